@@ -1,0 +1,62 @@
+/**
+ * A finding is one problem in a policy, as data: detection and wording are
+ * kept apart from formatting (text or JSON) so every command reports alike.
+ */
+
+export type Severity = 'error' | 'warning';
+
+/** The Kubernetes object a finding is about. */
+export interface ObjectRef {
+  readonly apiVersion?: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export interface Finding {
+  /** Stable rule id, documented in docs/rules.md. */
+  readonly rule: string;
+  readonly severity: Severity;
+  /** What is wrong, with the value received. Never contains a credential. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix?: string;
+  /** The object concerned, when there is one. */
+  readonly object?: ObjectRef;
+  /** Construct path (`target/namespace/construct`), when the finding comes from a construct tree. */
+  readonly path?: string;
+  /** `file:line` where the construct was created, when known. */
+  readonly source?: string;
+  /** Manifest file the object was read from (validate --manifests). */
+  readonly file?: string;
+}
+
+export function objectLabel(o: ObjectRef): string {
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+}
+
+/** One finding as the lines a person reads in a terminal. */
+export function formatFinding(f: Finding): string {
+  const where = [f.path && `at ${f.path}`, f.source && `(${f.source})`, f.file && `in ${f.file}`]
+    .filter(Boolean)
+    .join(' ');
+  const lines = [`${f.severity}[${f.rule}]: ${f.message}`];
+  if (f.object) lines.push(`  object: ${objectLabel(f.object)}`);
+  if (where) lines.push(`  ${where}`);
+  if (f.fix) lines.push(`  fix: ${f.fix}`);
+  return lines.join('\n');
+}
+
+export function formatFindings(findings: readonly Finding[]): string {
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.length - errors;
+  const body = findings.map(formatFinding).join('\n\n');
+  return `${body}${body ? '\n\n' : ''}${errors} error(s), ${warnings} warning(s)`;
+}
+
+/** Order findings deterministically: errors first, then by rule, object and message. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const key = (f: Finding) =>
+    [f.severity === 'error' ? '0' : '1', f.rule, f.object ? objectLabel(f.object) : '', f.path ?? '', f.message].join('\u0000');
+  return [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}

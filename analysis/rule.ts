@@ -1,0 +1,110 @@
+import type { MeshModel, ModelObject, ModelReference, KubeObject } from '../compiler/model';
+import type { Finding, Severity } from './finding';
+
+/** A rule's documentation entry, rendered into docs/rules.md. */
+export interface RuleDocs {
+  /** One sentence: what the rule catches and why it matters in a cluster. */
+  readonly summary: string;
+  /** A failing example (policy TypeScript or YAML). */
+  readonly bad: string;
+  /** The message the example produces. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+/** One analysis rule: its own module under analysis/rules/, with a stable id. */
+export interface Rule {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly docs: RuleDocs;
+  /**
+   * Check the model. Rules only read; they never throw for a user mistake.
+   * Construct-time rules (zod props) share ids with these but live in constructs/.
+   */
+  check(ctx: RuleContext): void;
+}
+
+export interface ReportOptions {
+  readonly message: string;
+  readonly fix?: string;
+  /** Override the rule's severity (e.g. an unresolved target in manifests we did not write). */
+  readonly severity?: Severity;
+}
+
+/** What a rule sees: the model, per target, with lookups and a reporter. */
+export class RuleContext {
+  public readonly findings: Finding[] = [];
+  private readonly byKey = new Map<string, ModelObject>();
+  private readonly refsByKey = new Map<string, ModelReference>();
+  private current?: Rule;
+
+  constructor(
+    public readonly model: MeshModel,
+    public readonly target: string,
+    public readonly objects: readonly ModelObject[],
+    public readonly references: readonly ModelReference[],
+  ) {
+    for (const o of objects) this.byKey.set(key(o.manifest.kind, o.manifest.metadata.namespace, o.manifest.metadata.name), o);
+    for (const r of references) this.refsByKey.set(key(r.kind, r.namespace, r.name), r);
+  }
+
+  public run(rule: Rule): void {
+    this.current = rule;
+    try {
+      rule.check(this);
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  public ofKind(kind: string): ModelObject[] {
+    return this.objects.filter((o) => o.manifest.kind === kind);
+  }
+
+  public find(kind: string, namespace: string | undefined, name: string): ModelObject | undefined {
+    return this.byKey.get(key(kind, namespace, name));
+  }
+
+  public findReference(kind: string, namespace: string | undefined, name: string): ModelReference | undefined {
+    return this.refsByKey.get(key(kind, namespace, name));
+  }
+
+  /** Waypoint Gateways (class `istio-waypoint`), emitted or referenced. */
+  public waypoint(namespace: string, name: string): { manifest?: KubeObject; reference?: ModelReference } | undefined {
+    const o = this.find('Gateway', namespace, name);
+    if (o && (o.manifest.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName === 'istio-waypoint') return { manifest: o.manifest };
+    const r = this.findReference('Gateway', namespace, name);
+    if (r && r.labels?.['istio.io/waypoint-for'] !== undefined) return { reference: r };
+    return undefined;
+  }
+
+  public report(about: ModelObject | ModelReference | undefined, options: ReportOptions): void {
+    const rule = this.current;
+    if (!rule) throw new Error('report() called outside a rule');
+    const m = about && 'manifest' in about ? about.manifest : undefined;
+    const r = about && !('manifest' in about) ? about : undefined;
+    this.findings.push({
+      rule: rule.id,
+      severity: options.severity ?? rule.severity,
+      message: options.message,
+      fix: options.fix ?? rule.docs.fix,
+      object: m
+        ? { apiVersion: m.apiVersion, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name }
+        : r
+          ? { kind: r.kind, namespace: r.namespace, name: r.name }
+          : undefined,
+      path: about?.path,
+      source: about?.source,
+      file: about && 'file' in about ? about.file : undefined,
+    });
+  }
+}
+
+function key(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+export function acknowledged(o: ModelObject, ruleId: string): string | undefined {
+  return o.manifest.metadata.annotations?.[`acknowledged.waypoint-policy.io/${ruleId.replace(/\//g, '.')}`];
+}

@@ -1,0 +1,5 @@
+import type { Rule } from '../rule';
+import { pluginConfig } from './plugin-config';
+
+/** Every analysis rule, in documentation order. */
+export const RULES: readonly Rule[] = [pluginConfig];

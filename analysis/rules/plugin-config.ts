@@ -1,0 +1,41 @@
+import { pluginDefinitionFor } from '../../constructs/define-plugin';
+import type { Rule } from '../rule';
+
+/**
+ * A known module's pluginConfig must be one the module accepts: a config it
+ * refuses makes Envoy reject the filter (500 on every request, or the old
+ * config silently stays). Runs the definition's zod schema and its checks.
+ */
+export const pluginConfig: Rule = {
+  id: 'plugin/config',
+  severity: 'error',
+  docs: {
+    summary: "A known plugin's pluginConfig is checked against the module's real config schema and semantic checks.",
+    bad: `pluginConfig:\n  basic_auth_rules:\n    - prefix: /api\n      request_methods: GET\n      credentials: [ok:test]`,
+    message: 'basic-auth pluginConfig: basic_auth_rules[0].request_methods: Invalid input: expected array, received string',
+    fix: "Write the config the module's README documents; see the catalogue in docs/plugins.md.",
+  },
+  check(ctx) {
+    for (const o of ctx.ofKind('WasmPlugin')) {
+      const spec = (o.manifest.spec ?? {}) as { url?: unknown; pluginConfig?: unknown };
+      if (typeof spec.url !== 'string') continue;
+      const def = pluginDefinitionFor(spec.url);
+      if (!def) continue;
+      const parsed = def.configSchema.safeParse(spec.pluginConfig ?? {});
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const params = (issue as { params?: { rule?: string; fix?: string } }).params;
+          const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+          ctx.report(o, {
+            message: `${def.name} pluginConfig${where ? ` ${where}` : ''}: ${issue.message}${params?.rule ? ` [${params.rule}]` : ''}`,
+            fix: params?.fix,
+          });
+        }
+        continue;
+      }
+      for (const issue of def.analyze?.(parsed.data) ?? []) {
+        ctx.report(o, { message: `${def.name} pluginConfig: ${issue.message} [${issue.rule}]`, fix: issue.fix, severity: issue.severity });
+      }
+    }
+  },
+};

@@ -1,0 +1,33 @@
+/** Where a command writes, and from where it runs: injected so tests call handlers directly. */
+export interface Io {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly isTTY: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo = (): Io => ({
+  cwd: process.cwd(),
+  env: process.env,
+  isTTY: Boolean(process.stderr.isTTY),
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+});
+
+/** Exit codes shared by every command. */
+export const EXIT = {
+  OK: 0,
+  /** Findings, drift, or a request denied where that was asserted. */
+  FAILED: 1,
+  /** Bad usage: unknown flag, missing value. */
+  USAGE: 2,
+} as const;
+
+/** A mistake in how the command was called; printed without a stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PolicyApp } from '../constructs/app';
+import { isPolicyError, PolicyError } from '../constructs/errors';
+import { UsageError } from './io';
+
+/** The policy program compiled when no `--app` is given. */
+export const DEFAULT_APP = 'policies/main.ts';
+
+/**
+ * Load a policy program: a module whose default export is a PolicyApp, or a
+ * function returning one. A mistake in the policy surfaces as a PolicyError;
+ * any other exception is rewrapped with the policy location, never a raw stack.
+ */
+export function loadApp(entry: string, cwd: string): PolicyApp {
+  const file = path.resolve(cwd, entry);
+  if (!fs.existsSync(file)) {
+    throw new UsageError(`policy program ${entry} not found (looked for ${file}). Pass --app <file>.`);
+  }
+  let mod: { default?: unknown };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(file);
+  } catch (e) {
+    if (isPolicyError(e)) throw e;
+    throw policyCrash(e, file, cwd);
+  }
+  let app: unknown = mod.default ?? mod;
+  if (typeof app === 'function' && !PolicyApp.isPolicyApp(app)) {
+    try {
+      app = (app as () => unknown)();
+    } catch (e) {
+      if (isPolicyError(e)) throw e;
+      throw policyCrash(e, file, cwd);
+    }
+  }
+  if (!PolicyApp.isPolicyApp(app)) {
+    throw new UsageError(`${entry} must default-export a PolicyApp (or a function returning one); it exports ${typeof app}.`);
+  }
+  return app;
+}
+
+/** An exception thrown by policy code, reported at the policy line that raised it. */
+function policyCrash(e: unknown, file: string, cwd: string): PolicyError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const frame = (err.stack ?? '')
+    .split('\n')
+    .map((l) => /\(?([^()\s]+):(\d+):\d+\)?$/.exec(l.trim()))
+    .find((m) => m && !m[1].includes('node_modules') && !m[1].startsWith('node:'));
+  const source = frame ? `${path.relative(cwd, frame[1]).split(path.sep).join('/')}:${frame[2]}` : path.relative(cwd, file);
+  return new PolicyError([
+    {
+      rule: 'policy/exception',
+      severity: 'error',
+      message: `the policy program threw ${err.name}: ${err.message}`,
+      fix: 'Fix the policy code at the location shown.',
+      source,
+    },
+  ]);
+}

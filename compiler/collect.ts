@@ -1,0 +1,82 @@
+import { ApiObject } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import type { Finding } from '../analysis/finding';
+import { PolicyApp, targetNameOf } from '../constructs/app';
+import { ownershipOf } from '../constructs/internal/ownership';
+import { relativeSource, sourceOf } from '../constructs/internal/provenance';
+import { referenceOf } from '../constructs/internal/reference';
+import { BasicAuth } from '../constructs/plugins/basic-auth';
+import { isClusterScoped, KubeObject, MeshModel, ModelObject, ModelReference } from './model';
+
+export interface CollectOptions {
+  /** Directory that source locations are reported relative to. */
+  readonly root: string;
+}
+
+export interface Collected {
+  readonly model: MeshModel;
+  /** Findings only the construct tree can see (literal credentials, construct validations). */
+  readonly findings: Finding[];
+  readonly partOf: string;
+  readonly gitops: readonly string[];
+  readonly targets: readonly string[];
+}
+
+/**
+ * Walk the construct tree once and turn every ApiObject into plain JSON.
+ *
+ * This replaces cdk8s `App.synth()`, which re-resolves the whole app for every
+ * chart (O(charts x objects)); `ApiObject.toJson()` per object is linear.
+ */
+export function collect(app: PolicyApp, options: CollectOptions): Collected {
+  const objects: ModelObject[] = [];
+  const references: ModelReference[] = [];
+  const findings: Finding[] = [];
+  const targets = new Set<string>();
+
+  const visit = (c: IConstruct): void => {
+    for (const message of c.node.validate()) {
+      findings.push({ rule: 'construct/validation', severity: 'error', message, path: c.node.path, source: rel(c) });
+    }
+    if (c instanceof ApiObject) {
+      const manifest = c.toJson() as KubeObject;
+      if (isClusterScoped(manifest.kind)) delete manifest.metadata.namespace;
+      const target = targetNameOf(c);
+      targets.add(target);
+      objects.push({ manifest, target, ownership: ownershipOf(c), path: c.node.scope?.node.path, source: rel(c) });
+    }
+    const ref = referenceOf(c);
+    if (ref) {
+      references.push({ ...ref, target: targetNameOf(c), path: c.node.path, source: rel(c) });
+    }
+    if (c instanceof BasicAuth && c.usesLiteralCredentials) {
+      findings.push(literalCredentialFinding(c, rel(c)));
+    }
+    for (const child of c.node.children) visit(child);
+  };
+  const rel = (c: IConstruct) => relativeSource(sourceOf(c), options.root);
+  visit(app);
+
+  return {
+    model: { objects, references, rootNamespace: app.rootNamespace, origin: 'app' },
+    findings,
+    partOf: app.partOf,
+    gitops: app.gitops,
+    targets: [...targets].sort(),
+  };
+}
+
+function literalCredentialFinding(plugin: BasicAuth, source: string | undefined): Finding {
+  const acknowledged = plugin.acknowledged.literalCredentials;
+  return {
+    rule: 'credentials/literal',
+    severity: 'warning',
+    message: acknowledged
+      ? `BasicAuth '${plugin.name}' uses credentials written in policy source (acknowledged: ${acknowledged})`
+      : `BasicAuth '${plugin.name}' uses credentials written in policy source; they end up in git in clear text`,
+    fix: 'Use Credential.fromEnv() or Credential.fromFile(); for demo values, acknowledge with acknowledge: { literalCredentials: "<why>" }.',
+    object: { kind: 'WasmPlugin', namespace: plugin.namespace, name: plugin.name },
+    path: plugin.node.path,
+    source,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The compiler's plain data model: what every later stage (analysis, render,
+ * simulator, diff) works on. Built from a construct tree (compiler/collect.ts)
+ * or read from a directory of manifests (compiler/read-manifests.ts).
+ */
+
+/** A Kubernetes object as plain JSON. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** One emitted object and where it came from. */
+export interface ModelObject {
+  readonly manifest: KubeObject;
+  /** Target (environment or cluster) it belongs to. */
+  readonly target: string;
+  /** `external`: another team's object, emitted label-only. */
+  readonly ownership: 'owned' | 'external';
+  /** Construct path, when built from a construct tree. */
+  readonly path?: string;
+  /** `file:line` of the policy code that created it (relative to the project root). */
+  readonly source?: string;
+  /** The manifest file it was read from (validate --manifests). */
+  readonly file?: string;
+}
+
+/** An object the policies reference but do not emit. */
+export interface ModelReference {
+  readonly target: string;
+  readonly apiVersion?: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly allowedRoutes?: unknown;
+  readonly path?: string;
+  readonly source?: string;
+}
+
+export interface MeshModel {
+  readonly objects: readonly ModelObject[];
+  readonly references: readonly ModelReference[];
+  /** The mesh root namespace (istiod `rootNamespace`). */
+  readonly rootNamespace: string;
+  /** `app`: compiled from policies; `manifests`: read from YAML we may not have written. */
+  readonly origin: 'app' | 'manifests';
+}
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'GatewayClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
+export function objectKey(o: { kind: string; metadata?: { namespace?: string; name: string }; namespace?: string; name?: string }): string {
+  const ns = o.metadata ? o.metadata.namespace : o.namespace;
+  const name = o.metadata ? o.metadata.name : o.name;
+  return `${o.kind}/${ns ?? ''}/${name}`;
+}

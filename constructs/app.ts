@@ -1,0 +1,163 @@
+import { App, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { z } from 'zod';
+import { recordSource } from './internal/provenance';
+import { dnsLabel } from './internal/schemas';
+import { fail, parseProps } from './internal/validate';
+
+/** Which GitOps tools the generated metadata is written for. */
+export enum GitOpsTool {
+  /** Argo CD: sync waves and sync-options annotations. */
+  ARGO_CD = 'argocd',
+  /** Flux: kustomize-controller prune and ssa annotations. */
+  FLUX = 'flux',
+}
+
+export interface PolicyAppProps {
+  /**
+   * Value of the `app.kubernetes.io/part-of` label on every object this repo owns.
+   * Keep it stable: GitOps tools and people select on it.
+   *
+   * @default 'waypoint-policy'
+   */
+  readonly partOf?: string;
+
+  /**
+   * The mesh root namespace (istiod's `rootNamespace`). Mesh-wide plugins
+   * (targeting the `istio-waypoint` GatewayClass) must live here.
+   *
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+
+  /**
+   * GitOps tools whose ordering and ownership-safety metadata is written on
+   * every object.
+   *
+   * @default [GitOpsTool.ARGO_CD, GitOpsTool.FLUX]
+   */
+  readonly gitops?: GitOpsTool[];
+}
+
+const appSchema = z.object({
+  partOf: dnsLabel('partOf').optional(),
+  rootNamespace: dnsLabel('rootNamespace').optional(),
+  gitops: z.array(z.enum(GitOpsTool)).optional(),
+});
+
+const POLICY_APP = Symbol.for('waypoint-policy.PolicyApp');
+
+/**
+ * The root of a policy program. Build targets and namespaces under it, then
+ * export it as the module's default export; `waypoint-policy synth` compiles it.
+ *
+ * `synth()` is overridden: it runs the linear, atomic waypoint-policy synth
+ * instead of cdk8s's per-chart synth (which is O(charts x objects)).
+ */
+export class PolicyApp extends App {
+  public static isPolicyApp(x: unknown): x is PolicyApp {
+    return typeof x === 'object' && x !== null && POLICY_APP in x;
+  }
+
+  /** Find the PolicyApp a construct belongs to. */
+  public static override of(c: IConstruct): PolicyApp {
+    const root = c.node.root;
+    if (!PolicyApp.isPolicyApp(root)) {
+      throw new Error(`${c.node.path}: waypoint-policy constructs must be created under a PolicyApp`);
+    }
+    return root;
+  }
+
+  public readonly partOf: string;
+  public readonly rootNamespace: string;
+  public readonly gitops: readonly GitOpsTool[];
+
+  constructor(props: PolicyAppProps = {}) {
+    super({ outdir: process.env.CDK8S_OUTDIR ?? 'dist' });
+    Object.defineProperty(this, POLICY_APP, { value: true });
+    const p = parseProps(this, 'PolicyApp', appSchema, props);
+    this.partOf = p.partOf ?? 'waypoint-policy';
+    this.rootNamespace = p.rootNamespace ?? 'istio-system';
+    this.gitops = [...new Set(p.gitops ?? [GitOpsTool.ARGO_CD, GitOpsTool.FLUX])].sort();
+  }
+
+  /** Compile and write the app atomically into `outdir` (see compiler/synth.ts). */
+  public override synth(): void {
+    // Loaded lazily: the library must not pull the compiler (and fs) in on import.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { synthToDirectory } = require('../compiler/synth') as typeof import('../compiler/synth');
+    synthToDirectory(this, { outdir: this.outdir });
+  }
+}
+
+export interface TargetProps {
+  /**
+   * Free-form values for this target (environment or cluster), read by the
+   * policy code that builds under it.
+   *
+   * @default {}
+   */
+  readonly values?: Record<string, unknown>;
+}
+
+const TARGET = Symbol.for('waypoint-policy.Target');
+
+/**
+ * One deployment target (an environment or a cluster). Its objects are
+ * written to `dist/<target>/`, one GitOps application per target.
+ */
+export class Target extends Construct {
+  public static isTarget(x: unknown): x is Target {
+    return typeof x === 'object' && x !== null && TARGET in x;
+  }
+
+  /** The target a construct belongs to, or undefined for the default target. */
+  public static of(c: IConstruct): Target | undefined {
+    for (let cur: IConstruct | undefined = c; cur; cur = cur.node.scope) {
+      if (Target.isTarget(cur)) return cur;
+    }
+    return undefined;
+  }
+
+  /** The target's name, also its folder under `dist/`. */
+  public readonly name: string;
+  public readonly values: Readonly<Record<string, unknown>>;
+
+  constructor(scope: PolicyApp, id: string, props: TargetProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, TARGET, { value: true });
+    recordSource(this);
+    parseProps(this, 'Target', z.object({ id: dnsLabel('target name') }), { id });
+    if (id === 'delivery') {
+      fail(this, 'names/reserved', `target name 'delivery' is reserved for the GitOps delivery manifests`, 'Choose another target name.');
+    }
+    this.name = id;
+    this.values = Object.freeze({ ...(props.values ?? {}) });
+  }
+}
+
+/** The name of the target used when constructs are built without one. */
+export const DEFAULT_TARGET = 'default';
+
+export function targetNameOf(c: IConstruct): string {
+  return Target.of(c)?.name ?? DEFAULT_TARGET;
+}
+
+/** The namespace a namespaced construct lives in: its chart's namespace. */
+export function namespaceOf(c: IConstruct, what: string): string {
+  let chart: Chart;
+  try {
+    chart = Chart.of(c);
+  } catch {
+    chart = undefined as unknown as Chart;
+  }
+  if (!chart?.namespace) {
+    fail(
+      c,
+      'scope/no-namespace',
+      `${what} is not inside a namespace`,
+      'Create it inside a MeshNamespace (or a cdk8s Chart with a namespace).',
+    );
+  }
+  return chart.namespace;
+}

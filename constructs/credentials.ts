@@ -1,0 +1,98 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { IConstruct } from 'constructs';
+import { sourceOf } from './internal/provenance';
+import { fail } from './internal/validate';
+
+/**
+ * Where a Basic-auth credential comes from. The value is read once, at
+ * construction; it is never printed: errors name the source, not the value.
+ *
+ * The basic_auth plugin has no secret reference, so the value ends up in the
+ * emitted WasmPlugin: see docs/security.md for keeping `dist/` encrypted.
+ */
+export abstract class Credential {
+  /** Read from an environment variable (e.g. a CI secret). */
+  public static fromEnv(variable: string): Credential {
+    return new EnvCredential(variable);
+  }
+
+  /**
+   * Read from a file holding one credential (a trailing newline is dropped).
+   * A relative path is resolved against the directory of the policy file
+   * that uses it, so synth gives the same result from any working directory.
+   */
+  public static fromFile(file: string): Credential {
+    return new FileCredential(file);
+  }
+
+  /**
+   * A value written in the policy source: for demos and tests only. The
+   * analysis reports it (`credentials/literal`) unless acknowledged.
+   */
+  public static insecureLiteral(value: string): Credential {
+    return new LiteralCredential(value);
+  }
+
+  /** Where the value comes from, safe to print. */
+  public abstract readonly source: string;
+  /** Whether the value is written in policy source. */
+  public readonly literal: boolean = false;
+
+  /** Read the value. Fails with a PolicyError naming the source if it is missing. */
+  public abstract resolve(scope: IConstruct): string;
+}
+
+class EnvCredential extends Credential {
+  public readonly source: string;
+  constructor(private readonly variable: string) {
+    super();
+    this.source = `environment variable ${variable}`;
+  }
+
+  public resolve(scope: IConstruct): string {
+    const value = process.env[this.variable];
+    if (value === undefined || value === '') {
+      fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.variable} before running synth (in CI, map the secret to it).`);
+    }
+    return value;
+  }
+}
+
+class FileCredential extends Credential {
+  public readonly source: string;
+  constructor(private readonly file: string) {
+    super();
+    this.source = `file ${file}`;
+  }
+
+  public resolve(scope: IConstruct): string {
+    const at = sourceOf(scope);
+    const base = at ? path.dirname(at.replace(/:\d+$/, '')) : process.cwd();
+    const full = path.resolve(base, this.file);
+    let value: string;
+    try {
+      value = fs.readFileSync(full, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read (resolved to ${full})`, 'Create the file, or mount it in CI, before running synth.');
+    }
+    if (value === '') fail(scope, 'credentials/missing', `credential source ${this.source} is empty`, 'Put the credential in the file.');
+    return value;
+  }
+}
+
+class LiteralCredential extends Credential {
+  public readonly source = 'a literal in policy source';
+  public override readonly literal = true;
+  constructor(private readonly value: string) {
+    super();
+  }
+
+  public resolve(): string {
+    return this.value;
+  }
+}
+
+export function isCredential(x: unknown): x is Credential {
+  return x instanceof Credential;
+}

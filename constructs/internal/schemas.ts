@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ruleParams } from './validate';
+
+/** RFC 1123 label: Namespace and Service names, at most 63 characters. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1123 subdomain: most other object names, at most 253 characters. */
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+export function isDnsLabel(s: string): boolean {
+  return s.length <= 63 && DNS_LABEL.test(s);
+}
+
+export function isDnsSubdomain(s: string): boolean {
+  return s.length <= 253 && DNS_SUBDOMAIN.test(s);
+}
+
+/** A label key: optional DNS-subdomain prefix and `/`, then a 63-character name. */
+export function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && !isDnsSubdomain(prefix)) return false;
+  return name.length >= 1 && name.length <= 63 && LABEL_NAME.test(name);
+}
+
+export function isLabelValue(v: string): boolean {
+  return v.length <= 63 && LABEL_VALUE.test(v);
+}
+
+export const dnsLabel = (what: string) =>
+  z.string().refine(
+    isDnsLabel,
+    {
+      message: `${what} must be an RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`,
+      ...ruleParams('names/rfc1123', `Rename it, e.g. to lower-case words joined by '-'.`),
+    },
+  );
+
+export const dnsSubdomain = (what: string) =>
+  z.string().refine(isDnsSubdomain, {
+    message: `${what} must be an RFC 1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters`,
+    ...ruleParams('names/rfc1123', `Rename it, e.g. to lower-case words joined by '-'.`),
+  });
+
+export const labelMap = z
+  .record(z.string(), z.string())
+  .superRefine((labels, ctx) => {
+    for (const [k, v] of Object.entries(labels)) {
+      if (!isLabelKey(k)) {
+        ctx.addIssue({ code: 'custom', message: `label key ${JSON.stringify(k)} is not a valid Kubernetes label key`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use [prefix/]name with name at most 63 characters of [A-Za-z0-9-_.].' } });
+      }
+      if (!isLabelValue(v)) {
+        ctx.addIssue({ code: 'custom', message: `label value ${JSON.stringify(v)} for ${k} is not a valid Kubernetes label value`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric.' } });
+      }
+    }
+  });
+
+export const annotationMap = z.record(z.string(), z.string());

@@ -1,0 +1,58 @@
+import type { IConstruct } from 'constructs';
+import { z } from 'zod';
+import type { Finding } from '../../analysis/finding';
+import { PolicyError } from '../errors';
+import { sourceOf } from './provenance';
+
+/**
+ * Attach a rule id to a zod check, so a construct-time failure reports the
+ * same rule id as the analysis would on the emitted manifest.
+ */
+export function ruleParams(rule: string, fix?: string): { params: { rule: string; fix?: string } } {
+  return { params: { rule, fix } };
+}
+
+function describeReceived(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  if (typeof input === 'string') return JSON.stringify(input.length > 80 ? `${input.slice(0, 77)}...` : input);
+  if (typeof input === 'number' || typeof input === 'boolean' || input === null) return String(input);
+  if (Array.isArray(input)) return `an array of ${input.length}`;
+  return typeof input;
+}
+
+/**
+ * Parse props with a zod schema at construction. On failure, throw a
+ * PolicyError naming the construct path, the prop, the value received (never
+ * for a field marked secret) and how to fix it.
+ */
+export function parseProps<S extends z.ZodType>(
+  scope: IConstruct,
+  constructName: string,
+  schema: S,
+  props: unknown,
+  options: { secretKeys?: string[] } = {},
+): z.output<S> {
+  const result = schema.safeParse(props);
+  if (result.success) return result.data;
+  const findings: Finding[] = result.error.issues.map((issue) => {
+    const params = (issue as { params?: { rule?: string; fix?: string } }).params;
+    const prop = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const secret = issue.path.some((p) => options.secretKeys?.includes(String(p)));
+    const input = (issue as { input?: unknown }).input;
+    const received = secret ? '' : `; received ${describeReceived(input)}`;
+    return {
+      rule: params?.rule ?? 'props/invalid',
+      severity: 'error' as const,
+      message: `${constructName} prop '${prop || '(props)'}': ${issue.message}${issue.code === 'custom' ? '' : received}`,
+      fix: params?.fix ?? `Correct '${prop || 'the props'}' in the ${constructName} props.`,
+      path: scope.node.path,
+      source: sourceOf(scope),
+    };
+  });
+  throw new PolicyError(findings);
+}
+
+/** Throw one construct-time finding. */
+export function fail(scope: IConstruct, rule: string, message: string, fix: string): never {
+  throw new PolicyError([{ rule, severity: 'error', message, fix, path: scope.node.path, source: sourceOf(scope) }]);
+}

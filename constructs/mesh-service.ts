@@ -1,0 +1,232 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-33';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { namespaceOf } from './app';
+import { LABELS, NO_WAYPOINT } from './labels';
+import { markExternal } from './internal/ownership';
+import { recordSource } from './internal/provenance';
+import { markReference } from './internal/reference';
+import { dnsLabel, labelMap } from './internal/schemas';
+import { parseProps, ruleParams } from './internal/validate';
+import { useWaypointLabels } from './internal/waypoint-labels';
+import { ITargetable, TargetRef } from './target-ref';
+import { isWaypoint, IWaypoint } from './waypoint';
+
+/** A Service of the mesh, owned here or by another team. */
+export interface IMeshService extends ITargetable {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** The waypoint options shared by owned and external Services. */
+export interface ServiceWaypointOptions {
+  /**
+   * The waypoint this Service's traffic goes through, overriding the
+   * namespace waypoint; `'none'` opts the Service out of any waypoint.
+   *
+   * @default - inherit the namespace's waypoint
+   */
+  readonly useWaypoint?: IWaypoint | typeof NO_WAYPOINT;
+
+  /**
+   * Send traffic from ingress gateways through the waypoint too
+   * (`istio.io/ingress-use-waypoint`).
+   *
+   * @default - not written: the namespace's setting applies
+   */
+  readonly ingressUseWaypoint?: boolean;
+}
+
+const waypointOptionSchema = {
+  useWaypoint: z
+    .union([z.literal(NO_WAYPOINT), z.custom<IWaypoint>(isWaypoint, { message: 'useWaypoint must be a Waypoint, a Waypoint.fromWaypointName() reference, or "none"' })])
+    .optional(),
+  ingressUseWaypoint: z.boolean().optional(),
+};
+
+export interface MeshServicePort {
+  /** The port the Service exposes. */
+  readonly port: number;
+  /**
+   * The container port traffic goes to.
+   *
+   * @default - same as `port`
+   */
+  readonly targetPort?: number;
+  /**
+   * The port name (`http`, `grpc`...): Istio uses it for protocol detection.
+   *
+   * @default - unnamed
+   */
+  readonly name?: string;
+}
+
+export interface MeshServiceProps extends ServiceWaypointOptions {
+  /**
+   * The Service name.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /** The ports the Service exposes (at least one). */
+  readonly ports: MeshServicePort[];
+
+  /**
+   * Pod labels the Service selects.
+   *
+   * @default - `{ app: <name> }`
+   */
+  readonly selector?: Record<string, string>;
+}
+
+const portSchema = z.object({
+  port: z.number().int().min(1).max(65535),
+  targetPort: z.number().int().min(1).max(65535).optional(),
+  name: dnsLabel('port name').optional(),
+});
+
+const ownedSchema = z.object({
+  name: dnsLabel('Service name'),
+  ports: z.array(portSchema).min(1, { message: 'a Service needs at least one port', ...ruleParams('service/no-ports') }),
+  selector: labelMap.optional(),
+  ...waypointOptionSchema,
+});
+
+function waypointLabels(namespace: string, o: ServiceWaypointOptions): Record<string, string> {
+  const labels: Record<string, string> = o.useWaypoint ? useWaypointLabels(namespace, o.useWaypoint) : {};
+  if (o.ingressUseWaypoint !== undefined) labels[LABELS.ingressUseWaypoint] = String(o.ingressUseWaypoint);
+  return labels;
+}
+
+/**
+ * A Service this repo owns: the full manifest (built with cdk8s-plus), with
+ * its waypoint labels.
+ */
+export class MeshService extends Construct implements IMeshService {
+  /**
+   * Reference a Service another team owns. Nothing is emitted unless waypoint
+   * options are given; then only a label-only manifest carrying those labels.
+   */
+  public static fromServiceName(scope: Construct, id: string, name: string, options: ServiceWaypointOptions = {}): ExternalService {
+    return new ExternalService(scope, id, { ...options, name });
+  }
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly targetRef: TargetRef;
+  public readonly targetNamespace: string;
+  /** The cdk8s-plus Service. */
+  public readonly service: kplus.Service;
+
+  constructor(scope: Construct, id: string, props: MeshServiceProps) {
+    super(scope, id);
+    recordSource(this);
+    const p = parseProps(this, 'MeshService', ownedSchema, { ...props, name: props.name ?? id });
+    this.name = p.name;
+    this.namespace = namespaceOf(this, `MeshService '${this.name}'`);
+    this.targetRef = { group: '', kind: 'Service', name: this.name };
+    this.targetNamespace = this.namespace;
+    this.service = new kplus.Service(this, 'Resource', {
+      metadata: { name: this.name, labels: waypointLabels(this.namespace, p) },
+      ports: p.ports.map((port) => ({ port: port.port, targetPort: port.targetPort ?? port.port, name: port.name })),
+    });
+    for (const [k, v] of Object.entries(p.selector ?? { app: this.name })) this.service.selectLabel(k, v);
+  }
+}
+
+export interface ExternalServiceProps extends ServiceWaypointOptions {
+  /**
+   * The name of the Service another team owns.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+}
+
+const externalSchema = z.object({ name: dnsLabel('Service name'), ...waypointOptionSchema });
+
+/**
+ * A Service another team owns. We emit only what we own: a label-only
+ * manifest with its waypoint labels (and none at all when there are none).
+ */
+export class ExternalService extends Construct implements IMeshService {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly targetRef: TargetRef;
+  public readonly targetNamespace: string;
+  /** The label-only manifest, when any label is set. */
+  public readonly apiObject?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
+    super(scope, id);
+    recordSource(this);
+    const p = parseProps(this, 'ExternalService', externalSchema, { ...props, name: props.name ?? id });
+    this.name = p.name;
+    this.namespace = namespaceOf(this, `Service '${this.name}'`);
+    this.targetRef = { group: '', kind: 'Service', name: this.name };
+    this.targetNamespace = this.namespace;
+    const labels = waypointLabels(this.namespace, p);
+    if (Object.keys(labels).length > 0) {
+      this.apiObject = new ApiObject(this, 'Labels', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: this.name, labels },
+      });
+      markExternal(this.apiObject);
+    } else {
+      markReference(this, { apiVersion: 'v1', kind: 'Service', namespace: this.namespace, name: this.name });
+    }
+  }
+}
+
+/**
+ * A Gateway another team owns, such as an ingress gateway of class `istio`
+ * (the guide's `bookinfo-gateway`). Plugins can target it; it is not emitted.
+ */
+export class GatewayReference extends Construct implements ITargetable {
+  public static fromGatewayName(scope: Construct, id: string, name: string): GatewayReference {
+    return new GatewayReference(scope, id, { name });
+  }
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly targetRef: TargetRef;
+  public readonly targetNamespace: string;
+
+  constructor(scope: Construct, id: string, props: { readonly name?: string } = {}) {
+    super(scope, id);
+    recordSource(this);
+    const p = parseProps(this, 'GatewayReference', z.object({ name: dnsLabel('Gateway name') }), { name: props.name ?? id });
+    this.name = p.name;
+    this.namespace = namespaceOf(this, `Gateway '${this.name}'`);
+    this.targetRef = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.name };
+    this.targetNamespace = this.namespace;
+    markReference(this, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', namespace: this.namespace, name: this.name });
+  }
+}
+
+/** A ServiceEntry another team owns, as a plugin target. */
+export class ServiceEntryReference extends Construct implements ITargetable {
+  public static fromServiceEntryName(scope: Construct, id: string, name: string): ServiceEntryReference {
+    return new ServiceEntryReference(scope, id, { name });
+  }
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly targetRef: TargetRef;
+  public readonly targetNamespace: string;
+
+  constructor(scope: Construct, id: string, props: { readonly name?: string } = {}) {
+    super(scope, id);
+    recordSource(this);
+    const p = parseProps(this, 'ServiceEntryReference', z.object({ name: dnsLabel('ServiceEntry name') }), { name: props.name ?? id });
+    this.name = p.name;
+    this.namespace = namespaceOf(this, `ServiceEntry '${this.name}'`);
+    this.targetRef = { group: 'networking.istio.io', kind: 'ServiceEntry', name: this.name };
+    this.targetNamespace = this.namespace;
+    markReference(this, { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: this.namespace, name: this.name });
+  }
+}
+

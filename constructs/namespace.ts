@@ -1,0 +1,147 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { LABELS, NO_WAYPOINT } from './labels';
+import { markExternal } from './internal/ownership';
+import { recordSource } from './internal/provenance';
+import { dnsLabel, labelMap } from './internal/schemas';
+import { fail, parseProps } from './internal/validate';
+import { useWaypointLabels } from './internal/waypoint-labels';
+import { isWaypoint, IWaypoint } from './waypoint';
+
+/** How pods in a namespace join the mesh (`istio.io/dataplane-mode`). */
+export enum DataplaneMode {
+  /** Captured by ztunnel. */
+  AMBIENT = 'ambient',
+  /** Explicitly out of ambient mode. */
+  NONE = 'none',
+}
+
+export interface MeshNamespaceProps {
+  /**
+   * The Kubernetes namespace name.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * `istio.io/dataplane-mode` to write on the Namespace.
+   *
+   * @default DataplaneMode.AMBIENT
+   */
+  readonly dataplaneMode?: DataplaneMode;
+
+  /**
+   * Whether to write `istio.io/dataplane-mode` at all. Set to false for a
+   * namespace that only hosts shared waypoints or mesh-wide plugins (such as
+   * the root namespace), whose enrollment someone else decides.
+   *
+   * @default true
+   */
+  readonly enroll?: boolean;
+
+  /**
+   * The waypoint every Service in the namespace uses unless the Service says
+   * otherwise, or `'none'`. Can also be set later with `useWaypoint()`.
+   *
+   * @default - no namespace waypoint label
+   */
+  readonly useWaypoint?: IWaypoint | typeof NO_WAYPOINT;
+
+  /**
+   * Send traffic from ingress gateways through the namespace waypoint too
+   * (`istio.io/ingress-use-waypoint: "true"`).
+   *
+   * @default false - not written
+   */
+  readonly ingressUseWaypoint?: boolean;
+
+  /**
+   * Whether this repo owns the Namespace. An owned Namespace is a normal
+   * managed object; one that another team owns (the default) is emitted as a
+   * label-only manifest that GitOps tools never prune, delete or overwrite.
+   *
+   * @default false
+   */
+  readonly owned?: boolean;
+
+  /**
+   * Extra labels to write on the Namespace (labels this repo then owns).
+   *
+   * @default {}
+   */
+  readonly labels?: Record<string, string>;
+}
+
+const schema = z.object({
+  name: dnsLabel('namespace name'),
+  dataplaneMode: z.enum(DataplaneMode).optional(),
+  enroll: z.boolean().optional(),
+  useWaypoint: z.union([z.literal(NO_WAYPOINT), z.custom<IWaypoint>(isWaypoint, { message: 'useWaypoint must be a Waypoint, a Waypoint.fromWaypointName() reference, or "none"' })]).optional(),
+  ingressUseWaypoint: z.boolean().optional(),
+  owned: z.boolean().optional(),
+  labels: labelMap.optional(),
+});
+
+/**
+ * A namespace of the mesh: the scope for the waypoints, services and plugins
+ * that live in it, and its ambient enrollment labels.
+ *
+ * @example
+ * const ns = new MeshNamespace(app, 'default');
+ * ns.useWaypoint(new Waypoint(ns, 'waypoint'));
+ */
+export class MeshNamespace extends Chart {
+  /** The namespace name. */
+  public readonly name: string;
+  /** Whether this repo owns the Namespace object. */
+  public readonly owned: boolean;
+  /** Labels written on the Namespace so far. */
+  public readonly labelValues: Record<string, string> = {};
+  private apiObject?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: MeshNamespaceProps = {}) {
+    const name = props.name ?? id;
+    super(scope, id, { namespace: name, disableResourceNameHashes: true });
+    recordSource(this);
+    const p = parseProps(this, 'MeshNamespace', schema, { ...props, name });
+    this.name = p.name;
+    this.owned = p.owned ?? false;
+    this.setLabels(p.labels ?? {});
+    if (p.enroll !== false) {
+      this.setLabels({ [LABELS.dataplaneMode]: p.dataplaneMode ?? DataplaneMode.AMBIENT });
+    }
+    if (p.useWaypoint) this.useWaypoint(p.useWaypoint);
+    if (p.ingressUseWaypoint) this.setLabels({ [LABELS.ingressUseWaypoint]: 'true' });
+  }
+
+  /**
+   * Make `waypoint` the namespace waypoint (`istio.io/use-waypoint`, plus
+   * `istio.io/use-waypoint-namespace` when it lives elsewhere), or opt out with `'none'`.
+   */
+  public useWaypoint(waypoint: IWaypoint | typeof NO_WAYPOINT): void {
+    if (waypoint !== NO_WAYPOINT && !isWaypoint(waypoint)) {
+      fail(this, 'props/invalid', `useWaypoint() needs a Waypoint or "none"`, 'Pass a Waypoint construct, Waypoint.fromWaypointName(), or "none".');
+    }
+    if (this.labelValues[LABELS.useWaypoint] !== undefined) {
+      fail(this, 'binding/conflict', `namespace '${this.name}' already uses waypoint '${this.labelValues[LABELS.useWaypoint]}'`, 'Call useWaypoint() once per namespace.');
+    }
+    this.setLabels(useWaypointLabels(this.name, waypoint));
+  }
+
+  private setLabels(labels: Record<string, string>): void {
+    if (Object.keys(labels).length === 0) return;
+    Object.assign(this.labelValues, labels);
+    if (!this.apiObject) {
+      // Namespaces are cluster-scoped: the object must not inherit the chart namespace.
+      this.apiObject = new ApiObject(this, 'Namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: this.name, namespace: undefined as unknown as string },
+      });
+      if (!this.owned) markExternal(this.apiObject);
+    }
+    for (const [k, v] of Object.entries(labels)) this.apiObject.metadata.addLabel(k, v);
+  }
+}

@@ -1,0 +1,200 @@
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { Credential, isCredential } from '../credentials';
+import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
+import { parseProps, ruleParams } from '../internal/validate';
+import { PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
+import { isAcceptedCredential, isUnpaddedBase64 } from './basic-auth-format';
+
+/** The module the Istio guide uses; its source is wasm-extensions tag 1.12.0. */
+export const BASIC_AUTH_URL = 'oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0';
+
+const PATH_KEYS = ['prefix', 'exact', 'suffix'] as const;
+
+/** One rule exactly as the plugin reads it from pluginConfig. */
+const wireRule = z
+  .object({
+    prefix: z.string().optional(),
+    exact: z.string().optional(),
+    suffix: z.string().optional(),
+    request_methods: z.array(z.string()).min(1, { message: 'request_methods must list at least one method: an empty list makes the plugin refuse its whole config (it does not mean "all methods")', ...ruleParams('basic-auth/empty-methods', 'List the methods, e.g. ["GET", "POST"].') }),
+    credentials: z.array(z.string()).min(1, { message: 'credentials must list at least one credential: an empty list makes the plugin refuse its whole config', ...ruleParams('basic-auth/empty-credentials', 'Add a credential (Credential.fromEnv(...)).') }),
+    hosts: z.array(z.string().min(1)).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    const present = PATH_KEYS.filter((k) => rule[k] !== undefined);
+    if (present.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `a rule needs exactly one of prefix, exact or suffix; got ${present.length === 0 ? 'none' : present.join(' and ')}`, params: { rule: 'basic-auth/path-match', fix: 'Keep exactly one of prefix, exact, suffix.' } });
+    }
+    for (const k of present) {
+      if (rule[k] === '') {
+        ctx.addIssue({ code: 'custom', path: [k], message: `${k} is empty: the plugin then leaves its match pattern uninitialised (undefined behaviour)`, params: { rule: 'basic-auth/empty-path', fix: 'Use prefix "/" to protect every path.' } });
+      }
+    }
+    rule.request_methods.forEach((m, i) => {
+      if (m !== m.toUpperCase()) {
+        ctx.addIssue({ code: 'custom', path: ['request_methods', i], message: `method ${JSON.stringify(m)} is not upper-case: methods match case-sensitively, so it never matches a real request`, params: { rule: 'basic-auth/lowercase-method', fix: `Write ${JSON.stringify(m.toUpperCase())}.` } });
+      }
+      if (m === '') {
+        ctx.addIssue({ code: 'custom', path: ['request_methods', i], message: 'a method is empty', params: { rule: 'basic-auth/empty-methods' } });
+      }
+    });
+    rule.credentials.forEach((c, i) => {
+      if (!isAcceptedCredential(c)) {
+        // Never echo the value: it is a secret.
+        ctx.addIssue({ code: 'custom', path: ['credentials', i], message: `credential #${i + 1} is neither "user:pass" nor valid base64, so the plugin refuses its whole config`, params: { rule: 'basic-auth/bad-credential', fix: 'Use "user:password" or the base64 of it.' } });
+      }
+    });
+  });
+
+export const basicAuthConfigSchema = z.object({
+  basic_auth_rules: z.array(wireRule).optional(),
+  realm: z.string().optional(),
+});
+
+export type BasicAuthConfig = z.infer<typeof basicAuthConfigSchema>;
+
+/** Cross-rule checks: duplicates, shadowing, and credentials clients rarely send. */
+export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIssue[] {
+  const issues: PluginConfigIssue[] = [];
+  const rules = config.basic_auth_rules ?? [];
+  const key = (r: (typeof rules)[number]) =>
+    JSON.stringify([r.prefix, r.exact, r.suffix, [...(r.hosts ?? [])].sort()]);
+  rules.forEach((r, i) => {
+    r.credentials.forEach((c, j) => {
+      if (isUnpaddedBase64(c) && isAcceptedCredential(c)) {
+        issues.push({ rule: 'basic-auth/unpadded-credential', severity: 'warning', message: `rule #${i + 1} credential #${j + 1} is base64 without padding: the plugin compares bytes, and standard clients send the padded form`, fix: 'Add the "=" padding, or write it as "user:password".' });
+      }
+    });
+    for (let k = 0; k < i; k++) {
+      const earlier = rules[k];
+      const sharedMethods = r.request_methods.filter((m) => earlier.request_methods.includes(m));
+      if (sharedMethods.length === 0) continue;
+      if (key(earlier) === key(r)) {
+        issues.push({ rule: 'basic-auth/duplicate-rule', severity: 'warning', message: `rule #${i + 1} matches the same paths and hosts as rule #${k + 1} for ${sharedMethods.join(', ')}: a request must satisfy both, so only credentials in both lists pass`, fix: 'Merge the two rules into one.' });
+      } else if (
+        earlier.prefix !== undefined &&
+        (earlier.hosts ?? []).length === 0 &&
+        [r.prefix, r.exact].some((p) => p !== undefined && p.startsWith(earlier.prefix!))
+      ) {
+        issues.push({ rule: 'basic-auth/shadowed-rule', severity: 'warning', message: `rule #${i + 1} only matches requests that rule #${k + 1} (prefix ${JSON.stringify(earlier.prefix)}) also matches for ${sharedMethods.join(', ')}: both must accept the credential`, fix: 'Give the narrower rule the same credentials, or merge the rules.' });
+      }
+    }
+  });
+  return issues;
+}
+
+const BasicAuthModule = definePlugin<BasicAuthConfig>({
+  name: 'basic-auth',
+  url: BASIC_AUTH_URL,
+  defaultPhase: PluginPhase.AUTHN,
+  configSchema: basicAuthConfigSchema,
+  analyze: analyzeBasicAuthConfig,
+  secretKeys: ['credentials'],
+});
+
+/** One Basic-auth rule. */
+export interface BasicAuthRule {
+  /** Protect paths starting with this string (plain string prefix, query included). Exactly one of prefix, exact, suffix. @default - unset */
+  readonly prefix?: string;
+  /** Protect exactly this path (query included). @default - unset */
+  readonly exact?: string;
+  /** Protect paths ending with this string (query included). @default - unset */
+  readonly suffix?: string;
+  /** Methods the rule applies to, upper-case, matched exactly. */
+  readonly methods: string[];
+  /** Accepted credentials. Each is `user:password` or its base64. */
+  readonly credentials: Credential[];
+  /**
+   * Hosts (`:authority` without port) the rule applies to; `*.x` and `x*` wildcards.
+   *
+   * @default - every host
+   */
+  readonly hosts?: string[];
+}
+
+export interface BasicAuthProps extends WasmPluginOptions {
+  /** The rules. A request must satisfy every rule that matches it. */
+  readonly rules: BasicAuthRule[];
+
+  /**
+   * Realm in `WWW-Authenticate: Basic realm=<realm>`.
+   *
+   * @default - unset: the plugin uses `istio`
+   */
+  readonly realm?: string;
+
+  /**
+   * Override the module URL (e.g. a mirror of the same image).
+   *
+   * @default BASIC_AUTH_URL
+   */
+  readonly url?: string;
+}
+
+const ruleSchema = z.object({
+  prefix: z.string().optional(),
+  exact: z.string().optional(),
+  suffix: z.string().optional(),
+  methods: z.array(z.string()),
+  credentials: z.array(z.custom<Credential>(isCredential, { message: 'credentials must be Credential.fromEnv(), Credential.fromFile() or Credential.insecureLiteral(); plain strings are refused so secrets stay out of policy source', params: { rule: 'credentials/plain-string' } })),
+  hosts: z.array(z.string()).optional(),
+});
+
+/**
+ * HTTP Basic auth on a waypoint, an ingress Gateway or a Service, compiled to
+ * the istio-ecosystem basic_auth module (phase AUTHN by default).
+ *
+ * @example
+ * new BasicAuth(ns, 'basic-auth-at-waypoint', {
+ *   targets: [waypoint],
+ *   rules: [{ prefix: '/productpage', methods: ['GET', 'POST'], credentials: [Credential.fromEnv('PRODUCTPAGE_CREDENTIAL')] }],
+ * });
+ */
+export class BasicAuth extends BasicAuthModule {
+  /** The plugin definition (module, schema, checks). */
+  public static readonly module = BasicAuthModule;
+
+  /** Sources of the credentials, safe to print. */
+  public readonly credentialSources: readonly string[];
+  /** Whether any credential is a literal in policy source. */
+  public readonly usesLiteralCredentials: boolean;
+
+  constructor(scope: Construct, id: string, props: BasicAuthProps) {
+    const { rulesProps, values } = parseRules(scope, id, props.rules);
+    const rules = rulesProps.map((r, i) => ({
+      ...(r.prefix !== undefined ? { prefix: r.prefix } : {}),
+      ...(r.exact !== undefined ? { exact: r.exact } : {}),
+      ...(r.suffix !== undefined ? { suffix: r.suffix } : {}),
+      request_methods: [...r.methods],
+      credentials: values[i],
+      ...(r.hosts ? { hosts: [...r.hosts] } : {}),
+    }));
+    const pluginProps: DefinedPluginProps<BasicAuthConfig> = {
+      ...props,
+      pluginConfig: { basic_auth_rules: rules, ...(props.realm !== undefined ? { realm: props.realm } : {}) },
+    };
+    super(scope, id, pluginProps);
+    const all = rulesProps.flatMap((r) => r.credentials);
+    this.credentialSources = [...new Set(all.map((c) => c.source))];
+    this.usesLiteralCredentials = all.some((c) => c.literal);
+  }
+}
+
+function parseRules(scope: Construct, id: string, rules: unknown): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][] } {
+  // Runs before super(), so a stand-in construct at the plugin's own path
+  // carries the errors; it is removed again before the plugin is created.
+  const probe = new Construct(scope, id);
+  try {
+    const rulesProps = parseProps(probe, 'BasicAuth', z.object({ rules: z.array(ruleSchema) }), { rules }, { secretKeys: ['credentials'] }).rules;
+    const values = rulesProps.map((r) => r.credentials.map((c) => c.resolve(probe)));
+    return { rulesProps, values };
+  } finally {
+    scope.node.tryRemoveChild(probe.node.id);
+  }
+}
+
+/** Whether a plugin is a BasicAuth construct. */
+export function isBasicAuth(x: unknown): x is BasicAuth {
+  return x instanceof WasmPlugin && x instanceof BasicAuth;
+}

@@ -1,0 +1,401 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { namespaceOf } from './app';
+import { recordSource } from './internal/provenance';
+import { dnsSubdomain, isLabelKey } from './internal/schemas';
+import { fail, parseProps, ruleParams } from './internal/validate';
+import { ITargetable, TargetRef } from './target-ref';
+
+/** Where in the proxy's filter chain the plugin runs (`spec.phase`). */
+export enum PluginPhase {
+  /** Before Istio authentication. */
+  AUTHN = 'AUTHN',
+  /** After authentication, before Istio authorization (RBAC). */
+  AUTHZ = 'AUTHZ',
+  /** After authorization, before the stats filter. */
+  STATS = 'STATS',
+  /** At the end of the chain, just before the router. */
+  UNSPECIFIED = 'UNSPECIFIED_PHASE',
+}
+
+/** What happens when the module cannot be fetched or crashes (`spec.failStrategy`). */
+export enum FailStrategy {
+  /** Requests fail (5xx, or 403 from Istio 1.25 on a fetch failure). Istio's default. */
+  FAIL_CLOSE = 'FAIL_CLOSE',
+  /** The plugin is skipped and requests pass. Never right for an auth plugin. */
+  FAIL_OPEN = 'FAIL_OPEN',
+  /** A new VM is created after a runtime error; other failures fail closed (Istio >= 1.27). */
+  FAIL_RELOAD = 'FAIL_RELOAD',
+}
+
+/** The filter chain the plugin joins (`spec.type`). */
+export enum PluginType {
+  HTTP = 'HTTP',
+  /** TCP chains only: never applies to HTTP traffic on a waypoint. */
+  NETWORK = 'NETWORK',
+  UNSPECIFIED = 'UNSPECIFIED_PLUGIN_TYPE',
+}
+
+/** When the module is pulled again (`spec.imagePullPolicy`). */
+export enum PullPolicy {
+  IF_NOT_PRESENT = 'IfNotPresent',
+  ALWAYS = 'Always',
+  UNSPECIFIED = 'UNSPECIFIED_POLICY',
+}
+
+/** Traffic direction (`spec.match[].mode`). */
+export enum WorkloadMode {
+  UNDEFINED = 'UNDEFINED',
+  CLIENT = 'CLIENT',
+  SERVER = 'SERVER',
+  CLIENT_AND_SERVER = 'CLIENT_AND_SERVER',
+}
+
+/** Where an env var's value comes from (`spec.vmConfig.env[].valueFrom`). */
+export enum EnvValueSource {
+  INLINE = 'INLINE',
+  /** The proxy's own environment variable of the same name. */
+  HOST = 'HOST',
+}
+
+export interface PluginEnvVar {
+  /** Variable name; unique within the plugin. */
+  readonly name: string;
+  /**
+   * Where the value comes from.
+   *
+   * @default EnvValueSource.INLINE
+   */
+  readonly valueFrom?: EnvValueSource;
+  /**
+   * The value, only with INLINE.
+   *
+   * @default - empty
+   */
+  readonly value?: string;
+}
+
+export interface TrafficSelector {
+  /**
+   * Direction of traffic.
+   *
+   * @default WorkloadMode.UNDEFINED (client and server)
+   */
+  readonly mode?: WorkloadMode;
+  /**
+   * Ports the plugin applies to.
+   *
+   * @default - all ports
+   */
+  readonly ports?: number[];
+}
+
+/** Rules a policy deliberately breaks, each with the reason (kept in git as an annotation). */
+export interface Acknowledgements {
+  /**
+   * Allow FAIL_OPEN on an AUTHN or AUTHZ plugin: if the module cannot load, requests skip auth.
+   *
+   * @default - not acknowledged: FAIL_OPEN on an auth plugin is an error
+   */
+  readonly failOpen?: string;
+  /**
+   * Allow a module URL without `sha256` pinning (`:latest` or untagged).
+   *
+   * @default - not acknowledged
+   */
+  readonly unpinnedModule?: string;
+  /**
+   * Allow literal credentials written in policy source (demo values only).
+   *
+   * @default - not acknowledged
+   */
+  readonly literalCredentials?: string;
+  /**
+   * Allow several plugins in one phase with the same or no priority.
+   *
+   * @default - not acknowledged
+   */
+  readonly ambiguousOrder?: string;
+}
+
+/** Annotation prefix under which acknowledgements are written. */
+export const ACKNOWLEDGE_PREFIX = 'acknowledged.waypoint-policy.io/';
+
+/** The rule each acknowledgement silences. */
+export const ACKNOWLEDGED_RULES: Record<keyof Acknowledgements, string> = {
+  failOpen: 'plugin/fail-open-auth',
+  unpinnedModule: 'supply-chain/unpinned-module',
+  literalCredentials: 'credentials/literal',
+  ambiguousOrder: 'plugin/ambiguous-order',
+};
+
+/** The annotation key that acknowledges `rule`. */
+export function acknowledgementKey(rule: string): string {
+  return ACKNOWLEDGE_PREFIX + rule.replace(/\//g, '.');
+}
+
+export interface WasmPluginOptions {
+  /**
+   * The WasmPlugin name.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * What the plugin attaches to: Waypoints, referenced Gateways, Services
+   * (on their waypoint), ServiceEntries, or ALL_WAYPOINTS. 1 to 16 targets.
+   * Waypoints ignore `selector` plugins, so targets are the normal choice.
+   *
+   * @default - none; then `selector` must be given
+   */
+  readonly targets?: ITargetable[];
+
+  /**
+   * Workload selector (sidecars and ingress gateways only). Never together with `targets`.
+   *
+   * @default - none
+   */
+  readonly selector?: Record<string, string>;
+
+  /**
+   * Position in the filter chain.
+   *
+   * @default - the plugin's default phase (UNSPECIFIED for a raw WasmPlugin)
+   */
+  readonly phase?: PluginPhase;
+
+  /**
+   * Order within the phase, highest first. Unset sorts after every explicit value.
+   *
+   * @default - unset
+   */
+  readonly priority?: number;
+
+  /**
+   * Behaviour when the module cannot be fetched or fails at run time.
+   *
+   * @default - unset: Istio applies FAIL_CLOSE
+   */
+  readonly failStrategy?: FailStrategy;
+
+  /**
+   * HTTP or NETWORK filter chain.
+   *
+   * @default - unset: HTTP
+   */
+  readonly type?: PluginType;
+
+  /**
+   * SHA-256 of the module (for OCI, the image manifest digest): pins exactly what runs.
+   *
+   * @default - the plugin's pinned digest, if any
+   */
+  readonly sha256?: string;
+
+  /**
+   * When to pull the module again.
+   *
+   * @default - unset: IfNotPresent (Always for a `:latest` tag)
+   */
+  readonly imagePullPolicy?: PullPolicy;
+
+  /**
+   * Name of a docker-config Secret in the plugin's namespace for a private registry.
+   *
+   * @default - none
+   */
+  readonly imagePullSecret?: string;
+
+  /**
+   * Envoy root_id, for modules with several root contexts.
+   *
+   * @default - none
+   */
+  readonly pluginName?: string;
+
+  /**
+   * Environment variables for the Wasm VM.
+   *
+   * @default - none
+   */
+  readonly env?: PluginEnvVar[];
+
+  /**
+   * Traffic selectors. On waypoints leave this unset: `mode: CLIENT` or any
+   * `ports` stop an HTTP plugin from ever applying.
+   *
+   * @default - all traffic
+   */
+  readonly match?: TrafficSelector[];
+
+  /**
+   * Rules this plugin deliberately breaks, each with a reason.
+   *
+   * @default - none
+   */
+  readonly acknowledge?: Acknowledgements;
+}
+
+export interface WasmPluginProps extends WasmPluginOptions {
+  /** Module URL: `oci://`, `https://`, `http://` or `file://` (no scheme means oci). */
+  readonly url: string;
+
+  /**
+   * Configuration passed to the module as JSON.
+   *
+   * @default - none
+   */
+  readonly pluginConfig?: Record<string, unknown>;
+}
+
+const HEX64 = /^[a-f0-9]{64}$/;
+
+const targetableSchema = z.custom<ITargetable>(
+  (t) => typeof t === 'object' && t !== null && typeof (t as ITargetable).targetRef?.kind === 'string',
+  { message: 'a target must be a Waypoint, MeshService, ExternalService, GatewayReference, ServiceEntryReference or ALL_WAYPOINTS' },
+);
+
+const optionsShape = {
+  name: dnsSubdomain('WasmPlugin name'),
+  targets: z.array(targetableSchema).max(16, { message: 'at most 16 targets (CRD maxItems)', ...ruleParams('plugin/too-many-targets', 'Split the plugin into several WasmPlugins.') }).optional(),
+  selector: z.record(z.string(), z.string()).optional(),
+  phase: z.enum(PluginPhase).optional(),
+  priority: z.number().int().min(-2147483648).max(2147483647).optional(),
+  failStrategy: z.enum(FailStrategy).optional(),
+  type: z.enum(PluginType).optional(),
+  sha256: z.string().refine((s) => HEX64.test(s), { message: 'sha256 must be 64 lower-case hex characters', ...ruleParams('plugin/sha256-format', 'Use the hex digest without the "sha256:" prefix.') }).optional(),
+  imagePullPolicy: z.enum(PullPolicy).optional(),
+  imagePullSecret: dnsSubdomain('imagePullSecret').optional(),
+  pluginName: z.string().min(1).max(256).optional(),
+  env: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(256),
+        valueFrom: z.enum(EnvValueSource).optional(),
+        value: z.string().max(2048).optional(),
+      }).refine((e) => e.valueFrom !== EnvValueSource.HOST || e.value === undefined, { message: 'value may only be set when valueFrom is INLINE', ...ruleParams('plugin/env-value-from-host') }),
+    )
+    .max(256)
+    .refine((env) => new Set(env.map((e) => e.name)).size === env.length, { message: 'env names must be unique', ...ruleParams('plugin/duplicate-env') })
+    .optional(),
+  match: z.array(z.object({ mode: z.enum(WorkloadMode).optional(), ports: z.array(z.number().int().min(1).max(65535)).optional() })).optional(),
+  acknowledge: z
+    .object({
+      failOpen: z.string().min(1).optional(),
+      unpinnedModule: z.string().min(1).optional(),
+      literalCredentials: z.string().min(1).optional(),
+      ambiguousOrder: z.string().min(1).optional(),
+    })
+    .strict()
+    .optional(),
+};
+
+const propsSchema = z.object({
+  ...optionsShape,
+  url: z.string().min(1, { message: 'url is required' }),
+  pluginConfig: z.record(z.string(), z.unknown()).optional(),
+});
+
+const URL_SCHEMES = ['oci', 'http', 'https', 'file'];
+
+/**
+ * The scheme of a module URL as Istio reads it: a scheme counts only when a
+ * `/` follows its colon (`ghcr.io:5000/x` has none); no scheme means `oci`.
+ */
+export function urlScheme(url: string): string {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\//.exec(url);
+  return m && !/^[^:]+:\d/.test(url) ? m[1].toLowerCase() : 'oci';
+}
+
+/**
+ * An Istio WasmPlugin (`extensions.istio.io/v1alpha1`), typed over every
+ * field of the CRD. Targets come from constructs, never typed by hand.
+ *
+ * @see https://istio.io/latest/docs/reference/config/proxy_extensions/wasm-plugin/
+ */
+export class WasmPlugin extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly url: string;
+  public readonly phase?: PluginPhase;
+  public readonly priority?: number;
+  public readonly failStrategy?: FailStrategy;
+  public readonly targets: readonly ITargetable[];
+  /** The emitted WasmPlugin. */
+  public readonly apiObject: ApiObject;
+  /** Rules this plugin deliberately breaks, with the reasons. */
+  public readonly acknowledged: Readonly<Acknowledgements>;
+  /** The emitted spec, for subclasses that finish it after construction. */
+  protected readonly spec: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: WasmPluginProps) {
+    super(scope, id);
+    recordSource(this);
+    const p = parseProps(this, this.constructor.name, propsSchema, { ...props, name: props.name ?? id }, { secretKeys: ['pluginConfig'] });
+    this.name = p.name;
+    this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
+    this.url = p.url;
+    this.phase = p.phase;
+    this.priority = p.priority;
+    this.failStrategy = p.failStrategy;
+    this.targets = [...(p.targets ?? [])];
+    this.acknowledged = Object.freeze({ ...(p.acknowledge ?? {}) });
+
+    if (this.targets.length > 0 && p.selector) {
+      fail(this, 'plugin/selector-and-targets', `WasmPlugin '${this.name}' sets both targets and selector; Istio accepts only one`, 'Use targets for waypoints and ingress Gateways; drop selector.');
+    }
+    if (this.targets.length === 0 && !p.selector) {
+      fail(this, 'plugin/no-target', `WasmPlugin '${this.name}' has no targets and no selector, so it would apply to every workload in the namespace and to no waypoint`, 'Pass targets: [a Waypoint, a MeshService or a GatewayReference].');
+    }
+    for (const key of Object.keys(p.selector ?? {})) {
+      if (key === '' || key.includes('*') || !isLabelKey(key)) {
+        fail(this, 'names/label-syntax', `selector key ${JSON.stringify(key)} is not a valid label key (no '*' allowed)`, 'Use exact label keys.');
+      }
+    }
+    if (!URL_SCHEMES.includes(urlScheme(p.url))) {
+      fail(this, 'plugin/url-scheme', `url ${JSON.stringify(p.url)} must use one of the schemes oci://, https://, http://, file://`, 'Use an oci:// image reference, ideally with a sha256.');
+    }
+
+    const refs: TargetRef[] = [];
+    const seen = new Set<string>();
+    for (const t of this.targets) {
+      const key = `${t.targetRef.group}/${t.targetRef.kind}/${t.targetRef.name}`;
+      if (seen.has(key)) continue; // the same target twice means nothing more
+      seen.add(key);
+      refs.push({ group: t.targetRef.group, kind: t.targetRef.kind, name: t.targetRef.name });
+    }
+
+    const spec: Record<string, unknown> = {};
+    this.spec = spec;
+    if (refs.length > 0) spec.targetRefs = refs;
+    if (p.selector) spec.selector = { matchLabels: { ...p.selector } };
+    spec.url = p.url;
+    if (p.sha256) spec.sha256 = p.sha256;
+    if (p.imagePullPolicy) spec.imagePullPolicy = p.imagePullPolicy;
+    if (p.imagePullSecret) spec.imagePullSecret = p.imagePullSecret;
+    if (p.phase) spec.phase = p.phase;
+    if (p.priority !== undefined) spec.priority = p.priority;
+    if (p.failStrategy) spec.failStrategy = p.failStrategy;
+    if (p.type) spec.type = p.type;
+    if (p.pluginName) spec.pluginName = p.pluginName;
+    if (p.pluginConfig) spec.pluginConfig = p.pluginConfig;
+    if (p.env && p.env.length > 0) spec.vmConfig = { env: p.env.map((e) => ({ ...e })) };
+    if (p.match) spec.match = p.match.map((m) => ({ ...(m.mode ? { mode: m.mode } : {}), ...(m.ports ? { ports: m.ports.map((n) => ({ number: n })) } : {}) }));
+
+    const annotations: Record<string, string> = {};
+    for (const [k, reason] of Object.entries(p.acknowledge ?? {})) {
+      if (reason) annotations[acknowledgementKey(ACKNOWLEDGED_RULES[k as keyof Acknowledgements])] = reason;
+    }
+
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'extensions.istio.io/v1alpha1',
+      kind: 'WasmPlugin',
+      metadata: { name: this.name, ...(Object.keys(annotations).length ? { annotations } : {}) },
+      spec,
+    });
+  }
+}
+
+export { optionsShape as wasmPluginOptionsShape };

@@ -1,0 +1,221 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { namespaceOf } from './app';
+import { recordSource } from './internal/provenance';
+import { markReference } from './internal/reference';
+import { dnsSubdomain, isLabelKey, isLabelValue, dnsLabel } from './internal/schemas';
+import { fail, parseProps, ruleParams } from './internal/validate';
+import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
+
+/** Which traffic a waypoint handles (`istio.io/waypoint-for`). */
+export enum WaypointFor {
+  /** Traffic addressed to a Service (the default). */
+  SERVICE = 'service',
+  /** Traffic addressed straight to pods. */
+  WORKLOAD = 'workload',
+  /** Both. */
+  ALL = 'all',
+  /** Neither: the waypoint takes no traffic. */
+  NONE = 'none',
+}
+
+/** Which namespaces may bind to a waypoint (the HBONE listener's `allowedRoutes`). */
+export class AllowedNamespaces {
+  /** Only the waypoint's own namespace (Gateway API default; nothing is emitted). */
+  public static same(): AllowedNamespaces {
+    return new AllowedNamespaces('Same');
+  }
+
+  /** Every namespace. */
+  public static all(): AllowedNamespaces {
+    return new AllowedNamespaces('All');
+  }
+
+  /** Namespaces whose labels match all of `matchLabels`. */
+  public static selector(matchLabels: Record<string, string>): AllowedNamespaces {
+    return new AllowedNamespaces('Selector', { ...matchLabels });
+  }
+
+  /** Exactly the named namespaces (a selector on `kubernetes.io/metadata.name`). */
+  public static named(namespace: string): AllowedNamespaces {
+    return AllowedNamespaces.selector({ 'kubernetes.io/metadata.name': namespace });
+  }
+
+  private constructor(
+    public readonly from: 'Same' | 'All' | 'Selector',
+    public readonly matchLabels?: Readonly<Record<string, string>>,
+  ) {}
+
+  /** Whether a namespace with these labels may bind. */
+  public admits(waypointNamespace: string, namespace: string, labels: Record<string, string> = {}): boolean {
+    if (this.from === 'All') return true;
+    if (this.from === 'Same') return namespace === waypointNamespace;
+    const all: Record<string, string> = { 'kubernetes.io/metadata.name': namespace, ...labels };
+    return Object.entries(this.matchLabels ?? {}).every(([k, v]) => all[k] === v);
+  }
+}
+
+/** A waypoint, owned here or referenced. */
+export interface IWaypoint extends ITargetable {
+  readonly name: string;
+  readonly namespace: string;
+  /** Which traffic it handles. */
+  readonly waypointFor: WaypointFor;
+  /** Which namespaces may bind to it. */
+  readonly allowedNamespaces: AllowedNamespaces;
+}
+
+export interface WaypointProps {
+  /**
+   * The Gateway's name. `none` is reserved by Istio.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * Which traffic the waypoint handles. Always written as the
+   * `istio.io/waypoint-for` label, so the intent is visible in git.
+   *
+   * @default WaypointFor.SERVICE
+   */
+  readonly waypointFor?: WaypointFor;
+
+  /**
+   * Control-plane revision or tag that runs this waypoint (`istio.io/rev`).
+   *
+   * @default - the Namespace's revision, else the default revision
+   */
+  readonly revision?: string;
+
+  /**
+   * Which other namespaces may use this waypoint.
+   *
+   * @default AllowedNamespaces.same() - only this namespace; no allowedRoutes is emitted
+   */
+  readonly allowedNamespaces?: AllowedNamespaces;
+}
+
+const WAYPOINT_NAME_FIX = `Choose another name; 'none' means "no waypoint" in istio.io/use-waypoint.`;
+
+const waypointSchema = z.object({
+  name: dnsSubdomain('Waypoint name')
+    .refine((n) => n.length <= 63, { message: 'Waypoint name must be at most 63 characters (it names a Service and a Deployment)', ...ruleParams('names/rfc1123') })
+    .refine((n) => n !== 'none', { message: `'none' is a reserved value and cannot name a waypoint`, ...ruleParams('waypoint/reserved-name', WAYPOINT_NAME_FIX) }),
+  waypointFor: z.enum(WaypointFor).optional(),
+  revision: z.string().refine(isLabelValue, { message: 'revision must be a valid label value', ...ruleParams('names/label-syntax') }).optional(),
+  allowedNamespaces: z
+    .custom<AllowedNamespaces>((v) => v instanceof AllowedNamespaces, { message: 'allowedNamespaces must come from AllowedNamespaces.same(), .all(), .selector() or .named()' })
+    .optional(),
+});
+
+/**
+ * A waypoint proxy: a Gateway API Gateway of class `istio-waypoint`, exactly
+ * the shape `istioctl waypoint generate` writes, plus an explicit
+ * `istio.io/waypoint-for` label.
+ *
+ * @see https://istio.io/latest/docs/ambient/usage/waypoint/
+ */
+export class Waypoint extends Construct implements IWaypoint {
+  /** Reference a waypoint that this repo does not own (e.g. a shared one). */
+  public static fromWaypointName(
+    scope: Construct,
+    id: string,
+    ref: { name: string; namespace: string; waypointFor?: WaypointFor; allowedNamespaces?: AllowedNamespaces },
+  ): IWaypoint {
+    return new WaypointReference(scope, id, ref);
+  }
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly waypointFor: WaypointFor;
+  public readonly revision?: string;
+  public readonly allowedNamespaces: AllowedNamespaces;
+  public readonly targetRef: TargetRef;
+  public readonly targetNamespace: string;
+  /** The emitted Gateway. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: WaypointProps = {}) {
+    super(scope, id);
+    recordSource(this);
+    const p = parseProps(this, 'Waypoint', waypointSchema, { ...props, name: props.name ?? id });
+    this.name = p.name;
+    this.namespace = namespaceOf(this, `Waypoint '${this.name}'`);
+    this.waypointFor = p.waypointFor ?? WaypointFor.SERVICE;
+    this.revision = p.revision;
+    this.allowedNamespaces = p.allowedNamespaces ?? AllowedNamespaces.same();
+    this.targetRef = { group: GATEWAY_GROUP, kind: 'Gateway', name: this.name };
+    this.targetNamespace = this.namespace;
+
+    const labels: Record<string, string> = { 'istio.io/waypoint-for': this.waypointFor };
+    if (this.revision) labels['istio.io/rev'] = this.revision;
+
+    const listener: Record<string, unknown> = { name: 'mesh', port: 15008, protocol: 'HBONE' };
+    const allowed = this.allowedNamespaces;
+    for (const [k, v] of Object.entries(allowed.matchLabels ?? {})) {
+      if (!isLabelKey(k) || !isLabelValue(v)) {
+        fail(this, 'names/label-syntax', `allowedNamespaces selector ${JSON.stringify(`${k}=${v}`)} is not a valid label selector`, 'Use valid label keys and values in AllowedNamespaces.selector().');
+      }
+    }
+    const allowedRoutes = allowedRoutesOf(allowed);
+    if (allowedRoutes) listener.allowedRoutes = allowedRoutes;
+
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [listener] },
+    });
+  }
+}
+
+class WaypointReference extends Construct implements IWaypoint {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly waypointFor: WaypointFor;
+  public readonly allowedNamespaces: AllowedNamespaces;
+  public readonly targetRef: TargetRef;
+  public readonly targetNamespace: string;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    ref: { name: string; namespace: string; waypointFor?: WaypointFor; allowedNamespaces?: AllowedNamespaces },
+  ) {
+    super(scope, id);
+    recordSource(this);
+    const p = parseProps(
+      this,
+      'Waypoint.fromWaypointName',
+      waypointSchema.extend({ namespace: dnsLabel('namespace') }),
+      ref,
+    );
+    this.name = p.name;
+    this.namespace = p.namespace;
+    this.waypointFor = p.waypointFor ?? WaypointFor.SERVICE;
+    this.allowedNamespaces = p.allowedNamespaces ?? AllowedNamespaces.same();
+    this.targetRef = { group: GATEWAY_GROUP, kind: 'Gateway', name: this.name };
+    this.targetNamespace = this.namespace;
+    markReference(this, {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      namespace: this.namespace,
+      name: this.name,
+      labels: { 'istio.io/waypoint-for': this.waypointFor },
+      allowedRoutes: allowedRoutesOf(this.allowedNamespaces),
+    });
+  }
+}
+
+function allowedRoutesOf(a: AllowedNamespaces): unknown {
+  if (a.from === 'Same') return undefined;
+  if (a.from === 'All') return { namespaces: { from: 'All' } };
+  return { namespaces: { from: 'Selector', selector: { matchLabels: { ...a.matchLabels } } } };
+}
+
+/** Whether a construct is a waypoint defined or referenced in this app. */
+export function isWaypoint(x: unknown): x is IWaypoint {
+  return x instanceof Waypoint || x instanceof WaypointReference;
+}
