@@ -33,7 +33,12 @@ function basicAuthPlugin(): Obj {
         basic_auth_rules: [{ prefix: '/api', request_methods: ['GET', 'POST'], credentials: ['ok:test'] }],
         realm: 'x',
       },
-      vmConfig: { env: [{ name: 'A', value: 'b' }, { name: 'B', valueFrom: 'HOST' }] },
+      vmConfig: {
+        env: [
+          { name: 'A', value: 'b' },
+          { name: 'B', valueFrom: 'HOST' },
+        ],
+      },
       sha256: 'a'.repeat(32) + '0123456789abcdef'.repeat(2),
       imagePullPolicy: 'IfNotPresent',
     },
@@ -54,7 +59,10 @@ function assertHas(vs: CrdViolation[], path: string, message: string, kind: CrdV
 }
 
 function assertNoCelErrors(vs: CrdViolation[]): void {
-  assert.deepEqual(vs.filter((v) => v.message.startsWith('CEL evaluation error')), []);
+  assert.deepEqual(
+    vs.filter((v) => v.message.startsWith('CEL evaluation error')),
+    [],
+  );
 }
 
 const checker = loadCrdChecker();
@@ -75,10 +83,17 @@ if (!checker) {
   };
 
   test('serves WasmPlugin v1alpha1 and Gateway v1 + v1beta1; refuses anything else', () => {
-    for (const s of ['extensions.istio.io/v1alpha1 WasmPlugin', `${GATEWAY_V1} Gateway`, 'gateway.networking.k8s.io/v1beta1 Gateway']) {
+    for (const s of [
+      'extensions.istio.io/v1alpha1 WasmPlugin',
+      `${GATEWAY_V1} Gateway`,
+      'gateway.networking.k8s.io/v1beta1 Gateway',
+    ]) {
       assert.ok(c.served.includes(s), `missing ${s} in ${c.served.join(', ')}`);
     }
-    assert.throws(() => c.check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }), /no loaded CRD serves "v1 ConfigMap"/);
+    assert.throws(
+      () => c.check({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }),
+      /no loaded CRD serves "v1 ConfigMap"/,
+    );
   });
 
   test('valid: istioctl waypoint Gateway (v1 and v1beta1)', () => {
@@ -88,7 +103,9 @@ if (!checker) {
 
   test('valid: waypoint Gateway with allowedRoutes from a namespace selector', () => {
     const g = gateway((s) => {
-      s.listeners[0].allowedRoutes = { namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'foo' } } } };
+      s.listeners[0].allowedRoutes = {
+        namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'foo' } } },
+      };
     });
     assert.deepEqual(c.check(g), []);
   });
@@ -98,41 +115,75 @@ if (!checker) {
   });
 
   test('valid: selector-based and (deprecated) targetRef-based WasmPlugins', () => {
-    const bySelector = plugin((s) => (delete s.targetRefs, (s.selector = { matchLabels: { 'istio.io/gateway-name': 'waypoint' } })));
+    const bySelector = plugin(
+      (s) => (delete s.targetRefs, (s.selector = { matchLabels: { 'istio.io/gateway-name': 'waypoint' } })),
+    );
     assert.deepEqual(c.check(bySelector), []);
-    const byTargetRef = plugin((s) => (delete s.targetRefs, (s.targetRef = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint', namespace: '' })));
+    const byTargetRef = plugin(
+      (s) => (
+        delete s.targetRefs,
+        (s.targetRef = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint', namespace: '' })
+      ),
+    );
     assert.deepEqual(c.check(byTargetRef), []);
   });
 
   test('valid: URL forms the scheme rule accepts', () => {
-    for (const url of ['https://example.com/x.wasm', 'http://[::1]:8080/x.wasm', 'file:///opt/x.wasm', 'ghcr.io/org/plugin:1.0', 'OCI://ghcr.io/x']) {
+    for (const url of [
+      'https://example.com/x.wasm',
+      'http://[::1]:8080/x.wasm',
+      'file:///opt/x.wasm',
+      'ghcr.io/org/plugin:1.0',
+      'OCI://ghcr.io/x',
+    ]) {
       assert.deepEqual(c.check(plugin((s) => (s.url = url))), [], url);
     }
   });
 
   test('valid: priority at the int32 bounds, and null (nullable)', () => {
-    for (const priority of [2 ** 31 - 1, -(2 ** 31), null]) assert.deepEqual(c.check(plugin((s) => (s.priority = priority))), []);
+    for (const priority of [2 ** 31 - 1, -(2 ** 31), null])
+      assert.deepEqual(c.check(plugin((s) => (s.priority = priority))), []);
   });
 
   test('valid: a Gateway exercising every Gateway CEL rule evaluates without errors', () => {
     for (const apiVersion of [GATEWAY_V1, 'gateway.networking.k8s.io/v1beta1']) {
       const g = gateway((s) => {
-        s.addresses = [{ value: '10.0.0.1' }, { type: 'IPAddress', value: 'fd00::1' }, { type: 'Hostname', value: 'gw.example.com' }, { type: 'example.com/custom', value: 'x' }];
+        s.addresses = [
+          { value: '10.0.0.1' },
+          { type: 'IPAddress', value: 'fd00::1' },
+          { type: 'Hostname', value: 'gw.example.com' },
+          { type: 'example.com/custom', value: 'x' },
+        ];
         s.infrastructure = { labels: { 'example.com/team': 'a' }, annotations: { note: 'b' } };
         s.listeners.push(
           { name: 'http', port: 80, protocol: 'HTTP', hostname: 'a.example.com' },
-          { name: 'https', port: 443, protocol: 'HTTPS', hostname: 'a.example.com', tls: { certificateRefs: [{ name: 'cert' }] } },
+          {
+            name: 'https',
+            port: 443,
+            protocol: 'HTTPS',
+            hostname: 'a.example.com',
+            tls: { certificateRefs: [{ name: 'cert' }] },
+          },
           { name: 'tls', port: 8443, protocol: 'TLS', tls: { mode: 'Passthrough' } },
           { name: 'tcp', port: 9000, protocol: 'TCP' },
         );
-        s.tls = { frontend: { default: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }] } }, perPort: [{ port: 443, tls: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }] } } }] } };
+        s.tls = {
+          frontend: {
+            default: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }] } },
+            perPort: [
+              { port: 443, tls: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }] } } },
+            ],
+          },
+        };
       }, apiVersion);
       assert.deepEqual(c.check(g), [], apiVersion);
     }
   });
 
   test('defaults are applied (on a copy) before CEL: a TLS listener relies on tls.mode defaulting to Terminate', () => {
-    const g = gateway((s) => s.listeners.push({ name: 'tls', port: 8443, protocol: 'TLS', tls: { certificateRefs: [{ name: 'cert' }] } }));
+    const g = gateway((s) =>
+      s.listeners.push({ name: 'tls', port: 8443, protocol: 'TLS', tls: { certificateRefs: [{ name: 'cert' }] } }),
+    );
     const before = JSON.stringify(g);
     assert.deepEqual(c.check(g), []);
     assert.equal(JSON.stringify(g), before, 'check() must not mutate its input');
@@ -140,7 +191,9 @@ if (!checker) {
 
   test('a rule that cannot be evaluated is reported, not passed', () => {
     // certificateRefs and options both absent: the rule reads a missing field, which the API server rejects too.
-    const vs = c.check(gateway((s) => s.listeners.push({ name: 'https', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate' } })));
+    const vs = c.check(
+      gateway((s) => s.listeners.push({ name: 'https', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate' } })),
+    );
     assertOnly(vs, 'spec.listeners[1].tls', 'CEL evaluation error', 'cel');
   });
 
@@ -162,7 +215,12 @@ if (!checker) {
 
   test('invalid: url with an unsupported scheme', () => {
     for (const url of ['ftp://x', 's3://bucket/plugin.wasm']) {
-      assertOnly(c.check(plugin((s) => (s.url = url))), 'spec.url', 'url must have schema one of [http, https, file, oci]', 'cel');
+      assertOnly(
+        c.check(plugin((s) => (s.url = url))),
+        'spec.url',
+        'url must have schema one of [http, https, file, oci]',
+        'cel',
+      );
     }
   });
 
@@ -192,7 +250,9 @@ if (!checker) {
   });
 
   test('invalid: more than 16 targetRefs', () => {
-    const vs = c.check(plugin((s) => (s.targetRefs = Array.from({ length: 17 }, (_, i) => ({ kind: 'Service', name: `s${i}` })))));
+    const vs = c.check(
+      plugin((s) => (s.targetRefs = Array.from({ length: 17 }, (_, i) => ({ kind: 'Service', name: `s${i}` })))),
+    );
     assertOnly(vs, 'spec.targetRefs', 'must have at most 16 items', 'schema');
   });
 
@@ -224,7 +284,12 @@ if (!checker) {
   });
 
   test('invalid: listener port 0', () => {
-    assertOnly(c.check(gateway((s) => (s.listeners[0].port = 0))), 'spec.listeners[0].port', 'greater than or equal to 1', 'schema');
+    assertOnly(
+      c.check(gateway((s) => (s.listeners[0].port = 0))),
+      'spec.listeners[0].port',
+      'greater than or equal to 1',
+      'schema',
+    );
   });
 
   test('invalid: missing gatewayClassName', () => {
@@ -237,10 +302,12 @@ if (!checker) {
   });
 
   test('invalid: address that is not an IP, and hostname on a TCP listener', () => {
-    const vs = c.check(gateway((s) => {
-      s.addresses = [{ value: 'not-an-ip' }];
-      s.listeners.push({ name: 'tcp', port: 9000, protocol: 'TCP', hostname: 'a.example.com' });
-    }));
+    const vs = c.check(
+      gateway((s) => {
+        s.addresses = [{ value: 'not-an-ip' }];
+        s.listeners.push({ name: 'tcp', port: 9000, protocol: 'TCP', hostname: 'a.example.com' });
+      }),
+    );
     assertHas(vs, 'spec.addresses[0].value', 'ipv4', 'schema');
     assertHas(vs, 'spec.listeners', "hostname must not be specified for protocols ['TCP', 'UDP']", 'cel');
     assertNoCelErrors(vs);
@@ -249,7 +316,10 @@ if (!checker) {
   test('rule features the two CRDs do not use: messageExpression, fieldPath, oldSelf, compile errors, set, int-or-string', () => {
     const synthetic = syntheticChecker();
     const obj = (spec: Obj) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec });
-    assert.deepEqual(synthetic.check(obj({ size: 3, tags: ['a', 'b'], port: 'http', extra: { any: [1, { x: 2 }] } })), []);
+    assert.deepEqual(
+      synthetic.check(obj({ size: 3, tags: ['a', 'b'], port: 'http', extra: { any: [1, { x: 2 }] } })),
+      [],
+    );
 
     const vs = synthetic.check(obj({ size: 20, tags: ['a', 'a'], port: 1.5, bad: 'x' }));
     assertHas(vs, 'spec.limits.max', 'size 20 exceeds 10', 'cel'); // messageExpression + fieldPath; limits.max comes from a default

@@ -74,7 +74,10 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 export function loadCrdChecker(): CrdChecker | null {
   if (!fs.existsSync(SHARED_CRDS_DIR)) return null;
   const versions = new Map<string, ServedVersion>();
-  for (const file of fs.readdirSync(SHARED_CRDS_DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of fs
+    .readdirSync(SHARED_CRDS_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     for (const doc of parseAllDocuments(fs.readFileSync(path.join(SHARED_CRDS_DIR, file), 'utf8'))) {
       const crd = doc.toJS() as Json | null;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
@@ -128,8 +131,11 @@ function applyDefaults(value: unknown, schema: Schema | undefined): void {
   }
   for (const [name, child] of Object.entries(value)) {
     const childSchema = propertySchema(schema, name);
-    if (child === null && childSchema && !childSchema.nullable) delete value[name]; // a null map entry
-    else applyDefaults(child, childSchema);
+    if (child === null && childSchema && !childSchema.nullable) {
+      delete value[name]; // a null map entry
+    } else {
+      applyDefaults(child, childSchema);
+    }
   }
 }
 
@@ -157,8 +163,20 @@ const METADATA_SCHEMA = {
 };
 
 const COPIED_KEYWORDS = new Set([
-  'type', 'required', 'enum', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum',
-  'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf',
+  'type',
+  'required',
+  'enum',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'multipleOf',
 ]);
 const IGNORED_KEYWORDS = new Set(['description', 'title', 'example', 'externalDocs', 'default']);
 // Formats the API server validates; it ignores (strips) any other format.
@@ -176,20 +194,19 @@ function toJsonSchema(s: Schema, structural: boolean, root = false): Json {
       if (typeof v === 'string' && KNOWN_FORMATS.has(v)) out.format = v;
     } else if (k === 'properties') {
       out.properties = Object.fromEntries(
-        Object.entries(v as Record<string, Schema>).map(([name, p]) => [
-          name,
-          toJsonSchema(p, structural),
-        ]),
+        Object.entries(v as Record<string, Schema>).map(([name, p]) => [name, toJsonSchema(p, structural)]),
       );
     } else if (k === 'items') out.items = toJsonSchema(v as Schema, structural);
     else if (k === 'additionalProperties') out[k] = typeof v === 'boolean' ? v : toJsonSchema(v as Schema, structural);
     else if (k === 'oneOf' || k === 'anyOf' || k === 'allOf') {
       // int-or-string comes with anyOf [{type: integer}, {type: string}]; the type union below
       // already says that, and keeping it would triple every error message.
-      const redundant = k === 'anyOf' && s['x-kubernetes-int-or-string'] && (v as Schema[]).some((b) => Object.keys(b).join() === 'type');
+      const redundant =
+        k === 'anyOf' &&
+        s['x-kubernetes-int-or-string'] &&
+        (v as Schema[]).some((b) => Object.keys(b).join() === 'type');
       if (!redundant) out[k] = (v as Schema[]).map((b) => toJsonSchema(b, false));
-    }
-    else if (k === 'not') out.not = toJsonSchema(v as Schema, false);
+    } else if (k === 'not') out.not = toJsonSchema(v as Schema, false);
     // OpenAPI 3.0 spells exclusive bounds as booleans next to minimum/maximum.
     else if (k === 'exclusiveMinimum' || k === 'exclusiveMaximum') {
       const bound = k === 'exclusiveMinimum' ? 'minimum' : 'maximum';
@@ -231,7 +248,8 @@ function newAjv(): Ajv {
   // Unions (int-or-string, nullable) and properties-without-type in oneOf branches are normal in
   // CRDs, so strictTypes is off; strictSchema stays on to catch conversion mistakes.
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
-  const intRange = (bits: number) => (n: number) => Number.isInteger(n) && n >= -(2 ** (bits - 1)) && n <= 2 ** (bits - 1) - 1;
+  const intRange = (bits: number) => (n: number) =>
+    Number.isInteger(n) && n >= -(2 ** (bits - 1)) && n <= 2 ** (bits - 1) - 1;
   // Recent API servers enforce int32/int64 ranges (kubernetes#136091); older ones did not, but
   // the Go controllers reading these fields would still fail to decode an out-of-range value.
   ajv.addFormat('int32', { type: 'number', validate: intRange(32) });
@@ -246,14 +264,28 @@ function newAjv(): Ajv {
     keyword: 'k8sListUnique',
     type: 'array',
     errors: true,
-    validate: function unique(keys: string[] | 'set', data: unknown[], _parent?: unknown, cxt?: { instancePath: string }) {
+    validate: function unique(
+      keys: string[] | 'set',
+      data: unknown[],
+      _parent?: unknown,
+      cxt?: { instancePath: string },
+    ) {
       const seen = new Set<string>();
       const errors: Partial<ErrorObject>[] = [];
       data.forEach((item, i) => {
-        const id = keys === 'set' ? canonicalJson(item) : canonicalJson(keys.map((k) => (isObject(item) ? item[k] : undefined)));
+        const id =
+          keys === 'set' ? canonicalJson(item) : canonicalJson(keys.map((k) => (isObject(item) ? item[k] : undefined)));
         if (seen.has(id)) {
-          const shown = keys === 'set' ? id : canonicalJson(Object.fromEntries(keys.map((k) => [k, isObject(item) ? item[k] : undefined])));
-          errors.push({ keyword: 'k8sListUnique', instancePath: `${cxt?.instancePath ?? ''}/${i}`, params: {}, message: `Duplicate value: ${shown}` });
+          const shown =
+            keys === 'set'
+              ? id
+              : canonicalJson(Object.fromEntries(keys.map((k) => [k, isObject(item) ? item[k] : undefined])));
+          errors.push({
+            keyword: 'k8sListUnique',
+            instancePath: `${cxt?.instancePath ?? ''}/${i}`,
+            params: {},
+            message: `Duplicate value: ${shown}`,
+          });
         }
         seen.add(id);
       });
@@ -267,14 +299,19 @@ function newAjv(): Ajv {
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (isObject(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
   }
   return v === undefined ? 'null' : JSON.stringify(v);
 }
 
 function schemaViolation(e: ErrorObject, root: Schema): CrdViolation {
-  const segs = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segs = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const p = e.params as Record<string, unknown>;
   let message = e.message ?? e.keyword;
   switch (e.keyword) {
@@ -367,7 +404,14 @@ function evaluate(expr: string, self: unknown): unknown {
   return program({ self });
 }
 
-function checkCel(value: unknown, schema: Schema | undefined, segs: string[], root: Schema, out: CrdViolation[], isRoot = false): void {
+function checkCel(
+  value: unknown,
+  schema: Schema | undefined,
+  segs: string[],
+  root: Schema,
+  out: CrdViolation[],
+  isRoot = false,
+): void {
   // Like the API server: no rules on absent/null values, and a value of the wrong type already
   // has a schema violation, so evaluating rules against it would only add noise.
   if (!schema || value === null || value === undefined || !hasSchemaType(value, schema)) return;
@@ -379,12 +423,16 @@ function checkCel(value: unknown, schema: Schema | undefined, segs: string[], ro
       // API server skips them then too.
       if (/\boldSelf\b/.test(rule.rule)) continue;
       const violation = evaluateRule(rule, self);
-      if (violation) out.push({ path: renderPath(root, [...segs, ...fieldPathSegments(rule.fieldPath)]), message: violation, kind: 'cel' });
+      if (violation) {
+        const at = renderPath(root, [...segs, ...fieldPathSegments(rule.fieldPath)]);
+        out.push({ path: at, message: violation, kind: 'cel' });
+      }
     }
   }
   if (Array.isArray(value)) value.forEach((item, i) => checkCel(item, schema.items, [...segs, String(i)], root, out));
   else if (isObject(value)) {
-    for (const [name, child] of Object.entries(value)) checkCel(child, propertySchema(schema, name), [...segs, name], root, out);
+    for (const [name, child] of Object.entries(value))
+      checkCel(child, propertySchema(schema, name), [...segs, name], root, out);
   }
 }
 
@@ -415,20 +463,27 @@ const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 function fieldPathSegments(fieldPath: string | undefined): string[] {
   const segs: string[] = [];
   const token = /\.([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\]/gy;
-  for (let m; fieldPath && (m = token.exec(fieldPath)); ) segs.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
+  for (let m; fieldPath && (m = token.exec(fieldPath));) segs.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
   return segs;
 }
 
 function hasSchemaType(value: unknown, schema: Schema): boolean {
   if (schema['x-kubernetes-int-or-string']) return typeof value === 'string' || Number.isInteger(value);
   switch (schema.type) {
-    case 'object': return isObject(value);
-    case 'array': return Array.isArray(value);
-    case 'string': return typeof value === 'string';
-    case 'integer': return Number.isInteger(value);
-    case 'number': return typeof value === 'number';
-    case 'boolean': return typeof value === 'boolean';
-    default: return true;
+    case 'object':
+      return isObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    default:
+      return true;
   }
 }
 
@@ -441,7 +496,8 @@ function toCel(value: unknown, schema: Schema | undefined, isRoot = false): unkn
   if (Array.isArray(value)) return value.map((item) => toCel(item, schema?.items));
   if (isObject(value)) {
     const out: Json = {};
-    const keepUnknown = !schema || schema['x-kubernetes-preserve-unknown-fields'] || schema.additionalProperties === true;
+    const keepUnknown =
+      !schema || schema['x-kubernetes-preserve-unknown-fields'] || schema.additionalProperties === true;
     for (const [name, child] of Object.entries(value)) {
       if (isRoot && name === 'metadata' && isObject(child)) {
         out.metadata = Object.fromEntries(Object.entries(child).filter(([k]) => k === 'name' || k === 'generateName'));
@@ -499,7 +555,7 @@ function checkHost(host: string): string | undefined {
     if (!validPort(host.slice(close + 1))) return 'invalid port after host';
     // Go >= 1.25.2 (CVE-2025-47912) accepts only an IPv6 address (optionally with a %25 zone) in brackets.
     const literal = host.slice(1, close).split('%25')[0];
-    if (!isIPv6(literal)) return 'invalid IPv6 host';
+    if (literal.includes('%') || !isIPv6(literal)) return 'invalid IPv6 host';
     name = host.slice(1, close).replace(/%25.*/, '');
   } else {
     const colon = host.lastIndexOf(':');

@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { Finding } from '../analysis/finding';
+import type { KubeObject, MeshModel, ModelObject } from './model';
+
+export interface ReadManifestsOptions {
+  /**
+   * The mesh root namespace.
+   *
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+}
+
+export interface ReadManifests {
+  readonly model: MeshModel;
+  /** Files that are not YAML, or objects without apiVersion/kind/metadata.name. */
+  readonly findings: Finding[];
+}
+
+const STAGE_DIR = /^\d+-[a-z-]+$/;
+
+function yamlFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...yamlFiles(dir, rel));
+    else if (/\.ya?ml$/.test(entry.name)) out.push(rel);
+  }
+  return out;
+}
+
+/**
+ * The target a file belongs to: in our layout (`<target>/<n-stage>/...`) the
+ * first folder; otherwise the whole directory is one target.
+ */
+function targetOf(rel: string, layoutIsOurs: boolean): string {
+  return layoutIsOurs ? rel.split('/')[0] : 'manifests';
+}
+
+/** Another team's object we only label: a Service without spec, or one marked for merge-only apply. */
+function ownershipOf(m: KubeObject): 'owned' | 'external' {
+  const a = m.metadata.annotations ?? {};
+  if (a['kustomize.toolkit.fluxcd.io/ssa'] === 'Merge' || (a['argocd.argoproj.io/sync-options'] ?? '').includes('Prune=false')) return 'external';
+  if (m.kind === 'Service' && m.spec === undefined) return 'external';
+  return 'owned';
+}
+
+/**
+ * Read every Kubernetes object in a directory of YAML (ours, or written by
+ * hand), for `validate --manifests`, `explain` and `diff`. Kustomization files
+ * are skipped; parse errors become findings, never exceptions.
+ */
+export function readManifests(dir: string, options: ReadManifestsOptions = {}): ReadManifests {
+  const findings: Finding[] = [];
+  const objects: ModelObject[] = [];
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    findings.push({ rule: 'manifests/unreadable', severity: 'error', message: `${dir} is not a directory`, fix: 'Pass --manifests DIR pointing at a folder of YAML files.' });
+    return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', origin: 'manifests' }, findings };
+  }
+  const files = yamlFiles(dir);
+  const layoutIsOurs = files.length > 0 && files.every((f) => f.split('/').length === 1 || f.split('/').length === 2 || STAGE_DIR.test(f.split('/')[1] ?? ''));
+  for (const rel of files) {
+    const text = fs.readFileSync(path.join(dir, rel), 'utf8');
+    const docs = parseAllDocuments(text);
+    for (const doc of Array.isArray(docs) ? docs : [docs]) {
+      if (doc.errors.length > 0) {
+        const e = doc.errors[0];
+        findings.push({ rule: 'manifests/parse', severity: 'error', message: `not valid YAML: ${e.message.split('\n')[0]}`, file: `${rel}:${e.linePos?.[0]?.line ?? 1}`, fix: 'Fix the YAML syntax.' });
+        continue;
+      }
+      const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+      if (value === null || value === undefined) continue;
+      const m = value as Partial<KubeObject>;
+      if (typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
+        findings.push({ rule: 'manifests/not-an-object', severity: 'error', message: 'document is not a Kubernetes object (apiVersion and kind are required)', file: rel, fix: 'Remove the document, or give it apiVersion, kind and metadata.name.' });
+        continue;
+      }
+      if (m.kind === 'Kustomization' && m.apiVersion.startsWith('kustomize.config.k8s.io/')) continue;
+      if (typeof m.metadata?.name !== 'string' || m.metadata.name === '') {
+        findings.push({ rule: 'manifests/not-an-object', severity: 'error', message: `${m.kind} has no metadata.name`, file: rel, fix: 'Give the object a metadata.name.' });
+        continue;
+      }
+      const manifest = m as KubeObject;
+      objects.push({ manifest, target: targetOf(rel, layoutIsOurs), ownership: ownershipOf(manifest), file: rel });
+    }
+  }
+  return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', origin: 'manifests' }, findings };
+}
