@@ -60,3 +60,9 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
     [f.severity === 'error' ? '0' : '1', f.rule, f.object ? objectLabel(f.object) : '', f.path ?? '', f.message].join('\u0000');
   return [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
+
+/** Report absolute `source` paths relative to the project root, with `/` separators. */
+export function relativizeSources(findings: readonly Finding[], root: string): Finding[] {
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  return findings.map((f) => (f.source?.startsWith(prefix) ? { ...f, source: f.source.slice(prefix.length) } : f));
+}

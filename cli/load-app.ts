@@ -8,6 +8,18 @@ import { UsageError } from './io';
 export const DEFAULT_APP = 'policies/main.ts';
 
 /**
+ * The project a policy program belongs to: the nearest folder above it with a
+ * package.json. Policy file names in output are relative to it, so output is
+ * the same from any working directory.
+ */
+export function projectRootOf(file: string): string {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.dirname(file);
+  }
+}
+
+/**
  * Load a policy program: a module whose default export is a PolicyApp, or a
  * function returning one. A mistake in the policy surfaces as a PolicyError;
  * any other exception is rewrapped with the policy location, never a raw stack.
@@ -23,7 +35,7 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
     mod = require(file);
   } catch (e) {
     if (isPolicyError(e)) throw e;
-    throw policyCrash(e, file, cwd);
+    throw policyCrash(e, file);
   }
   let app: unknown = mod.default ?? mod;
   if (typeof app === 'function' && !PolicyApp.isPolicyApp(app)) {
@@ -31,7 +43,7 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
       app = (app as () => unknown)();
     } catch (e) {
       if (isPolicyError(e)) throw e;
-      throw policyCrash(e, file, cwd);
+      throw policyCrash(e, file);
     }
   }
   if (!PolicyApp.isPolicyApp(app)) {
@@ -41,13 +53,14 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
 }
 
 /** An exception thrown by policy code, reported at the policy line that raised it. */
-function policyCrash(e: unknown, file: string, cwd: string): PolicyError {
+function policyCrash(e: unknown, file: string): PolicyError {
   const err = e instanceof Error ? e : new Error(String(e));
   const frame = (err.stack ?? '')
     .split('\n')
     .map((l) => /\(?([^()\s]+):(\d+):\d+\)?$/.exec(l.trim()))
     .find((m) => m && !m[1].includes('node_modules') && !m[1].startsWith('node:'));
-  const source = frame ? `${path.relative(cwd, frame[1]).split(path.sep).join('/')}:${frame[2]}` : path.relative(cwd, file);
+  const root = projectRootOf(file);
+  const source = frame ? `${path.relative(root, frame[1]).split(path.sep).join('/')}:${frame[2]}` : path.relative(root, file);
   return new PolicyError([
     {
       rule: 'policy/exception',

@@ -36,10 +36,11 @@ function isPlainSafe(s: string): boolean {
 /** Scalar string in the quoting style prettier settles on. */
 export function quoteString(s: string): string {
   if (isPlainSafe(s)) return s;
-  // prettier prefers double quotes unless the string holds more `"` than `'`.
+  // prettier writes double quotes, except for a string holding a `"` that
+  // needs no backslash escape: then single quotes, with `'` doubled.
   const needsEscapes = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s);
-  if (!needsEscapes && s.includes('"') && !s.includes("'")) {
-    return `'${s}'`;
+  if (!needsEscapes && s.includes('"')) {
+    return `'${s.replace(/'/g, "''")}'`;
   }
   return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) =>
     `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,

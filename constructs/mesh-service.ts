@@ -89,7 +89,7 @@ const portSchema = z.object({
 
 const ownedSchema = z.object({
   name: dnsLabel('Service name'),
-  ports: z.array(portSchema).min(1, { message: 'a Service needs at least one port', ...ruleParams('service/no-ports') }),
+  ports: z.array(portSchema).refine((ports) => ports.length > 0, { message: 'a Service needs at least one port', ...ruleParams('service/no-ports', 'Add ports: [{ port: 8080, name: "http" }].') }),
   selector: labelMap.optional(),
   ...waypointOptionSchema,
 });

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import type { Finding } from '../../analysis/finding';
-import { formatFindings } from '../../analysis/finding';
+import { formatFindings, relativizeSources } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
 import { synthToDirectory } from '../../compiler/synth';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
-import { DEFAULT_APP, loadApp } from '../load-app';
+import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 
 export const usage = `waypoint-policy synth [--app FILE] [--outdir DIR] [--strict] [--json] [--verbose] [--progress]
 
@@ -34,10 +34,12 @@ export function synth(argv: string[], io: Io): number {
   const outdir = path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist');
   const started = performance.now();
   let loadMs = 0;
+  const entry = values.app ?? DEFAULT_APP;
+  const root = projectRootOf(path.resolve(io.cwd, entry));
   try {
-    const app = loadApp(values.app ?? DEFAULT_APP, io.cwd);
+    const app = loadApp(entry, io.cwd);
     loadMs = performance.now() - started;
-    const result = synthToDirectory(app, { outdir, root: io.cwd, strict: values.strict });
+    const result = synthToDirectory(app, { outdir, root, strict: values.strict });
     printFindings(io, result.findings, Boolean(values.json));
     const objects = result.collected.model.objects.length;
     if (!values.json) {
@@ -56,7 +58,7 @@ export function synth(argv: string[], io: Io): number {
     return EXIT.OK;
   } catch (e) {
     if (!isPolicyError(e)) throw e;
-    printFindings(io, e.findings, Boolean(values.json));
+    printFindings(io, relativizeSources(e.findings, root), Boolean(values.json));
     if (!values.json) io.err(`synth: failed; ${path.relative(io.cwd, outdir) || '.'} was not changed.`);
     return EXIT.FAILED;
   }

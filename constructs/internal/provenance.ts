@@ -20,18 +20,57 @@ function isLibraryFrame(file: string): boolean {
   );
 }
 
+const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?$/;
+
+/** `file:line` of one formatted stack line, or undefined when it names no absolute file. */
+function locationOf(line: string): { file: string; at: string } | undefined {
+  const m = FRAME.exec(line.trim());
+  if (!m) return undefined;
+  const file = m[1].startsWith('file://') ? new URL(m[1]).pathname : m[1];
+  if (!path.isAbsolute(file)) return undefined;
+  return { file, at: `${file}:${m[2]}` };
+}
+
+// Formatting a whole stack runs the source-map lookup (tsx, ts-node) for every
+// frame, and was most of construction time on large meshes. So we take the raw
+// call sites and format only the candidate frame, with whatever formatter is
+// installed (Node's own, or source-map-support's): the result is the line the
+// full stack would show. Formatted frames are cached by generated position,
+// since a mesh creates thousands of constructs from a few lines of policy.
+const formatted = new Map<string, { file: string; at: string } | null>();
+
+function formatSite(site: NodeJS.CallSite, holder: object, format: typeof Error.prepareStackTrace): { file: string; at: string } | undefined {
+  const key = `${site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+  const hit = formatted.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const text = format ? String(format(holder as Error, [site])) : `Error\n    at ${site.toString()}`;
+  const lines = text.split('\n');
+  const loc = locationOf(lines[lines.length - 1]);
+  formatted.set(key, loc ?? null);
+  return loc;
+}
+
 function callerLocation(): string | undefined {
-  const holder: { stack?: string } = {};
+  const holder: { stack?: unknown } = {};
   const limit = Error.stackTraceLimit;
+  const format = Error.prepareStackTrace;
   Error.stackTraceLimit = 30;
-  Error.captureStackTrace(holder, callerLocation);
-  Error.stackTraceLimit = limit;
-  for (const line of (holder.stack ?? '').split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?$/.exec(line.trim());
-    if (!m) continue;
-    const file = m[1].startsWith('file://') ? new URL(m[1]).pathname : m[1];
-    if (!path.isAbsolute(file) || isLibraryFrame(file)) continue;
-    return `${file}:${m[2]}`;
+  Error.prepareStackTrace = (_e, sites) => sites;
+  let sites: NodeJS.CallSite[];
+  try {
+    Error.captureStackTrace(holder, callerLocation);
+    sites = holder.stack as NodeJS.CallSite[];
+  } finally {
+    Error.stackTraceLimit = limit;
+    Error.prepareStackTrace = format;
+  }
+  for (const site of Array.isArray(sites) ? sites : []) {
+    const generated = site.getFileName();
+    // Natives and eval frames name no file; library files map to library files.
+    if (!generated || isLibraryFrame(generated.startsWith('file://') ? new URL(generated).pathname : generated)) continue;
+    const loc = formatSite(site, holder, format);
+    if (!loc || isLibraryFrame(loc.file)) continue;
+    return loc.at;
   }
   return undefined;
 }

@@ -5,7 +5,8 @@ import { PolicyError } from '../errors';
 import { sourceOf } from './provenance';
 
 /**
- * Attach a rule id to a zod check, so a construct-time failure reports the
+ * Attach a rule id to a zod refine/custom check (zod passes params only for
+ * those, not for built-in checks such as .min), so a construct-time failure reports the
  * same rule id as the analysis would on the emitted manifest.
  */
 export function ruleParams(rule: string, fix?: string): { params: { rule: string; fix?: string } } {
@@ -32,7 +33,7 @@ export function parseProps<S extends z.ZodType>(
   props: unknown,
   options: { secretKeys?: string[] } = {},
 ): z.output<S> {
-  const result = schema.safeParse(props);
+  const result = schema.safeParse(props, { reportInput: true });
   if (result.success) return result.data;
   const findings: Finding[] = result.error.issues.map((issue) => {
     const params = (issue as { params?: { rule?: string; fix?: string } }).params;

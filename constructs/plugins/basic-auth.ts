@@ -17,8 +17,8 @@ const wireRule = z
     prefix: z.string().optional(),
     exact: z.string().optional(),
     suffix: z.string().optional(),
-    request_methods: z.array(z.string()).min(1, { message: 'request_methods must list at least one method: an empty list makes the plugin refuse its whole config (it does not mean "all methods")', ...ruleParams('basic-auth/empty-methods', 'List the methods, e.g. ["GET", "POST"].') }),
-    credentials: z.array(z.string()).min(1, { message: 'credentials must list at least one credential: an empty list makes the plugin refuse its whole config', ...ruleParams('basic-auth/empty-credentials', 'Add a credential (Credential.fromEnv(...)).') }),
+    request_methods: z.array(z.string()).refine((a) => a.length > 0, { message: 'request_methods must list at least one method: an empty list makes the plugin refuse its whole config (it does not mean "all methods")', ...ruleParams('basic-auth/empty-methods', 'List the methods, e.g. ["GET", "POST"].') }),
+    credentials: z.array(z.string()).refine((a) => a.length > 0, { message: 'credentials must list at least one credential: an empty list makes the plugin refuse its whole config', ...ruleParams('basic-auth/empty-credentials', 'Add a credential (Credential.fromEnv(...)).') }),
     hosts: z.array(z.string().min(1)).optional(),
   })
   .superRefine((rule, ctx) => {

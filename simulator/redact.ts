@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Header names whose values are secrets. Explanations show a fingerprint
+ * instead, so a trace pasted into a pull request never leaks a credential.
+ */
+const SENSITIVE = /auth|token|secret|key|cookie|passw|credential|session|signature/i;
+
+/** Whether a header's value must never be printed. */
+export function isSensitiveHeader(name: string): boolean {
+  return SENSITIVE.test(name);
+}
+
+/**
+ * A value shown as its length and the first 8 hex digits of its SHA-256:
+ * enough to tell two values apart in a trace, too little to recover them.
+ */
+export function fingerprint(value: string): string {
+  const hash = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
+  return `<redacted, ${value.length} chars, sha256:${hash}>`;
+}
+
+/**
+ * A header value safe to print: sensitive values keep only a recognised
+ * auth scheme (`Basic`, `Bearer`...) followed by the fingerprint of the rest.
+ */
+export function redactHeaderValue(name: string, value: string): string {
+  if (!isSensitiveHeader(name)) return value;
+  // The scheme is kept as written (case matters to basic_auth); only known
+  // scheme words are shown, so a bare secret followed by a space stays hidden.
+  const scheme = /^(basic|bearer|digest|negotiate|token|apikey) (.*)$/is.exec(value);
+  return scheme ? `${scheme[1]} ${fingerprint(scheme[2])}` : fingerprint(value);
+}

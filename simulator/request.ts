@@ -1,0 +1,217 @@
+import type { Finding } from '../analysis/finding';
+import { isDnsLabel } from '../constructs/internal/schemas';
+
+/** One request to simulate, as a user writes it. */
+export interface SimRequest {
+  /**
+   * The destination Service: `namespace/name`, or `namespace/name:port`.
+   * Through an ingress gateway (`via`), the Service the route sends the request to.
+   */
+  readonly to: string;
+
+  /**
+   * The Service port.
+   *
+   * @default - the port in `to`; else the Service's only port when the manifests list it; else unset
+   */
+  readonly port?: number;
+
+  /**
+   * Enter through this ingress Gateway, `namespace/name`.
+   *
+   * @default - sent from a workload inside the mesh (an ambient client)
+   */
+  readonly via?: string;
+
+  /**
+   * The HTTP method, matched case-sensitively by basic_auth.
+   *
+   * @default 'GET'
+   */
+  readonly method?: string;
+
+  /**
+   * The path with its query string, as the client sends it.
+   *
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * Request headers. Names are case-insensitive; a list of pairs keeps
+   * repeated headers.
+   *
+   * @default - no headers
+   */
+  readonly headers?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+
+  /**
+   * The `:authority` (Host) header.
+   *
+   * @default - `<name>.<namespace>.svc.cluster.local[:port]`; through a gateway, the gateway's Service host
+   */
+  readonly authority?: string;
+
+  /**
+   * Which target (cluster or environment) of the model to simulate.
+   *
+   * @default - the only target that holds mesh objects
+   */
+  readonly target?: string;
+}
+
+/** A request as the proxies' HTTP filters see it. */
+export interface HttpRequest {
+  readonly method: string;
+  /** The `:path` after Envoy's dot-segment normalisation, query string included. */
+  readonly path: string;
+  readonly authority: string;
+  /** Lower-cased header name to its values, in the order sent. */
+  readonly headers: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The request field a SimulationError is about (the CLI maps it to its flag). */
+export type RequestField = 'to' | 'port' | 'via' | 'method' | 'path' | 'headers' | 'authority' | 'target' | 'model';
+
+/**
+ * A request that cannot be simulated as written (a usage problem, never a
+ * bug). Its message never contains a header value.
+ */
+export class SimulationError extends Error {
+  public readonly finding: Finding;
+
+  constructor(
+    public readonly field: RequestField,
+    message: string,
+    fix?: string,
+  ) {
+    super(message);
+    this.name = 'SimulationError';
+    this.finding = { rule: `simulator/${field}`, severity: 'error', message, fix };
+  }
+}
+
+export function isSimulationError(e: unknown): e is SimulationError {
+  return e instanceof Error && e.name === 'SimulationError' && typeof (e as SimulationError).field === 'string';
+}
+
+/** A namespaced object named in a request. */
+export interface ObjectName {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+function parseNamespaced(field: RequestField, value: string, what: string): ObjectName {
+  const slash = value.indexOf('/');
+  const namespace = value.slice(0, slash);
+  const name = value.slice(slash + 1);
+  if (slash < 0 || !isDnsLabel(namespace) || !isDnsLabel(name)) {
+    throw new SimulationError(field, `${field} ${JSON.stringify(value)} is not ${what}`, `Write ${what}, e.g. "default/productpage".`);
+  }
+  return { namespace, name };
+}
+
+/** `namespace/name[:port]`. */
+export function parseDestination(to: string): ObjectName & { readonly port?: number } {
+  const m = /^(.*?)(?::(\d+))?$/.exec(to)!;
+  const ref = parseNamespaced('to', m[1], 'NAMESPACE/SERVICE[:PORT]');
+  if (m[2] === undefined) return ref;
+  return { ...ref, port: checkPort(Number(m[2]), `to ${JSON.stringify(to)}`) };
+}
+
+export function parseGateway(via: string): ObjectName {
+  return parseNamespaced('via', via, 'NAMESPACE/GATEWAY');
+}
+
+export function checkPort(port: number, what = 'port'): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new SimulationError('port', `${what}: port ${port} is not between 1 and 65535`);
+  }
+  return port;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function checkMethod(method: string): string {
+  if (!TOKEN.test(method)) {
+    throw new SimulationError('method', `method ${JSON.stringify(method)} is not an HTTP method token`, 'Use e.g. GET or POST.');
+  }
+  return method;
+}
+
+/**
+ * Headers by lower-cased name. Values lose surrounding spaces and tabs, as
+ * HTTP/1 codecs trim optional whitespace. Errors name the header, never its value.
+ */
+export function normalizeHeaders(headers: SimRequest['headers']): Map<string, string[]> {
+  const pairs: ReadonlyArray<readonly [string, string]> = headers === undefined ? [] : Array.isArray(headers) ? headers : Object.entries(headers as Record<string, string>);
+  const out = new Map<string, string[]>();
+  for (const [name, value] of pairs) {
+    if (!TOKEN.test(name) || name.startsWith(':')) {
+      throw new SimulationError('headers', `header name ${JSON.stringify(name)} is not a valid HTTP header name`);
+    }
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
+      throw new SimulationError('headers', `header ${name} has a value that is not a single line of text`);
+    }
+    const key = name.toLowerCase();
+    if (key === 'host') {
+      throw new SimulationError('headers', 'set the Host header with authority (--authority), not as a header', 'Pass authority instead.');
+    }
+    const list = out.get(key) ?? [];
+    list.push(value.replace(/^[ \t]+|[ \t]+$/g, ''));
+    out.set(key, list);
+  }
+  return out;
+}
+
+/** The raw path must be origin-form: `/`, then no whitespace or control characters. */
+export function checkPath(path: string): string {
+  if (!path.startsWith('/') || /[\s\0-\x1f\x7f]/.test(path)) {
+    throw new SimulationError('path', `path ${JSON.stringify(path)} must start with '/' and contain no spaces or control characters`, 'Write e.g. /productpage?u=normal.');
+  }
+  return path;
+}
+
+/**
+ * Envoy's `normalize_path` (Istio's default path normalisation, BASE): RFC 3986
+ * dot-segment removal on the path part, before any filter runs. The query is kept.
+ */
+export function normalizePath(raw: string): string {
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const query = q < 0 ? '' : raw.slice(q);
+  return removeDotSegments(path) + query;
+}
+
+function removeDotSegments(input: string): string {
+  const out: string[] = [];
+  let rest = input;
+  while (rest.length > 0) {
+    if (rest.startsWith('../')) rest = rest.slice(3);
+    else if (rest.startsWith('./')) rest = rest.slice(2);
+    else if (rest.startsWith('/./')) rest = rest.slice(2);
+    else if (rest === '/.') rest = '/';
+    else if (rest.startsWith('/../')) {
+      rest = rest.slice(3);
+      out.pop();
+    } else if (rest === '/..') {
+      rest = '/';
+      out.pop();
+    } else if (rest === '.' || rest === '..') rest = '';
+    else {
+      const next = rest.indexOf('/', rest.startsWith('/') ? 1 : 0);
+      const segment = next < 0 ? rest : rest.slice(0, next);
+      out.push(segment);
+      rest = next < 0 ? '' : rest.slice(next);
+    }
+  }
+  return out.join('');
+}
+
+/** Reject an authority with whitespace or a path. */
+export function checkAuthority(authority: string): string {
+  if (authority === '' || /[\s/\0-\x1f\x7f]/.test(authority)) {
+    throw new SimulationError('authority', `authority ${JSON.stringify(authority)} is not a host[:port]`, 'Write e.g. productpage:9080.');
+  }
+  return authority;
+}

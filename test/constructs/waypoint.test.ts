@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { compileApp } from '../../compiler/synth';
+import { AllowedNamespaces, MeshNamespace, PolicyApp, PolicyError, Waypoint, WaypointFor } from '../../constructs';
+
+function gatewayOf(build: (ns: MeshNamespace) => void, nsName = 'default') {
+  const app = new PolicyApp();
+  build(new MeshNamespace(app, nsName));
+  const objects = compileApp(app).collected.model.objects.filter((o) => o.manifest.kind === 'Gateway');
+  assert.equal(objects.length, 1);
+  return objects[0].manifest;
+}
+
+// `istioctl waypoint generate --for service -n default`, as checked by istio.io's doc test.
+const ISTIOCTL_SERVICE = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  labels:
+    istio.io/waypoint-for: service
+  name: waypoint
+  namespace: default
+spec:
+  gatewayClassName: istio-waypoint
+  listeners:
+  - name: mesh
+    port: 15008
+    protocol: HBONE
+`;
+
+test('a Waypoint is exactly what istioctl waypoint generate --for service writes', () => {
+  assert.deepEqual(gatewayOf((ns) => new Waypoint(ns, 'waypoint')), parse(ISTIOCTL_SERVICE));
+});
+
+test('--name wp -n foo --for all -r canary: the same fields as istioctl', () => {
+  const gw = gatewayOf((ns) => new Waypoint(ns, 'wp', { waypointFor: WaypointFor.ALL, revision: 'canary' }), 'foo');
+  assert.deepEqual(gw.metadata, { name: 'wp', namespace: 'foo', labels: { 'istio.io/rev': 'canary', 'istio.io/waypoint-for': 'all' } });
+});
+
+test('waypoint-for is always written, so intent shows in git', () => {
+  for (const f of Object.values(WaypointFor)) {
+    const gw = gatewayOf((ns) => new Waypoint(ns, 'w', { waypointFor: f }));
+    assert.equal(gw.metadata.labels?.['istio.io/waypoint-for'], f);
+  }
+});
+
+test('cross-namespace admission: All, or a Selector on namespace labels', () => {
+  const all = gatewayOf((ns) => new Waypoint(ns, 'w', { allowedNamespaces: AllowedNamespaces.all() }));
+  assert.deepEqual((all.spec as any).listeners[0].allowedRoutes, { namespaces: { from: 'All' } });
+  const sel = gatewayOf((ns) => new Waypoint(ns, 'w', { allowedNamespaces: AllowedNamespaces.named('team-a') }));
+  assert.deepEqual((sel.spec as any).listeners[0].allowedRoutes, {
+    namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-a' } } },
+  });
+  const same = gatewayOf((ns) => new Waypoint(ns, 'w', { allowedNamespaces: AllowedNamespaces.same() }));
+  assert.equal((same.spec as any).listeners[0].allowedRoutes, undefined);
+});
+
+test('AllowedNamespaces.admits follows Same, All and Selector', () => {
+  assert.equal(AllowedNamespaces.same().admits('a', 'a'), true);
+  assert.equal(AllowedNamespaces.same().admits('a', 'b'), false);
+  assert.equal(AllowedNamespaces.all().admits('a', 'b'), true);
+  assert.equal(AllowedNamespaces.selector({ team: 'x' }).admits('a', 'b', { team: 'x' }), true);
+  assert.equal(AllowedNamespaces.named('b').admits('a', 'b'), true);
+  assert.equal(AllowedNamespaces.named('b').admits('a', 'c'), false);
+});
+
+test('never emits the istio-waypoint GatewayClass', () => {
+  const app = new PolicyApp();
+  new Waypoint(new MeshNamespace(app, 'default'), 'waypoint');
+  const kinds = compileApp(app).collected.model.objects.map((o) => o.manifest.kind);
+  assert.equal(kinds.includes('GatewayClass'), false);
+});
+
+test('fails on the reserved name none, with the construct path and the rule id', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'default');
+  assert.throws(
+    () => new Waypoint(ns, 'none'),
+    (e: unknown) => {
+      assert.ok(e instanceof PolicyError);
+      const f = e.findings[0];
+      assert.equal(f.rule, 'waypoint/reserved-name');
+      assert.equal(f.path, 'default/none');
+      assert.match(f.message, /'none' is a reserved value/);
+      assert.match(f.source ?? '', /waypoint\.test\.ts:\d+$/);
+      return true;
+    },
+  );
+});
+
+test('fails on a name that is not RFC 1123', () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'default');
+  assert.throws(() => new Waypoint(ns, 'Bad_Name'), (e: any) => e.findings[0].rule === 'names/rfc1123' && /received "Bad_Name"|RFC 1123/.test(e.message));
+});
+
+test('fails outside a namespace, saying where to create it', () => {
+  const app = new PolicyApp();
+  assert.throws(() => new Waypoint(app, 'w'), (e: any) => e.findings[0].rule === 'scope/no-namespace' && /MeshNamespace/.test(e.findings[0].fix));
+});

@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Io } from '../../cli/io';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** A fresh temp directory, removed when the process exits. */
+export function tempDir(prefix = 'wp-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface CapturedIo extends Io {
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Everything printed, both streams. */
+  text(): string;
+}
+
+/** An Io that records what a command prints, for calling handlers in-process. */
+export function captureIo(cwd = REPO_ROOT, env: NodeJS.ProcessEnv = process.env): CapturedIo {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    cwd,
+    env,
+    isTTY: false,
+    stdout,
+    stderr,
+    out: (t) => stdout.push(t),
+    err: (t) => stderr.push(t),
+    text: () => [...stdout, ...stderr].join('\n'),
+  };
+}
+
+/** Write a policy program into `dir` that imports the library by absolute path. */
+export function writePolicy(dir: string, body: string, file = 'main.ts'): string {
+  const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+  const full = path.join(dir, file);
+  fs.writeFileSync(full, `import * as wp from '${lib}';\n${body}\n`);
+  return full;
+}
