@@ -1,3 +1,4 @@
+import { PolicyError } from '../constructs/errors';
 import { decorate, GitOpsOptions, stageOf } from './gitops';
 import type { ModelObject } from './model';
 import { renderManifest } from './render';
@@ -12,9 +13,18 @@ const SAFE_SEGMENT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  * Path segments come from names that were validated as RFC 1123, but the
  * writer must never depend on that: anything else could escape `dist/`.
  */
-export function safeSegment(s: string, what: string): string {
-  if (!SAFE_SEGMENT.test(s) || s.length > 253 || s.includes('..')) {
-    throw new Error(`refusing to write a path from ${what} ${JSON.stringify(s)}: not an RFC 1123 name`);
+export function safeSegment(s: string, what: string, o?: ModelObject): string {
+  if (typeof s !== 'string' || !SAFE_SEGMENT.test(s) || s.length > 253 || s.includes('..')) {
+    throw new PolicyError([
+      {
+        rule: 'output/unsafe-path',
+        severity: 'error',
+        message: `refusing to write a file named after ${what} ${JSON.stringify(s)}: only RFC 1123 names can become paths under dist/`,
+        fix: `Rename the ${what} to lower-case letters, digits, '-' and '.'.`,
+        path: o?.path,
+        source: o?.source,
+      },
+    ]);
   }
   return s;
 }
@@ -25,10 +35,10 @@ export function pathOf(o: ModelObject): string {
   const ns = m.metadata.namespace ?? (m.kind === 'Namespace' ? m.metadata.name : '_cluster');
   const kind = m.kind.toLowerCase();
   return [
-    safeSegment(o.target, 'target'),
+    safeSegment(o.target, 'target', o),
     stageOf(m).dir,
-    ns === '_cluster' ? ns : safeSegment(ns, 'namespace'),
-    `${safeSegment(kind, 'kind')}-${safeSegment(m.metadata.name, 'name')}.yaml`,
+    ns === '_cluster' ? ns : safeSegment(ns, 'namespace', o),
+    `${safeSegment(kind, 'kind', o)}-${safeSegment(m.metadata.name, 'name', o)}.yaml`,
   ].join('/');
 }
 
@@ -60,7 +70,16 @@ export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions): 
   for (const o of objects) {
     const file = pathOf(o);
     if (files.has(file)) {
-      throw new Error(`two objects map to ${file}: ${o.manifest.kind} ${o.manifest.metadata.name} is declared twice`);
+      throw new PolicyError([
+        {
+          rule: 'objects/duplicate',
+          severity: 'error',
+          message: `${o.manifest.kind} ${o.manifest.metadata.namespace ?? ''}/${o.manifest.metadata.name} is declared twice in target ${o.target}`,
+          fix: 'Declare each object once; give the second one another name.',
+          path: o.path,
+          source: o.source,
+        },
+      ]);
     }
     files.set(file, renderManifest(decorate(o, gitops), o.source));
     const parts = file.split('/');

@@ -101,6 +101,7 @@ export interface TargetProps {
 }
 
 const TARGET = Symbol.for('waypoint-policy.Target');
+const targetSchema = z.object({ id: dnsLabel('target name') });
 
 /**
  * One deployment target (an environment or a cluster). Its objects are
@@ -127,7 +128,7 @@ export class Target extends Construct {
     super(scope, id);
     Object.defineProperty(this, TARGET, { value: true });
     recordSource(this);
-    parseProps(this, 'Target', z.object({ id: dnsLabel('target name') }), { id });
+    parseProps(this, 'Target', targetSchema, { id });
     if (id === 'delivery') {
       fail(this, 'names/reserved', `target name 'delivery' is reserved for the GitOps delivery manifests`, 'Choose another target name.');
     }

@@ -181,6 +181,10 @@ export class ExternalService extends Construct implements IMeshService {
   }
 }
 
+// Built once: zod compiles a parser per schema instance on its first parse.
+const gatewayRefSchema = z.object({ name: dnsLabel('Gateway name') });
+const serviceEntryRefSchema = z.object({ name: dnsLabel('ServiceEntry name') });
+
 /**
  * A Gateway another team owns, such as an ingress gateway of class `istio`
  * (the guide's `bookinfo-gateway`). Plugins can target it; it is not emitted.
@@ -198,7 +202,7 @@ export class GatewayReference extends Construct implements ITargetable {
   constructor(scope: Construct, id: string, props: { readonly name?: string } = {}) {
     super(scope, id);
     recordSource(this);
-    const p = parseProps(this, 'GatewayReference', z.object({ name: dnsLabel('Gateway name') }), { name: props.name ?? id });
+    const p = parseProps(this, 'GatewayReference', gatewayRefSchema, { name: props.name ?? id });
     this.name = p.name;
     this.namespace = namespaceOf(this, `Gateway '${this.name}'`);
     this.targetRef = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.name };
@@ -221,7 +225,7 @@ export class ServiceEntryReference extends Construct implements ITargetable {
   constructor(scope: Construct, id: string, props: { readonly name?: string } = {}) {
     super(scope, id);
     recordSource(this);
-    const p = parseProps(this, 'ServiceEntryReference', z.object({ name: dnsLabel('ServiceEntry name') }), { name: props.name ?? id });
+    const p = parseProps(this, 'ServiceEntryReference', serviceEntryRefSchema, { name: props.name ?? id });
     this.name = p.name;
     this.namespace = namespaceOf(this, `ServiceEntry '${this.name}'`);
     this.targetRef = { group: 'networking.istio.io', kind: 'ServiceEntry', name: this.name };

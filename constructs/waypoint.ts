@@ -110,6 +110,9 @@ const waypointSchema = z.object({
     .optional(),
 });
 
+// Built once: zod compiles a parser per schema instance on its first parse.
+const waypointRefSchema = waypointSchema.extend({ namespace: dnsLabel('namespace') });
+
 /**
  * A waypoint proxy: a Gateway API Gateway of class `istio-waypoint`, exactly
  * the shape `istioctl waypoint generate` writes, plus an explicit
@@ -189,7 +192,7 @@ class WaypointReference extends Construct implements IWaypoint {
     const p = parseProps(
       this,
       'Waypoint.fromWaypointName',
-      waypointSchema.extend({ namespace: dnsLabel('namespace') }),
+      waypointRefSchema,
       ref,
     );
     this.name = p.name;

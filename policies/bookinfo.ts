@@ -19,7 +19,10 @@ import {
 const DEMO_USER = Credential.insecureLiteral('ok:test');
 const DEMO_ADMIN3 = Credential.insecureLiteral('YWRtaW4zOmFkbWluMw=='); // base64 of admin3:admin3
 const DEMO_REVIEWS = Credential.insecureLiteral('MXQtaW4zOmFkbWluMw=='); // as printed in the guide
-const DEMO = { literalCredentials: 'demo credentials printed in the Istio guide' };
+const DEMO = {
+  literalCredentials: 'demo credentials printed in the Istio guide',
+  unpinnedModule: 'the guide pins basic_auth by its 1.12.0 tag; add sha256 once the digest is verified',
+};
 
 export function bookinfo(scope: Construct): void {
   // The bookinfo app runs in `default`, in ambient mode (the guide's prerequisite).

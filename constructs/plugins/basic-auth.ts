@@ -141,6 +141,9 @@ const ruleSchema = z.object({
   hosts: z.array(z.string()).optional(),
 });
 
+// Built once: zod compiles a parser per schema instance on its first parse.
+const rulesSchema = z.object({ rules: z.array(ruleSchema) });
+
 /**
  * HTTP Basic auth on a waypoint, an ingress Gateway or a Service, compiled to
  * the istio-ecosystem basic_auth module (phase AUTHN by default).
@@ -186,7 +189,7 @@ function parseRules(scope: Construct, id: string, rules: unknown): { rulesProps:
   // carries the errors; it is removed again before the plugin is created.
   const probe = new Construct(scope, id);
   try {
-    const rulesProps = parseProps(probe, 'BasicAuth', z.object({ rules: z.array(ruleSchema) }), { rules }, { secretKeys: ['credentials'] }).rules;
+    const rulesProps = parseProps(probe, 'BasicAuth', rulesSchema, { rules }, { secretKeys: ['credentials'] }).rules;
     const values = rulesProps.map((r) => r.credentials.map((c) => c.resolve(probe)));
     return { rulesProps, values };
   } finally {

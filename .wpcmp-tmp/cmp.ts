@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import * as oldP from './.old-prov.tmp';
-import * as newP from '../constructs/internal/provenance';
-import { PolicyApp, Target, MeshNamespace, Waypoint } from '../constructs';
+import * as oldP from '/work/main/bench/.old-prov.tmp';
+import * as newP from '/work/main/constructs/internal/provenance';
+import { PolicyApp, Target, MeshNamespace, Waypoint } from '/work/main/constructs';
 const app = new PolicyApp();
 const t = new Target(app, 'x');
 const ns = new MeshNamespace(t, 'ns');

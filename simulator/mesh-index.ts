@@ -1,0 +1,181 @@
+import type { KubeObject, MeshModel, ModelObject, ModelReference } from '../compiler/model';
+import { SimulationError } from './request';
+
+/** How the simulator knows an object. */
+export type Knowledge =
+  /** Read from a manifest (possibly a label-only one: then only its labels are known). */
+  | 'manifest'
+  /** Referenced by the policies but owned elsewhere: what the reference declares is known. */
+  | 'reference'
+  /** Absent: assumed to exist without labels (another team's object, not in our output). */
+  | 'assumed';
+
+export interface ServiceInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly known: Knowledge;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The ports, when a full manifest lists them. */
+  readonly ports?: readonly number[];
+  /** Where it was read from (file or policy source), for the trace. */
+  readonly where?: string;
+}
+
+export interface NamespaceInfo {
+  readonly name: string;
+  readonly known: Knowledge;
+  /** Its labels, including the `kubernetes.io/metadata.name` every Namespace carries. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly where?: string;
+}
+
+export interface ListenerInfo {
+  readonly name?: string;
+  readonly port?: number;
+  readonly protocol?: string;
+  readonly allowedRoutes?: unknown;
+}
+
+export interface GatewayInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly known: Knowledge;
+  /** `spec.gatewayClassName`; for a waypoint reference `istio-waypoint`; undefined when unknown. */
+  readonly className?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Listeners from a manifest; a reference carries only the HBONE listener's allowedRoutes. */
+  readonly listeners?: readonly ListenerInfo[];
+  readonly where?: string;
+}
+
+const MESH_KINDS = new Set(['Gateway', 'GatewayClass', 'WasmPlugin', 'Service', 'ServiceEntry', 'Namespace', 'AuthorizationPolicy', 'RequestAuthentication']);
+
+/** Lookups over one target of a model: the only view the simulator has of the cluster. */
+export class MeshIndex {
+  /**
+   * The index for `target`, or for the only target holding mesh objects
+   * (GitOps delivery manifests alone do not make a target).
+   */
+  public static forTarget(model: MeshModel, target?: string): MeshIndex {
+    const all = new Set([...model.objects.map((o) => o.target), ...model.references.map((r) => r.target)]);
+    const mesh = [...new Set([...model.objects.filter((o) => MESH_KINDS.has(o.manifest.kind)).map((o) => o.target), ...model.references.map((r) => r.target)])].sort();
+    if (target !== undefined) {
+      if (!all.has(target)) {
+        throw new SimulationError('target', `target ${JSON.stringify(target)} is not in the manifests; targets: ${[...all].sort().join(', ') || '(none)'}`, 'Pass one of the targets listed.');
+      }
+      return new MeshIndex(model, target);
+    }
+    if (mesh.length === 0) {
+      throw new SimulationError('model', 'the manifests hold no mesh objects (Gateway, WasmPlugin, Service, Namespace)', 'Run synth first, or point at the folder holding the manifests.');
+    }
+    if (mesh.length > 1) {
+      throw new SimulationError('target', `the manifests hold several targets (${mesh.join(', ')}); say which one to simulate`, 'Pass a target name.');
+    }
+    return new MeshIndex(model, mesh[0]);
+  }
+
+  public readonly rootNamespace: string;
+  private readonly objects: readonly ModelObject[];
+  private readonly references: readonly ModelReference[];
+
+  private constructor(
+    public readonly model: MeshModel,
+    public readonly target: string,
+  ) {
+    this.rootNamespace = model.rootNamespace;
+    this.objects = model.objects.filter((o) => o.target === target);
+    this.references = model.references.filter((r) => r.target === target);
+  }
+
+  /** Objects of a kind, every copy (a label-only manifest and a full one may both exist). */
+  public ofKind(kind: string, namespace?: string, name?: string): ModelObject[] {
+    return this.objects.filter(
+      (o) => o.manifest.kind === kind && (namespace === undefined || namespaceOf(o.manifest) === namespace) && (name === undefined || o.manifest.metadata.name === name),
+    );
+  }
+
+  public service(namespace: string, name: string): ServiceInfo {
+    const found = this.ofKind('Service', namespace, name);
+    if (found.length > 0) {
+      const ports = found
+        .map((o) => (o.manifest.spec as { ports?: { port?: unknown }[] } | undefined)?.ports)
+        .find((p) => Array.isArray(p));
+      return {
+        namespace,
+        name,
+        known: 'manifest',
+        labels: mergedLabels(found),
+        ports: ports?.map((p) => p.port).filter((p): p is number => typeof p === 'number'),
+        where: whereOf(found[0]),
+      };
+    }
+    const ref = this.reference('Service', namespace, name);
+    if (ref) return { namespace, name, known: 'reference', labels: { ...(ref.labels ?? {}) }, where: ref.source };
+    return { namespace, name, known: 'assumed', labels: {} };
+  }
+
+  public namespace(name: string): NamespaceInfo {
+    const found = this.objects.filter((o) => o.manifest.kind === 'Namespace' && o.manifest.metadata.name === name);
+    const labels = { 'kubernetes.io/metadata.name': name, ...mergedLabels(found) };
+    if (found.length > 0) return { name, known: 'manifest', labels, where: whereOf(found[0]) };
+    return { name, known: 'assumed', labels };
+  }
+
+  /** A Gateway, or undefined when neither a manifest nor a reference names it. */
+  public gateway(namespace: string, name: string): GatewayInfo | undefined {
+    const found = this.ofKind('Gateway', namespace, name);
+    if (found.length > 0) {
+      const spec = (found.find((o) => o.manifest.spec !== undefined)?.manifest.spec ?? {}) as { gatewayClassName?: unknown; listeners?: unknown };
+      const listeners = Array.isArray(spec.listeners) ? (spec.listeners as ListenerInfo[]) : undefined;
+      return {
+        namespace,
+        name,
+        known: 'manifest',
+        className: typeof spec.gatewayClassName === 'string' ? spec.gatewayClassName : undefined,
+        labels: mergedLabels(found),
+        listeners,
+        where: whereOf(found[0]),
+      };
+    }
+    const ref = this.reference('Gateway', namespace, name);
+    if (!ref) return undefined;
+    const labels = { ...(ref.labels ?? {}) };
+    // A waypoint reference (Waypoint.fromWaypointName) declares its traffic type; a GatewayReference is an ingress gateway.
+    const isWaypoint = labels['istio.io/waypoint-for'] !== undefined;
+    return {
+      namespace,
+      name,
+      known: 'reference',
+      className: isWaypoint ? 'istio-waypoint' : undefined,
+      labels,
+      listeners: isWaypoint ? [{ name: 'mesh', port: 15008, protocol: 'HBONE', allowedRoutes: ref.allowedRoutes }] : undefined,
+      where: ref.source,
+    };
+  }
+
+  /** The labels of a GatewayClass, when its manifest is present. */
+  public gatewayClassLabels(name: string): Readonly<Record<string, string>> | undefined {
+    const found = this.objects.filter((o) => o.manifest.kind === 'GatewayClass' && o.manifest.metadata.name === name);
+    return found.length > 0 ? mergedLabels(found) : undefined;
+  }
+
+  private reference(kind: string, namespace: string, name: string): ModelReference | undefined {
+    return this.references.find((r) => r.kind === kind && r.namespace === namespace && r.name === name);
+  }
+}
+
+/** A namespaced object's namespace; manifests without one go to `default`, as kubectl's default context would. */
+export function namespaceOf(m: KubeObject): string {
+  return m.metadata.namespace ?? 'default';
+}
+
+/** Where an object came from, for the trace: its file, else the policy line. */
+export function whereOf(o: ModelObject): string | undefined {
+  return o.file ?? o.source;
+}
+
+function mergedLabels(objects: readonly ModelObject[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const o of objects) Object.assign(labels, o.manifest.metadata.labels ?? {});
+  return labels;
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../cli/main';
+import { compileApp } from '../../compiler/synth';
+import { readTree } from '../../compiler/write';
+import { BasicAuth, Credential, MeshNamespace, PolicyApp, PolicyError, Waypoint } from '../../constructs';
+import { captureIo, tempDir, writePolicy } from '../support/helpers';
+
+const SECRET = 'alice:s3cr3t-Value-7781';
+
+function policyWith(credential: string): string {
+  return `const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(app, 'default');
+const w = new wp.Waypoint(ns, 'waypoint');
+new wp.BasicAuth(ns, 'auth', {
+  targets: [w],
+  rules: [{ prefix: '/', methods: ['GET'], credentials: [${credential}] }],
+  acknowledge: { unpinnedModule: 'test' },
+});
+export default app;`;
+}
+
+async function synthInto(dir: string, file: string, env: NodeJS.ProcessEnv = process.env) {
+  const out = path.join(dir, 'dist');
+  const io = captureIo(dir, env);
+  const code = await main(['synth', '--app', file, '--outdir', out], io);
+  return { code, io, out };
+}
+
+test('Credential.fromEnv: the value lands in the plugin config and nowhere in the output', async () => {
+  const dir = tempDir();
+  const file = writePolicy(dir, policyWith(`wp.Credential.fromEnv('WP_TEST_CRED')`));
+  process.env.WP_TEST_CRED = SECRET;
+  try {
+    const { code, io, out } = await synthInto(dir, file);
+    assert.equal(code, 0);
+    assert.doesNotMatch(io.text(), new RegExp(SECRET));
+    const plugin = readTree(out).get('default/2-policies/default/wasmplugin-auth.yaml')!;
+    assert.match(plugin, new RegExp(`- ${SECRET}`));
+  } finally {
+    delete process.env.WP_TEST_CRED;
+  }
+});
+
+test('a missing environment variable fails synth, names the variable, writes nothing', async () => {
+  const dir = tempDir();
+  const file = writePolicy(dir, policyWith(`wp.Credential.fromEnv('WP_TEST_MISSING')`));
+  const out = path.join(dir, 'dist');
+  fs.mkdirSync(out);
+  fs.writeFileSync(path.join(out, 'keep.yaml'), 'a: 1\n');
+  const before = readTree(out);
+  const { code, io } = await synthInto(dir, file);
+  assert.equal(code, 1);
+  assert.match(io.text(), /error\[credentials\/missing\]: credential source environment variable WP_TEST_MISSING is not set/);
+  assert.match(io.text(), /at default\/auth/);
+  assert.deepEqual(readTree(out), before);
+});
+
+test('Credential.fromFile reads relative to the policy file; a missing file is named, never its content', async () => {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'secrets'));
+  fs.writeFileSync(path.join(dir, 'secrets', 'cred'), `${SECRET}\n`);
+  const ok = writePolicy(dir, policyWith(`wp.Credential.fromFile('secrets/cred')`));
+  const elsewhere = tempDir();
+  const res = await synthInto(elsewhere, ok);
+  assert.equal(res.code, 0, res.io.text());
+  assert.match(readTree(res.out).get('default/2-policies/default/wasmplugin-auth.yaml')!, new RegExp(SECRET));
+
+  const bad = writePolicy(dir, policyWith(`wp.Credential.fromFile('secrets/absent')`), 'bad.ts');
+  const res2 = await synthInto(dir, bad);
+  assert.equal(res2.code, 1);
+  assert.match(res2.io.text(), /credential source file secrets\/absent cannot be read/);
+});
+
+test('a credential the plugin would refuse is reported by position, never by value', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'default');
+  const w = new Waypoint(ns, 'waypoint');
+  assert.throws(
+    () =>
+      new BasicAuth(ns, 'auth', {
+        targets: [w],
+        rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('admin1')] }],
+      }),
+    (e: unknown) => {
+      assert.ok(e instanceof PolicyError);
+      assert.equal(e.findings[0].rule, 'basic-auth/bad-credential');
+      assert.match(e.message, /credential #1 is neither "user:pass" nor valid base64/);
+      assert.doesNotMatch(e.message, /admin1/);
+      return true;
+    },
+  );
+});
+
+test('plain strings are refused as credentials, so secrets stay out of policy source', () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'default');
+  const w = new Waypoint(ns, 'waypoint');
+  assert.throws(
+    () => new BasicAuth(ns, 'auth', { targets: [w], rules: [{ prefix: '/', methods: ['GET'], credentials: ['bob:hunter2' as unknown as Credential] }] }),
+    (e: unknown) => e instanceof PolicyError && e.findings[0].rule === 'credentials/plain-string' && !e.message.includes('hunter2'),
+  );
+});
+
+test('insecureLiteral is always reported by the analysis (credentials/literal)', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'default');
+  new BasicAuth(ns, 'auth', {
+    targets: [new Waypoint(ns, 'waypoint')],
+    rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('demo:demo')] }],
+  });
+  const findings = compileApp(app).findings.filter((f) => f.rule === 'credentials/literal');
+  assert.equal(findings.length, 1);
+  assert.doesNotMatch(JSON.stringify(findings), /demo:demo/);
+});
