@@ -11,6 +11,8 @@ export const CREDENTIAL_ENV = 'WP_BENCH_CREDENTIAL';
 export const CREDENTIAL_VALUE = 'bench:bench-password';
 export const TARGET = 'bench';
 export const PART_OF = 'bench-mesh';
+/** A pinned module digest, as a real policy would carry (any 64 hex characters). */
+export const MODULE_SHA256 = 'b'.repeat(64);
 
 export const namespaceName = (i: number): string => `ns-${String(i).padStart(5, '0')}`;
 export const serviceName = (j: number): string => `svc-${String(j).padStart(2, '0')}`;
@@ -31,6 +33,7 @@ export function buildMesh(namespaces: number): PolicyApp {
       const svc = MeshService.fromServiceName(ns, serviceName(j), serviceName(j), { useWaypoint: waypoint });
       new BasicAuth(ns, pluginName(j), {
         targets: [svc],
+        sha256: MODULE_SHA256,
         rules: [{ prefix: '/', methods: ['GET', 'POST'], credentials: [credential] }],
       });
     }

@@ -34,6 +34,16 @@ export abstract class Credential {
     return new LiteralCredential(value);
   }
 
+  /**
+   * Keep the value out of git entirely: emit the placeholder `${NAME}`, which
+   * Flux replaces at apply time from a Secret in the cluster
+   * (`postBuild.substituteFrom`; see docs/security.md). The simulator cannot
+   * know the value and reports such rules as not simulated.
+   */
+  public static fluxSubstitution(variable: string): Credential {
+    return new SubstitutionCredential(variable);
+  }
+
   /** Where the value comes from, safe to print. */
   public abstract readonly source: string;
   /** Whether the value is written in policy source. */
@@ -78,6 +88,23 @@ class FileCredential extends Credential {
     }
     if (value === '') fail(scope, 'credentials/missing', `credential source ${this.source} is empty`, 'Put the credential in the file.');
     return value;
+  }
+}
+
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+class SubstitutionCredential extends Credential {
+  public readonly source: string;
+  constructor(private readonly variable: string) {
+    super();
+    this.source = `Flux substitution variable ${variable}`;
+  }
+
+  public resolve(scope: IConstruct): string {
+    if (!VARIABLE.test(this.variable)) {
+      fail(scope, 'credentials/bad-variable', `Flux substitution variable ${JSON.stringify(this.variable)} is not a valid variable name`, 'Use letters, digits and _, not starting with a digit.');
+    }
+    return `\${${this.variable}}`;
   }
 }
 

@@ -33,9 +33,17 @@ export function isDecodableBase64(s: string): boolean {
   }
 }
 
-/** Whether the plugin accepts a configured credential string. */
+/** A `${NAME}` placeholder that Flux substitutes at apply time (Credential.fluxSubstitution). */
+export function isSubstitutionPlaceholder(c: string): boolean {
+  return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(c);
+}
+
+/**
+ * Whether the plugin accepts a configured credential string. A substitution
+ * placeholder is accepted here: its real value only exists in the cluster.
+ */
 export function isAcceptedCredential(c: string): boolean {
-  return c.includes(':') || isDecodableBase64(c);
+  return c.includes(':') || isDecodableBase64(c) || isSubstitutionPlaceholder(c);
 }
 
 /**
@@ -49,5 +57,5 @@ export function storedCredential(c: string): string {
 
 /** A base64 credential without padding: accepted, but standard clients send the padded form. */
 export function isUnpaddedBase64(c: string): boolean {
-  return !c.includes(':') && !c.endsWith('=') && c.length % 4 !== 0;
+  return !c.includes(':') && !isSubstitutionPlaceholder(c) && !c.endsWith('=') && c.length % 4 !== 0;
 }
