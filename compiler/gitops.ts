@@ -1,11 +1,20 @@
+import type { Finding } from '../analysis/finding';
 import type { KubeObject, ModelObject } from './model';
 
 /**
- * Rollout order, encoded in the layout and in sync waves: a waypoint must be
- * running and its plugins attached before any label sends traffic through it,
- * or requests pass a waypoint with no auth yet. Removal runs in reverse.
+ * Rollout order, encoded in the layout (one folder per stage, each its own
+ * kustomization, so Flux can apply them as separate Kustomizations chained
+ * with `dependsOn`) and in Argo CD sync waves (one Application per target).
+ *
+ * Why this order: ztunnel fails open. A `use-waypoint` label that names a
+ * waypoint which is missing, not ready, or running without its auth plugin
+ * sends traffic past the auth check. So the waypoint comes first, then the
+ * plugins attached to it, and only then the labels that route traffic to it.
+ * Removal must run in reverse; see `decorate` and docs/gitops.md.
  */
 export interface Stage {
+  /** Short name, used in the names of the Flux Kustomizations. */
+  readonly name: 'waypoints' | 'policies' | 'enrollment';
   /** Folder name under `dist/<target>/`; the number shows the order. */
   readonly dir: string;
   /** Argo CD sync wave. */
@@ -13,58 +22,136 @@ export interface Stage {
 }
 
 export const STAGES = {
-  waypoints: { dir: '1-waypoints', wave: 0 },
-  policies: { dir: '2-policies', wave: 1 },
-  enrollment: { dir: '3-enrollment', wave: 2 },
+  waypoints: { name: 'waypoints', dir: '1-waypoints', wave: 0 },
+  policies: { name: 'policies', dir: '2-policies', wave: 1 },
+  enrollment: { name: 'enrollment', dir: '3-enrollment', wave: 2 },
 } as const satisfies Record<string, Stage>;
 
-export function stageOf(o: KubeObject): Stage {
+/** The stages in rollout order. */
+export const STAGE_ORDER: readonly Stage[] = [STAGES.waypoints, STAGES.policies, STAGES.enrollment];
+
+export type Ownership = ModelObject['ownership'];
+
+/**
+ * The stage an object is applied in.
+ *
+ * A Namespace this repo owns goes first: everything else may live in it, and
+ * neither tool can create an object in a namespace that does not exist yet
+ * (putting it last would deadlock both). A Namespace or Service of another
+ * team only carries labels, and labels go last.
+ */
+export function stageOf(o: KubeObject, ownership: Ownership = 'external'): Stage {
   if (o.kind === 'Gateway' && o.apiVersion.startsWith('gateway.networking.k8s.io/')) return STAGES.waypoints;
-  if (o.kind === 'Namespace' || (o.kind === 'Service' && o.apiVersion === 'v1')) return STAGES.enrollment;
+  if (o.kind === 'Namespace' && o.apiVersion === 'v1') return ownership === 'owned' ? STAGES.waypoints : STAGES.enrollment;
+  if (o.kind === 'Service' && o.apiVersion === 'v1') return STAGES.enrollment;
   return STAGES.policies;
 }
 
 export const MANAGED_BY = 'waypoint-policy';
+
+/** Labels and annotations this module writes. */
+export const GITOPS_KEYS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  partOf: 'app.kubernetes.io/part-of',
+  argoSyncWave: 'argocd.argoproj.io/sync-wave',
+  argoSyncOptions: 'argocd.argoproj.io/sync-options',
+  argoCompareOptions: 'argocd.argoproj.io/compare-options',
+  fluxPrune: 'kustomize.toolkit.fluxcd.io/prune',
+  fluxSsa: 'kustomize.toolkit.fluxcd.io/ssa',
+} as const;
 
 export interface GitOpsOptions {
   readonly partOf: string;
   readonly tools: readonly string[];
 }
 
+function syncOptions(options: string[]): string {
+  return [...options].sort().join(',');
+}
+
 /**
- * Add the ownership and ordering metadata each GitOps tool needs. Owned
- * objects carry `managed-by`/`part-of` labels; another team's objects stay
- * label-only and are protected from prune, delete and field takeover.
+ * Add the ownership and ordering metadata each GitOps tool needs.
+ *
+ * Owned objects carry `managed-by`/`part-of`. For Argo CD they also get:
+ * - their stage's sync wave;
+ * - `PruneLast=true` on waypoints and plugins: Argo CD prunes in reverse
+ *   wave order but *before* applying later waves, so without it a removed
+ *   Gateway would go before the label release in wave 2 is applied;
+ * - `Delete=false`: deleting the Application (`argocd app delete` cascades by
+ *   default) removes objects in no particular order, which could drop a
+ *   plugin or waypoint while labels still route traffic to it. Deleting the
+ *   Application therefore never changes traffic; removal goes through git.
+ *   Pruning (a manifest removed from git) is not affected by `Delete=false`.
+ *
+ * Namespaces, owned or not, are never pruned or deleted: deleting a
+ * Namespace deletes every workload in it.
+ *
+ * Another team's objects stay label-only and are protected from prune,
+ * delete and field takeover (docs/gitops.md, "Ownership").
  */
 export function decorate(obj: ModelObject, options: GitOpsOptions): KubeObject {
   const m = structuredClone(obj.manifest);
   const labels: Record<string, string> = { ...(m.metadata.labels ?? {}) };
   const annotations: Record<string, string> = { ...(m.metadata.annotations ?? {}) };
-  const stage = stageOf(m);
+  const stage = stageOf(m, obj.ownership);
   const argo = options.tools.includes('argocd');
   const flux = options.tools.includes('flux');
+  const isNamespace = m.kind === 'Namespace';
 
   if (obj.ownership === 'owned') {
-    labels['app.kubernetes.io/managed-by'] = MANAGED_BY;
-    labels['app.kubernetes.io/part-of'] = options.partOf;
+    labels[GITOPS_KEYS.managedBy] = MANAGED_BY;
+    labels[GITOPS_KEYS.partOf] = options.partOf;
     if (argo) {
-      annotations['argocd.argoproj.io/sync-wave'] = String(stage.wave);
-      // On removal, delete waypoints and plugins only after the labels that
-      // route traffic through them are gone (pruning otherwise runs first).
-      if (stage !== STAGES.enrollment) annotations['argocd.argoproj.io/sync-options'] = 'PruneLast=true';
+      annotations[GITOPS_KEYS.argoSyncWave] = String(stage.wave);
+      const opts = ['Delete=false'];
+      if (isNamespace) opts.push('Prune=false');
+      else if (stage !== STAGES.enrollment) opts.push('PruneLast=true');
+      annotations[GITOPS_KEYS.argoSyncOptions] = syncOptions(opts);
+      if (isNamespace) annotations[GITOPS_KEYS.argoCompareOptions] = 'IgnoreExtraneous';
     }
+    if (flux && isNamespace) annotations[GITOPS_KEYS.fluxPrune] = 'disabled';
   } else {
     if (argo) {
-      annotations['argocd.argoproj.io/sync-wave'] = String(stage.wave);
-      annotations['argocd.argoproj.io/sync-options'] = 'Delete=false,Prune=false,ServerSideApply=true';
-      annotations['argocd.argoproj.io/compare-options'] = 'IgnoreExtraneous';
+      annotations[GITOPS_KEYS.argoSyncWave] = String(stage.wave);
+      // ServerSideApply per object: a partial manifest is only safe as an SSA
+      // patch, even in an Application that does not enable SSA app-wide.
+      annotations[GITOPS_KEYS.argoSyncOptions] = syncOptions(['Delete=false', 'Prune=false', 'ServerSideApply=true']);
+      annotations[GITOPS_KEYS.argoCompareOptions] = 'IgnoreExtraneous';
     }
     if (flux) {
-      annotations['kustomize.toolkit.fluxcd.io/prune'] = 'disabled';
-      annotations['kustomize.toolkit.fluxcd.io/ssa'] = 'Merge';
+      annotations[GITOPS_KEYS.fluxPrune] = 'disabled';
+      // Merge: do not take over fields other managers (kubectl, the owning
+      // team) wrote, so this partial manifest can never delete them.
+      annotations[GITOPS_KEYS.fluxSsa] = 'Merge';
     }
   }
   m.metadata.labels = labels;
   if (Object.keys(annotations).length > 0) m.metadata.annotations = annotations;
   return m;
+}
+
+/**
+ * Ownership mistakes the tools cannot catch: an object of another team that
+ * claims to be ours (tools and people select on these labels, e.g. a cleanup
+ * with `-l app.kubernetes.io/managed-by=waypoint-policy` would delete it).
+ */
+export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const o of objects) {
+    if (o.ownership !== 'external') continue;
+    const labels = o.manifest.metadata.labels ?? {};
+    for (const key of [GITOPS_KEYS.managedBy, GITOPS_KEYS.partOf]) {
+      if (labels[key] === undefined) continue;
+      findings.push({
+        rule: 'gitops/external-ownership-label',
+        severity: 'error',
+        message: `${o.manifest.kind} '${o.manifest.metadata.name}' belongs to another team but is given the label ${key}=${labels[key]}`,
+        fix: `Remove the ${key} label: only objects this repo owns may carry it.`,
+        object: { kind: o.manifest.kind, namespace: o.manifest.metadata.namespace, name: o.manifest.metadata.name },
+        path: o.path,
+        source: o.source,
+      });
+    }
+  }
+  return findings;
 }

@@ -1,5 +1,5 @@
 import { PolicyError } from '../constructs/errors';
-import { decorate, GitOpsOptions, stageOf } from './gitops';
+import { decorate, GitOpsOptions, STAGE_ORDER, stageOf } from './gitops';
 import type { ModelObject } from './model';
 import { renderManifest } from './render';
 import { toYaml } from './yaml';
@@ -36,13 +36,13 @@ export function pathOf(o: ModelObject): string {
   const kind = m.kind.toLowerCase();
   return [
     safeSegment(o.target, 'target', o),
-    stageOf(m).dir,
+    stageOf(m, o.ownership).dir,
     ns === '_cluster' ? ns : safeSegment(ns, 'namespace', o),
     `${safeSegment(kind, 'kind', o)}-${safeSegment(m.metadata.name, 'name', o)}.yaml`,
   ].join('/');
 }
 
-function kustomization(resources: string[]): string {
+export function kustomization(resources: string[]): string {
   return toYaml(
     {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -53,12 +53,27 @@ function kustomization(resources: string[]): string {
   );
 }
 
+export interface LayoutOptions {
+  /**
+   * Targets declared in the app. Each gets all its stage folders even when
+   * it has no objects (see below).
+   *
+   * @default - the targets of `objects`
+   */
+  readonly targets?: readonly string[];
+}
+
 /**
  * Lay out every object and a kustomization.yaml in each directory, so
  * `kubectl kustomize dist/<target>` builds the whole target and each stage
  * folder can be applied on its own (Flux dependsOn, see docs/gitops.md).
+ *
+ * Every target always has all three stage folders, empty ones included: a
+ * GitOps tool pointed at a stage folder must see it go empty (and prune what
+ * it applied) rather than vanish (a missing path fails the sync, and a
+ * removed Flux Kustomization orphans its objects).
  */
-export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions): FileTree {
+export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions, options: LayoutOptions = {}): FileTree {
   const files: FileTree = new Map();
   const children = new Map<string, Set<string>>();
   const addChild = (dir: string, entry: string) => {
@@ -84,6 +99,13 @@ export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions): 
     files.set(file, renderManifest(decorate(o, gitops), o.source));
     const parts = file.split('/');
     for (let i = parts.length - 1; i >= 1; i--) addChild(parts.slice(0, i).join('/'), parts[i]);
+  }
+  for (const target of new Set([...(options.targets ?? []), ...objects.map((o) => o.target)])) {
+    const t = safeSegment(target, 'target');
+    for (const stage of STAGE_ORDER) {
+      addChild(t, stage.dir);
+      if (!children.has(`${t}/${stage.dir}`)) children.set(`${t}/${stage.dir}`, new Set());
+    }
   }
   for (const [dir, entries] of children) files.set(`${dir}/kustomization.yaml`, kustomization([...entries]));
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import type { Severity } from '../analysis/finding';
+import { PolicyError } from './errors';
 import { parseProps } from './internal/validate';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
@@ -12,6 +13,27 @@ export interface PluginConfigIssue {
   readonly message: string;
   readonly fix?: string;
 }
+
+/**
+ * What the request simulator can say about a plugin it has no model of. The
+ * simulator reads it so that it reports "not simulated: <reason>" (or
+ * pass-through) instead of guessing.
+ */
+export type PluginSimulationNote =
+  | {
+      /** The simulator cannot predict this plugin's decision per request. */
+      readonly supported: false;
+      /** Why, in a few words ("depends on the OPA server"). */
+      readonly reason: string;
+    }
+  | {
+      /** The plugin never changes a request or a response (telemetry). */
+      readonly supported: true;
+      /** The simulator may treat it as pass-through. */
+      readonly passThrough: true;
+      /** Why that is safe ("telemetry only"). */
+      readonly reason: string;
+    };
 
 export interface PluginDefinition<C extends Record<string, unknown> = Record<string, unknown>> {
   /** A short kebab-case name, used in messages and docs (`basic-auth`). */
@@ -37,6 +59,13 @@ export interface PluginDefinition<C extends Record<string, unknown> = Record<str
   readonly analyze?: (config: C) => PluginConfigIssue[];
   /** Keys of pluginConfig whose values are secret and never printed. @default [] */
   readonly secretKeys?: string[];
+  /**
+   * What the request simulator should say about this plugin when it has no
+   * model of it.
+   *
+   * @default - none: the simulator uses its own model of the plugin if it has one, else reports it as not simulated
+   */
+  readonly simulation?: PluginSimulationNote;
 }
 
 export interface DefinedPluginProps<C> extends WasmPluginOptions {
@@ -56,7 +85,26 @@ export interface DefinedPluginClass<C extends Record<string, unknown>> {
   readonly definition: PluginDefinition<C>;
 }
 
-const registry = new Map<string, PluginDefinition<Record<string, unknown>>>();
+type AnyDefinition = PluginDefinition<Record<string, unknown>>;
+
+const registry = new Map<string, AnyDefinition>();
+let catalogueLoaded = false;
+
+/**
+ * Make sure the built-in catalogue is registered before a lookup, so that
+ * `validate --manifests` knows every catalogue module even when no policy
+ * imported it. Loaded lazily (not imported at the top) because the catalogue
+ * modules import this one. A definition registered by the user for the same
+ * module is kept: the user's definition wins.
+ */
+function ensureCatalogue(): void {
+  if (catalogueLoaded) return;
+  catalogueLoaded = true;
+  const before = new Map(registry);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./plugins/catalogue');
+  for (const [id, def] of before) registry.set(id, def);
+}
 
 /** The identity of a module: its location without scheme, tag or digest. */
 export function moduleId(url: string): string {
@@ -68,13 +116,48 @@ export function moduleId(url: string): string {
 }
 
 /** The definition registered for a module URL, if any (for `validate --manifests`). */
-export function pluginDefinitionFor(url: string): PluginDefinition<Record<string, unknown>> | undefined {
+export function pluginDefinitionFor(url: string): AnyDefinition | undefined {
+  ensureCatalogue();
   return registry.get(moduleId(url));
 }
 
-/** All registered definitions, by module id. */
-export function registeredPlugins(): ReadonlyMap<string, PluginDefinition<Record<string, unknown>>> {
+/** All registered definitions (the built-in catalogue and every `definePlugin` so far), by module id. */
+export function registeredPlugins(): ReadonlyMap<string, AnyDefinition> {
+  ensureCatalogue();
   return registry;
+}
+
+const KEBAB = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const definitionSchema = z.object({
+  name: z.string().regex(KEBAB, { message: 'name must be kebab-case (lower-case letters, digits and "-"): it prefixes rule ids and messages' }),
+  url: z.string().min(1, { message: 'url is required' }),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/, { message: 'sha256 must be 64 lower-case hex characters (the digest without "sha256:")' }).optional(),
+  defaultPhase: z.enum(PluginPhase, { message: 'defaultPhase must be a PluginPhase' }),
+  configSchema: z.custom<z.ZodType>((v) => typeof (v as { safeParse?: unknown })?.safeParse === 'function', { message: 'configSchema must be a zod schema' }),
+  analyze: z.custom<(c: unknown) => unknown>((v) => typeof v === 'function', { message: 'analyze must be a function' }).optional(),
+  secretKeys: z.array(z.string().min(1)).optional(),
+  simulation: z
+    .union([
+      z.object({ supported: z.literal(false), reason: z.string().min(1) }).strict(),
+      z.object({ supported: z.literal(true), passThrough: z.literal(true), reason: z.string().min(1) }).strict(),
+    ], { message: 'simulation must be { supported: false, reason } or { supported: true, passThrough: true, reason }' })
+    .optional(),
+});
+
+/** Validate a definition; a mistake is a PolicyError (`plugin/definition`), never a stack trace. */
+function checkDefinition(definition: unknown): void {
+  const result = definitionSchema.safeParse(definition);
+  if (result.success) return;
+  const name = typeof (definition as { name?: unknown })?.name === 'string' ? (definition as { name: string }).name : '(unnamed)';
+  throw new PolicyError(
+    result.error.issues.map((issue) => ({
+      rule: 'plugin/definition',
+      severity: 'error' as const,
+      message: `definePlugin('${name}') ${issue.path.map(String).join('.') || 'definition'}: ${issue.message}`,
+      fix: 'Correct the definition passed to definePlugin(); see docs/library.md.',
+    })),
+  );
 }
 
 /**
@@ -92,8 +175,10 @@ export function registeredPlugins(): ReadonlyMap<string, PluginDefinition<Record
  * new HeaderStamp(ns, 'stamp', { targets: [waypoint], pluginConfig: { header: 'x-team' } });
  */
 export function definePlugin<C extends Record<string, unknown>>(definition: PluginDefinition<C>): DefinedPluginClass<C> {
-  const def = definition as unknown as PluginDefinition<Record<string, unknown>>;
-  registry.set(moduleId(definition.url), def);
+  checkDefinition(definition);
+  // Registering is the only effect: in memory, so importing a module that
+  // defines plugins stays free of side effects on disk or environment.
+  registry.set(moduleId(definition.url), definition as unknown as AnyDefinition);
 
   class DefinedPlugin extends WasmPlugin {
     public static readonly definition = definition;

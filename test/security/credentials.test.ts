@@ -114,3 +114,21 @@ test('insecureLiteral is always reported by the analysis (credentials/literal)',
   assert.equal(findings.length, 1);
   assert.doesNotMatch(JSON.stringify(findings), /demo:demo/);
 });
+
+test('Credential.fluxSubstitution keeps the value out of git: the manifest holds ${NAME}', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'default');
+  new BasicAuth(ns, 'auth', {
+    targets: [new Waypoint(ns, 'waypoint')],
+    rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fluxSubstitution('BOOKINFO_ADMIN')] }],
+    acknowledge: { unpinnedModule: 'test' },
+  });
+  const result = compileApp(app);
+  assert.deepEqual(result.findings, []);
+  const plugin = result.collected.model.objects.find((o) => o.manifest.kind === 'WasmPlugin')!;
+  assert.deepEqual((plugin.manifest.spec as any).pluginConfig.basic_auth_rules[0].credentials, ['${BOOKINFO_ADMIN}']);
+  assert.throws(
+    () => new BasicAuth(ns, 'bad', { targets: [new Waypoint(ns, 'w2')], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fluxSubstitution('1-bad')] }] }),
+    (e: unknown) => e instanceof PolicyError && e.findings[0].rule === 'credentials/bad-variable',
+  );
+});
