@@ -13,11 +13,15 @@ export interface RuleDocs {
   readonly fix: string;
 }
 
-/** One analysis rule: its own module under analysis/rules/, with a stable id. */
-export interface Rule {
+/** A rule's identity and documentation: every id a finding can carry has one (docs/rules.md). */
+export interface RuleInfo {
   readonly id: string;
   readonly severity: Severity;
   readonly docs: RuleDocs;
+}
+
+/** One analysis rule: its own module under analysis/rules/, with a stable id. */
+export interface Rule extends RuleInfo {
   /**
    * Check the model. Rules only read; they never throw for a user mistake.
    * Construct-time rules (zod props) share ids with these but live in constructs/.
@@ -30,6 +34,11 @@ export interface ReportOptions {
   readonly fix?: string;
   /** Override the rule's severity (e.g. an unresolved target in manifests we did not write). */
   readonly severity?: Severity;
+  /**
+   * Report under a more specific documented id than the running rule's
+   * (`plugin/config` reports `basic-auth/empty-methods`).
+   */
+  readonly rule?: string;
 }
 
 /** What a rule sees: the model, per target, with lookups and a reporter. */
@@ -37,6 +46,7 @@ export class RuleContext {
   public readonly findings: Finding[] = [];
   private readonly byKey = new Map<string, ModelObject>();
   private readonly refsByKey = new Map<string, ModelReference>();
+  private readonly byKind = new Map<string, ModelObject[]>();
   private current?: Rule;
 
   constructor(
@@ -45,7 +55,14 @@ export class RuleContext {
     public readonly objects: readonly ModelObject[],
     public readonly references: readonly ModelReference[],
   ) {
-    for (const o of objects) this.byKey.set(key(o.manifest.kind, o.manifest.metadata.namespace, o.manifest.metadata.name), o);
+    for (const o of objects) {
+      const k = key(o.manifest.kind, o.manifest.metadata.namespace, o.manifest.metadata.name);
+      // The first object wins lookups; `objects/duplicate` reports the others.
+      if (!this.byKey.has(k)) this.byKey.set(k, o);
+      const list = this.byKind.get(o.manifest.kind);
+      if (list) list.push(o);
+      else this.byKind.set(o.manifest.kind, [o]);
+    }
     for (const r of references) this.refsByKey.set(key(r.kind, r.namespace, r.name), r);
   }
 
@@ -58,8 +75,8 @@ export class RuleContext {
     }
   }
 
-  public ofKind(kind: string): ModelObject[] {
-    return this.objects.filter((o) => o.manifest.kind === kind);
+  public ofKind(kind: string): readonly ModelObject[] {
+    return this.byKind.get(kind) ?? [];
   }
 
   public find(kind: string, namespace: string | undefined, name: string): ModelObject | undefined {
@@ -85,7 +102,7 @@ export class RuleContext {
     const m = about && 'manifest' in about ? about.manifest : undefined;
     const r = about && !('manifest' in about) ? about : undefined;
     this.findings.push({
-      rule: rule.id,
+      rule: options.rule ?? rule.id,
       severity: options.severity ?? rule.severity,
       message: options.message,
       fix: options.fix ?? rule.docs.fix,

@@ -1,12 +1,18 @@
 import { isPolicyError } from '../constructs/errors';
 import { EXIT, Io, processIo, UsageError } from './io';
+import { check, usage as checkUsage } from './commands/check';
 import { synth, usage as synthUsage } from './commands/synth';
+import { validate, usage as validateUsage } from './commands/validate';
+import { explain, usage as explainUsage } from './commands/explain';
 
 type Command = { run: (argv: string[], io: Io) => number | Promise<number>; usage: string };
 
 /** Every command, one module each under cli/commands/. */
 const COMMANDS: Record<string, Command> = {
   synth: { run: synth, usage: synthUsage },
+  validate: { run: validate, usage: validateUsage },
+  explain: { run: explain, usage: explainUsage },
+  check: { run: check, usage: checkUsage },
 };
 
 function help(io: Io): number {

@@ -54,7 +54,14 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     }
     for (const child of c.node.children) visit(child);
   };
-  const rel = (c: IConstruct) => relativeSource(sourceOf(c), options.root);
+  // Thousands of constructs share a few policy lines: relativize each line once.
+  const relative = new Map<string, string | undefined>();
+  const rel = (c: IConstruct) => {
+    const source = sourceOf(c);
+    if (source === undefined) return undefined;
+    if (!relative.has(source)) relative.set(source, relativeSource(source, options.root));
+    return relative.get(source);
+  };
   visit(app);
 
   return {

@@ -42,6 +42,8 @@ function targetOf(rel: string, layoutIsOurs: boolean): string {
 /** Another team's object we only label: a Service without spec, or one marked for merge-only apply. */
 function ownershipOf(m: KubeObject): 'owned' | 'external' {
   const a = m.metadata.annotations ?? {};
+  // Our own output marks every object it owns (an owned Namespace also has Prune=false).
+  if (m.metadata.labels?.['app.kubernetes.io/managed-by'] === 'waypoint-policy') return 'owned';
   if (a['kustomize.toolkit.fluxcd.io/ssa'] === 'Merge' || (a['argocd.argoproj.io/sync-options'] ?? '').includes('Prune=false')) return 'external';
   if (m.kind === 'Service' && m.spec === undefined) return 'external';
   return 'owned';
@@ -59,8 +61,14 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
     findings.push({ rule: 'manifests/unreadable', severity: 'error', message: `${dir} is not a directory`, fix: 'Pass --manifests DIR pointing at a folder of YAML files.' });
     return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', origin: 'manifests' }, findings };
   }
-  const files = yamlFiles(dir);
-  const layoutIsOurs = files.length > 0 && files.every((f) => f.split('/').length === 1 || f.split('/').length === 2 || STAGE_DIR.test(f.split('/')[1] ?? ''));
+  let files = yamlFiles(dir);
+  // A flat folder of YAML is one target, not one target per file: ours has stage folders.
+  const isOurs = (fs: string[]) => fs.some((f) => STAGE_DIR.test(f.split('/')[1] ?? '')) && fs.every((f) => f.split('/').length === 1 || f.split('/').length === 2 || STAGE_DIR.test(f.split('/')[1] ?? ''));
+  // Our own dist/: its delivery/ folder holds Argo CD and Flux objects that
+  // deploy the policies, not policies; leave it out.
+  const withoutDelivery = files.filter((f) => !f.startsWith('delivery/'));
+  if (withoutDelivery.length < files.length && isOurs(withoutDelivery)) files = withoutDelivery;
+  const layoutIsOurs = isOurs(files);
   for (const rel of files) {
     const text = fs.readFileSync(path.join(dir, rel), 'utf8');
     const docs = parseAllDocuments(text);

@@ -3,15 +3,23 @@ import type { KubeObject } from './model';
 
 const TOP = ['apiVersion', 'kind', 'metadata', 'spec', 'data'];
 const METADATA = ['name', 'namespace', 'labels', 'annotations'];
+const NONE: readonly string[] = [];
 
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** `first` (those present, in that order), then the other keys sorted. Sorts `keys` in place. */
 function ordered(keys: string[], first: readonly string[]): string[] {
-  const head = first.filter((k) => keys.includes(k));
-  const rest = keys.filter((k) => !first.includes(k)).sort(byCodeUnit);
-  return [...head, ...rest];
+  if (first.length === 0) return keys.length > 1 ? keys.sort(byCodeUnit) : keys;
+  const head: string[] = [];
+  for (const k of first) if (keys.includes(k)) head.push(k);
+  if (head.length === 0) return keys.sort(byCodeUnit);
+  const rest: string[] = [];
+  for (const k of keys) if (!first.includes(k)) rest.push(k);
+  rest.sort(byCodeUnit);
+  for (const k of rest) head.push(k);
+  return head;
 }
 
 /**
@@ -24,12 +32,14 @@ export function canonicalize(value: unknown, depth = 0, parent?: string): YamlVa
   if (value === null || typeof value !== 'object') return value as YamlValue;
   if (Array.isArray(value)) return value.map((v) => canonicalize(v, depth + 1));
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
-  const order = depth === 0 ? ordered(keys, TOP) : parent === 'metadata' && depth === 1 ? ordered(keys, METADATA) : ordered(keys, []);
+  const keys: string[] = [];
+  for (const k of Object.keys(obj)) if (obj[k] !== undefined) keys.push(k);
+  const inMetadata = parent === 'metadata' && depth === 1;
+  const order = ordered(keys, depth === 0 ? TOP : inMetadata ? METADATA : NONE);
   const out: Record<string, YamlValue> = {};
   for (const k of order) {
     const v = obj[k];
-    if (parent === 'metadata' && depth === 1 && (k === 'labels' || k === 'annotations') && isEmpty(v)) continue;
+    if (inMetadata && (k === 'labels' || k === 'annotations') && isEmpty(v)) continue;
     out[k] = canonicalize(v, depth + 1, k);
   }
   return out;

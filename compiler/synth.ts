@@ -4,7 +4,10 @@ import type { Finding } from '../analysis/finding';
 import { sortFindings } from '../analysis/finding';
 import type { PolicyApp } from '../constructs/app';
 import { PolicyError } from '../constructs/errors';
+import { Target } from '../constructs/app';
 import { collect, Collected } from './collect';
+import { planDelivery } from './delivery';
+import { gitopsFindings } from './gitops';
 import { FileTree, layout } from './layout';
 import { writeTreeAtomically, WriteResult } from './write';
 
@@ -44,13 +47,23 @@ export function compileApp(app: PolicyApp, options: CompileOptions = {}): Compil
   const collected = collect(app, { root });
   timings.collect = performance.now() - t;
   t = performance.now();
-  const findings = sortFindings([...collected.findings, ...analyze(collected.model)]);
+  // Every declared target gets a folder, even an empty one (see layout()).
+  const targets = [...new Set([...app.node.children.filter(Target.isTarget).map((c) => c.name), ...collected.targets])].sort();
+  const objects = collected.model.objects;
+  const delivery = planDelivery(app.delivery, { targets, objects, partOf: collected.partOf });
+  const findings = sortFindings([...collected.findings, ...analyze(collected.model), ...gitopsFindings(objects), ...delivery.findings]);
   timings.analyze = performance.now() - t;
   t = performance.now();
   const hasErrors = findings.some((f) => f.severity === 'error');
-  const files = hasErrors ? new Map<string, string>() : layout(collected.model.objects, { partOf: collected.partOf, tools: collected.gitops });
+  const files = hasErrors
+    ? new Map<string, string>()
+    : sortTree([...layout(objects, { partOf: collected.partOf, tools: collected.gitops }, { targets }), ...delivery.files]);
   timings.render = performance.now() - t;
   return { files, findings, collected, timings };
+}
+
+function sortTree(entries: [string, string][]): FileTree {
+  return new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export interface SynthOptions extends CompileOptions {

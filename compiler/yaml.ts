@@ -33,8 +33,24 @@ function isPlainSafe(s: string): boolean {
   return true;
 }
 
+// A mesh repeats the same keys and values (label keys, kinds, annotation
+// values) in every file: deciding how to quote each one once saves most of the
+// emitter's time. Bounded, so a huge policy cannot grow it without limit.
+const quoted = new Map<string, string>();
+const QUOTE_CACHE_ENTRIES = 50_000;
+const QUOTE_CACHE_LENGTH = 256;
+
 /** Scalar string in the quoting style prettier settles on. */
 export function quoteString(s: string): string {
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = quote(s);
+    if (s.length <= QUOTE_CACHE_LENGTH && quoted.size < QUOTE_CACHE_ENTRIES) quoted.set(s, q);
+  }
+  return q;
+}
+
+function quote(s: string): string {
   if (isPlainSafe(s)) return s;
   // prettier writes double quotes, except for a string holding a `"` that
   // needs no backslash escape: then single quotes, with `'` doubled.

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { z } from 'zod';
+import { DeliveryConfig, DeliveryProps, deliverySchema, resolveDelivery } from './delivery';
 import { recordSource } from './internal/provenance';
 import { dnsLabel } from './internal/schemas';
 import { fail, parseProps } from './internal/validate';
@@ -37,12 +38,21 @@ export interface PolicyAppProps {
    * @default [GitOpsTool.ARGO_CD, GitOpsTool.FLUX]
    */
   readonly gitops?: GitOpsTool[];
+
+  /**
+   * Also write GitOps delivery manifests (Argo CD Applications, Flux
+   * GitRepository and Kustomizations) for every target, to `dist/delivery/`.
+   *
+   * @default - none
+   */
+  readonly delivery?: DeliveryProps;
 }
 
 const appSchema = z.object({
   partOf: dnsLabel('partOf').optional(),
   rootNamespace: dnsLabel('rootNamespace').optional(),
   gitops: z.array(z.enum(GitOpsTool)).optional(),
+  delivery: deliverySchema.optional(),
 });
 
 const POLICY_APP = Symbol.for('waypoint-policy.PolicyApp');
@@ -71,6 +81,8 @@ export class PolicyApp extends App {
   public readonly partOf: string;
   public readonly rootNamespace: string;
   public readonly gitops: readonly GitOpsTool[];
+  /** The delivery manifests' options, defaults filled in; undefined when none are written. */
+  public readonly delivery?: DeliveryConfig;
 
   constructor(props: PolicyAppProps = {}) {
     super({ outdir: process.env.CDK8S_OUTDIR ?? 'dist' });
@@ -79,6 +91,7 @@ export class PolicyApp extends App {
     this.partOf = p.partOf ?? 'waypoint-policy';
     this.rootNamespace = p.rootNamespace ?? 'istio-system';
     this.gitops = [...new Set(p.gitops ?? [GitOpsTool.ARGO_CD, GitOpsTool.FLUX])].sort();
+    if (p.delivery) this.delivery = resolveDelivery(this, p.delivery, this.gitops, this.partOf);
   }
 
   /** Compile and write the app atomically into `outdir` (see compiler/synth.ts). */

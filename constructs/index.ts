@@ -1,6 +1,7 @@
 export * from './app';
 export * from './credentials';
 export * from './define-plugin';
+export * from './delivery';
 export * from './errors';
 export * from './labels';
 export * from './mesh-service';
@@ -9,3 +10,8 @@ export * from './target-ref';
 export * from './wasm-plugin';
 export * from './waypoint';
 export * from './plugins/basic-auth';
+export * from './plugins/catalogue';
+export * from './plugins/grpc-access-logging';
+export * from './plugins/local-rate-limit';
+export * from './plugins/open-policy-agent';
+export * from './patterns';

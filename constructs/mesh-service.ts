@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-33';
+import type * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { namespaceOf } from './app';
@@ -128,7 +128,10 @@ export class MeshService extends Construct implements IMeshService {
     this.namespace = namespaceOf(this, `MeshService '${this.name}'`);
     this.targetRef = { group: '', kind: 'Service', name: this.name };
     this.targetNamespace = this.namespace;
-    this.service = new kplus.Service(this, 'Resource', {
+    // cdk8s-plus takes ~150 ms to load: only programs with owned Services pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Service } = require('cdk8s-plus-33') as typeof kplus;
+    this.service = new Service(this, 'Resource', {
       metadata: { name: this.name, labels: waypointLabels(this.namespace, p) },
       ports: p.ports.map((port) => ({ port: port.port, targetPort: port.targetPort ?? port.port, name: port.name })),
     });

@@ -157,9 +157,12 @@ export function admitsNamespace(gw: GatewayInfo, ns: NamespaceInfo): Admission {
   if (from === 'Selector') {
     const selector = routes.namespaces?.selector;
     const match = selector === undefined ? false : selectorMatches(selector, ns.labels);
-    return match
-      ? { admitted: true, why: `${label} admits namespace ${ns.name}: its labels match the allowedRoutes selector` }
-      : { admitted: false, why: `${label}'s allowedRoutes selector does not match namespace ${ns.name}'s labels (we are not permitted to attach to waypoint "${gw.namespace}/${gw.name}")` };
+    if (match) return { admitted: true, why: `${label} admits namespace ${ns.name}: its labels match the allowedRoutes selector` };
+    const unknownKeys = selector === undefined || ns.labelsComplete ? [] : selectorKeys(selector).filter((k) => ns.labels[k] === undefined);
+    if (unknownKeys.length > 0) {
+      return { admitted: 'unknown', why: `${label}'s allowedRoutes selector reads label(s) ${unknownKeys.join(', ')} of namespace ${ns.name}, which another team owns and the manifests do not show` };
+    }
+    return { admitted: false, why: `${label}'s allowedRoutes selector does not match namespace ${ns.name}'s labels (we are not permitted to attach to waypoint "${gw.namespace}/${gw.name}")` };
   }
   return { admitted: false, why: `${label} has allowedRoutes from: ${JSON.stringify(from)}, which admits no namespace` };
 }
@@ -167,6 +170,10 @@ export function admitsNamespace(gw: GatewayInfo, ns: NamespaceInfo): Admission {
 export interface LabelSelector {
   readonly matchLabels?: Readonly<Record<string, string>>;
   readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
+}
+
+function selectorKeys(selector: LabelSelector): string[] {
+  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
 }
 
 /** A Kubernetes label selector; an empty selector matches everything. */

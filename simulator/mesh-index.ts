@@ -26,6 +26,8 @@ export interface NamespaceInfo {
   readonly known: Knowledge;
   /** Its labels, including the `kubernetes.io/metadata.name` every Namespace carries. */
   readonly labels: Readonly<Record<string, string>>;
+  /** Whether these are all its labels: false for an absent or label-only (another team's) Namespace. */
+  readonly labelsComplete: boolean;
   readonly where?: string;
 }
 
@@ -117,8 +119,8 @@ export class MeshIndex {
   public namespace(name: string): NamespaceInfo {
     const found = this.objects.filter((o) => o.manifest.kind === 'Namespace' && o.manifest.metadata.name === name);
     const labels = { 'kubernetes.io/metadata.name': name, ...mergedLabels(found) };
-    if (found.length > 0) return { name, known: 'manifest', labels, where: whereOf(found[0]) };
-    return { name, known: 'assumed', labels };
+    if (found.length > 0) return { name, known: 'manifest', labels, labelsComplete: found.every((o) => o.ownership === 'owned'), where: whereOf(found[0]) };
+    return { name, known: 'assumed', labels, labelsComplete: false };
   }
 
   /** A Gateway, or undefined when neither a manifest nor a reference names it. */

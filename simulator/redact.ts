@@ -31,3 +31,8 @@ export function redactHeaderValue(name: string, value: string): string {
   const scheme = /^(basic|bearer|digest|negotiate|token|apikey) (.*)$/is.exec(value);
   return scheme ? `${scheme[1]} ${fingerprint(scheme[2])}` : fingerprint(value);
 }
+
+/** A module URL safe to print: any `user:password@` is hidden. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@]*@/, '$1<redacted>@');
+}

@@ -210,6 +210,10 @@ function removeDotSegments(input: string): string {
 
 /** Reject an authority with whitespace or a path. */
 export function checkAuthority(authority: string): string {
+  if (authority.includes('@')) {
+    // Userinfo may hold a password: never echo it.
+    throw new SimulationError('authority', 'authority must not contain user information (user:password@); send credentials in an Authorization header', "Pass -H 'Authorization: Basic ...' instead.");
+  }
   if (authority === '' || /[\s/\0-\x1f\x7f]/.test(authority)) {
     throw new SimulationError('authority', `authority ${JSON.stringify(authority)} is not a host[:port]`, 'Write e.g. productpage:9080.');
   }

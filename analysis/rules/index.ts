@@ -1,6 +1,83 @@
-import type { Rule } from '../rule';
+import type { Rule, RuleInfo } from '../rule';
+import { BASIC_AUTH_RULES } from './basic-auth';
+import { bindingMissingUseWaypoint } from './binding-missing-use-waypoint';
+import { bindingNotAllowed } from './binding-not-allowed';
+import { bindingTrafficType } from './binding-traffic-type';
+import { bindingUnknownWaypoint } from './binding-unknown-waypoint';
+import { CHECKED_ELSEWHERE } from './checked-elsewhere';
+import { namesLabelSyntax } from './names-label-syntax';
+import { namesRfc1123 } from './names-rfc1123';
+import { objectsDuplicate } from './objects-duplicate';
+import { pluginAmbiguousOrder } from './plugin-ambiguous-order';
 import { pluginConfig } from './plugin-config';
+import { pluginCrossNamespaceRef } from './plugin-cross-namespace-ref';
+import { pluginDuplicateEnv } from './plugin-duplicate-env';
+import { pluginEnvValueFromHost } from './plugin-env-value-from-host';
+import { pluginFailOpenAuth } from './plugin-fail-open-auth';
+import { pluginGatewayClassTarget } from './plugin-gateway-class-target';
+import { pluginMatchOnWaypoint } from './plugin-match-on-waypoint';
+import { pluginNetworkOnWaypoint } from './plugin-network-on-waypoint';
+import { pluginNoTarget } from './plugin-no-target';
+import { pluginSelectorAndTargets } from './plugin-selector-and-targets';
+import { pluginSelectorOnly } from './plugin-selector-only';
+import { pluginSha256Format } from './plugin-sha256-format';
+import { pluginTargetKind } from './plugin-target-kind';
+import { pluginTargetWithoutWaypoint } from './plugin-target-without-waypoint';
+import { pluginTooManyTargets } from './plugin-too-many-targets';
+import { pluginUnresolvedTarget } from './plugin-unresolved-target';
+import { pluginUrlScheme } from './plugin-url-scheme';
+import { schemaGateway } from './schema-gateway';
+import { schemaWasmPlugin } from './schema-wasm-plugin';
+import { waypointListener } from './waypoint-listener';
+import { waypointReservedName } from './waypoint-reserved-name';
+import { waypointUnknownTrafficType } from './waypoint-unknown-traffic-type';
 import { digestMismatch, insecureUrl, pullSecret, unpinnedModule } from './supply-chain';
 
 /** Every analysis rule, in documentation order. */
-export const RULES: readonly Rule[] = [pluginConfig, unpinnedModule, digestMismatch, insecureUrl, pullSecret];
+export const RULES: readonly Rule[] = [
+  // Schema: what the API server and istiod's webhook refuse.
+  schemaWasmPlugin,
+  schemaGateway,
+  pluginSelectorAndTargets,
+  pluginTooManyTargets,
+  pluginCrossNamespaceRef,
+  pluginTargetKind,
+  pluginUrlScheme,
+  pluginSha256Format,
+  pluginEnvValueFromHost,
+  pluginDuplicateEnv,
+  waypointListener,
+  // Names and objects.
+  namesRfc1123,
+  namesLabelSyntax,
+  objectsDuplicate,
+  waypointReservedName,
+  waypointUnknownTrafficType,
+  // Plugin targets and how plugins attach to waypoints.
+  pluginUnresolvedTarget,
+  pluginGatewayClassTarget,
+  pluginTargetWithoutWaypoint,
+  pluginNoTarget,
+  pluginSelectorOnly,
+  pluginMatchOnWaypoint,
+  pluginNetworkOnWaypoint,
+  pluginFailOpenAuth,
+  pluginAmbiguousOrder,
+  pluginConfig,
+  // Waypoint bindings (istio.io/use-waypoint).
+  bindingUnknownWaypoint,
+  bindingTrafficType,
+  bindingNotAllowed,
+  bindingMissingUseWaypoint,
+  unpinnedModule,
+  digestMismatch,
+  insecureUrl,
+  pullSecret,
+];
+
+/**
+ * Documented ids checked outside analyze() (construct props, loading, reading
+ * manifests, a plugin module's own config rules): with RULES, every id a
+ * finding can carry. docs/rules.md is generated from both (analysis/docs.ts).
+ */
+export const DOCUMENTED_ELSEWHERE: readonly (RuleInfo & { readonly checkedAt: string })[] = [...BASIC_AUTH_RULES, ...CHECKED_ELSEWHERE];

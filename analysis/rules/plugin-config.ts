@@ -5,14 +5,26 @@ import type { Rule } from '../rule';
  * A known module's pluginConfig must be one the module accepts: a config it
  * refuses makes Envoy reject the filter (500 on every request, or the old
  * config silently stays). Runs the definition's zod schema and its checks.
+ * A check with its own id (`basic-auth/empty-methods`) reports under that id,
+ * exactly as the same mistake does at construction.
  */
 export const pluginConfig: Rule = {
   id: 'plugin/config',
   severity: 'error',
   docs: {
-    summary: "A known plugin's pluginConfig is checked against the module's real config schema and semantic checks.",
-    bad: `pluginConfig:\n  basic_auth_rules:\n    - prefix: /api\n      request_methods: GET\n      credentials: [ok:test]`,
-    message: 'basic-auth pluginConfig: basic_auth_rules[0].request_methods: Invalid input: expected array, received string',
+    summary: "A known plugin's pluginConfig is checked against the module's real config schema and semantic checks; specific mistakes report under their own id (basic-auth/*).",
+    bad: `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: auth, namespace: shop }
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  pluginConfig:
+    basic_auth_rules:
+      - prefix: /api
+        request_methods: GET
+        credentials: [ok:test]`,
+    message: 'basic-auth pluginConfig basic_auth_rules[0].request_methods: Invalid input: expected array, received string',
     fix: "Write the config the module's README documents; see the catalogue in docs/plugins.md.",
   },
   check(ctx) {
@@ -27,14 +39,15 @@ export const pluginConfig: Rule = {
           const params = (issue as { params?: { rule?: string; fix?: string } }).params;
           const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
           ctx.report(o, {
-            message: `${def.name} pluginConfig${where ? ` ${where}` : ''}: ${issue.message}${params?.rule ? ` [${params.rule}]` : ''}`,
+            rule: params?.rule,
+            message: `${def.name} pluginConfig${where ? ` ${where}` : ''}: ${issue.message}`,
             fix: params?.fix,
           });
         }
         continue;
       }
       for (const issue of def.analyze?.(parsed.data) ?? []) {
-        ctx.report(o, { message: `${def.name} pluginConfig: ${issue.message} [${issue.rule}]`, fix: issue.fix, severity: issue.severity });
+        ctx.report(o, { rule: issue.rule, message: `${def.name} pluginConfig: ${issue.message}`, fix: issue.fix, severity: issue.severity });
       }
     }
   },

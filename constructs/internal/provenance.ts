@@ -12,12 +12,15 @@ const LIBRARY_DIRS = ['constructs', 'compiler', 'analysis', 'simulator', 'cli'].
   (d) => path.join(LIBRARY_ROOT, d) + path.sep,
 );
 
+const libraryFiles = new Map<string, boolean>();
+
 function isLibraryFrame(file: string): boolean {
-  return (
-    file.startsWith('node:') ||
-    file.includes(`${path.sep}node_modules${path.sep}`) ||
-    LIBRARY_DIRS.some((d) => file.startsWith(d))
-  );
+  let lib = libraryFiles.get(file);
+  if (lib === undefined) {
+    lib = file.startsWith('node:') || file.includes(`${path.sep}node_modules${path.sep}`) || LIBRARY_DIRS.some((d) => file.startsWith(d));
+    libraryFiles.set(file, lib);
+  }
+  return lib;
 }
 
 const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?$/;
@@ -50,29 +53,46 @@ function formatSite(site: NodeJS.CallSite, holder: object, format: typeof Error.
   return loc;
 }
 
-function callerLocation(): string | undefined {
+/** The raw call sites above `callerLocation`, at most `limit` of them. */
+function callSites(limit: number): NodeJS.CallSite[] {
   const holder: { stack?: unknown } = {};
-  const limit = Error.stackTraceLimit;
-  const format = Error.prepareStackTrace;
-  Error.stackTraceLimit = 30;
+  const savedLimit = Error.stackTraceLimit;
+  const savedFormat = Error.prepareStackTrace;
+  Error.stackTraceLimit = limit;
   Error.prepareStackTrace = (_e, sites) => sites;
-  let sites: NodeJS.CallSite[];
   try {
     Error.captureStackTrace(holder, callerLocation);
-    sites = holder.stack as NodeJS.CallSite[];
+    return Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : [];
   } finally {
-    Error.stackTraceLimit = limit;
-    Error.prepareStackTrace = format;
+    Error.stackTraceLimit = savedLimit;
+    Error.prepareStackTrace = savedFormat;
   }
-  for (const site of Array.isArray(sites) ? sites : []) {
+}
+
+function firstPolicyFrame(sites: NodeJS.CallSite[]): string | undefined {
+  const format = Error.prepareStackTrace;
+  for (const site of sites) {
     const generated = site.getFileName();
     // Natives and eval frames name no file; library files map to library files.
     if (!generated || isLibraryFrame(generated.startsWith('file://') ? new URL(generated).pathname : generated)) continue;
-    const loc = formatSite(site, holder, format);
+    const loc = formatSite(site, {}, format);
     if (!loc || isLibraryFrame(loc.file)) continue;
     return loc.at;
   }
   return undefined;
+}
+
+// Constructs are rarely more than a few frames below the policy line, and
+// capturing costs per frame: look at a short stack first, and at the 30
+// frames the full search covers only when the short one was all library.
+const SHORT_STACK = 6;
+const FULL_STACK = 30;
+
+function callerLocation(): string | undefined {
+  const short = callSites(SHORT_STACK);
+  const found = firstPolicyFrame(short);
+  if (found !== undefined || short.length < SHORT_STACK) return found;
+  return firstPolicyFrame(callSites(FULL_STACK));
 }
 
 export function recordSource(c: IConstruct): void {

@@ -1,0 +1,112 @@
+import type { RuleInfo } from '../rule';
+
+/**
+ * The basic_auth module's own rules (wasm-plugin-semantics.md §1.2, §1.5).
+ * They are checked by the BasicAuth construct's zod schema at construction
+ * and, on any manifest with the basic_auth module url, by `plugin/config`,
+ * which reports them under these ids. Messages never echo a credential.
+ */
+const checked = 'construction (BasicAuth) and plugin/config (synth, validate --manifests)';
+const run = (body: string) => `new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [${body}] });`;
+
+export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string })[] = [
+  {
+    id: 'basic-auth/empty-methods',
+    severity: 'error',
+    checkedAt: checked,
+    docs: {
+      summary: 'An empty request_methods list (or an empty method) is not "all methods": the plugin refuses its whole config, and Envoy then answers 500 on every request of that chain (or keeps the previous config).',
+      bad: run(`{ prefix: '/', methods: [], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
+      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].request_methods': request_methods must list at least one method: an empty list makes the plugin refuse its whole config (it does not mean "all methods")`,
+      fix: 'List the methods, e.g. ["GET", "POST"].',
+    },
+  },
+  {
+    id: 'basic-auth/empty-credentials',
+    severity: 'error',
+    checkedAt: checked,
+    docs: {
+      summary: 'A rule without credentials makes the plugin refuse its whole config.',
+      bad: run(`{ prefix: '/', methods: ['GET'], credentials: [] }`),
+      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].credentials': credentials must list at least one credential: an empty list makes the plugin refuse its whole config`,
+      fix: 'Add a credential (Credential.fromEnv(...)).',
+    },
+  },
+  {
+    id: 'basic-auth/path-match',
+    severity: 'error',
+    checkedAt: checked,
+    docs: {
+      summary: 'Each rule needs exactly one of prefix, exact or suffix; none (or two) makes the plugin refuse its whole config.',
+      bad: run(`{ prefix: '/api', exact: '/api', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
+      message: `basic-auth pluginConfig prop 'basic_auth_rules[0]': a rule needs exactly one of prefix, exact or suffix; got prefix and exact`,
+      fix: 'Keep exactly one of prefix, exact, suffix.',
+    },
+  },
+  {
+    id: 'basic-auth/empty-path',
+    severity: 'error',
+    checkedAt: checked,
+    docs: {
+      summary: 'An empty prefix/exact/suffix counts as present but leaves the plugin\'s match pattern uninitialised (undefined behaviour: it may match everything or nothing).',
+      bad: run(`{ prefix: '', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
+      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].prefix': prefix is empty: the plugin then leaves its match pattern uninitialised (undefined behaviour)`,
+      fix: 'Use prefix "/" to protect every path.',
+    },
+  },
+  {
+    id: 'basic-auth/lowercase-method',
+    severity: 'error',
+    checkedAt: checked,
+    docs: {
+      summary: 'Methods match case-sensitively against `:method`, which is upper-case: a lower-case method never matches, so those requests are never checked.',
+      bad: run(`{ prefix: '/', methods: ['get'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
+      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].request_methods[0]': method "get" is not upper-case: methods match case-sensitively, so it never matches a real request`,
+      fix: 'Write methods in upper case ("GET").',
+    },
+  },
+  {
+    id: 'basic-auth/bad-credential',
+    severity: 'error',
+    checkedAt: checked,
+    docs: {
+      summary: 'A credential must be `user:password` or valid base64; anything else (`admin`, `a-b_c`) makes the plugin refuse its whole config. The message names the credential by position, never by value.',
+      bad: run(`{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('BAD_CREDENTIAL')] }`) + ' // BAD_CREDENTIAL=admin',
+      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].credentials[0]': credential #1 is neither "user:pass" nor valid base64, so the plugin refuses its whole config`,
+      fix: 'Use "user:password" or the base64 of it.',
+    },
+  },
+  {
+    id: 'basic-auth/unpadded-credential',
+    severity: 'warning',
+    checkedAt: checked,
+    docs: {
+      summary: 'A base64 credential without `=` padding is stored as written and compared byte for byte, but standard clients send the padded form, so they are refused.',
+      bad: run(`{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('UNPADDED_CREDENTIAL')] }`) + ' // UNPADDED_CREDENTIAL=YWRtaW4zOmFkbWluMw',
+      message: 'basic-auth pluginConfig: rule #1 credential #1 is base64 without padding: the plugin compares bytes, and standard clients send the padded form',
+      fix: 'Add the "=" padding, or write it as "user:password".',
+    },
+  },
+  {
+    id: 'basic-auth/duplicate-rule',
+    severity: 'warning',
+    checkedAt: checked,
+    docs: {
+      summary: 'Every matching rule must accept the credential (AND, not first match): two rules on the same paths and hosts only let through credentials listed in both.',
+      bad: run(`{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }, { prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('ADMIN_CREDENTIAL')] }`),
+      message: 'basic-auth pluginConfig: rule #2 matches the same paths and hosts as rule #1 for GET: a request must satisfy both, so only credentials in both lists pass',
+      fix: 'Merge the two rules into one.',
+    },
+  },
+  {
+    id: 'basic-auth/shadowed-rule',
+    severity: 'warning',
+    checkedAt: checked,
+    docs: {
+      summary: 'A narrower rule under an earlier prefix rule for the same method only passes credentials both rules accept.',
+      bad: run(`{ prefix: '/api', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }, { prefix: '/api/admin', methods: ['GET'], credentials: [Credential.fromEnv('ADMIN_CREDENTIAL')] }`),
+      message: 'basic-auth pluginConfig: rule #2 only matches requests that rule #1 (prefix "/api") also matches for GET: both must accept the credential',
+      fix: 'Give the narrower rule the same credentials, or merge the rules.',
+    },
+  },
+];

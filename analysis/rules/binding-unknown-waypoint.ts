@@ -1,0 +1,40 @@
+import type { Rule } from '../rule';
+import { lookupWaypoint, noFallback, bindingSubjects, USE_WAYPOINT } from './waypoints';
+import { isPlainObject } from '../schema/issue';
+
+export const bindingUnknownWaypoint: Rule = {
+  id: 'binding/unknown-waypoint',
+  severity: 'error',
+  docs: {
+    summary: 'istio.io/use-waypoint must name a waypoint that exists (emitted or referenced); istiod does not fall back to the namespace waypoint, and ztunnel fails open, so the traffic skips every waypoint policy. With `validate --manifests` a missing waypoint is a warning, since it may exist in the cluster.',
+    bad: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: { istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint }`,
+    message: 'Namespace shop uses waypoint shop/waypoint, which is not in these manifests. If it does not exist, istiod binds nothing (WaypointIsNotReady). Istio does not fall back to another waypoint: ztunnel fails open and sends this traffic straight to the workloads, so no waypoint policy (WasmPlugin or AuthorizationPolicy) runs for it.',
+    fix: 'Create the waypoint (new Waypoint(...)), reference it (Waypoint.fromWaypointName), or fix the name; Waypoint constructs write these labels for you.',
+  },
+  check(ctx) {
+    const lenient = ctx.model.origin === 'manifests';
+    for (const s of bindingSubjects(ctx)) {
+      const named = s.labels[USE_WAYPOINT];
+      if (named === undefined || named === '' || named === 'none') continue;
+      const ns = s.labels['istio.io/use-waypoint-namespace'] || s.namespace;
+      const found = lookupWaypoint(ctx, ns, named);
+      if (found.found === 'waypoint') continue;
+      if (found.found === 'other-gateway') {
+        const about = found.gateway;
+        const cls = 'manifest' in about && isPlainObject(about.manifest.spec) ? ` (class ${String(about.manifest.spec.gatewayClassName)})` : '';
+        ctx.report(s.about, {
+          message: `${s.label} uses waypoint ${ns}/${named}, but that Gateway${cls} is not a waypoint (class istio-waypoint), so the binding is ignored. ${noFallback(undefined, [])}`,
+        });
+        continue;
+      }
+      ctx.report(s.about, {
+        message: `${s.label} uses waypoint ${ns}/${named}, which is ${lenient ? 'not in these manifests' : 'neither declared nor referenced in this target'}. If it does not exist, istiod binds nothing (WaypointIsNotReady). ${noFallback(undefined, [])}`,
+        severity: lenient ? 'warning' : 'error',
+      });
+    }
+  },
+};

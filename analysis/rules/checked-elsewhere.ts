@@ -1,0 +1,124 @@
+import type { RuleInfo } from '../rule';
+
+/**
+ * Rule ids checked outside analyze(): by the constructs at construction,
+ * while loading the policy program, or while reading a manifests directory.
+ * Listed here so every id a finding can carry is documented in docs/rules.md.
+ */
+export const CHECKED_ELSEWHERE: readonly (RuleInfo & { readonly checkedAt: string })[] = [
+  {
+    id: 'props/invalid',
+    severity: 'error',
+    checkedAt: 'construction',
+    docs: {
+      summary: 'A construct prop has the wrong type or is out of range; the message names the prop and the value received.',
+      bad: `new MeshService(ns, 'cart', { ports: [{ port: 70000 }] });`,
+      message: `MeshService prop 'ports[0].port': Too big: expected number to be <=65535; received 70000`,
+      fix: 'Correct the prop as the message says.',
+    },
+  },
+  {
+    id: 'scope/no-namespace',
+    severity: 'error',
+    checkedAt: 'construction',
+    docs: {
+      summary: 'Namespaced constructs (Waypoint, WasmPlugin, MeshService...) must be created inside a MeshNamespace, which gives them their namespace.',
+      bad: `new Waypoint(app, 'stray');`,
+      message: `Waypoint 'stray' is not inside a namespace`,
+      fix: 'Create it inside a MeshNamespace (or a cdk8s Chart with a namespace).',
+    },
+  },
+  {
+    id: 'names/reserved',
+    severity: 'error',
+    checkedAt: 'construction',
+    docs: {
+      summary: 'The target name `delivery` is reserved for the GitOps delivery manifests under dist/.',
+      bad: `new Target(app, 'delivery');`,
+      message: `target name 'delivery' is reserved for the GitOps delivery manifests`,
+      fix: 'Choose another target name.',
+    },
+  },
+  {
+    id: 'binding/conflict',
+    severity: 'error',
+    checkedAt: 'construction',
+    docs: {
+      summary: 'A namespace (or Service) can use only one waypoint; a second useWaypoint() would silently replace the first label.',
+      bad: `ns.useWaypoint(waypoint);
+ns.useWaypoint(new Waypoint(ns, 'other'));`,
+      message: `namespace 'shop' already uses waypoint 'waypoint'`,
+      fix: 'Call useWaypoint() once per namespace.',
+    },
+  },
+  {
+    id: 'service/no-ports',
+    severity: 'error',
+    checkedAt: 'construction',
+    docs: {
+      summary: 'A Service needs at least one port.',
+      bad: `new MeshService(ns, 'cart', { ports: [] });`,
+      message: `MeshService prop 'ports': a Service needs at least one port`,
+      fix: 'Add ports: [{ port: 8080, name: "http" }].',
+    },
+  },
+  {
+    id: 'construct/validation',
+    severity: 'error',
+    checkedAt: 'synth (construct validations added with node.addValidation)',
+    docs: {
+      summary: 'A validation a construct registered with `node.addValidation()` failed.',
+      bad: `waypoint.node.addValidation({ validate: () => ['waypoint needs an owner label'] });`,
+      message: 'waypoint needs an owner label',
+      fix: 'Do what the validation asks; it comes from the construct at the path shown.',
+    },
+  },
+  {
+    id: 'policy/exception',
+    severity: 'error',
+    checkedAt: 'loading the policy program',
+    docs: {
+      summary: 'The policy program threw an exception that is not a policy finding; it is reported at the policy line that raised it, without a stack trace.',
+      bad: `throw new Error('catalogue.json is missing');`,
+      message: 'the policy program threw Error: catalogue.json is missing',
+      fix: 'Fix the policy code at the location shown.',
+    },
+  },
+  {
+    id: 'manifests/parse',
+    severity: 'error',
+    checkedAt: 'validate --manifests',
+    docs: {
+      summary: 'A file in the manifests directory is not valid YAML.',
+      bad: `apiVersion: v1
+kind: Namespace
+metadata: { name: shop`,
+      message: 'not valid YAML: Flow map in block collection must be sufficiently indented and end with a } at line 3, column 23:',
+      fix: 'Fix the YAML syntax.',
+    },
+  },
+  {
+    id: 'manifests/not-an-object',
+    severity: 'error',
+    checkedAt: 'validate --manifests',
+    docs: {
+      summary: 'A YAML document is not a Kubernetes object (no apiVersion, kind or metadata.name).',
+      bad: `apiVersion: v1
+kind: Namespace
+metadata: { labels: { team: shop } }`,
+      message: 'Namespace has no metadata.name',
+      fix: 'Remove the document, or give it apiVersion, kind and metadata.name.',
+    },
+  },
+  {
+    id: 'manifests/unreadable',
+    severity: 'error',
+    checkedAt: 'validate --manifests',
+    docs: {
+      summary: 'The --manifests path is not a directory.',
+      bad: `waypoint-policy validate --manifests /no/such/dir`,
+      message: '/no/such/dir is not a directory',
+      fix: 'Pass --manifests DIR pointing at a folder of YAML files.',
+    },
+  },
+];

@@ -1,0 +1,52 @@
+import { isLabelKey, isLabelValue } from '../../constructs/internal/schemas';
+import type { ModelObject } from '../../compiler/model';
+import type { Rule, RuleContext } from '../rule';
+import { schemaIssuesOf } from '../schema';
+import { isPlainObject } from '../schema/issue';
+
+function checkLabels(ctx: RuleContext, o: ModelObject, labels: unknown, where: string): void {
+  if (!isPlainObject(labels)) return;
+  for (const [k, v] of Object.entries(labels)) {
+    if (!isLabelKey(k)) {
+      ctx.report(o, { message: `${where} key ${JSON.stringify(k)} is not a label key: an optional DNS-subdomain prefix and '/', then at most 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric` });
+    }
+    if (typeof v === 'string' && !isLabelValue(v)) {
+      ctx.report(o, { message: `${where} value ${JSON.stringify(v)} of ${k} is not a label value: at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric` });
+    }
+  }
+}
+
+/** The selectors of every HBONE/other listener's allowedRoutes. */
+function allowedRoutesSelectors(o: ModelObject): unknown[] {
+  const spec = o.manifest.spec;
+  if (!isPlainObject(spec) || !Array.isArray(spec.listeners)) return [];
+  return spec.listeners.map((l) =>
+    isPlainObject(l) && isPlainObject(l.allowedRoutes) && isPlainObject(l.allowedRoutes.namespaces) && isPlainObject(l.allowedRoutes.namespaces.selector)
+      ? l.allowedRoutes.namespaces.selector.matchLabels
+      : undefined,
+  );
+}
+
+export const namesLabelSyntax: Rule = {
+  id: 'names/label-syntax',
+  severity: 'error',
+  docs: {
+    summary: 'Label keys and values (on objects, in WasmPlugin selectors and in allowedRoutes selectors) must be valid Kubernetes labels; a WasmPlugin selector may not hold `*` or an empty key (CRD rules).',
+    bad: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: { istio.io/use-waypoint: shop waypoint }`,
+    message: 'label value "shop waypoint" of istio.io/use-waypoint is not a label value: at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric',
+    fix: 'Use [prefix/]name keys and values of at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric; selectors match exact values.',
+  },
+  check(ctx) {
+    for (const o of ctx.objects) {
+      checkLabels(ctx, o, o.manifest.metadata.labels, 'label');
+      if (o.manifest.kind === 'Gateway') allowedRoutesSelectors(o).forEach((ml, i) => checkLabels(ctx, o, ml, `spec.listeners[${i}].allowedRoutes selector label`));
+      for (const issue of schemaIssuesOf(o.manifest)) {
+        if (issue.rule === this.id) ctx.report(o, { message: `${issue.path}: ${issue.message}` });
+      }
+    }
+  },
+};

@@ -1,0 +1,58 @@
+import { acknowledged, Rule } from '../rule';
+import { Attachment, attachments } from './attachments';
+import { isAuthPlugin, pluginLabel, PluginView } from './plugin-spec';
+
+const key = (p: PluginView): string => `${p.namespace}/${p.name}`;
+
+/**
+ * The sets of plugins that run in one chain of one proxy: the proxy-wide
+ * ones together with those of each Service chain.
+ */
+function chains(onProxy: readonly Attachment[]): PluginView[][] {
+  const wide = onProxy.filter((a) => a.scope === '*').map((a) => a.plugin);
+  const scopes = [...new Set(onProxy.filter((a) => a.scope !== '*').map((a) => a.scope))].sort();
+  const sets = [wide, ...scopes.map((s) => [...wide, ...onProxy.filter((a) => a.scope === s).map((a) => a.plugin)])];
+  return sets.map((set) => [...new Map(set.map((p) => [key(p), p])).values()].sort((a, b) => (key(a) < key(b) ? -1 : 1)));
+}
+
+export const pluginAmbiguousOrder: Rule = {
+  id: 'plugin/ambiguous-order',
+  severity: 'warning',
+  docs: {
+    summary: 'Two plugins in one phase on the same proxy chain, with equal or unset priority, where at least one is AUTHN/AUTHZ: their order then depends on creation time, which a GitOps re-sync can change. An unset priority sorts after every explicit one (even negative), not as 0.',
+    bad: `new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });
+new WasmPlugin(ns, 'tenant', { url: 'oci://ghcr.io/acme/tenant:1.0.0', targets: [waypoint], phase: PluginPhase.AUTHN });`,
+    message: 'runs in phase AUTHN on shop/waypoint together with shop/tenant, all with no priority: their order then follows creation time, which a re-sync can change, and at least one of them makes an auth decision',
+    fix: 'Give each plugin an explicit, distinct priority (highest runs first), or acknowledge it: acknowledge: { ambiguousOrder: "<why order does not matter>" }.',
+  },
+  check(ctx) {
+    const byProxy = new Map<string, Attachment[]>();
+    for (const a of attachments(ctx)) {
+      const list = byProxy.get(a.proxy);
+      if (list) list.push(a);
+      else byProxy.set(a.proxy, [a]);
+    }
+    const reported = new Set<string>();
+    for (const proxy of [...byProxy.keys()].sort()) {
+      for (const chain of chains(byProxy.get(proxy)!)) {
+        const groups = new Map<string, PluginView[]>();
+        for (const p of chain) {
+          const k = `${p.type}|${p.phase}|${p.priority ?? 'unset'}`;
+          groups.set(k, [...(groups.get(k) ?? []), p]);
+        }
+        for (const group of groups.values()) {
+          if (group.length < 2 || !group.some(isAuthPlugin)) continue;
+          if (group.some((p) => acknowledged(p.object, this.id))) continue;
+          const id = group.map(key).join(',');
+          if (reported.has(id)) continue;
+          reported.add(id);
+          const [first, ...others] = group;
+          const priority = first.priority === undefined ? 'no priority' : `the same priority ${first.priority}`;
+          ctx.report(first.object, {
+            message: `runs in phase ${first.phase} on ${proxy} together with ${others.map(pluginLabel).join(', ')}, all with ${priority}: their order then follows creation time, which a re-sync can change, and at least one of them makes an auth decision`,
+          });
+        }
+      }
+    }
+  },
+};

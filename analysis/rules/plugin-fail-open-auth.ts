@@ -1,0 +1,26 @@
+import { acknowledged, Rule } from '../rule';
+import { isAuthPlugin, pluginView } from './plugin-spec';
+
+export const pluginFailOpenAuth: Rule = {
+  id: 'plugin/fail-open-auth',
+  severity: 'error',
+  docs: {
+    summary: 'FAIL_OPEN on an AUTHN/AUTHZ plugin (or a known auth module) means that when the module cannot be fetched or crashes, requests skip the check and pass. An error unless acknowledged in the policy.',
+    bad: `new BasicAuth(ns, 'auth', {
+  targets: [waypoint],
+  failStrategy: FailStrategy.FAIL_OPEN,
+  rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }],
+});`,
+    message: 'is an auth plugin (phase AUTHN) with failStrategy FAIL_OPEN: if the module cannot be fetched or crashes, requests skip this check and pass unauthenticated',
+    fix: 'Remove failStrategy (FAIL_CLOSE is the default), or acknowledge it: acknowledge: { failOpen: "<why availability beats auth here>" }.',
+  },
+  check(ctx) {
+    for (const o of ctx.ofKind('WasmPlugin')) {
+      const p = pluginView(o);
+      if (p.failStrategy !== 'FAIL_OPEN' || !isAuthPlugin(p) || acknowledged(o, this.id)) continue;
+      ctx.report(o, {
+        message: `is an auth plugin (phase ${p.phase}) with failStrategy FAIL_OPEN: if the module cannot be fetched or crashes, requests skip this check and pass unauthenticated`,
+      });
+    }
+  },
+};

@@ -1,0 +1,54 @@
+import type { Rule, RuleContext } from '../rule';
+import { pluginsOnWaypoint } from './attachments';
+import { pluginView } from './plugin-spec';
+import { allWaypoints, namespaceLabels, useWaypointOf, WaypointInfo } from './waypoints';
+
+/** Labels istiod puts on a waypoint's pods. */
+const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];
+
+/** The waypoints a plugin in `namespace` could have been meant for: in it, or used by it. */
+export function waypointsAround(ctx: RuleContext, namespace: string): WaypointInfo[] {
+  const used = useWaypointOf(namespaceLabels(ctx, namespace).labels, namespace);
+  return allWaypoints(ctx).filter((w) => w.namespace === namespace || (used.kind === 'waypoint' && used.namespace === w.namespace && used.name === w.name));
+}
+
+export const pluginSelectorOnly: Rule = {
+  id: 'plugin/selector-only',
+  severity: 'warning',
+  docs: {
+    summary: 'Waypoints never use `selector`: a WasmPlugin without targetRefs runs only on sidecars and ingress gateways. In a namespace with (or bound to) a waypoint that is almost always a mistake, and an error when the selector picks the waypoint\'s own pods.',
+    bad: `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: auth, namespace: shop }
+spec:
+  url: oci://ghcr.io/acme/auth:1.0.0
+  selector: { matchLabels: { gateway.networking.k8s.io/gateway-name: waypoint } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: waypoint, namespace: shop }
+spec:
+  gatewayClassName: istio-waypoint
+  listeners: [{ name: mesh, port: 15008, protocol: HBONE }]`,
+    message: 'selects the pods of waypoint shop/waypoint, but waypoints ignore selector-only plugins: it never runs there, and requests through the waypoint pass without it (plugins that do run there: none)',
+    fix: 'Attach it with targetRefs (targets: [waypoint]) instead of selector.',
+  },
+  check(ctx) {
+    for (const o of ctx.ofKind('WasmPlugin')) {
+      const p = pluginView(o);
+      if (p.targetRefs.length > 0 || !p.hasSelector || Object.keys(p.matchLabels).length === 0) continue;
+      const around = waypointsAround(ctx, p.namespace);
+      if (around.length === 0) continue;
+      const picked = around.find((w) => w.namespace === p.namespace && GATEWAY_NAME_LABELS.some((k) => p.matchLabels[k] === w.name));
+      if (picked) {
+        ctx.report(o, {
+          message: `selects the pods of waypoint ${picked.namespace}/${picked.name}, but waypoints ignore selector-only plugins: it never runs there, and requests through the waypoint pass without it (plugins that do run there: ${pluginsOnWaypoint(ctx, picked).join(', ') || 'none'})`,
+          severity: 'error',
+        });
+      } else {
+        const names = around.map((w) => `${w.namespace}/${w.name}`).join(', ');
+        ctx.report(o, { message: `has a selector and no targetRefs, so waypoint${around.length > 1 ? 's' : ''} ${names} ignore${around.length > 1 ? '' : 's'} it; it only runs on sidecars and ingress gateways its selector matches` });
+      }
+    }
+  },
+};

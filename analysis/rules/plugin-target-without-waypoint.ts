@@ -1,0 +1,51 @@
+import type { Rule } from '../rule';
+import { resolveRef } from './attachments';
+import { pluginView, refLabel } from './plugin-spec';
+import type { Resolution } from './waypoints';
+
+function why(r: Resolution): string {
+  if (r.use.kind === 'opt-out') return `it opts out with istio.io/use-waypoint=none${r.source === 'namespace' ? ' (from its Namespace)' : ''}`;
+  if (r.use.kind !== 'waypoint') return 'neither it nor its Namespace has istio.io/use-waypoint';
+  const named = `${r.use.namespace}/${r.use.name}`;
+  switch (r.unbound) {
+    case 'missing':
+      return `the waypoint it names, ${named}, does not exist`;
+    case 'not-a-waypoint':
+      return `${named} is not a waypoint Gateway`;
+    case 'denied':
+      return `waypoint ${named} does not admit its namespace (allowedRoutes)`;
+    case 'traffic-type':
+      return `waypoint ${named} handles ${r.waypoint?.trafficType} traffic, not service traffic`;
+    default:
+      return 'it has no waypoint';
+  }
+}
+
+export const pluginTargetWithoutWaypoint: Rule = {
+  id: 'plugin/target-without-waypoint',
+  severity: 'error',
+  docs: {
+    summary: 'A plugin that targets a Service or ServiceEntry runs only on that Service\'s waypoint; if the Service gets no waypoint, the plugin never runs and its traffic goes unchecked.',
+    bad: `const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: 'none' });
+new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [cart] });`,
+    message: `spec.targetRefs[0] targets Service cart, which gets no waypoint: it opts out with istio.io/use-waypoint=none. Service-targeted plugins only run on the Service's waypoint, so this plugin never runs for it`,
+    fix: "Bind the Service to a waypoint that handles service traffic (useWaypoint), or target the waypoint itself.",
+  },
+  check(ctx) {
+    for (const o of ctx.ofKind('WasmPlugin')) {
+      const p = pluginView(o);
+      for (const ref of p.targetRefs) {
+        const r = resolveRef(ctx, p, ref);
+        if (r.kind !== 'service') continue;
+        const res = r.resolution;
+        if (res.waypoint && !res.unbound) continue;
+        // A Namespace we cannot see may still name a waypoint.
+        if (res.uncertain && res.use.kind === 'unset') continue;
+        ctx.report(o, {
+          message: `${ref.path} targets ${refLabel(ref)}, which gets no waypoint: ${why(res)}. Service-targeted plugins only run on the Service's waypoint, so this plugin never runs for it`,
+          severity: res.uncertain ? 'warning' : undefined,
+        });
+      }
+    }
+  },
+};

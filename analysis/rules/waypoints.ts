@@ -1,0 +1,274 @@
+/**
+ * How istiod binds Services, Namespaces and workloads to waypoints
+ * (shared/reference/istio-ambient-facts.md §2.3, §3.2, §3.3), over the model
+ * of one target: the lookups the `binding/*` and waypoint-plugin rules share.
+ */
+import type { KubeObject, ModelObject, ModelReference } from '../../compiler/model';
+import type { RuleContext } from '../rule';
+import { isPlainObject } from '../schema/issue';
+import { HBONE_LISTENER, WAYPOINT_CLASS } from '../schema/gateway';
+
+export const USE_WAYPOINT = 'istio.io/use-waypoint';
+export const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
+export const WAYPOINT_FOR = 'istio.io/waypoint-for';
+export const TRAFFIC_TYPES = ['service', 'workload', 'all', 'none'] as const;
+export type TrafficType = (typeof TRAFFIC_TYPES)[number];
+
+export interface WaypointInfo {
+  readonly namespace: string;
+  readonly name: string;
+  /** What istiod uses: the Gateway label, else the GatewayClass label, else `service`; unknown values act as `none`. */
+  readonly trafficType: TrafficType;
+  /** The HBONE listener's allowedRoutes (undefined: the default, `Same`). */
+  readonly allowedRoutes: unknown;
+  readonly about: ModelObject | ModelReference;
+}
+
+const labelsOf = (m: { metadata?: { labels?: unknown } }): Record<string, string> =>
+  (isPlainObject(m.metadata?.labels) ? m.metadata.labels : {}) as Record<string, string>;
+
+function isWaypointGateway(m: KubeObject): boolean {
+  return isPlainObject(m.spec) && m.spec.gatewayClassName === WAYPOINT_CLASS;
+}
+
+function trafficTypeOf(ctx: RuleContext, gatewayLabels: Record<string, string>): TrafficType {
+  const classLabels = ctx.find('GatewayClass', undefined, WAYPOINT_CLASS);
+  const value = gatewayLabels[WAYPOINT_FOR] ?? (classLabels ? labelsOf(classLabels.manifest)[WAYPOINT_FOR] : undefined) ?? 'service';
+  return (TRAFFIC_TYPES as readonly string[]).includes(value) ? (value as TrafficType) : 'none';
+}
+
+function hboneAllowedRoutes(m: KubeObject): unknown {
+  const listeners = isPlainObject(m.spec) && Array.isArray(m.spec.listeners) ? m.spec.listeners : [];
+  const hbone = listeners.find((l) => isPlainObject(l) && l.port === HBONE_LISTENER.port && l.protocol === HBONE_LISTENER.protocol);
+  return isPlainObject(hbone) ? hbone.allowedRoutes : undefined;
+}
+
+export type WaypointLookup =
+  | { readonly found: 'waypoint'; readonly waypoint: WaypointInfo }
+  /** A Gateway of another class (an ingress gateway) has that name. */
+  | { readonly found: 'other-gateway'; readonly gateway: ModelObject | ModelReference }
+  | { readonly found: 'nothing' };
+
+/** The waypoint `namespace/name` in this target: an emitted Gateway of class istio-waypoint, or a referenced waypoint. */
+export function lookupWaypoint(ctx: RuleContext, namespace: string, name: string): WaypointLookup {
+  const o = ctx.find('Gateway', namespace, name);
+  if (o) {
+    if (!isWaypointGateway(o.manifest)) return { found: 'other-gateway', gateway: o };
+    return {
+      found: 'waypoint',
+      waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, labelsOf(o.manifest)), allowedRoutes: hboneAllowedRoutes(o.manifest), about: o },
+    };
+  }
+  const r = ctx.findReference('Gateway', namespace, name);
+  if (r) {
+    if (r.labels?.[WAYPOINT_FOR] === undefined) return { found: 'other-gateway', gateway: r };
+    return { found: 'waypoint', waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, { ...r.labels }), allowedRoutes: r.allowedRoutes, about: r } };
+  }
+  return { found: 'nothing' };
+}
+
+/** Every waypoint of the target, emitted or referenced, in a stable order. */
+export function allWaypoints(ctx: RuleContext): WaypointInfo[] {
+  const out: WaypointInfo[] = [];
+  const seen = new Set<string>();
+  const add = (ns: string | undefined, name: string) => {
+    const key = `${ns ?? ''}/${name}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const l = lookupWaypoint(ctx, ns ?? '', name);
+    if (l.found === 'waypoint') out.push(l.waypoint);
+  };
+  for (const o of ctx.ofKind('Gateway')) add(o.manifest.metadata.namespace, o.manifest.metadata.name);
+  for (const r of ctx.references) if (r.kind === 'Gateway') add(r.namespace, r.name);
+  return out.sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+}
+
+/** What an object's own `use-waypoint` labels say. */
+export type UseWaypoint =
+  | { readonly kind: 'unset'; readonly namespaceLabelOnly: boolean }
+  | { readonly kind: 'opt-out' }
+  | { readonly kind: 'waypoint'; readonly namespace: string; readonly name: string };
+
+export function useWaypointOf(labels: Readonly<Record<string, string>>, ownNamespace: string): UseWaypoint {
+  const name = labels[USE_WAYPOINT];
+  if (name === undefined || name === '') return { kind: 'unset', namespaceLabelOnly: labels[USE_WAYPOINT_NAMESPACE] !== undefined };
+  if (name === 'none') return { kind: 'opt-out' };
+  return { kind: 'waypoint', namespace: labels[USE_WAYPOINT_NAMESPACE] || ownNamespace, name };
+}
+
+/** The labels known for a namespace: its Namespace object's, plus the one the API server sets. */
+export function namespaceLabels(ctx: RuleContext, namespace: string): { labels: Record<string, string>; object?: ModelObject } {
+  const o = ctx.find('Namespace', undefined, namespace);
+  return { labels: { ...(o ? labelsOf(o.manifest) : {}), 'kubernetes.io/metadata.name': namespace }, object: o };
+}
+
+/** Kubernetes label-selector semantics (matchLabels AND matchExpressions). */
+export function selectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
+  if (!isPlainObject(selector)) return false; // from: Selector without a selector admits nothing
+  const ml = isPlainObject(selector.matchLabels) ? selector.matchLabels : {};
+  for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
+  const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  for (const e of exprs) {
+    if (!isPlainObject(e) || typeof e.key !== 'string') return false;
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    switch (e.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[e.key])) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[e.key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Keys a selector reads (to tell "does not match" from "cannot know"). */
+function selectorKeys(selector: unknown): string[] {
+  if (!isPlainObject(selector)) return [];
+  const keys = Object.keys(isPlainObject(selector.matchLabels) ? selector.matchLabels : {});
+  for (const e of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
+    if (isPlainObject(e) && typeof e.key === 'string') keys.push(e.key);
+  }
+  return keys;
+}
+
+export type Admission = 'admitted' | 'denied' | 'unknown';
+
+/**
+ * Whether the waypoint's allowedRoutes admit bindings from `consumerNamespace`.
+ * `unknown` when a selector reads Namespace labels this model cannot see (the
+ * Namespace is another team's, so it may carry labels we do not write).
+ */
+export function admission(ctx: RuleContext, wp: WaypointInfo, consumerNamespace: string): { result: Admission; from: string } {
+  const ns = isPlainObject(wp.allowedRoutes) && isPlainObject(wp.allowedRoutes.namespaces) ? wp.allowedRoutes.namespaces : {};
+  const from = typeof ns.from === 'string' ? ns.from : 'Same';
+  if (from === 'All') return { result: 'admitted', from };
+  if (from === 'Same') return { result: consumerNamespace === wp.namespace ? 'admitted' : 'denied', from };
+  if (from !== 'Selector') return { result: 'denied', from };
+  const { labels, object } = namespaceLabels(ctx, consumerNamespace);
+  if (selectorMatches(ns.selector, labels)) return { result: 'admitted', from };
+  const readsUnseen = selectorKeys(ns.selector).some((k) => !(k in labels));
+  const weOwnIt = object?.ownership === 'owned';
+  return { result: readsUnseen && !weOwnIt ? 'unknown' : 'denied', from };
+}
+
+/** Why an object ends up with no waypoint although it names one. */
+export type Unbound = 'missing' | 'not-a-waypoint' | 'denied' | 'traffic-type';
+
+export interface Resolution {
+  /** Where the deciding label sits. */
+  readonly source: 'own' | 'namespace' | 'none';
+  readonly use: UseWaypoint;
+  readonly waypoint?: WaypointInfo;
+  /** Set when the object gets no waypoint despite a label naming one. */
+  readonly unbound?: Unbound;
+  /** The Namespace's labels were not in the model: the result is a guess. */
+  readonly uncertain?: boolean;
+}
+
+/**
+ * The waypoint a Service or ServiceEntry really gets: its own label first
+ * (no fallback to the namespace's), else the Namespace's; the waypoint must
+ * exist, admit the namespace, and handle service traffic.
+ */
+export function resolveServiceWaypoint(ctx: RuleContext, service: { namespace: string; labels: Readonly<Record<string, string>> }): Resolution {
+  let use = useWaypointOf(service.labels, service.namespace);
+  let source: Resolution['source'] = 'own';
+  let uncertain = false;
+  if (use.kind === 'unset') {
+    const ns = namespaceLabels(ctx, service.namespace);
+    uncertain = !ns.object && ctx.model.origin === 'manifests';
+    use = useWaypointOf(ns.labels, service.namespace);
+    source = use.kind === 'unset' ? 'none' : 'namespace';
+  }
+  if (use.kind !== 'waypoint') return { source, use, uncertain };
+  const found = lookupWaypoint(ctx, use.namespace, use.name);
+  if (found.found !== 'waypoint') return { source, use, unbound: found.found === 'nothing' ? 'missing' : 'not-a-waypoint', uncertain };
+  const wp = found.waypoint;
+  if (admission(ctx, wp, service.namespace).result === 'denied') return { source, use, waypoint: wp, unbound: 'denied', uncertain };
+  if (wp.trafficType !== 'service' && wp.trafficType !== 'all') return { source, use, waypoint: wp, unbound: 'traffic-type', uncertain };
+  return { source, use, waypoint: wp, uncertain };
+}
+
+/** The words every binding finding ends with: what Istio does instead. */
+export function noFallback(wp: { namespace: string; name: string } | undefined, plugins: readonly string[]): string {
+  const which = !wp
+    ? 'no waypoint policy (WasmPlugin or AuthorizationPolicy) runs for it'
+    : plugins.length > 0
+      ? `the plugins on waypoint ${wp.namespace}/${wp.name} (${plugins.join(', ')}) do not run for it`
+      : `the policies on waypoint ${wp.namespace}/${wp.name} do not run for it`;
+  return `Istio does not fall back to another waypoint: ztunnel fails open and sends this traffic straight to the workloads, so ${which}.`;
+}
+
+export function labelsOfObject(o: ModelObject | ModelReference): Record<string, string> {
+  if ('manifest' in o) return labelsOf(o.manifest);
+  return { ...(o.labels ?? {}) };
+}
+
+/** Pod labels of a workload: a Pod's own, or the template of a controller. */
+export function workloadPodLabels(m: KubeObject): Record<string, string> | undefined {
+  if (m.kind === 'Pod' || m.kind === 'WorkloadEntry') return labelsOf(m);
+  const spec = isPlainObject(m.spec) ? m.spec : undefined;
+  const template = m.kind === 'CronJob' && spec && isPlainObject(spec.jobTemplate) && isPlainObject(spec.jobTemplate.spec) ? spec.jobTemplate.spec.template : spec?.template;
+  if (!isPlainObject(template) || !WORKLOAD_KINDS.includes(m.kind)) return undefined;
+  return labelsOf(template as { metadata?: { labels?: unknown } });
+}
+
+export const WORKLOAD_KINDS = ['Pod', 'WorkloadEntry', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+
+/** An object whose labels can bind traffic to a waypoint. */
+export interface BindingSubject {
+  readonly about: ModelObject;
+  /** The namespace asking to bind (a Namespace's own name). */
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Which traffic the binding is for. */
+  readonly role: 'namespace' | 'service' | 'workload';
+  /** `Service shop/cart`, `Deployment shop/cart (pod template)`. */
+  readonly label: string;
+}
+
+const SERVICE_KINDS = ['Service', 'ServiceEntry'];
+
+/** Every Namespace, Service, ServiceEntry and workload (with its pod labels) of the target. */
+export function bindingSubjects(ctx: RuleContext): BindingSubject[] {
+  const out: BindingSubject[] = [];
+  for (const o of ctx.objects) {
+    const m = o.manifest;
+    const ns = m.metadata.namespace ?? '';
+    if (m.kind === 'Namespace') {
+      out.push({ about: o, namespace: m.metadata.name, labels: labelsOf(m), role: 'namespace', label: `Namespace ${m.metadata.name}` });
+    } else if (SERVICE_KINDS.includes(m.kind)) {
+      out.push({ about: o, namespace: ns, labels: labelsOf(m), role: 'service', label: `${m.kind} ${ns}/${m.metadata.name}` });
+    } else if (WORKLOAD_KINDS.includes(m.kind)) {
+      const labels = workloadPodLabels(m);
+      const template = m.kind === 'Pod' || m.kind === 'WorkloadEntry' ? '' : ' (pod template)';
+      if (labels) out.push({ about: o, namespace: ns, labels, role: 'workload', label: `${m.kind} ${ns}/${m.metadata.name}${template}` });
+    }
+  }
+  return out;
+}
+
+/** Services and ServiceEntries of a namespace (emitted or referenced) that take the Namespace's waypoint. */
+export function inheritingServices(ctx: RuleContext, namespace: string): string[] {
+  const names = new Set<string>();
+  for (const kind of SERVICE_KINDS) {
+    for (const o of ctx.ofKind(kind)) {
+      if (o.manifest.metadata.namespace === namespace && labelsOf(o.manifest)[USE_WAYPOINT] === undefined) names.add(`${kind} ${o.manifest.metadata.name}`);
+    }
+  }
+  for (const r of ctx.references) {
+    if (SERVICE_KINDS.includes(r.kind) && r.namespace === namespace && r.labels?.[USE_WAYPOINT] === undefined) names.add(`${r.kind} ${r.name}`);
+  }
+  return [...names].sort();
+}

@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Finding } from '../../analysis/finding';
+import { isPolicyError } from '../../constructs/errors';
+import type { FileTree } from '../../compiler/layout';
+import { compileApp } from '../../compiler/synth';
+import { readTree } from '../../compiler/write';
+import { parseFlags } from '../args';
+import { EXIT, Io } from '../io';
+import { DEFAULT_APP, loadApp } from '../load-app';
+import { printFindings, toJsonFinding } from './synth';
+
+export const usage = `waypoint-policy check [--app FILE] [--outdir DIR] [--json]
+
+Compile the policy program in memory and compare it with the committed DIR
+(default: dist, or $CDK8S_OUTDIR). Exit 0 when they are identical; exit 1 and
+list the files that synth would add, change or remove (never their contents).
+Errors in the policies also fail with exit 1.`;
+
+/** What `synth` would do to the committed tree, file by file. */
+export interface TreeDrift {
+  /** Files synth would write that are not committed. */
+  readonly added: string[];
+  /** Committed files whose content synth would change. */
+  readonly changed: string[];
+  /** Committed files synth would delete. */
+  readonly removed: string[];
+}
+
+// git may check files out with CRLF (core.autocrlf); the committed blob is
+// what the GitOps tool reads, so line endings are not drift.
+const normalize = (s: string) => s.replace(/\r\n/g, '\n');
+
+/** Compare the compiled tree with the committed one. Deterministic: paths sorted. */
+export function treeDrift(compiled: FileTree, committed: FileTree): TreeDrift {
+  const added: string[] = [];
+  const changed: string[] = [];
+  const removed: string[] = [];
+  for (const [file, content] of compiled) {
+    const current = committed.get(file);
+    if (current === undefined) added.push(file);
+    else if (normalize(current) !== normalize(content)) changed.push(file);
+  }
+  for (const file of committed.keys()) if (!compiled.has(file)) removed.push(file);
+  const sort = (a: string[]) => a.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  return { added: sort(added), changed: sort(changed), removed: sort(removed) };
+}
+
+/** Policy errors: report them (as synth would) and compare nothing. */
+function doesNotCompile(io: Io, entry: string, findings: readonly Finding[], json: boolean): number {
+  if (json) {
+    io.out(JSON.stringify({ inSync: false, findings: findings.map(toJsonFinding) }, null, 2));
+  } else {
+    printFindings(io, findings, false);
+    io.err(`check: ${entry} does not compile; nothing was compared.`);
+  }
+  return EXIT.FAILED;
+}
+
+export function check(argv: string[], io: Io): number {
+  const { values } = parseFlags('check', argv, {
+    app: { type: 'string' },
+    outdir: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const json = Boolean(values.json);
+  const entry = values.app ?? DEFAULT_APP;
+  const outdir = path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist');
+  const shown = path.relative(io.cwd, outdir) || '.';
+  let result;
+  try {
+    result = compileApp(loadApp(entry, io.cwd), { root: io.cwd });
+  } catch (e) {
+    if (!isPolicyError(e)) throw e;
+    return doesNotCompile(io, entry, e.findings, json);
+  }
+  if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, result.findings, json);
+  const exists = fs.existsSync(outdir) && fs.statSync(outdir).isDirectory();
+  const drift = treeDrift(result.files, exists ? readTree(outdir) : new Map());
+  const count = drift.added.length + drift.changed.length + drift.removed.length;
+  if (json) {
+    io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, findings: result.findings.map(toJsonFinding) }, null, 2));
+    return count === 0 ? EXIT.OK : EXIT.FAILED;
+  }
+  if (result.findings.length > 0) printFindings(io, result.findings, false);
+  if (count === 0) {
+    io.err(`check: ${shown} is up to date with ${entry} (${result.files.size} files).`);
+    return EXIT.OK;
+  }
+  const lines = [
+    ...drift.added.map((f) => `  add     ${f}`),
+    ...drift.changed.map((f) => `  change  ${f}`),
+    ...drift.removed.map((f) => `  remove  ${f}`),
+  ];
+  io.out(lines.join('\n'));
+  io.err(
+    `check: ${shown} is out of date with ${entry}${exists ? '' : ` (${shown} does not exist)`}: synth would ` +
+      `add ${drift.added.length}, change ${drift.changed.length} and remove ${drift.removed.length} file(s). ` +
+      `Run \`npm run synth\` and commit ${shown}/.`,
+  );
+  return EXIT.FAILED;
+}

@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatFindings } from '../../analysis/finding';
+import { readManifests } from '../../compiler/read-manifests';
+import { formatResult, toJsonResult } from '../../simulator/format';
+import { fingerprint, isSensitiveHeader } from '../../simulator/redact';
+import { isSimulationError, RequestField } from '../../simulator/request';
+import { simulate } from '../../simulator/simulate';
+import { parseFlags } from '../args';
+import { EXIT, Io, UsageError } from '../io';
+
+export const usage = `waypoint-policy explain --to NAMESPACE/SERVICE[:PORT] [--via NAMESPACE/GATEWAY] [--method M] [--path P]
+                        [-H 'Name: value']... [--authority HOST] [--manifests DIR] [--target NAME] [--json]
+
+Simulate one request against the manifests in DIR (default: dist) and explain,
+without a cluster, which proxies it crosses (ingress gateway, waypoint), which
+plugins run there in which order, and what each decides: 401, 200 (passed
+through), or unknown when the outcome depends on something not simulated.
+--json prints { "status": <number|null>, "trace": [...] }. Header values and
+credentials are never printed. Exit 0 with a result, 2 on bad usage.`;
+
+const FLAG_OF: Record<RequestField, string> = {
+  to: '--to',
+  port: '--to',
+  via: '--via',
+  method: '--method',
+  path: '--path',
+  headers: '-H',
+  authority: '--authority',
+  target: '--target',
+  model: '--manifests',
+};
+
+/** `Name: value`; a malformed one is reported by fingerprint only, as it may hold a credential. */
+function parseHeader(raw: string): [string, string] {
+  const colon = raw.indexOf(':');
+  const name = colon > 0 ? raw.slice(0, colon).trim() : '';
+  if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    throw new UsageError(`explain: -H expects 'Name: value', got ${fingerprint(raw)}. Run 'waypoint-policy help' for usage.`);
+  }
+  return [name, raw.slice(colon + 1)];
+}
+
+/**
+ * parseArgs echoes stray arguments; a misplaced header (a forgotten -H)
+ * would print its value, so anything that looks like one is fingerprinted.
+ */
+function redactArgs(message: string, argv: readonly string[]): string {
+  let out = message;
+  for (const arg of argv) {
+    const header = /^\s*([^:\s]+)\s*:/.exec(arg);
+    const secret = (header && isSensitiveHeader(header[1])) || /\b(basic|bearer) /i.test(arg);
+    if (secret && arg.length > 0) out = out.split(arg).join(header ? `${header[1]}: ${fingerprint(arg.slice(arg.indexOf(':') + 1).trim())}` : fingerprint(arg));
+  }
+  return out;
+}
+
+export function explain(argv: string[], io: Io): number {
+  let values;
+  try {
+    values = parseFlags('explain', argv, {
+      manifests: { type: 'string' },
+      target: { type: 'string' },
+      to: { type: 'string' },
+      via: { type: 'string' },
+      method: { type: 'string' },
+      path: { type: 'string' },
+      header: { type: 'string', short: 'H', multiple: true },
+      authority: { type: 'string' },
+      json: { type: 'boolean' },
+    }).values;
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(redactArgs(e.message, argv));
+    throw e;
+  }
+  if (values.to === undefined) {
+    throw new UsageError(`explain: --to NAMESPACE/SERVICE[:PORT] is required (the destination Service). Run 'waypoint-policy help' for usage.`);
+  }
+  const headers = (values.header ?? []).map(parseHeader);
+
+  const dirFlag = values.manifests ?? 'dist';
+  const dir = path.resolve(io.cwd, dirFlag);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`explain: --manifests ${JSON.stringify(dirFlag)} is not a directory. Run 'waypoint-policy synth' first, or pass --manifests DIR.`);
+  }
+  const read = readManifests(dir);
+  const errors = read.findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) {
+    io.err(`${formatFindings(errors)}\nexplain: cannot simulate: the manifests in ${dirFlag} have errors.`);
+    return EXIT.FAILED;
+  }
+
+  let result;
+  try {
+    result = simulate(read.model, {
+      to: values.to,
+      via: values.via,
+      method: values.method,
+      path: values.path,
+      headers,
+      authority: values.authority,
+      target: values.target,
+    });
+  } catch (e) {
+    if (!isSimulationError(e)) throw e;
+    const flag = FLAG_OF[e.field];
+    const message = e.message.startsWith(`${e.field} `) ? `${flag} ${e.message.slice(e.field.length + 1)}` : `${flag}: ${e.message}`;
+    throw new UsageError(`explain: ${message}.${e.finding.fix ? ` ${e.finding.fix}` : ''}`);
+  }
+  io.out(values.json ? JSON.stringify(toJsonResult(result), null, 2) : formatResult(result));
+  return EXIT.OK;
+}

@@ -1,0 +1,119 @@
+import type { Finding } from '../../analysis/finding';
+import type { DeliveryConfig } from '../../constructs/delivery';
+import { STAGE_ORDER } from '../gitops';
+import { FileTree, kustomization } from '../layout';
+import type { ModelObject } from '../model';
+import { renderManifest } from '../render';
+import { argoCdFiles } from './argocd';
+import { DELIVERY_DIR, DeliveryFile } from './common';
+import { fluxFiles, fluxKustomizationName } from './flux';
+
+export { DELIVERY_DIR } from './common';
+
+export interface DeliveryInput {
+  /** Every target that has a folder in the output. */
+  readonly targets: readonly string[];
+  readonly objects: readonly ModelObject[];
+  readonly partOf: string;
+}
+
+export interface DeliveryPlan {
+  /** Files relative to the output directory (all under `delivery/`). */
+  readonly files: FileTree;
+  readonly findings: Finding[];
+}
+
+const MAX_LABEL_VALUE = 63;
+// Flux substitutes `${VAR}` (and `${VAR:=default}`) at apply time.
+const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(:=[^}]*)?\}/;
+
+function problems(config: DeliveryConfig, input: DeliveryInput): Finding[] {
+  const findings: Finding[] = [];
+  const known = new Set(input.targets);
+  for (const target of Object.keys(config.argocd?.targetDestinations ?? {}).sort()) {
+    if (!known.has(target)) {
+      findings.push({
+        rule: 'delivery/unknown-target',
+        severity: 'error',
+        message: `delivery.argocd.targetDestinations names target '${target}', which the app does not declare (targets: ${[...known].join(', ') || 'none'})`,
+        fix: 'Use the name of a Target, or remove the entry.',
+      });
+    }
+  }
+  for (const target of input.targets) {
+    if (config.flux) {
+      for (const stage of STAGE_ORDER) {
+        const name = fluxKustomizationName(config, target, stage);
+        if (name.length > MAX_LABEL_VALUE) {
+          findings.push({
+            rule: 'delivery/name-too-long',
+            severity: 'error',
+            message: `Flux Kustomization name '${name}' has ${name.length} characters; Flux writes it into the kustomize.toolkit.fluxcd.io/name label of every object, which allows ${MAX_LABEL_VALUE}`,
+            fix: 'Set a shorter delivery.name (or partOf), or shorten the target name.',
+          });
+        }
+      }
+    }
+    const placeholders = input.objects.filter((o) => o.target === target && PLACEHOLDER.test(JSON.stringify(o.manifest)));
+    if (placeholders.length === 0) continue;
+    const example = placeholders[0].manifest;
+    const where = `${example.kind} ${example.metadata.namespace ?? ''}/${example.metadata.name}`;
+    if (config.flux && config.flux.substituteFrom.length === 0) {
+      findings.push({
+        rule: 'delivery/flux-substitution-missing',
+        severity: 'error',
+        message: `target '${target}' holds \${VAR} placeholders (e.g. ${where}) but the Flux delivery substitutes from nothing: Flux would apply them verbatim`,
+        fix: "Set delivery.flux.substituteFrom to the Secret holding the values, e.g. [{ name: 'waypoint-policy-credentials' }].",
+        object: { kind: example.kind, namespace: example.metadata.namespace, name: example.metadata.name },
+        path: placeholders[0].path,
+        source: placeholders[0].source,
+      });
+    }
+    if (config.argocd) {
+      findings.push({
+        rule: 'delivery/argocd-no-substitution',
+        severity: 'warning',
+        message: `target '${target}' holds \${VAR} placeholders (e.g. ${where}); Argo CD applies them verbatim unless a config management plugin fills them in`,
+        fix: 'Use Flux for this target, or a config management plugin that substitutes them (docs/security.md).',
+        object: { kind: example.kind, namespace: example.metadata.namespace, name: example.metadata.name },
+        path: placeholders[0].path,
+        source: placeholders[0].source,
+      });
+    }
+  }
+  return findings;
+}
+
+function kustomizationsFor(files: DeliveryFile[]): FileTree {
+  const byDir = new Map<string, string[]>();
+  for (const f of files) {
+    const slash = f.file.lastIndexOf('/');
+    const dir = f.file.slice(0, slash);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), f.file.slice(slash + 1)]);
+  }
+  const out: FileTree = new Map();
+  for (const [dir, entries] of byDir) out.set(`${DELIVERY_DIR}/${dir}/kustomization.yaml`, kustomization(entries));
+  return out;
+}
+
+/**
+ * The delivery manifests for every target, under `delivery/`. Each tool's
+ * folder builds on its own (`kubectl apply -k dist/delivery/argocd`, or
+ * `dist/delivery/flux/<target>` on that target's cluster); there is no
+ * kustomization.yaml joining both tools, since one cluster must never be
+ * reconciled by both (they would fight over the same fields).
+ */
+export function planDelivery(config: DeliveryConfig | undefined, input: DeliveryInput): DeliveryPlan {
+  if (!config) return { files: new Map(), findings: [] };
+  const findings = problems(config, input);
+  const targets = [...input.targets].sort();
+  const manifests: DeliveryFile[] = [...argoCdFiles(config, targets, input.partOf), ...targets.flatMap((t) => fluxFiles(config, t, input.partOf))];
+  const files: FileTree = new Map();
+  for (const m of manifests) files.set(`${DELIVERY_DIR}/${m.file}`, renderManifest(m.object, undefined));
+  // An Argo CD folder with no targets still gets its (empty) kustomization.
+  if (config.argocd && !manifests.some((m) => m.file.startsWith('argocd/'))) {
+    files.set(`${DELIVERY_DIR}/argocd/kustomization.yaml`, kustomization([]));
+  }
+  for (const [file, text] of kustomizationsFor(manifests)) files.set(file, text);
+  return { files, findings };
+}

@@ -1,0 +1,114 @@
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { PolicyApp, Target } from '../app';
+import { recordSource } from '../internal/provenance';
+import { fail, parseProps } from '../internal/validate';
+import { LABELS } from '../labels';
+import { isMeshNamespace } from './service-waypoint';
+import { MeshNamespace } from '../namespace';
+import { ALL_WAYPOINTS, ITargetable } from '../target-ref';
+import { WasmPlugin } from '../wasm-plugin';
+
+/**
+ * Builds the mesh-wide plugins of a baseline. It must create them in `scope`
+ * and give them `targets` (the `istio-waypoint` GatewayClass).
+ */
+export type MeshPluginBuilder = (scope: Construct, targets: ITargetable[]) => unknown;
+
+export interface MeshBaselineProps {
+  /**
+   * Builders of the mesh-wide plugins; more can be added with `addPlugin()`.
+   *
+   * @default []
+   */
+  readonly plugins?: MeshPluginBuilder[];
+
+  /**
+   * The MeshNamespace of the mesh root namespace to put the plugins in.
+   *
+   * @default - the one under `scope` named `PolicyApp.rootNamespace`, else a new one with `enroll: false` (no labels written)
+   */
+  readonly namespace?: MeshNamespace;
+}
+
+const schema = z.object({
+  plugins: z.array(z.custom<MeshPluginBuilder>((f) => typeof f === 'function', { message: 'each plugin builder must be a function (scope, targets) => new SomePlugin(scope, id, { targets, ... })' })).optional(),
+  namespace: z.custom<MeshNamespace>(isMeshNamespace, { message: 'namespace must be a MeshNamespace' }).optional(),
+});
+
+/**
+ * A mesh-wide baseline: plugins that run on every waypoint of the mesh. Istio
+ * applies a plugin to all waypoints only when it targets the `istio-waypoint`
+ * GatewayClass from the mesh root namespace (`PolicyApp.rootNamespace`), so
+ * the baseline lives there and hands its builders that target.
+ *
+ * @example
+ * new MeshBaseline(app, 'baseline', {
+ *   plugins: [
+ *     (scope, targets) => new GrpcAccessLogging(scope, 'access-log', { targets, loggingService: 'access-log.telemetry.svc.cluster.local:9000' }),
+ *   ],
+ * });
+ */
+export class MeshBaseline extends Construct {
+  /** The root namespace the plugins live in. */
+  public readonly namespace: MeshNamespace;
+  /** The mesh-wide plugins built so far. */
+  public readonly plugins: WasmPlugin[] = [];
+
+  constructor(scope: PolicyApp | Target, id: string, props: MeshBaselineProps = {}) {
+    const namespace = rootNamespaceFor(scope, props);
+    super(namespace, id);
+    recordSource(this);
+    this.namespace = namespace;
+    for (const build of props.plugins ?? []) this.addPlugin(build);
+  }
+
+  /** Build more mesh-wide plugins; returns what the builder returned. */
+  public addPlugin<T>(build: (scope: Construct, targets: ITargetable[]) => T): T {
+    if (typeof build !== 'function') {
+      fail(this, 'props/invalid', 'addPlugin() needs a function (scope, targets) => plugin', 'Pass (scope, targets) => new SomePlugin(scope, id, { targets, ... }).');
+    }
+    const result = build(this, [ALL_WAYPOINTS]);
+    for (const c of this.node.findAll()) {
+      if (!(c instanceof WasmPlugin) || this.plugins.includes(c)) continue;
+      checkMeshWide(c);
+      this.plugins.push(c);
+    }
+    return result;
+  }
+}
+
+function checkMeshWide(plugin: WasmPlugin): void {
+  const ok =
+    plugin.targets.length > 0 &&
+    plugin.targets.every((t) => t.targetRef.kind === ALL_WAYPOINTS.targetRef.kind && t.targetRef.group === ALL_WAYPOINTS.targetRef.group && t.targetRef.name === ALL_WAYPOINTS.targetRef.name);
+  if (!ok) {
+    const got = plugin.targets.length === 0 ? 'a selector' : plugin.targets.map((t) => `${t.targetRef.kind} ${t.targetRef.name}`).join(', ');
+    fail(plugin, 'baseline/not-mesh-wide', `WasmPlugin '${plugin.name}' in a MeshBaseline targets ${got}, not every waypoint: from the root namespace only the istio-waypoint GatewayClass reaches all waypoints`, 'Pass the builder\'s targets argument as the plugin\'s targets.');
+  }
+}
+
+/** The root namespace chart under `scope`: the given one, an existing one, or a new non-enrolling one. */
+function rootNamespaceFor(scope: PolicyApp | Target, props: MeshBaselineProps): MeshNamespace {
+  if (!PolicyApp.isPolicyApp(scope) && !Target.isTarget(scope)) {
+    fail(scope as Construct, 'scope/baseline', 'a MeshBaseline must be created directly under the PolicyApp or a Target', 'Create it as new MeshBaseline(app, ...) or new MeshBaseline(target, ...).');
+  }
+  const p = parseProps(scope, 'MeshBaseline', schema, props);
+  const root = PolicyApp.of(scope).rootNamespace;
+  let ns = p.namespace;
+  if (ns && ns.name !== root) {
+    fail(ns, 'baseline/not-root-namespace', `MeshBaseline namespace '${ns.name}' is not the mesh root namespace '${root}': a plugin targeting the istio-waypoint GatewayClass applies only from there`, `Use the MeshNamespace of '${root}' (or set PolicyApp rootNamespace).`);
+  }
+  ns ??= scope.node.children.find((c): c is MeshNamespace => isMeshNamespace(c) && c.name === root);
+  if (!ns) {
+    if (scope.node.tryFindChild(root)) {
+      fail(scope, 'baseline/root-namespace-id', `cannot create the MeshNamespace '${root}': the id is taken by another construct`, 'Pass the root MeshNamespace as namespace.');
+    }
+    // Someone else (the Istio installation) decides the root namespace's enrollment.
+    return new MeshNamespace(scope, root, { enroll: false });
+  }
+  if (ns.labelValues[LABELS.dataplaneMode] !== undefined) {
+    fail(ns, 'baseline/root-namespace-enrolled', `the root namespace '${root}' is declared with istio.io/dataplane-mode=${ns.labelValues[LABELS.dataplaneMode]}: this app would change the enrollment of istiod's own namespace`, `Declare it with new MeshNamespace(scope, '${root}', { enroll: false }).`);
+  }
+  return ns;
+}

@@ -1,0 +1,108 @@
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { ruleParams } from '../internal/validate';
+import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
+import { PluginPhase, WasmPluginOptions } from '../wasm-plugin';
+import { checkObject, checkString, issue, parseFriendlyProps, unknownKeys } from './wire';
+
+/** grpc_logging from istio-ecosystem/wasm-extensions tag 1.12.0. */
+export const GRPC_ACCESS_LOGGING_URL = 'oci://ghcr.io/istio-ecosystem/wasm-extensions/grpc_logging:1.12.0';
+
+const NAME = 'grpc-logging';
+/**
+ * The module parses its config with protobuf's JSON parser, which accepts a
+ * field under its proto name and under its JSON (lowerCamel) name.
+ */
+const KEYS = ['logging_service', 'loggingService'] as const;
+
+/** The pluginConfig as the module reads it (`config.proto` `PluginConfig`). */
+export interface GrpcAccessLoggingConfig extends Record<string, unknown> {
+  /** gRPC target URI of the `LoggingService` (`logging.telemetry.svc.cluster.local:8080`). */
+  logging_service?: string;
+  /** The same field under its protobuf JSON name. */
+  loggingService?: string;
+}
+
+export const grpcAccessLoggingConfigSchema = z.unknown().superRefine((config, ctx) => {
+  if (!checkObject(ctx, config, NAME)) return;
+  const present = KEYS.filter((k) => config[k] !== undefined && config[k] !== null);
+  if (present.length === 2) {
+    issue(ctx, ['loggingService'], `${NAME}/duplicate-key`, 'logging_service and loggingService are the same protobuf field written twice', 'Keep only logging_service.');
+    return;
+  }
+  if (present.length === 0) {
+    // protobuf JSON reads a missing or null field as "", which the module refuses.
+    issue(ctx, ['logging_service'], `${NAME}/missing-field`, 'logging_service is required (the gRPC address of the LoggingService): without it the module refuses its whole config, and Envoy then answers 500 or keeps the old config', 'Set logging_service.');
+    return;
+  }
+  const key = present[0];
+  const value = checkString(ctx, config[key], key, NAME);
+  if (value === '') {
+    issue(ctx, [key], `${NAME}/missing-field`, `${key} is empty: the module refuses its whole config`, 'Set it to the gRPC address of the LoggingService.');
+  }
+}) as unknown as z.ZodType<GrpcAccessLoggingConfig>;
+
+export function analyzeGrpcAccessLoggingConfig(config: GrpcAccessLoggingConfig): PluginConfigIssue[] {
+  return unknownKeys(config, KEYS, NAME);
+}
+
+const GrpcAccessLoggingModule = definePlugin<GrpcAccessLoggingConfig>({
+  name: NAME,
+  url: GRPC_ACCESS_LOGGING_URL,
+  // Telemetry: after authorization, so denied requests are logged with their
+  // status too (onLog runs at the end of every stream whatever the phase).
+  defaultPhase: PluginPhase.STATS,
+  configSchema: grpcAccessLoggingConfigSchema,
+  analyze: analyzeGrpcAccessLoggingConfig,
+  simulation: {
+    supported: true,
+    passThrough: true,
+    reason: 'telemetry only: it never changes a request or a response',
+  },
+});
+
+export interface GrpcAccessLoggingProps extends WasmPluginOptions {
+  /**
+   * gRPC target URI of the service implementing
+   * `istio_ecosystem.wasm_extensions.grpc_logging.LoggingService/WriteLog`,
+   * e.g. `access-log.telemetry.svc.cluster.local:9000`.
+   */
+  readonly loggingService: string;
+
+  /**
+   * Override the module URL (e.g. a mirror of the same image).
+   *
+   * @default GRPC_ACCESS_LOGGING_URL
+   */
+  readonly url?: string;
+}
+
+const propsSchema = z.object({
+  loggingService: z.string().refine((s) => s.length > 0, { message: 'loggingService is required: the module refuses an empty address', ...ruleParams(`${NAME}/missing-field`, 'Set loggingService to the gRPC address of the LoggingService.') }),
+});
+
+/**
+ * Access logs sent in batches to a gRPC logging service, compiled to the
+ * istio-ecosystem grpc_logging module (phase STATS by default). It never
+ * changes a request or a response. Entries are buffered (in batches of up to
+ * 500) and sent every 10 seconds, and when the plugin stops.
+ *
+ * @example
+ * new GrpcAccessLogging(ns, 'access-log', {
+ *   targets: [waypoint],
+ *   loggingService: 'access-log.telemetry.svc.cluster.local:9000',
+ * });
+ */
+export class GrpcAccessLogging extends GrpcAccessLoggingModule {
+  /** The plugin definition (module, schema, checks). */
+  public static readonly module = GrpcAccessLoggingModule;
+
+  constructor(scope: Construct, id: string, props: GrpcAccessLoggingProps) {
+    const p = parseFriendlyProps(scope, id, 'GrpcAccessLogging', propsSchema, props);
+    const pluginProps: DefinedPluginProps<GrpcAccessLoggingConfig> = {
+      ...props,
+      pluginConfig: { logging_service: p.loggingService },
+    };
+    super(scope, id, pluginProps);
+  }
+}

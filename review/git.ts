@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import type { FileTree } from '../compiler/layout';
+
+export class GitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+function git(cwd: string, args: string[], input?: string): string {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  } catch (e) {
+    const stderr = String((e as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
+    throw new GitError(`git ${args[0]} failed: ${stderr || (e as Error).message}`);
+  }
+}
+
+/**
+ * The files of `dir` (relative to the repository root) as committed at `ref`:
+ * the base side of a PR diff is what the base revision committed, so the
+ * diff never depends on running the base revision's code.
+ */
+export function treeAtRevision(repoDir: string, ref: string, dir: string): FileTree {
+  const commit = git(repoDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).trim();
+  const prefix = git(repoDir, ['rev-parse', '--show-prefix']).trim();
+  const base = `${prefix}${dir.replace(/\/+$/, '')}/`;
+  const listing = git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', base]);
+  const blobs: { file: string; sha: string }[] = [];
+  for (const entry of listing.split('\0')) {
+    if (!entry) continue;
+    const tab = entry.indexOf('\t');
+    const [, type, sha] = entry.slice(0, tab).split(' ');
+    if (type === 'blob') blobs.push({ file: entry.slice(tab + 1).slice(base.length), sha });
+  }
+  const tree: FileTree = new Map();
+  if (blobs.length === 0) return tree;
+  // One `cat-file --batch` for every blob: a process per file is too slow for big meshes.
+  const out = Buffer.from(git(repoDir, ['cat-file', '--batch'], blobs.map((b) => b.sha).join('\n') + '\n'), 'utf8');
+  let at = 0;
+  for (const b of blobs) {
+    const eol = out.indexOf(10, at);
+    const size = Number(out.subarray(at, eol).toString('utf8').split(' ')[2]);
+    tree.set(b.file, out.subarray(eol + 1, eol + 1 + size).toString('utf8'));
+    at = eol + 1 + size + 1;
+  }
+  return new Map([...tree.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,85 @@
+import { parseAllDocuments } from 'yaml';
+import type { FileTree } from '../compiler/layout';
+import type { KubeObject } from '../compiler/model';
+import { redactSecrets } from './secrets';
+
+/** An object's identity across revisions. */
+export interface ObjectId {
+  readonly target: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export interface FieldChange {
+  /** `spec.pluginConfig.basic_auth_rules[0].request_methods[2]` */
+  readonly path: string;
+  /** Before and after, secrets already replaced by fingerprints; undefined when absent. */
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export interface ObjectChange {
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly object: ObjectId;
+  readonly file: string;
+  /** For `changed`: every differing leaf. */
+  readonly fields: FieldChange[];
+}
+
+export interface ParsedTree {
+  readonly objects: Map<string, { id: ObjectId; manifest: KubeObject; file: string }>;
+}
+
+export function idKey(id: ObjectId): string {
+  return `${id.target}/${id.kind}/${id.namespace ?? ''}/${id.name}`;
+}
+
+/** The objects of a dist tree (kustomization files skipped). */
+export function parseTree(tree: FileTree): ParsedTree {
+  const objects: ParsedTree['objects'] = new Map();
+  for (const [file, text] of tree) {
+    if (!/\.ya?ml$/.test(file)) continue;
+    for (const doc of parseAllDocuments(text) as ReturnType<typeof parseAllDocuments> & unknown[]) {
+      const m = doc.toJS() as KubeObject | null;
+      if (!m || typeof m.kind !== 'string' || m.kind === 'Kustomization' || !m.metadata?.name) continue;
+      const target = file.includes('/') ? file.split('/')[0] : '';
+      const id: ObjectId = { target, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name };
+      objects.set(idKey(id), { id, manifest: m, file });
+    }
+  }
+  return { objects };
+}
+
+function renderPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : /^[A-Za-z_][\w-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('');
+}
+
+function diffValues(a: unknown, b: unknown, path: (string | number)[], out: FieldChange[]): void {
+  if (JSON.stringify(a) === JSON.stringify(b)) return;
+  const bothObjects = a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
+  if (bothObjects) {
+    const keys = Array.isArray(a) ? [...Array(Math.max(a.length, (b as unknown[]).length)).keys()] : [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+    for (const k of keys) diffValues((a as Record<string | number, unknown>)[k], (b as Record<string | number, unknown>)[k], [...path, k], out);
+    return;
+  }
+  out.push({ path: renderPath(path), before: redactSecrets(a, path), after: redactSecrets(b, path) });
+}
+
+/** Added, removed and changed objects between two dist trees, in a stable order. */
+export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] {
+  const changes: ObjectChange[] = [];
+  const keys = [...new Set([...base.objects.keys(), ...head.objects.keys()])].sort();
+  for (const key of keys) {
+    const b = base.objects.get(key);
+    const h = head.objects.get(key);
+    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [] });
+    else if (!b && h) changes.push({ change: 'added', object: h.id, file: h.file, fields: [] });
+    else if (b && h) {
+      const fields: FieldChange[] = [];
+      diffValues(b.manifest, h.manifest, [], fields);
+      if (fields.length > 0) changes.push({ change: 'changed', object: h.id, file: h.file, fields });
+    }
+  }
+  return changes;
+}

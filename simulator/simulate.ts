@@ -1,0 +1,228 @@
+import type { MeshModel } from '../compiler/model';
+import type { Proxy } from './attachment';
+import { bindService, ingressUsesWaypoint } from './binding';
+import { buildChain, Chain, STAGE_NAMES } from './chain';
+import { pluginEvaluatorFor } from './evaluators';
+import { GatewayInfo, MeshIndex, namespaceOf, ServiceInfo } from './mesh-index';
+import type { PluginDecision } from './plugin-evaluator';
+import { redactHeaderValue, redactUrl } from './redact';
+import { substitute } from './substitute';
+import {
+  checkAuthority,
+  checkMethod,
+  checkPath,
+  checkPort,
+  HttpRequest,
+  normalizeHeaders,
+  normalizePath,
+  parseDestination,
+  parseGateway,
+  SimRequest,
+  SimulationError,
+} from './request';
+import { Hop, hopLabel, SimulationResult, TraceEntry } from './trace';
+
+export interface SimulateOptions {
+  /**
+   * What a waypoint Gateway is taken to be when a label names it but the
+   * model holds neither its manifest nor a reference to it.
+   *
+   * @default - 'missing' for a model compiled from policies (they declare every waypoint they use, owned or referenced); 'assume-present' for manifests read from a directory (another team's waypoint is not in our output)
+   */
+  readonly unlistedWaypoints?: 'missing' | 'assume-present';
+
+  /**
+   * Values for Flux substitution placeholders (`${NAME}`, from
+   * `Credential.fluxSubstitution`) in plugin configs, e.g. read from CI secrets.
+   *
+   * @default - none: rules that need a placeholder's value are reported as not simulated
+   */
+  readonly substitutions?: Readonly<Record<string, string>>;
+}
+
+/** What is known so far while walking the proxies. */
+interface Outcome {
+  decided?: { status: number; headers: Record<string, string>; body: string; proxy: string; object: string; detail: string };
+  /** The first thing the outcome depends on that is not simulated. */
+  undetermined?: string;
+}
+
+const REFUSED_EFFECT =
+  'Envoy rejects the filter config (the ECDS update is NACKed; failStrategy plays no part at config load). ' +
+  'If this WasmPlugin never had a config the module accepted, Envoy installs a filter that answers 500 with an empty body ' +
+  'to every request on this chain (NoFilterConfigFound); if an earlier accepted config exists, that old config stays in force instead. Simulated: 500';
+
+function describeHeaders(headers: ReadonlyMap<string, readonly string[]>): string {
+  const parts: string[] = [];
+  for (const name of [...headers.keys()].sort()) for (const v of headers.get(name)!) parts.push(`${name}: ${redactHeaderValue(name, v)}`);
+  return parts.length > 0 ? parts.join('; ') : 'none';
+}
+
+function defaultAuthority(service: ServiceInfo, port: number | undefined, via: GatewayInfo | undefined): string {
+  if (via) return `${via.name}-${via.className ?? 'istio'}.${via.namespace}.svc.cluster.local`;
+  return `${service.name}.${service.namespace}.svc.cluster.local${port !== undefined ? `:${port}` : ''}`;
+}
+
+function decisionName(d: PluginDecision): 'pass' | 'deny' | 'refused-config' | 'not-simulated' {
+  return d.kind === 'respond' ? 'deny' : d.kind;
+}
+
+/** Walk one proxy's chain; returns true when the request stops here. */
+function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: TraceEntry[], outcome: Outcome, options: SimulateOptions): boolean {
+  const order = chain.entries.map((e, i) => `${i + 1}. ${e.id} (${STAGE_NAMES[e.stage]}${e.priority !== undefined ? `, priority ${e.priority}` : ''})`);
+  trace.push({ step: 'chain', proxy, detail: order.length > 0 ? `HTTP chain: ${order.join(', ')}` : 'HTTP chain: no WasmPlugin or Istio policy applies here' });
+  for (const s of chain.skipped) trace.push({ step: 'plugin', proxy, object: s.id, decision: 'skipped', detail: `not on this chain: ${s.why}` });
+  for (const n of chain.notes) trace.push({ step: 'chain', proxy, detail: n });
+
+  for (const entry of chain.entries) {
+    const m = entry.object.manifest;
+    const object = entry.id;
+    if (m.kind !== 'WasmPlugin') {
+      const what = m.kind === 'RequestAuthentication' ? 'it may reject a request with an invalid JWT' : 'it may deny the request (403) or call an external authorizer';
+      trace.push({ step: 'policy', proxy, object, decision: 'not-simulated', detail: `${entry.why}; at ${STAGE_NAMES[entry.stage]}: not simulated (${what})` });
+      outcome.undetermined ??= `${object} on ${proxy} is not simulated`;
+      continue;
+    }
+    const spec = (m.spec ?? {}) as { url?: unknown; pluginConfig?: unknown };
+    const url = typeof spec.url === 'string' ? spec.url : '';
+    const evaluator = pluginEvaluatorFor(url);
+    const decision: PluginDecision = evaluator
+      ? evaluator.evaluate({ config: options.substitutions ? substitute(spec.pluginConfig, options.substitutions) : spec.pluginConfig, request, plugin: { namespace: namespaceOf(m), name: m.metadata.name, url } })
+      : { kind: 'not-simulated', detail: `no evaluator for module ${JSON.stringify(redactUrl(url))}: not simulated (never guessed)` };
+    const module = evaluator ? `${evaluator.name}: ` : '';
+
+    if (entry.applies === 'unknown') {
+      if (decision.kind === 'pass') {
+        trace.push({ step: 'plugin', proxy, object, decision: 'pass', detail: `${entry.why}; either way it lets this request through: ${module}${decision.detail}` });
+        continue;
+      }
+      trace.push({ step: 'plugin', proxy, object, decision: 'not-simulated', detail: `${entry.why}; if it applies: ${module}${decision.detail}` });
+      outcome.undetermined ??= `whether ${object} applies on ${proxy} is unknown, and it would not let the request through`;
+      continue;
+    }
+
+    if (decision.kind === 'pass' || decision.kind === 'not-simulated') {
+      trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${decision.detail}` });
+      if (decision.kind === 'not-simulated') outcome.undetermined ??= `${object} on ${proxy} is not simulated`;
+      continue;
+    }
+
+    const reply =
+      decision.kind === 'respond'
+        ? { status: decision.status, headers: { ...decision.headers }, body: decision.body, detail: decision.detail }
+        : { status: 500, headers: {}, body: '', detail: `${decision.detail}. ${REFUSED_EFFECT}` };
+    trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${reply.detail}` });
+    if (outcome.undetermined) {
+      trace.push({ step: 'plugin', proxy, object, detail: `it would answer ${reply.status} only if everything before it lets the request through, and ${outcome.undetermined}` });
+    } else {
+      outcome.decided = { ...reply, proxy, object };
+    }
+    return true;
+  }
+  return false;
+}
+
+function finish(target: string, hops: Hop[], trace: TraceEntry[], outcome: Outcome, destination: string): SimulationResult {
+  if (outcome.decided && !outcome.undetermined) {
+    const d = outcome.decided;
+    const headers = Object.entries(d.headers).map(([k, v]) => `${k}: ${v}`);
+    const reason = `${d.status} from ${d.object} on ${d.proxy}`;
+    trace.push({ step: 'response', detail: `${reason}${headers.length ? `; ${headers.join('; ')}` : ''}; ${d.body === '' ? 'empty body' : 'body set by the plugin'}` });
+    return { status: d.status, headers: d.headers, body: d.body, reason, hops, decidedBy: { proxy: d.proxy, object: d.object }, target, trace };
+  }
+  if (outcome.undetermined) {
+    const reason = `undetermined: ${outcome.undetermined}`;
+    trace.push({ step: 'response', detail: `no status: ${outcome.undetermined}` });
+    return { status: null, headers: {}, body: null, reason, hops, target, trace };
+  }
+  const reason = `every proxy lets the request through to Service ${destination}`;
+  trace.push({ step: 'response', detail: `200: ${reason} (pass-through; the service's own answer is not simulated)` });
+  return { status: 200, headers: {}, body: null, reason, hops, target, trace };
+}
+
+/**
+ * Predict what the mesh answers to one request, from manifests alone: the
+ * proxies on its path (ingress gateway, waypoint) by Istio's binding rules,
+ * each proxy's ordered plugin chain, and each plugin's decision.
+ *
+ * Throws a SimulationError (with a finding) when the request itself cannot
+ * be simulated as written; anything the manifests do not decide is a `null`
+ * status with the reason, never a guess.
+ */
+export function simulate(model: MeshModel, request: SimRequest, options: SimulateOptions = {}): SimulationResult {
+  const index = MeshIndex.forTarget(model, request.target);
+  const dest = parseDestination(request.to);
+  const trace: TraceEntry[] = [];
+  const hops: Hop[] = [];
+  const outcome: Outcome = {};
+  const unlistedWaypoints = options.unlistedWaypoints ?? (model.origin === 'app' ? 'missing' : 'assume-present');
+
+  const service = index.service(dest.namespace, dest.name);
+  let port = request.port !== undefined ? checkPort(request.port) : dest.port;
+  if (port === undefined && service.ports?.length === 1) port = service.ports[0];
+
+  let via: GatewayInfo | undefined;
+  if (request.via !== undefined) {
+    const ref = parseGateway(request.via);
+    via = index.gateway(ref.namespace, ref.name) ?? { ...ref, known: 'assumed', labels: {} };
+    if (via.className === 'istio-waypoint') {
+      throw new SimulationError('via', `via ${request.via} is a waypoint, not an ingress gateway`, 'Name the ingress Gateway the request enters through; waypoints are found from the destination.');
+    }
+  }
+
+  const rawPath = checkPath(request.path ?? '/');
+  const authority = checkAuthority(request.authority ?? defaultAuthority(service, port, via));
+  const http: HttpRequest = {
+    method: checkMethod(request.method ?? 'GET'),
+    path: normalizePath(rawPath),
+    authority,
+    headers: normalizeHeaders(request.headers),
+  };
+  const destination = `${service.namespace}/${service.name}${port !== undefined ? `:${port}` : ''}`;
+  const pathNote = http.path !== rawPath ? ` (normalised by Envoy from ${JSON.stringify(rawPath)})` : '';
+  const percentNote = /%/.test(http.path) ? '; percent-encodings are passed as sent (Envoy\'s other path normalisations are not simulated)' : '';
+  trace.push({
+    step: 'request',
+    detail: `${http.method} ${http.path}${pathNote} to Service ${destination}${via ? ` via ingress gateway ${via.namespace}/${via.name}` : ' from a workload in the mesh'}; authority ${JSON.stringify(authority)}${request.authority === undefined ? ' (default)' : ''}; headers: ${describeHeaders(http.headers)}${percentNote}`,
+  });
+  trace.push({ step: 'target', detail: `target ${index.target} (mesh root namespace ${index.rootNamespace})` });
+
+  if (port !== undefined && service.ports && service.ports.length > 0 && !service.ports.includes(port)) {
+    outcome.undetermined = `Service ${service.namespace}/${service.name} has no port ${port} (ports: ${service.ports.join(', ')}): the connection would not reach it`;
+    return finish(index.target, hops, trace, outcome, destination);
+  }
+
+  if (via) {
+    const hop: Hop = { kind: 'ingress', namespace: via.namespace, name: via.name };
+    hops.push(hop);
+    const label = hopLabel(hop);
+    if (via.known === 'assumed') {
+      trace.push({ step: 'assumption', proxy: label, detail: `Gateway ${via.namespace}/${via.name} is not in the manifests: assumed to be an ingress gateway another team owns; its listeners and pod labels are unknown` });
+    } else {
+      trace.push({ step: 'ingress', proxy: label, detail: `Gateway ${via.namespace}/${via.name} (${via.known === 'reference' ? 'referenced by the policies' : `from ${via.where ?? 'the manifests'}`}${via.className ? `, class ${via.className}` : ''})` });
+    }
+    const proxy: Proxy = { kind: 'ingress', gateway: via };
+    if (runChain(label, buildChain(index, proxy), http, trace, outcome, options)) return finish(index.target, hops, trace, outcome, destination);
+    trace.push({ step: 'ingress', proxy: label, detail: `the gateway routes the request to Service ${destination} (its HTTPRoute is not simulated: the destination is taken as given; method, path, headers and authority are passed on unchanged)` });
+  }
+
+  const binding = bindService(index, service, { unlistedWaypoints });
+  trace.push(...binding.trace);
+  if (binding.reason === 'Undetermined') {
+    outcome.undetermined ??= 'whether the Service binds to its waypoint is not decided by the manifests';
+    return finish(index.target, hops, trace, outcome, destination);
+  }
+  let waypoint = binding.waypoint;
+  if (waypoint && via) {
+    const ingress = ingressUsesWaypoint(index, service);
+    trace.push(...ingress.trace);
+    if (!ingress.uses) waypoint = undefined;
+  }
+  if (waypoint) {
+    const hop: Hop = { kind: 'waypoint', namespace: waypoint.namespace, name: waypoint.name };
+    hops.push(hop);
+    const proxy: Proxy = { kind: 'waypoint', gateway: waypoint, service };
+    runChain(hopLabel(hop), buildChain(index, proxy), http, trace, outcome, options);
+  }
+  return finish(index.target, hops, trace, outcome, destination);
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { treeDrift } from '../../cli/commands/check';
+import { project, run, synthProject } from './support';
+
+const SECRET = 'ok:test'; // the fixture's (demo) credential: never printed
+
+test('check: exit 0 when the committed dist/ is what the policies compile to', async () => {
+  const p = await synthProject();
+  const r = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /check: dist is up to date with main\.ts \(\d+ files\)/);
+  assert.equal(r.stdout, '');
+});
+
+test('check: a drifted dist/ (edited, added, removed) fails with exit 1 and lists each file, never contents', async () => {
+  const p = await synthProject();
+  const edited = 'prod/2-policies/shop/wasmplugin-auth.yaml';
+  const gone = 'staging/1-waypoints/shop-staging/gateway-waypoint.yaml';
+  const extra = 'prod/notes.yaml';
+  const marker = 'hand-edited-marker-7f3a';
+  fs.appendFileSync(path.join(p.dist, edited), `# ${marker}\n`);
+  fs.rmSync(path.join(p.dist, gone));
+  fs.writeFileSync(path.join(p.dist, extra), `secret: ${marker}\n`);
+
+  const r = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stdout.split('\n'), [`  add     ${gone}`, `  change  ${edited}`, `  remove  ${extra}`]);
+  assert.match(r.stderr, /synth would add 1, change 1 and remove 1 file\(s\)\. Run `npm run synth` and commit dist\/\./);
+  for (const out of [r.stdout, r.stderr]) {
+    assert.ok(!out.includes(marker), 'no file content is printed');
+    assert.ok(!out.includes(SECRET), 'no credential is printed');
+  }
+
+  const j = await run(p.dir, ['check', '--app', p.app, '--json']);
+  assert.equal(j.code, 1);
+  const report = JSON.parse(j.stdout);
+  assert.equal(report.inSync, false);
+  assert.deepEqual([report.added, report.changed, report.removed], [[gone], [edited], [extra]]);
+  assert.ok(!j.stdout.includes(marker) && !j.stdout.includes(SECRET));
+
+  // synth repairs it, and check agrees.
+  assert.equal((await run(p.dir, ['synth', '--app', p.app])).code, 0);
+  assert.equal((await run(p.dir, ['check', '--app', p.app])).code, 0);
+});
+
+test('check: drift in the delivery manifests counts too', async () => {
+  const p = await synthProject();
+  const file = path.join(p.dist, 'delivery', 'argocd', 'application-shop-policy-prod.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('FailOnSharedResource=true', 'Replace=true'));
+  const r = await run(p.dir, ['check', '--app', p.app, '--json']);
+  assert.equal(r.code, 1);
+  assert.deepEqual(JSON.parse(r.stdout).changed, ['delivery/argocd/application-shop-policy-prod.yaml']);
+});
+
+test('check: --outdir and $CDK8S_OUTDIR pick the tree; a missing tree is all additions', async () => {
+  const p = await synthProject();
+  fs.renameSync(p.dist, path.join(p.dir, 'out'));
+  const moved = await run(p.dir, ['check', '--app', p.app, '--outdir', 'out']);
+  assert.equal(moved.code, 0, moved.stderr);
+
+  const missing = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /\(dist does not exist\)/);
+  assert.ok(missing.stdout.split('\n').every((l) => l.startsWith('  add     ')));
+
+  const { captureIo } = await import('../support/helpers');
+  const { main } = await import('../../cli/main');
+  const io = captureIo(p.dir, { ...process.env, CDK8S_OUTDIR: 'out' });
+  assert.equal(await main(['check', '--app', p.app], io), 0);
+});
+
+test('check: CRLF line endings from a git checkout are not drift', async () => {
+  const p = await synthProject();
+  const file = path.join(p.dist, 'prod', 'kustomization.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\n/g, '\r\n'));
+  assert.equal((await run(p.dir, ['check', '--app', p.app])).code, 0);
+});
+
+test('check: policies with errors fail with exit 1 and the findings; nothing is compared', async () => {
+  const p = project(`
+const app = new wp.PolicyApp({ delivery: { repoURL: 'https://x.io/r.git', argocd: { targetDestinations: { nowhere: { name: 'c' } } } } });
+new wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop'), 'waypoint');
+export default app;`);
+  const r = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /error\[delivery\/unknown-target\]/);
+  assert.match(r.stderr, /does not compile; nothing was compared/);
+  assert.equal(r.stdout, '');
+
+  const thrown = project(`const app = new wp.PolicyApp({ delivery: { repoURL: 'nope' } });\nexport default app;`);
+  const j = await run(thrown.dir, ['check', '--app', thrown.app, '--json']);
+  assert.equal(j.code, 1);
+  assert.deepEqual(JSON.parse(j.stdout).findings.map((f: { rule: string }) => f.rule), ['delivery/invalid']);
+});
+
+test('check: usage mistakes exit 2', async () => {
+  const p = project('export default new wp.PolicyApp();');
+  assert.equal((await run(p.dir, ['check', '--bogus'])).code, 2);
+  assert.equal((await run(p.dir, ['check', '--app', 'missing.ts'])).code, 2);
+});
+
+test('treeDrift is sorted and symmetric', () => {
+  const a = new Map([['b', '1'], ['a', '1'], ['c', '1']]);
+  const b = new Map([['c', '2'], ['d', '1'], ['a', '1']]);
+  assert.deepEqual(treeDrift(a, b), { added: ['b'], changed: ['c'], removed: ['d'] });
+  assert.deepEqual(treeDrift(b, a), { added: ['d'], changed: ['c'], removed: ['b'] });
+  assert.deepEqual(treeDrift(a, a), { added: [], changed: [], removed: [] });
+});

@@ -1,0 +1,318 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, test } from 'node:test';
+import { evaluate } from '@marcbachmann/cel-js';
+import { Application, ApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
+import { GitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
+import * as prettier from 'prettier';
+import { compileApp } from '../../compiler/synth';
+import { loadApp } from '../../cli/load-app';
+import { isPolicyError } from '../../constructs/errors';
+import { tempDir } from '../support/helpers';
+import { filesUnder, K8sObject, kustomize, project, synthProject, uncheckedPaths } from './support';
+
+type Model = { new (data: any): { validate(): void } };
+const MODELS: Record<string, Model> = {
+  'argoproj.io/v1alpha1 Application': Application as unknown as Model,
+  'argoproj.io/v1alpha1 ApplicationSet': ApplicationSet as unknown as Model,
+  'source.toolkit.fluxcd.io/v1 GitRepository': GitRepository as unknown as Model,
+  'kustomize.toolkit.fluxcd.io/v1 Kustomization': Kustomization as unknown as Model,
+};
+const modelOf = (o: K8sObject) => {
+  const m = MODELS[`${o.apiVersion} ${o.kind}`];
+  assert.ok(m, `a model for ${o.apiVersion} ${o.kind}`);
+  return m;
+};
+const validate = (o: unknown) => new (modelOf(o as K8sObject))(structuredClone(o)).validate();
+
+/**
+ * Fields we use that the model packages do not know. They were generated from
+ * Argo CD v2.14.11 and kustomize-controller v1.2.2 CRDs; these fields came in
+ * kustomize-controller v1.5.0 (Flux v2.5) and are checked by hand below.
+ */
+const NEWER_THAN_MODELS: Record<string, string[]> = {
+  Application: [],
+  ApplicationSet: [],
+  GitRepository: [],
+  Kustomization: ['spec.deletionPolicy', 'spec.healthCheckExprs'],
+};
+
+let dist: string;
+let delivery: K8sObject[];
+let appSetDelivery: K8sObject[];
+before(async () => {
+  ({ dist } = await synthProject());
+  delivery = filesUnder(dist, 'delivery');
+  const set = await synthProject(`
+const app = new wp.PolicyApp({
+  partOf: 'shop-policy',
+  gitops: [wp.GitOpsTool.ARGO_CD],
+  delivery: { repoURL: 'git@github.com:acme/mesh-policy.git', revision: 'release/1.x', path: './deploy/mesh/', argocd: { generator: wp.ArgoCdGenerator.APPLICATION_SET, namespace: 'gitops', project: 'mesh', destination: { server: 'https://10.0.0.1:6443' } } },
+});
+const ns = new wp.MeshNamespace(new wp.Target(app, 'staging'), 'shop');
+ns.useWaypoint(new wp.Waypoint(ns, 'waypoint'));
+new wp.Target(app, 'prod');
+export default app;`);
+  appSetDelivery = filesUnder(set.dist, 'delivery');
+});
+
+test('every delivery manifest validates against the published Argo CD and Flux models', () => {
+  const all = [...delivery, ...appSetDelivery];
+  const kinds = new Set<string>();
+  for (const o of all) {
+    validate(o);
+    kinds.add(o.kind);
+  }
+  assert.deepEqual([...kinds].sort(), ['Application', 'ApplicationSet', 'GitRepository', 'Kustomization']);
+  assert.equal(all.length, 3 + 3 * 4 + 1);
+});
+
+test('validation really runs: deliberately broken objects fail, per model', () => {
+  const app = structuredClone(delivery.find((o) => o.kind === 'Application')!);
+  app.spec.syncPolicy.retry.limit = 'ten';
+  assert.throws(() => validate(app), /limit/);
+  const set = structuredClone(appSetDelivery.find((o) => o.kind === 'ApplicationSet')!);
+  delete set.spec.template.spec.project;
+  assert.throws(() => validate(set), /project/);
+  const repo = structuredClone(delivery.find((o) => o.kind === 'GitRepository')!);
+  repo.spec.url = 'ftp://example.com/repo.git';
+  assert.throws(() => validate(repo), /url/);
+  const ks = structuredClone(delivery.find((o) => o.kind === 'Kustomization')!);
+  ks.spec.sourceRef.kind = 'Bucketz';
+  assert.throws(() => validate(ks), /kind/);
+});
+
+test('the models check every field we write, except the few newer than them (checked by hand here)', () => {
+  const byKind: Record<string, Set<string>> = {};
+  for (const o of [...delivery, ...appSetDelivery]) {
+    const unchecked = uncheckedPaths(validate, o).map((p) => p.replace(/\[\d+\]/g, '[]'));
+    for (const p of unchecked) (byKind[o.kind] ??= new Set()).add(p);
+    byKind[o.kind] ??= new Set();
+  }
+  assert.deepEqual(Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, [...v].sort()])), NEWER_THAN_MODELS);
+
+  // By hand, against kustomize-controller v1.5+ (api/v1/kustomization_types.go).
+  for (const ks of delivery.filter((o) => o.kind === 'Kustomization')) {
+    assert.ok(['MirrorPrune', 'Delete', 'WaitForTermination', 'Orphan'].includes(ks.spec.deletionPolicy));
+    for (const e of ks.spec.healthCheckExprs ?? []) {
+      assert.deepEqual(Object.keys(e).sort(), ['apiVersion', 'current', 'failed', 'kind']);
+      for (const v of Object.values(e)) assert.equal(typeof v, 'string');
+    }
+  }
+});
+
+test('Flux: one GitRepository and three Kustomizations per target, chained waypoints -> policies -> enrollment', () => {
+  for (const target of ['staging', 'prod', 'dr']) {
+    const objs = kustomize(path.join(dist, 'delivery', 'flux', target));
+    const repo = objs.filter((o) => o.kind === 'GitRepository');
+    assert.equal(repo.length, 1);
+    assert.equal(repo[0].spec.url, 'https://github.com/acme/mesh-policy.git');
+    assert.deepEqual(repo[0].spec.ref, { branch: 'main' });
+    assert.deepEqual(repo[0].spec.secretRef, { name: 'mesh-policy-git' });
+    const ks = Object.fromEntries(objs.filter((o) => o.kind === 'Kustomization').map((o) => [o.metadata.name.replace(`shop-policy-${target}-`, ''), o]));
+    assert.deepEqual(Object.keys(ks).sort(), ['enrollment', 'policies', 'waypoints']);
+    assert.equal(ks.waypoints.spec.dependsOn, undefined);
+    assert.deepEqual(ks.policies.spec.dependsOn, [{ name: `shop-policy-${target}-waypoints` }]);
+    assert.deepEqual(ks.enrollment.spec.dependsOn, [{ name: `shop-policy-${target}-policies` }]);
+    assert.equal(ks.waypoints.spec.path, `./dist/${target}/1-waypoints`);
+    assert.equal(ks.policies.spec.path, `./dist/${target}/2-policies`);
+    assert.equal(ks.enrollment.spec.path, `./dist/${target}/3-enrollment`);
+    for (const k of Object.values(ks)) {
+      // Same source for all three: dependsOn then also waits for the same revision.
+      assert.deepEqual(k.spec.sourceRef, { kind: 'GitRepository', name: repo[0].metadata.name });
+      assert.equal(k.metadata.namespace, 'flux-system');
+      assert.equal(k.spec.prune, true);
+      assert.equal(k.spec.force, false);
+      assert.equal(k.spec.wait, true);
+      assert.equal(k.spec.deletionPolicy, 'Orphan');
+      assert.equal(k.spec.targetNamespace, undefined);
+      assert.equal(k.spec.commonMetadata, undefined);
+      assert.ok(k.metadata.name.length <= 63);
+    }
+    assert.deepEqual(ks.waypoints.spec.healthCheckExprs.map((e: any) => `${e.apiVersion} ${e.kind}`), ['gateway.networking.k8s.io/v1 Gateway']);
+    assert.equal(ks.policies.spec.healthCheckExprs, undefined);
+  }
+});
+
+test("Flux: the Gateway health expressions wait for this generation's Programmed=True and fail on Accepted/ResolvedRefs=False", () => {
+  const expr = delivery.find((o) => o.kind === 'Kustomization' && o.spec.healthCheckExprs)!.spec.healthCheckExprs[0];
+  const gw = (conditions: { type: string; status: string; observedGeneration?: number }[], generation = 2) => ({
+    metadata: { generation },
+    status: { conditions: conditions.map((c) => ({ observedGeneration: generation, ...c })) },
+  });
+  const verdict = (o: object) => (evaluate(expr.failed, o) ? 'failed' : evaluate(expr.current, o) ? 'current' : 'in progress');
+  assert.equal(verdict(gw([{ type: 'Accepted', status: 'True' }, { type: 'Programmed', status: 'True' }])), 'current');
+  assert.equal(verdict(gw([{ type: 'Accepted', status: 'True' }, { type: 'Programmed', status: 'False' }])), 'in progress');
+  assert.equal(verdict(gw([{ type: 'Accepted', status: 'True' }, { type: 'Programmed', status: 'True', observedGeneration: 1 }])), 'in progress');
+  assert.equal(verdict(gw([{ type: 'Accepted', status: 'False' }, { type: 'Programmed', status: 'False' }])), 'failed');
+  assert.equal(verdict(gw([{ type: 'ResolvedRefs', status: 'False' }])), 'failed');
+  assert.equal(verdict(gw([])), 'in progress');
+});
+
+test('Argo CD: one Application per target, all three stages in it, SSA with the safety options', () => {
+  const apps = kustomize(path.join(dist, 'delivery', 'argocd'));
+  assert.deepEqual(apps.map((a) => a.metadata.name).sort(), ['shop-policy-dr', 'shop-policy-prod', 'shop-policy-staging']);
+  for (const a of apps) {
+    const target = a.metadata.name.replace('shop-policy-', '');
+    assert.equal(a.metadata.namespace, 'argocd');
+    assert.equal(a.metadata.annotations?.['argocd.argoproj.io/compare-options'], 'ServerSideDiff=true');
+    // No resources-finalizer: deleting the Application deletes nothing.
+    assert.equal(a.metadata.finalizers, undefined);
+    assert.deepEqual(a.spec.source, { repoURL: 'https://github.com/acme/mesh-policy.git', targetRevision: 'main', path: `dist/${target}` });
+    assert.deepEqual(a.spec.syncPolicy.syncOptions, ['ServerSideApply=true', 'ClientSideApplyMigration=false', 'FailOnSharedResource=true']);
+    assert.ok(!a.spec.syncPolicy.syncOptions.some((o: string) => /^(Replace|Force)=/.test(o)));
+    assert.deepEqual(a.spec.syncPolicy.automated, { prune: true, selfHeal: true });
+    assert.ok(a.spec.syncPolicy.retry.limit > 0);
+    assert.equal(a.spec.destination.namespace, undefined);
+    assert.deepEqual(a.spec.destination, target === 'prod' ? { name: 'prod-eu-1' } : { server: 'https://kubernetes.default.svc' });
+    assert.equal(a.metadata.labels?.['app.kubernetes.io/part-of'], 'shop-policy');
+  }
+});
+
+test('Argo CD: an ApplicationSet over dist/* that excludes the delivery folder and never cascades', () => {
+  assert.deepEqual(appSetDelivery.map((o) => o.kind), ['ApplicationSet']);
+  const [set] = appSetDelivery;
+  assert.equal(set.metadata.namespace, 'gitops');
+  const git = set.spec.generators[0].git;
+  assert.equal(git.repoURL, 'git@github.com:acme/mesh-policy.git');
+  assert.equal(git.revision, 'release/1.x');
+  assert.deepEqual(git.directories, [{ path: 'deploy/mesh/*' }, { path: 'deploy/mesh/delivery', exclude: true }]);
+  assert.equal(set.spec.goTemplate, true);
+  assert.equal(set.spec.syncPolicy.preserveResourcesOnDeletion, true);
+  const t = set.spec.template;
+  assert.equal(t.metadata.name, 'shop-policy-{{.path.basename}}');
+  assert.equal(t.metadata.annotations['argocd.argoproj.io/compare-options'], 'ServerSideDiff=true');
+  assert.equal(t.spec.source.path, '{{.path.path}}');
+  assert.equal(t.spec.project, 'mesh');
+  assert.deepEqual(t.spec.destination, { server: 'https://10.0.0.1:6443' });
+  assert.deepEqual(t.spec.syncPolicy.syncOptions, ['ServerSideApply=true', 'ClientSideApplyMigration=false', 'FailOnSharedResource=true']);
+});
+
+test('delivery files are prettier-clean and carry the generated-by header', async () => {
+  const dir = path.join(dist, 'delivery');
+  let checked = 0;
+  const walk = async (d: string): Promise<void> => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) await walk(f);
+      else {
+        const text = fs.readFileSync(f, 'utf8');
+        assert.ok(await prettier.check(text, { parser: 'yaml' }), `${f} is prettier-clean`);
+        assert.match(text, /^# Generated by waypoint-policy/);
+        checked++;
+      }
+    }
+  };
+  await walk(dir);
+  assert.equal(checked, 4 + 3 * 5);
+});
+
+test('no delivery config: no delivery folder', () => {
+  const p = project(`
+const app = new wp.PolicyApp();
+new wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop'), 'waypoint');
+export default app;`);
+  const compiled = compileApp(loadApp(p.app, p.dir), { root: p.dir });
+  assert.ok(compiled.files.size > 0);
+  assert.ok(![...compiled.files.keys()].some((f) => f.startsWith('delivery/')));
+});
+
+/** Compile a program and return its findings, or the construct-time findings it threw. */
+function findingsOf(body: string) {
+  const p = project(body);
+  try {
+    return compileApp(loadApp(p.app, p.dir), { root: p.dir }).findings;
+  } catch (e) {
+    if (isPolicyError(e)) return e.findings;
+    throw e;
+  }
+}
+
+const errorsOf = (body: string) => findingsOf(body).filter((f) => f.severity === 'error').map((f) => `${f.rule}: ${f.message}`);
+
+test('delivery config mistakes are findings, never stack traces', () => {
+  const app = (delivery: string, extra = '') => `
+const app = new wp.PolicyApp({ ${extra} delivery: ${delivery} });
+new wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop'), 'waypoint');
+export default app;`;
+  const cases: [string, string, RegExp][] = [
+    ['not a URL', app(`{ repoURL: 'github.com/acme' }`), /delivery\/invalid: .*'delivery.repoURL': repoURL must be a git URL/],
+    ['scp URL for Flux', app(`{ repoURL: 'git@github.com:acme/x.git' }`), /delivery\/invalid: Flux GitRepository needs/],
+    ['path escaping the repo', app(`{ repoURL: 'https://x.io/r.git', path: '../dist' }`), /path must be relative/],
+    ['bad duration', app(`{ repoURL: 'https://x.io/r.git', flux: { interval: '5 minutes' } }`), /Go duration/],
+    ['unknown option', app(`{ repoURL: 'https://x.io/r.git', argocd: { prune: false } } as any`), /'delivery.argocd': Unrecognized key: "prune"/],
+    ['flux options without Flux metadata', app(`{ repoURL: 'https://x.io/r.git', flux: {} }`, 'gitops: [wp.GitOpsTool.ARGO_CD],'), /delivery\/tool-not-enabled/],
+    ['both server and name', app(`{ repoURL: 'https://x.io/r.git', argocd: { destination: { server: 'https://a', name: 'b' } } }`), /exactly one of server or name/],
+    ['per-target destinations with an ApplicationSet', app(`{ repoURL: 'https://x.io/r.git', argocd: { generator: wp.ArgoCdGenerator.APPLICATION_SET, targetDestinations: { demo: { name: 'c' } } } }`), /targetDestinations needs/],
+    ['destination for an unknown target', app(`{ repoURL: 'https://x.io/r.git', argocd: { targetDestinations: { prod: { name: 'c' } } } }`), /delivery\/unknown-target: .*'prod'/],
+    ['Flux names over 63 characters', app(`{ repoURL: 'https://x.io/r.git', name: '${'a'.repeat(50)}' }`), /delivery\/name-too-long/],
+  ];
+  for (const [what, body, expected] of cases) {
+    const errors = errorsOf(body);
+    assert.ok(errors.some((e) => expected.test(e)), `${what}: got ${JSON.stringify(errors)}`);
+  }
+});
+
+test('Flux substitution placeholders need substituteFrom, set on the policies stage only', async () => {
+  const body = (flux: string) => `
+const app = new wp.PolicyApp({ delivery: { repoURL: 'https://x.io/r.git', flux: ${flux} } });
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop');
+const w = new wp.Waypoint(ns, 'waypoint');
+new wp.BasicAuth(ns, 'auth', { targets: [w], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fluxSubstitution('SHOP_ADMIN')] }] });
+export default app;`;
+  const missing = findingsOf(body('{}'));
+  assert.ok(missing.some((f) => f.rule === 'delivery/flux-substitution-missing' && f.severity === 'error'));
+  assert.ok(missing.some((f) => f.rule === 'delivery/argocd-no-substitution' && f.severity === 'warning'));
+
+  const { dist: out } = await synthProject(body(`{ substituteFrom: [{ name: 'shop-credentials' }] }`));
+  const ks = kustomize(path.join(out, 'delivery', 'flux', 'demo'));
+  const byStage = Object.fromEntries(ks.filter((o) => o.kind === 'Kustomization').map((o) => [o.metadata.name.split('-').pop(), o]));
+  assert.deepEqual(byStage.policies.spec.postBuild, { substituteFrom: [{ kind: 'Secret', name: 'shop-credentials', optional: false }] });
+  assert.equal(byStage.waypoints.spec.postBuild, undefined);
+  assert.equal(byStage.enrollment.spec.postBuild, undefined);
+  for (const o of ks) validate(o);
+});
+
+test('Flux: the GitRepository keeps only its target folder, re-including each parent level', async () => {
+  const { onlyFolder } = await import('../../compiler/delivery/flux');
+  const repo = delivery.find((o) => o.kind === 'GitRepository' && o.metadata.name === 'shop-policy-prod')!;
+  assert.equal(repo.spec.ignore, '/*\n!/dist/\n/dist/*\n!/dist/prod/\n');
+  assert.equal(onlyFolder('deploy/mesh/prod'), '/*\n!/deploy/\n/deploy/*\n!/deploy/mesh/\n/deploy/mesh/*\n!/deploy/mesh/prod/\n');
+
+  // The rules use gitignore semantics: ask real git which files they keep (in a scratch repo).
+  const scratch = tempDir('wp-ignore-');
+  execFileSync('git', ['init', '-q', scratch]);
+  for (const f of ['deploy/mesh/prod/a.yaml', 'deploy/mesh/prod/x/b.yaml', 'deploy/mesh/staging/a.yaml', 'deploy/mesh/delivery/a.yaml', 'deploy/other.yaml', 'src/main.ts', 'README.md']) {
+    fs.mkdirSync(path.dirname(path.join(scratch, f)), { recursive: true });
+    fs.writeFileSync(path.join(scratch, f), 'x');
+  }
+  fs.writeFileSync(path.join(scratch, '.git', 'info', 'exclude'), onlyFolder('deploy/mesh/prod'));
+  const kept = execFileSync('git', ['-C', scratch, 'ls-files', '--others', '--exclude-standard'], { encoding: 'utf8' }).trim().split('\n').sort();
+  assert.deepEqual(kept, ['deploy/mesh/prod/a.yaml', 'deploy/mesh/prod/x/b.yaml']);
+});
+
+test('the examples in docs/gitops.md compile, and the delivery example yields the documented tree', () => {
+  const text = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'gitops.md'), 'utf8');
+  const examples = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((c) => c.includes("from 'waypoint-policy'"));
+  assert.equal(examples.length, 2);
+  const lib = path.join(__dirname, '..', '..', 'constructs').split(path.sep).join('/');
+  const trees = examples.map((code) => {
+    const dir = tempDir('wp-doc-');
+    fs.writeFileSync(path.join(dir, 'main.ts'), code.replace(/from 'waypoint-policy'/g, `from '${lib}'`));
+    const compiled = compileApp(loadApp('main.ts', dir), { root: dir });
+    assert.deepEqual(compiled.findings.filter((f) => f.severity === 'error'), []);
+    return [...compiled.files.keys()];
+  });
+  assert.deepEqual(trees[0].filter((f) => f.endsWith('wasmplugin-auth.yaml')), ['prod/2-policies/shop/wasmplugin-auth.yaml', 'staging/2-policies/shop-staging/wasmplugin-auth.yaml']);
+  assert.deepEqual(trees[1].filter((f) => f.startsWith('delivery/') && f.includes('prod')), [
+    'delivery/argocd/application-shop-policy-prod.yaml',
+    'delivery/flux/prod/gitrepository-shop-policy-prod.yaml',
+    'delivery/flux/prod/kustomization-shop-policy-prod-enrollment.yaml',
+    'delivery/flux/prod/kustomization-shop-policy-prod-policies.yaml',
+    'delivery/flux/prod/kustomization-shop-policy-prod-waypoints.yaml',
+    'delivery/flux/prod/kustomization.yaml',
+  ]);
+});

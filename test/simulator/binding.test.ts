@@ -1,0 +1,228 @@
+/**
+ * Which waypoint a request crosses, by istiod's binding rules
+ * (istio-ambient-facts.md section 3): each case puts a denying basic_auth
+ * plugin on every waypoint, so 401 means "went through that waypoint" and the
+ * realm says which one; 200 means no waypoint.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../compiler/model';
+import { simulate, SimulateOptions } from '../../simulator/simulate';
+import type { SimRequest } from '../../simulator/request';
+import { basicAuthConfig, ingressGateway, modelOf, namespace, plugin, service, toGateway, waypoint } from './fixtures';
+
+/** A waypoint plus a plugin on it whose 401 names the waypoint in its realm. */
+function guarded(ns: string, name: string, options: Parameters<typeof waypoint>[2] = {}): KubeObject[] {
+  return [waypoint(ns, name, options), plugin(ns, `auth-${name}`, { targetRefs: toGateway(name), phase: 'AUTHN', pluginConfig: basicAuthConfig('/', ['ok:test'], { realm: name }) })];
+}
+
+function through(objects: KubeObject[], request: Partial<SimRequest> = {}, options: SimulateOptions = {}) {
+  const r = simulate(modelOf(objects), { to: 'apps/app:80', ...request }, options);
+  const realm = r.headers['www-authenticate']?.replace('Basic realm=', '');
+  return { status: r.status, via: r.status === 401 ? realm : r.status === 200 ? 'none' : 'unknown', trace: r.trace.map((e) => e.detail).join('\n'), result: r };
+}
+
+describe('use-waypoint labels', () => {
+  test('the Service label wins over the Namespace label', () => {
+    const r = through([namespace('apps', { 'istio.io/use-waypoint': 'ns-wp' }), service('apps', 'app', { 'istio.io/use-waypoint': 'svc-wp' }), ...guarded('apps', 'ns-wp'), ...guarded('apps', 'svc-wp')]);
+    assert.equal(r.via, 'svc-wp');
+    assert.match(r.trace, /the Service label wins over the Namespace's istio.io\/use-waypoint=ns-wp/);
+  });
+
+  test('without a Service label the Namespace label applies', () => {
+    assert.equal(through([namespace('apps', { 'istio.io/use-waypoint': 'ns-wp' }), ...guarded('apps', 'ns-wp')]).via, 'ns-wp');
+  });
+
+  test('use-waypoint-namespace points at a waypoint in another namespace', () => {
+    const r = through([
+      namespace('apps', { 'istio.io/use-waypoint': 'shared', 'istio.io/use-waypoint-namespace': 'infra' }),
+      ...guarded('infra', 'shared', { allowedRoutes: { namespaces: { from: 'All' } } }),
+    ]);
+    assert.equal(r.via, 'shared');
+  });
+
+  test('"none" on the Service opts out even when the Namespace names a waypoint', () => {
+    const r = through([namespace('apps', { 'istio.io/use-waypoint': 'ns-wp' }), service('apps', 'app', { 'istio.io/use-waypoint': 'none' }), ...guarded('apps', 'ns-wp')]);
+    assert.equal(r.via, 'none');
+    assert.match(r.trace, /opted out of any waypoint/);
+  });
+
+  test('"none" on the Namespace means no waypoint', () => {
+    assert.equal(through([namespace('apps', { 'istio.io/use-waypoint': 'none' }), ...guarded('apps', 'waypoint')]).via, 'none');
+  });
+
+  test('no label anywhere means no waypoint', () => {
+    const r = through([namespace('apps'), ...guarded('apps', 'waypoint')]);
+    assert.equal(r.via, 'none');
+    assert.deepEqual(r.result.hops, []);
+  });
+
+  test('a Service absent from the manifests is assumed to exist without labels, and the trace says so', () => {
+    const r = through([namespace('apps', { 'istio.io/use-waypoint': 'ns-wp' }), ...guarded('apps', 'ns-wp')]);
+    assert.equal(r.via, 'ns-wp');
+    assert.match(r.trace, /Service apps\/app is not in the manifests: assumed to exist without labels/);
+    assert.equal(r.result.trace.some((e) => e.step === 'assumption'), true);
+  });
+});
+
+describe('no fallback when the named waypoint cannot be used', () => {
+  const base = [namespace('apps', { 'istio.io/use-waypoint': 'ns-wp' }), ...guarded('apps', 'ns-wp')];
+
+  test('a missing waypoint means no waypoint, not the namespace waypoint (WaypointIsNotReady)', () => {
+    const r = through([...base, service('apps', 'app', { 'istio.io/use-waypoint': 'ghost' })], {}, { unlistedWaypoints: 'missing' });
+    assert.equal(r.via, 'none');
+    assert.match(r.trace, /WaypointIsNotReady/);
+    assert.match(r.trace, /no fallback to the Namespace's waypoint ns-wp/);
+    assert.match(r.trace, /fails open/);
+  });
+
+  test('a Gateway that is not of class istio-waypoint is not a waypoint', () => {
+    const r = through([...base, service('apps', 'app', { 'istio.io/use-waypoint': 'edge' }), ingressGateway('apps', 'edge')]);
+    assert.equal(r.via, 'none');
+    assert.match(r.trace, /class istio, not a waypoint/);
+  });
+
+  test("in manifests we did not write, another team's waypoint is assumed present, and the trace says so", () => {
+    const r = through([
+      namespace('apps'),
+      service('apps', 'app', { 'istio.io/use-waypoint': 'shared' }),
+      plugin('apps', 'auth', { targetRefs: [{ kind: 'Service', name: 'app' }], pluginConfig: basicAuthConfig('/', ['ok:test'], { realm: 'svc' }) }),
+    ]);
+    assert.equal(r.via, 'svc');
+    assert.match(r.trace, /waypoint apps\/shared is not in the manifests: assumed to exist/);
+  });
+
+  test('a workload-only waypoint named by the Service: no waypoint, no fallback (UnsupportedTrafficType)', () => {
+    const r = through([...base, service('apps', 'app', { 'istio.io/use-waypoint': 'pods' }), ...guarded('apps', 'pods', { waypointFor: 'workload' })]);
+    assert.equal(r.via, 'none');
+    assert.match(r.trace, /UnsupportedTrafficType/);
+    assert.match(r.trace, /no fallback to the Namespace's waypoint ns-wp/);
+  });
+
+  test('a workload-only waypoint named by the Namespace: no waypoint for Service traffic', () => {
+    assert.equal(through([namespace('apps', { 'istio.io/use-waypoint': 'pods' }), ...guarded('apps', 'pods', { waypointFor: 'workload' })]).via, 'none');
+  });
+
+  test('waypoint-for all takes service traffic; an unknown value behaves like none', () => {
+    assert.equal(through([namespace('apps', { 'istio.io/use-waypoint': 'wp' }), ...guarded('apps', 'wp', { waypointFor: 'all' })]).via, 'wp');
+    assert.equal(through([namespace('apps', { 'istio.io/use-waypoint': 'wp' }), ...guarded('apps', 'wp', { waypointFor: 'services' })]).via, 'none');
+  });
+
+  test('without a waypoint-for label, the GatewayClass label decides, then the default "service"', () => {
+    const cls = (label: string): KubeObject => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'istio-waypoint', labels: { 'istio.io/waypoint-for': label } } });
+    const ns = namespace('apps', { 'istio.io/use-waypoint': 'wp' });
+    assert.equal(through([ns, ...guarded('apps', 'wp')]).via, 'wp');
+    assert.equal(through([ns, cls('workload'), ...guarded('apps', 'wp')]).via, 'none');
+    assert.equal(through([ns, cls('workload'), ...guarded('apps', 'wp', { waypointFor: 'service' })]).via, 'wp');
+  });
+});
+
+describe('allowedRoutes for a waypoint in another namespace', () => {
+  const consumer = namespace('apps', { 'istio.io/use-waypoint': 'shared', 'istio.io/use-waypoint-namespace': 'infra', team: 'a' });
+
+  test('the default (Same) denies other namespaces: AttachmentDenied, no waypoint', () => {
+    const r = through([consumer, ...guarded('infra', 'shared')]);
+    assert.equal(r.via, 'none');
+    assert.match(r.trace, /admits only its own namespace/);
+    assert.match(r.trace, /AttachmentDenied/);
+  });
+
+  test('Selector on kubernetes.io/metadata.name admits the named namespace only', () => {
+    const named = (ns: string) => ({ namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } });
+    assert.equal(through([consumer, ...guarded('infra', 'shared', { allowedRoutes: named('apps') })]).via, 'shared');
+    assert.equal(through([consumer, ...guarded('infra', 'shared', { allowedRoutes: named('other') })]).via, 'none');
+  });
+
+  test('Selector matches the Namespace labels, including matchExpressions', () => {
+    const expr = (operator: string, values?: string[]) => ({ namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'team', operator, values }] } } });
+    assert.equal(through([consumer, ...guarded('infra', 'shared', { allowedRoutes: expr('In', ['a', 'b']) })]).via, 'shared');
+    assert.equal(through([consumer, ...guarded('infra', 'shared', { allowedRoutes: expr('NotIn', ['a']) })]).via, 'none');
+    assert.equal(through([consumer, ...guarded('infra', 'shared', { allowedRoutes: expr('Exists') })]).via, 'shared');
+  });
+
+  test("a selector on labels another team's Namespace may carry is undetermined, not denied", () => {
+    const teamSelector = { namespaces: { from: 'Selector', selector: { matchLabels: { tier: 'gold' } } } };
+    const m = modelOf([consumer, ...guarded('infra', 'shared', { allowedRoutes: teamSelector })]);
+    const labelOnly = { ...m, objects: m.objects.map((o) => (o.manifest.kind === 'Namespace' ? { ...o, ownership: 'external' as const } : o)) };
+    const r = simulate(labelOnly, { to: 'apps/app:80' });
+    assert.equal(r.status, null);
+    assert.match(r.trace.map((e) => e.detail).join('\n'), /reads label\(s\) tier of namespace apps, which another team owns/);
+    // The same selector against a Namespace this repo owns (all its labels known) is a denial.
+    assert.equal(simulate(m, { to: 'apps/app:80' }).status, 200);
+  });
+
+  test('All admits every namespace', () => {
+    assert.equal(through([consumer, ...guarded('infra', 'shared', { allowedRoutes: { namespaces: { from: 'All' } } })]).via, 'shared');
+  });
+});
+
+describe('traffic from an ingress gateway', () => {
+  const objects = (nsLabels: Record<string, string>, svcLabels: Record<string, string> = {}) => [
+    namespace('apps', { 'istio.io/use-waypoint': 'wp', ...nsLabels }),
+    service('apps', 'app', svcLabels),
+    ...guarded('apps', 'wp'),
+    ingressGateway('apps', 'edge'),
+  ];
+  const via = { via: 'apps/edge' };
+
+  test('without ingress-use-waypoint, ingress traffic goes straight to the Service, skipping the waypoint', () => {
+    const r = through(objects({}), via);
+    assert.equal(r.via, 'none');
+    assert.deepEqual(r.result.hops.map((h) => h.kind), ['ingress']);
+    assert.match(r.trace, /skipping the waypoint/);
+  });
+
+  test('ingress-use-waypoint=true on the Namespace sends it through the waypoint', () => {
+    const r = through(objects({ 'istio.io/ingress-use-waypoint': 'true' }), via);
+    assert.equal(r.via, 'wp');
+    assert.deepEqual(r.result.hops.map((h) => h.kind), ['ingress', 'waypoint']);
+  });
+
+  test('the Service label wins over the Namespace label', () => {
+    assert.equal(through(objects({ 'istio.io/ingress-use-waypoint': 'true' }, { 'istio.io/ingress-use-waypoint': 'false' }), via).via, 'none');
+    assert.equal(through(objects({ 'istio.io/ingress-use-waypoint': 'false' }, { 'istio.io/ingress-use-waypoint': 'true' }), via).via, 'wp');
+  });
+
+  test("values are parsed like Go's ParseBool: 1 and T are true, an invalid value is false", () => {
+    assert.equal(through(objects({ 'istio.io/ingress-use-waypoint': '1' }), via).via, 'wp');
+    assert.equal(through(objects({ 'istio.io/ingress-use-waypoint': 'T' }), via).via, 'wp');
+    const invalid = through(objects({ 'istio.io/ingress-use-waypoint': 'yes' }), via);
+    assert.equal(invalid.via, 'none');
+    assert.match(invalid.trace, /is not a boolean \(Go ParseBool\)/);
+  });
+
+  test('traffic from inside the mesh uses the waypoint whatever ingress-use-waypoint says', () => {
+    assert.equal(through(objects({ 'istio.io/ingress-use-waypoint': 'false' })).via, 'wp');
+  });
+
+  test('an ingress Gateway absent from the manifests is assumed to exist, and the trace says so', () => {
+    const r = through([namespace('apps')], { via: 'apps/other-team-gw' });
+    assert.equal(r.status, 200);
+    assert.match(r.trace, /Gateway apps\/other-team-gw is not in the manifests: assumed/);
+  });
+
+  test('via must name an ingress gateway, not a waypoint', () => {
+    assert.throws(() => through(objects({}), { via: 'apps/wp' }), { name: 'SimulationError', message: /is a waypoint, not an ingress gateway/ });
+  });
+});
+
+describe('ports and targets', () => {
+  test('a port the Service does not have gives no status, with the reason', () => {
+    const r = through([namespace('apps'), service('apps', 'app', {}, [9080])], { to: 'apps/app:8080' });
+    assert.equal(r.status, null);
+    assert.match(r.result.reason, /has no port 8080 \(ports: 9080\)/);
+  });
+
+  test('the Service\'s only port is the default, and lands in the default authority', () => {
+    const r = through([namespace('apps'), service('apps', 'app', {}, [9080])], { to: 'apps/app' });
+    assert.match(r.result.trace[0].detail, /authority "app\.apps\.svc\.cluster\.local:9080" \(default\)/);
+  });
+
+  test('several targets need a choice; an unknown one is named', () => {
+    const m = modelOf([namespace('apps')]);
+    const two = { ...m, objects: [...m.objects, ...modelOf([namespace('apps')], { target: 'prod' }).objects] };
+    assert.throws(() => simulate(two, { to: 'apps/app' }), { name: 'SimulationError', message: /several targets \(prod, test\)/ });
+    assert.equal(simulate(two, { to: 'apps/app', target: 'prod' }).target, 'prod');
+    assert.throws(() => simulate(two, { to: 'apps/app', target: 'staging' }), { message: /target "staging" is not in the manifests; targets: prod, test/ });
+  });
+});
