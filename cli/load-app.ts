@@ -29,6 +29,7 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
   if (!fs.existsSync(file)) {
     throw new UsageError(`policy program ${entry} not found (looked for ${file}). Pass --app <file>.`);
   }
+  forgetPolicyModules(projectRootOf(file));
   let mod: { default?: unknown };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,6 +51,23 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
     throw new UsageError(`${entry} must default-export a PolicyApp (or a function returning one); it exports ${typeof app}.`);
   }
   return app;
+}
+
+const LIBRARY_ROOT = path.resolve(__dirname, '..');
+const LIBRARY_DIRS = ['constructs', 'compiler', 'analysis', 'simulator', 'cli', 'review'].map((d) => path.join(LIBRARY_ROOT, d) + path.sep);
+
+/**
+ * Policy modules loaded before (an earlier synth in the same process, a
+ * watcher, a test) would be served from require's cache, stale. Forget them,
+ * but keep the library's own modules: their classes must stay the same ones.
+ */
+function forgetPolicyModules(root: string): void {
+  const prefix = root + path.sep;
+  for (const id of Object.keys(require.cache)) {
+    if (!id.startsWith(prefix) || id.includes(`${path.sep}node_modules${path.sep}`)) continue;
+    if (LIBRARY_DIRS.some((d) => id.startsWith(d))) continue;
+    delete require.cache[id];
+  }
 }
 
 /** An exception thrown by policy code, reported at the policy line that raised it. */

@@ -4,6 +4,7 @@ import { check, usage as checkUsage } from './commands/check';
 import { synth, usage as synthUsage } from './commands/synth';
 import { validate, usage as validateUsage } from './commands/validate';
 import { explain, usage as explainUsage } from './commands/explain';
+import { diff, usage as diffUsage } from './commands/diff';
 
 type Command = { run: (argv: string[], io: Io) => number | Promise<number>; usage: string };
 
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   validate: { run: validate, usage: validateUsage },
   explain: { run: explain, usage: explainUsage },
   check: { run: check, usage: checkUsage },
+  diff: { run: diff, usage: diffUsage },
 };
 
 function help(io: Io): number {

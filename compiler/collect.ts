@@ -36,7 +36,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
 
   const visit = (c: IConstruct): void => {
     for (const message of c.node.validate()) {
-      findings.push({ rule: 'construct/validation', severity: 'error', message, path: c.node.path, source: rel(c) });
+      findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel(c) });
     }
     if (c instanceof ApiObject) {
       const manifest = c.toJson() as KubeObject;

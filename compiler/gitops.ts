@@ -1,5 +1,6 @@
 import type { Finding } from '../analysis/finding';
 import type { KubeObject, ModelObject } from './model';
+import { cloneJson } from './clone';
 
 /**
  * Rollout order, encoded in the layout (one folder per stage, each its own
@@ -90,7 +91,7 @@ function syncOptions(options: string[]): string {
  * delete and field takeover (docs/gitops.md, "Ownership").
  */
 export function decorate(obj: ModelObject, options: GitOpsOptions): KubeObject {
-  const m = structuredClone(obj.manifest);
+  const m = cloneJson(obj.manifest); // structuredClone's result, faster (compiler/clone.ts)
   const labels: Record<string, string> = { ...(m.metadata.labels ?? {}) };
   const annotations: Record<string, string> = { ...(m.metadata.annotations ?? {}) };
   const stage = stageOf(m, obj.ownership);

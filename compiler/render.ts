@@ -30,7 +30,8 @@ function ordered(keys: string[], first: readonly string[]): string[] {
  */
 export function canonicalize(value: unknown, depth = 0, parent?: string): YamlValue {
   if (value === null || typeof value !== 'object') return value as YamlValue;
-  if (Array.isArray(value)) return value.map((v) => canonicalize(v, depth + 1));
+  // A null list item reaches us as undefined (cdk8s resolve); JSON, and so the API server, reads it as null.
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : canonicalize(v, depth + 1)));
   const obj = value as Record<string, unknown>;
   const keys: string[] = [];
   for (const k of Object.keys(obj)) if (obj[k] !== undefined) keys.push(k);

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import type { Severity } from '../analysis/finding';
+import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
 import { parseProps } from './internal/validate';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
@@ -66,6 +67,13 @@ export interface PluginDefinition<C extends Record<string, unknown> = Record<str
    * @default - none: the simulator uses its own model of the plugin if it has one, else reports it as not simulated
    */
   readonly simulation?: PluginSimulationNote;
+  /**
+   * Documentation of the rule ids the schema and `analyze` report (each
+   * `<name>/<problem>`), for the rules reference (docs/rules.md).
+   *
+   * @default []
+   */
+  readonly rules?: readonly RuleInfo[];
 }
 
 export interface DefinedPluginProps<C> extends WasmPluginOptions {
@@ -143,6 +151,15 @@ const definitionSchema = z.object({
       z.object({ supported: z.literal(true), passThrough: z.literal(true), reason: z.string().min(1) }).strict(),
     ], { message: 'simulation must be { supported: false, reason } or { supported: true, passThrough: true, reason }' })
     .optional(),
+  rules: z
+    .array(z.object({ id: z.string(), severity: z.enum(['error', 'warning']), docs: z.object({ summary: z.string(), bad: z.string(), message: z.string(), fix: z.string() }) }))
+    .optional(),
+}).superRefine((d, ctx) => {
+  for (const [i, r] of (d.rules ?? []).entries()) {
+    if (!r.id.startsWith(`${d.name}/`)) {
+      ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule id '${r.id}' must start with '${d.name}/' so findings name the plugin` });
+    }
+  }
 });
 
 /** Validate a definition; a mistake is a PolicyError (`plugin/definition`), never a stack trace. */

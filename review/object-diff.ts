@@ -25,6 +25,16 @@ export interface ObjectChange {
   readonly file: string;
   /** For `changed`: every differing leaf. */
   readonly fields: FieldChange[];
+  /**
+   * Another team's object that we only label. Removing its manifest does not
+   * remove the label from the cluster (prune is disabled on purpose).
+   */
+  readonly labelOnly?: boolean;
+}
+
+function isLabelOnly(m: KubeObject): boolean {
+  const a = m.metadata.annotations ?? {};
+  return a['kustomize.toolkit.fluxcd.io/prune'] === 'disabled' || (a['argocd.argoproj.io/sync-options'] ?? '').includes('Prune=false');
 }
 
 export interface ParsedTree {
@@ -73,7 +83,7 @@ export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] 
   for (const key of keys) {
     const b = base.objects.get(key);
     const h = head.objects.get(key);
-    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [] });
+    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], ...(isLabelOnly(b.manifest) ? { labelOnly: true } : {}) });
     else if (!b && h) changes.push({ change: 'added', object: h.id, file: h.file, fields: [] });
     else if (b && h) {
       const fields: FieldChange[] = [];

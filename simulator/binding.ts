@@ -124,7 +124,7 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
 
   const classFor = index.gatewayClassLabels(gw.className ?? '')?.[LABELS.waypointFor];
   const trafficType = gw.labels[LABELS.waypointFor] ?? classFor ?? 'service';
-  const typeSource = gw.labels[LABELS.waypointFor] !== undefined ? `its ${LABELS.waypointFor} label` : classFor !== undefined ? `GatewayClass ${gw.className}'s ${LABELS.waypointFor} label` : `the default (no ${LABELS.waypointFor} label)`;
+  const typeSource = gw.labels[LABELS.waypointFor] !== undefined ? `its ${LABELS.waypointFor} label` : classFor !== undefined ? `GatewayClass ${gw.className}'s ${LABELS.waypointFor} label` : `no ${LABELS.waypointFor} label, so the default`;
   if (trafficType !== 'service' && trafficType !== 'all') {
     return fail('UnsupportedTrafficType', `waypoint ${wpNamespace}/${value} takes ${JSON.stringify(trafficType)} traffic (${typeSource}), not service traffic`);
   }

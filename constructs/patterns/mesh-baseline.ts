@@ -91,7 +91,7 @@ function checkMeshWide(plugin: WasmPlugin): void {
 /** The root namespace chart under `scope`: the given one, an existing one, or a new non-enrolling one. */
 function rootNamespaceFor(scope: PolicyApp | Target, props: MeshBaselineProps): MeshNamespace {
   if (!PolicyApp.isPolicyApp(scope) && !Target.isTarget(scope)) {
-    fail(scope as Construct, 'scope/baseline', 'a MeshBaseline must be created directly under the PolicyApp or a Target', 'Create it as new MeshBaseline(app, ...) or new MeshBaseline(target, ...).');
+    fail(scope as Construct, 'baseline/scope', 'a MeshBaseline must be created directly under the PolicyApp or a Target', 'Create it as new MeshBaseline(app, ...) or new MeshBaseline(target, ...).');
   }
   const p = parseProps(scope, 'MeshBaseline', schema, props);
   const root = PolicyApp.of(scope).rootNamespace;

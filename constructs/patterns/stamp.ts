@@ -46,7 +46,7 @@ export function stampAcrossNamespaces<T>(
   options: StampOptions = {},
 ): Map<string, T> {
   if (!PolicyApp.isPolicyApp(scope) && !Target.isTarget(scope)) {
-    fail(scope, 'scope/stamp', 'stampAcrossNamespaces needs the PolicyApp or a Target as scope', 'Pass the app or a Target.');
+    fail(scope, 'stamp/scope', 'stampAcrossNamespaces needs the PolicyApp or a Target as scope', 'Pass the app or a Target.');
   }
   const p = parseProps(scope, 'stampAcrossNamespaces', schema, { namespaces, build, namespaceProps: options.namespaceProps });
   const resolved = p.namespaces.map((n) => (typeof n === 'string' ? namespaceNamed(scope, n, options.namespaceProps ?? {}) : n));

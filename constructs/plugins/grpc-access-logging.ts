@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ruleParams } from '../internal/validate';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { PluginPhase, WasmPluginOptions } from '../wasm-plugin';
+import { GRPC_ACCESS_LOGGING_RULES } from './catalogue-rules';
 import { checkObject, checkString, issue, parseFriendlyProps, unknownKeys } from './wire';
 
 /** grpc_logging from istio-ecosystem/wasm-extensions tag 1.12.0. */
@@ -54,6 +55,7 @@ const GrpcAccessLoggingModule = definePlugin<GrpcAccessLoggingConfig>({
   defaultPhase: PluginPhase.STATS,
   configSchema: grpcAccessLoggingConfigSchema,
   analyze: analyzeGrpcAccessLoggingConfig,
+  rules: GRPC_ACCESS_LOGGING_RULES,
   simulation: {
     supported: true,
     passThrough: true,

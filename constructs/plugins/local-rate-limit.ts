@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { PluginPhase, WasmPluginOptions } from '../wasm-plugin';
+import { LOCAL_RATE_LIMIT_RULES } from './catalogue-rules';
 import { checkObject, checkRequired, checkUint64, isDuration, issue, parseFriendlyProps, unknownKeys, wholeSeconds } from './wire';
 
 /** local_rate_limit from istio-ecosystem/wasm-extensions tag 1.12.0 (the tag the catalogue pins). */
@@ -82,6 +83,7 @@ const LocalRateLimitModule = definePlugin<LocalRateLimitConfig>({
   defaultPhase: PluginPhase.AUTHN,
   configSchema: localRateLimitConfigSchema,
   analyze: analyzeLocalRateLimitConfig,
+  rules: LOCAL_RATE_LIMIT_RULES,
   simulation: {
     supported: false,
     reason: 'not simulated per request: whether a request gets 429 depends on the token bucket (traffic so far, time since the last refill, number of proxy replicas)',

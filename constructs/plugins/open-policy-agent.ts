@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { PluginPhase, WasmPluginOptions } from '../wasm-plugin';
+import { OPEN_POLICY_AGENT_RULES } from './catalogue-rules';
 import { checkObject, checkRequired, checkString, checkUint64, isDuration, issue, parseFriendlyProps, unknownKeys, wholeSeconds } from './wire';
 
 /** open_policy_agent from istio-ecosystem/wasm-extensions tag 1.12.0. */
@@ -88,6 +89,7 @@ const OpenPolicyAgentModule = definePlugin<OpenPolicyAgentConfig>({
   defaultPhase: PluginPhase.AUTHZ,
   configSchema: openPolicyAgentConfigSchema,
   analyze: analyzeOpenPolicyAgentConfig,
+  rules: OPEN_POLICY_AGENT_RULES,
   simulation: {
     supported: false,
     reason: 'depends on the OPA server: every decision is made by the policy it runs (POST /v1/data/test/allow)',

@@ -91,6 +91,6 @@ test('refusals: an enrolled root namespace, another namespace, a plugin that is 
   {
     const app = new PolicyApp();
     const shop = new MeshNamespace(app, 'shop');
-    assert.deepEqual(thrownRules(() => new MeshBaseline(shop as never, 'baseline')), ['scope/baseline']);
+    assert.deepEqual(thrownRules(() => new MeshBaseline(shop as never, 'baseline')), ['baseline/scope']);
   }
 });

@@ -13,6 +13,7 @@ import {
   Waypoint,
   WaypointFor,
 } from '../../constructs';
+import type { KubeObject } from '../../compiler/model';
 import { assertConforms, compile, thrownFindings, thrownRules } from '../catalogue/helpers';
 
 const SECRET = 'admin:pattern-S3cret-991';
@@ -20,7 +21,7 @@ process.env.WP_PATTERN_ADMIN = SECRET;
 const credentials = () => [Credential.fromEnv('WP_PATTERN_ADMIN')];
 
 type Spec = { targetRefs: unknown[]; phase: string; pluginConfig: { basic_auth_rules: Array<Record<string, unknown>>; realm?: string } };
-const specOf = (o: { spec?: unknown }) => o.spec as Spec;
+const specOf = (o: KubeObject) => o.spec as Spec;
 
 test("a Service on its namespace's waypoint: the Service-targeted plugin, nothing else changes", () => {
   const app = new PolicyApp();

@@ -72,6 +72,18 @@ describe('no credential is ever printed', () => {
     }
   });
 
+  test('userinfo in --authority or in a module URL is never echoed', async () => {
+    const authority = await explain(['--manifests', guide, '--to', 'default/productpage', '--authority', 's3cret:pw@productpage']);
+    assert.equal(authority.code, 2);
+    assert.match(authority.err, /--authority must not contain user information/);
+    const dir = tempDir('wp-explain-');
+    writeManifests(dir, [namespace('apps', { 'istio.io/use-waypoint': 'wp' }), waypoint('apps', 'wp'), plugin('apps', 'private', { targetRefs: toGateway('wp'), url: 'https://s3cret:pw@wasm.example.com/filter.wasm' })]);
+    const url = await explain(['--manifests', dir, '--to', 'apps/app:80']);
+    assert.equal(url.code, 0, url.err);
+    assert.match(url.out, /no evaluator for module "https:\/\/<redacted>@wasm\.example\.com\/filter\.wasm"/);
+    assertNoSecret(authority.all + url.all);
+  });
+
   test('usage errors fingerprint anything that looks like a credential', async () => {
     const stray = await explain(['--manifests', guide, '--to', 'default/productpage', 'Authorization: Basic YWRtaW4zOmFkbWluMw==']);
     assert.equal(stray.code, 2);

@@ -1,0 +1,154 @@
+import type { AccessCase, BindingChange, ChainChange, EffectChanges } from './effects';
+import type { FieldChange, ObjectChange } from './object-diff';
+
+export interface Review {
+  readonly base: string;
+  readonly head: string;
+  readonly objects: ObjectChange[];
+  readonly effects: EffectChanges;
+}
+
+export type ReviewFormat = 'text' | 'markdown' | 'json';
+
+function status(s: number | null): string {
+  return s === null ? 'unknown' : String(s);
+}
+
+function value(v: unknown): string {
+  if (v === undefined) return '(absent)';
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function request(a: AccessCase): string {
+  const cred = a.credential === 'none' ? 'no credentials' : `credential ${a.credential}`;
+  return `${a.method} ${a.path} ${a.via ? `via ${a.via} ` : ''}to ${a.to} (${cred})${a.target ? ` [${a.target}]` : ''}`;
+}
+
+function bindingLine(b: BindingChange): string {
+  const from = b.before.waypoint ?? 'no waypoint';
+  const to = b.after.waypoint ?? 'no waypoint';
+  const svc = b.service.endsWith('/*') ? `Services of ${b.service.slice(0, -2)} without their own label` : b.service;
+  return `${svc}: ${from} -> ${to}${b.lostWaypoint ? ': its traffic now skips the waypoint, and the plugins on it no longer run' : ''} (${b.after.reason})`;
+}
+
+function chainLine(c: ChainChange): string {
+  const added = c.after.filter((x) => !c.before.includes(x));
+  const removed = c.before.filter((x) => !c.after.includes(x));
+  const parts = [...added.map((x) => `+ ${x}`), ...removed.map((x) => `- ${x}`)];
+  if (parts.length === 0) parts.push(`order: ${c.before.join(', ')} -> ${c.after.join(', ')}`);
+  return `${c.subject}: ${parts.join('; ')}`;
+}
+
+function fieldLine(f: FieldChange): string {
+  return `${f.path}: ${value(f.before)} -> ${value(f.after)}`;
+}
+
+function objectLine(o: ObjectChange): string {
+  const id = `${o.object.kind} ${o.object.namespace ? `${o.object.namespace}/` : ''}${o.object.name}${o.object.target ? ` [${o.object.target}]` : ''}`;
+  return `${o.change} ${id}`;
+}
+
+const STALE_LABELS =
+  'its manifest is removed but GitOps never prunes it, so the live object keeps its waypoint labels: release them first (ReleasedLabels, see docs/gitops.md)';
+
+function hazards(r: Review): string[] {
+  return r.objects.filter((o) => o.change === 'removed' && o.labelOnly).map((o) => `${objectLine(o)}: ${STALE_LABELS}`);
+}
+
+function summary(r: Review): string {
+  const widened = r.effects.access.filter((a) => a.widened).length;
+  const lost = r.effects.bindings.filter((b) => b.lostWaypoint).length;
+  return `${r.objects.length} object(s) changed; ${widened} widened access; ${lost} Service(s) lost their waypoint; ${r.effects.simulated} representative request(s) simulated${r.effects.truncated ? ` (${r.effects.truncated} more left out)` : ''}`;
+}
+
+function text(r: Review): string {
+  const lines = [`waypoint-policy diff ${r.base}..${r.head}`, summary(r), ''];
+  const widened = r.effects.access.filter((a) => a.widened);
+  if (widened.length) {
+    lines.push('WIDENED ACCESS (review first):');
+    for (const a of widened) lines.push(`  !! ${request(a)}: ${status(a.before)} -> ${status(a.after)}`);
+    lines.push('');
+  }
+  if (hazards(r).length) {
+    lines.push('Removal hazards:');
+    for (const h of hazards(r)) lines.push(`  !! ${h}`);
+    lines.push('');
+  }
+  if (r.effects.bindings.length) {
+    lines.push('Waypoint bindings:');
+    for (const b of r.effects.bindings) lines.push(`  ${b.lostWaypoint ? '!! ' : ''}${bindingLine(b)}`);
+    lines.push('');
+  }
+  if (r.effects.chains.length) {
+    lines.push('Plugin chains:');
+    for (const c of r.effects.chains) lines.push(`  ${chainLine(c)}`);
+    lines.push('');
+  }
+  const other = r.effects.access.filter((a) => !a.widened);
+  if (other.length) {
+    lines.push('Other access changes:');
+    for (const a of other) lines.push(`  ${request(a)}: ${status(a.before)} -> ${status(a.after)}`);
+    lines.push('');
+  }
+  if (r.objects.length) {
+    lines.push('Objects:');
+    for (const o of r.objects) {
+      lines.push(`  ${objectLine(o)} (${o.file})`);
+      for (const f of o.fields) lines.push(`    ${fieldLine(f)}`);
+    }
+    lines.push('');
+  }
+  if (lines.length === 3) lines.push('No changes.');
+  return lines.join('\n').trimEnd() + '\n';
+}
+
+function md(s: string): string {
+  return s.replace(/([|*_`\\<>])/g, '\\$1');
+}
+
+function markdown(r: Review): string {
+  const out = [`### waypoint-policy: policy changes \`${md(r.base)}\` → \`${md(r.head)}\``, '', md(summary(r)), ''];
+  const widened = r.effects.access.filter((a) => a.widened);
+  if (widened.length) {
+    out.push('#### :warning: Widened access (review first)', '', '| Request | Before | After |', '| --- | --- | --- |');
+    for (const a of widened) out.push(`| **${md(request(a))}** | ${status(a.before)} | **${status(a.after)}** |`);
+    out.push('');
+  }
+  if (hazards(r).length) {
+    out.push('#### :warning: Removal hazards', '');
+    for (const h of hazards(r)) out.push(`- ${md(h)}`);
+    out.push('');
+  }
+  if (r.effects.bindings.length) {
+    out.push('#### Waypoint bindings', '');
+    for (const b of r.effects.bindings) out.push(`- ${b.lostWaypoint ? ':warning: ' : ''}${md(bindingLine(b))}`);
+    out.push('');
+  }
+  if (r.effects.chains.length) {
+    out.push('#### Plugin chains', '');
+    for (const c of r.effects.chains) out.push(`- ${md(chainLine(c))}`);
+    out.push('');
+  }
+  const other = r.effects.access.filter((a) => !a.widened);
+  if (other.length) {
+    out.push('#### Other access changes', '', '| Request | Before | After |', '| --- | --- | --- |');
+    for (const a of other) out.push(`| ${md(request(a))} | ${status(a.before)} | ${status(a.after)} |`);
+    out.push('');
+  }
+  if (r.objects.length) {
+    out.push('<details><summary>Object changes</summary>', '');
+    for (const o of r.objects) {
+      out.push(`- ${md(objectLine(o))} (\`${o.file}\`)`);
+      for (const f of o.fields) out.push(`  - \`${f.path}\`: ${md(value(f.before))} → ${md(value(f.after))}`);
+    }
+    out.push('', '</details>', '');
+  }
+  return out.join('\n').trimEnd() + '\n';
+}
+
+/** Render a review. JSON keeps every field; credentials are fingerprints in all three. */
+export function formatReview(r: Review, format: ReviewFormat): string {
+  if (format === 'json') return JSON.stringify(r, null, 2) + '\n';
+  return format === 'markdown' ? markdown(r) : text(r);
+}

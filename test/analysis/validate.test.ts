@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { readTree } from '../../compiler/write';
+import { REPO_ROOT } from '../support/helpers';
+import { findingsOf, freshDir, run, STACK_FRAME, writeProgram } from './harness';
+
+const GOOD = `ns.useWaypoint(waypoint);
+new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });`;
+
+// Line 1 is the import, lines 2-4 the preamble: the body starts on line 5.
+const BAD = `const pods = new Waypoint(ns, 'pods', { waypointFor: WaypointFor.WORKLOAD });
+MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: pods });`;
+
+test('validate compiles the program and writes nothing', async () => {
+  const dir = freshDir('validate-good-');
+  const program = writeProgram(dir, GOOD);
+  const before = readTree(dir);
+  const r = await run(['validate', '--app', program], dir);
+  assert.equal(r.code, 0, r.text);
+  assert.match(r.text, /validate: \d+ object\(s\) in .*: ok\. Nothing was written\./);
+  assert.deepEqual(readTree(dir), before, 'validate wrote files');
+  assert.ok(!fs.existsSync(path.join(dir, 'dist')));
+});
+
+test('a finding shows rule, severity, object, construct path, policy file:line, problem and fix', async () => {
+  const dir = freshDir('validate-bad-');
+  const program = writeProgram(dir, BAD);
+  const r = await run(['validate', '--app', program], dir);
+  assert.equal(r.code, 1);
+  const text = r.text;
+  const file = path.basename(program);
+  assert.match(text, /^error\[binding\/traffic-type\]: Service shop\/cart uses waypoint shop\/pods, which handles only workload traffic/m);
+  assert.match(text, /ztunnel fails open/);
+  assert.match(text, /^ {2}object: Service shop\/cart$/m);
+  assert.ok(text.includes(`  at shop/cart (${file}:6)`), text);
+  assert.match(text, /^ {2}fix: Use a waypoint whose waypointFor is SERVICE or ALL/m);
+  assert.match(text, /1 error\(s\), 0 warning\(s\)/);
+  assert.match(text, /validate: .*: failed\. Nothing was written\./);
+  assert.doesNotMatch(text, STACK_FRAME);
+});
+
+test('--json prints only a JSON array of findings on stdout', async () => {
+  const dir = freshDir('validate-json-');
+  const r = await run(['validate', '--app', writeProgram(dir, BAD), '--json'], dir);
+  assert.equal(r.code, 1);
+  const parsed = JSON.parse(r.stdout) as Record<string, unknown>[];
+  assert.ok(Array.isArray(parsed));
+  const f = parsed.find((x) => x.rule === 'binding/traffic-type');
+  assert.ok(f, r.stdout);
+  assert.equal(f.severity, 'error');
+  assert.deepEqual(f.object, { apiVersion: 'v1', kind: 'Service', namespace: 'shop', name: 'cart' });
+  assert.equal(f.path, 'shop/cart');
+  assert.match(String(f.source), /policy-.*\.ts:6$/);
+  assert.equal(typeof f.message, 'string');
+  assert.equal(typeof f.fix, 'string');
+});
+
+test('warnings pass, and fail with --strict', async () => {
+  const dir = freshDir('validate-strict-');
+  const program = writeProgram(dir, `${GOOD}\nnew WasmPlugin(ns, 'tenant', { url: 'oci://ghcr.io/acme/tenant:1.0.0', targets: [waypoint], phase: PluginPhase.AUTHN });`);
+  const lenient = await run(['validate', '--app', program, '--json'], dir);
+  assert.equal(lenient.code, 0, lenient.text);
+  assert.ok(findingsOf(lenient).some((f) => f.rule === 'plugin/ambiguous-order' && f.severity === 'warning'));
+  const strict = await run(['validate', '--app', program, '--strict'], dir);
+  assert.equal(strict.code, 1);
+  assert.match(strict.text, /--strict: warnings fail too/);
+});
+
+test('acknowledged FAIL_OPEN and ambiguous order are not reported; the reason is kept in the object', async () => {
+  const dir = freshDir('validate-ack-');
+  const program = writeProgram(
+    dir,
+    `ns.useWaypoint(waypoint);
+new BasicAuth(ns, 'auth', { targets: [waypoint], failStrategy: FailStrategy.FAIL_OPEN, acknowledge: { failOpen: 'availability first during the migration', ambiguousOrder: 'the tenant plugin only reads headers' }, rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });
+new WasmPlugin(ns, 'tenant', { url: 'oci://ghcr.io/acme/tenant:1.0.0', targets: [waypoint], phase: PluginPhase.AUTHN });`,
+  );
+  const r = await run(['validate', '--app', program, '--json'], dir);
+  const rules = findingsOf(r).map((f) => f.rule);
+  assert.ok(!rules.includes('plugin/fail-open-auth'), r.text);
+  assert.ok(!rules.includes('plugin/ambiguous-order'), r.text);
+  const out = path.join(dir, 'dist');
+  const s = await run(['synth', '--app', program, '--outdir', out], dir);
+  assert.equal(s.code, 0, s.text);
+  const plugin = readTree(out).get('default/2-policies/shop/wasmplugin-auth.yaml') ?? '';
+  assert.match(plugin, /acknowledged\.waypoint-policy\.io\/plugin\.fail-open-auth: availability first during the migration/);
+});
+
+test('a construct-time mistake is reported by validate too, without a stack trace', async () => {
+  const dir = freshDir('validate-props-');
+  const r = await run(['validate', '--app', writeProgram(dir, `new Waypoint(ns, 'w2', { name: 'none' });`)], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.text, /error\[waypoint\/reserved-name\]: Waypoint prop 'name': 'none' is a reserved value/);
+  assert.doesNotMatch(r.text, STACK_FRAME);
+});
+
+test('usage mistakes exit 2 and name the flag', async () => {
+  const dir = freshDir('validate-usage-');
+  const both = await run(['validate', '--app', 'a.ts', '--manifests', 'dist'], dir);
+  assert.equal(both.code, 2);
+  assert.match(both.text, /either --app FILE or --manifests DIR/);
+  const unknown = await run(['validate', '--manifest', 'dist'], dir);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.text, /--manifest/);
+  const root = await run(['validate', '--root-namespace', 'mesh'], dir);
+  assert.equal(root.code, 2);
+  assert.match(root.text, /--root-namespace only applies with --manifests/);
+});
+
+test('the committed dist/ validates without errors (references outside it are warnings)', async () => {
+  const r = await run(['validate', '--manifests', path.join(REPO_ROOT, 'dist'), '--json'], REPO_ROOT);
+  assert.equal(r.code, 0, r.text);
+  const errors = findingsOf(r).filter((f) => f.severity === 'error');
+  assert.deepEqual(errors, []);
+});
+
+test('the validate command runs as a process, from the bin', () => {
+  const tsx = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const dir = freshDir('validate-process-');
+  fs.writeFileSync(path.join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { istio.io/use-waypoint-namespace: infra }\n');
+  const r = spawnSync(process.execPath, [tsx, path.join(REPO_ROOT, 'cli', 'main.ts'), 'validate', '--manifests', dir], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /error\[binding\/missing-use-waypoint\]: Namespace shop has istio.io\/use-waypoint-namespace=infra but no istio.io\/use-waypoint/);
+  assert.match(r.stderr, /in ns\.yaml/);
+  assert.doesNotMatch(r.stderr + r.stdout, STACK_FRAME);
+});

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, test } from 'node:test';
+import { main } from '../../cli/main';
+import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
+
+const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+const SECRETS = ['ok:test', 'YWRtaW4zOmFkbWluMw==', 'rev1-only:secret', 'rev2-only:secret'];
+
+/** A bookinfo-like policy; `rev` 2 changes what the review must surface. */
+function policy(rev: 1 | 2): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'default');
+const lit = (v: string) => wp.Credential.insecureLiteral(v);
+const ack = { literalCredentials: 'test', unpinnedModule: 'test' };
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(waypoint);
+new wp.BasicAuth(ns, 'auth-at-waypoint', {
+  targets: [waypoint],
+  rules: [{ prefix: '/productpage', methods: ${rev === 1 ? "['GET', 'POST']" : "['GET', 'POST', 'PUT']"}, credentials: [lit('ok:test'), lit('YWRtaW4zOmFkbWluMw==')] }],
+  acknowledge: ack,
+});
+const reviewsWaypoint = new wp.Waypoint(ns, 'reviews-svc-waypoint');
+wp.MeshService.fromServiceName(ns, 'reviews', 'reviews', ${rev === 1 ? '{ useWaypoint: reviewsWaypoint }' : '{}'});
+wp.MeshService.fromServiceName(ns, 'ratings', 'ratings', ${rev === 1 ? '{ useWaypoint: reviewsWaypoint }' : "{ useWaypoint: 'none' }"});
+new wp.BasicAuth(ns, 'auth-for-reviews', {
+  targets: [reviewsWaypoint],
+  rules: [{ prefix: '/reviews', methods: ['GET'], credentials: [lit('ok:test'), lit(${rev === 1 ? "'rev1-only:secret'" : "'rev2-only:secret'"})] }],
+  acknowledge: ack,
+});
+export default app;
+`;
+}
+
+let repo: string;
+
+function git(...args: string[]): void {
+  execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+}
+
+before(async () => {
+  repo = tempDir('wp-review-');
+  fs.writeFileSync(path.join(repo, 'package.json'), '{"name":"policy-repo","private":true}\n');
+  fs.mkdirSync(path.join(repo, 'policies'));
+  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), policy(1));
+  assert.equal(await main(['synth'], captureIo(repo)), 0);
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'add', '-A');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'rev1');
+  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), policy(2));
+});
+
+async function diff(...args: string[]) {
+  const io = captureIo(repo);
+  const code = await main(['diff', '--base', 'main', ...args], io);
+  return { code, io, out: io.stdout.join('\n') };
+}
+
+test('widened access is found by simulation and listed first, marked', async () => {
+  const { code, out, io } = await diff('--format', 'json');
+  assert.equal(code, 0, io.text());
+  const r = JSON.parse(out);
+  const first = r.effects.access[0];
+  assert.equal(first.widened, true);
+  // reviews left its waypoint: /reviews/1 without credentials was 401, now passes.
+  const widenedReviews = r.effects.access.find((a: any) => a.widened && a.to === 'default/reviews' && a.credential === 'none');
+  assert.ok(widenedReviews, JSON.stringify(r.effects.access, null, 2));
+  assert.equal(widenedReviews.before, 401);
+  assert.equal(widenedReviews.after, 200);
+  const text = (await diff()).out;
+  if (process.env.SHOW_REVIEW) console.log(text, (await diff('--format', 'markdown')).out);
+  assert.ok(text.indexOf('WIDENED ACCESS') < text.indexOf('Waypoint bindings'));
+  assert.match(text, /!! GET \/reviews via|!! GET \/reviews to default\/reviews \(no credentials\) \[demo\]: 401 -> 200/);
+});
+
+test('narrowed access: /productpage now also requires auth for PUT', async () => {
+  const r = JSON.parse((await diff('--json')).out);
+  const put = r.effects.access.find((a: any) => a.method === 'PUT' && a.path === '/productpage' && a.credential === 'none');
+  assert.ok(put);
+  assert.deepEqual([put.before, put.after, put.narrowed, put.widened], [200, 401, true, false]);
+});
+
+test('binding changes per Service, with the no-waypoint consequence', async () => {
+  const r = JSON.parse((await diff('--json')).out);
+  const ratings = r.effects.bindings.find((b: any) => b.service === 'default/ratings');
+  assert.equal(ratings.before.waypoint, 'default/reviews-svc-waypoint');
+  assert.equal(ratings.after.waypoint, undefined);
+  assert.equal(ratings.lostWaypoint, true);
+  const reviews = r.effects.bindings.find((b: any) => b.service === 'default/reviews');
+  assert.deepEqual([reviews.before.waypoint, reviews.after.waypoint], ['default/reviews-svc-waypoint', 'default/waypoint']);
+  const chain = r.effects.chains.find((c: any) => c.subject === 'Service default/reviews');
+  assert.deepEqual(chain.before, ['WasmPlugin default/auth-for-reviews']);
+  assert.deepEqual(chain.after, ['WasmPlugin default/auth-at-waypoint']);
+});
+
+test('object changes list the changed field paths; a changed credential shows as fingerprints', async () => {
+  const r = JSON.parse((await diff('--json')).out);
+  const plugin = r.objects.find((o: any) => o.object.name === 'auth-for-reviews');
+  const cred = plugin.fields.find((f: any) => f.path === 'spec.pluginConfig.basic_auth_rules[0].credentials[1]');
+  assert.match(cred.before, /^sha256:[0-9a-f]{8}$/);
+  assert.match(cred.after, /^sha256:[0-9a-f]{8}$/);
+  assert.notEqual(cred.before, cred.after);
+  const methods = r.objects.find((o: any) => o.object.name === 'auth-at-waypoint').fields.map((f: any) => f.path);
+  assert.deepEqual(methods, ['spec.pluginConfig.basic_auth_rules[0].request_methods[2]']);
+});
+
+test('no credential string appears in any output format', async () => {
+  for (const args of [[], ['--format', 'markdown'], ['--json']]) {
+    const { io } = await diff(...args);
+    for (const secret of SECRETS) assert.equal(io.text().includes(secret), false, `${secret} leaked with ${args.join(' ') || 'text'}`);
+  }
+});
+
+test('markdown is a PR comment: widened access in a table before everything else', async () => {
+  const { out } = await diff('--format', 'markdown');
+  assert.match(out, /^### waypoint-policy: policy changes/);
+  assert.ok(out.indexOf(':warning: Widened access') < out.indexOf('#### Waypoint bindings'));
+  assert.match(out, /\| \*\*GET \/reviews to default\/reviews \(no credentials\) \[demo\]\*\* \| 401 \| \*\*200\*\* \|/);
+});
+
+test('--fail-on-widened exits 1; usage errors name the flag', async () => {
+  assert.equal((await diff('--fail-on-widened')).code, 1);
+  const io = captureIo(repo);
+  assert.equal(await main(['diff'], io), 2);
+  assert.match(io.text(), /--base REF is required/);
+  const io2 = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'no-such-ref'], io2), 2);
+  assert.match(io2.text(), /cannot read dist\/ at no-such-ref/);
+});
+
+test("removing another team's label-only manifest is flagged: the live label stays", async () => {
+  const { out } = await diff();
+  assert.match(out, /Removal hazards:\n  !! removed Service default\/reviews \[demo\]: its manifest is removed but GitOps never prunes it/);
+});
