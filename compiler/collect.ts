@@ -6,6 +6,7 @@ import { ownershipOf } from '../constructs/internal/ownership';
 import { relativeSource, sourceOf } from '../constructs/internal/provenance';
 import { referenceOf } from '../constructs/internal/reference';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
+import { apiObjectJson } from './api-object-json';
 import { isClusterScoped, KubeObject, MeshModel, ModelObject, ModelReference } from './model';
 
 export interface CollectOptions {
@@ -39,7 +40,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
       findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel(c) });
     }
     if (c instanceof ApiObject) {
-      const manifest = c.toJson() as KubeObject;
+      const manifest = apiObjectJson(c) as KubeObject;
       if (isClusterScoped(manifest.kind)) delete manifest.metadata.namespace;
       const target = targetNameOf(c);
       targets.add(target);

@@ -231,7 +231,12 @@ export function protectPaths(service: IMeshService, options: ProtectPathsOptions
   if (!isService(service)) {
     throw new PolicyError([{ rule: 'props/invalid', severity: 'error', message: 'protectPaths(service, ...): service must be a MeshService or MeshService.fromServiceName(...)', fix: 'Pass the Service construct.' }]);
   }
-  const chart = Chart.of(service);
+  let chart: Chart;
+  try {
+    chart = Chart.of(service);
+  } catch {
+    fail(service, 'scope/no-namespace', `Service '${service.name}' is not inside a namespace`, 'Create the Service inside a MeshNamespace.');
+  }
   const id = `${service.node.id}-protected`;
   if (chart.node.tryFindChild(id)) {
     fail(chart.node.tryFindChild(id)!, 'protect/duplicate', `paths of Service '${service.name}' are already protected by an earlier protectPaths() call`, 'Put every path in one protectPaths() call (a request must satisfy every matching rule anyway).');

@@ -100,7 +100,9 @@ protectPaths(api, { paths: ['/b'], credentials: ${cred} });`,
     severity: 'error',
     docs: {
       summary: 'protectPaths() can label only a MeshService or an ExternalService (MeshService.fromServiceName) to use a waypoint.',
-      bad: `protectPaths({ name: 'api', namespace: 'shop', targetRef: { group: '', kind: 'Service', name: 'api' }, targetNamespace: 'shop', node: ns.node } as never, { paths: ['/admin'], credentials: ${cred}, waypointName: 'other' });`,
+      bad: `// A hand-made IMeshService: neither MeshService nor ExternalService.
+const api = Object.assign(new Construct(ns, 'api'), { name: 'api', namespace: 'shop', targetRef: { group: '', kind: 'Service', name: 'api' }, targetNamespace: 'shop' });
+protectPaths(api, { paths: ['/admin'], credentials: ${cred}, waypointName: 'other' });`,
       message: "cannot label Service 'api' to use waypoint 'other'",
       fix: 'Pass a MeshService or MeshService.fromServiceName(...).',
     },

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, test } from 'node:test';
+import { main } from '../../cli/main';
+import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
+
+/**
+ * One scan over every output stream of every command, with credentials from
+ * each kind of source, in success and in failure. The only place a value may
+ * appear is the WasmPlugin written into dist/ (the plugin has no secret reference).
+ */
+const FROM_ENV = 'envuser:Env-Secret-4419';
+const FROM_FILE = 'fileuser:File-Secret-8823';
+const LITERAL = 'demo:Literal-Secret-1177';
+const BASE64 = Buffer.from('b64user:B64-Secret-5561').toString('base64');
+const ALL = [FROM_ENV, FROM_FILE, LITERAL, BASE64, Buffer.from(FROM_ENV).toString('base64'), Buffer.from(FROM_FILE).toString('base64'), 'Env-Secret-4419', 'File-Secret-8823'];
+const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+
+function program(extraRule = ''): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(waypoint);
+new wp.BasicAuth(ns, 'auth', {
+  targets: [waypoint],
+  rules: [
+    { prefix: '/admin', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_LEAK_ENV'), wp.Credential.fromFile('cred.txt'), wp.Credential.insecureLiteral('${LITERAL}'), wp.Credential.insecureLiteral('${BASE64}')] },
+    ${extraRule}
+  ],
+  acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' },
+});
+export default app;
+`;
+}
+
+let repo: string;
+const outputs: { what: string; text: string }[] = [];
+
+async function run(what: string, args: string[]) {
+  const io = captureIo(repo);
+  const code = await main(args, io);
+  outputs.push({ what: `${what} (exit ${code})`, text: io.text() });
+  return code;
+}
+
+before(async () => {
+  repo = tempDir('wp-leak-');
+  process.env.WP_LEAK_ENV = FROM_ENV;
+  fs.writeFileSync(path.join(repo, 'package.json'), '{"name":"leak","private":true}\n');
+  fs.mkdirSync(path.join(repo, 'policies'));
+  fs.writeFileSync(path.join(repo, 'policies', 'cred.txt'), `${FROM_FILE}\n`);
+  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), program());
+  assert.equal(await run('synth', ['synth']), 0);
+  const g = (...a: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...a], { cwd: repo, stdio: 'pipe' });
+  g('init', '-q', '-b', 'main');
+  g('add', '-A');
+  g('commit', '-qm', 'base');
+  // The working tree drops a credential and adds a rule: diff and check have something to say.
+  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), program(`{ exact: '/x', methods: ['POST'], credentials: [wp.Credential.fromEnv('WP_LEAK_ENV')] },`));
+
+  await run('synth --json', ['synth', '--json', '--outdir', path.join(repo, 'scratch')]);
+  await run('validate', ['validate']);
+  await run('validate --json', ['validate', '--json']);
+  await run('validate --manifests', ['validate', '--manifests', 'dist']);
+  await run('validate --manifests --json', ['validate', '--manifests', 'dist', '--json']);
+  await run('check', ['check']);
+  await run('check --json', ['check', '--json']);
+  for (const format of ['text', 'markdown', 'json']) await run(`diff ${format}`, ['diff', '--base', 'main', '--format', format]);
+  for (const auth of [`Basic ${Buffer.from(FROM_ENV).toString('base64')}`, `Basic ${BASE64}`, `basic ${BASE64}`, BASE64, `Basic ${LITERAL}`]) {
+    await run('explain', ['explain', '--manifests', 'dist', '--to', 'shop/api:8080', '--path', '/admin', '-H', `Authorization: ${auth}`]);
+    await run('explain --json', ['explain', '--manifests', 'dist', '--to', 'shop/api:8080', '--path', '/admin', '-H', `Authorization: ${auth}`, '--json']);
+  }
+  await run('explain with a bad header', ['explain', '--manifests', 'dist', '--to', 'shop/api', '-H', `Authorization ${BASE64}`]);
+  await run('explain with credentials in the authority', ['explain', '--manifests', 'dist', '--to', 'shop/api', '--authority', `${LITERAL}@api.shop`]);
+
+  // Failures: a missing env var, an unreadable file, a credential the plugin refuses.
+  delete process.env.WP_LEAK_ENV;
+  await run('synth, env var missing', ['synth', '--outdir', path.join(repo, 'scratch2')]);
+  process.env.WP_LEAK_ENV = 'not-base64-and-no-colon!';
+  await run('synth, refused credential', ['synth', '--outdir', path.join(repo, 'scratch3')]);
+  await run('validate, refused credential', ['validate', '--json']);
+  delete process.env.WP_LEAK_ENV;
+});
+
+test('the scan covered every command, in success and failure', () => {
+  const commands = new Set(outputs.map((o) => o.what.split(' ')[0]));
+  assert.deepEqual([...commands].sort(), ['check', 'diff', 'explain', 'synth', 'validate']);
+  assert.ok(outputs.some((o) => /exit 1/.test(o.what) && o.what.startsWith('synth')));
+  assert.ok(outputs.every((o) => o.text.length > 0), 'every command printed something');
+});
+
+test('no credential value appears in any output stream of any command', () => {
+  for (const o of outputs) {
+    for (const secret of [...ALL, 'not-base64-and-no-colon!']) {
+      assert.equal(o.text.includes(secret), false, `${o.what} printed a credential`);
+    }
+  }
+});
+
+test('the values do reach the WasmPlugin in dist/ (the scan looks for the right strings)', () => {
+  const plugin = fs.readFileSync(path.join(repo, 'dist', 'prod', '2-policies', 'shop', 'wasmplugin-auth.yaml'), 'utf8');
+  for (const v of [FROM_ENV, FROM_FILE, LITERAL, BASE64]) assert.ok(plugin.includes(v));
+});
