@@ -22,7 +22,7 @@ kind: WasmPlugin
 metadata: { name: auth, namespace: shop }
 spec:
   url: oci://ghcr.io/acme/auth:1.0.0
-  selector: { matchLabels: { gateway.networking.k8s.io/gateway-name: waypoint } }
+  selector: { matchLabels: { app: cart } }
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway

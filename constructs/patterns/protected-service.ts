@@ -11,7 +11,7 @@ import { IMeshService } from '../mesh-service';
 import { BasicAuth, BasicAuthRule } from '../plugins/basic-auth';
 import { WasmPluginOptions } from '../wasm-plugin';
 import { isWaypoint, IWaypoint, Waypoint, WaypointFor } from '../waypoint';
-import { findWaypoint, labelServiceWaypoint, meshNamespaceOf, serviceWaypoint } from './service-waypoint';
+import { canLabelService, failCannotLabel, findWaypoint, labelServiceWaypoint, meshNamespaceOf, serviceWaypoint } from './service-waypoint';
 
 /**
  * Every standard HTTP method. The basic_auth plugin only checks the methods a
@@ -152,6 +152,7 @@ export class ProtectedService extends Construct {
       // call must not leave a waypoint or a label behind.
       const plan = planWaypoint(this, service, p.waypoint, p.waypointName ?? 'waypoint');
       if (plan.waypoint) checkWaypointTakes(this, plan.waypoint, service);
+      if (plan.label && !canLabelService(service)) failCannotLabel(service, plan.name!);
 
       const methods = p.methods ?? [...ALL_HTTP_METHODS];
       const rules: BasicAuthRule[] = coveringPaths(this, p.paths).map((path) => ({

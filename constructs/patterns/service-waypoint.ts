@@ -85,6 +85,11 @@ function sameTarget(a: IConstruct, b: IConstruct): boolean {
   return Target.of(a) === Target.of(b);
 }
 
+/** Whether this app can write waypoint labels on the Service (it owns it, or references it as an ExternalService). */
+export function canLabelService(service: IMeshService): boolean {
+  return service instanceof MeshService || service instanceof ExternalService;
+}
+
 /**
  * Write `istio.io/use-waypoint` (and `-namespace`) on a Service: on the full
  * manifest of an owned Service, or as a label-only manifest for another
@@ -105,5 +110,9 @@ export function labelServiceWaypoint(service: IMeshService & IConstruct, waypoin
     markExternal(labelsOnly);
     return;
   }
-  fail(service, 'protect/cannot-label', `cannot label Service '${service.name}' to use waypoint '${waypoint.name}': it is neither a MeshService nor an ExternalService`, 'Pass a MeshService or MeshService.fromServiceName(...), or give the waypoint explicitly and label the Service yourself.');
+  failCannotLabel(service, waypoint.name);
+}
+
+export function failCannotLabel(service: IMeshService & IConstruct, waypointName: string): never {
+  fail(service, 'protect/cannot-label', `cannot label Service '${service.name}' to use waypoint '${waypointName}': it is neither a MeshService nor an ExternalService`, 'Pass a MeshService or MeshService.fromServiceName(...), or give the waypoint explicitly and label the Service yourself.');
 }

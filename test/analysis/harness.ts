@@ -49,6 +49,7 @@ const LIBRARY_NAMES = [
   'PullPolicy',
   'ALL_WAYPOINTS',
   'DataplaneMode',
+  'definePlugin',
 ];
 
 let counter = 0;

@@ -86,7 +86,7 @@ before(async () => {
 });
 
 test('the scan covered every command, in success and failure', () => {
-  const commands = new Set(outputs.map((o) => o.what.split(' ')[0]));
+  const commands = new Set(outputs.map((o) => o.what.split(/[ ,]/)[0]));
   assert.deepEqual([...commands].sort(), ['check', 'diff', 'explain', 'synth', 'validate']);
   assert.ok(outputs.some((o) => /exit 1/.test(o.what) && o.what.startsWith('synth')));
   assert.ok(outputs.every((o) => o.text.length > 0), 'every command printed something');
