@@ -91,7 +91,7 @@ function serviceList(models: MeshModel[], target: string): { namespace: string; 
       if (o.manifest.kind === 'Service') out.set(`${ns}/${o.manifest.metadata.name}`, { namespace: ns, name: o.manifest.metadata.name });
       if (o.manifest.kind === 'Namespace') out.set(`${o.manifest.metadata.name}/${OTHER}`, { namespace: o.manifest.metadata.name, name: OTHER });
       for (const ref of targetRefs(o)) {
-        if (ref.kind === 'Service') out.set(`${ns}/${ref.name}`, { namespace: ns, name: ref.name });
+        if (ref.kind === 'Service' && ref.name) out.set(`${ns}/${ref.name}`, { namespace: ns, name: ref.name });
       }
     }
   }

@@ -30,7 +30,7 @@ metadata: { name: waypoint, namespace: shop }
 spec:
   gatewayClassName: istio-waypoint
   listeners: [{ name: mesh, port: 15008, protocol: HBONE }]`,
-    message: 'selects the pods of waypoint shop/waypoint, but waypoints ignore selector-only plugins: it never runs there, and requests through the waypoint pass without it (plugins that do run there: none)',
+    message: 'has a selector and no targetRefs, so waypoint shop/waypoint ignores it; it only runs on sidecars and ingress gateways its selector matches',
     fix: 'Attach it with targetRefs (targets: [waypoint]) instead of selector.',
   },
   check(ctx) {

@@ -1,5 +1,6 @@
 import { urlScheme } from '../../constructs/wasm-plugin';
 import { isDnsSubdomain } from '../../constructs/internal/schemas';
+import type { ModelObject } from '../../compiler/model';
 import { acknowledged, Rule } from '../rule';
 
 interface PluginSpec {
@@ -19,7 +20,7 @@ export function ociReference(url: string): { tag?: string; digest?: string } {
   return { tag: colon >= 0 ? name.slice(colon + 1) : undefined, digest };
 }
 
-function specOf(o: { manifest: { spec?: unknown } }): PluginSpec {
+function specOf(o: ModelObject): PluginSpec {
   return (o.manifest.spec ?? {}) as PluginSpec;
 }
 
