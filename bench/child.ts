@@ -170,9 +170,11 @@ function main(argv: string[]): void {
     default:
       throw new Error(`unknown measurement ${kind}`);
   }
-  // maxRSS is in kilobytes on Linux and macOS.
-  const rssKb = process.resourceUsage().maxRSS;
-  process.stdout.write(`${JSON.stringify({ kind, n: Number(args[0]) || undefined, ...info, phases, rssKb })}\n`);
+  // maxRSS is in kilobytes on Linux and macOS; CPU time (user + system) is
+  // steadier than wall time on a machine others share.
+  const usage = process.resourceUsage();
+  const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+  process.stdout.write(`${JSON.stringify({ kind, n: Number(args[0]) || undefined, ...info, phases, rssKb: usage.maxRSS, cpuMs })}\n`);
 }
 
 main(process.argv.slice(2));

@@ -116,24 +116,25 @@ function fastJson(o: ApiObject): Record<string, unknown> | undefined {
   const extra = meta._additionalAttributes;
   if (typeof extra !== 'object' || extra === null) return undefined;
   if (!hasDefaultResolvers(App.of(o)) || !primitivesArePlain()) return undefined;
+  const own = Object.prototype.hasOwnProperty;
+  // `__proto__` as a key behaves differently under spread and assignment: leave it to toJson().
+  if (own.call(extra, '__proto__') || own.call(props, '__proto__')) return undefined;
   try {
-    // ApiObjectMetadataDefinition.toJson()
-    const metadata = clean(
-      {
-        ...extra,
-        name: meta.name,
-        namespace: meta.namespace,
-        annotations: meta.annotations,
-        finalizers: meta.finalizers,
-        ownerReferences: meta.ownerReferences,
-        labels: meta.labels,
-      },
-      true,
-      true,
-    );
+    // ApiObjectMetadataDefinition.toJson(). Object.assign, not `{ ...x, k: v }`:
+    // V8 (Node 20) pays about a microsecond per property written after a spread.
+    const input = Object.assign({}, extra) as Record<string, unknown>;
+    input.name = meta.name;
+    input.namespace = meta.namespace;
+    input.annotations = meta.annotations;
+    input.finalizers = meta.finalizers;
+    input.ownerReferences = meta.ownerReferences;
+    input.labels = meta.labels;
+    const metadata = clean(input, true, true);
     // ApiObject.toJson()
     const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
-    const json = clean({ ...props, metadata }, false, sortKeys) as Record<string, unknown>;
+    const data = Object.assign({}, props) as Record<string, unknown>;
+    data.metadata = metadata;
+    const json = clean(data, false, sortKeys) as Record<string, unknown>;
     const result: Record<string, unknown> = {};
     for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) {
       if (k in json) result[k] = json[k];

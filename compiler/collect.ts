@@ -7,6 +7,7 @@ import { relativeSource, sourceOf } from '../constructs/internal/provenance';
 import { referenceOf } from '../constructs/internal/reference';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
 import { apiObjectJson } from './api-object-json';
+import { phaseProgress } from './progress';
 import { isClusterScoped, KubeObject, MeshModel, ModelObject, ModelReference } from './model';
 
 export interface CollectOptions {
@@ -34,6 +35,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
   const references: ModelReference[] = [];
   const findings: Finding[] = [];
   const targets = new Set<string>();
+  const progress = phaseProgress('collect');
 
   const visit = (c: IConstruct): void => {
     for (const message of c.node.validate()) {
@@ -45,6 +47,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
       const target = targetNameOf(c);
       targets.add(target);
       objects.push({ manifest, target, ownership: ownershipOf(c), path: c.node.scope?.node.path, source: rel(c) });
+      progress.item();
     }
     const ref = referenceOf(c);
     if (ref) {
@@ -64,6 +67,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     return relative.get(source);
   };
   visit(app);
+  progress.end();
 
   return {
     model: { objects, references, rootNamespace: app.rootNamespace, origin: 'app' },

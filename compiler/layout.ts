@@ -1,6 +1,7 @@
 import { PolicyError } from '../constructs/errors';
 import { decorate, GitOpsOptions, STAGE_ORDER, stageOf } from './gitops';
 import type { ModelObject } from './model';
+import { phaseProgress } from './progress';
 import { renderManifest } from './render';
 import { toYaml } from './yaml';
 
@@ -82,6 +83,7 @@ export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions, o
     set.add(entry);
   };
 
+  const progress = phaseProgress('render', objects.length);
   for (const o of objects) {
     const file = pathOf(o);
     if (files.has(file)) {
@@ -97,6 +99,7 @@ export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions, o
       ]);
     }
     files.set(file, renderManifest(decorate(o, gitops), o.source));
+    progress.item();
     // Register the file in its folder and each folder in its parent; once a
     // folder was already known, so are all above it.
     let p = file;
@@ -116,6 +119,7 @@ export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions, o
     }
   }
   for (const [dir, entries] of children) files.set(`${dir}/kustomization.yaml`, kustomization([...entries]));
+  progress.end();
   // The default sort compares UTF-16 code units, like `<` on strings, and is faster than a comparator.
   return new Map([...files.keys()].sort().map((k) => [k, files.get(k)!]));
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileTree } from './layout';
+import { phaseProgress } from './progress';
 
 export interface WriteResult {
   readonly written: number;
@@ -62,6 +63,7 @@ export function writeTreeAtomically(outdir: string, files: FileTree): WriteResul
   let written = 0;
   let unchanged = 0;
   const oldFiles = new Set(listFiles(abs));
+  const progress = phaseProgress('write', files.size);
   try {
     const made = new Set<string>();
     for (const [rel, content] of files) {
@@ -71,14 +73,15 @@ export function writeTreeAtomically(outdir: string, files: FileTree): WriteResul
         fs.mkdirSync(dir, { recursive: true });
         made.add(dir);
       }
-      const previous = path.join(abs, ...rel.split('/'));
-      if (oldFiles.has(rel) && sameContent(previous, content)) {
+      const previous = oldFiles.has(rel) ? path.join(abs, ...rel.split('/')) : undefined;
+      if (previous !== undefined && sameContent(previous, content)) {
         fs.linkSync(previous, target);
         unchanged++;
       } else {
         fs.writeFileSync(target, content);
         written++;
       }
+      progress.item();
     }
     if (files.size === 0) fs.mkdirSync(staging, { recursive: true });
     if (fs.existsSync(abs)) fs.renameSync(abs, retired);
@@ -89,6 +92,7 @@ export function writeTreeAtomically(outdir: string, files: FileTree): WriteResul
     throw e;
   }
   fs.rmSync(retired, { recursive: true, force: true });
+  progress.end();
   const removed = [...oldFiles].filter((f) => !files.has(f)).length;
   return { written, unchanged, removed };
 }

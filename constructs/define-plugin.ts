@@ -36,6 +36,12 @@ export type PluginSimulationNote =
       readonly reason: string;
     };
 
+/** What `analyze` may know beyond the config (when the caller passes it). */
+export interface PluginAnalysisContext {
+  /** The WasmPlugin's `spec.url` (a version tag tells which build of the module runs). */
+  readonly url?: string;
+}
+
 export interface PluginDefinition<C extends Record<string, unknown> = Record<string, unknown>> {
   /** A short kebab-case name, used in messages and docs (`basic-auth`). */
   readonly name: string;
@@ -57,7 +63,7 @@ export interface PluginDefinition<C extends Record<string, unknown> = Record<str
    *
    * @default - none
    */
-  readonly analyze?: (config: C) => PluginConfigIssue[];
+  readonly analyze?: (config: C, context?: PluginAnalysisContext) => PluginConfigIssue[];
   /** Keys of pluginConfig whose values are secret and never printed. @default [] */
   readonly secretKeys?: string[];
   /**

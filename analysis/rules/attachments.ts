@@ -62,7 +62,6 @@ export function attachments(ctx: RuleContext): readonly Attachment[] {
   const cached = cache.get(ctx);
   if (cached) return cached;
   const out: Attachment[] = [];
-  let waypoints: WaypointInfo[] | undefined;
   for (const o of ctx.ofKind('WasmPlugin')) {
     const p = pluginView(o);
     for (const ref of p.targetRefs) {
@@ -70,8 +69,7 @@ export function attachments(ctx: RuleContext): readonly Attachment[] {
       if (r.kind === 'gateway') {
         out.push({ plugin: p, ref, proxy: `${p.namespace}/${ref.name}`, waypoint: r.waypoint, scope: '*' });
       } else if (r.kind === 'gateway-class' && ref.name === WAYPOINT_CLASS && p.namespace === ctx.model.rootNamespace) {
-        waypoints ??= allWaypoints(ctx);
-        for (const wp of waypoints) out.push({ plugin: p, ref, proxy: `${wp.namespace}/${wp.name}`, waypoint: wp, scope: '*' });
+        for (const wp of allWaypoints(ctx)) out.push({ plugin: p, ref, proxy: `${wp.namespace}/${wp.name}`, waypoint: wp, scope: '*' });
       } else if (r.kind === 'service' && r.resolution.waypoint && !r.resolution.unbound) {
         const wp = r.resolution.waypoint;
         out.push({ plugin: p, ref, proxy: `${wp.namespace}/${wp.name}`, waypoint: wp, scope: `${ref.kind}/${p.namespace}/${ref.name}` });
@@ -82,12 +80,22 @@ export function attachments(ctx: RuleContext): readonly Attachment[] {
   return out;
 }
 
+const namesByProxy = new WeakMap<RuleContext, Map<string, Set<string>>>();
+
 /** Names of the plugins running on a waypoint (any chain), for messages. */
 export function pluginsOnWaypoint(ctx: RuleContext, wp: { namespace: string; name: string } | undefined): string[] {
   if (!wp) return [];
-  const proxy = `${wp.namespace}/${wp.name}`;
-  const names = new Set(attachments(ctx).filter((a) => a.proxy === proxy).map((a) => a.plugin.name));
-  return [...names].sort();
+  let index = namesByProxy.get(ctx);
+  if (!index) {
+    index = new Map();
+    for (const a of attachments(ctx)) {
+      const names = index.get(a.proxy) ?? new Set<string>();
+      names.add(a.plugin.name);
+      index.set(a.proxy, names);
+    }
+    namesByProxy.set(ctx, index);
+  }
+  return [...(index.get(`${wp.namespace}/${wp.name}`) ?? [])].sort();
 }
 
 /**

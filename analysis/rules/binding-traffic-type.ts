@@ -22,17 +22,17 @@ MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: wp });`,
       const found = lookupWaypoint(ctx, use.namespace, use.name);
       if (found.found !== 'waypoint') continue;
       const wp = found.waypoint;
-      const plugins = pluginsOnWaypoint(ctx, wp);
+      const plugins = () => pluginsOnWaypoint(ctx, wp);
       const handles = `waypoint ${wp.namespace}/${wp.name}, which handles ${wp.trafficType === 'none' ? 'no' : `only ${wp.trafficType}`} traffic (istio.io/waypoint-for)`;
       if (s.role === 'service' && !SERVICE_OK.includes(wp.trafficType)) {
-        ctx.report(s.about, { message: `${s.label} uses ${handles}: the Service gets no waypoint at all (UnsupportedTrafficType). ${noFallback(wp, plugins)}` });
+        ctx.report(s.about, { message: `${s.label} uses ${handles}: the Service gets no waypoint at all (UnsupportedTrafficType). ${noFallback(wp, plugins())}` });
       } else if (s.role === 'workload' && !WORKLOAD_OK.includes(wp.trafficType)) {
-        ctx.report(s.about, { message: `${s.label} uses ${handles}: its pods get no waypoint (UnsupportedTrafficType). ${noFallback(wp, plugins)}` });
+        ctx.report(s.about, { message: `${s.label} uses ${handles}: its pods get no waypoint (UnsupportedTrafficType). ${noFallback(wp, plugins())}` });
       } else if (s.role === 'namespace' && !SERVICE_OK.includes(wp.trafficType)) {
         const services = inheritingServices(ctx, s.namespace);
         const who = services.length > 0 ? `${services.slice(0, 5).join(', ')}${services.length > 5 ? ` and ${services.length - 5} more` : ''}` : 'every Service in it without its own label';
         ctx.report(s.about, {
-          message: `${s.label} uses ${handles}, and Services inherit the Namespace's waypoint: ${who} get${services.length === 1 ? 's' : ''} no waypoint (UnsupportedTrafficType). ${noFallback(wp, plugins)}`,
+          message: `${s.label} uses ${handles}, and Services inherit the Namespace's waypoint: ${who} get${services.length === 1 ? 's' : ''} no waypoint (UnsupportedTrafficType). ${noFallback(wp, plugins())}`,
           severity: services.length > 0 || wp.trafficType === 'none' ? 'error' : 'warning',
         });
       }

@@ -9,9 +9,15 @@ const key = (p: PluginView): string => `${p.namespace}/${p.name}`;
  * ones together with those of each Service chain.
  */
 function chains(onProxy: readonly Attachment[]): PluginView[][] {
-  const wide = onProxy.filter((a) => a.scope === '*').map((a) => a.plugin);
-  const scopes = [...new Set(onProxy.filter((a) => a.scope !== '*').map((a) => a.scope))].sort();
-  const sets = [wide, ...scopes.map((s) => [...wide, ...onProxy.filter((a) => a.scope === s).map((a) => a.plugin)])];
+  const byScope = new Map<string, PluginView[]>();
+  for (const a of onProxy) {
+    const list = byScope.get(a.scope);
+    if (list) list.push(a.plugin);
+    else byScope.set(a.scope, [a.plugin]);
+  }
+  const wide = byScope.get('*') ?? [];
+  const scopes = [...byScope.keys()].filter((s) => s !== '*').sort();
+  const sets = [wide, ...scopes.map((s) => [...wide, ...byScope.get(s)!])];
   return sets.map((set) => [...new Map(set.map((p) => [key(p), p])).values()].sort((a, b) => (key(a) < key(b) ? -1 : 1)));
 }
 

@@ -1,5 +1,12 @@
 import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import type { Rule } from '../rule';
+import { BASIC_AUTH_RULES } from './basic-auth';
+
+/** The documented fix of a module's own rule id, when the check itself gave none. */
+function documentedFix(def: { rules?: readonly { id: string; docs: { fix: string } }[] }, rule: string | undefined): string | undefined {
+  if (!rule) return undefined;
+  return (def.rules ?? []).find((r) => r.id === rule)?.docs.fix ?? BASIC_AUTH_RULES.find((r) => r.id === rule)?.docs.fix;
+}
 
 /**
  * A known module's pluginConfig must be one the module accepts: a config it
@@ -41,13 +48,13 @@ spec:
           ctx.report(o, {
             rule: params?.rule,
             message: `${def.name} pluginConfig${where ? ` ${where}` : ''}: ${issue.message}`,
-            fix: params?.fix,
+            fix: params?.fix ?? documentedFix(def, params?.rule),
           });
         }
         continue;
       }
       for (const issue of def.analyze?.(parsed.data) ?? []) {
-        ctx.report(o, { rule: issue.rule, message: `${def.name} pluginConfig: ${issue.message}`, fix: issue.fix, severity: issue.severity });
+        ctx.report(o, { rule: issue.rule, message: `${def.name} pluginConfig: ${issue.message}`, fix: issue.fix ?? documentedFix(def, issue.rule), severity: issue.severity });
       }
     }
   },

@@ -1,5 +1,6 @@
+import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import { acknowledged, Rule } from '../rule';
-import { isAuthPlugin, pluginView } from './plugin-spec';
+import { AUTH_PHASES, isAuthPlugin, pluginView } from './plugin-spec';
 
 export const pluginFailOpenAuth: Rule = {
   id: 'plugin/fail-open-auth',
@@ -18,8 +19,9 @@ export const pluginFailOpenAuth: Rule = {
     for (const o of ctx.ofKind('WasmPlugin')) {
       const p = pluginView(o);
       if (p.failStrategy !== 'FAIL_OPEN' || !isAuthPlugin(p) || acknowledged(o, this.id)) continue;
+      const why = AUTH_PHASES.includes(p.phase) ? `phase ${p.phase}` : `the ${p.url ? pluginDefinitionFor(p.url)?.name : ''} module`;
       ctx.report(o, {
-        message: `is an auth plugin (phase ${p.phase}) with failStrategy FAIL_OPEN: if the module cannot be fetched or crashes, requests skip this check and pass unauthenticated`,
+        message: `is an auth plugin (${why}) with failStrategy FAIL_OPEN: if the module cannot be fetched or crashes, requests skip this check and pass unauthenticated`,
       });
     }
   },

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { pluginView } from './plugin-spec';
-import { waypointsAround } from './plugin-selector-only';
+import { waypointsAround } from './waypoints';
 
 export const pluginNoTarget: Rule = {
   id: 'plugin/no-target',

@@ -1,16 +1,10 @@
-import type { Rule, RuleContext } from '../rule';
+import type { Rule } from '../rule';
 import { pluginsOnWaypoint } from './attachments';
 import { pluginView } from './plugin-spec';
-import { allWaypoints, namespaceLabels, useWaypointOf, WaypointInfo } from './waypoints';
+import { waypointsAround } from './waypoints';
 
 /** Labels istiod puts on a waypoint's pods. */
 const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];
-
-/** The waypoints a plugin in `namespace` could have been meant for: in it, or used by it. */
-export function waypointsAround(ctx: RuleContext, namespace: string): WaypointInfo[] {
-  const used = useWaypointOf(namespaceLabels(ctx, namespace).labels, namespace);
-  return allWaypoints(ctx).filter((w) => w.namespace === namespace || (used.kind === 'waypoint' && used.namespace === w.namespace && used.name === w.name));
-}
 
 export const pluginSelectorOnly: Rule = {
   id: 'plugin/selector-only',

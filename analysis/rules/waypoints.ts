@@ -67,8 +67,12 @@ export function lookupWaypoint(ctx: RuleContext, namespace: string, name: string
   return { found: 'nothing' };
 }
 
-/** Every waypoint of the target, emitted or referenced, in a stable order. */
-export function allWaypoints(ctx: RuleContext): WaypointInfo[] {
+const waypointsByContext = new WeakMap<RuleContext, WaypointInfo[]>();
+
+/** Every waypoint of the target, emitted or referenced, in a stable order (computed once per context). */
+export function allWaypoints(ctx: RuleContext): readonly WaypointInfo[] {
+  const cached = waypointsByContext.get(ctx);
+  if (cached) return cached;
   const out: WaypointInfo[] = [];
   const seen = new Set<string>();
   const add = (ns: string | undefined, name: string) => {
@@ -80,7 +84,15 @@ export function allWaypoints(ctx: RuleContext): WaypointInfo[] {
   };
   for (const o of ctx.ofKind('Gateway')) add(o.manifest.metadata.namespace, o.manifest.metadata.name);
   for (const r of ctx.references) if (r.kind === 'Gateway') add(r.namespace, r.name);
-  return out.sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+  out.sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+  waypointsByContext.set(ctx, out);
+  return out;
+}
+
+/** The waypoints a plugin in `namespace` could have been meant for: in it, or used by it. */
+export function waypointsAround(ctx: RuleContext, namespace: string): WaypointInfo[] {
+  const used = useWaypointOf(namespaceLabels(ctx, namespace).labels, namespace);
+  return allWaypoints(ctx).filter((w) => w.namespace === namespace || (used.kind === 'waypoint' && used.namespace === w.namespace && used.name === w.name));
 }
 
 /** What an object's own `use-waypoint` labels say. */
@@ -240,8 +252,12 @@ export interface BindingSubject {
 
 const SERVICE_KINDS = ['Service', 'ServiceEntry'];
 
-/** Every Namespace, Service, ServiceEntry and workload (with its pod labels) of the target. */
-export function bindingSubjects(ctx: RuleContext): BindingSubject[] {
+const subjectsByContext = new WeakMap<RuleContext, BindingSubject[]>();
+
+/** Every Namespace, Service, ServiceEntry and workload (with its pod labels) of the target, computed once per context. */
+export function bindingSubjects(ctx: RuleContext): readonly BindingSubject[] {
+  const cached = subjectsByContext.get(ctx);
+  if (cached) return cached;
   const out: BindingSubject[] = [];
   for (const o of ctx.objects) {
     const m = o.manifest;
@@ -256,6 +272,7 @@ export function bindingSubjects(ctx: RuleContext): BindingSubject[] {
       if (labels) out.push({ about: o, namespace: ns, labels, role: 'workload', label: `${m.kind} ${ns}/${m.metadata.name}${template}` });
     }
   }
+  subjectsByContext.set(ctx, out);
   return out;
 }
 

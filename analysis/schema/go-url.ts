@@ -85,14 +85,14 @@ const validOptionalPort = (p: string): boolean => p === '' || /^:[0-9]*$/.test(p
 
 function authorityError(authority: string): string | undefined {
   const at = authority.lastIndexOf('@');
-  const hostError = hostError_(at < 0 ? authority : authority.slice(at + 1));
-  if (hostError || at < 0) return hostError;
+  const bad = hostError(at < 0 ? authority : authority.slice(at + 1));
+  if (bad || at < 0) return bad;
   const userinfo = authority.slice(0, at);
   if (![...userinfo].every((c) => isAlnum(c) || "-._:~!$&'()*+,;=%@".includes(c))) return 'net/url: invalid userinfo';
   return unescapeError(userinfo, 'userinfo');
 }
 
-function hostError_(host: string): string | undefined {
+function hostError(host: string): string | undefined {
   if (host.startsWith('[')) {
     const close = host.lastIndexOf(']');
     if (close < 0) return "missing ']' in host";

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Finding } from '../../analysis/finding';
 import { formatFindings, relativizeSources } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
+import { onProgress, ProgressEvent } from '../../compiler/progress';
 import { synthToDirectory } from '../../compiler/synth';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
@@ -10,7 +11,9 @@ import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 export const usage = `waypoint-policy synth [--app FILE] [--outdir DIR] [--strict] [--json] [--verbose] [--progress]
 
 Compile the policy program into DIR (default: dist, or $CDK8S_OUTDIR), atomically.
-Errors (and warnings with --strict) fail with exit 1 and leave DIR untouched.`;
+Errors (and warnings with --strict) fail with exit 1 and leave DIR untouched.
+--progress prints each phase and a counter on stderr (the default on a terminal);
+--verbose prints how long each phase took.`;
 
 export function printFindings(io: Io, findings: readonly Finding[], json: boolean): void {
   if (json) io.out(JSON.stringify(findings.map(toJsonFinding), null, 2));
@@ -36,9 +39,14 @@ export function synth(argv: string[], io: Io): number {
   let loadMs = 0;
   const entry = values.app ?? DEFAULT_APP;
   const root = projectRootOf(path.resolve(io.cwd, entry));
+  // Progress goes to stderr, so it never mixes with --json on stdout.
+  const progress = values.progress || io.isTTY ? progressPrinter(io) : undefined;
+  const stopProgress = progress ? onProgress(progress.listener) : () => {};
   try {
+    progress?.line(`loading ${entry}`);
     const app = loadApp(entry, io.cwd);
     loadMs = performance.now() - started;
+    progress?.line(`constructed in ${seconds(loadMs)}`);
     const result = synthToDirectory(app, { outdir, root, strict: values.strict });
     printFindings(io, result.findings, Boolean(values.json));
     const objects = result.collected.model.objects.length;
@@ -50,9 +58,12 @@ export function synth(argv: string[], io: Io): number {
     }
     if (values.verbose) {
       const t = result.timings;
+      const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
       io.err(
         `timings: load+construct ${loadMs.toFixed(0)} ms, collect ${t.collect.toFixed(0)} ms, analyze ${t.analyze.toFixed(0)} ms, ` +
-          `render ${t.render.toFixed(0)} ms, write ${(t.write ?? 0).toFixed(0)} ms, total ${(performance.now() - started).toFixed(0)} ms`,
+          `render ${t.render.toFixed(0)} ms, write ${(t.write ?? 0).toFixed(0)} ms, total ${(performance.now() - started).toFixed(0)} ms\n` +
+          `  ${objects} objects, ${result.findings.length} finding(s), ${result.files.size} files; peak RSS ${rssMb} MB; ` +
+          `per 1000 objects: ${perThousand(t.collect + t.analyze + t.render + (t.write ?? 0), objects)} ms after construction`,
       );
     }
     return EXIT.OK;
@@ -61,5 +72,50 @@ export function synth(argv: string[], io: Io): number {
     printFindings(io, relativizeSources(e.findings, root), Boolean(values.json));
     if (!values.json) io.err(`synth: failed; ${path.relative(io.cwd, outdir) || '.'} was not changed.`);
     return EXIT.FAILED;
+  } finally {
+    stopProgress();
   }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function perThousand(ms: number, objects: number): string {
+  return objects > 0 ? ((ms * 1000) / objects).toFixed(0) : '0';
+}
+
+const NOUN: Record<ProgressEvent['phase'], string> = { collect: 'objects', render: 'objects', write: 'files' };
+
+/** The next count worth a line: 1, 2, 5 x 1000, 10 000, ... so a long phase prints a few lines, not thousands. */
+function nextMark(done: number): number {
+  for (let scale = 1000; ; scale *= 10) {
+    for (const m of [1, 2, 5]) if (m * scale > done) return m * scale;
+  }
+}
+
+/**
+ * Phase lines and a counter, on stderr: `synth: render 20000/110000 objects`.
+ * Analysis has no counter of its own: it runs between collect and render.
+ */
+function progressPrinter(io: Io): { listener: (e: ProgressEvent) => void; line: (text: string) => void } {
+  const line = (text: string) => io.err(`synth: ${text}`);
+  let phaseStart = 0;
+  let mark = 0;
+  const listener = (e: ProgressEvent) => {
+    const noun = NOUN[e.phase];
+    const of = e.total !== undefined ? `/${e.total}` : '';
+    if (e.kind === 'start') {
+      phaseStart = performance.now();
+      mark = nextMark(0);
+      line(`${e.phase}${e.total !== undefined ? ` ${e.total} ${noun}` : ''}...`);
+    } else if (e.kind === 'tick' && e.done >= mark) {
+      mark = nextMark(e.done);
+      line(`${e.phase} ${e.done}${of} ${noun}`);
+    } else if (e.kind === 'end') {
+      line(`${e.phase} done: ${e.done} ${noun} in ${seconds(performance.now() - phaseStart)}`);
+      if (e.phase === 'collect') line(`analyzing ${e.done} objects...`);
+    }
+  };
+  return { listener, line };
 }

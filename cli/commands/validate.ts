@@ -5,8 +5,6 @@ import { sortFindings } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
 import { compileApp } from '../../compiler/synth';
 import { readManifests } from '../../compiler/read-manifests';
-// Registers the known plugin modules, so `plugin/config` checks their configs in any YAML.
-import '../../constructs';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp } from '../load-app';

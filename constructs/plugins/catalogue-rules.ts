@@ -271,6 +271,16 @@ export const GRPC_ACCESS_LOGGING_RULES: readonly RuleInfo[] = [
     },
   },
   {
+    id: 'grpc-logging/resends-batches',
+    severity: 'warning',
+    docs: {
+      summary: 'The published grpc_logging modules (up to 1.12.0) never remove a sent batch from their buffer: every 10 s they send again every batch since the proxy started. Fixed upstream after 1.12.0 (wasm-extensions #81), in no published tag.',
+      bad: log('logging_service: localhost:9000'),
+      message: 'grpc_logging up to 1.12.0 never drops a batch it has sent',
+      fix: "Build the module from a later wasm-extensions commit and set url and sha256 to it, or use Istio's Telemetry API for access logs.",
+    },
+  },
+  {
     id: 'grpc-logging/unknown-key',
     severity: 'warning',
     docs: {

@@ -43,8 +43,30 @@ export const grpcAccessLoggingConfigSchema = z.unknown().superRefine((config, ct
   }
 }) as unknown as z.ZodType<GrpcAccessLoggingConfig>;
 
-export function analyzeGrpcAccessLoggingConfig(config: GrpcAccessLoggingConfig): PluginConfigIssue[] {
-  return unknownKeys(config, KEYS, NAME);
+/**
+ * Whether the module at `url` is a build with the never-emptied batch
+ * buffer: every tag up to 1.12 (the fix, wasm-extensions #81, came after
+ * 1.12.0). A digest or an unknown url is assumed to be such a build, since
+ * no later build is published.
+ */
+export function resendsBatches(url: string | undefined): boolean {
+  const tag = url === undefined ? undefined : /:(\d+)\.(\d+)[^/@]*$/.exec(url.replace(/@sha256:[a-f0-9]+$/, ''));
+  if (!tag) return true;
+  const [major, minor] = [Number(tag[1]), Number(tag[2])];
+  return major < 1 || (major === 1 && minor <= 12);
+}
+
+export function analyzeGrpcAccessLoggingConfig(config: GrpcAccessLoggingConfig, context?: { readonly url?: string }): PluginConfigIssue[] {
+  const issues = unknownKeys(config, KEYS, NAME);
+  if (resendsBatches(context?.url)) {
+    issues.push({
+      rule: `${NAME}/resends-batches`,
+      severity: 'warning',
+      message: 'grpc_logging up to 1.12.0 never drops a batch it has sent: every 10 s it sends again every batch collected since the proxy started (duplicate log entries, memory that grows until the proxy restarts); fixed upstream after 1.12.0',
+      fix: 'Build the module from a later wasm-extensions commit and set url and sha256 to it, or use Istio\'s Telemetry API for access logs.',
+    });
+  }
+  return issues;
 }
 
 const GrpcAccessLoggingModule = definePlugin<GrpcAccessLoggingConfig>({
@@ -87,7 +109,8 @@ const propsSchema = z.object({
  * Access logs sent in batches to a gRPC logging service, compiled to the
  * istio-ecosystem grpc_logging module (phase STATS by default). It never
  * changes a request or a response. Entries are buffered (in batches of up to
- * 500) and sent every 10 seconds, and when the plugin stops.
+ * 500) and sent every 10 seconds, and when the plugin stops. The published
+ * builds (up to 1.12.0) never empty that buffer: see docs/plugins.md.
  *
  * @example
  * new GrpcAccessLogging(ns, 'access-log', {

@@ -315,7 +315,7 @@ const arbListeners = fc
         port: mostly([undefined], [0, 65536, 80]),
         protocol: mostly(['HBONE', 'HTTP', 'HTTPS', 'TCP', 'TLS', 'example.com/x'], ['bad proto', '']),
         hostname: mostly(['shop.example.com', '*.example.com'], ['Shop.example.com', '*']),
-        tls: mostly([{ mode: 'Passthrough' }, { certificateRefs: [{ name: 'c' }] }], [{}]),
+        tls: mostly<Obj>([{ mode: 'Passthrough' }, { certificateRefs: [{ name: 'c' }] }], [{}]),
         allowedRoutes: mostly([{ namespaces: { from: 'All' } }, { namespaces: { from: 'Same' } }, { kinds: [{ kind: 'HTTPRoute' }] }], [{ namespaces: { from: 'Nobody' } }]),
       },
       { requiredKeys: ['protocol'] },

@@ -87,7 +87,7 @@ const basicAuthProps = fc.record(
       fc
         .tuple(
           // Usually exactly one path key; sometimes none, both, or an empty one.
-          mostly([{ prefix: '/' }, { prefix: '/api' }, { exact: '/login' }, { suffix: '.png' }], [{}, { prefix: '/', exact: '/login' }, { prefix: '' }]),
+          mostly<Record<string, string>>([{ prefix: '/' }, { prefix: '/api' }, { exact: '/login' }, { suffix: '.png' }], [{}, { prefix: '/', exact: '/login' }, { prefix: '' }]),
           fc.record(
             {
               methods: fc.array(mostly(['GET', 'POST', 'DELETE'], ['get', '']), { minLength: 1, maxLength: 3 }).chain((m) => mostly([m], [[]])),
@@ -108,7 +108,7 @@ const basicAuthProps = fc.record(
 );
 
 /** Build one app from the drawn props; returns the messages it produced, or throws a crash. */
-function compileDrawn(wpProps: fc.RecordValue<Record<string, unknown>>, pProps: Record<string, unknown>, baProps: Record<string, unknown>): { messages: string[]; objects: unknown[] } {
+function compileDrawn(wpProps: Record<string, unknown>, pProps: Record<string, unknown>, baProps: Record<string, unknown>): { messages: string[]; objects: unknown[] } {
   try {
     const app = new PolicyApp();
     const ns = new MeshNamespace(app, 'shop');

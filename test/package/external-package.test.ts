@@ -114,6 +114,22 @@ test('importing the package has no side effects: no env read, nothing written, n
   assert.deepEqual(probe.libraryEnvReads, [], 'the library reads no environment variable on import');
   assert.deepEqual(probe.libraryWrites, [], 'the library writes no file on import');
   assert.equal(probe.exitListenersAdded, 0);
-  assert.equal(probe.activeResourcesAdded, 0);
+  assert.deepEqual(probe.activeResourcesAdded, [], 'no timer, socket or other handle is left running');
   assert.deepEqual(fs.readdirSync(emptyCwd), [], 'the working directory stays empty');
+});
+
+test('the side-effect probe is not vacuous: it catches a package that reads env and writes on import', () => {
+  const project = installProject('link');
+  const fake = path.join(project, 'node_modules', 'waypoint-policy');
+  fs.unlinkSync(fake);
+  fs.mkdirSync(fake);
+  fs.writeFileSync(path.join(fake, 'package.json'), JSON.stringify({ name: 'waypoint-policy', version: '0.1.0', exports: { '.': './index.ts', './package.json': './package.json' } }));
+  fs.writeFileSync(path.join(fake, 'index.ts'), "import * as fs from 'node:fs';\nexport const home = process.env.HOME;\nfs.writeFileSync('side-effect.txt', 'x');\n");
+  const emptyCwd = tempDir('wp-empty-cwd-');
+  const r = runTs(project, 'src/import-probe.ts', [], { cwd: emptyCwd });
+  assert.equal(r.status, 0, r.stderr);
+  const probe = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.deepEqual(probe.libraryEnvReads.map((e: { key: string }) => e.key), ['HOME']);
+  assert.deepEqual(probe.libraryWrites.map((w: { fn: string; target: string }) => `${w.fn} ${w.target}`), ['writeFileSync side-effect.txt']);
+  assert.deepEqual(fs.readdirSync(emptyCwd), ['side-effect.txt']);
 });

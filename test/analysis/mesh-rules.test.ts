@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { analyze } from '../../analysis/analyze';
+import type { Finding } from '../../analysis/finding';
+import { compileApp } from '../../compiler/synth';
+import { readManifests } from '../../compiler/read-manifests';
+import {
+  ALL_WAYPOINTS,
+  AllowedNamespaces,
+  BasicAuth,
+  Credential,
+  MeshNamespace,
+  MeshService,
+  PluginPhase,
+  PolicyApp,
+  WasmPlugin,
+  Waypoint,
+  WaypointFor,
+} from '../../constructs';
+import { REPO_ROOT } from '../support/helpers';
+import { manifestDir } from './harness';
+
+// The mesh rules must match Istio exactly in both directions: report what istiod ignores or refuses,
+// and stay silent on what it accepts. These are the subtle cases (facts §1.6, §1.7, §2.3, §3).
+
+/** Findings of the rule families this analysis adds (not supply-chain or credentials). */
+function meshFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => !/^(supply-chain|credentials)\//.test(f.rule));
+}
+
+function compile(build: (app: PolicyApp, shop: MeshNamespace, waypoint: Waypoint) => void): Finding[] {
+  process.env.SHOP_CREDENTIAL = 'shop:s3cret';
+  const app = new PolicyApp();
+  const shop = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(shop, 'waypoint');
+  build(app, shop, waypoint);
+  return meshFindings(compileApp(app, { root: REPO_ROOT }).findings);
+}
+
+function lint(yaml: string, rootNamespace?: string): Finding[] {
+  return meshFindings(analyze(readManifests(manifestDir({ 'all.yaml': yaml }), { rootNamespace }).model));
+}
+
+const rules = (fs: readonly Finding[]) => fs.map((f) => `${f.severity} ${f.rule}`).sort();
+const auth = (ns: MeshNamespace, id: string, targets: WasmPlugin['targets'], extra: Record<string, unknown> = {}) =>
+  new BasicAuth(ns, id, { targets: [...targets], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }], ...extra });
+
+test("the guide's setup (policies/main.ts) has no mesh findings", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const app = require(path.join(REPO_ROOT, 'policies', 'main.ts')).default as PolicyApp;
+  assert.deepEqual(rules(meshFindings(compileApp(app, { root: REPO_ROOT }).findings)), []);
+});
+
+test('a cross-namespace waypoint admitting the namespace by name binds without findings', () => {
+  const found = compile((app, shop) => {
+    const infra = new MeshNamespace(app, 'infra', { enroll: false });
+    const shared = new Waypoint(infra, 'shared', { allowedNamespaces: AllowedNamespaces.named('shop') });
+    shop.useWaypoint(shared);
+    const cart = new MeshService(shop, 'cart', { ports: [{ port: 80 }] });
+    auth(shop, 'cart-auth', [cart]);
+  });
+  assert.deepEqual(rules(found), []);
+});
+
+test('a referenced waypoint (another repo) admitting all namespaces binds, with its plugins', () => {
+  const found = compile((app, shop) => {
+    const infra = new MeshNamespace(app, 'infra', { enroll: false });
+    shop.useWaypoint(Waypoint.fromWaypointName(infra, 'shared-ref', { name: 'shared', namespace: 'infra', allowedNamespaces: AllowedNamespaces.all() }));
+  });
+  assert.deepEqual(rules(found), []);
+});
+
+test("kubernetes.io/metadata.name is always known, even for a Namespace these manifests do not show", () => {
+  const waypoint = (selector: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: shared, namespace: infra }
+spec:
+  gatewayClassName: istio-waypoint
+  listeners:
+    - { name: mesh, port: 15008, protocol: HBONE, allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { ${selector} } } } } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: shared, istio.io/use-waypoint-namespace: infra } }
+spec: { ports: [{ port: 80 }] }
+`;
+  assert.deepEqual(rules(lint(waypoint('kubernetes.io/metadata.name: shop'))), []);
+  // Wrong name: certain. Another label on a Namespace we cannot see: may be set in the cluster.
+  assert.deepEqual(rules(lint(waypoint('kubernetes.io/metadata.name: billing'))), ['error binding/not-allowed']);
+  assert.deepEqual(rules(lint(waypoint('team: shop'))), ['warning binding/not-allowed']);
+});
+
+test("a Service's own label wins over its Namespace's, with no fallback when it names a workload waypoint", () => {
+  const overridden = compile((_app, shop, waypoint) => {
+    shop.useWaypoint(new Waypoint(shop, 'pods', { waypointFor: WaypointFor.WORKLOAD }));
+    MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: waypoint });
+  });
+  // Only the namespace label is a problem, and only a warning: no Service inherits it.
+  assert.deepEqual(rules(overridden), ['warning binding/traffic-type']);
+  const noFallback = compile((_app, shop, waypoint) => {
+    shop.useWaypoint(waypoint);
+    MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: new Waypoint(shop, 'pods', { waypointFor: WaypointFor.WORKLOAD }) });
+  });
+  const f = noFallback.find((x) => x.rule === 'binding/traffic-type');
+  assert.ok(f && f.severity === 'error', JSON.stringify(noFallback));
+  assert.match(f.message, /Istio does not fall back to another waypoint: ztunnel fails open/);
+});
+
+test('opting a Service out with none is not a finding', () => {
+  const found = compile((_app, shop, waypoint) => {
+    shop.useWaypoint(waypoint);
+    MeshService.fromServiceName(shop, 'health', 'health', { useWaypoint: 'none' });
+  });
+  assert.deepEqual(rules(found), []);
+});
+
+test('a Service-targeted plugin runs on the waypoint its Service inherits from the Namespace', () => {
+  const found = compile((_app, shop, waypoint) => {
+    shop.useWaypoint(waypoint);
+    auth(shop, 'cart-auth', [new MeshService(shop, 'cart', { ports: [{ port: 80 }] })]);
+  });
+  assert.deepEqual(rules(found), []);
+});
+
+test('ALL_WAYPOINTS from the root namespace attaches to every waypoint, so waypoint rules apply to it', () => {
+  const found = compile((app, shop, waypoint) => {
+    shop.useWaypoint(waypoint);
+    const root = new MeshNamespace(app, 'istio-system', { enroll: false });
+    new WasmPlugin(root, 'audit', { url: 'oci://ghcr.io/acme/audit:1.0.0', targets: [ALL_WAYPOINTS], match: [{ ports: [8080] }] });
+  });
+  assert.deepEqual(rules(found), ['error plugin/match-on-waypoint']);
+});
+
+test('a match list with one live entry is only a warning', () => {
+  const found = compile((_app, _shop, waypoint) => {
+    new WasmPlugin(waypoint.node.scope!, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [waypoint], match: [{ ports: [8080] }, {}] });
+  });
+  assert.deepEqual(rules(found), ['warning plugin/match-on-waypoint']);
+});
+
+test('plugin order: distinct priorities, mixed unset/set, other phases, separate Service chains, or no auth plugin are all fine', () => {
+  const found = compile((_app, shop, waypoint) => {
+    shop.useWaypoint(waypoint);
+    const url = (n: string) => `oci://ghcr.io/acme/${n}:1.0.0`;
+    auth(shop, 'a', [waypoint], { priority: 10 });
+    new WasmPlugin(shop, 'b', { url: url('b'), targets: [waypoint], phase: PluginPhase.AUTHN, priority: 5 });
+    new WasmPlugin(shop, 'c', { url: url('c'), targets: [waypoint], phase: PluginPhase.AUTHN }); // unset: runs last, deterministically
+    new WasmPlugin(shop, 'd', { url: url('d'), targets: [waypoint], phase: PluginPhase.AUTHZ, priority: 10 });
+    new WasmPlugin(shop, 'e', { url: url('e'), targets: [waypoint], phase: PluginPhase.STATS });
+    new WasmPlugin(shop, 'f', { url: url('f'), targets: [waypoint], phase: PluginPhase.STATS });
+    const cart = new MeshService(shop, 'cart', { ports: [{ port: 80 }] });
+    const shipping = new MeshService(shop, 'shipping', { ports: [{ port: 80 }] });
+    new WasmPlugin(shop, 'g', { url: url('g'), targets: [cart], phase: PluginPhase.AUTHZ, priority: 1 });
+    new WasmPlugin(shop, 'h', { url: url('h'), targets: [shipping], phase: PluginPhase.AUTHZ, priority: 1 });
+  });
+  assert.deepEqual(rules(found), []);
+});
+
+test('plugin order: a Service-targeted plugin ties with a waypoint-wide one on that Service chain', () => {
+  const found = compile((_app, shop, waypoint) => {
+    shop.useWaypoint(waypoint);
+    const cart = new MeshService(shop, 'cart', { ports: [{ port: 80 }] });
+    auth(shop, 'wide', [waypoint]);
+    auth(shop, 'narrow', [cart]);
+  });
+  const f = found.find((x) => x.rule === 'plugin/ambiguous-order');
+  assert.ok(f, JSON.stringify(found));
+  assert.match(f.message, /runs in phase AUTHN on shop\/waypoint together with shop\/wide, all with no priority/);
+});
+
+test('a hand-written acknowledgement annotation silences fail-open in validate --manifests', () => {
+  const plugin = (annotations: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: waypoint, namespace: shop }
+spec: { gatewayClassName: istio-waypoint, listeners: [{ name: mesh, port: 15008, protocol: HBONE }] }
+---
+apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: auth, namespace: shop${annotations} }
+spec:
+  url: oci://ghcr.io/acme/auth:1.0.0
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  phase: AUTHZ
+  failStrategy: FAIL_OPEN
+`;
+  assert.deepEqual(rules(lint(plugin(''))), ['error plugin/fail-open-auth']);
+  assert.deepEqual(rules(lint(plugin(', annotations: { acknowledged.waypoint-policy.io/plugin.fail-open-auth: "read-only telemetry gate" }'))), []);
+});
+
+test('a workload waypoint named by a pod template is fine; a service-only one is not', () => {
+  const deployment = (waypointFor: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: waypoint, namespace: shop, labels: { istio.io/waypoint-for: ${waypointFor} } }
+spec: { gatewayClassName: istio-waypoint, listeners: [{ name: mesh, port: 15008, protocol: HBONE }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: cart, namespace: shop }
+spec:
+  selector: { matchLabels: { app: cart } }
+  template:
+    metadata: { labels: { app: cart, istio.io/use-waypoint: waypoint } }
+    spec: { containers: [{ name: cart, image: cart }] }
+`;
+  assert.deepEqual(rules(lint(deployment('all'))), []);
+  assert.deepEqual(rules(lint(deployment('workload'))), []);
+  assert.deepEqual(rules(lint(deployment('service'))), ['error binding/traffic-type']);
+});
+
+test('the root namespace for GatewayClass targets comes from --root-namespace in manifests mode', () => {
+  const yaml = `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: audit, namespace: mesh-root }
+spec:
+  url: oci://ghcr.io/acme/audit:1.0.0
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: GatewayClass, name: istio-waypoint }]
+`;
+  assert.deepEqual(rules(lint(yaml, 'mesh-root')), []);
+  assert.deepEqual(rules(lint(yaml)), ['error plugin/gateway-class-target']);
+});
+
+test('a BasicAuth config problem is reported under its own id and never shows the credential', () => {
+  const yaml = `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: auth, namespace: shop }
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  pluginConfig:
+    basic_auth_rules:
+      - { prefix: /, request_methods: [get], credentials: [zq7-bad_cred] }
+`;
+  const found = lint(yaml).filter((f) => f.rule.startsWith('basic-auth/'));
+  assert.deepEqual(found.map((f) => f.rule).sort(), ['basic-auth/bad-credential', 'basic-auth/lowercase-method']);
+  for (const f of found) {
+    assert.doesNotMatch(f.message, /\[basic-auth\//, 'the id is the finding rule, not part of the message');
+    assert.ok(!f.message.includes('zq7-bad_cred'));
+    assert.ok(f.fix);
+  }
+});

@@ -1,0 +1,133 @@
+/**
+ * The performance work must not change a byte: the fast paths give exactly
+ * what they replace, and the bench's baselines handle exactly the files synth
+ * writes.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-33';
+import type { IConstruct } from 'constructs';
+import { meshFiles, readTemplate } from '../../bench/manifests';
+import { buildMesh } from '../../bench/mesh';
+import { apiObjectJson } from '../../compiler/api-object-json';
+import { cloneJson } from '../../compiler/clone';
+import { synthToDirectory } from '../../compiler/synth';
+import { readTree } from '../../compiler/write';
+import { toYaml, YamlValue } from '../../compiler/yaml';
+import { tempDir } from '../support/helpers';
+
+function apiObjects(c: IConstruct, out: ApiObject[] = []): ApiObject[] {
+  if (c instanceof ApiObject) out.push(c);
+  for (const child of c.node.children) apiObjects(child, out);
+  return out;
+}
+
+/** The same JSON, key order included, or the same error. */
+function assertSameJson(o: ApiObject): void {
+  const outcome = (f: () => unknown) => {
+    try {
+      return JSON.stringify(f());
+    } catch (e) {
+      return `throws ${(e as Error).message}`;
+    }
+  };
+  assert.equal(outcome(() => apiObjectJson(o)), outcome(() => o.toJson()), o.node.path);
+}
+
+function trickyChart(app: App): Chart {
+  const chart = new Chart(app, 'tricky', { namespace: 'ns', labels: { team: 'x' }, disableResourceNameHashes: true });
+  const plain = (id: string, rest: Record<string, unknown>) => new ApiObject(chart, id, { apiVersion: 'v1', kind: 'ConfigMap', ...rest });
+  plain('empties', { metadata: { name: 'e', annotations: {}, finalizers: [] }, data: { b: '1', a: null, c: undefined, '10': 'x', '9': 'y', nested: { z: [], y: {} } } });
+  plain('lazy', { data: { a: Lazy.any({ produce: () => 'produced' }) } });
+  plain('patched', { data: { a: '1' } }).addJsonPatch(JsonPatch.add('/data/b', '2'));
+  plain('own-constructor', { spec: { constructor: 'x' } });
+  plain('null-prototype', { spec: Object.assign(Object.create(null), { a: 1 }) });
+  plain('token', { spec: { a: { resolve: () => 'resolved' } } });
+  plain('union', { spec: { port: new (class IntOrString { public readonly value = 8080; })() } });
+  plain('arrays', { spec: { list: [1, null, { b: 2, a: [] }], empty: [], holes: [1, , 3] } });
+  plain('function', { spec: { f: () => 1 } });
+  plain('proto-key', { spec: JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') });
+  new ApiObject(chart, 'cluster', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n', namespace: undefined as unknown as string, labels: { b: '2', a: '1' } } });
+  const meta = plain('metadata', { metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'K', name: 'n', uid: 'u' }], extra: { q: 1 } } });
+  meta.metadata.addAnnotation('z', 'a');
+  meta.metadata.addLabel('l', 'v');
+  meta.metadata.addFinalizers('f');
+  new kplus.Service(chart, 'plus-service', { ports: [{ port: 80 }] });
+  return chart;
+}
+
+test('apiObjectJson gives exactly toJson(), for our constructs and for anything else', () => {
+  process.env.WP_BENCH_CREDENTIAL ??= 'bench:bench-password';
+  for (const o of apiObjects(buildMesh(2))) assertSameJson(o);
+  const app = new App();
+  trickyChart(app);
+  const objects = apiObjects(app);
+  assert.equal(objects.length, 13);
+  for (const o of objects) assertSameJson(o);
+  // With sorting disabled, and with an app that has its own resolver.
+  process.env.CDK8S_DISABLE_SORT = '1';
+  try {
+    for (const o of objects) assertSameJson(o);
+  } finally {
+    delete process.env.CDK8S_DISABLE_SORT;
+  }
+  class Upper implements IResolver {
+    public resolve(context: ResolutionContext): void {
+      if (typeof context.value === 'string' && context.value !== context.value.toUpperCase()) context.replaceValue(context.value.toUpperCase());
+    }
+  }
+  const custom = new App({ resolvers: [new Upper()] });
+  trickyChart(custom);
+  for (const o of apiObjects(custom)) assertSameJson(o);
+});
+
+test('cloneJson gives what structuredClone gives', () => {
+  class Point {
+    public constructor(public readonly x: number) {}
+  }
+  const deep: Record<string, unknown> = {};
+  let cur = deep;
+  for (let i = 0; i < 100; i++) cur = (cur.next = {}) as Record<string, unknown>;
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  const decorated = Object.assign([1, 2], { extra: true });
+  const values: unknown[] = [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', labels: { b: 'c' } }, spec: { ports: [{ port: 80 }], n: null, t: true } },
+    [1, , 3],
+    decorated,
+    { p: new Point(1), d: new Date(0), m: new Map([[1, 2]]) },
+    Object.assign(Object.create(null), { a: { b: 1 } }),
+    JSON.parse('{"__proto__": {"x": 1}, "y": 2}'),
+    deep,
+    cyclic,
+    'text',
+    7,
+    null,
+  ];
+  for (const v of values) {
+    const fast = cloneJson(v);
+    const slow = structuredClone(v);
+    assert.deepStrictEqual(fast, slow);
+    if (v !== null && typeof v === 'object') {
+      assert.notEqual(fast, v, 'a copy, not the same object');
+      assert.equal(Object.getPrototypeOf(fast), Object.getPrototypeOf(slow));
+    }
+  }
+});
+
+test("the bench's baselines write exactly synth's files", () => {
+  process.env.WP_BENCH_CREDENTIAL ??= 'bench:bench-password';
+  const dir = tempDir('wp-baseline-');
+  const one = path.join(dir, 'one');
+  const three = path.join(dir, 'three');
+  synthToDirectory(buildMesh(1), { outdir: one, root: path.resolve(__dirname, '..', '..') });
+  synthToDirectory(buildMesh(3), { outdir: three, root: path.resolve(__dirname, '..', '..') });
+  const floor = new Map(
+    meshFiles(readTemplate(one), 3).map((f) => [f.path, `${f.header.map((l) => (l === '' ? '#' : `# ${l}`)).join('\n')}\n${toYaml(f.doc as YamlValue)}`]),
+  );
+  const synth = readTree(three);
+  assert.deepEqual([...floor.keys()].sort(), [...synth.keys()].sort());
+  for (const [rel, text] of synth) assert.equal(floor.get(rel), text, rel);
+});

@@ -1,0 +1,135 @@
+/**
+ * Quiet rewrites: a second synth leaves files whose content did not change
+ * untouched (same inode, same mtime: hard links from the old tree), rewrites
+ * only what changed, and still swaps the tree atomically: a synth that fails,
+ * before or during the write, leaves the old tree exactly as it was.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { synthToDirectory } from '../../compiler/synth';
+import { readTree, writeTreeAtomically } from '../../compiler/write';
+import { BasicAuth, Credential, MeshNamespace, MeshService, PolicyApp, Target, Waypoint } from '../../constructs';
+import { isPolicyError } from '../../constructs/errors';
+import { tempDir } from '../support/helpers';
+
+const CREDENTIAL = 'WP_QUIET_REWRITE_CREDENTIAL';
+process.env[CREDENTIAL] = 'ops:quiet-rewrite';
+const SHA = 'a'.repeat(64);
+const PAST = new Date('2001-02-03T04:05:06Z');
+
+/** Two namespaces; `prefix` changes exactly one file (one plugin's rule). */
+function policy(prefix: string, options: { invalid?: boolean } = {}): PolicyApp {
+  const app = new PolicyApp({ partOf: 'quiet-rewrite' });
+  const target = new Target(app, 'prod');
+  for (const name of ['shop', 'billing']) {
+    const ns = new MeshNamespace(target, name);
+    const waypoint = new Waypoint(ns, 'waypoint');
+    ns.useWaypoint(waypoint);
+    const svc = MeshService.fromServiceName(ns, 'api', 'api', { useWaypoint: waypoint });
+    new BasicAuth(ns, 'auth', {
+      targets: [svc],
+      sha256: SHA,
+      rules: [{ prefix: name === 'shop' ? prefix : '/', methods: ['GET'], credentials: [Credential.fromEnv(CREDENTIAL)] }],
+    });
+  }
+  // A construct validation fails at synth (in collect), after construction succeeded.
+  if (options.invalid) target.node.addValidation({ validate: () => ['refused by the test'] });
+  return app;
+}
+
+interface Seen {
+  readonly ino: number;
+  readonly mtimeMs: number;
+}
+
+function snapshot(dir: string): Map<string, Seen> {
+  const out = new Map<string, Seen>();
+  for (const rel of readTree(dir).keys()) {
+    const st = fs.statSync(path.join(dir, rel));
+    out.set(rel, { ino: st.ino, mtimeMs: st.mtimeMs });
+  }
+  return out;
+}
+
+/** Age every file, so a rewrite shows as a new mtime without waiting for the clock. */
+function age(dir: string): void {
+  for (const rel of readTree(dir).keys()) fs.utimesSync(path.join(dir, rel), PAST, PAST);
+}
+
+function leftovers(outdir: string): string[] {
+  const base = path.basename(outdir);
+  return fs.readdirSync(path.dirname(outdir)).filter((n) => n.startsWith(`.${base}-`));
+}
+
+test('unchanged files keep their inode and mtime across a second synth; the changed file is rewritten', () => {
+  const out = path.join(tempDir('wp-quiet-'), 'dist');
+  const first = synthToDirectory(policy('/v1'), { outdir: out });
+  assert.ok(first.write.written > 5);
+  age(out);
+  const before = snapshot(out);
+  const beforeText = readTree(out);
+
+  const second = synthToDirectory(policy('/v2'), { outdir: out });
+  const after = snapshot(out);
+  const afterText = readTree(out);
+
+  const changed = [...afterText.keys()].filter((rel) => afterText.get(rel) !== beforeText.get(rel));
+  assert.deepEqual(changed, ['prod/2-policies/shop/wasmplugin-auth.yaml']);
+  assert.deepEqual(second.write, { written: 1, unchanged: before.size - 1, removed: 0 });
+  assert.deepEqual([...after.keys()], [...before.keys()]);
+  for (const [rel, seen] of after) {
+    const old = before.get(rel)!;
+    if (rel === changed[0]) {
+      assert.notEqual(seen.ino, old.ino, `${rel} is a new file`);
+      assert.ok(seen.mtimeMs > PAST.getTime(), `${rel} has a new mtime`);
+    } else {
+      assert.equal(seen.ino, old.ino, `${rel} keeps its inode`);
+      assert.equal(seen.mtimeMs, PAST.getTime(), `${rel} keeps its mtime`);
+    }
+  }
+  assert.deepEqual(leftovers(out), []);
+});
+
+test('a synth that fails in the policy leaves the tree byte-identical, inodes included', () => {
+  const out = path.join(tempDir('wp-quiet-'), 'dist');
+  synthToDirectory(policy('/v1'), { outdir: out });
+  const before = snapshot(out);
+  const beforeText = readTree(out);
+  const app = policy('/v2', { invalid: true });
+  assert.throws(() => synthToDirectory(app, { outdir: out }), (e) => isPolicyError(e) && /refused by the test/.test(e.message));
+  assert.deepEqual(readTree(out), beforeText);
+  assert.deepEqual(snapshot(out), before);
+  assert.deepEqual(leftovers(out), []);
+});
+
+test('a write that fails half-way leaves the old tree in place and no staging folder behind', () => {
+  const out = path.join(tempDir('wp-quiet-'), 'dist');
+  synthToDirectory(policy('/v1'), { outdir: out });
+  const before = snapshot(out);
+  const beforeText = readTree(out);
+  // A new tree whose last file cannot be created (its folder is a file): the
+  // failure comes after other files were already written to the staging tree.
+  const files = new Map(beforeText);
+  files.set('prod/2-policies/shop/wasmplugin-auth.yaml', 'changed: true\n');
+  files.set('zz/blocker', 'a file\n');
+  files.set('zz/blocker/inside.yaml', 'cannot exist\n');
+  assert.throws(() => writeTreeAtomically(out, files));
+  assert.deepEqual(readTree(out), beforeText);
+  assert.deepEqual(snapshot(out), before);
+  assert.deepEqual(leftovers(out), []);
+});
+
+test('a run that died between the two renames is recovered by the next one', () => {
+  const out = path.join(tempDir('wp-quiet-'), 'dist');
+  synthToDirectory(policy('/v1'), { outdir: out });
+  const beforeText = readTree(out);
+  // What a crash between "dist -> .dist-old-*" and ".dist-new-* -> dist" leaves.
+  fs.renameSync(out, path.join(path.dirname(out), '.dist-old-crashed'));
+  fs.mkdirSync(path.join(path.dirname(out), '.dist-new-crashed'));
+  const second = synthToDirectory(policy('/v1'), { outdir: out });
+  assert.equal(second.write.written, 0, 'the recovered tree was reused');
+  assert.deepEqual(readTree(out), beforeText);
+  assert.deepEqual(leftovers(out), []);
+});
