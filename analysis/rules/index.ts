@@ -4,6 +4,7 @@ import { bindingMissingUseWaypoint } from './binding-missing-use-waypoint';
 import { bindingNotAllowed } from './binding-not-allowed';
 import { bindingTrafficType } from './binding-traffic-type';
 import { bindingUnknownWaypoint } from './binding-unknown-waypoint';
+import { CHECKED_AT_SYNTH } from './checked-at-synth';
 import { CHECKED_ELSEWHERE } from './checked-elsewhere';
 import { namesLabelSyntax } from './names-label-syntax';
 import { namesRfc1123 } from './names-rfc1123';
@@ -80,4 +81,4 @@ export const RULES: readonly Rule[] = [
  * manifests, a plugin module's own config rules): with RULES, every id a
  * finding can carry. docs/rules.md is generated from both (analysis/docs.ts).
  */
-export const DOCUMENTED_ELSEWHERE: readonly (RuleInfo & { readonly checkedAt: string })[] = [...BASIC_AUTH_RULES, ...CHECKED_ELSEWHERE];
+export const DOCUMENTED_ELSEWHERE: readonly (RuleInfo & { readonly checkedAt: string })[] = [...BASIC_AUTH_RULES, ...CHECKED_ELSEWHERE, ...CHECKED_AT_SYNTH];
