@@ -69,6 +69,13 @@ export function analyzeOpenPolicyAgentConfig(config: OpenPolicyAgentConfig): Plu
         message: `opa_cluster_name ${JSON.stringify(cluster)} looks like an Istio cluster name but is not "outbound|<port>|<subset>|<host>": no such cluster exists, so every request would get 500`,
         fix: 'Write it as outbound|8181||opa.<namespace>.svc.cluster.local.',
       });
+    } else if (!m[3].includes('.')) {
+      issues.push({
+        rule: `${NAME}/cluster-name`,
+        severity: 'warning',
+        message: `opa_cluster_name ${JSON.stringify(cluster)} names the host ${JSON.stringify(m[3])}, but Istio names a Service's cluster by its fully qualified name: no such cluster exists, so every request would get 500`,
+        fix: `Use the fully qualified name, e.g. outbound|${m[1]}||${m[3]}.<namespace>.svc.cluster.local.`,
+      });
     } else if (m[3] !== config.opa_service_host.replace(/:\d+$/, '')) {
       issues.push({
         rule: `${NAME}/host-mismatch`,

@@ -59,6 +59,7 @@ test('host and cluster are required strings; empty ones would answer 500 on ever
 test('warnings: a malformed Istio cluster name, a host that is not the cluster host, an ignored key', () => {
   const rules = (c: Partial<OpenPolicyAgentConfig> & Record<string, unknown>) => analyzeOpenPolicyAgentConfig({ ...UPSTREAM_EXAMPLE, ...c } as OpenPolicyAgentConfig).map((i) => `${i.severity}:${i.rule}`);
   assert.deepEqual(rules({ opa_cluster_name: 'outbound|opa.istio-system.svc.cluster.local' }), ['warning:open-policy-agent/cluster-name']);
+  assert.deepEqual(rules({ opa_service_host: 'opa', opa_cluster_name: 'outbound|8181||opa' }), ['warning:open-policy-agent/cluster-name'], 'a short host names no Istio cluster');
   assert.deepEqual(rules({ opa_service_host: 'opa.other.svc.cluster.local' }), ['warning:open-policy-agent/host-mismatch']);
   assert.deepEqual(rules({ opa_service_host: 'opa.istio-system.svc.cluster.local:8181' }), []);
   assert.deepEqual(rules({ check_result_cache_valid_secs: 10 }), ['warning:open-policy-agent/unknown-key']);

@@ -33,7 +33,7 @@ function programFindings(body: string) {
   const names = Object.keys(library).join(', ');
   fs.writeFileSync(file, `import * as lib from '${lib}';\nconst { ${names} } = lib;\nexport function run() {\n${PREAMBLE}\n${body}\nreturn lib.compileApp(app).findings;\n}\n`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as { run: () => readonly { rule: string; message: string }[] };
+  const mod = require(file) as { run: () => readonly { rule: string; severity: string; message: string }[] };
   try {
     return mod.run();
   } catch (e) {
@@ -56,6 +56,7 @@ for (const entry of entries) {
     const findings = yaml ? manifestFindings(entry.docs.bad) : programFindings(entry.docs.bad);
     const hit = findings.find((f) => f.rule === entry.id || f.message.includes(`[${entry.id}]`));
     assert.ok(hit, `${entry.id} is reported; got ${JSON.stringify(findings.map((f) => `${f.rule}: ${f.message}`), null, 1)}`);
-    assert.ok(hit.message.includes(entry.docs.message), `message contains the documented text:\n  ${hit.message}\n  ${entry.docs.message}`);
+    assert.equal(hit.message, entry.docs.message, 'the documented message, exactly');
+    assert.equal(hit.severity, entry.severity);
   });
 }

@@ -1,0 +1,70 @@
+/**
+ * Progress of a long synth is shown on stderr only when asked (--progress)
+ * or on a terminal; --verbose adds the per-phase timings. Neither changes
+ * what is written.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../cli/main';
+import { readTree } from '../../compiler/write';
+import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
+
+process.env.WP_BENCH_CREDENTIAL ??= 'bench:bench-password';
+
+/** A policy program: the bench mesh with `n` namespaces (22 objects each). */
+function meshPolicy(n: number): string {
+  const dir = tempDir('wp-progress-');
+  const file = path.join(dir, 'main.ts');
+  const mesh = path.join(REPO_ROOT, 'bench', 'mesh').split(path.sep).join('/');
+  fs.writeFileSync(file, `import { buildMesh } from '${mesh}';\nexport default buildMesh(${n});\n`);
+  return file;
+}
+
+test('--progress prints each phase and a counter on stderr; --verbose the timings', async () => {
+  const app = meshPolicy(60);
+  const out = path.join(tempDir('wp-progress-out-'), 'dist');
+  const io = captureIo();
+  assert.equal(await main(['synth', '--app', app, '--outdir', out, '--progress', '--verbose'], io), 0);
+  assert.deepEqual(io.stdout, []);
+  const err = io.stderr.join('\n');
+  for (const line of [
+    /^synth: loading .*main\.ts$/m,
+    /^synth: constructed in \d+\.\d s$/m,
+    /^synth: collect\.\.\.$/m,
+    /^synth: collect 1000 objects$/m,
+    /^synth: collect done: 1320 objects in \d+\.\d s$/m,
+    /^synth: analyzing 1320 objects\.\.\.$/m,
+    /^synth: render 1320 objects\.\.\.$/m,
+    /^synth: render 1000\/1320 objects$/m,
+    /^synth: render done: 1320 objects in \d+\.\d s$/m,
+    /^synth: write \d+ files\.\.\.$/m,
+    /^synth: write 1000\/\d+ files$/m,
+    /^synth: write done: \d+ files in \d+\.\d s$/m,
+    /^timings: load\+construct \d+ ms, collect \d+ ms, analyze \d+ ms, render \d+ ms, write \d+ ms, total \d+ ms$/m,
+    /^ {2}1320 objects, \d+ finding\(s\), \d+ files; peak RSS \d+ MB; per 1000 objects: \d+ ms after construction$/m,
+  ]) {
+    assert.match(err, line);
+  }
+  // Phases come in order.
+  const at = (s: string) => err.indexOf(s);
+  assert.ok(at('synth: loading') < at('synth: collect...') && at('synth: collect...') < at('synth: analyzing') && at('synth: analyzing') < at('synth: render') && at('synth: render') < at('synth: write'));
+
+  // Without the flags (and not on a terminal): no progress, no timings, the same files.
+  const out2 = path.join(tempDir('wp-progress-out-'), 'dist');
+  const quiet = captureIo();
+  assert.equal(await main(['synth', '--app', app, '--outdir', out2], quiet), 0);
+  assert.doesNotMatch(quiet.text(), /^synth: (loading|collect|render|write)/m);
+  assert.doesNotMatch(quiet.text(), /^timings:/m);
+  assert.deepEqual(readTree(out2), readTree(out));
+});
+
+test('on a terminal, progress is on by default', async () => {
+  const app = meshPolicy(2);
+  const io = { ...captureIo(), isTTY: true };
+  const stderr: string[] = [];
+  io.err = (t: string) => stderr.push(t);
+  assert.equal(await main(['synth', '--app', app, '--outdir', path.join(tempDir('wp-progress-out-'), 'dist')], io), 0);
+  assert.match(stderr.join('\n'), /^synth: write done: \d+ files in/m);
+});
