@@ -2,6 +2,7 @@ import type { MeshModel } from '../compiler/model';
 import type { Proxy } from './attachment';
 import { bindService, ingressUsesWaypoint } from './binding';
 import { buildChain, Chain, STAGE_NAMES } from './chain';
+import { pluginDefinitionFor } from '../constructs/define-plugin';
 import { pluginEvaluatorFor } from './evaluators';
 import { GatewayInfo, MeshIndex, namespaceOf, ServiceInfo } from './mesh-index';
 import type { PluginDecision } from './plugin-evaluator';
@@ -38,6 +39,19 @@ export interface SimulateOptions {
    * @default - none: rules that need a placeholder's value are reported as not simulated
    */
   readonly substitutions?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A module without an evaluator: its plugin definition may say why it cannot
+ * be simulated (OPA: the server decides), or that it never changes a response
+ * (telemetry), which makes it a safe pass-through.
+ */
+function fromDefinition(url: string): PluginDecision {
+  const note = pluginDefinitionFor(url)?.simulation;
+  const name = pluginDefinitionFor(url)?.name;
+  if (note?.supported) return { kind: 'pass', detail: `${name}: never changes a request or a response (${note.reason})` };
+  if (note) return { kind: 'not-simulated', detail: `${name}: not simulated: ${note.reason}` };
+  return { kind: 'not-simulated', detail: `no evaluator for module ${JSON.stringify(redactUrl(url))}: not simulated (never guessed)` };
 }
 
 /** What is known so far while walking the proxies. */
@@ -88,7 +102,7 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
     const evaluator = pluginEvaluatorFor(url);
     const decision: PluginDecision = evaluator
       ? evaluator.evaluate({ config: options.substitutions ? substitute(spec.pluginConfig, options.substitutions) : spec.pluginConfig, request, plugin: { namespace: namespaceOf(m), name: m.metadata.name, url } })
-      : { kind: 'not-simulated', detail: `no evaluator for module ${JSON.stringify(redactUrl(url))}: not simulated (never guessed)` };
+      : fromDefinition(url);
     const module = evaluator ? `${evaluator.name}: ` : '';
 
     if (entry.applies === 'unknown') {

@@ -53,7 +53,7 @@ spec:
         }
         continue;
       }
-      for (const issue of def.analyze?.(parsed.data) ?? []) {
+      for (const issue of def.analyze?.(parsed.data, { url: spec.url }) ?? []) {
         ctx.report(o, { rule: issue.rule, message: `${def.name} pluginConfig: ${issue.message}`, fix: issue.fix ?? documentedFix(def, issue.rule), severity: issue.severity });
       }
     }
