@@ -97,8 +97,15 @@ export class MeshNamespace extends Chart {
   public readonly name: string;
   /** Whether this repo owns the Namespace object. */
   public readonly owned: boolean;
-  /** Labels written on the Namespace so far. */
-  public readonly labelValues: Record<string, string> = {};
+  /**
+   * Whether `x` is a MeshNamespace. Use this, not `instanceof`: cdk8s's Chart
+   * defines `Symbol.hasInstance`, so `instanceof MeshNamespace` is true for any Chart.
+   */
+  public static isMeshNamespace(x: unknown): x is MeshNamespace {
+    return typeof x === 'object' && x !== null && Object.prototype.isPrototypeOf.call(MeshNamespace.prototype, x);
+  }
+
+  private readonly labelStore: Record<string, string> = {};
   private apiObject?: ApiObject;
 
   constructor(scope: Construct, id: string, props: MeshNamespaceProps = {}) {
@@ -116,6 +123,11 @@ export class MeshNamespace extends Chart {
     if (p.ingressUseWaypoint) this.setLabels({ [LABELS.ingressUseWaypoint]: 'true' });
   }
 
+  /** The labels written on the Namespace so far (a copy). */
+  public get labelValues(): Readonly<Record<string, string>> {
+    return { ...this.labelStore };
+  }
+
   /**
    * Make `waypoint` the namespace waypoint (`istio.io/use-waypoint`, plus
    * `istio.io/use-waypoint-namespace` when it lives elsewhere), or opt out with `'none'`.
@@ -124,15 +136,15 @@ export class MeshNamespace extends Chart {
     if (waypoint !== NO_WAYPOINT && !isWaypoint(waypoint)) {
       fail(this, 'props/invalid', `useWaypoint() needs a Waypoint or "none"`, 'Pass a Waypoint construct, Waypoint.fromWaypointName(), or "none".');
     }
-    if (this.labelValues[LABELS.useWaypoint] !== undefined) {
-      fail(this, 'binding/conflict', `namespace '${this.name}' already uses waypoint '${this.labelValues[LABELS.useWaypoint]}'`, 'Call useWaypoint() once per namespace.');
+    if (this.labelStore[LABELS.useWaypoint] !== undefined) {
+      fail(this, 'binding/conflict', `namespace '${this.name}' already uses waypoint '${this.labelStore[LABELS.useWaypoint]}'`, 'Call useWaypoint() once per namespace.');
     }
     this.setLabels(useWaypointLabels(this.name, waypoint));
   }
 
   private setLabels(labels: Record<string, string>): void {
     if (Object.keys(labels).length === 0) return;
-    Object.assign(this.labelValues, labels);
+    Object.assign(this.labelStore, labels);
     if (!this.apiObject) {
       // Namespaces are cluster-scoped: the object must not inherit the chart namespace.
       this.apiObject = new ApiObject(this, 'Namespace', {

@@ -44,7 +44,7 @@ export function serviceLabels(service: IMeshService): Record<string, string> {
  * MeshNamespace` is true for any Chart.
  */
 export function isMeshNamespace(x: unknown): x is MeshNamespace {
-  return typeof x === 'object' && x !== null && Object.prototype.isPrototypeOf.call(MeshNamespace.prototype, x);
+  return MeshNamespace.isMeshNamespace(x);
 }
 
 /** The MeshNamespace a construct lives in, if it lives in one. */
