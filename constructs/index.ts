@@ -6,6 +6,7 @@ export * from './errors';
 export * from './labels';
 export * from './mesh-service';
 export * from './namespace';
+export * from './references';
 export * from './target-ref';
 export * from './wasm-plugin';
 export * from './waypoint';
