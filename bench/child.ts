@@ -24,22 +24,30 @@ function phase(name: string): void {
   last = now;
 }
 
-type Emit = (doc: unknown) => string;
+/** One file's text: `# ` header lines, then the document. */
+type Emit = (doc: unknown, header: readonly string[]) => string;
+
+function comments(header: readonly string[]): string {
+  let head = '';
+  for (const line of header) head += line === '' ? '#\n' : `# ${line}\n`;
+  return head;
+}
 
 /** The YAML emitters the floor may use, loaded on demand. */
 function emitter(name: string): Emit {
   switch (name) {
     case 'waypoint-policy': {
       const { toYaml } = require('../compiler/yaml') as typeof import('../compiler/yaml');
-      return (d) => toYaml(d as never);
+      // It writes the header itself, into one flat string.
+      return (d, header) => toYaml(d as never, [...header]);
     }
     case 'js-yaml': {
       const jsyaml = require('js-yaml') as typeof import('js-yaml');
-      return (d) => jsyaml.dump(d, { lineWidth: -1, noRefs: true });
+      return (d, header) => comments(header) + jsyaml.dump(d, { lineWidth: -1, noRefs: true });
     }
     case 'yaml': {
       const { stringify } = require('yaml') as typeof import('yaml');
-      return (d) => stringify(d);
+      return (d, header) => comments(header) + stringify(d);
     }
     default:
       throw new Error(`unknown emitter ${name}`);
@@ -48,12 +56,10 @@ function emitter(name: string): Emit {
 const EMITTERS = ['waypoint-policy', 'js-yaml', 'yaml'];
 
 function render(f: PlainFile, emit: Emit): string {
-  let head = '';
-  for (const line of f.header) head += line === '' ? '#\n' : `# ${line}\n`;
-  return head + emit(f.doc);
+  return emit(f.doc, f.header);
 }
 
-function readTemplate(file: string): Template {
+function loadTemplate(file: string): Template {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Template;
 }
 
@@ -74,7 +80,7 @@ function mesh(n: number, outdir: string): Record<string, unknown> {
 function floor(n: number, outdir: string, templateFile: string, emitName: string): Record<string, unknown> {
   const { meshFiles } = require('./manifests') as typeof import('./manifests');
   const emit = emitter(emitName);
-  const template = readTemplate(templateFile);
+  const template = loadTemplate(templateFile);
   phase('load');
   const files = meshFiles(template, n);
   phase('objects');
@@ -102,7 +108,7 @@ function floor(n: number, outdir: string, templateFile: string, emitName: string
 function cdk8s(n: number, outdir: string, templateFile: string): Record<string, unknown> {
   const { meshObjects } = require('./manifests') as typeof import('./manifests');
   const { ApiObject, App, Chart } = require('cdk8s') as typeof import('cdk8s');
-  const template = readTemplate(templateFile);
+  const template = loadTemplate(templateFile);
   phase('load');
   const app = new App({ outdir });
   let objects = 0;
@@ -122,13 +128,13 @@ function cdk8s(n: number, outdir: string, templateFile: string): Record<string, 
 
 function emitters(n: number, templateFile: string): Record<string, unknown> {
   const { meshFiles } = require('./manifests') as typeof import('./manifests');
-  const files = meshFiles(readTemplate(templateFile), n);
+  const files = meshFiles(loadTemplate(templateFile), n);
   phase('load');
   const ms: Record<string, number> = {};
   const bytes: Record<string, number> = {};
   for (const name of EMITTERS) {
     const emit = emitter(name);
-    emit(files[0].doc); // load and warm up outside the timing
+    emit(files[0].doc, files[0].header); // load and warm up outside the timing
     const t = performance.now();
     let b = 0;
     for (const f of files) b += render(f, emit).length;

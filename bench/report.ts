@@ -16,7 +16,7 @@ export interface Measurement {
   readonly kind: string;
   /** Namespaces, for the mesh-sized measurements. */
   readonly n?: number;
-  /** For cold starts: ours or cdk8s-ts-node. */
+  /** For cold starts: ours, cdk8s-ts-node, or ours-one-process (for reference). */
   readonly variant?: string;
   readonly wallMs: number;
   readonly runsMs: number[];
@@ -55,7 +55,7 @@ export function summarize(key: string, runs: readonly RunResult[]): Measurement 
   }
   const objects = typeof runs[0].info.objects === 'number' ? runs[0].info.objects : undefined;
   const files = typeof runs[0].info.files === 'number' ? runs[0].info.files : undefined;
-  const what = kind === 'cold' ? `cold   ${variant!.padEnd(21)}` : `${kind.padEnd(6)} n=${String(n).padEnd(5)} objects=${String(objects ?? '?').padEnd(6)} files=${String(files ?? '?').padEnd(6)}`;
+  const what = kind === 'cold' ? `cold   ${variant!.padEnd(35)}` : `${kind.padEnd(6)} n=${String(n).padEnd(5)} objects=${String(objects ?? '?').padEnd(6)} files=${String(files ?? '?').padEnd(6)}`;
   const phaseText = Object.keys(phases).length ? `  (${Object.entries(phases).map(([k, v]) => `${k} ${sec(v)}`).join(', ')})` : '';
   const line =
     `${what}  wall=${sec(wallMs).padStart(7)}  cpu=${cpuMs === undefined ? 'n/a' : sec(cpuMs).padStart(7)}  rss=${rssKb === undefined ? 'n/a' : `${Math.round(rssKb / 1024)}MB`.padStart(6)}` +

@@ -101,12 +101,14 @@ function nextMark(done: number): number {
 function progressPrinter(io: Io): { listener: (e: ProgressEvent) => void; line: (text: string) => void } {
   const line = (text: string) => io.err(`synth: ${text}`);
   let phaseStart = 0;
+  let analyzeStart: number | undefined;
   let mark = 0;
   const listener = (e: ProgressEvent) => {
     const noun = NOUN[e.phase];
     const of = e.total !== undefined ? `/${e.total}` : '';
     if (e.kind === 'start') {
       phaseStart = performance.now();
+      if (e.phase === 'render' && analyzeStart !== undefined) line(`analyze done in ${seconds(phaseStart - analyzeStart)}`);
       mark = nextMark(0);
       line(`${e.phase}${e.total !== undefined ? ` ${e.total} ${noun}` : ''}...`);
     } else if (e.kind === 'tick' && e.done >= mark) {
@@ -114,7 +116,10 @@ function progressPrinter(io: Io): { listener: (e: ProgressEvent) => void; line: 
       line(`${e.phase} ${e.done}${of} ${noun}`);
     } else if (e.kind === 'end') {
       line(`${e.phase} done: ${e.done} ${noun} in ${seconds(performance.now() - phaseStart)}`);
-      if (e.phase === 'collect') line(`analyzing ${e.done} objects...`);
+      if (e.phase === 'collect') {
+        analyzeStart = performance.now();
+        line(`analyzing ${e.done} objects...`);
+      }
     }
   };
   return { listener, line };

@@ -36,6 +36,7 @@ test('--progress prints each phase and a counter on stderr; --verbose the timing
     /^synth: collect 1000 objects$/m,
     /^synth: collect done: 1320 objects in \d+\.\d s$/m,
     /^synth: analyzing 1320 objects\.\.\.$/m,
+    /^synth: analyze done in \d+\.\d s$/m,
     /^synth: render 1320 objects\.\.\.$/m,
     /^synth: render 1000\/1320 objects$/m,
     /^synth: render done: 1320 objects in \d+\.\d s$/m,
