@@ -1,37 +1,51 @@
 import { isPolicyError } from '../constructs/errors';
 import { EXIT, Io, processIo, UsageError } from './io';
-import { check, usage as checkUsage } from './commands/check';
-import { synth, usage as synthUsage } from './commands/synth';
-import { validate, usage as validateUsage } from './commands/validate';
-import { explain, usage as explainUsage } from './commands/explain';
-import { diff, usage as diffUsage } from './commands/diff';
-
 type Command = { run: (argv: string[], io: Io) => number | Promise<number>; usage: string };
 
-/** Every command, one module each under cli/commands/. */
-const COMMANDS: Record<string, Command> = {
-  synth: { run: synth, usage: synthUsage },
-  validate: { run: validate, usage: validateUsage },
-  explain: { run: explain, usage: explainUsage },
-  check: { run: check, usage: checkUsage },
-  diff: { run: diff, usage: diffUsage },
+/*
+ * Every command, one module each under cli/commands/, loaded only when it
+ * runs: `synth` on every commit should not pay for the simulator or git code.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const COMMANDS: Record<string, () => Command> = {
+  synth: () => {
+    const m = require('./commands/synth') as typeof import('./commands/synth');
+    return { run: m.synth, usage: m.usage };
+  },
+  validate: () => {
+    const m = require('./commands/validate') as typeof import('./commands/validate');
+    return { run: m.validate, usage: m.usage };
+  },
+  explain: () => {
+    const m = require('./commands/explain') as typeof import('./commands/explain');
+    return { run: m.explain, usage: m.usage };
+  },
+  check: () => {
+    const m = require('./commands/check') as typeof import('./commands/check');
+    return { run: m.check, usage: m.usage };
+  },
+  diff: () => {
+    const m = require('./commands/diff') as typeof import('./commands/diff');
+    return { run: m.diff, usage: m.usage };
+  },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function help(io: Io): number {
-  io.out(`waypoint-policy: a GitOps policy compiler for Istio ambient waypoints.\n\n${Object.values(COMMANDS).map((c) => c.usage).join('\n\n')}`);
+  io.out(`waypoint-policy: a GitOps policy compiler for Istio ambient waypoints.\n\n${Object.values(COMMANDS).map((load) => load().usage).join('\n\n')}`);
   return EXIT.OK;
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') return help(io);
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.err(`unknown command ${JSON.stringify(name)}; commands: ${Object.keys(COMMANDS).join(', ')}`);
     return EXIT.USAGE;
   }
   try {
-    return await command.run(rest, io);
+    return await load().run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(e.message);
