@@ -7,7 +7,7 @@ import { compileApp } from '../../compiler/synth';
 import { readTree } from '../../compiler/write';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
-import { DEFAULT_APP, loadApp } from '../load-app';
+import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings, toJsonFinding } from './synth';
 
 export const usage = `waypoint-policy check [--app FILE] [--outdir DIR] [--json]
@@ -69,7 +69,7 @@ export function check(argv: string[], io: Io): number {
   const shown = path.relative(io.cwd, outdir) || '.';
   let result;
   try {
-    result = compileApp(loadApp(entry, io.cwd), { root: io.cwd });
+    result = compileApp(loadApp(entry, io.cwd), { root: projectRootOf(path.resolve(io.cwd, entry)) });
   } catch (e) {
     if (!isPolicyError(e)) throw e;
     return doesNotCompile(io, entry, e.findings, json);

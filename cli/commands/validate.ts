@@ -7,7 +7,7 @@ import { compileApp } from '../../compiler/synth';
 import { readManifests } from '../../compiler/read-manifests';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
-import { DEFAULT_APP, loadApp } from '../load-app';
+import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings } from './synth';
 
 export const usage = `waypoint-policy validate [--app FILE] [--manifests DIR] [--root-namespace NS] [--json] [--strict]
@@ -36,7 +36,7 @@ function validateManifests(dir: string, rootNamespace: string | undefined, io: I
 function validateApp(entry: string, io: Io): Checked {
   try {
     const app = loadApp(entry, io.cwd);
-    const result = compileApp(app, { root: io.cwd });
+    const result = compileApp(app, { root: projectRootOf(path.resolve(io.cwd, entry)) });
     return { findings: result.findings, objects: result.collected.model.objects.length, what: entry };
   } catch (e) {
     // A mistake caught at construction: the program stops at the first one.

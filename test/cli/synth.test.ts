@@ -111,3 +111,11 @@ test('cdk8s synth also works (cdk8s.yaml runs our synth through tsx)', () => {
   assert.deepEqual([...tree.keys()], [...readTree(path.join(REPO_ROOT, 'dist')).keys()].filter((k) => !k.startsWith('delivery/')).filter((k) => tree.has(k)));
   assert.ok(tree.has('demo/1-waypoints/default/gateway-waypoint.yaml'));
 });
+
+test('check and validate give the same answer from any working directory', async () => {
+  const fromPolicies = captureIo(path.join(REPO_ROOT, 'policies'));
+  assert.equal(await main(['check', '--app', 'main.ts', '--outdir', '../dist'], fromPolicies), 0, fromPolicies.text());
+  const validate = captureIo(path.join(REPO_ROOT, 'policies'));
+  assert.equal(await main(['validate', '--app', 'main.ts', '--json'], validate), 0);
+  assert.match(validate.stdout.join('\n'), /"source": "policies\/bookinfo\.ts:\d+"/);
+});
