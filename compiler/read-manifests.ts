@@ -39,8 +39,12 @@ function targetOf(rel: string, layoutIsOurs: boolean): string {
   return layoutIsOurs ? rel.split('/')[0] : 'manifests';
 }
 
-/** Another team's object we only label: a Service without spec, or one marked for merge-only apply. */
-function ownershipOf(m: KubeObject): 'owned' | 'external' {
+/**
+ * Whether a manifest is ours or another team's object we only label (a
+ * Service without spec, or one marked for merge-only apply), read from the
+ * manifest alone.
+ */
+export function manifestOwnership(m: KubeObject): 'owned' | 'external' {
   const a = m.metadata.annotations ?? {};
   // Our own output marks every object it owns (an owned Namespace also has Prune=false).
   if (m.metadata.labels?.['app.kubernetes.io/managed-by'] === 'waypoint-policy') return 'owned';
@@ -91,7 +95,7 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
         continue;
       }
       const manifest = m as KubeObject;
-      objects.push({ manifest, target: targetOf(rel, layoutIsOurs), ownership: ownershipOf(manifest), file: rel });
+      objects.push({ manifest, target: targetOf(rel, layoutIsOurs), ownership: manifestOwnership(manifest), file: rel });
     }
   }
   return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', origin: 'manifests' }, findings };

@@ -5,6 +5,7 @@ import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey } from './internal/schemas';
 import { fail, parseProps, ruleParams } from './internal/validate';
+import { redactUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ITargetable, TargetRef } from './target-ref';
 
 /** Where in the proxy's filter chain the plugin runs (`spec.phase`). */
@@ -298,8 +299,6 @@ const propsSchema = z.object({
   pluginConfig: z.record(z.string(), z.unknown()).optional(),
 });
 
-const URL_SCHEMES = ['oci', 'http', 'https', 'file'];
-
 /**
  * The scheme of a module URL as Istio reads it: a scheme counts only when a
  * `/` follows its colon (`ghcr.io:5000/x` has none); no scheme means `oci`.
@@ -354,8 +353,10 @@ export class WasmPlugin extends Construct {
         fail(this, 'names/label-syntax', `selector key ${JSON.stringify(key)} is not a valid label key (no '*' allowed)`, 'Use exact label keys.');
       }
     }
-    if (!URL_SCHEMES.includes(urlScheme(p.url))) {
-      fail(this, 'plugin/url-scheme', `url ${JSON.stringify(p.url)} must use one of the schemes oci://, https://, http://, file://`, 'Use an oci:// image reference, ideally with a sha256.');
+    // The same parser the synth-time rule uses, so both refuse exactly what a cluster refuses.
+    const urlProblem = wasmUrlProblem(p.url);
+    if (urlProblem) {
+      fail(this, 'plugin/url-scheme', `url ${JSON.stringify(redactUrl(p.url))} is refused: ${urlProblem}`, 'Use an oci:// image reference, ideally with a sha256.');
     }
 
     const refs: TargetRef[] = [];

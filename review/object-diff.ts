@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { FileTree } from '../compiler/layout';
 import type { KubeObject } from '../compiler/model';
+import { manifestOwnership } from '../compiler/read-manifests';
 import { redactSecrets } from './secrets';
 
 /** An object's identity across revisions. */
@@ -32,10 +33,6 @@ export interface ObjectChange {
   readonly labelOnly?: boolean;
 }
 
-function isLabelOnly(m: KubeObject): boolean {
-  const a = m.metadata.annotations ?? {};
-  return a['kustomize.toolkit.fluxcd.io/prune'] === 'disabled' || (a['argocd.argoproj.io/sync-options'] ?? '').includes('Prune=false');
-}
 
 export interface ParsedTree {
   readonly objects: Map<string, { id: ObjectId; manifest: KubeObject; file: string }>;
@@ -83,7 +80,7 @@ export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] 
   for (const key of keys) {
     const b = base.objects.get(key);
     const h = head.objects.get(key);
-    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], ...(isLabelOnly(b.manifest) ? { labelOnly: true } : {}) });
+    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], ...(manifestOwnership(b.manifest) === 'external' ? { labelOnly: true } : {}) });
     else if (!b && h) changes.push({ change: 'added', object: h.id, file: h.file, fields: [] });
     else if (b && h) {
       const fields: FieldChange[] = [];

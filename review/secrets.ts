@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { shortHash } from '../simulator/redact';
 
 /**
  * Object keys whose values are secrets in any emitted object: a reviewer
@@ -12,7 +12,7 @@ export function isSecretPath(path: readonly (string | number)[]): boolean {
 
 /** A short, stable fingerprint: the first 8 hex digits of the value's SHA-256. */
 export function credentialFingerprint(value: string): string {
-  return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8)}`;
+  return shortHash(value);
 }
 
 /** Replace every string under a secret key by its fingerprint (deep copy). */

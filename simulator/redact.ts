@@ -16,8 +16,12 @@ export function isSensitiveHeader(name: string): boolean {
  * enough to tell two values apart in a trace, too little to recover them.
  */
 export function fingerprint(value: string): string {
-  const hash = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
-  return `<redacted, ${value.length} chars, sha256:${hash}>`;
+  return `<redacted, ${value.length} chars, ${shortHash(value)}>`;
+}
+
+/** `sha256:` and the first 8 hex digits of the value's SHA-256: the one fingerprint every output uses. */
+export function shortHash(value: string): string {
+  return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8)}`;
 }
 
 /**
