@@ -1,6 +1,5 @@
 import type { Finding } from '../analysis/finding';
 import type { KubeObject, ModelObject } from './model';
-import { cloneJson } from './clone';
 
 /**
  * Rollout order, encoded in the layout (one folder per stage, each its own
@@ -91,13 +90,13 @@ function syncOptions(options: string[]): string {
  * delete and field takeover (docs/gitops.md, "Ownership").
  */
 export function decorate(obj: ModelObject, options: GitOpsOptions): KubeObject {
-  const m = cloneJson(obj.manifest); // structuredClone's result, faster (compiler/clone.ts)
-  const labels: Record<string, string> = { ...(m.metadata.labels ?? {}) };
-  const annotations: Record<string, string> = { ...(m.metadata.annotations ?? {}) };
-  const stage = stageOf(m, obj.ownership);
+  const source = obj.manifest;
+  const labels: Record<string, string> = { ...(source.metadata.labels ?? {}) };
+  const annotations: Record<string, string> = { ...(source.metadata.annotations ?? {}) };
+  const stage = stageOf(source, obj.ownership);
   const argo = options.tools.includes('argocd');
   const flux = options.tools.includes('flux');
-  const isNamespace = m.kind === 'Namespace';
+  const isNamespace = source.kind === 'Namespace';
 
   if (obj.ownership === 'owned') {
     labels[GITOPS_KEYS.managedBy] = MANAGED_BY;
@@ -126,9 +125,11 @@ export function decorate(obj: ModelObject, options: GitOpsOptions): KubeObject {
       annotations[GITOPS_KEYS.fluxSsa] = 'Merge';
     }
   }
-  m.metadata.labels = labels;
-  if (Object.keys(annotations).length > 0) m.metadata.annotations = annotations;
-  return m;
+  // A new object and metadata; everything below them is shared with the
+  // model, which nothing downstream mutates (render only reads).
+  const metadata = { ...source.metadata, labels };
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  return { ...source, metadata };
 }
 
 /**

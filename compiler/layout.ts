@@ -62,10 +62,18 @@ export interface LayoutOptions {
    * @default - the targets of `objects`
    */
   readonly targets?: readonly string[];
+  /**
+   * Called with each file as soon as it is rendered (the writer creates it
+   * while the next one renders), kustomizations last.
+   *
+   * @default - none
+   */
+  readonly onFile?: (rel: string, content: string) => void;
 }
 
 /**
- * Lay out every object and a kustomization.yaml in each directory, so
+ * Lay out every object and a kustomization.yaml in each directory (in
+ * render order: the caller sorts), so
  * `kubectl kustomize dist/<target>` builds the whole target and each stage
  * folder can be applied on its own (Flux dependsOn, see docs/gitops.md).
  *
@@ -98,7 +106,9 @@ export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions, o
         },
       ]);
     }
-    files.set(file, renderManifest(decorate(o, gitops), o.source));
+    const text = renderManifest(decorate(o, gitops), o.source);
+    files.set(file, text);
+    options.onFile?.(file, text);
     progress.item();
     // Register the file in its folder and each folder in its parent; once a
     // folder was already known, so are all above it.
@@ -118,8 +128,12 @@ export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions, o
       if (!children.has(`${t}/${stage.dir}`)) children.set(`${t}/${stage.dir}`, new Set());
     }
   }
-  for (const [dir, entries] of children) files.set(`${dir}/kustomization.yaml`, kustomization([...entries]));
+  for (const [dir, entries] of children) {
+    const file = `${dir}/kustomization.yaml`;
+    const text = kustomization([...entries]);
+    files.set(file, text);
+    options.onFile?.(file, text);
+  }
   progress.end();
-  // The default sort compares UTF-16 code units, like `<` on strings, and is faster than a comparator.
-  return new Map([...files.keys()].sort().map((k) => [k, files.get(k)!]));
+  return files;
 }

@@ -1,7 +1,24 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { FileTree } from './layout';
 import { phaseProgress } from './progress';
+
+interface StagingTree {
+  readonly written: number;
+  readonly kept: number;
+  readonly removed: number;
+  add(rel: string, content: string): void;
+}
+
+// The part that also runs on a worker thread, so plain JavaScript.
+const WORKER_FILE = path.join(__dirname, 'tree-writer.cjs');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const core = require(WORKER_FILE) as {
+  StagingTree: new (current: string, staging: string) => StagingTree;
+  listFiles(dir: string): string[];
+};
 
 export interface WriteResult {
   readonly written: number;
@@ -9,21 +26,15 @@ export interface WriteResult {
   readonly removed: number;
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...listFiles(path.join(dir, entry.name), rel));
-    else out.push(rel);
-  }
-  return out;
+/** What one worker reports: `replaced` counts the live tree's files it wrote again or kept. */
+interface LaneResult extends WriteResult {
+  readonly replaced: number;
 }
 
 /** Read every file under `dir` into a tree (for `check` and tests). */
 export function readTree(dir: string): FileTree {
   const tree: FileTree = new Map();
-  for (const rel of listFiles(dir).sort()) tree.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
+  for (const rel of core.listFiles(dir).sort()) tree.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
   return tree;
 }
 
@@ -46,63 +57,275 @@ function recover(outdir: string): void {
   }
 }
 
-/**
- * Replace `outdir` with exactly `files`, atomically as far as a reader can
- * tell: the new tree is built beside it and swapped in with two renames.
- * Unchanged files are hard-linked from the old tree, so their mtime stays and
- * editors, watchers and git stay quiet.
- */
-export function writeTreeAtomically(outdir: string, files: FileTree): WriteResult {
-  const abs = path.resolve(outdir);
-  recover(abs);
-  const parent = path.dirname(abs);
-  fs.mkdirSync(parent, { recursive: true });
-  const tag = `${process.pid}-${Date.now().toString(36)}`;
-  const staging = path.join(parent, `.${path.basename(abs)}-new-${tag}`);
-  const retired = path.join(parent, `.${path.basename(abs)}-old-${tag}`);
-  let written = 0;
-  let unchanged = 0;
-  const oldFiles = new Set(listFiles(abs));
-  const progress = phaseProgress('write', files.size);
-  try {
-    const made = new Set<string>();
-    for (const [rel, content] of files) {
-      const target = path.join(staging, ...rel.split('/'));
-      const dir = path.dirname(target);
-      if (!made.has(dir)) {
-        fs.mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      const previous = oldFiles.has(rel) ? path.join(abs, ...rel.split('/')) : undefined;
-      if (previous !== undefined && sameContent(previous, content)) {
-        fs.linkSync(previous, target);
-        unchanged++;
-      } else {
-        fs.writeFileSync(target, content);
-        written++;
-      }
-      progress.item();
-    }
-    if (files.size === 0) fs.mkdirSync(staging, { recursive: true });
-    if (fs.existsSync(abs)) fs.renameSync(abs, retired);
-    fs.renameSync(staging, abs);
-  } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    if (!fs.existsSync(abs) && fs.existsSync(retired)) fs.renameSync(retired, abs);
-    throw e;
-  }
-  fs.rmSync(retired, { recursive: true, force: true });
-  progress.end();
-  const removed = [...oldFiles].filter((f) => !files.has(f)).length;
-  return { written, unchanged, removed };
+/** Receives the files of a new tree, then swaps it in (or drops it). */
+export interface TreeWriter {
+  /** One file of the new tree, by `/`-separated relative path. Each path once. */
+  add(rel: string, content: string): void;
+  /** Wait until every file is in the staging tree, then swap it in atomically. */
+  commit(): WriteResult;
+  /** Drop the staging tree: `outdir` stays exactly as it was. */
+  abort(): void;
 }
 
-function sameContent(file: string, content: string): boolean {
+export interface TreeWriterOptions {
+  /**
+   * Create the files on a worker thread while the caller renders the next
+   * ones. Worth it from a few thousand files: starting the worker costs
+   * about 50 ms.
+   *
+   * @default false
+   */
+  readonly background?: boolean;
+  /** Files the tree will hold, for progress. @default - unknown */
+  readonly expected?: number;
+}
+
+// Two workers use both cores of a small CI machine; more only contend in the kernel.
+const BACKGROUND_WORKERS = Math.max(1, Math.min(2, os.availableParallelism()));
+
+// Files handed to a worker per message: fewer messages cost less, smaller
+// batches let it start sooner.
+const BATCH = 256;
+// Files rendered but not yet created, at most (about 2 MB of text).
+const MAX_IN_FLIGHT = 4096;
+
+interface Staging {
+  readonly abs: string;
+  readonly staging: string;
+  readonly retired: string;
+}
+
+function stagingFor(outdir: string): Staging {
+  const abs = path.resolve(outdir);
+  recover(abs);
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const parent = path.dirname(abs);
+  return {
+    abs,
+    staging: path.join(parent, `.${path.basename(abs)}-new-${tag}`),
+    retired: path.join(parent, `.${path.basename(abs)}-old-${tag}`),
+  };
+}
+
+/** Swap the filled staging tree in with two renames; undo on failure. */
+function swapIn(s: Staging): void {
   try {
-    const st = fs.statSync(file);
-    if (st.size !== Buffer.byteLength(content)) return false;
-    return fs.readFileSync(file, 'utf8') === content;
-  } catch {
-    return false;
+    if (!fs.existsSync(s.staging)) fs.mkdirSync(s.staging, { recursive: true });
+    if (fs.existsSync(s.abs)) fs.renameSync(s.abs, s.retired);
+    fs.renameSync(s.staging, s.abs);
+  } catch (e) {
+    dropStaging(s);
+    throw e;
   }
+  fs.rmSync(s.retired, { recursive: true, force: true });
+}
+
+function dropStaging(s: Staging): void {
+  fs.rmSync(s.staging, { recursive: true, force: true });
+  if (!fs.existsSync(s.abs) && fs.existsSync(s.retired)) fs.renameSync(s.retired, s.abs);
+}
+
+/**
+ * Start replacing `outdir`: the new tree is built beside it (`.dist-new-*`)
+ * and swapped in with two renames at `commit()`, so a reader sees the old
+ * tree or the new one, never a mix. Unchanged files are hard-linked from the
+ * old tree, so their mtime stays.
+ */
+export function openTreeWriter(outdir: string, options: TreeWriterOptions = {}): TreeWriter {
+  const s = stagingFor(outdir);
+  return options.background ? new BackgroundWriter(s, options.expected, BACKGROUND_WORKERS) : new InlineWriter(s, options.expected);
+}
+
+class InlineWriter implements TreeWriter {
+  private tree?: StagingTree;
+  private readonly progress;
+
+  constructor(
+    private readonly s: Staging,
+    expected?: number,
+  ) {
+    this.progress = phaseProgress('write', expected);
+  }
+
+  public add(rel: string, content: string): void {
+    this.tree ??= new core.StagingTree(this.s.abs, this.s.staging);
+    this.tree.add(rel, content);
+    this.progress.item();
+  }
+
+  public commit(): WriteResult {
+    const tree = (this.tree ??= new core.StagingTree(this.s.abs, this.s.staging));
+    swapIn(this.s);
+    this.progress.end();
+    return { written: tree.written, unchanged: tree.kept, removed: tree.removed };
+  }
+
+  public abort(): void {
+    dropStaging(this.s);
+  }
+}
+
+/** Shared-memory slots each worker writes (see tree-writer.cjs). */
+const STATE = 0;
+const DONE = 1;
+
+type Reply = LaneResult | { error: { message: string; code?: string; path?: string } };
+
+/** One worker thread filling part of the staging tree. */
+class Lane {
+  public readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  public batch: [string, string][] = [];
+  private posted = 0;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private reply?: Reply;
+
+  constructor(s: Staging) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(WORKER_FILE, {
+      workerData: { treeWriter: true, current: s.abs, staging: s.staging, signal: this.signal, port: port2 },
+      transferList: [port2],
+    });
+    // Never keeps the process alive (a synth that throws leaves it behind).
+    this.worker.unref();
+  }
+
+  public flush(): void {
+    if (this.batch.length === 0) return;
+    this.port.postMessage({ files: this.batch });
+    this.posted += this.batch.length;
+    this.batch = [];
+  }
+
+  public end(): void {
+    this.flush();
+    this.port.postMessage({ end: true });
+  }
+
+  /** Files this worker has created so far. */
+  public get done(): number {
+    return Atomics.load(this.signal, DONE);
+  }
+
+  /** Files posted to this worker and not created yet. */
+  public get inFlight(): number {
+    return this.posted - this.done;
+  }
+
+  /** Wait at most `ms` for the result. */
+  public poll(ms: number): Reply | undefined {
+    if (this.reply) return this.reply;
+    if (Atomics.load(this.signal, STATE) === 0 && Atomics.wait(this.signal, STATE, 0, ms) === 'timed-out') return undefined;
+    const message = receiveMessageOnPort(this.port);
+    this.port.close();
+    void this.worker.terminate();
+    this.reply = message ? (message.message as Reply) : { error: { message: 'the background writer ended without a result' } };
+    return this.reply;
+  }
+}
+
+/**
+ * Files go to worker threads by folder (each folder's files to one worker,
+ * so a folder is created once), while the caller renders the next ones. On
+ * this machine the kernel's work to create a file costs more CPU than
+ * rendering it, and two workers run it on both cores.
+ */
+class BackgroundWriter implements TreeWriter {
+  private readonly lanes: Lane[];
+  private readonly laneOfDir = new Map<string, Lane>();
+
+  constructor(
+    private readonly s: Staging,
+    private readonly expected: number | undefined,
+    workers: number,
+  ) {
+    this.lanes = Array.from({ length: workers }, () => new Lane(s));
+  }
+
+  public add(rel: string, content: string): void {
+    const dir = rel.slice(0, rel.lastIndexOf('/') + 1);
+    let lane = this.laneOfDir.get(dir);
+    if (!lane) {
+      lane = this.lanes[this.laneOfDir.size % this.lanes.length];
+      this.laneOfDir.set(dir, lane);
+    }
+    lane.batch.push([rel, content]);
+    if (lane.batch.length >= BATCH) {
+      lane.flush();
+      this.throttle();
+    }
+  }
+
+  /**
+   * When rendering outruns the disk, wait: every file in flight is a copy in
+   * a worker's heap, and peak memory is a goal of its own (docs/performance.md).
+   */
+  private throttle(): void {
+    for (;;) {
+      if (this.lanes.reduce((n, l) => n + l.inFlight, 0) <= MAX_IN_FLIGHT) return;
+      const busiest = this.lanes.reduce((a, b) => (b.inFlight > a.inFlight ? b : a));
+      Atomics.wait(busiest.signal, DONE, busiest.done, 50);
+    }
+  }
+
+  public commit(): WriteResult {
+    const replies = this.finish();
+    const failed = replies.find((r): r is Extract<Reply, { error: unknown }> => 'error' in r);
+    if (failed) {
+      dropStaging(this.s);
+      throw Object.assign(new Error(failed.error.message), { code: failed.error.code, path: failed.error.path });
+    }
+    swapIn(this.s);
+    const results = replies as LaneResult[];
+    // Each worker counts the live tree's files that it did not replace; a
+    // removed file is one that no worker replaced.
+    const previous = results[0].removed + results[0].replaced;
+    return {
+      written: results.reduce((n, r) => n + r.written, 0),
+      unchanged: results.reduce((n, r) => n + r.unchanged, 0),
+      removed: previous - results.reduce((n, r) => n + r.replaced, 0),
+    };
+  }
+
+  public abort(): void {
+    for (const lane of this.lanes) lane.batch = [];
+    this.finish();
+    dropStaging(this.s);
+  }
+
+  /** Block until every worker is done (synth is synchronous), ticking progress meanwhile. */
+  private finish(): Reply[] {
+    for (const lane of this.lanes) lane.end();
+    const progress = phaseProgress('write', this.expected);
+    let seen = 0;
+    const tick = () => {
+      for (const done = this.lanes.reduce((n, l) => n + l.done, 0); seen < done; seen++) progress.item();
+    };
+    const replies: Reply[] = [];
+    for (const lane of this.lanes) {
+      let reply: Reply | undefined;
+      while (!(reply = lane.poll(100))) tick();
+      replies.push(reply);
+    }
+    tick();
+    progress.end();
+    return replies;
+  }
+}
+
+/**
+ * Replace `outdir` with exactly `files`, atomically as far as a reader can
+ * tell (see `openTreeWriter`).
+ */
+export function writeTreeAtomically(outdir: string, files: FileTree, options: Omit<TreeWriterOptions, 'expected'> = {}): WriteResult {
+  const writer = openTreeWriter(outdir, { ...options, expected: files.size });
+  try {
+    for (const [rel, content] of files) writer.add(rel, content);
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  return writer.commit();
 }

@@ -78,67 +78,109 @@ function isEmptyCollection(v: YamlValue): boolean {
   return v !== null && typeof v === 'object' && Object.keys(v).length === 0;
 }
 
-function inline(v: YamlValue): string | undefined {
-  if (v === null || typeof v !== 'object') return scalar(v);
-  if (Array.isArray(v)) return v.length === 0 ? '[]' : undefined;
-  return Object.keys(v).length === 0 ? '{}' : undefined;
-}
+/**
+ * Which keys of a map to write, in which order. `depth` is the map's depth in
+ * the document (0 for the root), `parentKey` the key it is the value of
+ * (undefined at the root and for list items). Keys with an undefined value
+ * must not be returned.
+ */
+export type KeyOrder = (obj: Readonly<Record<string, unknown>>, depth: number, parentKey: string | undefined) => string[];
 
-function emitMap(obj: { [key: string]: YamlValue }, indent: string, out: string[], firstPrefix?: string): void {
-  let first = true;
-  for (const key of Object.keys(obj)) {
-    const value = obj[key];
-    if (value === undefined) continue;
-    const prefix = first && firstPrefix !== undefined ? firstPrefix : indent;
-    first = false;
-    const k = quoteString(key);
-    const flat = inline(value);
-    if (flat !== undefined) {
-      out.push(`${prefix}${k}: ${flat}`);
-    } else if (Array.isArray(value)) {
-      out.push(`${prefix}${k}:`);
-      emitSeq(value, indent + INDENT, out);
-    } else {
-      out.push(`${prefix}${k}:`);
-      emitMap(value as { [key: string]: YamlValue }, indent + INDENT, out);
+/** The default: insertion order, undefined values left out. */
+const definedKeys: KeyOrder = (obj) => {
+  const keys: string[] = [];
+  for (const k of Object.keys(obj)) if (obj[k] !== undefined) keys.push(k);
+  return keys;
+};
+
+type YamlMap = { readonly [key: string]: YamlValue | undefined };
+
+/**
+ * Emits one document into `out`, one line per entry. A map's keys are chosen
+ * once (by `order`) and passed down, so deciding whether it fits on one line
+ * (`{}`) and writing it cost one pass.
+ */
+class Emitter {
+  constructor(
+    private readonly out: string[],
+    private readonly order: KeyOrder,
+  ) {}
+
+  public map(obj: YamlMap, keys: string[], depth: number, indent: string, firstPrefix?: string): void {
+    const out = this.out;
+    let prefix = firstPrefix ?? indent;
+    for (const key of keys) {
+      const value = obj[key] as YamlValue;
+      const k = quoteString(key);
+      if (value === null || typeof value !== 'object') {
+        out.push(`${prefix}${k}: ${scalar(value)}`);
+      } else if (Array.isArray(value)) {
+        if (value.length === 0) {
+          out.push(`${prefix}${k}: []`);
+        } else {
+          out.push(`${prefix}${k}:`);
+          this.seq(value, depth + 1, indent + INDENT);
+        }
+      } else {
+        const inner = this.order(value, depth + 1, key);
+        if (inner.length === 0) {
+          out.push(`${prefix}${k}: {}`);
+        } else {
+          out.push(`${prefix}${k}:`);
+          this.map(value, inner, depth + 1, indent + INDENT);
+        }
+      }
+      prefix = indent;
     }
   }
-}
 
-function emitSeq(items: YamlValue[], indent: string, out: string[]): void {
-  for (const item of items) {
-    const flat = inline(item);
-    if (flat !== undefined) {
-      out.push(`${indent}- ${flat}`);
-    } else if (Array.isArray(item)) {
-      // prettier writes a nested sequence as "- - a" on one line.
-      const inner: string[] = [];
-      emitSeq(item, indent + INDENT, inner);
-      inner[0] = `${indent}- ${inner[0].slice(indent.length + INDENT.length)}`;
-      out.push(...inner);
-    } else {
-      emitMap(item as { [key: string]: YamlValue }, indent + INDENT, out, `${indent}- `);
+  public seq(items: readonly (YamlValue | undefined)[], depth: number, indent: string): void {
+    const out = this.out;
+    for (const raw of items) {
+      // A hole or undefined item is written as null, as JSON.stringify (and so the API server) reads it.
+      const item = raw === undefined ? null : raw;
+      if (item === null || typeof item !== 'object') {
+        out.push(`${indent}- ${scalar(item)}`);
+      } else if (Array.isArray(item)) {
+        if (item.length === 0) {
+          out.push(`${indent}- []`);
+        } else {
+          // prettier writes a nested sequence as "- - a" on one line.
+          const start = out.length;
+          this.seq(item, depth + 1, indent + INDENT);
+          out[start] = `${indent}- ${out[start].slice(indent.length + INDENT.length)}`;
+        }
+      } else {
+        const keys = this.order(item, depth + 1, undefined);
+        if (keys.length === 0) out.push(`${indent}- {}`);
+        else this.map(item, keys, depth + 1, indent + INDENT, `${indent}- `);
+      }
     }
   }
 }
 
 /**
- * Render one YAML document. `header` lines become `# ` comments at the top.
+ * Render one YAML document. `header` lines become `# ` comments at the top;
+ * `order` picks and orders the keys of each map (default: insertion order).
  */
-export function toYaml(value: YamlValue, header: string[] = []): string {
-  const out: string[] = header.map((line) => (line === '' ? '#' : `# ${line}`));
-  const flat = inline(value);
-  if (flat !== undefined) {
-    out.push(flat);
-  } else if (Array.isArray(value)) {
-    emitSeq(value, '', out);
+export function toYaml(value: YamlValue | Readonly<Record<string, unknown>>, header: readonly string[] = [], order: KeyOrder = definedKeys): string {
+  const out: string[] = [];
+  for (const line of header) out.push(line === '' ? '#' : `# ${line}`);
+  const v = value as YamlValue;
+  const e = new Emitter(out, order);
+  if (v === null || typeof v !== 'object') {
+    out.push(scalar(v));
+  } else if (Array.isArray(v)) {
+    if (v.length === 0) out.push('[]');
+    else e.seq(v, 0, '');
   } else {
-    emitMap(value as { [key: string]: YamlValue }, '', out);
+    const keys = order(v, 0, undefined);
+    if (keys.length === 0) out.push('{}');
+    else e.map(v, keys, 0, '');
   }
   // The final newline joined in, not appended: `join() + '\n'` makes a rope
   // that every write must flatten into a second copy (~50 MB more peak RSS
   // and a slower write at 5,000 namespaces: docs/performance.md).
-  if (out.length === 0) return '\n';
   out.push('');
   return out.join('\n');
 }

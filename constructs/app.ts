@@ -140,7 +140,7 @@ export class Target extends Construct {
   constructor(scope: PolicyApp, id: string, props: TargetProps = {}) {
     super(scope, id);
     Object.defineProperty(this, TARGET, { value: true });
-    recordSource(this);
+    recordSource(this, new.target);
     parseProps(this, 'Target', targetSchema, { id });
     if (id === 'delivery') {
       fail(this, 'names/reserved', `target name 'delivery' is reserved for the GitOps delivery manifests`, 'Choose another target name.');

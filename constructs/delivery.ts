@@ -376,7 +376,7 @@ export class ReleasedLabels extends Construct {
 
   constructor(scope: Construct, id: string, props: ReleasedLabelsProps) {
     super(scope, id);
-    recordSource(this);
+    recordSource(this, new.target);
     let chartNamespace: string | undefined;
     try {
       chartNamespace = Chart.of(this).namespace;

@@ -122,7 +122,7 @@ export class MeshService extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
-    recordSource(this);
+    recordSource(this, new.target);
     const p = parseProps(this, 'MeshService', ownedSchema, { ...props, name: props.name ?? id });
     this.name = p.name;
     this.namespace = namespaceOf(this, `MeshService '${this.name}'`);
@@ -164,7 +164,7 @@ export class ExternalService extends Construct implements IMeshService {
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(scope, id);
-    recordSource(this);
+    recordSource(this, new.target);
     const p = parseProps(this, 'ExternalService', externalSchema, { ...props, name: props.name ?? id });
     this.name = p.name;
     this.namespace = namespaceOf(this, `Service '${this.name}'`);

@@ -111,7 +111,7 @@ export class MeshNamespace extends Chart {
   constructor(scope: Construct, id: string, props: MeshNamespaceProps = {}) {
     const name = props.name ?? id;
     super(scope, id, { namespace: name, disableResourceNameHashes: true });
-    recordSource(this);
+    recordSource(this, new.target);
     const p = parseProps(this, 'MeshNamespace', schema, { ...props, name });
     this.name = p.name;
     this.owned = p.owned ?? false;

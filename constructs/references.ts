@@ -28,7 +28,7 @@ abstract class NamespacedReference extends Construct implements ITargetable {
 
   protected constructor(scope: Construct, id: string, name: string | undefined, what: ReferencedKind) {
     super(scope, id);
-    recordSource(this);
+    recordSource(this, new.target);
     this.name = parseProps(this, what.construct, what.schema, { name: name ?? id }).name;
     this.namespace = namespaceOf(this, `${what.kind} '${this.name}'`);
     this.targetRef = { group: what.group, kind: what.kind, name: this.name };

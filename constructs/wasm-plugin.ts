@@ -331,7 +331,7 @@ export class WasmPlugin extends Construct {
 
   constructor(scope: Construct, id: string, props: WasmPluginProps) {
     super(scope, id);
-    recordSource(this);
+    recordSource(this, new.target);
     const p = parseProps(this, this.constructor.name, propsSchema, { ...props, name: props.name ?? id }, { secretKeys: ['pluginConfig'] });
     this.name = p.name;
     this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);

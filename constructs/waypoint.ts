@@ -142,7 +142,7 @@ export class Waypoint extends Construct implements IWaypoint {
 
   constructor(scope: Construct, id: string, props: WaypointProps = {}) {
     super(scope, id);
-    recordSource(this);
+    recordSource(this, new.target);
     const p = parseProps(this, 'Waypoint', waypointSchema, { ...props, name: props.name ?? id });
     this.name = p.name;
     this.namespace = namespaceOf(this, `Waypoint '${this.name}'`);
@@ -188,7 +188,7 @@ class WaypointReference extends Construct implements IWaypoint {
     ref: { name: string; namespace: string; waypointFor?: WaypointFor; allowedNamespaces?: AllowedNamespaces },
   ) {
     super(scope, id);
-    recordSource(this);
+    recordSource(this, new.target);
     const p = parseProps(
       this,
       'Waypoint.fromWaypointName',

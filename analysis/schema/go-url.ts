@@ -118,6 +118,19 @@ export const WASM_URL_SCHEMES: readonly string[] = ['', 'http', 'https', 'oci', 
  * undefined when the url is accepted.
  */
 export function wasmUrlProblem(url: string): string | undefined {
+  // A mesh repeats a handful of module URLs thousands of times, and each is
+  // checked at construction and again at analysis.
+  const known = urlProblems.get(url);
+  if (known !== undefined) return known ?? undefined;
+  const problem = urlProblemOf(url);
+  if (urlProblems.size < URL_CACHE_ENTRIES) urlProblems.set(url, problem ?? null);
+  return problem;
+}
+
+const urlProblems = new Map<string, string | null>();
+const URL_CACHE_ENTRIES = 10_000;
+
+function urlProblemOf(url: string): string | undefined {
   const direct = parseRequestUri(url);
   if (direct.ok) {
     if (WASM_URL_SCHEMES.includes(direct.scheme)) return undefined;

@@ -58,7 +58,7 @@ export class MeshBaseline extends Construct {
   constructor(scope: PolicyApp | Target, id: string, props: MeshBaselineProps = {}) {
     const namespace = rootNamespaceFor(scope, props);
     super(namespace, id);
-    recordSource(this);
+    recordSource(this, new.target);
     this.namespace = namespace;
     for (const build of props.plugins ?? []) this.addPlugin(build);
   }

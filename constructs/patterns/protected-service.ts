@@ -137,7 +137,7 @@ export class ProtectedService extends Construct {
 
   constructor(scope: Construct, id: string, props: ProtectedServiceProps) {
     super(scope, id);
-    recordSource(this);
+    recordSource(this, new.target);
     try {
       const p = parseProps(this, 'ProtectedService', schema, props, { secretKeys: ['credentials'] });
       const service = p.service;

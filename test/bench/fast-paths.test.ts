@@ -12,7 +12,6 @@ import type { IConstruct } from 'constructs';
 import { meshFiles, readTemplate } from '../../bench/manifests';
 import { buildMesh } from '../../bench/mesh';
 import { apiObjectJson } from '../../compiler/api-object-json';
-import { cloneJson } from '../../compiler/clone';
 import { synthToDirectory } from '../../compiler/synth';
 import { readTree } from '../../compiler/write';
 import { toYaml, YamlValue } from '../../compiler/yaml';
@@ -81,40 +80,6 @@ test('apiObjectJson gives exactly toJson(), for our constructs and for anything 
   const custom = new App({ resolvers: [new Upper()] });
   trickyChart(custom);
   for (const o of apiObjects(custom)) assertSameJson(o);
-});
-
-test('cloneJson gives what structuredClone gives', () => {
-  class Point {
-    public constructor(public readonly x: number) {}
-  }
-  const deep: Record<string, unknown> = {};
-  let cur = deep;
-  for (let i = 0; i < 100; i++) cur = (cur.next = {}) as Record<string, unknown>;
-  const cyclic: Record<string, unknown> = { a: 1 };
-  cyclic.self = cyclic;
-  const decorated = Object.assign([1, 2], { extra: true });
-  const values: unknown[] = [
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', labels: { b: 'c' } }, spec: { ports: [{ port: 80 }], n: null, t: true } },
-    [1, , 3],
-    decorated,
-    { p: new Point(1), d: new Date(0), m: new Map([[1, 2]]) },
-    Object.assign(Object.create(null), { a: { b: 1 } }),
-    JSON.parse('{"__proto__": {"x": 1}, "y": 2}'),
-    deep,
-    cyclic,
-    'text',
-    7,
-    null,
-  ];
-  for (const v of values) {
-    const fast = cloneJson(v);
-    const slow = structuredClone(v);
-    assert.deepStrictEqual(fast, slow);
-    if (v !== null && typeof v === 'object') {
-      assert.notEqual(fast, v, 'a copy, not the same object');
-      assert.equal(Object.getPrototypeOf(fast), Object.getPrototypeOf(slow));
-    }
-  }
 });
 
 test("the bench's baselines write exactly synth's files", () => {

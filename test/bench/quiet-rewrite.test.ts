@@ -63,73 +63,94 @@ function leftovers(outdir: string): string[] {
   return fs.readdirSync(path.dirname(outdir)).filter((n) => n.startsWith(`.${base}-`));
 }
 
-test('unchanged files keep their inode and mtime across a second synth; the changed file is rewritten', () => {
-  const out = path.join(tempDir('wp-quiet-'), 'dist');
-  const first = synthToDirectory(policy('/v1'), { outdir: out });
-  assert.ok(first.write.written > 5);
-  age(out);
-  const before = snapshot(out);
-  const beforeText = readTree(out);
+for (const backgroundWrite of [false, true]) {
+  const writer = backgroundWrite ? 'worker threads' : 'inline';
 
-  const second = synthToDirectory(policy('/v2'), { outdir: out });
-  const after = snapshot(out);
-  const afterText = readTree(out);
+  test(`${writer}: unchanged files keep their inode and mtime across a second synth; the changed file is rewritten`, () => {
+    const out = path.join(tempDir('wp-quiet-'), 'dist');
+    const first = synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
+    assert.ok(first.write.written > 5);
+    age(out);
+    const before = snapshot(out);
+    const beforeText = readTree(out);
 
-  const changed = [...afterText.keys()].filter((rel) => afterText.get(rel) !== beforeText.get(rel));
-  assert.deepEqual(changed, ['prod/2-policies/shop/wasmplugin-auth.yaml']);
-  assert.deepEqual(second.write, { written: 1, unchanged: before.size - 1, removed: 0 });
-  assert.deepEqual([...after.keys()], [...before.keys()]);
-  for (const [rel, seen] of after) {
-    const old = before.get(rel)!;
-    if (rel === changed[0]) {
-      assert.notEqual(seen.ino, old.ino, `${rel} is a new file`);
-      assert.ok(seen.mtimeMs > PAST.getTime(), `${rel} has a new mtime`);
-    } else {
-      assert.equal(seen.ino, old.ino, `${rel} keeps its inode`);
-      assert.equal(seen.mtimeMs, PAST.getTime(), `${rel} keeps its mtime`);
+    const second = synthToDirectory(policy('/v2'), { outdir: out, backgroundWrite });
+    const after = snapshot(out);
+    const afterText = readTree(out);
+
+    const changed = [...afterText.keys()].filter((rel) => afterText.get(rel) !== beforeText.get(rel));
+    assert.deepEqual(changed, ['prod/2-policies/shop/wasmplugin-auth.yaml']);
+    assert.deepEqual(second.write, { written: 1, unchanged: before.size - 1, removed: 0 });
+    assert.deepEqual([...after.keys()], [...before.keys()]);
+    for (const [rel, seen] of after) {
+      const old = before.get(rel)!;
+      if (rel === changed[0]) {
+        assert.notEqual(seen.ino, old.ino, `${rel} is a new file`);
+        assert.ok(seen.mtimeMs > PAST.getTime(), `${rel} has a new mtime`);
+      } else {
+        assert.equal(seen.ino, old.ino, `${rel} keeps its inode`);
+        assert.equal(seen.mtimeMs, PAST.getTime(), `${rel} keeps its mtime`);
+      }
     }
-  }
-  assert.deepEqual(leftovers(out), []);
-});
+    assert.deepEqual(leftovers(out), []);
+  });
 
-test('a synth that fails in the policy leaves the tree byte-identical, inodes included', () => {
-  const out = path.join(tempDir('wp-quiet-'), 'dist');
-  synthToDirectory(policy('/v1'), { outdir: out });
-  const before = snapshot(out);
-  const beforeText = readTree(out);
-  const app = policy('/v2', { invalid: true });
-  assert.throws(() => synthToDirectory(app, { outdir: out }), (e) => isPolicyError(e) && /refused by the test/.test(e.message));
-  assert.deepEqual(readTree(out), beforeText);
-  assert.deepEqual(snapshot(out), before);
-  assert.deepEqual(leftovers(out), []);
-});
+  test(`${writer}: a synth that fails in the policy leaves the tree byte-identical, inodes included`, () => {
+    const out = path.join(tempDir('wp-quiet-'), 'dist');
+    synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
+    const before = snapshot(out);
+    const beforeText = readTree(out);
+    const app = policy('/v2', { invalid: true });
+    assert.throws(() => synthToDirectory(app, { outdir: out, backgroundWrite }), (e) => isPolicyError(e) && /refused by the test/.test(e.message));
+    assert.deepEqual(readTree(out), beforeText);
+    assert.deepEqual(snapshot(out), before);
+    assert.deepEqual(leftovers(out), []);
+  });
 
-test('a write that fails half-way leaves the old tree in place and no staging folder behind', () => {
-  const out = path.join(tempDir('wp-quiet-'), 'dist');
-  synthToDirectory(policy('/v1'), { outdir: out });
-  const before = snapshot(out);
-  const beforeText = readTree(out);
-  // A new tree whose last file cannot be created (its folder is a file): the
-  // failure comes after other files were already written to the staging tree.
-  const files = new Map(beforeText);
-  files.set('prod/2-policies/shop/wasmplugin-auth.yaml', 'changed: true\n');
-  files.set('zz/blocker', 'a file\n');
-  files.set('zz/blocker/inside.yaml', 'cannot exist\n');
-  assert.throws(() => writeTreeAtomically(out, files));
-  assert.deepEqual(readTree(out), beforeText);
-  assert.deepEqual(snapshot(out), before);
-  assert.deepEqual(leftovers(out), []);
-});
+  test(`${writer}: a write that fails half-way leaves the old tree in place and no staging folder behind`, () => {
+    const out = path.join(tempDir('wp-quiet-'), 'dist');
+    synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
+    const before = snapshot(out);
+    const beforeText = readTree(out);
+    // A new tree whose last file cannot be created (its folder is a file): the
+    // failure comes after other files were already written to the staging tree.
+    const files = new Map(beforeText);
+    files.set('prod/2-policies/shop/wasmplugin-auth.yaml', 'changed: true\n');
+    files.set('zz/blocker', 'a file\n');
+    files.set('zz/blocker/inside.yaml', 'cannot exist\n');
+    assert.throws(() => writeTreeAtomically(out, files, { background: backgroundWrite }));
+    assert.deepEqual(readTree(out), beforeText);
+    assert.deepEqual(snapshot(out), before);
+    assert.deepEqual(leftovers(out), []);
+  });
 
-test('a run that died between the two renames is recovered by the next one', () => {
+  test(`${writer}: a run that died between the two renames is recovered by the next one`, () => {
+    const out = path.join(tempDir('wp-quiet-'), 'dist');
+    synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
+    const beforeText = readTree(out);
+    // What a crash between "dist -> .dist-old-*" and ".dist-new-* -> dist" leaves.
+    fs.renameSync(out, path.join(path.dirname(out), '.dist-old-crashed'));
+    fs.mkdirSync(path.join(path.dirname(out), '.dist-new-crashed'));
+    const second = synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
+    assert.equal(second.write.written, 0, 'the recovered tree was reused');
+    assert.deepEqual(readTree(out), beforeText);
+    assert.deepEqual(leftovers(out), []);
+  });
+}
+
+test('the worker threads write a large tree exactly, in any order, and count what they replaced and removed', () => {
   const out = path.join(tempDir('wp-quiet-'), 'dist');
-  synthToDirectory(policy('/v1'), { outdir: out });
-  const beforeText = readTree(out);
-  // What a crash between "dist -> .dist-old-*" and ".dist-new-* -> dist" leaves.
-  fs.renameSync(out, path.join(path.dirname(out), '.dist-old-crashed'));
-  fs.mkdirSync(path.join(path.dirname(out), '.dist-new-crashed'));
-  const second = synthToDirectory(policy('/v1'), { outdir: out });
-  assert.equal(second.write.written, 0, 'the recovered tree was reused');
-  assert.deepEqual(readTree(out), beforeText);
+  const files = new Map<string, string>();
+  // More files than may be in flight at once, over many folders.
+  for (let i = 0; i < 6000; i++) files.set(`t/${i % 7}/ns-${i % 300}/f-${i}.yaml`, `n: ${i}\n`);
+  const first = writeTreeAtomically(out, files, { background: true });
+  assert.deepEqual(first, { written: 6000, unchanged: 0, removed: 0 });
+  assert.deepEqual(readTree(out), new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))));
+
+  const next = new Map([...files].filter(([rel]) => !rel.endsWith('-5.yaml')).map(([rel, text]) => [rel, rel.endsWith('0.yaml') ? 'changed: true\n' : text]));
+  const second = writeTreeAtomically(out, next, { background: true });
+  const changed = [...next.keys()].filter((rel) => rel.endsWith('0.yaml')).length;
+  assert.deepEqual(second, { written: changed, unchanged: next.size - changed, removed: 1 });
+  assert.deepEqual(readTree(out), new Map([...next].sort(([a], [b]) => (a < b ? -1 : 1))));
   assert.deepEqual(leftovers(out), []);
 });
