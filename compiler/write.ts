@@ -187,6 +187,11 @@ class Lane {
     this.worker = new Worker(WORKER_FILE, {
       workerData: { treeWriter: true, current: s.abs, staging: s.staging, signal: this.signal, port: port2 },
       transferList: [port2],
+      // It needs no loader (a parent started with `--import tsx` would give
+      // each worker its own), and only a small heap: at most MAX_IN_FLIGHT
+      // files are ever in it.
+      execArgv: [],
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
     });
     // Never keeps the process alive (a synth that throws leaves it behind).
     this.worker.unref();
