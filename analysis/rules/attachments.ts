@@ -38,7 +38,19 @@ function findObject(ctx: RuleContext, kind: string, namespace: string, name: str
   return ctx.find(kind, namespace, name) ?? ctx.findReference(kind, namespace, name);
 }
 
+// Four rules resolve every targetRef of every plugin; the model does not
+// change during analysis, and plugin views (so their refs) are cached per object.
+const resolved = new WeakMap<RuleContext, WeakMap<PluginTargetRef, Resolved>>();
+
 export function resolveRef(ctx: RuleContext, p: PluginView, ref: PluginTargetRef): Resolved {
+  let known = resolved.get(ctx);
+  if (!known) resolved.set(ctx, (known = new WeakMap()));
+  let r = known.get(ref);
+  if (!r) known.set(ref, (r = resolveUncached(ctx, p, ref)));
+  return r;
+}
+
+function resolveUncached(ctx: RuleContext, p: PluginView, ref: PluginTargetRef): Resolved {
   if (ref.namespace !== undefined && ref.namespace !== p.namespace) return { kind: 'invalid' };
   if (ref.kind === 'GatewayClass' && ref.group === GATEWAY_GROUP) return { kind: 'gateway-class' };
   if (ref.kind === 'Gateway' && ref.group === GATEWAY_GROUP) {

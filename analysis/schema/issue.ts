@@ -35,7 +35,22 @@ export function childPath(parent: string, key: string | number): string {
 }
 
 /** Length as the API server counts it: in Unicode code points, not UTF-16 units. */
-export const runeLength = (s: string): number => [...s].length;
+export function runeLength(s: string): number {
+  // UTF-16 units minus one per surrogate pair (a lone surrogate counts as
+  // one, as in \`[...s].length\`), without building an array per string.
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
 
 const show = (v: unknown): string => {
   if (v === null) return 'null';
@@ -136,7 +151,7 @@ export class IssueCollector {
       this.add(path, `must be a string, got ${show(v)}`, { rule });
       return false;
     }
-    const n = runeLength(v);
+    const n = bounds.min !== undefined || bounds.max !== undefined ? runeLength(v) : 0;
     if (bounds.oneOf && !bounds.oneOf.includes(v)) {
       this.add(path, `${show(v)} is not one of ${bounds.oneOf.join(', ')}`, { rule });
     }

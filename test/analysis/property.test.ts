@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { formatFinding } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
+import { runeLength } from '../../analysis/schema/issue';
 import {
   ALL_WAYPOINTS,
   AllowedNamespaces,
@@ -156,4 +157,16 @@ test('random WasmPlugin, BasicAuth and Waypoint props: CRD-valid output or findi
   );
   // Both paths must be exercised, or the property proves little.
   assert.ok(outcomes.emitted >= 10 && outcomes.refused >= 10, JSON.stringify(outcomes));
+});
+
+test('string lengths count code points as the API server does, surrogate pairs and lone halves included', () => {
+  // Strings dense in the surrogate range, where UTF-16 units and code points differ.
+  const nearSurrogates = fc.array(fc.integer({ min: 0xd7f0, max: 0xe010 }), { maxLength: 40 }).map((units) => String.fromCharCode(...units));
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: 'binary' }), nearSurrogates), (s) => runeLength(s) === [...s].length),
+    { numRuns: 3000 },
+  );
+  assert.equal(runeLength('日本'), 2);
+  assert.equal(runeLength('😀x'), 2);
+  assert.equal(runeLength('\ud83d'), 1);
 });
