@@ -2,10 +2,13 @@ import {
   ApiObject,
   ApiObjectMetadataDefinition,
   App,
+  Chart,
   ImplicitTokenResolver,
   LazyResolver,
   NumberStringUnionResolver,
 } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import type { DeferredApiObject } from '../constructs/internal/deferred-api-object';
 
 /**
  * `ApiObject.toJson()`, faster for the plain ApiObjects our constructs emit.
@@ -113,9 +116,43 @@ function fastJson(o: ApiObject): Record<string, unknown> | undefined {
   if (!Array.isArray(patches) || patches.length > 0 || typeof props !== 'object' || props === null) return undefined;
   const meta = o.metadata as unknown as MetadataInternals;
   if (Object.getPrototypeOf(meta) !== ApiObjectMetadataDefinition.prototype || o.metadata.toJson !== ApiObjectMetadataDefinition.prototype.toJson) return undefined;
+  if (!hasDefaultResolvers(App.of(o))) return undefined;
+  return plainJson(props as Record<string, unknown>, meta);
+}
+
+/**
+ * What `toJson()` would return for the ApiObject `d` would create in its
+ * owner: the metadata its constructor would build (the chart's namespace and
+ * labels merged in, as cdk8s does), then the same pass as for an ApiObject.
+ * Undefined when that needs cdk8s itself (no name given, so cdk8s would
+ * generate one; custom resolvers; data that is not plain).
+ */
+export function deferredJson(d: DeferredApiObject, owner: IConstruct): Record<string, unknown> | undefined {
+  const props = d.props as unknown as Record<string, unknown>;
+  const given = d.props.metadata;
+  if (typeof given?.name !== 'string' || !hasDefaultResolvers(App.of(owner))) return undefined;
+  const own = Object.prototype.hasOwnProperty;
+  if (own.call(given, '__proto__') || (given.labels && own.call(given.labels, '__proto__'))) return undefined;
+  const chart = Chart.of(owner);
+  // ApiObject's constructor, then ApiObjectMetadataDefinition's.
+  const options: Record<string, unknown> = { name: given.name, ...given, namespace: given.namespace ?? chart.namespace, labels: { ...chart.labels, ...given.labels } };
+  const meta: MetadataInternals = {
+    name: options.name,
+    namespace: options.namespace,
+    labels: { ...(options.labels as object) },
+    annotations: { ...((options.annotations as object | undefined) ?? {}) },
+    finalizers: Array.isArray(options.finalizers) ? [...(options.finalizers as unknown[])] : [],
+    ownerReferences: Array.isArray(options.ownerReferences) ? [...(options.ownerReferences as unknown[])] : [],
+    _additionalAttributes: options,
+  };
+  return plainJson(props, meta);
+}
+
+/** `ApiObject.toJson()` for plain props and metadata internals, or undefined when it needs cdk8s. */
+function plainJson(props: Record<string, unknown>, meta: MetadataInternals): Record<string, unknown> | undefined {
   const extra = meta._additionalAttributes;
   if (typeof extra !== 'object' || extra === null) return undefined;
-  if (!hasDefaultResolvers(App.of(o)) || !primitivesArePlain()) return undefined;
+  if (!primitivesArePlain()) return undefined;
   const own = Object.prototype.hasOwnProperty;
   // `__proto__` as a key behaves differently under spread and assignment: leave it to toJson().
   if (own.call(extra, '__proto__') || own.call(props, '__proto__')) return undefined;

@@ -6,7 +6,8 @@ import { ownershipOf } from '../constructs/internal/ownership';
 import { relativeSource, sourceOf } from '../constructs/internal/provenance';
 import { referenceOf } from '../constructs/internal/reference';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
-import { apiObjectJson } from './api-object-json';
+import { apiObjectJson, deferredJson } from './api-object-json';
+import { deferredApiObjectOf, withoutCreatingDeferred } from '../constructs/internal/deferred-api-object';
 import { phaseProgress } from './progress';
 import { isClusterScoped, KubeObject, MeshModel, ModelObject, ModelReference } from './model';
 
@@ -37,17 +38,29 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
   const targets = new Set<string>();
   const progress = phaseProgress('collect');
 
+  const add = (json: Record<string, unknown>, c: IConstruct, ownership: ModelObject['ownership'], path: string | undefined): void => {
+    const manifest = json as KubeObject;
+    if (isClusterScoped(manifest.kind)) delete manifest.metadata.namespace;
+    const target = targetNameOf(c);
+    targets.add(target);
+    objects.push({ manifest, target, ownership, path, source: rel(c) });
+    progress.item();
+  };
   const visit = (c: IConstruct): void => {
     for (const message of c.node.validate()) {
       findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel(c) });
     }
     if (c instanceof ApiObject) {
-      const manifest = apiObjectJson(c) as KubeObject;
-      if (isClusterScoped(manifest.kind)) delete manifest.metadata.namespace;
-      const target = targetNameOf(c);
-      targets.add(target);
-      objects.push({ manifest, target, ownership: ownershipOf(c), path: c.node.scope?.node.path, source: rel(c) });
-      progress.item();
+      add(apiObjectJson(c), c, ownershipOf(c), c.node.scope?.node.path);
+    } else {
+      const d = deferredApiObjectOf(c);
+      // Once created, the ApiObject is a child like any other (visited below).
+      if (d && !d.created) {
+        const json = deferredJson(d, c);
+        if (json) add(json, c, d.external ? 'external' : 'owned', c.node.path);
+        // Not plain data: let cdk8s build it (it is then visited as a child).
+        else d.get();
+      }
     }
     const ref = referenceOf(c);
     if (ref) {
@@ -66,7 +79,9 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     if (!relative.has(source)) relative.set(source, relativeSource(source, options.root));
     return relative.get(source);
   };
-  visit(app);
+  // Validating a construct would create its deferred ApiObject (that is how
+  // cdk8s's own synth sees it); this walk reads the props instead.
+  withoutCreatingDeferred(() => visit(app));
   progress.end();
 
   return {

@@ -1,10 +1,10 @@
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { namespaceOf } from './app';
 import { LABELS, NO_WAYPOINT } from './labels';
-import { markExternal } from './internal/ownership';
+import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dnsLabel, labelMap } from './internal/schemas';
@@ -159,8 +159,14 @@ export class ExternalService extends Construct implements IMeshService {
   public readonly namespace: string;
   public readonly targetRef: TargetRef;
   public readonly targetNamespace: string;
-  /** The label-only manifest, when any label is set. */
-  public readonly apiObject?: ApiObject;
+  /**
+   * The label-only manifest as a cdk8s `ApiObject`, when any label is set.
+   * Created on first access (see `WasmPlugin.apiObject`).
+   */
+  public get apiObject(): ApiObject | undefined {
+    return this.manifest?.get();
+  }
+  private readonly manifest?: DeferredApiObject;
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(scope, id);
@@ -172,12 +178,12 @@ export class ExternalService extends Construct implements IMeshService {
     this.targetNamespace = this.namespace;
     const labels = waypointLabels(this.namespace, p);
     if (Object.keys(labels).length > 0) {
-      this.apiObject = new ApiObject(this, 'Labels', {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: this.name, labels },
-      });
-      markExternal(this.apiObject);
+      this.manifest = new DeferredApiObject(
+        this,
+        'Labels',
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: this.name, labels } },
+        true,
+      );
     } else {
       markReference(this, { apiVersion: 'v1', kind: 'Service', namespace: this.namespace, name: this.name });
     }

@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { namespaceOf } from './app';
+import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey } from './internal/schemas';
 import { fail, parseProps, ruleParams } from './internal/validate';
@@ -322,8 +323,15 @@ export class WasmPlugin extends Construct {
   public readonly priority?: number;
   public readonly failStrategy?: FailStrategy;
   public readonly targets: readonly ITargetable[];
-  /** The emitted WasmPlugin. */
-  public readonly apiObject: ApiObject;
+  /**
+   * The emitted WasmPlugin, as a cdk8s `ApiObject` (the escape hatch: JSON
+   * patches, extra metadata). Created on first access; until then the
+   * compiler reads the same props directly, which keeps large meshes small.
+   */
+  public get apiObject(): ApiObject {
+    return this.manifest.get();
+  }
+  private readonly manifest: DeferredApiObject;
   /** Rules this plugin deliberately breaks, with the reasons. */
   public readonly acknowledged: Readonly<Acknowledgements>;
   /** The emitted spec, for subclasses that finish it after construction. */
@@ -390,7 +398,7 @@ export class WasmPlugin extends Construct {
       if (reason) annotations[acknowledgementKey(ACKNOWLEDGED_RULES[k as keyof Acknowledgements])] = reason;
     }
 
-    this.apiObject = new ApiObject(this, 'Resource', {
+    this.manifest = new DeferredApiObject(this, 'Resource', {
       apiVersion: 'extensions.istio.io/v1alpha1',
       kind: 'WasmPlugin',
       metadata: { name: this.name, ...(Object.keys(annotations).length ? { annotations } : {}) },

@@ -12,7 +12,8 @@ import type { IConstruct } from 'constructs';
 import { meshFiles, readTemplate } from '../../bench/manifests';
 import { buildMesh } from '../../bench/mesh';
 import { apiObjectJson } from '../../compiler/api-object-json';
-import { synthToDirectory } from '../../compiler/synth';
+import { compileApp, synthToDirectory } from '../../compiler/synth';
+import { AllowedNamespaces, BasicAuth, Credential, ExternalService, MeshNamespace, MeshService, PolicyApp, WasmPlugin, Waypoint } from '../../constructs';
 import { readTree } from '../../compiler/write';
 import { toYaml, YamlValue } from '../../compiler/yaml';
 import { tempDir } from '../support/helpers';
@@ -95,4 +96,71 @@ test("the bench's baselines write exactly synth's files", () => {
   const synth = readTree(three);
   assert.deepEqual([...floor.keys()].sort(), [...synth.keys()].sort());
   for (const [rel, text] of synth) assert.equal(floor.get(rel), text, rel);
+});
+
+/** Every WasmPlugin and ExternalService in the tree, whose ApiObject is created only on demand. */
+function deferredOwners(c: IConstruct, out: (WasmPlugin | ExternalService)[] = []): (WasmPlugin | ExternalService)[] {
+  if (c instanceof WasmPlugin || c instanceof ExternalService) out.push(c);
+  for (const child of c.node.children) deferredOwners(child, out);
+  return out;
+}
+
+/** Our constructs inside a plain cdk8s Chart that has its own labels and namespace. */
+function plainChartApp(): PolicyApp {
+  process.env.WP_FAST_PATH_CREDENTIAL = 'ops:fast-path';
+  const app = new PolicyApp({ partOf: 'fast-paths' });
+  const chart = new Chart(app, 'team-chart', { namespace: 'team', labels: { 'example.com/team': 'blue' }, disableResourceNameHashes: true });
+  const ns = new MeshNamespace(app, 'shop');
+  // Admits the chart's namespace too, so the whole app compiles without errors.
+  const waypoint = new Waypoint(ns, 'waypoint', { allowedNamespaces: AllowedNamespaces.all() });
+  for (const scope of [chart, ns]) {
+    const svc = MeshService.fromServiceName(scope, 'api', 'api', { useWaypoint: waypoint, ingressUseWaypoint: true });
+    MeshService.fromServiceName(scope, 'unlabeled', 'unlabeled');
+    new BasicAuth(scope, 'auth', {
+      targets: [svc],
+      sha256: 'a'.repeat(64),
+      priority: 10,
+      acknowledge: { ambiguousOrder: 'a test' },
+      rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('WP_FAST_PATH_CREDENTIAL')] }],
+    });
+  }
+  return app;
+}
+
+test('a deferred ApiObject compiles to exactly what the ApiObject itself gives, and compiling creates none', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  for (const make of [() => buildMesh(3), plainChartApp]) {
+    const app = make();
+    const owners = deferredOwners(app);
+    assert.ok(owners.length > 0);
+    const deferred = compileApp(app, { root });
+    assert.deepEqual(deferred.findings.filter((f) => f.severity === 'error'), []);
+    // The compiler read the props: no construct got its ApiObject child.
+    assert.deepEqual(owners.filter((o) => o.node.children.length > 0).map((o) => o.node.path), []);
+    // Create every ApiObject, as the escape hatch does: the files stay byte-identical.
+    for (const o of owners) {
+      if (o.apiObject) assertSameJson(o.apiObject);
+    }
+    const created = compileApp(app, { root });
+    assert.deepEqual([...created.files], [...deferred.files]);
+    assert.deepEqual(created.collected.model.objects, deferred.collected.model.objects);
+  }
+});
+
+test("cdk8s's own synth sees deferred objects, and the escape hatch changes the output", () => {
+  const app = plainChartApp();
+  const chart = app.node.findChild('team-chart') as Chart;
+  // Chart.toJson() (what cdk8s Testing.synth calls) validates first, which creates them.
+  const kinds = chart.toJson().map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`);
+  assert.deepEqual(kinds.sort(), ['Service/api', 'WasmPlugin/auth']);
+
+  const fresh = plainChartApp();
+  const ns = fresh.node.findChild('shop');
+  const plugin = ns.node.findChild('auth') as WasmPlugin;
+  const svc = ns.node.findChild('api') as ExternalService;
+  plugin.apiObject.addJsonPatch(JsonPatch.add('/spec/priority', 7));
+  svc.apiObject!.metadata.addLabel('example.com/extra', 'yes');
+  const files = compileApp(fresh, { root: path.resolve(__dirname, '..', '..') }).files;
+  assert.match(files.get('default/2-policies/shop/wasmplugin-auth.yaml')!, /\n {2}priority: 7\n/);
+  assert.match(files.get('default/3-enrollment/shop/service-api.yaml')!, /example\.com\/extra: "?yes"?\n/);
 });

@@ -1,0 +1,73 @@
+import { ApiObject, ApiObjectProps } from 'cdk8s';
+import type { Construct, IConstruct, IValidation } from 'constructs';
+import { markExternal } from './ownership';
+
+/**
+ * The one manifest a construct emits, held as the props it would give its
+ * cdk8s `ApiObject`; the `ApiObject` itself is created on first use.
+ *
+ * Why: a mesh has tens of thousands of plugins and Services, and an
+ * `ApiObject` with its construct node and metadata costs about 1 KB and 10 µs
+ * each, for nothing unless someone reaches for the escape hatch
+ * (docs/performance.md). Until then the compiler reads these props directly,
+ * with exactly `toJson()`'s result (test/bench/fast-paths.test.ts).
+ *
+ * Who creates it: the owning construct's `apiObject` getter, and cdk8s's own
+ * synth paths (`App.synth()`, `Chart.toJson()`, `Testing.synth()`), which
+ * validate every construct before they look for `ApiObject`s: the validation
+ * registered here creates it then. Our compiler validates too, but asks not to.
+ */
+export class DeferredApiObject implements IValidation {
+  private object?: ApiObject;
+
+  constructor(
+    private readonly owner: Construct,
+    private readonly id: string,
+    /** What the `ApiObject` is created with. Never copied: later changes to it are seen. */
+    public readonly props: ApiObjectProps,
+    /** Another team's object, emitted label-only. */
+    public readonly external = false,
+  ) {
+    deferred.set(owner, this);
+    owner.node.addValidation(this);
+  }
+
+  /** The `ApiObject`, if it was created. */
+  public get created(): ApiObject | undefined {
+    return this.object;
+  }
+
+  /** The `ApiObject`, created now if it was not yet. */
+  public get(): ApiObject {
+    if (!this.object) {
+      this.object = new ApiObject(this.owner, this.id, this.props);
+      if (this.external) markExternal(this.object);
+    }
+    return this.object;
+  }
+
+  /** @internal part of cdk8s's synth: create the object before cdk8s looks for it. */
+  public validate(): string[] {
+    if (collecting === 0) this.get();
+    return [];
+  }
+}
+
+const deferred = new WeakMap<IConstruct, DeferredApiObject>();
+
+/** The deferred manifest `c` owns, if any. */
+export function deferredApiObjectOf(c: IConstruct): DeferredApiObject | undefined {
+  return deferred.get(c);
+}
+
+let collecting = 0;
+
+/** Run `fn` (our compiler's tree walk): validations do not create deferred objects meanwhile. */
+export function withoutCreatingDeferred<T>(fn: () => T): T {
+  collecting++;
+  try {
+    return fn();
+  } finally {
+    collecting--;
+  }
+}
