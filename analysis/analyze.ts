@@ -2,6 +2,7 @@ import type { MeshModel } from '../compiler/model';
 import type { Finding } from './finding';
 import { sortFindings } from './finding';
 import { RuleContext } from './rule';
+import { endAnalysisRun } from './run-cache';
 import { RULES } from './rules';
 
 /**
@@ -11,15 +12,19 @@ import { RULES } from './rules';
 export function analyze(model: MeshModel): Finding[] {
   const targets = [...new Set([...model.objects.map((o) => o.target), ...model.references.map((r) => r.target)])].sort();
   const findings: Finding[] = [];
-  for (const target of targets) {
-    const ctx = new RuleContext(
-      model,
-      target,
-      model.objects.filter((o) => o.target === target),
-      model.references.filter((r) => r.target === target),
-    );
-    for (const rule of RULES) ctx.run(rule);
-    findings.push(...ctx.findings);
+  try {
+    for (const target of targets) {
+      const ctx = new RuleContext(
+        model,
+        target,
+        model.objects.filter((o) => o.target === target),
+        model.references.filter((r) => r.target === target),
+      );
+      for (const rule of RULES) ctx.run(rule);
+      findings.push(...ctx.findings);
+    }
+  } finally {
+    endAnalysisRun();
   }
   return sortFindings(findings);
 }

@@ -1,4 +1,5 @@
 import type { ModelObject } from '../../compiler/model';
+import { RunCache } from '../run-cache';
 import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import { isPlainObject } from '../schema/issue';
 
@@ -44,7 +45,7 @@ function refOf(v: unknown, path: string): PluginTargetRef | undefined {
   return { group: group === 'core' ? '' : group, kind: v.kind, name: v.name, namespace: str(v.namespace) || undefined, path };
 }
 
-const views = new WeakMap<ModelObject, PluginView>();
+const views = new RunCache<ModelObject, PluginView>();
 
 export function pluginView(o: ModelObject): PluginView {
   let view = views.get(o);

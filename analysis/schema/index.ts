@@ -1,5 +1,6 @@
 import { GATEWAY_API_VERSIONS, validateGateway } from './gateway';
 import type { SchemaIssue } from './issue';
+import { RunCache } from '../run-cache';
 import { validateWasmPlugin, WASM_PLUGIN_API_VERSION } from './wasm-plugin';
 
 export * from './issue';
@@ -15,7 +16,7 @@ function validatorFor(o: { apiVersion?: unknown; kind?: unknown }): Validator | 
 }
 
 // Several rules read the issues of one object (one rule per id): validate each object once.
-const cache = new WeakMap<object, readonly SchemaIssue[]>();
+const cache = new RunCache<object, readonly SchemaIssue[]>();
 
 /** The schema issues of a manifest whose kind we have a schema for; [] for other kinds. */
 export function schemaIssuesOf(manifest: object): readonly SchemaIssue[] {
