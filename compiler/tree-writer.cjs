@@ -85,9 +85,11 @@ class StagingTree {
 module.exports = { StagingTree, listFiles };
 
 // Shared-memory slots: STATE is 0 while running, 1 when done (the result or
-// the error is then on the port); DONE counts files, for progress.
+// the error is then on the port); DONE counts files (for progress), DONE_KB
+// kilobytes of text (for the caller's bound on what is in flight).
 const STATE = 0;
 const DONE = 1;
+const DONE_KB = 2;
 
 if (!isMainThread && workerData && workerData.treeWriter) {
   const { current, staging, signal } = workerData;
@@ -95,17 +97,22 @@ if (!isMainThread && workerData && workerData.treeWriter) {
   let tree;
   let failure;
   port.on('message', (msg) => {
-    if (failure === undefined && msg.files) {
-      try {
-        tree ??= new StagingTree(current, staging);
-        for (const [rel, content] of msg.files) {
-          tree.add(rel, content);
-          Atomics.add(signal, DONE, 1);
+    if (msg.files) {
+      for (const [rel, content] of msg.files) {
+        // After a failure the rest is only counted: the caller bounds what is
+        // in flight by what was counted, and waits for the end to hear why.
+        if (failure === undefined) {
+          try {
+            tree ??= new StagingTree(current, staging);
+            tree.add(rel, content);
+          } catch (e) {
+            failure = { message: e.message, code: e.code, path: e.path };
+          }
         }
-      } catch (e) {
-        // Keep draining batches until the end, then report the first error.
-        failure = { message: e.message, code: e.code, path: e.path };
+        Atomics.add(signal, DONE, 1);
+        Atomics.add(signal, DONE_KB, Math.ceil(content.length / 1024));
       }
+      Atomics.notify(signal, DONE);
     }
     if (msg.end) {
       try {

@@ -83,11 +83,16 @@ export interface TreeWriterOptions {
 // Two workers use both cores of a small CI machine; more only contend in the kernel.
 const BACKGROUND_WORKERS = Math.max(1, Math.min(2, os.availableParallelism()));
 
-// Files handed to a worker per message: fewer messages cost less, smaller
-// batches let it start sooner.
-const BATCH = 256;
-// Files rendered but not yet created, at most (about 2 MB of text).
-const MAX_IN_FLIGHT = 4096;
+// Files (or kilobytes) handed to a worker per message: fewer messages cost
+// less, smaller batches let it start sooner.
+const BATCH_FILES = 256;
+const BATCH_KB = 1024;
+// Text rendered but not yet written, at most: rendering faster than the disk
+// must never hold the whole tree twice.
+const MAX_IN_FLIGHT_KB = 8 * 1024;
+// A worker that wrote nothing for this long is taken as dead (a crash ends it
+// without a word to the main thread, which cannot hear events while it waits).
+const STALL_MS = 120_000;
 
 interface Staging {
   readonly abs: string;
@@ -169,14 +174,18 @@ class InlineWriter implements TreeWriter {
 /** Shared-memory slots each worker writes (see tree-writer.cjs). */
 const STATE = 0;
 const DONE = 1;
+const DONE_KB = 2;
+
+const kb = (text: string) => Math.ceil(text.length / 1024);
 
 type Reply = LaneResult | { error: { message: string; code?: string; path?: string } };
 
 /** One worker thread filling part of the staging tree. */
 class Lane {
-  public readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  public readonly signal = new Int32Array(new SharedArrayBuffer(12));
   public batch: [string, string][] = [];
-  private posted = 0;
+  public batchKb = 0;
+  private postedKb = 0;
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private reply?: Reply;
@@ -188,20 +197,27 @@ class Lane {
       workerData: { treeWriter: true, current: s.abs, staging: s.staging, signal: this.signal, port: port2 },
       transferList: [port2],
       // It needs no loader (a parent started with `--import tsx` would give
-      // each worker its own), and only a small heap: at most MAX_IN_FLIGHT
-      // files are ever in it.
+      // each worker its own), and little young space: its data is a few
+      // megabytes of text in flight (no old-space cap: a cap it hit would end it).
       execArgv: [],
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     // Never keeps the process alive (a synth that throws leaves it behind).
     this.worker.unref();
   }
 
+  public push(rel: string, content: string): void {
+    this.batch.push([rel, content]);
+    this.batchKb += kb(content);
+    if (this.batch.length >= BATCH_FILES || this.batchKb >= BATCH_KB) this.flush();
+  }
+
   public flush(): void {
     if (this.batch.length === 0) return;
     this.port.postMessage({ files: this.batch });
-    this.posted += this.batch.length;
+    this.postedKb += this.batchKb;
     this.batch = [];
+    this.batchKb = 0;
   }
 
   public end(): void {
@@ -214,15 +230,34 @@ class Lane {
     return Atomics.load(this.signal, DONE);
   }
 
-  /** Files posted to this worker and not created yet. */
-  public get inFlight(): number {
-    return this.posted - this.done;
+  /** Kilobytes of text posted to this worker and not written yet. */
+  public get inFlightKb(): number {
+    return this.postedKb - Atomics.load(this.signal, DONE_KB);
+  }
+
+  private lastDone = 0;
+  private lastProgress = performance.now();
+
+  /** Throw if the worker wrote nothing for STALL_MS while it had work. */
+  public checkAlive(): void {
+    const done = this.done;
+    const now = performance.now();
+    if (done !== this.lastDone || this.inFlightKb === 0) {
+      this.lastDone = done;
+      this.lastProgress = now;
+    } else if (now - this.lastProgress > STALL_MS) {
+      void this.worker.terminate();
+      throw new Error(`the background writer wrote nothing for ${STALL_MS / 1000} s and was stopped`);
+    }
   }
 
   /** Wait at most `ms` for the result. */
   public poll(ms: number): Reply | undefined {
     if (this.reply) return this.reply;
-    if (Atomics.load(this.signal, STATE) === 0 && Atomics.wait(this.signal, STATE, 0, ms) === 'timed-out') return undefined;
+    if (Atomics.load(this.signal, STATE) === 0 && Atomics.wait(this.signal, STATE, 0, ms) === 'timed-out') {
+      this.checkAlive();
+      return undefined;
+    }
     const message = receiveMessageOnPort(this.port);
     this.port.close();
     void this.worker.terminate();
@@ -256,11 +291,8 @@ class BackgroundWriter implements TreeWriter {
       lane = this.lanes[this.laneOfDir.size % this.lanes.length];
       this.laneOfDir.set(dir, lane);
     }
-    lane.batch.push([rel, content]);
-    if (lane.batch.length >= BATCH) {
-      lane.flush();
-      this.throttle();
-    }
+    lane.push(rel, content);
+    this.throttle();
   }
 
   /**
@@ -269,9 +301,9 @@ class BackgroundWriter implements TreeWriter {
    */
   private throttle(): void {
     for (;;) {
-      if (this.lanes.reduce((n, l) => n + l.inFlight, 0) <= MAX_IN_FLIGHT) return;
-      const busiest = this.lanes.reduce((a, b) => (b.inFlight > a.inFlight ? b : a));
-      Atomics.wait(busiest.signal, DONE, busiest.done, 50);
+      if (this.lanes.reduce((n, l) => n + l.inFlightKb, 0) <= MAX_IN_FLIGHT_KB) return;
+      const busiest = this.lanes.reduce((a, b) => (b.inFlightKb > a.inFlightKb ? b : a));
+      if (Atomics.wait(busiest.signal, DONE, busiest.done, 100) === 'timed-out') busiest.checkAlive();
     }
   }
 
@@ -296,7 +328,11 @@ class BackgroundWriter implements TreeWriter {
 
   public abort(): void {
     for (const lane of this.lanes) lane.batch = [];
-    this.finish();
+    try {
+      this.finish();
+    } catch {
+      // A worker that died wrote nothing more; the staging tree goes anyway.
+    }
     dropStaging(this.s);
   }
 

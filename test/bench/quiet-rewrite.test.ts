@@ -154,3 +154,20 @@ test('the worker threads write a large tree exactly, in any order, and count wha
   assert.deepEqual(readTree(out), new Map([...next].sort(([a], [b]) => (a < b ? -1 : 1))));
   assert.deepEqual(leftovers(out), []);
 });
+
+test('a worker that fails early keeps up with the rest of the files, so the caller hears the error at once', () => {
+  const out = path.join(tempDir('wp-quiet-'), 'dist');
+  writeTreeAtomically(out, new Map([['keep.yaml', 'kept: true\n']]), { background: true });
+  const files = new Map<string, string>([
+    ['a/blocker', 'a file\n'],
+    ['a/blocker/inside.yaml', 'cannot exist\n'],
+  ]);
+  // Far more text than may be in flight at once (8 MB), all after the failure.
+  const text = `${'x'.repeat(4096)}\n`;
+  for (let i = 0; i < 6000; i++) files.set(`b/${i % 50}/f-${i}.yaml`, text);
+  const started = performance.now();
+  assert.throws(() => writeTreeAtomically(out, files, { background: true }), /EEXIST|ENOTDIR|EISDIR/);
+  assert.ok(performance.now() - started < 60_000, 'the error came without waiting for a stall');
+  assert.deepEqual(readTree(out), new Map([['keep.yaml', 'kept: true\n']]));
+  assert.deepEqual(leftovers(out), []);
+});
