@@ -134,15 +134,19 @@ export function deferredJson(d: DeferredApiObject, owner: IConstruct): Record<st
   const own = Object.prototype.hasOwnProperty;
   if (own.call(given, '__proto__') || (given.labels && own.call(given.labels, '__proto__'))) return undefined;
   const chart = Chart.of(owner);
-  // ApiObject's constructor, then ApiObjectMetadataDefinition's.
-  const options: Record<string, unknown> = { name: given.name, ...given, namespace: given.namespace ?? chart.namespace, labels: { ...chart.labels, ...given.labels } };
+  // ApiObject's constructor, then ApiObjectMetadataDefinition's, without
+  // their defensive copies (nothing here is mutated: clean() builds new
+  // objects) and with Object.assign rather than spreads (see plainJson).
+  const options = Object.assign({ name: given.name }, given) as Record<string, unknown>;
+  options.namespace = given.namespace ?? chart.namespace;
+  options.labels = Object.assign(chart.labels, given.labels);
   const meta: MetadataInternals = {
     name: options.name,
     namespace: options.namespace,
-    labels: { ...(options.labels as object) },
-    annotations: { ...((options.annotations as object | undefined) ?? {}) },
-    finalizers: Array.isArray(options.finalizers) ? [...(options.finalizers as unknown[])] : [],
-    ownerReferences: Array.isArray(options.ownerReferences) ? [...(options.ownerReferences as unknown[])] : [],
+    labels: options.labels,
+    annotations: options.annotations ?? {},
+    finalizers: options.finalizers ?? [],
+    ownerReferences: options.ownerReferences ?? [],
     _additionalAttributes: options,
   };
   return plainJson(props, meta);

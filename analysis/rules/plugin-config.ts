@@ -35,27 +35,60 @@ spec:
     fix: "Write the config the module's README documents; see the catalogue in docs/plugins.md.",
   },
   check(ctx) {
+    // A mesh repeats the same config in many plugins (the same rules and
+    // credentials in every namespace): check each distinct one once.
+    const seen = new Map<string, ConfigIssue[]>();
     for (const o of ctx.ofKind('WasmPlugin')) {
       const spec = (o.manifest.spec ?? {}) as { url?: unknown; pluginConfig?: unknown };
       if (typeof spec.url !== 'string') continue;
       const def = pluginDefinitionFor(spec.url);
       if (!def) continue;
-      const parsed = def.configSchema.safeParse(spec.pluginConfig ?? {});
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          const params = (issue as { params?: { rule?: string; fix?: string } }).params;
-          const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-          ctx.report(o, {
-            rule: params?.rule,
-            message: `${def.name} pluginConfig${where ? ` ${where}` : ''}: ${issue.message}`,
-            fix: params?.fix ?? documentedFix(def, params?.rule),
-          });
-        }
-        continue;
+      const key = contentKey(spec.url, spec.pluginConfig);
+      let issues = key === undefined ? undefined : seen.get(key);
+      if (!issues) {
+        issues = configIssues(def, spec.url, spec.pluginConfig);
+        if (key !== undefined) seen.set(key, issues);
       }
-      for (const issue of def.analyze?.(parsed.data, { url: spec.url }) ?? []) {
-        ctx.report(o, { rule: issue.rule, message: `${def.name} pluginConfig: ${issue.message}`, fix: issue.fix ?? documentedFix(def, issue.rule), severity: issue.severity });
-      }
+      for (const issue of issues) ctx.report(o, issue);
     }
   },
 };
+
+type Definition = NonNullable<ReturnType<typeof pluginDefinitionFor>>;
+
+interface ConfigIssue {
+  readonly rule?: string;
+  readonly message: string;
+  readonly fix?: string;
+  readonly severity?: 'error' | 'warning';
+}
+
+/** The url and config as one string, or undefined for a config that is not plain JSON. */
+function contentKey(url: string, config: unknown): string | undefined {
+  try {
+    return `${url}\u0000${JSON.stringify(config ?? {})}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function configIssues(def: Definition, url: string, config: unknown): ConfigIssue[] {
+  const parsed = def.configSchema.safeParse(config ?? {});
+  if (!parsed.success) {
+    return parsed.error.issues.map((issue) => {
+      const params = (issue as { params?: { rule?: string; fix?: string } }).params;
+      const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      return {
+        rule: params?.rule,
+        message: `${def.name} pluginConfig${where ? ` ${where}` : ''}: ${issue.message}`,
+        fix: params?.fix ?? documentedFix(def, params?.rule),
+      };
+    });
+  }
+  return (def.analyze?.(parsed.data, { url }) ?? []).map((issue) => ({
+    rule: issue.rule,
+    message: `${def.name} pluginConfig: ${issue.message}`,
+    fix: issue.fix ?? documentedFix(def, issue.rule),
+    severity: issue.severity,
+  }));
+}

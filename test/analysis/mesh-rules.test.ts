@@ -239,3 +239,24 @@ spec:
     assert.ok(f.fix);
   }
 });
+
+test('plugins sharing one config are each reported, and configs that differ are told apart', () => {
+  const plugin = (name: string, methods: string) => `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: ${name}, namespace: shop }
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  pluginConfig:
+    basic_auth_rules:
+      - prefix: /
+        request_methods: ${methods}
+        credentials: ["ok:test"]
+`;
+  const found = lint([plugin('a', '[]'), plugin('b', '[]'), plugin('c', '["get"]'), plugin('d', '["GET"]')].join('---\n'));
+  const config = found.filter((f) => f.rule.startsWith('basic-auth/') || f.rule === 'plugin/config');
+  assert.deepEqual(
+    config.map((f) => `${f.object?.name} ${f.rule}`).sort(),
+    ['a basic-auth/empty-methods', 'b basic-auth/empty-methods', 'c basic-auth/lowercase-method'],
+  );
+});
