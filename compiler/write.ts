@@ -186,6 +186,8 @@ class Lane {
   public batch: [string, string][] = [];
   public batchKb = 0;
   private postedKb = 0;
+  private lastDone = 0;
+  private lastProgress = performance.now();
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private reply?: Reply;
@@ -214,6 +216,8 @@ class Lane {
 
   public flush(): void {
     if (this.batch.length === 0) return;
+    // An idle worker starts its stall clock with its new work.
+    if (this.inFlightKb === 0) this.lastProgress = performance.now();
     this.port.postMessage({ files: this.batch });
     this.postedKb += this.batchKb;
     this.batch = [];
@@ -223,6 +227,7 @@ class Lane {
   public end(): void {
     this.flush();
     this.port.postMessage({ end: true });
+    this.lastProgress = performance.now();
   }
 
   /** Files this worker has created so far. */
@@ -235,14 +240,14 @@ class Lane {
     return this.postedKb - Atomics.load(this.signal, DONE_KB);
   }
 
-  private lastDone = 0;
-  private lastProgress = performance.now();
-
-  /** Throw if the worker wrote nothing for STALL_MS while it had work. */
-  public checkAlive(): void {
+  /**
+   * Throw if the worker made no progress for STALL_MS while it had work, or
+   * (`awaitingReply`) while it owed the final reply.
+   */
+  public checkAlive(awaitingReply = false): void {
     const done = this.done;
     const now = performance.now();
-    if (done !== this.lastDone || this.inFlightKb === 0) {
+    if (done !== this.lastDone || (!awaitingReply && this.inFlightKb === 0)) {
       this.lastDone = done;
       this.lastProgress = now;
     } else if (now - this.lastProgress > STALL_MS) {
@@ -255,7 +260,7 @@ class Lane {
   public poll(ms: number): Reply | undefined {
     if (this.reply) return this.reply;
     if (Atomics.load(this.signal, STATE) === 0 && Atomics.wait(this.signal, STATE, 0, ms) === 'timed-out') {
-      this.checkAlive();
+      this.checkAlive(true);
       return undefined;
     }
     const message = receiveMessageOnPort(this.port);
@@ -308,7 +313,13 @@ class BackgroundWriter implements TreeWriter {
   }
 
   public commit(): WriteResult {
-    const replies = this.finish();
+    let replies: Reply[];
+    try {
+      replies = this.finish();
+    } catch (e) {
+      dropStaging(this.s);
+      throw e;
+    }
     const failed = replies.find((r): r is Extract<Reply, { error: unknown }> => 'error' in r);
     if (failed) {
       dropStaging(this.s);
