@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Severity } from '../analysis/finding';
 import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
-import { parseProps } from './internal/validate';
+import { parseProps, withProps } from './internal/validate';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
@@ -207,13 +207,16 @@ export function definePlugin<C extends Record<string, unknown>>(definition: Plug
     public static readonly definition = definition;
 
     constructor(scope: Construct, id: string, props: DefinedPluginProps<C>) {
-      super(scope, id, {
-        ...props,
-        url: props.url ?? definition.url,
-        sha256: props.sha256 ?? (props.url ? undefined : definition.sha256),
-        phase: props.phase ?? definition.defaultPhase,
-        pluginConfig: {},
-      });
+      super(
+        scope,
+        id,
+        withProps(props, {
+          url: props.url ?? definition.url,
+          sha256: props.sha256 ?? (props.url ? undefined : definition.sha256),
+          phase: props.phase ?? definition.defaultPhase,
+          pluginConfig: {},
+        }),
+      );
       // Validated after super() so the error names this construct's path.
       this.spec.pluginConfig = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
         secretKeys: definition.secretKeys,

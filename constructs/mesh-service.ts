@@ -8,7 +8,7 @@ import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dnsLabel, labelMap } from './internal/schemas';
-import { parseProps, ruleParams } from './internal/validate';
+import { parseProps, ruleParams, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { ITargetable, TargetRef } from './target-ref';
 import { isWaypoint, IWaypoint } from './waypoint';
@@ -110,7 +110,7 @@ export class MeshService extends Construct implements IMeshService {
    * options are given; then only a label-only manifest carrying those labels.
    */
   public static fromServiceName(scope: Construct, id: string, name: string, options: ServiceWaypointOptions = {}): ExternalService {
-    return new ExternalService(scope, id, { ...options, name });
+    return new ExternalService(scope, id, withProps(options, { name }));
   }
 
   public readonly name: string;
@@ -123,7 +123,7 @@ export class MeshService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
     recordSource(this, new.target);
-    const p = parseProps(this, 'MeshService', ownedSchema, { ...props, name: props.name ?? id });
+    const p = parseProps(this, 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
     this.name = p.name;
     this.namespace = namespaceOf(this, `MeshService '${this.name}'`);
     this.targetRef = { group: '', kind: 'Service', name: this.name };
@@ -171,7 +171,7 @@ export class ExternalService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(scope, id);
     recordSource(this, new.target);
-    const p = parseProps(this, 'ExternalService', externalSchema, { ...props, name: props.name ?? id });
+    const p = parseProps(this, 'ExternalService', externalSchema, withProps(props, { name: props.name ?? id }));
     this.name = p.name;
     this.namespace = namespaceOf(this, `Service '${this.name}'`);
     this.targetRef = { group: '', kind: 'Service', name: this.name };

@@ -5,7 +5,7 @@ import { LABELS, NO_WAYPOINT } from './labels';
 import { markExternal } from './internal/ownership';
 import { recordSource } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
-import { fail, parseProps } from './internal/validate';
+import { fail, parseProps, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { isWaypoint, IWaypoint } from './waypoint';
 
@@ -112,7 +112,7 @@ export class MeshNamespace extends Chart {
     const name = props.name ?? id;
     super(scope, id, { namespace: name, disableResourceNameHashes: true });
     recordSource(this, new.target);
-    const p = parseProps(this, 'MeshNamespace', schema, { ...props, name });
+    const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }));
     this.name = p.name;
     this.owned = p.owned ?? false;
     this.setLabels(p.labels ?? {});

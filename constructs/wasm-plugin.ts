@@ -5,7 +5,7 @@ import { namespaceOf } from './app';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey } from './internal/schemas';
-import { fail, parseProps, ruleParams } from './internal/validate';
+import { fail, parseProps, ruleParams, withProps } from './internal/validate';
 import { redactUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ITargetable, TargetRef } from './target-ref';
 
@@ -340,7 +340,7 @@ export class WasmPlugin extends Construct {
   constructor(scope: Construct, id: string, props: WasmPluginProps) {
     super(scope, id);
     recordSource(this, new.target);
-    const p = parseProps(this, this.constructor.name, propsSchema, { ...props, name: props.name ?? id }, { secretKeys: ['pluginConfig'] });
+    const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig'] });
     this.name = p.name;
     this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
     this.url = p.url;

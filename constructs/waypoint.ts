@@ -5,7 +5,7 @@ import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dnsSubdomain, isLabelKey, isLabelValue, dnsLabel } from './internal/schemas';
-import { fail, parseProps, ruleParams } from './internal/validate';
+import { fail, parseProps, ruleParams, withProps } from './internal/validate';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
 
 /** Which traffic a waypoint handles (`istio.io/waypoint-for`). */
@@ -143,7 +143,7 @@ export class Waypoint extends Construct implements IWaypoint {
   constructor(scope: Construct, id: string, props: WaypointProps = {}) {
     super(scope, id);
     recordSource(this, new.target);
-    const p = parseProps(this, 'Waypoint', waypointSchema, { ...props, name: props.name ?? id });
+    const p = parseProps(this, 'Waypoint', waypointSchema, withProps(props, { name: props.name ?? id }));
     this.name = p.name;
     this.namespace = namespaceOf(this, `Waypoint '${this.name}'`);
     this.waypointFor = p.waypointFor ?? WaypointFor.SERVICE;

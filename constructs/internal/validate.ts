@@ -57,6 +57,15 @@ export function parseProps<S extends z.ZodType>(
   throw new PolicyError(findings);
 }
 
+/**
+ * `{ ...props, ...extra }`, built with Object.assign: V8 in Node 20 pays ~2 µs
+ * for a spread followed by more properties (~0.25 µs this way), and a mesh
+ * builds several per construct (docs/performance.md).
+ */
+export function withProps<P extends object, E extends object>(props: P, extra: E): Omit<P, keyof E> & E {
+  return Object.assign({}, props, extra);
+}
+
 /** Throw one construct-time finding. */
 export function fail(scope: IConstruct, rule: string, message: string, fix: string): never {
   throw new PolicyError([{ rule, severity: 'error', message, fix, path: scope.node.path, source: sourceOf(scope) }]);

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { Credential, isCredential } from '../credentials';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
-import { parseProps, ruleParams } from '../internal/validate';
+import { parseProps, ruleParams, withProps } from '../internal/validate';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
 import { isAcceptedCredential, isUnpaddedBase64 } from './basic-auth-format';
 
@@ -53,6 +53,7 @@ export const basicAuthConfigSchema = z.object({
 });
 
 export type BasicAuthConfig = z.infer<typeof basicAuthConfigSchema>;
+type WireRule = NonNullable<BasicAuthConfig['basic_auth_rules']>[number];
 
 /** Cross-rule checks: duplicates, shadowing, and credentials clients rarely send. */
 export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIssue[] {
@@ -165,18 +166,18 @@ export class BasicAuth extends BasicAuthModule {
 
   constructor(scope: Construct, id: string, props: BasicAuthProps) {
     const { rulesProps, values } = parseRules(scope, id, props.rules);
-    const rules = rulesProps.map((r, i) => ({
-      ...(r.prefix !== undefined ? { prefix: r.prefix } : {}),
-      ...(r.exact !== undefined ? { exact: r.exact } : {}),
-      ...(r.suffix !== undefined ? { suffix: r.suffix } : {}),
-      request_methods: [...r.methods],
-      credentials: values[i],
-      ...(r.hosts ? { hosts: [...r.hosts] } : {}),
-    }));
-    const pluginProps: DefinedPluginProps<BasicAuthConfig> = {
-      ...props,
-      pluginConfig: { basic_auth_rules: rules, ...(props.realm !== undefined ? { realm: props.realm } : {}) },
-    };
+    // Assignments, not conditional spreads: V8 in Node 20 is slow on those (withProps).
+    const rules = rulesProps.map((r, i) => {
+      const rule: WireRule = { request_methods: [...r.methods], credentials: values[i] };
+      if (r.prefix !== undefined) rule.prefix = r.prefix;
+      if (r.exact !== undefined) rule.exact = r.exact;
+      if (r.suffix !== undefined) rule.suffix = r.suffix;
+      if (r.hosts) rule.hosts = [...r.hosts];
+      return rule;
+    });
+    const pluginConfig: BasicAuthConfig = { basic_auth_rules: rules };
+    if (props.realm !== undefined) pluginConfig.realm = props.realm;
+    const pluginProps: DefinedPluginProps<BasicAuthConfig> = withProps(props, { pluginConfig });
     super(scope, id, pluginProps);
     const all = rulesProps.flatMap((r) => r.credentials);
     this.credentialSources = [...new Set(all.map((c) => c.source))];
