@@ -401,7 +401,7 @@ export class WasmPlugin extends Construct {
     this.manifest = new DeferredApiObject(this, 'Resource', {
       apiVersion: 'extensions.istio.io/v1alpha1',
       kind: 'WasmPlugin',
-      metadata: { name: this.name, ...(Object.keys(annotations).length ? { annotations } : {}) },
+      metadata: Object.keys(annotations).length > 0 ? { name: this.name, annotations } : { name: this.name },
       spec,
     });
   }
