@@ -44,8 +44,9 @@ export interface ReportOptions {
 /** What a rule sees: the model, per target, with lookups and a reporter. */
 export class RuleContext {
   public readonly findings: Finding[] = [];
-  private readonly byKey = new Map<string, ModelObject>();
-  private readonly refsByKey = new Map<string, ModelReference>();
+  // kind -> namespace -> name: lookups without building a key string each time.
+  private readonly byKey = new Index<ModelObject>();
+  private readonly refsByKey = new Index<ModelReference>();
   private readonly byKind = new Map<string, ModelObject[]>();
   private current?: Rule;
 
@@ -56,14 +57,13 @@ export class RuleContext {
     public readonly references: readonly ModelReference[],
   ) {
     for (const o of objects) {
-      const k = key(o.manifest.kind, o.manifest.metadata.namespace, o.manifest.metadata.name);
       // The first object wins lookups; `objects/duplicate` reports the others.
-      if (!this.byKey.has(k)) this.byKey.set(k, o);
+      this.byKey.setIfAbsent(o.manifest.kind, o.manifest.metadata.namespace, o.manifest.metadata.name, o);
       const list = this.byKind.get(o.manifest.kind);
       if (list) list.push(o);
       else this.byKind.set(o.manifest.kind, [o]);
     }
-    for (const r of references) this.refsByKey.set(key(r.kind, r.namespace, r.name), r);
+    for (const r of references) this.refsByKey.set(r.kind, r.namespace, r.name, r);
   }
 
   public run(rule: Rule): void {
@@ -80,11 +80,11 @@ export class RuleContext {
   }
 
   public find(kind: string, namespace: string | undefined, name: string): ModelObject | undefined {
-    return this.byKey.get(key(kind, namespace, name));
+    return this.byKey.get(kind, namespace, name);
   }
 
   public findReference(kind: string, namespace: string | undefined, name: string): ModelReference | undefined {
-    return this.refsByKey.get(key(kind, namespace, name));
+    return this.refsByKey.get(kind, namespace, name);
   }
 
   /** Waypoint Gateways (class `istio-waypoint`), emitted or referenced. */
@@ -118,8 +118,30 @@ export class RuleContext {
   }
 }
 
-function key(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}/${namespace ?? ''}/${name}`;
+/** Values by kind, namespace (`''` for none) and name. */
+class Index<T> {
+  private readonly kinds = new Map<string, Map<string, Map<string, T>>>();
+
+  public get(kind: string, namespace: string | undefined, name: string): T | undefined {
+    return this.kinds.get(kind)?.get(namespace ?? '')?.get(name);
+  }
+
+  public set(kind: string, namespace: string | undefined, name: string, value: T): void {
+    this.names(kind, namespace).set(name, value);
+  }
+
+  public setIfAbsent(kind: string, namespace: string | undefined, name: string, value: T): void {
+    const names = this.names(kind, namespace);
+    if (!names.has(name)) names.set(name, value);
+  }
+
+  private names(kind: string, namespace: string | undefined): Map<string, T> {
+    let namespaces = this.kinds.get(kind);
+    if (!namespaces) this.kinds.set(kind, (namespaces = new Map()));
+    let names = namespaces.get(namespace ?? '');
+    if (!names) namespaces.set(namespace ?? '', (names = new Map()));
+    return names;
+  }
 }
 
 export function acknowledged(o: ModelObject, ruleId: string): string | undefined {

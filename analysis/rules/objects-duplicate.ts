@@ -1,4 +1,3 @@
-import { objectKey } from '../../compiler/model';
 import type { ModelObject } from '../../compiler/model';
 import type { Rule } from '../rule';
 
@@ -14,15 +13,11 @@ export const objectsDuplicate: Rule = {
     fix: 'Give each object its own name, or declare it once and share the construct.',
   },
   check(ctx) {
-    const first = new Map<string, ModelObject>();
     for (const o of ctx.objects) {
-      const key = objectKey(o.manifest);
-      const earlier = first.get(key);
-      if (!earlier) {
-        first.set(key, o);
-        continue;
-      }
       const { kind, metadata } = o.manifest;
+      // The context's index keeps the first object of each kind, namespace and name.
+      const earlier = ctx.find(kind, metadata.namespace, metadata.name);
+      if (earlier === undefined || earlier === o) continue;
       ctx.report(o, {
         message: `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name} is declared twice in target ${ctx.target} (first at ${where(earlier)}); one would silently replace the other`,
       });
