@@ -171,11 +171,19 @@ function plainJson(props: Record<string, unknown>, meta: MetadataInternals): Rec
     input.ownerReferences = meta.ownerReferences;
     input.labels = meta.labels;
     const metadata = clean(input, true, true);
-    // ApiObject.toJson()
+    // ApiObject.toJson(): clean({ ...props, metadata }), where cleaning the
+    // metadata again would only copy it (it is clean and sorted already).
     const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
-    const data = Object.assign({}, props) as Record<string, unknown>;
-    data.metadata = metadata;
-    const json = clean(data, false, sortKeys) as Record<string, unknown>;
+    // What clean() would refuse in the copy of props it used to make.
+    if (own.call(props, 'constructor') || own.call(props, 'resolve') || 'resolve' in Object.prototype) return undefined;
+    const keys = Object.keys(props);
+    if (!own.call(props, 'metadata')) keys.push('metadata');
+    if (sortKeys) keys.sort();
+    const json: Record<string, unknown> = {};
+    for (const k of keys) {
+      const v = k === 'metadata' ? metadata : clean(props[k], false, sortKeys);
+      if (v !== null && v !== undefined) json[k] = v;
+    }
     const result: Record<string, unknown> = {};
     for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) {
       if (k in json) result[k] = json[k];
