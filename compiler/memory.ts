@@ -25,6 +25,8 @@ function findGc(): (() => void) | null {
   try {
     v8.setFlagsFromString('--expose-gc');
     const fn = vm.runInNewContext('gc') as unknown;
+    // Only this function was wanted: later contexts and workers get no `gc` global.
+    v8.setFlagsFromString('--no-expose-gc');
     return typeof fn === 'function' ? (fn as () => void) : null;
   } catch {
     return null;

@@ -34,7 +34,8 @@ function listFiles(dir, prefix = '', out = []) {
 function sameContent(file, content) {
   try {
     const st = fs.statSync(file);
-    if (st.size !== Buffer.byteLength(content)) return false;
+    // Only a regular file can be linked as it is (reading a FIFO would block).
+    if (!st.isFile() || st.size !== Buffer.byteLength(content)) return false;
     return fs.readFileSync(file, 'utf8') === content;
   } catch {
     return false;
@@ -86,10 +87,12 @@ module.exports = { StagingTree, listFiles };
 
 // Shared-memory slots: STATE is 0 while running, 1 when done (the result or
 // the error is then on the port); DONE counts files (for progress), DONE_KB
-// kilobytes of text (for the caller's bound on what is in flight).
+// kilobytes of text (for the caller's bound on what is in flight). ABORT is
+// the caller's: once 1, files are only counted, no longer written.
 const STATE = 0;
 const DONE = 1;
 const DONE_KB = 2;
+const ABORT = 3;
 
 if (!isMainThread && workerData && workerData.treeWriter) {
   const { current, staging, signal } = workerData;
@@ -101,7 +104,7 @@ if (!isMainThread && workerData && workerData.treeWriter) {
       for (const [rel, content] of msg.files) {
         // After a failure the rest is only counted: the caller bounds what is
         // in flight by what was counted, and waits for the end to hear why.
-        if (failure === undefined) {
+        if (failure === undefined && Atomics.load(signal, ABORT) === 0) {
           try {
             tree ??= new StagingTree(current, staging);
             tree.add(rel, content);

@@ -126,8 +126,13 @@ function swapIn(s: Staging): void {
   fs.rmSync(s.retired, { recursive: true, force: true });
 }
 
+/** Remove the staging tree and put the old one back if it was moved. Runs on a failure path: never throws over the error being reported. */
 function dropStaging(s: Staging): void {
-  fs.rmSync(s.staging, { recursive: true, force: true });
+  try {
+    fs.rmSync(s.staging, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // Left for recover() at the next run; the error that brought us here is what matters.
+  }
   if (!fs.existsSync(s.abs) && fs.existsSync(s.retired)) fs.renameSync(s.retired, s.abs);
 }
 
@@ -175,6 +180,8 @@ class InlineWriter implements TreeWriter {
 const STATE = 0;
 const DONE = 1;
 const DONE_KB = 2;
+/** Written by the main thread: 1 tells a worker to write nothing more (it still counts and replies). */
+const ABORT = 3;
 
 const kb = (text: string) => Math.ceil(text.length / 1024);
 
@@ -182,7 +189,9 @@ type Reply = LaneResult | { error: { message: string; code?: string; path?: stri
 
 /** One worker thread filling part of the staging tree. */
 class Lane {
-  public readonly signal = new Int32Array(new SharedArrayBuffer(12));
+  public readonly signal = new Int32Array(new SharedArrayBuffer(16));
+  /** Declared stalled and stopped: it will never reply. */
+  private dead = false;
   public batch: [string, string][] = [];
   public batchKb = 0;
   private postedKb = 0;
@@ -206,6 +215,9 @@ class Lane {
     });
     // Never keeps the process alive (a synth that throws leaves it behind).
     this.worker.unref();
+    // A worker that dies (out of memory, say) must not take the process with
+    // it as an unhandled 'error' event; the stall clock reports it.
+    this.worker.on('error', () => {});
   }
 
   public push(rel: string, content: string): void {
@@ -224,7 +236,13 @@ class Lane {
     this.batchKb = 0;
   }
 
+  /** Tell the worker to write nothing more. */
+  public stop(): void {
+    Atomics.store(this.signal, ABORT, 1);
+  }
+
   public end(): void {
+    if (this.dead) return;
     this.flush();
     this.port.postMessage({ end: true });
     this.lastProgress = performance.now();
@@ -251,6 +269,8 @@ class Lane {
       this.lastDone = done;
       this.lastProgress = now;
     } else if (now - this.lastProgress > STALL_MS) {
+      this.dead = true;
+      this.stop();
       void this.worker.terminate();
       throw new Error(`the background writer wrote nothing for ${STALL_MS / 1000} s and was stopped`);
     }
@@ -259,6 +279,7 @@ class Lane {
   /** Wait at most `ms` for the result. */
   public poll(ms: number): Reply | undefined {
     if (this.reply) return this.reply;
+    if (this.dead) return (this.reply = { error: { message: 'the background writer was stopped' } });
     if (Atomics.load(this.signal, STATE) === 0 && Atomics.wait(this.signal, STATE, 0, ms) === 'timed-out') {
       this.checkAlive(true);
       return undefined;
@@ -338,11 +359,14 @@ class BackgroundWriter implements TreeWriter {
   }
 
   public abort(): void {
-    for (const lane of this.lanes) lane.batch = [];
+    for (const lane of this.lanes) {
+      lane.batch = [];
+      lane.stop();
+    }
     try {
       this.finish();
     } catch {
-      // A worker that died wrote nothing more; the staging tree goes anyway.
+      // A stalled worker was stopped; the staging tree goes anyway.
     }
     dropStaging(this.s);
   }
@@ -356,13 +380,24 @@ class BackgroundWriter implements TreeWriter {
       for (const done = this.lanes.reduce((n, l) => n + l.done, 0); seen < done; seen++) progress.item();
     };
     const replies: Reply[] = [];
+    let stalled: unknown;
     for (const lane of this.lanes) {
       let reply: Reply | undefined;
-      while (!(reply = lane.poll(100))) tick();
+      try {
+        while (!(reply = lane.poll(100))) tick();
+      } catch (e) {
+        // Stop the others too, and still wait for their replies (they come at
+        // once when told to write nothing more): nobody may be writing into
+        // the staging tree when the caller removes it.
+        stalled ??= e;
+        for (const other of this.lanes) other.stop();
+        reply = { error: { message: String(e) } };
+      }
       replies.push(reply);
     }
     tick();
     progress.end();
+    if (stalled !== undefined) throw stalled;
     return replies;
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { LABELS, NO_WAYPOINT } from './labels';
 import { markExternal } from './internal/ownership';
+import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
 import { fail, parseProps, withProps } from './internal/validate';
@@ -121,6 +122,16 @@ export class MeshNamespace extends Chart {
     }
     if (p.useWaypoint) this.useWaypoint(p.useWaypoint);
     if (p.ingressUseWaypoint) this.setLabels({ [LABELS.ingressUseWaypoint]: 'true' });
+  }
+
+  /**
+   * cdk8s's own synth of this chart (`Testing.synth`, `toJson`). cdk8s orders
+   * objects by their dependencies before it validates (which is when deferred
+   * ApiObjects are created otherwise), so create them all first.
+   */
+  public override toJson(): ReturnType<Chart['toJson']> {
+    createDeferredApiObjects(this.node.root);
+    return super.toJson();
   }
 
   /** The labels written on the Namespace so far (a copy). */

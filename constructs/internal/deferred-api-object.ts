@@ -55,6 +55,11 @@ export class DeferredApiObject implements IValidation {
 
 const deferred = new WeakMap<IConstruct, DeferredApiObject>();
 
+/** Create every deferred ApiObject under `root` (for cdk8s code that walks the tree for them). */
+export function createDeferredApiObjects(root: IConstruct): void {
+  for (const c of root.node.findAll()) deferred.get(c)?.get();
+}
+
 /** The deferred manifest `c` owns, if any. */
 export function deferredApiObjectOf(c: IConstruct): DeferredApiObject | undefined {
   return deferred.get(c);

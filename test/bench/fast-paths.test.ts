@@ -164,3 +164,20 @@ test("cdk8s's own synth sees deferred objects, and the escape hatch changes the 
   assert.match(files.get('default/2-policies/shop/wasmplugin-auth.yaml')!, /\n {2}priority: 7\n/);
   assert.match(files.get('default/3-enrollment/shop/service-api.yaml')!, /example\.com\/extra: "?yes"?\n/);
 });
+
+test("a MeshNamespace's own cdk8s synth orders deferred objects by their dependencies, as if they had been created", () => {
+  const build = (touch: boolean) => {
+    process.env.WP_FAST_PATH_CREDENTIAL = 'ops:fast-path';
+    const app = new PolicyApp({ partOf: 'fast-paths' });
+    const ns = new MeshNamespace(app, 'shop', { enroll: false });
+    const api = MeshService.fromServiceName(ns, 'api', 'api', { ingressUseWaypoint: true });
+    const config = new ApiObject(ns, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'zz' } });
+    const auth = new BasicAuth(ns, 'auth', { targets: [api], sha256: 'a'.repeat(64), rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('WP_FAST_PATH_CREDENTIAL')] }] });
+    config.node.addDependency(auth);
+    if (touch) void auth.apiObject;
+    return ns.toJson().map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`);
+  };
+  const created = build(true);
+  assert.ok(created.indexOf('WasmPlugin/auth') < created.indexOf('ConfigMap/zz'), created.join(' '));
+  assert.deepEqual(build(false), created);
+});

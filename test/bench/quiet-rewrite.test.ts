@@ -5,6 +5,7 @@
  * before or during the write, leaves the old tree exactly as it was.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -170,4 +171,16 @@ test('a worker that fails early keeps up with the rest of the files, so the call
   assert.ok(performance.now() - started < 60_000, 'the error came without waiting for a stall');
   assert.deepEqual(readTree(out), new Map([['keep.yaml', 'kept: true\n']]));
   assert.deepEqual(leftovers(out), []);
+});
+
+test('a FIFO where the new tree has a file is replaced, not read (reading it would block for ever)', () => {
+  for (const background of [false, true]) {
+    const out = path.join(tempDir('wp-quiet-'), 'dist');
+    writeTreeAtomically(out, new Map([['a/keep.yaml', 'kept: true\n']]));
+    execFileSync('mkfifo', [path.join(out, 'a', 'pipe.yaml')]);
+    const result = writeTreeAtomically(out, new Map([['a/keep.yaml', 'kept: true\n'], ['a/pipe.yaml', '']]), { background });
+    assert.deepEqual(result, { written: 1, unchanged: 1, removed: 0 });
+    assert.ok(fs.statSync(path.join(out, 'a', 'pipe.yaml')).isFile());
+    assert.deepEqual(leftovers(out), []);
+  }
 });
