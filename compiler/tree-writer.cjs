@@ -31,14 +31,21 @@ function listFiles(dir, prefix = '', out = []) {
   return out;
 }
 
-function sameContent(file, content) {
+/** How `file` in the live tree compares with new content: 'missing' (no file there), 'same' or 'different'. */
+function compare(file, content) {
+  let st;
   try {
-    const st = fs.statSync(file);
-    // Only a regular file can be linked as it is (reading a FIFO would block).
-    if (!st.isFile() || st.size !== Buffer.byteLength(content)) return false;
-    return fs.readFileSync(file, 'utf8') === content;
+    st = fs.statSync(file);
   } catch {
-    return false;
+    return 'missing';
+  }
+  if (st.isDirectory()) return 'missing';
+  // Only a regular file can be linked as it is (reading a FIFO would block).
+  if (!st.isFile() || st.size !== Buffer.byteLength(content)) return 'different';
+  try {
+    return fs.readFileSync(file, 'utf8') === content ? 'same' : 'different';
+  } catch {
+    return 'different';
   }
 }
 
@@ -46,21 +53,29 @@ function sameContent(file, content) {
  * Fills `staging` with new files; a file whose content equals the one at the
  * same path in `current` (the live tree) is hard-linked from it instead, so
  * its mtime stays and editors, watchers and git stay quiet.
+ *
+ * Each file's old version is looked up with the stat the comparison needs
+ * anyway (none at all when there is no live tree), so several trees filling
+ * one staging folder do not each list the whole live tree: only the one that
+ * counts `previous` does.
  */
 class StagingTree {
-  constructor(current, staging) {
+  constructor(current, staging, countPrevious = true) {
     this.current = current;
     this.staging = staging;
-    this.previous = new Set(listFiles(current));
+    this.hasCurrent = fs.existsSync(current);
+    /** Files in the live tree, when counted. */
+    this.previous = countPrevious && this.hasCurrent ? listFiles(current).length : 0;
     this.made = new Set();
     this.kept = 0;
     this.written = 0;
+    /** Files of the live tree this tree wrote again or kept. */
     this.replaced = 0;
   }
 
-  /** Files of the live tree that the new one no longer has. */
+  /** Files of the live tree that the new one no longer has (for a tree that counted `previous` and saw every file). */
   get removed() {
-    return this.previous.size - this.replaced;
+    return this.previous - this.replaced;
   }
 
   add(rel, content) {
@@ -70,10 +85,10 @@ class StagingTree {
       fs.mkdirSync(dir, { recursive: true });
       this.made.add(dir);
     }
-    const had = this.previous.has(rel);
-    if (had) this.replaced++;
-    const previous = had ? path.join(this.current, ...rel.split('/')) : undefined;
-    if (previous !== undefined && sameContent(previous, content)) {
+    const previous = this.hasCurrent ? path.join(this.current, ...rel.split('/')) : undefined;
+    const old = previous === undefined ? 'missing' : compare(previous, content);
+    if (old !== 'missing') this.replaced++;
+    if (old === 'same') {
       fs.linkSync(previous, target);
       this.kept++;
     } else {
@@ -95,7 +110,7 @@ const DONE_KB = 2;
 const ABORT = 3;
 
 if (!isMainThread && workerData && workerData.treeWriter) {
-  const { current, staging, signal } = workerData;
+  const { current, staging, signal, countPrevious } = workerData;
   const port = workerData.port;
   let tree;
   let failure;
@@ -106,7 +121,7 @@ if (!isMainThread && workerData && workerData.treeWriter) {
         // in flight by what was counted, and waits for the end to hear why.
         if (failure === undefined && Atomics.load(signal, ABORT) === 0) {
           try {
-            tree ??= new StagingTree(current, staging);
+            tree ??= new StagingTree(current, staging, countPrevious);
             tree.add(rel, content);
           } catch (e) {
             failure = { message: e.message, code: e.code, path: e.path };
@@ -119,11 +134,11 @@ if (!isMainThread && workerData && workerData.treeWriter) {
     }
     if (msg.end) {
       try {
-        tree ??= new StagingTree(current, staging);
+        tree ??= new StagingTree(current, staging, countPrevious);
       } catch (e) {
         failure ??= { message: e.message, code: e.code, path: e.path };
       }
-      port.postMessage(failure ? { error: failure } : { written: tree.written, unchanged: tree.kept, removed: tree.removed, replaced: tree.replaced });
+      port.postMessage(failure ? { error: failure } : { written: tree.written, unchanged: tree.kept, replaced: tree.replaced, previous: tree.previous });
       Atomics.store(signal, STATE, 1);
       Atomics.notify(signal, STATE);
       port.close();

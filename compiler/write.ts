@@ -16,7 +16,7 @@ interface StagingTree {
 const WORKER_FILE = path.join(__dirname, 'tree-writer.cjs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const core = require(WORKER_FILE) as {
-  StagingTree: new (current: string, staging: string) => StagingTree;
+  StagingTree: new (current: string, staging: string, countPrevious?: boolean) => StagingTree;
   listFiles(dir: string): string[];
 };
 
@@ -26,9 +26,12 @@ export interface WriteResult {
   readonly removed: number;
 }
 
-/** What one worker reports: `replaced` counts the live tree's files it wrote again or kept. */
-interface LaneResult extends WriteResult {
+/** What one worker reports: the live tree's files it wrote again or kept, and (one worker only) how many there were. */
+interface LaneResult {
+  readonly written: number;
+  readonly unchanged: number;
   readonly replaced: number;
+  readonly previous: number;
 }
 
 /** Read every file under `dir` into a tree (for `check` and tests). */
@@ -201,11 +204,14 @@ class Lane {
   private readonly port: MessagePort;
   private reply?: Reply;
 
-  constructor(s: Staging) {
+  constructor(
+    private readonly s: Staging,
+    countPrevious: boolean,
+  ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(WORKER_FILE, {
-      workerData: { treeWriter: true, current: s.abs, staging: s.staging, signal: this.signal, port: port2 },
+      workerData: { treeWriter: true, current: s.abs, staging: s.staging, countPrevious, signal: this.signal, port: port2 },
       transferList: [port2],
       // It needs no loader (a parent started with `--import tsx` would give
       // each worker its own), and little young space: its data is a few
@@ -272,14 +278,14 @@ class Lane {
       this.dead = true;
       this.stop();
       void this.worker.terminate();
-      throw new Error(`the background writer wrote nothing for ${STALL_MS / 1000} s and was stopped`);
+      throw new Error(`writing ${this.s.abs} stalled: no file was created for ${STALL_MS / 1000} s (is the disk full or hung?); it was left as it was`);
     }
   }
 
   /** Wait at most `ms` for the result. */
   public poll(ms: number): Reply | undefined {
     if (this.reply) return this.reply;
-    if (this.dead) return (this.reply = { error: { message: 'the background writer was stopped' } });
+    if (this.dead) return (this.reply = { error: { message: `writing ${this.s.abs} stalled and was stopped; it was left as it was` } });
     if (Atomics.load(this.signal, STATE) === 0 && Atomics.wait(this.signal, STATE, 0, ms) === 'timed-out') {
       this.checkAlive(true);
       return undefined;
@@ -287,7 +293,7 @@ class Lane {
     const message = receiveMessageOnPort(this.port);
     this.port.close();
     void this.worker.terminate();
-    this.reply = message ? (message.message as Reply) : { error: { message: 'the background writer ended without a result' } };
+    this.reply = message ? (message.message as Reply) : { error: { message: `writing ${this.s.abs} failed: a writer thread ended without reporting; it was left as it was` } };
     return this.reply;
   }
 }
@@ -307,7 +313,8 @@ class BackgroundWriter implements TreeWriter {
     private readonly expected: number | undefined,
     workers: number,
   ) {
-    this.lanes = Array.from({ length: workers }, () => new Lane(s));
+    // The first worker alone counts the live tree's files, for `removed`.
+    this.lanes = Array.from({ length: workers }, (_, i) => new Lane(s, i === 0));
   }
 
   public add(rel: string, content: string): void {
@@ -348,14 +355,9 @@ class BackgroundWriter implements TreeWriter {
     }
     swapIn(this.s);
     const results = replies as LaneResult[];
-    // Each worker counts the live tree's files that it did not replace; a
-    // removed file is one that no worker replaced.
-    const previous = results[0].removed + results[0].replaced;
-    return {
-      written: results.reduce((n, r) => n + r.written, 0),
-      unchanged: results.reduce((n, r) => n + r.unchanged, 0),
-      removed: previous - results.reduce((n, r) => n + r.replaced, 0),
-    };
+    const sum = (field: keyof LaneResult) => results.reduce((n, r) => n + r[field], 0);
+    // A removed file is one of the live tree's that no worker replaced.
+    return { written: sum('written'), unchanged: sum('unchanged'), removed: sum('previous') - sum('replaced') };
   }
 
   public abort(): void {
