@@ -55,22 +55,29 @@ export abstract class Credential {
 
 class EnvCredential extends Credential {
   public readonly source: string;
+  // One credential often guards thousands of plugins, and each process.env
+  // read is a getenv call (~4 µs here): the value is read once.
+  private value?: string;
   constructor(private readonly variable: string) {
     super();
     this.source = `environment variable ${variable}`;
   }
 
   public resolve(scope: IConstruct): string {
+    if (this.value !== undefined) return this.value;
     const value = process.env[this.variable];
     if (value === undefined || value === '') {
       fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.variable} before running synth (in CI, map the secret to it).`);
     }
+    this.value = value;
     return value;
   }
 }
 
 class FileCredential extends Credential {
   public readonly source: string;
+  /** Values read, by absolute path: each file is read once. */
+  private readonly values = new Map<string, string>();
   constructor(private readonly file: string) {
     super();
     this.source = `file ${file}`;
@@ -80,6 +87,8 @@ class FileCredential extends Credential {
     const at = sourceOf(scope);
     const base = at ? path.dirname(at.replace(/:\d+$/, '')) : process.cwd();
     const full = path.resolve(base, this.file);
+    const known = this.values.get(full);
+    if (known !== undefined) return known;
     let value: string;
     try {
       value = fs.readFileSync(full, 'utf8').replace(/\r?\n$/, '');
@@ -87,6 +96,7 @@ class FileCredential extends Credential {
       fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read (resolved to ${full})`, 'Create the file, or mount it in CI, before running synth.');
     }
     if (value === '') fail(scope, 'credentials/missing', `credential source ${this.source} is empty`, 'Put the credential in the file.');
+    this.values.set(full, value);
     return value;
   }
 }
