@@ -16,7 +16,7 @@ export interface Measurement {
   readonly kind: string;
   /** Namespaces, for the mesh-sized measurements. */
   readonly n?: number;
-  /** For cold starts: ours, cdk8s-ts-node, or ours-one-process (for reference). */
+  /** For cold starts: ours or cdk8s-ts-node. */
   readonly variant?: string;
   readonly wallMs: number;
   readonly runsMs: number[];

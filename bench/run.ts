@@ -94,7 +94,9 @@ function timed(cmd: string, args: string[], cwd: string, timeTree = false): Prom
   });
 }
 
-const child = (args: string[]) => timed(process.execPath, ['--import', 'tsx', CHILD, ...args], REPO);
+// Every measurement loads TypeScript the way the installed command does
+// (cli/bin.cjs): tsx's require hook, in the same process.
+const child = (args: string[]) => timed(process.execPath, ['--require', 'tsx/cjs', CHILD, ...args], REPO);
 
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
@@ -162,20 +164,15 @@ async function main(): Promise<void> {
       // cdk8s app itself runs as its cdk8s.yaml says: `npx ts-node main.ts`.
       // No upgrade check: it would time the network.
       const ours = () => timed(process.execPath, [path.join(REPO, 'cli', 'bin.cjs'), 'synth', '--outdir', outdir('cold-ours')], REPO, true);
-      // For reference, not a target: the same synth in one process (bin.cjs
-      // starts node on tsx's CLI, which starts node again).
-      const single = () => timed(process.execPath, ['--import', 'tsx', path.join(REPO, 'cli', 'main.ts'), 'synth', '--outdir', outdir('cold-single')], REPO, true);
       const cdk8sBin = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
       const theirs = () => timed(process.execPath, [cdk8sBin, 'synth', '--no-check-upgrade', '--output', outdir('cold-cdk8s')], CDK8S_APP, true);
       // One unmeasured run each fills the transpile caches and the page cache.
       await ours();
       await theirs();
-      await single();
       for (let run = 0; run < o.runs; run++) {
         const pair: [string, () => Promise<Run>][] = [
           ['cold/ours', ours],
           ['cold/cdk8s-ts-node', theirs],
-          ['cold/ours-one-process', single],
         ];
         if (run % 2 === 1) pair.reverse();
         for (const [key, go] of pair) record(key, await go());

@@ -77,27 +77,30 @@ test('Credential.fromFile reads relative to the policy file; a missing file is n
 test('a credential is read once: every plugin using it gets the value read first', () => {
   // One credential often guards thousands of plugins; reading it once also
   // means a policy cannot emit two different values for one credential.
-  const ns = new MeshNamespace(new PolicyApp(), 'default');
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'default');
   const w = new Waypoint(ns, 'waypoint');
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'cred'), 'bob:first-value\n');
   const fromEnv = Credential.fromEnv('WP_TEST_READ_ONCE');
   const fromFile = Credential.fromFile(path.join(dir, 'cred'));
-  const configs: unknown[] = [];
   process.env.WP_TEST_READ_ONCE = 'alice:first-value';
   try {
     for (const id of ['one', 'two']) {
-      const plugin = new BasicAuth(ns, id, { targets: [w], rules: [{ prefix: `/${id}`, methods: ['GET'], credentials: [fromEnv, fromFile] }] });
-      configs.push(plugin.spec.pluginConfig);
+      new BasicAuth(ns, id, { targets: [w], sha256: '0'.repeat(64), rules: [{ prefix: `/${id}`, methods: ['GET'], credentials: [fromEnv, fromFile] }] });
       process.env.WP_TEST_READ_ONCE = 'alice:second-value';
       fs.writeFileSync(path.join(dir, 'cred'), 'bob:second-value\n');
     }
   } finally {
     delete process.env.WP_TEST_READ_ONCE;
   }
-  const text = JSON.stringify(configs);
-  assert.doesNotMatch(text, /second-value/);
-  assert.equal(text.match(/first-value/g)?.length, 4);
+  const files = compileApp(app).files;
+  for (const id of ['one', 'two']) {
+    const plugin = files.get(`default/2-policies/default/wasmplugin-${id}.yaml`)!;
+    assert.match(plugin, /alice:first-value/);
+    assert.match(plugin, /bob:first-value/);
+    assert.doesNotMatch(plugin, /second-value/);
+  }
 });
 
 test('a credential the plugin would refuse is reported by position, never by value', () => {
