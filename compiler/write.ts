@@ -213,8 +213,8 @@ class Lane {
     this.worker = new Worker(WORKER_FILE, {
       workerData: { treeWriter: true, current: s.abs, staging: s.staging, countPrevious, signal: this.signal, port: port2 },
       transferList: [port2],
-      // It needs no loader (a parent started with `--import tsx` would give
-      // each worker its own), and little young space: its data is a few
+      // It needs no loader (a parent started with one, such as `--import
+      // tsx`, would give each worker its own), and little young space: its data is a few
       // megabytes of text in flight (no old-space cap: a cap it hit would end it).
       execArgv: [],
       resourceLimits: { maxYoungGenerationSizeMb: 4 },

@@ -53,31 +53,38 @@ export abstract class Credential {
   public abstract resolve(scope: IConstruct): string;
 }
 
+// A credential is read once per app (construct tree): one often guards
+// thousands of plugins, and one app must not emit two values for it. A new
+// app reads it again, so a process that synthesizes twice sees a rotated
+// value. The values live in true private fields: `console.log` or
+// `JSON.stringify` of a credential shows no secret.
+
 class EnvCredential extends Credential {
   public readonly source: string;
-  // One credential often guards thousands of plugins, and each process.env
-  // read is a getenv call (~4 µs here): the value is read once.
-  private value?: string;
+  readonly #read = new WeakMap<IConstruct, string>();
   constructor(private readonly variable: string) {
     super();
     this.source = `environment variable ${variable}`;
   }
 
   public resolve(scope: IConstruct): string {
-    if (this.value !== undefined) return this.value;
+    const app = scope.node.root;
+    const known = this.#read.get(app);
+    if (known !== undefined) return known;
+    // Each process.env read is a getenv call (~4 µs here).
     const value = process.env[this.variable];
     if (value === undefined || value === '') {
       fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.variable} before running synth (in CI, map the secret to it).`);
     }
-    this.value = value;
+    this.#read.set(app, value);
     return value;
   }
 }
 
 class FileCredential extends Credential {
   public readonly source: string;
-  /** Values read, by absolute path: each file is read once. */
-  private readonly values = new Map<string, string>();
+  /** Values read, per app and absolute path (a relative path depends on the policy file). */
+  readonly #read = new WeakMap<IConstruct, Map<string, string>>();
   constructor(private readonly file: string) {
     super();
     this.source = `file ${file}`;
@@ -87,7 +94,10 @@ class FileCredential extends Credential {
     const at = sourceOf(scope);
     const base = at ? path.dirname(at.replace(/:\d+$/, '')) : process.cwd();
     const full = path.resolve(base, this.file);
-    const known = this.values.get(full);
+    const app = scope.node.root;
+    let read = this.#read.get(app);
+    if (!read) this.#read.set(app, (read = new Map()));
+    const known = read.get(full);
     if (known !== undefined) return known;
     let value: string;
     try {
@@ -96,7 +106,7 @@ class FileCredential extends Credential {
       fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read (resolved to ${full})`, 'Create the file, or mount it in CI, before running synth.');
     }
     if (value === '') fail(scope, 'credentials/missing', `credential source ${this.source} is empty`, 'Put the credential in the file.');
-    this.values.set(full, value);
+    read.set(full, value);
     return value;
   }
 }

@@ -340,6 +340,8 @@ export interface ReleasedLabelsProps {
   readonly name?: string;
 }
 
+const releasedLabelsSchema = z.object({ kind: z.enum(ReleasedKind), name: dnsLabel('name') });
+
 /**
  * Step 1 of removing a waypoint safely (docs/gitops.md, "Removing a policy"):
  * keep a label-only manifest for another team's Service or Namespace, with no
@@ -384,7 +386,7 @@ export class ReleasedLabels extends Construct {
       chartNamespace = undefined;
     }
     const defaultName = props.kind === ReleasedKind.NAMESPACE ? chartNamespace : id;
-    const p = parseProps(this, 'ReleasedLabels', z.object({ kind: z.enum(ReleasedKind), name: dnsLabel('name') }), { kind: props.kind, name: props.name ?? defaultName });
+    const p = parseProps(this, 'ReleasedLabels', releasedLabelsSchema, { kind: props.kind, name: props.name ?? defaultName });
     if (p.kind === ReleasedKind.SERVICE && !chartNamespace) {
       fail(this, 'scope/no-namespace', `ReleasedLabels for Service '${p.name}' is not inside a namespace`, 'Create it inside a MeshNamespace.');
     }

@@ -21,22 +21,41 @@ function describeReceived(input: unknown): string {
   return typeof input;
 }
 
-const fastParsers = new WeakMap<z.ZodType, z.ZodType>();
+// A schema is compiled on its COMPILE_AFTER-th parse: compiling costs ~3 ms
+// per schema, which a small app would pay for a handful of parses.
+const COMPILE_AFTER = 16;
+const parsers = new WeakMap<z.ZodType, z.ZodType | number>();
+
+/** Whether `schema` was built by this very zod, whose rules z.compile generates code from. */
+function builtByOurZod(schema: z.ZodType): boolean {
+  const v = (schema as { _zod?: { version?: { major?: unknown; minor?: unknown; patch?: unknown } } })._zod?.version;
+  const own = z.core.version;
+  return v !== undefined && v.major === own.major && v.minor === own.minor && v.patch === own.patch;
+}
 
 /**
- * The schema with zod's ahead-of-time parser installed (`z.compile`): 2-3x
- * faster per parse on our props, paid for once per schema, and a mesh parses
- * props twice per construct. Failures fall back to zod's runtime parser, so
- * results and issues are the same; the original schema is left as it was.
+ * The parser to use for `schema`: from its COMPILE_AFTER-th parse on, the
+ * schema with zod's ahead-of-time parser installed (`z.compile`), 2-3x faster
+ * per parse, and a mesh parses props twice per construct. A compiled parser
+ * hands any parse it would fail to zod's runtime parser, so results and
+ * issues are the same, and the schema itself is left as it was. A schema
+ * built by another copy or version of zod (a plugin's `configSchema`) is
+ * never compiled: the generated code follows this zod's rules, not its.
  */
 export function fastParser<S extends z.ZodType>(schema: S): S {
-  let fast = fastParsers.get(schema);
-  if (fast === undefined) {
-    fast = z.compile(schema);
-    fastParsers.set(schema, fast);
+  const known = parsers.get(schema);
+  if (typeof known === 'object') return known as S;
+  const count = (known ?? 0) + 1;
+  if (count < COMPILE_AFTER) {
+    parsers.set(schema, count);
+    return schema;
   }
-  return fast as S;
+  const parser = builtByOurZod(schema) ? z.compile(schema) : schema;
+  parsers.set(schema, parser);
+  return parser;
 }
+
+const REPORT_INPUT = { reportInput: true };
 
 /**
  * Parse props with a zod schema at construction. On failure, throw a
@@ -50,11 +69,15 @@ export function parseProps<S extends z.ZodType>(
   props: unknown,
   options: { secretKeys?: string[] } = {},
 ): z.output<S> {
-  // `reportInput` makes zod leave its fast path (3x slower per parse here), so
-  // it is asked for only to explain a failure, of the schema as written.
-  const first = fastParser(schema).safeParse(props);
+  // The received value is worded from `reportInput`. A compiled parser
+  // ignores it unless the parse fails (it then hands the parse, with it, to
+  // the runtime parser); the runtime parser leaves its own fast path for it
+  // (3x slower per parse), so there it is asked for only to explain a failure.
+  const parser = fastParser(schema);
+  const compiled = parser !== schema;
+  const first = compiled ? parser.safeParse(props, REPORT_INPUT) : schema.safeParse(props);
   if (first.success) return first.data;
-  const result = schema.safeParse(props, { reportInput: true });
+  const result = compiled ? first : schema.safeParse(props, REPORT_INPUT);
   if (result.success) return result.data;
   const findings: Finding[] = result.error.issues.map((issue) => {
     const params = (issue as { params?: { rule?: string; fix?: string } }).params;

@@ -15,7 +15,7 @@ const NUMBER = String.raw`\d+(?:\.\d+)?`;
 
 test('the quick bench prints one line per measurement and the ratio line last', () => {
   const tmp = tempDir('wp-bench-test-');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'run.ts'), '--quick', '--tmpdir', tmp], {
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO_ROOT, 'bench', 'run.ts'), '--quick', '--tmpdir', tmp], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
   });

@@ -103,7 +103,7 @@ test('bad usage names the flag and exits 2', async () => {
   assert.match(io2.text(), /nope\.ts not found/);
 });
 
-test('cdk8s synth also works (cdk8s.yaml runs our synth through tsx)', () => {
+test('cdk8s synth also works (cdk8s.yaml runs our own synth command)', () => {
   const out = path.join(tempDir(), 'cdk8s-out');
   const cdk8s = path.join(REPO_ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
   execFileSync(process.execPath, [cdk8s, 'synth', '--output', out], { cwd: REPO_ROOT, encoding: 'utf8', stdio: 'pipe' });

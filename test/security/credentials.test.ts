@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as util from 'node:util';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
 import { compileApp } from '../../compiler/synth';
@@ -74,32 +75,58 @@ test('Credential.fromFile reads relative to the policy file; a missing file is n
   assert.match(res2.io.text(), /credential source file secrets\/absent cannot be read/);
 });
 
-test('a credential is read once: every plugin using it gets the value read first', () => {
+test('a credential is read once per app: every plugin of the app gets the value read first; a new app reads it again', () => {
   // One credential often guards thousands of plugins; reading it once also
-  // means a policy cannot emit two different values for one credential.
-  const app = new PolicyApp();
-  const ns = new MeshNamespace(app, 'default');
-  const w = new Waypoint(ns, 'waypoint');
+  // means one app cannot emit two different values for one credential.
   const dir = tempDir();
-  fs.writeFileSync(path.join(dir, 'cred'), 'bob:first-value\n');
+  const file = path.join(dir, 'cred');
   const fromEnv = Credential.fromEnv('WP_TEST_READ_ONCE');
-  const fromFile = Credential.fromFile(path.join(dir, 'cred'));
-  process.env.WP_TEST_READ_ONCE = 'alice:first-value';
-  try {
+  const fromFile = Credential.fromFile(file);
+  const build = (value: string) => {
+    const app = new PolicyApp();
+    const ns = new MeshNamespace(app, 'default');
+    const w = new Waypoint(ns, 'waypoint');
     for (const id of ['one', 'two']) {
+      process.env.WP_TEST_READ_ONCE = `alice:${value}-${id}`;
+      fs.writeFileSync(file, `bob:${value}-${id}\n`);
       new BasicAuth(ns, id, { targets: [w], sha256: '0'.repeat(64), rules: [{ prefix: `/${id}`, methods: ['GET'], credentials: [fromEnv, fromFile] }] });
-      process.env.WP_TEST_READ_ONCE = 'alice:second-value';
-      fs.writeFileSync(path.join(dir, 'cred'), 'bob:second-value\n');
+    }
+    return compileApp(app).files;
+  };
+  try {
+    const first = build('first');
+    const second = build('rotated');
+    for (const id of ['one', 'two']) {
+      const a = first.get(`default/2-policies/default/wasmplugin-${id}.yaml`)!;
+      assert.match(a, /alice:first-one/);
+      assert.match(a, /bob:first-one/);
+      assert.doesNotMatch(a, /-two/);
+      const b = second.get(`default/2-policies/default/wasmplugin-${id}.yaml`)!;
+      assert.match(b, /alice:rotated-one/);
+      assert.match(b, /bob:rotated-one/);
     }
   } finally {
     delete process.env.WP_TEST_READ_ONCE;
   }
-  const files = compileApp(app).files;
-  for (const id of ['one', 'two']) {
-    const plugin = files.get(`default/2-policies/default/wasmplugin-${id}.yaml`)!;
-    assert.match(plugin, /alice:first-value/);
-    assert.match(plugin, /bob:first-value/);
-    assert.doesNotMatch(plugin, /second-value/);
+});
+
+test('a credential that was read shows no secret when printed or serialized', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'cred');
+  fs.writeFileSync(file, `${SECRET}-file\n`);
+  const fromEnv = Credential.fromEnv('WP_TEST_PRINTED');
+  const fromFile = Credential.fromFile(file);
+  const ns = new MeshNamespace(new PolicyApp(), 'default');
+  const w = new Waypoint(ns, 'waypoint');
+  process.env.WP_TEST_PRINTED = SECRET;
+  try {
+    const rule = { prefix: '/', methods: ['GET'], credentials: [fromEnv, fromFile] };
+    new BasicAuth(ns, 'auth', { targets: [w], sha256: '0'.repeat(64), rules: [rule] });
+    for (const shown of [util.inspect(rule, { depth: null, showHidden: true }), JSON.stringify(rule), String(fromEnv), util.format('%o', fromFile)]) {
+      assert.doesNotMatch(shown, /s3cr3t/);
+    }
+  } finally {
+    delete process.env.WP_TEST_PRINTED;
   }
 });
 
