@@ -9,6 +9,7 @@ import { collect, Collected } from './collect';
 import { planDelivery } from './delivery';
 import { collectGarbage } from './memory';
 import { gitopsFindings } from './gitops';
+import { refuseForeignFiles } from './foreign-files';
 import { FileTree, layout } from './layout';
 import { openTreeWriter, WriteResult } from './write';
 
@@ -128,7 +129,9 @@ export interface SynthResult extends CompileResult {
 
 /**
  * Compile and write atomically. Throws a PolicyError (and writes nothing)
- * when there are errors, or warnings under `strict`.
+ * when there are errors, or warnings under `strict`, or when `outdir` holds
+ * files that synth did not write (`output/foreign-files`): it replaces the
+ * whole folder, and must not empty one a person keeps other things in.
  */
 export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthResult {
   const a = analyzeApp(app, options);
@@ -138,6 +141,7 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   const writer = openTreeWriter(options.outdir, {
     background: options.backgroundWrite ?? objects >= BACKGROUND_WRITE_OBJECTS,
     expected: objects,
+    checkRemoved: refuseForeignFiles(path.resolve(options.outdir)),
   });
   let files: FileTree;
   try {

@@ -64,8 +64,9 @@ class StagingTree {
     this.current = current;
     this.staging = staging;
     this.hasCurrent = fs.existsSync(current);
-    /** Files in the live tree, when counted. */
-    this.previous = countPrevious && this.hasCurrent ? listFiles(current).length : 0;
+    /** The live tree's files, when counted. */
+    this.previousFiles = countPrevious && this.hasCurrent ? listFiles(current) : [];
+    this.previous = this.previousFiles.length;
     this.made = new Set();
     this.kept = 0;
     this.written = 0;
@@ -110,7 +111,7 @@ const DONE_KB = 2;
 const ABORT = 3;
 
 if (!isMainThread && workerData && workerData.treeWriter) {
-  const { current, staging, signal, countPrevious } = workerData;
+  const { current, staging, signal, countPrevious, listPrevious } = workerData;
   const port = workerData.port;
   let tree;
   let failure;
@@ -138,7 +139,9 @@ if (!isMainThread && workerData && workerData.treeWriter) {
       } catch (e) {
         failure ??= { message: e.message, code: e.code, path: e.path };
       }
-      port.postMessage(failure ? { error: failure } : { written: tree.written, unchanged: tree.kept, replaced: tree.replaced, previous: tree.previous });
+      const result = { written: tree.written, unchanged: tree.kept, replaced: tree.replaced, previous: tree.previous };
+      if (listPrevious) result.previousFiles = tree.previousFiles;
+      port.postMessage(failure ? { error: failure } : result);
       Atomics.store(signal, STATE, 1);
       Atomics.notify(signal, STATE);
       port.close();

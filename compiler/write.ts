@@ -16,7 +16,7 @@ interface StagingTree {
 const WORKER_FILE = path.join(__dirname, 'tree-writer.cjs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const core = require(WORKER_FILE) as {
-  StagingTree: new (current: string, staging: string, countPrevious?: boolean) => StagingTree;
+  StagingTree: new (current: string, staging: string, countPrevious?: boolean) => StagingTree & { readonly previousFiles: string[] };
   listFiles(dir: string): string[];
 };
 
@@ -32,6 +32,8 @@ interface LaneResult {
   readonly unchanged: number;
   readonly replaced: number;
   readonly previous: number;
+  /** The live tree's files (from the worker that counted them, when asked). */
+  readonly previousFiles?: string[];
 }
 
 /** Read every file under `dir` into a tree (for `check` and tests). */
@@ -81,6 +83,20 @@ export interface TreeWriterOptions {
   readonly background?: boolean;
   /** Files the tree will hold, for progress. @default - unknown */
   readonly expected?: number;
+  /**
+   * Called at `commit()`, before the swap, with the live tree's files the new
+   * tree does not have (`/`-separated relative paths): throw to refuse the
+   * swap, which then leaves `outdir` as it was.
+   *
+   * @default - any file may go
+   */
+  readonly checkRemoved?: (removed: string[]) => void;
+}
+
+/** The live files `added` does not have, handed to `check` (which may throw). */
+function checkRemoved(check: ((removed: string[]) => void) | undefined, previousFiles: readonly string[], added: ReadonlySet<string>): void {
+  if (!check) return;
+  check(previousFiles.filter((rel) => !added.has(rel)));
 }
 
 // Two workers use both cores of a small CI machine; more only contend in the kernel.
@@ -147,28 +163,38 @@ function dropStaging(s: Staging): void {
  */
 export function openTreeWriter(outdir: string, options: TreeWriterOptions = {}): TreeWriter {
   const s = stagingFor(outdir);
-  return options.background ? new BackgroundWriter(s, options.expected, BACKGROUND_WORKERS) : new InlineWriter(s, options.expected);
+  return options.background ? new BackgroundWriter(s, options, BACKGROUND_WORKERS) : new InlineWriter(s, options);
 }
 
 class InlineWriter implements TreeWriter {
-  private tree?: StagingTree;
+  private tree?: InstanceType<typeof core.StagingTree>;
   private readonly progress;
+  /** Paths added, when removed files are checked. */
+  private readonly added?: Set<string>;
 
   constructor(
     private readonly s: Staging,
-    expected?: number,
+    private readonly options: TreeWriterOptions,
   ) {
-    this.progress = phaseProgress('write', expected);
+    this.progress = phaseProgress('write', options.expected);
+    if (options.checkRemoved) this.added = new Set();
   }
 
   public add(rel: string, content: string): void {
     this.tree ??= new core.StagingTree(this.s.abs, this.s.staging);
     this.tree.add(rel, content);
+    this.added?.add(rel);
     this.progress.item();
   }
 
   public commit(): WriteResult {
     const tree = (this.tree ??= new core.StagingTree(this.s.abs, this.s.staging));
+    try {
+      checkRemoved(this.options.checkRemoved, tree.previousFiles, this.added ?? new Set());
+    } catch (e) {
+      dropStaging(this.s);
+      throw e;
+    }
     swapIn(this.s);
     this.progress.end();
     return { written: tree.written, unchanged: tree.kept, removed: tree.removed };
@@ -207,11 +233,12 @@ class Lane {
   constructor(
     private readonly s: Staging,
     countPrevious: boolean,
+    listPrevious: boolean,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(WORKER_FILE, {
-      workerData: { treeWriter: true, current: s.abs, staging: s.staging, countPrevious, signal: this.signal, port: port2 },
+      workerData: { treeWriter: true, current: s.abs, staging: s.staging, countPrevious, listPrevious, signal: this.signal, port: port2 },
       transferList: [port2],
       // It needs no loader (a parent started with one, such as `--import
       // tsx`, would give each worker its own), and little young space: its data is a few
@@ -308,16 +335,23 @@ class BackgroundWriter implements TreeWriter {
   private readonly lanes: Lane[];
   private readonly laneOfDir = new Map<string, Lane>();
 
+  private readonly expected: number | undefined;
+  /** Paths added, when removed files are checked. */
+  private readonly added?: Set<string>;
+
   constructor(
     private readonly s: Staging,
-    private readonly expected: number | undefined,
+    private readonly options: TreeWriterOptions,
     workers: number,
   ) {
-    // The first worker alone counts the live tree's files, for `removed`.
-    this.lanes = Array.from({ length: workers }, (_, i) => new Lane(s, i === 0));
+    this.expected = options.expected;
+    if (options.checkRemoved) this.added = new Set();
+    // The first worker alone lists the live tree's files, for `removed`.
+    this.lanes = Array.from({ length: workers }, (_, i) => new Lane(s, i === 0, i === 0 && this.added !== undefined));
   }
 
   public add(rel: string, content: string): void {
+    this.added?.add(rel);
     const dir = rel.slice(0, rel.lastIndexOf('/') + 1);
     let lane = this.laneOfDir.get(dir);
     if (!lane) {
@@ -353,9 +387,15 @@ class BackgroundWriter implements TreeWriter {
       dropStaging(this.s);
       throw Object.assign(new Error(failed.error.message), { code: failed.error.code, path: failed.error.path });
     }
-    swapIn(this.s);
     const results = replies as LaneResult[];
-    const sum = (field: keyof LaneResult) => results.reduce((n, r) => n + r[field], 0);
+    try {
+      checkRemoved(this.options.checkRemoved, results[0].previousFiles ?? [], this.added ?? new Set());
+    } catch (e) {
+      dropStaging(this.s);
+      throw e;
+    }
+    swapIn(this.s);
+    const sum = (field: 'written' | 'unchanged' | 'previous' | 'replaced') => results.reduce((n, r) => n + r[field], 0);
     // A removed file is one of the live tree's that no worker replaced.
     return { written: sum('written'), unchanged: sum('unchanged'), removed: sum('previous') - sum('replaced') };
   }
