@@ -53,6 +53,23 @@ test('npm pack would publish the library and not the tests or generated output',
   assert.deepEqual(files.filter((f) => /^(test|dist|policies|bench|node_modules)\//.test(f)), []);
 });
 
+test('every relative import of a published file resolves to a published file (each command works when installed)', () => {
+  const files = packedFiles();
+  const published = new Set(files);
+  const missing: string[] = [];
+  for (const file of files.filter((f) => /\.(ts|cjs|js)$/.test(f) && !f.endsWith('.d.ts'))) {
+    // Examples in doc comments import the user's own files.
+    const text = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)'(\.{1,2}\/[^']+)'/g)) {
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
+      const candidates = ['', '.ts', '.cjs', '.js', '.json', '/index.ts'].map((ext) => target + ext);
+      if (!candidates.some((c) => published.has(c))) missing.push(`${file} -> ${m[1]}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+  for (const command of ['synth', 'validate', 'check', 'explain', 'diff']) assert.ok(published.has(`cli/commands/${command}.ts`), command);
+});
+
 for (const mode of ['link', 'packed'] as InstallMode[]) {
   test(`${mode}: the external package defines its own plugin, synthesizes, and passes the real-CRD check`, () => {
     const project = installProject(mode);
