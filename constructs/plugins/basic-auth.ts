@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { Credential, isCredential } from '../credentials';
+import { isPolicyError, PolicyError } from '../errors';
+import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { parseProps, ruleParams, withProps } from '../internal/validate';
 import { PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
@@ -165,7 +167,7 @@ export class BasicAuth extends BasicAuthModule {
   public readonly usesLiteralCredentials: boolean;
 
   constructor(scope: Construct, id: string, props: BasicAuthProps) {
-    const { rulesProps, values } = parseRules(scope, id, props.rules);
+    const { rulesProps, values } = parseRules(scope, id, props.rules, new.target);
     // Assignments, not conditional spreads: V8 in Node 20 is slow on those (withProps).
     const rules = rulesProps.map((r, i) => {
       const rule: WireRule = { request_methods: [...r.methods], credentials: values[i] };
@@ -185,7 +187,7 @@ export class BasicAuth extends BasicAuthModule {
   }
 }
 
-function parseRules(scope: Construct, id: string, rules: unknown): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][] } {
+function parseRules(scope: Construct, id: string, rules: unknown, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][] } {
   // Runs before super(), so a stand-in construct at the plugin's own path
   // carries the errors; it is removed again before the plugin is created.
   const probe = new Construct(scope, id);
@@ -193,6 +195,14 @@ function parseRules(scope: Construct, id: string, rules: unknown): { rulesProps:
     const rulesProps = parseProps(probe, 'BasicAuth', rulesSchema, { rules }, { secretKeys: ['credentials'] }).rules;
     const values = rulesProps.map((r) => r.credentials.map((c) => c.resolve(probe)));
     return { rulesProps, values };
+  } catch (e) {
+    if (!isPolicyError(e)) throw e;
+    // The errors name the plugin's policy line, not its scope's. Recorded
+    // only now (still inside the plugin's constructor, so the same frame is
+    // found) because capturing it costs as much as a rule's whole parse.
+    recordSource(probe, constructed);
+    const source = sourceOf(probe);
+    throw new PolicyError(e.findings.map((f) => (f.path === probe.node.path ? { ...f, source } : f)));
   } finally {
     scope.node.tryRemoveChild(probe.node.id);
   }

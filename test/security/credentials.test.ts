@@ -55,7 +55,9 @@ test('a missing environment variable fails synth, names the variable, writes not
   const { code, io } = await synthInto(dir, file);
   assert.equal(code, 1);
   assert.match(io.text(), /error\[credentials\/missing\]: credential source environment variable WP_TEST_MISSING is not set/);
-  assert.match(io.text(), /at default\/auth/);
+  // The plugin's own policy line, not its namespace's.
+  const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('new wp.BasicAuth')) + 1;
+  assert.match(io.text(), new RegExp(`at default/auth \\(main\\.ts:${line}\\)`));
   assert.deepEqual(readTree(out), before);
 });
 
