@@ -35,6 +35,8 @@ export function synth(argv: string[], io: Io): number {
     progress: { type: 'boolean' },
   });
   const outdir = path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist');
+  // `cdk8s synth` sets CDK8S_OUTDIR, and empties that folder before it runs the app.
+  const underCdk8s = values.outdir === undefined && io.env.CDK8S_OUTDIR !== undefined;
   const started = performance.now();
   let loadMs = 0;
   const entry = values.app ?? DEFAULT_APP;
@@ -70,7 +72,14 @@ export function synth(argv: string[], io: Io): number {
   } catch (e) {
     if (!isPolicyError(e)) throw e;
     printFindings(io, relativizeSources(e.findings, root), Boolean(values.json));
-    if (!values.json) io.err(`synth: failed; ${path.relative(io.cwd, outdir) || '.'} was not changed.`);
+    const shown = path.relative(io.cwd, outdir) || '.';
+    if (!values.json) {
+      io.err(
+        underCdk8s
+          ? `synth: failed; nothing was written to ${shown}, but \`cdk8s synth\` empties it before it runs the app: run \`waypoint-policy synth\` (npm run synth) to keep the last good files when a policy fails.`
+          : `synth: failed; ${shown} was not changed.`,
+      );
+    }
     return EXIT.FAILED;
   } finally {
     stopProgress();

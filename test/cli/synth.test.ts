@@ -112,6 +112,18 @@ test('cdk8s synth also works (cdk8s.yaml runs our own synth command)', () => {
   assert.ok(tree.has('demo/1-waypoints/default/gateway-waypoint.yaml'));
 });
 
+test('under cdk8s synth (CDK8S_OUTDIR set), a failure does not claim the folder was left as it was: cdk8s emptied it first', async () => {
+  const dir = tempDir();
+  const file = writePolicy(dir, `const app = new wp.PolicyApp();\nnew wp.MeshNamespace(app, 'Bad_Name');\nexport default app;`);
+  const io = captureIo(dir, { ...process.env, CDK8S_OUTDIR: path.join(dir, 'out') });
+  assert.equal(await main(['synth', '--app', file], io), 1);
+  assert.match(io.text(), /synth: failed; nothing was written to out, but `cdk8s synth` empties it before it runs the app/);
+  assert.doesNotMatch(io.text(), /was not changed/);
+  const direct = captureIo(dir);
+  assert.equal(await main(['synth', '--app', file, '--outdir', 'out'], direct), 1);
+  assert.match(direct.text(), /synth: failed; out was not changed\./);
+});
+
 test('check and validate give the same answer from any working directory', async () => {
   const fromPolicies = captureIo(path.join(REPO_ROOT, 'policies'));
   assert.equal(await main(['check', '--app', 'main.ts', '--outdir', '../dist'], fromPolicies), 0, fromPolicies.text());
