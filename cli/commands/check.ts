@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../../analysis/finding';
+import { relativizeSources } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
 import type { FileTree } from '../../compiler/layout';
 import { compileApp } from '../../compiler/synth';
+import { isGeneratedFile } from '../../compiler/foreign-files';
 import { readTree } from '../../compiler/write';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
@@ -47,9 +49,10 @@ export function treeDrift(compiled: FileTree, committed: FileTree): TreeDrift {
 }
 
 /** Policy errors: report them (as synth would) and compare nothing. */
-function doesNotCompile(io: Io, entry: string, findings: readonly Finding[], json: boolean): number {
+function doesNotCompile(io: Io, entry: string, shown: string, findings: readonly Finding[], json: boolean): number {
   if (json) {
-    io.out(JSON.stringify({ inSync: false, findings: findings.map(toJsonFinding) }, null, 2));
+    // The same fields as a comparison, so a consumer needs no special case; nothing was compared.
+    io.out(JSON.stringify({ inSync: false, outdir: shown, added: [], changed: [], removed: [], foreign: [], compiled: false, findings: findings.map(toJsonFinding) }, null, 2));
   } else {
     printFindings(io, findings, false);
     io.err(`check: ${entry} does not compile; nothing was compared.`);
@@ -72,14 +75,16 @@ export function check(argv: string[], io: Io): number {
     result = compileApp(loadApp(entry, io.cwd), { root: projectRootOf(path.resolve(io.cwd, entry)) });
   } catch (e) {
     if (!isPolicyError(e)) throw e;
-    return doesNotCompile(io, entry, e.findings, json);
+    return doesNotCompile(io, entry, shown, relativizeSources(e.findings, projectRootOf(path.resolve(io.cwd, entry))), json);
   }
-  if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, result.findings, json);
+  if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, shown, result.findings, json);
   const exists = fs.existsSync(outdir) && fs.statSync(outdir).isDirectory();
   const drift = treeDrift(result.files, exists ? readTree(outdir) : new Map());
   const count = drift.added.length + drift.changed.length + drift.removed.length;
+  // Files synth would have to remove but did not write: it refuses to (output/foreign-files).
+  const foreign = drift.removed.filter((f) => !isGeneratedFile(path.join(outdir, ...f.split('/'))));
   if (json) {
-    io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, findings: result.findings.map(toJsonFinding) }, null, 2));
+    io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, compiled: true, findings: result.findings.map(toJsonFinding) }, null, 2));
     return count === 0 ? EXIT.OK : EXIT.FAILED;
   }
   if (result.findings.length > 0) printFindings(io, result.findings, false);
@@ -96,6 +101,9 @@ export function check(argv: string[], io: Io): number {
   io.err(
     `check: ${shown} is out of date with ${entry}${exists ? '' : ` (${shown} does not exist)`}: synth would ` +
       `add ${drift.added.length}, change ${drift.changed.length} and remove ${drift.removed.length} file(s). ` +
+      (foreign.length > 0
+        ? `${foreign.length} of those to remove waypoint-policy did not write (${foreign.join(', ')}): synth will not delete them, so move them out of ${shown}/ first. `
+        : '') +
       `Run \`npm run synth\` and commit ${shown}/.`,
   );
   return EXIT.FAILED;

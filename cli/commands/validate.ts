@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { analyze } from '../../analysis/analyze';
 import type { Finding } from '../../analysis/finding';
-import { sortFindings } from '../../analysis/finding';
+import { relativizeSources, sortFindings } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
 import { compileApp } from '../../compiler/synth';
 import { readManifests } from '../../compiler/read-manifests';
@@ -40,7 +40,7 @@ function validateApp(entry: string, io: Io): Checked {
     return { findings: result.findings, objects: result.collected.model.objects.length, what: entry };
   } catch (e) {
     // A mistake caught at construction: the program stops at the first one.
-    if (isPolicyError(e)) return { findings: e.findings, objects: 0, what: entry };
+    if (isPolicyError(e)) return { findings: relativizeSources(e.findings, projectRootOf(path.resolve(io.cwd, entry))), objects: 0, what: entry };
     throw e;
   }
 }

@@ -28,7 +28,7 @@ test('check: a drifted dist/ (edited, added, removed) fails with exit 1 and list
   const r = await run(p.dir, ['check', '--app', p.app]);
   assert.equal(r.code, 1);
   assert.deepEqual(r.stdout.split('\n'), [`  add     ${gone}`, `  change  ${edited}`, `  remove  ${extra}`]);
-  assert.match(r.stderr, /synth would add 1, change 1 and remove 1 file\(s\)\. Run `npm run synth` and commit dist\/\./);
+  assert.match(r.stderr, /synth would add 1, change 1 and remove 1 file\(s\)\. 1 of those to remove waypoint-policy did not write \(prod\/notes\.yaml\): synth will not delete them, so move them out of dist\/ first\. Run `npm run synth` and commit dist\/\./);
   for (const out of [r.stdout, r.stderr]) {
     assert.ok(!out.includes(marker), 'no file content is printed');
     assert.ok(!out.includes(SECRET), 'no credential is printed');
@@ -39,9 +39,16 @@ test('check: a drifted dist/ (edited, added, removed) fails with exit 1 and list
   const report = JSON.parse(j.stdout);
   assert.equal(report.inSync, false);
   assert.deepEqual([report.added, report.changed, report.removed], [[gone], [edited], [extra]]);
+  assert.equal(report.compiled, true);
+  assert.deepEqual(report.foreign, [extra]);
   assert.ok(!j.stdout.includes(marker) && !j.stdout.includes(SECRET));
 
-  // synth repairs it, and check agrees.
+  // synth refuses to delete the hand-written file; once it is moved out,
+  // synth repairs the rest, and check agrees.
+  const refused = await run(p.dir, ['synth', '--app', p.app]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /output\/foreign-files.*prod\/notes\.yaml/);
+  fs.rmSync(path.join(p.dist, extra));
   assert.equal((await run(p.dir, ['synth', '--app', p.app])).code, 0);
   assert.equal((await run(p.dir, ['check', '--app', p.app])).code, 0);
 });
@@ -93,7 +100,20 @@ export default app;`);
   const thrown = project(`const app = new wp.PolicyApp({ delivery: { repoURL: 'nope' } });\nexport default app;`);
   const j = await run(thrown.dir, ['check', '--app', thrown.app, '--json']);
   assert.equal(j.code, 1);
-  assert.deepEqual(JSON.parse(j.stdout).findings.map((f: { rule: string }) => f.rule), ['delivery/invalid']);
+  const report = JSON.parse(j.stdout);
+  assert.deepEqual(report.findings.map((f: { rule: string }) => f.rule), ['delivery/invalid']);
+  // The same fields as a comparison.
+  assert.deepEqual({ ...report, findings: undefined }, { inSync: false, outdir: 'dist', added: [], changed: [], removed: [], foreign: [], compiled: false, findings: undefined });
+
+  // A construction error names the policy line relative to the project, as synth does.
+  const bad = project(`const app = new wp.PolicyApp();\nnew wp.MeshNamespace(app, 'Bad_Name');\nexport default app;`);
+  const line = fs.readFileSync(path.resolve(bad.dir, bad.app), 'utf8').split('\n').findIndex((l) => l.includes('Bad_Name')) + 1;
+  for (const command of ['check', 'validate', 'synth']) {
+    const out = await run(bad.dir, [command, '--app', bad.app, '--json']);
+    assert.equal(out.code, 1, command);
+    const findings = command === 'check' ? JSON.parse(out.stdout).findings : JSON.parse(out.stdout);
+    assert.equal(findings[0].source, `main.ts:${line}`, command);
+  }
 });
 
 test('check: usage mistakes exit 2', async () => {
