@@ -101,7 +101,9 @@ function literalCredentialFinding(plugin: BasicAuth, source: string | undefined)
     message: acknowledged
       ? `BasicAuth '${plugin.name}' uses credentials written in policy source (acknowledged: ${acknowledged})`
       : `BasicAuth '${plugin.name}' uses credentials written in policy source; they end up in git in clear text`,
-    fix: 'Use Credential.fromEnv() or Credential.fromFile(); for demo values, acknowledge with acknowledge: { literalCredentials: "<why>" }.',
+    fix: acknowledged
+      ? 'Acknowledged; it stays a warning (and fails --strict) while the credentials are in source: use Credential.fromEnv(), Credential.fromFile() or Credential.fluxSubstitution() to clear it.'
+      : 'Use Credential.fromEnv() or Credential.fromFile(); for demo values, acknowledge with acknowledge: { literalCredentials: "<why>" }.',
     object: { kind: 'WasmPlugin', namespace: plugin.namespace, name: plugin.name },
     path: plugin.node.path,
     source,

@@ -171,6 +171,21 @@ test('insecureLiteral is always reported by the analysis (credentials/literal)',
   const findings = compileApp(app).findings.filter((f) => f.rule === 'credentials/literal');
   assert.equal(findings.length, 1);
   assert.doesNotMatch(JSON.stringify(findings), /demo:demo/);
+  assert.match(findings[0].fix!, /acknowledge with acknowledge: \{ literalCredentials/);
+
+  // Acknowledged, it is still reported, and the fix no longer asks for the acknowledgement.
+  new BasicAuth(ns, 'acknowledged', {
+    targets: [new Waypoint(ns, 'second')],
+    rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('demo:demo')] }],
+    acknowledge: { literalCredentials: 'a demo' },
+  });
+  const both = compileApp(app).findings.filter((f) => f.rule === 'credentials/literal');
+  assert.equal(both.length, 2);
+  const acked = both.find((f) => f.path?.endsWith('/acknowledged'))!;
+  assert.equal(acked.severity, 'warning');
+  assert.match(acked.message, /\(acknowledged: a demo\)/);
+  assert.doesNotMatch(acked.fix!, /acknowledge with/);
+  assert.match(acked.fix!, /stays a warning \(and fails --strict\)/);
 });
 
 test('Credential.fluxSubstitution keeps the value out of git: the manifest holds ${NAME}', () => {
