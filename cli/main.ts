@@ -36,16 +36,31 @@ function help(io: Io): number {
   return EXIT.OK;
 }
 
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../package.json') as { version: string }).version;
+}
+
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') return help(io);
+  if (name === '--version' || name === '-V') {
+    io.out(version());
+    return EXIT.OK;
+  }
   const load = COMMANDS[name];
   if (!load) {
     io.err(`unknown command ${JSON.stringify(name)}; commands: ${Object.keys(COMMANDS).join(', ')}`);
     return EXIT.USAGE;
   }
   try {
-    return await load().run(rest, io);
+    const command = load();
+    // Before the flags are parsed, so `--help` works next to any of them.
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(command.usage);
+      return EXIT.OK;
+    }
+    return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(e.message);

@@ -23,7 +23,13 @@ function git(cwd: string, args: string[], input?: string): string {
  * diff never depends on running the base revision's code.
  */
 export function treeAtRevision(repoDir: string, ref: string, dir: string): FileTree {
-  const commit = git(repoDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).trim();
+  let commit: string;
+  try {
+    commit = git(repoDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).trim();
+  } catch {
+    // `--quiet` leaves git with nothing to say: say it here.
+    throw new GitError(`there is no commit ${JSON.stringify(ref)} in this repository (in CI, fetch it first: a shallow checkout has only the head)`);
+  }
   const prefix = git(repoDir, ['rev-parse', '--show-prefix']).trim();
   const base = `${prefix}${dir.replace(/\/+$/, '')}/`;
   const listing = git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', base]);

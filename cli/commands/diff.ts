@@ -8,14 +8,14 @@ import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings } from './synth';
 
-export const usage = `waypoint-policy diff --base REF [--app FILE] [--outdir DIR] [--format text|markdown|json] [--fail-on-widened]
+export const usage = `waypoint-policy diff --base REF [--app FILE] [--outdir DIR] [--format text|markdown|json] [--json] [--fail-on-widened]
 
 Compare what the base revision committed in DIR (default: dist) with what the
 working tree's policies compile to: object changes with the changed fields,
 then effects: waypoint binding per Service, plugin chain per Service and
 ingress gateway, and an access matrix of representative requests (simulated
 before and after), widened access first. Credentials appear only as
-fingerprints. --fail-on-widened exits 1 when any access widened.`;
+fingerprints. --json is --format json. --fail-on-widened exits 1 when any access widened.`;
 
 const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
 

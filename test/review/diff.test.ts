@@ -128,7 +128,8 @@ test('--fail-on-widened exits 1; usage errors name the flag', async () => {
   assert.match(io.text(), /--base REF is required/);
   const io2 = captureIo(repo);
   assert.equal(await main(['diff', '--base', 'no-such-ref'], io2), 2);
-  assert.match(io2.text(), /cannot read dist\/ at no-such-ref/);
+  assert.match(io2.text(), /cannot read dist\/ at no-such-ref: there is no commit "no-such-ref" in this repository/);
+  assert.doesNotMatch(io2.text(), /Command failed/);
 });
 
 test("removing another team's label-only manifest is flagged: the live label stays", async () => {

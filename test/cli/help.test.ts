@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../cli/main';
+import { captureIo, REPO_ROOT } from '../support/helpers';
+
+const COMMANDS = ['synth', 'validate', 'check', 'explain', 'diff'];
+
+for (const command of COMMANDS) {
+  test(`${command} --help (and -h, next to other flags) prints the command's usage and exits 0`, async () => {
+    for (const argv of [[command, '--help'], [command, '--outdir', 'x', '-h']]) {
+      const io = captureIo();
+      assert.equal(await main(argv, io), 0, io.text());
+      assert.match(io.stdout.join('\n'), new RegExp(`^waypoint-policy ${command} `));
+    }
+  });
+}
+
+test('the global help lists every command; --version prints the package version', async () => {
+  const io = captureIo();
+  assert.equal(await main(['--help'], io), 0);
+  for (const command of COMMANDS) assert.match(io.stdout.join('\n'), new RegExp(`waypoint-policy ${command} `));
+  const v = captureIo();
+  assert.equal(await main(['--version'], v), 0);
+  assert.equal(v.stdout.join('\n'), JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+});
+
+test('the README documents every flag each command accepts', () => {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  for (const command of COMMANDS) {
+    const source = fs.readFileSync(path.join(REPO_ROOT, 'cli', 'commands', `${command}.ts`), 'utf8');
+    const options = source.slice(source.indexOf('parseFlags('));
+    const flags = [...options.matchAll(/^\s+'?([a-z][a-z-]*)'?: \{ type: '(?:string|boolean)'(?:, short: '([A-Za-z])')?/gm)].map((m) => (m[2] ? `-${m[2]}` : `--${m[1]}`));
+    assert.ok(flags.length > 0, command);
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${command} `));
+    assert.ok(row, `a README row for ${command}`);
+    for (const flag of flags) assert.match(row!, new RegExp(`${flag}\\b`), `README documents ${command} ${flag}`);
+  }
+});
