@@ -140,7 +140,8 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   const objects = a.collected.model.objects.length;
   const writer = openTreeWriter(options.outdir, {
     background: options.backgroundWrite ?? objects >= BACKGROUND_WRITE_OBJECTS,
-    expected: objects,
+    // No total for progress: the file count (objects, kustomizations,
+    // delivery manifests) is known only once everything is rendered.
     checkRemoved: refuseForeignFiles(path.resolve(options.outdir)),
   });
   let files: FileTree;

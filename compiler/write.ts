@@ -168,7 +168,8 @@ export function openTreeWriter(outdir: string, options: TreeWriterOptions = {}):
 
 class InlineWriter implements TreeWriter {
   private tree?: InstanceType<typeof core.StagingTree>;
-  private readonly progress;
+  // Started with the first file, so the phase is reported once there is one to write.
+  private progress?: ReturnType<typeof phaseProgress>;
   /** Paths added, when removed files are checked. */
   private readonly added?: Set<string>;
 
@@ -176,11 +177,11 @@ class InlineWriter implements TreeWriter {
     private readonly s: Staging,
     private readonly options: TreeWriterOptions,
   ) {
-    this.progress = phaseProgress('write', options.expected);
     if (options.checkRemoved) this.added = new Set();
   }
 
   public add(rel: string, content: string): void {
+    this.progress ??= phaseProgress('write', this.options.expected);
     this.tree ??= new core.StagingTree(this.s.abs, this.s.staging);
     this.tree.add(rel, content);
     this.added?.add(rel);
@@ -188,6 +189,7 @@ class InlineWriter implements TreeWriter {
   }
 
   public commit(): WriteResult {
+    this.progress ??= phaseProgress('write', this.options.expected);
     const tree = (this.tree ??= new core.StagingTree(this.s.abs, this.s.staging));
     try {
       checkRemoved(this.options.checkRemoved, tree.previousFiles, this.added ?? new Set());
