@@ -53,6 +53,14 @@ test('npm pack would publish the library and not the tests or generated output',
   assert.deepEqual(files.filter((f) => /^(test|dist|policies|bench|node_modules)\//.test(f)), []);
 });
 
+test("the tsconfig docs/library.md gives users is the one the installed package is type-checked with", () => {
+  const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'library.md'), 'utf8');
+  const block = /```json\n([\s\S]*?)```/.exec(doc.slice(doc.indexOf('tsc --init')));
+  assert.ok(block, 'a json block after the tsc --init note');
+  const fixture = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'tsconfig.json'), 'utf8'));
+  assert.deepEqual(JSON.parse(block[1].replace(/^ {2}/gm, '')), fixture);
+});
+
 test('every relative import of a published file resolves to a published file (each command works when installed)', () => {
   const files = packedFiles();
   const published = new Set(files);
