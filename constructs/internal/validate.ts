@@ -88,7 +88,9 @@ export function parseProps<S extends z.ZodType>(
     return {
       rule: params?.rule ?? 'props/invalid',
       severity: 'error' as const,
-      message: `${constructName} prop '${prop || '(props)'}': ${issue.message}${issue.code === 'custom' ? '' : received}`,
+      // A refinement's value is shown only for names: others may be
+      // secrets or URLs with tokens in them, and their messages say enough.
+      message: `${constructName} prop '${prop || '(props)'}': ${issue.message}${issue.code !== 'custom' || params?.rule === 'names/rfc1123' ? received : ''}`,
       fix: params?.fix ?? `Correct '${prop || 'the props'}' in the ${constructName} props.`,
       path: scope.node.path,
       source: sourceOf(scope),
