@@ -7,7 +7,10 @@ import { CATALOGUE_RULES, PATTERN_RULES, PATTERNS_CHECKED_AT } from '../construc
 import type { RuleInfo } from './rule';
 import { DOCUMENTED_ELSEWHERE, RULES } from './rules';
 
-/** What every TypeScript example in docs/rules.md runs after (tests run each example). */
+/**
+ * What the TypeScript examples in docs/rules.md run after, unless they build
+ * their own app (usesPreamble); test/analysis/docs.test.ts runs every example.
+ */
 export const EXAMPLE_PREAMBLE = `const app = new PolicyApp();
 const ns = new MeshNamespace(app, 'shop');
 const waypoint = new Waypoint(ns, 'waypoint');`;
@@ -20,6 +23,9 @@ export const EXAMPLE_ENV: Readonly<Record<string, string>> = {
   UNPADDED_CREDENTIAL: 'YWRtaW4zOmFkbWluMw',
 };
 
+/** Variables the examples run without (`credentials/missing` reads one). */
+export const EXAMPLE_UNSET: readonly string[] = ['SHOP_ADMIN'];
+
 export type ExampleLanguage = 'yaml' | 'ts' | 'shell';
 
 /** How an example is written: a manifest, a policy snippet, or a command line. */
@@ -27,6 +33,15 @@ export function exampleLanguage(bad: string): ExampleLanguage {
   if (/^apiVersion:/m.test(bad) && /^kind:/m.test(bad)) return 'yaml';
   if (bad.startsWith('waypoint-policy ')) return 'shell';
   return 'ts';
+}
+
+/**
+ * Whether a TypeScript example runs after EXAMPLE_PREAMBLE. One that builds
+ * its own app (`const app = new PolicyApp({ ... })`, to give the app options)
+ * is a whole program instead.
+ */
+export function usesPreamble(bad: string): boolean {
+  return !/^const app = new PolicyApp\(/m.test(bad);
 }
 
 interface Entry extends RuleInfo {
@@ -81,8 +96,12 @@ export function anchorOf(id: string): string {
 const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body}\n\`\`\``;
 const firstSentence = (s: string) => (/^(.*?\.)(\s|$)/.exec(s)?.[1] ?? s).replace(/\|/g, '\\|');
 
+const aSeverity = (s: string) => (s === 'error' ? 'an error' : 'a warning');
+
 function renderEntry(e: Entry): string {
   const lang = exampleLanguage(e.docs.bad);
+  const program = lang === 'ts' && !usesPreamble(e.docs.bad);
+  const raised = e.docs.severity !== undefined && e.docs.severity !== e.severity;
   return [
     `### \`${e.id}\``,
     '',
@@ -90,11 +109,11 @@ function renderEntry(e: Entry): string {
     '',
     e.docs.summary,
     '',
-    'Failing example:',
+    program ? "Failing example (a whole program: it builds its own `app` instead of the preamble's):" : 'Failing example:',
     '',
     fence(lang === 'shell' ? 'sh' : lang, e.docs.bad),
     '',
-    'Message:',
+    raised ? `Message (reported as ${aSeverity(e.docs.severity!)}):` : 'Message:',
     '',
     fence('text', e.docs.message),
     '',
@@ -121,13 +140,19 @@ export function renderRulesDoc(): string {
     'annotation `acknowledged.waypoint-policy.io/<rule id with / as .>: <reason>` on the object, which keeps the',
     'reason in git (for example `acknowledge: { failOpen: "..." }` on a WasmPlugin).',
     '',
-    'Examples: YAML examples are whole manifests, checked with `waypoint-policy validate --manifests`.',
-    'TypeScript examples are policy code that runs after this preamble (with the library imported):',
+    'Examples: YAML examples are whole manifests (one file each), checked with `waypoint-policy validate --manifests`.',
+    'TypeScript examples are policy code, checked with `waypoint-policy validate --app`: they run after this preamble,',
+    "with every export of `waypoint-policy` and cdk8s's `ApiObject` imported, and end with `export default app;`:",
     '',
     fence('ts', EXAMPLE_PREAMBLE),
     '',
-    `and with the environment ${Object.entries(EXAMPLE_ENV).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`,
-    'Each example produces the message shown (the tests run them).',
+    'An example marked as a whole program builds its own `app` (to give PolicyApp options) instead of using the preamble.',
+    `Command lines run as shown, in a project whose \`policies/main.ts\` is the preamble's app. Every example runs with the environment ${Object.entries(EXAMPLE_ENV).map(([k, v]) => `\`${k}=${v}\``).join(', ')}, and without ${EXAMPLE_UNSET.map((k) => `\`${k}\``).join(', ')}.`,
+    '',
+    "Each example reports the rule it is shown under, with exactly the message shown and the rule's severity (unless",
+    'the message says otherwise), and prints the fix shown; for the plugin catalogue\'s and the patterns\' rules, the fix',
+    'printed can be worded more specifically than the one shown. test/analysis/docs.test.ts runs every example and',
+    'checks all of this.',
     '',
     '## Index',
     '',

@@ -11,6 +11,11 @@ export interface RuleDocs {
   readonly message: string;
   /** How to fix it. */
   readonly fix: string;
+  /**
+   * The severity of the example's finding, when the rule raises it above its
+   * own for the worst case (an unacknowledged `:latest`, plain http without sha256).
+   */
+  readonly severity?: Severity;
 }
 
 /** A rule's identity and documentation: every id a finding can carry has one (docs/rules.md). */

@@ -39,7 +39,7 @@ export function refuseForeignFiles(outdir: string): (removed: string[]) => void 
       {
         rule: 'output/foreign-files',
         severity: 'error',
-        message: `refusing to replace ${outdir}: synth replaces the whole folder, and it holds ${foreign.length} file(s) that waypoint-policy did not generate (${shown})`,
+        message: `refusing to replace the output folder: synth replaces all of it, and it holds ${foreign.length} file(s) that waypoint-policy did not generate (${shown})`,
         fix: 'Give synth a folder of its own (--outdir, dist/ by default), or move those files out of it first.',
       },
     ]);

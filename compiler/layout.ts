@@ -21,7 +21,7 @@ export function safeSegment(s: string, what: string, o?: ModelObject): string {
         rule: 'output/unsafe-path',
         severity: 'error',
         message: `refusing to write a file named after ${what} ${JSON.stringify(s)}: only RFC 1123 names can become paths under dist/`,
-        fix: `Rename the ${what} to lower-case letters, digits, '-' and '.'.`,
+        fix: what === 'kind' ? 'Write the kind as the API names it (e.g. ConfigMap), without its group or version.' : `Rename the ${what} to lower-case letters, digits, '-' and '.'.`,
         path: o?.path,
         source: o?.source,
       },

@@ -206,7 +206,7 @@ export interface DeliveryConfig {
 // Go duration, as the Flux CRDs accept it.
 const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 const duration = (what: string) =>
-  z.string().regex(DURATION, { message: `${what} must be a Go duration such as 30s, 5m or 1h`, ...ruleParams('delivery/invalid') });
+  z.string().refine((v) => DURATION.test(v), { message: `${what} must be a Go duration such as 30s, 5m or 1h`, ...ruleParams('delivery/invalid') });
 const SCHEME_URL = /^(https?|ssh):\/\/[^\s/]+\S*$/;
 const SCP_URL = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+$/;
 // A branch name: no spaces, no `..`, no leading `-` or `/` (git check-ref-format, simplified).
@@ -216,7 +216,7 @@ const REPO_PATH = /^(?!\.\.?(\/|$))(?!.*\/\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0
 
 const destinationSchema = z
   .object({
-    server: z.string().regex(/^https?:\/\/\S+$/, { message: 'server must be an https:// URL', ...ruleParams('delivery/invalid') }).optional(),
+    server: z.string().refine((v) => /^https?:\/\/\S+$/.test(v), { message: 'server must be an https:// URL', ...ruleParams('delivery/invalid') }).optional(),
     name: z.string().min(1).optional(),
   })
   .strict()
@@ -228,11 +228,11 @@ export const deliverySchema = z
       message: 'repoURL must be a git URL (https://, ssh:// or git@host:path)',
       ...ruleParams('delivery/invalid'),
     }),
-    revision: z.string().regex(BRANCH, { message: 'revision must be a branch name', ...ruleParams('delivery/invalid') }).optional(),
+    revision: z.string().refine((v) => BRANCH.test(v), { message: 'revision must be a branch name', ...ruleParams('delivery/invalid') }).optional(),
     path: z
       .string()
       .transform((p) => p.replace(/^\.\//, '').replace(/\/+$/, ''))
-      .pipe(z.string().regex(REPO_PATH, { message: "path must be relative to the repository root, without '..' (e.g. 'dist')", ...ruleParams('delivery/invalid') }))
+      .pipe(z.string().refine((v) => REPO_PATH.test(v), { message: "path must be relative to the repository root, without '..' (e.g. 'dist')", ...ruleParams('delivery/invalid') }))
       .optional(),
     name: dnsLabel('delivery name').optional(),
     argocd: z

@@ -261,7 +261,7 @@ const targetableSchema = z.custom<ITargetable>(
 
 const optionsShape = {
   name: dnsSubdomain('WasmPlugin name'),
-  targets: z.array(targetableSchema).refine((t) => t.length <= 16, { message: 'at most 16 targets (CRD maxItems)', ...ruleParams('plugin/too-many-targets', 'Split the plugin into several WasmPlugins.') }).optional(),
+  targets: z.array(targetableSchema).refine((t) => t.length <= 16, { message: 'at most 16 targets (CRD maxItems)', ...ruleParams('plugin/too-many-targets', 'Split the plugin into several WasmPlugins, or target the waypoint (Gateway) they share.') }).optional(),
   selector: z.record(z.string(), z.string()).optional(),
   phase: z.enum(PluginPhase).optional(),
   priority: z.number().int().min(-2147483648).max(2147483647).optional(),

@@ -62,7 +62,7 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
       summary: 'Methods match case-sensitively against `:method`, which is upper-case: a lower-case method never matches, so those requests are never checked.',
       bad: run(`{ prefix: '/', methods: ['get'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
       message: `basic-auth pluginConfig prop 'basic_auth_rules[0].request_methods[0]': method "get" is not upper-case: methods match case-sensitively, so it never matches a real request`,
-      fix: 'Write methods in upper case ("GET").',
+      fix: 'Write "GET".',
     },
   },
   {

@@ -14,7 +14,7 @@ export const CHECKED_ELSEWHERE: readonly (RuleInfo & { readonly checkedAt: strin
       summary: 'A construct prop has the wrong type or is out of range; the message names the prop and the value received.',
       bad: `new MeshService(ns, 'cart', { ports: [{ port: 70000 }] });`,
       message: `MeshService prop 'ports[0].port': Too big: expected number to be <=65535; received 70000`,
-      fix: 'Correct the prop as the message says.',
+      fix: "Correct 'ports[0].port' in the MeshService props.",
     },
   },
   {
@@ -93,7 +93,7 @@ ns.useWaypoint(new Waypoint(ns, 'other'));`,
       bad: `apiVersion: v1
 kind: Namespace
 metadata: { name: shop`,
-      message: 'not valid YAML: Flow map in block collection must be sufficiently indented and end with a } at line 3, column 23:',
+      message: 'not valid YAML: Flow map in block collection must be sufficiently indented and end with a } at line 4, column 1:',
       fix: 'Fix the YAML syntax.',
     },
   },
@@ -107,7 +107,7 @@ metadata: { name: shop`,
 kind: Namespace
 metadata: { labels: { team: shop } }`,
       message: 'Namespace has no metadata.name',
-      fix: 'Remove the document, or give it apiVersion, kind and metadata.name.',
+      fix: 'Give the object a metadata.name.',
     },
   },
   {

@@ -1,6 +1,6 @@
 import { acknowledged, Rule } from '../rule';
 import { Attachment, attachments } from './attachments';
-import { isAuthPlugin, pluginLabel, PluginView } from './plugin-spec';
+import { isAuthPlugin, pluginLabel, pluginSubject, PluginView } from './plugin-spec';
 
 const key = (p: PluginView): string => `${p.namespace}/${p.name}`;
 
@@ -28,7 +28,7 @@ export const pluginAmbiguousOrder: Rule = {
     summary: 'Two plugins in one phase on the same proxy chain, with equal or unset priority, where at least one is AUTHN/AUTHZ: their order then depends on creation time, which a GitOps re-sync can change. An unset priority sorts after every explicit one (even negative), not as 0.',
     bad: `new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });
 new WasmPlugin(ns, 'tenant', { url: 'oci://ghcr.io/acme/tenant:1.0.0', targets: [waypoint], phase: PluginPhase.AUTHN });`,
-    message: 'runs in phase AUTHN on shop/waypoint together with shop/tenant, all with no priority: their order then follows creation time, which a re-sync can change, and at least one of them makes an auth decision',
+    message: 'WasmPlugin shop/auth runs in phase AUTHN on shop/waypoint together with shop/tenant, all with no priority: their order then follows creation time, which a re-sync can change, and at least one of them makes an auth decision',
     fix: 'Give each plugin an explicit, distinct priority (highest runs first), or acknowledge it: acknowledge: { ambiguousOrder: "<why order does not matter>" }.',
   },
   check(ctx) {
@@ -55,7 +55,7 @@ new WasmPlugin(ns, 'tenant', { url: 'oci://ghcr.io/acme/tenant:1.0.0', targets: 
           const [first, ...others] = group;
           const priority = first.priority === undefined ? 'no priority' : `the same priority ${first.priority}`;
           ctx.report(first.object, {
-            message: `runs in phase ${first.phase} on ${proxy} together with ${others.map(pluginLabel).join(', ')}, all with ${priority}: their order then follows creation time, which a re-sync can change, and at least one of them makes an auth decision`,
+            message: `${pluginSubject(first)} runs in phase ${first.phase} on ${proxy} together with ${others.map(pluginLabel).join(', ')}, all with ${priority}: their order then follows creation time, which a re-sync can change, and at least one of them makes an auth decision`,
           });
         }
       }

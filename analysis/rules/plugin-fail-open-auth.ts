@@ -1,6 +1,6 @@
 import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import { acknowledged, Rule } from '../rule';
-import { AUTH_PHASES, isAuthPlugin, pluginView } from './plugin-spec';
+import { AUTH_PHASES, isAuthPlugin, pluginSubject, pluginView } from './plugin-spec';
 
 export const pluginFailOpenAuth: Rule = {
   id: 'plugin/fail-open-auth',
@@ -12,7 +12,7 @@ export const pluginFailOpenAuth: Rule = {
   failStrategy: FailStrategy.FAIL_OPEN,
   rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }],
 });`,
-    message: 'is an auth plugin (phase AUTHN) with failStrategy FAIL_OPEN: if the module cannot be fetched or crashes, requests skip this check and pass unauthenticated',
+    message: 'WasmPlugin shop/auth is an auth plugin (phase AUTHN) with failStrategy FAIL_OPEN: if the module cannot be fetched or crashes, requests skip this check and pass unauthenticated',
     fix: 'Remove failStrategy (FAIL_CLOSE is the default), or acknowledge it: acknowledge: { failOpen: "<why availability beats auth here>" }.',
   },
   check(ctx) {
@@ -21,7 +21,7 @@ export const pluginFailOpenAuth: Rule = {
       if (p.failStrategy !== 'FAIL_OPEN' || !isAuthPlugin(p) || acknowledged(o, this.id)) continue;
       const why = AUTH_PHASES.includes(p.phase) ? `phase ${p.phase}` : `the ${p.url ? pluginDefinitionFor(p.url)?.name : ''} module`;
       ctx.report(o, {
-        message: `is an auth plugin (${why}) with failStrategy FAIL_OPEN: if the module cannot be fetched or crashes, requests skip this check and pass unauthenticated`,
+        message: `${pluginSubject(p)} is an auth plugin (${why}) with failStrategy FAIL_OPEN: if the module cannot be fetched or crashes, requests skip this check and pass unauthenticated`,
       });
     }
   },

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { waypointRefs } from './attachments';
-import { pluginView } from './plugin-spec';
+import { pluginSubject, pluginView } from './plugin-spec';
 
 /** Why a match entry can never select a waypoint's HTTP chain (listener class inbound, port 0). */
 function deadReason(m: { mode: string; ports: readonly unknown[] }): string | undefined {
@@ -15,7 +15,7 @@ export const pluginMatchOnWaypoint: Rule = {
   docs: {
     summary: 'On a waypoint, an HTTP plugin whose every `match` entry has `mode: CLIENT` or any `ports` never applies (waypoints select HTTP plugins as SERVER with no port). Leave match empty for waypoint plugins.',
     bad: `new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [waypoint], match: [{ ports: [8080] }] });`,
-    message: 'never applies on the waypoint it targets (Gateway waypoint): spec.match[0] sets ports, but a waypoint selects HTTP plugins without a port. Requests through the waypoint pass without this plugin',
+    message: 'WasmPlugin shop/stamp never applies on the waypoint it targets (Gateway waypoint): spec.match[0] sets ports, but a waypoint selects HTTP plugins without a port. Requests through the waypoint pass without this plugin',
     fix: 'Remove match (or keep only entries with mode SERVER/CLIENT_AND_SERVER and no ports); to limit a plugin to one Service, target that Service.',
   },
   check(ctx) {
@@ -29,9 +29,9 @@ export const pluginMatchOnWaypoint: Rule = {
       if (dead.length === 0) continue;
       const via = refs.map((r) => `${r.kind} ${r.name}`).join(', ');
       if (dead.length === reasons.length) {
-        ctx.report(o, { message: `never applies on the waypoint it targets (${via}): ${dead.join('; ')}. Requests through the waypoint pass without this plugin` });
+        ctx.report(o, { message: `${pluginSubject(p)} never applies on the waypoint it targets (${via}): ${dead.join('; ')}. Requests through the waypoint pass without this plugin` });
       } else {
-        ctx.report(o, { message: `on the waypoint it targets (${via}) some match entries never apply: ${dead.join('; ')}. Only the other entries select traffic there`, severity: 'warning' });
+        ctx.report(o, { message: `${pluginSubject(p)}: on the waypoint it targets (${via}) some match entries never apply: ${dead.join('; ')}. Only the other entries select traffic there`, severity: 'warning' });
       }
     }
   },

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { pluginView } from './plugin-spec';
+import { pluginSubject, pluginView } from './plugin-spec';
 import { waypointsAround } from './waypoints';
 
 export const pluginNoTarget: Rule = {
@@ -19,7 +19,7 @@ metadata: { name: waypoint, namespace: shop }
 spec:
   gatewayClassName: istio-waypoint
   listeners: [{ name: mesh, port: 15008, protocol: HBONE }]`,
-    message: 'has no targetRefs and no selector labels: it applies to every sidecar in namespace shop and to no waypoint, so waypoint shop/waypoint never runs it',
+    message: 'WasmPlugin shop/auth has no targetRefs and no selector labels: it applies to every sidecar in namespace shop and to no waypoint, so waypoint shop/waypoint never runs it',
     fix: 'Pass targets: [a Waypoint, a MeshService or a GatewayReference].',
   },
   check(ctx) {
@@ -29,7 +29,7 @@ spec:
       const around = waypointsAround(ctx, p.namespace);
       if (around.length === 0) continue;
       ctx.report(o, {
-        message: `has no targetRefs and no selector labels: it applies to every sidecar in namespace ${p.namespace} and to no waypoint, so waypoint ${around.map((w) => `${w.namespace}/${w.name}`).join(', ')} never runs it`,
+        message: `${pluginSubject(p)} has no targetRefs and no selector labels: it applies to every sidecar in namespace ${p.namespace} and to no waypoint, so waypoint ${around.map((w) => `${w.namespace}/${w.name}`).join(', ')} never runs it`,
       });
     }
   },

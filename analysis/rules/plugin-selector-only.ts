@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { pluginsOnWaypoint } from './attachments';
-import { pluginView } from './plugin-spec';
+import { pluginSubject, pluginView } from './plugin-spec';
 import { waypointsAround } from './waypoints';
 
 /** Labels istiod puts on a waypoint's pods. */
@@ -24,7 +24,7 @@ metadata: { name: waypoint, namespace: shop }
 spec:
   gatewayClassName: istio-waypoint
   listeners: [{ name: mesh, port: 15008, protocol: HBONE }]`,
-    message: 'has a selector and no targetRefs, so waypoint shop/waypoint ignores it; it only runs on sidecars and ingress gateways its selector matches',
+    message: 'WasmPlugin shop/auth has a selector and no targetRefs, so waypoint shop/waypoint ignores it; it only runs on sidecars and ingress gateways its selector matches',
     fix: 'Attach it with targetRefs (targets: [waypoint]) instead of selector.',
   },
   check(ctx) {
@@ -36,12 +36,12 @@ spec:
       const picked = around.find((w) => w.namespace === p.namespace && GATEWAY_NAME_LABELS.some((k) => p.matchLabels[k] === w.name));
       if (picked) {
         ctx.report(o, {
-          message: `selects the pods of waypoint ${picked.namespace}/${picked.name}, but waypoints ignore selector-only plugins: it never runs there, and requests through the waypoint pass without it (plugins that do run there: ${pluginsOnWaypoint(ctx, picked).join(', ') || 'none'})`,
+          message: `${pluginSubject(p)} selects the pods of waypoint ${picked.namespace}/${picked.name}, but waypoints ignore selector-only plugins: it never runs there, and requests through the waypoint pass without it (plugins that do run there: ${pluginsOnWaypoint(ctx, picked).join(', ') || 'none'})`,
           severity: 'error',
         });
       } else {
         const names = around.map((w) => `${w.namespace}/${w.name}`).join(', ');
-        ctx.report(o, { message: `has a selector and no targetRefs, so waypoint${around.length > 1 ? 's' : ''} ${names} ignore${around.length > 1 ? '' : 's'} it; it only runs on sidecars and ingress gateways its selector matches` });
+        ctx.report(o, { message: `${pluginSubject(p)} has a selector and no targetRefs, so waypoint${around.length > 1 ? 's' : ''} ${names} ignore${around.length > 1 ? '' : 's'} it; it only runs on sidecars and ingress gateways its selector matches` });
       }
     }
   },

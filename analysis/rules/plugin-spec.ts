@@ -102,6 +102,11 @@ export function pluginLabel(p: PluginView): string {
   return `${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
 }
 
+/** The subject of a finding about a plugin: `WasmPlugin shop/auth`. */
+export function pluginSubject(p: PluginView): string {
+  return `WasmPlugin ${pluginLabel(p)}`;
+}
+
 export function refLabel(r: PluginTargetRef): string {
   return `${r.kind} ${r.name}`;
 }

@@ -34,8 +34,9 @@ export const unpinnedModule: Rule = {
   severity: 'warning',
   docs: {
     summary: 'An OCI module without `sha256` can change under the mesh; `:latest` or no tag is an error unless acknowledged.',
-    bad: `new WasmPlugin(ns, 'p', { url: 'oci://ghcr.io/acme/auth:latest', targets: [waypoint] })`,
-    message: "WasmPlugin default/p: module oci://ghcr.io/acme/auth:latest is not pinned: ':latest' pulls whatever was pushed last (and is re-pulled on every change of the resource)",
+    bad: `new WasmPlugin(ns, 'p', { url: 'oci://ghcr.io/acme/auth:latest', targets: [waypoint] });`,
+    message: "WasmPlugin shop/p: module oci://ghcr.io/acme/auth:latest is not pinned: ':latest' pulls whatever was pushed last",
+    severity: 'error',
     fix: 'Pin the module: set sha256 to the image manifest digest (or use @sha256:... in the url).',
   },
   check(ctx) {
@@ -65,8 +66,12 @@ export const digestMismatch: Rule = {
   severity: 'error',
   docs: {
     summary: 'The `sha256` field and an `@sha256:` digest in the url disagree: Istio fails every fetch (fail-closed: 5xx or 403).',
-    bad: `url: oci://ghcr.io/acme/auth@sha256:aaaa...\nsha256: bbbb...`,
-    message: 'WasmPlugin default/p: sha256 bbbb... does not match the digest in the url (aaaa...)',
+    bad: `new WasmPlugin(ns, 'p', {
+  url: 'oci://ghcr.io/acme/auth@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  sha256: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+  targets: [waypoint],
+});`,
+    message: 'WasmPlugin shop/p: sha256 bbbbbbbbbbbb... does not match the digest in the url (aaaaaaaaaaaa...)',
     fix: 'Keep one digest: drop the sha256 field or make it equal to the url digest.',
   },
   check(ctx) {
@@ -87,8 +92,9 @@ export const insecureUrl: Rule = {
   severity: 'warning',
   docs: {
     summary: 'An `http://` module URL can be tampered with in transit; without `sha256` it is an error.',
-    bad: `url: http://modules.internal/auth.wasm`,
-    message: 'WasmPlugin default/p: module http://modules.internal/auth.wasm is fetched over plain http without sha256: anyone on the path can replace it',
+    bad: `new WasmPlugin(ns, 'p', { url: 'http://modules.internal/auth.wasm', targets: [waypoint] });`,
+    message: 'WasmPlugin shop/p: module http://modules.internal/auth.wasm is fetched over plain http without sha256: anyone on the path can replace it',
+    severity: 'error',
     fix: 'Use https:// or oci://, and set sha256.',
   },
   check(ctx) {
@@ -112,9 +118,17 @@ export const pullSecret: Rule = {
   id: 'supply-chain/pull-secret',
   severity: 'error',
   docs: {
-    summary: '`imagePullSecret` must name a Secret in the WasmPlugin\'s own namespace (istiod ignores any other namespace).',
-    bad: `imagePullSecret: istio-system/regcred`,
-    message: "WasmPlugin default/p: imagePullSecret 'istio-system/regcred' is not a Secret name; istiod looks it up in namespace default only",
+    summary:
+      "`imagePullSecret` must name a Secret in the WasmPlugin's own namespace (istiod ignores any other namespace). In policy code the WasmPlugin props refuse such a name first (`names/rfc1123`), so this rule speaks for manifests read with `validate --manifests`; it also warns when the Secret exists only in another namespace.",
+    bad: `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: p, namespace: shop }
+spec:
+  url: oci://ghcr.io/acme/auth:1.0.0
+  sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+  imagePullSecret: istio-system/regcred
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]`,
+    message: 'WasmPlugin shop/p: imagePullSecret "istio-system/regcred" is not a Secret name; istiod looks it up in namespace shop only',
     fix: 'Create the docker-registry Secret in the plugin\'s namespace and give its bare name.',
   },
   check(ctx) {

@@ -140,7 +140,7 @@ const ruleSchema = z.object({
   exact: z.string().optional(),
   suffix: z.string().optional(),
   methods: z.array(z.string()),
-  credentials: z.array(z.custom<Credential>(isCredential, { message: 'credentials must be Credential.fromEnv(), Credential.fromFile() or Credential.insecureLiteral(); plain strings are refused so secrets stay out of policy source', params: { rule: 'credentials/plain-string' } })),
+  credentials: z.array(z.custom<Credential>(isCredential, { message: 'credentials must be Credential.fromEnv(), Credential.fromFile() or Credential.insecureLiteral(); plain strings are refused so secrets stay out of policy source', params: { rule: 'credentials/plain-string', fix: 'Use Credential.fromEnv(), Credential.fromFile() or Credential.fluxSubstitution().' } })),
   hosts: z.array(z.string()).optional(),
 });
 

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../cli/main';
-import { EXAMPLE_ENV, EXAMPLE_PREAMBLE } from '../../analysis/docs';
+import { EXAMPLE_ENV, EXAMPLE_PREAMBLE, EXAMPLE_UNSET, exampleLanguage, usesPreamble } from '../../analysis/docs';
+import * as library from '../../index';
 import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
 
 export interface JsonFinding {
@@ -72,6 +73,7 @@ export function writeProgram(dir: string, body: string, options: { preamble?: bo
 
 export async function run(args: string[], cwd: string): Promise<Run> {
   for (const [k, v] of Object.entries(EXAMPLE_ENV)) process.env[k] = v;
+  for (const k of EXAMPLE_UNSET) delete process.env[k];
   const io = captureIo(cwd);
   const code = await main(args, io);
   return { code, text: io.text(), stdout: io.stdout.join('\n') };
@@ -94,13 +96,41 @@ export function manifestDir(files: Readonly<Record<string, string>>): string {
   return dir;
 }
 
-/** Run a documentation example: YAML through `validate --manifests`, TypeScript through `validate --app`. */
-export async function runExample(bad: string, language: 'yaml' | 'ts'): Promise<{ run: Run; findings: JsonFinding[] }> {
+/**
+ * A docs/rules.md example as a policy program, imported as the rules
+ * reference says: every export of the package and cdk8s's ApiObject, the
+ * preamble unless the example builds its own app, `export default app`.
+ */
+export function writeExample(dir: string, bad: string, file = path.join(dir, `example-${process.pid}-${counter++}.ts`)): string {
+  const lib = path.join(REPO_ROOT, 'index').split(path.sep).join('/');
+  const cdk8s = path.dirname(require.resolve('cdk8s/package.json')).split(path.sep).join('/');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const preamble = usesPreamble(bad) ? `${EXAMPLE_PREAMBLE}\n` : '';
+  fs.writeFileSync(
+    file,
+    `import * as lib from '${lib}';\nimport { ApiObject } from '${cdk8s}';\nconst { ${Object.keys(library).join(', ')} } = lib;\n${preamble}${bad}\nexport default app;\n`,
+  );
+  return file;
+}
+
+/**
+ * Run a docs/rules.md example as a reader would: a YAML manifest saved as a
+ * file (with its final newline) through `validate --manifests`, TypeScript
+ * through `validate --app`, a command line as written (in a project whose
+ * `policies/main.ts` is the preamble's app); all with `--json`.
+ */
+export async function runExample(bad: string): Promise<{ run: Run; findings: JsonFinding[] }> {
   const dir = freshDir('example-');
-  const r =
+  const language = exampleLanguage(bad);
+  // A command line runs in a project whose policies/main.ts is the preamble's app.
+  if (language === 'shell') writeExample(dir, '', path.join(dir, 'policies', 'main.ts'));
+  const args =
     language === 'yaml'
-      ? await run(['validate', '--manifests', manifestDir({ 'example.yaml': bad }), '--json'], dir)
-      : await run(['validate', '--app', writeProgram(dir, bad), '--json'], dir);
+      ? ['validate', '--manifests', manifestDir({ 'example.yaml': `${bad}\n` })]
+      : language === 'ts'
+        ? ['validate', '--app', writeExample(dir, bad)]
+        : bad.split(/\s+/).slice(1);
+  const r = await run([...args, '--json'], dir);
   return { run: r, findings: findingsOf(r) };
 }
 

@@ -241,8 +241,10 @@ export default app;`;
   const cases: [string, string, RegExp][] = [
     ['not a URL', app(`{ repoURL: 'github.com/acme' }`), /delivery\/invalid: .*'delivery.repoURL': repoURL must be a git URL/],
     ['scp URL for Flux', app(`{ repoURL: 'git@github.com:acme/x.git' }`), /delivery\/invalid: Flux GitRepository needs/],
-    ['path escaping the repo', app(`{ repoURL: 'https://x.io/r.git', path: '../dist' }`), /path must be relative/],
-    ['bad duration', app(`{ repoURL: 'https://x.io/r.git', flux: { interval: '5 minutes' } }`), /Go duration/],
+    ['path escaping the repo', app(`{ repoURL: 'https://x.io/r.git', path: '../dist' }`), /delivery\/invalid: .*path must be relative/],
+    ['bad duration', app(`{ repoURL: 'https://x.io/r.git', flux: { interval: '5 minutes' } }`), /delivery\/invalid: .*Go duration/],
+    ['bad revision', app(`{ repoURL: 'https://x.io/r.git', revision: 'main..x' }`), /delivery\/invalid: .*revision must be a branch name/],
+    ['bad server', app(`{ repoURL: 'https://x.io/r.git', argocd: { destination: { server: 'cluster-a' } } }`), /delivery\/invalid: .*server must be an https:\/\/ URL/],
     ['unknown option', app(`{ repoURL: 'https://x.io/r.git', argocd: { prune: false } } as any`), /'delivery.argocd': Unrecognized key: "prune"/],
     ['flux options without Flux metadata', app(`{ repoURL: 'https://x.io/r.git', flux: {} }`, 'gitops: [wp.GitOpsTool.ARGO_CD],'), /delivery\/tool-not-enabled/],
     ['both server and name', app(`{ repoURL: 'https://x.io/r.git', argocd: { destination: { server: 'https://a', name: 'b' } } }`), /exactly one of server or name/],

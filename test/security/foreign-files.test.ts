@@ -57,7 +57,7 @@ test('synth refuses an output folder holding files it did not write, names them,
 
   const io = captureIo(dir);
   assert.equal(await main(['synth', '--app', file, '--outdir', out], io), 1);
-  assert.match(io.text(), /error\[output\/foreign-files\]: refusing to replace .*deploy-repo: synth replaces the whole folder, and it holds 3 file\(s\) that waypoint-policy did not generate \(\.git\/HEAD, README\.md, other-app\/deployment\.yaml\)/);
+  assert.match(io.text(), /error\[output\/foreign-files\]: refusing to replace the output folder: synth replaces all of it, and it holds 3 file\(s\) that waypoint-policy did not generate \(\.git\/HEAD, README\.md, other-app\/deployment\.yaml\)/);
   assert.match(io.text(), /fix: Give synth a folder of its own/);
   assert.match(io.text(), /synth: failed; deploy-repo was not changed/);
   assert.deepEqual(snapshot(out), before);
