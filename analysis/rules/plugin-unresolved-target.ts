@@ -36,7 +36,13 @@ new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [s
       for (const ref of p.targetRefs) {
         if (resolveRef(ctx, p, ref).kind !== 'unresolved') continue;
         const other = elsewhere(ctx, ref, p.namespace);
-        ctx.report(o, { message: message(p, ref, other), severity: lenient ? 'warning' : 'error' });
+        // Reading manifests, a target found nowhere may simply be another
+        // team's object, in the cluster but not in these files.
+        const fix =
+          lenient && other.length === 0
+            ? `If ${refLabel(ref)} exists in namespace ${p.namespace} in the cluster (another team's), nothing is wrong; otherwise correct the name or create it there.`
+            : undefined;
+        ctx.report(o, { message: message(p, ref, other), severity: lenient ? 'warning' : 'error', fix });
       }
     }
   },
