@@ -116,7 +116,9 @@ function binding(index: MeshIndex | undefined, ns: string, name: string): { stat
   const b = bindService(index, service, { unlistedWaypoints: 'assume-present' });
   const waypoint = b.waypoint ? `${b.waypoint.namespace}/${b.waypoint.name}` : undefined;
   const why = b.trace.filter((t) => t.step === 'binding').map((t) => t.detail).pop() ?? b.reason;
-  return { state: { waypoint, reason: `${b.reason}: ${why}` }, gateway: b.waypoint, service };
+  // The simulator's last binding step usually names the reason already.
+  const reason = why.includes(b.reason) ? why : `${b.reason}: ${why}`;
+  return { state: { waypoint, reason }, gateway: b.waypoint, service };
 }
 
 function chainIds(index: MeshIndex | undefined, proxy: Parameters<typeof buildChain>[1] | undefined): string[] {

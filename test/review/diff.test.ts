@@ -91,6 +91,9 @@ test('binding changes per Service, with the no-waypoint consequence', async () =
   assert.equal(ratings.lostWaypoint, true);
   const reviews = r.effects.bindings.find((b: any) => b.service === 'default/reviews');
   assert.deepEqual([reviews.before.waypoint, reviews.after.waypoint], ['default/reviews-svc-waypoint', 'default/waypoint']);
+  // Each reason is said once.
+  for (const b of r.effects.bindings) for (const side of [b.before, b.after]) assert.equal(side.reason.split(/\bWaypointAccepted\b/).length <= 2, true, side.reason);
+  assert.match(reviews.after.reason, /=> bound \(WaypointAccepted\)/);
   const chain = r.effects.chains.find((c: any) => c.subject === 'Service default/reviews');
   assert.deepEqual(chain.before, ['WasmPlugin default/auth-for-reviews']);
   assert.deepEqual(chain.after, ['WasmPlugin default/auth-at-waypoint']);
