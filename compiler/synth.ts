@@ -9,7 +9,7 @@ import { collect, Collected } from './collect';
 import { planDelivery } from './delivery';
 import { collectGarbage } from './memory';
 import { gitopsFindings } from './gitops';
-import { refuseForeignFiles } from './foreign-files';
+import { refuseForeignFiles, refuseNonFolder } from './foreign-files';
 import { FileTree, layout } from './layout';
 import { openTreeWriter, WriteResult } from './write';
 
@@ -138,11 +138,12 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   const blocking = a.findings.filter((f) => f.severity === 'error' || options.strict);
   if (blocking.length > 0) throw new PolicyError(a.findings);
   const objects = a.collected.model.objects.length;
+  refuseNonFolder(path.resolve(options.outdir));
   const writer = openTreeWriter(options.outdir, {
     background: options.backgroundWrite ?? objects >= BACKGROUND_WRITE_OBJECTS,
     // No total for progress: the file count (objects, kustomizations,
     // delivery manifests) is known only once everything is rendered.
-    checkRemoved: refuseForeignFiles(path.resolve(options.outdir)),
+    checkReplaced: refuseForeignFiles(path.resolve(options.outdir)),
   });
   let files: FileTree;
   try {

@@ -8,7 +8,7 @@ import { phaseProgress } from './progress';
 interface StagingTree {
   readonly written: number;
   readonly kept: number;
-  readonly removed: number;
+  readonly foreign: string[];
   add(rel: string, content: string): void;
 }
 
@@ -16,9 +16,16 @@ interface StagingTree {
 const WORKER_FILE = path.join(__dirname, 'tree-writer.cjs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const core = require(WORKER_FILE) as {
-  StagingTree: new (current: string, staging: string, countPrevious?: boolean) => StagingTree & { readonly previousFiles: string[] };
+  StagingTree: new (current: string, staging: string, guard?: boolean) => StagingTree;
   listFiles(dir: string): string[];
+  isGeneratedFile(file: string): boolean;
+  GENERATED_PREFIX: string;
 };
+
+/** Whether `file` is a regular file that synth wrote (its first line is synth's generated-by line). */
+export const isGeneratedFile = core.isGeneratedFile;
+/** How every file synth writes begins. */
+export const GENERATED_PREFIX = core.GENERATED_PREFIX;
 
 export interface WriteResult {
   readonly written: number;
@@ -26,20 +33,30 @@ export interface WriteResult {
   readonly removed: number;
 }
 
-/** What one worker reports: the live tree's files it wrote again or kept, and (one worker only) how many there were. */
+/** What one worker reports: files it wrote and kept, and the live files it would overwrite that synth did not write. */
 interface LaneResult {
   readonly written: number;
   readonly unchanged: number;
-  readonly replaced: number;
-  readonly previous: number;
-  /** The live tree's files (from the worker that counted them, when asked). */
-  readonly previousFiles?: string[];
+  readonly foreign: string[];
 }
 
-/** Read every file under `dir` into a tree (for `check` and tests). */
+/**
+ * Read every file under `dir` into a tree (for `check` and tests). Only
+ * regular files are read: a link, a FIFO or a device is listed with empty
+ * content (reading a FIFO would block), so it shows as drift.
+ */
 export function readTree(dir: string): FileTree {
   const tree: FileTree = new Map();
-  for (const rel of core.listFiles(dir).sort()) tree.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
+  for (const rel of core.listFiles(dir).sort()) {
+    const file = path.join(dir, rel);
+    let regular = false;
+    try {
+      regular = fs.lstatSync(file).isFile();
+    } catch {
+      // Gone since it was listed, or unreadable: shown as drift.
+    }
+    tree.set(rel, regular ? fs.readFileSync(file, 'utf8') : '');
+  }
   return tree;
 }
 
@@ -51,14 +68,30 @@ function recover(outdir: string): void {
   const parent = path.dirname(outdir);
   const base = path.basename(outdir);
   if (!fs.existsSync(parent)) return;
+  // Only the exact names stagingFor() makes, of processes that are gone: a
+  // synth of the same folder running now must keep its staging tree, and a
+  // person's `.dist-old-notes` is not ours.
+  const ours = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(old|new)-(\\d+)-[0-9a-z]+$`);
   for (const name of fs.readdirSync(parent)) {
+    const m = ours.exec(name);
+    if (!m || isAlive(Number(m[2]))) continue;
     const full = path.join(parent, name);
-    if (name.startsWith(`.${base}-old-`)) {
-      if (!fs.existsSync(outdir)) fs.renameSync(full, outdir);
+    try {
+      if (m[1] === 'old' && !fs.existsSync(outdir)) fs.renameSync(full, outdir);
       else fs.rmSync(full, { recursive: true, force: true });
-    } else if (name.startsWith(`.${base}-new-`)) {
-      fs.rmSync(full, { recursive: true, force: true });
+    } catch {
+      // Left for a later run: it must not stop this one.
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -84,19 +117,32 @@ export interface TreeWriterOptions {
   /** Files the tree will hold, for progress. @default - unknown */
   readonly expected?: number;
   /**
-   * Called at `commit()`, before the swap, with the live tree's files the new
-   * tree does not have (`/`-separated relative paths): throw to refuse the
-   * swap, which then leaves `outdir` as it was.
+   * Called at `commit()`, before the swap, with the live files the swap
+   * would destroy that might not be synth's (`/`-separated relative paths):
+   * those the new tree drops, and those it overwrites that synth did not
+   * write. Throw to refuse the swap, which then leaves `outdir` as it was.
    *
    * @default - any file may go
    */
-  readonly checkRemoved?: (removed: string[]) => void;
+  readonly checkReplaced?: (files: string[]) => void;
 }
 
-/** The live files `added` does not have, handed to `check` (which may throw). */
-function checkRemoved(check: ((removed: string[]) => void) | undefined, previousFiles: readonly string[], added: ReadonlySet<string>): void {
-  if (!check) return;
-  check(previousFiles.filter((rel) => !added.has(rel)));
+/**
+ * At commit: list the live tree (now, not when writing began, so a file
+ * saved meanwhile is seen), hand what the swap would destroy to the check,
+ * and return how many files the new tree drops.
+ */
+function checkLiveTree(s: Staging, check: ((files: string[]) => void) | undefined, added: ReadonlySet<string>, overwritten: readonly string[]): number {
+  const removed = core.listFiles(s.abs).filter((rel) => !added.has(rel));
+  if (check) {
+    try {
+      check([...removed, ...overwritten]);
+    } catch (e) {
+      dropStaging(s);
+      throw e;
+    }
+  }
+  return removed.length;
 }
 
 // Two workers use both cores of a small CI machine; more only contend in the kernel.
@@ -120,7 +166,13 @@ interface Staging {
 }
 
 function stagingFor(outdir: string): Staging {
-  const abs = path.resolve(outdir);
+  let abs = path.resolve(outdir);
+  const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+  // A link to a folder: replace the folder it names, and keep the link.
+  if (st?.isSymbolicLink()) abs = fs.realpathSync(abs);
+  if (st && !fs.statSync(abs).isDirectory()) {
+    throw Object.assign(new Error(`${abs} is not a folder: synth writes a folder of files there, and leaves what is there as it was`), { code: 'ENOTDIR', path: abs });
+  }
   recover(abs);
   fs.mkdirSync(path.dirname(abs), { recursive: true });
   const tag = `${process.pid}-${Date.now().toString(36)}`;
@@ -142,7 +194,11 @@ function swapIn(s: Staging): void {
     dropStaging(s);
     throw e;
   }
-  fs.rmSync(s.retired, { recursive: true, force: true });
+  try {
+    fs.rmSync(s.retired, { recursive: true, force: true });
+  } catch {
+    // The new tree is in place; the old copy is removed by a later run's recover().
+  }
 }
 
 /** Remove the staging tree and put the old one back if it was moved. Runs on a failure path: never throws over the error being reported. */
@@ -167,39 +223,34 @@ export function openTreeWriter(outdir: string, options: TreeWriterOptions = {}):
 }
 
 class InlineWriter implements TreeWriter {
-  private tree?: InstanceType<typeof core.StagingTree>;
+  private tree?: StagingTree;
   // Started with the first file, so the phase is reported once there is one to write.
   private progress?: ReturnType<typeof phaseProgress>;
-  /** Paths added, when removed files are checked. */
-  private readonly added?: Set<string>;
+  private readonly added = new Set<string>();
 
   constructor(
     private readonly s: Staging,
     private readonly options: TreeWriterOptions,
-  ) {
-    if (options.checkRemoved) this.added = new Set();
+  ) {}
+
+  private staging(): StagingTree {
+    return (this.tree ??= new core.StagingTree(this.s.abs, this.s.staging, this.options.checkReplaced !== undefined));
   }
 
   public add(rel: string, content: string): void {
     this.progress ??= phaseProgress('write', this.options.expected);
-    this.tree ??= new core.StagingTree(this.s.abs, this.s.staging);
-    this.tree.add(rel, content);
-    this.added?.add(rel);
+    this.staging().add(rel, content);
+    this.added.add(rel);
     this.progress.item();
   }
 
   public commit(): WriteResult {
     this.progress ??= phaseProgress('write', this.options.expected);
-    const tree = (this.tree ??= new core.StagingTree(this.s.abs, this.s.staging));
-    try {
-      checkRemoved(this.options.checkRemoved, tree.previousFiles, this.added ?? new Set());
-    } catch (e) {
-      dropStaging(this.s);
-      throw e;
-    }
+    const tree = this.staging();
+    const removed = checkLiveTree(this.s, this.options.checkReplaced, this.added, tree.foreign);
     swapIn(this.s);
     this.progress.end();
-    return { written: tree.written, unchanged: tree.kept, removed: tree.removed };
+    return { written: tree.written, unchanged: tree.kept, removed };
   }
 
   public abort(): void {
@@ -234,13 +285,12 @@ class Lane {
 
   constructor(
     private readonly s: Staging,
-    countPrevious: boolean,
-    listPrevious: boolean,
+    guard: boolean,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(WORKER_FILE, {
-      workerData: { treeWriter: true, current: s.abs, staging: s.staging, countPrevious, listPrevious, signal: this.signal, port: port2 },
+      workerData: { treeWriter: true, current: s.abs, staging: s.staging, guard, signal: this.signal, port: port2 },
       transferList: [port2],
       // It needs no loader (a parent started with one, such as `--import
       // tsx`, would give each worker its own), and little young space: its data is a few
@@ -338,8 +388,7 @@ class BackgroundWriter implements TreeWriter {
   private readonly laneOfDir = new Map<string, Lane>();
 
   private readonly expected: number | undefined;
-  /** Paths added, when removed files are checked. */
-  private readonly added?: Set<string>;
+  private readonly added = new Set<string>();
 
   constructor(
     private readonly s: Staging,
@@ -347,13 +396,11 @@ class BackgroundWriter implements TreeWriter {
     workers: number,
   ) {
     this.expected = options.expected;
-    if (options.checkRemoved) this.added = new Set();
-    // The first worker alone lists the live tree's files, for `removed`.
-    this.lanes = Array.from({ length: workers }, (_, i) => new Lane(s, i === 0, i === 0 && this.added !== undefined));
+    this.lanes = Array.from({ length: workers }, () => new Lane(s, options.checkReplaced !== undefined));
   }
 
   public add(rel: string, content: string): void {
-    this.added?.add(rel);
+    this.added.add(rel);
     const dir = rel.slice(0, rel.lastIndexOf('/') + 1);
     let lane = this.laneOfDir.get(dir);
     if (!lane) {
@@ -390,16 +437,10 @@ class BackgroundWriter implements TreeWriter {
       throw Object.assign(new Error(failed.error.message), { code: failed.error.code, path: failed.error.path });
     }
     const results = replies as LaneResult[];
-    try {
-      checkRemoved(this.options.checkRemoved, results[0].previousFiles ?? [], this.added ?? new Set());
-    } catch (e) {
-      dropStaging(this.s);
-      throw e;
-    }
+    const removed = checkLiveTree(this.s, this.options.checkReplaced, this.added, results.flatMap((r) => r.foreign));
     swapIn(this.s);
-    const sum = (field: 'written' | 'unchanged' | 'previous' | 'replaced') => results.reduce((n, r) => n + r[field], 0);
-    // A removed file is one of the live tree's that no worker replaced.
-    return { written: sum('written'), unchanged: sum('unchanged'), removed: sum('previous') - sum('replaced') };
+    const sum = (field: 'written' | 'unchanged') => results.reduce((n, r) => n + r[field], 0);
+    return { written: sum('written'), unchanged: sum('unchanged'), removed };
   }
 
   public abort(): void {

@@ -102,7 +102,7 @@ export function check(argv: string[], io: Io): number {
     `check: ${shown} is out of date with ${entry}${exists ? '' : ` (${shown} does not exist)`}: synth would ` +
       `add ${drift.added.length}, change ${drift.changed.length} and remove ${drift.removed.length} file(s). ` +
       (foreign.length > 0
-        ? `${foreign.length} of those to remove waypoint-policy did not write (${foreign.join(', ')}): synth will not delete them, so move them out of ${shown}/ first. `
+        ? `${foreign.length} of those to remove waypoint-policy did not write (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ` and ${foreign.length - 5} more` : ''}): synth will not delete them, so move them out of ${shown}/ first. `
         : '') +
       `Run \`npm run synth\` and commit ${shown}/.`,
   );

@@ -129,14 +129,35 @@ for (const backgroundWrite of [false, true]) {
     const out = path.join(tempDir('wp-quiet-'), 'dist');
     synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
     const beforeText = readTree(out);
-    // What a crash between "dist -> .dist-old-*" and ".dist-new-* -> dist" leaves.
-    fs.renameSync(out, path.join(path.dirname(out), '.dist-old-crashed'));
-    fs.mkdirSync(path.join(path.dirname(out), '.dist-new-crashed'));
+    // What a crash between "dist -> .dist-old-*" and ".dist-new-* -> dist"
+    // leaves, tagged with the pid of a process that is gone.
+    const dead = deadPid();
+    fs.renameSync(out, path.join(path.dirname(out), `.dist-old-${dead}-crashed`));
+    fs.mkdirSync(path.join(path.dirname(out), `.dist-new-${dead}-crashed`));
+    // Not ours to touch: a person's folder with a similar name, and the staging
+    // tree of a synth of the same folder that is still running.
+    const notes = path.join(path.dirname(out), '.dist-old-notes');
+    fs.mkdirSync(notes);
+    fs.writeFileSync(path.join(notes, 'keep.md'), 'mine\n');
+    const running = path.join(path.dirname(out), `.dist-new-${process.ppid}-running`);
+    fs.mkdirSync(running);
     const second = synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
     assert.equal(second.write.written, 0, 'the recovered tree was reused');
     assert.deepEqual(readTree(out), beforeText);
-    assert.deepEqual(leftovers(out), []);
+    assert.deepEqual(leftovers(out).sort(), ['.dist-new-' + process.ppid + '-running', '.dist-old-notes'].sort());
+    assert.equal(fs.readFileSync(path.join(notes, 'keep.md'), 'utf8'), 'mine\n');
   });
+}
+
+/** A pid no process has now. */
+function deadPid(): number {
+  for (let pid = 4_000_000; ; pid--) {
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') return pid;
+    }
+  }
 }
 
 test('the worker threads write a large tree exactly, in any order, and count what they replaced and removed', () => {

@@ -10,7 +10,9 @@ import { test } from 'node:test';
 import { main } from '../../cli/main';
 import { GENERATED_PREFIX, isGeneratedFile } from '../../compiler/foreign-files';
 import { compileApp, synthToDirectory } from '../../compiler/synth';
-import { readTree } from '../../compiler/write';
+import { openTreeWriter, readTree } from '../../compiler/write';
+import { refuseForeignFiles } from '../../compiler/foreign-files';
+import { spawnSync } from 'node:child_process';
 import { isPolicyError, MeshNamespace, PolicyApp, Target, Waypoint } from '../../constructs';
 import { captureIo, tempDir, writePolicy } from '../support/helpers';
 
@@ -80,12 +82,6 @@ for (const backgroundWrite of [false, true]) {
   const writer = backgroundWrite ? 'background writer' : 'inline writer';
 
   test(`${writer}: generated files the new tree drops go; a foreign one, even a link or one that merely mentions waypoint-policy, stops the swap`, () => {
-    const build = (...waypoints: string[]) => {
-      const app = new PolicyApp();
-      const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
-      for (const w of waypoints) new Waypoint(ns, w);
-      return app;
-    };
     const out = path.join(tempDir(), 'dist');
     // A first synth with two waypoints, a second with one: the other's file is ours to remove.
     synthToDirectory(build('waypoint', 'second'), { outdir: out, backgroundWrite });
@@ -97,6 +93,7 @@ for (const backgroundWrite of [false, true]) {
     for (const [name, make] of [
       ['notes.txt', (f: string) => fs.writeFileSync(f, 'my notes\n')],
       ['copy.yaml', (f: string) => fs.writeFileSync(f, `kind: ConfigMap\n${GENERATED_PREFIX}\n`)],
+      ['lookalike.yaml', (f: string) => fs.writeFileSync(f, `${GENERATED_PREFIX}foo: my own\n`)],
       ['link.yaml', (f: string) => fs.symlinkSync(path.join(out, 'prod', 'kustomization.yaml'), f)],
     ] as const) {
       const foreign = path.join(out, 'prod', name);
@@ -110,8 +107,70 @@ for (const backgroundWrite of [false, true]) {
       assertNoLeftovers(out);
       fs.rmSync(foreign);
     }
+
+    // A hand-written file at a path synth generates is not overwritten either.
+    const generatedPath = path.join(out, 'prod', 'kustomization.yaml');
+    fs.writeFileSync(generatedPath, 'resources: [my-own.yaml]\n');
+    const before = snapshot(out);
+    assert.throws(
+      () => synthToDirectory(build('waypoint'), { outdir: out, backgroundWrite }),
+      (e: unknown) => isPolicyError(e) && e.findings[0].rule === 'output/foreign-files' && e.message.includes('prod/kustomization.yaml'),
+    );
+    assert.deepEqual(snapshot(out), before);
+    assertNoLeftovers(out);
+  });
+
+  test(`${writer}: an output path that is a file is refused at once; a link to a folder stays a link`, () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'dist');
+    fs.writeFileSync(file, 'not a folder\n');
+    const started = Date.now();
+    assert.throws(
+      () => synthToDirectory(build(), { outdir: file, backgroundWrite }),
+      (e: unknown) => isPolicyError(e) && e.findings[0].rule === 'output/foreign-files' && /there is a file at its path/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 10_000);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'not a folder\n');
+
+    const real = path.join(dir, 'deploy', 'apps', 'mesh');
+    fs.mkdirSync(real, { recursive: true });
+    const link = path.join(dir, 'out');
+    fs.symlinkSync(real, link);
+    synthToDirectory(build(), { outdir: link, backgroundWrite });
+    assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is kept');
+    assert.ok(readTree(real).has('prod/1-waypoints/shop/gateway-waypoint.yaml'), 'the folder it names was written');
+    assert.deepEqual(fs.readdirSync(path.dirname(real)).filter((n) => n.startsWith('.')), []);
+  });
+
+  test(`${writer}: a file saved into the output folder while synth writes is seen at the swap`, () => {
+    const out = path.join(tempDir(), 'dist');
+    synthToDirectory(build(), { outdir: out, backgroundWrite });
+    const writer = openTreeWriter(out, { background: backgroundWrite, checkReplaced: refuseForeignFiles(out) });
+    for (const [rel, text] of compileApp(build()).files) writer.add(rel, text);
+    fs.writeFileSync(path.join(out, 'NOTES.md'), 'saved meanwhile\n');
+    assert.throws(() => writer.commit(), (e: unknown) => isPolicyError(e) && e.message.includes('NOTES.md'));
+    assert.equal(fs.readFileSync(path.join(out, 'NOTES.md'), 'utf8'), 'saved meanwhile\n');
+    assertNoLeftovers(out);
   });
 }
+
+function build(...waypoints: string[]): PolicyApp {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+  for (const w of waypoints.length > 0 ? waypoints : ['waypoint']) new Waypoint(ns, w);
+  return app;
+}
+
+test('check lists special files without reading them: a FIFO does not hang it, a link to a folder does not crash it', () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'dist');
+  synthToDirectory(build(), { outdir: out });
+  assert.equal(spawnSync('mkfifo', [path.join(out, 'pipe')]).status, 0);
+  fs.symlinkSync(dir, path.join(out, 'linkdir'));
+  const tree = readTree(out);
+  assert.equal(tree.get('pipe'), '');
+  assert.equal(tree.get('linkdir'), '');
+});
 
 test('every file synth writes starts with the mark that makes it replaceable', () => {
   const app = new PolicyApp({ delivery: { repoURL: 'https://git.example.com/mesh.git' } });
