@@ -31,20 +31,22 @@ export function refuseForeignFiles(outdir: string): (files: string[]) => void {
   };
 }
 
-/** Refuse an output path that exists but is not a folder (or a link to one): synth would have to replace it whole. */
+/** Refuse an output path that exists but is not a folder or a link to one: synth would have to replace it whole. */
 export function refuseNonFolder(outdir: string): void {
-  let isFolder = true;
+  // Missing is fine (synth creates it); a link to nothing is not a folder.
+  if (!fs.lstatSync(outdir, { throwIfNoEntry: false })) return;
+  let isFolder = false;
   try {
     isFolder = fs.statSync(outdir).isDirectory();
   } catch {
-    // Missing (created by synth) or a dangling link: the writer reports the latter.
+    // A dangling link.
   }
   if (isFolder) return;
   throw new PolicyError([
     {
       rule: 'output/foreign-files',
       severity: 'error',
-      message: 'refusing to replace the output folder: there is a file at its path, which waypoint-policy did not generate',
+      message: 'refusing to replace the output folder: there is a file (or a link to nothing) at its path, which waypoint-policy did not generate',
       fix: 'Give synth a folder of its own (--outdir, dist/ by default), or move that file away first.',
     },
   ]);

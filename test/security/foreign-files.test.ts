@@ -127,10 +127,17 @@ for (const backgroundWrite of [false, true]) {
     const started = Date.now();
     assert.throws(
       () => synthToDirectory(build(), { outdir: file, backgroundWrite }),
-      (e: unknown) => isPolicyError(e) && e.findings[0].rule === 'output/foreign-files' && /there is a file at its path/.test(e.message),
+      (e: unknown) => isPolicyError(e) && e.findings[0].rule === 'output/foreign-files' && /there is a file \(or a link to nothing\) at its path/.test(e.message),
     );
     assert.ok(Date.now() - started < 10_000);
     assert.equal(fs.readFileSync(file, 'utf8'), 'not a folder\n');
+    const dangling = path.join(dir, 'dangling');
+    fs.symlinkSync(path.join(dir, 'nowhere'), dangling);
+    assert.throws(
+      () => synthToDirectory(build(), { outdir: dangling, backgroundWrite }),
+      (e: unknown) => isPolicyError(e) && /a link to nothing/.test(e.message),
+    );
+    assert.ok(fs.lstatSync(dangling).isSymbolicLink());
 
     const real = path.join(dir, 'deploy', 'apps', 'mesh');
     fs.mkdirSync(real, { recursive: true });
