@@ -22,9 +22,8 @@ import { loadCrdChecker } from '../support/crd-conformance';
 
 // For random construct props (many of them invalid) the compiler must either emit objects the real
 // CRDs accept, or report findings (a PolicyError, or error findings and nothing to write). Anything
-// else it throws is a crash. Without ../shared/crds the CRD half cannot be checked, so it is skipped.
+// else it throws is a crash.
 const checker = loadCrdChecker();
-const skip = checker ? false : 'skipped: ../shared/crds is not present, so emitted objects cannot be checked against the real CRDs';
 
 /** Credential values drawn below: none may ever appear in a message. */
 const SECRET_CREDENTIALS = ['zq7user:zq7pass', 'enE3dXNlcjp6cTdwYXNz', 'zq7-bad_cred', 'enE3dXNlcjp6cTdwYXN'];
@@ -137,7 +136,7 @@ function compileDrawn(wpProps: Record<string, unknown>, pProps: Record<string, u
   }
 }
 
-test('random WasmPlugin, BasicAuth and Waypoint props: CRD-valid output or findings, never a crash', { skip }, () => {
+test('random WasmPlugin, BasicAuth and Waypoint props: CRD-valid output or findings, never a crash', () => {
   const outcomes = { emitted: 0, refused: 0 };
   fc.assert(
     fc.property(waypointProps, pluginProps, basicAuthProps, (w, p, b) => {
@@ -148,8 +147,8 @@ test('random WasmPlugin, BasicAuth and Waypoint props: CRD-valid output or findi
       }
       for (const o of objects) {
         const { apiVersion, kind } = o as { apiVersion: string; kind: string };
-        if (!checker!.served.includes(`${apiVersion} ${kind}`)) continue;
-        assert.deepEqual(checker!.check(o), [], `emitted ${kind} fails the real CRD: ${JSON.stringify(o)}`);
+        if (!checker.served.includes(`${apiVersion} ${kind}`)) continue;
+        assert.deepEqual(checker.check(o), [], `emitted ${kind} fails the real CRD: ${JSON.stringify(o)}`);
       }
       outcomes[objects.length > 0 ? 'emitted' : 'refused']++;
     }),

@@ -71,8 +71,17 @@ interface ServedVersion {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function loadCrdChecker(): CrdChecker | null {
-  if (!fs.existsSync(SHARED_CRDS_DIR)) return null;
+/**
+ * The checker for the real CRDs in ../shared/crds. Their absence is an
+ * error, not a reason to skip: conformance to them is what the tests prove.
+ */
+export function loadCrdChecker(): CrdChecker {
+  if (!fs.existsSync(SHARED_CRDS_DIR)) {
+    throw new Error(
+      `the real CRDs are not at ${SHARED_CRDS_DIR}: the tests check our output against them. ` +
+        'Put the shared reference folder beside the repository (../shared, as CI does), or point WAYPOINT_POLICY_SHARED_DIR at it.',
+    );
+  }
   const versions = new Map<string, ServedVersion>();
   for (const file of fs
     .readdirSync(SHARED_CRDS_DIR)
