@@ -1,11 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PolicyError } from '../constructs/errors';
-import { GENERATED_PREFIX, isGeneratedFile } from './write';
+import { isGeneratedFile } from './write';
 
-export { GENERATED_PREFIX, isGeneratedFile };
+/** The files among `files` (relative to `outdir`) that synth did not write, sorted, each once. */
+export function foreignFiles(outdir: string, files: readonly string[]): string[] {
+  return [...new Set(files)].filter((rel) => !isGeneratedFile(path.join(outdir, ...rel.split('/')))).sort();
+}
 
-const SHOWN = 5;
+/** A few of `files` for a message: `a, b, c, d, e and 7 more`. */
+export function someOf(files: readonly string[], shown = 5): string {
+  return files.slice(0, shown).join(', ') + (files.length > shown ? ` and ${files.length - shown} more` : '');
+}
 
 /**
  * For `openTreeWriter`'s `checkReplaced`: synth replaces the whole output
@@ -17,14 +23,13 @@ const SHOWN = 5;
  */
 export function refuseForeignFiles(outdir: string): (files: string[]) => void {
   return (files) => {
-    const foreign = [...new Set(files)].filter((rel) => !isGeneratedFile(path.join(outdir, ...rel.split('/')))).sort();
+    const foreign = foreignFiles(outdir, files);
     if (foreign.length === 0) return;
-    const shown = foreign.slice(0, SHOWN).join(', ') + (foreign.length > SHOWN ? ` and ${foreign.length - SHOWN} more` : '');
     throw new PolicyError([
       {
         rule: 'output/foreign-files',
         severity: 'error',
-        message: `refusing to replace the output folder: synth replaces all of it, and it holds ${foreign.length} file(s) that waypoint-policy did not generate (${shown})`,
+        message: `refusing to replace the output folder: synth replaces all of it, and it holds ${foreign.length} file(s) that waypoint-policy did not generate (${someOf(foreign)})`,
         fix: 'Give synth a folder of its own (--outdir, dist/ by default), or move those files out of it first.',
       },
     ]);

@@ -14,8 +14,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { isMainThread, parentPort, workerData } = require('node:worker_threads');
 
-/** Every file under `dir`, as `/`-separated relative paths. */
-function listFiles(dir, prefix = '', out = []) {
+/**
+ * Every entry under `dir` that is not a folder, as `/`-separated relative
+ * paths (links are not followed). Those that are not regular files (links,
+ * FIFOs, sockets) also go to `special`, when given.
+ */
+function listFiles(dir, special, prefix = '', out = []) {
   let entries;
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -25,8 +29,11 @@ function listFiles(dir, prefix = '', out = []) {
   }
   for (const entry of entries) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) listFiles(path.join(dir, entry.name), rel, out);
-    else out.push(rel);
+    if (entry.isDirectory()) listFiles(path.join(dir, entry.name), special, rel, out);
+    else {
+      out.push(rel);
+      if (special && !entry.isFile()) special.add(rel);
+    }
   }
   return out;
 }
@@ -153,8 +160,8 @@ if (!isMainThread && workerData && workerData.treeWriter) {
       } catch (e) {
         failure ??= { message: e.message, code: e.code, path: e.path };
       }
-      // A failure is reported even when no tree could be made: the caller waits for this reply.
-      port.postMessage(failure || !tree ? { error: failure ?? { message: 'the staging tree could not be made' } } : { written: tree.written, unchanged: tree.kept, foreign: tree.foreign });
+      // A failure is reported before the tree is read: there may be none.
+      port.postMessage(failure ? { error: failure } : { written: tree.written, unchanged: tree.kept, foreign: tree.foreign });
       Atomics.store(signal, STATE, 1);
       Atomics.notify(signal, STATE);
       port.close();

@@ -17,7 +17,7 @@ const WORKER_FILE = path.join(__dirname, 'tree-writer.cjs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const core = require(WORKER_FILE) as {
   StagingTree: new (current: string, staging: string, guard?: boolean) => StagingTree;
-  listFiles(dir: string): string[];
+  listFiles(dir: string, special?: Set<string>): string[];
   isGeneratedFile(file: string): boolean;
   GENERATED_PREFIX: string;
 };
@@ -47,16 +47,8 @@ interface LaneResult {
  */
 export function readTree(dir: string): FileTree {
   const tree: FileTree = new Map();
-  for (const rel of core.listFiles(dir).sort()) {
-    const file = path.join(dir, rel);
-    let regular = false;
-    try {
-      regular = fs.lstatSync(file).isFile();
-    } catch {
-      // Gone since it was listed, or unreadable: shown as drift.
-    }
-    tree.set(rel, regular ? fs.readFileSync(file, 'utf8') : '');
-  }
+  const special = new Set<string>();
+  for (const rel of core.listFiles(dir, special).sort()) tree.set(rel, special.has(rel) ? '' : fs.readFileSync(path.join(dir, rel), 'utf8'));
   return tree;
 }
 
@@ -71,9 +63,9 @@ function recover(outdir: string): void {
   // Only the exact names stagingFor() makes, of processes that are gone: a
   // synth of the same folder running now must keep its staging tree, and a
   // person's `.dist-old-notes` is not ours.
-  const ours = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(old|new)-(\\d+)-[0-9a-z]+$`);
+  const prefix = `.${base}-`;
   for (const name of fs.readdirSync(parent)) {
-    const m = ours.exec(name);
+    const m = name.startsWith(prefix) ? STAGING_TAG.exec(name.slice(prefix.length)) : null;
     if (!m || isAlive(Number(m[2]))) continue;
     const full = path.join(parent, name);
     try {
@@ -84,6 +76,9 @@ function recover(outdir: string): void {
     }
   }
 }
+
+/** What stagingFor() puts after `.<outdir>-`: which copy, the pid, a time tag. */
+const STAGING_TAG = /^(old|new)-(\d+)-[0-9a-z]+$/;
 
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return false;

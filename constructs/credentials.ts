@@ -58,33 +58,42 @@ export abstract class Credential {
 // app reads it again, so a process that synthesizes twice sees a rotated
 // value. The values live in true private fields: `console.log` or
 // `JSON.stringify` of a credential shows no secret.
+type ReadOnce = WeakMap<IConstruct, Map<string, string>>;
+
+/** The value read for `key` in `scope`'s app, reading it (`read`) the first time. */
+function readOnce(values: ReadOnce, scope: IConstruct, key: string, read: () => string): string {
+  const app = scope.node.root;
+  let known = values.get(app);
+  if (!known) values.set(app, (known = new Map()));
+  let value = known.get(key);
+  if (value === undefined) known.set(key, (value = read()));
+  return value;
+}
 
 class EnvCredential extends Credential {
   public readonly source: string;
-  readonly #read = new WeakMap<IConstruct, string>();
+  readonly #values: ReadOnce = new WeakMap();
   constructor(private readonly variable: string) {
     super();
     this.source = `environment variable ${variable}`;
   }
 
   public resolve(scope: IConstruct): string {
-    const app = scope.node.root;
-    const known = this.#read.get(app);
-    if (known !== undefined) return known;
     // Each process.env read is a getenv call (~4 µs here).
-    const value = process.env[this.variable];
-    if (value === undefined || value === '') {
-      fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.variable} before running synth (in CI, map the secret to it).`);
-    }
-    this.#read.set(app, value);
-    return value;
+    return readOnce(this.#values, scope, '', () => {
+      const value = process.env[this.variable];
+      if (value === undefined || value === '') {
+        fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.variable} before running synth (in CI, map the secret to it).`);
+      }
+      return value;
+    });
   }
 }
 
 class FileCredential extends Credential {
   public readonly source: string;
-  /** Values read, per app and absolute path (a relative path depends on the policy file). */
-  readonly #read = new WeakMap<IConstruct, Map<string, string>>();
+  /** By absolute path: a relative one depends on the policy file. */
+  readonly #values: ReadOnce = new WeakMap();
   constructor(private readonly file: string) {
     super();
     this.source = `file ${file}`;
@@ -94,20 +103,16 @@ class FileCredential extends Credential {
     const at = sourceOf(scope);
     const base = at ? path.dirname(at.replace(/:\d+$/, '')) : process.cwd();
     const full = path.resolve(base, this.file);
-    const app = scope.node.root;
-    let read = this.#read.get(app);
-    if (!read) this.#read.set(app, (read = new Map()));
-    const known = read.get(full);
-    if (known !== undefined) return known;
-    let value: string;
-    try {
-      value = fs.readFileSync(full, 'utf8').replace(/\r?\n$/, '');
-    } catch {
-      fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read (resolved to ${full})`, 'Create the file, or mount it in CI, before running synth.');
-    }
-    if (value === '') fail(scope, 'credentials/missing', `credential source ${this.source} is empty`, 'Put the credential in the file.');
-    read.set(full, value);
-    return value;
+    return readOnce(this.#values, scope, full, () => {
+      let value: string;
+      try {
+        value = fs.readFileSync(full, 'utf8').replace(/\r?\n$/, '');
+      } catch {
+        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read (resolved to ${full})`, 'Create the file, or mount it in CI, before running synth.');
+      }
+      if (value === '') fail(scope, 'credentials/missing', `credential source ${this.source} is empty`, 'Put the credential in the file.');
+      return value;
+    });
   }
 }
 

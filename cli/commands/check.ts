@@ -5,7 +5,7 @@ import { relativizeSources } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
 import type { FileTree } from '../../compiler/layout';
 import { compileApp } from '../../compiler/synth';
-import { isGeneratedFile } from '../../compiler/foreign-files';
+import { foreignFiles, someOf } from '../../compiler/foreign-files';
 import { readTree } from '../../compiler/write';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
@@ -82,7 +82,7 @@ export function check(argv: string[], io: Io): number {
   const drift = treeDrift(result.files, exists ? readTree(outdir) : new Map());
   const count = drift.added.length + drift.changed.length + drift.removed.length;
   // Files synth would have to remove but did not write: it refuses to (output/foreign-files).
-  const foreign = drift.removed.filter((f) => !isGeneratedFile(path.join(outdir, ...f.split('/'))));
+  const foreign = foreignFiles(outdir, drift.removed);
   if (json) {
     io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, compiled: true, findings: result.findings.map(toJsonFinding) }, null, 2));
     return count === 0 ? EXIT.OK : EXIT.FAILED;
@@ -102,7 +102,7 @@ export function check(argv: string[], io: Io): number {
     `check: ${shown} is out of date with ${entry}${exists ? '' : ` (${shown} does not exist)`}: synth would ` +
       `add ${drift.added.length}, change ${drift.changed.length} and remove ${drift.removed.length} file(s). ` +
       (foreign.length > 0
-        ? `${foreign.length} of those to remove waypoint-policy did not write (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ` and ${foreign.length - 5} more` : ''}): synth will not delete them, so move them out of ${shown}/ first. `
+        ? `${foreign.length} of those to remove waypoint-policy did not write (${someOf(foreign)}): synth will not delete them, so move them out of ${shown}/ first. `
         : '') +
       `Run \`npm run synth\` and commit ${shown}/.`,
   );
