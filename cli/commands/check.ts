@@ -81,8 +81,8 @@ export function check(argv: string[], io: Io): number {
   const exists = fs.existsSync(outdir) && fs.statSync(outdir).isDirectory();
   const drift = treeDrift(result.files, exists ? readTree(outdir) : new Map());
   const count = drift.added.length + drift.changed.length + drift.removed.length;
-  // Files synth would have to remove but did not write: it refuses to (output/foreign-files).
-  const foreign = foreignFiles(outdir, drift.removed);
+  // Files synth would have to remove or overwrite but did not write: it refuses to (output/foreign-files).
+  const foreign = foreignFiles(outdir, [...drift.removed, ...drift.changed]);
   if (json) {
     io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, compiled: true, findings: result.findings.map(toJsonFinding) }, null, 2));
     return count === 0 ? EXIT.OK : EXIT.FAILED;
@@ -102,7 +102,7 @@ export function check(argv: string[], io: Io): number {
     `check: ${shown} is out of date with ${entry}${exists ? '' : ` (${shown} does not exist)`}: synth would ` +
       `add ${drift.added.length}, change ${drift.changed.length} and remove ${drift.removed.length} file(s). ` +
       (foreign.length > 0
-        ? `${foreign.length} of those to remove waypoint-policy did not write (${someOf(foreign)}): synth will not delete them, so move them out of ${shown}/ first. `
+        ? `${foreign.length} of those to remove or change waypoint-policy did not write (${someOf(foreign)}): synth will not replace them, so move them out of ${shown}/ first. `
         : '') +
       `Run \`npm run synth\` and commit ${shown}/.`,
   );

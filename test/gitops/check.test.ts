@@ -28,7 +28,7 @@ test('check: a drifted dist/ (edited, added, removed) fails with exit 1 and list
   const r = await run(p.dir, ['check', '--app', p.app]);
   assert.equal(r.code, 1);
   assert.deepEqual(r.stdout.split('\n'), [`  add     ${gone}`, `  change  ${edited}`, `  remove  ${extra}`]);
-  assert.match(r.stderr, /synth would add 1, change 1 and remove 1 file\(s\)\. 1 of those to remove waypoint-policy did not write \(prod\/notes\.yaml\): synth will not delete them, so move them out of dist\/ first\. Run `npm run synth` and commit dist\/\./);
+  assert.match(r.stderr, /synth would add 1, change 1 and remove 1 file\(s\)\. 1 of those to remove or change waypoint-policy did not write \(prod\/notes\.yaml\): synth will not replace them, so move them out of dist\/ first\. Run `npm run synth` and commit dist\/\./);
   for (const out of [r.stdout, r.stderr]) {
     assert.ok(!out.includes(marker), 'no file content is printed');
     assert.ok(!out.includes(SECRET), 'no credential is printed');
@@ -41,6 +41,15 @@ test('check: a drifted dist/ (edited, added, removed) fails with exit 1 and list
   assert.deepEqual([report.added, report.changed, report.removed], [[gone], [edited], [extra]]);
   assert.equal(report.compiled, true);
   assert.deepEqual(report.foreign, [extra]);
+
+  // A hand-written file at a generated path is foreign too: synth would refuse to overwrite it.
+  const kustomization = path.join(p.dist, 'prod', 'kustomization.yaml');
+  const generated = fs.readFileSync(kustomization, 'utf8');
+  fs.writeFileSync(kustomization, 'resources: [mine.yaml]\n');
+  const handWritten = JSON.parse((await run(p.dir, ['check', '--app', p.app, '--json'])).stdout);
+  assert.ok(handWritten.changed.includes('prod/kustomization.yaml'));
+  assert.deepEqual(handWritten.foreign, ['prod/kustomization.yaml', extra]);
+  fs.writeFileSync(kustomization, generated);
   assert.ok(!j.stdout.includes(marker) && !j.stdout.includes(SECRET));
 
   // synth refuses to delete the hand-written file; once it is moved out,
