@@ -177,6 +177,26 @@ test('the worker threads write a large tree exactly, in any order, and count wha
   assert.deepEqual(leftovers(out), []);
 });
 
+test('both writers keep non-ASCII contents byte for byte, and a same-length change in one character is a change', () => {
+  // The workers get each batch as one UTF-8 buffer: multi-byte characters
+  // move every later file's offset, an empty file has none, and a file larger
+  // than a batch travels alone.
+  const files = new Map<string, string>();
+  const samples = ['# café ✓\nname: ü\n', '', 'emoji: "🚀 😀"\n', `big: ${'é'.repeat(700_000)}\n`, 'plain: ascii\n'];
+  for (let i = 0; i < 1200; i++) files.set(`t/ns-${i % 40}/f-${i}.yaml`, samples[i % samples.length]);
+  for (const background of [false, true]) {
+    const out = path.join(tempDir('wp-quiet-'), 'dist');
+    assert.deepEqual(writeTreeAtomically(out, files, { background }), { written: 1200, unchanged: 0, removed: 0 });
+    for (const [rel, text] of files) assert.ok(fs.readFileSync(path.join(out, rel)).equals(Buffer.from(text, 'utf8')), `${background ? 'worker' : 'inline'}: ${rel}`);
+
+    // 'é' and 'è' are both two bytes: same size, different content.
+    const next = new Map(files);
+    next.set('t/ns-0/f-0.yaml', '# cafè ✓\nname: ü\n');
+    assert.deepEqual(writeTreeAtomically(out, next, { background }), { written: 1, unchanged: 1199, removed: 0 });
+    assert.equal(fs.readFileSync(path.join(out, 't/ns-0/f-0.yaml'), 'utf8'), '# cafè ✓\nname: ü\n');
+  }
+});
+
 test('a worker that fails early keeps up with the rest of the files, so the caller hears the error at once', () => {
   const out = path.join(tempDir('wp-quiet-'), 'dist');
   writeTreeAtomically(out, new Map([['keep.yaml', 'kept: true\n']]), { background: true });
