@@ -9,6 +9,7 @@ import {
 } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { DeferredApiObject } from '../constructs/internal/deferred-api-object';
+import { sortByCodeUnit } from './code-unit-sort';
 
 /**
  * `ApiObject.toJson()`, faster for the plain ApiObjects our constructs emit.
@@ -97,7 +98,7 @@ function clean(v: unknown, filterEmpty: boolean, sortKeys: boolean): unknown {
   if (!isPlainObject(v as object)) throw NOT_PLAIN;
   const obj = v as Record<string, unknown>;
   const keys = Object.keys(obj);
-  if (sortKeys) keys.sort();
+  if (sortKeys) sortByCodeUnit(keys);
   const out: Record<string, unknown> = {};
   let any = false;
   for (const k of keys) {
@@ -178,7 +179,7 @@ function plainJson(props: Record<string, unknown>, meta: MetadataInternals): Rec
     if (own.call(props, 'constructor') || own.call(props, 'resolve') || 'resolve' in Object.prototype) return undefined;
     const keys = Object.keys(props);
     if (!own.call(props, 'metadata')) keys.push('metadata');
-    if (sortKeys) keys.sort();
+    if (sortKeys) sortByCodeUnit(keys);
     const json: Record<string, unknown> = {};
     for (const k of keys) {
       const v = k === 'metadata' ? metadata : clean(props[k], false, sortKeys);

@@ -1,23 +1,20 @@
-import { KeyOrder, toYaml } from './yaml';
+import { sortByCodeUnit } from './code-unit-sort';
 import type { KubeObject } from './model';
+import { KeyOrder, toYaml } from './yaml';
 
 const TOP = ['apiVersion', 'kind', 'metadata', 'spec', 'data'];
 const METADATA = ['name', 'namespace', 'labels', 'annotations'];
 const NONE: readonly string[] = [];
 
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** `first` (those present, in that order), then the other keys sorted. Sorts `keys` in place. */
 function ordered(keys: string[], first: readonly string[]): string[] {
-  if (first.length === 0) return keys.length > 1 ? keys.sort(byCodeUnit) : keys;
+  if (first.length === 0) return sortByCodeUnit(keys);
   const head: string[] = [];
   for (const k of first) if (keys.includes(k)) head.push(k);
-  if (head.length === 0) return keys.sort(byCodeUnit);
+  if (head.length === 0) return sortByCodeUnit(keys);
   const rest: string[] = [];
   for (const k of keys) if (!first.includes(k)) rest.push(k);
-  rest.sort(byCodeUnit);
+  sortByCodeUnit(rest);
   for (const k of rest) head.push(k);
   return head;
 }
