@@ -1,4 +1,5 @@
 import type { Finding } from '../analysis/finding';
+import { sortByCodeUnit } from './code-unit-sort';
 import type { KubeObject, ModelObject } from './model';
 
 /**
@@ -66,7 +67,7 @@ export interface GitOpsOptions {
 }
 
 function syncOptions(options: string[]): string {
-  return [...options].sort().join(',');
+  return sortByCodeUnit(options).join(',');
 }
 
 /**
