@@ -22,13 +22,16 @@ MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: wp });`,
       const found = lookupWaypoint(ctx, use.namespace, use.name);
       if (found.found !== 'waypoint') continue;
       const wp = found.waypoint;
+      const ok = s.role === 'workload' ? WORKLOAD_OK : SERVICE_OK;
+      // Every Service of a mesh passes here: the message is built only for those that fail.
+      if (ok.includes(wp.trafficType)) continue;
       const plugins = () => pluginsOnWaypoint(ctx, wp);
       const handles = `waypoint ${wp.namespace}/${wp.name}, which handles ${wp.trafficType === 'none' ? 'no' : `only ${wp.trafficType}`} traffic (istio.io/waypoint-for)`;
-      if (s.role === 'service' && !SERVICE_OK.includes(wp.trafficType)) {
+      if (s.role === 'service') {
         ctx.report(s.about, { message: `${s.label} uses ${handles}: the Service gets no waypoint at all (UnsupportedTrafficType). ${noFallback(wp, plugins())}` });
-      } else if (s.role === 'workload' && !WORKLOAD_OK.includes(wp.trafficType)) {
+      } else if (s.role === 'workload') {
         ctx.report(s.about, { message: `${s.label} uses ${handles}: its pods get no waypoint (UnsupportedTrafficType). ${noFallback(wp, plugins())}` });
-      } else if (s.role === 'namespace' && !SERVICE_OK.includes(wp.trafficType)) {
+      } else if (s.role === 'namespace') {
         const services = inheritingServices(ctx, s.namespace);
         const who = services.length > 0 ? `${services.slice(0, 5).join(', ')}${services.length > 5 ? ` and ${services.length - 5} more` : ''}` : 'every Service in it without its own label';
         ctx.report(s.about, {

@@ -5,6 +5,7 @@
  */
 import type { KubeObject, ModelObject, ModelReference } from '../../compiler/model';
 import type { RuleContext } from '../rule';
+import { RunCache } from '../run-cache';
 import { isPlainObject } from '../schema/issue';
 import { HBONE_LISTENER, WAYPOINT_CLASS } from '../schema/gateway';
 
@@ -51,20 +52,29 @@ export type WaypointLookup =
 
 /** The waypoint `namespace/name` in this target: an emitted Gateway of class istio-waypoint, or a referenced waypoint. */
 export function lookupWaypoint(ctx: RuleContext, namespace: string, name: string): WaypointLookup {
-  const o = ctx.find('Gateway', namespace, name);
-  if (o) {
-    if (!isWaypointGateway(o.manifest)) return { found: 'other-gateway', gateway: o };
+  const about = ctx.find('Gateway', namespace, name) ?? ctx.findReference('Gateway', namespace, name);
+  if (!about) return { found: 'nothing' };
+  // Every Service and plugin of a namespace asks for the same waypoint, in
+  // several rules: describe each Gateway once per context.
+  const cached = lookups.get(about);
+  if (cached?.ctx === ctx) return cached.lookup;
+  const lookup = describeGateway(ctx, namespace, name, about);
+  lookups.set(about, { ctx, lookup });
+  return lookup;
+}
+
+const lookups = new RunCache<ModelObject | ModelReference, { readonly ctx: RuleContext; readonly lookup: WaypointLookup }>();
+
+function describeGateway(ctx: RuleContext, namespace: string, name: string, about: ModelObject | ModelReference): WaypointLookup {
+  if ('manifest' in about) {
+    if (!isWaypointGateway(about.manifest)) return { found: 'other-gateway', gateway: about };
     return {
       found: 'waypoint',
-      waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, labelsOf(o.manifest)), allowedRoutes: hboneAllowedRoutes(o.manifest), about: o },
+      waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, labelsOf(about.manifest)), allowedRoutes: hboneAllowedRoutes(about.manifest), about },
     };
   }
-  const r = ctx.findReference('Gateway', namespace, name);
-  if (r) {
-    if (r.labels?.[WAYPOINT_FOR] === undefined) return { found: 'other-gateway', gateway: r };
-    return { found: 'waypoint', waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, { ...r.labels }), allowedRoutes: r.allowedRoutes, about: r } };
-  }
-  return { found: 'nothing' };
+  if (about.labels?.[WAYPOINT_FOR] === undefined) return { found: 'other-gateway', gateway: about };
+  return { found: 'waypoint', waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, { ...about.labels }), allowedRoutes: about.allowedRoutes, about } };
 }
 
 const waypointsByContext = new WeakMap<RuleContext, WaypointInfo[]>();
