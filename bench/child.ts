@@ -13,9 +13,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PlainFile, Template } from './manifests';
+import { threadCpuFromHere } from './thread-cpu';
 
 const REPO = path.resolve(__dirname, '..');
 const started = performance.now(); // ms since this process started: node + tsx boot
+const threadCpu = threadCpuFromHere();
 const phases: Record<string, number> = { boot: started };
 let last = started;
 function phase(name: string): void {
@@ -180,7 +182,8 @@ function main(argv: string[]): void {
   // steadier than wall time on a machine others share.
   const usage = process.resourceUsage();
   const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
-  process.stdout.write(`${JSON.stringify({ kind, n: Number(args[0]) || undefined, ...info, phases, rssKb: usage.maxRSS, cpuMs })}\n`);
+  const threads = threadCpu(cpuMs);
+  process.stdout.write(`${JSON.stringify({ kind, n: Number(args[0]) || undefined, ...info, phases, rssKb: usage.maxRSS, cpuMs, threads })}\n`);
 }
 
 main(process.argv.slice(2));

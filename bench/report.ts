@@ -22,6 +22,8 @@ export interface Measurement {
   readonly runsMs: number[];
   readonly rssKb?: number;
   readonly cpuMs?: number;
+  /** Medians of the CPU time by thread (Linux), in ms: main, the threads it started with (V8's), workers started later. */
+  readonly threads?: { readonly mainMs: number; readonly helpersMs: number; readonly workersMs: number };
   readonly objects?: number;
   readonly files?: number;
   /** Median of each phase the child reported, in ms. */
@@ -47,6 +49,9 @@ export function summarize(key: string, runs: readonly RunResult[]): Measurement 
   const rssKb = rss.length ? median(rss) : undefined;
   const cpus = runs.map((r) => r.cpuMs).filter((x): x is number => typeof x === 'number');
   const cpuMs = cpus.length ? median(cpus) : undefined;
+  const splits = runs.map((r) => r.info.threads as { mainMs?: unknown; helpersMs?: unknown; workersMs?: unknown } | undefined);
+  const part = (k: 'mainMs' | 'helpersMs' | 'workersMs') => median(splits.map((t) => t?.[k]).filter((x): x is number => typeof x === 'number'));
+  const threads = splits.every((t) => typeof t?.mainMs === 'number') ? { mainMs: part('mainMs'), helpersMs: part('helpersMs'), workersMs: part('workersMs') } : undefined;
   const phaseNames = [...new Set(runs.flatMap((r) => Object.keys((r.info.phases as Record<string, number> | undefined) ?? {})))];
   const phases: Record<string, number> = {};
   for (const p of phaseNames) {
@@ -57,10 +62,13 @@ export function summarize(key: string, runs: readonly RunResult[]): Measurement 
   const files = typeof runs[0].info.files === 'number' ? runs[0].info.files : undefined;
   const what = kind === 'cold' ? `cold   ${variant!.padEnd(35)}` : `${kind.padEnd(6)} n=${String(n).padEnd(5)} objects=${String(objects ?? '?').padEnd(6)} files=${String(files ?? '?').padEnd(6)}`;
   const phaseText = Object.keys(phases).length ? `  (${Object.entries(phases).map(([k, v]) => `${k} ${sec(v)}`).join(', ')})` : '';
+  // Where the CPU went: with two writer threads and V8's helpers, a synth can
+  // use both cores for most of its run, which the wall time alone hides.
+  const threadText = threads ? `  cpu by thread: main ${sec(threads.mainMs)}, V8 helpers ${sec(threads.helpersMs)}, workers ${sec(threads.workersMs)}` : '';
   const line =
     `${what}  wall=${sec(wallMs).padStart(7)}  cpu=${cpuMs === undefined ? 'n/a' : sec(cpuMs).padStart(7)}  rss=${rssKb === undefined ? 'n/a' : `${Math.round(rssKb / 1024)}MB`.padStart(6)}` +
-    `  runs=[${runsMs.map(sec).join(' ')}]${phaseText}`;
-  return { kind, n, variant, wallMs, runsMs, rssKb, cpuMs, objects, files, phases, line };
+    `  runs=[${runsMs.map(sec).join(' ')}]${phaseText}${threadText}`;
+  return { kind, n, variant, wallMs, runsMs, rssKb, cpuMs, threads, objects, files, phases, line };
 }
 
 export interface Ratio {

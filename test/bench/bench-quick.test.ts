@@ -30,6 +30,11 @@ test('the quick bench prints one line per measurement and the ratio line last', 
       assert.match(line, new RegExp(`objects=${n * 22}\\s`));
       assert.match(line, new RegExp(`wall=\\s*${NUMBER}s\\s+cpu=\\s*${NUMBER}s\\s+rss=\\s*\\d+MB`));
     }
+    // On Linux each line splits the CPU time by thread; synth's writers show as workers.
+    if (process.platform === 'linux') {
+      const split = (kind: string) => new RegExp(`cpu by thread: main ${NUMBER}s, V8 helpers ${NUMBER}s, workers (${NUMBER})s`).exec(lines.find((l) => new RegExp(`^${kind}\\s+n=${n}\\s`).test(l))!);
+      assert.ok(split('mesh') && split('floor') && split('cdk8s'), `a split per line in:\n${r.stdout}`);
+    }
     // The floor writes the same files as synth: objects and kustomizations.
     const files = (kind: string) => /files=(\d+)/.exec(lines.find((l) => new RegExp(`^${kind}\\s+n=${n}\\s`).test(l))!)![1];
     assert.equal(files('floor'), files('mesh'));
@@ -73,4 +78,14 @@ test('ratios are medians of paired runs, with each target checked', () => {
   );
   assert.match(r.line, /^ratios: mesh1000\/floor1000=1\.36 \(<= 1\.5 ok\)  cdk8s1000\/mesh1000=20\.00 \(>= 10 ok\)/);
   assert.match(ratioLine(ms, [1000, 5000], 'cpuMs').line, /^cpu-time ratios: /);
+});
+
+test('the CPU split by thread is the median of each part, and absent when a run has none', () => {
+  const run = (mainMs: number, helpersMs: number, workersMs: number) => ({ wallMs: 1000, cpuMs: mainMs + helpersMs + workersMs, info: { threads: { mainMs, helpersMs, workersMs } } });
+  const m = summarize('mesh/1000', [run(2000, 900, 700), run(2400, 1500, 800), run(2100, 1000, 600)]);
+  assert.deepEqual(m.threads, { mainMs: 2100, helpersMs: 1000, workersMs: 700 });
+  assert.match(m.line, /cpu by thread: main 2\.10s, V8 helpers 1\.00s, workers 0\.70s$/);
+  const without = summarize('mesh/1000', [run(2000, 900, 700), { wallMs: 1000, info: {} }]);
+  assert.equal(without.threads, undefined);
+  assert.doesNotMatch(without.line, /cpu by thread/);
 });
