@@ -66,9 +66,13 @@ export interface GitOpsOptions {
   readonly tools: readonly string[];
 }
 
+/** Argo CD's sync options, in a fixed order. Sorts `options` in place. */
 function syncOptions(options: string[]): string {
   return sortByCodeUnit(options).join(',');
 }
+
+// The same for every label-only object: built once, not per object.
+const LABEL_ONLY_SYNC_OPTIONS = syncOptions(['Delete=false', 'Prune=false', 'ServerSideApply=true']);
 
 /**
  * Add the ownership and ordering metadata each GitOps tool needs.
@@ -116,7 +120,7 @@ export function decorate(obj: ModelObject, options: GitOpsOptions): KubeObject {
       annotations[GITOPS_KEYS.argoSyncWave] = String(stage.wave);
       // ServerSideApply per object: a partial manifest is only safe as an SSA
       // patch, even in an Application that does not enable SSA app-wide.
-      annotations[GITOPS_KEYS.argoSyncOptions] = syncOptions(['Delete=false', 'Prune=false', 'ServerSideApply=true']);
+      annotations[GITOPS_KEYS.argoSyncOptions] = LABEL_ONLY_SYNC_OPTIONS;
       annotations[GITOPS_KEYS.argoCompareOptions] = 'IgnoreExtraneous';
     }
     if (flux) {

@@ -5,7 +5,6 @@
  */
 import type { KubeObject, ModelObject, ModelReference } from '../../compiler/model';
 import type { RuleContext } from '../rule';
-import { RunCache } from '../run-cache';
 import { isPlainObject } from '../schema/issue';
 import { HBONE_LISTENER, WAYPOINT_CLASS } from '../schema/gateway';
 
@@ -55,15 +54,15 @@ export function lookupWaypoint(ctx: RuleContext, namespace: string, name: string
   const about = ctx.find('Gateway', namespace, name) ?? ctx.findReference('Gateway', namespace, name);
   if (!about) return { found: 'nothing' };
   // Every Service and plugin of a namespace asks for the same waypoint, in
-  // several rules: describe each Gateway once per context.
-  const cached = lookups.get(about);
-  if (cached?.ctx === ctx) return cached.lookup;
-  const lookup = describeGateway(ctx, namespace, name, about);
-  lookups.set(about, { ctx, lookup });
+  // several rules: describe each Gateway once per context (as resolveRef does).
+  let known = lookups.get(ctx);
+  if (!known) lookups.set(ctx, (known = new WeakMap()));
+  let lookup = known.get(about);
+  if (!lookup) known.set(about, (lookup = describeGateway(ctx, namespace, name, about)));
   return lookup;
 }
 
-const lookups = new RunCache<ModelObject | ModelReference, { readonly ctx: RuleContext; readonly lookup: WaypointLookup }>();
+const lookups = new WeakMap<RuleContext, WeakMap<ModelObject | ModelReference, WaypointLookup>>();
 
 function describeGateway(ctx: RuleContext, namespace: string, name: string, about: ModelObject | ModelReference): WaypointLookup {
   if ('manifest' in about) {
