@@ -20,7 +20,8 @@ test('CPU burnt by a worker started after the split began counts as a worker', a
   const split = threadCpuFromHere();
   // The worker burns until its own thread has used 200 ms of CPU (its /proc
   // entry says), so a loaded machine only makes it slower; without /proc, a
-  // fixed loop.
+  // fixed loop. It parses /proc itself: an eval'd worker runs plain
+  // JavaScript and cannot import statTicks from TypeScript.
   const worker = new Worker(
     `const fs = require('node:fs');
      const ticks = () => { const f = fs.readFileSync('/proc/thread-self/stat', 'utf8'); const r = f.slice(f.lastIndexOf(')') + 2).split(' '); return Number(r[11]) + Number(r[12]); };
