@@ -7,6 +7,7 @@ import { buildChain } from '../simulator/chain';
 import { GatewayInfo, MeshIndex, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
 import { isSimulationError } from '../simulator/request';
+import { prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
@@ -56,6 +57,8 @@ export interface EffectChanges {
   readonly simulated: number;
   /** Cases left out to bound the work. */
   readonly truncated: number;
+  /** Gateways this change prunes while objects of the head still use them. */
+  readonly prunedInUse: PrunedGateway[];
 }
 
 const BASIC_AUTH = moduleId(BASIC_AUTH_URL);
@@ -110,10 +113,11 @@ function serviceInfo(index: MeshIndex, ns: string, name: string): ServiceInfo {
   return { namespace: ns, name: OTHER, known: 'assumed', labels: {} };
 }
 
-function binding(index: MeshIndex | undefined, ns: string, name: string): { state: BindingState; gateway?: GatewayInfo; service?: ServiceInfo } {
+function binding(index: MeshIndex | undefined, ns: string, name: string, pruned?: ReadonlySet<string>): { state: BindingState; gateway?: GatewayInfo; service?: ServiceInfo } {
   if (!index) return { state: { reason: 'not in this revision' } };
   const service = serviceInfo(index, ns, name);
-  const b = bindService(index, service, { unlistedWaypoints: 'assume-present' });
+  // A waypoint absent from the manifests is another team's (assumed present), unless this change prunes it.
+  const b = bindService(index, service, { unlistedWaypoints: 'assume-present', pruned });
   const waypoint = b.waypoint ? `${b.waypoint.namespace}/${b.waypoint.name}` : undefined;
   const why = b.trace.filter((t) => t.step === 'binding').map((t) => t.detail).pop() ?? b.reason;
   // The simulator's last binding step usually names the reason already.
@@ -201,10 +205,11 @@ function probes(models: MeshModel[], target: string, services: { namespace: stri
   return [...out.values()].map((p) => ({ ...p, to: p.to.endsWith(`/${OTHER}`) ? p.to.replace(`/${OTHER}`, '/example-service') : p.to }));
 }
 
-function statusOf(model: MeshModel, target: string, p: Probe): number | null {
+function statusOf(model: MeshModel, target: string, p: Probe, pruned?: ReadonlySet<string>): number | null {
   if (!model.objects.some((o) => o.target === target)) return null;
   try {
-    return simulate(model, { target, via: p.via, to: p.to, method: p.method, path: p.path, headers: p.credential ? { authorization: `Basic ${storedCredential(p.credential)}` } : {} }, { unlistedWaypoints: 'assume-present' }).status;
+    const headers: Record<string, string> = p.credential ? { authorization: `Basic ${storedCredential(p.credential)}` } : {};
+    return simulate(model, { target, via: p.via, to: p.to, method: p.method, path: p.path, headers }, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned }).status;
   } catch (e) {
     if (isSimulationError(e)) return null;
     throw e;
@@ -218,14 +223,17 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
   const access: AccessCase[] = [];
   let simulated = 0;
   let truncated = 0;
+  const prunedInUse: PrunedGateway[] = [];
   for (const target of [...new Set([...targetsOf(base), ...targetsOf(head)])].sort()) {
     const bi = indexFor(base, target);
     const hi = indexFor(head, target);
+    const pruned = prunedGatewayKeys(base, head, target);
+    prunedInUse.push(...prunedGatewaysInUse(base, head, target));
     const services = serviceList([base, head], target);
     const boundTo = new Map<string, Set<string>>();
     for (const s of services) {
       const b = binding(bi, s.namespace, s.name);
-      const h = binding(hi, s.namespace, s.name);
+      const h = binding(hi, s.namespace, s.name, pruned);
       const label = `${s.namespace}/${s.name}`;
       for (const w of [b.state.waypoint, h.state.waypoint]) if (w) (boundTo.get(w) ?? boundTo.set(w, new Set()).get(w)!).add(label);
       if (b.state.waypoint !== h.state.waypoint) {
@@ -249,7 +257,7 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
       }
       simulated++;
       const before = statusOf(base, target, p);
-      const after = statusOf(head, target, p);
+      const after = statusOf(head, target, p, pruned);
       if (before === after) continue;
       access.push({
         target,
@@ -266,5 +274,5 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
     }
   }
   access.sort((a, b) => Number(b.widened) - Number(a.widened));
-  return { bindings, chains, access, simulated, truncated };
+  return { bindings, chains, access, simulated, truncated, prunedInUse };
 }

@@ -1,5 +1,6 @@
 import type { AccessCase, BindingChange, ChainChange, EffectChanges } from './effects';
 import type { FieldChange, ObjectChange } from './object-diff';
+import type { PrunedGateway } from './pruned-gateways';
 
 export interface Review {
   readonly base: string;
@@ -52,14 +53,26 @@ function objectLine(o: ObjectChange): string {
 const STALE_LABELS =
   'its manifest is removed but GitOps never prunes it, so the live object keeps its waypoint labels: release them first (ReleasedLabels, see docs/gitops.md)';
 
+function prunedLine(p: PrunedGateway): string {
+  return (
+    `removed Gateway ${p.gateway}${p.target ? ` [${p.target}]` : ''} is still used by ${p.usedBy.join(', ')}: ` +
+    'GitOps prunes it on sync, and then that traffic has no waypoint (no fallback) and skips its plugins. ' +
+    'Keep the Waypoint in this app until its new owner has adopted the live Gateway, or release what uses it first (see docs/gitops.md, Removing a policy)'
+  );
+}
+
 function hazards(r: Review): string[] {
-  return r.objects.filter((o) => o.change === 'removed' && o.labelOnly).map((o) => `${objectLine(o)}: ${STALE_LABELS}`);
+  return [
+    ...r.effects.prunedInUse.map(prunedLine),
+    ...r.objects.filter((o) => o.change === 'removed' && o.labelOnly).map((o) => `${objectLine(o)}: ${STALE_LABELS}`),
+  ];
 }
 
 function summary(r: Review): string {
   const widened = r.effects.access.filter((a) => a.widened).length;
   const lost = r.effects.bindings.filter((b) => b.lostWaypoint).length;
-  return `${r.objects.length} object(s) changed; ${widened} widened access; ${lost} Service(s) lost their waypoint; ${r.effects.simulated} representative request(s) simulated${r.effects.truncated ? ` (${r.effects.truncated} more left out)` : ''}`;
+  const pruned = r.effects.prunedInUse.length;
+  return `${r.objects.length} object(s) changed; ${widened} widened access; ${lost} Service(s) lost their waypoint; ${pruned ? `${pruned} Gateway(s) pruned while in use; ` : ''}${r.effects.simulated} representative request(s) simulated${r.effects.truncated ? ` (${r.effects.truncated} more left out)` : ''}`;
 }
 
 function text(r: Review): string {

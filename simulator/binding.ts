@@ -36,6 +36,14 @@ export interface BindingOptions {
    * another team, absent from our output).
    */
   readonly unlistedWaypoints: 'missing' | 'assume-present';
+  /**
+   * Waypoints (`namespace/name`) that an earlier revision owned and this one
+   * no longer emits: GitOps prunes them, so they are missing whatever
+   * `unlistedWaypoints` says.
+   *
+   * @default - none
+   */
+  readonly pruned?: ReadonlySet<string>;
 }
 
 const FAILS_OPEN = 'ztunnel then sends the traffic straight to the Service\'s pods (it fails open): no waypoint plugin runs';
@@ -103,6 +111,9 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
 
   let gw = index.gateway(wpNamespace, value);
   if (!gw) {
+    if (options.pruned?.has(`${wpNamespace}/${value}`)) {
+      return fail('WaypointIsNotReady', `waypoint ${wpNamespace}/${value} was owned by the base revision and is no longer emitted: GitOps prunes it`);
+    }
     if (options.unlistedWaypoints === 'missing') {
       return fail('WaypointIsNotReady', `waypoint ${wpNamespace}/${value} does not exist in this target`);
     }

@@ -15,7 +15,9 @@ working tree's policies compile to: object changes with the changed fields,
 then effects: waypoint binding per Service, plugin chain per Service and
 ingress gateway, and an access matrix of representative requests (simulated
 before and after), widened access first. Credentials appear only as
-fingerprints. --json is --format json. --fail-on-widened exits 1 when any access widened.`;
+fingerprints. --json is --format json. --fail-on-widened exits 1 when any access
+widened, or when the change prunes a Gateway that its own labels or plugins
+still use (their traffic then skips the waypoint).`;
 
 const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
 
@@ -58,6 +60,6 @@ export function diff(argv: string[], io: Io): number {
   }
   const r = review(base, head, { base: values.base, head: 'working tree' });
   io.out(formatReview(r, format));
-  if (values['fail-on-widened'] && r.effects.access.some((a) => a.widened)) return EXIT.FAILED;
+  if (values['fail-on-widened'] && (r.effects.access.some((a) => a.widened) || r.effects.prunedInUse.length > 0)) return EXIT.FAILED;
   return EXIT.OK;
 }
