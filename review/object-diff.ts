@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import type { FileTree } from '../compiler/layout';
 import type { KubeObject } from '../compiler/model';
 import { manifestOwnership } from '../compiler/read-manifests';
-import { redactSecrets } from './secrets';
+import { redactSecrets, SecretPolicy, secretPolicyFor } from './secrets';
 
 /** An object's identity across revisions. */
 export interface ObjectId {
@@ -62,15 +62,15 @@ function renderPath(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : /^[A-Za-z_][\w-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('');
 }
 
-function diffValues(a: unknown, b: unknown, path: (string | number)[], out: FieldChange[]): void {
+function diffValues(a: unknown, b: unknown, path: (string | number)[], out: FieldChange[], secrets: SecretPolicy): void {
   if (JSON.stringify(a) === JSON.stringify(b)) return;
   const bothObjects = a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
   if (bothObjects) {
     const keys = Array.isArray(a) ? [...Array(Math.max(a.length, (b as unknown[]).length)).keys()] : [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
-    for (const k of keys) diffValues((a as Record<string | number, unknown>)[k], (b as Record<string | number, unknown>)[k], [...path, k], out);
+    for (const k of keys) diffValues((a as Record<string | number, unknown>)[k], (b as Record<string | number, unknown>)[k], [...path, k], out, secrets);
     return;
   }
-  out.push({ path: renderPath(path), before: redactSecrets(a, path), after: redactSecrets(b, path) });
+  out.push({ path: renderPath(path), before: redactSecrets(a, path, secrets), after: redactSecrets(b, path, secrets) });
 }
 
 /** Added, removed and changed objects between two dist trees, in a stable order. */
@@ -84,7 +84,14 @@ export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] 
     else if (!b && h) changes.push({ change: 'added', object: h.id, file: h.file, fields: [] });
     else if (b && h) {
       const fields: FieldChange[] = [];
-      diffValues(b.manifest, h.manifest, [], fields);
+      // Either side's module may declare the secret keys (the url itself can change).
+      const before = secretPolicyFor(b.manifest);
+      const after = secretPolicyFor(h.manifest);
+      const secrets: SecretPolicy = {
+        isSecret: (p) => before.isSecret(p) || after.isSecret(p),
+        mask: (p, v) => after.mask(p, before.mask(p, v)),
+      };
+      diffValues(b.manifest, h.manifest, [], fields, secrets);
       if (fields.length > 0) changes.push({ change: 'changed', object: h.id, file: h.file, fields });
     }
   }

@@ -1,13 +1,42 @@
+import type { KubeObject } from '../compiler/model';
+import { pluginDefinitionFor } from '../constructs/define-plugin';
+import { redactUrl } from '../analysis/schema/go-url';
 import { shortHash } from '../simulator/redact';
 
 /**
  * Object keys whose values are secrets in any emitted object: a reviewer
  * sees that a credential changed (its fingerprint changes), never the value.
  */
-const SECRET_KEYS = new Set(['credentials', 'password', 'token', 'secret']);
+const SECRET_KEYS: ReadonlySet<string> = new Set(['credentials', 'password', 'token', 'secret']);
 
-export function isSecretPath(path: readonly (string | number)[]): boolean {
-  return path.some((p) => typeof p === 'string' && SECRET_KEYS.has(p));
+type Path = readonly (string | number)[];
+
+/** Decides, for one object, which values are secret and how each prints. */
+export interface SecretPolicy {
+  isSecret(path: Path): boolean;
+  /** A non-secret value that may hold a secret part (a URL's `user:password@`). */
+  mask(path: Path, value: string): string;
+}
+
+function underSecretKey(path: Path, keys: ReadonlySet<string>): boolean {
+  return path.some((p) => typeof p === 'string' && keys.has(p));
+}
+
+const isModuleUrl = (path: Path) => path.length === 2 && path[0] === 'spec' && path[1] === 'url';
+
+/**
+ * The secrets of one manifest: the fixed keys anywhere, and for a WasmPlugin
+ * of a registered module (built-in or `definePlugin`), its definition's
+ * `secretKeys` anywhere under `spec.pluginConfig`. Module URLs print without
+ * their `user:password@`.
+ */
+export function secretPolicyFor(manifest: KubeObject | undefined): SecretPolicy {
+  const spec = manifest?.kind === 'WasmPlugin' ? (manifest.spec as { url?: unknown } | undefined) : undefined;
+  const pluginKeys = new Set(typeof spec?.url === 'string' ? (pluginDefinitionFor(spec.url)?.secretKeys ?? []) : []);
+  return {
+    isSecret: (path) => underSecretKey(path, SECRET_KEYS) || (pluginKeys.size > 0 && path[0] === 'spec' && path[1] === 'pluginConfig' && underSecretKey(path.slice(2), pluginKeys)),
+    mask: (path, value) => (manifest?.kind === 'WasmPlugin' && isModuleUrl(path) ? redactUrl(value) : value),
+  };
 }
 
 /** A short, stable fingerprint: the first 8 hex digits of the value's SHA-256. */
@@ -15,12 +44,14 @@ export function credentialFingerprint(value: string): string {
   return shortHash(value);
 }
 
-/** Replace every string under a secret key by its fingerprint (deep copy). */
-export function redactSecrets(value: unknown, path: (string | number)[] = []): unknown {
-  if (typeof value === 'string') return isSecretPath(path) ? credentialFingerprint(value) : value;
-  if (Array.isArray(value)) return value.map((v, i) => redactSecrets(v, [...path, i]));
+/** Replace every secret string by its fingerprint, and mask the rest (deep copy). */
+export function redactSecrets(value: unknown, path: (string | number)[], policy: SecretPolicy): unknown {
+  if (typeof value === 'string') return policy.isSecret(path) ? credentialFingerprint(value) : policy.mask(path, value);
+  // A secret that is not a string (a number, a nested object) prints as its fingerprint too.
+  if (policy.isSecret(path) && value !== undefined && value !== null && typeof value !== 'object') return credentialFingerprint(String(value));
+  if (Array.isArray(value)) return value.map((v, i) => redactSecrets(v, [...path, i], policy));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, [...path, k])]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, [...path, k], policy)]));
   }
   return value;
 }

@@ -36,7 +36,5 @@ export function redactHeaderValue(name: string, value: string): string {
   return scheme ? `${scheme[1]} ${fingerprint(scheme[2])}` : fingerprint(value);
 }
 
-/** A module URL safe to print: any `user:password@` is hidden. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@]*@/, '$1<redacted>@');
-}
+// One masking for every printed module URL (a password may itself hold '@').
+export { redactUrl } from '../analysis/schema/go-url';

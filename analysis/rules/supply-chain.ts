@@ -2,6 +2,7 @@ import { urlScheme } from '../../constructs/wasm-plugin';
 import { isDnsSubdomain } from '../../constructs/internal/schemas';
 import type { ModelObject } from '../../compiler/model';
 import { acknowledged, Rule } from '../rule';
+import { redactUrl } from '../schema/go-url';
 
 interface PluginSpec {
   url?: unknown;
@@ -51,10 +52,10 @@ export const unpinnedModule: Rule = {
       if (tag === undefined || tag === 'latest') {
         ctx.report(o, {
           severity: reason ? 'warning' : 'error',
-          message: `${label}: module ${spec.url} is not pinned: ${tag ? "':latest'" : 'an untagged reference'} pulls whatever was pushed last${reason ? ` (acknowledged: ${reason})` : ''}`,
+          message: `${label}: module ${redactUrl(spec.url)} is not pinned: ${tag ? "':latest'" : 'an untagged reference'} pulls whatever was pushed last${reason ? ` (acknowledged: ${reason})` : ''}`,
         });
       } else if (!reason) {
-        ctx.report(o, { message: `${label}: module ${spec.url} is pinned by tag only; a re-pushed tag changes what runs` });
+        ctx.report(o, { message: `${label}: module ${redactUrl(spec.url)} is pinned by tag only; a re-pushed tag changes what runs` });
       }
     }
   },
@@ -104,7 +105,7 @@ export const insecureUrl: Rule = {
       const pinned = typeof spec.sha256 === 'string' && spec.sha256 !== '';
       ctx.report(o, {
         severity: pinned ? 'warning' : 'error',
-        message: `WasmPlugin ${o.manifest.metadata.namespace ?? ''}/${o.manifest.metadata.name}: module ${spec.url} is fetched over plain http${pinned ? ' (sha256 pins its content)' : ' without sha256: anyone on the path can replace it'}`,
+        message: `WasmPlugin ${o.manifest.metadata.namespace ?? ''}/${o.manifest.metadata.name}: module ${redactUrl(spec.url)} is fetched over plain http${pinned ? ' (sha256 pins its content)' : ' without sha256: anyone on the path can replace it'}`,
       });
     }
   },

@@ -56,3 +56,17 @@ test('imagePullSecret is a bare Secret name, resolved in the plugin namespace', 
   assert.throws(() => findingsFor({ imagePullSecret: 'istio-system/regcred' }, 'supply-chain/pull-secret'), /imagePullSecret/);
   assert.deepEqual(findingsFor({ imagePullSecret: 'regcred', sha256: DIGEST }, 'supply-chain/pull-secret'), []);
 });
+
+test("the module URL in a supply-chain message never shows the URL's user:password", () => {
+  const cases: [string, string][] = [
+    ['oci://robot:s3cr%40t@ghcr.io/acme/auth:latest', 'supply-chain/unpinned-module'],
+    ['oci://robot:s3cr%40t@ghcr.io/acme/auth:1.0', 'supply-chain/unpinned-module'],
+    ['http://robot:s3cr%40t@m.internal/auth.wasm', 'supply-chain/insecure-url'],
+  ];
+  for (const [url, rule] of cases) {
+    const [f] = findingsFor({ url }, rule);
+    assert.ok(f, `${rule} for ${url}`);
+    assert.equal(f.message.includes('s3cr'), false, f.message);
+    assert.match(f.message, /:\/\/\*\*\*@/);
+  }
+});

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { definePlugin, PluginPhase } from '../../constructs';
+import { formatReview, review } from '../../review';
+import { diffObjects, parseTree } from '../../review/object-diff';
+
+const TOKEN_BEFORE = 'tok-BEFORE-1f2e3d';
+const TOKEN_AFTER = 'tok-AFTER-9a8b7c';
+const URL_PASSWORD = 'hunter2@pass';
+
+// A team's own module, whose config holds an API key under a name the fixed list does not know.
+definePlugin({
+  name: 'api-key-check',
+  url: 'oci://registry.example.com/wasm/api-key-check:1.0.0',
+  defaultPhase: PluginPhase.AUTHN,
+  configSchema: z.object({ upstream: z.string(), keys: z.array(z.object({ team: z.string(), apiKey: z.string() })) }),
+  secretKeys: ['apiKey'],
+});
+
+function plugin(name: string, url: string, pluginConfig: unknown): string {
+  return `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata:
+  name: ${name}
+  namespace: shop
+spec:
+  url: ${url}
+  pluginConfig: ${JSON.stringify(pluginConfig)}
+`;
+}
+
+function trees() {
+  const base = new Map([
+    ['demo/shop/wasmplugin-keys.yaml', plugin('keys', 'oci://registry.example.com/wasm/api-key-check:1.0.0', { upstream: 'a', keys: [{ team: 'x', apiKey: TOKEN_BEFORE }] })],
+    ['demo/shop/wasmplugin-other.yaml', plugin('other', 'https://ci:old-pass@wasm.example.com/other.wasm', {})],
+  ]);
+  const head = new Map([
+    ['demo/shop/wasmplugin-keys.yaml', plugin('keys', 'oci://registry.example.com/wasm/api-key-check:1.0.0', { upstream: 'b', keys: [{ team: 'x', apiKey: TOKEN_AFTER }] })],
+    ['demo/shop/wasmplugin-other.yaml', plugin('other', `https://ci:${URL_PASSWORD}@wasm.example.com/other.wasm`, {})],
+  ]);
+  return { base, head };
+}
+
+test("a definePlugin's secretKeys are fingerprinted in the diff, other fields of its config are shown", () => {
+  const { base, head } = trees();
+  const changes = diffObjects(parseTree(base), parseTree(head));
+  const keys = changes.find((c) => c.object.name === 'keys')!;
+  const byPath = Object.fromEntries(keys.fields.map((f) => [f.path, [f.before, f.after]]));
+  assert.deepEqual(byPath['spec.pluginConfig.upstream'], ['a', 'b']);
+  const [before, after] = byPath['spec.pluginConfig.keys[0].apiKey'] as string[];
+  assert.match(before, /^sha256:[0-9a-f]{8}$/);
+  assert.match(after, /^sha256:[0-9a-f]{8}$/);
+  assert.notEqual(before, after);
+});
+
+test("a module URL's user:password never prints; the rest of the URL does", () => {
+  const { base, head } = trees();
+  const other = diffObjects(parseTree(base), parseTree(head)).find((c) => c.object.name === 'other')!;
+  assert.deepEqual(other.fields, [{ path: 'spec.url', before: 'https://***@wasm.example.com/other.wasm', after: 'https://***@wasm.example.com/other.wasm' }]);
+});
+
+test('no format of the review prints a secret key value or a URL password', () => {
+  const { base, head } = trees();
+  const r = review(base, head, { base: 'main', head: 'working tree' });
+  for (const format of ['text', 'markdown', 'json'] as const) {
+    const out = formatReview(r, format);
+    for (const secret of [TOKEN_BEFORE, TOKEN_AFTER, URL_PASSWORD, 'hunter2', 'old-pass']) assert.equal(out.includes(secret), false, `${secret} in ${format}`);
+  }
+});
