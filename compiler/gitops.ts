@@ -148,6 +148,7 @@ export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
   for (const o of objects) {
     if (o.ownership !== 'external') continue;
     const labels = o.manifest.metadata.labels ?? {};
+    findings.push(...toolOverrides(o));
     for (const key of [GITOPS_KEYS.managedBy, GITOPS_KEYS.partOf]) {
       if (labels[key] === undefined) continue;
       findings.push({
@@ -162,4 +163,34 @@ export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
     }
   }
   return findings;
+}
+
+// Keys with which a manifest steers its GitOps tool. Flux reads its keys from
+// labels as well as annotations, so a label can override the Merge apply that
+// protects another team's object, or turn on force: on any 409 or 422 from the
+// dry-run, Flux then deletes the live object and re-creates it from our
+// label-only manifest (a Service without ports, which the API refuses).
+const TOOL_PREFIXES = ['kustomize.toolkit.fluxcd.io/', 'argocd.argoproj.io/'];
+
+function toolOverrides(o: ModelObject): Finding[] {
+  const m = o.manifest.metadata;
+  const out: Finding[] = [];
+  for (const [where, map] of [['label', m.labels], ['annotation', m.annotations]] as const) {
+    for (const key of Object.keys(map ?? {}).sort()) {
+      if (!TOOL_PREFIXES.some((p) => key.startsWith(p))) continue;
+      const force = key === 'kustomize.toolkit.fluxcd.io/force';
+      out.push({
+        rule: 'gitops/external-tool-override',
+        severity: 'error',
+        message:
+          `${o.manifest.kind} '${m.name}' belongs to another team but is given the ${where} ${key}=${map![key]}` +
+          (force ? ': with force, Flux deletes and re-creates the live object on any apply conflict, and our label-only manifest cannot re-create it' : ': it would change how the GitOps tool applies or deletes an object that is only labelled here'),
+        fix: `Remove the ${key} ${where}: waypoint-policy sets the tool annotations of label-only objects itself (Merge apply, never pruned, never deleted).`,
+        object: { kind: o.manifest.kind, namespace: m.namespace, name: m.name },
+        path: o.path,
+        source: o.source,
+      });
+    }
+  }
+  return out;
 }

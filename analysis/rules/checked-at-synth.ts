@@ -85,6 +85,19 @@ export const CHECKED_AT_SYNTH: readonly (RuleInfo & { readonly checkedAt: string
     },
   },
   {
+    id: 'gitops/external-tool-override',
+    severity: 'error',
+    checkedAt: 'synth',
+    docs: {
+      summary:
+        "Another team's object (emitted label-only) given a `kustomize.toolkit.fluxcd.io/` or `argocd.argoproj.io/` label or annotation. Flux reads its keys from labels too: `force: enabled` makes it delete and re-create the live object on any apply conflict (our label-only manifest cannot re-create it), and `ssa: Override` takes over the team's fields.",
+      bad: `new MeshNamespace(app, 'reviews', { labels: { 'kustomize.toolkit.fluxcd.io/force': 'enabled' } }); // the reviews team's Namespace`,
+      message:
+        "Namespace 'reviews' belongs to another team but is given the label kustomize.toolkit.fluxcd.io/force=enabled: with force, Flux deletes and re-creates the live object on any apply conflict, and our label-only manifest cannot re-create it",
+      fix: 'Remove the kustomize.toolkit.fluxcd.io/force label: waypoint-policy sets the tool annotations of label-only objects itself (Merge apply, never pruned, never deleted).',
+    },
+  },
+  {
     id: 'delivery/invalid',
     severity: 'error',
     checkedAt: 'construction',

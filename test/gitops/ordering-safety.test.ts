@@ -137,6 +137,32 @@ export default app;`);
   assert.equal(compiled.files.size, 0);
 });
 
+test("another team's object given a GitOps tool key (Flux force, by label or annotation) is an error: it must never be re-created from a label-only manifest", () => {
+  const external = (labels: Record<string, string>, annotations?: Record<string, string>) => ({
+    manifest: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'shop', labels, annotations } },
+    target: 't',
+    ownership: 'external' as const,
+  });
+  const rules = (o: ReturnType<typeof external>) => gitopsFindings([o]).map((f) => [f.rule, f.severity]);
+  const refused = [['gitops/external-tool-override', 'error']];
+  assert.deepEqual(rules(external({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' })), refused);
+  assert.deepEqual(rules(external({}, { 'kustomize.toolkit.fluxcd.io/force': 'enabled' })), refused);
+  assert.deepEqual(rules(external({ 'kustomize.toolkit.fluxcd.io/ssa': 'Override' })), refused);
+  assert.deepEqual(rules(external({}, { 'argocd.argoproj.io/sync-options': 'Replace=true' })), refused);
+  assert.match(gitopsFindings([external({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' })])[0].message, /deletes and re-creates the live object/);
+  // Our own waypoint labels are fine; an owned object may carry tool keys (its team is us).
+  assert.deepEqual(rules(external({ 'istio.io/use-waypoint': 'w' })), []);
+  assert.deepEqual(gitopsFindings([{ ...external({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' }), ownership: 'owned' }]), []);
+
+  const p = project(`
+const app = new wp.PolicyApp();
+new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop', { labels: { 'kustomize.toolkit.fluxcd.io/force': 'enabled' } });
+export default app;`);
+  const compiled = compileApp(loadApp(p.app, p.dir), { root: p.dir });
+  assert.deepEqual(compiled.findings.filter((f) => f.severity === 'error').map((f) => f.rule), ['gitops/external-tool-override']);
+  assert.equal(compiled.files.size, 0);
+});
+
 test('ReleasedLabels: removal step 1 emits label-free, protected manifests in the last stage', async () => {
   const { dist: out } = await synthProject(`
 const app = new wp.PolicyApp({ partOf: 'shop-policy' });
