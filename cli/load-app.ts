@@ -2,22 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PolicyApp } from '../constructs/app';
 import { isPolicyError, PolicyError } from '../constructs/errors';
+import { projectRootOf } from '../compiler/project-root';
 import { UsageError } from './io';
+
+export { projectRootOf };
 
 /** The policy program compiled when no `--app` is given. */
 export const DEFAULT_APP = 'policies/main.ts';
-
-/**
- * The project a policy program belongs to: the nearest folder above it with a
- * package.json. Policy file names in output are relative to it, so output is
- * the same from any working directory.
- */
-export function projectRootOf(file: string): string {
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return path.dirname(file);
-  }
-}
 
 /**
  * Load a policy program: a module whose default export is a PolicyApp, or a

@@ -12,12 +12,13 @@ import { gitopsFindings } from './gitops';
 import { refuseForeignFiles, refuseNonFolder } from './foreign-files';
 import { FileTree, layout } from './layout';
 import { openTreeWriter, WriteResult } from './write';
+import { defaultRootOf, realPath } from './project-root';
 
 export interface CompileOptions {
   /**
    * Directory that policy file names in output are relative to.
    *
-   * @default process.cwd()
+   * @default - the project (nearest folder with a package.json) of the file that created the app
    */
   readonly root?: string;
 }
@@ -50,7 +51,8 @@ interface Analyzed {
 
 /** Collect and analyze: everything up to the files. */
 function analyzeApp(app: PolicyApp, options: CompileOptions): Analyzed {
-  const root = path.resolve(options.root ?? process.cwd());
+  // Real paths: the stack frames that name policy lines have their symlinks resolved.
+  const root = options.root !== undefined ? realPath(path.resolve(options.root)) : defaultRootOf(app);
   let t = performance.now();
   const timings: Timings = { collect: 0, analyze: 0, render: 0 };
   const collected = collect(app, { root });

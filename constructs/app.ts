@@ -87,6 +87,8 @@ export class PolicyApp extends App {
   constructor(props: PolicyAppProps = {}) {
     super({ outdir: process.env.CDK8S_OUTDIR ?? 'dist' });
     Object.defineProperty(this, POLICY_APP, { value: true });
+    // Where the app is created decides its project root (compiler/project-root.ts).
+    recordSource(this, new.target);
     const p = parseProps(this, 'PolicyApp', appSchema, props);
     this.partOf = p.partOf ?? 'waypoint-policy';
     this.rootNamespace = p.rootNamespace ?? 'istio-system';
