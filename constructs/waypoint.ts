@@ -32,12 +32,18 @@ export class AllowedNamespaces {
     return new AllowedNamespaces('All');
   }
 
-  /** Namespaces whose labels match all of `matchLabels`. */
+  /**
+   * Namespaces whose labels match all of `matchLabels`. istiod applies it to
+   * the waypoint's own namespace too: that namespace binds only if it matches.
+   */
   public static selector(matchLabels: Record<string, string>): AllowedNamespaces {
     return new AllowedNamespaces('Selector', { ...matchLabels });
   }
 
-  /** Exactly the named namespaces (a selector on `kubernetes.io/metadata.name`). */
+  /**
+   * Exactly the named namespace (a selector on `kubernetes.io/metadata.name`),
+   * and so not the waypoint's own namespace, unless it is the one named.
+   */
   public static named(namespace: string): AllowedNamespaces {
     return AllowedNamespaces.selector({ 'kubernetes.io/metadata.name': namespace });
   }

@@ -6,7 +6,7 @@ export const bindingNotAllowed: Rule = {
   id: 'binding/not-allowed',
   severity: 'error',
   docs: {
-    summary: "Using a waypoint in another namespace needs the waypoint's HBONE listener to admit the consumer namespace (allowedRoutes: Same by default; All; or a Selector over the Namespace's labels, including kubernetes.io/metadata.name). Otherwise istiod denies the binding (AttachmentDenied).",
+    summary: "Using a waypoint needs the waypoint's HBONE listener to admit the consumer namespace (allowedRoutes: Same by default, only the waypoint's own namespace; All; or a Selector over the Namespace's labels, including kubernetes.io/metadata.name, which the waypoint's own namespace must match too). Otherwise istiod denies the binding (AttachmentDenied).",
     bad: `const infra = new MeshNamespace(app, 'infra', { enroll: false });
 const shared = new Waypoint(infra, 'shared');
 ns.useWaypoint(shared);`,
@@ -16,17 +16,20 @@ ns.useWaypoint(shared);`,
   check(ctx) {
     for (const s of bindingSubjects(ctx)) {
       const use = useWaypointOf(s.labels, s.namespace);
-      if (use.kind !== 'waypoint' || use.namespace === s.namespace) continue;
+      // No same-namespace shortcut: istiod checks a Selector against the
+      // waypoint's own namespace too (only `Same` admits it by definition).
+      if (use.kind !== 'waypoint') continue;
       const found = lookupWaypoint(ctx, use.namespace, use.name);
       if (found.found !== 'waypoint') continue;
       const wp = found.waypoint;
       const { result, from } = admission(ctx, wp, s.namespace);
       if (result === 'admitted') continue;
       const base = `${s.label} uses waypoint ${wp.namespace}/${wp.name} from namespace ${s.namespace}, but the waypoint's allowedRoutes (from: ${from})`;
+      const own = wp.namespace === s.namespace ? ' (a selector applies to the waypoint\'s own namespace too)' : '';
       ctx.report(s.about, {
         message:
           result === 'denied'
-            ? `${base} do not admit ${s.namespace}: istiod denies the binding (AttachmentDenied). ${noFallback(wp, pluginsOnWaypoint(ctx, wp))}`
+            ? `${base} do not admit ${s.namespace}${own}: istiod denies the binding (AttachmentDenied). ${noFallback(wp, pluginsOnWaypoint(ctx, wp))}`
             : `${base} select on Namespace labels these manifests do not show; unless namespace ${s.namespace} carries them, istiod denies the binding (AttachmentDenied). ${noFallback(wp, pluginsOnWaypoint(ctx, wp))}`,
         severity: result === 'unknown' ? 'warning' : 'error',
       });

@@ -81,6 +81,11 @@ const APP_CASES: AppCase[] = [
     app: `const infra = new MeshNamespace(app, 'infra', { enroll: false });\nns.useWaypoint(new Waypoint(infra, 'shared', { allowedNamespaces: AllowedNamespaces.named('billing') }));`,
     rule: 'binding/not-allowed',
   },
+  {
+    name: 'same-namespace waypoint whose selector leaves out its own namespace',
+    app: `ns.useWaypoint(new Waypoint(ns, 'shared', { allowedNamespaces: AllowedNamespaces.named('billing') }));`,
+    rule: 'binding/not-allowed',
+  },
   { name: 'plugin targets a waypoint in another namespace', app: `const infra = new MeshNamespace(app, 'infra');\n${plugin(`targets: [new Waypoint(infra, 'shared')]`)}`, rule: 'plugin/unresolved-target' },
   { name: 'ALL_WAYPOINTS outside the root namespace', app: plugin(`targets: [ALL_WAYPOINTS]`), rule: 'plugin/gateway-class-target' },
   { name: 'plugin on a Service opted out of waypoints', app: `const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: 'none' });\n${plugin(`targets: [cart]`)}`, rule: 'plugin/target-without-waypoint' },

@@ -91,6 +91,28 @@ spec: { ports: [{ port: 80 }] }
   assert.deepEqual(rules(lint(waypoint('team: shop'))), ['warning binding/not-allowed']);
 });
 
+test('a Selector applies to the waypoint\'s own namespace too: a same-namespace binding it does not admit is denied (istiod has no same-namespace shortcut)', () => {
+  const waypoint = (from: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: shared, namespace: shop }
+spec:
+  gatewayClassName: istio-waypoint
+  listeners:
+    - { name: mesh, port: 15008, protocol: HBONE, allowedRoutes: { namespaces: ${from} } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: shared } }
+spec: { ports: [{ port: 80 }] }
+`;
+  const denied = lint(waypoint('{ from: Selector, selector: { matchLabels: { kubernetes.io/metadata.name: billing } } }'));
+  assert.deepEqual(rules(denied), ['error binding/not-allowed']);
+  assert.match(denied[0].message, /do not admit shop \(a selector applies to the waypoint's own namespace too\): istiod denies the binding \(AttachmentDenied\)/);
+  assert.deepEqual(rules(lint(waypoint('{ from: Selector, selector: { matchLabels: { kubernetes.io/metadata.name: shop } } }'))), []);
+  assert.deepEqual(rules(lint(waypoint('{ from: Same }'))), []);
+  assert.deepEqual(rules(lint(waypoint('{ from: All }'))), []);
+});
+
 test("a Service's own label wins over its Namespace's, with no fallback when it names a workload waypoint", () => {
   const overridden = compile((_app, shop, waypoint) => {
     shop.useWaypoint(new Waypoint(shop, 'pods', { waypointFor: WaypointFor.WORKLOAD }));
