@@ -14,6 +14,8 @@ import {
   WaypointFor,
 } from '../../constructs';
 import type { KubeObject } from '../../compiler/model';
+import { compileApp } from '../../compiler/synth';
+import { simulate } from '../../simulator/simulate';
 import { assertConforms, compile, thrownFindings, thrownRules } from '../catalogue/helpers';
 
 const SECRET = 'admin:pattern-S3cret-991';
@@ -242,4 +244,20 @@ test('plugin options pass through (priority, failStrategy, name)', () => {
   assert.equal((o.spec as { priority: number }).priority, 50);
   assert.equal((o.spec as { sha256: string }).sha256, 'a'.repeat(64));
   assertConforms([o]);
+});
+
+test('default methods: the nine standard ones are protected; an unlisted extension method passes (as docs/library.md says)', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'bookinfo');
+  ns.useWaypoint(new Waypoint(ns, 'waypoint'));
+  protectPaths(MeshService.fromServiceName(ns, 'reviews', 'reviews'), { paths: ['/reviews'], credentials: credentials() });
+  const { model } = compileApp(app).collected;
+  const status = (method: string) => simulate(model, { target: 'default', to: 'bookinfo/reviews', method, path: '/reviews/1' }).status;
+  for (const method of ALL_HTTP_METHODS) assert.equal(status(method), 401, method);
+  assert.equal(status('PROPFIND'), 200);
+  const withPropfind = new PolicyApp();
+  const ns2 = new MeshNamespace(withPropfind, 'bookinfo');
+  ns2.useWaypoint(new Waypoint(ns2, 'waypoint'));
+  protectPaths(MeshService.fromServiceName(ns2, 'reviews', 'reviews'), { paths: ['/reviews'], credentials: credentials(), methods: [...ALL_HTTP_METHODS, 'PROPFIND'] });
+  assert.equal(simulate(compileApp(withPropfind).collected.model, { target: 'default', to: 'bookinfo/reviews', method: 'PROPFIND', path: '/reviews/1' }).status, 401);
 });
