@@ -4,6 +4,16 @@ import { isAuthPlugin, pluginLabel, pluginSubject, PluginView } from './plugin-s
 
 const key = (p: PluginView): string => `${p.namespace}/${p.name}`;
 
+// istiod sorts an unset priority as math.MinInt32: it ties with an explicit one.
+const MIN_INT32 = -2147483648;
+
+function priorityText(group: readonly PluginView[]): string {
+  const unset = group.filter((p) => p.priority === undefined).length;
+  if (unset === group.length) return 'no priority';
+  if (unset === 0) return `the same priority ${group[0].priority}`;
+  return `priority ${MIN_INT32} or none (istiod sorts an unset priority as ${MIN_INT32})`;
+}
+
 /**
  * The sets of plugins that run in one chain of one proxy: the proxy-wide
  * ones together with those of each Service chain.
@@ -43,7 +53,7 @@ new WasmPlugin(ns, 'tenant', { url: 'oci://ghcr.io/acme/tenant:1.0.0', targets: 
       for (const chain of chains(byProxy.get(proxy)!)) {
         const groups = new Map<string, PluginView[]>();
         for (const p of chain) {
-          const k = `${p.type}|${p.phase}|${p.priority ?? 'unset'}`;
+          const k = `${p.type}|${p.phase}|${p.priority ?? MIN_INT32}`;
           groups.set(k, [...(groups.get(k) ?? []), p]);
         }
         for (const group of groups.values()) {
@@ -53,7 +63,7 @@ new WasmPlugin(ns, 'tenant', { url: 'oci://ghcr.io/acme/tenant:1.0.0', targets: 
           if (reported.has(id)) continue;
           reported.add(id);
           const [first, ...others] = group;
-          const priority = first.priority === undefined ? 'no priority' : `the same priority ${first.priority}`;
+          const priority = priorityText(group);
           ctx.report(first.object, {
             message: `${pluginSubject(first)} runs in phase ${first.phase} on ${proxy} together with ${others.map(pluginLabel).join(', ')}, all with ${priority}: their order then follows creation time, which a re-sync can change, and at least one of them makes an auth decision`,
           });

@@ -191,6 +191,24 @@ test('plugin order: a Service-targeted plugin ties with a waypoint-wide one on t
   assert.match(f.message, /runs in phase AUTHN on shop\/waypoint together with shop\/wide, all with no priority/);
 });
 
+test('plugin order: an explicit priority of -2147483648 ties with an unset one (istiod sorts unset as math.MinInt32)', () => {
+  const url = (n: string) => `oci://ghcr.io/acme/${n}:1.0.0`;
+  const found = compile((_app, shop, waypoint) => {
+    shop.useWaypoint(waypoint);
+    new WasmPlugin(shop, 'lowest', { url: url('lowest'), targets: [waypoint], phase: PluginPhase.AUTHN, priority: -2147483648 });
+    auth(shop, 'unset', [waypoint]);
+  });
+  const f = found.find((x) => x.rule === 'plugin/ambiguous-order');
+  assert.ok(f, JSON.stringify(found));
+  assert.match(f.message, /all with priority -2147483648 or none \(istiod sorts an unset priority as -2147483648\)/);
+  const distinct = compile((_app, shop, waypoint) => {
+    shop.useWaypoint(waypoint);
+    new WasmPlugin(shop, 'low', { url: url('low'), targets: [waypoint], phase: PluginPhase.AUTHN, priority: -2147483647 });
+    auth(shop, 'unset', [waypoint]);
+  });
+  assert.equal(distinct.some((x) => x.rule === 'plugin/ambiguous-order'), false);
+});
+
 test('a hand-written acknowledgement annotation silences fail-open in validate --manifests', () => {
   const plugin = (annotations: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
