@@ -109,6 +109,10 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
     return { reason, from, trace };
   };
 
+  // Presence decides, not content: an empty label names a Gateway that cannot exist.
+  if (value === '' || wpNamespace === '') {
+    return fail('WaypointIsNotReady', `the waypoint label is empty, and no Gateway has an empty ${value === '' ? 'name' : 'namespace'}`);
+  }
   let gw = index.gateway(wpNamespace, value);
   if (!gw) {
     if (options.pruned?.has(`${wpNamespace}/${value}`)) {

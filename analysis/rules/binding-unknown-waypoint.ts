@@ -15,8 +15,16 @@ export const bindingUnknownWaypoint: Rule = {
     const lenient = ctx.model.origin === 'manifests';
     for (const s of bindingSubjects(ctx)) {
       const named = s.labels[USE_WAYPOINT];
-      if (named === undefined || named === '' || named === 'none') continue;
-      const ns = s.labels['istio.io/use-waypoint-namespace'] || s.namespace;
+      if (named === undefined || named === 'none') continue;
+      const ns = s.labels['istio.io/use-waypoint-namespace'] ?? s.namespace;
+      if (named === '' || ns === '') {
+        const which = named === '' ? USE_WAYPOINT : 'istio.io/use-waypoint-namespace';
+        ctx.report(s.about, {
+          message: `${s.label} has an empty ${which} label. istiod reads a present label, even an empty one, as naming a waypoint (here ${JSON.stringify(`${ns}/${named}`)}), which cannot exist: it binds nothing (WaypointIsNotReady). ${noFallback(undefined, [])}`,
+          fix: `Remove the ${which} label to inherit the Namespace's waypoint, or set it to a waypoint's name (or "none" to opt out).`,
+        });
+        continue;
+      }
       const found = lookupWaypoint(ctx, ns, named);
       if (found.found === 'waypoint') continue;
       if (found.found === 'other-gateway') {

@@ -112,9 +112,11 @@ export type UseWaypoint =
 
 export function useWaypointOf(labels: Readonly<Record<string, string>>, ownNamespace: string): UseWaypoint {
   const name = labels[USE_WAYPOINT];
-  if (name === undefined || name === '') return { kind: 'unset', namespaceLabelOnly: labels[USE_WAYPOINT_NAMESPACE] !== undefined };
+  if (name === undefined) return { kind: 'unset', namespaceLabelOnly: labels[USE_WAYPOINT_NAMESPACE] !== undefined };
   if (name === 'none') return { kind: 'opt-out' };
-  return { kind: 'waypoint', namespace: labels[USE_WAYPOINT_NAMESPACE] || ownNamespace, name };
+  // istiod reads presence, not content: an empty label (or namespace label)
+  // names a waypoint that cannot exist, and it does not fall back.
+  return { kind: 'waypoint', namespace: labels[USE_WAYPOINT_NAMESPACE] ?? ownNamespace, name };
 }
 
 /** The labels known for a namespace: its Namespace object's, plus the one the API server sets. */

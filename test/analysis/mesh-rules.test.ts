@@ -113,6 +113,29 @@ spec: { ports: [{ port: 80 }] }
   assert.deepEqual(rules(lint(waypoint('{ from: All }'))), []);
 });
 
+test('an empty use-waypoint (or use-waypoint-namespace) label is an error, in manifests too: istiod reads it as naming a waypoint that cannot exist', () => {
+  const yaml = (labels: string) => `apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { istio.io/use-waypoint: waypoint } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: waypoint, namespace: shop }
+spec: { gatewayClassName: istio-waypoint, listeners: [{ name: mesh, port: 15008, protocol: HBONE }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: shop, labels: { ${labels} } }
+spec: { ports: [{ port: 80 }] }
+`;
+  const empty = lint(yaml(`istio.io/use-waypoint: ""`));
+  assert.deepEqual(rules(empty), ['error binding/unknown-waypoint']);
+  assert.match(empty[0].message, /has an empty istio\.io\/use-waypoint label\. istiod reads a present label, even an empty one, as naming a waypoint \(here "shop\/"\), which cannot exist/);
+  assert.match(empty[0].fix ?? '', /Remove the istio\.io\/use-waypoint label to inherit the Namespace's waypoint/);
+  assert.deepEqual(rules(lint(yaml(`istio.io/use-waypoint: waypoint, istio.io/use-waypoint-namespace: ""`))), ['error binding/unknown-waypoint']);
+  assert.deepEqual(rules(lint(yaml(`app: cart`))), []);
+});
+
 test("a Service's own label wins over its Namespace's, with no fallback when it names a workload waypoint", () => {
   const overridden = compile((_app, shop, waypoint) => {
     shop.useWaypoint(new Waypoint(shop, 'pods', { waypointFor: WaypointFor.WORKLOAD }));

@@ -51,6 +51,14 @@ describe('use-waypoint labels', () => {
     assert.equal(through([namespace('apps', { 'istio.io/use-waypoint': 'none' }), ...guarded('apps', 'waypoint')]).via, 'none');
   });
 
+  test('an empty Service label is present, not unset: no waypoint, and no fallback to the Namespace\'s (even when unlisted waypoints are assumed present)', () => {
+    for (const labels of [{ 'istio.io/use-waypoint': '' }, { 'istio.io/use-waypoint': 'ns-wp', 'istio.io/use-waypoint-namespace': '' }]) {
+      const r = through([namespace('apps', { 'istio.io/use-waypoint': 'ns-wp' }), service('apps', 'app', labels), ...guarded('apps', 'ns-wp')], {}, { unlistedWaypoints: 'assume-present' });
+      assert.equal(r.via, 'none', r.trace);
+      assert.match(r.trace, /the waypoint label is empty, and no Gateway has an empty (name|namespace) => no waypoint \(WaypointIsNotReady\); no fallback to the Namespace's waypoint ns-wp/);
+    }
+  });
+
   test('no label anywhere means no waypoint', () => {
     const r = through([namespace('apps'), ...guarded('apps', 'waypoint')]);
     assert.equal(r.via, 'none');
