@@ -88,6 +88,28 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     },
   },
   {
+    id: 'basic-auth/unmatchable-path',
+    severity: 'error',
+    checkedAt: checked,
+    docs: {
+      summary: 'A `prefix` or `exact` that does not start with `/` never matches: Envoy hands the plugin the request path, which always starts with `/`. The rule protects nothing, and every request passes it.',
+      bad: run(`{ prefix: 'admin', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
+      message: 'basic-auth pluginConfig: rule #1 prefix "admin" does not start with "/": a request path always does, so the rule never matches and its paths are not protected',
+      fix: 'Write "/admin".',
+    },
+  },
+  {
+    id: 'basic-auth/host-with-port',
+    severity: 'error',
+    checkedAt: checked,
+    docs: {
+      summary: "A `hosts` entry with a port never matches: the plugin cuts the port off `:authority` before it compares. The rule protects nothing, and every request passes it.",
+      bad: run(`{ prefix: '/', methods: ['GET'], hosts: ['shop.example.com:8080'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
+      message: 'basic-auth pluginConfig: rule #1 host #1 "shop.example.com:8080" has a port: the plugin removes the port from :authority before it compares, so the rule never matches',
+      fix: 'Write the host without its port; a rule cannot select one port.',
+    },
+  },
+  {
     id: 'basic-auth/duplicate-rule',
     severity: 'warning',
     checkedAt: checked,

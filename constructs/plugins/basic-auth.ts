@@ -57,13 +57,32 @@ export const basicAuthConfigSchema = z.object({
 export type BasicAuthConfig = z.infer<typeof basicAuthConfigSchema>;
 type WireRule = NonNullable<BasicAuthConfig['basic_auth_rules']>[number];
 
-/** Cross-rule checks: duplicates, shadowing, and credentials clients rarely send. */
+/** A host entry with a port, outside an IPv6 literal's brackets (`[::1]` has none). */
+function hasPort(entry: string): boolean {
+  const host = entry.replace(/^\*/, '').replace(/\*$/, '');
+  const outside = host.includes(']') ? host.slice(host.lastIndexOf(']') + 1) : host.startsWith('[') ? '' : host;
+  return outside.includes(':');
+}
+
+/** Cross-rule checks: duplicates, shadowing, rules that never match, and credentials clients rarely send. */
 export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIssue[] {
   const issues: PluginConfigIssue[] = [];
   const rules = config.basic_auth_rules ?? [];
   const key = (r: (typeof rules)[number]) =>
     JSON.stringify([r.prefix, r.exact, r.suffix, [...(r.hosts ?? [])].sort()]);
   rules.forEach((r, i) => {
+    for (const k of ['prefix', 'exact'] as const) {
+      const p = r[k];
+      // Envoy's :path is origin-form, always starting with '/' (or '*' for `OPTIONS *`).
+      if (p !== undefined && p !== '' && !p.startsWith('/') && !p.startsWith('*')) {
+        issues.push({ rule: 'basic-auth/unmatchable-path', severity: 'error', message: `rule #${i + 1} ${k} ${JSON.stringify(p)} does not start with "/": a request path always does, so the rule never matches and its paths are not protected`, fix: `Write ${JSON.stringify(`/${p}`)}.` });
+      }
+    }
+    (r.hosts ?? []).forEach((h, j) => {
+      if (hasPort(h)) {
+        issues.push({ rule: 'basic-auth/host-with-port', severity: 'error', message: `rule #${i + 1} host #${j + 1} ${JSON.stringify(h)} has a port: the plugin removes the port from :authority before it compares, so the rule never matches`, fix: 'Write the host without its port; a rule cannot select one port.' });
+      }
+    });
     r.credentials.forEach((c, j) => {
       if (isUnpaddedBase64(c) && isAcceptedCredential(c)) {
         issues.push({ rule: 'basic-auth/unpadded-credential', severity: 'warning', message: `rule #${i + 1} credential #${j + 1} is base64 without padding: the plugin compares bytes, and standard clients send the padded form`, fix: 'Add the "=" padding, or write it as "user:password".' });

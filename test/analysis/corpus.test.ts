@@ -183,6 +183,8 @@ const MANIFEST_CASES: ManifestCase[] = [
   { name: 'label key with two slashes', manifests: NS('shop', 'example.com/team/x: shop'), rule: 'names/label-syntax' },
   { name: 'basic_auth credential the module refuses', manifests: docs(WAYPOINT(), BASIC_AUTH(`[{ prefix: /, request_methods: [GET], credentials: [zq7-bad_cred] }]`)), rule: 'basic-auth/bad-credential', secret: 'zq7-bad_cred' },
   { name: 'basic_auth credential without padding', manifests: docs(WAYPOINT(), BASIC_AUTH(`[{ prefix: /, request_methods: [GET], credentials: [YWRtaW4zOmFkbWluMw] }]`)), rule: 'basic-auth/unpadded-credential', severity: 'warning', secret: 'YWRtaW4zOmFkbWluMw' },
+  { name: 'basic_auth prefix without a leading slash', manifests: docs(WAYPOINT(), BASIC_AUTH(`[{ prefix: admin, request_methods: [GET], credentials: ["zq7u:zq7p"] }]`)), rule: 'basic-auth/unmatchable-path', secret: 'zq7u:zq7p' },
+  { name: 'basic_auth host with a port', manifests: docs(WAYPOINT(), BASIC_AUTH(`[{ prefix: /, hosts: ["shop.example.com:8080"], request_methods: [GET], credentials: ["zq7u:zq7p"] }]`)), rule: 'basic-auth/host-with-port', secret: 'zq7u:zq7p' },
   { name: 'basic_auth rule with an empty exact path', manifests: docs(WAYPOINT(), BASIC_AUTH(`[{ exact: "", request_methods: [GET], credentials: ["zq7u:zq7p"] }]`)), rule: 'basic-auth/empty-path', secret: 'zq7u:zq7p' },
   { name: 'sha256 too short', manifests: docs(WAYPOINT(), WASM(`${ON_WAYPOINT}\n  sha256: abc123`)), rule: 'plugin/sha256-format' },
   { name: 'duplicate env in YAML', manifests: docs(WAYPOINT(), WASM(`${ON_WAYPOINT}\n  vmConfig: { env: [{ name: A, value: "1" }, { name: A, value: "2" }] }`)), rule: 'plugin/duplicate-env' },
