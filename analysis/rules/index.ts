@@ -4,6 +4,7 @@ import { bindingMissingUseWaypoint } from './binding-missing-use-waypoint';
 import { bindingNotAllowed } from './binding-not-allowed';
 import { bindingTrafficType } from './binding-traffic-type';
 import { bindingUnknownWaypoint } from './binding-unknown-waypoint';
+import { bindingSidecarInjection } from './binding-sidecar-injection';
 import { CHECKED_AT_SYNTH } from './checked-at-synth';
 import { CHECKED_ELSEWHERE } from './checked-elsewhere';
 import { namesLabelSyntax } from './names-label-syntax';
@@ -70,6 +71,7 @@ export const RULES: readonly Rule[] = [
   bindingTrafficType,
   bindingNotAllowed,
   bindingMissingUseWaypoint,
+  bindingSidecarInjection,
   unpinnedModule,
   digestMismatch,
   insecureUrl,

@@ -2,6 +2,10 @@ import type { Rule } from '../rule';
 import { pluginsOnWaypoint } from './attachments';
 import { pluginSubject, pluginView } from './plugin-spec';
 import { waypointsAround } from './waypoints';
+import { WAYPOINT_CLASS } from '../schema/gateway';
+import type { KubeObject } from '../../compiler/model';
+
+const isWaypointGateway = (m: KubeObject) => (m.spec as { gatewayClassName?: unknown } | undefined)?.gatewayClassName === WAYPOINT_CLASS;
 
 /** Labels istiod puts on a waypoint's pods. */
 const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];
@@ -10,7 +14,7 @@ export const pluginSelectorOnly: Rule = {
   id: 'plugin/selector-only',
   severity: 'warning',
   docs: {
-    summary: 'Waypoints never use `selector`: a WasmPlugin without targetRefs runs only on sidecars and ingress gateways. In a namespace with (or bound to) a waypoint that is almost always a mistake, and an error when the selector picks the waypoint\'s own pods.',
+    summary: 'Waypoints never use `selector`: a WasmPlugin without targetRefs runs only on sidecars and ingress gateways. In a namespace with (or bound to) a waypoint that is almost always a mistake, and an error when the selector picks the waypoint\'s own pods. A selector on the pods of any other Kubernetes Gateway is a warning too: istioctl analyze calls it ineffective (IST0166).',
     bad: `apiVersion: extensions.istio.io/v1alpha1
 kind: WasmPlugin
 metadata: { name: auth, namespace: shop }
@@ -31,6 +35,17 @@ spec:
     for (const o of ctx.ofKind('WasmPlugin')) {
       const p = pluginView(o);
       if (p.targetRefs.length > 0 || !p.hasSelector || Object.keys(p.matchLabels).length === 0) continue;
+      const ingress = ctx
+        .ofKind('Gateway')
+        .find((g) => (g.manifest.metadata.namespace ?? 'default') === p.namespace && !isWaypointGateway(g.manifest) && GATEWAY_NAME_LABELS.some((k) => p.matchLabels[k] === g.manifest.metadata.name));
+      if (ingress) {
+        // istioctl analyze IST0166 IneffectiveSelector: a Kubernetes Gateway's pods take policy by targetRefs.
+        ctx.report(o, {
+          message: `${pluginSubject(p)} selects the pods of Kubernetes Gateway ${p.namespace}/${ingress.manifest.metadata.name} by a selector, which istioctl analyze reports as ineffective on a Kubernetes Gateway (IST0166 IneffectiveSelector): attach it to the Gateway with targetRefs`,
+          fix: `Attach it with targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: ${ingress.manifest.metadata.name} }] instead of selector.`,
+        });
+        continue;
+      }
       const around = waypointsAround(ctx, p.namespace);
       if (around.length === 0) continue;
       const picked = around.find((w) => w.namespace === p.namespace && GATEWAY_NAME_LABELS.some((k) => p.matchLabels[k] === w.name));

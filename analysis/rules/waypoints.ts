@@ -24,7 +24,7 @@ export interface WaypointInfo {
   readonly about: ModelObject | ModelReference;
 }
 
-const labelsOf = (m: { metadata?: { labels?: unknown } }): Record<string, string> =>
+export const labelsOf = (m: { metadata?: { labels?: unknown } }): Record<string, string> =>
   (isPlainObject(m.metadata?.labels) ? m.metadata.labels : {}) as Record<string, string>;
 
 function isWaypointGateway(m: KubeObject): boolean {

@@ -136,6 +136,34 @@ spec: { ports: [{ port: 80 }] }
   assert.deepEqual(rules(lint(yaml(`app: cart`))), []);
 });
 
+test('istioctl analyze checks we mirror: IST0123 (ambient plus sidecar injection) and IST0166 (a selector on a Kubernetes Gateway pod)', () => {
+  const ns = (labels: string) => `apiVersion: v1\nkind: Namespace\nmetadata: { name: shop, labels: { ${labels} } }\n`;
+  assert.deepEqual(rules(lint(ns('istio.io/dataplane-mode: ambient, istio-injection: enabled'))), ['warning binding/sidecar-injection']);
+  const rev = lint(ns('istio.io/dataplane-mode: ambient, istio.io/rev: canary'));
+  assert.deepEqual(rules(rev), ['warning binding/sidecar-injection']);
+  assert.match(rev[0].message, /asks for sidecar injection \(istio\.io\/rev=canary\).*IST0123/);
+  assert.deepEqual(rules(lint(ns('istio-injection: enabled'))), []);
+  assert.deepEqual(rules(lint(ns('istio.io/dataplane-mode: ambient, istio-injection: disabled'))), []);
+
+  const ingress = (selector: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: shop }
+spec: { gatewayClassName: istio, listeners: [{ name: http, port: 80, protocol: HTTP }] }
+---
+apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: auth, namespace: shop }
+spec:
+  url: oci://ghcr.io/acme/auth@sha256:${'a'.repeat(64)}
+  selector: { matchLabels: { ${selector} } }
+`;
+  const found = lint(ingress('gateway.networking.k8s.io/gateway-name: public'));
+  assert.deepEqual(rules(found), ['warning plugin/selector-only']);
+  assert.match(found[0].message, /selects the pods of Kubernetes Gateway shop\/public by a selector, which istioctl analyze reports as ineffective on a Kubernetes Gateway \(IST0166 IneffectiveSelector\)/);
+  assert.match(found[0].fix ?? '', /targetRefs: \[\{ group: gateway\.networking\.k8s\.io, kind: Gateway, name: public \}\]/);
+  assert.deepEqual(rules(lint(ingress('app: cart'))), []);
+});
+
 test("a Service's own label wins over its Namespace's, with no fallback when it names a workload waypoint", () => {
   const overridden = compile((_app, shop, waypoint) => {
     shop.useWaypoint(new Waypoint(shop, 'pods', { waypointFor: WaypointFor.WORKLOAD }));

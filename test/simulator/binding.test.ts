@@ -52,7 +52,8 @@ describe('use-waypoint labels', () => {
   });
 
   test('an empty Service label is present, not unset: no waypoint, and no fallback to the Namespace\'s (even when unlisted waypoints are assumed present)', () => {
-    for (const labels of [{ 'istio.io/use-waypoint': '' }, { 'istio.io/use-waypoint': 'ns-wp', 'istio.io/use-waypoint-namespace': '' }]) {
+    const cases: Record<string, string>[] = [{ 'istio.io/use-waypoint': '' }, { 'istio.io/use-waypoint': 'ns-wp', 'istio.io/use-waypoint-namespace': '' }];
+    for (const labels of cases) {
       const r = through([namespace('apps', { 'istio.io/use-waypoint': 'ns-wp' }), service('apps', 'app', labels), ...guarded('apps', 'ns-wp')], {}, { unlistedWaypoints: 'assume-present' });
       assert.equal(r.via, 'none', r.trace);
       assert.match(r.trace, /the waypoint label is empty, and no Gateway has an empty (name|namespace) => no waypoint \(WaypointIsNotReady\); no fallback to the Namespace's waypoint ns-wp/);
