@@ -31,6 +31,12 @@ export interface ObjectChange {
    * remove the label from the cluster (prune is disabled on purpose).
    */
   readonly labelOnly?: boolean;
+  /**
+   * A Service this revision only labels that the base revision owned (full
+   * spec): the tool's server-side apply then drops every field it applied
+   * before, `spec.ports` included, which the API server refuses.
+   */
+  readonly becameLabelOnly?: boolean;
 }
 
 
@@ -92,7 +98,8 @@ export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] 
         mask: (p, v) => after.mask(p, before.mask(p, v)),
       };
       diffValues(b.manifest, h.manifest, [], fields, secrets);
-      if (fields.length > 0) changes.push({ change: 'changed', object: h.id, file: h.file, fields });
+      const handedOver = h.id.kind === 'Service' && manifestOwnership(b.manifest) === 'owned' && manifestOwnership(h.manifest) === 'external';
+      if (fields.length > 0) changes.push({ change: 'changed', object: h.id, file: h.file, fields, ...(handedOver ? { becameLabelOnly: true } : {}) });
     }
   }
   return changes;

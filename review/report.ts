@@ -53,6 +53,9 @@ function objectLine(o: ObjectChange): string {
 const STALE_LABELS =
   'its manifest is removed but GitOps never prunes it, so the live object keeps its waypoint labels: release them first (ReleasedLabels, see docs/gitops.md)';
 
+const BECAME_LABEL_ONLY =
+  'this app owned the whole Service and now only labels it: the GitOps tool\'s server-side apply drops every field it applied before (spec.ports included), which the API server refuses, so the sync fails. Let the owning team apply the full Service first, then switch to the label-only form';
+
 function prunedLine(p: PrunedGateway): string {
   return (
     `removed Gateway ${p.gateway}${p.target ? ` [${p.target}]` : ''} is still used by ${p.usedBy.join(', ')}: ` +
@@ -65,6 +68,7 @@ function hazards(r: Review): string[] {
   return [
     ...r.effects.prunedInUse.map(prunedLine),
     ...r.objects.filter((o) => o.change === 'removed' && o.labelOnly).map((o) => `${objectLine(o)}: ${STALE_LABELS}`),
+    ...r.objects.filter((o) => o.becameLabelOnly).map((o) => `${objectLine(o)}: ${BECAME_LABEL_ONLY}`),
   ];
 }
 

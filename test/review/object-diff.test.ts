@@ -21,3 +21,36 @@ test("only another team's label-only object is a removal hazard, not an owned Na
   assert.equal(removedExternal.labelOnly, true);
   assert.equal(removedOwned.labelOnly, undefined);
 });
+
+test('an owned Service that becomes label-only is a hazard (its server-side apply would drop spec.ports); one that stays either way is not', async () => {
+  const { formatReview, review } = await import('../../review');
+  const owned = `apiVersion: v1
+kind: Service
+metadata:
+  name: cart
+  namespace: shop
+  labels:
+    app.kubernetes.io/managed-by: waypoint-policy
+    istio.io/use-waypoint: waypoint
+spec:
+  ports:
+    - port: 80
+`;
+  const labelOnly = `apiVersion: v1
+kind: Service
+metadata:
+  name: cart
+  namespace: shop
+  labels:
+    istio.io/use-waypoint: waypoint
+  annotations:
+    argocd.argoproj.io/sync-options: Delete=false,Prune=false,ServerSideApply=true
+`;
+  const file = 't/3-enrollment/shop/service-cart.yaml';
+  const [handed] = diffObjects(parseTree(new Map([[file, owned]])), parseTree(new Map([[file, labelOnly]])));
+  assert.equal(handed.becameLabelOnly, true);
+  const [back] = diffObjects(parseTree(new Map([[file, labelOnly]])), parseTree(new Map([[file, owned]])));
+  assert.equal(back.becameLabelOnly, undefined);
+  const text = formatReview(review(new Map([[file, owned]]), new Map([[file, labelOnly]]), { base: 'main', head: 'working tree' }), 'text');
+  assert.match(text, /Removal hazards:\n  !! changed Service shop\/cart \[t\]: this app owned the whole Service and now only labels it/);
+});
