@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PolicyApp } from '../constructs/app';
 import { isPolicyError, PolicyError } from '../constructs/errors';
-import { projectRootOf } from '../compiler/project-root';
+import { projectRootOf, realPath } from '../compiler/project-root';
 import { UsageError } from './io';
 
 export { projectRootOf };
@@ -61,13 +61,17 @@ function forgetPolicyModules(root: string): void {
   }
 }
 
+const realPathOf = (file: string) => realPath(file.startsWith('file://') ? new URL(file).pathname : file);
+
 /** An exception thrown by policy code, reported at the policy line that raised it. */
 function policyCrash(e: unknown, file: string): PolicyError {
   const err = e instanceof Error ? e : new Error(String(e));
   const frame = (err.stack ?? '')
     .split('\n')
     .map((l) => /\(?([^()\s]+):(\d+):\d+\)?$/.exec(l.trim()))
-    .find((m) => m && !m[1].includes('node_modules') && !m[1].startsWith('node:'));
+    // The first frame in policy code: not Node's, a dependency's, or this library's
+    // (a duplicate id is thrown by constructs/ on behalf of the policy line that chose it).
+    .find((m) => m && !m[1].includes('node_modules') && !m[1].startsWith('node:') && !LIBRARY_DIRS.some((d) => realPathOf(m[1]).startsWith(d)));
   const root = projectRootOf(file);
   const source = frame ? `${path.relative(root, frame[1]).split(path.sep).join('/')}:${frame[2]}` : path.relative(root, file);
   return new PolicyError([
@@ -75,7 +79,9 @@ function policyCrash(e: unknown, file: string): PolicyError {
       rule: 'policy/exception',
       severity: 'error',
       message: `the policy program threw ${err.name}: ${err.message}`,
-      fix: 'Fix the policy code at the location shown.',
+      fix: /There is already a Construct with name/.test(err.message)
+        ? 'Give each construct a unique id within its scope (the id argument of its constructor).'
+        : 'Fix the policy code at the location shown.',
       source,
     },
   ]);

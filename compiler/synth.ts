@@ -11,7 +11,8 @@ import { collectGarbage } from './memory';
 import { gitopsFindings } from './gitops';
 import { refuseForeignFiles, refuseNonFolder } from './foreign-files';
 import { FileTree, layout } from './layout';
-import { openTreeWriter, WriteResult } from './write';
+import { openTreeWriter, TreeWriter, WriteResult } from './write';
+import { asOutputError } from './output-errors';
 import { defaultRootOf, realPath } from './project-root';
 
 export interface CompileOptions {
@@ -140,22 +141,33 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   const blocking = a.findings.filter((f) => f.severity === 'error' || options.strict);
   if (blocking.length > 0) throw new PolicyError(a.findings);
   const objects = a.collected.model.objects.length;
-  refuseNonFolder(path.resolve(options.outdir));
-  const writer = openTreeWriter(options.outdir, {
-    background: options.backgroundWrite ?? objects >= BACKGROUND_WRITE_OBJECTS,
-    // No total for progress: the file count (objects, kustomizations,
-    // delivery manifests) is known only once everything is rendered.
-    checkReplaced: refuseForeignFiles(path.resolve(options.outdir)),
-  });
+  let writer: TreeWriter;
+  try {
+    refuseNonFolder(path.resolve(options.outdir));
+    writer = openTreeWriter(options.outdir, {
+      background: options.backgroundWrite ?? objects >= BACKGROUND_WRITE_OBJECTS,
+      // No total for progress: the file count (objects, kustomizations,
+      // delivery manifests) is known only once everything is rendered.
+      checkReplaced: refuseForeignFiles(path.resolve(options.outdir)),
+    });
+  } catch (e) {
+    throw asOutputError(e);
+  }
   let files: FileTree;
   try {
     files = render(a, (rel, content) => writer.add(rel, content));
   } catch (e) {
     writer.abort();
-    throw e;
+    throw asOutputError(e);
   }
   const t = performance.now();
-  const write = writer.commit();
+  let write: WriteResult;
+  try {
+    write = writer.commit();
+  } catch (e) {
+    writer.abort();
+    throw asOutputError(e);
+  }
   a.timings.write = performance.now() - t;
   return { files, findings: a.findings, collected: a.collected, timings: a.timings, write };
 }

@@ -74,6 +74,17 @@ export const CHECKED_AT_SYNTH: readonly (RuleInfo & { readonly checkedAt: string
     },
   },
   {
+    id: 'output/unwritable',
+    severity: 'error',
+    checkedAt: 'synth (writing)',
+    docs: {
+      summary: 'The output folder cannot be written: a part of its path is a file, permission is denied, the disk is read-only or full. Synth stops with exit 1 and the folder stays as it was (the new tree is built beside it and swapped in only when complete).',
+      bad: `waypoint-policy synth --outdir policies/main.ts/dist`,
+      message: 'cannot write the output folder: a part of its path is a file, not a folder (ENOTDIR)',
+      fix: 'Point --outdir at a folder this user can create and write, on a writable disk with free space.',
+    },
+  },
+  {
     id: 'gitops/external-ownership-label',
     severity: 'error',
     checkedAt: 'synth',

@@ -128,6 +128,34 @@ test('a plain exception in policy code is reported at its line, without a stack'
   assert.equal(fs.existsSync(out), false);
 });
 
+test('a duplicate construct id is reported at the policy line that reused it, not inside the library', async () => {
+  const dir = tempDir();
+  const bad = writePolicy(dir, `const app = new wp.PolicyApp();\nconst t = new wp.Target(app, 'demo');\nnew wp.MeshNamespace(t, 'shop');\nnew wp.MeshNamespace(t, 'shop');\nexport default app;`);
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', bad, '--outdir', path.join(dir, 'dist'), '--json'], io), 1);
+  const [f] = JSON.parse(io.stdout.join('\n'));
+  assert.equal(f.rule, 'policy/exception');
+  assert.equal(f.source, 'main.ts:5');
+  assert.match(f.message, /There is already a Construct with name 'shop'/);
+  assert.match(f.fix, /unique id within its scope/);
+});
+
+test('an output folder that cannot be written is a user error (exit 1, output/unwritable), not an internal one', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'file'), 'x');
+  const io = captureIo();
+  assert.equal(await main(['synth', '--outdir', path.join(dir, 'file', 'dist')], io), 1);
+  assert.match(io.text(), /error\[output\/unwritable\]: cannot write the output folder: a part of its path is a file, not a folder \(ENOTDIR\)/);
+  assert.doesNotMatch(io.text(), /internal error/);
+  assert.equal(fs.readFileSync(path.join(dir, 'file'), 'utf8'), 'x');
+  // Permission errors read the same way (this suite may run as root, where chmod cannot provoke one).
+  const { asOutputError } = await import('../../compiler/output-errors');
+  const denied = asOutputError(Object.assign(new Error('EACCES: permission denied, mkdir'), { code: 'EACCES' }));
+  assert.match((denied as Error).message, /output\/unwritable.*permission denied \(EACCES\)/s);
+  const bug = new TypeError('x is undefined');
+  assert.equal(asOutputError(bug), bug);
+});
+
 test('bad usage names the flag and exits 2', async () => {
   const io = captureIo();
   assert.equal(await main(['synth', '--outdri', 'x'], io), 2);
