@@ -1,4 +1,4 @@
-import type { ApiObject } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { z } from 'zod';
@@ -119,6 +119,11 @@ export class MeshService extends Construct implements IMeshService {
   public readonly targetNamespace: string;
   /** The cdk8s-plus Service. */
   public readonly service: kplus.Service;
+
+  /** The Service manifest as a cdk8s `ApiObject` (the escape hatch). */
+  public get apiObject(): ApiObject {
+    return ApiObject.of(this.service);
+  }
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);

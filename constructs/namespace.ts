@@ -107,7 +107,15 @@ export class MeshNamespace extends Chart {
   }
 
   private readonly labelStore: Record<string, string> = {};
-  private apiObject?: ApiObject;
+  private namespaceObject?: ApiObject;
+
+  /**
+   * The Namespace manifest as a cdk8s `ApiObject` (the escape hatch), or
+   * undefined while no label is written (then nothing is emitted).
+   */
+  public get apiObject(): ApiObject | undefined {
+    return this.namespaceObject;
+  }
 
   constructor(scope: Construct, id: string, props: MeshNamespaceProps = {}) {
     const name = props.name ?? id;
@@ -156,15 +164,15 @@ export class MeshNamespace extends Chart {
   private setLabels(labels: Record<string, string>): void {
     if (Object.keys(labels).length === 0) return;
     Object.assign(this.labelStore, labels);
-    if (!this.apiObject) {
+    if (!this.namespaceObject) {
       // Namespaces are cluster-scoped: the object must not inherit the chart namespace.
-      this.apiObject = new ApiObject(this, 'Namespace', {
+      this.namespaceObject = new ApiObject(this, 'Namespace', {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: { name: this.name, namespace: undefined as unknown as string },
       });
-      if (!this.owned) markExternal(this.apiObject);
+      if (!this.owned) markExternal(this.namespaceObject);
     }
-    for (const [k, v] of Object.entries(labels)) this.apiObject.metadata.addLabel(k, v);
+    for (const [k, v] of Object.entries(labels)) this.namespaceObject.metadata.addLabel(k, v);
   }
 }

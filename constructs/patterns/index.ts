@@ -1,5 +1,5 @@
 export * from './mesh-baseline';
 export * from './protected-service';
-export { serviceWaypoint, ServiceWaypointBinding } from './service-waypoint';
+export { serviceWaypoint, type ServiceWaypointBinding } from './service-waypoint';
 export * from './stamp';
 export { PATTERN_RULES, PATTERNS_CHECKED_AT } from './rules';
