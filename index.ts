@@ -16,6 +16,7 @@ export type { CompileOptions, CompileResult, SynthOptions, SynthResult, Timings 
 export type { FileTree } from './compiler/layout';
 export type { Finding, ObjectRef, Severity } from './analysis/finding';
 export { formatFinding, formatFindings, sortFindings } from './analysis/finding';
+export { checkManifests, type ManifestCheck } from './analysis/check-manifests';
 
 // The same zod, cdk8s Duration and Construct the library uses, so a package
 // defining plugins needs no direct dependency on them (and cannot end up with

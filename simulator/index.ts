@@ -7,3 +7,5 @@ export { basicAuthEvaluator } from './basic-auth';
 export { formatResult, formatStatus, toJsonResult } from './format';
 export { fingerprint, redactHeaderValue } from './redact';
 export { expectRequest, expectRequests, type RequestSource, type RequestCase } from './testing';
+export { readManifests, type ReadManifests, type ReadManifestsOptions } from '../compiler/read-manifests';
+export type { MeshModel, ModelObject, ModelReference, KubeObject } from '../compiler/model';

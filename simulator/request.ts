@@ -71,7 +71,9 @@ export interface HttpRequest {
 }
 
 /** The request field a SimulationError is about (the CLI maps it to its flag). */
-export type RequestField = 'to' | 'port' | 'via' | 'method' | 'path' | 'headers' | 'authority' | 'target' | 'model';
+/** The parts of a request (or of its model) a SimulationError can be about; each is the rule id `simulator/<field>`. */
+export const REQUEST_FIELDS = ['to', 'port', 'via', 'method', 'path', 'headers', 'authority', 'target', 'model'] as const;
+export type RequestField = (typeof REQUEST_FIELDS)[number];
 
 /**
  * A request that cannot be simulated as written (a usage problem, never a

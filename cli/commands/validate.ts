@@ -1,20 +1,22 @@
 import * as path from 'node:path';
-import { analyze } from '../../analysis/analyze';
+import * as fs from 'node:fs';
+import { checkManifests } from '../../analysis/check-manifests';
 import type { Finding } from '../../analysis/finding';
-import { relativizeSources, sortFindings } from '../../analysis/finding';
+import { relativizeSources } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
 import { compileApp } from '../../compiler/synth';
-import { readManifests } from '../../compiler/read-manifests';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings } from './synth';
 
-export const usage = `waypoint-policy validate [--app FILE] [--manifests DIR] [--root-namespace NS] [--json] [--strict]
+export const usage = `waypoint-policy validate [--app FILE] [--manifests DIR [--plugins FILE]...] [--root-namespace NS] [--json] [--strict]
 
 Check without writing anything. Without --manifests: compile the policy program
 (default ${DEFAULT_APP}) and run every check synth runs. With --manifests DIR: run
 the manifest-level checks on any directory of YAML (ours, or written by hand).
+--plugins FILE (repeatable) imports a module that defines plugins with
+definePlugin first, so their pluginConfig is checked too (the catalogue's always is).
 Exit 1 on errors (and on warnings with --strict), 0 otherwise; --json prints the
 findings as a JSON array. Rules: docs/rules.md.`;
 
@@ -25,12 +27,21 @@ interface Checked {
 }
 
 function validateManifests(dir: string, rootNamespace: string | undefined, io: Io): Checked {
-  const read = readManifests(path.resolve(io.cwd, dir), { rootNamespace });
-  return {
-    findings: sortFindings([...read.findings, ...analyze(read.model)]),
-    objects: read.model.objects.length,
-    what: dir,
-  };
+  return { ...checkManifests(path.resolve(io.cwd, dir), { rootNamespace }), what: dir };
+}
+
+/** Import modules that register plugin definitions, before the manifests are read. */
+function loadPlugins(files: readonly string[], io: Io): void {
+  for (const file of files) {
+    const abs = path.resolve(io.cwd, file);
+    if (!fs.existsSync(abs)) throw new UsageError(`validate: --plugins ${file} not found (looked for ${abs}).`);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(abs);
+    } catch (e) {
+      throw new UsageError(`validate: --plugins ${file} could not be imported: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
 }
 
 function validateApp(entry: string, io: Io): Checked {
@@ -50,6 +61,7 @@ export function validate(argv: string[], io: Io): number {
     app: { type: 'string' },
     manifests: { type: 'string' },
     'root-namespace': { type: 'string' },
+    plugins: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     strict: { type: 'boolean' },
   });
@@ -59,6 +71,10 @@ export function validate(argv: string[], io: Io): number {
   if (values['root-namespace'] !== undefined && values.manifests === undefined) {
     throw new UsageError('validate: --root-namespace only applies with --manifests (a policy program sets PolicyApp rootNamespace).');
   }
+  if (values.plugins !== undefined && values.manifests === undefined) {
+    throw new UsageError('validate: --plugins only applies with --manifests (a policy program imports its plugins itself).');
+  }
+  loadPlugins(values.plugins ?? [], io);
   const checked = values.manifests !== undefined ? validateManifests(values.manifests, values['root-namespace'], io) : validateApp(values.app ?? DEFAULT_APP, io);
   const json = Boolean(values.json);
   printFindings(io, checked.findings, json);

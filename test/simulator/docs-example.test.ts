@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../cli/main';
 import { pluginEvaluatorFor } from '../../simulator/evaluators';
+import { REQUEST_FIELDS } from '../../simulator/request';
 import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
 
 const DOC = fs.readFileSync(path.join(REPO_ROOT, 'docs/simulator.md'), 'utf8');
@@ -48,4 +49,24 @@ test('the evaluator example in docs/simulator.md registers an evaluator for its 
   const evaluator = pluginEvaluatorFor('oci://ghcr.io/istio-ecosystem/wasm-extensions/open_policy_agent:1.13.0');
   assert.equal(evaluator?.name, 'open_policy_agent 1.12.0');
   assert.equal(pluginEvaluatorFor('oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0')?.name, 'basic_auth 1.12.0');
+});
+
+test('the readManifests example in docs/simulator.md runs from the public entry and prints the status it claims', async () => {
+  const code = block(/<!-- example: read-manifests -->/).replace(/'waypoint-policy\/simulator'/g, `'${abs('simulator/index')}'`);
+  const claimed = /console\.log\(r\.status\); \/\/ (\d+)/.exec(code)?.[1];
+  assert.ok(claimed);
+  const dir = tempDir('wp-doc-');
+  const io = captureIo();
+  assert.equal(await main(['synth', '--outdir', path.join(dir, 'dist')], io), 0, io.text());
+  fs.writeFileSync(path.join(dir, 'read.ts'), code);
+  const tsx = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const run = spawnSync(process.execPath, [tsx, 'read.ts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), claimed);
+});
+
+test("docs/simulator.md lists every simulator/<field> rule id, and rules.md points there", () => {
+  const listed = [...DOC.matchAll(/^\| `simulator\/([a-z]+)`/gm)].map((m) => m[1]);
+  assert.deepEqual(listed, [...REQUEST_FIELDS]);
+  assert.match(fs.readFileSync(path.join(REPO_ROOT, 'docs/rules.md'), 'utf8'), /\[simulator\.md\]\(simulator\.md#request-errors\)/);
 });
