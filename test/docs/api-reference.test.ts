@@ -1,0 +1,93 @@
+/**
+ * docs/api.md is the API reference: every runtime export of the three entry
+ * points in package.json `exports` has an entry there, and every name it
+ * lists is really exported, so it can neither miss an export nor keep a
+ * stale one.
+ *
+ * Its conventions: a runtime export is a heading "### `Name`"; a type is a
+ * list item "- `Name`: ...".
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import ts from 'typescript';
+import { REPO_ROOT } from '../support/helpers';
+
+/** The entry points, as package.json `exports` maps them to files. */
+const ENTRY_POINTS: Record<string, string> = {
+  'waypoint-policy': 'index.ts',
+  'waypoint-policy/simulator': 'simulator/index.ts',
+  'waypoint-policy/testing': 'simulator/testing.ts',
+};
+
+const DOC = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'api.md'), 'utf8');
+
+const IDENTIFIER = '[A-Za-z_$][A-Za-z0-9_$]*';
+/** Names of the runtime exports the reference documents: "### `Name`". */
+const documentedValues = [...DOC.matchAll(new RegExp(`^### \`(${IDENTIFIER})\`$`, 'gm'))].map((m) => m[1]);
+/** Names of the types the reference lists: "- `Name`: ...". */
+const documentedTypes = [...DOC.matchAll(new RegExp(`^- \`(${IDENTIFIER})\`: `, 'gm'))].map((m) => m[1]);
+
+/** The runtime exports of one entry point, as a user's `import * as` sees them. */
+async function runtimeExports(file: string): Promise<string[]> {
+  const mod = (await import(path.join(REPO_ROOT, file))) as Record<string, unknown>;
+  // Module interop may add these; they are not exports of ours.
+  return Object.keys(mod).filter((name) => name !== 'default' && name !== '__esModule');
+}
+
+/** Every name (value or type) the entry points export, as TypeScript resolves them. */
+function allExportNames(): Set<string> {
+  const config = ts.readConfigFile(path.join(REPO_ROOT, 'tsconfig.json'), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO_ROOT);
+  const files = Object.values(ENTRY_POINTS).map((f) => path.join(REPO_ROOT, f));
+  const program = ts.createProgram(files, options);
+  const checker = program.getTypeChecker();
+  const names = new Set<string>();
+  for (const file of files) {
+    const source = program.getSourceFile(file);
+    const symbol = source && checker.getSymbolAtLocation(source);
+    assert.ok(symbol, `TypeScript resolves the module ${file}`);
+    for (const s of checker.getExportsOfModule(symbol)) names.add(s.name);
+  }
+  return names;
+}
+
+test('docs/api.md lists exports in its conventions (the extraction itself works)', () => {
+  assert.ok(documentedValues.includes('PolicyApp'), 'a "### `PolicyApp`" heading is found');
+  assert.ok(documentedTypes.includes('PolicyAppProps'), 'a "- `PolicyAppProps`: ..." item is found');
+});
+
+for (const [entry, file] of Object.entries(ENTRY_POINTS)) {
+  test(`every runtime export of ${entry} (${file}) is documented in docs/api.md`, async () => {
+    const documented = new Set(documentedValues);
+    const missing = (await runtimeExports(file)).filter((name) => !documented.has(name));
+    assert.deepEqual(
+      missing,
+      [],
+      `exported by ${entry} (${file}) but missing from docs/api.md: ${missing.join(', ')}. Add a "### \`Name\`" entry for each, with its signature and what it is for.`,
+    );
+  });
+}
+
+test('every export docs/api.md documents is a runtime export of an entry point', async () => {
+  const exported = new Set((await Promise.all(Object.values(ENTRY_POINTS).map(runtimeExports))).flat());
+  const stale = documentedValues.filter((name) => !exported.has(name));
+  assert.deepEqual(stale, [], `docs/api.md documents names no entry point exports at run time: ${stale.join(', ')}`);
+});
+
+test('every export has exactly one entry in docs/api.md', () => {
+  const twice = documentedValues.filter((name, i) => documentedValues.indexOf(name) !== i);
+  assert.deepEqual(twice, [], `docs/api.md has more than one "### \`Name\`" entry for: ${twice.join(', ')}`);
+});
+
+test('every type docs/api.md lists is exported by an entry point', () => {
+  const exported = allExportNames();
+  const stale = documentedTypes.filter((name) => !exported.has(name));
+  assert.deepEqual(stale, [], `docs/api.md lists types no entry point exports: ${stale.join(', ')}`);
+});
+
+test('README.md links to docs/api.md', () => {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  assert.match(readme, /\]\(docs\/api\.md\)/, 'README.md has a link to docs/api.md');
+});
