@@ -20,7 +20,7 @@ export const bindingSidecarInjection: Rule = {
     bad: `new MeshNamespace(app, 'orders', { labels: { 'istio-injection': 'enabled' } });`,
     message:
       'Namespace orders is in ambient mode (istio.io/dataplane-mode=ambient) and also asks for sidecar injection (istio-injection=enabled): new pods get a sidecar, and pods with a sidecar are left out of ambient capture (istioctl analyze: IST0123 NamespaceMultipleInjectionLabels)',
-    fix: 'Remove istio-injection and istio.io/rev from the Namespace: ambient mode needs neither.',
+    fix: 'Remove istio-injection=enabled from the Namespace. If it carries istio.io/rev to pick the revision of its waypoints, set that revision on each Waypoint (revision) before you remove the label, or the waypoints may be left without a control plane.',
   },
   check(ctx) {
     for (const o of ctx.ofKind('Namespace')) {

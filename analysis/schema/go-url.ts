@@ -142,11 +142,14 @@ function urlProblemOf(url: string): string | undefined {
   return `it is not a valid URL (${prefixed.error})`;
 }
 
-/** A URL safe to print: any `user:password@` part is masked. */
+/**
+ * A URL safe to print: any `user:password@` part is masked. The mask runs to
+ * the last `@` that is not a digest (`@sha256:`), not to the first `/`, `?` or
+ * `#`: an unencoded password may hold those, and masking a path too is safe.
+ */
 export function redactUrl(url: string): string {
   const start = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0].length ?? 0;
-  const end = url.slice(start).search(/[/?#]/);
-  const authority = end < 0 ? url.slice(start) : url.slice(start, start + end);
-  const at = authority.lastIndexOf('@');
+  const rest = url.slice(start).replace(/@sha256:[0-9a-fA-F]*$/, '');
+  const at = rest.lastIndexOf('@');
   return at < 0 ? url : `${url.slice(0, start)}***${url.slice(start + at)}`;
 }

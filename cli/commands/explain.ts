@@ -18,7 +18,7 @@ plugins run there in which order, and what each decides: 401, 200 (passed
 through), or unknown when the outcome depends on something not simulated.
 --json prints { "status": <number|null>, "trace": [...] }. Header values and
 credentials are never printed. Exit 0 with a result (unknown included), 1 when the
-manifests cannot be read, 2 on bad usage.`;
+manifests cannot be parsed, 2 on bad usage (a missing --manifests folder included).`;
 
 const FLAG_OF: Record<RequestField, string> = {
   to: '--to',

@@ -62,6 +62,9 @@ test("the module URL in a supply-chain message never shows the URL's user:passwo
     ['oci://robot:s3cr%40t@ghcr.io/acme/auth:latest', 'supply-chain/unpinned-module'],
     ['oci://robot:s3cr%40t@ghcr.io/acme/auth:1.0', 'supply-chain/unpinned-module'],
     ['http://robot:s3cr%40t@m.internal/auth.wasm', 'supply-chain/insecure-url'],
+    ['http://robot:s3cr#et@m.internal/auth.wasm', 'supply-chain/insecure-url'],
+    ['http://robot:s3cr/et?x@m.internal/auth.wasm', 'supply-chain/insecure-url'],
+    ['oci://robot:s3cr#et@ghcr.io/acme/auth:1.0', 'supply-chain/unpinned-module'],
   ];
   for (const [url, rule] of cases) {
     const [f] = findingsFor({ url }, rule);
