@@ -165,19 +165,32 @@ export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
   return findings;
 }
 
-// Keys with which a manifest steers its GitOps tool. Flux reads its keys from
-// labels as well as annotations, so a label can override the Merge apply that
-// protects another team's object, or turn on force: on any 409 or 422 from the
-// dry-run, Flux then deletes the live object and re-creates it from our
-// label-only manifest (a Service without ports, which the API refuses).
-const TOOL_PREFIXES = ['kustomize.toolkit.fluxcd.io/', 'argocd.argoproj.io/'];
+// Keys with which a manifest steers how its GitOps tool applies, prunes or
+// deletes it. Flux reads its keys from labels as well as annotations, so a
+// label can override the Merge apply that protects another team's object, or
+// turn on force: on any 409 or 422 from the dry-run, Flux then deletes the
+// live object and re-creates it from our label-only manifest (a Service
+// without ports, which the API refuses). Other keys under these prefixes
+// (Argo CD's `argocd.argoproj.io/managed-by` namespace label, for one) change
+// nothing about this object's apply and stay allowed.
+const TOOL_KEYS: ReadonlySet<string> = new Set([
+  'kustomize.toolkit.fluxcd.io/force',
+  'kustomize.toolkit.fluxcd.io/ssa',
+  'kustomize.toolkit.fluxcd.io/prune',
+  'kustomize.toolkit.fluxcd.io/reconcile',
+  'argocd.argoproj.io/sync-options',
+  'argocd.argoproj.io/compare-options',
+  'argocd.argoproj.io/sync-wave',
+  'argocd.argoproj.io/hook',
+  'argocd.argoproj.io/hook-delete-policy',
+]);
 
 function toolOverrides(o: ModelObject): Finding[] {
   const m = o.manifest.metadata;
   const out: Finding[] = [];
   for (const [where, map] of [['label', m.labels], ['annotation', m.annotations]] as const) {
     for (const key of Object.keys(map ?? {}).sort()) {
-      if (!TOOL_PREFIXES.some((p) => key.startsWith(p))) continue;
+      if (!TOOL_KEYS.has(key)) continue;
       const force = key === 'kustomize.toolkit.fluxcd.io/force';
       out.push({
         rule: 'gitops/external-tool-override',

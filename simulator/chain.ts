@@ -130,9 +130,9 @@ export function buildChain(index: MeshIndex, proxy: Proxy): Chain {
   const notes: string[] = [];
   for (let i = 1; i < entries.length; i++) {
     const [a, b] = [entries[i - 1], entries[i]];
-    if (a.object.manifest.kind === 'WasmPlugin' && b.object.manifest.kind === 'WasmPlugin' && a.stage === b.stage && a.priority === b.priority) {
+    if (a.object.manifest.kind === 'WasmPlugin' && b.object.manifest.kind === 'WasmPlugin' && a.stage === b.stage && (a.priority ?? UNSET_PRIORITY) === (b.priority ?? UNSET_PRIORITY)) {
       notes.push(
-        `${a.id} and ${b.id} share phase ${STAGE_NAMES[a.stage]} and ${a.priority === undefined ? 'an unset priority' : `priority ${a.priority}`}: ` +
+        `${a.id} and ${b.id} share phase ${STAGE_NAMES[a.stage]} and ${a.priority === b.priority ? (a.priority === undefined ? 'an unset priority' : `priority ${a.priority}`) : `priority ${UNSET_PRIORITY} (an unset one sorts as that)`}: ` +
           'in a cluster the older object runs first; creation time is unknown offline, so they are ordered by name, then namespace',
       );
     }

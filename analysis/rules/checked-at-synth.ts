@@ -101,7 +101,7 @@ export const CHECKED_AT_SYNTH: readonly (RuleInfo & { readonly checkedAt: string
     checkedAt: 'synth',
     docs: {
       summary:
-        "Another team's object (emitted label-only) given a `kustomize.toolkit.fluxcd.io/` or `argocd.argoproj.io/` label or annotation. Flux reads its keys from labels too: `force: enabled` makes it delete and re-create the live object on any apply conflict (our label-only manifest cannot re-create it), and `ssa: Override` takes over the team's fields.",
+        "Another team's object (emitted label-only) given a label or annotation that steers how Flux or Argo CD applies, prunes or deletes it (Flux `force`, `ssa`, `prune`, `reconcile`; Argo CD `sync-options`, `compare-options`, `sync-wave`, `hook`, `hook-delete-policy`). Flux reads its keys from labels too: `force: enabled` makes it delete and re-create the live object on any apply conflict (our label-only manifest cannot re-create it), and `ssa: Override` takes over the team's fields.",
       bad: `new MeshNamespace(app, 'reviews', { labels: { 'kustomize.toolkit.fluxcd.io/force': 'enabled' } }); // the reviews team's Namespace`,
       message:
         "Namespace 'reviews' belongs to another team but is given the label kustomize.toolkit.fluxcd.io/force=enabled: with force, Flux deletes and re-creates the live object on any apply conflict, and our label-only manifest cannot re-create it",

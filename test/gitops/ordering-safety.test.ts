@@ -150,6 +150,8 @@ test("another team's object given a GitOps tool key (Flux force, by label or ann
   assert.deepEqual(rules(external({ 'kustomize.toolkit.fluxcd.io/ssa': 'Override' })), refused);
   assert.deepEqual(rules(external({}, { 'argocd.argoproj.io/sync-options': 'Replace=true' })), refused);
   assert.match(gitopsFindings([external({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' })])[0].message, /deletes and re-creates the live object/);
+  // Keys that do not steer this object's apply stay allowed (Argo CD Operator's namespace label).
+  assert.deepEqual(rules(external({ 'argocd.argoproj.io/managed-by': 'openshift-gitops' })), []);
   // Our own waypoint labels are fine; an owned object may carry tool keys (its team is us).
   assert.deepEqual(rules(external({ 'istio.io/use-waypoint': 'w' })), []);
   assert.deepEqual(gitopsFindings([{ ...external({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' }), ownership: 'owned' }]), []);

@@ -53,6 +53,12 @@ describe('order', () => {
     assert.match(r.text, /share phase AUTHN and an unset priority: in a cluster the older object runs first/);
   });
 
+  test('an explicit priority of -2147483648 ties with an unset one, and the trace says so', () => {
+    const r = run([denier('apps', 'beta', { phase: 'AUTHN' }), denier('apps', 'alpha', { phase: 'AUTHN', priority: -2147483648 })]);
+    assert.equal(r.realm, 'alpha');
+    assert.match(r.text, /share phase AUTHN and priority -2147483648 \(an unset one sorts as that\)/);
+  });
+
   test('a plugin that lets the request through hands it to the next one', () => {
     const open = plugin('apps', 'first', { targetRefs: toGateway('wp'), phase: 'AUTHN', priority: 10, pluginConfig: basicAuthConfig('/other', ['ok:test']) });
     const r = run([open, denier('apps', 'second', { phase: 'AUTHN', priority: 1 })]);
