@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PolicyApp } from '../constructs/app';
 import { isPolicyError, PolicyError } from '../constructs/errors';
-import { projectRootOf, realPath } from '../compiler/project-root';
+import { projectRootOf } from '../compiler/project-root';
+import { isLibraryFrame, locationOf, relativeSource } from '../constructs/internal/provenance';
 import { UsageError } from './io';
 
 export { projectRootOf };
@@ -44,9 +45,6 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
   return app;
 }
 
-const LIBRARY_ROOT = path.resolve(__dirname, '..');
-const LIBRARY_DIRS = ['constructs', 'compiler', 'analysis', 'simulator', 'cli', 'review'].map((d) => path.join(LIBRARY_ROOT, d) + path.sep);
-
 /**
  * Policy modules loaded before (an earlier synth in the same process, a
  * watcher, a test) would be served from require's cache, stale. Forget them,
@@ -55,25 +53,21 @@ const LIBRARY_DIRS = ['constructs', 'compiler', 'analysis', 'simulator', 'cli', 
 function forgetPolicyModules(root: string): void {
   const prefix = root + path.sep;
   for (const id of Object.keys(require.cache)) {
-    if (!id.startsWith(prefix) || id.includes(`${path.sep}node_modules${path.sep}`)) continue;
-    if (LIBRARY_DIRS.some((d) => id.startsWith(d))) continue;
-    delete require.cache[id];
+    if (id.startsWith(prefix) && !isLibraryFrame(id)) delete require.cache[id];
   }
 }
-
-const realPathOf = (file: string) => realPath(file.startsWith('file://') ? new URL(file).pathname : file);
 
 /** An exception thrown by policy code, reported at the policy line that raised it. */
 function policyCrash(e: unknown, file: string): PolicyError {
   const err = e instanceof Error ? e : new Error(String(e));
+  // The first frame in policy code: a duplicate id, say, is thrown by constructs/
+  // on behalf of the policy line that chose it.
   const frame = (err.stack ?? '')
     .split('\n')
-    .map((l) => /\(?([^()\s]+):(\d+):\d+\)?$/.exec(l.trim()))
-    // The first frame in policy code: not Node's, a dependency's, or this library's
-    // (a duplicate id is thrown by constructs/ on behalf of the policy line that chose it).
-    .find((m) => m && !m[1].includes('node_modules') && !m[1].startsWith('node:') && !LIBRARY_DIRS.some((d) => realPathOf(m[1]).startsWith(d)));
+    .map(locationOf)
+    .find((l) => l !== undefined && !isLibraryFrame(l.file));
   const root = projectRootOf(file);
-  const source = frame ? `${path.relative(root, frame[1]).split(path.sep).join('/')}:${frame[2]}` : path.relative(root, file);
+  const source = frame ? relativeSource(frame.at, root) : relativeSource(file, root);
   return new PolicyError([
     {
       rule: 'policy/exception',

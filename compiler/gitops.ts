@@ -148,7 +148,7 @@ export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
   for (const o of objects) {
     if (o.ownership !== 'external') continue;
     const labels = o.manifest.metadata.labels ?? {};
-    findings.push(...toolOverrides(o));
+    pushToolOverrides(o, findings);
     for (const key of [GITOPS_KEYS.managedBy, GITOPS_KEYS.partOf]) {
       if (labels[key] === undefined) continue;
       findings.push({
@@ -173,31 +173,33 @@ export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
 // without ports, which the API refuses). Other keys under these prefixes
 // (Argo CD's `argocd.argoproj.io/managed-by` namespace label, for one) change
 // nothing about this object's apply and stay allowed.
-const TOOL_KEYS: ReadonlySet<string> = new Set([
-  'kustomize.toolkit.fluxcd.io/force',
-  'kustomize.toolkit.fluxcd.io/ssa',
-  'kustomize.toolkit.fluxcd.io/prune',
-  'kustomize.toolkit.fluxcd.io/reconcile',
-  'argocd.argoproj.io/sync-options',
+// Sorted: findings come out in this order.
+const TOOL_KEYS: readonly string[] = [
   'argocd.argoproj.io/compare-options',
-  'argocd.argoproj.io/sync-wave',
   'argocd.argoproj.io/hook',
   'argocd.argoproj.io/hook-delete-policy',
-]);
+  'argocd.argoproj.io/sync-options',
+  'argocd.argoproj.io/sync-wave',
+  'kustomize.toolkit.fluxcd.io/force',
+  'kustomize.toolkit.fluxcd.io/prune',
+  'kustomize.toolkit.fluxcd.io/reconcile',
+  'kustomize.toolkit.fluxcd.io/ssa',
+];
+const FLUX_FORCE = 'kustomize.toolkit.fluxcd.io/force';
 
-function toolOverrides(o: ModelObject): Finding[] {
+function pushToolOverrides(o: ModelObject, findings: Finding[]): void {
   const m = o.manifest.metadata;
-  const out: Finding[] = [];
   for (const [where, map] of [['label', m.labels], ['annotation', m.annotations]] as const) {
-    for (const key of Object.keys(map ?? {}).sort()) {
-      if (!TOOL_KEYS.has(key)) continue;
-      const force = key === 'kustomize.toolkit.fluxcd.io/force';
-      out.push({
+    if (!map) continue;
+    for (const key of TOOL_KEYS) {
+      const value = map[key];
+      if (value === undefined) continue;
+      findings.push({
         rule: 'gitops/external-tool-override',
         severity: 'error',
         message:
-          `${o.manifest.kind} '${m.name}' belongs to another team but is given the ${where} ${key}=${map![key]}` +
-          (force ? ': with force, Flux deletes and re-creates the live object on any apply conflict, and our label-only manifest cannot re-create it' : ': it would change how the GitOps tool applies or deletes an object that is only labelled here'),
+          `${o.manifest.kind} '${m.name}' belongs to another team but is given the ${where} ${key}=${value}` +
+          (key === FLUX_FORCE ? ': with force, Flux deletes and re-creates the live object on any apply conflict, and our label-only manifest cannot re-create it' : ': it would change how the GitOps tool applies or deletes an object that is only labelled here'),
         fix: `Remove the ${key} ${where}: waypoint-policy sets the tool annotations of label-only objects itself (Merge apply, never pruned, never deleted).`,
         object: { kind: o.manifest.kind, namespace: m.namespace, name: m.name },
         path: o.path,
@@ -205,5 +207,4 @@ function toolOverrides(o: ModelObject): Finding[] {
       });
     }
   }
-  return out;
 }

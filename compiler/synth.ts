@@ -141,33 +141,24 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   const blocking = a.findings.filter((f) => f.severity === 'error' || options.strict);
   if (blocking.length > 0) throw new PolicyError(a.findings);
   const objects = a.collected.model.objects.length;
-  let writer: TreeWriter;
+  let writer: TreeWriter | undefined;
   try {
     refuseNonFolder(path.resolve(options.outdir));
-    writer = openTreeWriter(options.outdir, {
+    const w = openTreeWriter(options.outdir, {
       background: options.backgroundWrite ?? objects >= BACKGROUND_WRITE_OBJECTS,
       // No total for progress: the file count (objects, kustomizations,
       // delivery manifests) is known only once everything is rendered.
       checkReplaced: refuseForeignFiles(path.resolve(options.outdir)),
     });
+    writer = w;
+    const files = render(a, (rel, content) => w.add(rel, content));
+    const t = performance.now();
+    const write = w.commit();
+    a.timings.write = performance.now() - t;
+    return { files, findings: a.findings, collected: a.collected, timings: a.timings, write };
   } catch (e) {
+    // Leaves outdir as it was (abort is safe after a failed commit too).
+    writer?.abort();
     throw asOutputError(e);
   }
-  let files: FileTree;
-  try {
-    files = render(a, (rel, content) => writer.add(rel, content));
-  } catch (e) {
-    writer.abort();
-    throw asOutputError(e);
-  }
-  const t = performance.now();
-  let write: WriteResult;
-  try {
-    write = writer.commit();
-  } catch (e) {
-    writer.abort();
-    throw asOutputError(e);
-  }
-  a.timings.write = performance.now() - t;
-  return { files, findings: a.findings, collected: a.collected, timings: a.timings, write };
 }

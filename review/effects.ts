@@ -117,7 +117,7 @@ function binding(index: MeshIndex | undefined, ns: string, name: string, pruned?
   if (!index) return { state: { reason: 'not in this revision' } };
   const service = serviceInfo(index, ns, name);
   // A waypoint absent from the manifests is another team's (assumed present), unless this change prunes it.
-  const b = bindService(index, service, { unlistedWaypoints: 'assume-present', pruned });
+  const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned });
   const waypoint = b.waypoint ? `${b.waypoint.namespace}/${b.waypoint.name}` : undefined;
   const why = b.trace.filter((t) => t.step === 'binding').map((t) => t.detail).pop() ?? b.reason;
   // The simulator's last binding step usually names the reason already.
@@ -228,7 +228,7 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
     const bi = indexFor(base, target);
     const hi = indexFor(head, target);
     const pruned = prunedGatewayKeys(base, head, target);
-    prunedInUse.push(...prunedGatewaysInUse(base, head, target));
+    prunedInUse.push(...prunedGatewaysInUse(pruned, head, target));
     const services = serviceList([base, head], target);
     const boundTo = new Map<string, Set<string>>();
     for (const s of services) {

@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import type { FileTree } from '../compiler/layout';
 import type { KubeObject } from '../compiler/model';
 import { manifestOwnership } from '../compiler/read-manifests';
-import { redactSecrets, SecretPolicy, secretPolicyFor } from './secrets';
+import { redactSecrets, SecretPolicy, secretPolicyForChange } from './secrets';
 
 /** An object's identity across revisions. */
 export interface ObjectId {
@@ -90,14 +90,7 @@ export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] 
     else if (!b && h) changes.push({ change: 'added', object: h.id, file: h.file, fields: [] });
     else if (b && h) {
       const fields: FieldChange[] = [];
-      // Either side's module may declare the secret keys (the url itself can change).
-      const before = secretPolicyFor(b.manifest);
-      const after = secretPolicyFor(h.manifest);
-      const secrets: SecretPolicy = {
-        isSecret: (p) => before.isSecret(p) || after.isSecret(p),
-        mask: (p, v) => after.mask(p, before.mask(p, v)),
-      };
-      diffValues(b.manifest, h.manifest, [], fields, secrets);
+      diffValues(b.manifest, h.manifest, [], fields, secretPolicyForChange(b.manifest, h.manifest));
       const handedOver = h.id.kind === 'Service' && manifestOwnership(b.manifest) === 'owned' && manifestOwnership(h.manifest) === 'external';
       if (fields.length > 0) changes.push({ change: 'changed', object: h.id, file: h.file, fields, ...(handedOver ? { becameLabelOnly: true } : {}) });
     }

@@ -1,5 +1,6 @@
 import type { MeshModel, ModelObject } from '../compiler/model';
-import { LABELS, NO_WAYPOINT } from '../constructs/labels';
+import { useWaypointOf } from '../analysis/rules/waypoints';
+import { LABELS } from '../constructs/labels';
 
 /**
  * A Gateway that the base revision owned and the head revision no longer
@@ -21,19 +22,12 @@ export interface PrunedGateway {
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
-function ownedGateways(model: MeshModel, target: string): Set<string> {
+/** The Gateways of a target (`namespace/name`), only the owned ones if asked. */
+function gatewayKeys(model: MeshModel, target: string, ownedOnly: boolean): Set<string> {
   const out = new Set<string>();
   for (const o of model.objects) {
-    if (o.target !== target || o.manifest.kind !== 'Gateway' || o.ownership === 'external') continue;
+    if (o.target !== target || o.manifest.kind !== 'Gateway' || (ownedOnly && o.ownership === 'external')) continue;
     out.add(key(o.manifest.metadata.namespace ?? 'default', o.manifest.metadata.name));
-  }
-  return out;
-}
-
-function gatewaysIn(model: MeshModel, target: string): Set<string> {
-  const out = new Set<string>();
-  for (const o of model.objects) {
-    if (o.target === target && o.manifest.kind === 'Gateway') out.add(key(o.manifest.metadata.namespace ?? 'default', o.manifest.metadata.name));
   }
   return out;
 }
@@ -44,17 +38,15 @@ function gatewaysIn(model: MeshModel, target: string): Set<string> {
  * (not as another team's waypoint, present but unlisted).
  */
 export function prunedGatewayKeys(base: MeshModel, head: MeshModel, target: string): Set<string> {
-  const kept = gatewaysIn(head, target);
-  return new Set([...ownedGateways(base, target)].filter((g) => !kept.has(g)));
+  const kept = gatewayKeys(head, target, false);
+  return new Set([...gatewayKeys(base, target, true)].filter((g) => !kept.has(g)));
 }
 
 /** Which waypoint an object's own labels name (`namespace/name`), if any. */
 function labelledWaypoint(o: ModelObject): string | undefined {
-  const labels = o.manifest.metadata.labels ?? {};
-  const value = labels[LABELS.useWaypoint];
-  if (value === undefined || value === NO_WAYPOINT) return undefined;
-  const home = o.manifest.kind === 'Namespace' ? o.manifest.metadata.name : (o.manifest.metadata.namespace ?? 'default');
-  return key(labels[LABELS.useWaypointNamespace] ?? home, value);
+  const m = o.manifest;
+  const use = useWaypointOf(m.metadata.labels ?? {}, m.kind === 'Namespace' ? m.metadata.name : (m.metadata.namespace ?? 'default'));
+  return use.kind === 'waypoint' ? key(use.namespace, use.name) : undefined;
 }
 
 function pluginTargets(o: ModelObject): string[] {
@@ -70,9 +62,8 @@ function describe(o: ModelObject): string {
   return `${m.kind} ${m.kind === 'Namespace' ? m.metadata.name : `${m.metadata.namespace ?? 'default'}/${m.metadata.name}`}`;
 }
 
-/** Every Gateway the head revision prunes while its own objects still use it. */
-export function prunedGatewaysInUse(base: MeshModel, head: MeshModel, target: string): PrunedGateway[] {
-  const pruned = prunedGatewayKeys(base, head, target);
+/** Which of the `pruned` Gateways (from `prunedGatewayKeys`) the head revision's own objects still use. */
+export function prunedGatewaysInUse(pruned: ReadonlySet<string>, head: MeshModel, target: string): PrunedGateway[] {
   if (pruned.size === 0) return [];
   const usedBy = new Map<string, string[]>();
   const use = (gateway: string, by: string) => {

@@ -39,6 +39,13 @@ export function secretPolicyFor(manifest: KubeObject | undefined): SecretPolicy 
   };
 }
 
+/** For a changed object: a value is secret if either revision's module says so (the url itself can change). */
+export function secretPolicyForChange(before: KubeObject, after: KubeObject): SecretPolicy {
+  const a = secretPolicyFor(before);
+  const b = secretPolicyFor(after);
+  return { isSecret: (p) => a.isSecret(p) || b.isSecret(p), mask: (p, v) => b.mask(p, a.mask(p, v)) };
+}
+
 /** A short, stable fingerprint: the first 8 hex digits of the value's SHA-256. */
 export function credentialFingerprint(value: string): string {
   return shortHash(value);

@@ -43,7 +43,7 @@ export interface BindingOptions {
    *
    * @default - none
    */
-  readonly pruned?: ReadonlySet<string>;
+  readonly prunedWaypoints?: ReadonlySet<string>;
 }
 
 const FAILS_OPEN = 'ztunnel then sends the traffic straight to the Service\'s pods (it fails open): no waypoint plugin runs';
@@ -115,7 +115,7 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
   }
   let gw = index.gateway(wpNamespace, value);
   if (!gw) {
-    if (options.pruned?.has(`${wpNamespace}/${value}`)) {
+    if (options.prunedWaypoints?.has(`${wpNamespace}/${value}`)) {
       return fail('WaypointIsNotReady', `waypoint ${wpNamespace}/${value} was owned by the base revision and is no longer emitted: GitOps prunes it`);
     }
     if (options.unlistedWaypoints === 'missing') {

@@ -70,8 +70,7 @@ export interface HttpRequest {
   readonly headers: ReadonlyMap<string, readonly string[]>;
 }
 
-/** The request field a SimulationError is about (the CLI maps it to its flag). */
-/** The parts of a request (or of its model) a SimulationError can be about; each is the rule id `simulator/<field>`. */
+/** The parts of a request (or of its model) a SimulationError can be about; each is the rule id `simulator/<field>`, and the CLI maps it to its flag. */
 export const REQUEST_FIELDS = ['to', 'port', 'via', 'method', 'path', 'headers', 'authority', 'target', 'model'] as const;
 export type RequestField = (typeof REQUEST_FIELDS)[number];
 

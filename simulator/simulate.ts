@@ -33,7 +33,7 @@ export interface SimulateOptions {
   readonly unlistedWaypoints?: 'missing' | 'assume-present';
 
   /**
-   * Waypoints (`namespace/name`) known to be pruned: see `BindingOptions.pruned`.
+   * Waypoints (`namespace/name`) known to be pruned: see `BindingOptions.prunedWaypoints`.
    *
    * @default - none
    */
@@ -227,7 +227,7 @@ export function simulate(model: MeshModel, request: SimRequest, options: Simulat
     trace.push({ step: 'ingress', proxy: label, detail: `the gateway routes the request to Service ${destination} (its HTTPRoute is not simulated: the destination is taken as given; method, path, headers and authority are passed on unchanged)` });
   }
 
-  const binding = bindService(index, service, { unlistedWaypoints, pruned: options.prunedWaypoints });
+  const binding = bindService(index, service, { unlistedWaypoints, prunedWaypoints: options.prunedWaypoints });
   trace.push(...binding.trace);
   if (binding.reason === 'Undetermined') {
     outcome.undetermined ??= 'whether the Service binds to its waypoint is not decided by the manifests';

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { lookupWaypoint, noFallback, bindingSubjects, USE_WAYPOINT } from './waypoints';
+import { lookupWaypoint, noFallback, bindingSubjects, USE_WAYPOINT, USE_WAYPOINT_NAMESPACE, useWaypointOf } from './waypoints';
 import { isPlainObject } from '../schema/issue';
 
 export const bindingUnknownWaypoint: Rule = {
@@ -14,11 +14,11 @@ export const bindingUnknownWaypoint: Rule = {
   check(ctx) {
     const lenient = ctx.model.origin === 'manifests';
     for (const s of bindingSubjects(ctx)) {
-      const named = s.labels[USE_WAYPOINT];
-      if (named === undefined || named === 'none') continue;
-      const ns = s.labels['istio.io/use-waypoint-namespace'] ?? s.namespace;
+      const use = useWaypointOf(s.labels, s.namespace);
+      if (use.kind !== 'waypoint') continue;
+      const { namespace: ns, name: named } = use;
       if (named === '' || ns === '') {
-        const which = named === '' ? USE_WAYPOINT : 'istio.io/use-waypoint-namespace';
+        const which = named === '' ? USE_WAYPOINT : USE_WAYPOINT_NAMESPACE;
         ctx.report(s.about, {
           message: `${s.label} has an empty ${which} label. istiod reads a present label, even an empty one, as naming a waypoint (here ${JSON.stringify(`${ns}/${named}`)}), which cannot exist: it binds nothing (WaypointIsNotReady). ${noFallback(undefined, [])}`,
           fix: `Remove the ${which} label to inherit the Namespace's waypoint, or set it to a waypoint's name (or "none" to opt out).`,

@@ -1,11 +1,7 @@
 import type { Rule } from '../rule';
 import { pluginsOnWaypoint } from './attachments';
 import { pluginSubject, pluginView } from './plugin-spec';
-import { waypointsAround } from './waypoints';
-import { WAYPOINT_CLASS } from '../schema/gateway';
-import type { KubeObject } from '../../compiler/model';
-
-const isWaypointGateway = (m: KubeObject) => (m.spec as { gatewayClassName?: unknown } | undefined)?.gatewayClassName === WAYPOINT_CLASS;
+import { isWaypointGateway, waypointsAround } from './waypoints';
 
 /** Labels istiod puts on a waypoint's pods. */
 const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];

@@ -27,7 +27,7 @@ export interface WaypointInfo {
 export const labelsOf = (m: { metadata?: { labels?: unknown } }): Record<string, string> =>
   (isPlainObject(m.metadata?.labels) ? m.metadata.labels : {}) as Record<string, string>;
 
-function isWaypointGateway(m: KubeObject): boolean {
+export function isWaypointGateway(m: KubeObject): boolean {
   return isPlainObject(m.spec) && m.spec.gatewayClassName === WAYPOINT_CLASS;
 }
 

@@ -8,13 +8,14 @@ import type { IConstruct } from 'constructs';
 const sources = new WeakMap<IConstruct, string>();
 
 const LIBRARY_ROOT = path.resolve(__dirname, '..', '..');
-const LIBRARY_DIRS = ['constructs', 'compiler', 'analysis', 'simulator', 'cli'].map(
+const LIBRARY_DIRS = ['constructs', 'compiler', 'analysis', 'simulator', 'cli', 'review'].map(
   (d) => path.join(LIBRARY_ROOT, d) + path.sep,
 );
 
 const libraryFiles = new Map<string, boolean>();
 
-function isLibraryFrame(file: string): boolean {
+/** A file of Node, of a dependency, or of this library: never the policy line a finding should point at. */
+export function isLibraryFrame(file: string): boolean {
   let lib = libraryFiles.get(file);
   if (lib === undefined) {
     lib = file.startsWith('node:') || file.includes(`${path.sep}node_modules${path.sep}`) || LIBRARY_DIRS.some((d) => file.startsWith(d));
@@ -26,7 +27,7 @@ function isLibraryFrame(file: string): boolean {
 const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?$/;
 
 /** `file:line` of one formatted stack line, or undefined when it names no absolute file. */
-function locationOf(line: string): { file: string; at: string } | undefined {
+export function locationOf(line: string): { file: string; at: string } | undefined {
   const m = FRAME.exec(line.trim());
   if (!m) return undefined;
   const file = m[1].startsWith('file://') ? new URL(m[1]).pathname : m[1];

@@ -71,20 +71,23 @@ test('a referenced waypoint (another repo) admitting all namespaces binds, with 
   assert.deepEqual(rules(found), []);
 });
 
-test("kubernetes.io/metadata.name is always known, even for a Namespace these manifests do not show", () => {
-  const waypoint = (selector: string) => `apiVersion: gateway.networking.k8s.io/v1
+/** Service shop/cart bound to waypoint `<namespace>/shared`, whose HBONE listener admits `allowed` (its allowedRoutes.namespaces). */
+const sharedWaypoint = (namespace: string, allowed: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
-metadata: { name: shared, namespace: infra }
+metadata: { name: shared, namespace: ${namespace} }
 spec:
   gatewayClassName: istio-waypoint
   listeners:
-    - { name: mesh, port: 15008, protocol: HBONE, allowedRoutes: { namespaces: { from: Selector, selector: { matchLabels: { ${selector} } } } } }
+    - { name: mesh, port: 15008, protocol: HBONE, allowedRoutes: { namespaces: ${allowed} } }
 ---
 apiVersion: v1
 kind: Service
-metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: shared, istio.io/use-waypoint-namespace: infra } }
+metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: shared${namespace === 'shop' ? '' : `, istio.io/use-waypoint-namespace: ${namespace}`} } }
 spec: { ports: [{ port: 80 }] }
 `;
+
+test("kubernetes.io/metadata.name is always known, even for a Namespace these manifests do not show", () => {
+  const waypoint = (selector: string) => sharedWaypoint('infra', `{ from: Selector, selector: { matchLabels: { ${selector} } } }`);
   assert.deepEqual(rules(lint(waypoint('kubernetes.io/metadata.name: shop'))), []);
   // Wrong name: certain. Another label on a Namespace we cannot see: may be set in the cluster.
   assert.deepEqual(rules(lint(waypoint('kubernetes.io/metadata.name: billing'))), ['error binding/not-allowed']);
@@ -92,19 +95,7 @@ spec: { ports: [{ port: 80 }] }
 });
 
 test('a Selector applies to the waypoint\'s own namespace too: a same-namespace binding it does not admit is denied (istiod has no same-namespace shortcut)', () => {
-  const waypoint = (from: string) => `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: shared, namespace: shop }
-spec:
-  gatewayClassName: istio-waypoint
-  listeners:
-    - { name: mesh, port: 15008, protocol: HBONE, allowedRoutes: { namespaces: ${from} } }
----
-apiVersion: v1
-kind: Service
-metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: shared } }
-spec: { ports: [{ port: 80 }] }
-`;
+  const waypoint = (allowed: string) => sharedWaypoint('shop', allowed);
   const denied = lint(waypoint('{ from: Selector, selector: { matchLabels: { kubernetes.io/metadata.name: billing } } }'));
   assert.deepEqual(rules(denied), ['error binding/not-allowed']);
   assert.match(denied[0].message, /do not admit shop \(a selector applies to the waypoint's own namespace too\): istiod denies the binding \(AttachmentDenied\)/);
