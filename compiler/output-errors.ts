@@ -1,18 +1,57 @@
 import { PolicyError } from '../constructs/errors';
 
+/** What went wrong, and (when the general advice does not fit) what to do about it. */
+interface Cause {
+  readonly what: string;
+  readonly fix?: string;
+}
+
+const FIX = 'Point --outdir at a folder this user can create and write, on a writable disk with free space.';
+
+const ONE_AT_A_TIME: Cause = {
+  what: 'a file or folder appeared at a path synth was creating (another synth writing the same folder at the same time?)',
+  fix: 'Run one synth at a time for this folder, then run it again.',
+};
+
 // What each file-system failure means for the person who chose the output
-// folder: these are mistakes in the command or the machine, not bugs.
-const CAUSES: Readonly<Record<string, string>> = {
-  ENOTDIR: 'a part of its path is a file, not a folder',
-  EACCES: 'permission denied',
-  EPERM: 'the operation is not permitted',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  ENAMETOOLONG: 'its path is too long',
-  ELOOP: 'its path loops through symbolic links',
-  EISDIR: 'a folder stands where a file goes',
-  EMFILE: 'too many files are open',
+// folder: these are mistakes in the command or the machine, not bugs. The
+// CLI names the folder itself, so no message carries a path of this machine.
+const CAUSES: Readonly<Record<string, Cause>> = {
+  ENOTDIR: { what: 'a part of its path is a file, not a folder' },
+  EACCES: { what: 'permission denied' },
+  EPERM: { what: 'the operation is not permitted' },
+  EROFS: { what: 'the file system is read-only' },
+  ENOSPC: { what: 'the disk is full' },
+  EDQUOT: { what: 'the disk quota is used up' },
+  ENAMETOOLONG: { what: 'its path is too long' },
+  ELOOP: { what: 'its path loops through symbolic links' },
+  EISDIR: { what: 'a folder stands where a file goes' },
+  EMFILE: { what: 'too many files are open' },
+  // Synth swaps the new tree in by renaming the folder, which a mount point refuses.
+  EBUSY: {
+    what: 'it is busy: a mount point, or held by another program, so synth cannot swap the new tree in',
+    fix: 'Point --outdir at a folder inside the mount, not the mount point itself (synth replaces the whole folder), or close the program that holds it.',
+  },
+  ENOENT: {
+    what: 'a folder on its path does not exist: a symbolic link that points to nothing, or a folder removed while synth ran',
+    fix: 'Create the folder the symbolic link points to (or remove the link), or point --outdir at a folder that exists or can be created, then run synth again.',
+  },
+  EEXIST: ONE_AT_A_TIME,
+  ENOTEMPTY: ONE_AT_A_TIME,
+  // The new tree is built beside the folder (hard-linking unchanged files from
+  // it) and renamed into place, which works only within one file system.
+  EXDEV: {
+    what: 'it is on another file system than the folder it sits in (a mount point?), and synth builds the new tree beside it',
+    fix: 'Point --outdir at a folder inside the mount, not the mount point itself (synth replaces the whole folder).',
+  },
+  EIO: {
+    what: 'the disk or network file system reported an input/output error',
+    fix: 'Check the disk or network mount the folder is on, then run synth again, or point --outdir at a folder on another disk.',
+  },
+  ETXTBSY: {
+    what: 'a file in it is a program that is running',
+    fix: 'Stop the program that runs from that folder, or point --outdir at another folder.',
+  },
 };
 
 /**
@@ -22,13 +61,14 @@ const CAUSES: Readonly<Record<string, string>> = {
  */
 export function asOutputError(e: unknown): unknown {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== 'string' || !(code in CAUSES)) return e;
+  if (typeof code !== 'string' || !Object.hasOwn(CAUSES, code)) return e;
+  const cause = CAUSES[code];
   return new PolicyError([
     {
       rule: 'output/unwritable',
       severity: 'error',
-      message: `cannot write the output folder: ${CAUSES[code]} (${code})`,
-      fix: 'Point --outdir at a folder this user can create and write, on a writable disk with free space.',
+      message: `cannot write the output folder: ${cause.what} (${code})`,
+      fix: cause.fix ?? FIX,
     },
   ]);
 }

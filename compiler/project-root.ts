@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
-import { sourceOf } from '../constructs/internal/provenance';
+import { isLibraryFrame, sourceOf } from '../constructs/internal/provenance';
 
 /** The real path of `p` (symlinks resolved), or `p` itself while it does not exist. */
 export function realPath(p: string): string {
@@ -28,13 +28,28 @@ export function projectRootOf(file: string): string {
 }
 
 /**
+ * The program Node was started with (`require.main`, else `process.argv[1]`),
+ * unless it is a tool's or this library's own file (a test runner, our CLI):
+ * those say nothing about the policy project.
+ */
+function entryModule(): string | undefined {
+  for (const file of [require.main?.filename, process.argv[1]]) {
+    if (file && path.isAbsolute(file) && !isLibraryFrame(file) && fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/**
  * The root for an app compiled without one (`app.synth()` under `cdk8s synth`,
- * a test): the project of the file that created the app, so the output does not
- * depend on the working directory. The working directory only when that file
- * is unknown.
+ * a test): the project of the program that was run, so the output does not
+ * depend on the working directory. The entry module decides before the file
+ * that created the app: that file may be in a linked workspace package, whose
+ * real path (which Node reports) is outside the project. Then the file that
+ * created the app, and the working directory only when both are unknown.
  */
 export function defaultRootOf(app: IConstruct): string {
-  const source = sourceOf(app);
-  const file = source?.replace(/:\d+$/, '');
+  const entry = entryModule();
+  if (entry) return projectRootOf(entry);
+  const file = sourceOf(app)?.replace(/:\d+$/, '');
   return file && path.isAbsolute(file) ? projectRootOf(file) : realPath(process.cwd());
 }

@@ -1,4 +1,4 @@
-import type { MeshModel, ModelObject } from '../compiler/model';
+import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
 import { isSubstitutionPlaceholder, storedCredential } from '../constructs/plugins/basic-auth-format';
 import { moduleId } from '../constructs/define-plugin';
 import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
@@ -7,7 +7,7 @@ import { buildChain } from '../simulator/chain';
 import { GatewayInfo, MeshIndex, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
 import { isSimulationError } from '../simulator/request';
-import { prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse } from './pruned-gateways';
+import { labelledWaypoint, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
@@ -113,16 +113,38 @@ function serviceInfo(index: MeshIndex, ns: string, name: string): ServiceInfo {
   return { namespace: ns, name: OTHER, known: 'assumed', labels: {} };
 }
 
-function binding(index: MeshIndex | undefined, ns: string, name: string, pruned?: ReadonlySet<string>): { state: BindingState; gateway?: GatewayInfo; service?: ServiceInfo } {
+/** What the head side knows beyond its manifests. */
+interface HeadFacts {
+  readonly pruned: ReadonlySet<string>;
+  /** `objectKey`s of dropped label-only objects whose live labels name a pruned waypoint (see `headInCluster`). */
+  readonly stranded: ReadonlySet<string>;
+}
+
+function binding(index: MeshIndex | undefined, ns: string, name: string, head?: HeadFacts): { state: BindingState; gateway?: GatewayInfo; service?: ServiceInfo } {
   if (!index) return { state: { reason: 'not in this revision' } };
   const service = serviceInfo(index, ns, name);
   // A waypoint absent from the manifests is another team's (assumed present), unless this change prunes it.
-  const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned });
+  const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: head?.pruned });
   const waypoint = b.waypoint ? `${b.waypoint.namespace}/${b.waypoint.name}` : undefined;
   const why = b.trace.filter((t) => t.step === 'binding').map((t) => t.detail).pop() ?? b.reason;
   // The simulator's last binding step usually names the reason already.
   const reason = why.includes(b.reason) ? why : `${b.reason}: ${why}`;
-  return { state: { waypoint, reason }, gateway: b.waypoint, service };
+  // The head's manifests no longer hold that label: say where it still comes from.
+  const labelledBy = b.from === 'Namespace' ? { kind: 'Namespace', name: ns } : b.from === 'Service' ? { kind: 'Service', namespace: ns, name } : undefined;
+  const left = labelledBy && head?.stranded.has(objectKey(labelledBy));
+  const note = left ? `${b.from} ${b.from === 'Namespace' ? ns : `${ns}/${name}`} is no longer managed here, but keeps its label in the cluster (GitOps never prunes it): ` : '';
+  return { state: { waypoint, reason: `${note}${reason}` }, gateway: b.waypoint, service };
+}
+
+/**
+ * The head as the cluster will hold it: plus the label-only objects it drops
+ * whose live labels name a waypoint it prunes. Those labels, not the head's
+ * intent, decide the binding then (no fallback to the Namespace's waypoint).
+ * Dropped labels that name a kept waypoint are left out: the head's intent
+ * is what the review shows there, and the removal hazard names the label.
+ */
+function headInCluster(head: MeshModel, stranded: readonly ModelObject[]): MeshModel {
+  return stranded.length === 0 ? head : { ...head, objects: [...head.objects, ...stranded] };
 }
 
 function chainIds(index: MeshIndex | undefined, proxy: Parameters<typeof buildChain>[1] | undefined): string[] {
@@ -225,15 +247,19 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
   let truncated = 0;
   const prunedInUse: PrunedGateway[] = [];
   for (const target of [...new Set([...targetsOf(base), ...targetsOf(head)])].sort()) {
-    const bi = indexFor(base, target);
-    const hi = indexFor(head, target);
     const pruned = prunedGatewayKeys(base, head, target);
-    prunedInUse.push(...prunedGatewaysInUse(pruned, head, target));
+    const leftBehind = labelOnlyLeftBehind(base, head, target);
+    prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind));
+    const stranded = leftBehind.filter((o) => pruned.has(labelledWaypoint(o) ?? ''));
+    const live = headInCluster(head, stranded);
+    const facts: HeadFacts = { pruned, stranded: new Set(stranded.map((o) => objectKey(o.manifest))) };
+    const bi = indexFor(base, target);
+    const hi = indexFor(live, target);
     const services = serviceList([base, head], target);
     const boundTo = new Map<string, Set<string>>();
     for (const s of services) {
       const b = binding(bi, s.namespace, s.name);
-      const h = binding(hi, s.namespace, s.name, pruned);
+      const h = binding(hi, s.namespace, s.name, facts);
       const label = `${s.namespace}/${s.name}`;
       for (const w of [b.state.waypoint, h.state.waypoint]) if (w) (boundTo.get(w) ?? boundTo.set(w, new Set()).get(w)!).add(label);
       if (b.state.waypoint !== h.state.waypoint) {
@@ -257,7 +283,7 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
       }
       simulated++;
       const before = statusOf(base, target, p);
-      const after = statusOf(head, target, p, pruned);
+      const after = statusOf(live, target, p, pruned);
       if (before === after) continue;
       access.push({
         target,

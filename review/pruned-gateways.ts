@@ -1,16 +1,20 @@
-import type { MeshModel, ModelObject } from '../compiler/model';
+import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
 import { useWaypointOf } from '../analysis/rules/waypoints';
 import { LABELS } from '../constructs/labels';
 
 /**
  * A Gateway that the base revision owned and the head revision no longer
- * emits, while objects of the head revision still use it. Argo CD and Flux
- * prune it on sync, and what still names it then has no waypoint: a Service
- * whose label names a missing waypoint gets none (no fallback), and ztunnel
- * sends its traffic straight to the pods, past every plugin.
+ * emits, while objects of the head revision still use it, or another team's
+ * object whose label-only manifest the head drops (its live label stays, as
+ * GitOps never prunes it). Argo CD and Flux prune the Gateway on sync, and
+ * what still names it then has no waypoint: a Service whose label names a
+ * missing waypoint gets none (no fallback), and ztunnel sends its traffic
+ * straight to the pods, past every plugin.
  *
- * The usual cause is turning an owned `Waypoint` into
- * `Waypoint.fromWaypointName(...)` (to hand it to another app) in one commit.
+ * The usual causes: turning an owned `Waypoint` into
+ * `Waypoint.fromWaypointName(...)` (to hand it to another app) in one commit,
+ * or removing a waypoint together with the namespace or Service labels that
+ * use it.
  */
 export interface PrunedGateway {
   readonly target: string;
@@ -18,6 +22,12 @@ export interface PrunedGateway {
   readonly gateway: string;
   /** What still uses it, e.g. `Namespace default (istio.io/use-waypoint)`, `WasmPlugin default/auth (targetRefs)`. */
   readonly usedBy: string[];
+  /**
+   * Which of the users are another team's objects whose label-only manifest
+   * this change removes (e.g. `Namespace default`): no longer managed, they
+   * keep their label in the cluster. Absent when there are none.
+   */
+  readonly leftBehind?: string[];
 }
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -42,8 +52,18 @@ export function prunedGatewayKeys(base: MeshModel, head: MeshModel, target: stri
   return new Set([...gatewayKeys(base, target, true)].filter((g) => !kept.has(g)));
 }
 
+/**
+ * Another team's objects (label-only manifests) that the base revision emits
+ * and the head no longer does. GitOps is set never to prune them, so the live
+ * object stays, with the labels the base gave it.
+ */
+export function labelOnlyLeftBehind(base: MeshModel, head: MeshModel, target: string): ModelObject[] {
+  const kept = new Set(head.objects.filter((o) => o.target === target).map((o) => objectKey(o.manifest)));
+  return base.objects.filter((o) => o.target === target && o.ownership === 'external' && !kept.has(objectKey(o.manifest)));
+}
+
 /** Which waypoint an object's own labels name (`namespace/name`), if any. */
-function labelledWaypoint(o: ModelObject): string | undefined {
+export function labelledWaypoint(o: ModelObject): string | undefined {
   const m = o.manifest;
   const use = useWaypointOf(m.metadata.labels ?? {}, m.kind === 'Namespace' ? m.metadata.name : (m.metadata.namespace ?? 'default'));
   return use.kind === 'waypoint' ? key(use.namespace, use.name) : undefined;
@@ -62,12 +82,19 @@ function describe(o: ModelObject): string {
   return `${m.kind} ${m.kind === 'Namespace' ? m.metadata.name : `${m.metadata.namespace ?? 'default'}/${m.metadata.name}`}`;
 }
 
-/** Which of the `pruned` Gateways (from `prunedGatewayKeys`) the head revision's own objects still use. */
-export function prunedGatewaysInUse(pruned: ReadonlySet<string>, head: MeshModel, target: string): PrunedGateway[] {
+/**
+ * Which of the `pruned` Gateways (from `prunedGatewayKeys`) are still used:
+ * by the head revision's own objects, or by the live labels of `leftBehind`
+ * (from `labelOnlyLeftBehind`), which no commit removes.
+ */
+export function prunedGatewaysInUse(pruned: ReadonlySet<string>, head: MeshModel, target: string, leftBehind: readonly ModelObject[] = []): PrunedGateway[] {
   if (pruned.size === 0) return [];
-  const usedBy = new Map<string, string[]>();
-  const use = (gateway: string, by: string) => {
-    if (pruned.has(gateway)) (usedBy.get(gateway) ?? usedBy.set(gateway, []).get(gateway)!).push(by);
+  const usedBy = new Map<string, { by: string[]; leftBehind: string[] }>();
+  const use = (gateway: string, by: string, leftBehindObject?: string) => {
+    if (!pruned.has(gateway)) return;
+    const entry = usedBy.get(gateway) ?? usedBy.set(gateway, { by: [], leftBehind: [] }).get(gateway)!;
+    entry.by.push(by);
+    if (leftBehindObject) entry.leftBehind.push(leftBehindObject);
   };
   for (const o of head.objects) {
     if (o.target !== target) continue;
@@ -75,5 +102,11 @@ export function prunedGatewaysInUse(pruned: ReadonlySet<string>, head: MeshModel
     if (wp) use(wp, `${describe(o)} (${LABELS.useWaypoint})`);
     for (const g of pluginTargets(o)) use(g, `${describe(o)} (targetRefs)`);
   }
-  return [...usedBy.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([gateway, by]) => ({ target, gateway, usedBy: by.sort() }));
+  for (const o of leftBehind) {
+    const wp = o.target === target ? labelledWaypoint(o) : undefined;
+    if (wp) use(wp, `${describe(o)} (${LABELS.useWaypoint}; no longer managed here, but the live ${o.manifest.kind} keeps the label)`, describe(o));
+  }
+  return [...usedBy.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([gateway, u]) => ({ target, gateway, usedBy: u.by.sort(), ...(u.leftBehind.length > 0 ? { leftBehind: u.leftBehind.sort() } : {}) }));
 }

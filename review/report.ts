@@ -57,10 +57,15 @@ const BECAME_LABEL_ONLY =
   'this app owned the whole Service and now only labels it: the GitOps tool\'s server-side apply drops every field it applied before (spec.ports included), which the API server refuses, so the sync fails. Let the owning team apply the full Service first, then switch to the label-only form';
 
 function prunedLine(p: PrunedGateway): string {
+  // Removing a label-only manifest never removes its live label, so "release it first" needs saying how.
+  const leftBehind = p.leftBehind?.length
+    ? '. Removing a label-only manifest leaves its label in the cluster: keep the manifest with the label released (ReleasedLabels) until that has synced, and remove the Waypoint in a later commit'
+    : '';
   return (
     `removed Gateway ${p.gateway}${p.target ? ` [${p.target}]` : ''} is still used by ${p.usedBy.join(', ')}: ` +
     'GitOps prunes it on sync, and then that traffic has no waypoint (no fallback) and skips its plugins. ' +
-    'Keep the Waypoint in this app until its new owner has adopted the live Gateway, or release what uses it first (see docs/gitops.md, Removing a policy)'
+    'Keep the Waypoint in this app until its new owner has adopted the live Gateway, or release what uses it first (see docs/gitops.md, Removing a policy)' +
+    leftBehind
   );
 }
 

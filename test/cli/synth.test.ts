@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
 import { readTree } from '../../compiler/write';
+import { isPolicyError, PolicyError } from '../../constructs/errors';
 import { captureIo, REPO_ROOT, tempDir, writePolicy } from '../support/helpers';
 
 const TSX = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -154,6 +155,64 @@ test('an output folder that cannot be written is a user error (exit 1, output/un
   assert.match((denied as Error).message, /output\/unwritable.*permission denied \(EACCES\)/s);
   const bug = new TypeError('x is undefined');
   assert.equal(asOutputError(bug), bug);
+});
+
+test('an output folder under a symbolic link that points to nothing is output/unwritable (ENOENT): exit 1, nothing written, no machine path in the finding', async () => {
+  const dir = tempDir();
+  const link = path.join(dir, 'out');
+  fs.symlinkSync(path.join(dir, 'gone', 'out'), link, 'dir');
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', path.join(REPO_ROOT, 'policies/main.ts'), '--outdir', path.join('out', 'dist'), '--json'], io), 1, io.text());
+  const [f] = JSON.parse(io.stdout.join('\n'));
+  assert.equal(f.rule, 'output/unwritable');
+  assert.equal(f.message, 'cannot write the output folder: a folder on its path does not exist: a symbolic link that points to nothing, or a folder removed while synth ran (ENOENT)');
+  assert.match(f.fix, /Create the folder the symbolic link points to \(or remove the link\)/);
+  // The finding names no folder: the CLI does (below), relative to where it ran.
+  assert.doesNotMatch(`${f.message} ${f.fix}`, /\//);
+  assert.doesNotMatch(io.text(), /internal error/);
+  // Nothing was written: the link still points to nothing, and no staging tree is left beside it.
+  assert.equal(fs.existsSync(path.join(dir, 'gone')), false);
+  assert.deepEqual(fs.readdirSync(dir), ['out']);
+  const text = captureIo(dir);
+  assert.equal(await main(['synth', '--app', path.join(REPO_ROOT, 'policies/main.ts'), '--outdir', path.join('out', 'dist')], text), 1);
+  assert.match(text.text(), /error\[output\/unwritable\]: cannot write the output folder: a folder on its path does not exist/);
+  assert.match(text.text(), /synth: failed; out\/dist was not changed\./);
+  assert.equal(text.text().includes(dir), false, text.text());
+});
+
+test('every file-system failure of the output folder reads as output/unwritable, saying what is wrong and what to do', async () => {
+  const { asOutputError } = await import('../../compiler/output-errors');
+  const general = 'Point --outdir at a folder this user can create and write, on a writable disk with free space.';
+  const expected: Record<string, { what: RegExp; fix: RegExp }> = {
+    EBUSY: { what: /busy: a mount point/, fix: /inside the mount, not the mount point itself/ },
+    ENOENT: { what: /does not exist: a symbolic link that points to nothing/, fix: /Create the folder the symbolic link points to/ },
+    EEXIST: { what: /appeared at a path synth was creating/, fix: /one synth at a time/ },
+    ENOTEMPTY: { what: /appeared at a path synth was creating/, fix: /one synth at a time/ },
+    EXDEV: { what: /on another file system than the folder it sits in/, fix: /inside the mount, not the mount point itself/ },
+    EIO: { what: /input\/output error/, fix: /Check the disk or network mount/ },
+    ETXTBSY: { what: /a program that is running/, fix: /Stop the program/ },
+  };
+  for (const [code, want] of Object.entries(expected)) {
+    // Node's own message names the machine's path; the finding must not.
+    const e = asOutputError(Object.assign(new Error(`${code}: failed, rename '/tmp/x/dist' -> '/tmp/x/.dist-old'`), { code, path: '/tmp/x/dist' }));
+    assert.ok(isPolicyError(e), code);
+    const [f] = e.findings;
+    assert.equal(f.rule, 'output/unwritable', code);
+    assert.equal(f.severity, 'error', code);
+    assert.match(f.message, new RegExp(`^cannot write the output folder: .+ \\(${code}\\)$`), code);
+    assert.match(f.message, want.what, code);
+    assert.match(f.fix ?? '', want.fix, code);
+    assert.notEqual(f.fix, general, code);
+    assert.doesNotMatch(`${f.message} ${f.fix}`, /\/tmp/, code);
+  }
+  // The codes that were mapped before keep their documented advice.
+  const [rofs] = (asOutputError(Object.assign(new Error('EROFS'), { code: 'EROFS' })) as PolicyError).findings;
+  assert.deepEqual([rofs.message, rofs.fix], ['cannot write the output folder: the file system is read-only (EROFS)', general]);
+  // A code that is not a file-system failure of the folder stays what it was (an internal error).
+  for (const code of ['ECONNRESET', 'toString', 'constructor']) {
+    const other = Object.assign(new Error(code), { code });
+    assert.equal(asOutputError(other), other, code);
+  }
 });
 
 test('bad usage names the flag and exits 2', async () => {

@@ -36,18 +36,23 @@ export default app;
 `;
 }
 
-async function repoAt(base: 'owned', head: 'reference' | 'released' | 'owned'): Promise<string> {
+/** A repo whose `main` holds the dist of `base`, with `head` in the working tree. */
+async function repoWith(base: string, head: string): Promise<string> {
   const repo = tempDir('wp-pruned-');
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, stdio: 'pipe' });
   fs.writeFileSync(path.join(repo, 'package.json'), '{"name":"policy-repo","private":true}\n');
   fs.mkdirSync(path.join(repo, 'policies'));
-  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), policy(base));
+  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), base);
   assert.equal(await main(['synth'], captureIo(repo)), 0);
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-qm', 'base');
-  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), policy(head));
+  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), head);
   return repo;
+}
+
+function repoAt(base: 'owned', head: 'reference' | 'released' | 'owned'): Promise<string> {
+  return repoWith(policy(base), policy(head));
 }
 
 async function diff(repo: string, ...args: string[]) {
@@ -89,4 +94,97 @@ test('a kept waypoint is never reported as pruned', async () => {
   const repo = await repoAt('owned', 'owned');
   const r = JSON.parse((await diff(repo, '--json')).out);
   assert.deepEqual([r.effects.prunedInUse, r.effects.bindings, r.effects.access], [[], [], []]);
+});
+
+/**
+ * Namespace `other` keeps a waypoint, so the target stays in both revisions.
+ * `extra` is what the base adds to it: another team's Namespace or Service,
+ * labelled to use a waypoint of ours, that the head drops with the waypoint.
+ */
+function withOther(extra: string): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const target = new wp.Target(app, 'demo');
+const other = new wp.MeshNamespace(target, 'other');
+other.useWaypoint(new wp.Waypoint(other, 'waypoint'));
+const ack = { literalCredentials: 'test', unpinnedModule: 'test' };
+${extra}
+export default app;
+`;
+}
+
+test("a waypoint removed with the label-only Namespace that uses it is a removal hazard: GitOps never prunes that Namespace, so its label still names the pruned Gateway", async () => {
+  const base = withOther(`const ns = new wp.MeshNamespace(target, 'default');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(waypoint);
+new wp.BasicAuth(ns, 'auth', {
+  targets: [waypoint],
+  rules: [{ prefix: '/productpage', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }],
+  acknowledge: ack,
+});`);
+  const repo = await repoWith(base, withOther(''));
+  const json = await diff(repo, '--json');
+  assert.equal(json.code, 0, json.io.text());
+  const r = JSON.parse(json.out);
+  assert.ok(r.objects.some((o: any) => o.change === 'removed' && o.object.kind === 'Namespace' && o.labelOnly));
+  assert.deepEqual(r.effects.prunedInUse, [
+    {
+      target: 'demo',
+      gateway: 'default/waypoint',
+      usedBy: ['Namespace default (istio.io/use-waypoint; no longer managed here, but the live Namespace keeps the label)'],
+      leftBehind: ['Namespace default'],
+    },
+  ]);
+  // The live label names the pruned waypoint: the namespace's Services lose it, and the auth it ran.
+  const ns = r.effects.bindings.find((b: any) => b.service === 'default/*');
+  assert.equal(ns.before.waypoint, 'default/waypoint');
+  assert.equal(ns.lostWaypoint, true);
+  assert.match(ns.after.reason, /^Namespace default is no longer managed here, but keeps its label in the cluster \(GitOps never prunes it\): .*no longer emitted: GitOps prunes it/);
+  const open = r.effects.access.find((a: any) => a.path === '/productpage' && a.credential === 'none');
+  assert.deepEqual([open.before, open.after, open.widened], [401, 200, true]);
+
+  const text = (await diff(repo)).out;
+  assert.match(text, /Removal hazards:\n  !! removed Gateway default\/waypoint \[demo\] is still used by Namespace default \(istio\.io\/use-waypoint; no longer managed here, but the live Namespace keeps the label\): GitOps prunes it/);
+  assert.match(text, /Removing a label-only manifest leaves its label in the cluster: keep the manifest with the label released \(ReleasedLabels\)/);
+  assert.match(text, /1 Gateway\(s\) pruned while in use/);
+  assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
+});
+
+test("a service waypoint removed with the label-only Service that uses it: the live label still names it, so the Service gets no waypoint (no fallback to the Namespace's)", async () => {
+  const ns = `const ns = new wp.MeshNamespace(target, 'default');
+ns.useWaypoint(new wp.Waypoint(ns, 'waypoint'));`;
+  const base = withOther(`${ns}
+const reviewsWaypoint = new wp.Waypoint(ns, 'reviews-waypoint');
+wp.MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: reviewsWaypoint });
+new wp.BasicAuth(ns, 'auth', {
+  targets: [reviewsWaypoint],
+  rules: [{ prefix: '/reviews', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }],
+  acknowledge: ack,
+});`);
+  const repo = await repoWith(base, withOther(ns));
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  assert.deepEqual(r.effects.prunedInUse, [
+    {
+      target: 'demo',
+      gateway: 'default/reviews-waypoint',
+      usedBy: ['Service default/reviews (istio.io/use-waypoint; no longer managed here, but the live Service keeps the label)'],
+      leftBehind: ['Service default/reviews'],
+    },
+  ]);
+  // Read from the head's manifests alone, reviews would fall back to default/waypoint.
+  const reviews = r.effects.bindings.find((b: any) => b.service === 'default/reviews');
+  assert.deepEqual([reviews.before.waypoint, reviews.after.waypoint, reviews.lostWaypoint], ['default/reviews-waypoint', undefined, true]);
+  assert.match(reviews.after.reason, /^Service default\/reviews is no longer managed here, but keeps its label in the cluster/);
+  const open = r.effects.access.find((a: any) => a.to === 'default/reviews' && a.credential === 'none');
+  assert.deepEqual([open.before, open.after, open.widened], [401, 200, true]);
+});
+
+test('a label-only Service dropped while its waypoint stays is no pruned-Gateway hazard (only the stale-label one)', async () => {
+  const keep = `const ns = new wp.MeshNamespace(target, 'default');
+const waypoint = new wp.Waypoint(ns, 'waypoint');`;
+  const repo = await repoWith(withOther(`${keep}\nwp.MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: waypoint });`), withOther(keep));
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  assert.ok(r.objects.some((o: any) => o.change === 'removed' && o.object.name === 'reviews' && o.labelOnly));
+  assert.deepEqual(r.effects.prunedInUse, []);
+  assert.doesNotMatch((await diff(repo)).out, /removed Gateway/);
 });
