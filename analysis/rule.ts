@@ -1,5 +1,6 @@
 import type { MeshModel, ModelObject, ModelReference, KubeObject } from '../compiler/model';
 import type { Finding, Severity } from './finding';
+import { acknowledgementKey } from '../constructs/wasm-plugin';
 
 /** A rule's documentation entry, rendered into docs/rules.md. */
 export interface RuleDocs {
@@ -150,5 +151,5 @@ class Index<T> {
 }
 
 export function acknowledged(o: ModelObject, ruleId: string): string | undefined {
-  return o.manifest.metadata.annotations?.[`acknowledged.waypoint-policy.io/${ruleId.replace(/\//g, '.')}`];
+  return o.manifest.metadata.annotations?.[acknowledgementKey(ruleId)];
 }

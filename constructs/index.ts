@@ -1,3 +1,5 @@
+// Everything the construct modules export, internal helpers included, for the
+// library's own modules and tests. The public list is the package's index.ts.
 export * from './app';
 export * from './credentials';
 export * from './define-plugin';

@@ -122,10 +122,10 @@ export interface Acknowledgements {
 }
 
 /** Annotation prefix under which acknowledgements are written. */
-export const ACKNOWLEDGE_PREFIX = 'acknowledged.waypoint-policy.io/';
+const ACKNOWLEDGE_PREFIX = 'acknowledged.waypoint-policy.io/';
 
 /** The rule each acknowledgement silences. */
-export const ACKNOWLEDGED_RULES: Record<keyof Acknowledgements, string> = {
+const ACKNOWLEDGED_RULES: Record<keyof Acknowledgements, string> = {
   failOpen: 'plugin/fail-open-auth',
   unpinnedModule: 'supply-chain/unpinned-module',
   literalCredentials: 'credentials/literal',

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../compiler/model';
 import type { GatewayInfo, ServiceInfo } from './mesh-index';
+import { GATEWAY_GROUP } from '../constructs/target-ref';
 import { namespaceOf } from './mesh-index';
 
 /** A proxy whose HTTP filter chain is simulated. */
@@ -13,7 +14,6 @@ export interface Attachment {
   readonly why: string;
 }
 
-const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
 interface Ref {

@@ -20,6 +20,11 @@ import type { SimRequest } from './request';
 import { simulate, SimulateOptions } from './simulate';
 import type { SimulationResult } from './trace';
 
+// The types these functions take and return, so this entry is enough to
+// write a test (their home, with the rest of the simulator, is
+// waypoint-policy/simulator).
+export type { MeshModel, SimRequest, SimulateOptions, SimulationResult };
+
 /** What requests are simulated against: a directory of manifests, a model, or a PolicyApp (compiled in memory). */
 export type RequestSource = string | MeshModel | PolicyApp;
 

@@ -6,11 +6,11 @@
  */
 import type { ModelObject, ModelReference } from '../../compiler/model';
 import type { RuleContext } from '../rule';
+import { GATEWAY_GROUP } from '../../constructs/target-ref';
 import { WAYPOINT_CLASS } from '../schema/gateway';
 import { PluginTargetRef, PluginView, pluginView } from './plugin-spec';
 import { allWaypoints, labelsOfObject, lookupWaypoint, Resolution, resolveServiceWaypoint, WaypointInfo } from './waypoints';
 
-export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 export interface Attachment {
   readonly plugin: PluginView;

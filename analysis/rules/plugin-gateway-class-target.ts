@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { WAYPOINT_CLASS } from '../schema/gateway';
-import { GATEWAY_GROUP } from './attachments';
+import { GATEWAY_GROUP } from '../../constructs/target-ref';
 import { pluginView } from './plugin-spec';
 
 export const pluginGatewayClassTarget: Rule = {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { compileApp } from '../../compiler/synth';
-import { PolicyApp } from '../../constructs';
+import { PolicyApp } from '../../index';
 import { REPO_ROOT, tempDir } from '../support/helpers';
 
 /**
@@ -22,7 +22,8 @@ for (const doc of DOCUMENTS) {
     test(`${doc} example #${i + 1} compiles without errors`, () => {
       const dir = tempDir();
       const file = path.join(dir, `example-${i}.ts`);
-      const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+      // The package's main entry (index.ts), so an example can use only what it exports.
+      const lib = path.join(REPO_ROOT, 'index').split(path.sep).join('/');
       fs.writeFileSync(file, code.replace(/from 'waypoint-policy'/g, `from '${lib}'`));
       process.env.SHOP_ADMIN = 'shop:admin';
       try {

@@ -300,7 +300,7 @@ test('the examples in docs/gitops.md compile, and the delivery example yields th
   const text = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'gitops.md'), 'utf8');
   const examples = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((c) => c.includes("from 'waypoint-policy'"));
   assert.equal(examples.length, 2);
-  const lib = path.join(__dirname, '..', '..', 'constructs').split(path.sep).join('/');
+  const lib = path.join(__dirname, '..', '..', 'index').split(path.sep).join('/');
   const trees = examples.map((code) => {
     const dir = tempDir('wp-doc-');
     fs.writeFileSync(path.join(dir, 'main.ts'), code.replace(/from 'waypoint-policy'/g, `from '${lib}'`));
