@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { PolicyError } from '../constructs/errors';
 
 /** What went wrong, and (when the general advice does not fit) what to do about it. */
@@ -54,14 +55,35 @@ const CAUSES: Readonly<Record<string, Cause>> = {
   },
 };
 
+// Codes our own code could raise by mistake (a path it got wrong): these
+// are the folder's fault only when the failing path is the output folder's.
+const AMBIGUOUS = new Set(['ENOENT', 'EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR']);
+
 /**
- * A file-system error while preparing or swapping in the output folder, as
- * an `output/unwritable` PolicyError (exit 1, the folder left as it was);
- * anything else unchanged.
+ * Whether `p` is where synth writes: the output folder, a path inside it,
+ * one of its ancestors, or a staging sibling (`.<name>-new-*`, `.<name>-old-*`).
  */
-export function asOutputError(e: unknown): unknown {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+function isOutputPath(p: string, outdir: string): boolean {
+  const abs = path.resolve(outdir);
+  const q = path.resolve(p);
+  if (q === abs || q.startsWith(abs + path.sep) || abs.startsWith(q.endsWith(path.sep) ? q : q + path.sep)) return true;
+  const sibling = path.join(path.dirname(abs), `.${path.basename(abs)}-`);
+  return q.startsWith(sibling);
+}
+
+/**
+ * A file-system error while preparing or swapping in the output folder
+ * `outdir`, as an `output/unwritable` PolicyError (exit 1, the folder left as
+ * it was); anything else unchanged. An error that names another path, or an
+ * ambiguous code naming none, stays an internal error: advice about the
+ * folder would mislead when the fault is ours.
+ */
+export function asOutputError(e: unknown, outdir: string): unknown {
+  const err = e as (NodeJS.ErrnoException & { dest?: unknown }) | undefined;
+  const code = err?.code;
   if (typeof code !== 'string' || !Object.hasOwn(CAUSES, code)) return e;
+  const paths = [err?.path, err?.dest].filter((p): p is string => typeof p === 'string');
+  if (paths.length > 0 ? !paths.some((p) => isOutputPath(p, outdir)) : AMBIGUOUS.has(code)) return e;
   const cause = CAUSES[code];
   return new PolicyError([
     {

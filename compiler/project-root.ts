@@ -28,28 +28,32 @@ export function projectRootOf(file: string): string {
 }
 
 /**
- * The program Node was started with (`require.main`, else `process.argv[1]`),
- * unless it is a tool's or this library's own file (a test runner, our CLI):
- * those say nothing about the policy project.
+ * The program Node was started with: `require.main`, or `process.argv[1]`
+ * when there is none (an ES module entry), its symlinks resolved (a command
+ * linked into a bin folder). Unless it is a tool's or this library's own file
+ * (a test runner, our CLI): those say nothing about the policy project.
  */
 function entryModule(): string | undefined {
-  for (const file of [require.main?.filename, process.argv[1]]) {
-    if (file && path.isAbsolute(file) && !isLibraryFrame(file) && fs.existsSync(file)) return file;
-  }
-  return undefined;
+  const file = require.main ? require.main.filename : process.argv[1];
+  if (!file || !path.isAbsolute(file) || !fs.existsSync(file)) return undefined;
+  const real = realPath(file);
+  return isLibraryFrame(real) ? undefined : real;
 }
 
 /**
  * The root for an app compiled without one (`app.synth()` under `cdk8s synth`,
- * a test): the project of the program that was run, so the output does not
- * depend on the working directory. The entry module decides before the file
- * that created the app: that file may be in a linked workspace package, whose
- * real path (which Node reports) is outside the project. Then the file that
- * created the app, and the working directory only when both are unknown.
+ * a test): the project of the file that created the app, so the output does
+ * not depend on the working directory nor on which program ran the synth
+ * (the CLI with `--app`, the policy file itself, a script that imports it).
+ * Only when that file is outside the project of the program that was run (a
+ * linked workspace package, whose real path Node reports) is that project
+ * the root. The working directory only when both are unknown.
  */
 export function defaultRootOf(app: IConstruct): string {
-  const entry = entryModule();
-  if (entry) return projectRootOf(entry);
   const file = sourceOf(app)?.replace(/:\d+$/, '');
-  return file && path.isAbsolute(file) ? projectRootOf(file) : realPath(process.cwd());
+  const source = file && path.isAbsolute(file) ? realPath(file) : undefined;
+  const entry = entryModule();
+  const entryRoot = entry ? projectRootOf(entry) : undefined;
+  if (source && (!entryRoot || source.startsWith(entryRoot + path.sep))) return projectRootOf(source);
+  return entryRoot ?? realPath(process.cwd());
 }

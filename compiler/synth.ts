@@ -160,6 +160,6 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   } catch (e) {
     // Leaves outdir as it was (abort is safe after a failed commit too).
     writer?.abort();
-    throw asOutputError(e);
+    throw asOutputError(e, options.outdir);
   }
 }

@@ -7,7 +7,7 @@ import { buildChain } from '../simulator/chain';
 import { GatewayInfo, MeshIndex, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
 import { isSimulationError } from '../simulator/request';
-import { labelledWaypoint, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse } from './pruned-gateways';
+import { labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
@@ -116,7 +116,7 @@ function serviceInfo(index: MeshIndex, ns: string, name: string): ServiceInfo {
 /** What the head side knows beyond its manifests. */
 interface HeadFacts {
   readonly pruned: ReadonlySet<string>;
-  /** `objectKey`s of dropped label-only objects whose live labels name a pruned waypoint (see `headInCluster`). */
+  /** `objectKey`s of the label-only objects the head drops, whose live labels stay (see `headInCluster`). */
   readonly stranded: ReadonlySet<string>;
 }
 
@@ -137,14 +137,14 @@ function binding(index: MeshIndex | undefined, ns: string, name: string, head?: 
 }
 
 /**
- * The head as the cluster will hold it: plus the label-only objects it drops
- * whose live labels name a waypoint it prunes. Those labels, not the head's
- * intent, decide the binding then (no fallback to the Namespace's waypoint).
- * Dropped labels that name a kept waypoint are left out: the head's intent
- * is what the review shows there, and the removal hazard names the label.
+ * The head as the cluster will hold it: plus the label-only objects it drops.
+ * GitOps never prunes those, so their live labels, not the head's intent,
+ * decide the bindings (no fallback to the Namespace's waypoint): a dropped
+ * Service label keeps the Service on its waypoint, whatever that waypoint
+ * now runs, and a dropped `none` keeps it off every waypoint.
  */
-function headInCluster(head: MeshModel, stranded: readonly ModelObject[]): MeshModel {
-  return stranded.length === 0 ? head : { ...head, objects: [...head.objects, ...stranded] };
+function headInCluster(head: MeshModel, leftBehind: readonly ModelObject[]): MeshModel {
+  return leftBehind.length === 0 ? head : { ...head, objects: [...head.objects, ...leftBehind] };
 }
 
 function chainIds(index: MeshIndex | undefined, proxy: Parameters<typeof buildChain>[1] | undefined): string[] {
@@ -250,9 +250,8 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
     const pruned = prunedGatewayKeys(base, head, target);
     const leftBehind = labelOnlyLeftBehind(base, head, target);
     prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind));
-    const stranded = leftBehind.filter((o) => pruned.has(labelledWaypoint(o) ?? ''));
-    const live = headInCluster(head, stranded);
-    const facts: HeadFacts = { pruned, stranded: new Set(stranded.map((o) => objectKey(o.manifest))) };
+    const live = headInCluster(head, leftBehind);
+    const facts: HeadFacts = { pruned, stranded: new Set(leftBehind.map((o) => objectKey(o.manifest))) };
     const bi = indexFor(base, target);
     const hi = indexFor(live, target);
     const services = serviceList([base, head], target);

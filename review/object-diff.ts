@@ -27,8 +27,10 @@ export interface ObjectChange {
   /** For `changed`: every differing leaf. */
   readonly fields: FieldChange[];
   /**
-   * Another team's object that we only label. Removing its manifest does not
-   * remove the label from the cluster (prune is disabled on purpose).
+   * A removed manifest of another team's object that we only label, which
+   * carried mesh (`istio.io/`) labels. Removing it does not remove them from
+   * the cluster (prune is disabled on purpose). Not set for a ReleasedLabels
+   * manifest, which carries none.
    */
   readonly labelOnly?: boolean;
   /**
@@ -79,6 +81,16 @@ function diffValues(a: unknown, b: unknown, path: (string | number)[], out: Fiel
   out.push({ path: renderPath(path), before: redactSecrets(a, path, secrets), after: redactSecrets(b, path, secrets) });
 }
 
+/**
+ * Whether removing this manifest leaves mesh labels behind: another team's
+ * object (never pruned) that carries an `istio.io/` label. A ReleasedLabels
+ * manifest carries none (it is how labels are given back), so removing it
+ * once it has synced leaves nothing behind.
+ */
+function keepsMeshLabels(m: KubeObject): boolean {
+  return manifestOwnership(m) === 'external' && Object.keys(m.metadata.labels ?? {}).some((k) => k.startsWith('istio.io/'));
+}
+
 /** Added, removed and changed objects between two dist trees, in a stable order. */
 export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] {
   const changes: ObjectChange[] = [];
@@ -86,7 +98,7 @@ export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] 
   for (const key of keys) {
     const b = base.objects.get(key);
     const h = head.objects.get(key);
-    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], ...(manifestOwnership(b.manifest) === 'external' ? { labelOnly: true } : {}) });
+    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], ...(keepsMeshLabels(b.manifest) ? { labelOnly: true } : {}) });
     else if (!b && h) changes.push({ change: 'added', object: h.id, file: h.file, fields: [] });
     else if (b && h) {
       const fields: FieldChange[] = [];

@@ -151,10 +151,10 @@ test('an output folder that cannot be written is a user error (exit 1, output/un
   assert.equal(fs.readFileSync(path.join(dir, 'file'), 'utf8'), 'x');
   // Permission errors read the same way (this suite may run as root, where chmod cannot provoke one).
   const { asOutputError } = await import('../../compiler/output-errors');
-  const denied = asOutputError(Object.assign(new Error('EACCES: permission denied, mkdir'), { code: 'EACCES' }));
+  const denied = asOutputError(Object.assign(new Error('EACCES: permission denied, mkdir'), { code: 'EACCES' }), 'dist');
   assert.match((denied as Error).message, /output\/unwritable.*permission denied \(EACCES\)/s);
   const bug = new TypeError('x is undefined');
-  assert.equal(asOutputError(bug), bug);
+  assert.equal(asOutputError(bug, 'dist'), bug);
 });
 
 test('an output folder under a symbolic link that points to nothing is output/unwritable (ENOENT): exit 1, nothing written, no machine path in the finding', async () => {
@@ -194,7 +194,7 @@ test('every file-system failure of the output folder reads as output/unwritable,
   };
   for (const [code, want] of Object.entries(expected)) {
     // Node's own message names the machine's path; the finding must not.
-    const e = asOutputError(Object.assign(new Error(`${code}: failed, rename '/tmp/x/dist' -> '/tmp/x/.dist-old'`), { code, path: '/tmp/x/dist' }));
+    const e = asOutputError(Object.assign(new Error(`${code}: failed, rename '/tmp/x/dist' -> '/tmp/x/.dist-old'`), { code, path: '/tmp/x/dist' }), '/tmp/x/dist');
     assert.ok(isPolicyError(e), code);
     const [f] = e.findings;
     assert.equal(f.rule, 'output/unwritable', code);
@@ -206,13 +206,40 @@ test('every file-system failure of the output folder reads as output/unwritable,
     assert.doesNotMatch(`${f.message} ${f.fix}`, /\/tmp/, code);
   }
   // The codes that were mapped before keep their documented advice.
-  const [rofs] = (asOutputError(Object.assign(new Error('EROFS'), { code: 'EROFS' })) as PolicyError).findings;
+  const [rofs] = (asOutputError(Object.assign(new Error('EROFS'), { code: 'EROFS' }), 'dist') as PolicyError).findings;
   assert.deepEqual([rofs.message, rofs.fix], ['cannot write the output folder: the file system is read-only (EROFS)', general]);
   // A code that is not a file-system failure of the folder stays what it was (an internal error).
   for (const code of ['ECONNRESET', 'toString', 'constructor']) {
     const other = Object.assign(new Error(code), { code });
-    assert.equal(asOutputError(other), other, code);
+    assert.equal(asOutputError(other, 'dist'), other, code);
   }
+});
+
+test('a file-system error on a path that is not the output folder stays an internal error: advice about the folder would mislead when the fault is ours', async () => {
+  const { asOutputError } = await import('../../compiler/output-errors');
+  const out = '/tmp/x/dist';
+  const at = (code: string, p?: string, dest?: string) => Object.assign(new Error(`${code}: failed`), { code, path: p, dest });
+  // Our own mistake: reading a file of the library, or creating a folder elsewhere.
+  for (const [code, p] of [['ENOENT', '/work/lib/compiler/missing.yaml'], ['EEXIST', '/work/lib'], ['ENOTDIR', '/tmp/y/a'], ['EACCES', '/etc/shadow']] as const) {
+    const e = at(code, p);
+    assert.equal(asOutputError(e, out), e, `${code} ${p}`);
+  }
+  // An ambiguous code that names no path at all is not blamed on the folder either.
+  const bare = at('ENOENT');
+  assert.equal(asOutputError(bare, out), bare);
+  // Where synth writes: the folder, inside it, an ancestor, its staging siblings, a rename's destination.
+  for (const e of [
+    at('ENOENT', '/tmp/x/dist/demo/1-waypoints'),
+    at('ENOENT', '/tmp/x'),
+    at('EEXIST', '/tmp/x/.dist-new-1-2-3'),
+    at('ENOTEMPTY', '/tmp/elsewhere', '/tmp/x/.dist-old-1-2-3'),
+    at('ENOSPC'),
+  ]) {
+    assert.ok(isPolicyError(asOutputError(e, out)), `${e.code} ${e.path}`);
+  }
+  // A name that merely starts like the folder's is another folder.
+  const other = at('ENOENT', '/tmp/x/distribution');
+  assert.equal(asOutputError(other, out), other);
 });
 
 test('bad usage names the flag and exits 2', async () => {

@@ -188,3 +188,44 @@ const waypoint = new wp.Waypoint(ns, 'waypoint');`;
   assert.deepEqual(r.effects.prunedInUse, []);
   assert.doesNotMatch((await diff(repo)).out, /removed Gateway/);
 });
+
+test("a label-only Service dropped while its waypoint stays keeps that waypoint in the review, as in the cluster: removing the waypoint's plugin in the same change is widened access", async () => {
+  const common = `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'default');
+const ack = { literalCredentials: 'test', unpinnedModule: 'test' };
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(waypoint);
+new wp.BasicAuth(ns, 'auth-at-waypoint', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });
+const reviewsWaypoint = new wp.Waypoint(ns, 'reviews-waypoint');
+`;
+  const base = `${common}wp.MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: reviewsWaypoint });
+new wp.BasicAuth(ns, 'auth-for-reviews', { targets: [reviewsWaypoint], rules: [{ prefix: '/reviews', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });
+export default app;
+`;
+  // Head drops the Service's label-only manifest (not ReleasedLabels) and the reviews waypoint's plugin.
+  const repo = await repoWith(base, `${common}export default app;\n`);
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  // The live label stays: reviews is still on reviews-waypoint, not the namespace's (with its auth).
+  const reviews = r.effects.bindings.find((b: any) => b.service === 'default/reviews');
+  assert.equal(reviews, undefined, JSON.stringify(r.effects.bindings));
+  const widened = r.effects.access.find((a: any) => a.widened && a.to === 'default/reviews' && a.path === '/reviews' && a.credential === 'none');
+  assert.ok(widened, JSON.stringify(r.effects.access, null, 2));
+  assert.deepEqual([widened.before, widened.after], [401, 200]);
+  assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
+  assert.match((await diff(repo)).out, /Removal hazards:\n(.*\n)*  !! removed Service default\/reviews \[demo\]: its manifest is removed but GitOps never prunes it/);
+});
+
+test('removing a ReleasedLabels manifest once it has synced is no hazard: it carries no labels to leave behind', async () => {
+  const common = `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'default');
+new wp.Waypoint(ns, 'waypoint');
+`;
+  const repo = await repoWith(`${common}wp.ReleasedLabels.ofService(ns, 'reviews');\nexport default app;\n`, `${common}export default app;\n`);
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  const removed = r.objects.find((o: any) => o.change === 'removed' && o.object.name === 'reviews');
+  assert.ok(removed, JSON.stringify(r.objects));
+  assert.equal(removed.labelOnly, undefined);
+  assert.doesNotMatch((await diff(repo)).out, /Removal hazards|GitOps never prunes it/);
+});
