@@ -1,5 +1,5 @@
-import * as path from 'node:path';
 import { PolicyError } from '../constructs/errors';
+import { isOutputPath } from './write';
 
 /** What went wrong, and (when the general advice does not fit) what to do about it. */
 interface Cause {
@@ -58,18 +58,6 @@ const CAUSES: Readonly<Record<string, Cause>> = {
 // Codes our own code could raise by mistake (a path it got wrong): these
 // are the folder's fault only when the failing path is the output folder's.
 const AMBIGUOUS = new Set(['ENOENT', 'EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR']);
-
-/**
- * Whether `p` is where synth writes: the output folder, a path inside it,
- * one of its ancestors, or a staging sibling (`.<name>-new-*`, `.<name>-old-*`).
- */
-function isOutputPath(p: string, outdir: string): boolean {
-  const abs = path.resolve(outdir);
-  const q = path.resolve(p);
-  if (q === abs || q.startsWith(abs + path.sep) || abs.startsWith(q.endsWith(path.sep) ? q : q + path.sep)) return true;
-  const sibling = path.join(path.dirname(abs), `.${path.basename(abs)}-`);
-  return q.startsWith(sibling);
-}
 
 /**
  * A file-system error while preparing or swapping in the output folder

@@ -19,8 +19,8 @@ export interface CompileOptions {
   /**
    * Directory that policy file names in output are relative to.
    *
-   * @default - the project (nearest folder with a package.json) of the program that was run
-   *   (`require.main`), else of the file that created the app
+   * @default - the project (nearest folder with a package.json) of the file that created the app,
+   *   or of the program that was run when that file is outside it (a linked workspace package)
    */
   readonly root?: string;
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { FileTree } from './layout';
 import { phaseProgress } from './progress';
+import { realPath } from './project-root';
 
 interface StagingTree {
   readonly written: number;
@@ -63,9 +64,8 @@ function recover(outdir: string): void {
   // Only the exact names stagingFor() makes, of processes that are gone: a
   // synth of the same folder running now must keep its staging tree, and a
   // person's `.dist-old-notes` is not ours.
-  const prefix = `.${base}-`;
   for (const name of fs.readdirSync(parent)) {
-    const m = name.startsWith(prefix) ? STAGING_TAG.exec(name.slice(prefix.length)) : null;
+    const m = stagingTag(name, base);
     if (!m || isAlive(Number(m[2]))) continue;
     const full = path.join(parent, name);
     try {
@@ -79,6 +79,28 @@ function recover(outdir: string): void {
 
 /** What stagingFor() puts after `.<outdir>-`: which copy, the pid, a time tag. */
 const STAGING_TAG = /^(old|new)-(\d+)-[0-9a-z]+$/;
+
+/** The tag of `name` if it is one that stagingFor() makes beside the folder named `base`. */
+function stagingTag(name: string, base: string): RegExpExecArray | null {
+  const prefix = `.${base}-`;
+  return name.startsWith(prefix) ? STAGING_TAG.exec(name.slice(prefix.length)) : null;
+}
+
+/**
+ * Whether `p` is where synth writes `outdir`: the folder (or the folder a
+ * link there names), a path inside it, one of its ancestors, or a staging
+ * copy beside it (or inside one).
+ */
+export function isOutputPath(p: string, outdir: string): boolean {
+  const q = path.resolve(p);
+  // `a` is `b` or inside it (`b` may be the root, which ends in a separator).
+  const within = (a: string, b: string) => a === b || a.startsWith(b.endsWith(path.sep) ? b : b + path.sep);
+  return [path.resolve(outdir), realPath(path.resolve(outdir))].some((abs) => {
+    if (within(q, abs) || within(abs, q)) return true;
+    const parent = path.dirname(abs);
+    return within(q, parent) && stagingTag(path.relative(parent, q).split(path.sep)[0], path.basename(abs)) !== null;
+  });
+}
 
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return false;

@@ -7,7 +7,7 @@ import { buildChain } from '../simulator/chain';
 import { GatewayInfo, MeshIndex, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
 import { isSimulationError } from '../simulator/request';
-import { labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse } from './pruned-gateways';
+import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
@@ -116,8 +116,8 @@ function serviceInfo(index: MeshIndex, ns: string, name: string): ServiceInfo {
 /** What the head side knows beyond its manifests. */
 interface HeadFacts {
   readonly pruned: ReadonlySet<string>;
-  /** `objectKey`s of the label-only objects the head drops, whose live labels stay (see `headInCluster`). */
-  readonly stranded: ReadonlySet<string>;
+  /** The label-only objects the head drops, whose live labels stay (see `headInCluster`): `objectKey` to how the review names it. */
+  readonly leftBehind: ReadonlyMap<string, string>;
 }
 
 function binding(index: MeshIndex | undefined, ns: string, name: string, head?: HeadFacts): { state: BindingState; gateway?: GatewayInfo; service?: ServiceInfo } {
@@ -131,8 +131,8 @@ function binding(index: MeshIndex | undefined, ns: string, name: string, head?: 
   const reason = why.includes(b.reason) ? why : `${b.reason}: ${why}`;
   // The head's manifests no longer hold that label: say where it still comes from.
   const labelledBy = b.from === 'Namespace' ? { kind: 'Namespace', name: ns } : b.from === 'Service' ? { kind: 'Service', namespace: ns, name } : undefined;
-  const left = labelledBy && head?.stranded.has(objectKey(labelledBy));
-  const note = left ? `${b.from} ${b.from === 'Namespace' ? ns : `${ns}/${name}`} is no longer managed here, but keeps its label in the cluster (GitOps never prunes it): ` : '';
+  const left = labelledBy && head?.leftBehind.get(objectKey(labelledBy));
+  const note = left ? `${left} is no longer managed here, but keeps its label in the cluster (GitOps never prunes it): ` : '';
   return { state: { waypoint, reason: `${note}${reason}` }, gateway: b.waypoint, service };
 }
 
@@ -251,7 +251,7 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
     const leftBehind = labelOnlyLeftBehind(base, head, target);
     prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind));
     const live = headInCluster(head, leftBehind);
-    const facts: HeadFacts = { pruned, stranded: new Set(leftBehind.map((o) => objectKey(o.manifest))) };
+    const facts: HeadFacts = { pruned, leftBehind: new Map(leftBehind.map((o) => [objectKey(o.manifest), describe(o)])) };
     const bi = indexFor(base, target);
     const hi = indexFor(live, target);
     const services = serviceList([base, head], target);

@@ -2,6 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import type { FileTree } from '../compiler/layout';
 import type { KubeObject } from '../compiler/model';
 import { manifestOwnership } from '../compiler/read-manifests';
+import { keepsMeshLabels } from './pruned-gateways';
 import { redactSecrets, SecretPolicy, secretPolicyForChange } from './secrets';
 
 /** An object's identity across revisions. */
@@ -79,16 +80,6 @@ function diffValues(a: unknown, b: unknown, path: (string | number)[], out: Fiel
     return;
   }
   out.push({ path: renderPath(path), before: redactSecrets(a, path, secrets), after: redactSecrets(b, path, secrets) });
-}
-
-/**
- * Whether removing this manifest leaves mesh labels behind: another team's
- * object (never pruned) that carries an `istio.io/` label. A ReleasedLabels
- * manifest carries none (it is how labels are given back), so removing it
- * once it has synced leaves nothing behind.
- */
-function keepsMeshLabels(m: KubeObject): boolean {
-  return manifestOwnership(m) === 'external' && Object.keys(m.metadata.labels ?? {}).some((k) => k.startsWith('istio.io/'));
 }
 
 /** Added, removed and changed objects between two dist trees, in a stable order. */

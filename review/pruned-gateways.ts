@@ -1,4 +1,5 @@
-import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
+import { objectKey, type KubeObject, type MeshModel, type ModelObject } from '../compiler/model';
+import { manifestOwnership } from '../compiler/read-manifests';
 import { useWaypointOf } from '../analysis/rules/waypoints';
 import { LABELS } from '../constructs/labels';
 
@@ -53,17 +54,27 @@ export function prunedGatewayKeys(base: MeshModel, head: MeshModel, target: stri
 }
 
 /**
- * Another team's objects (label-only manifests) that the base revision emits
+ * Whether removing this manifest leaves mesh labels behind: another team's
+ * object (never pruned) that carries an `istio.io/` label. A ReleasedLabels
+ * manifest carries none (it is how labels are given back), so removing it
+ * once it has synced leaves nothing behind.
+ */
+export function keepsMeshLabels(m: KubeObject): boolean {
+  return manifestOwnership(m) === 'external' && Object.keys(m.metadata.labels ?? {}).some((k) => k.startsWith('istio.io/'));
+}
+
+/**
+ * Another team's objects whose label-only manifests the base revision emits
  * and the head no longer does. GitOps is set never to prune them, so the live
  * object stays, with the labels the base gave it.
  */
 export function labelOnlyLeftBehind(base: MeshModel, head: MeshModel, target: string): ModelObject[] {
   const kept = new Set(head.objects.filter((o) => o.target === target).map((o) => objectKey(o.manifest)));
-  return base.objects.filter((o) => o.target === target && o.ownership === 'external' && !kept.has(objectKey(o.manifest)));
+  return base.objects.filter((o) => o.target === target && keepsMeshLabels(o.manifest) && !kept.has(objectKey(o.manifest)));
 }
 
 /** Which waypoint an object's own labels name (`namespace/name`), if any. */
-export function labelledWaypoint(o: ModelObject): string | undefined {
+function labelledWaypoint(o: ModelObject): string | undefined {
   const m = o.manifest;
   const use = useWaypointOf(m.metadata.labels ?? {}, m.kind === 'Namespace' ? m.metadata.name : (m.metadata.namespace ?? 'default'));
   return use.kind === 'waypoint' ? key(use.namespace, use.name) : undefined;
@@ -77,7 +88,8 @@ function pluginTargets(o: ModelObject): string[] {
   return refs.filter((r): r is { kind: string; name: string } => r?.kind === 'Gateway' && typeof r.name === 'string').map((r) => key(ns, r.name));
 }
 
-function describe(o: ModelObject): string {
+/** `Namespace shop`, `Service shop/reviews`: how review lines name an object. */
+export function describe(o: ModelObject): string {
   const m = o.manifest;
   return `${m.kind} ${m.kind === 'Namespace' ? m.metadata.name : `${m.metadata.namespace ?? 'default'}/${m.metadata.name}`}`;
 }
@@ -103,7 +115,7 @@ export function prunedGatewaysInUse(pruned: ReadonlySet<string>, head: MeshModel
     for (const g of pluginTargets(o)) use(g, `${describe(o)} (targetRefs)`);
   }
   for (const o of leftBehind) {
-    const wp = o.target === target ? labelledWaypoint(o) : undefined;
+    const wp = labelledWaypoint(o);
     if (wp) use(wp, `${describe(o)} (${LABELS.useWaypoint}; no longer managed here, but the live ${o.manifest.kind} keeps the label)`, describe(o));
   }
   return [...usedBy.entries()]

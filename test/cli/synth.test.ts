@@ -231,8 +231,8 @@ test('a file-system error on a path that is not the output folder stays an inter
   for (const e of [
     at('ENOENT', '/tmp/x/dist/demo/1-waypoints'),
     at('ENOENT', '/tmp/x'),
-    at('EEXIST', '/tmp/x/.dist-new-1-2-3'),
-    at('ENOTEMPTY', '/tmp/elsewhere', '/tmp/x/.dist-old-1-2-3'),
+    at('EEXIST', '/tmp/x/.dist-new-4242-mbx3k2'),
+    at('ENOTEMPTY', '/tmp/elsewhere', '/tmp/x/.dist-old-4242-mbx3k2'),
     at('ENOSPC'),
   ]) {
     assert.ok(isPolicyError(asOutputError(e, out)), `${e.code} ${e.path}`);

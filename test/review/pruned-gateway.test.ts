@@ -8,6 +8,15 @@ import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
 
+/** Policy text: a BasicAuth plugin `id` on the construct `target` (a variable name), guarding GET on `prefix`. */
+function basicAuth(id: string, target: string, prefix: string): string {
+  return `new wp.BasicAuth(ns, '${id}', {
+  targets: [${target}],
+  rules: [{ prefix: '${prefix}', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }],
+  acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' },
+});`;
+}
+
 /**
  * `owned`: this app owns the waypoint. `reference`: the same waypoint, now
  * referenced with Waypoint.fromWaypointName (the hand-over that prunes it).
@@ -22,11 +31,7 @@ function policy(waypoint: 'owned' | 'reference' | 'released'): string {
     waypoint === 'released'
       ? ''
       : `ns.useWaypoint(waypoint);
-new wp.BasicAuth(ns, 'auth', {
-  targets: [waypoint],
-  rules: [{ prefix: '/productpage', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }],
-  acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' },
-});`;
+${basicAuth('auth', 'waypoint', '/productpage')}`;
   return `import * as wp from '${LIB}';
 const app = new wp.PolicyApp();
 const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'default');
@@ -107,7 +112,6 @@ const app = new wp.PolicyApp();
 const target = new wp.Target(app, 'demo');
 const other = new wp.MeshNamespace(target, 'other');
 other.useWaypoint(new wp.Waypoint(other, 'waypoint'));
-const ack = { literalCredentials: 'test', unpinnedModule: 'test' };
 ${extra}
 export default app;
 `;
@@ -117,11 +121,7 @@ test("a waypoint removed with the label-only Namespace that uses it is a removal
   const base = withOther(`const ns = new wp.MeshNamespace(target, 'default');
 const waypoint = new wp.Waypoint(ns, 'waypoint');
 ns.useWaypoint(waypoint);
-new wp.BasicAuth(ns, 'auth', {
-  targets: [waypoint],
-  rules: [{ prefix: '/productpage', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }],
-  acknowledge: ack,
-});`);
+${basicAuth('auth', 'waypoint', '/productpage')}`);
   const repo = await repoWith(base, withOther(''));
   const json = await diff(repo, '--json');
   assert.equal(json.code, 0, json.io.text());
@@ -156,11 +156,7 @@ ns.useWaypoint(new wp.Waypoint(ns, 'waypoint'));`;
   const base = withOther(`${ns}
 const reviewsWaypoint = new wp.Waypoint(ns, 'reviews-waypoint');
 wp.MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: reviewsWaypoint });
-new wp.BasicAuth(ns, 'auth', {
-  targets: [reviewsWaypoint],
-  rules: [{ prefix: '/reviews', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }],
-  acknowledge: ack,
-});`);
+${basicAuth('auth', 'reviewsWaypoint', '/reviews')}`);
   const repo = await repoWith(base, withOther(ns));
   const r = JSON.parse((await diff(repo, '--json')).out);
   assert.deepEqual(r.effects.prunedInUse, [
@@ -193,14 +189,13 @@ test("a label-only Service dropped while its waypoint stays keeps that waypoint 
   const common = `import * as wp from '${LIB}';
 const app = new wp.PolicyApp();
 const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'default');
-const ack = { literalCredentials: 'test', unpinnedModule: 'test' };
 const waypoint = new wp.Waypoint(ns, 'waypoint');
 ns.useWaypoint(waypoint);
-new wp.BasicAuth(ns, 'auth-at-waypoint', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });
+${basicAuth('auth-at-waypoint', 'waypoint', '/')}
 const reviewsWaypoint = new wp.Waypoint(ns, 'reviews-waypoint');
 `;
   const base = `${common}wp.MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: reviewsWaypoint });
-new wp.BasicAuth(ns, 'auth-for-reviews', { targets: [reviewsWaypoint], rules: [{ prefix: '/reviews', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });
+${basicAuth('auth-for-reviews', 'reviewsWaypoint', '/reviews')}
 export default app;
 `;
   // Head drops the Service's label-only manifest (not ReleasedLabels) and the reviews waypoint's plugin.
