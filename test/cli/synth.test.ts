@@ -240,6 +240,11 @@ test('a file-system error on a path that is not the output folder stays an inter
   // A name that merely starts like the folder's is another folder.
   const other = at('ENOENT', '/tmp/x/distribution');
   assert.equal(asOutputError(other, out), other);
+  // An outdir that is a link: synth stages beside the folder it names, so those copies are the output's too.
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'real'));
+  fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'), 'dir');
+  assert.ok(isPolicyError(asOutputError(at('EEXIST', path.join(fs.realpathSync(dir), '.real-new-4242-mbx3k2')), path.join(dir, 'link'))));
 });
 
 test('bad usage names the flag and exits 2', async () => {
