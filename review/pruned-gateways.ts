@@ -21,12 +21,18 @@ export interface PrunedGateway {
   readonly target: string;
   /** `namespace/name` */
   readonly gateway: string;
-  /** What still uses it, e.g. `Namespace default (istio.io/use-waypoint)`, `WasmPlugin default/auth (targetRefs)`. */
+  /**
+   * What still uses it, and how, e.g. `Namespace default (istio.io/use-waypoint)`,
+   * `WasmPlugin default/auth (targetRefs)`: the head revision's objects and
+   * those of `leftBehind`.
+   */
   readonly usedBy: string[];
   /**
    * Which of the users are another team's objects whose label-only manifest
    * this change removes (e.g. `Namespace default`): no longer managed, they
-   * keep their label in the cluster. Absent when there are none.
+   * keep their label in the cluster. Absent when there are none; when every
+   * user is one, nothing is being handed over and the Gateway is simply
+   * removed too early.
    */
   readonly leftBehind?: string[];
 }
@@ -89,9 +95,14 @@ function pluginTargets(o: ModelObject): string[] {
 }
 
 /** `Namespace shop`, `Service shop/reviews`: how review lines name an object. */
+export function describeId(id: { readonly kind: string; readonly namespace?: string; readonly name: string }): string {
+  return `${id.kind} ${id.kind === 'Namespace' ? id.name : `${id.namespace ?? 'default'}/${id.name}`}`;
+}
+
+/** `describeId` of a model object. */
 export function describe(o: ModelObject): string {
   const m = o.manifest;
-  return `${m.kind} ${m.kind === 'Namespace' ? m.metadata.name : `${m.metadata.namespace ?? 'default'}/${m.metadata.name}`}`;
+  return describeId({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name });
 }
 
 /**
@@ -116,7 +127,7 @@ export function prunedGatewaysInUse(pruned: ReadonlySet<string>, head: MeshModel
   }
   for (const o of leftBehind) {
     const wp = labelledWaypoint(o);
-    if (wp) use(wp, `${describe(o)} (${LABELS.useWaypoint}; no longer managed here, but the live ${o.manifest.kind} keeps the label)`, describe(o));
+    if (wp) use(wp, `${describe(o)} (${LABELS.useWaypoint})`, describe(o));
   }
   return [...usedBy.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

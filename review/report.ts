@@ -1,6 +1,6 @@
 import type { AccessCase, BindingChange, ChainChange, EffectChanges } from './effects';
 import type { FieldChange, ObjectChange } from './object-diff';
-import type { PrunedGateway } from './pruned-gateways';
+import { describeId, type PrunedGateway } from './pruned-gateways';
 
 export interface Review {
   readonly base: string;
@@ -57,22 +57,34 @@ const BECAME_LABEL_ONLY =
   'this app owned the whole Service and now only labels it: the GitOps tool\'s server-side apply drops every field it applied before (spec.ports included), which the API server refuses, so the sync fails. Let the owning team apply the full Service first, then switch to the label-only form';
 
 function prunedLine(p: PrunedGateway): string {
-  // Removing a label-only manifest never removes its live label, so "release it first" needs saying how.
-  const leftBehind = p.leftBehind?.length
-    ? '. Removing a label-only manifest leaves its label in the cluster: keep the manifest with the label released (ReleasedLabels) until that has synced, and remove the Waypoint in a later commit'
-    : '';
+  const left = p.leftBehind ?? [];
+  const advice: string[] = [];
+  // Users beyond the left-behind ones are this revision's own objects: the Gateway is being handed over, or removed under them.
+  if (p.usedBy.length > left.length) {
+    advice.push('Keep the Waypoint in this app until its new owner has adopted the live Gateway, or release what uses it first (see docs/gitops.md, Removing a policy)');
+  }
+  if (left.length > 0) {
+    // Removing a label-only manifest never removes its live label, so "release it first" needs saying how.
+    advice.push(
+      `${left.join(', ')}: removing a label-only manifest leaves its label in the cluster (GitOps never prunes another team's object). ` +
+        'Keep the manifest with the label released (ReleasedLabels) until that has synced, and remove the Waypoint in a later commit',
+    );
+  }
   return (
     `removed Gateway ${p.gateway}${p.target ? ` [${p.target}]` : ''} is still used by ${p.usedBy.join(', ')}: ` +
     'GitOps prunes it on sync, and then that traffic has no waypoint (no fallback) and skips its plugins. ' +
-    'Keep the Waypoint in this app until its new owner has adopted the live Gateway, or release what uses it first (see docs/gitops.md, Removing a policy)' +
-    leftBehind
+    advice.join('. ')
   );
 }
 
 function hazards(r: Review): string[] {
+  // A pruned-Gateway line already says how to release what it leaves behind: one line per object.
+  const covered = new Set(r.effects.prunedInUse.flatMap((p) => (p.leftBehind ?? []).map((d) => `${p.target}\0${d}`)));
   return [
     ...r.effects.prunedInUse.map(prunedLine),
-    ...r.objects.filter((o) => o.change === 'removed' && o.labelOnly).map((o) => `${objectLine(o)}: ${STALE_LABELS}`),
+    ...r.objects
+      .filter((o) => o.change === 'removed' && o.labelOnly && !covered.has(`${o.object.target}\0${describeId(o.object)}`))
+      .map((o) => `${objectLine(o)}: ${STALE_LABELS}`),
     ...r.objects.filter((o) => o.becameLabelOnly).map((o) => `${objectLine(o)}: ${BECAME_LABEL_ONLY}`),
   ];
 }

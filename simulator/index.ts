@@ -7,6 +7,6 @@ export { basicAuthEvaluator } from './basic-auth';
 export { formatResult, formatStatus, toJsonResult } from './format';
 export { fingerprint, redactHeaderValue } from './redact';
 // The whole test API of waypoint-policy/testing, so this entry is enough on its own.
-export { expectRequest, expectRequests, RequestExpectation, modelOf, type RequestSource, type RequestCase } from './testing';
+export { expectRequest, expectRequests, RequestExpectation, modelOf, type RequestSource, type RequestCase } from './expectations';
 export { readManifests, type ReadManifests, type ReadManifestsOptions } from '../compiler/read-manifests';
 export type { MeshModel, ModelObject, ModelReference, KubeObject } from '../compiler/model';

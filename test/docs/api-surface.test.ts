@@ -330,3 +330,14 @@ test('the entry files name their exports: no `export *`, nor `export * as ns`', 
     assert.deepEqual(star, [], `${file} re-exports whole modules; list the public names instead`);
   }
 });
+
+test('the entry files hold no code of their own: only imports and re-exports by name', () => {
+  // Anything declared and exported in an entry file would be public without a line in this test.
+  for (const file of Object.values(ENTRY_POINTS)) {
+    const source = program.getSourceFile(path.join(REPO_ROOT, file))!;
+    const own = source.statements
+      .filter((s) => !ts.isImportDeclaration(s) && !(ts.isExportDeclaration(s) && s.moduleSpecifier !== undefined))
+      .map((s) => s.getText(source).split('\n')[0]);
+    assert.deepEqual(own, [], `${file} declares code; move it to a module and re-export it by name`);
+  }
+});

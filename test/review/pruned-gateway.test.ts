@@ -83,6 +83,9 @@ test('an owned waypoint turned into fromWaypointName is a removal hazard: GitOps
 
   const text = (await diff(repo)).out;
   assert.match(text, /Removal hazards:\n  !! removed Gateway default\/waypoint \[demo\] is still used by Namespace default \(istio\.io\/use-waypoint\), WasmPlugin default\/auth \(targetRefs\): GitOps prunes it/);
+  // A handover: this revision's own objects still use it, and nothing of another team's is left behind.
+  assert.match(text, /Keep the Waypoint in this app until its new owner has adopted the live Gateway/);
+  assert.doesNotMatch(text, /ReleasedLabels/);
   assert.match(text, /1 Gateway\(s\) pruned while in use/);
   assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
 });
@@ -131,7 +134,7 @@ ${basicAuth('auth', 'waypoint', '/productpage')}`);
     {
       target: 'demo',
       gateway: 'default/waypoint',
-      usedBy: ['Namespace default (istio.io/use-waypoint; no longer managed here, but the live Namespace keeps the label)'],
+      usedBy: ['Namespace default (istio.io/use-waypoint)'],
       leftBehind: ['Namespace default'],
     },
   ]);
@@ -144,8 +147,12 @@ ${basicAuth('auth', 'waypoint', '/productpage')}`);
   assert.deepEqual([open.before, open.after, open.widened], [401, 200, true]);
 
   const text = (await diff(repo)).out;
-  assert.match(text, /Removal hazards:\n  !! removed Gateway default\/waypoint \[demo\] is still used by Namespace default \(istio\.io\/use-waypoint; no longer managed here, but the live Namespace keeps the label\): GitOps prunes it/);
-  assert.match(text, /Removing a label-only manifest leaves its label in the cluster: keep the manifest with the label released \(ReleasedLabels\)/);
+  assert.match(text, /Removal hazards:\n  !! removed Gateway default\/waypoint \[demo\] is still used by Namespace default \(istio\.io\/use-waypoint\): GitOps prunes it/);
+  assert.match(text, /Namespace default: removing a label-only manifest leaves its label in the cluster .*Keep the manifest with the label released \(ReleasedLabels\) until that has synced, and remove the Waypoint in a later commit/);
+  // Nothing is handed over: no advice about a new owner, and one hazard line, not a second stale-label one for the same Namespace.
+  assert.doesNotMatch(text, /new owner/);
+  const hazardSection = text.split('Removal hazards:\n')[1].split('\n\n')[0];
+  assert.equal(hazardSection.split('\n').length, 1, text);
   assert.match(text, /1 Gateway\(s\) pruned while in use/);
   assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
 });
@@ -163,7 +170,7 @@ ${basicAuth('auth', 'reviewsWaypoint', '/reviews')}`);
     {
       target: 'demo',
       gateway: 'default/reviews-waypoint',
-      usedBy: ['Service default/reviews (istio.io/use-waypoint; no longer managed here, but the live Service keeps the label)'],
+      usedBy: ['Service default/reviews (istio.io/use-waypoint)'],
       leftBehind: ['Service default/reviews'],
     },
   ]);
