@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import type { FileTree } from '../compiler/layout';
 
 export class GitError extends Error {
@@ -31,8 +32,13 @@ export function treeAtRevision(repoDir: string, ref: string, dir: string): FileT
     throw new GitError(`there is no commit ${JSON.stringify(ref)} in this repository (in CI, fetch it first: a shallow checkout has only the head)`);
   }
   const prefix = git(repoDir, ['rev-parse', '--show-prefix']).trim();
-  const base = `${prefix}${dir.replace(/\/+$/, '')}/`;
-  const listing = git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', base]);
+  // git resolves `..` in a pathspec but reports paths from the top: slice by the resolved form.
+  const resolved = path.posix.normalize(`${prefix}${dir.split(path.sep).join('/')}`).replace(/\/+$/, '');
+  if (resolved === '..' || resolved.startsWith('../') || path.posix.isAbsolute(resolved)) {
+    throw new GitError(`${dir} is outside the repository at ${repoDir}`);
+  }
+  const base = resolved === '.' ? '' : `${resolved}/`;
+  const listing = git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', commit, ...(base ? ['--', base] : [])]);
   const blobs: { file: string; sha: string }[] = [];
   for (const entry of listing.split('\0')) {
     if (!entry) continue;

@@ -136,3 +136,17 @@ test('--fail-on-widened exits 1; usage errors name the flag', async () => {
   assert.doesNotMatch(io2.text(), /Command failed/);
 });
 
+
+test('run from a subdirectory, --outdir ../dist reads the same committed tree as from the top', async () => {
+  const sub = path.join(repo, 'policies');
+  const fromTop = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'main', '--json'], fromTop), 0, fromTop.text());
+  const fromSub = captureIo(sub);
+  assert.equal(await main(['diff', '--base', 'main', '--json', '--app', 'main.ts', '--outdir', '../dist'], fromSub), 0, fromSub.text());
+  // The base side matched file for file: the same objects changed, none added or removed wholesale by a bad slice.
+  const objects = (io: ReturnType<typeof captureIo>) => JSON.parse(io.stdout.join('\n')).objects.map((o: any) => `${o.change} ${o.object.kind}/${o.object.name}`);
+  assert.deepEqual(objects(fromSub), objects(fromTop));
+  const outside = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'main', '--outdir', '../elsewhere'], outside), 2);
+  assert.match(outside.text(), /outside the repository/);
+});
