@@ -5,6 +5,7 @@ import { PolicyApp, targetNameOf } from '../constructs/app';
 import { ownershipOf } from '../constructs/internal/ownership';
 import { relativeSource, sourceOf } from '../constructs/internal/provenance';
 import { referenceOf } from '../constructs/internal/reference';
+import { isPolicyError } from '../constructs/errors';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
 import { apiObjectJson, deferredJson } from './api-object-json';
 import { deferredApiObjectOf, withoutCreatingDeferred } from '../constructs/internal/deferred-api-object';
@@ -47,6 +48,17 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     progress.item();
   };
   const visit = (c: IConstruct): void => {
+    try {
+      visitOne(c);
+    } catch (e) {
+      // A validation or a toJson() override in policy code threw: that is a
+      // mistake at this construct, not a crash of the compiler.
+      if (isPolicyError(e)) findings.push(...e.findings);
+      else findings.push(constructCrash(e, c.node.path, rel(c)));
+    }
+    for (const child of c.node.children) visit(child);
+  };
+  const visitOne = (c: IConstruct): void => {
     for (const message of c.node.validate()) {
       findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel(c) });
     }
@@ -69,7 +81,6 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     if (c instanceof BasicAuth && c.usesLiteralCredentials) {
       findings.push(literalCredentialFinding(c, rel(c)));
     }
-    for (const child of c.node.children) visit(child);
   };
   // Thousands of constructs share a few policy lines: relativize each line once.
   const relative = new Map<string, string | undefined>();
@@ -90,6 +101,18 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     partOf: app.partOf,
     gitops: app.gitops,
     targets: [...targets].sort(),
+  };
+}
+
+function constructCrash(e: unknown, path: string, source: string | undefined): Finding {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return {
+    rule: 'policy/exception',
+    severity: 'error',
+    message: `validating or rendering this construct threw ${err.name}: ${err.message}`,
+    fix: 'Fix the validation or toJson() override of the construct at the path shown (it was created at the location shown).',
+    path,
+    source,
   };
 }
 

@@ -82,7 +82,15 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
         findings.push({ rule: 'manifests/parse', severity: 'error', message: `not valid YAML: ${e.message.split('\n')[0]}`, file: `${rel}:${e.linePos?.[0]?.line ?? 1}`, fix: 'Fix the YAML syntax.' });
         continue;
       }
-      const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: 100 });
+      } catch (e) {
+        // An alias to no anchor, or so many aliases that expanding them would exhaust memory.
+        const line = doc.range ? text.slice(0, doc.range[0]).split('\n').length : 1;
+        findings.push({ rule: 'manifests/parse', severity: 'error', message: `not valid YAML: ${(e as Error).message.split('\n')[0]}`, file: `${rel}:${line}`, fix: 'Fix the YAML: every alias (*name) needs an anchor (&name) before it, and manifests need no more than 100 aliases per document.' });
+        continue;
+      }
       if (value === null || value === undefined) continue;
       const m = value as Partial<KubeObject>;
       if (typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {

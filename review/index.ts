@@ -35,3 +35,4 @@ export function review(base: FileTree, head: FileTree, labels: { base: string; h
 
 export { formatReview, type Review, type ReviewFormat } from './report';
 export { treeAtRevision, GitError } from './git';
+export { UnreadableTreeError } from './object-diff';

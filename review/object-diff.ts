@@ -51,13 +51,30 @@ export function idKey(id: ObjectId): string {
   return `${id.target}/${id.kind}/${id.namespace ?? ''}/${id.name}`;
 }
 
+/** A file of a tree under review is not YAML we can read: a review that skipped it would misreport every object in it. */
+export class UnreadableTreeError extends Error {
+  constructor(
+    public readonly file: string,
+    reason: string,
+  ) {
+    super(`${file} is not valid YAML (${reason}); the review would misreport its objects, so nothing was compared`);
+    this.name = 'UnreadableTreeError';
+  }
+}
+
 /** The objects of a dist tree (kustomization files skipped). */
 export function parseTree(tree: FileTree): ParsedTree {
   const objects: ParsedTree['objects'] = new Map();
   for (const [file, text] of tree) {
     if (!/\.ya?ml$/.test(file)) continue;
     for (const doc of parseAllDocuments(text) as ReturnType<typeof parseAllDocuments> & unknown[]) {
-      const m = doc.toJS() as KubeObject | null;
+      if (doc.errors.length > 0) throw new UnreadableTreeError(file, doc.errors[0].message.split('\n')[0]);
+      let m: KubeObject | null;
+      try {
+        m = doc.toJS({ maxAliasCount: 100 }) as KubeObject | null;
+      } catch (e) {
+        throw new UnreadableTreeError(file, (e as Error).message.split('\n')[0]);
+      }
       if (!m || typeof m.kind !== 'string' || m.kind === 'Kustomization' || !m.metadata?.name) continue;
       const target = file.includes('/') ? file.split('/')[0] : '';
       const id: ObjectId = { target, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name };

@@ -76,9 +76,9 @@ ns.useWaypoint(new Waypoint(ns, 'other'));`,
   {
     id: 'policy/exception',
     severity: 'error',
-    checkedAt: 'loading the policy program',
+    checkedAt: 'loading the policy program, and validating and rendering its constructs',
     docs: {
-      summary: 'The policy program threw an exception that is not a policy finding; it is reported at the policy line that raised it, without a stack trace.',
+      summary: 'The policy program threw an exception that is not a policy finding; it is reported at the policy line that raised it (or, when a construct\'s validation or `toJson()` throws, at that construct\'s path and the line that created it), without a stack trace.',
       bad: `throw new Error('catalogue.json is missing');`,
       message: 'the policy program threw Error: catalogue.json is missing',
       fix: 'Fix the policy code at the location shown.',

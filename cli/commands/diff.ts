@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
 import { isPolicyError } from '../../constructs/errors';
-import { formatReview, GitError, review, ReviewFormat, treeAtRevision } from '../../review';
+import { formatReview, GitError, review, ReviewFormat, treeAtRevision, UnreadableTreeError } from '../../review';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -58,7 +58,14 @@ export function diff(argv: string[], io: Io): number {
     printFindings(io, relativizeSources(e.findings, root), false);
     return EXIT.FAILED;
   }
-  const r = review(base, head, { base: values.base, head: 'working tree' });
+  let r;
+  try {
+    r = review(base, head, { base: values.base, head: 'working tree' });
+  } catch (e) {
+    if (!(e instanceof UnreadableTreeError)) throw e;
+    io.err(`diff: at ${values.base}, ${path.posix.join(outdir.split(path.sep).join('/'), e.file)} ${e.message.slice(e.file.length + 1)}.`);
+    return EXIT.FAILED;
+  }
   io.out(formatReview(r, format));
   if (values['fail-on-widened'] && (r.effects.access.some((a) => a.widened) || r.effects.prunedInUse.length > 0)) return EXIT.FAILED;
   return EXIT.OK;

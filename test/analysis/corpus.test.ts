@@ -176,6 +176,12 @@ const MANIFEST_CASES: ManifestCase[] = [
   { name: 'target not in the manifests', manifests: WASM(ON_WAYPOINT), rule: 'plugin/unresolved-target', severity: 'warning' },
   { name: 'GatewayClass other than istio-waypoint', manifests: WASM(`  targetRefs: [{ group: gateway.networking.k8s.io, kind: GatewayClass, name: istio }]`, 'audit', 'istio-system'), rule: 'plugin/gateway-class-target' },
   { name: 'invalid YAML', manifests: `apiVersion: v1\nkind: Namespace\nmetadata: { name: shop\n`, rule: 'manifests/parse' },
+  { name: 'YAML alias to no anchor', manifests: `apiVersion: v1\nkind: Namespace\nmetadata: { name: *shop }\n`, rule: 'manifests/parse' },
+  {
+    name: 'YAML alias bomb',
+    manifests: `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: bomb, namespace: shop }\ndata:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`,
+    rule: 'manifests/parse',
+  },
   { name: 'document without a name', manifests: `apiVersion: v1\nkind: Namespace\nmetadata: { labels: { team: shop } }\n`, rule: 'manifests/not-an-object' },
   { name: 'the same waypoint in two files', manifests: { 'a.yaml': WAYPOINT(), 'b.yaml': WAYPOINT() }, rule: 'objects/duplicate' },
   { name: 'Service name starting with a digit, in YAML', manifests: `apiVersion: v1\nkind: Service\nmetadata: { name: 1cart, namespace: shop }\nspec: { ports: [{ port: 80 }] }\n`, rule: 'names/rfc1123' },

@@ -129,6 +129,37 @@ test('a plain exception in policy code is reported at its line, without a stack'
   assert.equal(fs.existsSync(out), false);
 });
 
+test('a construct whose validation or toJson() throws is a policy error at its path and line (exit 1, nothing written), not an internal one', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'dist');
+  const bad = writePolicy(
+    dir,
+    `const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+waypoint.node.addValidation({ validate: () => { throw new Error('owner registry unreachable'); } });
+const svc = new wp.MeshService(ns, 'cart', { ports: [{ port: 80, name: 'http' }] });
+(svc.apiObject as any).toJson = () => { throw new RangeError('bad port map'); };
+export default app;`,
+  );
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', bad, '--outdir', out, '--json'], io), 1, io.text());
+  const findings = JSON.parse(io.stdout.join('\n'));
+  const thrown = findings.filter((f: any) => f.rule === 'policy/exception').sort((a: any, b: any) => a.source.localeCompare(b.source));
+  assert.deepEqual(
+    thrown.map((f: any) => [f.path, f.source]),
+    [
+      ['demo/shop/waypoint', 'main.ts:4'],
+      ['demo/shop/cart/Resource/Resource', 'main.ts:6'],
+    ],
+    JSON.stringify(findings, null, 2),
+  );
+  assert.match(thrown[0].message, /threw Error: owner registry unreachable/);
+  assert.match(thrown[1].message, /threw RangeError: bad port map/);
+  assert.doesNotMatch(io.text(), /internal error/);
+  assert.equal(fs.existsSync(out), false);
+});
+
 test('a duplicate construct id is reported at the policy line that reused it, not inside the library', async () => {
   const dir = tempDir();
   const bad = writePolicy(dir, `const app = new wp.PolicyApp();\nconst t = new wp.Target(app, 'demo');\nnew wp.MeshNamespace(t, 'shop');\nnew wp.MeshNamespace(t, 'shop');\nexport default app;`);

@@ -150,3 +150,24 @@ test('run from a subdirectory, --outdir ../dist reads the same committed tree as
   assert.equal(await main(['diff', '--base', 'main', '--outdir', '../elsewhere'], outside), 2);
   assert.match(outside.text(), /outside the repository/);
 });
+
+test('a committed base file that is not valid YAML stops the review with its name (exit 1), rather than reporting its objects as added', async () => {
+  const other = tempDir('wp-review-bad-base-');
+  fs.writeFileSync(path.join(other, 'package.json'), '{"name":"policy-repo","private":true}\n');
+  fs.mkdirSync(path.join(other, 'policies'));
+  fs.writeFileSync(path.join(other, 'policies', 'main.ts'), policy(1));
+  assert.equal(await main(['synth'], captureIo(other)), 0);
+  const [victim] = (fs.readdirSync(path.join(other, 'dist'), { recursive: true }) as string[])
+    .map((f) => `dist/${f.split(path.sep).join('/')}`)
+    .filter((f) => f.endsWith('.yaml') && !f.endsWith('kustomization.yaml') && !f.includes('/delivery/'))
+    .sort();
+  const run = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: other, stdio: 'pipe' });
+  run('init', '-q', '-b', 'main');
+  fs.appendFileSync(path.join(other, victim), 'extra: *nowhere\n');
+  run('add', '-A');
+  run('commit', '-qm', 'hand-edited');
+  const io = captureIo(other);
+  assert.equal(await main(['diff', '--base', 'main'], io), 1, io.text());
+  assert.match(io.text(), new RegExp(`at main, ${victim.replace(/[.]/g, '\\.')} is not valid YAML \\(Unresolved alias`));
+  assert.doesNotMatch(io.text(), /internal error/);
+});
