@@ -12,13 +12,18 @@ import { fail } from './internal/validate';
  * emitted WasmPlugin: see docs/security.md for keeping `dist/` encrypted.
  */
 export abstract class Credential {
-  /** Read from an environment variable (e.g. a CI secret). */
+  /**
+   * Read from an environment variable (e.g. a CI secret). One trailing
+   * newline is dropped; other surrounding whitespace is refused
+   * (`credentials/whitespace`), since no request could match it.
+   */
   public static fromEnv(variable: string): Credential {
     return new EnvCredential(variable);
   }
 
   /**
-   * Read from a file holding one credential (a trailing newline is dropped).
+   * Read from a file holding one credential (one trailing newline is dropped;
+   * other surrounding whitespace is refused, as for fromEnv).
    * A relative path is resolved against the directory of the policy file
    * that uses it, so synth gives the same result from any working directory.
    */
@@ -70,6 +75,26 @@ function readOnce(values: ReadOnce, scope: IConstruct, key: string, read: () => 
   return value;
 }
 
+/**
+ * The value without the one line ending that `echo`, editors and secret
+ * stores add. Other surrounding whitespace is refused: the plugin compares
+ * credentials byte for byte and Envoy trims it from the header, so every
+ * request would get 401.
+ */
+function credentialValue(scope: IConstruct, source: string, raw: string, fix: string): string {
+  const value = raw.replace(/\r?\n$/, '');
+  if (value === '') fail(scope, 'credentials/missing', `credential source ${source} is empty`, fix);
+  if (/^\s|\s$/.test(value)) {
+    fail(
+      scope,
+      'credentials/whitespace',
+      `credential source ${source} starts or ends with whitespace (after dropping one trailing newline): no request could match it`,
+      'Store the credential without surrounding spaces, tabs or blank lines (printf %s, not echo, when writing it).',
+    );
+  }
+  return value;
+}
+
 class EnvCredential extends Credential {
   public readonly source: string;
   readonly #values: ReadOnce = new WeakMap();
@@ -82,10 +107,10 @@ class EnvCredential extends Credential {
     // Each process.env read is a getenv call (~4 µs here).
     return readOnce(this.#values, scope, '', () => {
       const value = process.env[this.variable];
-      if (value === undefined || value === '') {
+      if (value === undefined) {
         fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.variable} before running synth (in CI, map the secret to it).`);
       }
-      return value;
+      return credentialValue(scope, this.source, value, `${this.variable} is set but empty: give it the credential (in CI, check that the secret exists in this context).`);
     });
   }
 }
@@ -99,19 +124,22 @@ class FileCredential extends Credential {
     this.source = `file ${file}`;
   }
 
+  public get relative(): boolean {
+    return !path.isAbsolute(this.file);
+  }
+
   public resolve(scope: IConstruct): string {
     const at = sourceOf(scope);
     const base = at ? path.dirname(at.replace(/:\d+$/, '')) : process.cwd();
     const full = path.resolve(base, this.file);
     return readOnce(this.#values, scope, full, () => {
-      let value: string;
+      let raw: string;
       try {
-        value = fs.readFileSync(full, 'utf8').replace(/\r?\n$/, '');
+        raw = fs.readFileSync(full, 'utf8');
       } catch {
         fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read (resolved to ${full})`, 'Create the file, or mount it in CI, before running synth.');
       }
-      if (value === '') fail(scope, 'credentials/missing', `credential source ${this.source} is empty`, 'Put the credential in the file.');
-      return value;
+      return credentialValue(scope, this.source, raw, 'Put the credential in the file.');
     });
   }
 }
@@ -143,6 +171,14 @@ class LiteralCredential extends Credential {
   public resolve(): string {
     return this.value;
   }
+}
+
+/**
+ * Whether resolving `c` depends on the policy file that uses it (a relative
+ * Credential.fromFile): only then is that file's location worth capturing.
+ */
+export function resolvesAgainstPolicyFile(c: Credential): boolean {
+  return c instanceof FileCredential && c.relative;
 }
 
 export function isCredential(x: unknown): x is Credential {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { Credential, isCredential } from '../credentials';
+import { Credential, isCredential, resolvesAgainstPolicyFile } from '../credentials';
 import { isPolicyError, PolicyError } from '../errors';
 import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
@@ -212,6 +212,9 @@ function parseRules(scope: Construct, id: string, rules: unknown, constructed: F
   const probe = new Construct(scope, id);
   try {
     const rulesProps = parseProps(probe, 'BasicAuth', rulesSchema, { rules }, { secretKeys: ['credentials'] }).rules;
+    // A relative file is read from beside the plugin's own policy file, which
+    // may not be its namespace's.
+    if (rulesProps.some((r) => r.credentials.some(resolvesAgainstPolicyFile))) recordSource(probe, constructed);
     const values = rulesProps.map((r) => r.credentials.map((c) => c.resolve(probe)));
     return { rulesProps, values };
   } catch (e) {

@@ -58,6 +58,7 @@ const INTERNAL: Record<string, string> = {
   analyzeGrpcAccessLoggingConfig: 'GrpcAccessLogging.definition.analyze',
   resendsBatches: 'GrpcAccessLogging.definition.analyze warns',
   collect: 'compileApp(app).collected',
+  resolvesAgainstPolicyFile: 'Credential.fromFile documents how a relative path resolves',
   analyze: 'checkManifests(dir), or compileApp(app).findings',
 };
 

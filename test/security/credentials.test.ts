@@ -7,7 +7,7 @@ import { main } from '../../cli/main';
 import { compileApp } from '../../compiler/synth';
 import { readTree } from '../../compiler/write';
 import { BasicAuth, Credential, MeshNamespace, PolicyApp, PolicyError, Waypoint } from '../../constructs';
-import { captureIo, tempDir, writePolicy } from '../support/helpers';
+import { captureIo, REPO_ROOT, tempDir, writePolicy } from '../support/helpers';
 
 const SECRET = 'alice:s3cr3t-Value-7781';
 
@@ -75,6 +75,60 @@ test('Credential.fromFile reads relative to the policy file; a missing file is n
   const res2 = await synthInto(dir, bad);
   assert.equal(res2.code, 1);
   assert.match(res2.io.text(), /credential source file secrets\/absent cannot be read/);
+});
+
+test('one trailing newline is dropped from an environment variable; surrounding whitespace is refused without printing the value; empty is not "not set"', async () => {
+  const dir = tempDir();
+  const file = writePolicy(dir, policyWith(`wp.Credential.fromEnv('WP_TEST_WS')`));
+  // Credentials read the process's environment (the CLI's io.env is for its own settings).
+  const run = async (value: string) => {
+    process.env.WP_TEST_WS = value;
+    return synthInto(tempDir(), file);
+  };
+  try {
+    const ok = await run(`${SECRET}\n`);
+    assert.equal(ok.code, 0, ok.io.text());
+    assert.match(readTree(ok.out).get('default/2-policies/default/wasmplugin-auth.yaml')!, new RegExp(`- ${SECRET}\n`));
+    for (const bad of [`${SECRET} `, `${SECRET}\n\n`, ` ${SECRET}`, `${SECRET}\t`]) {
+      const res = await run(bad);
+      assert.equal(res.code, 1, JSON.stringify(bad));
+      assert.match(res.io.text(), /error\[credentials\/whitespace\]: credential source environment variable WP_TEST_WS starts or ends with whitespace/);
+      assert.doesNotMatch(res.io.text(), /s3cr3t/);
+      assert.equal(fs.existsSync(res.out), false);
+    }
+    const empty = await run('');
+    assert.equal(empty.code, 1);
+    assert.match(empty.io.text(), /environment variable WP_TEST_WS is empty/);
+    assert.match(empty.io.text(), /set but empty/);
+  } finally {
+    delete process.env.WP_TEST_WS;
+  }
+});
+
+test('Credential.fromFile with a relative path reads beside the policy file that created the plugin, not its namespace\'s', async () => {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'teams', 'shop'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'teams', 'shop', 'cred'), `${SECRET}\n`);
+  const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+  fs.writeFileSync(
+    path.join(dir, 'teams', 'shop', 'auth.ts'),
+    `import * as wp from '${lib}';
+export function shopAuth(ns: wp.MeshNamespace, waypoint: wp.Waypoint): void {
+  new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fromFile('cred')] }], acknowledge: { unpinnedModule: 'test' } });
+}
+`,
+  );
+  const main = writePolicy(
+    dir,
+    `import { shopAuth } from './teams/shop/auth';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(app, 'default');
+shopAuth(ns, new wp.Waypoint(ns, 'waypoint'));
+export default app;`,
+  );
+  const res = await synthInto(dir, main);
+  assert.equal(res.code, 0, res.io.text());
+  assert.match(readTree(res.out).get('default/2-policies/default/wasmplugin-auth.yaml')!, new RegExp(`- ${SECRET}\n`));
 });
 
 test('a credential is read once per app: every plugin of the app gets the value read first; a new app reads it again', () => {
