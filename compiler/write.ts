@@ -205,7 +205,11 @@ function stagingFor(outdir: string): Staging {
 function swapIn(s: Staging): void {
   try {
     if (!fs.existsSync(s.staging)) fs.mkdirSync(s.staging, { recursive: true });
-    if (fs.existsSync(s.abs)) fs.renameSync(s.abs, s.retired);
+    // The new folder replaces the old one: keep the mode its owner gave it
+    // (a group-writable or setgid dist/), not the umask's.
+    const old = fs.statSync(s.abs, { throwIfNoEntry: false });
+    if (old) fs.chmodSync(s.staging, old.mode & 0o7777);
+    if (old) fs.renameSync(s.abs, s.retired);
     fs.renameSync(s.staging, s.abs);
   } catch (e) {
     dropStaging(s);

@@ -96,6 +96,15 @@ for (const backgroundWrite of [false, true]) {
     assert.deepEqual(leftovers(out), []);
   });
 
+  test(`${writer}: the output folder keeps the mode its owner gave it (not the umask's) across a synth`, () => {
+    const out = path.join(tempDir('wp-quiet-'), 'dist');
+    synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
+    fs.chmodSync(out, 0o2770);
+    synthToDirectory(policy('/v2'), { outdir: out, backgroundWrite });
+    assert.equal((fs.statSync(out).mode & 0o7777).toString(8), '2770');
+    assert.deepEqual(leftovers(out), []);
+  });
+
   test(`${writer}: a synth that fails in the policy leaves the tree byte-identical, inodes included`, () => {
     const out = path.join(tempDir('wp-quiet-'), 'dist');
     synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
