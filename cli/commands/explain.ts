@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { formatFindings } from '../../analysis/finding';
 import { readManifests } from '../../compiler/read-manifests';
 import { formatResult, toJsonResult } from '../../simulator/format';
-import { fingerprint, isSensitiveHeader } from '../../simulator/redact';
+import { fingerprint } from '../../simulator/redact';
 import { isSimulationError, RequestField } from '../../simulator/request';
 import { simulate } from '../../simulator/simulate';
 import { parseFlags } from '../args';
@@ -16,8 +16,10 @@ Simulate one request against the manifests in DIR (default: dist) and explain,
 without a cluster, which proxies it crosses (ingress gateway, waypoint), which
 plugins run there in which order, and what each decides: 401, 200 (passed
 through), or unknown when the outcome depends on something not simulated.
---json prints { "status": <number|null>, "trace": [...] }. Header values and
-credentials are never printed. Exit 0 with a result (unknown included), 1 when the
+--json prints { "status": <number|null>, "trace": [...] }. Credentials, and the
+values of headers whose names suggest a secret (auth, token, key, cookie,
+session...), appear only as fingerprints; other header values are shown as
+given. Exit 0 with a result (unknown included), 1 when the
 manifests cannot be parsed, 2 on bad usage (a missing --manifests folder included).`;
 
 const FLAG_OF: Record<RequestField, string> = {
@@ -43,15 +45,17 @@ function parseHeader(raw: string): [string, string] {
 }
 
 /**
- * parseArgs echoes stray arguments; a misplaced header (a forgotten -H)
- * would print its value, so anything that looks like one is fingerprinted.
+ * parseArgs echoes stray arguments. One that is not a flag is most often a
+ * header or credential that lost its -H, and nothing tells a pasted
+ * `user:pass` (or `admin: pw`) or base64 token from a typo: every such
+ * argument is shown by fingerprint only.
  */
 function redactArgs(message: string, argv: readonly string[]): string {
   let out = message;
-  for (const arg of argv) {
-    const header = /^\s*([^:\s]+)\s*:/.exec(arg);
-    const secret = (header && isSensitiveHeader(header[1])) || /\b(basic|bearer) /i.test(arg);
-    if (secret && arg.length > 0) out = out.split(arg).join(header ? `${header[1]}: ${fingerprint(arg.slice(arg.indexOf(':') + 1).trim())}` : fingerprint(arg));
+  // Longest first, so an argument that contains another is replaced whole.
+  for (const arg of [...argv].sort((a, b) => b.length - a.length)) {
+    if (arg.length === 0 || /^--?[A-Za-z][\w-]*$/.test(arg)) continue;
+    out = out.split(arg).join(fingerprint(arg));
   }
   return out;
 }

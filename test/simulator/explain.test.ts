@@ -92,6 +92,14 @@ describe('no credential is ever printed', () => {
     assert.equal(noColon.code, 2);
     assert.match(noColon.err, /-H expects 'Name: value', got <redacted/);
     assertNoSecret(stray.all + noColon.all);
+    // A bare credential that lost its -H (no header name, no scheme) is not echoed either.
+    const bare = await explain(['--manifests', guide, '--to', 'default/productpage', 'YWRtaW4zOmFkbWluMw==']);
+    assert.equal(bare.code, 2);
+    assert.match(bare.err, /Unexpected argument '<redacted, 20 chars, sha256:[0-9a-f]{8}>'/);
+    const userPass = await explain(['--manifests', guide, '--to', 'default/productpage', 'admin3:admin3']);
+    assert.equal(userPass.code, 2);
+    assert.doesNotMatch(userPass.all, /admin3/);
+    assertNoSecret(bare.all);
   });
 });
 
