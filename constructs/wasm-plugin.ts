@@ -23,7 +23,11 @@ export enum PluginPhase {
 
 /** What happens when the module cannot be fetched or crashes (`spec.failStrategy`). */
 export enum FailStrategy {
-  /** Requests fail (5xx, or 403 from Istio 1.25 on a fetch failure). Istio's default. */
+  /**
+   * Istio's default. A module that cannot be fetched: before 1.25 the config
+   * is NACKed (new listeners never get ready); from 1.25 every request on the
+   * listener gets 403. A module that crashes at run time answers 503.
+   */
   FAIL_CLOSE = 'FAIL_CLOSE',
   /** The plugin is skipped and requests pass. Never right for an auth plugin. */
   FAIL_OPEN = 'FAIL_OPEN',

@@ -66,7 +66,7 @@ export const digestMismatch: Rule = {
   id: 'supply-chain/digest-mismatch',
   severity: 'error',
   docs: {
-    summary: 'The `sha256` field and an `@sha256:` digest in the url disagree: Istio fails every fetch (fail-closed: 5xx or 403).',
+    summary: 'The `sha256` field and an `@sha256:` digest in the url disagree: Istio fails every fetch. Fail-closed, the proxy never gets the plugin before 1.25 (the config is NACKed and new listeners stay not ready) and answers every request on the listener with 403 from 1.25 on.',
     bad: `new WasmPlugin(ns, 'p', {
   url: 'oci://ghcr.io/acme/auth@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
   sha256: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
