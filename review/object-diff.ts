@@ -28,10 +28,11 @@ export interface ObjectChange {
   /** For `changed`: every differing leaf. */
   readonly fields: FieldChange[];
   /**
-   * A removed manifest of another team's object that we only label, which
-   * carried mesh (`istio.io/`) labels. Removing it does not remove them from
-   * the cluster (prune is disabled on purpose). Not set for a ReleasedLabels
-   * manifest, which carries none.
+   * A removed manifest that GitOps never prunes (another team's object that
+   * we only label, or a Namespace, even one we created) and that carried mesh
+   * (`istio.io/`) labels. Removing it does not remove them from the cluster
+   * (prune is disabled on purpose). Not set for a ReleasedLabels manifest,
+   * which carries none.
    */
   readonly labelOnly?: boolean;
   /**

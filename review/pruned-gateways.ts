@@ -1,13 +1,14 @@
 import { objectKey, type KubeObject, type MeshModel, type ModelObject } from '../compiler/model';
+import { GITOPS_KEYS } from '../compiler/gitops';
 import { manifestOwnership } from '../compiler/read-manifests';
 import { useWaypointOf } from '../analysis/rules/waypoints';
 import { LABELS } from '../constructs/labels';
 
 /**
  * A Gateway that the base revision owned and the head revision no longer
- * emits, while objects of the head revision still use it, or another team's
- * object whose label-only manifest the head drops (its live label stays, as
- * GitOps never prunes it). Argo CD and Flux prune the Gateway on sync, and
+ * emits, while objects of the head revision still use it, or an object whose
+ * never-pruned manifest the head drops (another team's, or a Namespace: its
+ * live label stays). Argo CD and Flux prune the Gateway on sync, and
  * what still names it then has no waypoint: a Service whose label names a
  * missing waypoint gets none (no fallback), and ztunnel sends its traffic
  * straight to the pods, past every plugin.
@@ -28,9 +29,10 @@ export interface PrunedGateway {
    */
   readonly usedBy: string[];
   /**
-   * Which of the users are another team's objects whose label-only manifest
-   * this change removes (e.g. `Namespace default`): no longer managed, they
-   * keep their label in the cluster. Absent when there are none; when every
+   * Which of the users are objects GitOps never prunes (another team's
+   * label-only objects, and Namespaces) whose manifest this change removes
+   * (e.g. `Namespace default`): no longer managed, they keep their label in
+   * the cluster. Absent when there are none; when every
    * user is one, nothing is being handed over and the Gateway is simply
    * removed too early.
    */
@@ -60,18 +62,25 @@ export function prunedGatewayKeys(base: MeshModel, head: MeshModel, target: stri
 }
 
 /**
- * Whether removing this manifest leaves mesh labels behind: another team's
- * object (never pruned) that carries an `istio.io/` label. A ReleasedLabels
+ * Whether removing this manifest leaves mesh labels behind: an object the
+ * GitOps tool never prunes (another team's, or any Namespace: `Prune=false`,
+ * Flux `prune: disabled`) that carries an `istio.io/` label. A ReleasedLabels
  * manifest carries none (it is how labels are given back), so removing it
  * once it has synced leaves nothing behind.
  */
 export function keepsMeshLabels(m: KubeObject): boolean {
-  return manifestOwnership(m) === 'external' && Object.keys(m.metadata.labels ?? {}).some((k) => k.startsWith('istio.io/'));
+  return (manifestOwnership(m) === 'external' || neverPruned(m)) && Object.keys(m.metadata.labels ?? {}).some((k) => k.startsWith('istio.io/'));
+}
+
+/** What the manifest's own annotations tell Argo CD and Flux about pruning it. */
+function neverPruned(m: KubeObject): boolean {
+  const a = m.metadata.annotations ?? {};
+  return a[GITOPS_KEYS.fluxPrune] === 'disabled' || (a[GITOPS_KEYS.argoSyncOptions] ?? '').split(',').some((o) => o.trim() === 'Prune=false');
 }
 
 /**
- * Another team's objects whose label-only manifests the base revision emits
- * and the head no longer does. GitOps is set never to prune them, so the live
+ * Objects GitOps never prunes (another team's, and Namespaces) whose
+ * manifests the base revision emits and the head no longer does: the live
  * object stays, with the labels the base gave it.
  */
 export function labelOnlyLeftBehind(base: MeshModel, head: MeshModel, target: string): ModelObject[] {

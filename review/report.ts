@@ -64,9 +64,9 @@ function prunedLine(p: PrunedGateway): string {
     advice.push('Keep the Waypoint in this app until its new owner has adopted the live Gateway, or release what uses it first (see docs/gitops.md, Removing a policy)');
   }
   if (left.length > 0) {
-    // Removing a label-only manifest never removes its live label, so "release it first" needs saying how.
+    // Removing a never-pruned manifest never removes its live label, so "release it first" needs saying how.
     advice.push(
-      `${left.join(', ')}: removing a label-only manifest leaves its label in the cluster (GitOps never prunes another team's object). ` +
+      `${left.join(', ')}: removing its manifest leaves its label in the cluster (GitOps never prunes another team's object, or a Namespace). ` +
         'Keep the manifest with the label released (ReleasedLabels) until that has synced, and remove the Waypoint in a later commit',
     );
   }

@@ -12,14 +12,17 @@ metadata:
 ${annotations}
 `;
 
-test("only another team's label-only object is a removal hazard, not an owned Namespace (which also has Prune=false)", () => {
+test("a removed manifest leaves its mesh labels behind when GitOps never prunes it: another team's object, and a Namespace we created (Prune=false, Flux prune: disabled); a pruned object does not", () => {
   const external = ns('    argocd.argoproj.io/sync-options: Delete=false,Prune=false,ServerSideApply=true\n    kustomize.toolkit.fluxcd.io/ssa: Merge');
-  const owned = ns('    argocd.argoproj.io/sync-options: Delete=false,Prune=false', '\n    app.kubernetes.io/managed-by: waypoint-policy');
+  const ownedArgo = ns('    argocd.argoproj.io/sync-options: Delete=false,Prune=false', '\n    app.kubernetes.io/managed-by: waypoint-policy');
+  const ownedFlux = ns('    kustomize.toolkit.fluxcd.io/prune: disabled', '\n    app.kubernetes.io/managed-by: waypoint-policy');
+  const pruned = ns('    argocd.argoproj.io/sync-options: Delete=false,PruneLast=true', '\n    app.kubernetes.io/managed-by: waypoint-policy');
   const empty = parseTree(new Map());
-  const [removedExternal] = diffObjects(parseTree(new Map([['t/3-enrollment/shop/namespace-shop.yaml', external]])), empty);
-  const [removedOwned] = diffObjects(parseTree(new Map([['t/1-waypoints/shop/namespace-shop.yaml', owned]])), empty);
-  assert.equal(removedExternal.labelOnly, true);
-  assert.equal(removedOwned.labelOnly, undefined);
+  const removed = (file: string, text: string) => diffObjects(parseTree(new Map([[file, text]])), empty)[0];
+  assert.equal(removed('t/3-enrollment/shop/namespace-shop.yaml', external).labelOnly, true);
+  assert.equal(removed('t/1-waypoints/shop/namespace-shop.yaml', ownedArgo).labelOnly, true);
+  assert.equal(removed('t/1-waypoints/shop/namespace-shop.yaml', ownedFlux).labelOnly, true);
+  assert.equal(removed('t/1-waypoints/shop/namespace-shop.yaml', pruned).labelOnly, undefined);
 });
 
 test('an owned Service that becomes label-only is a hazard (its server-side apply would drop spec.ports); one that stays either way is not', async () => {

@@ -148,13 +148,38 @@ ${basicAuth('auth', 'waypoint', '/productpage')}`);
 
   const text = (await diff(repo)).out;
   assert.match(text, /Removal hazards:\n  !! removed Gateway default\/waypoint \[demo\] is still used by Namespace default \(istio\.io\/use-waypoint\): GitOps prunes it/);
-  assert.match(text, /Namespace default: removing a label-only manifest leaves its label in the cluster .*Keep the manifest with the label released \(ReleasedLabels\) until that has synced, and remove the Waypoint in a later commit/);
+  assert.match(text, /Namespace default: removing its manifest leaves its label in the cluster .*Keep the manifest with the label released \(ReleasedLabels\) until that has synced, and remove the Waypoint in a later commit/);
   // Nothing is handed over: no advice about a new owner, and one hazard line, not a second stale-label one for the same Namespace.
   assert.doesNotMatch(text, /new owner/);
   const hazardSection = text.split('Removal hazards:\n')[1].split('\n\n')[0];
   assert.equal(hazardSection.split('\n').length, 1, text);
   assert.match(text, /1 Gateway\(s\) pruned while in use/);
   assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
+});
+
+test('a Namespace this app created keeps its label when its manifest is removed (it is never pruned either): removing it with its waypoint is a hazard, removing it alone widens nothing', async () => {
+  // The waypoint and plugin live in `other`, so removing `shop` alone leaves them running.
+  const shop = (withWaypoint: boolean) => `const shop = new wp.MeshNamespace(target, 'shop', { owned: true });
+shop.useWaypoint(${withWaypoint ? 'shared' : "wp.Waypoint.fromWaypointName(shop, 'shared-ref', { name: 'shared', namespace: 'other' })"});`;
+  const shared = `const shared = new wp.Waypoint(other, 'shared', { allowedNamespaces: wp.AllowedNamespaces.all() });
+const ns = other;
+${basicAuth('auth', 'shared', '/')}`;
+  const both = await repoWith(withOther(`${shared}\n${shop(true)}`), withOther(''));
+  const r = JSON.parse((await diff(both, '--json')).out);
+  assert.ok(r.objects.some((o: any) => o.change === 'removed' && o.object.kind === 'Namespace' && o.object.name === 'shop' && o.labelOnly));
+  const pruned = r.effects.prunedInUse.find((p: any) => p.gateway === 'other/shared');
+  assert.deepEqual(pruned?.leftBehind, ['Namespace shop'], JSON.stringify(r.effects.prunedInUse));
+
+  // Removing only the Namespace's manifest: its live label still routes through the kept waypoint and its auth.
+  const alone = await repoWith(withOther(`${shared}\n${shop(true)}`), withOther(shared));
+  const r2 = JSON.parse((await diff(alone, '--json')).out);
+  assert.deepEqual(r2.effects.prunedInUse, []);
+  assert.deepEqual(
+    r2.effects.access.filter((a: any) => a.widened),
+    [],
+    JSON.stringify(r2.effects, null, 2),
+  );
+  assert.equal(r2.effects.bindings.filter((b: any) => b.lostWaypoint).length, 0, JSON.stringify(r2.effects.bindings));
 });
 
 test("a service waypoint removed with the label-only Service that uses it: the live label still names it, so the Service gets no waypoint (no fallback to the Namespace's)", async () => {
