@@ -8,10 +8,21 @@ import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
 export interface PluginConfigIssue {
+  /**
+   * The rule id, `<plugin name>/<problem>` (`tenant-quota/too-high`); document
+   * it in the definition's `rules` so docs/rules.md and `--json` users can
+   * look it up.
+   */
   readonly rule: string;
+  /** `error` when the module refuses the config or it can never work; `warning` when it works, but not as people expect. */
   readonly severity: Severity;
-  /** Must never contain a credential value. */
+  /** What is wrong, in one sentence. Must never contain a credential value. */
   readonly message: string;
+  /**
+   * How to fix it.
+   *
+   * @default - the fix documented for `rule` in the definition's `rules`
+   */
   readonly fix?: string;
 }
 
@@ -42,7 +53,7 @@ export interface PluginAnalysisContext {
   readonly url?: string;
 }
 
-export interface PluginDefinition<C extends Record<string, unknown> = Record<string, unknown>> {
+export interface PluginDefinition<C extends object = Record<string, unknown>> {
   /** A short kebab-case name, used in messages and docs (`basic-auth`). */
   readonly name: string;
   /** The module, ideally an `oci://` reference with a version tag. */
@@ -63,7 +74,7 @@ export interface PluginDefinition<C extends Record<string, unknown> = Record<str
    *
    * @default - none
    */
-  readonly analyze?: (config: C, context?: PluginAnalysisContext) => PluginConfigIssue[];
+  analyze?(config: C, context?: PluginAnalysisContext): PluginConfigIssue[];
   /** Keys of pluginConfig whose values are secret and never printed. @default [] */
   readonly secretKeys?: string[];
   /**
@@ -94,7 +105,7 @@ export interface DefinedPluginProps<C> extends WasmPluginOptions {
 }
 
 /** The construct class `definePlugin` returns. */
-export interface DefinedPluginClass<C extends Record<string, unknown>> {
+export interface DefinedPluginClass<C extends object> {
   new (scope: Construct, id: string, props: DefinedPluginProps<C>): WasmPlugin;
   readonly definition: PluginDefinition<C>;
 }
@@ -197,7 +208,7 @@ function checkDefinition(definition: unknown): void {
  * });
  * new HeaderStamp(ns, 'stamp', { targets: [waypoint], pluginConfig: { header: 'x-team' } });
  */
-export function definePlugin<C extends Record<string, unknown>>(definition: PluginDefinition<C>): DefinedPluginClass<C> {
+export function definePlugin<C extends object>(definition: PluginDefinition<C>): DefinedPluginClass<C> {
   checkDefinition(definition);
   // Registering is the only effect: in memory, so importing a module that
   // defines plugins stays free of side effects on disk or environment.

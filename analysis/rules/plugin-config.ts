@@ -2,6 +2,15 @@ import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import type { Rule } from '../rule';
 import { BASIC_AUTH_RULES } from './basic-auth';
 
+/**
+ * What to do when neither the check nor the module's rule docs say: the
+ * catalogue's modules are described in docs/plugins.md, a team's own only by
+ * its definition.
+ */
+function generalFix(def: { name: string }): string {
+  return `Write the config the ${def.name} module reads: for a catalogue plugin, see docs/plugins.md and the module's README; for a plugin your team defined, see the configSchema of its definePlugin() definition.`;
+}
+
 /** The documented fix of a module's own rule id, when the check itself gave none. */
 function documentedFix(def: { rules?: readonly { id: string; docs: { fix: string } }[] }, rule: string | undefined): string | undefined {
   if (!rule) return undefined;
@@ -32,7 +41,7 @@ spec:
         request_methods: GET
         credentials: [ok:test]`,
     message: 'basic-auth pluginConfig basic_auth_rules[0].request_methods: Invalid input: expected array, received string',
-    fix: "Write the config the module's README documents; see the catalogue in docs/plugins.md.",
+    fix: "Write the config the basic-auth module reads: for a catalogue plugin, see docs/plugins.md and the module's README; for a plugin your team defined, see the configSchema of its definePlugin() definition.",
   },
   check(ctx) {
     // A mesh repeats the same config in many plugins (the same rules and
@@ -81,14 +90,14 @@ function configIssues(def: Definition, url: string, config: unknown): ConfigIssu
       return {
         rule: params?.rule,
         message: `${def.name} pluginConfig${where ? ` ${where}` : ''}: ${issue.message}`,
-        fix: params?.fix ?? documentedFix(def, params?.rule),
+        fix: params?.fix ?? documentedFix(def, params?.rule) ?? generalFix(def),
       };
     });
   }
   return (def.analyze?.(parsed.data, { url }) ?? []).map((issue) => ({
     rule: issue.rule,
     message: `${def.name} pluginConfig: ${issue.message}`,
-    fix: issue.fix ?? documentedFix(def, issue.rule),
+    fix: issue.fix ?? documentedFix(def, issue.rule) ?? generalFix(def),
     severity: issue.severity,
   }));
 }

@@ -177,7 +177,11 @@ const rulesSchema = z.object({ rules: z.array(ruleSchema) });
  * });
  */
 export class BasicAuth extends BasicAuthModule {
-  /** The plugin definition (module, schema, checks). */
+  /**
+   * The raw module construct: it takes the config as the module reads it
+   * (wire field names), checked against the same schema. For configs this
+   * class's typed props do not express.
+   */
   public static readonly module = BasicAuthModule;
 
   /** Sources of the credentials, safe to print. */

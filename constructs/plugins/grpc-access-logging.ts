@@ -119,7 +119,11 @@ const propsSchema = z.object({
  * });
  */
 export class GrpcAccessLogging extends GrpcAccessLoggingModule {
-  /** The plugin definition (module, schema, checks). */
+  /**
+   * The raw module construct: it takes the config as the module reads it
+   * (wire field names), checked against the same schema. For configs this
+   * class's typed props do not express.
+   */
   public static readonly module = GrpcAccessLoggingModule;
 
   constructor(scope: Construct, id: string, props: GrpcAccessLoggingProps) {

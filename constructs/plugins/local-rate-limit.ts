@@ -133,7 +133,11 @@ const propsSchema = z
  * });
  */
 export class LocalRateLimit extends LocalRateLimitModule {
-  /** The plugin definition (module, schema, checks). */
+  /**
+   * The raw module construct: it takes the config as the module reads it
+   * (wire field names), checked against the same schema. For configs this
+   * class's typed props do not express.
+   */
   public static readonly module = LocalRateLimitModule;
 
   constructor(scope: Construct, id: string, props: LocalRateLimitProps) {

@@ -173,7 +173,11 @@ const propsSchema = z
  * });
  */
 export class OpenPolicyAgent extends OpenPolicyAgentModule {
-  /** The plugin definition (module, schema, checks). */
+  /**
+   * The raw module construct: it takes the config as the module reads it
+   * (wire field names), checked against the same schema. For configs this
+   * class's typed props do not express.
+   */
   public static readonly module = OpenPolicyAgentModule;
 
   /** The Envoy cluster the check calls go to. */

@@ -87,6 +87,33 @@ test('definePlugin: props are typed from the schema', () => {
   assert.equal(typeof typeOnly, 'function');
 });
 
+/** A config declared as an interface (no index signature), as teams often write it. */
+interface QuotaConfig {
+  readonly tenant: string;
+  readonly max: number;
+}
+
+test('definePlugin: a config declared as an interface is accepted, with analyze typed by it', () => {
+  const Quota = definePlugin<QuotaConfig>({
+    name: 'tenant-quota',
+    url: 'oci://registry.example.com/wasm/tenant-quota:1.0.0',
+    defaultPhase: PluginPhase.AUTHZ,
+    configSchema: z.object({ tenant: z.string().min(1), max: z.number().int().positive() }),
+    analyze(config) {
+      return config.max > 1000 ? [{ rule: 'tenant-quota/too-high', severity: 'warning', message: `max ${config.max} is above the tenant ceiling`, fix: 'Use 1000 or less.' }] : [];
+    },
+    rules: [{ id: 'tenant-quota/too-high', severity: 'warning', docs: { summary: 'Above the ceiling.', bad: '', message: '', fix: '' } }],
+  });
+  const { app, ns, waypoint } = fixture();
+  new Quota(ns, 'quota', { targets: [waypoint], pluginConfig: { tenant: 'shop', max: 5000 }, sha256: 'a'.repeat(64) });
+  const c = compile(app);
+  assert.deepEqual(c.errors, []);
+  assert.deepEqual(
+    c.result.findings.filter((f) => f.rule.startsWith('tenant-quota/')).map((f) => f.message),
+    ['tenant-quota pluginConfig: max 5000 is above the tenant ceiling'],
+  );
+});
+
 test('definePlugin: a broken definition is a plugin/definition finding, not a stack trace', () => {
   const base = { name: 'ok-name', url: 'oci://x/y:1', defaultPhase: PluginPhase.AUTHN, configSchema: z.object({}) };
   const cases: Array<[Record<string, unknown>, RegExp]> = [
@@ -134,6 +161,21 @@ test('validate --manifests path: catalogue configs in hand-written YAML are chec
   assert.ok(reports(findings, 'open-policy-agent/readme-cache-key'));
   assert.ok(reports(findings, 'grpc-logging/missing-field'));
   assert.ok(!findings.some((f) => f.object?.name === 'good' && f.severity === 'error' && /pluginConfig/.test(f.message)), 'the numeric-string config is accepted');
+});
+
+test("validate --manifests path: a team's own plugin with a config its schema refuses is told to read its definition, not the catalogue docs", () => {
+  definePlugin({
+    name: 'team-stamp',
+    url: 'oci://registry.example.com/wasm/team-stamp:2.0.0',
+    defaultPhase: PluginPhase.STATS,
+    configSchema: z.object({ header: z.string().min(1) }),
+  });
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'stamp.yaml'), manifest('stamp', 'oci://registry.example.com/wasm/team-stamp:2.0.0', { header: 7 }));
+  const findings = analyze(readManifests(dir).model).filter((f) => f.rule === 'plugin/config');
+  assert.equal(findings.length, 1, JSON.stringify(findings, null, 1));
+  assert.match(findings[0].message, /^team-stamp pluginConfig header: /);
+  assert.match(findings[0].fix!, /the configSchema of its definePlugin\(\) definition/);
 });
 
 test('a fresh process that never imported the catalogue still knows it (lazy registry)', () => {
