@@ -27,28 +27,38 @@ function specOf(o: ModelObject): PluginSpec {
 
 /**
  * A module not pinned by digest can change under a running mesh: a tag can be
- * re-pushed, and `:latest` or an untagged reference pulls whatever is newest
- * (with imagePullPolicy Always for `:latest`).
+ * re-pushed, `:latest` or an untagged reference pulls whatever is newest
+ * (with imagePullPolicy Always for `:latest`), and the file at an https://
+ * address can be replaced; each pod that starts fetches it again. (Plain
+ * http is `supply-chain/insecure-url`.)
  */
 export const unpinnedModule: Rule = {
   id: 'supply-chain/unpinned-module',
   severity: 'warning',
   docs: {
-    summary: 'An OCI module without `sha256` can change under the mesh; `:latest` or no tag is an error unless acknowledged.',
+    summary:
+      'An OCI or https:// module without `sha256` can change under the mesh (a re-pushed tag, a replaced file); an OCI `:latest` or untagged reference is an error unless acknowledged.',
     bad: `new WasmPlugin(ns, 'p', { url: 'oci://ghcr.io/acme/auth:latest', targets: [waypoint] });`,
     message: "WasmPlugin shop/p: module oci://ghcr.io/acme/auth:latest is not pinned: ':latest' pulls whatever was pushed last",
     severity: 'error',
-    fix: 'Pin the module: set sha256 to the image manifest digest (or use @sha256:... in the url).',
+    fix: 'Pin the module: set sha256 to the image manifest digest (or use @sha256:... in the url); for an https:// module, to the SHA-256 of the file (after unpacking gzip or tar).',
   },
   check(ctx) {
     for (const o of ctx.ofKind('WasmPlugin')) {
       const spec = specOf(o);
-      if (typeof spec.url !== 'string' || urlScheme(spec.url) !== 'oci') continue;
+      if (typeof spec.url !== 'string') continue;
+      const scheme = urlScheme(spec.url);
+      if (scheme !== 'oci' && scheme !== 'https') continue;
       if (typeof spec.sha256 === 'string' && spec.sha256 !== '') continue;
-      const { tag, digest } = ociReference(spec.url);
-      if (digest) continue;
       const reason = acknowledged(o, this.id);
       const label = `WasmPlugin ${o.manifest.metadata.namespace ?? ''}/${o.manifest.metadata.name}`;
+      if (scheme === 'https') {
+        // istio-agent hashes the file after unpacking it: that is the value to pin.
+        if (!reason) ctx.report(o, { message: `${label}: module ${redactUrl(spec.url)} is not pinned: the file at that address can be replaced, and every new proxy fetches it again`, fix: 'Set sha256 to the SHA-256 of the module file (after unpacking gzip or tar), e.g. sha256sum plugin.wasm.' });
+        continue;
+      }
+      const { tag, digest } = ociReference(spec.url);
+      if (digest) continue;
       if (tag === undefined || tag === 'latest') {
         ctx.report(o, {
           severity: reason ? 'warning' : 'error',

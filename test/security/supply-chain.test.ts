@@ -46,6 +46,16 @@ test('http:// is an error without sha256 and a warning with it', () => {
   assert.deepEqual(findingsFor({ url: 'https://m.internal/auth.wasm', sha256: DIGEST }, 'supply-chain/insecure-url'), []);
 });
 
+test('an https:// module without sha256 is unpinned (a warning naming what to hash); with sha256, or acknowledged, no finding; http:// stays insecure-url alone', () => {
+  const [f] = findingsFor({ url: 'https://modules.example.com/auth.wasm' }, 'supply-chain/unpinned-module');
+  assert.equal(f?.severity, 'warning');
+  assert.match(f.message, /module https:\/\/modules\.example\.com\/auth\.wasm is not pinned: the file at that address can be replaced/);
+  assert.match(f.fix!, /SHA-256 of the module file \(after unpacking gzip or tar\)/);
+  assert.deepEqual(findingsFor({ url: 'https://modules.example.com/auth.wasm', sha256: DIGEST }, 'supply-chain/unpinned-module'), []);
+  assert.deepEqual(findingsFor({ url: 'https://modules.example.com/auth.wasm', acknowledge: { unpinnedModule: 'internal CDN, immutable paths' } }, 'supply-chain/unpinned-module'), []);
+  assert.deepEqual(findingsFor({ url: 'http://modules.example.com/auth.wasm' }, 'supply-chain/unpinned-module'), []);
+});
+
 test('a sha256 that disagrees with the url digest is an error', () => {
   const [f] = findingsFor({ url: `oci://ghcr.io/acme/auth@sha256:${DIGEST}`, sha256: 'b'.repeat(64) }, 'supply-chain/digest-mismatch');
   assert.equal(f.severity, 'error');
@@ -65,6 +75,7 @@ test("the module URL in a supply-chain message never shows the URL's user:passwo
     ['http://robot:s3cr#et@m.internal/auth.wasm', 'supply-chain/insecure-url'],
     ['http://robot:s3cr/et?x@m.internal/auth.wasm', 'supply-chain/insecure-url'],
     ['oci://robot:s3cr#et@ghcr.io/acme/auth:1.0', 'supply-chain/unpinned-module'],
+    ['https://robot:s3cr%40t@m.internal/auth.wasm', 'supply-chain/unpinned-module'],
   ];
   for (const [url, rule] of cases) {
     const [f] = findingsFor({ url }, rule);
