@@ -140,6 +140,16 @@ export function moduleId(url: string): string {
   return tagAt >= 0 ? noDigest.slice(0, tagAt) : noDigest;
 }
 
+/**
+ * Register `definition` for a mirror's module too, unless that module already
+ * has a definition of its own (an explicit definePlugin wins).
+ */
+function registerMirror(url: string, definition: AnyDefinition): void {
+  ensureCatalogue();
+  const id = moduleId(url);
+  if (!registry.has(id)) registry.set(id, definition);
+}
+
 /** The definition registered for a module URL, if any (for `validate --manifests`). */
 export function pluginDefinitionFor(url: string): AnyDefinition | undefined {
   ensureCatalogue();
@@ -228,10 +238,19 @@ export function definePlugin<C extends object>(definition: PluginDefinition<C>):
           pluginConfig: {},
         }),
       );
-      // Validated after super() so the error names this construct's path.
-      this.spec.pluginConfig = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
-        secretKeys: definition.secretKeys,
-      });
+      // Validated after super() so the error names this construct's path;
+      // a refused config takes the plugin out of the tree again.
+      try {
+        this.spec.pluginConfig = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
+          secretKeys: definition.secretKeys,
+        });
+      } catch (e) {
+        scope.node.tryRemoveChild(this.node.id);
+        throw e;
+      }
+      // A mirror of the module is the same module: the analysis and the
+      // simulator look definitions up by the emitted url, so teach it this one.
+      if (props.url !== undefined) registerMirror(props.url, definition as unknown as AnyDefinition);
     }
   }
   Object.defineProperty(DefinedPlugin, 'name', { value: toClassName(definition.name) });

@@ -344,70 +344,77 @@ export class WasmPlugin extends Construct {
   constructor(scope: Construct, id: string, props: WasmPluginProps) {
     super(scope, id);
     recordSource(this, new.target);
-    const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig'] });
-    this.name = p.name;
-    this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
-    this.url = p.url;
-    this.phase = p.phase;
-    this.priority = p.priority;
-    this.failStrategy = p.failStrategy;
-    this.targets = [...(p.targets ?? [])];
-    this.acknowledged = Object.freeze({ ...(p.acknowledge ?? {}) });
+    // A refused plugin must not stay in the tree: a caller that catches the
+    // error and goes on would otherwise synthesize it half-built.
+    try {
+      const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig'] });
+      this.name = p.name;
+      this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
+      this.url = p.url;
+      this.phase = p.phase;
+      this.priority = p.priority;
+      this.failStrategy = p.failStrategy;
+      this.targets = [...(p.targets ?? [])];
+      this.acknowledged = Object.freeze({ ...(p.acknowledge ?? {}) });
 
-    if (this.targets.length > 0 && p.selector) {
-      fail(this, 'plugin/selector-and-targets', `WasmPlugin '${this.name}' sets both targets and selector; Istio accepts only one`, 'Use targets for waypoints and ingress Gateways; drop selector.');
-    }
-    if (this.targets.length === 0 && !p.selector) {
-      fail(this, 'plugin/no-target', `WasmPlugin '${this.name}' has no targets and no selector, so it would apply to every workload in the namespace and to no waypoint`, 'Pass targets: [a Waypoint, a MeshService or a GatewayReference].');
-    }
-    for (const key of Object.keys(p.selector ?? {})) {
-      if (key === '' || key.includes('*') || !isLabelKey(key)) {
-        fail(this, 'names/label-syntax', `selector key ${JSON.stringify(key)} is not a valid label key (no '*' allowed)`, 'Use exact label keys.');
+      if (this.targets.length > 0 && p.selector) {
+        fail(this, 'plugin/selector-and-targets', `WasmPlugin '${this.name}' sets both targets and selector; Istio accepts only one`, 'Use targets for waypoints and ingress Gateways; drop selector.');
       }
-    }
-    // The same parser the synth-time rule uses, so both refuse exactly what a cluster refuses.
-    const urlProblem = wasmUrlProblem(p.url);
-    if (urlProblem) {
-      fail(this, 'plugin/url-scheme', `url ${JSON.stringify(redactUrl(p.url))} is refused: ${urlProblem}`, 'Use an oci:// image reference, ideally with a sha256.');
-    }
+      if (this.targets.length === 0 && !p.selector) {
+        fail(this, 'plugin/no-target', `WasmPlugin '${this.name}' has no targets and no selector, so it would apply to every workload in the namespace and to no waypoint`, 'Pass targets: [a Waypoint, a MeshService or a GatewayReference].');
+      }
+      for (const key of Object.keys(p.selector ?? {})) {
+        if (key === '' || key.includes('*') || !isLabelKey(key)) {
+          fail(this, 'names/label-syntax', `selector key ${JSON.stringify(key)} is not a valid label key (no '*' allowed)`, 'Use exact label keys.');
+        }
+      }
+      // The same parser the synth-time rule uses, so both refuse exactly what a cluster refuses.
+      const urlProblem = wasmUrlProblem(p.url);
+      if (urlProblem) {
+        fail(this, 'plugin/url-scheme', `url ${JSON.stringify(redactUrl(p.url))} is refused: ${urlProblem}`, 'Use an oci:// image reference, ideally with a sha256.');
+      }
 
-    const refs: TargetRef[] = [];
-    const seen = new Set<string>();
-    for (const t of this.targets) {
-      const key = `${t.targetRef.group}/${t.targetRef.kind}/${t.targetRef.name}`;
-      if (seen.has(key)) continue; // the same target twice means nothing more
-      seen.add(key);
-      refs.push({ group: t.targetRef.group, kind: t.targetRef.kind, name: t.targetRef.name });
+      const refs: TargetRef[] = [];
+      const seen = new Set<string>();
+      for (const t of this.targets) {
+        const key = `${t.targetRef.group}/${t.targetRef.kind}/${t.targetRef.name}`;
+        if (seen.has(key)) continue; // the same target twice means nothing more
+        seen.add(key);
+        refs.push({ group: t.targetRef.group, kind: t.targetRef.kind, name: t.targetRef.name });
+      }
+
+      const spec: Record<string, unknown> = {};
+      this.spec = spec;
+      if (refs.length > 0) spec.targetRefs = refs;
+      if (p.selector) spec.selector = { matchLabels: { ...p.selector } };
+      spec.url = p.url;
+      if (p.sha256) spec.sha256 = p.sha256;
+      if (p.imagePullPolicy) spec.imagePullPolicy = p.imagePullPolicy;
+      if (p.imagePullSecret) spec.imagePullSecret = p.imagePullSecret;
+      if (p.phase) spec.phase = p.phase;
+      if (p.priority !== undefined) spec.priority = p.priority;
+      if (p.failStrategy) spec.failStrategy = p.failStrategy;
+      if (p.type) spec.type = p.type;
+      if (p.pluginName) spec.pluginName = p.pluginName;
+      if (p.pluginConfig) spec.pluginConfig = p.pluginConfig;
+      if (p.env && p.env.length > 0) spec.vmConfig = { env: p.env.map((e) => ({ ...e })) };
+      if (p.match) spec.match = p.match.map((m) => ({ ...(m.mode ? { mode: m.mode } : {}), ...(m.ports ? { ports: m.ports.map((n) => ({ number: n })) } : {}) }));
+
+      const annotations: Record<string, string> = {};
+      for (const [k, reason] of Object.entries(p.acknowledge ?? {})) {
+        if (reason) annotations[acknowledgementKey(ACKNOWLEDGED_RULES[k as keyof Acknowledgements])] = reason;
+      }
+
+      this.manifest = new DeferredApiObject(this, 'Resource', {
+        apiVersion: 'extensions.istio.io/v1alpha1',
+        kind: 'WasmPlugin',
+        metadata: Object.keys(annotations).length > 0 ? { name: this.name, annotations } : { name: this.name },
+        spec,
+      });
+    } catch (e) {
+      scope.node.tryRemoveChild(this.node.id);
+      throw e;
     }
-
-    const spec: Record<string, unknown> = {};
-    this.spec = spec;
-    if (refs.length > 0) spec.targetRefs = refs;
-    if (p.selector) spec.selector = { matchLabels: { ...p.selector } };
-    spec.url = p.url;
-    if (p.sha256) spec.sha256 = p.sha256;
-    if (p.imagePullPolicy) spec.imagePullPolicy = p.imagePullPolicy;
-    if (p.imagePullSecret) spec.imagePullSecret = p.imagePullSecret;
-    if (p.phase) spec.phase = p.phase;
-    if (p.priority !== undefined) spec.priority = p.priority;
-    if (p.failStrategy) spec.failStrategy = p.failStrategy;
-    if (p.type) spec.type = p.type;
-    if (p.pluginName) spec.pluginName = p.pluginName;
-    if (p.pluginConfig) spec.pluginConfig = p.pluginConfig;
-    if (p.env && p.env.length > 0) spec.vmConfig = { env: p.env.map((e) => ({ ...e })) };
-    if (p.match) spec.match = p.match.map((m) => ({ ...(m.mode ? { mode: m.mode } : {}), ...(m.ports ? { ports: m.ports.map((n) => ({ number: n })) } : {}) }));
-
-    const annotations: Record<string, string> = {};
-    for (const [k, reason] of Object.entries(p.acknowledge ?? {})) {
-      if (reason) annotations[acknowledgementKey(ACKNOWLEDGED_RULES[k as keyof Acknowledgements])] = reason;
-    }
-
-    this.manifest = new DeferredApiObject(this, 'Resource', {
-      apiVersion: 'extensions.istio.io/v1alpha1',
-      kind: 'WasmPlugin',
-      metadata: Object.keys(annotations).length > 0 ? { name: this.name, annotations } : { name: this.name },
-      spec,
-    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { moduleId } from '../constructs/define-plugin';
+import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
 import { basicAuthEvaluator } from './basic-auth';
 import type { PluginEvaluator } from './plugin-evaluator';
@@ -20,9 +20,16 @@ export function registerPluginEvaluator(urlOrModuleId: string, evaluator: Plugin
   evaluators.set(moduleId(urlOrModuleId), evaluator);
 }
 
-/** The evaluator for a module URL, if any. */
+/**
+ * The evaluator for a module URL, if any: registered for its module, or for
+ * the module of the plugin definition it is known by (a mirror that a
+ * construct was given as `url`).
+ */
 export function pluginEvaluatorFor(url: string): PluginEvaluator | undefined {
-  return evaluators.get(moduleId(url));
+  const own = evaluators.get(moduleId(url));
+  if (own) return own;
+  const definition = pluginDefinitionFor(url);
+  return definition ? evaluators.get(moduleId(definition.url)) : undefined;
 }
 
 /** Every registered evaluator, by module id. */

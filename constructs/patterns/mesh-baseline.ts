@@ -5,6 +5,7 @@ import { recordSource } from '../internal/provenance';
 import { fail, parseProps } from '../internal/validate';
 import { LABELS } from '../labels';
 import { isMeshNamespace } from './service-waypoint';
+import { namespacesIn } from './namespaces-in';
 import { MeshNamespace } from '../namespace';
 import { ALL_WAYPOINTS, ITargetable } from '../target-ref';
 import { WasmPlugin } from '../wasm-plugin';
@@ -68,12 +69,18 @@ export class MeshBaseline extends Construct {
     if (typeof build !== 'function') {
       fail(this, 'props/invalid', 'addPlugin() needs a function (scope, targets) => plugin', 'Pass (scope, targets) => new SomePlugin(scope, id, { targets, ... }).');
     }
+    const before = new Set(this.node.children);
     const result = build(this, [ALL_WAYPOINTS]);
-    for (const c of this.node.findAll()) {
-      if (!(c instanceof WasmPlugin) || this.plugins.includes(c)) continue;
-      checkMeshWide(c);
-      this.plugins.push(c);
+    const added = this.node.findAll().filter((c): c is WasmPlugin => c instanceof WasmPlugin && !this.plugins.includes(c));
+    try {
+      added.forEach(checkMeshWide);
+    } catch (e) {
+      // What a refused builder made must not stay: a caller that catches the
+      // error would otherwise synthesize a plugin that is not mesh-wide.
+      for (const c of this.node.children) if (!before.has(c)) this.node.tryRemoveChild(c.node.id);
+      throw e;
     }
+    this.plugins.push(...added);
     return result;
   }
 }
@@ -99,7 +106,7 @@ function rootNamespaceFor(scope: PolicyApp | Target, props: MeshBaselineProps): 
   if (ns && ns.name !== root) {
     fail(ns, 'baseline/not-root-namespace', `MeshBaseline namespace '${ns.name}' is not the mesh root namespace '${root}': a plugin targeting the istio-waypoint GatewayClass applies only from there`, `Use the MeshNamespace of '${root}' (or set PolicyApp rootNamespace).`);
   }
-  ns ??= scope.node.children.find((c): c is MeshNamespace => isMeshNamespace(c) && c.name === root);
+  ns ??= namespacesIn(scope).get(root);
   if (!ns) {
     if (scope.node.tryFindChild(root)) {
       fail(scope, 'baseline/root-namespace-id', `cannot create the MeshNamespace '${root}': the id is taken by another construct`, 'Pass the root MeshNamespace as namespace.');

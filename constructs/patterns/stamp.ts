@@ -3,6 +3,7 @@ import { PolicyApp, Target } from '../app';
 import { dnsLabel } from '../internal/schemas';
 import { fail, parseProps, ruleParams } from '../internal/validate';
 import { isMeshNamespace } from './service-waypoint';
+import { namespacesIn } from './namespaces-in';
 import { MeshNamespace, MeshNamespaceProps } from '../namespace';
 
 export interface StampOptions {
@@ -28,8 +29,9 @@ const schema = z.object({
  * namespace, with that namespace's MeshNamespace as scope, so every
  * construct it creates lives in (and is checked for) that namespace.
  *
- * Namespaces given by name are reused when `scope` already has a
- * MeshNamespace of that name, else created with `options.namespaceProps`.
+ * Namespaces given by name are reused when `scope`'s target already has a
+ * MeshNamespace of that name (anywhere below `scope`), else created with
+ * `options.namespaceProps`.
  * Returns what `build` returned, by namespace name, in the order given.
  *
  * @example
@@ -49,7 +51,8 @@ export function stampAcrossNamespaces<T>(
     fail(scope, 'stamp/scope', 'stampAcrossNamespaces needs the PolicyApp or a Target as scope', 'Pass the app or a Target.');
   }
   const p = parseProps(scope, 'stampAcrossNamespaces', schema, { namespaces, build, namespaceProps: options.namespaceProps });
-  const resolved = p.namespaces.map((n) => (typeof n === 'string' ? namespaceNamed(scope, n, options.namespaceProps ?? {}) : n));
+  const existing = namespacesIn(scope);
+  const resolved = p.namespaces.map((n) => (typeof n === 'string' ? namespaceNamed(scope, existing, n, options.namespaceProps ?? {}) : n));
   const seen = new Set<string>();
   for (const ns of resolved) {
     if (seen.has(ns.name)) {
@@ -65,11 +68,13 @@ export function stampAcrossNamespaces<T>(
   return out;
 }
 
-function namespaceNamed(scope: PolicyApp | Target, name: string, props: Omit<MeshNamespaceProps, 'name'>): MeshNamespace {
-  const existing = scope.node.children.find((c): c is MeshNamespace => isMeshNamespace(c) && c.name === name);
-  if (existing) return existing;
+function namespaceNamed(scope: PolicyApp | Target, existing: Map<string, MeshNamespace>, name: string, props: Omit<MeshNamespaceProps, 'name'>): MeshNamespace {
+  const known = existing.get(name);
+  if (known) return known;
   if (scope.node.tryFindChild(name)) {
     fail(scope, 'stamp/id-taken', `cannot create MeshNamespace '${name}': the id is taken by another construct`, 'Pass the MeshNamespace itself instead of its name.');
   }
-  return new MeshNamespace(scope, name, props);
+  const created = new MeshNamespace(scope, name, props);
+  existing.set(name, created);
+  return created;
 }

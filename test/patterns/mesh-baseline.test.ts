@@ -94,3 +94,22 @@ test('refusals: an enrolled root namespace, another namespace, a plugin that is 
     assert.deepEqual(thrownRules(() => new MeshBaseline(shop as never, 'baseline')), ['baseline/scope']);
   }
 });
+
+test('a refused addPlugin() leaves nothing behind: a caller that catches the error synthesizes no plugin that is not mesh-wide', () => {
+  const app = new PolicyApp();
+  const shop = new MeshNamespace(app, 'shop');
+  const w = new Waypoint(shop, 'waypoint');
+  const baseline = new MeshBaseline(app, 'baseline');
+  assert.deepEqual(
+    thrownRules(() => baseline.addPlugin((s) => new GrpcAccessLogging(s, 'log', { targets: [w], loggingService: 'a:1' }))),
+    ['baseline/not-mesh-wide'],
+  );
+  assert.deepEqual(baseline.plugins, []);
+  // Fixed, the same id is free again, and only the mesh-wide plugin is emitted.
+  baseline.addPlugin((s, targets) => new GrpcAccessLogging(s, 'log', { targets, loggingService: 'a:1' }));
+  const c = compile(app);
+  assert.deepEqual(
+    c.objects.filter((o) => o.kind === 'WasmPlugin').map((o) => [o.metadata.namespace, o.metadata.name, (o.spec as { targetRefs: { kind: string }[] }).targetRefs[0].kind]),
+    [['istio-system', 'log', 'GatewayClass']],
+  );
+});

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
 import {
   Credential,
   LocalRateLimit,
+  MeshBaseline,
   MeshNamespace,
   PolicyApp,
   protectPaths,
@@ -74,4 +76,23 @@ test('refusals: no namespaces, a name twice, an invalid name, a namespace of ano
   const prod = new Target(app, 'prod');
   const stagingNs = new MeshNamespace(new Target(app, 'staging'), 'shop');
   assert.deepEqual(thrownRules(() => stampAcrossNamespaces(prod, [stagingNs], () => undefined)), ['stamp/wrong-target']);
+});
+
+test("a team's own grouping constructs do not hide its namespaces: stamping and a MeshBaseline reuse a MeshNamespace nested below the scope (one chart per namespace)", () => {
+  const app = new PolicyApp();
+  const team = new Construct(app, 'team-shop');
+  const shop = new MeshNamespace(team, 'shop');
+  const platform = new Construct(app, 'platform');
+  const root = new MeshNamespace(platform, 'istio-system', { enroll: false });
+  // Another target's namespace of the same name is not this target's.
+  new MeshNamespace(new Target(app, 'staging'), 'payments');
+  const stamped = stampAcrossNamespaces(app, ['shop', 'payments'], (ns) => ns);
+  assert.equal(stamped.get('shop'), shop);
+  assert.equal(Target.of(stamped.get('payments')!), undefined);
+  const baseline = new MeshBaseline(app, 'baseline');
+  assert.equal(baseline.namespace, root);
+  const c = compile(app);
+  const namespaces = c.objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name).sort();
+  // One shop; istio-system writes no labels (enroll: false), so it emits no manifest.
+  assert.deepEqual(namespaces, ['payments', 'payments', 'shop']);
 });
