@@ -4,7 +4,7 @@ import type { Severity } from '../analysis/finding';
 import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
 import { parseProps, withProps } from './internal/validate';
-import { PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
+import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
 export interface PluginConfigIssue {
@@ -254,6 +254,7 @@ export function definePlugin<C extends object>(definition: PluginDefinition<C>):
     }
   }
   Object.defineProperty(DefinedPlugin, 'name', { value: toClassName(definition.name) });
+  declareProps(DefinedPlugin, []);
   return DefinedPlugin;
 }
 

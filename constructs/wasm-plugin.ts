@@ -5,7 +5,7 @@ import { namespaceOf } from './app';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey } from './internal/schemas';
-import { fail, parseProps, ruleParams, withProps } from './internal/validate';
+import { fail, parseProps, refuseUnknownProps, ruleParams, withProps } from './internal/validate';
 import { redactUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ITargetable, TargetRef } from './target-ref';
 
@@ -347,6 +347,8 @@ export class WasmPlugin extends Construct {
     // A refused plugin must not stay in the tree: a caller that catches the
     // error and goes on would otherwise synthesize it half-built.
     try {
+      const known = KNOWN_PROPS.get(new.target);
+      if (known && typeof props === 'object' && props !== null) refuseUnknownProps(this, new.target.name, props, known);
       const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig'] });
       this.name = p.name;
       this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
@@ -419,3 +421,17 @@ export class WasmPlugin extends Construct {
 }
 
 export { optionsShape as wasmPluginOptionsShape };
+
+const KNOWN_PROPS = new WeakMap<Function, ReadonlySet<string>>();
+
+/**
+ * Declare every prop `cls` takes beyond WasmPlugin's own: constructing
+ * exactly that class then refuses any other key (`props/unknown`). A
+ * subclass that declares nothing is not checked, so a team's own subclass
+ * with extra props keeps working.
+ */
+export function declareProps(cls: Function, extra: readonly string[]): void {
+  KNOWN_PROPS.set(cls, new Set([...Object.keys(propsSchema.shape), ...extra]));
+}
+
+declareProps(WasmPlugin, []);

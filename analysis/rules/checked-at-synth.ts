@@ -18,6 +18,18 @@ export const CHECKED_AT_SYNTH: readonly (RuleInfo & { readonly checkedAt: string
     },
   },
   {
+    id: 'props/unknown',
+    severity: 'error',
+    checkedAt: 'construction',
+    docs: {
+      summary:
+        "A prop (or a key of a BasicAuth rule) the construct does not take. TypeScript's excess-property check misses props built by spreading or written in JavaScript, and a misspelt `failStrategy` or `hosts` would otherwise be ignored without a word. A team's own subclass of a catalogue construct is not checked, so its extra props keep working.",
+      bad: `new BasicAuth(ns, 'auth', { targets: [waypoint], failstrategy: 'FAIL_OPEN', rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] } as BasicAuthProps); // built by spreading, or in JavaScript`,
+      message: "BasicAuth has no prop 'failstrategy' (did you mean 'failStrategy'?)",
+      fix: "Rename 'failstrategy' to 'failStrategy'.",
+    },
+  },
+  {
     id: 'credentials/whitespace',
     severity: 'error',
     checkedAt: 'construction',

@@ -82,6 +82,17 @@ export function parseProps<S extends z.ZodType>(
   const findings: Finding[] = result.error.issues.map((issue) => {
     const params = (issue as { params?: { rule?: string; fix?: string } }).params;
     const prop = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue as { keys?: string[] }).keys ?? [];
+      return {
+        rule: 'props/unknown',
+        severity: 'error' as const,
+        message: `${constructName} prop '${prop || '(props)'}' has no ${keys.length === 1 ? 'key' : 'keys'} ${keys.map((k) => `'${k}'`).join(', ')}`,
+        fix: `Remove or rename ${keys.map((k) => `'${k}'`).join(', ')}: a misspelt key would otherwise be ignored (docs/api.md lists the keys).`,
+        path: scope.node.path,
+        source: sourceOf(scope),
+      };
+    }
     const secret = issue.path.some((p) => options.secretKeys?.includes(String(p)));
     const input = (issue as { input?: unknown }).input;
     const received = secret ? '' : `; received ${describeReceived(input)}`;
@@ -111,4 +122,55 @@ export function withProps<P extends object, E extends object>(props: P, extra: E
 /** Throw one construct-time finding. */
 export function fail(scope: IConstruct, rule: string, message: string, fix: string): never {
   throw new PolicyError([{ rule, severity: 'error', message, fix, path: scope.node.path, source: sourceOf(scope) }]);
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The known name `key` most likely misspells (same letters in another case,
+ * or at most 3 edits away and fewer than half its length, so that `zzz` is
+ * not taken for `env`), if any.
+ */
+export function nearest(key: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.min(4, Math.ceil(key.length / 2));
+  for (const k of known) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : distance(k, key);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+/**
+ * Refuse props a construct does not take. zod drops unknown keys, and
+ * TypeScript's excess-property check misses props built by spreading or in
+ * plain JavaScript: a misspelt `failstrategy` or `host` would otherwise be
+ * ignored without a word.
+ */
+export function refuseUnknownProps(scope: IConstruct, constructName: string, props: object, known: ReadonlySet<string>): void {
+  const unknown = Object.keys(props).filter((k) => !known.has(k));
+  if (unknown.length === 0) return;
+  throw new PolicyError(
+    unknown.map((k) => {
+      const near = nearest(k, known);
+      return {
+        rule: 'props/unknown',
+        severity: 'error' as const,
+        message: `${constructName} has no prop '${k}'${near ? ` (did you mean '${near}'?)` : ''}`,
+        fix: near ? `Rename '${k}' to '${near}'.` : `Remove '${k}'; ${constructName} takes ${[...known].sort().join(', ')}.`,
+        path: scope.node.path,
+        source: sourceOf(scope),
+      };
+    }),
+  );
 }

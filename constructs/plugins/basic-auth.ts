@@ -5,7 +5,7 @@ import { isPolicyError, PolicyError } from '../errors';
 import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { parseProps, ruleParams, withProps } from '../internal/validate';
-import { PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
+import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
 import { isAcceptedCredential, isUnpaddedBase64 } from './basic-auth-format';
 
 /** The module the Istio guide uses; its source is wasm-extensions tag 1.12.0. */
@@ -161,7 +161,9 @@ const ruleSchema = z.object({
   methods: z.array(z.string()),
   credentials: z.array(z.custom<Credential>(isCredential, { message: 'credentials must be Credential.fromEnv(), Credential.fromFile() or Credential.insecureLiteral(); plain strings are refused so secrets stay out of policy source', params: { rule: 'credentials/plain-string', fix: 'Use Credential.fromEnv(), Credential.fromFile() or Credential.fluxSubstitution().' } })),
   hosts: z.array(z.string()).optional(),
-});
+})
+  // A misspelt key (`host`, `method`) would widen or drop what the rule guards without a word.
+  .strict();
 
 // Built once: zod compiles a parser per schema instance on its first parse.
 const rulesSchema = z.object({ rules: z.array(ruleSchema) });
@@ -209,6 +211,9 @@ export class BasicAuth extends BasicAuthModule {
     this.usesLiteralCredentials = all.some((c) => c.literal);
   }
 }
+
+// The props of BasicAuth beyond WasmPlugin's own; any other key is refused.
+declareProps(BasicAuth, ['rules', 'realm']);
 
 function parseRules(scope: Construct, id: string, rules: unknown, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][] } {
   // Runs before super(), so a stand-in construct at the plugin's own path

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { ruleParams } from '../internal/validate';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
-import { PluginPhase, WasmPluginOptions } from '../wasm-plugin';
+import { declareProps, PluginPhase, WasmPluginOptions } from '../wasm-plugin';
 import { GRPC_ACCESS_LOGGING_RULES } from './catalogue-rules';
 import { checkObject, checkString, issue, parseFriendlyProps, unknownKeys } from './wire';
 
@@ -135,3 +135,6 @@ export class GrpcAccessLogging extends GrpcAccessLoggingModule {
     super(scope, id, pluginProps);
   }
 }
+
+// The props of GrpcAccessLogging beyond WasmPlugin's own; any other key is refused.
+declareProps(GrpcAccessLogging, ['loggingService']);

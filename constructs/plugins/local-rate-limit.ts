@@ -2,7 +2,7 @@ import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
-import { PluginPhase, WasmPluginOptions } from '../wasm-plugin';
+import { declareProps, PluginPhase, WasmPluginOptions } from '../wasm-plugin';
 import { LOCAL_RATE_LIMIT_RULES } from './catalogue-rules';
 import { checkObject, checkRequired, checkUint64, isDuration, issue, parseFriendlyProps, unknownKeys, wholeSeconds } from './wire';
 
@@ -153,3 +153,6 @@ export class LocalRateLimit extends LocalRateLimitModule {
     super(scope, id, pluginProps);
   }
 }
+
+// The props of LocalRateLimit beyond WasmPlugin's own; any other key is refused.
+declareProps(LocalRateLimit, ['maxTokens', 'tokensPerRefill', 'refillInterval']);

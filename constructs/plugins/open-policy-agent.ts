@@ -2,7 +2,7 @@ import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
-import { PluginPhase, WasmPluginOptions } from '../wasm-plugin';
+import { declareProps, PluginPhase, WasmPluginOptions } from '../wasm-plugin';
 import { OPEN_POLICY_AGENT_RULES } from './catalogue-rules';
 import { checkObject, checkRequired, checkString, checkUint64, isDuration, issue, parseFriendlyProps, unknownKeys, wholeSeconds } from './wire';
 
@@ -198,3 +198,6 @@ export class OpenPolicyAgent extends OpenPolicyAgentModule {
     this.clusterName = clusterName;
   }
 }
+
+// The props of OpenPolicyAgent beyond WasmPlugin's own; any other key is refused.
+declareProps(OpenPolicyAgent, ['serviceHost', 'servicePort', 'clusterName', 'cacheDecisionsFor']);

@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import type { PluginConfigIssue } from '../define-plugin';
-import { parseProps } from '../internal/validate';
+import { nearest, parseProps } from '../internal/validate';
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
@@ -80,7 +80,7 @@ export function unknownKeys(config: Record<string, unknown>, known: readonly str
   return Object.keys(config)
     .filter((k) => !known.includes(k))
     .map((k) => {
-      const near = known.find((n) => distance(n, k) <= 3);
+      const near = nearest(k, known);
       return {
         rule: `${plugin}/unknown-key`,
         severity: 'warning' as const,
@@ -126,14 +126,3 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
-}

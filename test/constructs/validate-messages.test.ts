@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isPolicyError, MeshNamespace, PolicyApp, Waypoint } from '../../constructs';
+import { Duration } from 'cdk8s';
+import { BasicAuth, BasicAuthProps, Credential, isPolicyError, LocalRateLimit, MeshNamespace, PolicyApp, PolicyError, Waypoint, WasmPlugin } from '../../constructs';
+
+const SHA = 'a'.repeat(64);
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -21,4 +24,50 @@ test('other refused values are not echoed: a repository URL may carry a token', 
   const message = messageOf(() => new PolicyApp({ delivery: { repoURL: 'github.com/acme/policy?token=ghp_s3cr3t' } }));
   assert.match(message, /repoURL must be a git URL/);
   assert.doesNotMatch(message, /s3cr3t/);
+});
+
+test('a misspelt prop is refused with the prop it most likely means, not ignored (props built by spreading escape TypeScript)', () => {
+  const refused = (build: (ns: MeshNamespace, w: Waypoint) => unknown) => {
+    const ns = new MeshNamespace(new PolicyApp(), 'shop');
+    const w = new Waypoint(ns, 'waypoint');
+    try {
+      build(ns, w);
+    } catch (e) {
+      assert.ok(e instanceof PolicyError, String(e));
+      return e.findings.map((f) => `${f.rule} ${f.path}: ${f.message} | ${f.fix}`);
+    }
+    assert.fail('not refused');
+  };
+  const extra: Record<string, unknown> = { failstrategy: 'FAIL_OPEN' };
+  const rule = { prefix: '/admin', methods: ['GET'], credentials: [Credential.insecureLiteral('u:p')] };
+  assert.deepEqual(
+    refused((ns, w) => new BasicAuth(ns, 'auth', { targets: [w], sha256: SHA, rules: [rule], ...extra })),
+    ["props/unknown shop/auth: BasicAuth has no prop 'failstrategy' (did you mean 'failStrategy'?) | Rename 'failstrategy' to 'failStrategy'."],
+  );
+  // A rule key: `host` would have protected every host instead of one.
+  const [hostRule] = refused((ns, w) => new BasicAuth(ns, 'auth', { targets: [w], sha256: SHA, rules: [{ ...rule, ...{ host: ['shop.example.com'] } }] }));
+  assert.match(hostRule, /^props\/unknown shop\/auth: BasicAuth prop 'rules\[0\]' has no key 'host' \|/);
+  assert.deepEqual(
+    refused((ns, w) => new WasmPlugin(ns, 'p', { targets: [w], url: 'oci://ghcr.io/acme/p:1.0', sha256: SHA, ...{ pluginconfig: {}, zzz: 1 } })),
+    [
+      "props/unknown shop/p: WasmPlugin has no prop 'pluginconfig' (did you mean 'pluginConfig'?) | Rename 'pluginconfig' to 'pluginConfig'.",
+      `props/unknown shop/p: WasmPlugin has no prop 'zzz' | Remove 'zzz'; WasmPlugin takes ${['acknowledge', 'env', 'failStrategy', 'imagePullPolicy', 'imagePullSecret', 'match', 'name', 'phase', 'pluginConfig', 'pluginName', 'priority', 'selector', 'sha256', 'targets', 'type', 'url'].join(', ')}.`,
+    ],
+  );
+  assert.deepEqual(
+    refused((ns, w) => new LocalRateLimit(ns, 'rl', { targets: [w], sha256: SHA, maxTokens: 10, tokensPerRefill: 10, refillInterval: Duration.seconds(1), ...{ refilInterval: 1 } })),
+    ["props/unknown shop/rl: LocalRateLimit has no prop 'refilInterval' (did you mean 'refillInterval'?) | Rename 'refilInterval' to 'refillInterval'."],
+  );
+});
+
+test("a team's own subclass may take props of its own: only the library's classes check for unknown ones", () => {
+  class TeamAuth extends BasicAuth {
+    constructor(scope: MeshNamespace, id: string, props: BasicAuthProps & { team: string }) {
+      super(scope, id, props);
+    }
+  }
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const w = new Waypoint(ns, 'waypoint');
+  new TeamAuth(ns, 'auth', { team: 'shop', targets: [w], sha256: SHA, rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('u:p')] }] });
+  assert.ok(ns.node.tryFindChild('auth'));
 });
