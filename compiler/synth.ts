@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../analysis/analyze';
 import type { Finding } from '../analysis/finding';
@@ -125,6 +126,13 @@ export interface SynthOptions extends CompileOptions {
    * @default - from 1,000 objects
    */
   readonly backgroundWrite?: boolean;
+  /**
+   * Let an app that emits no objects empty an output folder that holds
+   * manifests (decommissioning everything on purpose).
+   *
+   * @default false - refused with `output/would-empty`
+   */
+  readonly allowEmpty?: boolean;
 }
 
 export interface SynthResult extends CompileResult {
@@ -142,6 +150,7 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   const blocking = a.findings.filter((f) => f.severity === 'error' || options.strict);
   if (blocking.length > 0) throw new PolicyError(a.findings);
   const objects = a.collected.model.objects.length;
+  if (objects === 0 && !options.allowEmpty) refuseEmptying(path.resolve(options.outdir));
   let writer: TreeWriter | undefined;
   try {
     refuseNonFolder(path.resolve(options.outdir));
@@ -162,4 +171,33 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
     writer?.abort();
     throw asOutputError(e, options.outdir);
   }
+}
+
+/**
+ * An app that emits nothing, written over manifests, is almost always a
+ * mistake (constructs created under another app, a policy file not
+ * imported), and its commit would have GitOps prune every waypoint and
+ * plugin it deployed: traffic then skips the auth they ran.
+ */
+function refuseEmptying(outdir: string): void {
+  const manifests = existingManifests(outdir);
+  if (manifests === 0) return;
+  throw new PolicyError([
+    {
+      rule: 'output/would-empty',
+      severity: 'error',
+      message: `the app emits no objects: writing it would empty an output folder that holds ${manifests} manifest(s), and GitOps would then prune every Gateway and WasmPlugin they deployed`,
+      fix: 'Check that the default export is the PolicyApp your constructs were created in, and that every policy file is imported. To remove everything on purpose, pass --allow-empty (synthToDirectory: allowEmpty: true).',
+    },
+  ]);
+}
+
+/** How many YAML files other than kustomizations `outdir` holds (0 when it does not exist). */
+function existingManifests(outdir: string): number {
+  if (!fs.existsSync(outdir)) return 0;
+  let n = 0;
+  for (const entry of fs.readdirSync(outdir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && /\.ya?ml$/.test(entry.name) && entry.name !== 'kustomization.yaml') n++;
+  }
+  return n;
 }

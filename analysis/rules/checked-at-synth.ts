@@ -99,6 +99,18 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
     },
   },
   {
+    id: 'output/would-empty',
+    severity: 'error',
+    checkedAt: 'synth (writing)',
+    docs: {
+      summary:
+        "The app emits no objects while the output folder holds manifests. That is almost always a mistake (constructs created under another app, a policy file not imported), and committing the empty folder would have Argo CD or Flux prune every Gateway and WasmPlugin it deployed. Nothing is written; `--allow-empty` removes everything on purpose.",
+      bad: `waypoint-policy synth --app policies/empty.ts`,
+      message: 'the app emits no objects: writing it would empty an output folder that holds 2 manifest(s), and GitOps would then prune every Gateway and WasmPlugin they deployed',
+      fix: 'Check that the default export is the PolicyApp your constructs were created in, and that every policy file is imported. To remove everything on purpose, pass --allow-empty (synthToDirectory: allowEmpty: true).',
+    },
+  },
+  {
     id: 'output/unwritable',
     severity: 'error',
     checkedAt: 'synth (writing)',

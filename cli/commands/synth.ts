@@ -8,10 +8,12 @@ import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 
-export const usage = `waypoint-policy synth [--app FILE] [--outdir DIR] [--strict] [--json] [--verbose] [--progress]
+export const usage = `waypoint-policy synth [--app FILE] [--outdir DIR] [--strict] [--allow-empty] [--json] [--verbose] [--progress]
 
 Compile the policy program into DIR (default: dist, or $CDK8S_OUTDIR), atomically.
 Errors (and warnings with --strict) fail with exit 1 and leave DIR untouched.
+An app that emits nothing may not empty a DIR that holds manifests (GitOps
+would prune all they deployed) unless --allow-empty is given.
 --progress prints each phase and a counter on stderr (the default on a terminal);
 --verbose prints how long each phase took.`;
 
@@ -30,6 +32,7 @@ export function synth(argv: string[], io: Io): number {
     app: { type: 'string' },
     outdir: { type: 'string' },
     strict: { type: 'boolean' },
+    'allow-empty': { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
     progress: { type: 'boolean' },
@@ -49,7 +52,7 @@ export function synth(argv: string[], io: Io): number {
     const app = loadApp(entry, io.cwd);
     loadMs = performance.now() - started;
     progress?.line(`constructed in ${seconds(loadMs)}`);
-    const result = synthToDirectory(app, { outdir, root, strict: values.strict });
+    const result = synthToDirectory(app, { outdir, root, strict: values.strict, allowEmpty: values['allow-empty'] });
     printFindings(io, result.findings, Boolean(values.json));
     const objects = result.collected.model.objects.length;
     if (!values.json) {

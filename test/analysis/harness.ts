@@ -124,6 +124,12 @@ export async function runExample(bad: string): Promise<{ run: Run; findings: Jso
   const language = exampleLanguage(bad);
   // A command line runs in a project whose policies/main.ts is the preamble's app.
   if (language === 'shell') writeExample(dir, '', path.join(dir, 'policies', 'main.ts'));
+  // An app with nothing in it, run over the main app's output (output/would-empty).
+  if (language === 'shell' && bad.includes('policies/empty.ts')) {
+    fs.writeFileSync(path.join(dir, 'policies', 'empty.ts'), `import { PolicyApp } from '${path.join(REPO_ROOT, 'index').split(path.sep).join('/')}';\nexport default new PolicyApp();\n`);
+    const synth = await run(['synth'], dir);
+    if (synth.code !== 0) throw new Error(`could not synthesize the example project:\n${synth.text}`);
+  }
   const args =
     language === 'yaml'
       ? ['validate', '--manifests', manifestDir({ 'example.yaml': `${bad}\n` })]

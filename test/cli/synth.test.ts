@@ -315,3 +315,21 @@ test('check and validate give the same answer from any working directory', async
   assert.equal(await main(['validate', '--app', 'main.ts', '--json'], validate), 0);
   assert.match(validate.stdout.join('\n'), /"source": "policies\/bookinfo\.ts:\d+"/);
 });
+
+test('an app that emits nothing may not empty an output folder of manifests (GitOps would prune them all) unless --allow-empty; into a new folder it may', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'dist');
+  assert.equal(await main(['synth', '--outdir', out], captureIo()), 0);
+  const before = readTree(out);
+  const empty = writePolicy(dir, `// The constructs went into another app: this one is empty.\nconst other = new wp.PolicyApp();\nnew wp.Waypoint(new wp.MeshNamespace(other, 'shop'), 'waypoint');\nexport default new wp.PolicyApp();`);
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', empty, '--outdir', out], io), 1);
+  assert.match(io.text(), /error\[output\/would-empty\]: the app emits no objects: writing it would empty an output folder that holds \d+ manifest\(s\)/);
+  assert.match(io.text(), /--allow-empty/);
+  assert.deepEqual(readTree(out), before);
+  const allowed = captureIo(dir);
+  assert.equal(await main(['synth', '--app', empty, '--outdir', out, '--allow-empty'], allowed), 0, allowed.text());
+  assert.deepEqual([...readTree(out).keys()].filter((f) => !f.endsWith('kustomization.yaml')), []);
+  // Nothing to lose in a folder that does not exist yet.
+  assert.equal(await main(['synth', '--app', empty, '--outdir', path.join(dir, 'fresh')], captureIo(dir)), 0);
+});

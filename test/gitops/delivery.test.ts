@@ -245,7 +245,7 @@ export default app;`;
     ['bad duration', app(`{ repoURL: 'https://x.io/r.git', flux: { interval: '5 minutes' } }`), /delivery\/invalid: .*Go duration/],
     ['bad revision', app(`{ repoURL: 'https://x.io/r.git', revision: 'main..x' }`), /delivery\/invalid: .*revision must be a branch name/],
     ['bad server', app(`{ repoURL: 'https://x.io/r.git', argocd: { destination: { server: 'cluster-a' } } }`), /delivery\/invalid: .*server must be an https:\/\/ URL/],
-    ['unknown option', app(`{ repoURL: 'https://x.io/r.git', argocd: { prune: false } } as any`), /'delivery.argocd': Unrecognized key: "prune"/],
+    ['unknown option', app(`{ repoURL: 'https://x.io/r.git', argocd: { prune: false } } as any`), /props\/unknown: PolicyApp prop 'delivery.argocd' has no key 'prune'/],
     ['flux options without Flux metadata', app(`{ repoURL: 'https://x.io/r.git', flux: {} }`, 'gitops: [wp.GitOpsTool.ARGO_CD],'), /delivery\/tool-not-enabled/],
     ['both server and name', app(`{ repoURL: 'https://x.io/r.git', argocd: { destination: { server: 'https://a', name: 'b' } } }`), /exactly one of server or name/],
     ['per-target destinations with an ApplicationSet', app(`{ repoURL: 'https://x.io/r.git', argocd: { generator: wp.ArgoCdGenerator.APPLICATION_SET, targetDestinations: { demo: { name: 'c' } } } }`), /targetDestinations needs/],
