@@ -21,6 +21,9 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
   if (!fs.existsSync(file)) {
     throw new UsageError(`policy program ${entry} not found (looked for ${file}). Pass --app <file>.`);
   }
+  if (fs.statSync(file).isDirectory()) {
+    throw new UsageError(`--app ${entry} is a folder: pass the policy file that default-exports the PolicyApp (e.g. ${path.join(entry, 'main.ts')}).`);
+  }
   forgetPolicyModules(projectRootOf(file));
   let mod: { default?: unknown };
   try {
@@ -38,6 +41,11 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
       if (isPolicyError(e)) throw e;
       throw policyCrash(e, file);
     }
+  }
+  if (isThenable(app)) {
+    throw new UsageError(
+      `${entry} exports an async function (or a Promise): synth is synchronous, so the app must be built without await. Read inputs with fs.readFileSync and default-export the PolicyApp (or a plain function returning it).`,
+    );
   }
   if (!PolicyApp.isPolicyApp(app)) {
     throw new UsageError(`${entry} must default-export a PolicyApp (or a function returning one); it exports ${typeof app}.`);
@@ -57,9 +65,32 @@ function forgetPolicyModules(root: string): void {
   }
 }
 
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
+}
+
+/**
+ * esbuild's (tsx's) report of a syntax error: `file:line:column: ERROR: what`.
+ * It has no stack frame in the policy, so the location is read from it.
+ */
+const SYNTAX_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
+
 /** An exception thrown by policy code, reported at the policy line that raised it. */
 function policyCrash(e: unknown, file: string): PolicyError {
   const err = e instanceof Error ? e : new Error(String(e));
+  const syntax = err.name === 'TransformError' ? SYNTAX_ERROR.exec(err.message) : null;
+  if (syntax) {
+    const root = projectRootOf(file);
+    return new PolicyError([
+      {
+        rule: 'policy/exception',
+        severity: 'error',
+        message: `the policy program does not compile: ${syntax[4]} (column ${syntax[3]})`,
+        fix: 'Fix the syntax at the location shown.',
+        source: relativeSource(`${syntax[1]}:${syntax[2]}`, root),
+      },
+    ]);
+  }
   // The first frame in policy code: a duplicate id, say, is thrown by constructs/
   // on behalf of the policy line that chose it.
   const frame = (err.stack ?? '')

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { LABELS, NO_WAYPOINT } from './labels';
 import { markExternal } from './internal/ownership';
 import { createDeferredApiObjects } from './internal/deferred-api-object';
-import { recordSource } from './internal/provenance';
+import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
 import { fail, parseProps, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
@@ -152,11 +152,12 @@ export class MeshNamespace extends Chart {
    * `istio.io/use-waypoint-namespace` when it lives elsewhere), or opt out with `'none'`.
    */
   public useWaypoint(waypoint: IWaypoint | typeof NO_WAYPOINT): void {
+    // Blamed on the call, not on the line that created the namespace.
     if (waypoint !== NO_WAYPOINT && !isWaypoint(waypoint)) {
-      fail(this, 'props/invalid', `useWaypoint() needs a Waypoint or "none"`, 'Pass a Waypoint construct, Waypoint.fromWaypointName(), or "none".');
+      fail(this, 'props/invalid', `useWaypoint() needs a Waypoint or "none"`, 'Pass a Waypoint construct, Waypoint.fromWaypointName(), or "none".', callSiteOf(this.useWaypoint) ?? sourceOf(this));
     }
     if (this.labelStore[LABELS.useWaypoint] !== undefined) {
-      fail(this, 'binding/conflict', `namespace '${this.name}' already uses waypoint '${this.labelStore[LABELS.useWaypoint]}'`, 'Call useWaypoint() once per namespace.');
+      fail(this, 'binding/conflict', `namespace '${this.name}' already uses waypoint '${this.labelStore[LABELS.useWaypoint]}'`, 'Call useWaypoint() once per namespace.', callSiteOf(this.useWaypoint) ?? sourceOf(this));
     }
     this.setLabels(useWaypointLabels(this.name, waypoint));
   }

@@ -24,6 +24,11 @@ function git(cwd: string, args: string[], input?: string): string {
  * diff never depends on running the base revision's code.
  */
 export function treeAtRevision(repoDir: string, ref: string, dir: string): FileTree {
+  try {
+    git(repoDir, ['rev-parse', '--git-dir']);
+  } catch {
+    throw new GitError('this folder is not in a git repository: diff compares the policies with what a commit holds (run it in the checkout)');
+  }
   let commit: string;
   try {
     commit = git(repoDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).trim();

@@ -107,6 +107,15 @@ function callerLocation(constructed: Function): string | undefined {
 }
 
 /**
+ * Where the policy called `method` (a construct's method, not its
+ * constructor): for an error that the call, not the construct, is to blame
+ * for. Only on a failure path, as capturing a stack is not free.
+ */
+export function callSiteOf(method: Function): string | undefined {
+  return callerLocation(method);
+}
+
+/**
  * Record where `c` is being created. Call it from the constructor with
  * `new.target`, so the search starts at the code that called `new`.
  */

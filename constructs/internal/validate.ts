@@ -120,8 +120,8 @@ export function withProps<P extends object, E extends object>(props: P, extra: E
 }
 
 /** Throw one construct-time finding. */
-export function fail(scope: IConstruct, rule: string, message: string, fix: string): never {
-  throw new PolicyError([{ rule, severity: 'error', message, fix, path: scope.node.path, source: sourceOf(scope) }]);
+export function fail(scope: IConstruct, rule: string, message: string, fix: string, source: string | undefined = sourceOf(scope)): never {
+  throw new PolicyError([{ rule, severity: 'error', message, fix, path: scope.node.path, source }]);
 }
 
 /** Edit distance, for "did you mean". */

@@ -333,3 +333,30 @@ test('an app that emits nothing may not empty an output folder of manifests (Git
   // Nothing to lose in a folder that does not exist yet.
   assert.equal(await main(['synth', '--app', empty, '--outdir', path.join(dir, 'fresh')], captureIo(dir)), 0);
 });
+
+test('where the blame goes: a syntax error at its line, a second useWaypoint() at the call, an async app and a folder as --app as usage errors', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'dist');
+  const syntax = writePolicy(dir, `const app = new wp.PolicyApp();\nconst x = = 3;\nexport default app;`, 'syntax.ts');
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', syntax, '--outdir', out, '--json'], io), 1);
+  const [f] = JSON.parse(io.stdout.join('\n'));
+  assert.deepEqual([f.rule, f.source], ['policy/exception', 'syntax.ts:3']);
+  assert.match(f.message, /^the policy program does not compile: Unexpected "=" \(column \d+\)$/);
+
+  const twice = writePolicy(dir, `const app = new wp.PolicyApp();\nconst ns = new wp.MeshNamespace(app, 'shop');\nns.useWaypoint(new wp.Waypoint(ns, 'a'));\n\nns.useWaypoint(new wp.Waypoint(ns, 'b'));\nexport default app;`, 'twice.ts');
+  const io2 = captureIo(dir);
+  assert.equal(await main(['synth', '--app', twice, '--outdir', out, '--json'], io2), 1);
+  const [g] = JSON.parse(io2.stdout.join('\n'));
+  assert.deepEqual([g.rule, g.path, g.source], ['binding/conflict', 'shop', 'twice.ts:6']);
+
+  const asyncApp = writePolicy(dir, `export default async () => new wp.PolicyApp();`, 'async.ts');
+  const io3 = captureIo(dir);
+  assert.equal(await main(['synth', '--app', asyncApp, '--outdir', out], io3), 2);
+  assert.match(io3.text(), /exports an async function \(or a Promise\): synth is synchronous/);
+
+  const io4 = captureIo(dir);
+  assert.equal(await main(['synth', '--app', dir, '--outdir', out], io4), 2);
+  assert.match(io4.text(), /is a folder: pass the policy file that default-exports the PolicyApp/);
+  assert.equal(fs.existsSync(out), false);
+});

@@ -171,3 +171,10 @@ test('a committed base file that is not valid YAML stops the review with its nam
   assert.match(io.text(), new RegExp(`at main, ${victim.replace(/[.]/g, '\\.')} is not valid YAML \\(Unresolved alias`));
   assert.doesNotMatch(io.text(), /internal error/);
 });
+
+test('outside a git repository, diff says so (exit 2) instead of blaming the revision', async () => {
+  const io = captureIo(tempDir('wp-no-git-'));
+  assert.equal(await main(['diff', '--base', 'main'], io), 2);
+  assert.match(io.text(), /not in a git repository/);
+  assert.doesNotMatch(io.text(), /there is no commit/);
+});
