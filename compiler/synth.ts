@@ -8,6 +8,7 @@ import { PolicyError } from '../constructs/errors';
 import { Target } from '../constructs/app';
 import { collect, Collected } from './collect';
 import { planDelivery } from './delivery';
+import { deliveryPathFindings } from './delivery/path-check';
 import { collectGarbage } from './memory';
 import { gitopsFindings } from './gitops';
 import { refuseForeignFiles, refuseNonFolder } from './foreign-files';
@@ -24,6 +25,13 @@ export interface CompileOptions {
    *   or of the program that was run when that file is outside it (a linked workspace package)
    */
   readonly root?: string;
+  /**
+   * Where the output is (or will be) written: `delivery.path` is checked
+   * against it (`delivery/path-mismatch`).
+   *
+   * @default - not checked
+   */
+  readonly outdir?: string;
 }
 
 export interface Timings {
@@ -65,7 +73,8 @@ function analyzeApp(app: PolicyApp, options: CompileOptions): Analyzed {
   const targets = [...new Set([...app.node.children.filter(Target.isTarget).map((c) => c.name), ...collected.targets])].sort();
   const objects = collected.model.objects;
   const delivery = planDelivery(app.delivery, { targets, objects, partOf: collected.partOf });
-  const findings = sortFindings([...collected.findings, ...analyze(collected.model), ...gitopsFindings(objects), ...delivery.findings]);
+  const paths = options.outdir === undefined ? [] : deliveryPathFindings(app.delivery, options.outdir, root);
+  const findings = sortFindings([...collected.findings, ...analyze(collected.model), ...gitopsFindings(objects), ...delivery.findings, ...paths]);
   timings.analyze = performance.now() - t;
   return { collected, findings, targets, deliveryFiles: delivery.files, timings };
 }

@@ -99,6 +99,19 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
     },
   },
   {
+    id: 'delivery/path-mismatch',
+    severity: 'warning',
+    checkedAt: 'synth and validate --app (against --outdir, default dist)',
+    docs: {
+      summary:
+        "`delivery.path` (where the Argo CD and Flux manifests tell the tools to look in git) is not the folder synth writes, relative to the repository root: the tools would deploy whatever that folder holds, an old output or nothing. Outside a git checkout, the project folder counts as the repository root.",
+      bad: `const app = new PolicyApp({ delivery: { repoURL: 'https://github.com/acme/mesh-policies.git', path: 'deploy' } });
+new Waypoint(new MeshNamespace(app, 'shop'), 'waypoint');`,
+      message: "delivery path 'deploy' is not where synth writes ('dist', relative to the repository root): Argo CD and Flux would deploy what 'deploy' holds in git, not this output",
+      fix: "Set delivery: { path: 'dist' } in the PolicyApp, or synth into deploy (--outdir).",
+    },
+  },
+  {
     id: 'output/would-empty',
     severity: 'error',
     checkedAt: 'synth (writing)',

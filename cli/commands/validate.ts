@@ -10,13 +10,14 @@ import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings } from './synth';
 
-export const usage = `waypoint-policy validate [--app FILE] [--manifests DIR [--plugins FILE]...] [--root-namespace NS] [--json] [--strict]
+export const usage = `waypoint-policy validate [--app FILE [--outdir DIR]] [--manifests DIR [--plugins FILE]...] [--root-namespace NS] [--json] [--strict]
 
 Check without writing anything. Without --manifests: compile the policy program
 (default ${DEFAULT_APP}) and run every check synth runs. With --manifests DIR: run
 the manifest-level checks on any directory of YAML (ours, or written by hand).
 --plugins FILE (repeatable) imports a module that defines plugins with
 definePlugin first, so their pluginConfig is checked too (the catalogue's always is).
+--outdir DIR (default: dist) is where synth would write, which delivery.path must name.
 Exit 1 on errors (and on warnings with --strict), 0 otherwise; --json prints the
 findings as a JSON array. Rules: docs/rules.md.`;
 
@@ -44,10 +45,10 @@ function loadPlugins(files: readonly string[], io: Io): void {
   }
 }
 
-function validateApp(entry: string, io: Io): Checked {
+function validateApp(entry: string, outdir: string, io: Io): Checked {
   try {
     const app = loadApp(entry, io.cwd);
-    const result = compileApp(app, { root: projectRootOf(path.resolve(io.cwd, entry)) });
+    const result = compileApp(app, { root: projectRootOf(path.resolve(io.cwd, entry)), outdir: path.resolve(io.cwd, outdir) });
     return { findings: result.findings, objects: result.collected.model.objects.length, what: entry };
   } catch (e) {
     // A mistake caught at construction: the program stops at the first one.
@@ -59,6 +60,7 @@ function validateApp(entry: string, io: Io): Checked {
 export function validate(argv: string[], io: Io): number {
   const { values } = parseFlags('validate', argv, {
     app: { type: 'string' },
+    outdir: { type: 'string' },
     manifests: { type: 'string' },
     'root-namespace': { type: 'string' },
     plugins: { type: 'string', multiple: true },
@@ -68,6 +70,9 @@ export function validate(argv: string[], io: Io): number {
   if (values.app !== undefined && values.manifests !== undefined) {
     throw new UsageError('validate: pass either --app FILE or --manifests DIR, not both.');
   }
+  if (values.outdir !== undefined && values.manifests !== undefined) {
+    throw new UsageError('validate: --outdir only applies to a policy program (--app), not to --manifests.');
+  }
   if (values['root-namespace'] !== undefined && values.manifests === undefined) {
     throw new UsageError('validate: --root-namespace only applies with --manifests (a policy program sets PolicyApp rootNamespace).');
   }
@@ -75,7 +80,7 @@ export function validate(argv: string[], io: Io): number {
     throw new UsageError('validate: --plugins only applies with --manifests (a policy program imports its plugins itself).');
   }
   loadPlugins(values.plugins ?? [], io);
-  const checked = values.manifests !== undefined ? validateManifests(values.manifests, values['root-namespace'], io) : validateApp(values.app ?? DEFAULT_APP, io);
+  const checked = values.manifests !== undefined ? validateManifests(values.manifests, values['root-namespace'], io) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? 'dist', io);
   const json = Boolean(values.json);
   printFindings(io, checked.findings, json);
   const errors = checked.findings.filter((f) => f.severity === 'error').length;

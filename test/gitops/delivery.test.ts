@@ -11,7 +11,8 @@ import * as prettier from 'prettier';
 import { compileApp } from '../../compiler/synth';
 import { loadApp } from '../../cli/load-app';
 import { isPolicyError } from '../../constructs/errors';
-import { tempDir } from '../support/helpers';
+import { main } from '../../cli/main';
+import { captureIo, tempDir, writePolicy } from '../support/helpers';
 import { filesUnder, K8sObject, kustomize, project, synthProject, uncheckedPaths } from './support';
 
 type Model = { new (data: any): { validate(): void } };
@@ -317,4 +318,28 @@ test('the examples in docs/gitops.md compile, and the delivery example yields th
     'delivery/flux/prod/kustomization-shop-policy-prod-waypoints.yaml',
     'delivery/flux/prod/kustomization.yaml',
   ]);
+});
+
+test('delivery.path must name the folder synth writes (relative to the repository root), or the tools deploy another folder: a warning that fails --strict', async () => {
+  const repo = tempDir('wp-delivery-path-');
+  fs.mkdirSync(path.join(repo, '.git'));
+  fs.mkdirSync(path.join(repo, 'mesh'));
+  const policy = writePolicy(
+    path.join(repo, 'mesh'),
+    `const app = new wp.PolicyApp({ delivery: { repoURL: 'https://github.com/acme/mesh.git', path: 'mesh/dist' } });
+new wp.Waypoint(new wp.MeshNamespace(app, 'shop'), 'waypoint');
+export default app;`,
+  );
+  // The policies live in a subfolder of the checkout: mesh/dist is right, dist is not.
+  const ok = captureIo(path.join(repo, 'mesh'));
+  assert.equal(await main(['synth', '--app', policy, '--strict'], ok), 0, ok.text());
+  const io = captureIo(path.join(repo, 'mesh'));
+  assert.equal(await main(['synth', '--app', policy, '--outdir', 'out', '--strict', '--json'], io), 1);
+  const [f] = JSON.parse(io.stdout.join('\n'));
+  assert.equal(f.rule, 'delivery/path-mismatch');
+  assert.equal(f.message, "delivery path 'mesh/dist' is not where synth writes ('mesh/out', relative to the repository root): Argo CD and Flux would deploy what 'mesh/dist' holds in git, not this output");
+  assert.equal(f.fix, "Set delivery: { path: 'mesh/out' } in the PolicyApp, or synth into mesh/dist (--outdir).");
+  const validate = captureIo(path.join(repo, 'mesh'));
+  assert.equal(await main(['validate', '--app', policy, '--outdir', 'out'], validate), 0);
+  assert.match(validate.text(), /warning\[delivery\/path-mismatch\]/);
 });

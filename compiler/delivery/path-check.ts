@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Finding } from '../../analysis/finding';
+import type { DeliveryConfig } from '../../constructs/delivery';
+
+/**
+ * The delivery manifests point Argo CD and Flux at `delivery.path` in git.
+ * When synth writes somewhere else, they deploy whatever that folder holds
+ * (an old output, or nothing), not this one: say so.
+ */
+export function deliveryPathFindings(delivery: DeliveryConfig | undefined, outdir: string, fallbackRoot: string): Finding[] {
+  if (!delivery) return [];
+  const abs = path.resolve(outdir);
+  const root = repositoryRootOf(abs) ?? fallbackRoot;
+  const written = path.relative(root, abs).split(path.sep).join('/') || '.';
+  const declared = delivery.path.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
+  if (written === declared) return [];
+  return [
+    {
+      rule: 'delivery/path-mismatch',
+      severity: 'warning',
+      message: `delivery path '${declared}' is not where synth writes ('${written}', relative to the repository root): Argo CD and Flux would deploy what '${declared}' holds in git, not this output`,
+      fix: `Set delivery: { path: '${written}' } in the PolicyApp, or synth into ${declared} (--outdir).`,
+    },
+  ];
+}
+
+/** The nearest folder at or above `dir`'s parent that holds `.git` (a checkout, or a worktree's `.git` file). */
+function repositoryRootOf(dir: string): string | undefined {
+  for (let cur = path.dirname(dir); ; cur = path.dirname(cur)) {
+    if (fs.existsSync(path.join(cur, '.git'))) return cur;
+    if (path.dirname(cur) === cur) return undefined;
+  }
+}
