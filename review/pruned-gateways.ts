@@ -37,9 +37,54 @@ export interface PrunedGateway {
    * removed too early.
    */
   readonly leftBehind?: string[];
+  /**
+   * Which of the users this change releases (their label no longer names the
+   * Gateway), where Flux may apply: their manifests sit in a later stage than
+   * the Gateway, and Flux prunes each stage's Kustomization without waiting
+   * for the next, so for a while the live label names a Gateway that is gone.
+   * Argo CD alone orders them (`PruneLast`). Absent when there are none.
+   */
+  readonly releasedInThisChange?: string[];
 }
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/** The stage folder of a manifest of our layout (`demo/3-enrollment/shop/x.yaml` -> `3-enrollment`). */
+function stageOf(o: ModelObject): string | undefined {
+  return o.file?.split('/')[1];
+}
+
+/** Whether Flux may be the tool: it marks what it must not prune or take over; only Argo CD's marks rule it out. */
+function fluxMayApply(models: readonly MeshModel[]): boolean {
+  let argo = false;
+  for (const m of models) {
+    for (const o of m.objects) {
+      const keys = Object.keys(o.manifest.metadata.annotations ?? {});
+      if (keys.some((k) => k.startsWith('kustomize.toolkit.fluxcd.io/'))) return true;
+      if (keys.some((k) => k.startsWith('argocd.argoproj.io/'))) argo = true;
+    }
+  }
+  return !argo;
+}
+
+/**
+ * Objects whose label named one of the `pruned` Gateways in the base and no
+ * longer does in the head (released, or moved to another waypoint), applied
+ * by a later stage than the Gateway's, when Flux may be the tool: the
+ * release lands after the prune.
+ */
+export function releasedAfterPrune(base: MeshModel, head: MeshModel, target: string, pruned: ReadonlySet<string>): ModelObject[] {
+  if (pruned.size === 0 || !fluxMayApply([base, head])) return [];
+  const gatewayStage = new Map(base.objects.filter((o) => o.target === target && o.manifest.kind === 'Gateway').map((o) => [key(o.manifest.metadata.namespace ?? 'default', o.manifest.metadata.name), stageOf(o)]));
+  const inHead = new Map(head.objects.filter((o) => o.target === target).map((o) => [objectKey(o.manifest), o]));
+  return base.objects.filter((o) => {
+    if (o.target !== target) return false;
+    const named = labelledWaypoint(o);
+    if (!named || !pruned.has(named)) return false;
+    const now = inHead.get(objectKey(o.manifest));
+    return now !== undefined && labelledWaypoint(now) !== named && stageOf(now) !== gatewayStage.get(named);
+  });
+}
 
 /** The Gateways of a target (`namespace/name`), only the owned ones if asked. */
 function gatewayKeys(model: MeshModel, target: string, ownedOnly: boolean): Set<string> {
@@ -119,15 +164,27 @@ export function describe(o: ModelObject): string {
  * by the head revision's own objects, or by the live labels of `leftBehind`
  * (from `labelOnlyLeftBehind`), which no commit removes.
  */
-export function prunedGatewaysInUse(pruned: ReadonlySet<string>, head: MeshModel, target: string, leftBehind: readonly ModelObject[] = []): PrunedGateway[] {
+export function prunedGatewaysInUse(
+  pruned: ReadonlySet<string>,
+  head: MeshModel,
+  target: string,
+  leftBehind: readonly ModelObject[] = [],
+  released: readonly ModelObject[] = [],
+): PrunedGateway[] {
   if (pruned.size === 0) return [];
-  const usedBy = new Map<string, { by: string[]; leftBehind: string[] }>();
+  const usedBy = new Map<string, { by: string[]; leftBehind: string[]; released: string[] }>();
   const use = (gateway: string, by: string, leftBehindObject?: string) => {
     if (!pruned.has(gateway)) return;
-    const entry = usedBy.get(gateway) ?? usedBy.set(gateway, { by: [], leftBehind: [] }).get(gateway)!;
+    const entry = usedBy.get(gateway) ?? usedBy.set(gateway, { by: [], leftBehind: [], released: [] }).get(gateway)!;
     entry.by.push(by);
     if (leftBehindObject) entry.leftBehind.push(leftBehindObject);
   };
+  for (const o of released) {
+    const wp = labelledWaypoint(o);
+    if (!wp) continue;
+    use(wp, `${describe(o)} (${LABELS.useWaypoint}, until Flux applies its release)`);
+    usedBy.get(wp)?.released.push(describe(o));
+  }
   for (const o of head.objects) {
     if (o.target !== target) continue;
     const wp = labelledWaypoint(o);
@@ -140,5 +197,11 @@ export function prunedGatewaysInUse(pruned: ReadonlySet<string>, head: MeshModel
   }
   return [...usedBy.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([gateway, u]) => ({ target, gateway, usedBy: u.by.sort(), ...(u.leftBehind.length > 0 ? { leftBehind: u.leftBehind.sort() } : {}) }));
+    .map(([gateway, u]) => ({
+      target,
+      gateway,
+      usedBy: u.by.sort(),
+      ...(u.leftBehind.length > 0 ? { leftBehind: u.leftBehind.sort() } : {}),
+      ...(u.released.length > 0 ? { releasedInThisChange: u.released.sort() } : {}),
+    }));
 }

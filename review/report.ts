@@ -58,9 +58,10 @@ const BECAME_LABEL_ONLY =
 
 function prunedLine(p: PrunedGateway): string {
   const left = p.leftBehind ?? [];
+  const released = p.releasedInThisChange ?? [];
   const advice: string[] = [];
-  // Users beyond the left-behind ones are this revision's own objects: the Gateway is being handed over, or removed under them.
-  if (p.usedBy.length > left.length) {
+  // Users beyond the left-behind and released ones are this revision's own objects: the Gateway is being handed over, or removed under them.
+  if (p.usedBy.length > left.length + released.length) {
     advice.push('Keep the Waypoint in this app until its new owner has adopted the live Gateway, or release what uses it first (see docs/gitops.md, Removing a policy)');
   }
   if (left.length > 0) {
@@ -68,6 +69,12 @@ function prunedLine(p: PrunedGateway): string {
     advice.push(
       `${left.join(', ')}: removing its manifest leaves its label in the cluster (GitOps never prunes another team's object, or a Namespace). ` +
         'Keep the manifest with the label released (ReleasedLabels) until that has synced, and remove the Waypoint in a later commit',
+    );
+  }
+  if (released.length > 0) {
+    advice.push(
+      `${released.join(', ')}: Flux applies the release in a later Kustomization than the one that prunes the Gateway, without waiting for it. ` +
+        'Commit the release first, and remove the Waypoint once the enrollment Kustomization is Ready at that revision (Argo CD alone orders them with PruneLast)',
     );
   }
   return (

@@ -90,8 +90,10 @@ test('an owned waypoint turned into fromWaypointName is a removal hazard: GitOps
   assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
 });
 
-test('removing a waypoint after releasing everything that used it is no hazard', async () => {
-  const repo = await repoAt('owned', 'released');
+test('under Argo CD, releasing everything that used a waypoint and removing it in one commit is no hazard (the release is applied before PruneLast prunes)', async () => {
+  // Where Flux may apply, the same commit is a hazard: see the releasedInThisChange test below.
+  const argoOnly = (text: string) => text.replace('new wp.PolicyApp()', 'new wp.PolicyApp({ gitops: [wp.GitOpsTool.ARGO_CD] })');
+  const repo = await repoWith(argoOnly(policy('owned')), argoOnly(policy('released')));
   const r = JSON.parse((await diff(repo, '--json')).out);
   assert.deepEqual(r.effects.prunedInUse, []);
   assert.ok(r.objects.some((o: any) => o.change === 'removed' && o.object.kind === 'Gateway'));
@@ -255,4 +257,44 @@ new wp.Waypoint(ns, 'waypoint');
   assert.ok(removed, JSON.stringify(r.objects));
   assert.equal(removed.labelOnly, undefined);
   assert.doesNotMatch((await diff(repo)).out, /Removal hazards|GitOps never prunes it/);
+});
+
+/** A Service of another team labelled to use `reviews-waypoint` (base), or released (head), with the given GitOps tools. */
+function releaseCase(stage: 'labelled' | 'released-and-removed', gitops: string): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp({ gitops: [${gitops}] });
+const target = new wp.Target(app, 'demo');
+const other = new wp.MeshNamespace(target, 'other');
+other.useWaypoint(new wp.Waypoint(other, 'waypoint'));
+const ns = new wp.MeshNamespace(target, 'default');
+${
+  stage === 'labelled'
+    ? `const reviewsWaypoint = new wp.Waypoint(ns, 'reviews-waypoint');
+wp.MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: reviewsWaypoint });
+${basicAuth('auth', 'reviewsWaypoint', '/reviews')}`
+    : "wp.ReleasedLabels.ofService(ns, 'reviews');"
+}
+export default app;
+`;
+}
+
+test('releasing a label and removing its waypoint in one commit is a hazard where Flux may apply (it prunes the Gateway before the enrollment stage releases the label), not under Argo CD alone', async () => {
+  const flux = await repoWith(releaseCase('labelled', 'wp.GitOpsTool.FLUX'), releaseCase('released-and-removed', 'wp.GitOpsTool.FLUX'));
+  const r = JSON.parse((await diff(flux, '--json')).out);
+  assert.deepEqual(r.effects.prunedInUse, [
+    {
+      target: 'demo',
+      gateway: 'default/reviews-waypoint',
+      usedBy: ['Service default/reviews (istio.io/use-waypoint, until Flux applies its release)'],
+      releasedInThisChange: ['Service default/reviews'],
+    },
+  ]);
+  const text = (await diff(flux)).out;
+  assert.match(text, /Service default\/reviews: Flux applies the release in a later Kustomization than the one that prunes the Gateway/);
+  assert.doesNotMatch(text, /new owner/);
+  assert.equal((await diff(flux, '--fail-on-widened')).code, 1);
+
+  // Argo CD alone applies the release (wave 2) before it prunes (PruneLast): one commit is safe.
+  const argo = await repoWith(releaseCase('labelled', 'wp.GitOpsTool.ARGO_CD'), releaseCase('released-and-removed', 'wp.GitOpsTool.ARGO_CD'));
+  assert.deepEqual(JSON.parse((await diff(argo, '--json')).out).effects.prunedInUse, []);
 });
