@@ -1,12 +1,12 @@
 import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
 import { isSubstitutionPlaceholder, storedCredential } from '../constructs/plugins/basic-auth-format';
-import { moduleId } from '../constructs/define-plugin';
+import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
-import { bindService } from '../simulator/binding';
+import { bindService, ingressUsesWaypoint } from '../simulator/binding';
 import { buildChain } from '../simulator/chain';
 import { GatewayInfo, MeshIndex, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
-import { isSimulationError } from '../simulator/request';
+import { checkAuthority, isSimulationError } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, releasedAfterPrune } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 
@@ -38,6 +38,8 @@ export interface AccessCase {
   readonly target: string;
   readonly via?: string;
   readonly to: string;
+  /** The Host a rule's `hosts` names; unset for the simulator's default (the cluster-local host). */
+  readonly authority?: string;
   readonly method: string;
   readonly path: string;
   /** `none`, or a credential fingerprint (never the value). */
@@ -71,6 +73,7 @@ interface Rule {
   suffix?: string;
   request_methods?: unknown;
   credentials?: unknown;
+  hosts?: unknown;
 }
 
 function targetsOf(model: MeshModel): string[] {
@@ -178,64 +181,179 @@ function representativePath(r: Rule): string | undefined {
   return undefined;
 }
 
+/**
+ * A concrete host the module's `hostMatch` accepts for one `hosts` entry, or
+ * undefined when any host does (`*`) or none can be sent: the simulator
+ * refuses such an authority, and one with `user:pass@` must never be printed.
+ */
+function representativeHost(entry: string): string | undefined {
+  let host = entry;
+  if (entry.startsWith('*')) host = entry.length === 1 ? '' : `${entry[1] === '.' ? 'www' : ''}${entry.slice(1)}`;
+  else if (entry.endsWith('*')) host = `${entry.slice(0, -1)}${entry.endsWith('.*') ? 'example' : ''}`;
+  try {
+    return host === '' ? undefined : checkAuthority(host);
+  } catch (e) {
+    if (isSimulationError(e)) return undefined;
+    throw e;
+  }
+}
+
 interface Probe {
   via?: string;
   to: string;
   method: string;
   path: string;
+  /** Unset: the simulator's default (the Service's or gateway's cluster host), which a rule with `hosts` skips. */
+  authority?: string;
   credential?: string;
 }
 
-/** Requests that exercise every basic_auth rule of either revision, with and without each credential. */
-function probes(models: MeshModel[], target: string, services: { namespace: string; name: string }[], boundTo: Map<string, Set<string>>): Probe[] {
-  const out = new Map<string, Probe>();
-  const add = (p: Probe) => out.set(JSON.stringify([p.via, p.to, p.method, p.path, p.credential ?? '']), p);
+type Destination = Pick<Probe, 'via' | 'to'>;
+type Shape = Omit<Probe, 'via' | 'to'>;
+
+/** Where probes may go, and which ingress paths exist, in one target. */
+interface ProbeScope {
+  readonly services: { namespace: string; name: string }[];
+  readonly boundTo: Map<string, Set<string>>;
+  /** Ingress gateways (`namespace/name`) of either revision. */
+  readonly ingress: readonly string[];
+  /** Services (`namespace/name` or `namespace/*`) whose ingress traffic passes their waypoint in either revision. */
+  readonly ingressServices: ReadonlySet<string>;
+}
+
+interface BasicAuthPlugin {
+  readonly namespace: string;
+  readonly refs: { kind?: string; name?: string }[];
+  readonly rules: Rule[];
+}
+
+/** basic_auth, or a mirror of it that a BasicAuth construct registered (`url`). */
+function isBasicAuthModule(url: string): boolean {
+  if (moduleId(url) === BASIC_AUTH) return true;
+  const definition = pluginDefinitionFor(url);
+  return definition !== undefined && moduleId(definition.url) === BASIC_AUTH;
+}
+
+function basicAuthPlugins(models: MeshModel[], target: string): BasicAuthPlugin[] {
+  const out: BasicAuthPlugin[] = [];
   for (const m of models) {
     for (const o of m.objects.filter((x) => x.target === target && x.manifest.kind === 'WasmPlugin')) {
       const spec = (o.manifest.spec ?? {}) as { url?: unknown; pluginConfig?: { basic_auth_rules?: unknown } };
-      if (typeof spec.url !== 'string' || moduleId(spec.url) !== BASIC_AUTH) continue;
+      if (typeof spec.url !== 'string' || !isBasicAuthModule(spec.url)) continue;
       const rules = Array.isArray(spec.pluginConfig?.basic_auth_rules) ? (spec.pluginConfig!.basic_auth_rules as Rule[]) : [];
-      const ns = o.manifest.metadata.namespace ?? 'default';
-      const destinations: { via?: string; to: string }[] = [];
-      for (const ref of targetRefs(o)) {
-        if (!ref.name) continue;
-        if (ref.kind === 'Service') destinations.push({ to: `${ns}/${ref.name}` });
-        if (ref.kind === 'Gateway') {
-          const bound = [...(boundTo.get(`${ns}/${ref.name}`) ?? [])];
-          if (bound.length > 0) for (const s of bound) destinations.push({ to: s });
-          else {
-            const local = services.filter((s) => s.namespace === ns && s.name !== OTHER)[0];
-            destinations.push({ via: `${ns}/${ref.name}`, to: `${ns}/${local?.name ?? 'example-service'}` });
-          }
-        }
-        if (ref.kind === 'GatewayClass') for (const set of boundTo.values()) for (const s of set) destinations.push({ to: s });
+      out.push({ namespace: o.manifest.metadata.namespace ?? 'default', refs: targetRefs(o), rules });
+    }
+  }
+  return out;
+}
+
+/** The requests a plugin's targets receive: in the mesh, or through the ingress gateway it targets. */
+function pluginDestinations(plugin: BasicAuthPlugin, scope: ProbeScope): Destination[] {
+  const ns = plugin.namespace;
+  const out: Destination[] = [];
+  for (const ref of plugin.refs) {
+    if (!ref.name) continue;
+    if (ref.kind === 'Service') out.push({ to: `${ns}/${ref.name}` });
+    if (ref.kind === 'Gateway') {
+      const bound = [...(scope.boundTo.get(`${ns}/${ref.name}`) ?? [])];
+      if (bound.length > 0) for (const s of bound) out.push({ to: s });
+      else {
+        const local = scope.services.filter((s) => s.namespace === ns && s.name !== OTHER)[0];
+        out.push({ via: `${ns}/${ref.name}`, to: `${ns}/${local?.name ?? 'example-service'}` });
       }
-      for (const rule of rules) {
-        const path = representativePath(rule);
-        const methods = Array.isArray(rule.request_methods) ? rule.request_methods.filter((x): x is string => typeof x === 'string') : [];
-        const creds = Array.isArray(rule.credentials) ? rule.credentials.filter((c): c is string => typeof c === 'string' && !isSubstitutionPlaceholder(c)) : [];
-        if (!path) continue;
-        for (const d of destinations) {
-          for (const method of methods) {
-            add({ ...d, method, path });
-            for (const c of creds) add({ ...d, method, path, credential: c });
-          }
-        }
+    }
+    if (ref.kind === 'GatewayClass') for (const set of scope.boundTo.values()) for (const s of set) out.push({ to: s });
+  }
+  return out;
+}
+
+/**
+ * The same waypoint requests sent through every ingress gateway, where
+ * `ingress-use-waypoint` puts the waypoint on that path in either revision:
+ * dropping the label, or a gateway's plugin, changes only these.
+ */
+function viaIngress(destinations: Destination[], scope: ProbeScope): Destination[] {
+  return destinations.filter((d) => !d.via && scope.ingressServices.has(d.to)).flatMap((d) => scope.ingress.map((via) => ({ via, to: d.to })));
+}
+
+function strings(x: unknown): string[] {
+  return Array.isArray(x) ? x.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** One rule's requests: each method, each host it names (and none), without and with each credential. */
+function ruleShapes(rule: Rule): Shape[] {
+  const path = representativePath(rule);
+  if (!path) return [];
+  const creds = strings(rule.credentials).filter((c) => !isSubstitutionPlaceholder(c));
+  const hosts = [undefined, ...strings(rule.hosts).map(representativeHost).filter((h) => h !== undefined)];
+  const out: Shape[] = [];
+  for (const method of strings(rule.request_methods)) {
+    for (const authority of hosts) {
+      out.push({ method, path, authority });
+      for (const credential of creds) out.push({ method, path, authority, credential });
+    }
+  }
+  return out;
+}
+
+function probeKey(p: Probe): string {
+  // In-mesh requests first: when the bound is hit, the ingress paths are what is left out.
+  return JSON.stringify([p.via === undefined ? 0 : 1, p.via ?? '', p.to, p.path, p.method, p.authority ?? '', p.credential ?? '']);
+}
+
+/** Requests that exercise every basic_auth rule of either revision, with and without each credential. */
+function probes(models: MeshModel[], target: string, scope: ProbeScope): Probe[] {
+  const out = new Map<string, Probe>();
+  const standIn = (to: string) => (to.endsWith(`/${OTHER}`) ? to.replace(`/${OTHER}`, '/example-service') : to);
+  for (const plugin of basicAuthPlugins(models, target)) {
+    const direct = pluginDestinations(plugin, scope);
+    const destinations = [...direct, ...viaIngress(direct, scope)];
+    for (const shape of plugin.rules.flatMap(ruleShapes)) {
+      for (const d of destinations) {
+        const p: Probe = { ...shape, via: d.via, to: standIn(d.to) };
+        out.set(probeKey(p), p);
       }
     }
   }
-  return [...out.values()].map((p) => ({ ...p, to: p.to.endsWith(`/${OTHER}`) ? p.to.replace(`/${OTHER}`, '/example-service') : p.to }));
+  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
 }
 
 function statusOf(model: MeshModel, target: string, p: Probe, pruned?: ReadonlySet<string>): number | null {
   if (!model.objects.some((o) => o.target === target)) return null;
   try {
     const headers: Record<string, string> = p.credential ? { authorization: `Basic ${storedCredential(p.credential)}` } : {};
-    return simulate(model, { target, via: p.via, to: p.to, method: p.method, path: p.path, headers }, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned }).status;
+    const request = { target, via: p.via, to: p.to, method: p.method, path: p.path, authority: p.authority, headers };
+    return simulate(model, request, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned }).status;
   } catch (e) {
     if (isSimulationError(e)) return null;
     throw e;
   }
+}
+
+function isWaypointIn(index: MeshIndex | undefined, key: string): boolean {
+  const [ns, name] = key.split('/');
+  return index?.gateway(ns, name)?.className === 'istio-waypoint';
+}
+
+/**
+ * The ingress gateways requests may enter by. A Gateway only a plugin names
+ * may be a waypoint referenced from elsewhere: one with Services bound, or
+ * that either revision knows as a waypoint, is not an entry.
+ */
+function ingressEntries(gateways: { namespace: string; name: string }[], indexes: (MeshIndex | undefined)[], boundTo: Map<string, Set<string>>): string[] {
+  const keys = gateways.map((g) => `${g.namespace}/${g.name}`).filter((k) => !boundTo.has(k) && !indexes.some((i) => isWaypointIn(i, k)));
+  if (keys.length > 0) return keys;
+  // Ingress gateways usually belong to another team, so the manifests may name none; the label still says ingress traffic exists.
+  const root = indexes.find((i) => i)?.rootNamespace ?? 'istio-system';
+  return [`${root}/example-ingress-gateway`];
+}
+
+function ingressServices(services: { namespace: string; name: string }[], indexes: (MeshIndex | undefined)[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of services) {
+    if (indexes.some((i) => i && ingressUsesWaypoint(i, serviceInfo(i, s.namespace, s.name)).uses)) out.add(`${s.namespace}/${s.name}`);
+  }
+  return out;
 }
 
 /** What the policies do differently between two revisions: bindings, chains, and access. */
@@ -268,13 +386,16 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
       const after = chainIds(hi, h.gateway && h.service ? { kind: 'waypoint', gateway: h.gateway, service: h.service } : undefined);
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `Service ${label}`, before, after });
     }
-    for (const g of ingressGateways([base, head], target)) {
+    const gateways = ingressGateways([base, head], target);
+    for (const g of gateways) {
       const proxyOf = (idx?: MeshIndex) => (idx ? { kind: 'ingress' as const, gateway: idx.gateway(g.namespace, g.name) ?? { ...g, known: 'assumed' as const, labels: {} } } : undefined);
       const before = chainIds(bi, proxyOf(bi));
       const after = chainIds(hi, proxyOf(hi));
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `ingress gateway ${g.namespace}/${g.name}`, before, after });
     }
-    const all = probes([base, head], target, services, boundTo);
+    const indexes = [bi, hi];
+    const scope: ProbeScope = { services, boundTo, ingress: ingressEntries(gateways, indexes, boundTo), ingressServices: ingressServices(services, indexes) };
+    const all = probes([base, head], target, scope);
     for (const p of all) {
       if (simulated >= MAX_CASES) {
         truncated++;
@@ -288,6 +409,7 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
         target,
         via: p.via,
         to: p.to,
+        authority: p.authority,
         method: p.method,
         path: p.path,
         credential: p.credential ? credentialFingerprint(p.credential) : 'none',

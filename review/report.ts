@@ -23,7 +23,7 @@ function value(v: unknown): string {
 
 function request(a: AccessCase): string {
   const cred = a.credential === 'none' ? 'no credentials' : `credential ${a.credential}`;
-  return `${a.method} ${a.path} ${a.via ? `via ${a.via} ` : ''}to ${a.to} (${cred})${a.target ? ` [${a.target}]` : ''}`;
+  return `${a.method} ${a.path} ${a.via ? `via ${a.via} ` : ''}to ${a.to}${a.authority ? ` (host ${a.authority})` : ''} (${cred})${a.target ? ` [${a.target}]` : ''}`;
 }
 
 function bindingLine(b: BindingChange): string {

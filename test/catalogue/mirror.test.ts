@@ -59,3 +59,15 @@ test('a plugin refused at construction leaves nothing in the tree, and nothing i
     ['bad-config'],
   );
 });
+
+test('the review sees a BasicAuth from a mirror: removing it is widened access', async () => {
+  const { review } = await import('../../review');
+  const build = (withAuth: boolean) => {
+    const { app, ns, waypoint } = fixture();
+    if (withAuth) new BasicAuth(ns, 'auth', { url: MIRROR, sha256: SHA, targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.insecureLiteral('ok:test')] }], acknowledge: { literalCredentials: 'test' } });
+    return compileApp(app).files;
+  };
+  const r = review(build(true), build(false), { base: 'base', head: 'head' });
+  const open = r.effects.access.find((a) => a.path === '/admin' && a.credential === 'none');
+  assert.deepEqual([open?.before, open?.after, open?.widened], [401, 200, true], JSON.stringify(r.effects.access));
+});
