@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { namespaceOf } from './app';
 import { LABELS, NO_WAYPOINT } from './labels';
-import { DeferredApiObject } from './internal/deferred-api-object';
+import { DeferredApiObject, deferredApiObjectOf } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dnsLabel, labelMap } from './internal/schemas';
@@ -169,9 +169,8 @@ export class ExternalService extends Construct implements IMeshService {
    * Created on first access (see `WasmPlugin.apiObject`).
    */
   public get apiObject(): ApiObject | undefined {
-    return this.manifest?.get();
+    return deferredApiObjectOf(this)?.get();
   }
-  private readonly manifest?: DeferredApiObject;
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(scope, id);
@@ -183,14 +182,36 @@ export class ExternalService extends Construct implements IMeshService {
     this.targetNamespace = this.namespace;
     const labels = waypointLabels(this.namespace, p);
     if (Object.keys(labels).length > 0) {
-      this.manifest = new DeferredApiObject(
-        this,
-        'Labels',
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: this.name, labels } },
-        true,
-      );
+      addExternalServiceLabels(this, labels);
     } else {
       markReference(this, { apiVersion: 'v1', kind: 'Service', namespace: this.namespace, name: this.name });
     }
   }
+}
+
+/**
+ * Write labels on another team's Service, into its one label-only manifest
+ * (created now if it had no label yet). Patterns that bind a Service to a
+ * waypoint after it was referenced go through here, so that `apiObject`, the
+ * waypoint queries and the output all see one manifest with every label, and
+ * its `ApiObject` is still created only when someone asks for it.
+ */
+export function addExternalServiceLabels(service: ExternalService, labels: Record<string, string>): void {
+  const manifest = deferredApiObjectOf(service);
+  if (!manifest) {
+    new DeferredApiObject(service, 'Labels', { apiVersion: 'v1', kind: 'Service', metadata: { name: service.name, labels: { ...labels } } }, true);
+  } else if (manifest.created) {
+    // The ApiObject copied the props when it was created: write to it.
+    for (const [k, v] of Object.entries(labels)) manifest.created.metadata.addLabel(k, v);
+  } else {
+    // The props are read when the ApiObject is created or the output collected.
+    Object.assign(manifest.props.metadata!.labels!, labels);
+  }
+}
+
+/** The value of a label on another team's Service, without creating its `ApiObject`. */
+export function externalServiceLabel(service: ExternalService, key: string): string | undefined {
+  const manifest = deferredApiObjectOf(service);
+  if (!manifest) return undefined;
+  return manifest.created ? manifest.created.metadata.getLabel(key) : manifest.props.metadata?.labels?.[key];
 }

@@ -138,6 +138,8 @@ export class ProtectedService extends Construct {
   constructor(scope: Construct, id: string, props: ProtectedServiceProps) {
     super(scope, id);
     recordSource(this, new.target);
+    // Set once a waypoint is being created: removed again if the call fails.
+    let creating: WaypointPlan['create'];
     try {
       const p = parseProps(this, 'ProtectedService', schema, props, { secretKeys: ['credentials'] });
       const service = p.service;
@@ -146,6 +148,13 @@ export class ProtectedService extends Construct {
       if (namespace !== service.namespace) {
         // A Service-targeted plugin only applies from the Service's own namespace.
         fail(this, 'protect/wrong-namespace', `ProtectedService is in namespace '${namespace}' but Service '${service.name}' is in '${service.namespace}': a Service-targeted plugin only applies from the Service's namespace`, "Create it in the Service's MeshNamespace, or use protectPaths(service, ...).");
+      }
+      const earlier = protectionOf(service);
+      if (earlier) {
+        // A request must satisfy every plugin on the Service, so a second
+        // plugin would not add paths to the first but demand its credentials
+        // too wherever their paths overlap: all paths belong in one.
+        fail(this, 'protect/duplicate', `paths of Service '${service.name}' are already protected by the ProtectedService at '${earlier.node.path}'`, `Put every path in that one ProtectedService (or protectPaths() call), and remove this one.`);
       }
 
       // Decide first, change nothing until every check has passed: a refused
@@ -169,17 +178,35 @@ export class ProtectedService extends Construct {
         rules,
       });
 
-      const waypoint = plan.create ? createWaypoint(service, plan.create) : plan.waypoint;
+      creating = plan.create;
+      const waypoint = plan.create ? new Waypoint(plan.create.scope, plan.create.name) : plan.waypoint;
       if (plan.label) labelServiceWaypoint(service, waypoint!);
       this.waypoint = waypoint;
       this.waypointName = waypoint?.name ?? plan.name!;
       this.createdWaypoint = plan.create !== undefined;
       this.labeledService = plan.label;
+      protections.set(service, this);
     } catch (e) {
       scope.node.tryRemoveChild(id);
+      // The waypoint lives in the Service's namespace, not under this
+      // construct; its id was free when planned, so what holds it now is ours
+      // (even half-built, if the Waypoint itself refused its name).
+      if (creating) creating.scope.node.tryRemoveChild(creating.name);
       throw e;
     }
   }
+}
+
+/** The ProtectedService of each Service, to refuse a second one. */
+const protections = new WeakMap<IConstruct, ProtectedService>();
+
+/** The ProtectedService already protecting `service`, unless it was removed from the tree since. */
+function protectionOf(service: IConstruct): ProtectedService | undefined {
+  const earlier = protections.get(service);
+  for (let c: IConstruct | undefined = earlier; c?.node.scope; c = c.node.scope) {
+    if (c.node.scope.node.tryFindChild(c.node.id) !== c) return undefined;
+  }
+  return earlier;
 }
 
 interface WaypointPlan {
@@ -187,8 +214,8 @@ interface WaypointPlan {
   readonly waypoint?: IWaypoint;
   /** The waypoint name (known even when only a label names it). */
   readonly name?: string;
-  /** Name of a waypoint to create in the Service's namespace. */
-  readonly create?: string;
+  /** The waypoint to create in the Service's namespace: its name (also its id) and scope. */
+  readonly create?: { readonly name: string; readonly scope: Construct };
   /** Whether the Service must be labeled to use the waypoint. */
   readonly label: boolean;
 }
@@ -214,11 +241,7 @@ function planWaypoint(scope: IConstruct, service: IMeshService & IConstruct, wan
   if (chart.node.tryFindChild(createName)) {
     fail(scope, 'protect/waypoint-id-taken', `cannot create waypoint '${createName}' in namespace '${service.namespace}': the id is taken by another construct`, 'Pass waypointName, or create the waypoint yourself and pass it as waypoint.');
   }
-  return { name: createName, create: createName, label: true };
-}
-
-function createWaypoint(service: IMeshService & IConstruct, name: string): IWaypoint {
-  return new Waypoint(meshNamespaceOf(service) ?? Chart.of(service), name);
+  return { name: createName, create: { name: createName, scope: chart }, label: true };
 }
 
 /**

@@ -77,7 +77,8 @@ protectPaths(MeshService.fromServiceName(ns, 'api', 'api'), { paths: ['/admin'],
     id: 'protect/duplicate',
     severity: 'error',
     docs: {
-      summary: 'protectPaths() is called once per Service: a request must satisfy every matching rule, so all paths belong in one plugin.',
+      summary:
+        'A Service is protected once, by one protectPaths() call or one ProtectedService: a request must satisfy every plugin on it, so a second would not add paths but demand its credentials too wherever the paths overlap. All paths belong in one. A second ProtectedService is refused before it adds anything (its message names the first).',
       bad: `const api = MeshService.fromServiceName(ns, 'api', 'api');
 protectPaths(api, { paths: ['/a'], credentials: ${cred} });
 protectPaths(api, { paths: ['/b'], credentials: ${cred} });`,

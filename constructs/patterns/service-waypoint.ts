@@ -1,11 +1,10 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Target } from '../app';
 import { LABELS, NO_WAYPOINT } from '../labels';
-import { markExternal } from '../internal/ownership';
 import { fail } from '../internal/validate';
 import { useWaypointLabels } from '../internal/waypoint-labels';
-import { ExternalService, IMeshService, MeshService } from '../mesh-service';
+import { addExternalServiceLabels, ExternalService, externalServiceLabel, IMeshService, MeshService } from '../mesh-service';
 import { MeshNamespace } from '../namespace';
 import { isWaypoint, IWaypoint } from '../waypoint';
 
@@ -34,7 +33,8 @@ export function serviceLabels(service: IMeshService): Record<string, string> {
     }
   };
   if (service instanceof MeshService) read((k) => service.service.metadata.getLabel(k));
-  else if (service instanceof ExternalService && service.apiObject) read((k) => service.apiObject!.metadata.getLabel(k));
+  // Not through `apiObject`: asking would create the ApiObject it defers.
+  else if (service instanceof ExternalService) read((k) => externalServiceLabel(service, k));
   return out;
 }
 
@@ -92,8 +92,9 @@ export function canLabelService(service: IMeshService): boolean {
 
 /**
  * Write `istio.io/use-waypoint` (and `-namespace`) on a Service: on the full
- * manifest of an owned Service, or as a label-only manifest for another
- * team's Service, as `ExternalService` does.
+ * manifest of an owned Service, or on the label-only manifest of another
+ * team's Service (the one `ExternalService` emits for its own labels, so the
+ * Service keeps a single manifest that `apiObject` and `serviceWaypoint` see).
  */
 export function labelServiceWaypoint(service: IMeshService & IConstruct, waypoint: IWaypoint): void {
   const labels = useWaypointLabels(service.namespace, waypoint);
@@ -102,12 +103,7 @@ export function labelServiceWaypoint(service: IMeshService & IConstruct, waypoin
     return;
   }
   if (service instanceof ExternalService) {
-    if (service.apiObject) {
-      for (const [k, v] of Object.entries(labels)) service.apiObject.metadata.addLabel(k, v);
-      return;
-    }
-    const labelsOnly = new ApiObject(service, 'Labels', { apiVersion: 'v1', kind: 'Service', metadata: { name: service.name, labels } });
-    markExternal(labelsOnly);
+    addExternalServiceLabels(service, labels);
     return;
   }
   failCannotLabel(service, waypoint.name);

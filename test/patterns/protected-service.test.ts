@@ -4,6 +4,7 @@ import {
   ALL_HTTP_METHODS,
   AllowedNamespaces,
   Credential,
+  type ExternalService,
   MeshNamespace,
   MeshService,
   PolicyApp,
@@ -260,4 +261,103 @@ test('default methods: the nine standard ones are protected; an unlisted extensi
   ns2.useWaypoint(new Waypoint(ns2, 'waypoint'));
   protectPaths(MeshService.fromServiceName(ns2, 'reviews', 'reviews'), { paths: ['/reviews'], credentials: credentials(), methods: [...ALL_HTTP_METHODS, 'PROPFIND'] });
   assert.equal(simulate(compileApp(withPropfind).collected.model, { target: 'default', to: 'bookinfo/reviews', method: 'PROPFIND', path: '/reviews/1' }).status, 401);
+});
+
+/** The Service manifests emitted for `name`, with their ownership. */
+const serviceManifests = (app: PolicyApp, name: string) =>
+  compileApp(app).collected.model.objects.filter((o) => o.manifest.kind === 'Service' && o.manifest.metadata.name === name);
+
+const paths = (app: PolicyApp) => app.node.findAll().map((c) => c.node.path);
+
+test("protecting another team's Service labels its one manifest: apiObject and serviceWaypoint see the label", () => {
+  const viaProtectPaths = (api: ExternalService) => protectPaths(api, { paths: ['/admin'], credentials: credentials() });
+  const viaConstruct = (api: ExternalService, ns: MeshNamespace) =>
+    new ProtectedService(ns, 'api-admin', { service: api, paths: ['/admin'], credentials: credentials() });
+  for (const [how, protect] of [['protectPaths', viaProtectPaths], ['new ProtectedService', viaConstruct]] as const) {
+    const app = new PolicyApp();
+    const ns = new MeshNamespace(app, 'shop');
+    const api = MeshService.fromServiceName(ns, 'api', 'api');
+    const p = protect(api, ns);
+    assert.equal(p.labeledService, true, how);
+    assert.deepEqual(serviceWaypoint(api), { source: 'service', name: 'waypoint', namespace: 'shop', optedOut: false }, `${how}: the waypoint query sees the label`);
+    assert.equal(api.apiObject?.metadata.getLabel('istio.io/use-waypoint'), 'waypoint', `${how}: the escape hatch is the labeled manifest`);
+    // The escape hatch reaches the output: it is the one manifest, not a second one.
+    api.apiObject.metadata.addLabel('team', 'payments');
+    const manifests = serviceManifests(app, 'api');
+    assert.equal(manifests.length, 1, `${how}: one manifest for the Service`);
+    assert.equal(manifests[0].ownership, 'external');
+    assert.deepEqual(manifests[0].manifest.metadata.labels, { 'istio.io/use-waypoint': 'waypoint', team: 'payments' }, how);
+    // cdk8s's own synth sees the same single manifest.
+    assert.equal(ns.toJson().filter((o: { kind: string }) => o.kind === 'Service').length, 1, `${how}: cdk8s synth`);
+  }
+});
+
+test("protecting another team's Service that already has labels adds to its manifest, created or not", () => {
+  for (const created of [false, true]) {
+    const app = new PolicyApp();
+    const ns = new MeshNamespace(app, 'shop');
+    const api = MeshService.fromServiceName(ns, 'api', 'api', { ingressUseWaypoint: true });
+    if (created) assert.ok(api.apiObject, 'the ApiObject exists before the protection');
+    protectPaths(api, { paths: ['/admin'], credentials: credentials() });
+    assert.equal(serviceWaypoint(api).name, 'waypoint');
+    const manifests = serviceManifests(app, 'api');
+    assert.equal(manifests.length, 1, `one manifest (ApiObject created first: ${created})`);
+    assert.deepEqual(manifests[0].manifest.metadata.labels, { 'istio.io/ingress-use-waypoint': 'true', 'istio.io/use-waypoint': 'waypoint' });
+  }
+});
+
+test('a second protection of the same Service is refused before it adds anything', () => {
+  const owned = (ns: MeshNamespace) => new MeshService(ns, 'api', { ports: [{ port: 8080, name: 'http' }] });
+  const external = (ns: MeshNamespace) => MeshService.fromServiceName(ns, 'api', 'api');
+  for (const [kind, make] of [['fromServiceName', external], ['owned', owned]] as const) {
+    const app = new PolicyApp();
+    const ns = new MeshNamespace(app, 'shop');
+    const api = make(ns);
+    const first = new ProtectedService(ns, 'first', { service: api, paths: ['/a'], credentials: credentials() });
+    assert.equal(first.createdWaypoint, true);
+    const before = paths(app);
+
+    // Another id, plugin name and waypoint name: nothing collides but the Service.
+    const findings = thrownFindings(() => new ProtectedService(ns, 'second', { service: api, paths: ['/b'], credentials: credentials(), name: 'api-b', waypointName: 'other' }));
+    assert.deepEqual(findings.map((f) => f.rule), ['protect/duplicate'], kind);
+    assert.equal(findings[0].path, 'shop/second', `${kind}: the finding names the refused construct`);
+    assert.match(findings[0].message, /Service 'api' are already protected by the ProtectedService at 'shop\/first'/, kind);
+    assert.match(findings[0].fix ?? '', /every path in that one ProtectedService/, kind);
+    assert.deepEqual(paths(app), before, `${kind}: no waypoint, plugin or label object left behind`);
+
+    // protectPaths() after a ProtectedService is the same second protection.
+    assert.deepEqual(thrownRules(() => protectPaths(api, { paths: ['/b'], credentials: credentials(), name: 'api-b' })), ['protect/duplicate'], kind);
+    assert.deepEqual(paths(app), before, kind);
+
+    // The first protection is intact: one Service manifest, labeled, and its plugin.
+    const c = compile(app);
+    assert.deepEqual(c.errors, [], kind);
+    assert.equal(c.objects.filter((o) => o.kind === 'Service').length, 1, kind);
+    assert.equal(c.find('Service', 'api').metadata.labels?.['istio.io/use-waypoint'], 'waypoint', kind);
+    assert.deepEqual(c.objects.filter((o) => o.kind === 'WasmPlugin').map((o) => o.metadata.name), ['api-basic-auth'], kind);
+    assert.deepEqual(c.objects.filter((o) => o.kind === 'Gateway').map((o) => o.metadata.name), ['waypoint'], kind);
+  }
+});
+
+test('a Service can be protected again once the first protection is removed from the tree', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  ns.useWaypoint(new Waypoint(ns, 'waypoint'));
+  const api = MeshService.fromServiceName(ns, 'api', 'api');
+  new ProtectedService(ns, 'first', { service: api, paths: ['/a'], credentials: credentials() });
+  ns.node.tryRemoveChild('first');
+  const second = new ProtectedService(ns, 'second', { service: api, paths: ['/b'], credentials: credentials() });
+  assert.equal(second.plugin.name, 'api-basic-auth');
+});
+
+test('a waypoint the call creates is removed again when creating it fails', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const api = MeshService.fromServiceName(ns, 'api', 'api');
+  const before = paths(app);
+  // A valid DNS name that the Waypoint itself refuses, after it joined the tree.
+  assert.deepEqual(thrownRules(() => protectPaths(api, { paths: ['/admin'], credentials: credentials(), waypointName: 'none' })), ['waypoint/reserved-name']);
+  assert.deepEqual(paths(app), before, 'no half-built waypoint left in the namespace');
+  assert.equal(api.apiObject, undefined, 'the Service is not labeled');
+  assert.deepEqual(serviceWaypoint(api), { source: 'none', optedOut: false });
 });
