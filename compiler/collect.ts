@@ -1,10 +1,10 @@
-import { sep as pathSep } from 'node:path';
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { Finding } from '../analysis/finding';
 import { PolicyApp, targetNameOf } from '../constructs/app';
 import { ownershipOf } from '../constructs/internal/ownership';
-import { copyOf, LIBRARY_COPY, relativeSource, sourceOf } from '../constructs/internal/provenance';
+import { otherCopyOf, twoCopies } from '../constructs/internal/copies';
+import { relativeSource, sourceOf } from '../constructs/internal/provenance';
 import { referenceOf } from '../constructs/internal/reference';
 import { isPolicyError } from '../constructs/errors';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
@@ -61,10 +61,10 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
   };
   const otherCopies = new Set<string>();
   const visitOne = (c: IConstruct): void => {
-    const copy = copyOf(c);
-    if (copy !== undefined && copy !== LIBRARY_COPY && !otherCopies.has(copy)) {
+    const copy = otherCopyOf(c);
+    if (copy !== undefined && !otherCopies.has(copy)) {
       otherCopies.add(copy);
-      findings.push(twoCopies(copy, c.node.path, rel(c)));
+      findings.push(twoCopiesFinding(copy, c.node.path, rel(c)));
     }
     for (const message of c.node.validate()) {
       findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel(c) });
@@ -111,23 +111,9 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
   };
 }
 
-/** A copy of the library as `npm ls` would place it: from the first node_modules on (no machine path). */
-function describeCopy(dir: string): string {
-  const posix = dir.split(pathSep).join('/');
-  const at = posix.indexOf('/node_modules/');
-  return at >= 0 ? posix.slice(at + 1) : 'a checkout of waypoint-policy, not an installed package';
-}
-
-function twoCopies(other: string, path: string, source: string | undefined): Finding {
-  const shown = describeCopy;
-  return {
-    rule: 'library/two-copies',
-    severity: 'error',
-    message: `this construct was made by another copy of waypoint-policy (${shown(other)}) than the one compiling (${shown(LIBRARY_COPY)}): each copy keeps its own record of what it owns and emits, so its objects would be misread (another team's Service taken as ours) or left out`,
-    fix: 'Install one copy: make waypoint-policy a peerDependency of the package that brought the second one, then run npm dedupe (npm ls waypoint-policy lists both).',
-    path,
-    source,
-  };
+function twoCopiesFinding(other: string, path: string, source: string | undefined): Finding {
+  const { message, fix } = twoCopies(other);
+  return { rule: 'library/two-copies', severity: 'error', message: `this construct was ${message}`, fix, path, source };
 }
 
 function constructCrash(e: unknown, path: string, source: string | undefined): Finding {

@@ -114,14 +114,14 @@ new Waypoint(new MeshNamespace(app, 'shop'), 'waypoint');`,
   {
     id: 'library/two-copies',
     severity: 'error',
-    checkedAt: 'synth, validate --app',
+    checkedAt: 'construction, synth, validate --app',
     docs: {
       summary:
-        "A construct made by another copy of waypoint-policy than the one compiling: a team's construct package with its own nested waypoint-policy, say. Each copy keeps its own record of which objects are another team's (label-only), which plugins it defines and where constructs were made, so the compiling copy would misread the other's constructs (another team's Service taken as ours, with all that GitOps then does to it) or leave them out.",
+        "A construct made by another copy of waypoint-policy than the one reading it: a team's construct package with its own nested waypoint-policy, say. Each copy keeps its own record of which objects are another team's (label-only), which plugins it defines and where constructs were made, so the compiling copy would misread the other's constructs (another team's Service taken as ours, with all that GitOps then does to it) or leave them out. Checked when compiling, and when a construct of one copy is passed as a prop to a construct of the other.",
       bad: `// What a construct made by a second, nested copy carries (its package folder):
 Object.assign(waypoint, { [Symbol.for('waypoint-policy.copy')]: '/repo/node_modules/@acme/mesh-lib/node_modules/waypoint-policy' });`,
       message:
-        'this construct was made by another copy of waypoint-policy (node_modules/@acme/mesh-lib/node_modules/waypoint-policy) than the one compiling (a checkout of waypoint-policy, not an installed package): each copy keeps its own record of what it owns and emits, so its objects would be misread (another team\'s Service taken as ours) or left out',
+        'this construct was made by another copy of waypoint-policy (node_modules/@acme/mesh-lib/node_modules/waypoint-policy) than the one reading it (a checkout of waypoint-policy, not an installed package): each copy keeps its own record of what it owns and emits, so its objects would be misread (another team\'s Service taken as ours) or left out',
       fix: 'Install one copy: make waypoint-policy a peerDependency of the package that brought the second one, then run npm dedupe (npm ls waypoint-policy lists both).',
     },
   },

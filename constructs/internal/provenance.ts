@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
+import { brand } from './copies';
 
 /**
  * Where each construct was created: the first stack frame outside this
@@ -120,28 +121,11 @@ export function callSiteOf(method: Function): string | undefined {
  * `new.target`, so the search starts at the code that called `new`.
  */
 export function recordSource(c: IConstruct, constructed: Function): void {
-  (c as unknown as Record<symbol, string>)[COPY] = LIBRARY_ROOT;
+  brand(c);
   const at = callerLocation(constructed);
   if (at) sources.set(c, at);
 }
 
-/**
- * Which copy of the library (its package folder) created a construct. Two
- * copies in one program (a team's construct package with its own nested
- * waypoint-policy) keep their registries (ownership, deferred objects,
- * sources, plugin definitions) apart, so one copy's compiler would misread
- * the other's constructs. The brand is global (`Symbol.for`) so that each
- * copy can see the other's.
- */
-const COPY = Symbol.for('waypoint-policy.copy');
-
-/** This copy's package folder. */
-export const LIBRARY_COPY = LIBRARY_ROOT;
-
-/** The copy of the library that created `c`, if one did. */
-export function copyOf(c: IConstruct): string | undefined {
-  return (c as unknown as Record<symbol, string | undefined>)[COPY];
-}
 
 /** `file:line` (absolute) where the construct or its nearest recorded ancestor was created. */
 export function sourceOf(c: IConstruct): string | undefined {

@@ -2,6 +2,7 @@ import type { IConstruct } from 'constructs';
 import { z } from 'zod';
 import type { Finding } from '../../analysis/finding';
 import { PolicyError } from '../errors';
+import { otherCopyOf, twoCopies } from './copies';
 import { sourceOf } from './provenance';
 
 /**
@@ -82,6 +83,12 @@ export function parseProps<S extends z.ZodType>(
   const findings: Finding[] = result.error.issues.map((issue) => {
     const params = (issue as { params?: { rule?: string; fix?: string } }).params;
     const prop = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const other = otherCopyOf((issue as { input?: unknown }).input);
+    if (other !== undefined) {
+      // Not a wrong value: the right kind of object, from a copy whose classes this one cannot recognise.
+      const { message, fix } = twoCopies(other);
+      return { rule: 'library/two-copies', severity: 'error' as const, message: `${constructName} prop '${prop || '(props)'}' was ${message}`, fix, path: scope.node.path, source: sourceOf(scope) };
+    }
     if (issue.code === 'unrecognized_keys') {
       const keys = (issue as { keys?: string[] }).keys ?? [];
       return {

@@ -22,6 +22,10 @@ test('a construct made by a second, nested copy of the library is refused (libra
 export function enrollCart(ns: any): void {
   MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: new Waypoint(ns, 'cart-waypoint') });
 }
+// Given the policy's own waypoint: an object of the other copy, which this one cannot recognise.
+export function enrollOrders(ns: any, waypoint: any): void {
+  MeshService.fromServiceName(ns, 'orders', 'orders', { useWaypoint: waypoint });
+}
 `,
   );
   fs.writeFileSync(
@@ -45,5 +49,32 @@ console.log(JSON.stringify(result.findings.filter((f) => f.severity === 'error')
     [['library/two-copies', 'shop/cart-waypoint']],
     JSON.stringify(errors),
   );
-  assert.match(errors[0].message, /another copy of waypoint-policy \(node_modules\/@acme\/mesh-lib\/node_modules\/waypoint-policy\) than the one compiling \(node_modules\/waypoint-policy\)/);
+  assert.match(errors[0].message, /another copy of waypoint-policy \(node_modules\/@acme\/mesh-lib\/node_modules\/waypoint-policy\) than the one reading it \(node_modules\/waypoint-policy\)/);
+});
+
+test("a construct of one copy handed to a construct of the other is refused as library/two-copies, not as a wrong value", () => {
+  const project = installProject('packed');
+  const lib = path.join(project, 'node_modules', '@acme', 'mesh-lib');
+  fs.cpSync(path.join(project, 'node_modules', 'waypoint-policy'), path.join(lib, 'node_modules', 'waypoint-policy'), { recursive: true });
+  fs.writeFileSync(path.join(lib, 'package.json'), JSON.stringify({ name: '@acme/mesh-lib', version: '1.0.0', main: 'index.ts' }));
+  fs.writeFileSync(path.join(lib, 'index.ts'), `import { MeshService } from 'waypoint-policy';\nexport function enrollOrders(ns: any, waypoint: any): void {\n  MeshService.fromServiceName(ns, 'orders', 'orders', { useWaypoint: waypoint });\n}\n`);
+  fs.writeFileSync(
+    path.join(project, 'src', 'handed.ts'),
+    `import { isPolicyError, MeshNamespace, PolicyApp, Waypoint } from 'waypoint-policy';
+import { enrollOrders } from '@acme/mesh-lib';
+const ns = new MeshNamespace(new PolicyApp(), 'shop');
+try {
+  enrollOrders(ns, new Waypoint(ns, 'waypoint'));
+  console.log('[]');
+} catch (e) {
+  if (!isPolicyError(e)) throw e;
+  console.log(JSON.stringify(e.findings.map((f) => ({ rule: f.rule, message: f.message }))));
+}
+`,
+  );
+  const r = runTs(project, 'src/handed.ts');
+  assert.equal(r.status, 0, r.stderr);
+  const findings = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
+  assert.deepEqual(findings.map((f) => f.rule), ['library/two-copies'], JSON.stringify(findings));
+  assert.match(findings[0].message, /^ExternalService prop 'useWaypoint' was made by another copy of waypoint-policy \(node_modules\/waypoint-policy\) than the one reading it \(node_modules\/@acme\/mesh-lib\/node_modules\/waypoint-policy\)/);
 });

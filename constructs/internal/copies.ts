@@ -1,0 +1,45 @@
+import * as path from 'node:path';
+
+/**
+ * Which copy of the library (its package folder) made a construct. Two
+ * copies in one program (a team's construct package with its own nested
+ * waypoint-policy) keep their registries (ownership, deferred objects,
+ * sources, plugin definitions) apart, so one copy would misread the other's
+ * constructs. The brand is global (`Symbol.for`) so that each copy can see
+ * the other's.
+ */
+const COPY = Symbol.for('waypoint-policy.copy');
+
+/** This copy's package folder. */
+export const LIBRARY_COPY = path.resolve(__dirname, '..', '..');
+
+/** Mark `x` as made by this copy. */
+export function brand(x: object): void {
+  (x as Record<symbol, string>)[COPY] = LIBRARY_COPY;
+}
+
+/** The copy of the library that made `x`, if one did. */
+export function copyOf(x: unknown): string | undefined {
+  return typeof x === 'object' && x !== null ? (x as Record<symbol, string | undefined>)[COPY] : undefined;
+}
+
+/** The other copy that made `x`, if another one did. */
+export function otherCopyOf(x: unknown): string | undefined {
+  const copy = copyOf(x);
+  return copy !== undefined && copy !== LIBRARY_COPY ? copy : undefined;
+}
+
+/** A copy of the library as `npm ls` would place it: from the first node_modules on (no machine path). */
+function describeCopy(dir: string): string {
+  const posix = dir.split(path.sep).join('/');
+  const at = posix.indexOf('/node_modules/');
+  return at >= 0 ? posix.slice(at + 1) : 'a checkout of waypoint-policy, not an installed package';
+}
+
+/** The message and fix of `library/two-copies` for something `other` made. */
+export function twoCopies(other: string): { message: string; fix: string } {
+  return {
+    message: `made by another copy of waypoint-policy (${describeCopy(other)}) than the one reading it (${describeCopy(LIBRARY_COPY)}): each copy keeps its own record of what it owns and emits, so its objects would be misread (another team's Service taken as ours) or left out`,
+    fix: 'Install one copy: make waypoint-policy a peerDependency of the package that brought the second one, then run npm dedupe (npm ls waypoint-policy lists both).',
+  };
+}
