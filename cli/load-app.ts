@@ -103,7 +103,8 @@ function policyCrash(e: unknown, file: string): PolicyError {
     {
       rule: 'policy/exception',
       severity: 'error',
-      message: `the policy program threw ${err.name}: ${err.message}`,
+      // The first line only: later lines may quote a whole object, credentials included.
+      message: `the policy program threw ${err.name}: ${err.message.split('\n')[0]}`,
       fix: /There is already a Construct with name/.test(err.message)
         ? 'Give each construct a unique id within its scope (the id argument of its constructor).'
         : 'Fix the policy code at the location shown.',

@@ -121,7 +121,8 @@ function constructCrash(e: unknown, path: string, source: string | undefined): F
   return {
     rule: 'policy/exception',
     severity: 'error',
-    message: `validating or rendering this construct threw ${err.name}: ${err.message}`,
+    // The first line only: a failed JSON patch, say, appends the whole document (credentials included).
+    message: `validating or rendering this construct threw ${err.name}: ${err.message.split('\n')[0]}`,
     fix: 'Fix the validation or toJson() override of the construct at the path shown (it was created at the location shown).',
     path,
     source,

@@ -8,6 +8,7 @@ import { PolicyError } from '../constructs/errors';
 import { Target } from '../constructs/app';
 import { collect, Collected } from './collect';
 import { planDelivery } from './delivery';
+import { DELIVERY_DIR } from './delivery/common';
 import { deliveryPathFindings } from './delivery/path-check';
 import { collectGarbage } from './memory';
 import { gitopsFindings } from './gitops';
@@ -159,10 +160,10 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   const blocking = a.findings.filter((f) => f.severity === 'error' || options.strict);
   if (blocking.length > 0) throw new PolicyError(a.findings);
   const objects = a.collected.model.objects.length;
-  if (objects === 0 && !options.allowEmpty) refuseEmptying(path.resolve(options.outdir));
   let writer: TreeWriter | undefined;
   try {
     refuseNonFolder(path.resolve(options.outdir));
+    if (objects === 0 && !options.allowEmpty) refuseEmptying(path.resolve(options.outdir));
     const w = openTreeWriter(options.outdir, {
       background: options.backgroundWrite ?? objects >= BACKGROUND_WRITE_OBJECTS,
       // No total for progress: the file count (objects, kustomizations,
@@ -201,12 +202,18 @@ function refuseEmptying(outdir: string): void {
   ]);
 }
 
-/** How many YAML files other than kustomizations `outdir` holds (0 when it does not exist). */
+/**
+ * How many policy manifests `outdir` holds (0 when it does not exist): YAML
+ * files other than kustomizations, outside the delivery folder, whose
+ * Applications and Kustomizations an empty app still writes.
+ */
 function existingManifests(outdir: string): number {
   if (!fs.existsSync(outdir)) return 0;
   let n = 0;
   for (const entry of fs.readdirSync(outdir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && /\.ya?ml$/.test(entry.name) && entry.name !== 'kustomization.yaml') n++;
+    if (!entry.isFile() || !/\.ya?ml$/.test(entry.name) || entry.name === 'kustomization.yaml') continue;
+    const rel = path.relative(outdir, path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name));
+    if (rel.split(path.sep)[0] !== DELIVERY_DIR) n++;
   }
   return n;
 }

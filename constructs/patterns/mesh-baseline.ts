@@ -70,18 +70,18 @@ export class MeshBaseline extends Construct {
       fail(this, 'props/invalid', 'addPlugin() needs a function (scope, targets) => plugin', 'Pass (scope, targets) => new SomePlugin(scope, id, { targets, ... }).');
     }
     const before = new Set(this.node.children);
-    const result = build(this, [ALL_WAYPOINTS]);
-    const added = this.node.findAll().filter((c): c is WasmPlugin => c instanceof WasmPlugin && !this.plugins.includes(c));
     try {
+      const result = build(this, [ALL_WAYPOINTS]);
+      const added = this.node.findAll().filter((c): c is WasmPlugin => c instanceof WasmPlugin && !this.plugins.includes(c));
       added.forEach(checkMeshWide);
+      this.plugins.push(...added);
+      return result;
     } catch (e) {
-      // What a refused builder made must not stay: a caller that catches the
-      // error would otherwise synthesize a plugin that is not mesh-wide.
+      // What a refused or failing builder made must not stay: a caller that
+      // catches the error would otherwise synthesize a plugin nobody checked.
       for (const c of this.node.children) if (!before.has(c)) this.node.tryRemoveChild(c.node.id);
       throw e;
     }
-    this.plugins.push(...added);
-    return result;
   }
 }
 

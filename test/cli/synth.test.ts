@@ -360,3 +360,38 @@ test('where the blame goes: a syntax error at its line, a second useWaypoint() a
   assert.match(io4.text(), /is a folder: pass the policy file that default-exports the PolicyApp/);
   assert.equal(fs.existsSync(out), false);
 });
+
+test('would-empty counts policy manifests only: an app with delivery settings and no objects synthesizes again; an output path that is a file is output/foreign-files, not a crash', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'dist');
+  const app = writePolicy(dir, `const app = new wp.PolicyApp({ delivery: { repoURL: 'https://github.com/acme/mesh.git' } });\nnew wp.Target(app, 'prod');\nexport default app;`);
+  assert.equal(await main(['synth', '--app', app, '--outdir', out], captureIo(dir)), 0);
+  assert.ok([...readTree(out).keys()].some((f) => f.startsWith('delivery/')));
+  const again = captureIo(dir);
+  assert.equal(await main(['synth', '--app', app, '--outdir', out], again), 0, again.text());
+  fs.writeFileSync(path.join(dir, 'a-file'), 'x');
+  const file = captureIo(dir);
+  assert.equal(await main(['synth', '--app', app, '--outdir', path.join(dir, 'a-file')], file), 1);
+  assert.match(file.text(), /error\[output\/foreign-files\]/);
+  assert.doesNotMatch(file.text(), /internal error/);
+});
+
+test('a construct that throws while rendering is reported by the first line of its message: a failed JSON patch quotes the whole object, credentials included', async () => {
+  const dir = tempDir();
+  const bad = writePolicy(
+    dir,
+    `import { JsonPatch } from '${path.join(REPO_ROOT, 'node_modules', 'cdk8s').split(path.sep).join('/')}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(app, 'shop');
+const auth = new wp.BasicAuth(ns, 'auth', { targets: [new wp.Waypoint(ns, 'waypoint')], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('admin:TOPSECRET-7731')] }], acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' } });
+auth.apiObject.addJsonPatch(JsonPatch.test('/spec/phase', 'AUTHZ'));
+export default app;`,
+  );
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', bad, '--outdir', path.join(dir, 'dist'), '--json'], io), 1);
+  const thrown = JSON.parse(io.stdout.join('\n')).find((f: any) => f.rule === 'policy/exception');
+  assert.ok(thrown, io.text());
+  assert.equal(thrown.path, 'shop/auth/Resource');
+  assert.match(thrown.message, /^validating or rendering this construct threw \w+: .+$/);
+  assert.doesNotMatch(io.text(), /TOPSECRET/);
+});

@@ -113,3 +113,19 @@ test('a refused addPlugin() leaves nothing behind: a caller that catches the err
     [['istio-system', 'log', 'GatewayClass']],
   );
 });
+
+test('a builder that throws after creating a plugin leaves nothing behind either', () => {
+  const app = new PolicyApp();
+  const baseline = new MeshBaseline(app, 'baseline');
+  assert.throws(() =>
+    baseline.addPlugin((s, targets) => {
+      new GrpcAccessLogging(s, 'log', { targets, loggingService: 'a:1' });
+      throw new Error('the second plugin could not be built');
+    }),
+  );
+  assert.deepEqual(baseline.plugins, []);
+  assert.deepEqual(
+    compile(app).objects.filter((o) => o.kind === 'WasmPlugin'),
+    [],
+  );
+});
