@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Finding } from '../analysis/finding';
 import type { KubeObject, MeshModel, ModelObject } from './model';
+import { learnMirror, MIRROR_OF_ANNOTATION } from '../constructs/define-plugin';
 
 export interface ReadManifestsOptions {
   /**
@@ -103,6 +104,9 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
         continue;
       }
       const manifest = m as KubeObject;
+      const mirrorOf = manifest.metadata.annotations?.[MIRROR_OF_ANNOTATION];
+      const url = (manifest.spec as { url?: unknown } | undefined)?.url;
+      if (manifest.kind === 'WasmPlugin' && typeof mirrorOf === 'string' && typeof url === 'string') learnMirror(url, mirrorOf);
       objects.push({ manifest, target: targetOf(rel, layoutIsOurs), ownership: manifestOwnership(manifest), file: rel });
     }
   }

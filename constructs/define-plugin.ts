@@ -141,19 +141,47 @@ export function moduleId(url: string): string {
 }
 
 /**
- * Register `definition` for a mirror's module too, unless that module already
- * has a definition of its own (an explicit definePlugin wins).
+ * Mirrors (a construct given `url`) by their exact reference: a registry may
+ * hold several modules under one repository, told apart only by tag
+ * (`mirror.acme/wasm:basic-auth-1.12.0`, `mirror.acme/wasm:local-rate-limit-1.12.0`).
+ */
+const mirrors = new Map<string, AnyDefinition>();
+/** Mirrors by module, when only one definition claims the module (`null`: several do). */
+const mirrorModules = new Map<string, AnyDefinition | null>();
+
+function mirrorKey(url: string): string {
+  return url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+}
+
+/** Annotation on a WasmPlugin pulled from a mirror: the url of the module it mirrors. */
+export const MIRROR_OF_ANNOTATION = 'waypoint-policy.io/mirror-of';
+
+/**
+ * Register `definition` for a mirror of its module. An explicit definePlugin
+ * for the mirror's own module still wins.
  */
 function registerMirror(url: string, definition: AnyDefinition): void {
-  ensureCatalogue();
+  mirrors.set(mirrorKey(url), definition);
   const id = moduleId(url);
-  if (!registry.has(id)) registry.set(id, definition);
+  const known = mirrorModules.get(id);
+  mirrorModules.set(id, known === undefined || known === definition ? definition : null);
+}
+
+/**
+ * A manifest says `url` mirrors the module at `original` (its
+ * MIRROR_OF_ANNOTATION): learn it, so that a process that only reads
+ * manifests checks and simulates it as the original.
+ */
+export function learnMirror(url: string, original: string): void {
+  const definition = pluginDefinitionFor(original);
+  if (definition && moduleId(url) !== moduleId(original)) registerMirror(url, definition);
 }
 
 /** The definition registered for a module URL, if any (for `validate --manifests`). */
 export function pluginDefinitionFor(url: string): AnyDefinition | undefined {
   ensureCatalogue();
-  return registry.get(moduleId(url));
+  const id = moduleId(url);
+  return registry.get(id) ?? mirrors.get(mirrorKey(url)) ?? mirrorModules.get(id) ?? undefined;
 }
 
 /** All registered definitions (the built-in catalogue and every `definePlugin` so far), by module id. */
@@ -249,8 +277,12 @@ export function definePlugin<C extends object>(definition: PluginDefinition<C>):
         throw e;
       }
       // A mirror of the module is the same module: the analysis and the
-      // simulator look definitions up by the emitted url, so teach it this one.
-      if (props.url !== undefined) registerMirror(props.url, definition as unknown as AnyDefinition);
+      // simulator look definitions up by the emitted url, so teach it this
+      // one, and say so in the manifest for processes that only read it.
+      if (props.url !== undefined && moduleId(props.url) !== moduleId(definition.url)) {
+        registerMirror(props.url, definition as unknown as AnyDefinition);
+        this.annotate(MIRROR_OF_ANNOTATION, definition.url);
+      }
     }
   }
   Object.defineProperty(DefinedPlugin, 'name', { value: toClassName(definition.name) });

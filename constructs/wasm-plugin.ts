@@ -418,6 +418,18 @@ export class WasmPlugin extends Construct {
       throw e;
     }
   }
+
+  /** Add an annotation to the emitted manifest, whether or not its `ApiObject` exists yet. */
+  protected annotate(key: string, value: string): void {
+    const created = this.manifest.created;
+    if (created) {
+      created.metadata.addAnnotation(key, value);
+      return;
+    }
+    // The props are read when the manifest is collected or its ApiObject created.
+    const metadata = this.manifest.props.metadata as { annotations?: Record<string, string> };
+    metadata.annotations = { ...(metadata.annotations ?? {}), [key]: value };
+  }
 }
 
 export { optionsShape as wasmPluginOptionsShape };

@@ -5,10 +5,16 @@
  * never synthesizes it half-built.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { test } from 'node:test';
+import { Duration } from 'cdk8s';
 import { z } from 'zod';
-import { compileApp } from '../../compiler/synth';
-import { BasicAuth, Credential, definePlugin, PluginPhase, PolicyError, WasmPlugin } from '../../constructs';
+import { compileApp, synthToDirectory } from '../../compiler/synth';
+import { readTree } from '../../compiler/write';
+import { BasicAuth, Credential, definePlugin, LocalRateLimit, PluginPhase, PolicyError, WasmPlugin } from '../../constructs';
+import { pluginDefinitionFor } from '../../constructs/define-plugin';
+import { REPO_ROOT, tempDir } from '../support/helpers';
 import { simulate } from '../../simulator/simulate';
 import { fixture } from './helpers';
 
@@ -31,8 +37,7 @@ test('BasicAuth from a mirror is simulated like the original module', () => {
   assert.equal(result.status, 401, JSON.stringify(result.trace, null, 2));
 });
 
-test('a mirror never replaces the definition a module already has', async () => {
-  const { pluginDefinitionFor } = await import('../../constructs/define-plugin');
+test('a mirror never replaces the definition a module already has', () => {
   const Own = definePlugin({ name: 'own-module', url: 'oci://registry.acme.example/wasm/own:1.0.0', defaultPhase: PluginPhase.STATS, configSchema: z.object({}) });
   const { ns, waypoint } = fixture();
   // Pointing BasicAuth at a module that has its own definition does not re-register it.
@@ -70,4 +75,35 @@ test('the review sees a BasicAuth from a mirror: removing it is widened access',
   const r = review(build(true), build(false), { base: 'base', head: 'head' });
   const open = r.effects.access.find((a) => a.path === '/admin' && a.credential === 'none');
   assert.deepEqual([open?.before, open?.after, open?.widened], [401, 200, true], JSON.stringify(r.effects.access));
+});
+
+test('two mirrors in one registry, told apart only by tag, each keep their own definition', () => {
+  const { app, ns, waypoint } = fixture();
+  new LocalRateLimit(ns, 'limit', { url: 'oci://mirror.acme.internal/wasm:local-rate-limit-1.12.0', sha256: SHA, targets: [waypoint], maxTokens: 10, tokensPerRefill: 10, refillInterval: Duration.seconds(1) });
+  new BasicAuth(ns, 'auth', { url: 'oci://mirror.acme.internal/wasm:basic-auth-1.12.0', sha256: SHA, targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.insecureLiteral('ok:test')] }], acknowledge: { literalCredentials: 'test' } });
+  const { findings, collected } = compileApp(app);
+  assert.deepEqual(
+    findings.filter((f) => f.severity === 'error'),
+    [],
+  );
+  assert.equal(pluginDefinitionFor('oci://mirror.acme.internal/wasm:basic-auth-1.12.0')?.name, 'basic-auth');
+  assert.equal(pluginDefinitionFor('oci://mirror.acme.internal/wasm:local-rate-limit-1.12.0')?.name, 'local-rate-limit');
+  // The module they share is claimed by two definitions: no guess for a third tag.
+  assert.equal(pluginDefinitionFor('oci://mirror.acme.internal/wasm:other'), undefined);
+  const result = simulate(collected.model, { to: 'shop/cart:80', path: '/admin/x' }, { unlistedWaypoints: 'assume-present' });
+  assert.equal(result.status, 401, JSON.stringify(result.trace, null, 2));
+});
+
+test('the manifest names the module a mirror stands for, so a process that only reads manifests checks and simulates it as the original', () => {
+  const { app, ns, waypoint } = fixture();
+  const url = `oci://mirror.only-in-this-test.internal/wasm/basic-auth:${process.pid}`;
+  new BasicAuth(ns, 'auth', { url, sha256: SHA, targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.insecureLiteral('ok:test')] }], acknowledge: { literalCredentials: 'test' } });
+  const dir = tempDir('wp-mirror-');
+  synthToDirectory(app, { outdir: dir });
+  const plugin = readTree(dir).get('default/2-policies/shop/wasmplugin-auth.yaml')!;
+  assert.match(plugin, /waypoint-policy\.io\/mirror-of: oci:\/\/ghcr\.io\/istio-ecosystem\/wasm-extensions\/basic_auth:1\.12\.0/);
+  // A fresh process has never seen the mirror: it learns it from the manifest.
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'cli', 'bin.cjs'), 'explain', '--manifests', dir, '--to', 'shop/cart:80', '--path', '/admin/x', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).status, 401, r.stdout);
 });
