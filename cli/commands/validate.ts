@@ -17,7 +17,8 @@ Check without writing anything. Without --manifests: compile the policy program
 the manifest-level checks on any directory of YAML (ours, or written by hand).
 --plugins FILE (repeatable) imports a module that defines plugins with
 definePlugin first, so their pluginConfig is checked too (the catalogue's always is).
---outdir DIR (default: dist) is where synth would write, which delivery.path must name.
+--outdir DIR (default: dist, or $CDK8S_OUTDIR) is where synth would write, which
+delivery.path must name.
 Exit 1 on errors (and on warnings with --strict), 0 otherwise; --json prints the
 findings as a JSON array. Rules: docs/rules.md.`;
 
@@ -80,7 +81,7 @@ export function validate(argv: string[], io: Io): number {
     throw new UsageError('validate: --plugins only applies with --manifests (a policy program imports its plugins itself).');
   }
   loadPlugins(values.plugins ?? [], io);
-  const checked = values.manifests !== undefined ? validateManifests(values.manifests, values['root-namespace'], io) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? 'dist', io);
+  const checked = values.manifests !== undefined ? validateManifests(values.manifests, values['root-namespace'], io) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist', io);
   const json = Boolean(values.json);
   printFindings(io, checked.findings, json);
   const errors = checked.findings.filter((f) => f.severity === 'error').length;

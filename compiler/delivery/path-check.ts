@@ -13,6 +13,8 @@ export function deliveryPathFindings(delivery: DeliveryConfig | undefined, outdi
   const abs = path.resolve(outdir);
   const root = repositoryRootOf(abs) ?? fallbackRoot;
   const written = path.relative(root, abs).split(path.sep).join('/') || '.';
+  // Outside the repository (`cdk8s synth --stdout` writes to a temp folder): nothing there is deployed, so nothing to compare.
+  if (written === '..' || written.startsWith('../') || path.isAbsolute(written)) return [];
   const declared = delivery.path.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
   if (written === declared) return [];
   return [

@@ -342,4 +342,11 @@ export default app;`,
   const validate = captureIo(path.join(repo, 'mesh'));
   assert.equal(await main(['validate', '--app', policy, '--outdir', 'out'], validate), 0);
   assert.match(validate.text(), /warning\[delivery\/path-mismatch\]/);
+  // validate reads $CDK8S_OUTDIR as synth does.
+  const underCdk8s = captureIo(path.join(repo, 'mesh'), { ...process.env, CDK8S_OUTDIR: 'out' });
+  assert.equal(await main(['validate', '--app', policy, '--strict'], underCdk8s), 1);
+  assert.match(underCdk8s.text(), /warning\[delivery\/path-mismatch\]/);
+  // A folder outside the repository (cdk8s synth --stdout writes to a temp one) is not deployed from: no warning.
+  const outside = captureIo(path.join(repo, 'mesh'));
+  assert.equal(await main(['synth', '--app', policy, '--outdir', tempDir('wp-outside-'), '--strict'], outside), 0, outside.text());
 });
