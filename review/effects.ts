@@ -7,7 +7,7 @@ import { buildChain } from '../simulator/chain';
 import { GatewayInfo, MeshIndex, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
 import { checkAuthority, isSimulationError } from '../simulator/request';
-import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, releasedAfterPrune } from './pruned-gateways';
+import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
@@ -367,7 +367,7 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
   for (const target of [...new Set([...targetsOf(base), ...targetsOf(head)])].sort()) {
     const pruned = prunedGatewayKeys(base, head, target);
     const leftBehind = labelOnlyLeftBehind(base, head, target);
-    prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind, releasedAfterPrune(base, head, target, pruned)));
+    prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind, changedAfterPrune(base, head, target, pruned)));
     const live = headInCluster(head, leftBehind);
     const facts: HeadFacts = { pruned, leftBehind: new Map(leftBehind.map((o) => [objectKey(o.manifest), describe(o)])) };
     const bi = indexFor(base, target);

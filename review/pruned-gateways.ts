@@ -39,12 +39,13 @@ export interface PrunedGateway {
   readonly leftBehind?: string[];
   /**
    * Which of the users this change releases (their label no longer names the
-   * Gateway), where Flux may apply: their manifests sit in a later stage than
-   * the Gateway, and Flux prunes each stage's Kustomization without waiting
-   * for the next, so for a while the live label names a Gateway that is gone.
-   * Argo CD alone orders them (`PruneLast`). Absent when there are none.
+   * Gateway) or removes (and GitOps prunes), where Flux may apply: their
+   * manifests sit in a later stage than the Gateway, and Flux prunes each
+   * stage's Kustomization without waiting for the next, so for a while the
+   * live label names a Gateway that is gone. Argo CD alone orders them
+   * (`PruneLast`). Absent when there are none.
    */
-  readonly releasedInThisChange?: string[];
+  readonly changedAfterPrune?: string[];
 }
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -67,23 +68,34 @@ function fluxMayApply(models: readonly MeshModel[]): boolean {
   return !argo;
 }
 
+/** A user of a pruned Gateway that this change releases or removes. */
+export interface LateChange {
+  readonly object: ModelObject;
+  /** `release`: the head keeps the manifest without the label; `prune`: the head drops it and GitOps prunes it. */
+  readonly how: 'release' | 'prune';
+}
+
 /**
- * Objects whose label named one of the `pruned` Gateways in the base and no
- * longer does in the head (released, or moved to another waypoint), applied
- * by a later stage than the Gateway's, when Flux may be the tool: the
- * release lands after the prune.
+ * Objects whose label named one of the `pruned` Gateways in the base and that
+ * this change releases (moved to no or another waypoint) or removes (pruned),
+ * applied by a later stage than the Gateway's, when Flux may be the tool:
+ * that change lands after the prune.
  */
-export function releasedAfterPrune(base: MeshModel, head: MeshModel, target: string, pruned: ReadonlySet<string>): ModelObject[] {
+export function changedAfterPrune(base: MeshModel, head: MeshModel, target: string, pruned: ReadonlySet<string>): LateChange[] {
   if (pruned.size === 0 || !fluxMayApply([base, head])) return [];
   const gatewayStage = new Map(base.objects.filter((o) => o.target === target && o.manifest.kind === 'Gateway').map((o) => [key(o.manifest.metadata.namespace ?? 'default', o.manifest.metadata.name), stageOf(o)]));
   const inHead = new Map(head.objects.filter((o) => o.target === target).map((o) => [objectKey(o.manifest), o]));
-  return base.objects.filter((o) => {
-    if (o.target !== target) return false;
+  const out: LateChange[] = [];
+  for (const o of base.objects) {
+    if (o.target !== target) continue;
     const named = labelledWaypoint(o);
-    if (!named || !pruned.has(named)) return false;
+    if (!named || !pruned.has(named) || stageOf(o) === gatewayStage.get(named)) continue;
     const now = inHead.get(objectKey(o.manifest));
-    return now !== undefined && labelledWaypoint(now) !== named && stageOf(now) !== gatewayStage.get(named);
-  });
+    if (now !== undefined && labelledWaypoint(now) !== named) out.push({ object: o, how: 'release' });
+    // A removed never-pruned object keeps its label: that is `leftBehind`, not a late change.
+    if (now === undefined && !keepsMeshLabels(o.manifest)) out.push({ object: o, how: 'prune' });
+  }
+  return out;
 }
 
 /** The Gateways of a target (`namespace/name`), only the owned ones if asked. */
@@ -169,21 +181,21 @@ export function prunedGatewaysInUse(
   head: MeshModel,
   target: string,
   leftBehind: readonly ModelObject[] = [],
-  released: readonly ModelObject[] = [],
+  late: readonly LateChange[] = [],
 ): PrunedGateway[] {
   if (pruned.size === 0) return [];
-  const usedBy = new Map<string, { by: string[]; leftBehind: string[]; released: string[] }>();
+  const usedBy = new Map<string, { by: string[]; leftBehind: string[]; late: string[] }>();
   const use = (gateway: string, by: string, leftBehindObject?: string) => {
     if (!pruned.has(gateway)) return;
-    const entry = usedBy.get(gateway) ?? usedBy.set(gateway, { by: [], leftBehind: [], released: [] }).get(gateway)!;
+    const entry = usedBy.get(gateway) ?? usedBy.set(gateway, { by: [], leftBehind: [], late: [] }).get(gateway)!;
     entry.by.push(by);
     if (leftBehindObject) entry.leftBehind.push(leftBehindObject);
   };
-  for (const o of released) {
+  for (const { object: o, how } of late) {
     const wp = labelledWaypoint(o);
     if (!wp) continue;
-    use(wp, `${describe(o)} (${LABELS.useWaypoint}, until Flux applies its release)`);
-    usedBy.get(wp)?.released.push(describe(o));
+    use(wp, `${describe(o)} (${LABELS.useWaypoint}, until Flux ${how === 'release' ? 'applies its release' : 'prunes it'})`);
+    usedBy.get(wp)?.late.push(describe(o));
   }
   for (const o of head.objects) {
     if (o.target !== target) continue;
@@ -202,6 +214,6 @@ export function prunedGatewaysInUse(
       gateway,
       usedBy: u.by.sort(),
       ...(u.leftBehind.length > 0 ? { leftBehind: u.leftBehind.sort() } : {}),
-      ...(u.released.length > 0 ? { releasedInThisChange: u.released.sort() } : {}),
+      ...(u.late.length > 0 ? { changedAfterPrune: u.late.sort() } : {}),
     }));
 }

@@ -58,10 +58,10 @@ const BECAME_LABEL_ONLY =
 
 function prunedLine(p: PrunedGateway): string {
   const left = p.leftBehind ?? [];
-  const released = p.releasedInThisChange ?? [];
+  const late = p.changedAfterPrune ?? [];
   const advice: string[] = [];
-  // Users beyond the left-behind and released ones are this revision's own objects: the Gateway is being handed over, or removed under them.
-  if (p.usedBy.length > left.length + released.length) {
+  // Users beyond the left-behind and late ones are this revision's own objects: the Gateway is being handed over, or removed under them.
+  if (p.usedBy.length > left.length + late.length) {
     advice.push('Keep the Waypoint in this app until its new owner has adopted the live Gateway, or release what uses it first (see docs/gitops.md, Removing a policy)');
   }
   if (left.length > 0) {
@@ -71,10 +71,10 @@ function prunedLine(p: PrunedGateway): string {
         'Keep the manifest with the label released (ReleasedLabels) until that has synced, and remove the Waypoint in a later commit',
     );
   }
-  if (released.length > 0) {
+  if (late.length > 0) {
     advice.push(
-      `${released.join(', ')}: Flux applies the release in a later Kustomization than the one that prunes the Gateway, without waiting for it. ` +
-        'Commit the release first, and remove the Waypoint once the enrollment Kustomization is Ready at that revision (Argo CD alone orders them with PruneLast)',
+      `${late.join(', ')}: Flux releases or prunes it in a later Kustomization than the one that prunes the Gateway, without waiting for it. ` +
+        'Commit that change first, and remove the Waypoint once the enrollment Kustomization is Ready at that revision (Argo CD alone orders them with PruneLast)',
     );
   }
   return (

@@ -91,7 +91,7 @@ test('an owned waypoint turned into fromWaypointName is a removal hazard: GitOps
 });
 
 test('under Argo CD, releasing everything that used a waypoint and removing it in one commit is no hazard (the release is applied before PruneLast prunes)', async () => {
-  // Where Flux may apply, the same commit is a hazard: see the releasedInThisChange test below.
+  // Where Flux may apply, the same commit is a hazard: see the changedAfterPrune test below.
   const argoOnly = (text: string) => text.replace('new wp.PolicyApp()', 'new wp.PolicyApp({ gitops: [wp.GitOpsTool.ARGO_CD] })');
   const repo = await repoWith(argoOnly(policy('owned')), argoOnly(policy('released')));
   const r = JSON.parse((await diff(repo, '--json')).out);
@@ -286,15 +286,37 @@ test('releasing a label and removing its waypoint in one commit is a hazard wher
       target: 'demo',
       gateway: 'default/reviews-waypoint',
       usedBy: ['Service default/reviews (istio.io/use-waypoint, until Flux applies its release)'],
-      releasedInThisChange: ['Service default/reviews'],
+      changedAfterPrune: ['Service default/reviews'],
     },
   ]);
   const text = (await diff(flux)).out;
-  assert.match(text, /Service default\/reviews: Flux applies the release in a later Kustomization than the one that prunes the Gateway/);
+  assert.match(text, /Service default\/reviews: Flux releases or prunes it in a later Kustomization than the one that prunes the Gateway/);
   assert.doesNotMatch(text, /new owner/);
   assert.equal((await diff(flux, '--fail-on-widened')).code, 1);
 
   // Argo CD alone applies the release (wave 2) before it prunes (PruneLast): one commit is safe.
   const argo = await repoWith(releaseCase('labelled', 'wp.GitOpsTool.ARGO_CD'), releaseCase('released-and-removed', 'wp.GitOpsTool.ARGO_CD'));
+  assert.deepEqual(JSON.parse((await diff(argo, '--json')).out).effects.prunedInUse, []);
+});
+
+test('removing an owned Service together with the waypoint it uses is a hazard where Flux may apply: the enrollment stage prunes the Service after the waypoints stage pruned the Gateway', async () => {
+  const app = (withCart: boolean, gitops: string) => `import * as wp from '${LIB}';
+const app = new wp.PolicyApp({ gitops: [${gitops}] });
+const target = new wp.Target(app, 'demo');
+const other = new wp.MeshNamespace(target, 'other');
+other.useWaypoint(new wp.Waypoint(other, 'waypoint'));
+${withCart ? `const ns = new wp.MeshNamespace(target, 'default');\nnew wp.MeshService(ns, 'cart', { ports: [{ port: 80, name: 'http' }], useWaypoint: new wp.Waypoint(ns, 'cart-waypoint') });` : ''}
+export default app;
+`;
+  const flux = await repoWith(app(true, 'wp.GitOpsTool.FLUX'), app(false, 'wp.GitOpsTool.FLUX'));
+  assert.deepEqual(JSON.parse((await diff(flux, '--json')).out).effects.prunedInUse, [
+    {
+      target: 'demo',
+      gateway: 'default/cart-waypoint',
+      usedBy: ['Service default/cart (istio.io/use-waypoint, until Flux prunes it)'],
+      changedAfterPrune: ['Service default/cart'],
+    },
+  ]);
+  const argo = await repoWith(app(true, 'wp.GitOpsTool.ARGO_CD'), app(false, 'wp.GitOpsTool.ARGO_CD'));
   assert.deepEqual(JSON.parse((await diff(argo, '--json')).out).effects.prunedInUse, []);
 });
