@@ -5,11 +5,11 @@ import { namespaceOf } from '../app';
 import { Credential } from '../credentials';
 import { recordSource } from '../internal/provenance';
 import { dnsSubdomain } from '../internal/schemas';
-import { fail, parseProps, ruleParams } from '../internal/validate';
+import { fail, parseProps, refuseUnknownProps, ruleParams } from '../internal/validate';
 import { PolicyError } from '../errors';
 import { IMeshService } from '../mesh-service';
 import { BasicAuth, BasicAuthRule } from '../plugins/basic-auth';
-import { WasmPluginOptions } from '../wasm-plugin';
+import { WasmPluginOptions, wasmPluginOptionsShape } from '../wasm-plugin';
 import { isWaypoint, IWaypoint, Waypoint, WaypointFor } from '../waypoint';
 import { canLabelService, failCannotLabel, findWaypoint, labelServiceWaypoint, meshNamespaceOf, serviceWaypoint } from './service-waypoint';
 
@@ -105,6 +105,9 @@ const schema = z.object({
   name: dnsSubdomain('WasmPlugin name').optional(),
 });
 
+/** ProtectedServiceProps: its own, and the WasmPlugin options it passes on (not targets or selector). */
+const KNOWN_PROPS: ReadonlySet<string> = new Set([...Object.keys(schema.shape), ...Object.keys(wasmPluginOptionsShape).filter((k) => k !== 'targets' && k !== 'selector')]);
+
 /**
  * "Protect these paths of this Service" with HTTP Basic auth, in the form
  * Istio applies per Service: a BasicAuth whose target is the Service itself
@@ -141,6 +144,8 @@ export class ProtectedService extends Construct {
     // Set once a waypoint is being created: removed again if the call fails.
     let creating: WaypointPlan['create'];
     try {
+      // Checked here, not by the BasicAuth it makes: that error would name BasicAuth's props, not these.
+      if (typeof props === 'object' && props !== null) refuseUnknownProps(this, 'ProtectedService', props, KNOWN_PROPS);
       const p = parseProps(this, 'ProtectedService', schema, props, { secretKeys: ['credentials'] });
       const service = p.service;
       this.service = service;

@@ -4,6 +4,7 @@ import {
   ALL_HTTP_METHODS,
   AllowedNamespaces,
   Credential,
+  isPolicyError,
   type ExternalService,
   MeshNamespace,
   MeshService,
@@ -360,4 +361,24 @@ test('a waypoint the call creates is removed again when creating it fails', () =
   assert.deepEqual(paths(app), before, 'no half-built waypoint left in the namespace');
   assert.equal(api.apiObject, undefined, 'the Service is not labeled');
   assert.deepEqual(serviceWaypoint(api), { source: 'none', optedOut: false });
+});
+
+test('a misspelt ProtectedService or protectPaths prop is refused in its own terms, with the prop it most likely means', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const api = MeshService.fromServiceName(ns, 'api', 'api');
+  const credentials = [Credential.insecureLiteral('ok:test')];
+  const typo: Record<string, unknown> = { method: ['GET'] };
+  assert.throws(
+    () => protectPaths(api, { paths: ['/admin'], credentials, ...typo }),
+    (e: unknown) => {
+      assert.ok(isPolicyError(e), String(e));
+      assert.deepEqual(
+        e.findings.map((f) => [f.rule, f.message, f.fix]),
+        [['props/unknown', "ProtectedService has no prop 'method' (did you mean 'methods'?)", "Rename 'method' to 'methods'."]],
+      );
+      return true;
+    },
+  );
+  assert.equal(ns.node.tryFindChild('api-protected'), undefined);
 });
