@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -36,8 +37,23 @@ function describeCopy(dir: string): string {
   return at >= 0 ? posix.slice(at + 1) : 'a checkout of waypoint-policy, not an installed package';
 }
 
+function realPathOf(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
 /** The message and fix of `library/two-copies` for something `other` made. */
 export function twoCopies(other: string): { message: string; fix: string } {
+  if (realPathOf(other) === realPathOf(LIBRARY_COPY)) {
+    // Node keeps symlinked paths apart only with --preserve-symlinks: one copy on disk, two in memory.
+    return {
+      message: `made by the same copy of waypoint-policy loaded a second time through a symbolic link (${describeCopy(other)}): each load keeps its own record of what it owns and emits, so its objects would be misread (another team's Service taken as ours) or left out`,
+      fix: 'Run without --preserve-symlinks (NODE_PRESERVE_SYMLINKS), or import the library through one path.',
+    };
+  }
   return {
     message: `made by another copy of waypoint-policy (${describeCopy(other)}) than the one reading it (${describeCopy(LIBRARY_COPY)}): each copy keeps its own record of what it owns and emits, so its objects would be misread (another team's Service taken as ours) or left out`,
     fix: 'Install one copy: make waypoint-policy a peerDependency of the package that brought the second one, then run npm dedupe (npm ls waypoint-policy lists both).',

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '../support/helpers';
 import { installProject, runTs } from './install';
 
 test('a construct made by a second, nested copy of the library is refused (library/two-copies), not misread', () => {
@@ -77,4 +78,15 @@ try {
   const findings = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
   assert.deepEqual(findings.map((f) => f.rule), ['library/two-copies'], JSON.stringify(findings));
   assert.match(findings[0].message, /^ExternalService prop 'useWaypoint' was made by another copy of waypoint-policy \(node_modules\/waypoint-policy\) than the one reading it \(node_modules\/@acme\/mesh-lib\/node_modules\/waypoint-policy\)/);
+});
+
+test('the same copy loaded twice through a symbolic link (--preserve-symlinks) is named as such: npm dedupe would not help', async () => {
+  const { twoCopies, LIBRARY_COPY } = await import('../../constructs/internal/copies');
+  const link = path.join(tempDir('wp-link-'), 'node_modules', 'waypoint-policy');
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(LIBRARY_COPY, link, 'dir');
+  const { message, fix } = twoCopies(link);
+  assert.match(message, /^made by the same copy of waypoint-policy loaded a second time through a symbolic link \(node_modules\/waypoint-policy\)/);
+  assert.match(fix, /--preserve-symlinks/);
+  assert.match(twoCopies('/elsewhere/node_modules/waypoint-policy').message, /another copy of waypoint-policy/);
 });
