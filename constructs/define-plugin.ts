@@ -133,7 +133,7 @@ function ensureCatalogue(): void {
 
 /** The identity of a module: its location without scheme, tag or digest. */
 export function moduleId(url: string): string {
-  const noScheme = url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+  const noScheme = withoutUserinfo(url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, ''));
   const noDigest = noScheme.replace(/@sha256:[a-f0-9]+$/, '');
   const lastSlash = noDigest.lastIndexOf('/');
   const tagAt = noDigest.indexOf(':', lastSlash + 1);
@@ -146,11 +146,22 @@ export function moduleId(url: string): string {
  * (`mirror.acme/wasm:basic-auth-1.12.0`, `mirror.acme/wasm:local-rate-limit-1.12.0`).
  */
 const mirrors = new Map<string, AnyDefinition>();
-/** Mirrors by module, when only one definition claims the module (`null`: several do). */
-const mirrorModules = new Map<string, AnyDefinition | null>();
-
 function mirrorKey(url: string): string {
-  return url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+  return withoutUserinfo(url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, ''));
+}
+
+/** `host/path` without a `user:password@` before the host: a credential never becomes part of a key or a manifest. */
+function withoutUserinfo(noScheme: string): string {
+  const slash = noScheme.indexOf('/');
+  const host = slash >= 0 ? noScheme.slice(0, slash) : noScheme;
+  const at = host.lastIndexOf('@');
+  return at >= 0 ? noScheme.slice(at + 1) : noScheme;
+}
+
+/** `url` without its `user:password@`, scheme kept. */
+function redactedForManifest(url: string): string {
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0] ?? '';
+  return scheme + withoutUserinfo(url.slice(scheme.length));
 }
 
 /** Annotation on a WasmPlugin pulled from a mirror: the url of the module it mirrors. */
@@ -161,10 +172,8 @@ export const MIRROR_OF_ANNOTATION = 'waypoint-policy.io/mirror-of';
  * for the mirror's own module still wins.
  */
 function registerMirror(url: string, definition: AnyDefinition): void {
+  // Only by exact reference: a guess by repository would take another module under it for this one.
   mirrors.set(mirrorKey(url), definition);
-  const id = moduleId(url);
-  const known = mirrorModules.get(id);
-  mirrorModules.set(id, known === undefined || known === definition ? definition : null);
 }
 
 /**
@@ -181,7 +190,7 @@ export function learnMirror(url: string, original: string): void {
 export function pluginDefinitionFor(url: string): AnyDefinition | undefined {
   ensureCatalogue();
   const id = moduleId(url);
-  return registry.get(id) ?? mirrors.get(mirrorKey(url)) ?? mirrorModules.get(id) ?? undefined;
+  return registry.get(id) ?? mirrors.get(mirrorKey(url));
 }
 
 /** All registered definitions (the built-in catalogue and every `definePlugin` so far), by module id. */
@@ -281,7 +290,7 @@ export function definePlugin<C extends object>(definition: PluginDefinition<C>):
       // one, and say so in the manifest for processes that only read it.
       if (props.url !== undefined && moduleId(props.url) !== moduleId(definition.url)) {
         registerMirror(props.url, definition as unknown as AnyDefinition);
-        this.annotate(MIRROR_OF_ANNOTATION, definition.url);
+        this.annotate(MIRROR_OF_ANNOTATION, redactedForManifest(definition.url));
       }
     }
   }

@@ -89,11 +89,12 @@ export function changedAfterPrune(base: MeshModel, head: MeshModel, target: stri
   for (const o of base.objects) {
     if (o.target !== target) continue;
     const named = labelledWaypoint(o);
-    if (!named || !pruned.has(named) || stageOf(o) === gatewayStage.get(named)) continue;
+    if (!named || !pruned.has(named)) continue;
     const now = inHead.get(objectKey(o.manifest));
-    if (now !== undefined && labelledWaypoint(now) !== named) out.push({ object: o, how: 'release' });
+    // A release lands where the head applies it (a released Namespace moves to the enrollment stage).
+    if (now !== undefined && labelledWaypoint(now) !== named && stageOf(now) !== gatewayStage.get(named)) out.push({ object: o, how: 'release' });
     // A removed never-pruned object keeps its label: that is `leftBehind`, not a late change.
-    if (now === undefined && !keepsMeshLabels(o.manifest)) out.push({ object: o, how: 'prune' });
+    if (now === undefined && !keepsMeshLabels(o.manifest) && stageOf(o) !== gatewayStage.get(named)) out.push({ object: o, how: 'prune' });
   }
   return out;
 }

@@ -78,6 +78,14 @@ export interface ProtectPathsOptions extends Omit<WasmPluginOptions, 'targets' |
    * @default - `<service name>-basic-auth`
    */
   readonly name?: string;
+
+  /**
+   * The basic_auth module from a mirror of the same image, for clusters that
+   * cannot reach the public registry.
+   *
+   * @default - the catalogue's basic_auth url
+   */
+  readonly url?: string;
 }
 
 export interface ProtectedServiceProps extends ProtectPathsOptions {
@@ -106,7 +114,7 @@ const schema = z.object({
 });
 
 /** ProtectedServiceProps: its own, and the WasmPlugin options it passes on (not targets or selector). */
-const KNOWN_PROPS: ReadonlySet<string> = new Set([...Object.keys(schema.shape), ...Object.keys(wasmPluginOptionsShape).filter((k) => k !== 'targets' && k !== 'selector')]);
+const KNOWN_PROPS: ReadonlySet<string> = new Set([...Object.keys(schema.shape), ...Object.keys(wasmPluginOptionsShape).filter((k) => k !== 'targets' && k !== 'selector'), 'url']);
 
 /**
  * "Protect these paths of this Service" with HTTP Basic auth, in the form

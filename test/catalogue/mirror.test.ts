@@ -107,3 +107,20 @@ test('the manifest names the module a mirror stands for, so a process that only 
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).status, 401, r.stdout);
 });
+
+test('a mirror is known by its exact reference only: another module under the same repository is not taken for it, and no registry credential reaches the manifest', () => {
+  const { app, ns, waypoint } = fixture();
+  new LocalRateLimit(ns, 'limit', { url: 'oci://mirror.exact-only.internal/wasm:local-rate-limit-1.12.0', sha256: SHA, targets: [waypoint], maxTokens: 10, tokensPerRefill: 10, refillInterval: Duration.seconds(1) });
+  new WasmPlugin(ns, 'stamp', { url: 'oci://mirror.exact-only.internal/wasm:header-stamp-1.0.0', sha256: SHA, targets: [waypoint], pluginConfig: { header: 'x' } });
+  assert.deepEqual(
+    compileApp(app).findings.filter((f) => f.severity === 'error'),
+    [],
+  );
+  const Private = definePlugin({ name: 'private-stamp', url: 'https://bot:S3CRET-TOKEN@artifacts.acme.internal/stamp.wasm', defaultPhase: PluginPhase.STATS, configSchema: z.object({}) });
+  const second = fixture();
+  new Private(second.ns, 'stamp', { url: 'oci://mirror.acme.internal/stamp:1', sha256: SHA, targets: [second.waypoint], pluginConfig: {} });
+  const text = [...compileApp(second.app).files.values()].join('\n');
+  assert.match(text, /waypoint-policy\.io\/mirror-of: https:\/\/artifacts\.acme\.internal\/stamp\.wasm/);
+  assert.doesNotMatch(text, /S3CRET/);
+  assert.equal(pluginDefinitionFor('oci://mirror.acme.internal/stamp:1')?.name, 'private-stamp');
+});

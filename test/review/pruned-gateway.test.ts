@@ -320,3 +320,19 @@ export default app;
   const argo = await repoWith(app(true, 'wp.GitOpsTool.ARGO_CD'), app(false, 'wp.GitOpsTool.ARGO_CD'));
   assert.deepEqual(JSON.parse((await diff(argo, '--json')).out).effects.prunedInUse, []);
 });
+
+test('releasing an owned Namespace (its release is applied by the enrollment stage) and removing its waypoint in one commit is a Flux hazard', async () => {
+  const app = (stage: 'used' | 'released') => `import * as wp from '${LIB}';
+const app = new wp.PolicyApp({ gitops: [wp.GitOpsTool.FLUX] });
+const target = new wp.Target(app, 'demo');
+const other = new wp.MeshNamespace(target, 'other');
+other.useWaypoint(new wp.Waypoint(other, 'waypoint'));
+${stage === 'used' ? "const shop = new wp.MeshNamespace(target, 'shop', { owned: true });\nshop.useWaypoint(new wp.Waypoint(shop, 'waypoint'));" : "wp.ReleasedLabels.ofNamespace(target, 'shop');"}
+export default app;
+`;
+  const repo = await repoWith(app('used'), app('released'));
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  const pruned = r.effects.prunedInUse.find((p: any) => p.gateway === 'shop/waypoint');
+  assert.deepEqual(pruned?.changedAfterPrune, ['Namespace shop'], JSON.stringify(r.effects.prunedInUse));
+  assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
+});
