@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
-import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
+import { captureIo, REPO_ROOT } from '../support/helpers';
+import { policyRepo } from './policy-repo';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
 /** Every credential the policies below use, as written and as the module stores it. */
@@ -63,20 +62,8 @@ export default app;
 `;
 }
 
-/** A repo whose `main` holds the dist of `base`, with `head` in the working tree. */
-async function repoWith(base: Shape, head: Shape): Promise<string> {
-  const repo = tempDir('wp-probes-');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, stdio: 'pipe' });
-  fs.writeFileSync(path.join(repo, 'package.json'), '{"name":"policy-repo","private":true}\n');
-  fs.mkdirSync(path.join(repo, 'policies'));
-  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), policy(base));
-  const synth = captureIo(repo);
-  assert.equal(await main(['synth'], synth), 0, synth.text());
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'base');
-  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), policy(head));
-  return repo;
+function repoWith(base: Shape, head: Shape): Promise<string> {
+  return policyRepo(policy(base), policy(head), 'wp-probes-');
 }
 
 async function diff(repo: string, ...args: string[]) {

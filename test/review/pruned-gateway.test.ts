@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
-import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
+import { captureIo, REPO_ROOT } from '../support/helpers';
+import { policyRepo } from './policy-repo';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
 
@@ -41,19 +40,8 @@ export default app;
 `;
 }
 
-/** A repo whose `main` holds the dist of `base`, with `head` in the working tree. */
-async function repoWith(base: string, head: string): Promise<string> {
-  const repo = tempDir('wp-pruned-');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, stdio: 'pipe' });
-  fs.writeFileSync(path.join(repo, 'package.json'), '{"name":"policy-repo","private":true}\n');
-  fs.mkdirSync(path.join(repo, 'policies'));
-  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), base);
-  assert.equal(await main(['synth'], captureIo(repo)), 0);
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'base');
-  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), head);
-  return repo;
+function repoWith(base: string, head: string): Promise<string> {
+  return policyRepo(base, head, 'wp-pruned-');
 }
 
 function repoAt(base: 'owned', head: 'reference' | 'released' | 'owned'): Promise<string> {
