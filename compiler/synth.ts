@@ -209,11 +209,6 @@ function refuseEmptying(outdir: string): void {
  */
 function existingManifests(outdir: string): number {
   if (!fs.existsSync(outdir)) return 0;
-  let n = 0;
-  for (const entry of fs.readdirSync(outdir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !/\.ya?ml$/.test(entry.name) || entry.name === 'kustomization.yaml') continue;
-    const rel = path.relative(outdir, path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name));
-    if (rel.split(path.sep)[0] !== DELIVERY_DIR) n++;
-  }
-  return n;
+  const files = fs.readdirSync(outdir, { recursive: true, encoding: 'utf8' }).map((rel) => rel.split(path.sep));
+  return files.filter((parts) => parts[0] !== DELIVERY_DIR && /\.ya?ml$/.test(parts[parts.length - 1]) && parts[parts.length - 1] !== 'kustomization.yaml').length;
 }

@@ -7,7 +7,7 @@ import { buildChain } from '../simulator/chain';
 import { GatewayInfo, MeshIndex, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
 import { checkAuthority, isSimulationError } from '../simulator/request';
-import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune } from './pruned-gateways';
+import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
@@ -364,10 +364,12 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
   let simulated = 0;
   let truncated = 0;
   const prunedInUse: PrunedGateway[] = [];
+  // Read once: it scans every object of both revisions.
+  const flux = fluxMayApply([base, head]);
   for (const target of [...new Set([...targetsOf(base), ...targetsOf(head)])].sort()) {
     const pruned = prunedGatewayKeys(base, head, target);
     const leftBehind = labelOnlyLeftBehind(base, head, target);
-    prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind, changedAfterPrune(base, head, target, pruned)));
+    prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind, changedAfterPrune(base, head, target, pruned, flux)));
     const live = headInCluster(head, leftBehind);
     const facts: HeadFacts = { pruned, leftBehind: new Map(leftBehind.map((o) => [objectKey(o.manifest), describe(o)])) };
     const bi = indexFor(base, target);

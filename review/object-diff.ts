@@ -56,7 +56,8 @@ export function idKey(id: ObjectId): string {
 export class UnreadableTreeError extends Error {
   constructor(
     public readonly file: string,
-    reason: string,
+    /** Why, as the YAML parser says it (first line). */
+    public readonly reason: string,
   ) {
     super(`${file} is not valid YAML (${reason}); the review would misreport its objects, so nothing was compared`);
     this.name = 'UnreadableTreeError';

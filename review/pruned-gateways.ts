@@ -56,7 +56,7 @@ function stageOf(o: ModelObject): string | undefined {
 }
 
 /** Whether Flux may be the tool: it marks what it must not prune or take over; only Argo CD's marks rule it out. */
-function fluxMayApply(models: readonly MeshModel[]): boolean {
+export function fluxMayApply(models: readonly MeshModel[]): boolean {
   let argo = false;
   for (const m of models) {
     for (const o of m.objects) {
@@ -78,11 +78,12 @@ export interface LateChange {
 /**
  * Objects whose label named one of the `pruned` Gateways in the base and that
  * this change releases (moved to no or another waypoint) or removes (pruned),
- * applied by a later stage than the Gateway's, when Flux may be the tool:
- * that change lands after the prune.
+ * applied by a later stage than the Gateway's, when Flux may be the tool
+ * (`flux`, from `fluxMayApply`, read once for all targets): that change
+ * lands after the prune.
  */
-export function changedAfterPrune(base: MeshModel, head: MeshModel, target: string, pruned: ReadonlySet<string>): LateChange[] {
-  if (pruned.size === 0 || !fluxMayApply([base, head])) return [];
+export function changedAfterPrune(base: MeshModel, head: MeshModel, target: string, pruned: ReadonlySet<string>, flux: boolean): LateChange[] {
+  if (pruned.size === 0 || !flux) return [];
   const gatewayStage = new Map(base.objects.filter((o) => o.target === target && o.manifest.kind === 'Gateway').map((o) => [key(o.manifest.metadata.namespace ?? 'default', o.manifest.metadata.name), stageOf(o)]));
   const inHead = new Map(head.objects.filter((o) => o.target === target).map((o) => [objectKey(o.manifest), o]));
   const out: LateChange[] = [];

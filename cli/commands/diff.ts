@@ -63,7 +63,9 @@ export function diff(argv: string[], io: Io): number {
     r = review(base, head, { base: values.base, head: 'working tree' });
   } catch (e) {
     if (!(e instanceof UnreadableTreeError)) throw e;
-    io.err(`diff: at ${values.base}, ${path.posix.join(outdir.split(path.sep).join('/'), e.file)} ${e.message.slice(e.file.length + 1)}.`);
+    // The message starts with the file, relative to the output folder.
+    const folder = outdir === '.' ? '' : `${outdir.split(path.sep).join('/')}/`;
+    io.err(`diff: at ${values.base}, ${folder}${e.message}.`);
     return EXIT.FAILED;
   }
   io.out(formatReview(r, format));

@@ -57,7 +57,8 @@ function redactArgs(message: string, argv: readonly string[]): string {
     if (arg.length === 0 || /^--?[A-Za-z][\w-]*$/.test(arg)) continue;
     out = out.split(arg).join(fingerprint(arg));
   }
-  return out;
+  // Say why, or a reader takes the fingerprint for what they typed going wrong.
+  return out === message ? out : `${out} (arguments are shown by fingerprint here: they may be credentials)`;
 }
 
 export function explain(argv: string[], io: Io): number {

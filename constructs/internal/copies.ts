@@ -19,14 +19,9 @@ export function brand(x: object): void {
   (x as Record<symbol, string>)[COPY] = LIBRARY_COPY;
 }
 
-/** The copy of the library that made `x`, if one did. */
-export function copyOf(x: unknown): string | undefined {
-  return typeof x === 'object' && x !== null ? (x as Record<symbol, string | undefined>)[COPY] : undefined;
-}
-
-/** The other copy that made `x`, if another one did. */
+/** The other copy of the library that made `x`, if another one did. */
 export function otherCopyOf(x: unknown): string | undefined {
-  const copy = copyOf(x);
+  const copy = typeof x === 'object' && x !== null ? (x as Record<symbol, string | undefined>)[COPY] : undefined;
   return copy !== undefined && copy !== LIBRARY_COPY ? copy : undefined;
 }
 
