@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DeliveryConfig, DeliveryProps, deliverySchema, resolveDelivery } from './delivery';
 import { recordSource } from './internal/provenance';
 import { dnsLabel } from './internal/schemas';
-import { fail, parseProps } from './internal/validate';
+import { fail, parseProps, vacant } from './internal/validate';
 
 /** Which GitOps tools the generated metadata is written for. */
 export enum GitOpsTool {
@@ -140,7 +140,7 @@ export class Target extends Construct {
   public readonly values: Readonly<Record<string, unknown>>;
 
   constructor(scope: PolicyApp, id: string, props: TargetProps = {}) {
-    super(scope, id);
+    super(vacant(scope, id, new.target), id);
     Object.defineProperty(this, TARGET, { value: true });
     recordSource(this, new.target);
     parseProps(this, 'Target', targetSchema, { id });

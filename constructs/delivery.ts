@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { markExternal } from './internal/ownership';
 import { recordSource } from './internal/provenance';
 import { dnsLabel, dnsSubdomain } from './internal/schemas';
-import { fail, parseProps, ruleParams } from './internal/validate';
+import { fail, parseProps, ruleParams, vacant } from './internal/validate';
 
 /** How the Argo CD Applications are written. */
 export enum ArgoCdGenerator {
@@ -377,7 +377,7 @@ export class ReleasedLabels extends Construct {
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: ReleasedLabelsProps) {
-    super(scope, id);
+    super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     let chartNamespace: string | undefined;
     try {

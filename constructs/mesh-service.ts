@@ -8,7 +8,7 @@ import { DeferredApiObject, deferredApiObjectOf } from './internal/deferred-api-
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dnsLabel, labelMap } from './internal/schemas';
-import { parseProps, ruleParams, withProps } from './internal/validate';
+import { parseProps, ruleParams, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { ITargetable, TargetRef } from './target-ref';
 import { isWaypoint, IWaypoint } from './waypoint';
@@ -126,7 +126,7 @@ export class MeshService extends Construct implements IMeshService {
   }
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
-    super(scope, id);
+    super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     const p = parseProps(this, 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
     this.name = p.name;
@@ -173,7 +173,7 @@ export class ExternalService extends Construct implements IMeshService {
   }
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
-    super(scope, id);
+    super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     const p = parseProps(this, 'ExternalService', externalSchema, withProps(props, { name: props.name ?? id }));
     this.name = p.name;

@@ -6,7 +6,7 @@ import { markExternal } from './internal/ownership';
 import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
-import { fail, parseProps, withProps } from './internal/validate';
+import { fail, parseProps, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { isWaypoint, IWaypoint } from './waypoint';
 
@@ -119,7 +119,7 @@ export class MeshNamespace extends Chart {
 
   constructor(scope: Construct, id: string, props: MeshNamespaceProps = {}) {
     const name = props.name ?? id;
-    super(scope, id, { namespace: name, disableResourceNameHashes: true });
+    super(vacant(scope, id, new.target), id, { namespace: name, disableResourceNameHashes: true });
     recordSource(this, new.target);
     const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }));
     this.name = p.name;

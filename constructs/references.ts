@@ -4,7 +4,7 @@ import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dnsLabel } from './internal/schemas';
-import { parseProps } from './internal/validate';
+import { parseProps, vacant } from './internal/validate';
 import { ITargetable, TargetRef } from './target-ref';
 
 /** What a reference points at: the kind, its API group and version. */
@@ -27,7 +27,7 @@ abstract class NamespacedReference extends Construct implements ITargetable {
   public readonly targetNamespace: string;
 
   protected constructor(scope: Construct, id: string, name: string | undefined, what: ReferencedKind) {
-    super(scope, id);
+    super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     this.name = parseProps(this, what.construct, what.schema, { name: name ?? id }).name;
     this.namespace = namespaceOf(this, `${what.kind} '${this.name}'`);

@@ -5,7 +5,7 @@ import { namespaceOf } from './app';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey } from './internal/schemas';
-import { fail, parseProps, refuseUnknownProps, ruleParams, withProps } from './internal/validate';
+import { fail, parseProps, refuseUnknownProps, ruleParams, vacant, withProps } from './internal/validate';
 import { redactUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ITargetable, TargetRef } from './target-ref';
 
@@ -342,7 +342,7 @@ export class WasmPlugin extends Construct {
   protected readonly spec: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: WasmPluginProps) {
-    super(scope, id);
+    super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     // A refused plugin must not stay in the tree: a caller that catches the
     // error and goes on would otherwise synthesize it half-built.

@@ -5,7 +5,7 @@ import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dnsSubdomain, isLabelKey, isLabelValue, dnsLabel } from './internal/schemas';
-import { fail, parseProps, ruleParams, withProps } from './internal/validate';
+import { fail, parseProps, ruleParams, vacant, withProps } from './internal/validate';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
 
 /** Which traffic a waypoint handles (`istio.io/waypoint-for`). */
@@ -147,7 +147,7 @@ export class Waypoint extends Construct implements IWaypoint {
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: WaypointProps = {}) {
-    super(scope, id);
+    super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     const p = parseProps(this, 'Waypoint', waypointSchema, withProps(props, { name: props.name ?? id }));
     this.name = p.name;
@@ -193,7 +193,7 @@ class WaypointReference extends Construct implements IWaypoint {
     id: string,
     ref: { name: string; namespace: string; waypointFor?: WaypointFor; allowedNamespaces?: AllowedNamespaces },
   ) {
-    super(scope, id);
+    super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     const p = parseProps(
       this,

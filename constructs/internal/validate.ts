@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Finding } from '../../analysis/finding';
 import { PolicyError } from '../errors';
 import { otherCopyOf, twoCopies } from './copies';
-import { sourceOf } from './provenance';
+import { callSiteOf, sourceOf } from './provenance';
 
 /**
  * Attach a rule id to a zod refine/custom check (zod passes params only for
@@ -124,6 +124,30 @@ export function parseProps<S extends z.ZodType>(
  */
 export function withProps<P extends object, E extends object>(props: P, extra: E): Omit<P, keyof E> & E {
   return Object.assign({}, props, extra);
+}
+
+/**
+ * `scope`, once it is known to have no child `id` yet: called as
+ * `super(vacant(scope, id, new.target), id)`. The constructs library refuses a
+ * taken id too, but its error names neither the construct path nor the
+ * policy line (only the parent's class and id), and a mesh reuses the same
+ * few ids ('waypoint', 'auth') in every namespace.
+ */
+export function vacant<S extends IConstruct>(scope: S, id: string, constructed: Function, constructName = constructed.name): S {
+  // Not a construct at all: the constructs library's own error says so.
+  const existing = (scope as Partial<IConstruct> | undefined)?.node?.tryFindChild(id);
+  if (existing === undefined) return scope;
+  const where = scope.node.path;
+  throw new PolicyError([
+    {
+      rule: 'construct/duplicate-id',
+      severity: 'error',
+      message: `${where === '' ? 'the app' : `'${where}'`} already has a ${existing.constructor.name} with id '${id}': the new ${constructName} needs an id of its own`,
+      fix: 'Give each construct an id that is unique within its scope (the id argument of its constructor); objects of one kind in one namespace also need different names.',
+      path: where === '' ? id : `${where}/${id}`,
+      source: callSiteOf(constructed),
+    },
+  ]);
 }
 
 /** Throw one construct-time finding. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { PolicyApp, Target } from '../app';
 import { recordSource } from '../internal/provenance';
-import { fail, parseProps } from '../internal/validate';
+import { fail, parseProps, vacant } from '../internal/validate';
 import { LABELS } from '../labels';
 import { isMeshNamespace } from './service-waypoint';
 import { namespacesIn } from './namespaces-in';
@@ -58,7 +58,7 @@ export class MeshBaseline extends Construct {
 
   constructor(scope: PolicyApp | Target, id: string, props: MeshBaselineProps = {}) {
     const namespace = rootNamespaceFor(scope, props);
-    super(namespace, id);
+    super(vacant(namespace, id, new.target), id);
     recordSource(this, new.target);
     this.namespace = namespace;
     for (const build of props.plugins ?? []) this.addPlugin(build);

@@ -5,7 +5,7 @@ import { namespaceOf } from '../app';
 import { Credential } from '../credentials';
 import { recordSource } from '../internal/provenance';
 import { dnsSubdomain } from '../internal/schemas';
-import { fail, parseProps, refuseUnknownProps, ruleParams } from '../internal/validate';
+import { fail, parseProps, refuseUnknownProps, ruleParams, vacant } from '../internal/validate';
 import { PolicyError } from '../errors';
 import { IMeshService } from '../mesh-service';
 import { BasicAuth, BasicAuthRule } from '../plugins/basic-auth';
@@ -147,7 +147,7 @@ export class ProtectedService extends Construct {
   public readonly labeledService: boolean;
 
   constructor(scope: Construct, id: string, props: ProtectedServiceProps) {
-    super(scope, id);
+    super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     // Set once a waypoint is being created: removed again if the call fails.
     let creating: WaypointPlan['create'];

@@ -4,7 +4,7 @@ import { Credential, isCredential, resolvesAgainstPolicyFile } from '../credenti
 import { isPolicyError, PolicyError } from '../errors';
 import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
-import { parseProps, ruleParams, withProps } from '../internal/validate';
+import { parseProps, ruleParams, vacant, withProps } from '../internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
 import { isAcceptedCredential, isUnpaddedBase64 } from './basic-auth-format';
 
@@ -218,7 +218,7 @@ declareProps(BasicAuth, ['rules', 'realm']);
 function parseRules(scope: Construct, id: string, rules: unknown, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][] } {
   // Runs before super(), so a stand-in construct at the plugin's own path
   // carries the errors; it is removed again before the plugin is created.
-  const probe = new Construct(scope, id);
+  const probe = new Construct(vacant(scope, id, constructed), id);
   try {
     const rulesProps = parseProps(probe, 'BasicAuth', rulesSchema, { rules }, { secretKeys: ['credentials'] }).rules;
     // A relative file is read from beside the plugin's own policy file, which

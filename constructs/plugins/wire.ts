@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import type { PluginConfigIssue } from '../define-plugin';
-import { nearest, parseProps } from '../internal/validate';
+import { nearest, parseProps, vacant } from '../internal/validate';
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
@@ -96,7 +96,7 @@ export function unknownKeys(config: Record<string, unknown>, known: readonly str
  * errors and is removed again, so findings name the right construct.
  */
 export function parseFriendlyProps<S extends z.ZodType>(scope: Construct, id: string, constructName: string, schema: S, props: unknown): z.output<S> {
-  const probe = new Construct(scope, id);
+  const probe = new Construct(vacant(scope, id, parseFriendlyProps, constructName), id);
   try {
     return parseProps(probe, constructName, schema, props);
   } finally {

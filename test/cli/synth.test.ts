@@ -160,15 +160,29 @@ export default app;`,
   assert.equal(fs.existsSync(out), false);
 });
 
-test('a duplicate construct id is reported at the policy line that reused it, not inside the library', async () => {
+test('a duplicate construct id is reported with its construct path at the policy line that reused it, not inside the library', async () => {
   const dir = tempDir();
   const bad = writePolicy(dir, `const app = new wp.PolicyApp();\nconst t = new wp.Target(app, 'demo');\nnew wp.MeshNamespace(t, 'shop');\nnew wp.MeshNamespace(t, 'shop');\nexport default app;`);
   const io = captureIo(dir);
   assert.equal(await main(['synth', '--app', bad, '--outdir', path.join(dir, 'dist'), '--json'], io), 1);
   const [f] = JSON.parse(io.stdout.join('\n'));
+  assert.equal(f.rule, 'construct/duplicate-id');
+  assert.equal(f.path, 'demo/shop');
+  assert.equal(f.source, 'main.ts:5');
+  assert.equal(f.message, "'demo' already has a MeshNamespace with id 'shop': the new MeshNamespace needs an id of its own");
+  assert.match(f.fix, /unique within its scope/);
+  assert.equal(fs.existsSync(path.join(dir, 'dist')), false);
+});
+
+test("a team's own plain Construct with a reused id is still reported at the policy line (policy/exception)", async () => {
+  const dir = tempDir();
+  const bad = writePolicy(dir, `const { Construct } = require(${JSON.stringify(require.resolve('constructs'))});\nconst app = new wp.PolicyApp();\nnew Construct(app, 'group');\nnew Construct(app, 'group');\nexport default app;`);
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', bad, '--outdir', path.join(dir, 'dist'), '--json'], io), 1);
+  const [f] = JSON.parse(io.stdout.join('\n'));
   assert.equal(f.rule, 'policy/exception');
   assert.equal(f.source, 'main.ts:5');
-  assert.match(f.message, /There is already a Construct with name 'shop'/);
+  assert.match(f.message, /There is already a Construct with name 'group'/);
   assert.match(f.fix, /unique id within its scope/);
 });
 

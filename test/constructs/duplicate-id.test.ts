@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { Construct } from 'constructs';
+import { BasicAuth, Credential, definePlugin, GatewayReference, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Target, Waypoint } from '../../constructs';
+import { z } from 'zod';
+
+const SHA = 'a'.repeat(64);
+
+/** The one finding `build` throws, as rule, path and the file:line of its source. */
+function refusal(build: () => unknown): { rule: string; path?: string; message: string; at?: string } {
+  try {
+    build();
+  } catch (e) {
+    assert.ok(e instanceof PolicyError, String(e));
+    assert.equal(e.findings.length, 1, e.message);
+    const [f] = e.findings;
+    return { rule: f.rule, path: f.path, message: f.message, at: f.source === undefined ? undefined : path.basename(f.source) };
+  }
+  assert.fail('not refused');
+}
+
+/** `file:line` of the line after the one that calls it. */
+function nextLine(): string {
+  // The second frame: the caller's line (the first is this function's own).
+  const line = Number([...(new Error().stack ?? '').matchAll(/duplicate-id\.test\.ts:(\d+)/g)][1]?.[1]);
+  return `duplicate-id.test.ts:${line + 1}`;
+}
+
+function shop(): { ns: MeshNamespace; waypoint: Waypoint } {
+  const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop');
+  return { ns, waypoint: new Waypoint(ns, 'waypoint') };
+}
+
+test('a reused id names the construct path, what already holds the id, and the policy line that reused it', () => {
+  const { ns } = shop();
+  const at = nextLine();
+  const r = refusal(() => new Waypoint(ns, 'waypoint'));
+  assert.deepEqual(r, {
+    rule: 'construct/duplicate-id',
+    path: 'prod/shop/waypoint',
+    message: "'prod/shop' already has a Waypoint with id 'waypoint': the new Waypoint needs an id of its own",
+    at,
+  });
+});
+
+test('every kind of construct checks its id before the constructs library would refuse it without a path', () => {
+  const cases: [string, (ns: MeshNamespace, w: Waypoint) => unknown, string][] = [
+    ['waypoint', (ns) => new MeshService(ns, 'waypoint', { ports: [{ port: 80 }] }), 'MeshService'],
+    ['waypoint', (ns) => MeshService.fromServiceName(ns, 'waypoint', 'cart'), 'ExternalService'],
+    ['waypoint', (ns) => new GatewayReference(ns, 'waypoint', { name: 'ingress' }), 'GatewayReference'],
+    ['waypoint', (ns) => Waypoint.fromWaypointName(ns, 'waypoint', { name: 'other', namespace: 'infra' }), 'WaypointReference'],
+    // Catalogue plugins parse their friendly props on a stand-in construct before super(): checked there too.
+    ['waypoint', (ns, w) => new BasicAuth(ns, 'waypoint', { targets: [w], sha256: SHA, rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }] }), 'BasicAuth'],
+    ['waypoint', (ns, w) => new LocalRateLimit(ns, 'waypoint', { targets: [w], sha256: SHA, requestsPerFill: 10, fillInterval: { seconds: 1 } } as never), 'LocalRateLimit'],
+  ];
+  for (const [id, build, kind] of cases) {
+    const { ns, waypoint } = shop();
+    const r = refusal(() => build(ns, waypoint));
+    assert.equal(r.rule, 'construct/duplicate-id', `${kind}: ${r.message}`);
+    assert.equal(r.path, `prod/shop/${id}`, kind);
+    assert.match(r.message, new RegExp(`already has a Waypoint with id '${id}': the new ${kind} needs`), kind);
+    assert.match(r.at ?? '', /^duplicate-id\.test\.ts:\d+$/, `${kind}: the policy line, not a library frame`);
+  }
+});
+
+test('a plugin defined with definePlugin is named by its class, and a namespace or target id in the app is checked too', () => {
+  const HeaderStamp = definePlugin({ name: 'header-stamp', url: 'oci://ghcr.io/acme/header-stamp:1.0.0', sha256: SHA, defaultPhase: PluginPhase.STATS, configSchema: z.object({}).strict() });
+  const { ns, waypoint } = shop();
+  assert.match(refusal(() => new HeaderStamp(ns, 'waypoint', { targets: [waypoint], pluginConfig: {} })).message, /the new HeaderStamp needs/);
+  const app = new PolicyApp();
+  new Target(app, 'prod');
+  assert.deepEqual(refusal(() => new Target(app, 'prod')).path, 'prod');
+  assert.match(refusal(() => new Target(app, 'prod')).message, /^the app already has a Target with id 'prod'/);
+  const t = new Target(new PolicyApp(), 'prod');
+  new MeshNamespace(t, 'shop');
+  assert.equal(refusal(() => new MeshNamespace(t, 'shop')).path, 'prod/shop');
+});
+
+test('a refused id leaves the tree as it was: the first construct stays, nothing half-built is added', () => {
+  const { ns, waypoint } = shop();
+  const before = ns.node.children.length;
+  refusal(() => new BasicAuth(ns, 'waypoint', { targets: [waypoint], sha256: SHA, rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }] }));
+  assert.equal(ns.node.children.length, before);
+  assert.equal(ns.node.findChild('waypoint'), waypoint);
+});
+
+test("a team's own plain Construct with a reused id is still refused, by the constructs library", () => {
+  const { ns } = shop();
+  new Construct(ns, 'group');
+  assert.throws(() => new Construct(ns, 'group'), /There is already a Construct with name 'group'/);
+});
