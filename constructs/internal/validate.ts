@@ -133,8 +133,9 @@ export function withProps<P extends object, E extends object>(props: P, extra: E
  * policy line (only the parent's class and id), and a mesh reuses the same
  * few ids ('waypoint', 'auth') in every namespace.
  */
-export function vacant<S extends IConstruct>(scope: S, id: string, constructed: Function, constructName = constructed.name): S {
-  // Not a construct at all: the constructs library's own error says so.
+export function vacant<S extends IConstruct>(scope: S, id: string, constructed: Function): S {
+  // Not a construct, or no id: the constructs library's own error says so.
+  if (typeof id !== 'string') return scope;
   const existing = (scope as Partial<IConstruct> | undefined)?.node?.tryFindChild(id);
   if (existing === undefined) return scope;
   const where = scope.node.path;
@@ -142,9 +143,10 @@ export function vacant<S extends IConstruct>(scope: S, id: string, constructed: 
     {
       rule: 'construct/duplicate-id',
       severity: 'error',
-      message: `${where === '' ? 'the app' : `'${where}'`} already has a ${existing.constructor.name} with id '${id}': the new ${constructName} needs an id of its own`,
-      fix: 'Give each construct an id that is unique within its scope (the id argument of its constructor); objects of one kind in one namespace also need different names.',
-      path: where === '' ? id : `${where}/${id}`,
+      message: `${where === '' ? 'the app' : `'${where}'`} already has a construct with id '${existing.node.id}' (class ${existing.constructor.name}): the new ${constructed.name} needs an id of its own`,
+      fix: 'Give each construct an id that is unique within its scope (the id argument, or the name a factory such as ReleasedLabels.ofService derives it from); objects of one kind in one namespace also need different names.',
+      // The library's own form of the id ('/' becomes '--'), as the first construct's path shows it.
+      path: existing.node.path,
       source: callSiteOf(constructed),
     },
   ]);

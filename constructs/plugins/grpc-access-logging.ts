@@ -127,7 +127,7 @@ export class GrpcAccessLogging extends GrpcAccessLoggingModule {
   public static readonly module = GrpcAccessLoggingModule;
 
   constructor(scope: Construct, id: string, props: GrpcAccessLoggingProps) {
-    const p = parseFriendlyProps(scope, id, 'GrpcAccessLogging', propsSchema, props);
+    const p = parseFriendlyProps(scope, id, 'GrpcAccessLogging', propsSchema, props, new.target);
     const pluginProps: DefinedPluginProps<GrpcAccessLoggingConfig> = {
       ...props,
       pluginConfig: { logging_service: p.loggingService },

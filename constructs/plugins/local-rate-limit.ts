@@ -141,7 +141,7 @@ export class LocalRateLimit extends LocalRateLimitModule {
   public static readonly module = LocalRateLimitModule;
 
   constructor(scope: Construct, id: string, props: LocalRateLimitProps) {
-    const p = parseFriendlyProps(scope, id, 'LocalRateLimit', propsSchema, props);
+    const p = parseFriendlyProps(scope, id, 'LocalRateLimit', propsSchema, props, new.target);
     const pluginProps: DefinedPluginProps<LocalRateLimitConfig> = {
       ...props,
       pluginConfig: {

@@ -184,7 +184,7 @@ export class OpenPolicyAgent extends OpenPolicyAgentModule {
   public readonly clusterName: string;
 
   constructor(scope: Construct, id: string, props: OpenPolicyAgentProps) {
-    const p = parseFriendlyProps(scope, id, 'OpenPolicyAgent', propsSchema, props);
+    const p = parseFriendlyProps(scope, id, 'OpenPolicyAgent', propsSchema, props, new.target);
     const clusterName = p.clusterName ?? `outbound|${p.servicePort ?? OPA_DEFAULT_PORT}||${p.serviceHost}`;
     const pluginProps: DefinedPluginProps<OpenPolicyAgentConfig> = {
       ...props,

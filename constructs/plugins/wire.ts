@@ -95,8 +95,8 @@ export function unknownKeys(config: Record<string, unknown>, known: readonly str
  * the wire config). A stand-in construct at the plugin's own path carries the
  * errors and is removed again, so findings name the right construct.
  */
-export function parseFriendlyProps<S extends z.ZodType>(scope: Construct, id: string, constructName: string, schema: S, props: unknown): z.output<S> {
-  const probe = new Construct(vacant(scope, id, parseFriendlyProps, constructName), id);
+export function parseFriendlyProps<S extends z.ZodType>(scope: Construct, id: string, constructName: string, schema: S, props: unknown, constructed: Function): z.output<S> {
+  const probe = new Construct(vacant(scope, id, constructed), id);
   try {
     return parseProps(probe, constructName, schema, props);
   } finally {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Construct } from 'constructs';
-import { BasicAuth, Credential, definePlugin, GatewayReference, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Target, Waypoint } from '../../constructs';
+import { BasicAuth, Credential, definePlugin, GatewayReference, LocalRateLimit, LocalRateLimitProps, ReleasedLabels, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Target, Waypoint } from '../../constructs';
 import { z } from 'zod';
 
 const SHA = 'a'.repeat(64);
@@ -39,7 +39,7 @@ test('a reused id names the construct path, what already holds the id, and the p
   assert.deepEqual(r, {
     rule: 'construct/duplicate-id',
     path: 'prod/shop/waypoint',
-    message: "'prod/shop' already has a Waypoint with id 'waypoint': the new Waypoint needs an id of its own",
+    message: "'prod/shop' already has a construct with id 'waypoint' (class Waypoint): the new Waypoint needs an id of its own",
     at,
   });
 });
@@ -59,7 +59,7 @@ test('every kind of construct checks its id before the constructs library would 
     const r = refusal(() => build(ns, waypoint));
     assert.equal(r.rule, 'construct/duplicate-id', `${kind}: ${r.message}`);
     assert.equal(r.path, `prod/shop/${id}`, kind);
-    assert.match(r.message, new RegExp(`already has a Waypoint with id '${id}': the new ${kind} needs`), kind);
+    assert.match(r.message, new RegExp(`already has a construct with id '${id}' \\(class Waypoint\\): the new ${kind} needs`), kind);
     assert.match(r.at ?? '', /^duplicate-id\.test\.ts:\d+$/, `${kind}: the policy line, not a library frame`);
   }
 });
@@ -71,7 +71,7 @@ test('a plugin defined with definePlugin is named by its class, and a namespace 
   const app = new PolicyApp();
   new Target(app, 'prod');
   assert.deepEqual(refusal(() => new Target(app, 'prod')).path, 'prod');
-  assert.match(refusal(() => new Target(app, 'prod')).message, /^the app already has a Target with id 'prod'/);
+  assert.match(refusal(() => new Target(app, 'prod')).message, /^the app already has a construct with id 'prod' \(class Target\)/);
   const t = new Target(new PolicyApp(), 'prod');
   new MeshNamespace(t, 'shop');
   assert.equal(refusal(() => new MeshNamespace(t, 'shop')).path, 'prod/shop');
@@ -89,4 +89,36 @@ test("a team's own plain Construct with a reused id is still refused, by the con
   const { ns } = shop();
   new Construct(ns, 'group');
   assert.throws(() => new Construct(ns, 'group'), /There is already a Construct with name 'group'/);
+});
+
+test("a team's subclass of a catalogue plugin is named by its own class, at the line that reused the id, not its super() call", () => {
+  class ShopLimit extends LocalRateLimit {
+    constructor(scope: MeshNamespace, id: string, props: LocalRateLimitProps) {
+      super(scope, id, props);
+    }
+  }
+  const { ns, waypoint } = shop();
+  const at = nextLine();
+  const r = refusal(() => new ShopLimit(ns, 'waypoint', { targets: [waypoint], sha256: SHA, requestsPerFill: 10, fillInterval: { seconds: 1 } } as never));
+  assert.equal(r.rule, 'construct/duplicate-id');
+  assert.match(r.message, /the new ShopLimit needs/);
+  assert.equal(r.at, at);
+});
+
+test('an id a factory derives is reported at the factory call, and the path is the one the library stores', () => {
+  const { ns } = shop();
+  ReleasedLabels.ofService(ns, 'reviews');
+  const at = nextLine();
+  const r = refusal(() => ReleasedLabels.ofService(ns, 'reviews'));
+  assert.equal(r.rule, 'construct/duplicate-id');
+  assert.equal(r.path, 'prod/shop/released-service-reviews');
+  assert.equal(r.at, at);
+  // An id with '/' is stored with '--' by the constructs library: the path names the construct that exists.
+  new Waypoint(ns, 'a/b', { name: 'a-b' });
+  assert.equal(refusal(() => new Waypoint(ns, 'a/b', { name: 'a-b2' })).path, 'prod/shop/a--b');
+});
+
+test('a missing id (from JavaScript or data) still gets the library\'s own message, not a TypeError from the check', () => {
+  const { ns } = shop();
+  assert.throws(() => new Waypoint(ns, undefined as unknown as string), /Only root constructs may have an empty ID/);
 });
