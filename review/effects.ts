@@ -155,18 +155,31 @@ function chainIds(index: MeshIndex | undefined, proxy: Parameters<typeof buildCh
   return buildChain(index, proxy).entries.map((e) => `${e.id}${e.applies === 'unknown' ? ' (may apply)' : ''}`);
 }
 
-function ingressGateways(models: MeshModel[], target: string): { namespace: string; name: string }[] {
+/** Gateways (`namespace/name`) of class istio-waypoint in any of `models`. */
+function waypointKeys(models: MeshModel[], target: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of models) {
+    for (const o of m.objects) {
+      if (o.target !== target || o.manifest.kind !== 'Gateway') continue;
+      if ((o.manifest.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName === 'istio-waypoint') out.add(`${o.manifest.metadata.namespace ?? 'default'}/${o.manifest.metadata.name}`);
+    }
+  }
+  return out;
+}
+
+function ingressGateways(models: MeshModel[], target: string, waypoints: ReadonlySet<string>): { namespace: string; name: string }[] {
   const out = new Map<string, { namespace: string; name: string }>();
   for (const m of models) {
     for (const o of m.objects.filter((x) => x.target === target)) {
       const ns = o.manifest.metadata.namespace ?? 'default';
-      if (o.manifest.kind === 'Gateway' && (o.manifest.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName !== 'istio-waypoint') {
+      if (o.manifest.kind === 'Gateway' && !waypoints.has(`${ns}/${o.manifest.metadata.name}`)) {
         out.set(`${ns}/${o.manifest.metadata.name}`, { namespace: ns, name: o.manifest.metadata.name });
       }
+      // A Gateway only a plugin names is an ingress gateway, unless either
+      // revision declares it as a waypoint (one removed while a plugin still names it).
       for (const ref of targetRefs(o)) {
-        if (ref.kind !== 'Gateway' || !ref.name) continue;
-        const isWaypoint = m.objects.some((x) => x.target === target && x.manifest.kind === 'Gateway' && x.manifest.metadata.name === ref.name && (x.manifest.metadata.namespace ?? 'default') === ns && (x.manifest.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName === 'istio-waypoint');
-        if (!isWaypoint) out.set(`${ns}/${ref.name}`, { namespace: ns, name: ref.name });
+        if (ref.kind !== 'Gateway' || !ref.name || waypoints.has(`${ns}/${ref.name}`)) continue;
+        out.set(`${ns}/${ref.name}`, { namespace: ns, name: ref.name });
       }
     }
   }
@@ -219,6 +232,8 @@ interface ProbeScope {
   readonly ingress: readonly string[];
   /** Services (`namespace/name` or `namespace/*`) whose ingress traffic passes their waypoint in either revision. */
   readonly ingressServices: ReadonlySet<string>;
+  /** Gateways (`namespace/name`) of class istio-waypoint in either revision. */
+  readonly waypoints: ReadonlySet<string>;
 }
 
 interface BasicAuthPlugin {
@@ -255,9 +270,13 @@ function pluginDestinations(plugin: BasicAuthPlugin, scope: ProbeScope): Destina
     if (!ref.name) continue;
     if (ref.kind === 'Service') out.push({ to: `${ns}/${ref.name}` });
     if (ref.kind === 'Gateway') {
-      const bound = [...(scope.boundTo.get(`${ns}/${ref.name}`) ?? [])];
+      const key = `${ns}/${ref.name}`;
+      const bound = [...(scope.boundTo.get(key) ?? [])];
       if (bound.length > 0) for (const s of bound) out.push({ to: s });
-      else {
+      // A waypoint no Service uses carries no traffic in either revision (a
+      // new one not yet adopted, an old one already released): requests
+      // cannot be sent "via" it, only through an ingress gateway.
+      else if (!scope.waypoints.has(key)) {
         const local = scope.services.filter((s) => s.namespace === ns && s.name !== OTHER)[0];
         out.push({ via: `${ns}/${ref.name}`, to: `${ns}/${local?.name ?? 'example-service'}` });
       }
@@ -388,7 +407,8 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
       const after = chainIds(hi, h.gateway && h.service ? { kind: 'waypoint', gateway: h.gateway, service: h.service } : undefined);
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `Service ${label}`, before, after });
     }
-    const gateways = ingressGateways([base, head], target);
+    const waypoints = waypointKeys([base, head], target);
+    const gateways = ingressGateways([base, head], target, waypoints);
     for (const g of gateways) {
       const proxyOf = (idx?: MeshIndex) => (idx ? { kind: 'ingress' as const, gateway: idx.gateway(g.namespace, g.name) ?? { ...g, known: 'assumed' as const, labels: {} } } : undefined);
       const before = chainIds(bi, proxyOf(bi));
@@ -396,7 +416,13 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `ingress gateway ${g.namespace}/${g.name}`, before, after });
     }
     const indexes = [bi, hi];
-    const scope: ProbeScope = { services, boundTo, ingress: ingressEntries(gateways, indexes, boundTo), ingressServices: ingressServices(services, indexes) };
+    const scope: ProbeScope = {
+      services,
+      boundTo,
+      ingress: ingressEntries(gateways, indexes, boundTo),
+      ingressServices: ingressServices(services, indexes),
+      waypoints,
+    };
     const all = probes([base, head], target, scope);
     for (const p of all) {
       if (simulated >= MAX_CASES) {
@@ -417,7 +443,10 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
         credential: p.credential ? credentialFingerprint(p.credential) : 'none',
         before,
         after,
-        widened: after === 200 && before !== 200,
+        // Unknown before (a new target, or a Service the base could not
+        // route to) is new access, listed with the other changes: only a
+        // request the base refused can have been widened.
+        widened: after === 200 && before !== null && before !== 200,
         narrowed: before === 200 && after !== 200,
       });
     }

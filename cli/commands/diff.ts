@@ -44,6 +44,11 @@ export function diff(argv: string[], io: Io): number {
     if (e instanceof GitError) throw new UsageError(`diff: cannot read ${outdir}/ at ${values.base}: ${e.message}`);
     throw e;
   }
+  // Legitimate for the pull request that adds the first synth, but also what
+  // a mistyped --outdir or a run from the wrong folder looks like.
+  if (base.size === 0) {
+    io.err(`diff: ${values.base} has no files under ${outdir.split(path.sep).join('/')}/ (the first synth, or the wrong --outdir or folder?): every object shows as added.`);
+  }
   let head;
   try {
     const result = compileApp(loadApp(entry, io.cwd), { root });

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../cli/main';
+import { captureIo, REPO_ROOT } from '../support/helpers';
+import { policyRepo } from './policy-repo';
+
+const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+
+/** A policy program: `body` runs with `ns` (shop, in target demo) and `auth(id, target, prefix)` in scope. */
+function program(body: string): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const shop = (t: wp.Target) => new wp.MeshNamespace(t, 'shop');
+const ns = shop(new wp.Target(app, 'demo'));
+const auth = (scope: wp.MeshNamespace, id: string, target: wp.ITargetable, prefix: string) =>
+  new wp.BasicAuth(scope, id, {
+    targets: [target],
+    rules: [{ prefix, methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }],
+    acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' },
+  });
+${body}
+export default app;
+`;
+}
+
+async function diff(repo: string, ...args: string[]) {
+  const io = captureIo(repo);
+  const code = await main(['diff', '--base', 'main', ...args], io);
+  return { code, io, out: io.stdout.join('\n') };
+}
+
+test('a waypoint no Service uses is never probed as an ingress gateway: removing a released waypoint and its plugin passes --fail-on-widened', async () => {
+  // The documented order: the Service was released in an earlier commit, so the waypoint carries no traffic.
+  const base = program(`const w = new wp.Waypoint(ns, 'payments-waypoint');
+auth(ns, 'payments-auth', w, '/pay');
+wp.ReleasedLabels.ofService(ns, 'payments');`);
+  const head = program(`wp.ReleasedLabels.ofService(ns, 'payments');`);
+  const repo = await policyRepo(base, head, 'wp-widened-');
+  const r = await diff(repo, '--json', '--fail-on-widened');
+  assert.equal(r.code, 0, r.io.text());
+  const access = JSON.parse(r.out).effects.access;
+  assert.deepEqual(access.filter((a: { via?: string }) => a.via === 'shop/payments-waypoint'), [], JSON.stringify(access));
+  assert.deepEqual(access.filter((a: { widened: boolean }) => a.widened), []);
+});
+
+test('a new waypoint with its plugin, before any Service moves to it, adds no requests "via" it', async () => {
+  const base = program(`const w = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(w);
+auth(ns, 'auth', w, '/admin');`);
+  const head = program(`const w = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(w);
+auth(ns, 'auth', w, '/admin');
+const next = new wp.Waypoint(ns, 'next-waypoint');
+auth(ns, 'next-auth', next, '/admin');`);
+  const repo = await policyRepo(base, head, 'wp-widened-');
+  const r = await diff(repo, '--json');
+  assert.equal(r.code, 0, r.io.text());
+  const access = JSON.parse(r.out).effects.access;
+  assert.deepEqual(access.filter((a: { via?: string }) => a.via !== undefined), [], JSON.stringify(access));
+});
+
+test('a new target is new access, not widened: unknown before is listed with the other changes and --fail-on-widened passes', async () => {
+  const body = `const w = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(w);
+wp.MeshService.fromServiceName(ns, 'payments', 'payments');
+auth(ns, 'auth', w, '/admin');`;
+  const added = `
+{
+  const prod = shop(new wp.Target(app, 'prod'));
+  const w = new wp.Waypoint(prod, 'waypoint');
+  prod.useWaypoint(w);
+  wp.MeshService.fromServiceName(prod, 'payments', 'payments');
+  auth(prod, 'auth', w, '/admin');
+}`;
+  const repo = await policyRepo(program(body), program(body + added), 'wp-widened-');
+  const r = await diff(repo, '--json', '--fail-on-widened');
+  assert.equal(r.code, 0, r.io.text());
+  const access = JSON.parse(r.out).effects.access;
+  const prod = access.filter((a: { target: string }) => a.target === 'prod');
+  assert.ok(prod.some((a: { before: unknown; after: number }) => a.before === null && a.after === 200), JSON.stringify(access));
+  assert.ok(prod.every((a: { widened: boolean }) => !a.widened), JSON.stringify(prod));
+  const text = await diff(repo);
+  assert.match(text.out, /0 widened access/);
+  assert.doesNotMatch(text.out, /!!/);
+});
+
+test('a request the base refused and the head lets through is still widened (removing the plugin)', async () => {
+  const body = `const w = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(w);
+wp.MeshService.fromServiceName(ns, 'payments', 'payments');`;
+  const repo = await policyRepo(program(`${body}\nauth(ns, 'auth', w, '/admin');`), program(body), 'wp-widened-');
+  const r = await diff(repo, '--fail-on-widened');
+  assert.equal(r.code, 1, r.io.text());
+  assert.match(r.out, /!! GET \/admin to shop\/\S+ \(no credentials\) \[demo\]: 401 -> 200/);
+});
+
+test('a base without files under the output folder is said on stderr (a first synth, or a mistyped --outdir), not passed off silently', async () => {
+  const body = `const w = new wp.Waypoint(ns, 'waypoint');\nns.useWaypoint(w);`;
+  const repo = await policyRepo(program(body), program(body), 'wp-widened-');
+  const typo = await diff(repo, '--outdir', 'distt');
+  assert.equal(typo.code, 0, typo.io.text());
+  assert.match(typo.io.stderr.join('\n'), /diff: main has no files under distt\/ \(the first synth, or the wrong --outdir or folder\?\): every object shows as added/);
+  const right = await diff(repo);
+  assert.doesNotMatch(right.io.text(), /has no files under/);
+});
