@@ -2,6 +2,17 @@ import type { Rule } from '../rule';
 import { pluginsOnWaypoint } from './attachments';
 import { admission, bindingSubjects, lookupWaypoint, noFallback, useWaypointOf } from './waypoints';
 
+/** How to admit `consumer`, worded for how the waypoint admits namespaces now. */
+function fixFor(result: 'denied' | 'unknown', from: string, consumer: string, waypoint: string): string {
+  if (from === 'Selector') {
+    // AllowedNamespaces.named() is a selector on one namespace's name: it cannot admit a second one.
+    return result === 'unknown'
+      ? `Give Namespace ${consumer} the labels the selector of waypoint ${waypoint} reads, or admit it on the waypoint by a label both carry: AllowedNamespaces.selector({ ... }) (or .all()).`
+      : `Admit namespace ${consumer} on waypoint ${waypoint}: its selector must match ${consumer}'s labels. AllowedNamespaces.named() admits one namespace; for several, give their Namespaces a common label and use AllowedNamespaces.selector({ ... }) (or .all()).`;
+  }
+  return `Admit namespace ${consumer} on waypoint ${waypoint}: allowedNamespaces: AllowedNamespaces.named('${consumer}') (or .selector(...) / .all()).`;
+}
+
 export const bindingNotAllowed: Rule = {
   id: 'binding/not-allowed',
   severity: 'error',
@@ -11,7 +22,7 @@ export const bindingNotAllowed: Rule = {
 const shared = new Waypoint(infra, 'shared');
 ns.useWaypoint(shared);`,
     message: `Namespace shop uses waypoint infra/shared from namespace shop, but the waypoint's allowedRoutes (from: Same) do not admit shop: istiod denies the binding (AttachmentDenied). Istio does not fall back to another waypoint: ztunnel fails open and sends this traffic straight to the workloads, so the policies on waypoint infra/shared do not run for it.`,
-    fix: "Admit the namespace on the waypoint: allowedNamespaces: AllowedNamespaces.named('shop') (or .selector(...) / .all()).",
+    fix: "Admit namespace shop on waypoint infra/shared: allowedNamespaces: AllowedNamespaces.named('shop') (or .selector(...) / .all()).",
   },
   check(ctx) {
     for (const s of bindingSubjects(ctx)) {
@@ -32,6 +43,7 @@ ns.useWaypoint(shared);`,
             ? `${base} do not admit ${s.namespace}${own}: istiod denies the binding (AttachmentDenied). ${noFallback(wp, pluginsOnWaypoint(ctx, wp))}`
             : `${base} select on Namespace labels these manifests do not show; unless namespace ${s.namespace} carries them, istiod denies the binding (AttachmentDenied). ${noFallback(wp, pluginsOnWaypoint(ctx, wp))}`,
         severity: result === 'unknown' ? 'warning' : 'error',
+        fix: fixFor(result, from, s.namespace, `${wp.namespace}/${wp.name}`),
       });
     }
   },

@@ -88,12 +88,12 @@ export const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
 
 /**
  * Whether the plugin makes an authentication or authorization decision: its
- * phase is AUTHN/AUTHZ, or its module is a known auth module (basic-auth)
- * whose phase was left unset.
+ * phase is AUTHN/AUTHZ, or its module is a known auth module (basic-auth),
+ * in whatever phase it was put: it still answers 401 from there.
  */
 export function isAuthPlugin(p: PluginView): boolean {
   if (AUTH_PHASES.includes(p.phase)) return true;
-  if (p.phase !== 'UNSPECIFIED_PHASE' || !p.url) return false;
+  if (!p.url) return false;
   const def = pluginDefinitionFor(p.url);
   return def !== undefined && AUTH_PHASES.includes(def.defaultPhase);
 }

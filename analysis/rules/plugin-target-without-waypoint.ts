@@ -3,13 +3,14 @@ import { resolveRef } from './attachments';
 import { pluginView, refLabel } from './plugin-spec';
 import type { Resolution } from './waypoints';
 
-function why(r: Resolution): string {
+function why(r: Resolution, lenient: boolean): string {
   if (r.use.kind === 'opt-out') return `it opts out with istio.io/use-waypoint=none${r.source === 'namespace' ? ' (from its Namespace)' : ''}`;
   if (r.use.kind !== 'waypoint') return 'neither it nor its Namespace has istio.io/use-waypoint';
   const named = `${r.use.namespace}/${r.use.name}`;
   switch (r.unbound) {
     case 'missing':
-      return `the waypoint it names, ${named}, does not exist`;
+      // Manifests alone cannot tell: another team's waypoint (Waypoint.fromWaypointName) is not in them.
+      return lenient ? `the waypoint it names, ${named}, is not in these manifests, and if it does not exist in the cluster it binds nothing` : `the waypoint it names, ${named}, does not exist`;
     case 'not-a-waypoint':
       return `${named} is not a waypoint Gateway`;
     case 'denied':
@@ -25,13 +26,14 @@ export const pluginTargetWithoutWaypoint: Rule = {
   id: 'plugin/target-without-waypoint',
   severity: 'error',
   docs: {
-    summary: 'A plugin that targets a Service or ServiceEntry runs only on that Service\'s waypoint; if the Service gets no waypoint, the plugin never runs and its traffic goes unchecked.',
+    summary: 'A plugin that targets a Service or ServiceEntry runs only on that Service\'s waypoint; if the Service gets no waypoint, the plugin never runs and its traffic goes unchecked. With `validate --manifests`, a waypoint the label names that is not in the manifests is a warning: it may be another team\'s, in the cluster.',
     bad: `const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: 'none' });
 new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [cart] });`,
     message: `spec.targetRefs[0] targets Service cart, which gets no waypoint: it opts out with istio.io/use-waypoint=none. Service-targeted plugins only run on the Service's waypoint, so this plugin never runs for it`,
     fix: "Bind the Service to a waypoint that handles service traffic (useWaypoint), or target the waypoint itself.",
   },
   check(ctx) {
+    const fromManifests = ctx.model.origin === 'manifests';
     for (const o of ctx.ofKind('WasmPlugin')) {
       const p = pluginView(o);
       for (const ref of p.targetRefs) {
@@ -41,9 +43,10 @@ new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [c
         if (res.waypoint && !res.unbound) continue;
         // A Namespace we cannot see may still name a waypoint.
         if (res.uncertain && res.use.kind === 'unset') continue;
+        const lenient = fromManifests && res.unbound === 'missing';
         ctx.report(o, {
-          message: `${ref.path} targets ${refLabel(ref)}, which gets no waypoint: ${why(res)}. Service-targeted plugins only run on the Service's waypoint, so this plugin never runs for it`,
-          severity: res.uncertain ? 'warning' : undefined,
+          message: `${ref.path} targets ${refLabel(ref)}, which ${lenient ? 'may get' : 'gets'} no waypoint: ${why(res, lenient)}. Service-targeted plugins only run on the Service's waypoint, so this plugin ${lenient ? 'would then never run' : 'never runs'} for it`,
+          severity: res.uncertain || lenient ? 'warning' : undefined,
         });
       }
     }

@@ -95,6 +95,8 @@ const APP_CASES: AppCase[] = [
   { name: 'BasicAuth as a NETWORK plugin', app: auth(`type: PluginType.NETWORK`), rule: 'plugin/network-on-waypoint' },
   { name: 'NETWORK plugin on a waypoint', app: plugin(`targets: [waypoint], type: PluginType.NETWORK`), rule: 'plugin/network-on-waypoint', severity: 'warning' },
   { name: 'BasicAuth failing open', app: auth(`failStrategy: FailStrategy.FAIL_OPEN`), rule: 'plugin/fail-open-auth' },
+  // The module answers 401 from any phase: moved to STATS, it still fails open.
+  { name: 'BasicAuth moved to the STATS phase, failing open', app: auth(`phase: PluginPhase.STATS, failStrategy: FailStrategy.FAIL_OPEN`), rule: 'plugin/fail-open-auth' },
   { name: 'AUTHZ plugin failing open', app: plugin(`targets: [waypoint], phase: PluginPhase.AUTHZ, failStrategy: FailStrategy.FAIL_OPEN`), rule: 'plugin/fail-open-auth' },
   { name: 'two AUTHN plugins without priority', app: `${auth()}\n${plugin(`targets: [waypoint], phase: PluginPhase.AUTHN`, 'tenant')}`, rule: 'plugin/ambiguous-order', severity: 'warning' },
   { name: 'two AUTHZ plugins with the same priority', app: `${plugin(`targets: [waypoint], phase: PluginPhase.AUTHZ, priority: 5`, 'opa')}\n${plugin(`targets: [waypoint], phase: PluginPhase.AUTHZ, priority: 5`, 'tenant')}`, rule: 'plugin/ambiguous-order', severity: 'warning' },

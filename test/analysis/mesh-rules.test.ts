@@ -104,6 +104,17 @@ test('a Selector applies to the waypoint\'s own namespace too: a same-namespace 
   assert.deepEqual(rules(lint(waypoint('{ from: All }'))), []);
 });
 
+test('the fix of binding/not-allowed names the namespace to admit and the waypoint, worded for how the waypoint admits namespaces', () => {
+  const fixes = (namespace: string, allowed: string) => lint(sharedWaypoint(namespace, allowed)).map((f) => f.fix);
+  assert.deepEqual(fixes('infra', '{ from: Same }'), ["Admit namespace shop on waypoint infra/shared: allowedNamespaces: AllowedNamespaces.named('shop') (or .selector(...) / .all())."]);
+  // named('billing') cannot also admit shop: named() takes one namespace.
+  const [denied] = fixes('shop', '{ from: Selector, selector: { matchLabels: { kubernetes.io/metadata.name: billing } } }');
+  assert.match(denied ?? '', /^Admit namespace shop on waypoint shop\/shared: its selector must match shop's labels\. AllowedNamespaces\.named\(\) admits one namespace; for several, give their Namespaces a common label/);
+  const [unknown] = fixes('infra', '{ from: Selector, selector: { matchLabels: { team: shop } } }');
+  assert.match(unknown ?? '', /^Give Namespace shop the labels the selector of waypoint infra\/shared reads/);
+  assert.ok([denied, unknown].every((f) => !f?.includes("named('shop')")), 'never the one-namespace form for a selector that must admit more');
+});
+
 test('an empty use-waypoint (or use-waypoint-namespace) label is an error, in manifests too: istiod reads it as naming a waypoint that cannot exist', () => {
   const yaml = (labels: string) => `apiVersion: v1
 kind: Namespace

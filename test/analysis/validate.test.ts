@@ -116,6 +116,24 @@ test('the committed dist/ validates without errors (references outside it are wa
   assert.deepEqual(errors, []);
 });
 
+test("synth's own output validates with --manifests when a plugin's Service uses another team's waypoint (a warning: it may exist in the cluster)", async () => {
+  const dir = freshDir('validate-shared-');
+  const program = writeProgram(dir, `const shared = Waypoint.fromWaypointName(ns, 'shared', { name: 'shared', namespace: 'shop' });
+const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: shared });
+new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ exact: '/checkout', methods: ['POST'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });`);
+  const out = path.join(dir, 'dist');
+  const synth = await run(['synth', '--app', program, '--outdir', out], dir);
+  assert.equal(synth.code, 0, synth.text);
+  const r = await run(['validate', '--manifests', out, '--json'], dir);
+  assert.equal(r.code, 0, r.text);
+  const plugin = findingsOf(r).filter((f) => f.rule === 'plugin/target-without-waypoint');
+  assert.deepEqual(plugin.map((f) => f.severity), ['warning'], r.text);
+  assert.match(plugin[0].message, /which may get no waypoint: the waypoint it names, shop\/shared, is not in these manifests, and if it does not exist in the cluster it binds nothing/);
+  // With the program, the reference is known: no finding at all.
+  const app = await run(['validate', '--app', program, '--json'], dir);
+  assert.deepEqual(findingsOf(app).filter((f) => f.rule === 'plugin/target-without-waypoint'), []);
+});
+
 test('the validate command runs as a process, from the bin', () => {
   const tsx = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const dir = freshDir('validate-process-');
