@@ -117,11 +117,11 @@ export { checkManifests, type ManifestCheck } from './analysis/check-manifests';
 // Also exported by waypoint-policy/simulator, with readManifests.
 export type { ReadManifestsOptions } from './compiler/read-manifests';
 
-// The same zod, cdk8s Duration and Construct the library uses, so a package
-// defining plugins needs no direct dependency on them (and cannot end up with
-// a second copy whose schemas, durations or scopes the library does not
-// recognise).
+// The same zod, cdk8s Duration and JsonPatch, and Construct the library uses,
+// so a package defining plugins or patching manifests needs no direct
+// dependency on them (and cannot end up with a second copy whose schemas,
+// durations or scopes the library does not recognise).
 export { z } from 'zod';
-export { Duration } from 'cdk8s';
+export { Duration, JsonPatch } from 'cdk8s';
 export { Construct } from 'constructs';
 export type { IConstruct } from 'constructs';
