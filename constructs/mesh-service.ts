@@ -11,7 +11,7 @@ import { dnsLabel, labelMap } from './internal/schemas';
 import { parseProps, ruleParams, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { ITargetable, TargetRef } from './target-ref';
-import { isWaypoint, IWaypoint } from './waypoint';
+import { IWaypoint, useWaypointOption } from './waypoint';
 
 /** A Service of the mesh, owned here or by another team. */
 export interface IMeshService extends ITargetable {
@@ -39,9 +39,7 @@ export interface ServiceWaypointOptions {
 }
 
 const waypointOptionSchema = {
-  useWaypoint: z
-    .union([z.literal(NO_WAYPOINT), z.custom<IWaypoint>(isWaypoint, { message: 'useWaypoint must be a Waypoint, a Waypoint.fromWaypointName() reference, or "none"' })])
-    .optional(),
+  useWaypoint: useWaypointOption.optional(),
   ingressUseWaypoint: z.boolean().optional(),
 };
 

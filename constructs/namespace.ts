@@ -8,7 +8,7 @@ import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
 import { fail, parseProps, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
-import { isWaypoint, IWaypoint } from './waypoint';
+import { isWaypoint, IWaypoint, useWaypointOption } from './waypoint';
 
 /** How pods in a namespace join the mesh (`istio.io/dataplane-mode`). */
 export enum DataplaneMode {
@@ -79,7 +79,7 @@ const schema = z.object({
   name: dnsLabel('namespace name'),
   dataplaneMode: z.enum(DataplaneMode).optional(),
   enroll: z.boolean().optional(),
-  useWaypoint: z.union([z.literal(NO_WAYPOINT), z.custom<IWaypoint>(isWaypoint, { message: 'useWaypoint must be a Waypoint, a Waypoint.fromWaypointName() reference, or "none"' })]).optional(),
+  useWaypoint: useWaypointOption.optional(),
   ingressUseWaypoint: z.boolean().optional(),
   owned: z.boolean().optional(),
   labels: labelMap.optional(),

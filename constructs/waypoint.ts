@@ -6,6 +6,7 @@ import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dnsSubdomain, isLabelKey, isLabelValue, dnsLabel } from './internal/schemas';
 import { fail, parseProps, ruleParams, vacant, withProps } from './internal/validate';
+import { NO_WAYPOINT } from './labels';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
 
 /** Which traffic a waypoint handles (`istio.io/waypoint-for`). */
@@ -228,3 +229,12 @@ function allowedRoutesOf(a: AllowedNamespaces): unknown {
 export function isWaypoint(x: unknown): x is IWaypoint {
   return x instanceof Waypoint || x instanceof WaypointReference;
 }
+
+/**
+ * The `useWaypoint` option of namespaces and Services. One check, not a
+ * union of "none" and a waypoint: zod words a failed union as "Invalid
+ * input", which says neither what was expected nor how to fix it.
+ */
+export const useWaypointOption = z.custom<IWaypoint | typeof NO_WAYPOINT>((v) => v === NO_WAYPOINT || isWaypoint(v), {
+  message: 'useWaypoint must be a Waypoint, a Waypoint.fromWaypointName() reference, or "none" (a waypoint\'s name alone is not enough: pass its construct)',
+});

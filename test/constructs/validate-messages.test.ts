@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Duration } from 'cdk8s';
-import { BasicAuth, BasicAuthProps, Credential, isPolicyError, LocalRateLimit, MeshNamespace, PolicyApp, PolicyError, Waypoint, WasmPlugin } from '../../constructs';
+import { BasicAuth, BasicAuthProps, Credential, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PolicyApp, PolicyError, Waypoint, WasmPlugin } from '../../constructs';
 
 const SHA = 'a'.repeat(64);
 
@@ -70,4 +70,21 @@ test("a team's own subclass may take props of its own: only the library's classe
   const w = new Waypoint(ns, 'waypoint');
   new TeamAuth(ns, 'auth', { team: 'shop', targets: [w], sha256: SHA, rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('u:p')] }] });
   assert.ok(ns.node.tryFindChild('auth'));
+});
+
+test('a waypoint given by its name to useWaypoint says what is expected, not zod\'s "Invalid input"', () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const expected = /useWaypoint must be a Waypoint, a Waypoint.fromWaypointName\(\) reference, or "none" \(a waypoint's name alone is not enough: pass its construct\)/;
+  for (const build of [
+    () => MeshService.fromServiceName(ns, 'carts', 'carts', { useWaypoint: 'shared-waypoint' as never }),
+    () => new MeshService(ns, 'cart', { ports: [{ port: 80 }], useWaypoint: 'shared-waypoint' as never }),
+    () => new MeshNamespace(new PolicyApp(), 'orders', { useWaypoint: 'shared-waypoint' as never }),
+  ]) {
+    const message = messageOf(build);
+    assert.match(message, expected);
+    assert.doesNotMatch(message, /Invalid input/);
+  }
+  // 'none' and a real waypoint still pass.
+  MeshService.fromServiceName(ns, 'a', 'a', { useWaypoint: 'none' });
+  MeshService.fromServiceName(ns, 'b', 'b', { useWaypoint: new Waypoint(ns, 'waypoint') });
 });
