@@ -30,8 +30,13 @@ export function lookupNamespaces(proxy: Proxy, rootNamespace: string): Set<strin
   return out;
 }
 
+/** The object items of a list field: anything else (a null item) the API server refuses, and names nothing. */
+function objectItems<T>(list: unknown): T[] {
+  return Array.isArray(list) ? (list.filter((x) => typeof x === 'object' && x !== null && !Array.isArray(x)) as T[]) : [];
+}
+
 function refsOf(spec: Record<string, unknown>): Ref[] {
-  const refs = Array.isArray(spec.targetRefs) ? (spec.targetRefs as Ref[]) : [];
+  const refs = objectItems<Ref>(spec.targetRefs);
   // The legacy singular targetRef is merged in when targetRefs is empty.
   if (refs.length === 0 && spec.targetRef && typeof spec.targetRef === 'object') return [spec.targetRef as Ref];
   return refs;
@@ -128,7 +133,7 @@ interface TrafficSelector {
 export function wasmMatch(plugin: KubeObject, proxy: Proxy): Attachment {
   const spec = (plugin.spec ?? {}) as { type?: string; match?: TrafficSelector[] };
   if (spec.type === 'NETWORK') return { applies: 'no', why: 'type NETWORK: it joins TCP filter chains only, never the HTTP chain' };
-  const match = Array.isArray(spec.match) ? spec.match : [];
+  const match = objectItems<TrafficSelector>(spec.match);
   if (match.length === 0) return { applies: 'yes', why: '' };
   const verdicts = match.map((m, i) => selectorVerdict(m, i, proxy));
   const yes = verdicts.find((v) => v.applies === 'yes');
@@ -140,7 +145,7 @@ export function wasmMatch(plugin: KubeObject, proxy: Proxy): Attachment {
 
 function selectorVerdict(m: TrafficSelector, i: number, proxy: Proxy): Attachment {
   const mode = m.mode ?? 'UNDEFINED';
-  const ports = (m.ports ?? []).map((p) => p.number).filter((n): n is number => typeof n === 'number');
+  const ports = objectItems<{ number?: unknown }>(m.ports).map((p) => p.number).filter((n): n is number => typeof n === 'number');
   const at = `match[${i}]`;
   if (proxy.kind === 'waypoint') {
     if (mode === 'CLIENT') return { applies: 'no', why: `${at} mode CLIENT never matches on a waypoint (its HTTP chain is server-side)` };

@@ -25,7 +25,9 @@ type Parsed = { ok: true; config: BasicAuthConfig } | { ok: false; kind: 'refuse
 /** The module's `onConfigure`: the config, or why it refuses it. */
 export function parseBasicAuthConfig(config: unknown): Parsed {
   // No pluginConfig reaches the module as an empty string: accepted, no rules.
-  const value = config === undefined ? {} : config;
+  // A null one is the same: the API server drops a null field the schema does
+  // not mark nullable (pluginConfig is not) before it stores the object.
+  const value = config === undefined || config === null ? {} : config;
   const parsed = basicAuthConfigSchema.safeParse(value);
   if (parsed.success) return { ok: true, config: parsed.data };
   const refused: string[] = [];

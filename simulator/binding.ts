@@ -170,7 +170,8 @@ export function admitsNamespace(gw: GatewayInfo, ns: NamespaceInfo): Admission {
       : { admitted: false, why: `${label} admits only its own namespace (allowedRoutes from: Same${listener.allowedRoutes === undefined ? ', the default' : ''}), not ${ns.name}` };
   }
   if (from === 'Selector') {
-    const selector = routes.namespaces?.selector;
+    // A null selector is one the API server drops: none.
+    const selector = routes.namespaces?.selector ?? undefined;
     const match = selector === undefined ? false : selectorMatches(selector, ns.labels);
     if (match) return { admitted: true, why: `${label} admits namespace ${ns.name}: its labels match the allowedRoutes selector` };
     const unknownKeys = selector === undefined || ns.labelsComplete ? [] : selectorKeys(selector).filter((k) => ns.labels[k] === undefined);
@@ -187,14 +188,19 @@ export interface LabelSelector {
   readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
 }
 
+/** The expressions that are objects: a null item (which the API server refuses) selects nothing. */
+function expressions(selector: LabelSelector): NonNullable<LabelSelector['matchExpressions']> {
+  return (selector.matchExpressions ?? []).filter((e) => typeof e === 'object' && e !== null);
+}
+
 function selectorKeys(selector: LabelSelector): string[] {
-  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
+  return [...Object.keys(selector.matchLabels ?? {}), ...expressions(selector).map((e) => e.key)];
 }
 
 /** A Kubernetes label selector; an empty selector matches everything. */
 export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const byExpressions = (selector.matchExpressions ?? []).every((e) => {
+  const byExpressions = expressions(selector).every((e) => {
     const has = Object.prototype.hasOwnProperty.call(labels, e.key);
     switch (e.operator) {
       case 'In':

@@ -128,7 +128,8 @@ export class MeshIndex {
     const found = this.ofKind('Gateway', namespace, name);
     if (found.length > 0) {
       const spec = (found.find((o) => o.manifest.spec !== undefined)?.manifest.spec ?? {}) as { gatewayClassName?: unknown; listeners?: unknown };
-      const listeners = Array.isArray(spec.listeners) ? (spec.listeners as ListenerInfo[]) : undefined;
+      // A null listener (which the API server refuses) describes nothing.
+      const listeners = Array.isArray(spec.listeners) ? (spec.listeners.filter((l) => typeof l === 'object' && l !== null) as ListenerInfo[]) : undefined;
       return {
         namespace,
         name,
