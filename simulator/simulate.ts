@@ -201,7 +201,7 @@ export function simulate(model: MeshModel, request: SimRequest, options: Simulat
   };
   const destination = `${service.namespace}/${service.name}${port !== undefined ? `:${port}` : ''}`;
   const pathNote = http.path !== rawPath ? ` (normalised by Envoy from ${JSON.stringify(rawPath)})` : '';
-  const percentNote = /%/.test(http.path) ? '; percent-encodings are passed as sent (Envoy\'s other path normalisations are not simulated)' : '';
+  const percentNote = /%/.test(http.path) ? '; the path keeps percent-encodings of characters other than letters, digits, "-", ".", "_" and "~", as Envoy does' : '';
   trace.push({
     step: 'request',
     detail: `${http.method} ${http.path}${pathNote} to Service ${destination}${via ? ` via ingress gateway ${via.namespace}/${via.name}` : ' from a workload in the mesh'}; authority ${JSON.stringify(authority)}${request.authority === undefined ? ' (default)' : ''}; headers: ${describeHeaders(http.headers)}${percentNote}`,

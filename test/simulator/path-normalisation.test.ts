@@ -1,0 +1,71 @@
+/**
+ * The path the plugins see: Envoy's `normalize_path` (Istio's default,
+ * BASE), which is Envoy's copy of Chromium's path canonicaliser
+ * (`url_canon_path.cc`), on the path part; the query is kept as sent.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { main } from '../../cli/main';
+import { normalizePath, SimulationError } from '../../simulator/request';
+import { captureIo, REPO_ROOT } from '../support/helpers';
+import * as path from 'node:path';
+
+test('dot segments are removed, with %2e counting as a dot, and never climb above the root', () => {
+  const cases: [string, string][] = [
+    ['/a/../b', '/b'],
+    ['/a/./b', '/a/b'],
+    ['/x/%2e%2e/admin', '/admin'],
+    ['/x/%2E%2e/admin', '/admin'],
+    ['/a/.%2e/b', '/b'],
+    ['/a/%2e', '/a/'],
+    ['/a/.', '/a/'],
+    ['/a/..', '/'],
+    ['/../../a', '/a'],
+    ['/a//../b', '/a/b'],
+    // Not whole segments: plain characters (the escaped dot is still decoded).
+    ['/a/..b', '/a/..b'],
+    ['/a.%2eb', '/a..b'],
+  ];
+  for (const [raw, want] of cases) assert.equal(normalizePath(raw), want, raw);
+});
+
+test('letters, digits, "-", "_" and "~" are decoded; other escapes are kept exactly as sent (hex case included)', () => {
+  assert.equal(normalizePath('/%61dmin'), '/admin');
+  assert.equal(normalizePath('/%41%42%2d%5f%7e'), '/AB-_~');
+  assert.equal(normalizePath('/a%2fb'), '/a%2fb');
+  assert.equal(normalizePath('/a%2Fb'), '/a%2Fb');
+  assert.equal(normalizePath('/%5c'), '/%5c');
+  assert.equal(normalizePath('/%25'), '/%25');
+});
+
+test('a backslash is a slash, and characters a path may not hold are percent-encoded (non-ASCII as UTF-8 bytes)', () => {
+  assert.equal(normalizePath('/a\\b'), '/a/b');
+  assert.equal(normalizePath('/a\\..\\b'), '/b');
+  assert.equal(normalizePath('/a{b}|c^d`e"f<g>'), '/a%7Bb%7D%7Cc%5Ed%60e%22f%3Cg%3E');
+  assert.equal(normalizePath('/é'), '/%C3%A9');
+  // Characters the canonicaliser passes through.
+  assert.equal(normalizePath("/a!$&'()*+,;=:@[]b"), "/a!$&'()*+,;=:@[]b");
+  // Slashes are not merged (MERGE_SLASHES is not Istio's default).
+  assert.equal(normalizePath('//a'), '//a');
+});
+
+test('the query is kept as sent', () => {
+  assert.equal(normalizePath('/x/../%61?next=/%61/../b'), '/a?next=/%61/../b');
+});
+
+test("a '%' not followed by two hex digits is not simulated: refused with a reason, not guessed", () => {
+  assert.throws(() => normalizePath('/a%zz'), (e: unknown) => e instanceof SimulationError && /not followed by two hex digits: how Envoy canonicalises it is not simulated/.test(e.message));
+  assert.throws(() => normalizePath('/a%4'), SimulationError);
+});
+
+test('explain: an encoded path to a protected prefix meets the rule, as it does through Envoy (401, not 200)', async () => {
+  const explain = async (p: string) => {
+    const io = captureIo();
+    const code = await main(['explain', '--manifests', path.join(REPO_ROOT, 'dist'), '--to', 'default/productpage:9080', '--path', p, '--json'], io);
+    assert.equal(code, 0, io.text());
+    return JSON.parse(io.stdout.join('\n'));
+  };
+  for (const p of ['/productpage', '/%70roductpage', '/static/%2e%2e/productpage']) assert.equal((await explain(p)).status, 401, p);
+  const r = await explain('/%70roductpage');
+  assert.match(r.trace[0].detail, /GET \/productpage \(normalised by Envoy from "\/%70roductpage"\)/);
+});
