@@ -86,11 +86,25 @@ function decoded(s: string): string | undefined {
   return Buffer.from(s.replace(/=+$/, ''), 'base64').toString('utf8');
 }
 
-/** A note when the module tag is not the one whose source was read. */
-function versionNote(url: string): string {
+/** The tag of a module URL, if it has one. */
+function tagOf(url: string): string | undefined {
   const last = url.replace(/@sha256:[a-f0-9]+$/, '').split('/').pop() ?? '';
   const colon = last.indexOf(':');
-  const tag = colon >= 0 ? last.slice(colon + 1) : undefined;
+  return colon >= 0 ? last.slice(colon + 1) : undefined;
+}
+
+/** Whether a `x.y.z` tag is a release before the one whose source was read. */
+function olderRelease(tag: string): boolean {
+  const v = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(tag);
+  if (!v) return false;
+  const [major, minor, patch] = BASIC_AUTH_VERSION.split('.').map(Number);
+  const [a, b, c] = v.slice(1).map(Number);
+  return a !== major ? a < major : b !== minor ? b < minor : c < patch;
+}
+
+/** A note when the module tag is not the one whose source was read. */
+function versionNote(url: string): string {
+  const tag = tagOf(url);
   if (tag === undefined || tag === BASIC_AUTH_VERSION) return '';
   return `(module tag ${tag}: simulated with the ${BASIC_AUTH_VERSION} source, unchanged through master 2025-04) `;
 }
@@ -107,6 +121,12 @@ const DETAILS_INVALID = 'Request_denied_by_Basic_Auth_check._Invalid_username_an
 export const basicAuthEvaluator: PluginEvaluator = {
   name: `basic_auth ${BASIC_AUTH_VERSION}`,
   evaluate(input: PluginInput): PluginDecision {
+    // Earlier releases are other code (per Istio minor: 1.9, 1.10, 1.11), not
+    // read here: their answers would be guesses.
+    const tag = tagOf(input.plugin.url);
+    if (tag !== undefined && olderRelease(tag)) {
+      return { kind: 'not-simulated', detail: `basic_auth ${tag} is older than ${BASIC_AUTH_VERSION}, the source this simulator follows (the same through master 2025-04); earlier releases are not simulated` };
+    }
     const decision = check(input);
     const note = versionNote(input.plugin.url);
     return note ? { ...decision, detail: note + decision.detail } : decision;

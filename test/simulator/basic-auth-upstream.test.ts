@@ -269,3 +269,25 @@ describe('through the simulator', () => {
     assert.match(detail, /earlier accepted config exists, that old config stays in force/);
   });
 });
+
+describe('module versions', () => {
+  const config = { basic_auth_rules: [{ prefix: '/', request_methods: ['GET'], credentials: ['ok:test'], hosts: ['admin.example.com'] }] };
+  const at = (url: string) => basicAuthEvaluator.evaluate({ config, request: request('GET', '/', undefined, 'shop.example.com'), plugin: { namespace: 'default', name: 'basic-auth', url } });
+
+  test('a release older than 1.12.0 is other code (built per Istio minor): not simulated, never answered with 1.12.0 behaviour', () => {
+    for (const tag of ['1.9.0', '1.9.2', '1.11.0', 'v1.10.1']) {
+      const d = at(`oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:${tag}`);
+      assert.equal(d.kind, 'not-simulated', tag);
+      assert.match(d.detail, new RegExp(`basic_auth ${tag.replace(/\./g, '\\.')} is older than 1\\.12\\.0, the source this simulator follows`));
+    }
+  });
+
+  test('1.12.0, a later tag and an untagged or digest-only module are simulated; the trace names the source used for another tag', () => {
+    assert.equal(statusOf(at(BASIC_AUTH)), 200); // the rule is for another host
+    const later = at('oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.13.0');
+    assert.equal(statusOf(later), 200);
+    assert.match(later.detail, /^\(module tag 1\.13\.0: simulated with the 1\.12\.0 source, unchanged through master 2025-04\)/);
+    assert.equal(statusOf(at(`oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth@sha256:${'a'.repeat(64)}`)), 200);
+    assert.equal(statusOf(at('oci://registry.example.com/mirror/basic_auth:stable')), 200);
+  });
+});
