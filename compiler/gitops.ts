@@ -114,7 +114,13 @@ export function decorate(obj: ModelObject, options: GitOpsOptions): KubeObject {
       annotations[GITOPS_KEYS.argoSyncOptions] = syncOptions(opts);
       if (isNamespace) annotations[GITOPS_KEYS.argoCompareOptions] = 'IgnoreExtraneous';
     }
-    if (flux && isNamespace) annotations[GITOPS_KEYS.fluxPrune] = 'disabled';
+    if (flux && isNamespace) {
+      annotations[GITOPS_KEYS.fluxPrune] = 'disabled';
+      // Its manifest is metadata only, and a Namespace usually existed before
+      // (with labels others set, pod security say): Flux's default Override
+      // would take those fields over and drop them at the next apply.
+      annotations[GITOPS_KEYS.fluxSsa] = 'Merge';
+    }
   } else {
     if (argo) {
       annotations[GITOPS_KEYS.argoSyncWave] = String(stage.wave);

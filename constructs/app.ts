@@ -33,7 +33,10 @@ export interface PolicyAppProps {
 
   /**
    * GitOps tools whose ordering and ownership-safety metadata is written on
-   * every object.
+   * every object. Name only the tool that delivers this output: another
+   * team's label-only objects would otherwise also carry the other tool's
+   * prune and delete opt-outs, which that tool reads from the live object
+   * if the owning team deploys with it (docs/gitops.md, "Ownership").
    *
    * @default [GitOpsTool.ARGO_CD, GitOpsTool.FLUX]
    */

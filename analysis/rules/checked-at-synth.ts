@@ -209,6 +209,20 @@ new MeshNamespace(new Target(app, 'prod'), 'shop');`,
     },
   },
   {
+    id: 'delivery/shared-destination',
+    severity: 'error',
+    checkedAt: 'synth',
+    docs: {
+      summary:
+        "Two targets deploy the same object to the same cluster through Argo CD (one destination for both, the in-cluster one by default). Argo CD tracks an object with one Application (its tracking-id annotation), so with the generated Applications' FailOnSharedResource=true the second one's syncs fail for good; without it the two would take the object from each other on every sync. Flux delivery is per target and cluster (`dist/delivery/flux/<target>`), so it is not checked.",
+      bad: `const app = new PolicyApp({ delivery: { repoURL: 'https://github.com/acme/policy.git' } });
+for (const env of ['staging', 'prod']) new Waypoint(new MeshNamespace(new Target(app, env), 'shop'), 'waypoint');`,
+      message:
+        "targets 'prod' and 'staging' both deploy Namespace shop to the same cluster (https://kubernetes.default.svc): Argo CD tracks an object with one Application, so the other Application's syncs fail (FailOnSharedResource)",
+      fix: 'Give each target its own cluster (delivery.argocd.targetDestinations, or destination for a single target), or declare each object in one target only.',
+    },
+  },
+  {
     id: 'delivery/name-too-long',
     severity: 'error',
     checkedAt: 'synth',

@@ -259,6 +259,24 @@ export default app;`;
   }
 });
 
+test('Argo CD: two targets that deploy the same object to one cluster are refused (delivery/shared-destination); distinct clusters, distinct objects or Flux alone are fine', () => {
+  const app = (delivery: string, extra = '', prodNamespace = 'shop') => `
+const app = new wp.PolicyApp({ ${extra} delivery: ${delivery} });
+new wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'staging'), 'shop'), 'waypoint');
+new wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'prod'), '${prodNamespace}'), 'waypoint');
+export default app;`;
+  const shared = (body: string) => errorsOf(body).filter((e) => e.includes('delivery/shared-destination'));
+  const oneCluster = shared(app(`{ repoURL: 'https://x.io/r.git' }`));
+  assert.equal(oneCluster.length, 1, 'one finding per pair of targets, not one per object');
+  assert.match(oneCluster[0], /targets 'prod' and 'staging' both deploy Namespace shop to the same cluster \(https:\/\/kubernetes\.default\.svc\)/);
+  assert.equal(shared(app(`{ repoURL: 'https://x.io/r.git', argocd: { destination: { name: 'mesh' } } }`)).length, 1);
+  assert.match(shared(app(`{ repoURL: 'https://x.io/r.git', argocd: { destination: { name: 'mesh' } } }`))[0], /same cluster \(cluster 'mesh'\)/);
+  assert.equal(shared(app(`{ repoURL: 'https://x.io/r.git', argocd: { generator: wp.ArgoCdGenerator.APPLICATION_SET } }`)).length, 1);
+  assert.deepEqual(shared(app(`{ repoURL: 'https://x.io/r.git', argocd: { targetDestinations: { staging: { name: 'staging' }, prod: { name: 'prod' } } } }`)), []);
+  assert.deepEqual(shared(app(`{ repoURL: 'https://x.io/r.git' }`, '', 'orders')), [], 'other objects on one cluster');
+  assert.deepEqual(shared(app(`{ repoURL: 'https://x.io/r.git' }`, 'gitops: [wp.GitOpsTool.FLUX],')), [], 'Flux delivery is per target and cluster');
+});
+
 test('Flux substitution placeholders need substituteFrom, set on the policies stage only', async () => {
   const body = (flux: string) => `
 const app = new wp.PolicyApp({ delivery: { repoURL: 'https://x.io/r.git', flux: ${flux} } });

@@ -83,7 +83,10 @@ test('owned objects: managed-by and a stable part-of; waypoints and plugins Prun
       // Pruning a Namespace deletes everything in it: never, even when owned.
       assert.deepEqual(options(o), ['Delete=false', 'Prune=false'], what);
       assert.equal(o.metadata.annotations?.[FLUX_PRUNE], 'disabled', what);
+      // Metadata only, over a Namespace that may predate it: Merge, so Flux never takes over (and later drops) labels others set.
+      assert.equal(o.metadata.annotations?.[FLUX_SSA], 'Merge', what);
     }
+    if (o.kind === 'Service') assert.equal(o.metadata.annotations?.[FLUX_SSA], undefined, what);
     if (o.kind === 'Service') assert.deepEqual(options(o), ['Delete=false'], what);
   }
 });
