@@ -1,5 +1,6 @@
 import type { Finding } from '../analysis/finding';
 import { isDnsLabel } from '../constructs/internal/schemas';
+import { canonicalPath } from '../constructs/plugins/envoy-path';
 
 /** One request to simulate, as a user writes it. */
 export interface SimRequest {
@@ -174,99 +175,20 @@ export function checkPath(path: string): string {
 }
 
 /**
- * Envoy's `normalize_path` (Istio's default path normalisation, BASE), which
- * runs before any filter: Envoy's copy of Chromium's path canonicaliser
- * (`source/common/chromium_url/url_canon_path.cc`) applied to the path part.
- * The query is kept as sent.
- *
- * - A percent-encoded letter, digit, `-`, `_` or `~` is decoded (`/%61dmin`
- *   is `/admin`); other encodings are kept exactly as sent.
- * - `.` and `%2e` are dots alike in dot segments, which are removed
- *   (`/a/%2e%2e/b` is `/b`); a `..` never climbs above the root.
- * - A backslash becomes a slash.
- * - Characters a path may not hold literally (`"`, `#`, `<`, `>`, `^`, a
- *   backtick, `{`, `|`, `}`, and every non-ASCII byte) are percent-encoded,
- *   upper case.
- *
- * A `%` not followed by two hex digits is refused (`SimulationError`): what the
- * canonicaliser does with it next to later escapes is not simulated.
+ * Envoy's `normalize_path` (Istio's default path normalisation, BASE) on a
+ * request's `:path`, before any filter runs: see `canonicalPath`. The query
+ * is kept as sent. A `%` not followed by two hex digits is refused
+ * (`SimulationError`): what Envoy then does is not simulated.
  */
 export function normalizePath(raw: string): string {
   const q = raw.indexOf('?');
   const path = q < 0 ? raw : raw.slice(0, q);
   const query = q < 0 ? '' : raw.slice(q);
-  return canonicalPath(path) + query;
-}
-
-// Decoded when percent-encoded: the unreserved characters other than the dot,
-// which dot-segment handling reads in either form.
-const DECODED = /^[A-Za-z0-9\-_~]$/;
-// Percent-encoded when written literally.
-const ENCODED = new Set(['"', '#', '<', '>', '^', '`', '{', '|', '}']);
-const HEX2 = /^[0-9A-Fa-f]{2}$/;
-
-/** Length of a dot at `i` (`.` or `%2e`/`%2E`), or 0. */
-function dotAt(path: string, i: number): number {
-  if (path[i] === '.') return 1;
-  return path[i] === '%' && path[i + 1] === '2' && (path[i + 2] === 'e' || path[i + 2] === 'E') ? 3 : 0;
-}
-
-const isSlash = (c: string | undefined) => c === '/' || c === '\\';
-
-/** `out` (ending in '/') cut back to the slash before its last segment; never above the root. */
-function upOneSegment(out: string): string {
-  if (out === '/') return out;
-  return out.slice(0, out.lastIndexOf('/', out.length - 2) + 1);
-}
-
-function canonicalPath(path: string): string {
-  let out = '';
-  let i = 0;
-  while (i < path.length) {
-    const dot = dotAt(path, i);
-    if (dot > 0) {
-      if (out.endsWith('/')) {
-        const after = i + dot;
-        // "." as a whole segment: the current folder.
-        if (after === path.length || isSlash(path[after])) {
-          i = after === path.length ? after : after + 1;
-          continue;
-        }
-        // ".." as a whole segment: up one folder.
-        const second = dotAt(path, after);
-        if (second > 0 && (after + second === path.length || isSlash(path[after + second]))) {
-          out = upOneSegment(out);
-          i = after + second === path.length ? after + second : after + second + 1;
-          continue;
-        }
-      }
-      out += '.';
-      i += dot;
-      continue;
-    }
-    const c = path[i];
-    if (c === '\\') {
-      out += '/';
-      i++;
-    } else if (c === '%') {
-      const hex = path.slice(i + 1, i + 3);
-      if (!HEX2.test(hex)) {
-        throw new SimulationError('path', `path ${JSON.stringify(path)} has a '%' not followed by two hex digits: how Envoy canonicalises it is not simulated`, 'Percent-encode the % itself as %25.');
-      }
-      const decoded = String.fromCharCode(parseInt(hex, 16));
-      out += DECODED.test(decoded) ? decoded : `%${hex}`;
-      i += 3;
-    } else if (ENCODED.has(c) || c.charCodeAt(0) > 0x7e) {
-      // A whole code point: non-ASCII characters are encoded byte by byte (UTF-8).
-      const cp = String.fromCodePoint(path.codePointAt(i)!);
-      for (const b of Buffer.from(cp, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-      i += cp.length;
-    } else {
-      out += c;
-      i++;
-    }
+  const canonical = canonicalPath(path);
+  if (canonical === undefined) {
+    throw new SimulationError('path', `path ${JSON.stringify(path)} has a '%' not followed by two hex digits: how Envoy canonicalises it is not simulated`, 'Percent-encode the % itself as %25.');
   }
-  return out;
+  return canonical + query;
 }
 
 /** Reject an authority with whitespace or a path. */

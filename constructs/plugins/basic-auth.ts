@@ -7,6 +7,7 @@ import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-p
 import { parseProps, ruleParams, vacant, withProps } from '../internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
 import { isAcceptedCredential, isUnpaddedBase64 } from './basic-auth-format';
+import { canonicalPath } from './envoy-path';
 
 /** The module the Istio guide uses; its source is wasm-extensions tag 1.12.0. */
 export const BASIC_AUTH_URL = 'oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0';
@@ -64,6 +65,33 @@ function hasPort(entry: string): boolean {
   return outside.includes(':');
 }
 
+/**
+ * For a rule path no normalised request path can match, how to fix it;
+ * undefined when requests can match it (or when its `%` escapes are
+ * malformed: Envoy's handling of those is not modelled). The query part is
+ * compared as sent. A prefix or suffix is tried inside a longer path, since
+ * `/a/.` still starts `/a/.x`.
+ */
+function unreachablePathFix(kind: 'prefix' | 'exact' | 'suffix', p: string): string | undefined {
+  const q = p.indexOf('?');
+  const path = q < 0 ? p : p.slice(0, q);
+  const query = q < 0 ? '' : p.slice(q);
+  const writeAs = (form: string | undefined) => (form ? `Write ${JSON.stringify(form)}.` : 'Write the path as Envoy hands it to the plugin: letters and digits unencoded, no "." or ".." segments.');
+  if (kind === 'exact' || (kind === 'prefix' && q >= 0)) {
+    const c = canonicalPath(path);
+    return c === undefined || c === path ? undefined : writeAs(c + query);
+  }
+  if (kind === 'prefix') {
+    const c = canonicalPath(`${path}x`);
+    return c === undefined || c.startsWith(path) ? undefined : writeAs(canonicalPath(path));
+  }
+  // A suffix: behind a path of its own, the way a request ends with it.
+  const pad = path.startsWith('/') ? '/x' : '/x/x';
+  const c = canonicalPath(pad + path);
+  if (c === undefined || c.endsWith(path)) return undefined;
+  return writeAs(c.startsWith(pad) ? c.slice(pad.length) + query : undefined);
+}
+
 /** Cross-rule checks: duplicates, shadowing, rules that never match, and credentials clients rarely send. */
 export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIssue[] {
   const issues: PluginConfigIssue[] = [];
@@ -76,6 +104,19 @@ export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIss
       // Envoy's :path is origin-form, always starting with '/' (or '*' for `OPTIONS *`).
       if (p !== undefined && p !== '' && !p.startsWith('/') && !p.startsWith('*')) {
         issues.push({ rule: 'basic-auth/unmatchable-path', severity: 'error', message: `rule #${i + 1} ${k} ${JSON.stringify(p)} does not start with "/": a request path always does, so the rule never matches and its paths are not protected`, fix: `Write ${JSON.stringify(`/${p}`)}.` });
+      }
+    }
+    for (const k of ['prefix', 'exact', 'suffix'] as const) {
+      const p = r[k];
+      if (p === undefined || p === '' || (k !== 'suffix' && !p.startsWith('/'))) continue;
+      const fix = unreachablePathFix(k, p);
+      if (fix !== undefined) {
+        issues.push({
+          rule: 'basic-auth/unmatchable-path',
+          severity: 'error',
+          message: `rule #${i + 1} ${k} ${JSON.stringify(p)} is not in the form Envoy hands the plugin: it normalises every request path first (decoding %61 to "a", removing "." and ".." segments, turning "\\" into "/", encoding characters such as "{"), so the rule never matches and its paths are not protected`,
+          fix,
+        });
       }
     }
     (r.hosts ?? []).forEach((h, j) => {

@@ -19,6 +19,41 @@ test('paths: prefix and exact must start with "/" (or "*" for OPTIONS *); a suff
   assert.deepEqual(ids({ prefix: undefined, suffix: '.png' }), []);
 });
 
+test('paths in a form Envoy never hands the plugin are unmatchable, with the form to write; paths requests can reach are not flagged', () => {
+  const fixes = (extra: Record<string, unknown>) =>
+    analyzeBasicAuthConfig(rule(extra) as never)
+      .filter((i) => i.rule === 'basic-auth/unmatchable-path')
+      .map((i) => `${i.severity} ${i.fix}`);
+  const cases: [Record<string, unknown>, string[]][] = [
+    [{ prefix: '/%61dmin' }, ['error Write "/admin".']],
+    [{ prefix: '/static/../admin' }, ['error Write "/admin".']],
+    [{ prefix: '/a\\b' }, ['error Write "/a/b".']],
+    [{ prefix: '/a{b' }, ['error Write "/a%7Bb".']],
+    [{ prefix: undefined, exact: '/admin/.' }, ['error Write "/admin/".']],
+    [{ prefix: undefined, exact: '/%7euser?x=%61' }, ['error Write "/~user?x=%61".']],
+    [{ prefix: undefined, suffix: '%2ejson' }, ['error Write ".json".']],
+    // Requests can present these: a trailing "." or ".." starts a longer segment (/a/.x), the query is passed as sent, other escapes are kept.
+    [{ prefix: '/a/.' }, []],
+    [{ prefix: '/a/..' }, []],
+    [{ prefix: '/api?debug=%61' }, []],
+    [{ prefix: '/files/a%2Fb' }, []],
+    [{ prefix: undefined, suffix: '.png' }, []],
+    [{ prefix: undefined, exact: '/a/' }, []],
+    // A malformed escape: Envoy's handling is not modelled, so nothing is claimed.
+    [{ prefix: '/100%' }, []],
+  ];
+  for (const [extra, want] of cases) assert.deepEqual(fixes(extra), want, JSON.stringify(extra));
+});
+
+test('the simulator agrees: a rule on "/%61dmin" never matches, while "/admin" does for the same encoded request', () => {
+  const status = (prefix: string, path: string) =>
+    simulate(modelOf([namespace('apps', { 'istio.io/use-waypoint': 'waypoint' }), waypoint('apps', 'waypoint'), plugin('apps', 'auth', { targetRefs: toGateway('waypoint'), phase: 'AUTHN', pluginConfig: basicAuthConfig(prefix, ['u:p']) })]), { to: 'apps/app:80', path }).status;
+  for (const path of ['/admin', '/%61dmin']) {
+    assert.equal(status('/%61dmin', path), 200, path);
+    assert.equal(status('/admin', path), 401, path);
+  }
+});
+
 test('the simulator agrees: such a rule never matches, so the request passes without credentials', () => {
   const status = (pluginConfig: Record<string, unknown>, authority?: string) =>
     simulate(modelOf([namespace('apps', { 'istio.io/use-waypoint': 'waypoint' }), waypoint('apps', 'waypoint'), plugin('apps', 'auth', { targetRefs: toGateway('waypoint'), phase: 'AUTHN', pluginConfig })]), {
