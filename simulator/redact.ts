@@ -1,14 +1,29 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Header names whose values are secrets. Explanations show a fingerprint
- * instead, so a trace pasted into a pull request never leaks a credential.
+ * Headers whose values are printed as given: standard ones that carry no
+ * secret. Every other value is shown as a fingerprint, so a trace pasted
+ * into a pull request never leaks a credential, whatever its header is
+ * called (`-H 'user:password'` is a header named `user`).
  */
-const SENSITIVE = /auth|token|secret|key|cookie|passw|credential|session|signature/i;
+const PRINTED = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'content-length',
+  'content-type',
+  'host',
+  'pragma',
+  'te',
+  'user-agent',
+  'x-forwarded-proto',
+  'x-request-id',
+]);
 
 /** Whether a header's value must never be printed. */
 export function isSensitiveHeader(name: string): boolean {
-  return SENSITIVE.test(name);
+  return !PRINTED.has(name.toLowerCase());
 }
 
 /**
@@ -25,8 +40,9 @@ export function shortHash(value: string): string {
 }
 
 /**
- * A header value safe to print: sensitive values keep only a recognised
- * auth scheme (`Basic`, `Bearer`...) followed by the fingerprint of the rest.
+ * A header value safe to print: the value of any header but a few standard
+ * ones keeps only a recognised auth scheme (`Basic`, `Bearer`...) followed by
+ * the fingerprint of the rest.
  */
 export function redactHeaderValue(name: string, value: string): string {
   if (!isSensitiveHeader(name)) return value;

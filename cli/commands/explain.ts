@@ -16,10 +16,10 @@ Simulate one request against the manifests in DIR (default: dist) and explain,
 without a cluster, which proxies it crosses (ingress gateway, waypoint), which
 plugins run there in which order, and what each decides: 401, 200 (passed
 through), or unknown when the outcome depends on something not simulated.
---json prints { "status": <number|null>, "trace": [...] }. Credentials, and the
-values of headers whose names suggest a secret (auth, token, key, cookie,
-session...), appear only as fingerprints; other header values are shown as
-given. Exit 0 with a result (unknown included), 1 when the
+--json prints { "status": <number|null>, "trace": [...] }. Credentials and
+header values appear only as fingerprints, except the values of a few
+standard headers that carry no secret (accept, content-type, host,
+user-agent...). Exit 0 with a result (unknown included), 1 when the
 manifests cannot be parsed, 2 on bad usage (a missing --manifests folder included).`;
 
 const FLAG_OF: Record<RequestField, string> = {
