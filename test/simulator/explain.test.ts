@@ -187,3 +187,16 @@ describe('bad usage exits 2 and names the flag and value', () => {
     assert.match(r.err, /manifests\/parse/);
   });
 });
+
+test("a header of any name has its value fingerprinted (-H 'user:password' is a header named 'user'); only standard harmless headers are shown as given", async () => {
+  const dir = tempDir('wp-explain-h-');
+  const io = captureIo();
+  assert.equal(await main(['synth', '--outdir', dir], io), 0, io.text());
+  for (const json of [false, true]) {
+    const r = await explain(['--manifests', dir, '--to', 'default/productpage:9080', '--path', '/productpage', '-H', 'leaky:S3cr3tZZ', '-H', 'X-Team-Pin: 9a8b7c', '-H', 'Accept: text/html', ...(json ? ['--json'] : [])]);
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(r.all, /S3cr3tZZ|9a8b7c/);
+    assert.match(r.out, /leaky: <redacted, 8 chars, sha256:[0-9a-f]{8}>/);
+    assert.match(r.out, /accept: text\/html/);
+  }
+});
