@@ -44,41 +44,18 @@ function parseHeader(raw: string): [string, string] {
   return [name, raw.slice(colon + 1)];
 }
 
-/**
- * parseArgs echoes stray arguments. One that is not a flag is most often a
- * header or credential that lost its -H, and nothing tells a pasted
- * `user:pass` (or `admin: pw`) or base64 token from a typo: every such
- * argument is shown by fingerprint only.
- */
-function redactArgs(message: string, argv: readonly string[]): string {
-  let out = message;
-  // Longest first, so an argument that contains another is replaced whole.
-  for (const arg of [...argv].sort((a, b) => b.length - a.length)) {
-    if (arg.length === 0 || /^--?[A-Za-z][\w-]*$/.test(arg)) continue;
-    out = out.split(arg).join(fingerprint(arg));
-  }
-  // Say why, or a reader takes the fingerprint for what they typed going wrong.
-  return out === message ? out : `${out} (arguments are shown by fingerprint here: they may be credentials)`;
-}
-
 export function explain(argv: string[], io: Io): number {
-  let values;
-  try {
-    values = parseFlags('explain', argv, {
-      manifests: { type: 'string' },
-      target: { type: 'string' },
-      to: { type: 'string' },
-      via: { type: 'string' },
-      method: { type: 'string' },
-      path: { type: 'string' },
-      header: { type: 'string', short: 'H', multiple: true },
-      authority: { type: 'string' },
-      json: { type: 'boolean' },
-    }).values;
-  } catch (e) {
-    if (e instanceof UsageError) throw new UsageError(redactArgs(e.message, argv));
-    throw e;
-  }
+  const { values } = parseFlags('explain', argv, {
+    manifests: { type: 'string' },
+    target: { type: 'string' },
+    to: { type: 'string' },
+    via: { type: 'string' },
+    method: { type: 'string' },
+    path: { type: 'string' },
+    header: { type: 'string', short: 'H', multiple: true },
+    authority: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   if (values.to === undefined) {
     throw new UsageError(`explain: --to NAMESPACE/SERVICE[:PORT] is required (the destination Service). Run 'waypoint-policy help' for usage.`);
   }

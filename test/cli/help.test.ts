@@ -38,3 +38,17 @@ test('the README documents every flag each command accepts', () => {
     for (const flag of flags) assert.match(row!, new RegExp(`${flag}\\b`), `README documents ${command} ${flag}`);
   }
 });
+
+test('every command shows a stray argument only by fingerprint (a header or credential that lost its flag), without garbling the message', async () => {
+  for (const command of ['synth', 'validate', 'check', 'diff', 'explain']) {
+    const io = captureIo();
+    const code = await main([command, 'Authorization: Basic bGVha3k6UzNjcjN0'], io);
+    assert.equal(code, 2, `${command}: ${io.text()}`);
+    assert.doesNotMatch(io.text(), /bGVha3k6UzNjcjN0/, command);
+    assert.match(io.text(), new RegExp(`^${command}: Unexpected argument '<redacted, 37 chars, sha256:[0-9a-f]{8}>'`, 'm'), command);
+  }
+  // A one-letter argument is replaced only where it is quoted, not inside other words.
+  const io = captureIo();
+  assert.equal(await main(['explain', '-jH', 'x'], io), 2);
+  assert.match(io.text(), /^explain: Unknown option '-j'\. Run 'waypoint-policy help' for usage\.$/m);
+});
