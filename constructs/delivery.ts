@@ -209,6 +209,8 @@ const duration = (what: string) =>
   z.string().refine((v) => DURATION.test(v), { message: `${what} must be a Go duration such as 30s, 5m or 1h`, ...ruleParams('delivery/invalid') });
 const SCHEME_URL = /^(https?|ssh):\/\/[^\s/]+\S*$/;
 const SCP_URL = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+$/;
+// Userinfo in an http(s) URL (any: a bare token is the usual form), or a password in an ssh one.
+const CREDENTIAL_IN_URL = /^(https?:\/\/[^/@]*@|ssh:\/\/[^/@:]*:[^/@]*@)/;
 // A branch name: no spaces, no `..`, no leading `-` or `/` (git check-ref-format, simplified).
 const BRANCH = /^(?!-)(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._\/-]+(?<!\/)(?<!\.lock)$/;
 // A relative path of plain segments.
@@ -224,10 +226,18 @@ const destinationSchema = z
 
 export const deliverySchema = z
   .object({
-    repoURL: z.string().refine((u) => SCHEME_URL.test(u) || SCP_URL.test(u), {
-      message: 'repoURL must be a git URL (https://, ssh:// or git@host:path)',
-      ...ruleParams('delivery/invalid'),
-    }),
+    repoURL: z
+      .string()
+      .refine((u) => SCHEME_URL.test(u) || SCP_URL.test(u), {
+        message: 'repoURL must be a git URL (https://, ssh:// or git@host:path)',
+        ...ruleParams('delivery/invalid'),
+      })
+      // Written into the committed delivery manifests: a token or password
+      // there (https://user:token@..., https://token@...) is a leaked secret.
+      .refine((u) => !CREDENTIAL_IN_URL.test(u), {
+        message: 'repoURL must not carry credentials (a user, token or password before "@" in an http(s) URL, or a password in an ssh one): the delivery manifests are committed to git',
+        ...ruleParams('delivery/invalid', 'Write the URL without them, and give the tool its repository credentials: an Argo CD repository Secret, or delivery.flux.secretRef.'),
+      }),
     revision: z.string().refine((v) => BRANCH.test(v), { message: 'revision must be a branch name', ...ruleParams('delivery/invalid') }).optional(),
     path: z
       .string()

@@ -26,6 +26,17 @@ test('other refused values are not echoed: a repository URL may carry a token', 
   assert.doesNotMatch(message, /s3cr3t/);
 });
 
+test('a repository URL with credentials is refused (the delivery manifests are committed), without echoing them', () => {
+  for (const repoURL of ['https://leaky:S3cr3tZZ@github.com/acme/policy.git', 'https://ghp_S3cr3tZZ@github.com/acme/policy.git', 'ssh://git:S3cr3tZZ@github.com/acme/policy.git']) {
+    const message = messageOf(() => new PolicyApp({ delivery: { repoURL } }));
+    assert.match(message, /delivery\/invalid.*repoURL must not carry credentials/);
+    assert.match(message, /fix: Write the URL without them, and give the tool its repository credentials/);
+    assert.doesNotMatch(message, /S3cr3tZZ/);
+  }
+  // A user alone in an ssh URL is how ssh names the account, not a secret.
+  assert.ok(new PolicyApp({ delivery: { repoURL: 'ssh://git@github.com/acme/policy.git' } }));
+});
+
 test('a misspelt prop is refused with the prop it most likely means, not ignored (props built by spreading escape TypeScript)', () => {
   const refused = (build: (ns: MeshNamespace, w: Waypoint) => unknown) => {
     const ns = new MeshNamespace(new PolicyApp(), 'shop');
