@@ -349,7 +349,7 @@ export class WasmPlugin extends Construct {
     try {
       const known = KNOWN_PROPS.get(new.target);
       if (known && typeof props === 'object' && props !== null) refuseUnknownProps(this, new.target.name, props, known);
-      const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig'] });
+      const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'] });
       this.name = p.name;
       this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
       this.url = p.url;

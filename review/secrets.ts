@@ -24,17 +24,25 @@ function underSecretKey(path: Path, keys: ReadonlySet<string>): boolean {
 
 const isModuleUrl = (path: Path) => path.length === 2 && path[0] === 'spec' && path[1] === 'url';
 
+// `spec.vmConfig.env[i].value`: environment values are how a module is
+// handed an API key, whatever the variable is called.
+const isEnvValue = (path: Path) => path.length === 5 && path[0] === 'spec' && path[1] === 'vmConfig' && path[2] === 'env' && path[4] === 'value';
+
 /**
- * The secrets of one manifest: the fixed keys anywhere, and for a WasmPlugin
- * of a registered module (built-in or `definePlugin`), its definition's
- * `secretKeys` anywhere under `spec.pluginConfig`. Module URLs print without
+ * The secrets of one manifest: the fixed keys anywhere; for a WasmPlugin, its
+ * environment values, and for one of a registered module (built-in or
+ * `definePlugin`), its definition's `secretKeys` anywhere under
+ * `spec.pluginConfig`. Module URLs print without
  * their `user:password@`.
  */
 export function secretPolicyFor(manifest: KubeObject | undefined): SecretPolicy {
   const spec = manifest?.kind === 'WasmPlugin' ? (manifest.spec as { url?: unknown } | undefined) : undefined;
   const pluginKeys = new Set(typeof spec?.url === 'string' ? (pluginDefinitionFor(spec.url)?.secretKeys ?? []) : []);
   return {
-    isSecret: (path) => underSecretKey(path, SECRET_KEYS) || (pluginKeys.size > 0 && path[0] === 'spec' && path[1] === 'pluginConfig' && underSecretKey(path.slice(2), pluginKeys)),
+    isSecret: (path) =>
+      underSecretKey(path, SECRET_KEYS) ||
+      (manifest?.kind === 'WasmPlugin' && isEnvValue(path)) ||
+      (pluginKeys.size > 0 && path[0] === 'spec' && path[1] === 'pluginConfig' && underSecretKey(path.slice(2), pluginKeys)),
     mask: (path, value) => (manifest?.kind === 'WasmPlugin' && isModuleUrl(path) ? redactUrl(value) : value),
   };
 }

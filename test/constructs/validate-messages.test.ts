@@ -99,3 +99,12 @@ test('a waypoint given by its name to useWaypoint says what is expected, not zod
   MeshService.fromServiceName(ns, 'a', 'a', { useWaypoint: 'none' });
   MeshService.fromServiceName(ns, 'b', 'b', { useWaypoint: new Waypoint(ns, 'waypoint') });
 });
+
+test("a refused environment value of a WasmPlugin is not echoed: env is how a module gets an API key", () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const secret = `S3cr3tZZ${'x'.repeat(2100)}`;
+  const message = messageOf(() => new WasmPlugin(ns, 'env', { url: 'oci://ghcr.io/acme/env:1.0.0', targets: [waypoint], env: [{ name: 'API_KEY', value: secret }] } as never));
+  assert.match(message, /prop 'env\[0\]\.value'/);
+  assert.doesNotMatch(message, /S3cr3tZZ/);
+});

@@ -68,3 +68,21 @@ test('no format of the review prints a secret key value or a URL password', () =
     for (const secret of [TOKEN_BEFORE, TOKEN_AFTER, URL_PASSWORD, 'hunter2', 'old-pass']) assert.equal(out.includes(secret), false, `${secret} in ${format}`);
   }
 });
+
+test("a WasmPlugin's environment values are fingerprinted, whatever the variable is called; names and other fields are shown", () => {
+  const withEnv = (value: string) =>
+    `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: env, namespace: shop }
+spec:
+  url: oci://registry.example.com/wasm/env-check:1.0.0
+  vmConfig: { env: [{ name: UPSTREAM_PIN, value: "${value}" }, { name: POD_NAME, valueFrom: HOST }] }
+`;
+  const base = new Map([['demo/shop/wasmplugin-env.yaml', withEnv('pin-BEFORE-5e6f')]]);
+  const head = new Map([['demo/shop/wasmplugin-env.yaml', withEnv('pin-AFTER-7a8b')]]);
+  const [change] = diffObjects(parseTree(base), parseTree(head));
+  assert.deepEqual(change.fields.map((f) => f.path), ['spec.vmConfig.env[0].value']);
+  for (const v of [change.fields[0].before, change.fields[0].after]) assert.match(String(v), /^sha256:[0-9a-f]{8}$/);
+  const r = review(base, head, { base: 'main', head: 'working tree' });
+  for (const format of ['text', 'markdown', 'json'] as const) assert.doesNotMatch(formatReview(r, format), /pin-BEFORE|pin-AFTER/, format);
+});
