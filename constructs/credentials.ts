@@ -95,15 +95,31 @@ function credentialValue(scope: IConstruct, source: string, raw: string, fix: st
   return value;
 }
 
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * A variable name as it may be printed: one that is not a name (a `:`, a
+ * space...) is most often the credential itself, passed where its name
+ * belongs, and is shown by its length only.
+ */
+function printableName(name: string): string {
+  return typeof name === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : `(not a name, ${String(name).length} characters, not shown: it may be the value itself)`;
+}
+
 class EnvCredential extends Credential {
   public readonly source: string;
   readonly #values: ReadOnce = new WeakMap();
   constructor(private readonly variable: string) {
     super();
-    this.source = `environment variable ${variable}`;
+    this.source = `environment variable ${printableName(variable)}`;
   }
 
   public resolve(scope: IConstruct): string {
+    // Looser than a shell's names (CI systems pass '.' and '-'), but never a ':', '=' or space.
+    if (typeof this.variable !== 'string' || !ENV_NAME.test(this.variable)) {
+      fail(scope, 'credentials/bad-variable', `credential source ${this.source} is not a valid variable name`, 'Pass the name of the environment variable, not its value: Credential.fromEnv(\'SHOP_ADMIN\').');
+    }
     // Each process.env read is a getenv call (~4 µs here).
     return readOnce(this.#values, scope, '', () => {
       const value = process.env[this.variable];
@@ -144,18 +160,17 @@ class FileCredential extends Credential {
   }
 }
 
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 class SubstitutionCredential extends Credential {
   public readonly source: string;
   constructor(private readonly variable: string) {
     super();
-    this.source = `Flux substitution variable ${variable}`;
+    this.source = `Flux substitution variable ${printableName(variable)}`;
   }
 
   public resolve(scope: IConstruct): string {
-    if (!VARIABLE.test(this.variable)) {
-      fail(scope, 'credentials/bad-variable', `Flux substitution variable ${JSON.stringify(this.variable)} is not a valid variable name`, 'Use letters, digits and _, not starting with a digit.');
+    if (typeof this.variable !== 'string' || !VARIABLE.test(this.variable)) {
+      const shown = printableName(this.variable);
+      fail(scope, 'credentials/bad-variable', `Flux substitution variable ${shown === this.variable ? JSON.stringify(shown) : shown} is not a valid variable name`, 'Use letters, digits and _, not starting with a digit.');
     }
     return `\${${this.variable}}`;
   }

@@ -69,7 +69,8 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
     severity: 'error',
     checkedAt: 'construction',
     docs: {
-      summary: 'A Flux substitution variable name that Flux cannot substitute.',
+      summary:
+        'A Flux substitution variable name that Flux cannot substitute, or a `Credential.fromEnv` name that is no variable name (a `:`, `=` or space in it). Such a "name" is most often the credential itself, passed where its name belongs, so it is shown only by its length.',
       bad: `new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fluxSubstitution('1-bad')] }] });`,
       message: 'Flux substitution variable "1-bad" is not a valid variable name',
       fix: 'Use letters, digits and _, not starting with a digit.',

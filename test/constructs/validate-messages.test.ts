@@ -108,3 +108,20 @@ test("a refused environment value of a WasmPlugin is not echoed: env is how a mo
   assert.match(message, /prop 'env\[0\]\.value'/);
   assert.doesNotMatch(message, /S3cr3tZZ/);
 });
+
+test('a credential passed where its variable name belongs is refused without being echoed, in the error and in the printable source', () => {
+  const refusal = (credential: Credential) => {
+    const ns = new MeshNamespace(new PolicyApp(), 'shop');
+    const waypoint = new Waypoint(ns, 'waypoint');
+    return messageOf(() => new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [credential] }] }));
+  };
+  for (const credential of [Credential.fromEnv('leaky:S3cr3tZZ'), Credential.fluxSubstitution('leaky:S3cr3tZZ'), Credential.fromEnv('user S3cr3tZZ')]) {
+    const message = refusal(credential);
+    assert.match(message, /credentials\/bad-variable\]: .*\(not a name, \d+ characters, not shown: it may be the value itself\) is not a valid variable name/);
+    assert.doesNotMatch(message, /S3cr3tZZ/);
+    assert.doesNotMatch(credential.source, /S3cr3tZZ/);
+  }
+  // Names as CI systems write them still work, and a typo'd name is shown so it can be fixed.
+  assert.match(refusal(Credential.fromEnv('ci.shop-admin')), /credentials\/missing\]: credential source environment variable ci\.shop-admin is not set/);
+  assert.match(refusal(Credential.fluxSubstitution('1-bad')), /Flux substitution variable "1-bad" is not a valid variable name/);
+});
