@@ -100,8 +100,13 @@ export function parseProps<S extends z.ZodType>(
         source: sourceOf(scope),
       };
     }
-    const secret = issue.path.some((p) => options.secretKeys?.includes(String(p)));
     const input = (issue as { input?: unknown }).input;
+    // Under a secret key, nothing is shown. Elsewhere in props that hold
+    // secrets, no string but a name either: a secret put where its parent
+    // object (or a union) belongs fails at the parent's path, above the key.
+    const secret =
+      issue.path.some((p) => options.secretKeys?.includes(String(p))) ||
+      ((options.secretKeys?.length ?? 0) > 0 && typeof input === 'string' && params?.rule !== 'names/rfc1123');
     const received = secret ? '' : `; received ${describeReceived(input)}`;
     return {
       rule: params?.rule ?? 'props/invalid',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Duration } from 'cdk8s';
-import { BasicAuth, BasicAuthProps, Credential, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PolicyApp, PolicyError, Waypoint, WasmPlugin } from '../../constructs';
+import { BasicAuth, BasicAuthProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Waypoint, WasmPlugin } from '../../constructs';
+import { z } from 'zod';
 
 const SHA = 'a'.repeat(64);
 
@@ -124,4 +125,21 @@ test('a credential passed where its variable name belongs is refused without bei
   // Names as CI systems write them still work, and a typo'd name is shown so it can be fixed.
   assert.match(refusal(Credential.fromEnv('ci.shop-admin')), /credentials\/missing\]: credential source environment variable ci\.shop-admin is not set/);
   assert.match(refusal(Credential.fluxSubstitution('1-bad')), /Flux substitution variable "1-bad" is not a valid variable name/);
+});
+
+test("a plugin config with secret keys never echoes a string, even one put where the secret key's parent belongs; a refused name is still shown", () => {
+  const TokenCheck = definePlugin({
+    name: 'token-check',
+    url: 'oci://ghcr.io/acme/token-check:1.0.0',
+    sha256: 'a'.repeat(64),
+    defaultPhase: PluginPhase.AUTHN,
+    configSchema: z.object({ auth: z.object({ token: z.string() }), mode: z.enum(['strict', 'lax']) }).strict(),
+    secretKeys: ['token'],
+  });
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const message = messageOf(() => new TokenCheck(ns, 'check', { targets: [waypoint], pluginConfig: { auth: 'leaky:S3cr3tZZ', mode: 'S3cr3tZZ' } as never }));
+  assert.match(message, /pluginConfig prop 'auth'/);
+  assert.doesNotMatch(message, /S3cr3tZZ/);
+  assert.match(messageOf(() => new TokenCheck(ns, 'Bad_Name', { targets: [waypoint], pluginConfig: { auth: { token: 't' }, mode: 'lax' } })), /received "Bad_Name"/);
 });
