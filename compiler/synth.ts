@@ -14,7 +14,7 @@ import { collectGarbage } from './memory';
 import { gitopsFindings } from './gitops';
 import { refuseForeignFiles, refuseNonFolder } from './foreign-files';
 import { FileTree, layout } from './layout';
-import { openTreeWriter, TreeWriter, WriteResult } from './write';
+import { openTreeWriter, recoverOutput, TreeWriter, WriteResult } from './write';
 import { asOutputError } from './output-errors';
 import { defaultRootOf, realPath } from './project-root';
 
@@ -156,6 +156,10 @@ export interface SynthResult extends CompileResult {
  * whole folder, and must not empty one a person keeps other things in.
  */
 export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthResult {
+  // First: a run that died between its two renames left the output renamed
+  // away. Every check below (and a failure, which writes nothing) must see
+  // the folder as it was, not a missing one.
+  recoverOutput(options.outdir);
   const a = analyzeApp(app, options);
   const blocking = a.findings.filter((f) => f.severity === 'error' || options.strict);
   if (blocking.length > 0) throw new PolicyError(a.findings);

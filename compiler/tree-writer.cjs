@@ -63,7 +63,9 @@ function isGeneratedFile(file) {
 function compare(file, content) {
   let st;
   try {
-    st = fs.statSync(file);
+    // Not followed: a link in the live tree, even to a file with the same
+    // text, is not what synth writes (a hard link to it would keep the link).
+    st = fs.lstatSync(file);
   } catch {
     return 'missing';
   }

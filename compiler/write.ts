@@ -70,7 +70,7 @@ function recover(outdir: string): void {
     const full = path.join(parent, name);
     try {
       if (m[1] === 'old' && !fs.existsSync(outdir)) fs.renameSync(full, outdir);
-      else fs.rmSync(full, { recursive: true, force: true });
+      else removeTree(full);
     } catch {
       // Left for a later run: it must not stop this one.
     }
@@ -182,12 +182,38 @@ interface Staging {
   readonly retired: string;
 }
 
-function stagingFor(outdir: string): Staging {
-  let abs = path.resolve(outdir);
+/**
+ * The folder synth replaces for `outdir`: `outdir` itself, or the folder a
+ * link there names (the link is kept). A link's target is read, not
+ * resolved, so a link whose folder a dead run left renamed away still names
+ * the folder to recover.
+ */
+function targetFolder(outdir: string): string {
+  const abs = path.resolve(outdir);
   const st = fs.lstatSync(abs, { throwIfNoEntry: false });
-  // A link to a folder: replace the folder it names, and keep the link.
-  if (st?.isSymbolicLink()) abs = fs.realpathSync(abs);
-  if (st && !fs.statSync(abs).isDirectory()) {
+  if (!st?.isSymbolicLink()) return abs;
+  const target = path.resolve(path.dirname(abs), fs.readlinkSync(abs));
+  return fs.existsSync(target) ? fs.realpathSync(target) : target;
+}
+
+/**
+ * Put back the output a run that died between its two renames left beside
+ * `outdir`, and remove the staging copies of dead runs. Runs before anything
+ * reads the output folder (the emptying guard, the foreign-file check), so
+ * those see the folder as it was; never throws.
+ */
+export function recoverOutput(outdir: string): void {
+  try {
+    recover(targetFolder(outdir));
+  } catch {
+    // What cannot be recovered now is reported by the write itself.
+  }
+}
+
+function stagingFor(outdir: string): Staging {
+  const abs = targetFolder(outdir);
+  const st = fs.statSync(abs, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) {
     throw Object.assign(new Error(`${abs} is not a folder: synth writes a folder of files there, and leaves what is there as it was`), { code: 'ENOTDIR', path: abs });
   }
   recover(abs);
@@ -199,6 +225,21 @@ function stagingFor(outdir: string): Staging {
     staging: path.join(parent, `.${path.basename(abs)}-new-${tag}`),
     retired: path.join(parent, `.${path.basename(abs)}-old-${tag}`),
   };
+}
+
+/**
+ * Remove a retired or staging copy. A read-only output folder (its owner's
+ * 0555, kept by swapIn) cannot lose its entries: it is ours to remove, so it
+ * is made writable first, or copies would pile up beside the output.
+ */
+function removeTree(dir: string): void {
+  try {
+    const st = fs.lstatSync(dir);
+    if (st.isDirectory() && (st.mode & 0o200) === 0) fs.chmodSync(dir, (st.mode & 0o7777) | 0o700);
+  } catch {
+    // Gone already, or not ours: rmSync says which.
+  }
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 /** Swap the filled staging tree in with two renames; undo on failure. */
@@ -216,7 +257,7 @@ function swapIn(s: Staging): void {
     throw e;
   }
   try {
-    fs.rmSync(s.retired, { recursive: true, force: true });
+    removeTree(s.retired);
   } catch {
     // The new tree is in place; the old copy is removed by a later run's recover().
   }

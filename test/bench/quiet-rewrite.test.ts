@@ -13,7 +13,7 @@ import { synthToDirectory } from '../../compiler/synth';
 import { readTree, writeTreeAtomically } from '../../compiler/write';
 import { BasicAuth, Credential, MeshNamespace, MeshService, PolicyApp, Target, Waypoint } from '../../constructs';
 import { isPolicyError } from '../../constructs/errors';
-import { tempDir } from '../support/helpers';
+import { REPO_ROOT, tempDir } from '../support/helpers';
 
 const CREDENTIAL = 'WP_QUIET_REWRITE_CREDENTIAL';
 process.env[CREDENTIAL] = 'ops:quiet-rewrite';
@@ -233,4 +233,85 @@ test('a FIFO where the new tree has a file is replaced, not read (reading it wou
     assert.ok(fs.statSync(path.join(out, 'a', 'pipe.yaml')).isFile());
     assert.deepEqual(leftovers(out), []);
   }
+});
+
+/** What a crash between "dist -> .dist-old-*" and ".dist-new-* -> dist" leaves, for a process that is gone. */
+function crash(folder: string): void {
+  fs.renameSync(folder, path.join(path.dirname(folder), `.${path.basename(folder)}-old-${deadPid()}-crashed`));
+}
+
+test('after a crash between the renames, an app that emits nothing is still refused (output/would-empty): the guard sees the recovered folder', () => {
+  const out = path.join(tempDir('wp-quiet-'), 'dist');
+  synthToDirectory(policy('/v1'), { outdir: out });
+  const beforeText = readTree(out);
+  crash(out);
+  const empty = new PolicyApp({ partOf: 'quiet-rewrite' });
+  new Target(empty, 'prod');
+  assert.throws(() => synthToDirectory(empty, { outdir: out }), (e: unknown) => isPolicyError(e) && e.findings.some((f) => f.rule === 'output/would-empty'));
+  assert.deepEqual(readTree(out), beforeText);
+});
+
+test('after a crash between the renames, a synth that fails (strict) leaves the recovered folder in place, not missing', () => {
+  const out = path.join(tempDir('wp-quiet-'), 'dist');
+  synthToDirectory(policy('/v1'), { outdir: out });
+  const beforeText = readTree(out);
+  crash(out);
+  assert.throws(() => synthToDirectory(policy('/v1', { invalid: true }), { outdir: out }));
+  assert.deepEqual(readTree(out), beforeText);
+  assert.deepEqual(leftovers(out), []);
+});
+
+test('an output folder reached through a link is recovered after a crash, and the link kept', () => {
+  const dir = tempDir('wp-quiet-');
+  const real = path.join(dir, 'real', 'out');
+  fs.mkdirSync(path.dirname(real), { recursive: true });
+  const link = path.join(dir, 'dist');
+  synthToDirectory(policy('/v1'), { outdir: real });
+  fs.symlinkSync(real, link);
+  const beforeText = readTree(real);
+  crash(real);
+  const second = synthToDirectory(policy('/v1'), { outdir: link });
+  assert.equal(second.write.written, 0, 'the recovered tree was reused');
+  assert.ok(fs.lstatSync(link).isSymbolicLink());
+  assert.deepEqual(readTree(link), beforeText);
+  assert.deepEqual(leftovers(real), []);
+});
+
+test('a read-only output folder is replaced without leaving old copies beside it', () => {
+  // Root ignores folder modes, so the synths run as an unprivileged user when this test runs as root.
+  const dir = tempDir('wp-quiet-ro-');
+  const root = process.getuid?.() === 0;
+  const asUser = root ? { uid: 65534, gid: 65534 } : {};
+  if (root) fs.chownSync(dir, 65534, 65534);
+  const out = path.join(dir, 'dist');
+  const script = `
+const fs = require('node:fs');
+const { synthToDirectory } = require(${JSON.stringify(path.join(REPO_ROOT, 'compiler', 'synth'))});
+const { MeshNamespace, PolicyApp, Target, Waypoint } = require(${JSON.stringify(path.join(REPO_ROOT, 'constructs'))});
+const app = (name) => { const a = new PolicyApp({ partOf: 'ro' }); new Waypoint(new MeshNamespace(new Target(a, 'prod'), 'shop'), name); return a; };
+synthToDirectory(app('v1'), { outdir: ${JSON.stringify(out)} });
+fs.chmodSync(${JSON.stringify(out)}, 0o555);
+synthToDirectory(app('v2'), { outdir: ${JSON.stringify(out)} });
+synthToDirectory(app('v3'), { outdir: ${JSON.stringify(out)} });
+`;
+  execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, HOME: dir }, ...asUser });
+  try {
+    assert.deepEqual(leftovers(out), []);
+    assert.equal(fs.statSync(out).mode & 0o777, 0o555, 'its mode is kept');
+    assert.ok([...readTree(out).keys()].some((f) => f.endsWith('gateway-v3.yaml')));
+  } finally {
+    fs.chmodSync(out, 0o755);
+  }
+});
+
+test('a link in the output folder is never kept as it is (a hard link to the link): synth refuses it as a file it did not write, as check says', () => {
+  const dir = tempDir('wp-quiet-');
+  const out = path.join(dir, 'dist');
+  synthToDirectory(policy('/v1'), { outdir: out });
+  const rel = [...readTree(out).keys()].find((f) => f.endsWith('kustomization.yaml'))!;
+  const outside = path.join(dir, 'outside.yaml');
+  fs.renameSync(path.join(out, rel), outside);
+  fs.symlinkSync(outside, path.join(out, rel));
+  assert.throws(() => synthToDirectory(policy('/v1'), { outdir: out }), (e: unknown) => isPolicyError(e) && e.findings.some((f) => f.rule === 'output/foreign-files'));
+  assert.ok(fs.lstatSync(path.join(out, rel)).isSymbolicLink(), 'left as it was');
 });
