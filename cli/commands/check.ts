@@ -79,7 +79,17 @@ export function check(argv: string[], io: Io): number {
   }
   if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, shown, result.findings, json);
   const exists = fs.existsSync(outdir) && fs.statSync(outdir).isDirectory();
-  const drift = treeDrift(result.files, exists ? readTree(outdir) : new Map());
+  let committed: Map<string, string>;
+  try {
+    committed = exists ? readTree(outdir) : new Map();
+  } catch (e) {
+    // A folder that cannot be read (a subfolder without permission, /proc): say so, not "internal error".
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err.code !== 'string') throw e;
+    io.err(`check: cannot read ${shown}: ${err.code}${err.path ? ` at ${err.path}` : ''}. Point --outdir at the folder synth writes (dist by default).`);
+    return EXIT.FAILED;
+  }
+  const drift = treeDrift(result.files, committed);
   const count = drift.added.length + drift.changed.length + drift.removed.length;
   // Files synth would have to remove or overwrite but did not write: it refuses to (output/foreign-files).
   const foreign = foreignFiles(outdir, [...drift.removed, ...drift.changed]);

@@ -138,3 +138,29 @@ test('treeDrift is sorted and symmetric', () => {
   assert.deepEqual(treeDrift(b, a), { added: ['d'], changed: ['c'], removed: ['b'] });
   assert.deepEqual(treeDrift(a, a), { added: [], changed: [], removed: [] });
 });
+
+test('check: an output folder that cannot be read is a clear failure (exit 1), not an internal error', async () => {
+  // Root reads any folder, so the check runs as an unprivileged user when this test runs as root.
+  const { execFileSync } = await import('node:child_process');
+  const { REPO_ROOT, tempDir } = await import('../support/helpers');
+  const dir = tempDir('wp-check-unreadable-');
+  fs.chmodSync(dir, 0o755);
+  const out = path.join(dir, 'dist');
+  fs.mkdirSync(path.join(out, 'locked'), { recursive: true });
+  fs.chmodSync(path.join(out, 'locked'), 0o000);
+  const root = process.getuid?.() === 0;
+  let status = 0;
+  let stderr = '';
+  try {
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'cli', 'bin.cjs'), 'check', '--outdir', out], { cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, HOME: dir }, ...(root ? { uid: 65534, gid: 65534 } : {}) });
+  } catch (e) {
+    const err = e as { status: number; stderr: Buffer };
+    status = err.status;
+    stderr = err.stderr.toString();
+  } finally {
+    fs.chmodSync(path.join(out, 'locked'), 0o755);
+  }
+  assert.equal(status, 1, stderr);
+  assert.match(stderr, /check: cannot read .*dist: EACCES at .*locked\. Point --outdir at the folder synth writes/);
+  assert.doesNotMatch(stderr, /internal error/);
+});
