@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Headers whose values are printed as given: standard ones that carry no
@@ -27,16 +27,27 @@ export function isSensitiveHeader(name: string): boolean {
 }
 
 /**
- * A value shown as its length and the first 8 hex digits of its SHA-256:
- * enough to tell two values apart in a trace, too little to recover them.
+ * A value shown as its length and the first 8 hex digits of its salted
+ * SHA-256 (`shortHash`): enough to tell two values apart in a trace, too
+ * little to recover them or to check a guess.
  */
 export function fingerprint(value: string): string {
   return `<redacted, ${value.length} chars, ${shortHash(value)}>`;
 }
 
-/** `sha256:` and the first 8 hex digits of the value's SHA-256: the one fingerprint every output uses. */
+// A random salt per process: a fingerprint printed in a pull request comment
+// must not let anyone confirm a guessed password offline (`user:password`
+// values are short, and 8 hex digits of a plain SHA-256 are quick to match).
+// Within one run, and so within one report, equal values still match.
+const SALT = randomBytes(16);
+
+/**
+ * `sha256:` and the first 8 hex digits of the value's SHA-256, salted per
+ * run: the one fingerprint every output uses. It tells two values of one
+ * output apart; it differs from one run to the next.
+ */
 export function shortHash(value: string): string {
-  return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8)}`;
+  return `sha256:${createHash('sha256').update(SALT).update(value, 'utf8').digest('hex').slice(0, 8)}`;
 }
 
 /**

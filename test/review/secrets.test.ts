@@ -86,3 +86,13 @@ spec:
   const r = review(base, head, { base: 'main', head: 'working tree' });
   for (const format of ['text', 'markdown', 'json'] as const) assert.doesNotMatch(formatReview(r, format), /pin-BEFORE|pin-AFTER/, format);
 });
+
+test('a fingerprint cannot be checked against a guess (it is salted per run), and equal values still match within a run', async () => {
+  const { createHash } = await import('node:crypto');
+  const { credentialFingerprint } = await import('../../review/secrets');
+  const guess = 'ok:test';
+  const plain = `sha256:${createHash('sha256').update(guess).digest('hex').slice(0, 8)}`;
+  assert.notEqual(credentialFingerprint(guess), plain);
+  assert.equal(credentialFingerprint(guess), credentialFingerprint(guess));
+  assert.notEqual(credentialFingerprint(guess), credentialFingerprint('ok:test2'));
+});
