@@ -2,6 +2,7 @@
  * A finding is one problem in a policy, as data: detection and wording are
  * kept apart from formatting (text or JSON) so every command reports alike.
  */
+import { scrubSecrets } from '../constructs/internal/known-secrets';
 
 export type Severity = 'error' | 'warning';
 
@@ -44,7 +45,7 @@ export function formatFinding(f: Finding): string {
   if (f.object) lines.push(`  object: ${objectLabel(f.object)}`);
   if (where) lines.push(`  ${where}`);
   if (f.fix) lines.push(`  fix: ${f.fix}`);
-  return lines.join('\n');
+  return scrubSecrets(lines.join('\n'));
 }
 
 export function formatFindings(findings: readonly Finding[]): string {

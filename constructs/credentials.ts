@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
 import { sourceOf } from './internal/provenance';
+import { rememberSecret } from './internal/known-secrets';
 import { fail } from './internal/validate';
 
 /**
@@ -126,7 +127,7 @@ class EnvCredential extends Credential {
       if (value === undefined) {
         fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.variable} before running synth (in CI, map the secret to it).`);
       }
-      return credentialValue(scope, this.source, value, `${this.variable} is set but empty: give it the credential (in CI, check that the secret exists in this context).`);
+      return rememberSecret(credentialValue(scope, this.source, value, `${this.variable} is set but empty: give it the credential (in CI, check that the secret exists in this context).`));
     });
   }
 }
@@ -155,7 +156,7 @@ class FileCredential extends Credential {
       } catch {
         fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read (resolved to ${full})`, 'Create the file, or mount it in CI, before running synth.');
       }
-      return credentialValue(scope, this.source, raw, 'Put the credential in the file.');
+      return rememberSecret(credentialValue(scope, this.source, raw, 'Put the credential in the file.'));
     });
   }
 }

@@ -7,6 +7,7 @@ import { synthToDirectory } from '../../compiler/synth';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
+import { scrubSecrets } from '../../constructs/internal/known-secrets';
 
 export const usage = `waypoint-policy synth [--app FILE] [--outdir DIR] [--strict] [--allow-empty] [--json] [--verbose] [--progress]
 
@@ -24,7 +25,7 @@ export function printFindings(io: Io, findings: readonly Finding[], json: boolea
 
 /** The machine form of a finding: rule, severity, object, path, message (and the rest when known). */
 export function toJsonFinding(f: Finding): Record<string, unknown> {
-  return { rule: f.rule, severity: f.severity, object: f.object ?? null, path: f.path ?? null, source: f.source ?? null, file: f.file ?? null, message: f.message, fix: f.fix ?? null };
+  return { rule: f.rule, severity: f.severity, object: f.object ?? null, path: f.path ?? null, source: f.source ?? null, file: f.file ?? null, message: scrubSecrets(f.message), fix: f.fix === undefined ? null : scrubSecrets(f.fix) };
 }
 
 export function synth(argv: string[], io: Io): number {

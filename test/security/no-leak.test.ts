@@ -104,3 +104,30 @@ test('the values do reach the WasmPlugin in dist/ (the scan looks for the right 
   const plugin = fs.readFileSync(path.join(repo, 'dist', 'prod', '2-policies', 'shop', 'wasmplugin-auth.yaml'), 'utf8');
   for (const v of [FROM_ENV, FROM_FILE, LITERAL, BASE64]) assert.ok(plugin.includes(v));
 });
+
+test('a credential read from the environment is scrubbed from an exception the policy code throws with it (text and --json)', async () => {
+  const dir = tempDir('wp-leak-throw-');
+  process.env.WP_THROWN_SECRET = 'thrown:Thrown-Secret-3391';
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'main.ts'),
+      `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_THROWN_SECRET')] }] });
+throw new Error('lookup failed for ' + process.env.WP_THROWN_SECRET + ' and ' + Buffer.from(process.env.WP_THROWN_SECRET!).toString('base64'));
+export default app;
+`,
+    );
+    for (const json of [[], ['--json']]) {
+      const io = captureIo(dir);
+      assert.equal(await main(['validate', '--app', path.join(dir, 'main.ts'), ...json], io), 1, io.text());
+      assert.match(io.text(), /policy\/exception/);
+      assert.match(io.text(), /lookup failed for <redacted credential> and <redacted credential>/);
+      assert.doesNotMatch(io.text(), /Thrown-Secret-3391|dGhyb3du/);
+    }
+  } finally {
+    delete process.env.WP_THROWN_SECRET;
+  }
+});

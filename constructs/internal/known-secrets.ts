@@ -1,0 +1,29 @@
+/**
+ * The credential values this process has read from the environment or a
+ * file, kept only in memory, so that every message printed about the
+ * policies can be scrubbed of them: a last line of defence for text that
+ * does not come from us (an exception the policy code threw with a value in
+ * it, a third-party error). Messages are written never to hold a credential
+ * in the first place.
+ */
+const values = new Set<string>();
+
+// Shorter values would scrub ordinary words out of messages.
+const MIN_LENGTH = 6;
+
+/** Remember a credential value read in this process, with its base64 form (how the module may store it); returns it. */
+export function rememberSecret(value: string): string {
+  if (value.length >= MIN_LENGTH) {
+    values.add(value);
+    values.add(Buffer.from(value, 'utf8').toString('base64'));
+  }
+  return value;
+}
+
+/** `text` with every remembered credential value replaced. */
+export function scrubSecrets(text: string): string {
+  if (values.size === 0) return text;
+  let out = text;
+  for (const v of values) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
+  return out;
+}
