@@ -78,7 +78,9 @@ function recover(outdir: string): void {
 }
 
 /** What stagingFor() puts after `.<outdir>-`: which copy, the pid, a time tag. */
-const STAGING_TAG = /^(old|new)-(\d+)-[0-9a-z]+$/;
+// The time tag is `Date.now()` in base 36 (8 digits since 1973): a person's
+// `.dist-old-2024-jan` is not one.
+const STAGING_TAG = /^(old|new)-(\d+)-[0-9a-z]{8,}$/;
 
 /** The tag of `name` if it is one that stagingFor() makes beside the folder named `base`. */
 function stagingTag(name: string, base: string): RegExpExecArray | null {
@@ -192,7 +194,9 @@ function targetFolder(outdir: string): string {
   const abs = path.resolve(outdir);
   const st = fs.lstatSync(abs, { throwIfNoEntry: false });
   if (!st?.isSymbolicLink()) return abs;
-  const target = path.resolve(path.dirname(abs), fs.readlinkSync(abs));
+  // Relative to the folder the link really sits in: `..` in its target
+  // climbs from there, not from the path as written (which may pass links).
+  const target = path.resolve(fs.realpathSync(path.dirname(abs)), fs.readlinkSync(abs));
   return fs.existsSync(target) ? fs.realpathSync(target) : target;
 }
 

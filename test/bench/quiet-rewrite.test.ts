@@ -141,19 +141,23 @@ for (const backgroundWrite of [false, true]) {
     // What a crash between "dist -> .dist-old-*" and ".dist-new-* -> dist"
     // leaves, tagged with the pid of a process that is gone.
     const dead = deadPid();
-    fs.renameSync(out, path.join(path.dirname(out), `.dist-old-${dead}-crashed`));
-    fs.mkdirSync(path.join(path.dirname(out), `.dist-new-${dead}-crashed`));
+    const tag = Date.now().toString(36);
+    fs.renameSync(out, path.join(path.dirname(out), `.dist-old-${dead}-${tag}`));
+    fs.mkdirSync(path.join(path.dirname(out), `.dist-new-${dead}-${tag}`));
     // Not ours to touch: a person's folder with a similar name, and the staging
     // tree of a synth of the same folder that is still running.
     const notes = path.join(path.dirname(out), '.dist-old-notes');
     fs.mkdirSync(notes);
     fs.writeFileSync(path.join(notes, 'keep.md'), 'mine\n');
-    const running = path.join(path.dirname(out), `.dist-new-${process.ppid}-running`);
+    // Also a person's, though it reads like a pid and a tag: too short for a time tag.
+    const dated = path.join(path.dirname(out), '.dist-old-2024-jan');
+    fs.mkdirSync(dated);
+    const running = path.join(path.dirname(out), `.dist-new-${process.ppid}-${Date.now().toString(36)}`);
     fs.mkdirSync(running);
     const second = synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
     assert.equal(second.write.written, 0, 'the recovered tree was reused');
     assert.deepEqual(readTree(out), beforeText);
-    assert.deepEqual(leftovers(out).sort(), ['.dist-new-' + process.ppid + '-running', '.dist-old-notes'].sort());
+    assert.deepEqual(leftovers(out).sort(), [path.basename(running), '.dist-old-2024-jan', '.dist-old-notes'].sort());
     assert.equal(fs.readFileSync(path.join(notes, 'keep.md'), 'utf8'), 'mine\n');
   });
 }
@@ -237,7 +241,7 @@ test('a FIFO where the new tree has a file is replaced, not read (reading it wou
 
 /** What a crash between "dist -> .dist-old-*" and ".dist-new-* -> dist" leaves, for a process that is gone. */
 function crash(folder: string): void {
-  fs.renameSync(folder, path.join(path.dirname(folder), `.${path.basename(folder)}-old-${deadPid()}-crashed`));
+  fs.renameSync(folder, path.join(path.dirname(folder), `.${path.basename(folder)}-old-${deadPid()}-${Date.now().toString(36)}`));
 }
 
 test('after a crash between the renames, an app that emits nothing is still refused (output/would-empty): the guard sees the recovered folder', () => {
@@ -314,4 +318,18 @@ test('a link in the output folder is never kept as it is (a hard link to the lin
   fs.symlinkSync(outside, path.join(out, rel));
   assert.throws(() => synthToDirectory(policy('/v1'), { outdir: out }), (e: unknown) => isPolicyError(e) && e.findings.some((f) => f.rule === 'output/foreign-files'));
   assert.ok(fs.lstatSync(path.join(out, rel)).isSymbolicLink(), 'left as it was');
+});
+
+test('a relative link to the output, reached through a linked folder, is followed from where it really sits', () => {
+  const root = tempDir('wp-quiet-');
+  // root/proj -> data/proj, and root/data/proj/dist -> ../shared/out: the real output is root/data/shared/out.
+  fs.mkdirSync(path.join(root, 'data', 'proj'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'data', 'shared'), { recursive: true });
+  fs.symlinkSync(path.join(root, 'data', 'proj'), path.join(root, 'proj'));
+  fs.symlinkSync(path.join('..', 'shared', 'out'), path.join(root, 'data', 'proj', 'dist'));
+  const real = path.join(root, 'data', 'shared', 'out');
+  synthToDirectory(policy('/v1'), { outdir: real });
+  synthToDirectory(policy('/v2'), { outdir: path.join(root, 'proj', 'dist') });
+  assert.match(readTree(real).get([...readTree(real).keys()].find((f) => f.includes('wasmplugin-auth') && f.includes('/shop/'))!) ?? '', /prefix: \/v2/);
+  assert.equal(fs.existsSync(path.join(root, 'shared')), false, 'nothing written where the link only seems to point');
 });
