@@ -424,6 +424,7 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
       waypoints,
     };
     const all = probes([base, head], target, scope);
+    const baseHasTarget = base.objects.some((o) => o.target === target);
     for (const p of all) {
       if (simulated >= MAX_CASES) {
         truncated++;
@@ -443,10 +444,11 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
         credential: p.credential ? credentialFingerprint(p.credential) : 'none',
         before,
         after,
-        // Unknown before (a new target, or a Service the base could not
-        // route to) is new access, listed with the other changes: only a
-        // request the base refused can have been widened.
-        widened: after === 200 && before !== null && before !== 200,
+        // A target the base did not have at all is new access, listed with
+        // the other changes. Any other unknown (a module or policy the
+        // simulator does not model) still counts: the gate must not miss
+        // auth removed from behind it.
+        widened: after === 200 && before !== 200 && (before !== null || baseHasTarget),
         narrowed: before === 200 && after !== 200,
       });
     }

@@ -104,3 +104,15 @@ test('a base without files under the output folder is said on stderr (a first sy
   const right = await diff(repo);
   assert.doesNotMatch(right.io.text(), /has no files under/);
 });
+
+test('auth removed from behind something the simulator does not model (unknown before) is still widened: only a new target is exempt', async () => {
+  const old = (url: string) => `new wp.BasicAuth(ns, 'auth', { targets: [w], url: '${url}', rules: [{ prefix: '/admin', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' } });`;
+  const body = `const w = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(w);
+wp.MeshService.fromServiceName(ns, 'payments', 'payments');`;
+  // basic_auth 1.11.0 is not simulated (other code), so the base's answer is unknown.
+  const repo = await policyRepo(program(`${body}\n${old('oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.11.0')}`), program(body), 'wp-widened-');
+  const r = await diff(repo, '--fail-on-widened');
+  assert.equal(r.code, 1, r.io.text());
+  assert.match(r.out, /!! GET \/admin to shop\/\S+ \(no credentials\) \[demo\]: unknown -> 200/);
+});
