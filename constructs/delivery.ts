@@ -209,8 +209,18 @@ const duration = (what: string) =>
   z.string().refine((v) => DURATION.test(v), { message: `${what} must be a Go duration such as 30s, 5m or 1h`, ...ruleParams('delivery/invalid') });
 const SCHEME_URL = /^(https?|ssh):\/\/[^\s/]+\S*$/;
 const SCP_URL = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+$/;
-// Userinfo in an http(s) URL (any: a bare token is the usual form), or a password in an ssh one.
-const CREDENTIAL_IN_URL = /^(https?:\/\/[^/@]*@|ssh:\/\/[^/@:]*:[^/@]*@)/;
+/**
+ * Whether a repository URL carries a secret: a password (`user:password@`),
+ * or a token as the user (`https://ghp_...@`), known by its prefix or its
+ * length. A plain user name, as Azure DevOps and Bitbucket clone URLs have
+ * (`https://org@dev.azure.com/...`), is not one.
+ */
+function carriesCredential(url: string): boolean {
+  const m = /^(?:https?|ssh):\/\/([^/@]*)@/.exec(url);
+  if (!m) return false;
+  const userinfo = m[1];
+  return userinfo.includes(':') || userinfo.length >= 20 || /^(ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-)/.test(userinfo);
+}
 // A branch name: no spaces, no `..`, no leading `-` or `/` (git check-ref-format, simplified).
 const BRANCH = /^(?!-)(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._\/-]+(?<!\/)(?<!\.lock)$/;
 // A relative path of plain segments.
@@ -234,8 +244,8 @@ export const deliverySchema = z
       })
       // Written into the committed delivery manifests: a token or password
       // there (https://user:token@..., https://token@...) is a leaked secret.
-      .refine((u) => !CREDENTIAL_IN_URL.test(u), {
-        message: 'repoURL must not carry credentials (a user, token or password before "@" in an http(s) URL, or a password in an ssh one): the delivery manifests are committed to git',
+      .refine((u) => !carriesCredential(u), {
+        message: 'repoURL must not carry credentials (a password, or a token in place of the user, before "@"): the delivery manifests are committed to git',
         ...ruleParams('delivery/invalid', 'Write the URL without them, and give the tool its repository credentials: an Argo CD repository Secret, or delivery.flux.secretRef.'),
       }),
     revision: z.string().refine((v) => BRANCH.test(v), { message: 'revision must be a branch name', ...ruleParams('delivery/invalid') }).optional(),

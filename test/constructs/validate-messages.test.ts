@@ -30,12 +30,18 @@ test('other refused values are not echoed: a repository URL may carry a token', 
 test('a repository URL with credentials is refused (the delivery manifests are committed), without echoing them', () => {
   for (const repoURL of ['https://leaky:S3cr3tZZ@github.com/acme/policy.git', 'https://ghp_S3cr3tZZ@github.com/acme/policy.git', 'ssh://git:S3cr3tZZ@github.com/acme/policy.git']) {
     const message = messageOf(() => new PolicyApp({ delivery: { repoURL } }));
-    assert.match(message, /delivery\/invalid.*repoURL must not carry credentials/);
+    assert.match(message, /delivery\/invalid.*repoURL must not carry credentials \(a password, or a token in place of the user/);
     assert.match(message, /fix: Write the URL without them, and give the tool its repository credentials/);
     assert.doesNotMatch(message, /S3cr3tZZ/);
   }
-  // A user alone in an ssh URL is how ssh names the account, not a secret.
-  assert.ok(new PolicyApp({ delivery: { repoURL: 'ssh://git@github.com/acme/policy.git' } }));
+  // A user name alone is not a secret: ssh's account, or the org in an Azure DevOps or Bitbucket clone URL.
+  for (const repoURL of ['ssh://git@github.com/acme/policy.git', 'https://acme@dev.azure.com/acme/mesh/_git/policy', 'https://jdoe@bitbucket.org/acme/policy.git']) {
+    assert.ok(new PolicyApp({ delivery: { repoURL } }), repoURL);
+  }
+  // A token in place of the user is one, by its prefix or its length.
+  for (const repoURL of ['https://glpat-S3cr3tZZ@gitlab.com/acme/policy.git', 'https://0123456789abcdefS3cr3tZZ@example.com/policy.git']) {
+    assert.doesNotMatch(messageOf(() => new PolicyApp({ delivery: { repoURL } })), /S3cr3tZZ/);
+  }
 });
 
 test('a misspelt prop is refused with the prop it most likely means, not ignored (props built by spreading escape TypeScript)', () => {
