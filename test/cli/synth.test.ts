@@ -276,8 +276,8 @@ test('a file-system error on a path that is not the output folder stays an inter
   for (const e of [
     at('ENOENT', '/tmp/x/dist/demo/1-waypoints'),
     at('ENOENT', '/tmp/x'),
-    at('EEXIST', '/tmp/x/.dist-new-4242-mbx3k2'),
-    at('ENOTEMPTY', '/tmp/elsewhere', '/tmp/x/.dist-old-4242-mbx3k2'),
+    at('EEXIST', '/tmp/x/.dist-new-4242-mbx3k2ab'),
+    at('ENOTEMPTY', '/tmp/elsewhere', '/tmp/x/.dist-old-4242-mbx3k2ab'),
     at('ENOSPC'),
   ]) {
     assert.ok(isPolicyError(asOutputError(e, out)), `${e.code} ${e.path}`);
@@ -289,7 +289,7 @@ test('a file-system error on a path that is not the output folder stays an inter
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, 'real'));
   fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'), 'dir');
-  assert.ok(isPolicyError(asOutputError(at('EEXIST', path.join(fs.realpathSync(dir), '.real-new-4242-mbx3k2')), path.join(dir, 'link'))));
+  assert.ok(isPolicyError(asOutputError(at('EEXIST', path.join(fs.realpathSync(dir), '.real-new-4242-mbx3k2ab')), path.join(dir, 'link'))));
 });
 
 test('bad usage names the flag and exits 2', async () => {
