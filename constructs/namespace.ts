@@ -6,7 +6,7 @@ import { markExternal } from './internal/ownership';
 import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
-import { fail, parseProps, vacant, withProps } from './internal/validate';
+import { fail, parseProps, reserveId, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { isWaypoint, IWaypoint, useWaypointOption } from './waypoint';
 
@@ -121,6 +121,8 @@ export class MeshNamespace extends Chart {
     const name = props.name ?? id;
     super(vacant(scope, id, new.target), id, { namespace: name, disableResourceNameHashes: true });
     recordSource(this, new.target);
+    // Created with the first label, which may come after other children.
+    reserveId(this, 'Namespace', 'its Namespace manifest');
     const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }));
     this.name = p.name;
     this.owned = p.owned ?? false;

@@ -142,7 +142,23 @@ export function vacant<S extends IConstruct>(scope: S, id: string, constructed: 
   // Not a construct, or no id: the constructs library's own error says so.
   if (typeof id !== 'string') return scope;
   const existing = (scope as Partial<IConstruct> | undefined)?.node?.tryFindChild(id);
-  if (existing === undefined) return scope;
+  if (existing === undefined) {
+    const kept = reservedIds.get(scope);
+    if (kept?.id === id) {
+      const where = scope.node.path;
+      throw new PolicyError([
+        {
+          rule: 'construct/duplicate-id',
+          severity: 'error',
+          message: `'${where}' keeps the id '${id}' for ${kept.what}: the new ${constructed.name} needs an id of its own`,
+          fix: 'Give the construct another id.',
+          path: `${where}/${id}`,
+          source: callSiteOf(constructed),
+        },
+      ]);
+    }
+    return scope;
+  }
   const where = scope.node.path;
   throw new PolicyError([
     {
@@ -155,6 +171,15 @@ export function vacant<S extends IConstruct>(scope: S, id: string, constructed: 
       source: callSiteOf(constructed),
     },
   ]);
+}
+
+// Ids a construct creates a child under later (on first use), so that
+// vacant() refuses them when they are taken first, at the line that takes them.
+const reservedIds = new WeakMap<IConstruct, { id: string; what: string }>();
+
+/** Keep `id` in `scope` for a child it creates later (`what` it holds, for the message). */
+export function reserveId(scope: IConstruct, id: string, what: string): void {
+  reservedIds.set(scope, { id, what });
 }
 
 /** Throw one construct-time finding. */

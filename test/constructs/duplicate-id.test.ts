@@ -122,3 +122,18 @@ test('a missing id (from JavaScript or data) still gets the library\'s own messa
   const { ns } = shop();
   assert.throws(() => new Waypoint(ns, undefined as unknown as string), /Only root constructs may have an empty ID/);
 });
+
+test("the id a MeshNamespace keeps for its Namespace manifest (created with the first label) is refused at the line that takes it", () => {
+  const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop', { enroll: false });
+  const at = nextLine();
+  const r = refusal(() => new Waypoint(ns, 'Namespace', { name: 'waypoint' }));
+  assert.deepEqual(r, {
+    rule: 'construct/duplicate-id',
+    path: 'prod/shop/Namespace',
+    message: "'prod/shop' keeps the id 'Namespace' for its Namespace manifest: the new Waypoint needs an id of its own",
+    at,
+  });
+  // Labels still work afterwards, and the manifest takes its id.
+  ns.useWaypoint(new Waypoint(ns, 'waypoint'));
+  assert.ok(ns.apiObject);
+});
