@@ -131,48 +131,6 @@ export function withProps<P extends object, E extends object>(props: P, extra: E
   return Object.assign({}, props, extra);
 }
 
-/**
- * `scope`, once it is known to have no child `id` yet: called as
- * `super(vacant(scope, id, new.target), id)`. The constructs library refuses a
- * taken id too, but its error names neither the construct path nor the
- * policy line (only the parent's class and id), and a mesh reuses the same
- * few ids ('waypoint', 'auth') in every namespace.
- */
-export function vacant<S extends IConstruct>(scope: S, id: string, constructed: Function): S {
-  // Not a construct, or no id: the constructs library's own error says so.
-  if (typeof id !== 'string') return scope;
-  const existing = (scope as Partial<IConstruct> | undefined)?.node?.tryFindChild(id);
-  if (existing === undefined) {
-    const kept = reservedIds.get(scope);
-    if (kept?.id === id) {
-      const where = scope.node.path;
-      throw new PolicyError([
-        {
-          rule: 'construct/duplicate-id',
-          severity: 'error',
-          message: `'${where}' keeps the id '${id}' for ${kept.what}: the new ${constructed.name} needs an id of its own`,
-          fix: 'Give the construct another id.',
-          path: `${where}/${id}`,
-          source: callSiteOf(constructed),
-        },
-      ]);
-    }
-    return scope;
-  }
-  const where = scope.node.path;
-  throw new PolicyError([
-    {
-      rule: 'construct/duplicate-id',
-      severity: 'error',
-      message: `${where === '' ? 'the app' : `'${where}'`} already has a construct with id '${existing.node.id}' (class ${existing.constructor.name}): the new ${constructed.name} needs an id of its own`,
-      fix: 'Give each construct an id that is unique within its scope (the id argument, or the name a factory such as ReleasedLabels.ofService derives it from); objects of one kind in one namespace also need different names.',
-      // The library's own form of the id ('/' becomes '--'), as the first construct's path shows it.
-      path: existing.node.path,
-      source: callSiteOf(constructed),
-    },
-  ]);
-}
-
 // Ids a construct creates a child under later (on first use), so that
 // vacant() refuses them when they are taken first, at the line that takes them.
 const reservedIds = new WeakMap<IConstruct, { id: string; what: string }>();
@@ -180,6 +138,38 @@ const reservedIds = new WeakMap<IConstruct, { id: string; what: string }>();
 /** Keep `id` in `scope` for a child it creates later (`what` it holds, for the message). */
 export function reserveId(scope: IConstruct, id: string, what: string): void {
   reservedIds.set(scope, { id, what });
+}
+
+/**
+ * `scope`, once it is known to have no child `id` yet (nor keeps it for
+ * one): called as `super(vacant(scope, id, new.target), id)`. The constructs
+ * library refuses a taken id too, but its error names neither the construct
+ * path nor the policy line (only the parent's class and id), and a mesh
+ * reuses the same few ids ('waypoint', 'auth') in every namespace.
+ */
+export function vacant<S extends IConstruct>(scope: S, id: string, constructed: Function): S {
+  // Not a construct, or no id: the constructs library's own error says so.
+  if (typeof id !== 'string') return scope;
+  const existing = (scope as Partial<IConstruct> | undefined)?.node?.tryFindChild(id);
+  const kept = existing === undefined ? reservedIds.get(scope) : undefined;
+  if (existing === undefined && kept?.id !== id) return scope;
+  const where = scope.node.path;
+  const taken = existing
+    ? `${where === '' ? 'the app' : `'${where}'`} already has a construct with id '${existing.node.id}' (class ${existing.constructor.name})`
+    : `'${where}' keeps the id '${id}' for ${kept!.what}`;
+  throw new PolicyError([
+    {
+      rule: 'construct/duplicate-id',
+      severity: 'error',
+      message: `${taken}: the new ${constructed.name} needs an id of its own`,
+      fix: existing
+        ? 'Give each construct an id that is unique within its scope (the id argument, or the name a factory such as ReleasedLabels.ofService derives it from); objects of one kind in one namespace also need different names.'
+        : 'Give the construct another id.',
+      // The library's own form of the id ('/' becomes '--'), as the first construct's path shows it.
+      path: existing ? existing.node.path : `${where}/${id}`,
+      source: callSiteOf(constructed),
+    },
+  ]);
 }
 
 /** Throw one construct-time finding. */
