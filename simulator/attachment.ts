@@ -1,7 +1,7 @@
 import type { KubeObject } from '../compiler/model';
 import type { GatewayInfo, ServiceInfo } from './mesh-index';
 import { GATEWAY_GROUP } from '../constructs/target-ref';
-import { namespaceOf } from './mesh-index';
+import { namespaceOf, objectItems } from './mesh-index';
 
 /** A proxy whose HTTP filter chain is simulated. */
 export type Proxy =
@@ -28,11 +28,6 @@ export function lookupNamespaces(proxy: Proxy, rootNamespace: string): Set<strin
   const out = new Set([proxy.gateway.namespace, rootNamespace]);
   if (proxy.kind === 'waypoint') out.add(proxy.service.namespace);
   return out;
-}
-
-/** The object items of a list field: anything else (a null item) the API server refuses, and names nothing. */
-function objectItems<T>(list: unknown): T[] {
-  return Array.isArray(list) ? (list.filter((x) => typeof x === 'object' && x !== null && !Array.isArray(x)) as T[]) : [];
 }
 
 function refsOf(spec: Record<string, unknown>): Ref[] {

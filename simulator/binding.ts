@@ -1,5 +1,6 @@
 import { LABELS, NO_WAYPOINT } from '../constructs/labels';
 import type { GatewayInfo, MeshIndex, NamespaceInfo, ServiceInfo } from './mesh-index';
+import { objectItems } from './mesh-index';
 import type { TraceEntry } from './trace';
 
 /**
@@ -188,19 +189,16 @@ export interface LabelSelector {
   readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
 }
 
-/** The expressions that are objects: a null item (which the API server refuses) selects nothing. */
-function expressions(selector: LabelSelector): NonNullable<LabelSelector['matchExpressions']> {
-  return (selector.matchExpressions ?? []).filter((e) => typeof e === 'object' && e !== null);
-}
+type Expression = NonNullable<LabelSelector['matchExpressions']>[number];
 
 function selectorKeys(selector: LabelSelector): string[] {
-  return [...Object.keys(selector.matchLabels ?? {}), ...expressions(selector).map((e) => e.key)];
+  return [...Object.keys(selector.matchLabels ?? {}), ...objectItems<Expression>(selector.matchExpressions).map((e) => e.key)];
 }
 
 /** A Kubernetes label selector; an empty selector matches everything. */
 export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const byExpressions = expressions(selector).every((e) => {
+  const byExpressions = objectItems<Expression>(selector.matchExpressions).every((e) => {
     const has = Object.prototype.hasOwnProperty.call(labels, e.key);
     switch (e.operator) {
       case 'In':

@@ -128,8 +128,7 @@ export class MeshIndex {
     const found = this.ofKind('Gateway', namespace, name);
     if (found.length > 0) {
       const spec = (found.find((o) => o.manifest.spec !== undefined)?.manifest.spec ?? {}) as { gatewayClassName?: unknown; listeners?: unknown };
-      // A null listener (which the API server refuses) describes nothing.
-      const listeners = Array.isArray(spec.listeners) ? (spec.listeners.filter((l) => typeof l === 'object' && l !== null) as ListenerInfo[]) : undefined;
+      const listeners = Array.isArray(spec.listeners) ? objectItems<ListenerInfo>(spec.listeners) : undefined;
       return {
         namespace,
         name,
@@ -168,6 +167,15 @@ export class MeshIndex {
 }
 
 /** A namespaced object's namespace; manifests without one go to `default`, as kubectl's default context would. */
+/**
+ * The object items of a list field of a manifest. Anything else (a null
+ * item) the API server refuses, and it describes nothing: skipped, so one
+ * never crashes the simulation.
+ */
+export function objectItems<T>(list: unknown): T[] {
+  return Array.isArray(list) ? (list.filter((x) => typeof x === 'object' && x !== null && !Array.isArray(x)) as T[]) : [];
+}
+
 export function namespaceOf(m: KubeObject): string {
   return m.metadata.namespace ?? 'default';
 }
