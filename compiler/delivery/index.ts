@@ -30,47 +30,46 @@ const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(:=[^}]*)?\}/;
 /** The cluster an Argo CD target deploys to, as one comparable string. */
 function destinationOf(argocd: NonNullable<DeliveryConfig['argocd']>, target: string): string {
   const d = argocd.targetDestinations[target] ?? argocd.destination;
-  return d.name !== undefined ? `cluster '${d.name}'` : `${d.server ?? 'https://kubernetes.default.svc'}`;
+  return d.name !== undefined ? `cluster '${d.name}'` : (d.server ?? 'https://kubernetes.default.svc');
 }
 
 /**
  * Targets whose Argo CD Applications deploy to one cluster and declare the
- * same object. Argo CD tracks an object with one Application (its
- * tracking-id annotation): the generated Applications set
- * FailOnSharedResource=true, so the second one's syncs fail for good, and
- * without it the two would flip the object between them on every sync.
+ * same object, one finding per pair of targets. Argo CD tracks an object
+ * with one Application (its tracking-id annotation): the generated
+ * Applications set FailOnSharedResource=true, so the second one's syncs fail
+ * for good, and without it the two would flip the object between them on
+ * every sync.
  */
 function sharedObjects(argocd: NonNullable<DeliveryConfig['argocd']>, input: DeliveryInput): Finding[] {
-  const byCluster = new Map<string, string[]>();
-  for (const t of [...input.targets].sort()) {
-    const d = destinationOf(argocd, t);
-    byCluster.set(d, [...(byCluster.get(d) ?? []), t]);
-  }
+  const clusterOf = new Map(input.targets.map((t) => [t, destinationOf(argocd, t)]));
+  // Nothing to compare unless two targets share a cluster (the common case: one target per cluster).
+  if (new Set(clusterOf.values()).size === clusterOf.size) return [];
+  const firstTarget = new Map<string, string>();
+  const reported = new Set<string>();
   const findings: Finding[] = [];
-  for (const [cluster, targets] of byCluster) {
-    if (targets.length < 2) continue;
-    const firstTarget = new Map<string, string>();
-    const reported = new Set<string>();
-    for (const o of input.objects) {
-      if (!targets.includes(o.target)) continue;
-      const m = o.manifest;
-      const key = `${m.apiVersion.split('/').slice(0, -1).join('/')}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
-      const first = firstTarget.get(key);
-      if (first === undefined) firstTarget.set(key, o.target);
-      else if (first !== o.target && !reported.has(`${first}|${o.target}`)) {
-        reported.add(`${first}|${o.target}`);
-        const [a, b] = [first, o.target].sort();
-        findings.push({
-          rule: 'delivery/shared-destination',
-          severity: 'error',
-          message: `targets '${a}' and '${b}' both deploy ${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name} to the same cluster (${cluster}): Argo CD tracks an object with one Application, so the other Application's syncs fail (FailOnSharedResource)`,
-          fix: 'Give each target its own cluster (delivery.argocd.targetDestinations, or destination for a single target), or declare each object in one target only.',
-          object: { kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name },
-          path: o.path,
-          source: o.source,
-        });
-      }
+  for (const o of input.objects) {
+    const cluster = clusterOf.get(o.target);
+    if (cluster === undefined) continue;
+    const m = o.manifest;
+    const key = `${cluster}|${m.apiVersion.split('/').slice(0, -1).join('/')}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
+    const first = firstTarget.get(key);
+    if (first === undefined) {
+      firstTarget.set(key, o.target);
+      continue;
     }
+    const [a, b] = [first, o.target].sort();
+    if (a === b || reported.has(`${a}|${b}`)) continue;
+    reported.add(`${a}|${b}`);
+    findings.push({
+      rule: 'delivery/shared-destination',
+      severity: 'error',
+      message: `targets '${a}' and '${b}' both deploy ${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name} to the same cluster (${cluster}): Argo CD tracks an object with one Application, so the other Application's syncs fail (FailOnSharedResource)`,
+      fix: 'Give each target its own cluster (delivery.argocd.targetDestinations, or destination for a single target), or declare each object in one target only.',
+      object: { kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name },
+      path: o.path,
+      source: o.source,
+    });
   }
   return findings;
 }
