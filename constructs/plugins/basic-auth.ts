@@ -99,16 +99,16 @@ export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIss
   const key = (r: (typeof rules)[number]) =>
     JSON.stringify([r.prefix, r.exact, r.suffix, [...(r.hosts ?? [])].sort()]);
   rules.forEach((r, i) => {
-    for (const k of ['prefix', 'exact'] as const) {
-      const p = r[k];
-      // Envoy's :path is origin-form, always starting with '/' (or '*' for `OPTIONS *`).
-      if (p !== undefined && p !== '' && !p.startsWith('/') && !p.startsWith('*')) {
-        issues.push({ rule: 'basic-auth/unmatchable-path', severity: 'error', message: `rule #${i + 1} ${k} ${JSON.stringify(p)} does not start with "/": a request path always does, so the rule never matches and its paths are not protected`, fix: `Write ${JSON.stringify(`/${p}`)}.` });
-      }
-    }
     for (const k of ['prefix', 'exact', 'suffix'] as const) {
       const p = r[k];
-      if (p === undefined || p === '' || (k !== 'suffix' && !p.startsWith('/'))) continue;
+      if (p === undefined || p === '') continue;
+      // Envoy's :path is origin-form, always starting with '/' (or '*' for `OPTIONS *`).
+      if (k !== 'suffix' && !p.startsWith('/')) {
+        if (!p.startsWith('*')) {
+          issues.push({ rule: 'basic-auth/unmatchable-path', severity: 'error', message: `rule #${i + 1} ${k} ${JSON.stringify(p)} does not start with "/": a request path always does, so the rule never matches and its paths are not protected`, fix: `Write ${JSON.stringify(`/${p}`)}.` });
+        }
+        continue;
+      }
       const fix = unreachablePathFix(k, p);
       if (fix !== undefined) {
         issues.push({
