@@ -110,10 +110,13 @@ function printableName(name: string): string {
 
 class EnvCredential extends Credential {
   public readonly source: string;
+  /** The variable's name as every message shows it (`printableName`). */
+  private readonly shown: string;
   readonly #values: ReadOnce = new WeakMap();
   constructor(private readonly variable: string) {
     super();
-    this.source = `environment variable ${printableName(variable)}`;
+    this.shown = printableName(variable);
+    this.source = `environment variable ${this.shown}`;
   }
 
   public resolve(scope: IConstruct): string {
@@ -125,9 +128,9 @@ class EnvCredential extends Credential {
     return readOnce(this.#values, scope, '', () => {
       const value = process.env[this.variable];
       if (value === undefined) {
-        fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.variable} before running synth (in CI, map the secret to it).`);
+        fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.shown} before running synth (in CI, map the secret to it).`);
       }
-      return rememberSecret(credentialValue(scope, this.source, value, `${this.variable} is set but empty: give it the credential (in CI, check that the secret exists in this context).`));
+      return rememberSecret(credentialValue(scope, this.source, value, `${this.shown} is set but empty: give it the credential (in CI, check that the secret exists in this context).`));
     });
   }
 }
