@@ -36,6 +36,8 @@ export function diff(argv: string[], io: Io): number {
   const entry = values.app ?? DEFAULT_APP;
   const root = projectRootOf(path.resolve(io.cwd, entry));
   const outdir = path.relative(io.cwd, path.resolve(io.cwd, values.outdir ?? 'dist')) || '.';
+  // As git names paths (and every message shows them): '/'-separated, '' for the current folder.
+  const folder = outdir === '.' ? '' : `${outdir.split(path.sep).join('/')}/`;
 
   let base;
   try {
@@ -47,7 +49,7 @@ export function diff(argv: string[], io: Io): number {
   // Legitimate for the pull request that adds the first synth, but also what
   // a mistyped --outdir or a run from the wrong folder looks like.
   if (base.size === 0) {
-    io.err(`diff: ${values.base} has no files under ${outdir.split(path.sep).join('/')}/ (the first synth, or the wrong --outdir or folder?): every object shows as added.`);
+    io.err(`diff: ${values.base} has no files under ${folder || './'} (the first synth, or the wrong --outdir or folder?): every object shows as added.`);
   }
   let head;
   try {
@@ -69,7 +71,6 @@ export function diff(argv: string[], io: Io): number {
   } catch (e) {
     if (!(e instanceof UnreadableTreeError)) throw e;
     // The message starts with the file, relative to the output folder.
-    const folder = outdir === '.' ? '' : `${outdir.split(path.sep).join('/')}/`;
     io.err(`diff: at ${values.base}, ${folder}${e.message}.`);
     return EXIT.FAILED;
   }
