@@ -55,6 +55,11 @@ const CAUSES: Readonly<Record<string, Cause>> = {
   },
 };
 
+/** What a file-system error code means, in words (the code itself when it is not one of the known ones). */
+export function fsCause(code: string): string {
+  return Object.hasOwn(CAUSES, code) ? CAUSES[code].what : code;
+}
+
 // Codes our own code could raise by mistake (a path it got wrong): these
 // are the folder's fault only when the failing path is the output folder's.
 const AMBIGUOUS = new Set(['ENOENT', 'EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR']);

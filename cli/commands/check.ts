@@ -11,6 +11,7 @@ import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings, toJsonFinding } from './synth';
+import { fsCause } from '../../compiler/output-errors';
 
 export const usage = `waypoint-policy check [--app FILE] [--outdir DIR] [--json]
 
@@ -86,7 +87,9 @@ export function check(argv: string[], io: Io): number {
     // A folder that cannot be read (a subfolder without permission, /proc): say so, not "internal error".
     const err = e as NodeJS.ErrnoException;
     if (typeof err.code !== 'string') throw e;
-    io.err(`check: cannot read ${shown}: ${err.code}${err.path ? ` at ${err.path}` : ''}. Point --outdir at the folder synth writes (dist by default).`);
+    const cause = fsCause(err.code);
+    const meaning = cause === err.code ? '' : ` ${err.code} means ${cause}.`;
+    io.err(`check: cannot read ${shown}: ${err.code}${err.path ? ` at ${err.path}` : ''}. Point --outdir at the folder synth writes (dist by default).${meaning}`);
     return EXIT.FAILED;
   }
   const drift = treeDrift(result.files, committed);
