@@ -385,7 +385,8 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
   const prunedInUse: PrunedGateway[] = [];
   // Read once: it scans every object of both revisions.
   const flux = fluxMayApply([base, head]);
-  for (const target of [...new Set([...targetsOf(base), ...targetsOf(head)])].sort()) {
+  const baseTargets = new Set(targetsOf(base));
+  for (const target of [...new Set([...baseTargets, ...targetsOf(head)])].sort()) {
     const pruned = prunedGatewayKeys(base, head, target);
     const leftBehind = labelOnlyLeftBehind(base, head, target);
     prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind, changedAfterPrune(base, head, target, pruned, flux)));
@@ -424,7 +425,6 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
       waypoints,
     };
     const all = probes([base, head], target, scope);
-    const baseHasTarget = base.objects.some((o) => o.target === target);
     for (const p of all) {
       if (simulated >= MAX_CASES) {
         truncated++;
@@ -448,7 +448,7 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
         // the other changes. Any other unknown (a module or policy the
         // simulator does not model) still counts: the gate must not miss
         // auth removed from behind it.
-        widened: after === 200 && before !== 200 && (before !== null || baseHasTarget),
+        widened: after === 200 && before !== 200 && (before !== null || baseTargets.has(target)),
         narrowed: before === 200 && after !== 200,
       });
     }
