@@ -93,13 +93,15 @@ function tagOf(url: string): string | undefined {
   return colon >= 0 ? last.slice(colon + 1) : undefined;
 }
 
+// The version whose source was read, split once.
+const [MAJOR, MINOR, PATCH] = BASIC_AUTH_VERSION.split('.').map(Number);
+
 /** Whether a `x.y.z` tag is a release before the one whose source was read. */
 function olderRelease(tag: string): boolean {
   const v = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(tag);
   if (!v) return false;
-  const [major, minor, patch] = BASIC_AUTH_VERSION.split('.').map(Number);
   const [a, b, c] = v.slice(1).map(Number);
-  return a !== major ? a < major : b !== minor ? b < minor : c < patch;
+  return a !== MAJOR ? a < MAJOR : b !== MINOR ? b < MINOR : c < PATCH;
 }
 
 /** A note when the module tag is not the one whose source was read. */
