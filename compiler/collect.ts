@@ -10,6 +10,7 @@ import { isPolicyError } from '../constructs/errors';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
 import { apiObjectJson, deferredJson } from './api-object-json';
 import { deferredApiObjectOf, withoutCreatingDeferred } from '../constructs/internal/deferred-api-object';
+import { deferredFindingsOf, mergeRepeated } from '../constructs/internal/deferred-findings';
 import { phaseProgress } from './progress';
 import { isClusterScoped, KubeObject, MeshModel, ModelObject, ModelReference } from './model';
 
@@ -60,12 +61,16 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     for (const child of c.node.children) visit(child);
   };
   const otherCopies = new Set<string>();
+  // Credentials that could not be read: one finding per missing source, however many plugins read it.
+  const deferred: Finding[] = [];
   const visitOne = (c: IConstruct): void => {
     const copy = otherCopyOf(c);
     if (copy !== undefined && !otherCopies.has(copy)) {
       otherCopies.add(copy);
       findings.push(twoCopiesFinding(copy, c.node.path, rel(c)));
     }
+    const unread = deferredFindingsOf(c);
+    if (unread) for (const f of unread) deferred.push({ ...f, path: c.node.path, source: rel(c) });
     for (const message of c.node.validate()) {
       findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel(c) });
     }
@@ -100,6 +105,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
   // Validating a construct would create its deferred ApiObject (that is how
   // cdk8s's own synth sees it); this walk reads the props instead.
   withoutCreatingDeferred(() => visit(app));
+  findings.push(...mergeRepeated(deferred));
   progress.end();
 
   return {

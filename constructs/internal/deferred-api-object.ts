@@ -67,6 +67,11 @@ export function deferredApiObjectOf(c: IConstruct): DeferredApiObject | undefine
 
 let collecting = 0;
 
+/** Whether our compiler's tree walk is running (its validations then only report). */
+export function isCollecting(): boolean {
+  return collecting > 0;
+}
+
 /** Run `fn` (our compiler's tree walk): validations do not create deferred objects meanwhile. */
 export function withoutCreatingDeferred<T>(fn: () => T): T {
   collecting++;

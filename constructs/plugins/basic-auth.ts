@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
+import type { Finding } from '../../analysis/finding';
 import { z } from 'zod';
 import { Credential, isCredential, resolvesAgainstPolicyFile } from '../credentials';
 import { isPolicyError, PolicyError } from '../errors';
+import { deferFindings } from '../internal/deferred-findings';
 import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { parseProps, ruleParams, vacant, withProps } from '../internal/validate';
@@ -233,7 +235,7 @@ export class BasicAuth extends BasicAuthModule {
   public readonly usesLiteralCredentials: boolean;
 
   constructor(scope: Construct, id: string, props: BasicAuthProps) {
-    const { rulesProps, values } = parseRules(scope, id, props.rules, new.target);
+    const { rulesProps, values, unread } = parseRules(scope, id, props.rules, new.target);
     // Assignments, not conditional spreads: V8 in Node 20 is slow on those (withProps).
     const rules = rulesProps.map((r, i) => {
       const rule: WireRule = { request_methods: [...r.methods], credentials: values[i] };
@@ -247,6 +249,7 @@ export class BasicAuth extends BasicAuthModule {
     if (props.realm !== undefined) pluginConfig.realm = props.realm;
     const pluginProps: DefinedPluginProps<BasicAuthConfig> = withProps(props, { pluginConfig });
     super(scope, id, pluginProps);
+    deferFindings(this, unread);
     const all = rulesProps.flatMap((r) => r.credentials);
     this.credentialSources = [...new Set(all.map((c) => c.source))];
     this.usesLiteralCredentials = all.some((c) => c.literal);
@@ -256,7 +259,20 @@ export class BasicAuth extends BasicAuthModule {
 // The props of BasicAuth beyond WasmPlugin's own; any other key is refused.
 declareProps(BasicAuth, ['rules', 'realm']);
 
-function parseRules(scope: Construct, id: string, rules: unknown, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][] } {
+/**
+ * Why a credential could not be read, when it is the environment's fault (an
+ * unset variable, an unreadable file, stray whitespace) rather than the
+ * policy code's: those are reported together at collect time.
+ */
+const UNREADABLE = new Set(['credentials/missing', 'credentials/whitespace']);
+
+// Never emitted: a deferred finding is an error, and errors block writing.
+// Unique per credential, so no check mistakes two of them for a repeat, and
+// in `user:pass` form, so no check reports its shape.
+let standIns = 0;
+const standIn = () => `unread-credential-${++standIns}:unread`;
+
+function parseRules(scope: Construct, id: string, rules: unknown, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][]; unread: Finding[] } {
   // Runs before super(), so a stand-in construct at the plugin's own path
   // carries the errors; it is removed again before the plugin is created.
   const probe = new Construct(vacant(scope, id, constructed), id);
@@ -265,8 +281,18 @@ function parseRules(scope: Construct, id: string, rules: unknown, constructed: F
     // A relative file is read from beside the plugin's own policy file, which
     // may not be its namespace's.
     if (rulesProps.some((r) => r.credentials.some(resolvesAgainstPolicyFile))) recordSource(probe, constructed);
-    const values = rulesProps.map((r) => r.credentials.map((c) => c.resolve(probe)));
-    return { rulesProps, values };
+    const unread: Finding[] = [];
+    const read = (c: Credential): string => {
+      try {
+        return c.resolve(probe);
+      } catch (e) {
+        if (!isPolicyError(e) || !e.findings.every((f) => UNREADABLE.has(f.rule))) throw e;
+        unread.push(...e.findings);
+        return standIn();
+      }
+    };
+    const values = rulesProps.map((r) => r.credentials.map(read));
+    return { rulesProps, values, unread };
   } catch (e) {
     if (!isPolicyError(e)) throw e;
     // The errors name the plugin's policy line, not its scope's. Recorded

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import { test } from 'node:test';
+import { Testing } from 'cdk8s';
 import { main } from '../../cli/main';
 import { compileApp } from '../../compiler/synth';
 import { readTree } from '../../compiler/write';
@@ -258,4 +259,54 @@ test('Credential.fluxSubstitution keeps the value out of git: the manifest holds
     () => new BasicAuth(ns, 'bad', { targets: [new Waypoint(ns, 'w2')], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fluxSubstitution('1-bad')] }] }),
     (e: unknown) => e instanceof PolicyError && e.findings[0].rule === 'credentials/bad-variable',
   );
+});
+
+test('every credential that cannot be read is reported by one synth, once per source however many plugins read it, and nothing is written', async () => {
+  // A new CI setup usually misses every secret at once: one run names them all.
+  const dir = tempDir();
+  const file = writePolicy(
+    dir,
+    `const app = new wp.PolicyApp();
+for (const name of ['cart', 'pay', 'shop', 'ship', 'web']) {
+  const ns = new wp.MeshNamespace(app, name);
+  new wp.BasicAuth(ns, 'auth', {
+    targets: [new wp.Waypoint(ns, 'waypoint')],
+    sha256: '${'0'.repeat(64)}',
+    rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_UNSET_' + name), wp.Credential.fromEnv('WP_UNSET_SHARED'), wp.Credential.fromFile('absent-' + name), wp.Credential.fromEnv('WP_TEST_SET')] }],
+  });
+}
+export default app;`,
+  );
+  process.env.WP_TEST_SET = SECRET;
+  try {
+    const { code, io, out } = await synthInto(dir, file);
+    assert.equal(code, 1);
+    const text = io.text();
+    for (const name of ['cart', 'pay', 'shop', 'ship', 'web']) {
+      assert.match(text, new RegExp(`error\\[credentials/missing\\]: credential source environment variable WP_UNSET_${name} is not set\\n  at ${name}/auth \\(main\\.ts:5\\)`));
+      assert.match(text, new RegExp(`error\\[credentials/missing\\]: credential source file absent-${name} cannot be read`));
+    }
+    // The shared variable is one thing to fix: reported once, at its first plugin, with the others named or counted.
+    assert.equal(text.match(/WP_UNSET_SHARED is not set/g)?.length, 1);
+    assert.match(text, /WP_UNSET_SHARED is not set \(also read at pay\/auth, shop\/auth, ship\/auth and 1 more\)\n  at cart\/auth/);
+    assert.match(text, /11 error\(s\)/);
+    assert.doesNotMatch(text, /unread-credential|s3cr3t/);
+    assert.equal(fs.existsSync(out), false);
+  } finally {
+    delete process.env.WP_TEST_SET;
+  }
+});
+
+test("cdk8s's own synth refuses a plugin whose credential could not be read, rather than render its stand-in value", () => {
+  // The construct goes on with a stand-in so that one run reports every
+  // unread credential; cdk8s's Testing.synth, in a team's unit tests, must not render it.
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'default');
+  new BasicAuth(ns, 'auth', { targets: [new Waypoint(ns, 'waypoint')], sha256: '0'.repeat(64), rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('WP_UNSET_CDK8S')] }] });
+  assert.throws(() => Testing.synth(ns), /\[credentials\/missing\] credential source environment variable WP_UNSET_CDK8S is not set/);
+  // Our compiler reports it as the error it is, and renders no file.
+  const compiled = compileApp(app);
+  assert.deepEqual(compiled.findings.filter((f) => f.severity === 'error').map((f) => f.rule), ['credentials/missing']);
+  assert.equal(compiled.files.size, 0);
+  assert.throws(() => app.synth(), (e: Error) => e instanceof PolicyError && /WP_UNSET_CDK8S is not set/.test(e.message));
 });
