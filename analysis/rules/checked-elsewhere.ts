@@ -79,7 +79,7 @@ ns.useWaypoint(new Waypoint(ns, 'other'));`,
     checkedAt: 'construction',
     docs: {
       summary:
-        "Two constructs in one scope with the same id. Checked by every waypoint-policy construct before the constructs library would refuse it, so the error names the construct path, the class that already holds the id and the policy line that reused it (for a factory such as `ReleasedLabels.ofService`, the factory call) (the library's own error names only the parent's class and id). A team's plain `Construct` with a reused id is still refused by the library, as `policy/exception` at the policy line.",
+        "Two constructs in one scope with the same id. Checked by every waypoint-policy construct before the constructs library would refuse it, so the error names the construct path, the class that already holds the id and the policy line that reused it (for a factory such as `ReleasedLabels.ofService`, the factory call) (the library's own error names only the parent's class and id). The ids kept for manifests created later (a MeshNamespace's `Namespace`, a plugin's `Resource`, a label-only Service's `Labels`) are refused the same way. A team's plain `Construct` with a reused id is still refused by the library, as `policy/exception` at the policy line.",
       bad: `new Waypoint(ns, 'waypoint'); // the preamble already created ns's 'waypoint'`,
       message: "'shop' already has a construct with id 'waypoint' (class Waypoint): the new Waypoint needs an id of its own",
       fix: 'Give each construct an id that is unique within its scope (the id argument, or the name a factory such as ReleasedLabels.ofService derives it from); objects of one kind in one namespace also need different names.',

@@ -22,7 +22,8 @@ export class DeferredApiObject implements IValidation {
 
   constructor(
     private readonly owner: Construct,
-    private readonly id: string,
+    /** The id the `ApiObject` will take under its owner: kept free until then (`vacant`). */
+    public readonly id: string,
     /** What the `ApiObject` is created with. Never copied: later changes to it are seen. */
     public readonly props: ApiObjectProps,
     /** Another team's object, emitted label-only. */

@@ -4,6 +4,7 @@ import type { Finding } from '../../analysis/finding';
 import { PolicyError } from '../errors';
 import { otherCopyOf, twoCopies } from './copies';
 import { callSiteOf, sourceOf } from './provenance';
+import { deferredApiObjectOf } from './deferred-api-object';
 
 /**
  * Attach a rule id to a zod refine/custom check (zod passes params only for
@@ -147,11 +148,17 @@ export function reserveId(scope: IConstruct, id: string, what: string): void {
  * path nor the policy line (only the parent's class and id), and a mesh
  * reuses the same few ids ('waypoint', 'auth') in every namespace.
  */
+/** The id a construct's not yet created manifest will take (constructs/internal/deferred-api-object.ts). */
+function deferredId(scope: IConstruct): { id: string; what: string } | undefined {
+  const d = deferredApiObjectOf(scope);
+  return d && !d.created ? { id: d.id, what: `its ${d.props.kind} manifest` } : undefined;
+}
+
 export function vacant<S extends IConstruct>(scope: S, id: string, constructed: Function): S {
   // Not a construct, or no id: the constructs library's own error says so.
   if (typeof id !== 'string') return scope;
   const existing = (scope as Partial<IConstruct> | undefined)?.node?.tryFindChild(id);
-  const kept = existing === undefined ? reservedIds.get(scope) : undefined;
+  const kept = existing === undefined ? reservedIds.get(scope) ?? deferredId(scope) : undefined;
   if (existing === undefined && kept?.id !== id) return scope;
   const where = scope.node.path;
   const taken = existing

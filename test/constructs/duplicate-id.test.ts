@@ -137,3 +137,21 @@ test("the id a MeshNamespace keeps for its Namespace manifest (created with the 
   ns.useWaypoint(new Waypoint(ns, 'waypoint'));
   assert.ok(ns.apiObject);
 });
+
+test("the id a plugin or a label-only Service keeps for its manifest (created only when asked for) is refused at the line that takes it", () => {
+  const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const plugin = new BasicAuth(ns, 'auth', { targets: [waypoint], sha256: '0'.repeat(64), rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }], acknowledge: { literalCredentials: 'test' } });
+  const at = nextLine();
+  const r = refusal(() => new Waypoint(plugin as unknown as MeshNamespace, 'Resource', { name: 'nested' }));
+  assert.deepEqual(r, {
+    rule: 'construct/duplicate-id',
+    path: 'prod/shop/auth/Resource',
+    message: "'prod/shop/auth' keeps the id 'Resource' for its WasmPlugin manifest: the new Waypoint needs an id of its own",
+    at,
+  });
+  // The escape hatch still creates it under that id.
+  assert.equal(plugin.apiObject.node.id, 'Resource');
+  const service = MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: waypoint });
+  assert.match(refusal(() => new Waypoint(service as unknown as MeshNamespace, 'Labels', { name: 'nested' })).message, /'prod\/shop\/reviews' keeps the id 'Labels' for its Service manifest/);
+});
