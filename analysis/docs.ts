@@ -55,6 +55,7 @@ const ALSO_AT_CONSTRUCTION = new Set([
   'plugin/selector-and-targets',
   'plugin/too-many-targets',
   'plugin/no-target',
+  'plugin/unresolved-target',
   'plugin/url-scheme',
   'plugin/sha256-format',
   'plugin/env-value-from-host',

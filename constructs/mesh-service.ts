@@ -85,9 +85,35 @@ const portSchema = z.object({
   name: dnsLabel('port name').optional(),
 });
 
+/**
+ * The API server's rules for a Service's port list as a whole: with more
+ * than one port each needs a name, and names and port numbers (all TCP here)
+ * are unique. One refused Service fails its whole enrollment stage.
+ */
+function refuseClashingPorts(ports: z.infer<typeof portSchema>[], ctx: z.RefinementCtx): void {
+  const names = new Map<string, number>();
+  const numbers = new Map<number, number>();
+  ports.forEach((p, i) => {
+    if (ports.length > 1 && p.name === undefined) {
+      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `port ${p.port} has no name: a Service with more than one port must name each of them`, ...ruleParams('service/port-names', 'Name every port: ports: [{ port: 80, name: "http" }, { port: 9090, name: "metrics" }].') });
+    }
+    if (p.name !== undefined) {
+      const first = names.get(p.name);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `port name ${JSON.stringify(p.name)} is already used by ports[${first}]: port names must be unique`, ...ruleParams('service/port-names', 'Give each port its own name.') });
+      else names.set(p.name, i);
+    }
+    const same = numbers.get(p.port);
+    if (same !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `port ${p.port} is already listed as ports[${same}]: each port number may appear once (TCP)`, ...ruleParams('service/duplicate-port', 'List each port once.') });
+    else numbers.set(p.port, i);
+  });
+}
+
 const ownedSchema = z.object({
   name: dnsLabel('Service name'),
-  ports: z.array(portSchema).refine((ports) => ports.length > 0, { message: 'a Service needs at least one port', ...ruleParams('service/no-ports', 'Add ports: [{ port: 8080, name: "http" }].') }),
+  ports: z
+    .array(portSchema)
+    .refine((ports) => ports.length > 0, { message: 'a Service needs at least one port', ...ruleParams('service/no-ports', 'Add ports: [{ port: 8080, name: "http" }].') })
+    .superRefine(refuseClashingPorts),
   selector: labelMap.optional(),
   ...waypointOptionSchema,
 });

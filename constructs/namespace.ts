@@ -60,15 +60,18 @@ export interface MeshNamespaceProps {
 
   /**
    * Whether this repo owns the Namespace. An owned Namespace is a normal
-   * managed object; one that another team owns (the default) is emitted as a
-   * label-only manifest that GitOps tools never prune, delete or overwrite.
+   * managed object, always emitted (even with no label: nothing in it could
+   * be applied otherwise); one that another team owns (the default) is
+   * emitted as a label-only manifest that GitOps tools never prune, delete or
+   * overwrite, and only when it has a label to write.
    *
    * @default false
    */
   readonly owned?: boolean;
 
   /**
-   * Extra labels to write on the Namespace (labels this repo then owns).
+   * Extra labels to write on the Namespace (labels this repo then owns). Not
+   * the Istio labels the other props write (`namespace/managed-label`).
    *
    * @default {}
    */
@@ -84,6 +87,30 @@ const schema = z.object({
   owned: z.boolean().optional(),
   labels: labelMap.optional(),
 });
+
+/** The labels MeshNamespace writes from its own props, and the prop that sets each. */
+const MANAGED_LABELS: Readonly<Record<string, string>> = {
+  [LABELS.dataplaneMode]: 'dataplaneMode (or enroll: false, to leave it unset)',
+  [LABELS.useWaypoint]: 'useWaypoint (or ns.useWaypoint())',
+  [LABELS.useWaypointNamespace]: 'useWaypoint (or ns.useWaypoint()), with a Waypoint of another namespace',
+  [LABELS.ingressUseWaypoint]: 'ingressUseWaypoint',
+};
+
+/**
+ * The props that write these labels also check them against each other
+ * (a cross-namespace waypoint needs both use-waypoint labels, say) and the
+ * analysis reads them through the props; one given in `labels` as well was
+ * overwritten without a word, so a namespace meant out of ambient was
+ * enrolled.
+ */
+function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>): void {
+  for (const key of Object.keys(labels)) {
+    const prop = MANAGED_LABELS[key];
+    if (prop !== undefined) {
+      fail(ns, 'namespace/managed-label', `labels sets ${key}, which MeshNamespace writes from its ${prop.split(' ')[0]} prop`, `Remove ${key} from labels and use ${prop}.`);
+    }
+  }
+}
 
 /**
  * A namespace of the mesh: the scope for the waypoints, services and plugins
@@ -111,7 +138,8 @@ export class MeshNamespace extends Chart {
 
   /**
    * The Namespace manifest as a cdk8s `ApiObject` (the escape hatch), or
-   * undefined while no label is written (then nothing is emitted).
+   * undefined for another team's Namespace while no label is written (then
+   * nothing is emitted).
    */
   public get apiObject(): ApiObject | undefined {
     return this.namespaceObject;
@@ -126,6 +154,9 @@ export class MeshNamespace extends Chart {
     const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }));
     this.name = p.name;
     this.owned = p.owned ?? false;
+    refuseManagedLabels(this, p.labels ?? {});
+    // An owned Namespace is emitted even with no label: the objects in it cannot be applied before it exists.
+    if (this.owned) this.namespaceManifest();
     this.setLabels(p.labels ?? {});
     if (p.enroll !== false) {
       this.setLabels({ [LABELS.dataplaneMode]: p.dataplaneMode ?? DataplaneMode.AMBIENT });
@@ -167,6 +198,11 @@ export class MeshNamespace extends Chart {
   private setLabels(labels: Record<string, string>): void {
     if (Object.keys(labels).length === 0) return;
     Object.assign(this.labelStore, labels);
+    const manifest = this.namespaceManifest();
+    for (const [k, v] of Object.entries(labels)) manifest.metadata.addLabel(k, v);
+  }
+
+  private namespaceManifest(): ApiObject {
     if (!this.namespaceObject) {
       // Namespaces are cluster-scoped: the object must not inherit the chart namespace.
       this.namespaceObject = new ApiObject(this, 'Namespace', {
@@ -176,6 +212,6 @@ export class MeshNamespace extends Chart {
       });
       if (!this.owned) markExternal(this.namespaceObject);
     }
-    for (const [k, v] of Object.entries(labels)) this.namespaceObject.metadata.addLabel(k, v);
+    return this.namespaceObject;
   }
 }

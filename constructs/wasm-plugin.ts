@@ -1,10 +1,10 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { namespaceOf } from './app';
+import { namespaceOf, targetNameOf } from './app';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
-import { dnsSubdomain, isLabelKey } from './internal/schemas';
+import { dnsSubdomain, isLabelKey, isLabelValue } from './internal/schemas';
 import { fail, parseProps, refuseUnknownProps, ruleParams, vacant, withProps } from './internal/validate';
 import { redactUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ITargetable, TargetRef } from './target-ref';
@@ -308,6 +308,33 @@ const propsSchema = z.object({
  * The scheme of a module URL as Istio reads it: a scheme counts only when a
  * `/` follows its colon (`ghcr.io:5000/x` has none); no scheme means `oci`.
  */
+/**
+ * A targetRef carries no namespace and the compiler writes each plugin into
+ * its own target's folder: istiod resolves the name in the plugin's
+ * namespace, in the cluster it is applied to. A target from another
+ * namespace or Target would attach the plugin to a same-named object there
+ * (every namespace tends to have a `waypoint`) and leave the one meant
+ * unprotected, so it is refused here, where it is still known which was meant.
+ */
+function refuseForeignTarget(plugin: WasmPlugin, t: ITargetable, i: number): void {
+  const what = `targets[${i}] (${t.targetRef.kind} ${t.targetRef.name})`;
+  const fix = "Create the WasmPlugin in the target's namespace and Target (or reference the target there with fromGatewayName/fromServiceName).";
+  if (t.targetNamespace !== undefined && t.targetNamespace !== plugin.namespace) {
+    fail(
+      plugin,
+      'plugin/unresolved-target',
+      `${what} is in namespace ${t.targetNamespace}, but istiod only attaches a plugin to targets in the plugin's own namespace (${plugin.namespace}): it would attach to a ${t.targetRef.kind} named ${t.targetRef.name} there, if any, and never run in ${t.targetNamespace}`,
+      fix,
+    );
+  }
+  if (Construct.isConstruct(t)) {
+    const [theirs, mine] = [targetNameOf(t), targetNameOf(plugin)];
+    if (theirs !== mine) {
+      fail(plugin, 'plugin/unresolved-target', `${what} belongs to Target '${theirs}', but this plugin is written to Target '${mine}': in that cluster it would attach to ${mine}'s ${t.targetRef.kind} named ${t.targetRef.name}, if any`, fix);
+    }
+  }
+}
+
 export function urlScheme(url: string): string {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\//.exec(url);
   return m && !/^[^:]+:\d/.test(url) ? m[1].toLowerCase() : 'oci';
@@ -362,12 +389,17 @@ export class WasmPlugin extends Construct {
       if (this.targets.length > 0 && p.selector) {
         fail(this, 'plugin/selector-and-targets', `WasmPlugin '${this.name}' sets both targets and selector; Istio accepts only one`, 'Use targets for waypoints and ingress Gateways; drop selector.');
       }
-      if (this.targets.length === 0 && !p.selector) {
-        fail(this, 'plugin/no-target', `WasmPlugin '${this.name}' has no targets and no selector, so it would apply to every workload in the namespace and to no waypoint`, 'Pass targets: [a Waypoint, a MeshService or a GatewayReference].');
+      // An empty selector selects every workload, exactly as no selector does (istiod only warns).
+      if (this.targets.length === 0 && (!p.selector || Object.keys(p.selector).length === 0)) {
+        fail(this, 'plugin/no-target', `WasmPlugin '${this.name}' has no targets and ${p.selector ? 'an empty selector' : 'no selector'}, so it would apply to every workload in the namespace and to no waypoint`, 'Pass targets: [a Waypoint, a MeshService or a GatewayReference].');
       }
-      for (const key of Object.keys(p.selector ?? {})) {
+      for (const [key, value] of Object.entries(p.selector ?? {})) {
         if (key === '' || key.includes('*') || !isLabelKey(key)) {
           fail(this, 'names/label-syntax', `selector key ${JSON.stringify(key)} is not a valid label key (no '*' allowed)`, 'Use exact label keys.');
+        }
+        // No label can hold such a value, so the plugin would select nothing.
+        if (!isLabelValue(value)) {
+          fail(this, 'names/label-syntax', `selector value ${JSON.stringify(value)} of ${key} is not a label value, so no workload can match it: at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`, 'Use the exact value of the workload label to select.');
         }
       }
       // The same parser the synth-time rule uses, so both refuse exactly what a cluster refuses.
@@ -378,6 +410,7 @@ export class WasmPlugin extends Construct {
 
       const refs: TargetRef[] = [];
       const seen = new Set<string>();
+      this.targets.forEach((t, i) => refuseForeignTarget(this, t, i));
       for (const t of this.targets) {
         const key = `${t.targetRef.group}/${t.targetRef.kind}/${t.targetRef.name}`;
         if (seen.has(key)) continue; // the same target twice means nothing more

@@ -7,7 +7,7 @@ export const bindingUnknownWaypoint: Rule = {
   severity: 'error',
   docs: {
     summary: 'istio.io/use-waypoint must name a waypoint that exists (emitted or referenced); istiod does not fall back to the namespace waypoint, and ztunnel fails open, so the traffic skips every waypoint policy. With `validate --manifests` a missing waypoint is a warning, since it may exist in the cluster.',
-    bad: `new MeshNamespace(app, 'orders', { labels: { 'istio.io/use-waypoint': 'waypoint' } });`,
+    bad: `new MeshNamespace(app, 'orders').apiObject?.metadata.addLabel('istio.io/use-waypoint', 'waypoint'); // by name, through the escape hatch`,
     message: 'Namespace orders uses waypoint orders/waypoint, which is neither declared nor referenced in this target. If it does not exist, istiod binds nothing (WaypointIsNotReady). Istio does not fall back to another waypoint: ztunnel fails open and sends this traffic straight to the workloads, so no waypoint policy (WasmPlugin or AuthorizationPolicy) runs for it.',
     fix: 'Create the waypoint (new Waypoint(...)), reference it (Waypoint.fromWaypointName), or fix the name; Waypoint constructs write these labels for you.',
   },

@@ -22,12 +22,12 @@ export const pluginUnresolvedTarget: Rule = {
   id: 'plugin/unresolved-target',
   severity: 'error',
   docs: {
-    summary: "Each targetRef must name a Gateway, Service or ServiceEntry declared or referenced in the plugin's own namespace; istiod matches targets only there. With `validate --manifests` an unknown target is a warning, since it may exist in the cluster.",
+    summary: "Each targetRef must name a Gateway, Service or ServiceEntry declared or referenced in the plugin's own namespace; istiod matches targets only there. A construct from another namespace or Target passed in `targets` is refused at construction: the name alone would attach the plugin to a same-named object in its own namespace (most namespaces have a `waypoint`). With `validate --manifests` an unknown target is a warning, since it may exist in the cluster.",
     bad: `const infra = new MeshNamespace(app, 'infra');
 const shared = new Waypoint(infra, 'shared');
 new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [shared] });`,
-    message: `spec.targetRefs[0] (Gateway shared) matches no Gateway in namespace shop; there is one in infra, but istiod only attaches a plugin to targets in the plugin's own namespace, so this plugin never runs there`,
-    fix: "Create the WasmPlugin in the target's namespace (or reference the target there with fromGatewayName/fromServiceName).",
+    message: `targets[0] (Gateway shared) is in namespace infra, but istiod only attaches a plugin to targets in the plugin's own namespace (shop): it would attach to a Gateway named shared there, if any, and never run in infra`,
+    fix: "Create the WasmPlugin in the target's namespace and Target (or reference the target there with fromGatewayName/fromServiceName).",
   },
   check(ctx) {
     const lenient = ctx.model.origin === 'manifests';

@@ -113,8 +113,8 @@ protectPaths(api, { paths: ['/admin'], credentials: ${cred}, waypointName: 'othe
     severity: 'error',
     docs: {
       summary: 'A plugin in a MeshBaseline must target the istio-waypoint GatewayClass (the builder\'s `targets`): from the root namespace nothing else reaches every waypoint.',
-      bad: `new MeshBaseline(app, 'baseline', { plugins: [(scope) => new BasicAuth(scope, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: ${cred} }] })] });`,
-      message: `WasmPlugin 'auth' in a MeshBaseline targets Gateway waypoint, not every waypoint: from the root namespace only the istio-waypoint GatewayClass reaches all waypoints`,
+      bad: `new MeshBaseline(app, 'baseline', { plugins: [(scope) => new BasicAuth(scope, 'auth', { targets: [GatewayReference.fromGatewayName(scope, 'ingress', 'istio-ingressgateway')], rules: [{ prefix: '/', methods: ['GET'], credentials: ${cred} }] })] });`,
+      message: `WasmPlugin 'auth' in a MeshBaseline targets Gateway istio-ingressgateway, not every waypoint: from the root namespace only the istio-waypoint GatewayClass reaches all waypoints`,
       fix: "Pass the builder's targets argument as the plugin's targets.",
     },
   },

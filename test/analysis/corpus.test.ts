@@ -105,8 +105,8 @@ const APP_CASES: AppCase[] = [
   { name: 'registry port without a scheme', app: `new WasmPlugin(ns, 'stamp', { url: 'registry.local:5000/stamp:1.0.0', targets: [waypoint] });`, rule: 'plugin/url-scheme' },
   { name: 'selector-only plugin next to a waypoint', app: plugin(`selector: { app: 'cart' }`), rule: 'plugin/selector-only', severity: 'warning' },
   { name: 'Service name starting with a digit', app: `new MeshService(ns, '1cart', { ports: [{ port: 80 }] });`, rule: 'names/rfc1123' },
-  { name: 'namespace label naming a missing waypoint', app: `new MeshNamespace(app, 'other', { labels: { 'istio.io/use-waypoint': 'ghost' } });`, rule: 'binding/unknown-waypoint' },
-  { name: 'namespace label use-waypoint-namespace alone', app: `new MeshNamespace(app, 'other', { labels: { 'istio.io/use-waypoint-namespace': 'shop' } });`, rule: 'binding/missing-use-waypoint' },
+  { name: 'namespace label naming a missing waypoint', app: `new MeshNamespace(app, 'other').apiObject?.metadata.addLabel('istio.io/use-waypoint', 'ghost');`, rule: 'binding/unknown-waypoint' },
+  { name: 'namespace label use-waypoint-namespace alone', app: `new MeshNamespace(app, 'other').apiObject?.metadata.addLabel('istio.io/use-waypoint-namespace', 'shop');`, rule: 'binding/missing-use-waypoint' },
   { name: 'selector value with a wildcard', app: plugin(`selector: { app: '*' }`), rule: 'names/label-syntax' },
   {
     name: 'BasicAuth with two rules on the same paths',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Duration } from 'cdk8s';
 import {
+  GatewayReference,
   GrpcAccessLogging,
   LocalRateLimit,
   MeshBaseline,
@@ -80,8 +81,13 @@ test('refusals: an enrolled root namespace, another namespace, a plugin that is 
     const shop = new MeshNamespace(app, 'shop');
     const w = new Waypoint(shop, 'waypoint');
     assert.deepEqual(
-      thrownRules(() => new MeshBaseline(app, 'baseline', { plugins: [(s) => new GrpcAccessLogging(s, 'log', { targets: [w], loggingService: 'a:1' })] })),
+      thrownRules(() => new MeshBaseline(app, 'baseline', { plugins: [(s) => new GrpcAccessLogging(s, 'log', { targets: [GatewayReference.fromGatewayName(s, 'ingress', 'istio-ingressgateway')], loggingService: 'a:1' })] })),
       ['baseline/not-mesh-wide'],
+    );
+    // Another namespace's waypoint is refused by the plugin itself, before the baseline looks.
+    assert.deepEqual(
+      thrownRules(() => new MeshBaseline(app, 'baseline2', { plugins: [(s) => new GrpcAccessLogging(s, 'log', { targets: [w], loggingService: 'a:1' })] })),
+      ['plugin/unresolved-target'],
     );
   }
   {
@@ -101,8 +107,12 @@ test('a refused addPlugin() leaves nothing behind: a caller that catches the err
   const w = new Waypoint(shop, 'waypoint');
   const baseline = new MeshBaseline(app, 'baseline');
   assert.deepEqual(
-    thrownRules(() => baseline.addPlugin((s) => new GrpcAccessLogging(s, 'log', { targets: [w], loggingService: 'a:1' }))),
+    thrownRules(() => baseline.addPlugin((s) => new GrpcAccessLogging(s, 'log', { targets: [GatewayReference.fromGatewayName(s, 'ingress', 'istio-ingressgateway')], loggingService: 'a:1' }))),
     ['baseline/not-mesh-wide'],
+  );
+  assert.deepEqual(
+    thrownRules(() => baseline.addPlugin((s) => new GrpcAccessLogging(s, 'log', { targets: [w], loggingService: 'a:1' }))),
+    ['plugin/unresolved-target'],
   );
   assert.deepEqual(baseline.plugins, []);
   // Fixed, the same id is free again, and only the mesh-wide plugin is emitted.

@@ -1,0 +1,132 @@
+/**
+ * Props that synth would otherwise emit but that the API server refuses, or
+ * that istiod reads differently from what the policy meant: refused at
+ * construction, where the construct and its policy line are known.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileApp } from '../../compiler/synth';
+import { MeshNamespace, MeshService, PolicyApp, PolicyError, Target, Waypoint, WasmPlugin } from '../../constructs';
+
+const SHA = 'a'.repeat(64);
+const URL = 'oci://ghcr.io/acme/auth:1.0.0';
+
+function refusal(build: () => unknown): { rule: string; path?: string; message: string } {
+  try {
+    build();
+  } catch (e) {
+    assert.ok(e instanceof PolicyError, String(e));
+    const [f] = e.findings;
+    return { rule: f.rule, path: f.path, message: f.message };
+  }
+  assert.fail('not refused');
+}
+
+test("a plugin given another namespace's waypoint or Service is refused: istiod would attach it to the same-named object in the plugin's own namespace", () => {
+  const t = new Target(new PolicyApp(), 'prod');
+  const a = new MeshNamespace(t, 'a');
+  const b = new MeshNamespace(t, 'b');
+  a.useWaypoint(new Waypoint(a, 'waypoint'));
+  const theirs = new Waypoint(b, 'waypoint');
+  b.useWaypoint(theirs);
+  assert.deepEqual(refusal(() => new WasmPlugin(a, 'auth', { url: URL, sha256: SHA, targets: [theirs] })), {
+    rule: 'plugin/unresolved-target',
+    path: 'prod/a/auth',
+    message: "targets[0] (Gateway waypoint) is in namespace b, but istiod only attaches a plugin to targets in the plugin's own namespace (a): it would attach to a Gateway named waypoint there, if any, and never run in b",
+  });
+  const api = MeshService.fromServiceName(b, 'api', 'api', { useWaypoint: theirs });
+  assert.match(refusal(() => new WasmPlugin(a, 'api-auth', { url: URL, sha256: SHA, targets: [api] })).message, /^targets\[0\] \(Service api\) is in namespace b/);
+  // A refused plugin leaves nothing behind; the one in the right namespace is fine.
+  assert.equal(a.node.tryFindChild('auth'), undefined);
+  new WasmPlugin(b, 'auth', { url: URL, sha256: SHA, targets: [theirs, api] });
+});
+
+test("a plugin given another Target's waypoint is refused: in its own cluster it would attach to that cluster's object of the same name", () => {
+  const app = new PolicyApp();
+  const p = new MeshNamespace(new Target(app, 'p'), 'shop');
+  const q = new MeshNamespace(new Target(app, 'q'), 'shop');
+  p.useWaypoint(new Waypoint(p, 'waypoint'));
+  const theirs = new Waypoint(q, 'waypoint');
+  q.useWaypoint(theirs);
+  assert.deepEqual(refusal(() => new WasmPlugin(p, 'auth', { url: URL, sha256: SHA, targets: [theirs] })), {
+    rule: 'plugin/unresolved-target',
+    path: 'p/shop/auth',
+    message: "targets[0] (Gateway waypoint) belongs to Target 'q', but this plugin is written to Target 'p': in that cluster it would attach to p's Gateway named waypoint, if any",
+  });
+});
+
+test('an empty selector is refused like no selector: it selects every workload of the namespace (of the mesh, from the root namespace)', () => {
+  const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'istio-system', { enroll: false });
+  const r = refusal(() => new WasmPlugin(ns, 'everything', { url: URL, sha256: SHA, selector: {} }));
+  assert.equal(r.rule, 'plugin/no-target');
+  assert.match(r.message, /has no targets and an empty selector, so it would apply to every workload/);
+});
+
+test('a selector value no label can hold is refused: the plugin would select nothing', () => {
+  const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop');
+  for (const value of ['my app', '-app', 'a'.repeat(64)]) {
+    const r = refusal(() => new WasmPlugin(ns, 'sel', { url: URL, sha256: SHA, selector: { app: value } }));
+    assert.equal(r.rule, 'names/label-syntax');
+    assert.match(r.message, /^selector value .* of app is not a label value, so no workload can match it/);
+  }
+  // An empty value is a label value.
+  new WasmPlugin(ns, 'sel', { url: URL, sha256: SHA, selector: { app: '' } });
+});
+
+test('a Service port list the API server refuses is refused: unnamed ports among several, a repeated name, a repeated port', () => {
+  const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop');
+  assert.deepEqual(refusal(() => new MeshService(ns, 'api', { ports: [{ port: 80 }, { port: 8080 }] })), {
+    rule: 'service/port-names',
+    path: 'prod/shop/api',
+    message: "MeshService prop 'ports[0].name': port 80 has no name: a Service with more than one port must name each of them",
+  });
+  assert.deepEqual(refusal(() => new MeshService(ns, 'web', { ports: [{ port: 80, name: 'http' }, { port: 80, name: 'alt' }] })), {
+    rule: 'service/duplicate-port',
+    path: 'prod/shop/web',
+    message: "MeshService prop 'ports[1].port': port 80 is already listed as ports[0]: each port number may appear once (TCP)",
+  });
+  assert.deepEqual(refusal(() => new MeshService(ns, 'grpc', { ports: [{ port: 80, name: 'http' }, { port: 81, name: 'http' }] })), {
+    rule: 'service/port-names',
+    path: 'prod/shop/grpc',
+    message: `MeshService prop 'ports[1].name': port name "http" is already used by ports[0]: port names must be unique`,
+  });
+  // What the API server takes still compiles: one unnamed port, or several named ones.
+  new MeshService(ns, 'one', { ports: [{ port: 80 }] });
+  new MeshService(ns, 'two', { ports: [{ port: 80, name: 'http' }, { port: 9090, name: 'metrics' }] });
+  const { findings, files } = compileApp(ns.node.root as PolicyApp);
+  assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
+  assert.match(files.get('prod/3-enrollment/shop/service-two.yaml') ?? [...files.keys()].join('\n'), /name: metrics/);
+});
+
+test('an owned Namespace is emitted even with no label: the waypoints and plugins in it cannot be applied before it exists', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'shared-waypoints', { owned: true, enroll: false });
+  new Waypoint(ns, 'waypoint');
+  assert.ok(ns.apiObject);
+  const { files, findings } = compileApp(app);
+  assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
+  const namespace = [...files.entries()].find(([k]) => k.endsWith('/namespace-shared-waypoints.yaml'));
+  assert.ok(namespace, [...files.keys()].join('\n'));
+  // Stage 1, with the waypoints: both tools create a Namespace before the namespaced objects of one apply.
+  assert.match(namespace[0], /^prod\/1-waypoints\//);
+  assert.doesNotMatch(namespace[1], /istio\.io\//);
+  // Not owned and not labelled: still nothing (another team's Namespace is not ours to write).
+  const theirs = new MeshNamespace(new Target(app, 'other'), 'theirs', { enroll: false });
+  assert.equal(theirs.apiObject, undefined);
+});
+
+test("the Istio labels MeshNamespace writes from its props are refused in its labels prop, which they would overwrite without a word", () => {
+  const t = new Target(new PolicyApp(), 'prod');
+  assert.deepEqual(refusal(() => new MeshNamespace(t, 'legacy', { labels: { 'istio.io/dataplane-mode': 'none' } })), {
+    rule: 'namespace/managed-label',
+    path: 'prod/legacy',
+    message: 'labels sets istio.io/dataplane-mode, which MeshNamespace writes from its dataplaneMode prop',
+  });
+  for (const key of ['istio.io/use-waypoint', 'istio.io/use-waypoint-namespace', 'istio.io/ingress-use-waypoint']) {
+    assert.equal(refusal(() => new MeshNamespace(t, `ns-${key.length}`, { enroll: false, labels: { [key]: 'x' } })).rule, 'namespace/managed-label');
+  }
+  // Other labels are the team's to set, Istio's own included.
+  const ns = new MeshNamespace(t, 'ok', { labels: { team: 'shop', 'istio.io/rev': 'canary' } });
+  assert.equal(ns.labelValues.team, 'shop');
+  assert.equal(ns.labelValues['istio.io/dataplane-mode'], 'ambient');
+});
