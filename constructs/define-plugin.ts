@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Severity } from '../analysis/finding';
 import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
-import { parseProps, withProps } from './internal/validate';
+import { parseProps, refuseUnknownProps, withProps } from './internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
@@ -53,7 +53,13 @@ export interface PluginAnalysisContext {
   readonly url?: string;
 }
 
-export interface PluginDefinition<C extends object = Record<string, unknown>> {
+/**
+ * `C` is the config as the schema outputs it (what `analyze` reads), `I` as
+ * policies write it (the schema's input: a field with a `.default()` may be
+ * left out). They differ only for schemas with defaults; a schema typed
+ * `z.ZodType<C>` (input unknown) is written as `C`.
+ */
+export interface PluginDefinition<C extends object = Record<string, unknown>, I = unknown> {
   /** A short kebab-case name, used in messages and docs (`basic-auth`). */
   readonly name: string;
   /** The module, ideally an `oci://` reference with a version tag. */
@@ -66,8 +72,12 @@ export interface PluginDefinition<C extends object = Record<string, unknown>> {
   readonly sha256?: string;
   /** The phase the plugin belongs in. */
   readonly defaultPhase: PluginPhase;
-  /** zod schema of the module's pluginConfig, exactly as the module reads it. */
-  readonly configSchema: z.ZodType<C>;
+  /**
+   * zod schema of the module's pluginConfig, exactly as the module reads it.
+   * What it outputs is emitted (defaults filled in), so its output must also
+   * be valid input: no transform that changes a value's type.
+   */
+  readonly configSchema: z.ZodType<C, I>;
   /**
    * Semantic checks beyond the schema (what the module would refuse or can
    * never match). Runs at synth and in `validate --manifests`.
@@ -105,9 +115,12 @@ export interface DefinedPluginProps<C> extends WasmPluginOptions {
 }
 
 /** The construct class `definePlugin` returns. */
-export interface DefinedPluginClass<C extends object> {
-  new (scope: Construct, id: string, props: DefinedPluginProps<C>): WasmPlugin;
-  readonly definition: PluginDefinition<C>;
+/** The config as a policy writes it: the schema's input, or `C` when the schema does not say. */
+export type PluginConfigInput<C, I> = unknown extends I ? C : I;
+
+export interface DefinedPluginClass<C extends object, I = unknown> {
+  new (scope: Construct, id: string, props: DefinedPluginProps<PluginConfigInput<C, I>>): WasmPlugin;
+  readonly definition: PluginDefinition<C, I>;
 }
 
 type AnyDefinition = PluginDefinition<Record<string, unknown>>;
@@ -242,6 +255,16 @@ function checkDefinition(definition: unknown): void {
 }
 
 /**
+ * The top-level keys of an object schema that drops unknown keys (zod's
+ * default), or undefined when the schema decides about them itself (strict,
+ * passthrough, a catchall) or is not an object.
+ */
+function strippedObjectKeys(schema: z.ZodType): ReadonlySet<string> | undefined {
+  if (!(schema instanceof z.ZodObject) || schema._zod.def.catchall !== undefined) return undefined;
+  return new Set(Object.keys(schema.shape));
+}
+
+/**
  * Define a typed plugin construct from a module URL, a default phase and a
  * zod schema for its config. The config is validated at construction, and
  * (through the registry, keyed by module) in `validate --manifests`.
@@ -255,22 +278,25 @@ function checkDefinition(definition: unknown): void {
  * });
  * new HeaderStamp(ns, 'stamp', { targets: [waypoint], pluginConfig: { header: 'x-team' } });
  */
-export function definePlugin<C extends object>(definition: PluginDefinition<C>): DefinedPluginClass<C> {
+export function definePlugin<C extends object, I = unknown>(definition: PluginDefinition<C, I>): DefinedPluginClass<C, I> {
   checkDefinition(definition);
   // Registering is the only effect: in memory, so importing a module that
   // defines plugins stays free of side effects on disk or environment.
   registry.set(moduleId(definition.url), definition as unknown as AnyDefinition);
 
+  const knownKeys = strippedObjectKeys(definition.configSchema);
+
   class DefinedPlugin extends WasmPlugin {
     public static readonly definition = definition;
 
-    constructor(scope: Construct, id: string, props: DefinedPluginProps<C>) {
+    constructor(scope: Construct, id: string, props: DefinedPluginProps<PluginConfigInput<C, I>>) {
       super(
         scope,
         id,
         withProps(props, {
           url: props.url ?? definition.url,
-          sha256: props.sha256 ?? (props.url ? undefined : definition.sha256),
+          // The definition's pin holds for its own url; another url (a mirror, another tag) is another image.
+          sha256: props.sha256 ?? (props.url !== undefined && props.url !== definition.url ? undefined : definition.sha256),
           phase: props.phase ?? definition.defaultPhase,
           pluginConfig: {},
         }),
@@ -278,6 +304,10 @@ export function definePlugin<C extends object>(definition: PluginDefinition<C>):
       // Validated after super() so the error names this construct's path;
       // a refused config takes the plugin out of the tree again.
       try {
+        // zod drops keys an object schema does not list: a misspelt key would vanish from the manifest without a word.
+        if (knownKeys && typeof props.pluginConfig === 'object' && props.pluginConfig !== null) {
+          refuseUnknownProps(this, `${definition.name} pluginConfig`, props.pluginConfig, knownKeys);
+        }
         this.spec.pluginConfig = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
           secretKeys: definition.secretKeys,
         });

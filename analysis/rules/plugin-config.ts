@@ -82,6 +82,24 @@ function contentKey(url: string, config: unknown): string | undefined {
 }
 
 function configIssues(def: Definition, url: string, config: unknown): ConfigIssue[] {
+  try {
+    return checkedConfigIssues(def, url, config);
+  } catch (e) {
+    // A team's schema refinement or analyze() threw: a mistake in plugin code, not in this library.
+    const err = e instanceof Error ? e : new Error(String(e));
+    return [
+      {
+        rule: 'policy/exception',
+        severity: 'error',
+        // The first line only: a message may quote the config, credentials included.
+        message: `${def.name} plugin definition threw ${err.name} while checking this config: ${err.message.split('\n')[0]}`,
+        fix: `Fix the configSchema refinements or analyze() of the '${def.name}' plugin definition (definePlugin): they must return issues, not throw, for any config the schema accepts.`,
+      },
+    ];
+  }
+}
+
+function checkedConfigIssues(def: Definition, url: string, config: unknown): ConfigIssue[] {
   const parsed = def.configSchema.safeParse(config ?? {});
   if (!parsed.success) {
     return parsed.error.issues.map((issue) => {
