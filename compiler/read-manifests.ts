@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Finding } from '../analysis/finding';
+import { isClusterScoped } from './model';
 import type { KubeObject, MeshModel, ModelObject } from './model';
 import { learnMirror, MIRROR_OF_ANNOTATION } from '../constructs/define-plugin';
 
@@ -104,6 +105,10 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
         continue;
       }
       const manifest = m as KubeObject;
+      // kubectl applies a namespaced object without one to the context's
+      // namespace, `default` unless set: the simulator and the review read it
+      // so, and the rules must agree with them (they read '' before).
+      if (!isClusterScoped(manifest.kind) && (manifest.metadata.namespace === undefined || manifest.metadata.namespace === '')) manifest.metadata.namespace = 'default';
       const mirrorOf = manifest.metadata.annotations?.[MIRROR_OF_ANNOTATION];
       const url = (manifest.spec as { url?: unknown } | undefined)?.url;
       if (manifest.kind === 'WasmPlugin' && typeof mirrorOf === 'string' && typeof url === 'string') learnMirror(url, mirrorOf);

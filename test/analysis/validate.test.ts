@@ -144,3 +144,37 @@ test('the validate command runs as a process, from the bin', () => {
   assert.match(r.stderr, /in ns\.yaml/);
   assert.doesNotMatch(r.stderr + r.stdout, STACK_FRAME);
 });
+
+test("manifests without metadata.namespace are read in 'default', as kubectl applies them: the rules agree with the simulator", async () => {
+  const dir = freshDir('validate-no-namespace-');
+  fs.writeFileSync(
+    path.join(dir, 'a.yaml'),
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: waypoint }
+spec:
+  gatewayClassName: istio-waypoint
+  listeners: [{ name: mesh, port: 15008, protocol: HBONE }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: reviews, labels: { istio.io/use-waypoint: waypoint } }
+spec: { ports: [{ port: 9080 }] }
+---
+apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: p }
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+  phase: AUTHN
+  targetRefs: [{ group: "", kind: Service, name: reviews }]
+  pluginConfig: { basic_auth_rules: [{ prefix: /, request_methods: [GET], credentials: ["a:b"] }] }
+`,
+  );
+  const r = await run(['validate', '--manifests', dir], dir);
+  // Before, the rules read the namespace as '' and reported an empty use-waypoint-namespace label.
+  assert.equal(r.code, 0, r.text);
+  assert.doesNotMatch(r.text, /warning|error/);
+  const e = await run(['explain', '--manifests', dir, '--to', 'default/reviews', '--path', '/'], dir);
+  assert.match(e.text, /401/);
+});
