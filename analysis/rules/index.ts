@@ -7,6 +7,7 @@ import { bindingUnknownWaypoint } from './binding-unknown-waypoint';
 import { bindingSidecarInjection } from './binding-sidecar-injection';
 import { CHECKED_AT_SYNTH } from './checked-at-synth';
 import { CHECKED_ELSEWHERE } from './checked-elsewhere';
+import { bindingLabelAsAnnotation } from './binding-label-as-annotation';
 import { namesLabelSyntax } from './names-label-syntax';
 import { namesRfc1123 } from './names-rfc1123';
 import { objectsDuplicate } from './objects-duplicate';
@@ -72,6 +73,7 @@ export const RULES: readonly Rule[] = [
   bindingNotAllowed,
   bindingMissingUseWaypoint,
   bindingSidecarInjection,
+  bindingLabelAsAnnotation,
   unpinnedModule,
   digestMismatch,
   insecureUrl,
