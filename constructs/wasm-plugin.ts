@@ -289,10 +289,11 @@ const optionsShape = {
   match: z.array(z.object({ mode: z.enum(WorkloadMode).optional(), ports: z.array(z.number().int().min(1).max(65535)).optional() })).optional(),
   acknowledge: z
     .object({
-      failOpen: z.string().min(1).optional(),
-      unpinnedModule: z.string().min(1).optional(),
-      literalCredentials: z.string().min(1).optional(),
-      ambiguousOrder: z.string().min(1).optional(),
+      // A reason, not a document: each becomes an annotation, and the API server caps them at 256 KiB together.
+      failOpen: z.string().min(1).max(1024).optional(),
+      unpinnedModule: z.string().min(1).max(1024).optional(),
+      literalCredentials: z.string().min(1).max(1024).optional(),
+      ambiguousOrder: z.string().min(1).max(1024).optional(),
     })
     .strict()
     .optional(),

@@ -16,6 +16,16 @@ function checkLabels(ctx: RuleContext, o: ModelObject, labels: unknown, where: s
   }
 }
 
+// Annotation keys follow the label key rules (a qualified name); their values are free text.
+function checkAnnotationKeys(ctx: RuleContext, o: ModelObject, annotations: unknown): void {
+  if (!isPlainObject(annotations)) return;
+  for (const k of Object.keys(annotations)) {
+    if (!isLabelKey(k)) {
+      ctx.report(o, { message: `annotation key ${JSON.stringify(k)} is not a qualified name: an optional DNS-subdomain prefix and '/', then at most 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric (the API server refuses the object)` });
+    }
+  }
+}
+
 /** The selectors of every HBONE/other listener's allowedRoutes. */
 function allowedRoutesSelectors(o: ModelObject): unknown[] {
   const spec = o.manifest.spec;
@@ -31,7 +41,7 @@ export const namesLabelSyntax: Rule = {
   id: 'names/label-syntax',
   severity: 'error',
   docs: {
-    summary: 'Label keys and values (on objects, in WasmPlugin selectors and in allowedRoutes selectors) must be valid Kubernetes labels; a WasmPlugin selector may not hold `*` or an empty key (CRD rules).',
+    summary: 'Label keys and values (on objects, in WasmPlugin selectors and in allowedRoutes selectors) must be valid Kubernetes labels, and annotation keys valid qualified names; a WasmPlugin selector may not hold `*` or an empty key (CRD rules).',
     bad: `apiVersion: v1
 kind: Namespace
 metadata:
@@ -43,6 +53,7 @@ metadata:
   check(ctx) {
     for (const o of ctx.objects) {
       checkLabels(ctx, o, o.manifest.metadata.labels, 'label');
+      checkAnnotationKeys(ctx, o, o.manifest.metadata.annotations);
       if (o.manifest.kind === 'Gateway') allowedRoutesSelectors(o).forEach((ml, i) => checkLabels(ctx, o, ml, `spec.listeners[${i}].allowedRoutes selector label`));
       for (const issue of schemaIssuesOf(o.manifest)) {
         if (issue.rule === this.id) ctx.report(o, { message: `${issue.path}: ${issue.message}` });

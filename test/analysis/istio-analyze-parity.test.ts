@@ -77,3 +77,16 @@ test('an empty selector where no waypoint is near is reported as istiod does (IS
   const none = await validate({ 'a.yaml': plugin('') });
   assert.deepEqual(none.findings.filter((f) => f.rule === 'plugin/no-target'), []);
 });
+
+test('an annotation key the API server refuses is reported under names/label-syntax, where label keys already were', async () => {
+  const r = await validate({
+    'a.yaml': `apiVersion: v1
+kind: Service
+metadata: { name: reviews, namespace: shop, annotations: { team owner: payments, acme.io/owner: payments } }
+spec: { ports: [{ port: 9080 }] }
+`,
+  });
+  assert.deepEqual(r.findings.filter((f) => f.rule === 'names/label-syntax').map((f) => f.message), [
+    `annotation key "team owner" is not a qualified name: an optional DNS-subdomain prefix and '/', then at most 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric (the API server refuses the object)`,
+  ]);
+});

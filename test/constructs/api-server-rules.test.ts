@@ -130,3 +130,12 @@ test("the Istio labels MeshNamespace writes from its props are refused in its la
   assert.equal(ns.labelValues.team, 'shop');
   assert.equal(ns.labelValues['istio.io/dataplane-mode'], 'ambient');
 });
+
+test('an acknowledgement reason is a reason, not a document: over 1024 characters is refused (each becomes an annotation, capped at 256 KiB together)', () => {
+  const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const r = refusal(() => new WasmPlugin(ns, 'p', { url: URL, targets: [waypoint], acknowledge: { unpinnedModule: 'x'.repeat(1025) } }));
+  assert.equal(r.rule, 'props/invalid');
+  assert.match(r.message, /acknowledge\.unpinnedModule/);
+  new WasmPlugin(ns, 'q', { url: URL, targets: [waypoint], acknowledge: { unpinnedModule: 'x'.repeat(1024) } });
+});
