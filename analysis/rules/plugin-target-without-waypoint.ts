@@ -26,7 +26,7 @@ export const pluginTargetWithoutWaypoint: Rule = {
   id: 'plugin/target-without-waypoint',
   severity: 'error',
   docs: {
-    summary: 'A plugin that targets a Service or ServiceEntry runs only on that Service\'s waypoint; if the Service gets no waypoint, the plugin never runs and its traffic goes unchecked. With `validate --manifests`, a waypoint the label names that is not in the manifests is a warning: it may be another team\'s, in the cluster.',
+    summary: 'A plugin that targets a Service or ServiceEntry runs only on that Service\'s waypoint; if the Service gets no waypoint, the plugin never runs and its traffic goes unchecked. With `validate --manifests`, a waypoint the label names that is not in the manifests is a warning: it may be another team\'s, in the cluster. So is another team\'s ServiceEntry (a ServiceEntryReference) in a namespace without the label: its own labels are not in the app.',
     bad: `const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: 'none' });
 new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [cart] });`,
     message: `spec.targetRefs[0] targets Service cart, which gets no waypoint: it opts out with istio.io/use-waypoint=none. Service-targeted plugins only run on the Service's waypoint, so this plugin never runs for it`,
@@ -43,6 +43,17 @@ new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [c
         if (res.waypoint && !res.unbound) continue;
         // A Namespace we cannot see may still name a waypoint.
         if (res.uncertain && res.use.kind === 'unset') continue;
+        // Another team's ServiceEntry, referenced by name: its own labels are
+        // not in this app, and no prop can declare them, so it may well carry
+        // istio.io/use-waypoint itself.
+        if (ref.kind === 'ServiceEntry' && !('manifest' in r.about) && res.use.kind === 'unset') {
+          ctx.report(o, {
+            severity: 'warning',
+            message: `${ref.path} targets ${refLabel(ref)}, whose labels are not in this app, and its Namespace has no istio.io/use-waypoint: unless the ServiceEntry itself carries istio.io/use-waypoint, it gets no waypoint and this plugin never runs for it`,
+            fix: 'Check that the ServiceEntry is labelled istio.io/use-waypoint in the cluster, or give its Namespace a waypoint (useWaypoint).',
+          });
+          continue;
+        }
         const lenient = fromManifests && res.unbound === 'missing';
         ctx.report(o, {
           message: `${ref.path} targets ${refLabel(ref)}, which ${lenient ? 'may get' : 'gets'} no waypoint: ${why(res, lenient)}. Service-targeted plugins only run on the Service's waypoint, so this plugin ${lenient ? 'would then never run' : 'never runs'} for it`,

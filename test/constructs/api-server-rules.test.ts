@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileApp } from '../../compiler/synth';
-import { MeshNamespace, MeshService, PolicyApp, PolicyError, Target, Waypoint, WasmPlugin } from '../../constructs';
+import { MeshNamespace, MeshService, PolicyApp, PolicyError, ServiceEntryReference, Target, Waypoint, WasmPlugin } from '../../constructs';
 
 const SHA = 'a'.repeat(64);
 const URL = 'oci://ghcr.io/acme/auth:1.0.0';
@@ -138,4 +138,18 @@ test('an acknowledgement reason is a reason, not a document: over 1024 character
   assert.equal(r.rule, 'props/invalid');
   assert.match(r.message, /acknowledge\.unpinnedModule/);
   new WasmPlugin(ns, 'q', { url: URL, targets: [waypoint], acknowledge: { unpinnedModule: 'x'.repeat(1024) } });
+});
+
+test("a plugin on another team's ServiceEntry, in a namespace without a waypoint label, is a warning: the ServiceEntry's own labels are not in the app and may name a waypoint", () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'istio-egress');
+  new Waypoint(ns, 'waypoint');
+  const se = ServiceEntryReference.fromServiceEntryName(ns, 'httpbin', 'httpbin');
+  new WasmPlugin(ns, 'egress-audit', { url: URL, sha256: SHA, targets: [se] });
+  const { findings, files } = compileApp(app);
+  assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
+  const [w] = findings.filter((f) => f.rule === 'plugin/target-without-waypoint');
+  assert.equal(w.severity, 'warning');
+  assert.match(w.message, /targets ServiceEntry httpbin, whose labels are not in this app, and its Namespace has no istio\.io\/use-waypoint/);
+  assert.ok(files.size > 0);
 });
