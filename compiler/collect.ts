@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { Finding } from '../analysis/finding';
@@ -67,7 +68,8 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     const copy = otherCopyOf(c);
     if (copy !== undefined && !otherCopies.has(copy)) {
       otherCopies.add(copy);
-      findings.push(twoCopiesFinding(copy, c.node.path, rel(c)));
+      const theirs = sourceInCopy(copy, c);
+      findings.push(twoCopiesFinding(copy, c.node.path, theirs === undefined ? rel(c) : relativeSource(theirs, options.root)));
     }
     const unread = deferredFindingsOf(c);
     if (unread) for (const f of unread) deferred.push({ ...f, path: c.node.path, source: rel(c) });
@@ -115,6 +117,21 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     gitops: app.gitops,
     targets: [...targets].sort(),
   };
+}
+
+/**
+ * Where the other copy recorded `c` was created: this copy's record has
+ * only `c`'s ancestors, which would point at the wrong policy line. That
+ * copy's module is already loaded (it made `c`), so this only looks it up.
+ */
+function sourceInCopy(copy: string, c: IConstruct): string | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const theirs = require(path.join(copy, 'constructs', 'internal', 'provenance')) as { sourceOf?: (c: IConstruct) => string | undefined };
+    return typeof theirs.sourceOf === 'function' ? theirs.sourceOf(c) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function twoCopiesFinding(other: string, path: string, source: string | undefined): Finding {

@@ -2,6 +2,7 @@ import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { namespaceOf, targetNameOf } from './app';
+import { otherCopyOf, twoCopies } from './internal/copies';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey, isLabelValue } from './internal/schemas';
@@ -319,6 +320,12 @@ const propsSchema = z.object({
  */
 function refuseForeignTarget(plugin: WasmPlugin, t: ITargetable, i: number): void {
   const what = `targets[${i}] (${t.targetRef.kind} ${t.targetRef.name})`;
+  // A target is taken by its shape, so a construct of another copy of the library passes the props check.
+  const copy = otherCopyOf(t);
+  if (copy !== undefined) {
+    const { message, fix } = twoCopies(copy);
+    fail(plugin, 'library/two-copies', `${what} was ${message}`, fix);
+  }
   const fix = "Create the WasmPlugin in the target's namespace and Target (or reference the target there with fromGatewayName/fromServiceName).";
   if (t.targetNamespace !== undefined && t.targetNamespace !== plugin.namespace) {
     fail(

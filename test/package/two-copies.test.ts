@@ -38,18 +38,20 @@ const ns = new MeshNamespace(app, 'shop');
 new Waypoint(ns, 'waypoint');
 enrollCart(ns);
 const result = compileApp(app);
-console.log(JSON.stringify(result.findings.filter((f) => f.severity === 'error').map((f) => ({ rule: f.rule, path: f.path, message: f.message }))));
+console.log(JSON.stringify(result.findings.filter((f) => f.severity === 'error').map((f) => ({ rule: f.rule, path: f.path, source: f.source, message: f.message }))));
 `,
   );
   const r = runTs(project, 'src/two-copies.ts');
   assert.equal(r.status, 0, r.stderr);
-  const errors = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rule: string; path: string; message: string }[];
+  const errors = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rule: string; path: string; source: string; message: string }[];
   assert.deepEqual(
     errors.map((e) => [e.rule, e.path]),
     // One finding per copy, at the first construct it made.
     [['library/two-copies', 'shop/cart-waypoint']],
     JSON.stringify(errors),
   );
+  // The policy line that made it, as the other copy recorded it (this copy knows only the namespace's line, 4).
+  assert.match(errors[0].source, /two-copies\.ts:6$/);
   assert.match(errors[0].message, /another copy of waypoint-policy \(node_modules\/@acme\/mesh-lib\/node_modules\/waypoint-policy\) than the one reading it \(node_modules\/waypoint-policy\)/);
 });
 
@@ -58,7 +60,10 @@ test("a construct of one copy handed to a construct of the other is refused as l
   const lib = path.join(project, 'node_modules', '@acme', 'mesh-lib');
   fs.cpSync(path.join(project, 'node_modules', 'waypoint-policy'), path.join(lib, 'node_modules', 'waypoint-policy'), { recursive: true });
   fs.writeFileSync(path.join(lib, 'package.json'), JSON.stringify({ name: '@acme/mesh-lib', version: '1.0.0', main: 'index.ts' }));
-  fs.writeFileSync(path.join(lib, 'index.ts'), `import { MeshService } from 'waypoint-policy';\nexport function enrollOrders(ns: any, waypoint: any): void {\n  MeshService.fromServiceName(ns, 'orders', 'orders', { useWaypoint: waypoint });\n}\n`);
+  fs.writeFileSync(
+    path.join(lib, 'index.ts'),
+    `import { MeshService, Waypoint } from 'waypoint-policy';\nexport function enrollOrders(ns: any, waypoint: any): void {\n  MeshService.fromServiceName(ns, 'orders', 'orders', { useWaypoint: waypoint });\n}\nexport function edgeWaypoint(ns: any): any {\n  return new Waypoint(ns, 'edge');\n}\n`,
+  );
   fs.writeFileSync(
     path.join(project, 'src', 'handed.ts'),
     `import { isPolicyError, MeshNamespace, PolicyApp, Waypoint } from 'waypoint-policy';
@@ -78,6 +83,27 @@ try {
   const findings = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
   assert.deepEqual(findings.map((f) => f.rule), ['library/two-copies'], JSON.stringify(findings));
   assert.match(findings[0].message, /^ExternalService prop 'useWaypoint' was made by another copy of waypoint-policy \(node_modules\/waypoint-policy\) than the one reading it \(node_modules\/@acme\/mesh-lib\/node_modules\/waypoint-policy\)/);
+
+  // A plugin target is taken by its shape, so it is checked on its own: the other copy's waypoint as a target.
+  fs.writeFileSync(
+    path.join(project, 'src', 'target.ts'),
+    `import { isPolicyError, MeshNamespace, PolicyApp, WasmPlugin } from 'waypoint-policy';
+import { edgeWaypoint } from '@acme/mesh-lib';
+const ns = new MeshNamespace(new PolicyApp(), 'shop');
+try {
+  new WasmPlugin(ns, 'p', { url: 'oci://ghcr.io/acme/p:1.0.0', targets: [edgeWaypoint(ns)] });
+  console.log('[]');
+} catch (e) {
+  if (!isPolicyError(e)) throw e;
+  console.log(JSON.stringify(e.findings.map((f) => ({ rule: f.rule, message: f.message }))));
+}
+`,
+  );
+  const t = runTs(project, 'src/target.ts');
+  assert.equal(t.status, 0, t.stderr);
+  const refused = JSON.parse(t.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
+  assert.deepEqual(refused.map((f) => f.rule), ['library/two-copies'], JSON.stringify(refused));
+  assert.match(refused[0].message, /^targets\[0\] \(Gateway edge\) was made by another copy of waypoint-policy/);
 });
 
 test('the same copy loaded twice through a symbolic link (--preserve-symlinks) is named as such: npm dedupe would not help', async () => {
