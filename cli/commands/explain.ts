@@ -8,9 +8,11 @@ import { isSimulationError, RequestField } from '../../simulator/request';
 import { simulate } from '../../simulator/simulate';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
+import { loadPlugins } from '../plugins';
 
 export const usage = `waypoint-policy explain --to NAMESPACE/SERVICE[:PORT] [--via NAMESPACE/GATEWAY] [--method M] [--path P]
-                        [-H 'Name: value']... [--authority HOST] [--manifests DIR] [--target NAME] [--json]
+                        [-H 'Name: value']... [--authority HOST] [--manifests DIR] [--plugins FILE|PACKAGE]...
+                        [--target NAME] [--json]
 
 Simulate one request against the manifests in DIR (default: dist) and explain,
 without a cluster, which proxies it crosses (ingress gateway, waypoint), which
@@ -19,7 +21,9 @@ through), or unknown when the outcome depends on something not simulated.
 --json prints { "status": <number|null>, "trace": [...] }. Credentials and
 header values appear only as fingerprints, except the values of a few
 standard headers that carry no secret (accept, content-type, host,
-user-agent...). Exit 0 with a result (unknown included), 1 when the
+user-agent...). --plugins imports a team's definePlugin modules first (a file,
+or an installed package), so their simulation notes apply. Exit 0 with a
+result (unknown included), 1 when the
 manifests cannot be parsed, 2 on bad usage (a missing --manifests folder included).`;
 
 const FLAG_OF: Record<RequestField, string> = {
@@ -47,6 +51,7 @@ function parseHeader(raw: string): [string, string] {
 export function explain(argv: string[], io: Io): number {
   const { values } = parseFlags('explain', argv, {
     manifests: { type: 'string' },
+    plugins: { type: 'string', multiple: true },
     target: { type: 'string' },
     to: { type: 'string' },
     via: { type: 'string' },
@@ -66,6 +71,7 @@ export function explain(argv: string[], io: Io): number {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new UsageError(`explain: --manifests ${JSON.stringify(dirFlag)} is not a directory. Run 'waypoint-policy synth' first, or pass --manifests DIR.`);
   }
+  loadPlugins('explain', values.plugins ?? [], io.cwd);
   const read = readManifests(dir);
   const errors = read.findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) {

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { checkManifests } from '../../analysis/check-manifests';
 import type { Finding } from '../../analysis/finding';
 import { relativizeSources } from '../../analysis/finding';
@@ -8,15 +7,17 @@ import { compileApp } from '../../compiler/synth';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
+import { loadPlugins } from '../plugins';
 import { printFindings } from './synth';
 
-export const usage = `waypoint-policy validate [--app FILE [--outdir DIR]] [--manifests DIR [--plugins FILE]...] [--root-namespace NS] [--json] [--strict]
+export const usage = `waypoint-policy validate [--app FILE [--outdir DIR]] [--manifests DIR [--plugins FILE|PACKAGE]...] [--root-namespace NS] [--json] [--strict]
 
 Check without writing anything. Without --manifests: compile the policy program
 (default ${DEFAULT_APP}) and run every check synth runs. With --manifests DIR: run
 the manifest-level checks on any directory of YAML (ours, or written by hand).
---plugins FILE (repeatable) imports a module that defines plugins with
-definePlugin first, so their pluginConfig is checked too (the catalogue's always is).
+--plugins FILE|PACKAGE (repeatable) imports a module (a file, or an installed
+package) that defines plugins with definePlugin first, so their pluginConfig is
+checked too (the catalogue's always is).
 --outdir DIR (default: dist, or $CDK8S_OUTDIR) is where synth would write, which
 delivery.path must name.
 Exit 1 on errors (and on warnings with --strict), 0 otherwise; --json prints the
@@ -30,20 +31,6 @@ interface Checked {
 
 function validateManifests(dir: string, rootNamespace: string | undefined, io: Io): Checked {
   return { ...checkManifests(path.resolve(io.cwd, dir), { rootNamespace }), what: dir };
-}
-
-/** Import modules that register plugin definitions, before the manifests are read. */
-function loadPlugins(files: readonly string[], io: Io): void {
-  for (const file of files) {
-    const abs = path.resolve(io.cwd, file);
-    if (!fs.existsSync(abs)) throw new UsageError(`validate: --plugins ${file} not found (looked for ${abs}).`);
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require(abs);
-    } catch (e) {
-      throw new UsageError(`validate: --plugins ${file} could not be imported: ${(e as Error)?.message ?? String(e)}`);
-    }
-  }
 }
 
 function validateApp(entry: string, outdir: string, io: Io): Checked {
@@ -80,7 +67,7 @@ export function validate(argv: string[], io: Io): number {
   if (values.plugins !== undefined && values.manifests === undefined) {
     throw new UsageError('validate: --plugins only applies with --manifests (a policy program imports its plugins itself).');
   }
-  loadPlugins(values.plugins ?? [], io);
+  loadPlugins('validate', values.plugins ?? [], io.cwd);
   const checked = values.manifests !== undefined ? validateManifests(values.manifests, values['root-namespace'], io) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist', io);
   const json = Boolean(values.json);
   printFindings(io, checked.findings, json);
