@@ -201,7 +201,7 @@ function check(input: PluginInput): PluginDecision {
     if (at < 0) {
       const sentBytes = decoded(sent);
       const sameUser = sentBytes !== undefined && r.credentials.some((c) => (c.includes(':') ? c : decoded(c)) === sentBytes);
-      const hint = sameUser ? ' (it decodes to an accepted user:password, but in another base64 form, e.g. padding: the module compares the encoded bytes)' : '';
+      const hint = sameUser ? ' (it decodes to the same bytes as an accepted credential, but in another base64 form, e.g. padding: the module compares the encoded bytes)' : '';
       return deny(DETAILS_INVALID, `the credential matches none of its ${stored.length} credential(s), compared byte for byte with the stored form${hint}`);
     }
     notes.push(`${label} accepts the credential (#${at + 1} of ${stored.length})`);
