@@ -343,6 +343,17 @@ function refuseForeignTarget(plugin: WasmPlugin, t: ITargetable, i: number): voi
   }
 }
 
+/** A deep copy of plain config data; anything that cannot be cloned is kept as given (the analysis reports it). */
+function copyConfig(config: Record<string, unknown>): Record<string, unknown> {
+  // A defined plugin (BasicAuth, thousands in a mesh) passes {} and sets its parsed config afterwards.
+  if (Object.keys(config).length === 0) return {};
+  try {
+    return structuredClone(config);
+  } catch {
+    return config;
+  }
+}
+
 export function urlScheme(url: string): string {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\//.exec(url);
   return m && !/^[^:]+:\d/.test(url) ? m[1].toLowerCase() : 'oci';
@@ -439,7 +450,8 @@ export class WasmPlugin extends Construct {
       if (p.failStrategy) spec.failStrategy = p.failStrategy;
       if (p.type) spec.type = p.type;
       if (p.pluginName) spec.pluginName = p.pluginName;
-      if (p.pluginConfig) spec.pluginConfig = p.pluginConfig;
+      // Copied whole, as every other prop is: a change to the caller's object after construction must not reach the manifest half-way (zod copies one level).
+      if (p.pluginConfig) spec.pluginConfig = copyConfig(p.pluginConfig);
       if (p.env && p.env.length > 0) spec.vmConfig = { env: p.env.map((e) => ({ ...e })) };
       if (p.match) spec.match = p.match.map((m) => ({ ...(m.mode ? { mode: m.mode } : {}), ...(m.ports ? { ports: m.ports.map((n) => ({ number: n })) } : {}) }));
 

@@ -153,3 +153,14 @@ test("a plugin on another team's ServiceEntry, in a namespace without a waypoint
   assert.match(w.message, /targets ServiceEntry httpbin, whose labels are not in this app, and its Namespace has no istio\.io\/use-waypoint/);
   assert.ok(files.size > 0);
 });
+
+test("a raw WasmPlugin's pluginConfig is copied whole at construction, like every other prop: later changes to the caller's object do not reach the manifest", () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+  const config: Record<string, unknown> = { limits: { rps: 10 } };
+  new WasmPlugin(ns, 'p', { url: URL, sha256: SHA, targets: [new Waypoint(ns, 'waypoint')], pluginConfig: config });
+  (config.limits as { rps: number }).rps = 99999;
+  config.mode = 'strict';
+  const plugin = compileApp(app).collected.model.objects.find((o) => o.manifest.kind === 'WasmPlugin')!;
+  assert.deepEqual((plugin.manifest.spec as { pluginConfig: unknown }).pluginConfig, { limits: { rps: 10 } });
+});
