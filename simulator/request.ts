@@ -184,6 +184,10 @@ export function normalizePath(raw: string): string {
   const q = raw.indexOf('?');
   const path = q < 0 ? raw : raw.slice(0, q);
   const query = q < 0 ? '' : raw.slice(q);
+  // Istio's normalisation refuses an encoded NUL outright (istio.io, Authorization Policy Normalization).
+  if (/%00/i.test(path)) {
+    throw new SimulationError('path', `path ${JSON.stringify(path)} holds %00: Istio rejects such a request with 400 before any filter or plugin runs`, 'Leave %00 out: no plugin ever sees such a request.');
+  }
   const canonical = canonicalPath(path);
   if (canonical === undefined) {
     throw new SimulationError('path', `path ${JSON.stringify(path)} has a '%' not followed by two hex digits: how Envoy canonicalises it is not simulated`, 'Percent-encode the % itself as %25.');

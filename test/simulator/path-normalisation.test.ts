@@ -69,3 +69,11 @@ test('explain: an encoded path to a protected prefix meets the rule, as it does 
   const r = await explain('/%70roductpage');
   assert.match(r.trace[0].detail, /GET \/productpage \(normalised by Envoy from "\/%70roductpage"\)/);
 });
+
+test('a path holding %00 is refused with the reason Istio gives: it answers 400 before any plugin runs, so no 401 or 200 is promised', () => {
+  for (const p of ['/%00x', '/admin%00', '/a/%00/b?x=1']) {
+    assert.throws(() => normalizePath(p), (e: unknown) => e instanceof SimulationError && /holds %00: Istio rejects such a request with 400 before any filter or plugin runs/.test(e.message), p);
+  }
+  // Other encoded control characters stay encoded, as Envoy keeps them.
+  assert.equal(normalizePath('/a%01b'), '/a%01b');
+});
