@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { IConstruct } from 'constructs';
 import { brand } from './copies';
 
@@ -25,13 +26,20 @@ export function isLibraryFrame(file: string): boolean {
   return lib;
 }
 
-const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?$/;
+// `at fn (LOCATION)` or `at LOCATION`, LOCATION being `file:line:column`.
+// The file is found by where an absolute path starts, not by excluding
+// characters: a checkout under `/builds/my job (2)/` has spaces and
+// parentheses in every path, and missing them made output depend on it.
+const FRAME = /^at (?:.*? \()?((?:file:\/\/)?\/.*|[A-Za-z]:[\\/].*):(\d+):\d+\)?$/;
 
 /** `file:line` of one formatted stack line, or undefined when it names no absolute file. */
 export function locationOf(line: string): { file: string; at: string } | undefined {
-  const m = FRAME.exec(line.trim());
+  const frame = line.trim();
+  // Code given to eval names the frame that called eval, which is not where the construct was made.
+  if (frame.includes('(eval at ')) return undefined;
+  const m = FRAME.exec(frame);
   if (!m) return undefined;
-  const file = m[1].startsWith('file://') ? new URL(m[1]).pathname : m[1];
+  const file = m[1].startsWith('file://') ? fileURLToPath(m[1]) : m[1];
   if (!path.isAbsolute(file)) return undefined;
   return { file, at: `${file}:${m[2]}` };
 }
