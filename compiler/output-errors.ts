@@ -34,7 +34,7 @@ const CAUSES: Readonly<Record<string, Cause>> = {
     fix: 'Point --outdir at a folder inside the mount, not the mount point itself (synth replaces the whole folder), or close the program that holds it.',
   },
   ENOENT: {
-    what: 'a folder on its path does not exist: a symbolic link that points to nothing, or a folder removed while synth ran',
+    what: 'a folder on its path does not exist, or cannot be created there: a symbolic link that points to nothing, a folder removed while synth ran, or a file system that makes no folders (proc, sysfs)',
     fix: 'Create the folder the symbolic link points to (or remove the link), or point --outdir at a folder that exists or can be created, then run synth again.',
   },
   EEXIST: ONE_AT_A_TIME,

@@ -60,6 +60,30 @@ function isGeneratedFile(file) {
 }
 
 /** How `file` in the live tree compares with new content: 'missing' (no file there), 'same' or 'different'. */
+/**
+ * `mkdir -p`. Node's own recursive mkdir retries forever where the kernel
+ * answers ENOENT for a folder whose parent exists (creating under /proc,
+ * say): here a second ENOENT, once the parent exists, is thrown.
+ */
+function makeDir(dir) {
+  try {
+    fs.mkdirSync(dir);
+    return;
+  } catch (e) {
+    if (e.code === 'EEXIST' && fs.statSync(dir).isDirectory()) return;
+    if (e.code !== 'ENOENT') throw e;
+  }
+  const parent = path.dirname(dir);
+  if (parent === dir) throw Object.assign(new Error(`cannot create ${dir}`), { code: 'ENOENT', path: dir });
+  makeDir(parent);
+  try {
+    fs.mkdirSync(dir);
+  } catch (e) {
+    // Made meanwhile by another writer: fine.
+    if (!(e.code === 'EEXIST' && fs.statSync(dir).isDirectory())) throw e;
+  }
+}
+
 function compare(file, content) {
   let st;
   try {
@@ -106,7 +130,7 @@ class StagingTree {
     const target = path.join(this.staging, ...rel.split('/'));
     const dir = path.dirname(target);
     if (!this.made.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
+      makeDir(dir);
       this.made.add(dir);
     }
     const previous = this.hasCurrent ? path.join(this.current, ...rel.split('/')) : undefined;
@@ -122,7 +146,7 @@ class StagingTree {
   }
 }
 
-module.exports = { StagingTree, listFiles, isGeneratedFile, GENERATED_PREFIX };
+module.exports = { StagingTree, listFiles, isGeneratedFile, makeDir, GENERATED_PREFIX };
 
 // Shared-memory slots: STATE is 0 while running, 1 when done (the result or
 // the error is then on the port); DONE counts files (for progress), DONE_KB

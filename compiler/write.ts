@@ -20,6 +20,7 @@ const core = require(WORKER_FILE) as {
   StagingTree: new (current: string, staging: string, guard?: boolean) => StagingTree;
   listFiles(dir: string, special?: Set<string>): string[];
   isGeneratedFile(file: string): boolean;
+  makeDir(dir: string): void;
   GENERATED_PREFIX: string;
 };
 
@@ -221,7 +222,7 @@ function stagingFor(outdir: string): Staging {
     throw Object.assign(new Error(`${abs} is not a folder: synth writes a folder of files there, and leaves what is there as it was`), { code: 'ENOTDIR', path: abs });
   }
   recover(abs);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  core.makeDir(path.dirname(abs));
   const tag = `${process.pid}-${Date.now().toString(36)}`;
   const parent = path.dirname(abs);
   return {
@@ -249,7 +250,7 @@ function removeTree(dir: string): void {
 /** Swap the filled staging tree in with two renames; undo on failure. */
 function swapIn(s: Staging): void {
   try {
-    if (!fs.existsSync(s.staging)) fs.mkdirSync(s.staging, { recursive: true });
+    if (!fs.existsSync(s.staging)) core.makeDir(s.staging);
     // The new folder replaces the old one: keep the mode its owner gave it
     // (a group-writable or setgid dist/), not the umask's.
     const old = fs.statSync(s.abs, { throwIfNoEntry: false });

@@ -210,7 +210,7 @@ test('an output folder under a symbolic link that points to nothing is output/un
   assert.equal(await main(['synth', '--app', path.join(REPO_ROOT, 'policies/main.ts'), '--outdir', path.join('out', 'dist'), '--json'], io), 1, io.text());
   const [f] = JSON.parse(io.stdout.join('\n'));
   assert.equal(f.rule, 'output/unwritable');
-  assert.equal(f.message, 'cannot write the output folder: a folder on its path does not exist: a symbolic link that points to nothing, or a folder removed while synth ran (ENOENT)');
+  assert.equal(f.message, 'cannot write the output folder: a folder on its path does not exist, or cannot be created there: a symbolic link that points to nothing, a folder removed while synth ran, or a file system that makes no folders (proc, sysfs) (ENOENT)');
   assert.match(f.fix, /Create the folder the symbolic link points to \(or remove the link\)/);
   // The finding names no folder: the CLI does (below), relative to where it ran.
   assert.doesNotMatch(`${f.message} ${f.fix}`, /\//);
@@ -230,7 +230,7 @@ test('every file-system failure of the output folder reads as output/unwritable,
   const general = 'Point --outdir at a folder this user can create and write, on a writable disk with free space.';
   const expected: Record<string, { what: RegExp; fix: RegExp }> = {
     EBUSY: { what: /busy: a mount point/, fix: /inside the mount, not the mount point itself/ },
-    ENOENT: { what: /does not exist: a symbolic link that points to nothing/, fix: /Create the folder the symbolic link points to/ },
+    ENOENT: { what: /does not exist, or cannot be created there: a symbolic link that points to nothing/, fix: /Create the folder the symbolic link points to/ },
     EEXIST: { what: /appeared at a path synth was creating/, fix: /one synth at a time/ },
     ENOTEMPTY: { what: /appeared at a path synth was creating/, fix: /one synth at a time/ },
     EXDEV: { what: /on another file system than the folder it sits in/, fix: /inside the mount, not the mount point itself/ },
@@ -408,4 +408,11 @@ export default app;`,
   assert.equal(thrown.path, 'shop/auth/Resource');
   assert.match(thrown.message, /^validating or rendering this construct threw \w+: .+$/);
   assert.doesNotMatch(io.text(), /TOPSECRET/);
+});
+
+test('an output folder on a file system that makes no folders (/proc) fails at once as output/unwritable: Node\'s recursive mkdir retried it forever', () => {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'cli', 'bin.cjs'), 'synth', '--app', path.join(REPO_ROOT, 'policies/main.ts'), '--outdir', `/proc/wp-${process.pid}/dist`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.signal, null, 'synth did not finish within 60 s');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /error\[output\/unwritable\]: cannot write the output folder: a folder on its path does not exist, or cannot be created there/);
 });
