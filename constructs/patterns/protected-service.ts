@@ -274,9 +274,16 @@ export function protectPaths(service: IMeshService, options: ProtectPathsOptions
   } catch {
     fail(service, 'scope/no-namespace', `Service '${service.name}' is not inside a namespace`, 'Create the Service inside a MeshNamespace.');
   }
-  const id = `${service.node.id}-protected`;
-  if (chart.node.tryFindChild(id)) {
-    fail(chart.node.tryFindChild(id)!, 'protect/duplicate', `paths of Service '${service.name}' are already protected by an earlier protectPaths() call`, 'Put every path in one protectPaths() call (a request must satisfy every matching rule anyway).');
+  // Named after the Service, not its construct id: a reusable construct gives
+  // each instance's Service the same id ('Service'), while a Service name is
+  // unique in its namespace.
+  const id = `${service.name}-protected`;
+  const taken = chart.node.tryFindChild(id);
+  // The same Service again, or another construct for a Service of the same
+  // name (the same object in the cluster): either way a second protection.
+  const earlier = protectionOf(service) ?? (taken instanceof ProtectedService && protectionOf(taken.service as IMeshService & IConstruct) === taken ? taken : undefined);
+  if (earlier && earlier === taken) {
+    fail(earlier, 'protect/duplicate', `paths of Service '${service.name}' are already protected by an earlier protectPaths() call`, 'Put every path in one protectPaths() call (a request must satisfy every matching rule anyway).');
   }
   return new ProtectedService(chart, id, { ...options, service });
 }
