@@ -52,29 +52,47 @@ export function stampAcrossNamespaces<T>(
   }
   const p = parseProps(scope, 'stampAcrossNamespaces', schema, { namespaces, build, namespaceProps: options.namespaceProps });
   const existing = namespacesIn(scope);
-  const resolved = p.namespaces.map((n) => (typeof n === 'string' ? namespaceNamed(scope, existing, n, options.namespaceProps ?? {}) : n));
+  const target = Target.isTarget(scope) ? scope : undefined;
+  // Every check before the first namespace is created: a refused call must
+  // not leave new, ambient-enrolled namespaces in the app.
   const seen = new Set<string>();
-  for (const ns of resolved) {
-    if (seen.has(ns.name)) {
-      fail(scope, 'stamp/duplicate-namespace', `namespace '${ns.name}' is listed twice: the policy would be stamped into it twice`, 'List each namespace once.');
+  const plan = p.namespaces.map((n): MeshNamespace | string => {
+    const ns = typeof n === 'string' ? existing.get(n) : n;
+    const name = ns ? ns.name : (n as string);
+    if (seen.has(name)) {
+      fail(scope, 'stamp/duplicate-namespace', `namespace '${name}' is listed twice: the policy would be stamped into it twice`, 'List each namespace once.');
     }
-    seen.add(ns.name);
-    if (Target.of(ns) !== (Target.isTarget(scope) ? scope : undefined)) {
+    seen.add(name);
+    if (!ns) {
+      if (scope.node.tryFindChild(name)) {
+        fail(scope, 'stamp/id-taken', `cannot create MeshNamespace '${name}': the id is taken by another construct`, 'Pass the MeshNamespace itself instead of its name.');
+      }
+      return name;
+    }
+    if (Target.of(ns) !== target) {
       fail(ns, 'stamp/wrong-target', `MeshNamespace '${ns.name}' belongs to another target than the one being stamped`, 'Pass namespaces of the same target (or their names).');
     }
-  }
+    return ns;
+  });
+  const resolved = createAll(scope, plan, options.namespaceProps ?? {});
   const out = new Map<string, T>();
   for (const ns of resolved) out.set(ns.name, build(ns));
   return out;
 }
 
-function namespaceNamed(scope: PolicyApp | Target, existing: Map<string, MeshNamespace>, name: string, props: Omit<MeshNamespaceProps, 'name'>): MeshNamespace {
-  const known = existing.get(name);
-  if (known) return known;
-  if (scope.node.tryFindChild(name)) {
-    fail(scope, 'stamp/id-taken', `cannot create MeshNamespace '${name}': the id is taken by another construct`, 'Pass the MeshNamespace itself instead of its name.');
+/** The planned namespaces, the new ones created; if one is refused (say, by namespaceProps), none is left. */
+function createAll(scope: PolicyApp | Target, plan: Array<MeshNamespace | string>, props: Omit<MeshNamespaceProps, 'name'>): MeshNamespace[] {
+  // Each id was checked free, so what holds it now is ours (even half-built,
+  // if the MeshNamespace itself refused).
+  const taken: string[] = [];
+  try {
+    return plan.map((n) => {
+      if (typeof n !== 'string') return n;
+      taken.push(n);
+      return new MeshNamespace(scope, n, props);
+    });
+  } catch (e) {
+    for (const id of taken) scope.node.tryRemoveChild(id);
+    throw e;
   }
-  const created = new MeshNamespace(scope, name, props);
-  existing.set(name, created);
-  return created;
 }

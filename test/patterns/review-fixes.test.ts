@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Construct } from 'constructs';
-import { Credential, MeshNamespace, MeshService, PolicyApp, protectPaths } from '../../constructs';
-import { compile, thrownFindings } from '../catalogue/helpers';
+import { Credential, MeshNamespace, MeshService, PolicyApp, protectPaths, stampAcrossNamespaces, Target, Waypoint } from '../../constructs';
+import { compile, thrownFindings, thrownRules } from '../catalogue/helpers';
 
 process.env.WP_REVIEW_ADMIN = 'admin:review-Fix-7';
 const credentials = () => [Credential.fromEnv('WP_REVIEW_ADMIN')];
@@ -37,4 +37,32 @@ test('protectPaths: a second protection of one Service is still refused, also th
   const group = new Construct(ns, 'group');
   const sameName = MeshService.fromServiceName(group, 'api', 'api');
   assert.deepEqual(thrownFindings(() => protectPaths(sameName, { paths: ['/b'], credentials: credentials() })).map((f) => f.rule), ['protect/duplicate']);
+});
+
+/** Every construct path below `c`. */
+const paths = (c: Construct): string[] => c.node.findAll().map((x) => x.node.path);
+
+test('stampAcrossNamespaces: a refused call creates no namespace, whichever entry is refused', () => {
+  const app = new PolicyApp();
+  const prod = new Target(app, 'prod');
+  const stagingShop = new MeshNamespace(new Target(app, 'staging'), 'shop');
+  const before = paths(app);
+  const build = (ns: MeshNamespace) => new Waypoint(ns, 'waypoint');
+  assert.deepEqual(thrownRules(() => stampAcrossNamespaces(prod, ['team-a', 'team-b', stagingShop], build)), ['stamp/wrong-target']);
+  assert.deepEqual(paths(app), before);
+  assert.deepEqual(thrownRules(() => stampAcrossNamespaces(prod, ['team-a', 'team-b', 'team-a'], build)), ['stamp/duplicate-namespace']);
+  assert.deepEqual(paths(app), before);
+  new Construct(prod, 'taken');
+  const withTaken = paths(app);
+  assert.deepEqual(thrownRules(() => stampAcrossNamespaces(prod, ['team-a', 'taken'], build)), ['stamp/id-taken']);
+  assert.deepEqual(paths(app), withTaken);
+  // Refused by the MeshNamespace itself: the namespaces created before it are removed again.
+  const props = { labels: { 'istio.io/dataplane-mode': 'ambient' } };
+  assert.deepEqual(thrownRules(() => stampAcrossNamespaces(prod, ['team-a', 'team-b'], build, { namespaceProps: props })), ['namespace/managed-label']);
+  assert.deepEqual(paths(app), withTaken);
+  assert.equal(compile(app).objects.some((o) => o.kind === 'Namespace' && o.metadata.name.startsWith('team-')), false);
+
+  // Nothing was left to collide with: the same call, corrected, succeeds.
+  const built = stampAcrossNamespaces(prod, ['team-a', 'team-b'], build);
+  assert.deepEqual([...built.keys()], ['team-a', 'team-b']);
 });
