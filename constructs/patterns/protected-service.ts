@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { z } from 'zod';
-import { namespaceOf } from '../app';
+import { namespaceOf, Target, targetNameOf } from '../app';
 import { Credential } from '../credentials';
 import { recordSource } from '../internal/provenance';
 import { dnsSubdomain } from '../internal/schemas';
@@ -161,6 +161,12 @@ export class ProtectedService extends Construct {
       if (namespace !== service.namespace) {
         // A Service-targeted plugin only applies from the Service's own namespace.
         fail(this, 'protect/wrong-namespace', `ProtectedService is in namespace '${namespace}' but Service '${service.name}' is in '${service.namespace}': a Service-targeted plugin only applies from the Service's namespace`, "Create it in the Service's MeshNamespace, or use protectPaths(service, ...).");
+      }
+      if (Target.of(this) !== Target.of(service)) {
+        // Each target is written to its own folder and applied to its own
+        // cluster: the waypoint and label would change the Service's target,
+        // the plugin this one, and neither half would work.
+        fail(this, 'protect/wrong-target', `ProtectedService is in target '${targetNameOf(this)}' but Service '${service.name}' is in target '${targetNameOf(service)}': each target is applied to its own cluster, so the plugin would not reach the Service`, "Create it in the Service's MeshNamespace, or use protectPaths(service, ...).");
       }
       const earlier = protectionOf(service);
       if (earlier) {

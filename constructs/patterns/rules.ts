@@ -52,6 +52,17 @@ export const PATTERN_RULES: readonly RuleInfo[] = [
     },
   },
   {
+    id: 'protect/wrong-target',
+    severity: 'error',
+    docs: {
+      summary: "A ProtectedService and its Service belong to different targets: each target is applied to its own cluster, so the plugin (in one) would not reach the Service (in the other). Refused before the Service is labeled or a waypoint created.",
+      bad: `const prod = new MeshNamespace(new Target(app, 'prod'), 'shop');
+new ProtectedService(prod, 'p', { service: MeshService.fromServiceName(ns, 'api', 'api'), paths: ['/admin'], credentials: ${cred} });`,
+      message: `ProtectedService is in target 'prod' but Service 'api' is in target 'default': each target is applied to its own cluster, so the plugin would not reach the Service`,
+      fix: "Create it in the Service's MeshNamespace, or use protectPaths(service, ...).",
+    },
+  },
+  {
     id: 'protect/waypoint-not-for-service',
     severity: 'error',
     docs: {

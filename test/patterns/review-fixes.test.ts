@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Construct } from 'constructs';
-import { Credential, MeshNamespace, MeshService, PolicyApp, protectPaths, stampAcrossNamespaces, Target, Waypoint } from '../../constructs';
+import { Credential, MeshNamespace, MeshService, PolicyApp, ProtectedService, protectPaths, serviceWaypoint, stampAcrossNamespaces, Target, Waypoint } from '../../constructs';
 import { compile, thrownFindings, thrownRules } from '../catalogue/helpers';
 
 process.env.WP_REVIEW_ADMIN = 'admin:review-Fix-7';
@@ -65,4 +65,20 @@ test('stampAcrossNamespaces: a refused call creates no namespace, whichever entr
   // Nothing was left to collide with: the same call, corrected, succeeds.
   const built = stampAcrossNamespaces(prod, ['team-a', 'team-b'], build);
   assert.deepEqual([...built.keys()], ['team-a', 'team-b']);
+});
+
+test('ProtectedService: a Service of another target (same namespace name) is refused before anything changes', () => {
+  const app = new PolicyApp();
+  const staging = new MeshNamespace(new Target(app, 'staging'), 'shop');
+  const prod = new MeshNamespace(new Target(app, 'prod'), 'shop');
+  const orders = MeshService.fromServiceName(staging, 'orders', 'orders');
+  const before = paths(app);
+  const findings = thrownFindings(() => new ProtectedService(prod, 'orders-admin', { service: orders, paths: ['/admin'], credentials: credentials() }));
+  assert.deepEqual(findings.map((f) => [f.rule, f.message, f.path]), [
+    ['protect/wrong-target', "ProtectedService is in target 'prod' but Service 'orders' is in target 'staging': each target is applied to its own cluster, so the plugin would not reach the Service", 'prod/shop/orders-admin'],
+  ]);
+  assert.match(findings[0].source ?? '', /review-fixes\.test\.ts:\d+$/);
+  assert.deepEqual(paths(app), before, 'no waypoint in staging, no plugin in prod');
+  assert.deepEqual(serviceWaypoint(orders), { source: 'none', optedOut: false }, 'the Service is not labeled');
+  assert.equal(orders.apiObject, undefined);
 });
