@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { z } from 'zod';
 import { namespaceOf, Target, targetNameOf } from '../app';
 import { Credential } from '../credentials';
-import { recordSource } from '../internal/provenance';
+import { callSiteOf, recordSource } from '../internal/provenance';
 import { dnsSubdomain } from '../internal/schemas';
 import { fail, parseProps, refuseUnknownProps, ruleParams, vacant } from '../internal/validate';
 import { PolicyError } from '../errors';
@@ -270,9 +270,10 @@ function planWaypoint(scope: IConstruct, service: IMeshService & IConstruct, wan
  * @example
  * protectPaths(reviews, { paths: ['/admin'], credentials: [Credential.fromEnv('REVIEWS_ADMIN')] });
  */
-export function protectPaths(service: IMeshService, options: ProtectPathsOptions): ProtectedService {
+export function protectPaths(service: IMeshService & IConstruct, options: ProtectPathsOptions): ProtectedService {
   if (!isService(service)) {
-    throw new PolicyError([{ rule: 'props/invalid', severity: 'error', message: 'protectPaths(service, ...): service must be a MeshService or MeshService.fromServiceName(...)', fix: 'Pass the Service construct.' }]);
+    // Not a construct, so it has no path: the call is what to point at.
+    throw new PolicyError([{ rule: 'props/invalid', severity: 'error', message: 'protectPaths(service, ...): service must be a MeshService or MeshService.fromServiceName(...)', fix: 'Pass the Service construct.', source: callSiteOf(protectPaths) }]);
   }
   let chart: Chart;
   try {

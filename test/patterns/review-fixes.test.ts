@@ -82,3 +82,18 @@ test('ProtectedService: a Service of another target (same namespace name) is ref
   assert.deepEqual(serviceWaypoint(orders), { source: 'none', optedOut: false }, 'the Service is not labeled');
   assert.equal(orders.apiObject, undefined);
 });
+
+test('protectPaths: a Waypoint or a plain object as the service is refused at the line of the call', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const lookalike = { name: 'api', namespace: 'shop', targetRef: { group: '', kind: 'Service', name: 'api' }, targetNamespace: 'shop' };
+  // @ts-expect-error an IMeshService that is no construct does not type-check
+  assert.throws(() => protectPaths(lookalike, { paths: ['/admin'], credentials: credentials() }));
+  // A Waypoint has the same shape as an IMeshService construct, so only the run-time check refuses it.
+  for (const notService of [waypoint, lookalike as never]) {
+    const findings = thrownFindings(() => protectPaths(notService, { paths: ['/admin'], credentials: credentials() }));
+    assert.deepEqual(findings.map((f) => f.rule), ['props/invalid']);
+    assert.match(findings[0].source ?? '', /review-fixes\.test\.ts:\d+$/, 'the finding names the policy line');
+  }
+});
