@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Severity } from '../analysis/finding';
 import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
+import { callSiteOf } from './internal/provenance';
 import { parseProps, refuseUnknownProps, withProps } from './internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
@@ -244,12 +245,16 @@ function checkDefinition(definition: unknown): void {
   const result = definitionSchema.safeParse(definition);
   if (result.success) return;
   const name = typeof (definition as { name?: unknown })?.name === 'string' ? (definition as { name: string }).name : '(unnamed)';
+  const source = callSiteOf(definePlugin);
   throw new PolicyError(
     result.error.issues.map((issue) => ({
       rule: 'plugin/definition',
       severity: 'error' as const,
       message: `definePlugin('${name}') ${issue.path.map(String).join('.') || 'definition'}: ${issue.message}`,
       fix: 'Correct the definition passed to definePlugin(); see docs/library.md.',
+      // A definition is no construct, so no path: the call is what to point at
+      // (a team package may define several).
+      source,
     })),
   );
 }
