@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
-import { dnsLabel } from './internal/schemas';
+import { dnsLabel, dnsSubdomain } from './internal/schemas';
 import { parseProps, vacant } from './internal/validate';
 import { ITargetable, TargetRef } from './target-ref';
 
@@ -51,7 +51,9 @@ const SERVICE_ENTRY: ReferencedKind = {
   kind: 'ServiceEntry',
   group: 'networking.istio.io',
   apiVersion: 'networking.istio.io/v1',
-  schema: z.object({ name: dnsLabel('ServiceEntry name') }),
+  // A ServiceEntry is named like most objects (an RFC 1123 subdomain, such as
+  // its host 'api.example.com'), and a targetRef name may be as long.
+  schema: z.object({ name: dnsSubdomain('ServiceEntry name') }),
 };
 
 export interface ReferenceProps {

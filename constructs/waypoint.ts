@@ -106,10 +106,26 @@ export interface WaypointProps {
 
 const WAYPOINT_NAME_FIX = `Choose another name; 'none' means "no waypoint" in istio.io/use-waypoint.`;
 
+/** RFC 1035 label: what a Service name must be. */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The name of a waypoint this app creates. istiod names the waypoint's
+ * Service and Deployment after the Gateway, so it must be a valid Service
+ * name (an RFC 1035 label), not just a valid Gateway name: the same check
+ * the names/rfc1123 rule makes at synth, made here so it names the line.
+ */
+export const waypointName = (what: string) =>
+  z.string().refine((n) => n.length <= 63 && DNS_1035_LABEL.test(n), {
+    message: `${what} must be an RFC 1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters (a waypoint's name is also the name of its Service and Deployment)`,
+    ...ruleParams('names/rfc1123', "Rename it: lower-case words joined by '-', starting with a letter."),
+  });
+
+const reservedName = (n: string) => n !== 'none';
+const RESERVED_NAME = { message: `'none' is a reserved value and cannot name a waypoint`, ...ruleParams('waypoint/reserved-name', WAYPOINT_NAME_FIX) };
+
 const waypointSchema = z.object({
-  name: dnsSubdomain('Waypoint name')
-    .refine((n) => n.length <= 63, { message: 'Waypoint name must be at most 63 characters (it names a Service and a Deployment)', ...ruleParams('names/rfc1123') })
-    .refine((n) => n !== 'none', { message: `'none' is a reserved value and cannot name a waypoint`, ...ruleParams('waypoint/reserved-name', WAYPOINT_NAME_FIX) }),
+  name: waypointName('Waypoint name').refine(reservedName, RESERVED_NAME),
   waypointFor: z.enum(WaypointFor).optional(),
   revision: z.string().refine(isLabelValue, { message: 'revision must be a valid label value', ...ruleParams('names/label-syntax') }).optional(),
   allowedNamespaces: z
@@ -118,7 +134,14 @@ const waypointSchema = z.object({
 });
 
 // Built once: zod compiles a parser per schema instance on its first parse.
-const waypointRefSchema = waypointSchema.extend({ namespace: dnsLabel('namespace') });
+// A referenced waypoint exists already and is not written here, so its name
+// is not held to what this app writes: a Gateway name of at most 63.
+const waypointRefSchema = waypointSchema.extend({
+  name: dnsSubdomain('Waypoint name')
+    .refine((n) => n.length <= 63, { message: 'Waypoint name must be at most 63 characters (it names a Service and a Deployment)', ...ruleParams('names/rfc1123') })
+    .refine(reservedName, RESERVED_NAME),
+  namespace: dnsLabel('namespace'),
+});
 
 /**
  * A waypoint proxy: a Gateway API Gateway of class `istio-waypoint`, exactly

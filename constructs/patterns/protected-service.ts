@@ -10,7 +10,7 @@ import { PolicyError } from '../errors';
 import { IMeshService } from '../mesh-service';
 import { BasicAuth, BasicAuthRule } from '../plugins/basic-auth';
 import { WasmPluginOptions, wasmPluginOptionsShape } from '../wasm-plugin';
-import { isWaypoint, IWaypoint, Waypoint, WaypointFor } from '../waypoint';
+import { isWaypoint, IWaypoint, Waypoint, WaypointFor, waypointName } from '../waypoint';
 import { canLabelService, failCannotLabel, findWaypoint, labelServiceWaypoint, meshNamespaceOf, serviceWaypoint } from './service-waypoint';
 
 /**
@@ -109,7 +109,7 @@ const schema = z.object({
   hosts: z.array(z.string()).optional(),
   realm: z.string().optional(),
   waypoint: z.custom<IWaypoint>(isWaypoint, { message: 'waypoint must be a Waypoint or Waypoint.fromWaypointName(...)' }).optional(),
-  waypointName: dnsSubdomain('waypointName').optional(),
+  waypointName: waypointName('waypointName').optional(),
   name: dnsSubdomain('WasmPlugin name').optional(),
 });
 

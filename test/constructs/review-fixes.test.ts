@@ -1,10 +1,48 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { definePlugin, PluginPhase, z } from '../../index';
-import { thrownFindings } from '../catalogue/helpers';
+import { BasicAuth, Credential, definePlugin, MeshNamespace, MeshService, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, Waypoint, z } from '../../index';
+import { compile, thrownFindings } from '../catalogue/helpers';
 
 test('definePlugin: a broken definition names the line of the definePlugin call', () => {
   const findings = thrownFindings(() => definePlugin({ name: 'Header Stamp', url: '', defaultPhase: PluginPhase.STATS, configSchema: z.object({}) }));
   assert.deepEqual(findings.map((f) => f.rule), ['plugin/definition', 'plugin/definition']);
   for (const f of findings) assert.match(f.source ?? '', /review-fixes\.test\.ts:7$/, 'each finding names the call');
+});
+
+const RFC_1035 = "must be an RFC 1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters (a waypoint's name is also the name of its Service and Deployment)";
+
+test('a Waypoint name synth would refuse (not an RFC 1035 label) is refused at construction, at its line', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  for (const name of ['edge.v2', '1st-waypoint', 'a'.repeat(64)]) {
+    const findings = thrownFindings(() => new Waypoint(ns, name));
+    assert.deepEqual(findings.map((f) => [f.rule, f.message]), [['names/rfc1123', `Waypoint prop 'name': Waypoint name ${RFC_1035}; received ${JSON.stringify(name)}`]], name);
+    assert.match(findings[0].source ?? '', /review-fixes\.test\.ts:\d+$/);
+  }
+  // What construction accepts, synth accepts.
+  ns.useWaypoint(new Waypoint(ns, 'edge-v2'));
+  assert.deepEqual(compile(app).errors, []);
+});
+
+test('protectPaths: a waypointName that is not an RFC 1035 label is refused as its prop, before anything is created', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const api = MeshService.fromServiceName(ns, 'api', 'api');
+  const findings = thrownFindings(() => protectPaths(api, { paths: ['/admin'], credentials: [Credential.insecureLiteral('u:p')], waypointName: 'x.y' }));
+  assert.deepEqual(findings.map((f) => [f.rule, f.message]), [['names/rfc1123', `ProtectedService prop 'waypointName': waypointName ${RFC_1035}; received "x.y"`]]);
+  assert.deepEqual(ns.node.children.map((c) => c.node.id), ['Namespace', 'api']);
+});
+
+test('ServiceEntryReference: a dotted name (an RFC 1123 subdomain, as ServiceEntry names are) is accepted and targetable', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  ns.useWaypoint(new Waypoint(ns, 'waypoint'));
+  const se = ServiceEntryReference.fromServiceEntryName(ns, 'se', 'api.example.com');
+  assert.equal(se.name, 'api.example.com');
+  new BasicAuth(ns, 'auth', { targets: [se], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('u:p')] }] });
+  const c = compile(app);
+  assert.deepEqual(c.errors, []);
+  assert.deepEqual((c.find('WasmPlugin', 'auth').spec as { targetRefs: unknown[] }).targetRefs, [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'api.example.com' }]);
+  // Still refused: what is no subdomain.
+  assert.deepEqual(thrownFindings(() => ServiceEntryReference.fromServiceEntryName(ns, 'bad', 'API_example')).map((f) => f.rule), ['names/rfc1123']);
 });

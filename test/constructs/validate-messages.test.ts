@@ -19,7 +19,7 @@ function messageOf(fn: () => unknown): string {
 
 test('a refused name is quoted in the error, so the reader sees which one', () => {
   const ns = new MeshNamespace(new PolicyApp(), 'default');
-  assert.match(messageOf(() => new Waypoint(ns, 'Reviews_Waypoint')), /names\/rfc1123.*RFC 1123 subdomain.*; received "Reviews_Waypoint"/);
+  assert.match(messageOf(() => new Waypoint(ns, 'Reviews_Waypoint')), /names\/rfc1123.*RFC 1035 label.*; received "Reviews_Waypoint"/);
 });
 
 test('other refused values are not echoed: a repository URL may carry a token', () => {
