@@ -113,6 +113,20 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
 }
 
 /**
+ * An ApiObject of a cluster-scoped kind. cdk8s gives every ApiObject its
+ * chart's namespace (an explicit undefined included), and only our compiler
+ * removed it again: cdk8s's own synth (`Testing.synth`, `toJson`) showed the
+ * Namespace inside itself.
+ */
+class ClusterScopedApiObject extends ApiObject {
+  public override toJson(): any {
+    const json = super.toJson();
+    if (json?.metadata) delete json.metadata.namespace;
+    return json;
+  }
+}
+
+/**
  * A namespace of the mesh: the scope for the waypoints, services and plugins
  * that live in it, and its ambient enrollment labels.
  *
@@ -204,11 +218,10 @@ export class MeshNamespace extends Chart {
 
   private namespaceManifest(): ApiObject {
     if (!this.namespaceObject) {
-      // Namespaces are cluster-scoped: the object must not inherit the chart namespace.
-      this.namespaceObject = new ApiObject(this, 'Namespace', {
+      this.namespaceObject = new ClusterScopedApiObject(this, 'Namespace', {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name: this.name, namespace: undefined as unknown as string },
+        metadata: { name: this.name },
       });
       if (!this.owned) markExternal(this.namespaceObject);
     }

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { BasicAuth, Credential, definePlugin, MeshNamespace, MeshService, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, Waypoint, z } from '../../index';
+import { Testing } from 'cdk8s';
 import { compile, thrownFindings } from '../catalogue/helpers';
 
 test('definePlugin: a broken definition names the line of the definePlugin call', () => {
   const findings = thrownFindings(() => definePlugin({ name: 'Header Stamp', url: '', defaultPhase: PluginPhase.STATS, configSchema: z.object({}) }));
   assert.deepEqual(findings.map((f) => f.rule), ['plugin/definition', 'plugin/definition']);
-  for (const f of findings) assert.match(f.source ?? '', /review-fixes\.test\.ts:7$/, 'each finding names the call');
+  const line = fs.readFileSync(__filename, 'utf8').split('\n').findIndex((l) => l.includes("definePlugin({ name: 'Header Stamp'")) + 1;
+  for (const f of findings) assert.equal(f.source, `${__filename}:${line}`, 'each finding names the call');
 });
 
 const RFC_1035 = "must be an RFC 1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters (a waypoint's name is also the name of its Service and Deployment)";
@@ -45,4 +48,21 @@ test('ServiceEntryReference: a dotted name (an RFC 1123 subdomain, as ServiceEnt
   assert.deepEqual((c.find('WasmPlugin', 'auth').spec as { targetRefs: unknown[] }).targetRefs, [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'api.example.com' }]);
   // Still refused: what is no subdomain.
   assert.deepEqual(thrownFindings(() => ServiceEntryReference.fromServiceEntryName(ns, 'bad', 'API_example')).map((f) => f.rule), ['names/rfc1123']);
+});
+
+test("cdk8s's own synth writes the cluster-scoped Namespace without metadata.namespace, the objects in it with theirs", () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  ns.useWaypoint(new Waypoint(ns, 'waypoint'));
+  type Manifest = { kind: string; metadata: { name: string; namespace?: string } };
+  for (const [how, manifests] of [['Testing.synth', Testing.synth(ns)], ['toJson', ns.toJson()]] as const) {
+    const byKind = new Map((manifests as Manifest[]).map((m) => [m.kind, m.metadata]));
+    assert.deepEqual(Object.keys(byKind.get('Namespace') ?? {}).sort(), ['labels', 'name'], how);
+    assert.equal(byKind.get('Gateway')?.namespace, 'shop', how);
+  }
+  // The escape hatch still reaches it, and the compiler's output is the same.
+  ns.apiObject!.metadata.addAnnotation('team', 'shop');
+  const namespace = compile(app).find('Namespace', 'shop');
+  assert.equal(namespace.metadata.namespace, undefined);
+  assert.equal(namespace.metadata.annotations?.team, 'shop');
 });
