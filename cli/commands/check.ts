@@ -79,7 +79,15 @@ export function check(argv: string[], io: Io): number {
     return doesNotCompile(io, entry, shown, relativizeSources(e.findings, projectRootOf(path.resolve(io.cwd, entry))), json);
   }
   if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, shown, result.findings, json);
-  const exists = fs.existsSync(outdir) && fs.statSync(outdir).isDirectory();
+  const st = fs.statSync(outdir, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) {
+    // synth would refuse to replace it (output/foreign-files): "run synth" would not help.
+    const message = `${shown} is not a folder: synth writes a folder there and will not replace what is there. Move it away, then run \`npm run synth\` and commit ${shown}/.`;
+    if (json) io.out(JSON.stringify({ inSync: false, outdir: shown, added: [...result.files.keys()], changed: [], removed: [], foreign: [shown], compiled: true, findings: result.findings.map(toJsonFinding), problem: message }, null, 2));
+    else io.err(`check: ${message}`);
+    return EXIT.FAILED;
+  }
+  const exists = st !== undefined;
   let committed: Map<string, string>;
   try {
     committed = exists ? readTree(outdir) : new Map();

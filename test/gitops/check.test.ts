@@ -88,6 +88,26 @@ test('check: --outdir and $CDK8S_OUTDIR pick the tree; a missing tree is all add
   assert.equal(await main(['check', '--app', p.app], io), 0);
 });
 
+test('check: a file where the output folder belongs is named as such (synth would refuse to replace it), in text and JSON; not "does not exist"', async () => {
+  const p = await synthProject();
+  fs.rmSync(p.dist, { recursive: true });
+  fs.writeFileSync(p.dist, 'notes\n');
+  const r = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /check: dist is not a folder: synth writes a folder there and will not replace what is there\. Move it away/);
+  assert.doesNotMatch(r.stderr, /does not exist/);
+  const j = await run(p.dir, ['check', '--app', p.app, '--json']);
+  assert.equal(j.code, 1);
+  const out = JSON.parse(j.stdout) as { inSync: boolean; foreign: string[]; problem: string };
+  assert.equal(out.inSync, false);
+  assert.deepEqual(out.foreign, ['dist']);
+  assert.match(out.problem, /is not a folder/);
+  // And synth does refuse, leaving the file.
+  const s = await run(p.dir, ['synth', '--app', p.app]);
+  assert.equal(s.code, 1);
+  assert.equal(fs.readFileSync(p.dist, 'utf8'), 'notes\n');
+});
+
 test('check: CRLF line endings from a git checkout are not drift', async () => {
   const p = await synthProject();
   const file = path.join(p.dist, 'prod', 'kustomization.yaml');
