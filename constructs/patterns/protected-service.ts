@@ -152,8 +152,10 @@ export class ProtectedService extends Construct {
     // Set once a waypoint is being created: removed again if the call fails.
     let creating: WaypointPlan['create'];
     try {
-      // Checked here, not by the BasicAuth it makes: that error would name BasicAuth's props, not these.
-      if (typeof props === 'object' && props !== null) refuseUnknownProps(this, 'ProtectedService', props, KNOWN_PROPS);
+      // Checked here, not by the BasicAuth it makes: that error would name
+      // BasicAuth's props, not these. A team's subclass may take props of
+      // its own, as WasmPlugin's subclasses may: only this very class is checked.
+      if (new.target === ProtectedService && typeof props === 'object' && props !== null) refuseUnknownProps(this, 'ProtectedService', props, KNOWN_PROPS);
       const p = parseProps(this, 'ProtectedService', schema, props, { secretKeys: ['credentials'] });
       const service = p.service;
       this.service = service;
@@ -189,7 +191,9 @@ export class ProtectedService extends Construct {
         credentials: props.credentials,
         ...(p.hosts ? { hosts: p.hosts } : {}),
       }));
-      const { service: _s, paths: _p, credentials: _c, methods: _m, hosts: _h, waypoint: _w, waypointName: _n, ...pluginOptions } = props;
+      const { service: _s, paths: _p, credentials: _c, methods: _m, hosts: _h, waypoint: _w, waypointName: _n, ...rest } = props;
+      // Only the plugin options: a subclass's own props are not BasicAuth's.
+      const pluginOptions = Object.fromEntries(Object.entries(rest).filter(([k]) => KNOWN_PROPS.has(k)));
       this.plugin = new BasicAuth(this, 'BasicAuth', {
         ...pluginOptions,
         name: p.name ?? `${service.name}-basic-auth`,

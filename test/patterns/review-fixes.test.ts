@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Construct } from 'constructs';
-import { Credential, MeshNamespace, MeshService, PolicyApp, ProtectedService, protectPaths, serviceWaypoint, stampAcrossNamespaces, Target, Waypoint } from '../../constructs';
+import { Credential, MeshNamespace, MeshService, PolicyApp, ProtectedService, ProtectedServiceProps, protectPaths, serviceWaypoint, stampAcrossNamespaces, Target, Waypoint } from '../../constructs';
 import { compile, thrownFindings, thrownRules } from '../catalogue/helpers';
 
 process.env.WP_REVIEW_ADMIN = 'admin:review-Fix-7';
@@ -96,4 +96,29 @@ test('protectPaths: a Waypoint or a plain object as the service is refused at th
     assert.deepEqual(findings.map((f) => f.rule), ['props/invalid']);
     assert.match(findings[0].source ?? '', /review-fixes\.test\.ts:\d+$/, 'the finding names the policy line');
   }
+});
+
+test("ProtectedService: a team's subclass may take props of its own (as WasmPlugin subclasses may); ProtectedService itself still refuses unknown props", () => {
+  interface TeamProtectedProps extends ProtectedServiceProps {
+    /** The owning team, recorded on the plugin. */
+    readonly team: string;
+  }
+  class TeamProtected extends ProtectedService {
+    constructor(scope: MeshNamespace, id: string, props: TeamProtectedProps) {
+      super(scope, id, props);
+      this.plugin.apiObject.metadata.addLabel('acme.io/team', props.team);
+    }
+  }
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+  const orders = MeshService.fromServiceName(ns, 'orders', 'orders');
+  new TeamProtected(ns, 'orders-admin', { service: orders, paths: ['/admin'], credentials: [Credential.insecureLiteral('a:b')], acknowledge: { literalCredentials: 'test' }, team: 'payments' });
+  const c = compile(app);
+  assert.deepEqual(c.errors, []);
+  assert.equal(c.find('WasmPlugin', 'orders-basic-auth').metadata.labels?.['acme.io/team'], 'payments');
+
+  const cart = MeshService.fromServiceName(ns, 'cart', 'cart');
+  const [f] = thrownFindings(() => new ProtectedService(ns, 'cart-admin', { service: cart, paths: ['/admin'], credentials: [Credential.insecureLiteral('a:b')], team: 'payments' } as never));
+  assert.equal(f.rule, 'props/unknown');
+  assert.match(f.message, /ProtectedService has no prop 'team'/);
 });
