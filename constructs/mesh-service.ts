@@ -7,7 +7,7 @@ import { LABELS, NO_WAYPOINT } from './labels';
 import { DeferredApiObject, deferredApiObjectOf } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
-import { dnsLabel, labelMap } from './internal/schemas';
+import { dns1035Label, dnsLabel, labelMap } from './internal/schemas';
 import { parseProps, ruleParams, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { ITargetable, TargetRef } from './target-ref';
@@ -109,7 +109,7 @@ function refuseClashingPorts(ports: z.infer<typeof portSchema>[], ctx: z.Refinem
 }
 
 const ownedSchema = z.object({
-  name: dnsLabel('Service name'),
+  name: dns1035Label('Service name'),
   ports: z
     .array(portSchema)
     .refine((ports) => ports.length > 0, { message: 'a Service needs at least one port', ...ruleParams('service/no-ports', 'Add ports: [{ port: 8080, name: "http" }].') })
@@ -177,7 +177,7 @@ export interface ExternalServiceProps extends ServiceWaypointOptions {
   readonly name?: string;
 }
 
-const externalSchema = z.object({ name: dnsLabel('Service name'), ...waypointOptionSchema });
+const externalSchema = z.object({ name: dns1035Label('Service name'), ...waypointOptionSchema });
 
 /**
  * A Service another team owns. We emit only what we own: a label-only

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
-import { dnsSubdomain, isLabelKey, isLabelValue, dnsLabel } from './internal/schemas';
+import { dns1035Label, dnsSubdomain, isLabelKey, isLabelValue, dnsLabel } from './internal/schemas';
 import { fail, parseProps, ruleParams, vacant, withProps } from './internal/validate';
 import { NO_WAYPOINT } from './labels';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
@@ -106,20 +106,12 @@ export interface WaypointProps {
 
 const WAYPOINT_NAME_FIX = `Choose another name; 'none' means "no waypoint" in istio.io/use-waypoint.`;
 
-/** RFC 1035 label: what a Service name must be. */
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * The name of a waypoint this app creates. istiod names the waypoint's
  * Service and Deployment after the Gateway, so it must be a valid Service
- * name (an RFC 1035 label), not just a valid Gateway name: the same check
- * the names/rfc1123 rule makes at synth, made here so it names the line.
+ * name (an RFC 1035 label), not just a valid Gateway name.
  */
-export const waypointName = (what: string) =>
-  z.string().refine((n) => n.length <= 63 && DNS_1035_LABEL.test(n), {
-    message: `${what} must be an RFC 1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters (a waypoint's name is also the name of its Service and Deployment)`,
-    ...ruleParams('names/rfc1123', "Rename it: lower-case words joined by '-', starting with a letter."),
-  });
+export const waypointName = (what: string) => dns1035Label(what, " (a waypoint's name is also the name of its Service and Deployment)");
 
 const reservedName = (n: string) => n !== 'none';
 const RESERVED_NAME = { message: `'none' is a reserved value and cannot name a waypoint`, ...ruleParams('waypoint/reserved-name', WAYPOINT_NAME_FIX) };
