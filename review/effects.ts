@@ -186,12 +186,20 @@ function ingressGateways(models: MeshModel[], target: string, waypoints: Readonl
   return [...out.values()].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
 }
 
-/** A path a rule protects, for a representative request. */
-function representativePath(r: Rule): string | undefined {
-  if (typeof r.exact === 'string' && r.exact) return r.exact;
-  if (typeof r.prefix === 'string' && r.prefix) return r.prefix;
-  if (typeof r.suffix === 'string' && r.suffix) return `/example${r.suffix.startsWith('/') ? '' : '/'}${r.suffix}`.replace('//', '/');
-  return undefined;
+/**
+ * Paths a rule protects, for representative requests: the match string itself,
+ * and one that only some match kinds accept (the module compares the raw path,
+ * query included), so that a change of kind shows up: prefix `/a` covers
+ * `/a?x=1`, exact `/a` does not, and suffix `/a` covers `/example/a`, not `/a?x=1`.
+ */
+function representativePaths(r: Rule): string[] {
+  if (typeof r.exact === 'string' && r.exact) return [r.exact, `${r.exact}?x=1`];
+  if (typeof r.prefix === 'string' && r.prefix) return [r.prefix, `${r.prefix}?x=1`];
+  if (typeof r.suffix === 'string' && r.suffix) {
+    const inside = `/example${r.suffix.startsWith('/') ? '' : '/'}${r.suffix}`.replace('//', '/');
+    return r.suffix.startsWith('/') ? [inside, `${r.suffix}?x=1`] : [inside];
+  }
+  return [];
 }
 
 /**
@@ -299,17 +307,17 @@ function strings(x: unknown): string[] {
   return Array.isArray(x) ? x.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** One rule's requests: each method, each host it names (and none), without and with each credential. */
+/** One rule's requests: each of its paths and methods, each host it names (and none), without and with each credential. */
 function ruleShapes(rule: Rule): Shape[] {
-  const path = representativePath(rule);
-  if (!path) return [];
   const creds = strings(rule.credentials).filter((c) => !isSubstitutionPlaceholder(c));
   const hosts = [undefined, ...strings(rule.hosts).map(representativeHost).filter((h) => h !== undefined)];
   const out: Shape[] = [];
-  for (const method of strings(rule.request_methods)) {
-    for (const authority of hosts) {
-      out.push({ method, path, authority });
-      for (const credential of creds) out.push({ method, path, authority, credential });
+  for (const path of representativePaths(rule)) {
+    for (const method of strings(rule.request_methods)) {
+      for (const authority of hosts) {
+        out.push({ method, path, authority });
+        for (const credential of creds) out.push({ method, path, authority, credential });
+      }
     }
   }
   return out;

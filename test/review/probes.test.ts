@@ -161,8 +161,8 @@ test('a change that does not touch access lists no access change, though host an
   const repo = await repoWith(INGRESS, { ...INGRESS, realm: 'shop' });
   const r = JSON.parse((await diff(repo, '--json')).out);
   assert.deepEqual(r.effects.access, []);
-  // The waypoint's 2 rules (GET; /admin also with its host; without and with the credential) reach shop in the mesh and
-  // through the ingress gateway: (2 + 4) x 2; the gateway's own rule: 2.
-  assert.equal(r.effects.simulated, 14);
+  // The waypoint's 2 rules (GET; /admin also with its host; without and with the credential; each prefix also with a
+  // query) reach shop in the mesh and through the ingress gateway: (2 + 4) x 2 x 2; the gateway's own rule: 2 x 2.
+  assert.equal(r.effects.simulated, 28);
   assert.equal(r.effects.truncated, 0);
 });

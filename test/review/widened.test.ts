@@ -116,3 +116,16 @@ wp.MeshService.fromServiceName(ns, 'payments', 'payments');`;
   assert.equal(r.code, 1, r.io.text());
   assert.match(r.out, /!! GET \/admin to shop\/\S+ \(no credentials\) \[demo\]: unknown -> 200/);
 });
+
+test('a rule whose match changes from prefix to exact or suffix is widened: the requests include a path only a prefix covers', async () => {
+  const guard = (match: string) => `const w = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(w);
+wp.MeshService.fromServiceName(ns, 'payments', 'payments');
+new wp.BasicAuth(ns, 'auth', { targets: [w], rules: [{ ${match}, methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' } });`;
+  for (const head of [`exact: '/admin'`, `suffix: '/admin'`]) {
+    const repo = await policyRepo(program(guard(`prefix: '/admin'`)), program(guard(head)), 'wp-widened-');
+    const r = await diff(repo, '--fail-on-widened');
+    assert.equal(r.code, 1, `${head}\n${r.io.text()}`);
+    assert.match(r.out, /!! GET \/admin\?x=1 to shop\/\S+ \(no credentials\) \[demo\]: 401 -> 200/, head);
+  }
+});
