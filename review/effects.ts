@@ -46,7 +46,14 @@ export interface AccessCase {
   readonly credential: string;
   readonly before: number | null;
   readonly after: number | null;
-  /** Allowed now, refused before: listed first and marked. */
+  /**
+   * For an unknown status: the status if every plugin and policy the
+   * simulator does not decide lets the request through (200 when nothing it
+   * models stops the request, so a 200 is possible).
+   */
+  readonly beforeIfPassed?: number;
+  readonly afterIfPassed?: number;
+  /** Allowed now (or now possibly allowed), refused before: listed first and marked. */
   readonly widened: boolean;
   readonly narrowed: boolean;
 }
@@ -345,16 +352,26 @@ function probes(models: MeshModel[], target: string, scope: ProbeScope): Probe[]
   return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
 }
 
-function statusOf(model: MeshModel, target: string, p: Probe, pruned?: ReadonlySet<string>): number | null {
-  if (!model.objects.some((o) => o.target === target)) return null;
-  try {
-    const headers: Record<string, string> = p.credential ? { authorization: `Basic ${storedCredential(p.credential)}` } : {};
-    const request = { target, via: p.via, to: p.to, method: p.method, path: p.path, authority: p.authority, headers };
-    return simulate(model, request, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned }).status;
-  } catch (e) {
-    if (isSimulationError(e)) return null;
-    throw e;
-  }
+/** A request's status, and for an unknown one the status assuming what is not simulated lets it through. */
+interface Outcome {
+  readonly status: number | null;
+  readonly ifPassed: number | null;
+}
+
+function outcomeOf(model: MeshModel, target: string, p: Probe, pruned?: ReadonlySet<string>): Outcome {
+  if (!model.objects.some((o) => o.target === target)) return { status: null, ifPassed: null };
+  const headers: Record<string, string> = p.credential ? { authorization: `Basic ${storedCredential(p.credential)}` } : {};
+  const request = { target, via: p.via, to: p.to, method: p.method, path: p.path, authority: p.authority, headers };
+  const run = (unsimulated: 'undetermined' | 'assume-pass') => {
+    try {
+      return simulate(model, request, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned, unsimulated }).status;
+    } catch (e) {
+      if (isSimulationError(e)) return null;
+      throw e;
+    }
+  };
+  const status = run('undetermined');
+  return { status, ifPassed: status === null ? run('assume-pass') : status };
 }
 
 function isWaypointIn(index: MeshIndex | undefined, key: string): boolean {
@@ -439,9 +456,17 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
         continue;
       }
       simulated++;
-      const before = statusOf(base, target, p);
-      const after = statusOf(live, target, p, pruned);
-      if (before === after) continue;
+      const b = outcomeOf(base, target, p);
+      const h = outcomeOf(live, target, p, pruned);
+      if (b.status === h.status && b.ifPassed === h.ifPassed) continue;
+      const [before, after] = [b.status, h.status];
+      // A target the base did not have at all is new access, listed with
+      // the other changes. Any other unknown (a module or policy the
+      // simulator does not model) still counts: the gate must not miss auth
+      // removed from behind it, nor from behind a plugin it cannot decide (a
+      // rate limiter that answers 429 or passes): there a 200 that was not
+      // possible (401 whatever the rate limiter does) now is.
+      const baseHad = before !== null || baseTargets.has(target);
       access.push({
         target,
         via: p.via,
@@ -452,12 +477,10 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
         credential: p.credential ? credentialFingerprint(p.credential) : 'none',
         before,
         after,
-        // A target the base did not have at all is new access, listed with
-        // the other changes. Any other unknown (a module or policy the
-        // simulator does not model) still counts: the gate must not miss
-        // auth removed from behind it.
-        widened: after === 200 && before !== 200 && (before !== null || baseTargets.has(target)),
-        narrowed: before === 200 && after !== 200,
+        ...(before === null && b.ifPassed !== null ? { beforeIfPassed: b.ifPassed } : {}),
+        ...(after === null && h.ifPassed !== null ? { afterIfPassed: h.ifPassed } : {}),
+        widened: baseHad && ((after === 200 && before !== 200) || (h.ifPassed === 200 && b.ifPassed !== 200)),
+        narrowed: (before === 200 && after !== 200) || (b.ifPassed === 200 && h.ifPassed !== 200),
       });
     }
   }

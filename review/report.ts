@@ -11,9 +11,13 @@ export interface Review {
 
 export type ReviewFormat = 'text' | 'markdown' | 'json';
 
-function status(s: number | null): string {
-  return s === null ? 'unknown' : String(s);
+function status(s: number | null, ifPassed?: number): string {
+  if (s !== null) return String(s);
+  return ifPassed === undefined ? 'unknown' : `unknown (${ifPassed} if what is not simulated lets it through)`;
 }
+
+const before = (a: AccessCase) => status(a.before, a.beforeIfPassed);
+const after = (a: AccessCase) => status(a.after, a.afterIfPassed);
 
 function value(v: unknown): string {
   if (v === undefined) return '(absent)';
@@ -108,7 +112,7 @@ function text(r: Review): string {
   const widened = r.effects.access.filter((a) => a.widened);
   if (widened.length) {
     lines.push('WIDENED ACCESS (review first):');
-    for (const a of widened) lines.push(`  !! ${request(a)}: ${status(a.before)} -> ${status(a.after)}`);
+    for (const a of widened) lines.push(`  !! ${request(a)}: ${before(a)} -> ${after(a)}`);
     lines.push('');
   }
   if (hazards(r).length) {
@@ -129,7 +133,7 @@ function text(r: Review): string {
   const other = r.effects.access.filter((a) => !a.widened);
   if (other.length) {
     lines.push('Other access changes:');
-    for (const a of other) lines.push(`  ${request(a)}: ${status(a.before)} -> ${status(a.after)}`);
+    for (const a of other) lines.push(`  ${request(a)}: ${before(a)} -> ${after(a)}`);
     lines.push('');
   }
   if (r.objects.length) {
@@ -153,7 +157,7 @@ function markdown(r: Review): string {
   const widened = r.effects.access.filter((a) => a.widened);
   if (widened.length) {
     out.push('#### :warning: Widened access (review first)', '', '| Request | Before | After |', '| --- | --- | --- |');
-    for (const a of widened) out.push(`| **${md(request(a))}** | ${status(a.before)} | **${status(a.after)}** |`);
+    for (const a of widened) out.push(`| **${md(request(a))}** | ${before(a)} | **${after(a)}** |`);
     out.push('');
   }
   if (hazards(r).length) {
@@ -174,7 +178,7 @@ function markdown(r: Review): string {
   const other = r.effects.access.filter((a) => !a.widened);
   if (other.length) {
     out.push('#### Other access changes', '', '| Request | Before | After |', '| --- | --- | --- |');
-    for (const a of other) out.push(`| ${md(request(a))} | ${status(a.before)} | ${status(a.after)} |`);
+    for (const a of other) out.push(`| ${md(request(a))} | ${before(a)} | ${after(a)} |`);
     out.push('');
   }
   if (r.objects.length) {

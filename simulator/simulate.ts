@@ -46,6 +46,17 @@ export interface SimulateOptions {
    * @default - none: rules that need a placeholder's value are reported as not simulated
    */
   readonly substitutions?: Readonly<Record<string, string>>;
+
+  /**
+   * What a plugin or Istio policy the simulator cannot decide does: leave the
+   * outcome undetermined, or assume it lets the request through (and that a
+   * plugin which may or may not apply does not), which gives the most
+   * permissive outcome: whether a 200 is possible at all. A review compares
+   * those when a rate limiter or an OPA plugin sits in front of basic_auth.
+   *
+   * @default 'undetermined'
+   */
+  readonly unsimulated?: 'undetermined' | 'assume-pass';
 }
 
 /**
@@ -94,14 +105,15 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
   trace.push({ step: 'chain', proxy, detail: order.length > 0 ? `HTTP chain: ${order.join(', ')}` : 'HTTP chain: no WasmPlugin or Istio policy applies here' });
   for (const s of chain.skipped) trace.push({ step: 'plugin', proxy, object: s.id, decision: 'skipped', detail: `not on this chain: ${s.why}` });
   for (const n of chain.notes) trace.push({ step: 'chain', proxy, detail: n });
+  const assumePass = options.unsimulated === 'assume-pass';
 
   for (const entry of chain.entries) {
     const m = entry.object.manifest;
     const object = entry.id;
     if (m.kind !== 'WasmPlugin') {
       const what = m.kind === 'RequestAuthentication' ? 'it may reject a request with an invalid JWT' : 'it may deny the request (403) or call an external authorizer';
-      trace.push({ step: 'policy', proxy, object, decision: 'not-simulated', detail: `${entry.why}; at ${STAGE_NAMES[entry.stage]}: not simulated (${what})` });
-      outcome.undetermined ??= `${object} on ${proxy} is not simulated`;
+      trace.push({ step: 'policy', proxy, object, decision: 'not-simulated', detail: `${entry.why}; at ${STAGE_NAMES[entry.stage]}: not simulated (${what})${assumePass ? '; assumed to let the request through' : ''}` });
+      if (!assumePass) outcome.undetermined ??= `${object} on ${proxy} is not simulated`;
       continue;
     }
     const spec = (m.spec ?? {}) as { url?: unknown; pluginConfig?: unknown };
@@ -117,14 +129,15 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
         trace.push({ step: 'plugin', proxy, object, decision: 'pass', detail: `${entry.why}; either way it lets this request through: ${module}${decision.detail}` });
         continue;
       }
-      trace.push({ step: 'plugin', proxy, object, decision: 'not-simulated', detail: `${entry.why}; if it applies: ${module}${decision.detail}` });
-      outcome.undetermined ??= `whether ${object} applies on ${proxy} is unknown, and it would not let the request through`;
+      trace.push({ step: 'plugin', proxy, object, decision: 'not-simulated', detail: `${entry.why}; if it applies: ${module}${decision.detail}${assumePass ? '; assumed not to apply' : ''}` });
+      if (!assumePass) outcome.undetermined ??= `whether ${object} applies on ${proxy} is unknown, and it would not let the request through`;
       continue;
     }
 
     if (decision.kind === 'pass' || decision.kind === 'not-simulated') {
-      trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${decision.detail}` });
-      if (decision.kind === 'not-simulated') outcome.undetermined ??= `${object} on ${proxy} is not simulated`;
+      const assumed = decision.kind === 'not-simulated' && assumePass ? '; assumed to let the request through' : '';
+      trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${decision.detail}${assumed}` });
+      if (decision.kind === 'not-simulated' && !assumePass) outcome.undetermined ??= `${object} on ${proxy} is not simulated`;
       continue;
     }
 

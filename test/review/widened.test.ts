@@ -114,7 +114,7 @@ wp.MeshService.fromServiceName(ns, 'payments', 'payments');`;
   const repo = await policyRepo(program(`${body}\n${old('oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.11.0')}`), program(body), 'wp-widened-');
   const r = await diff(repo, '--fail-on-widened');
   assert.equal(r.code, 1, r.io.text());
-  assert.match(r.out, /!! GET \/admin to shop\/\S+ \(no credentials\) \[demo\]: unknown -> 200/);
+  assert.match(r.out, /!! GET \/admin to shop\/\S+ \(no credentials\) \[demo\]: unknown \(200 if what is not simulated lets it through\) -> 200/);
 });
 
 test('a rule whose match changes from prefix to exact or suffix is widened: the requests include a path only a prefix covers', async () => {
@@ -128,4 +128,29 @@ new wp.BasicAuth(ns, 'auth', { targets: [w], rules: [{ ${match}, methods: ['GET'
     assert.equal(r.code, 1, `${head}\n${r.io.text()}`);
     assert.match(r.out, /!! GET \/admin\?x=1 to shop\/\S+ \(no credentials\) \[demo\]: 401 -> 200/, head);
   }
+});
+
+test('auth removed behind a plugin the simulator does not decide (a rate limiter) is widened: 200 was not possible before and is now', async () => {
+  const body = (priority: string, rules: string) => `const w = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(w);
+wp.MeshService.fromServiceName(ns, 'payments', 'payments');
+new wp.LocalRateLimit(ns, 'rate-limit', { targets: [w], maxTokens: 200, tokensPerRefill: 100, refillInterval: Duration.seconds(1)${priority} });
+${rules}`;
+  const guard = (rules: string) => `new wp.BasicAuth(ns, 'auth', { targets: [w], rules: [${rules}], acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' } });`;
+  const admin = `{ prefix: '/admin', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }`;
+  const other = `{ prefix: '/other', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }`;
+  const CDK8S = path.join(REPO_ROOT, 'node_modules', 'cdk8s').split(path.sep).join('/');
+  const withDuration = (p: string) => p.replace(`import * as wp from`, `import { Duration } from '${CDK8S}';\nimport * as wp from`);
+  // The whole plugin removed, behind a rate limiter of default order: 401 before, unknown (429 or 200) now.
+  const removed = await policyRepo(withDuration(program(body('', guard(admin)))), withDuration(program(body('', ''))), 'wp-widened-');
+  const r = await diff(removed, '--fail-on-widened');
+  assert.equal(r.code, 1, r.io.text());
+  assert.match(r.out, /!! GET \/admin to shop\/\S+ \(no credentials\) \[demo\]: 401 -> unknown \(200 if what is not simulated lets it through\)/);
+  // One rule removed while the rate limiter runs first: unknown on both sides, but 200 only possible now.
+  const first = `, phase: wp.PluginPhase.AUTHN, priority: 10`;
+  const rule = await policyRepo(withDuration(program(body(first, guard(`${admin}, ${other}`)))), withDuration(program(body(first, guard(other)))), 'wp-widened-');
+  const j = await diff(rule, '--json', '--fail-on-widened');
+  assert.equal(j.code, 1, j.io.text());
+  const widened = JSON.parse(j.out).effects.access.filter((a: { widened: boolean }) => a.widened);
+  assert.ok(widened.some((a: { path: string; credential: string; before: unknown; after: unknown; beforeIfPassed: number; afterIfPassed: number }) => a.path === '/admin' && a.credential === 'none' && a.before === null && a.after === null && a.beforeIfPassed === 401 && a.afterIfPassed === 200), JSON.stringify(widened));
 });
