@@ -6,7 +6,7 @@ import { bindService, ingressUsesWaypoint } from '../simulator/binding';
 import { buildChain } from '../simulator/chain';
 import { GatewayInfo, MeshIndex, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
-import { checkAuthority, isSimulationError } from '../simulator/request';
+import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 
@@ -64,15 +64,22 @@ export interface EffectChanges {
   readonly access: AccessCase[];
   /** Representative requests simulated on both sides. */
   readonly simulated: number;
-  /** Cases left out to bound the work. */
+  /**
+   * Requests left out to bound the work, among those whose path changed (a
+   * plugin or policy on it, the waypoint it binds to...): their access may
+   * have changed unseen, so `--fail-on-widened` fails.
+   */
   readonly truncated: number;
+  /** Requests left out whose every input to the simulator is the same in both revisions: they cannot differ. */
+  readonly unchangedLeftOut: number;
   /** Gateways this change prunes while objects of the head still use them. */
   readonly prunedInUse: PrunedGateway[];
 }
 
 const BASIC_AUTH = moduleId(BASIC_AUTH_URL);
 const OTHER = '*';
-const MAX_CASES = 400;
+/** About 2 ms each on a laptop (both revisions): a few seconds at most in CI. */
+export const DEFAULT_MAX_REQUESTS = 2000;
 
 interface Rule {
   prefix?: string;
@@ -255,6 +262,8 @@ interface BasicAuthPlugin {
   readonly namespace: string;
   readonly refs: { kind?: string; name?: string }[];
   readonly rules: Rule[];
+  /** Per rule: it differs from every rule of the same plugin in the other revision, or the rest of the plugin does. */
+  readonly changed: boolean[];
 }
 
 /** basic_auth, or a mirror of it that a BasicAuth construct registered (`url`). */
@@ -265,16 +274,22 @@ function isBasicAuthModule(url: string): boolean {
 }
 
 function basicAuthPlugins(models: MeshModel[], target: string): BasicAuthPlugin[] {
-  const out: BasicAuthPlugin[] = [];
-  for (const m of models) {
+  const found: { key: string; side: number; namespace: string; refs: BasicAuthPlugin['refs']; rules: Rule[]; rest: string }[] = [];
+  models.forEach((m, side) => {
     for (const o of m.objects.filter((x) => x.target === target && x.manifest.kind === 'WasmPlugin')) {
       const spec = (o.manifest.spec ?? {}) as { url?: unknown; pluginConfig?: { basic_auth_rules?: unknown } };
       if (typeof spec.url !== 'string' || !isBasicAuthModule(spec.url)) continue;
       const rules = Array.isArray(spec.pluginConfig?.basic_auth_rules) ? (spec.pluginConfig!.basic_auth_rules as Rule[]) : [];
-      out.push({ namespace: o.manifest.metadata.namespace ?? 'default', refs: targetRefs(o), rules });
+      const namespace = o.manifest.metadata.namespace ?? 'default';
+      const rest = JSON.stringify({ ...spec, pluginConfig: { ...spec.pluginConfig, basic_auth_rules: undefined } });
+      found.push({ key: `${namespace}/${o.manifest.metadata.name}`, side, namespace, refs: targetRefs(o), rules, rest });
     }
-  }
-  return out;
+  });
+  return found.map((p) => {
+    const other = found.find((q) => q.key === p.key && q.side !== p.side);
+    const same = new Set(other && other.rest === p.rest ? other.rules.map((r) => JSON.stringify(r)) : []);
+    return { namespace: p.namespace, refs: p.refs, rules: p.rules, changed: p.rules.map((r) => !same.has(JSON.stringify(r))) };
+  });
 }
 
 /** The requests a plugin's targets receive: in the mesh, or through the ingress gateway it targets. */
@@ -336,18 +351,21 @@ function probeKey(p: Probe): string {
 }
 
 /** Requests that exercise every basic_auth rule of either revision, with and without each credential. */
-function probes(models: MeshModel[], target: string, scope: ProbeScope): Probe[] {
-  const out = new Map<string, Probe>();
+function probes(models: MeshModel[], target: string, scope: ProbeScope): { probe: Probe; changed: boolean }[] {
+  const out = new Map<string, { probe: Probe; changed: boolean }>();
   const standIn = (to: string) => (to.endsWith(`/${OTHER}`) ? to.replace(`/${OTHER}`, '/example-service') : to);
   for (const plugin of basicAuthPlugins(models, target)) {
     const direct = pluginDestinations(plugin, scope);
     const destinations = [...direct, ...viaIngress(direct, scope)];
-    for (const shape of plugin.rules.flatMap(ruleShapes)) {
-      for (const d of destinations) {
-        const p: Probe = { ...shape, via: d.via, to: standIn(d.to) };
-        out.set(probeKey(p), p);
+    plugin.rules.forEach((rule, i) => {
+      for (const shape of ruleShapes(rule)) {
+        for (const d of destinations) {
+          const probe: Probe = { ...shape, via: d.via, to: standIn(d.to) };
+          const key = probeKey(probe);
+          out.set(key, { probe, changed: plugin.changed[i] || out.get(key)?.changed === true });
+        }
       }
-    }
+    });
   }
   return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
 }
@@ -372,6 +390,36 @@ function outcomeOf(model: MeshModel, target: string, p: Probe, pruned?: Readonly
   };
   const status = run('undetermined');
   return { status, ifPassed: status === null ? run('assume-pass') : status };
+}
+
+/**
+ * Everything the simulator reads for a request to this destination, in one
+ * revision: the Service, the ingress gateway and its chain, the binding, and
+ * the waypoint's chain with each plugin's manifest. Equal in both revisions,
+ * every request there gets the same answer in both.
+ */
+function pathInputs(index: MeshIndex | undefined, d: Destination, pruned?: ReadonlySet<string>): string | undefined {
+  if (!index) return 'absent';
+  const entries = (c: ReturnType<typeof buildChain>) => c.entries.map((e) => [e.id, e.stage, e.priority, e.applies, e.object.manifest]);
+  try {
+    const dest = parseDestination(d.to);
+    const service = index.service(dest.namespace, dest.name);
+    const ref = d.via === undefined ? undefined : parseGateway(d.via);
+    const via = ref && (index.gateway(ref.namespace, ref.name) ?? { ...ref, known: 'assumed' as const, labels: {} });
+    const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned });
+    return JSON.stringify({
+      service,
+      via,
+      viaChain: via ? entries(buildChain(index, { kind: 'ingress', gateway: via })) : undefined,
+      binding: [b.waypoint, b.reason, b.from],
+      ingressUses: via ? ingressUsesWaypoint(index, service).uses : undefined,
+      chain: b.waypoint ? entries(buildChain(index, { kind: 'waypoint', gateway: b.waypoint, service })) : undefined,
+    });
+  } catch (e) {
+    // Not comparable (undefined): simulate it early rather than assume it unchanged.
+    if (isSimulationError(e)) return undefined;
+    throw e;
+  }
 }
 
 function isWaypointIn(index: MeshIndex | undefined, key: string): boolean {
@@ -401,12 +449,14 @@ function ingressServices(services: { namespace: string; name: string }[], indexe
 }
 
 /** What the policies do differently between two revisions: bindings, chains, and access. */
-export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
+export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DEFAULT_MAX_REQUESTS): EffectChanges {
   const bindings: BindingChange[] = [];
   const chains: ChainChange[] = [];
   const access: AccessCase[] = [];
   let simulated = 0;
   let truncated = 0;
+  let unchanged = 0;
+  const pending: { target: string; probe: Probe; touched: boolean; rank: number; live: MeshModel; pruned: ReadonlySet<string> }[] = [];
   const prunedInUse: PrunedGateway[] = [];
   // Read once: it scans every object of both revisions.
   const flux = fluxMayApply([base, head]);
@@ -449,41 +499,58 @@ export function effectChanges(base: MeshModel, head: MeshModel): EffectChanges {
       ingressServices: ingressServices(services, indexes),
       waypoints,
     };
-    const all = probes([base, head], target, scope);
-    for (const p of all) {
-      if (simulated >= MAX_CASES) {
-        truncated++;
-        continue;
+    const inputs = new Map<string, boolean>();
+    const touched = (p: Probe) => {
+      const key = `${p.via ?? ''}\0${p.to}`;
+      if (!inputs.has(key)) {
+        const [a, b] = [pathInputs(bi, p), pathInputs(hi, p, pruned)];
+        inputs.set(key, a === undefined || b === undefined || a !== b);
       }
-      simulated++;
-      const b = outcomeOf(base, target, p);
-      const h = outcomeOf(live, target, p, pruned);
-      if (b.status === h.status && b.ifPassed === h.ifPassed) continue;
-      const [before, after] = [b.status, h.status];
-      // A target the base did not have at all is new access, listed with
-      // the other changes. Any other unknown (a module or policy the
-      // simulator does not model) still counts: the gate must not miss auth
-      // removed from behind it, nor from behind a plugin it cannot decide (a
-      // rate limiter that answers 429 or passes): there a 200 that was not
-      // possible (401 whatever the rate limiter does) now is.
-      const baseHad = before !== null || baseTargets.has(target);
-      access.push({
-        target,
-        via: p.via,
-        to: p.to,
-        authority: p.authority,
-        method: p.method,
-        path: p.path,
-        credential: p.credential ? credentialFingerprint(p.credential) : 'none',
-        before,
-        after,
-        ...(before === null && b.ifPassed !== null ? { beforeIfPassed: b.ifPassed } : {}),
-        ...(after === null && h.ifPassed !== null ? { afterIfPassed: h.ifPassed } : {}),
-        widened: baseHad && ((after === 200 && before !== 200) || (h.ifPassed === 200 && b.ifPassed !== 200)),
-        narrowed: (before === 200 && after !== 200) || (b.ifPassed === 200 && h.ifPassed !== 200),
-      });
+      return inputs.get(key)!;
+    };
+    for (const { probe, changed } of probes([base, head], target, scope)) {
+      const t = touched(probe);
+      pending.push({ target, probe, touched: t, rank: t ? (changed ? 0 : 1) : 2, live, pruned });
     }
   }
+  // Whatever their target: first the requests of a rule or plugin that
+  // changed, then the others whose path changed (a plugin on it, its
+  // binding); last those whose path did not, which cannot differ.
+  const order = [0, 1, 2].flatMap((rank) => pending.filter((q) => q.rank === rank));
+  for (const { target, probe: p, touched, live, pruned } of order) {
+    if (simulated >= maxRequests) {
+      if (touched) truncated++;
+      else unchanged++;
+      continue;
+    }
+    simulated++;
+    const b = outcomeOf(base, target, p);
+    const h = outcomeOf(live, target, p, pruned);
+    if (b.status === h.status && b.ifPassed === h.ifPassed) continue;
+    const [before, after] = [b.status, h.status];
+    // A target the base did not have at all is new access, listed with
+    // the other changes. Any other unknown (a module or policy the
+    // simulator does not model) still counts: the gate must not miss auth
+    // removed from behind it, nor from behind a plugin it cannot decide (a
+    // rate limiter that answers 429 or passes): there a 200 that was not
+    // possible (401 whatever the rate limiter does) now is.
+    const baseHad = before !== null || baseTargets.has(target);
+    access.push({
+      target,
+      via: p.via,
+      to: p.to,
+      authority: p.authority,
+      method: p.method,
+      path: p.path,
+      credential: p.credential ? credentialFingerprint(p.credential) : 'none',
+      before,
+      after,
+      ...(before === null && b.ifPassed !== null ? { beforeIfPassed: b.ifPassed } : {}),
+      ...(after === null && h.ifPassed !== null ? { afterIfPassed: h.ifPassed } : {}),
+      widened: baseHad && ((after === 200 && before !== 200) || (h.ifPassed === 200 && b.ifPassed !== 200)),
+      narrowed: (before === 200 && after !== 200) || (b.ifPassed === 200 && h.ifPassed !== 200),
+    });
+  }
   access.sort((a, b) => Number(b.widened) - Number(a.widened));
-  return { bindings, chains, access, simulated, truncated, prunedInUse };
+  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse };
 }

@@ -24,15 +24,16 @@ export function modelOfTree(tree: FileTree): MeshModel {
 }
 
 /** Compare two dist trees: object changes, and what they do to traffic. */
-export function review(base: FileTree, head: FileTree, labels: { base: string; head: string }): Review {
+export function review(base: FileTree, head: FileTree, labels: { base: string; head: string }, options: { maxRequests?: number } = {}): Review {
   return {
     base: labels.base,
     head: labels.head,
     objects: diffObjects(parseTree(base), parseTree(head)),
-    effects: effectChanges(modelOfTree(base), modelOfTree(head)),
+    effects: effectChanges(modelOfTree(base), modelOfTree(head), options.maxRequests),
   };
 }
 
 export { formatReview, type Review, type ReviewFormat } from './report';
 export { treeAtRevision, GitError } from './git';
+export { DEFAULT_MAX_REQUESTS } from './effects';
 export { UnreadableTreeError } from './object-diff';

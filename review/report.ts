@@ -100,11 +100,19 @@ function hazards(r: Review): string[] {
   ];
 }
 
+function leftOut(e: EffectChanges): string {
+  const parts = [
+    ...(e.truncated ? [`${e.truncated} more left out whose path changed: their access may have changed unseen`] : []),
+    ...(e.unchangedLeftOut ? [`${e.unchangedLeftOut} more left out whose path is the same in both revisions`] : []),
+  ];
+  return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
 function summary(r: Review): string {
   const widened = r.effects.access.filter((a) => a.widened).length;
   const lost = r.effects.bindings.filter((b) => b.lostWaypoint).length;
   const pruned = r.effects.prunedInUse.length;
-  return `${r.objects.length} object(s) changed; ${widened} widened access; ${lost} Service(s) lost their waypoint; ${pruned ? `${pruned} Gateway(s) pruned while in use; ` : ''}${r.effects.simulated} representative request(s) simulated${r.effects.truncated ? ` (${r.effects.truncated} more left out)` : ''}`;
+  return `${r.objects.length} object(s) changed; ${widened} widened access; ${lost} Service(s) lost their waypoint; ${pruned ? `${pruned} Gateway(s) pruned while in use; ` : ''}${r.effects.simulated} representative request(s) simulated${leftOut(r.effects)}`;
 }
 
 function text(r: Review): string {

@@ -2,13 +2,13 @@ import * as path from 'node:path';
 import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
 import { isPolicyError } from '../../constructs/errors';
-import { formatReview, GitError, review, ReviewFormat, treeAtRevision, UnreadableTreeError } from '../../review';
+import { DEFAULT_MAX_REQUESTS, formatReview, GitError, review, ReviewFormat, treeAtRevision, UnreadableTreeError } from '../../review';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings } from './synth';
 
-export const usage = `waypoint-policy diff --base REF [--app FILE] [--outdir DIR] [--format text|markdown|json] [--json] [--fail-on-widened]
+export const usage = `waypoint-policy diff --base REF [--app FILE] [--outdir DIR] [--format text|markdown|json] [--json] [--fail-on-widened] [--max-requests N]
 
 Compare what the base revision committed in DIR (default: dist) with what the
 working tree's policies compile to: object changes with the changed fields,
@@ -16,8 +16,10 @@ then effects: waypoint binding per Service, plugin chain per Service and
 ingress gateway, and an access matrix of representative requests (simulated
 before and after), widened access first. Credentials appear only as
 fingerprints. --json is --format json. --fail-on-widened exits 1 when any access
-widened, or when the change prunes a Gateway that its own labels or plugins
-still use (their traffic then skips the waypoint).`;
+widened, when the change prunes a Gateway that its own labels or plugins
+still use (their traffic then skips the waypoint), or when requests whose
+path the change touches were left out of the simulation: at most
+--max-requests (default ${DEFAULT_MAX_REQUESTS}) are simulated, those of changed rules first.`;
 
 const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
 
@@ -29,10 +31,13 @@ export function diff(argv: string[], io: Io): number {
     format: { type: 'string' },
     json: { type: 'boolean' },
     'fail-on-widened': { type: 'boolean' },
+    'max-requests': { type: 'string' },
   });
   if (!values.base) throw new UsageError('diff: --base REF is required (e.g. --base origin/main).');
   const format = (values.json ? 'json' : values.format ?? 'text') as ReviewFormat;
   if (!FORMATS.includes(format)) throw new UsageError(`diff: --format ${JSON.stringify(values.format)} is not one of ${FORMATS.join(', ')}.`);
+  const max = values['max-requests'] === undefined ? DEFAULT_MAX_REQUESTS : Number(values['max-requests']);
+  if (!Number.isInteger(max) || max < 1) throw new UsageError(`diff: --max-requests ${JSON.stringify(values['max-requests'])} is not a whole number of at least 1.`);
   const entry = values.app ?? DEFAULT_APP;
   const root = projectRootOf(path.resolve(io.cwd, entry));
   const outdir = path.relative(io.cwd, path.resolve(io.cwd, values.outdir ?? 'dist')) || '.';
@@ -67,7 +72,7 @@ export function diff(argv: string[], io: Io): number {
   }
   let r;
   try {
-    r = review(base, head, { base: values.base, head: 'working tree' });
+    r = review(base, head, { base: values.base, head: 'working tree' }, { maxRequests: max });
   } catch (e) {
     if (!(e instanceof UnreadableTreeError)) throw e;
     // The message starts with the file, relative to the output folder.
@@ -75,6 +80,14 @@ export function diff(argv: string[], io: Io): number {
     return EXIT.FAILED;
   }
   io.out(formatReview(r, format));
-  if (values['fail-on-widened'] && (r.effects.access.some((a) => a.widened) || r.effects.prunedInUse.length > 0)) return EXIT.FAILED;
+  const unseen = r.effects.truncated;
+  if (unseen > 0) {
+    // Never a silent pass: the requests left out are ones this change may have widened.
+    io.err(
+      `diff: ${unseen} request(s) whose path this change touches were not simulated (only ${r.effects.simulated} are), so widened access among them would not show` +
+        `${values['fail-on-widened'] ? ', and --fail-on-widened fails' : ''}. Raise --max-requests, or split the change into smaller commits.`,
+    );
+  }
+  if (values['fail-on-widened'] && (r.effects.access.some((a) => a.widened) || r.effects.prunedInUse.length > 0 || unseen > 0)) return EXIT.FAILED;
   return EXIT.OK;
 }

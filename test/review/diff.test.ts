@@ -134,6 +134,9 @@ test('--fail-on-widened exits 1; usage errors name the flag', async () => {
   assert.equal(await main(['diff', '--base', 'no-such-ref'], io2), 2);
   assert.match(io2.text(), /cannot read dist\/ at no-such-ref: there is no commit "no-such-ref" in this repository/);
   assert.doesNotMatch(io2.text(), /Command failed/);
+  const io3 = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'main', '--max-requests', '0'], io3), 2);
+  assert.match(io3.text(), /--max-requests "0" is not a whole number of at least 1/);
 });
 
 

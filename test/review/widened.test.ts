@@ -154,3 +154,35 @@ ${rules}`;
   const widened = JSON.parse(j.out).effects.access.filter((a: { widened: boolean }) => a.widened);
   assert.ok(widened.some((a: { path: string; credential: string; before: unknown; after: unknown; beforeIfPassed: number; afterIfPassed: number }) => a.path === '/admin' && a.credential === 'none' && a.before === null && a.after === null && a.beforeIfPassed === 401 && a.afterIfPassed === 200), JSON.stringify(widened));
 });
+
+test('the requests of a changed rule are simulated before those of unchanged ones, and --fail-on-widened fails when requests whose path changed are left out', async () => {
+  const body = (methods: string, rules: number) => `const w = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(w);
+const lit = (v: string) => wp.Credential.insecureLiteral(v);
+const ack = { literalCredentials: 'test', unpinnedModule: 'test' };
+const reviews = wp.MeshService.fromServiceName(ns, 'reviews', 'reviews');
+wp.MeshService.fromServiceName(ns, 'payments', 'payments');
+new wp.BasicAuth(ns, 'api-auth', { targets: [w], rules: Array.from({ length: ${rules} }, (_, i) => ({ prefix: '/api/v2/resource-' + i, methods: ['GET', 'POST'], credentials: [lit('ok:test'), lit('admin3:admin3')] })), acknowledge: ack });
+new wp.BasicAuth(ns, 'reviews-auth', { targets: [reviews], rules: [{ prefix: '/reviews', methods: ${methods}, credentials: [lit('ok:test')] }], acknowledge: ack });`;
+  // 80 rules x 2 methods x 3 credentials x 2 paths, to 3 Services: far beyond the bound, and only reviews' path changed.
+  const repo = await policyRepo(program(body(`['GET', 'POST']`, 80)), program(body(`['GET']`, 80)), 'wp-widened-');
+  const r = await diff(repo, '--json', '--fail-on-widened', '--max-requests', '400');
+  assert.equal(r.code, 1, r.io.text());
+  const effects = JSON.parse(r.out).effects;
+  assert.ok(effects.access.some((a: { widened: boolean; method: string; path: string; to: string }) => a.widened && a.method === 'POST' && a.path === '/reviews' && a.to === 'shop/reviews'), JSON.stringify(effects.access));
+  assert.ok(effects.truncated > 0, JSON.stringify(effects.truncated));
+  assert.match(r.io.stderr.join('\n'), /diff: \d+ request\(s\) whose path this change touches were not simulated \(only 400 are\), so widened access among them would not show, and --fail-on-widened fails/);
+  // Only narrowed in what was simulated, but requests left out: never a silent pass.
+  const narrowed = await policyRepo(program(body(`['GET']`, 80)), program(body(`['GET', 'POST']`, 80)), 'wp-widened-');
+  const n = await diff(narrowed, '--json', '--fail-on-widened', '--max-requests', '400');
+  assert.equal(n.code, 1, n.io.text());
+  assert.deepEqual(JSON.parse(n.out).effects.access.filter((a: { widened: boolean }) => a.widened), []);
+  assert.match(n.io.stderr.join('\n'), /were not simulated/);
+  // Requests whose path did not change (the 80 rules sent to payments) may be left out: they cannot differ.
+  const fits = await policyRepo(program(body(`['GET']`, 20)).replace(`targets: [reviews]`, `targets: [reviews], realm: 'a'`), program(body(`['GET']`, 20)), 'wp-widened-');
+  const f = await diff(fits, '--json', '--fail-on-widened', '--max-requests', '400');
+  assert.equal(f.code, 0, f.io.text());
+  const e = JSON.parse(f.out).effects;
+  assert.equal(e.truncated, 0);
+  assert.ok(e.unchangedLeftOut > 0, JSON.stringify(e));
+});
