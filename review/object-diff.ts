@@ -90,12 +90,67 @@ function renderPath(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : /^[A-Za-z_][\w-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('');
 }
 
+/**
+ * What identifies a list item across revisions: a scalar's value; a
+ * Basic-auth rule's path string and hosts (so a rule whose kind of match
+ * changes stays one rule); an item's kind and name (targetRefs, env, ports).
+ * Undefined when the item has none: the list is then compared by position.
+ */
+function identity(item: unknown): string | undefined {
+  if (item === null || typeof item !== 'object') return JSON.stringify(item);
+  if (Array.isArray(item)) return undefined;
+  const o = item as Record<string, unknown>;
+  const match = o.prefix ?? o.exact ?? o.suffix;
+  if (typeof match === 'string') return JSON.stringify(['rule', match, o.hosts ?? []]);
+  if (typeof o.name === 'string') return JSON.stringify(['named', o.kind, o.group, o.name]);
+  return undefined;
+}
+
+/** Pairs of positions (base, head) of the longest common run of identities, in order. */
+function align(a: string[], b: string[]): [number, number][] {
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const pairs: [number, number][] = [];
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (a[i] === b[j]) pairs.push([i++, j++]);
+    else if (lcs[i + 1][j] >= lcs[i][j + 1]) i++;
+    else j++;
+  }
+  return pairs;
+}
+
+function diffLists(a: unknown[], b: unknown[], path: (string | number)[], out: FieldChange[], secrets: SecretPolicy): void {
+  const ia = a.map(identity);
+  const ib = b.map(identity);
+  if (ia.some((x) => x === undefined) || ib.some((x) => x === undefined)) {
+    for (let k = 0; k < Math.max(a.length, b.length); k++) diffValues(a[k], b[k], [...path, k], out, secrets);
+    return;
+  }
+  // Matched by identity, not position: removing one item reads as that item
+  // removed, not as every later item edited. Between two matched items, what
+  // was removed and what was added pair up in order as a change in place (a
+  // rotated credential, a rule's new path); the rest are removed (base
+  // position) or added (head position).
+  const pairs = [...align(ia as string[], ib as string[]), [a.length, b.length] as [number, number]];
+  let [i, j] = [0, 0];
+  for (const [pi, pj] of pairs) {
+    for (; i < pi && j < pj; i++, j++) diffValues(a[i], b[j], [...path, j], out, secrets);
+    for (; i < pi; i++) out.push({ path: renderPath([...path, i]), before: redactSecrets(a[i], [...path, i], secrets), after: undefined });
+    for (; j < pj; j++) out.push({ path: renderPath([...path, j]), before: undefined, after: redactSecrets(b[j], [...path, j], secrets) });
+    if (pi < a.length) diffValues(a[pi], b[pj], [...path, pj], out, secrets);
+    [i, j] = [pi + 1, pj + 1];
+  }
+}
+
 function diffValues(a: unknown, b: unknown, path: (string | number)[], out: FieldChange[], secrets: SecretPolicy): void {
   if (JSON.stringify(a) === JSON.stringify(b)) return;
-  const bothObjects = a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
+  if (Array.isArray(a) && Array.isArray(b)) return diffLists(a, b, path, out, secrets);
+  const bothObjects = a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b);
   if (bothObjects) {
-    const keys = Array.isArray(a) ? [...Array(Math.max(a.length, (b as unknown[]).length)).keys()] : [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
-    for (const k of keys) diffValues((a as Record<string | number, unknown>)[k], (b as Record<string | number, unknown>)[k], [...path, k], out, secrets);
+    const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+    for (const k of keys) diffValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], [...path, k], out, secrets);
     return;
   }
   out.push({ path: renderPath(path), before: redactSecrets(a, path, secrets), after: redactSecrets(b, path, secrets) });

@@ -19,10 +19,13 @@ function status(s: number | null, ifPassed?: number): string {
 const before = (a: AccessCase) => status(a.before, a.beforeIfPassed);
 const after = (a: AccessCase) => status(a.after, a.afterIfPassed);
 
+/** Beyond this a value is cut, saying so: an added rule with dozens of credentials (fingerprints) still shows whole. */
+const MAX_VALUE = 1000;
+
 function value(v: unknown): string {
   if (v === undefined) return '(absent)';
   const text = typeof v === 'string' ? v : JSON.stringify(v);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}... (${text.length - MAX_VALUE} more characters in --json)` : text;
 }
 
 function request(a: AccessCase): string {

@@ -57,3 +57,44 @@ metadata:
   const text = formatReview(review(new Map([[file, owned]]), new Map([[file, labelOnly]]), { base: 'main', head: 'working tree' }), 'text');
   assert.match(text, /Removal hazards:\n  !! changed Service shop\/cart \[t\]: this app owned the whole Service and now only labels it/);
 });
+
+test('list items are matched by identity, not position: a removed method, credential or rule reads as removed, and an added rule prints whole', async () => {
+  const { formatReview, review } = await import('../../review');
+  const plugin = (rules: object[]) => `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata:
+  name: auth
+  namespace: shop
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  pluginConfig:
+    basic_auth_rules: ${JSON.stringify(rules)}
+`;
+  const long = '/productpage/with/a/rather/long/path/that/pushes/the/methods/past/eighty/characters';
+  const productpage = { prefix: '/productpage', request_methods: ['GET', 'POST'], credentials: ['dXNlcjpvbmU=', 'YWRtaW46dHdv'] };
+  const api = { prefix: '/api/v1/products', request_methods: ['POST', 'DELETE'], credentials: ['YWRtaW46dHdv'] };
+  const file = 't/2-policies/shop/wasmplugin-auth.yaml';
+  const fields = (before: object[], after: object[]) => diffObjects(parseTree(new Map([[file, plugin(before)]])), parseTree(new Map([[file, plugin(after)]])))[0].fields;
+  const rules = 'spec.pluginConfig.basic_auth_rules';
+  // GET and the first credential dropped: two removals, not a rotation and a method change.
+  const dropped = fields([productpage], [{ ...productpage, request_methods: ['POST'], credentials: ['YWRtaW46dHdv'] }]);
+  assert.deepEqual(
+    dropped.map((f) => [f.path, f.before === undefined, f.after === undefined]),
+    [
+      [`${rules}[0].credentials[0]`, false, true],
+      [`${rules}[0].request_methods[0]`, false, true],
+    ],
+  );
+  assert.equal(dropped[1].before, 'GET');
+  // The first of two rules removed: that rule, not the second one's fields.
+  const removed = fields([productpage, api], [api]);
+  assert.deepEqual(removed.map((f) => f.path), [`${rules}[0]`]);
+  assert.equal((removed[0].before as { prefix: string }).prefix, '/productpage');
+  assert.equal(removed[0].after, undefined);
+  // A rule whose kind of match changes stays one rule.
+  assert.deepEqual(fields([productpage], [{ ...productpage, prefix: undefined, exact: '/productpage' }]).map((f) => f.path), [`${rules}[0].exact`, `${rules}[0].prefix`]);
+  // An added rule shows its methods in text, however long its path.
+  const text = formatReview(review(new Map([[file, plugin([api])]]), new Map([[file, plugin([api, { ...api, prefix: long }])]]), { base: 'main', head: 'working tree' }), 'text');
+  assert.match(text, /basic_auth_rules\[1\]: \(absent\) -> .*"request_methods":\["POST","DELETE"\]/);
+  assert.doesNotMatch(text, /dXNlcjpvbmU=|YWRtaW46dHdv/);
+});
