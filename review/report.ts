@@ -37,7 +37,7 @@ function bindingLine(b: BindingChange): string {
   const from = b.before.waypoint ?? 'no waypoint';
   const to = b.after.waypoint ?? 'no waypoint';
   const svc = b.service.endsWith('/*') ? `Services of ${b.service.slice(0, -2)} without their own label` : b.service;
-  return `${svc}: ${from} -> ${to}${b.lostWaypoint ? ': its traffic now skips the waypoint, and the plugins on it no longer run' : ''} (${b.after.reason})`;
+  return `${svc}${b.target ? ` [${b.target}]` : ''}: ${from} -> ${to}${b.lostWaypoint ? ': its traffic now skips the waypoint, and the plugins on it no longer run' : ''} (${b.after.reason})`;
 }
 
 function chainLine(c: ChainChange): string {
@@ -45,7 +45,7 @@ function chainLine(c: ChainChange): string {
   const removed = c.before.filter((x) => !c.after.includes(x));
   const parts = [...added.map((x) => `+ ${x}`), ...removed.map((x) => `- ${x}`)];
   if (parts.length === 0) parts.push(`order: ${c.before.join(', ')} -> ${c.after.join(', ')}`);
-  return `${c.subject}: ${parts.join('; ')}`;
+  return `${c.subject}${c.target ? ` [${c.target}]` : ''}: ${parts.join('; ')}`;
 }
 
 function fieldLine(f: FieldChange): string {

@@ -186,3 +186,23 @@ new wp.BasicAuth(ns, 'reviews-auth', { targets: [reviews], rules: [{ prefix: '/r
   assert.equal(e.truncated, 0);
   assert.ok(e.unchangedLeftOut > 0, JSON.stringify(e));
 });
+
+test('binding and plugin-chain lines name their target, as access lines do: with two targets built by one function they are not identical', async () => {
+  const twice = (useWaypoint: string) => `const both = (t: wp.Target) => {
+  const ns = shop(t);
+  const w = new wp.Waypoint(ns, 'waypoint');
+  ns.useWaypoint(${useWaypoint});
+  auth(ns, 'auth', w, '/admin');
+};
+both(new wp.Target(app, 'staging'));
+both(new wp.Target(app, 'prod'));`;
+  const repo = await policyRepo(program(twice('w')), program(twice(`'none'`)), 'wp-widened-');
+  const text = (await diff(repo)).out;
+  const markdown = (await diff(repo, '--format', 'markdown')).out;
+  for (const target of ['staging', 'prod']) {
+    assert.ok(text.includes(`Services of shop without their own label [${target}]: shop/waypoint -> no waypoint`), text);
+    assert.ok(text.includes(`Service shop/* [${target}]: - WasmPlugin shop/auth`), text);
+    assert.ok(markdown.includes(`Services of shop without their own label [${target}]: shop/waypoint -\\> no waypoint`), markdown);
+    assert.ok(markdown.includes(`Service shop/\\* [${target}]: - WasmPlugin shop/auth`), markdown);
+  }
+});
