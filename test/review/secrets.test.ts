@@ -96,3 +96,19 @@ test('a fingerprint cannot be checked against a guess (it is salted per run), an
   assert.equal(credentialFingerprint(guess), credentialFingerprint(guess));
   assert.notEqual(credentialFingerprint(guess), credentialFingerprint('ok:test2'));
 });
+
+test("a module URL's query values (a mirror's token, a presigned URL's signature) print as fingerprints in every format; their names, and a changed value, still show", () => {
+  const at = (url: string) => new Map([['demo/shop/wasmplugin-mirror.yaml', plugin('mirror', url, {})]]);
+  const base = at('https://mirror.example.com/ba.wasm?token=SeCrEtToKeN-1&v=2');
+  const head = at('https://mirror.example.com/ba.wasm?X-Amz-Signature=SiGnAtUrE-2&token=SeCrEtToKeN-3&BaReSeCrEt#FrAgSeCrEt');
+  const [change] = diffObjects(parseTree(base), parseTree(head));
+  const [before, after] = [change.fields[0].before, change.fields[0].after] as string[];
+  assert.match(before, /^https:\/\/mirror\.example\.com\/ba\.wasm\?token=sha256:[0-9a-f]{8}&v=sha256:[0-9a-f]{8}$/);
+  assert.match(after, /^https:\/\/mirror\.example\.com\/ba\.wasm\?X-Amz-Signature=sha256:[0-9a-f]{8}&token=sha256:[0-9a-f]{8}&sha256:[0-9a-f]{8}#sha256:[0-9a-f]{8}$/);
+  const r = review(base, head, { base: 'main', head: 'working tree' });
+  for (const format of ['text', 'markdown', 'json'] as const) {
+    const out = formatReview(r, format);
+    for (const secret of ['SeCrEtToKeN', 'SiGnAtUrE', 'BaReSeCrEt', 'FrAgSeCrEt']) assert.equal(out.includes(secret), false, `${secret} in ${format}`);
+    assert.ok(out.includes('token='), format);
+  }
+});
