@@ -163,8 +163,15 @@ function md(s: string): string {
   return s.replace(/([|*_`\\<>])/g, '\\$1');
 }
 
+/** A CommonMark code span: no escapes apply inside one, so it is fenced by more backticks than the text holds in a row. */
+function code(s: string): string {
+  const fence = '`'.repeat(Math.max(0, ...(s.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${s}${pad}${fence}`;
+}
+
 function markdown(r: Review): string {
-  const out = [`### waypoint-policy: policy changes \`${md(r.base)}\` → \`${md(r.head)}\``, '', md(summary(r)), ''];
+  const out = [`### waypoint-policy: policy changes ${code(r.base)} → ${code(r.head)}`, '', md(summary(r)), ''];
   const widened = r.effects.access.filter((a) => a.widened);
   if (widened.length) {
     out.push('#### :warning: Widened access (review first)', '', '| Request | Before | After |', '| --- | --- | --- |');
@@ -195,8 +202,8 @@ function markdown(r: Review): string {
   if (r.objects.length) {
     out.push('<details><summary>Object changes</summary>', '');
     for (const o of r.objects) {
-      out.push(`- ${md(objectLine(o))} (\`${o.file}\`)`);
-      for (const f of o.fields) out.push(`  - \`${f.path}\`: ${md(value(f.before))} → ${md(value(f.after))}`);
+      out.push(`- ${md(objectLine(o))} (${code(o.file)})`);
+      for (const f of o.fields) out.push(`  - ${code(f.path)}: ${md(value(f.before))} → ${md(value(f.after))}`);
     }
     out.push('', '</details>', '');
   }

@@ -98,3 +98,11 @@ spec:
   assert.match(text, /basic_auth_rules\[1\]: \(absent\) -> .*"request_methods":\["POST","DELETE"\]/);
   assert.doesNotMatch(text, /dXNlcjpvbmU=|YWRtaW46dHdv/);
 });
+
+test('the markdown heading shows a base ref as written: no backslash escapes inside its code span, which CommonMark would print literally', async () => {
+  const { formatReview, review } = await import('../../review');
+  const out = formatReview(review(new Map(), new Map(), { base: 'origin/base_branch*<x>', head: 'working tree' }), 'markdown');
+  assert.match(out, /^### waypoint-policy: policy changes `origin\/base_branch\*<x>` → `working tree`\n/);
+  const tick = formatReview(review(new Map(), new Map(), { base: 'a`b', head: 'working tree' }), 'markdown');
+  assert.match(tick, /^### waypoint-policy: policy changes ``a`b`` → `working tree`\n/);
+});
