@@ -58,7 +58,7 @@ function objectLine(o: ObjectChange): string {
 }
 
 const STALE_LABELS =
-  'its manifest is removed but GitOps never prunes it, so the live object keeps its waypoint labels: release them first (ReleasedLabels, see docs/gitops.md)';
+  'its manifest is removed but GitOps never prunes it, so the live object keeps its mesh labels (istio.io/use-waypoint, istio.io/dataplane-mode...): release them first (ReleasedLabels, see docs/gitops.md)';
 
 const BECAME_LABEL_ONLY =
   'this app owned the whole Service and now only labels it: the GitOps tool\'s server-side apply drops every field it applied before (spec.ports included), which the API server refuses, so the sync fails. Let the owning team apply the full Service first, then switch to the label-only form';

@@ -106,3 +106,11 @@ test('the markdown heading shows a base ref as written: no backslash escapes ins
   const tick = formatReview(review(new Map(), new Map(), { base: 'a`b', head: 'working tree' }), 'markdown');
   assert.match(tick, /^### waypoint-policy: policy changes ``a`b`` → `working tree`\n/);
 });
+
+test('a removed Namespace that only enrolled its namespace is said to keep its mesh labels, not waypoint labels it never had', async () => {
+  const { formatReview, review } = await import('../../review');
+  const file = 't/1-waypoints/shop/namespace-shop.yaml';
+  const text = formatReview(review(new Map([[file, ns('    argocd.argoproj.io/sync-options: Delete=false,Prune=false', '\n    app.kubernetes.io/managed-by: waypoint-policy')]]), new Map(), { base: 'main', head: 'working tree' }), 'text');
+  assert.match(text, /removed Namespace shop \[t\]: its manifest is removed but GitOps never prunes it, so the live object keeps its mesh labels/);
+  assert.doesNotMatch(text, /waypoint labels/);
+});
