@@ -7,7 +7,7 @@ import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey, isLabelValue } from './internal/schemas';
 import { fail, parseProps, refuseUnknownProps, ruleParams, vacant, withProps } from './internal/validate';
-import { redactUrl, wasmUrlProblem } from '../analysis/schema/go-url';
+import { printableUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ITargetable, TargetRef } from './target-ref';
 
 /** Where in the proxy's filter chain the plugin runs (`spec.phase`). */
@@ -424,7 +424,7 @@ export class WasmPlugin extends Construct {
       // The same parser the synth-time rule uses, so both refuse exactly what a cluster refuses.
       const urlProblem = wasmUrlProblem(p.url);
       if (urlProblem) {
-        fail(this, 'plugin/url-scheme', `url ${JSON.stringify(redactUrl(p.url))} is refused: ${urlProblem}`, 'Use an oci:// image reference, ideally with a sha256.');
+        fail(this, 'plugin/url-scheme', `url ${JSON.stringify(printableUrl(p.url))} is refused: ${urlProblem}`, 'Use an oci:// image reference, ideally with a sha256.');
       }
 
       const refs: TargetRef[] = [];

@@ -6,7 +6,7 @@ import { pluginDefinitionFor } from '../constructs/define-plugin';
 import { pluginEvaluatorFor } from './evaluators';
 import { GatewayInfo, MeshIndex, namespaceOf, ServiceInfo } from './mesh-index';
 import type { PluginDecision } from './plugin-evaluator';
-import { redactHeaderValue, redactUrl } from './redact';
+import { redactHeaderValue, printableUrl } from './redact';
 import { substitute } from './substitute';
 import {
   checkAuthority,
@@ -69,7 +69,7 @@ function fromDefinition(url: string): PluginDecision {
   const name = pluginDefinitionFor(url)?.name;
   if (note?.supported) return { kind: 'pass', detail: `${name}: never changes a request or a response (${note.reason})` };
   if (note) return { kind: 'not-simulated', detail: `${name}: not simulated: ${note.reason}` };
-  return { kind: 'not-simulated', detail: `no evaluator for module ${JSON.stringify(redactUrl(url))}: not simulated (never guessed)` };
+  return { kind: 'not-simulated', detail: `no evaluator for module ${JSON.stringify(printableUrl(url))}: not simulated (never guessed)` };
 }
 
 /** What is known so far while walking the proxies. */

@@ -2,7 +2,7 @@ import { urlScheme } from '../../constructs/wasm-plugin';
 import { isDnsSubdomain } from '../../constructs/internal/schemas';
 import type { ModelObject } from '../../compiler/model';
 import { acknowledged, Rule } from '../rule';
-import { redactUrl } from '../schema/go-url';
+import { printableUrl } from '../schema/go-url';
 
 interface PluginSpec {
   url?: unknown;
@@ -54,7 +54,7 @@ export const unpinnedModule: Rule = {
       const label = `WasmPlugin ${o.manifest.metadata.namespace ?? ''}/${o.manifest.metadata.name}`;
       if (scheme === 'https') {
         // istio-agent hashes the file after unpacking it: that is the value to pin.
-        if (!reason) ctx.report(o, { message: `${label}: module ${redactUrl(spec.url)} is not pinned: the file at that address can be replaced, and every new proxy fetches it again`, fix: 'Set sha256 to the SHA-256 of the module file (after unpacking gzip or tar), e.g. sha256sum plugin.wasm.' });
+        if (!reason) ctx.report(o, { message: `${label}: module ${printableUrl(spec.url)} is not pinned: the file at that address can be replaced, and every new proxy fetches it again`, fix: 'Set sha256 to the SHA-256 of the module file (after unpacking gzip or tar), e.g. sha256sum plugin.wasm.' });
         continue;
       }
       const { tag, digest } = ociReference(spec.url);
@@ -62,10 +62,10 @@ export const unpinnedModule: Rule = {
       if (tag === undefined || tag === 'latest') {
         ctx.report(o, {
           severity: reason ? 'warning' : 'error',
-          message: `${label}: module ${redactUrl(spec.url)} is not pinned: ${tag ? "':latest'" : 'an untagged reference'} pulls whatever was pushed last${reason ? ` (acknowledged: ${reason})` : ''}`,
+          message: `${label}: module ${printableUrl(spec.url)} is not pinned: ${tag ? "':latest'" : 'an untagged reference'} pulls whatever was pushed last${reason ? ` (acknowledged: ${reason})` : ''}`,
         });
       } else if (!reason) {
-        ctx.report(o, { message: `${label}: module ${redactUrl(spec.url)} is pinned by tag only; a re-pushed tag changes what runs` });
+        ctx.report(o, { message: `${label}: module ${printableUrl(spec.url)} is pinned by tag only; a re-pushed tag changes what runs` });
       }
     }
   },
@@ -115,7 +115,7 @@ export const insecureUrl: Rule = {
       const pinned = typeof spec.sha256 === 'string' && spec.sha256 !== '';
       ctx.report(o, {
         severity: pinned ? 'warning' : 'error',
-        message: `WasmPlugin ${o.manifest.metadata.namespace ?? ''}/${o.manifest.metadata.name}: module ${redactUrl(spec.url)} is fetched over plain http${pinned ? ' (sha256 pins its content)' : ' without sha256: anyone on the path can replace it'}`,
+        message: `WasmPlugin ${o.manifest.metadata.namespace ?? ''}/${o.manifest.metadata.name}: module ${printableUrl(spec.url)} is fetched over plain http${pinned ? ' (sha256 pins its content)' : ' without sha256: anyone on the path can replace it'}`,
       });
     }
   },

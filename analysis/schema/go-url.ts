@@ -153,3 +153,19 @@ export function redactUrl(url: string): string {
   const at = rest.lastIndexOf('@');
   return at < 0 ? url : `${url.slice(0, start)}***${url.slice(start + at)}`;
 }
+
+/**
+ * A URL as findings and traces print it: `redactUrl`, and every query value
+ * and any fragment masked too. A presigned URL carries its signature there
+ * (`X-Amz-Signature=`), a mirror its `token=`, under names no list foresees;
+ * the names stay readable. (The diff fingerprints them instead, to show a change.)
+ */
+export function printableUrl(url: string): string {
+  const safe = redactUrl(url);
+  const q = safe.indexOf('?');
+  const hash = safe.indexOf('#', q < 0 ? 0 : q);
+  if (q < 0 && hash < 0) return safe;
+  const end = hash < 0 ? safe.length : hash;
+  const query = q < 0 ? '' : `?${safe.slice(q + 1, end).split('&').map((part) => (part === '' ? part : part.includes('=') ? `${part.slice(0, part.indexOf('='))}=***` : '***')).join('&')}`;
+  return `${safe.slice(0, q < 0 ? end : q)}${query}${hash < 0 ? '' : '#***'}`;
+}

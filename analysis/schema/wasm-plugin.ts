@@ -5,7 +5,7 @@
  * Each problem carries the rule id the constructs use for the same mistake.
  */
 import { childPath, GROUP, isPlainObject, IssueCollector, KIND, SchemaIssue } from './issue';
-import { redactUrl, wasmUrlProblem } from './go-url';
+import { printableUrl, wasmUrlProblem } from './go-url';
 import { checkMetadata, TOP_LEVEL } from './metadata';
 
 export const WASM_PLUGIN_API_VERSION = 'extensions.istio.io/v1alpha1';
@@ -162,7 +162,7 @@ export function validateWasmPlugin(obj: unknown): SchemaIssue[] {
   }
   if (spec.url !== undefined && c.string(spec.url, 'spec.url', { min: 1 })) {
     const problem = wasmUrlProblem(spec.url);
-    if (problem) c.add('spec.url', `${JSON.stringify(redactUrl(spec.url))} is refused: ${problem}`, { rule: 'plugin/url-scheme' });
+    if (problem) c.add('spec.url', `${JSON.stringify(printableUrl(spec.url))} is refused: ${problem}`, { rule: 'plugin/url-scheme' });
   }
   if (spec.sha256 !== undefined) c.string(spec.sha256, 'spec.sha256', { pattern: SHA256 }, 'plugin/sha256-format');
   if (spec.imagePullPolicy !== undefined) c.string(spec.imagePullPolicy, 'spec.imagePullPolicy', { oneOf: PULL_POLICIES });

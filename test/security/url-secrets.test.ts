@@ -1,0 +1,59 @@
+/**
+ * A module URL may carry a secret in its query (a mirror's token=, a
+ * presigned URL's signature): findings and explanations print the names,
+ * never the values.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../cli/main';
+import { compileApp } from '../../compiler/synth';
+import { MeshNamespace, PolicyApp, Waypoint, WasmPlugin } from '../../constructs';
+import { formatFinding } from '../../analysis/finding';
+import { captureIo, tempDir } from '../support/helpers';
+
+const TOKEN = 'S3cr3tTok-91x';
+const URL = `http://mirror.example.com/wasm/stamp.wasm?token=${TOKEN}&X-Amz-Signature=${TOKEN}#${TOKEN}`;
+
+test('findings about a module URL mask its query values and fragment', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  new WasmPlugin(ns, 'stamp', { url: URL, targets: [new Waypoint(ns, 'waypoint')] });
+  const findings = compileApp(app).findings;
+  const about = findings.filter((f) => f.rule.startsWith('supply-chain/'));
+  assert.ok(about.length > 0, JSON.stringify(findings.map((f) => f.rule)));
+  const text = findings.map(formatFinding).join('\n');
+  assert.doesNotMatch(text, new RegExp(TOKEN));
+  assert.match(text, /stamp\.wasm\?token=\*\*\*&X-Amz-Signature=\*\*\*#\*\*\*/);
+});
+
+test("explain's trace of a module it does not simulate masks the URL's query values", async () => {
+  const dir = tempDir('wp-url-');
+  fs.writeFileSync(
+    path.join(dir, 'mesh.yaml'),
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: waypoint, namespace: shop }
+spec: { gatewayClassName: istio-waypoint, listeners: [{ name: mesh, port: 15008, protocol: HBONE }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: waypoint } }
+spec: { ports: [{ port: 8080 }] }
+---
+apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: stamp, namespace: shop }
+spec:
+  url: "${URL}"
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+`,
+  );
+  for (const json of [false, true]) {
+    const io = captureIo(dir);
+    assert.equal(await main(['explain', '--manifests', dir, '--to', 'shop/cart:8080', ...(json ? ['--json'] : [])], io), 0, io.text());
+    assert.doesNotMatch(io.text(), new RegExp(TOKEN));
+    assert.match(io.text(), /token=\*\*\*/);
+  }
+});
