@@ -102,7 +102,7 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
     return { reason: 'OptedOut', from, trace };
   }
   const wpNamespace = labels[LABELS.useWaypointNamespace] ?? (from === 'Service' ? service.namespace : ns.name);
-  const noFallback = from === 'Service' && inherited !== undefined && inherited !== NO_WAYPOINT ? `; no fallback to the Namespace's waypoint ${inherited}` : '';
+  const noFallback = from === 'Service' && inherited !== undefined && inherited !== NO_WAYPOINT ? `; no fallback to ${inherited}, the Namespace's waypoint` : '';
   trace.push({ step: 'binding', detail: `${from} label ${LABELS.useWaypoint}=${value} names waypoint ${wpNamespace}/${value}${overridden}` });
 
   const fail = (reason: BindingReason, detail: string): WaypointBinding => {

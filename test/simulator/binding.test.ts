@@ -56,7 +56,7 @@ describe('use-waypoint labels', () => {
     for (const labels of cases) {
       const r = through([namespace('apps', { 'istio.io/use-waypoint': 'ns-wp' }), service('apps', 'app', labels), ...guarded('apps', 'ns-wp')], {}, { unlistedWaypoints: 'assume-present' });
       assert.equal(r.via, 'none', r.trace);
-      assert.match(r.trace, /the waypoint label is empty, and no Gateway has an empty (name|namespace) => no waypoint \(WaypointIsNotReady\); no fallback to the Namespace's waypoint ns-wp/);
+      assert.match(r.trace, /the waypoint label is empty, and no Gateway has an empty (name|namespace) => no waypoint \(WaypointIsNotReady\); no fallback to ns-wp, the Namespace's waypoint/);
     }
   });
 
@@ -81,7 +81,7 @@ describe('no fallback when the named waypoint cannot be used', () => {
     const r = through([...base, service('apps', 'app', { 'istio.io/use-waypoint': 'ghost' })], {}, { unlistedWaypoints: 'missing' });
     assert.equal(r.via, 'none');
     assert.match(r.trace, /WaypointIsNotReady/);
-    assert.match(r.trace, /no fallback to the Namespace's waypoint ns-wp/);
+    assert.match(r.trace, /no fallback to ns-wp, the Namespace's waypoint/);
     assert.match(r.trace, /fails open/);
   });
 
@@ -105,7 +105,7 @@ describe('no fallback when the named waypoint cannot be used', () => {
     const r = through([...base, service('apps', 'app', { 'istio.io/use-waypoint': 'pods' }), ...guarded('apps', 'pods', { waypointFor: 'workload' })]);
     assert.equal(r.via, 'none');
     assert.match(r.trace, /UnsupportedTrafficType/);
-    assert.match(r.trace, /no fallback to the Namespace's waypoint ns-wp/);
+    assert.match(r.trace, /no fallback to ns-wp, the Namespace's waypoint/);
   });
 
   test('a workload-only waypoint named by the Namespace: no waypoint for Service traffic', () => {
