@@ -1,6 +1,6 @@
 import type { KubeObject } from '../compiler/model';
 import { pluginDefinitionFor } from '../constructs/define-plugin';
-import { redactUrl } from '../analysis/schema/go-url';
+import { maskQueryValues, redactUrl } from '../analysis/schema/go-url';
 import { shortHash } from '../simulator/redact';
 
 /**
@@ -29,32 +29,6 @@ const isModuleUrl = (path: Path) => path.length === 2 && path[0] === 'spec' && p
 const isEnvValue = (path: Path) => path.length === 5 && path[0] === 'spec' && path[1] === 'vmConfig' && path[2] === 'env' && path[4] === 'value';
 
 /**
- * A module URL with every query value (and any fragment) as its fingerprint:
- * a presigned URL carries its signature there (`X-Amz-Signature=`), a mirror
- * its `token=`, under names no list can foresee. The names stay readable,
- * and a changed value still shows as a changed fingerprint.
- */
-function maskQuery(url: string): string {
-  const q = url.indexOf('?');
-  const hash = url.indexOf('#', q < 0 ? 0 : q);
-  if (q < 0 && hash < 0) return url;
-  const end = hash < 0 ? url.length : hash;
-  const query =
-    q < 0
-      ? ''
-      : `?${url
-          .slice(q + 1, end)
-          .split('&')
-          .map((part) => {
-            const eq = part.indexOf('=');
-            if (part === '') return part;
-            return eq < 0 ? credentialFingerprint(part) : `${part.slice(0, eq)}=${credentialFingerprint(part.slice(eq + 1))}`;
-          })
-          .join('&')}`;
-  return `${url.slice(0, q < 0 ? end : q)}${query}${hash < 0 ? '' : `#${credentialFingerprint(url.slice(hash + 1))}`}`;
-}
-
-/**
  * The secrets of one manifest: the fixed keys anywhere; for a WasmPlugin, its
  * environment values, and for one of a registered module (built-in or
  * `definePlugin`), its definition's `secretKeys` anywhere under
@@ -69,7 +43,7 @@ export function secretPolicyFor(manifest: KubeObject | undefined): SecretPolicy 
       underSecretKey(path, SECRET_KEYS) ||
       (manifest?.kind === 'WasmPlugin' && isEnvValue(path)) ||
       (pluginKeys.size > 0 && path[0] === 'spec' && path[1] === 'pluginConfig' && underSecretKey(path.slice(2), pluginKeys)),
-    mask: (path, value) => (manifest?.kind === 'WasmPlugin' && isModuleUrl(path) ? maskQuery(redactUrl(value)) : value),
+    mask: (path, value) => (manifest?.kind === 'WasmPlugin' && isModuleUrl(path) ? redactUrl(maskQueryValues(value, credentialFingerprint)) : value),
   };
 }
 

@@ -155,17 +155,33 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * A URL as findings and traces print it: `redactUrl`, and every query value
- * and any fragment masked too. A presigned URL carries its signature there
- * (`X-Amz-Signature=`), a mirror its `token=`, under names no list foresees;
- * the names stay readable. (The diff fingerprints them instead, to show a change.)
+ * `url` with every query value and any fragment replaced by `mask(value)`.
+ * A presigned URL carries its signature there (`X-Amz-Signature=`), a
+ * mirror its `token=`, under names no list foresees; the names stay readable.
+ * Run it before `redactUrl`: a query value may hold an `@` (`owner=ci@acme.io`),
+ * which `redactUrl` would take for the end of a `user:password@`.
  */
+export function maskQueryValues(url: string, mask: (value: string) => string): string {
+  const q = url.indexOf('?');
+  const hash = url.indexOf('#', q < 0 ? 0 : q);
+  if (q < 0 && hash < 0) return url;
+  const end = hash < 0 ? url.length : hash;
+  const query =
+    q < 0
+      ? ''
+      : `?${url
+          .slice(q + 1, end)
+          .split('&')
+          .map((part) => {
+            if (part === '') return part;
+            const eq = part.indexOf('=');
+            return eq < 0 ? mask(part) : `${part.slice(0, eq)}=${mask(part.slice(eq + 1))}`;
+          })
+          .join('&')}`;
+  return `${url.slice(0, q < 0 ? end : q)}${query}${hash < 0 ? '' : `#${mask(url.slice(hash + 1))}`}`;
+}
+
+/** A URL as findings and traces print it: query values and fragment masked, then any `user:password@`. */
 export function printableUrl(url: string): string {
-  const safe = redactUrl(url);
-  const q = safe.indexOf('?');
-  const hash = safe.indexOf('#', q < 0 ? 0 : q);
-  if (q < 0 && hash < 0) return safe;
-  const end = hash < 0 ? safe.length : hash;
-  const query = q < 0 ? '' : `?${safe.slice(q + 1, end).split('&').map((part) => (part === '' ? part : part.includes('=') ? `${part.slice(0, part.indexOf('='))}=***` : '***')).join('&')}`;
-  return `${safe.slice(0, q < 0 ? end : q)}${query}${hash < 0 ? '' : '#***'}`;
+  return redactUrl(maskQueryValues(url, () => '***'));
 }

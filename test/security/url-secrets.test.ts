@@ -57,3 +57,15 @@ spec:
     assert.match(io.text(), /token=\*\*\*/);
   }
 });
+
+test("an '@' in a query value is not taken for the end of a user:password@: the token after it is still masked, in findings and in the diff", async () => {
+  const { printableUrl } = await import('../../analysis/schema/go-url');
+  const { secretPolicyFor } = await import('../../review/secrets');
+  const url = `https://mirror.acme/x.wasm?owner=ci@acme.io&token=${TOKEN}`;
+  assert.equal(printableUrl(url), 'https://mirror.acme/x.wasm?owner=***&token=***');
+  const masked = secretPolicyFor({ apiVersion: 'extensions.istio.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'x' }, spec: { url } }).mask(['spec', 'url'], url);
+  assert.doesNotMatch(masked, new RegExp(TOKEN));
+  assert.match(masked, /^https:\/\/mirror\.acme\/x\.wasm\?owner=sha256:[0-9a-f]+&token=sha256:[0-9a-f]+$/);
+  // A real user:password@ is still masked, even with a '?' in the password.
+  assert.equal(printableUrl(`https://user:pa?ss@mirror.acme/x.wasm?token=${TOKEN}`), 'https://***@mirror.acme/x.wasm?token=***');
+});
