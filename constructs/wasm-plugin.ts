@@ -343,15 +343,25 @@ function refuseForeignTarget(plugin: WasmPlugin, t: ITargetable, i: number): voi
   }
 }
 
-/** A deep copy of plain config data; anything that cannot be cloned is kept as given (the analysis reports it). */
+/**
+ * A copy of the plain objects and arrays of a config, at every depth.
+ * Anything else is kept as given: a cdk8s Lazy or token resolves when the
+ * manifest is rendered, and copying it would lose its methods.
+ */
 function copyConfig(config: Record<string, unknown>): Record<string, unknown> {
   // A defined plugin (BasicAuth, thousands in a mesh) passes {} and sets its parsed config afterwards.
   if (Object.keys(config).length === 0) return {};
-  try {
-    return structuredClone(config);
-  } catch {
-    return config;
-  }
+  return copyPlain(config) as Record<string, unknown>;
+}
+
+function copyPlain(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copyPlain);
+  if (typeof v !== 'object' || v === null) return v;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = copyPlain(x);
+  return out;
 }
 
 export function urlScheme(url: string): string {

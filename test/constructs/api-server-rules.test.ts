@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Lazy } from 'cdk8s';
 import { compileApp } from '../../compiler/synth';
 import { MeshNamespace, MeshService, PolicyApp, PolicyError, ServiceEntryReference, Target, Waypoint, WasmPlugin } from '../../constructs';
 
@@ -163,4 +164,14 @@ test("a raw WasmPlugin's pluginConfig is copied whole at construction, like ever
   config.mode = 'strict';
   const plugin = compileApp(app).collected.model.objects.find((o) => o.manifest.kind === 'WasmPlugin')!;
   assert.deepEqual((plugin.manifest.spec as { pluginConfig: unknown }).pluginConfig, { limits: { rps: 10 } });
+});
+
+test('a raw WasmPlugin config may hold cdk8s Lazy values and tokens: they are kept, not copied into plain objects, and resolve when rendered', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+  new WasmPlugin(ns, 'p', { url: URL, sha256: SHA, targets: [new Waypoint(ns, 'waypoint')], pluginConfig: { limits: { rps: Lazy.any({ produce: () => 10 }) }, mode: Lazy.any({ produce: () => 'strict' }) } });
+  const { files } = compileApp(app);
+  const yaml = files.get('prod/2-policies/shop/wasmplugin-p.yaml') ?? '';
+  assert.match(yaml, /limits:\n\s+rps: 10\n/);
+  assert.match(yaml, /mode: strict\n/);
 });
