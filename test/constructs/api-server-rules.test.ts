@@ -169,7 +169,14 @@ test("a raw WasmPlugin's pluginConfig is copied whole at construction, like ever
 test('a raw WasmPlugin config may hold cdk8s Lazy values and tokens: they are kept, not copied into plain objects, and resolve when rendered', () => {
   const app = new PolicyApp();
   const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
-  new WasmPlugin(ns, 'p', { url: URL, sha256: SHA, targets: [new Waypoint(ns, 'waypoint')], pluginConfig: { limits: { rps: Lazy.any({ produce: () => 10 }) }, mode: Lazy.any({ produce: () => 'strict' }) } });
+  // Producers as classes, the way cdk8s code writes them: their methods live on the prototype.
+  class Produces {
+    constructor(private readonly value: unknown) {}
+    produce(): unknown {
+      return this.value;
+    }
+  }
+  new WasmPlugin(ns, 'p', { url: URL, sha256: SHA, targets: [new Waypoint(ns, 'waypoint')], pluginConfig: { limits: { rps: Lazy.any(new Produces(10)) }, mode: Lazy.any(new Produces('strict')) } });
   const { files } = compileApp(app);
   const yaml = files.get('prod/2-policies/shop/wasmplugin-p.yaml') ?? '';
   assert.match(yaml, /limits:\n\s+rps: 10\n/);
