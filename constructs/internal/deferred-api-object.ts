@@ -41,6 +41,8 @@ export class DeferredApiObject implements IValidation {
   /** The `ApiObject`, created now if it was not yet. */
   public get(): ApiObject {
     if (!this.object) {
+      const blocked = blockers.get(this.owner);
+      if (blocked) throw blocked();
       this.object = new ApiObject(this.owner, this.id, this.props);
       if (this.external) markExternal(this.object);
     }
@@ -55,6 +57,18 @@ export class DeferredApiObject implements IValidation {
 }
 
 const deferred = new WeakMap<IConstruct, DeferredApiObject>();
+
+// Owners whose manifest must never be built (it would hold a stand-in value): why, as the error to throw.
+const blockers = new WeakMap<IConstruct, () => Error>();
+
+/**
+ * Refuse to create `owner`'s ApiObject from now on: the escape hatch
+ * (`apiObject`) and cdk8s's own synth then throw `why()` instead of
+ * building a manifest that holds a value standing in for one not read.
+ */
+export function blockCreation(owner: IConstruct, why: () => Error): void {
+  blockers.set(owner, why);
+}
 
 /** Create every deferred ApiObject under `root` (for cdk8s code that walks the tree for them). */
 export function createDeferredApiObjects(root: IConstruct): void {

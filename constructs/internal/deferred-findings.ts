@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
 import type { Finding } from '../../analysis/finding';
-import { isCollecting } from './deferred-api-object';
+import { PolicyError } from '../errors';
+import { blockCreation, isCollecting } from './deferred-api-object';
 
 /**
  * Findings a construct records instead of throwing, so that one synth reports
@@ -11,7 +12,8 @@ import { isCollecting } from './deferred-api-object';
  * The construct goes on with a stand-in value that must never be emitted. Our
  * compiler reports these findings as errors (compiler/collect.ts), which
  * blocks writing; cdk8s's own synth paths validate every construct before
- * they render, and the validation registered here refuses there.
+ * they render, and the validation registered here refuses there; and the
+ * construct's manifest (the escape hatch) can no longer be created.
  */
 const pending = new WeakMap<IConstruct, Finding[]>();
 
@@ -22,6 +24,7 @@ export function deferFindings(c: IConstruct, findings: readonly Finding[]): void
     pending.set(c, (list = []));
     const mine = list;
     c.node.addValidation({ validate: () => (isCollecting() ? [] : mine.map((f) => `[${f.rule}] ${f.message}`)) });
+    blockCreation(c, () => new PolicyError(mine));
   }
   list.push(...findings);
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { Finding } from '../../analysis/finding';
 import { z } from 'zod';
@@ -267,10 +268,10 @@ declareProps(BasicAuth, ['rules', 'realm']);
 const UNREADABLE = new Set(['credentials/missing', 'credentials/whitespace']);
 
 // Never emitted: a deferred finding is an error, and errors block writing.
-// Unique per credential, so no check mistakes two of them for a repeat, and
-// in `user:pass` form, so no check reports its shape.
-let standIns = 0;
-const standIn = () => `unread-credential-${++standIns}:unread`;
+// Unique per credential, so no check mistakes two of them for a repeat; in
+// `user:pass` form, so no check reports its shape; and random, so a test that
+// simulates the model of a failed compile cannot send it and get a 200.
+const standIn = () => `unread-${randomUUID()}:${randomUUID()}`;
 
 function parseRules(scope: Construct, id: string, rules: unknown, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][]; unread: Finding[] } {
   // Runs before super(), so a stand-in construct at the plugin's own path
