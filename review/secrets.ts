@@ -1,6 +1,6 @@
 import type { KubeObject } from '../compiler/model';
 import { pluginDefinitionFor } from '../constructs/define-plugin';
-import { maskQueryValues, redactUrl } from '../analysis/schema/go-url';
+import { maskedUrl } from '../analysis/schema/go-url';
 import { shortHash } from '../simulator/redact';
 
 /**
@@ -43,7 +43,7 @@ export function secretPolicyFor(manifest: KubeObject | undefined): SecretPolicy 
       underSecretKey(path, SECRET_KEYS) ||
       (manifest?.kind === 'WasmPlugin' && isEnvValue(path)) ||
       (pluginKeys.size > 0 && path[0] === 'spec' && path[1] === 'pluginConfig' && underSecretKey(path.slice(2), pluginKeys)),
-    mask: (path, value) => (manifest?.kind === 'WasmPlugin' && isModuleUrl(path) ? redactUrl(maskQueryValues(value, credentialFingerprint)) : value),
+    mask: (path, value) => (manifest?.kind === 'WasmPlugin' && isModuleUrl(path) ? maskedUrl(value, credentialFingerprint) : value),
   };
 }
 

@@ -158,30 +158,45 @@ export function redactUrl(url: string): string {
  * `url` with every query value and any fragment replaced by `mask(value)`.
  * A presigned URL carries its signature there (`X-Amz-Signature=`), a
  * mirror its `token=`, under names no list foresees; the names stay readable.
- * Run it before `redactUrl`: a query value may hold an `@` (`owner=ci@acme.io`),
- * which `redactUrl` would take for the end of a `user:password@`.
  */
-export function maskQueryValues(url: string, mask: (value: string) => string): string {
+function maskQueryValues(url: string, mask: (value: string) => string): string {
   const q = url.indexOf('?');
   const hash = url.indexOf('#', q < 0 ? 0 : q);
   if (q < 0 && hash < 0) return url;
   const end = hash < 0 ? url.length : hash;
-  const query =
-    q < 0
-      ? ''
-      : `?${url
-          .slice(q + 1, end)
-          .split('&')
-          .map((part) => {
-            if (part === '') return part;
-            const eq = part.indexOf('=');
-            return eq < 0 ? mask(part) : `${part.slice(0, eq)}=${mask(part.slice(eq + 1))}`;
-          })
-          .join('&')}`;
+  const query = q < 0 ? '' : `?${maskPairs(url.slice(q + 1, end), mask)}`;
   return `${url.slice(0, q < 0 ? end : q)}${query}${hash < 0 ? '' : `#${mask(url.slice(hash + 1))}`}`;
 }
 
-/** A URL as findings and traces print it: query values and fragment masked, then any `user:password@`. */
+function maskPairs(query: string, mask: (value: string) => string): string {
+  return query
+    .split('&')
+    .map((part) => {
+      if (part === '') return part;
+      const eq = part.indexOf('=');
+      return eq < 0 ? mask(part) : `${part.slice(0, eq)}=${mask(part.slice(eq + 1))}`;
+    })
+    .join('&');
+}
+
+/**
+ * A URL safe to print: its `user:password@` masked (as `redactUrl`), and
+ * every query value and any fragment replaced by `mask(value)`. Which `@`
+ * ends a user:password cannot always be told: an unencoded password may
+ * hold `?` or `#`, a query value an `@` (`owner=ci@acme.io&token=...`).
+ * When the masked part holds a `?` or `#`, everything after the `@` may be
+ * query, so it is masked as query: a host is lost from view, never a secret.
+ */
+export function maskedUrl(url: string, mask: (value: string) => string): string {
+  const safe = redactUrl(url);
+  if (safe === url) return maskQueryValues(url, mask);
+  const at = safe.indexOf('***@') + 3;
+  const hidden = url.slice(0, url.length - (safe.length - at));
+  if (!/[?#]/.test(hidden)) return `${safe.slice(0, at)}${maskQueryValues(safe.slice(at), mask)}`;
+  return `${safe.slice(0, at + 1)}${maskPairs(safe.slice(at + 1).replace(/[?#]/g, '&'), mask)}`;
+}
+
+/** A URL as findings and traces print it: `maskedUrl` with values shown as `***`. */
 export function printableUrl(url: string): string {
-  return redactUrl(maskQueryValues(url, () => '***'));
+  return maskedUrl(url, () => '***');
 }
