@@ -259,6 +259,9 @@ export interface WasmPluginProps extends WasmPluginOptions {
 
 const HEX64 = /^[a-f0-9]{64}$/;
 
+const refKey = (t: ITargetable) => `${t.targetRef.group}/${t.targetRef.kind}/${t.targetRef.name}`;
+const distinctRefs = (targets: readonly ITargetable[]) => new Set(targets.map(refKey)).size;
+
 const targetableSchema = z.custom<ITargetable>(
   (t) => typeof t === 'object' && t !== null && typeof (t as ITargetable).targetRef?.kind === 'string',
   { message: 'a target must be a Waypoint, MeshService, ExternalService, GatewayReference, ServiceEntryReference or ALL_WAYPOINTS' },
@@ -266,7 +269,8 @@ const targetableSchema = z.custom<ITargetable>(
 
 const optionsShape = {
   name: dnsSubdomain('WasmPlugin name'),
-  targets: z.array(targetableSchema).refine((t) => t.length <= 16, { message: 'at most 16 targets (CRD maxItems)', ...ruleParams('plugin/too-many-targets', 'Split the plugin into several WasmPlugins, or target the waypoint (Gateway) they share.') }).optional(),
+  // Counted as emitted: the same target twice is one targetRef.
+  targets: z.array(targetableSchema).refine((t) => t.length <= 16 || distinctRefs(t) <= 16, { message: 'at most 16 distinct targets (CRD maxItems)', ...ruleParams('plugin/too-many-targets', 'Split the plugin into several WasmPlugins, or target the waypoint (Gateway) they share.') }).optional(),
   selector: z.record(z.string(), z.string()).optional(),
   phase: z.enum(PluginPhase).optional(),
   priority: z.number().int().min(-2147483648).max(2147483647).optional(),
@@ -441,7 +445,7 @@ export class WasmPlugin extends Construct {
       const seen = new Set<string>();
       this.targets.forEach((t, i) => refuseForeignTarget(this, t, i));
       for (const t of this.targets) {
-        const key = `${t.targetRef.group}/${t.targetRef.kind}/${t.targetRef.name}`;
+        const key = refKey(t);
         if (seen.has(key)) continue; // the same target twice means nothing more
         seen.add(key);
         refs.push({ group: t.targetRef.group, kind: t.targetRef.kind, name: t.targetRef.name });

@@ -182,3 +182,14 @@ test('a raw WasmPlugin config may hold cdk8s Lazy values and tokens: they are ke
   assert.match(yaml, /limits:\n\s+rps: 10\n/);
   assert.match(yaml, /mode: strict\n/);
 });
+
+test('the 16-target limit counts targets as emitted: the same waypoint 17 times is one targetRef, 17 distinct Services are refused', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  new WasmPlugin(ns, 'same', { url: URL, sha256: SHA, targets: Array.from({ length: 17 }, () => waypoint) });
+  const services = Array.from({ length: 17 }, (_, i) => MeshService.fromServiceName(ns, `svc-${i}`, `svc-${i}`, { useWaypoint: waypoint }));
+  assert.equal(refusal(() => new WasmPlugin(ns, 'many', { url: URL, sha256: SHA, targets: services })).rule, 'plugin/too-many-targets');
+  const plugin = compileApp(app).collected.model.objects.find((o) => o.manifest.metadata.name === 'same')!;
+  assert.equal((plugin.manifest.spec as { targetRefs: unknown[] }).targetRefs.length, 1);
+});
