@@ -78,6 +78,26 @@ function recover(outdir: string): void {
   }
 }
 
+/**
+ * Where a synth that died between its two renames left the output folder
+ * (its retired copy), when the folder itself is missing; read only, for
+ * `check`. The next synth puts it back (recover).
+ */
+export function interruptedCopy(outdir: string): string | undefined {
+  try {
+    const abs = targetFolder(outdir);
+    if (fs.existsSync(abs)) return undefined;
+    const parent = path.dirname(abs);
+    for (const name of fs.readdirSync(parent).sort()) {
+      const m = stagingTag(name, path.basename(abs));
+      if (m && m[1] === 'old' && !isAlive(Number(m[2]))) return path.join(parent, name);
+    }
+  } catch {
+    // No parent folder: nothing was left.
+  }
+  return undefined;
+}
+
 /** What stagingFor() puts after `.<outdir>-`: which copy, the pid, a time tag. */
 // The time tag is `Date.now()` in base 36 (8 digits since 1973): a person's
 // `.dist-old-2024-jan` is not one.

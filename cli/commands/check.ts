@@ -6,7 +6,7 @@ import { isPolicyError } from '../../constructs/errors';
 import type { FileTree } from '../../compiler/layout';
 import { compileApp } from '../../compiler/synth';
 import { foreignFiles, someOf } from '../../compiler/foreign-files';
-import { readTree } from '../../compiler/write';
+import { interruptedCopy, readTree } from '../../compiler/write';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -88,6 +88,15 @@ export function check(argv: string[], io: Io): number {
     return EXIT.FAILED;
   }
   const exists = st !== undefined;
+  // A synth that died between its renames left the folder beside itself: a
+  // commit now would delete it from git, so this fails, and says how to get it back.
+  const interrupted = exists ? undefined : interruptedCopy(outdir);
+  if (interrupted) {
+    const message = `${shown} is missing: a synth that was interrupted left it as ${path.relative(io.cwd, interrupted)}. Run \`npm run synth\`: it puts the folder back first, then brings it up to date.`;
+    if (json) io.out(JSON.stringify({ inSync: false, outdir: shown, added: [...result.files.keys()], changed: [], removed: [], foreign: [], compiled: true, findings: result.findings.map(toJsonFinding), problem: message }, null, 2));
+    else io.err(`check: ${message}`);
+    return EXIT.FAILED;
+  }
   let committed: Map<string, string>;
   try {
     committed = exists ? readTree(outdir) : new Map();

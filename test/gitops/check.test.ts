@@ -108,6 +108,29 @@ test('check: a file where the output folder belongs is named as such (synth woul
   assert.equal(fs.readFileSync(p.dist, 'utf8'), 'notes\n');
 });
 
+test('check: a folder a synth left beside itself when it died between its renames is named, with how to get it back; not "all additions"', async () => {
+  const p = await synthProject();
+  let dead = 4_000_000;
+  for (; ; dead--) {
+    try {
+      process.kill(dead, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') break;
+    }
+  }
+  const left = `.dist-old-${dead}-${Date.now().toString(36)}`;
+  fs.renameSync(p.dist, path.join(p.dir, left));
+  const r = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, new RegExp(`check: dist is missing: a synth that was interrupted left it as ${left.replace(/\./g, '\\.')}\\. Run \`npm run synth\`: it puts the folder back first`));
+  // check only reads: the copy is where it was, and synth then restores it.
+  assert.ok(fs.existsSync(path.join(p.dir, left)));
+  const s = await run(p.dir, ['synth', '--app', p.app]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal((await run(p.dir, ['check', '--app', p.app])).code, 0);
+});
+
 test('check: CRLF line endings from a git checkout are not drift', async () => {
   const p = await synthProject();
   const file = path.join(p.dist, 'prod', 'kustomization.yaml');
