@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import type { Construct, IConstruct, IValidation } from 'constructs';
+import { PolicyError } from '../errors';
 import { markExternal } from './ownership';
 
 /**
@@ -43,6 +44,19 @@ export class DeferredApiObject implements IValidation {
     if (!this.object) {
       const blocked = blockers.get(this.owner);
       if (blocked) throw blocked();
+      // A team's plain Construct took the id meanwhile (our constructs are refused it by vacant()).
+      const taken = this.owner.node.tryFindChild(this.id);
+      if (taken) {
+        throw new PolicyError([
+          {
+            rule: 'construct/duplicate-id',
+            severity: 'error',
+            message: `'${this.owner.node.path}' keeps the id '${this.id}' for its ${String(this.props.kind)} manifest, but a ${taken.constructor.name} took it: the manifest cannot be created`,
+            fix: `Give that ${taken.constructor.name} another id.`,
+            path: taken.node.path,
+          },
+        ]);
+      }
       this.object = new ApiObject(this.owner, this.id, this.props);
       if (this.external) markExternal(this.object);
     }

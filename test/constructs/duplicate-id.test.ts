@@ -155,3 +155,15 @@ test("the id a plugin or a label-only Service keeps for its manifest (created on
   const service = MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: waypoint });
   assert.match(refusal(() => new Waypoint(service as unknown as MeshNamespace, 'Labels', { name: 'nested' })).message, /'prod\/shop\/reviews' keeps the id 'Labels' for its Service manifest/);
 });
+
+test("a team's plain Construct that takes the id a plugin keeps for its manifest: the escape hatch names it as construct/duplicate-id, not as an error of the constructs library", () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const plugin = new BasicAuth(ns, 'auth', { targets: [waypoint], sha256: SHA, rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }], acknowledge: { literalCredentials: 'test' } });
+  new Construct(plugin, 'Resource');
+  const r = refusal(() => plugin.apiObject);
+  assert.equal(r.rule, 'construct/duplicate-id');
+  assert.equal(r.path, 'prod/shop/auth/Resource');
+  assert.equal(r.message, "'prod/shop/auth' keeps the id 'Resource' for its WasmPlugin manifest, but a Construct took it: the manifest cannot be created");
+});
