@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Target } from '../app';
 import { LABELS, NO_WAYPOINT } from '../labels';
+import { otherCopyOf, twoCopies } from '../internal/copies';
 import { fail } from '../internal/validate';
 import { useWaypointLabels } from '../internal/waypoint-labels';
 import { addExternalServiceLabels, ExternalService, externalServiceLabel, IMeshService, MeshService } from '../mesh-service';
@@ -49,12 +50,19 @@ export function isMeshNamespace(x: unknown): x is MeshNamespace {
 
 /** The MeshNamespace a construct lives in, if it lives in one. */
 export function meshNamespaceOf(c: IConstruct): MeshNamespace | undefined {
+  let chart: Chart;
   try {
-    const chart = Chart.of(c);
-    return isMeshNamespace(chart) ? chart : undefined;
+    chart = Chart.of(c);
   } catch {
     return undefined;
   }
+  // Another copy's MeshNamespace is not one this copy can see into (its waypoint, its labels).
+  const copy = otherCopyOf(chart);
+  if (copy !== undefined) {
+    const { message, fix } = twoCopies(copy);
+    fail(c, 'library/two-copies', `the namespace of '${c.node.path}' was ${message}`, fix);
+  }
+  return isMeshNamespace(chart) ? chart : undefined;
 }
 
 /**

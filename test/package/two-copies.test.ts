@@ -62,7 +62,7 @@ test("a construct of one copy handed to a construct of the other is refused as l
   fs.writeFileSync(path.join(lib, 'package.json'), JSON.stringify({ name: '@acme/mesh-lib', version: '1.0.0', main: 'index.ts' }));
   fs.writeFileSync(
     path.join(lib, 'index.ts'),
-    `import { MeshService, Waypoint } from 'waypoint-policy';\nexport function enrollOrders(ns: any, waypoint: any): void {\n  MeshService.fromServiceName(ns, 'orders', 'orders', { useWaypoint: waypoint });\n}\nexport function edgeWaypoint(ns: any): any {\n  return new Waypoint(ns, 'edge');\n}\n`,
+    `import { Credential, MeshService, protectPaths, Waypoint } from 'waypoint-policy';\nexport function enrollOrders(ns: any, waypoint: any): void {\n  MeshService.fromServiceName(ns, 'orders', 'orders', { useWaypoint: waypoint });\n}\nexport function edgeWaypoint(ns: any): any {\n  return new Waypoint(ns, 'edge');\n}\nexport function protectCart(ns: any): void {\n  protectPaths(MeshService.fromServiceName(ns, 'cart', 'cart'), { paths: ['/admin'], credentials: [Credential.insecureLiteral('a:b')] });\n}\n`,
   );
   fs.writeFileSync(
     path.join(project, 'src', 'handed.ts'),
@@ -104,6 +104,49 @@ try {
   const refused = JSON.parse(t.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
   assert.deepEqual(refused.map((f) => f.rule), ['library/two-copies'], JSON.stringify(refused));
   assert.match(refused[0].message, /^targets\[0\] \(Gateway edge\) was made by another copy of waypoint-policy/);
+
+  // So is the other copy's waypoint given to this copy's namespace: it read as "not a Waypoint".
+  fs.writeFileSync(
+    path.join(project, 'src', 'use.ts'),
+    `import { isPolicyError, MeshNamespace, PolicyApp } from 'waypoint-policy';
+import { edgeWaypoint } from '@acme/mesh-lib';
+const ns = new MeshNamespace(new PolicyApp(), 'shop');
+try {
+  ns.useWaypoint(edgeWaypoint(ns));
+  console.log('[]');
+} catch (e) {
+  if (!isPolicyError(e)) throw e;
+  console.log(JSON.stringify(e.findings.map((f) => ({ rule: f.rule, message: f.message }))));
+}
+`,
+  );
+  const u = runTs(project, 'src/use.ts');
+  assert.equal(u.status, 0, u.stderr);
+  const used = JSON.parse(u.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
+  assert.deepEqual(used.map((f) => f.rule), ['library/two-copies'], JSON.stringify(used));
+  assert.match(used[0].message, /^useWaypoint\(\) was given a Waypoint made by another copy of waypoint-policy/);
+
+  // A pattern of the other copy on this copy's namespace: it cannot see the namespace's waypoint, and says why.
+  fs.writeFileSync(
+    path.join(project, 'src', 'pattern.ts'),
+    `import { isPolicyError, MeshNamespace, PolicyApp, Waypoint } from 'waypoint-policy';
+import { protectCart } from '@acme/mesh-lib';
+const ns = new MeshNamespace(new PolicyApp(), 'shop');
+ns.useWaypoint(new Waypoint(ns, 'waypoint'));
+try {
+  protectCart(ns);
+  console.log('[]');
+} catch (e) {
+  if (!isPolicyError(e)) throw e;
+  console.log(JSON.stringify(e.findings.map((f) => ({ rule: f.rule, message: f.message }))));
+}
+`,
+  );
+  const pt = runTs(project, 'src/pattern.ts');
+  assert.equal(pt.status, 0, pt.stderr);
+  const pattern = JSON.parse(pt.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
+  assert.deepEqual(pattern.map((f) => f.rule), ['library/two-copies'], JSON.stringify(pattern));
+  assert.match(pattern[0].message, /^the namespace of 'shop\/cart' was made by another copy of waypoint-policy/);
 });
 
 test('the same copy loaded twice through a symbolic link (--preserve-symlinks) is named as such: npm dedupe would not help', async () => {
