@@ -166,18 +166,25 @@ export class MeshNamespace extends Chart {
     recordSource(this, new.target);
     // Created with the first label, which may come after other children.
     reserveId(this, 'Namespace', 'its Namespace manifest');
-    const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }));
-    this.name = p.name;
-    this.owned = p.owned ?? false;
-    refuseManagedLabels(this, p.labels ?? {});
-    // An owned Namespace is emitted even with no label: the objects in it cannot be applied before it exists.
-    if (this.owned) this.namespaceManifest();
-    this.setLabels(p.labels ?? {});
-    if (p.enroll !== false) {
-      this.setLabels({ [LABELS.dataplaneMode]: p.dataplaneMode ?? DataplaneMode.AMBIENT });
+    // A refused namespace must not stay in the tree half-labelled: a caller
+    // that catches the error and goes on would otherwise synthesize it.
+    try {
+      const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }));
+      this.name = p.name;
+      this.owned = p.owned ?? false;
+      refuseManagedLabels(this, p.labels ?? {});
+      // An owned Namespace is emitted even with no label: the objects in it cannot be applied before it exists.
+      if (this.owned) this.namespaceManifest();
+      this.setLabels(p.labels ?? {});
+      if (p.enroll !== false) {
+        this.setLabels({ [LABELS.dataplaneMode]: p.dataplaneMode ?? DataplaneMode.AMBIENT });
+      }
+      if (p.useWaypoint) this.useWaypoint(p.useWaypoint);
+      if (p.ingressUseWaypoint) this.setLabels({ [LABELS.ingressUseWaypoint]: 'true' });
+    } catch (e) {
+      scope.node.tryRemoveChild(this.node.id);
+      throw e;
     }
-    if (p.useWaypoint) this.useWaypoint(p.useWaypoint);
-    if (p.ingressUseWaypoint) this.setLabels({ [LABELS.ingressUseWaypoint]: 'true' });
   }
 
   /**

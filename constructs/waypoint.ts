@@ -165,34 +165,40 @@ export class Waypoint extends Construct implements IWaypoint {
   constructor(scope: Construct, id: string, props: WaypointProps = {}) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    const p = parseProps(this, 'Waypoint', waypointSchema, withProps(props, { name: props.name ?? id }));
-    this.name = p.name;
-    this.namespace = namespaceOf(this, `Waypoint '${this.name}'`);
-    this.waypointFor = p.waypointFor ?? WaypointFor.SERVICE;
-    this.revision = p.revision;
-    this.allowedNamespaces = p.allowedNamespaces ?? AllowedNamespaces.same();
-    this.targetRef = { group: GATEWAY_GROUP, kind: 'Gateway', name: this.name };
-    this.targetNamespace = this.namespace;
+    // A refused waypoint must not stay in the tree: its id would stay taken for a caller that catches the error and goes on.
+    try {
+      const p = parseProps(this, 'Waypoint', waypointSchema, withProps(props, { name: props.name ?? id }));
+      this.name = p.name;
+      this.namespace = namespaceOf(this, `Waypoint '${this.name}'`);
+      this.waypointFor = p.waypointFor ?? WaypointFor.SERVICE;
+      this.revision = p.revision;
+      this.allowedNamespaces = p.allowedNamespaces ?? AllowedNamespaces.same();
+      this.targetRef = { group: GATEWAY_GROUP, kind: 'Gateway', name: this.name };
+      this.targetNamespace = this.namespace;
 
-    const labels: Record<string, string> = { 'istio.io/waypoint-for': this.waypointFor };
-    if (this.revision) labels['istio.io/rev'] = this.revision;
+      const labels: Record<string, string> = { 'istio.io/waypoint-for': this.waypointFor };
+      if (this.revision) labels['istio.io/rev'] = this.revision;
 
-    const listener: Record<string, unknown> = { name: 'mesh', port: 15008, protocol: 'HBONE' };
-    const allowed = this.allowedNamespaces;
-    for (const [k, v] of Object.entries(allowed.matchLabels ?? {})) {
-      if (!isLabelKey(k) || !isLabelValue(v)) {
-        fail(this, 'names/label-syntax', `allowedNamespaces selector ${JSON.stringify(`${k}=${v}`)} is not a valid label selector`, 'Use valid label keys and values in AllowedNamespaces.selector().');
+      const listener: Record<string, unknown> = { name: 'mesh', port: 15008, protocol: 'HBONE' };
+      const allowed = this.allowedNamespaces;
+      for (const [k, v] of Object.entries(allowed.matchLabels ?? {})) {
+        if (!isLabelKey(k) || !isLabelValue(v)) {
+          fail(this, 'names/label-syntax', `allowedNamespaces selector ${JSON.stringify(`${k}=${v}`)} is not a valid label selector`, 'Use valid label keys and values in AllowedNamespaces.selector().');
+        }
       }
-    }
-    const allowedRoutes = allowedRoutesOf(allowed);
-    if (allowedRoutes) listener.allowedRoutes = allowedRoutes;
+      const allowedRoutes = allowedRoutesOf(allowed);
+      if (allowedRoutes) listener.allowedRoutes = allowedRoutes;
 
-    this.apiObject = new ApiObject(this, 'Resource', {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: this.name, namespace: this.namespace, labels },
-      spec: { gatewayClassName: 'istio-waypoint', listeners: [listener] },
-    });
+      this.apiObject = new ApiObject(this, 'Resource', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: this.name, namespace: this.namespace, labels },
+        spec: { gatewayClassName: 'istio-waypoint', listeners: [listener] },
+      });
+    } catch (e) {
+      scope.node.tryRemoveChild(this.node.id);
+      throw e;
+    }
   }
 }
 

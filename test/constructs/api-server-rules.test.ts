@@ -193,3 +193,22 @@ test('the 16-target limit counts targets as emitted: the same waypoint 17 times 
   const plugin = compileApp(app).collected.model.objects.find((o) => o.manifest.metadata.name === 'same')!;
   assert.equal((plugin.manifest.spec as { targetRefs: unknown[] }).targetRefs.length, 1);
 });
+
+test('a refused MeshNamespace or Waypoint leaves nothing behind: a caller that catches the error can create it again, and nothing half-built is emitted', () => {
+  const app = new PolicyApp();
+  const t = new Target(app, 'prod');
+  // Refused after its owned Namespace manifest was made.
+  assert.throws(() => new MeshNamespace(t, 'shop', { owned: true, useWaypoint: 'bogus' as never }), PolicyError);
+  assert.equal(t.node.tryFindChild('shop'), undefined);
+  const ns = new MeshNamespace(t, 'shop');
+  assert.throws(() => new Waypoint(ns, 'edge', { name: 'edge.v2' }), PolicyError);
+  assert.equal(ns.node.tryFindChild('edge'), undefined);
+  new Waypoint(ns, 'edge');
+  const { files, findings } = compileApp(app);
+  assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
+  // The Namespace is the second one's: another team's, label-only, not the refused owned one.
+  const namespaces = [...files.entries()].filter(([k]) => k.endsWith('/namespace-shop.yaml'));
+  assert.equal(namespaces.length, 1, [...files.keys()].join('\n'));
+  assert.doesNotMatch(namespaces[0][1], /managed-by/);
+  assert.ok(files.has('prod/1-waypoints/shop/gateway-edge.yaml'), [...files.keys()].join('\n'));
+});
