@@ -177,4 +177,10 @@ spec:
   assert.doesNotMatch(r.text, /warning|error/);
   const e = await run(['explain', '--manifests', dir, '--to', 'default/reviews', '--path', '/'], dir);
   assert.match(e.text, /401/);
+  // A cluster-scoped kind keeps no namespace.
+  const { readManifests } = await import('../../compiler/read-manifests');
+  fs.writeFileSync(path.join(dir, 'b.yaml'), 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: { name: fast }\nprovisioner: x\n---\napiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n');
+  const read = readManifests(dir);
+  assert.deepEqual(read.model.objects.filter((o) => ['StorageClass', 'Namespace'].includes(o.manifest.kind)).map((o) => o.manifest.metadata.namespace), [undefined, undefined]);
+  assert.equal(read.model.objects.find((o) => o.manifest.kind === 'Gateway')?.manifest.metadata.namespace, 'default');
 });
