@@ -1,15 +1,12 @@
-import { isDnsLabel, isDnsSubdomain } from '../../constructs/internal/schemas';
+import { isDns1035Label, isDnsLabel, isDnsSubdomain } from '../../constructs/internal/schemas';
 import type { Rule } from '../rule';
 import { isPlainObject } from '../schema/issue';
 import { WAYPOINT_CLASS } from '../schema/gateway';
 
-/** RFC 1035 label: what a Service name must be (it becomes a DNS name that starts with a letter). */
-const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
 type NameRule = { readonly test: (s: string) => boolean; readonly says: string };
 const LABEL: NameRule = { test: isDnsLabel, says: 'an RFC 1123 label: at most 63 lower-case letters, digits and -, starting and ending with a letter or digit' };
 const SUBDOMAIN: NameRule = { test: isDnsSubdomain, says: 'an RFC 1123 subdomain: at most 253 lower-case letters, digits, - and ., each part starting and ending with a letter or digit' };
-const SERVICE: NameRule = { test: (s) => s.length <= 63 && DNS_1035.test(s), says: 'an RFC 1035 label: at most 63 lower-case letters, digits and -, starting with a letter' };
+const SERVICE: NameRule = { test: isDns1035Label, says: 'an RFC 1035 label: at most 63 lower-case letters, digits and -, starting with a letter' };
 
 /**
  * Names the API server would refuse. A waypoint's name also names its

@@ -4,7 +4,7 @@ import { ruleParams } from './validate';
 /** RFC 1123 label: Namespace and Service names, at most 63 characters. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** RFC 1035 label: Service names (a DNS name that starts with a letter), at most 63 characters. */
-export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** RFC 1123 subdomain: most other object names, at most 253 characters. */
 export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
@@ -12,6 +12,10 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 export function isDnsLabel(s: string): boolean {
   return s.length <= 63 && DNS_LABEL.test(s);
+}
+
+export function isDns1035Label(s: string): boolean {
+  return s.length <= 63 && DNS_1035_LABEL.test(s);
 }
 
 export function isDnsSubdomain(s: string): boolean {
@@ -42,7 +46,7 @@ export const dnsLabel = (what: string) =>
 
 /** A name that is, or names, a Service: the same check names/rfc1123 makes at synth, made here so it names the line. */
 export const dns1035Label = (what: string, why = '') =>
-  z.string().refine((n) => n.length <= 63 && DNS_1035_LABEL.test(n), {
+  z.string().refine(isDns1035Label, {
     message: `${what} must be an RFC 1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters${why}`,
     ...ruleParams('names/rfc1123', "Rename it: lower-case words joined by '-', starting with a letter."),
   });
