@@ -79,24 +79,20 @@ export function check(argv: string[], io: Io): number {
     return doesNotCompile(io, entry, shown, relativizeSources(e.findings, projectRootOf(path.resolve(io.cwd, entry))), json);
   }
   if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, shown, result.findings, json);
-  const st = fs.statSync(outdir, { throwIfNoEntry: false });
-  if (st && !st.isDirectory()) {
-    // synth would refuse to replace it (output/foreign-files): "run synth" would not help.
-    const message = `${shown} is not a folder: synth writes a folder there and will not replace what is there. Move it away, then run \`npm run synth\` and commit ${shown}/.`;
-    if (json) io.out(JSON.stringify({ inSync: false, outdir: shown, added: [...result.files.keys()], changed: [], removed: [], foreign: [shown], compiled: true, findings: result.findings.map(toJsonFinding), problem: message }, null, 2));
-    else io.err(`check: ${message}`);
+  // The output folder is in a state no comparison describes: say what, and how to get out of it.
+  const cannotCompare = (problem: string, foreign: string[]): number => {
+    if (json) io.out(JSON.stringify({ inSync: false, outdir: shown, added: [...result.files.keys()], changed: [], removed: [], foreign, compiled: true, findings: result.findings.map(toJsonFinding), problem }, null, 2));
+    else io.err(`check: ${problem}`);
     return EXIT.FAILED;
-  }
+  };
+  const st = fs.statSync(outdir, { throwIfNoEntry: false });
+  // synth would refuse to replace it (output/foreign-files): "run synth" would not help.
+  if (st && !st.isDirectory()) return cannotCompare(`${shown} is not a folder: synth writes a folder there and will not replace what is there. Move it away, then run \`npm run synth\` and commit ${shown}/.`, [shown]);
   const exists = st !== undefined;
   // A synth that died between its renames left the folder beside itself: a
   // commit now would delete it from git, so this fails, and says how to get it back.
   const interrupted = exists ? undefined : interruptedCopy(outdir);
-  if (interrupted) {
-    const message = `${shown} is missing: a synth that was interrupted left it as ${path.relative(io.cwd, interrupted)}. Run \`npm run synth\`: it puts the folder back first, then brings it up to date.`;
-    if (json) io.out(JSON.stringify({ inSync: false, outdir: shown, added: [...result.files.keys()], changed: [], removed: [], foreign: [], compiled: true, findings: result.findings.map(toJsonFinding), problem: message }, null, 2));
-    else io.err(`check: ${message}`);
-    return EXIT.FAILED;
-  }
+  if (interrupted) return cannotCompare(`${shown} is missing: a synth that was interrupted left it as ${path.relative(io.cwd, interrupted)}. Run \`npm run synth\`: it puts the folder back first, then brings it up to date.`, []);
   let committed: Map<string, string>;
   try {
     committed = exists ? readTree(outdir) : new Map();
