@@ -311,10 +311,6 @@ const propsSchema = z.object({
 });
 
 /**
- * The scheme of a module URL as Istio reads it: a scheme counts only when a
- * `/` follows its colon (`ghcr.io:5000/x` has none); no scheme means `oci`.
- */
-/**
  * A targetRef carries no namespace and the compiler writes each plugin into
  * its own target's folder: istiod resolves the name in the plugin's
  * namespace, in the cluster it is applied to. A target from another
@@ -322,29 +318,32 @@ const propsSchema = z.object({
  * (every namespace tends to have a `waypoint`) and leave the one meant
  * unprotected, so it is refused here, where it is still known which was meant.
  */
-function refuseForeignTarget(plugin: WasmPlugin, t: ITargetable, i: number): void {
-  const what = `targets[${i}] (${t.targetRef.kind} ${t.targetRef.name})`;
-  // A target is taken by its shape, so a construct of another copy of the library passes the props check.
-  const copy = otherCopyOf(t);
-  if (copy !== undefined) {
-    const { message, fix } = twoCopies(copy);
-    fail(plugin, 'library/two-copies', `${what} was ${message}`, fix);
-  }
-  const fix = "Create the WasmPlugin in the target's namespace and Target (or reference the target there with fromGatewayName/fromServiceName).";
-  if (t.targetNamespace !== undefined && t.targetNamespace !== plugin.namespace) {
-    fail(
-      plugin,
-      'plugin/unresolved-target',
-      `${what} is in namespace ${t.targetNamespace}, but istiod only attaches a plugin to targets in the plugin's own namespace (${plugin.namespace}): it would attach to a ${t.targetRef.kind} named ${t.targetRef.name} there, if any, and never run in ${t.targetNamespace}`,
-      fix,
-    );
-  }
-  if (Construct.isConstruct(t)) {
-    const [theirs, mine] = [targetNameOf(t), targetNameOf(plugin)];
-    if (theirs !== mine) {
-      fail(plugin, 'plugin/unresolved-target', `${what} belongs to Target '${theirs}', but this plugin is written to Target '${mine}': in that cluster it would attach to ${mine}'s ${t.targetRef.kind} named ${t.targetRef.name}, if any`, fix);
+function refuseForeignTargets(plugin: WasmPlugin, targets: readonly ITargetable[]): void {
+  let mine: string | undefined; // the plugin's Target, looked up once, and only if a target is a construct
+  targets.forEach((t, i) => {
+    const what = () => `targets[${i}] (${t.targetRef.kind} ${t.targetRef.name})`;
+    // A target is taken by its shape, so a construct of another copy of the library passes the props check.
+    const copy = otherCopyOf(t);
+    if (copy !== undefined) {
+      const { message, fix } = twoCopies(copy);
+      fail(plugin, 'library/two-copies', `${what()} was ${message}`, fix);
     }
-  }
+    const fix = "Create the WasmPlugin in the target's namespace and Target (or reference the target there with fromGatewayName/fromServiceName).";
+    if (t.targetNamespace !== undefined && t.targetNamespace !== plugin.namespace) {
+      fail(
+        plugin,
+        'plugin/unresolved-target',
+        `${what()} is in namespace ${t.targetNamespace}, but istiod only attaches a plugin to targets in the plugin's own namespace (${plugin.namespace}): it would attach to a ${t.targetRef.kind} named ${t.targetRef.name} there, if any, and never run in ${t.targetNamespace}`,
+        fix,
+      );
+    }
+    if (!Construct.isConstruct(t)) return;
+    mine ??= targetNameOf(plugin);
+    const theirs = targetNameOf(t);
+    if (theirs !== mine) {
+      fail(plugin, 'plugin/unresolved-target', `${what()} belongs to Target '${theirs}', but this plugin is written to Target '${mine}': in that cluster it would attach to ${mine}'s ${t.targetRef.kind} named ${t.targetRef.name}, if any`, fix);
+    }
+  });
 }
 
 /**
@@ -368,6 +367,10 @@ function copyPlain(v: unknown): unknown {
   return out;
 }
 
+/**
+ * The scheme of a module URL as Istio reads it: a scheme counts only when a
+ * `/` follows its colon (`ghcr.io:5000/x` has none); no scheme means `oci`.
+ */
 export function urlScheme(url: string): string {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\//.exec(url);
   return m && !/^[^:]+:\d/.test(url) ? m[1].toLowerCase() : 'oci';
@@ -443,7 +446,7 @@ export class WasmPlugin extends Construct {
 
       const refs: TargetRef[] = [];
       const seen = new Set<string>();
-      this.targets.forEach((t, i) => refuseForeignTarget(this, t, i));
+      refuseForeignTargets(this, this.targets);
       for (const t of this.targets) {
         const key = refKey(t);
         if (seen.has(key)) continue; // the same target twice means nothing more
