@@ -59,7 +59,6 @@ function isGeneratedFile(file) {
   }
 }
 
-/** How `file` in the live tree compares with new content: 'missing' (no file there), 'same' or 'different'. */
 /**
  * `mkdir -p`. Node's own recursive mkdir retries forever where the kernel
  * answers ENOENT for a folder whose parent exists (creating under /proc,
@@ -84,6 +83,7 @@ function makeDir(dir) {
   }
 }
 
+/** How `file` in the live tree compares with new content: 'missing' (no file there), 'same' or 'different'. */
 function compare(file, content) {
   let st;
   try {

@@ -141,6 +141,12 @@ export function reserveId(scope: IConstruct, id: string, what: string): void {
   reservedIds.set(scope, { id, what });
 }
 
+/** The id a construct's not yet created manifest will take (constructs/internal/deferred-api-object.ts). */
+function deferredId(scope: IConstruct): { id: string; what: string } | undefined {
+  const d = deferredApiObjectOf(scope);
+  return d && !d.created ? { id: d.id, what: `its ${d.props.kind} manifest` } : undefined;
+}
+
 /**
  * `scope`, once it is known to have no child `id` yet (nor keeps it for
  * one): called as `super(vacant(scope, id, new.target), id)`. The constructs
@@ -148,11 +154,6 @@ export function reserveId(scope: IConstruct, id: string, what: string): void {
  * path nor the policy line (only the parent's class and id), and a mesh
  * reuses the same few ids ('waypoint', 'auth') in every namespace.
  */
-/** The id a construct's not yet created manifest will take (constructs/internal/deferred-api-object.ts). */
-function deferredId(scope: IConstruct): { id: string; what: string } | undefined {
-  const d = deferredApiObjectOf(scope);
-  return d && !d.created ? { id: d.id, what: `its ${d.props.kind} manifest` } : undefined;
-}
 
 export function vacant<S extends IConstruct>(scope: S, id: string, constructed: Function): S {
   // Not a construct, or no id: the constructs library's own error says so.
