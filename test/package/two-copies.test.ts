@@ -64,89 +64,44 @@ test("a construct of one copy handed to a construct of the other is refused as l
     path.join(lib, 'index.ts'),
     `import { Credential, MeshService, protectPaths, Waypoint } from 'waypoint-policy';\nexport function enrollOrders(ns: any, waypoint: any): void {\n  MeshService.fromServiceName(ns, 'orders', 'orders', { useWaypoint: waypoint });\n}\nexport function edgeWaypoint(ns: any): any {\n  return new Waypoint(ns, 'edge');\n}\nexport function protectCart(ns: any): void {\n  protectPaths(MeshService.fromServiceName(ns, 'cart', 'cart'), { paths: ['/admin'], credentials: [Credential.insecureLiteral('a:b')] });\n}\n`,
   );
-  fs.writeFileSync(
-    path.join(project, 'src', 'handed.ts'),
-    `import { isPolicyError, MeshNamespace, PolicyApp, Waypoint } from 'waypoint-policy';
-import { enrollOrders } from '@acme/mesh-lib';
+  /** The findings a policy program refusing at `call` throws, run in the installed project ([] when nothing is refused). */
+  const refusals = (file: string, imports: string, call: string, setup = '') => {
+    fs.writeFileSync(
+      path.join(project, 'src', file),
+      `import { isPolicyError, MeshNamespace, PolicyApp, Waypoint, WasmPlugin } from 'waypoint-policy';
+import { ${imports} } from '@acme/mesh-lib';
 const ns = new MeshNamespace(new PolicyApp(), 'shop');
-try {
-  enrollOrders(ns, new Waypoint(ns, 'waypoint'));
+${setup}try {
+  ${call};
   console.log('[]');
 } catch (e) {
   if (!isPolicyError(e)) throw e;
   console.log(JSON.stringify(e.findings.map((f) => ({ rule: f.rule, message: f.message }))));
 }
 `,
+    );
+    const r = runTs(project, `src/${file}`);
+    assert.equal(r.status, 0, r.stderr);
+    const findings = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
+    assert.deepEqual(findings.map((f) => f.rule), ['library/two-copies'], JSON.stringify(findings));
+    return findings[0].message;
+  };
+  assert.match(
+    refusals('handed.ts', 'enrollOrders', "enrollOrders(ns, new Waypoint(ns, 'waypoint'))"),
+    /^ExternalService prop 'useWaypoint' was made by another copy of waypoint-policy \(node_modules\/waypoint-policy\) than the one reading it \(node_modules\/@acme\/mesh-lib\/node_modules\/waypoint-policy\)/,
   );
-  const r = runTs(project, 'src/handed.ts');
-  assert.equal(r.status, 0, r.stderr);
-  const findings = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
-  assert.deepEqual(findings.map((f) => f.rule), ['library/two-copies'], JSON.stringify(findings));
-  assert.match(findings[0].message, /^ExternalService prop 'useWaypoint' was made by another copy of waypoint-policy \(node_modules\/waypoint-policy\) than the one reading it \(node_modules\/@acme\/mesh-lib\/node_modules\/waypoint-policy\)/);
-
   // A plugin target is taken by its shape, so it is checked on its own: the other copy's waypoint as a target.
-  fs.writeFileSync(
-    path.join(project, 'src', 'target.ts'),
-    `import { isPolicyError, MeshNamespace, PolicyApp, WasmPlugin } from 'waypoint-policy';
-import { edgeWaypoint } from '@acme/mesh-lib';
-const ns = new MeshNamespace(new PolicyApp(), 'shop');
-try {
-  new WasmPlugin(ns, 'p', { url: 'oci://ghcr.io/acme/p:1.0.0', targets: [edgeWaypoint(ns)] });
-  console.log('[]');
-} catch (e) {
-  if (!isPolicyError(e)) throw e;
-  console.log(JSON.stringify(e.findings.map((f) => ({ rule: f.rule, message: f.message }))));
-}
-`,
+  assert.match(
+    refusals('target.ts', 'edgeWaypoint', "new WasmPlugin(ns, 'p', { url: 'oci://ghcr.io/acme/p:1.0.0', targets: [edgeWaypoint(ns)] })"),
+    /^targets\[0\] \(Gateway edge\) was made by another copy of waypoint-policy/,
   );
-  const t = runTs(project, 'src/target.ts');
-  assert.equal(t.status, 0, t.stderr);
-  const refused = JSON.parse(t.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
-  assert.deepEqual(refused.map((f) => f.rule), ['library/two-copies'], JSON.stringify(refused));
-  assert.match(refused[0].message, /^targets\[0\] \(Gateway edge\) was made by another copy of waypoint-policy/);
-
   // So is the other copy's waypoint given to this copy's namespace: it read as "not a Waypoint".
-  fs.writeFileSync(
-    path.join(project, 'src', 'use.ts'),
-    `import { isPolicyError, MeshNamespace, PolicyApp } from 'waypoint-policy';
-import { edgeWaypoint } from '@acme/mesh-lib';
-const ns = new MeshNamespace(new PolicyApp(), 'shop');
-try {
-  ns.useWaypoint(edgeWaypoint(ns));
-  console.log('[]');
-} catch (e) {
-  if (!isPolicyError(e)) throw e;
-  console.log(JSON.stringify(e.findings.map((f) => ({ rule: f.rule, message: f.message }))));
-}
-`,
-  );
-  const u = runTs(project, 'src/use.ts');
-  assert.equal(u.status, 0, u.stderr);
-  const used = JSON.parse(u.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
-  assert.deepEqual(used.map((f) => f.rule), ['library/two-copies'], JSON.stringify(used));
-  assert.match(used[0].message, /^useWaypoint\(\) was given a Waypoint made by another copy of waypoint-policy/);
-
+  assert.match(refusals('use.ts', 'edgeWaypoint', 'ns.useWaypoint(edgeWaypoint(ns))'), /^useWaypoint\(\) was given a Waypoint made by another copy of waypoint-policy/);
   // A pattern of the other copy on this copy's namespace: it cannot see the namespace's waypoint, and says why.
-  fs.writeFileSync(
-    path.join(project, 'src', 'pattern.ts'),
-    `import { isPolicyError, MeshNamespace, PolicyApp, Waypoint } from 'waypoint-policy';
-import { protectCart } from '@acme/mesh-lib';
-const ns = new MeshNamespace(new PolicyApp(), 'shop');
-ns.useWaypoint(new Waypoint(ns, 'waypoint'));
-try {
-  protectCart(ns);
-  console.log('[]');
-} catch (e) {
-  if (!isPolicyError(e)) throw e;
-  console.log(JSON.stringify(e.findings.map((f) => ({ rule: f.rule, message: f.message }))));
-}
-`,
+  assert.match(
+    refusals('pattern.ts', 'protectCart', 'protectCart(ns)', "ns.useWaypoint(new Waypoint(ns, 'waypoint'));\n"),
+    /^the namespace of 'shop\/cart' was made by another copy of waypoint-policy/,
   );
-  const pt = runTs(project, 'src/pattern.ts');
-  assert.equal(pt.status, 0, pt.stderr);
-  const pattern = JSON.parse(pt.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
-  assert.deepEqual(pattern.map((f) => f.rule), ['library/two-copies'], JSON.stringify(pattern));
-  assert.match(pattern[0].message, /^the namespace of 'shop\/cart' was made by another copy of waypoint-policy/);
 });
 
 test('the same copy loaded twice through a symbolic link (--preserve-symlinks) is named as such: npm dedupe would not help', async () => {
