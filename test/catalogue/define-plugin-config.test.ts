@@ -10,14 +10,13 @@ import { compile, fixture, thrownFindings } from './helpers';
 
 const SHA = 'b'.repeat(64);
 
+/** A pinned team plugin named `name`, with only what the test is about varying. */
+function teamPlugin<C extends object, I>(name: string, configSchema: z.ZodType<C, I>, extra: { analyze?: (c: C) => never[] } = {}) {
+  return definePlugin({ name, url: `oci://registry.example.com/wasm/${name}:1.0.0`, sha256: SHA, defaultPhase: PluginPhase.STATS, configSchema, ...extra });
+}
+
 test('definePlugin: a field with a default may be left out (typed from the schema input), and the manifest carries the default', () => {
-  const Timeout = definePlugin({
-    name: 'timeout-default',
-    url: 'oci://registry.example.com/wasm/timeout-default:1.0.0',
-    sha256: SHA,
-    defaultPhase: PluginPhase.STATS,
-    configSchema: z.object({ timeout_ms: z.number().int().default(1000), header: z.string() }),
-  });
+  const Timeout = teamPlugin('timeout-default', z.object({ timeout_ms: z.number().int().default(1000), header: z.string() }));
   const { app, ns, waypoint } = fixture();
   // No timeout_ms: this line only typechecks because props are typed from the schema's input.
   new Timeout(ns, 't', { targets: [waypoint], pluginConfig: { header: 'x-timeout' } });
@@ -27,13 +26,7 @@ test('definePlugin: a field with a default may be left out (typed from the schem
 });
 
 test('definePlugin: a config key the schema does not list is refused (zod would drop it from the manifest without a word)', () => {
-  const Stamp = definePlugin({
-    name: 'header-stamp-keys',
-    url: 'oci://registry.example.com/wasm/header-stamp-keys:1.0.0',
-    sha256: SHA,
-    defaultPhase: PluginPhase.STATS,
-    configSchema: z.object({ header_name: z.string(), header_value: z.string() }),
-  });
+  const Stamp = teamPlugin('header-stamp-keys', z.object({ header_name: z.string(), header_value: z.string() }));
   const { ns, waypoint } = fixture();
   // Built in a variable, as wrappers do: TypeScript's excess-property check does not see it.
   const config = { header_name: 'x-team', header_valeu: 'shop' } as unknown as { header_name: string; header_value: string };
@@ -44,13 +37,7 @@ test('definePlugin: a config key the schema does not list is refused (zod would 
   assert.equal(ns.node.tryFindChild('stamp'), undefined);
 
   // A schema that keeps unknown keys itself still does.
-  const Open = definePlugin({
-    name: 'open-config',
-    url: 'oci://registry.example.com/wasm/open-config:1.0.0',
-    sha256: SHA,
-    defaultPhase: PluginPhase.STATS,
-    configSchema: z.object({ a: z.string() }).passthrough(),
-  });
+  const Open = teamPlugin('open-config', z.object({ a: z.string() }).passthrough());
   const { app, ns: ns2, waypoint: w2 } = fixture();
   new Open(ns2, 'open', { targets: [w2], pluginConfig: { a: 'x', extra: 1 } as { a: string } });
   assert.deepEqual((compile(app).find('WasmPlugin', 'open').spec as { pluginConfig: unknown }).pluginConfig, { a: 'x', extra: 1 });
@@ -58,7 +45,7 @@ test('definePlugin: a config key the schema does not list is refused (zod would 
 
 test("definePlugin: passing the definition's own url keeps its pinned sha256; another url (a mirror, another tag) drops it", () => {
   const url = 'oci://registry.example.com/wasm/pinned:1.0.0';
-  const Pinned = definePlugin({ name: 'pinned', url, sha256: SHA, defaultPhase: PluginPhase.STATS, configSchema: z.object({}) });
+  const Pinned = teamPlugin('pinned', z.object({}));
   const { app, ns, waypoint } = fixture();
   new Pinned(ns, 'same', { targets: [waypoint], pluginConfig: {}, url });
   new Pinned(ns, 'mirror', { targets: [waypoint], pluginConfig: {}, url: 'oci://mirror.example.com/wasm/pinned:1.0.0' });
@@ -69,12 +56,7 @@ test("definePlugin: passing the definition's own url keeps its pinned sha256; an
 });
 
 test("definePlugin: an analyze() that throws is the plugin definition's mistake, reported at the plugin as policy/exception, not an internal error", () => {
-  const Quota = definePlugin({
-    name: 'quota-throws',
-    url: 'oci://registry.example.com/wasm/quota-throws:1.0.0',
-    sha256: SHA,
-    defaultPhase: PluginPhase.STATS,
-    configSchema: z.object({ limits: z.record(z.string(), z.number()).optional() }),
+  const Quota = teamPlugin('quota-throws', z.object({ limits: z.record(z.string(), z.number()).optional() }), {
     // The team's bug: limits may be absent.
     analyze: (c) => (Object.keys(c.limits!).length > 0 ? [] : []),
   });
