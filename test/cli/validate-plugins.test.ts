@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
-import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
+import { captureIo, REPO_ROOT, SHOP_MESH_YAML, tempDir } from '../support/helpers';
 
 const LIB = REPO_ROOT.split(path.sep).join('/');
 
@@ -86,17 +86,7 @@ export const TenantHeader = definePlugin({
   fs.mkdirSync(manifests);
   fs.writeFileSync(
     path.join(manifests, 'mesh.yaml'),
-    `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: waypoint, namespace: shop }
-spec: { gatewayClassName: istio-waypoint, listeners: [{ name: mesh, port: 15008, protocol: HBONE }] }
----
-apiVersion: v1
-kind: Service
-metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: waypoint } }
-spec: { ports: [{ port: 8080 }] }
----
-apiVersion: extensions.istio.io/v1alpha1
+    `${SHOP_MESH_YAML}apiVersion: extensions.istio.io/v1alpha1
 kind: WasmPlugin
 metadata: { name: tenant, namespace: shop }
 spec:

@@ -11,7 +11,7 @@ import { main } from '../../cli/main';
 import { compileApp } from '../../compiler/synth';
 import { MeshNamespace, PolicyApp, Waypoint, WasmPlugin } from '../../constructs';
 import { formatFinding } from '../../analysis/finding';
-import { captureIo, tempDir } from '../support/helpers';
+import { captureIo, SHOP_MESH_YAML, tempDir } from '../support/helpers';
 
 const TOKEN = 'S3cr3tTok-91x';
 const URL = `http://mirror.example.com/wasm/stamp.wasm?token=${TOKEN}&X-Amz-Signature=${TOKEN}#${TOKEN}`;
@@ -32,17 +32,7 @@ test("explain's trace of a module it does not simulate masks the URL's query val
   const dir = tempDir('wp-url-');
   fs.writeFileSync(
     path.join(dir, 'mesh.yaml'),
-    `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: waypoint, namespace: shop }
-spec: { gatewayClassName: istio-waypoint, listeners: [{ name: mesh, port: 15008, protocol: HBONE }] }
----
-apiVersion: v1
-kind: Service
-metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: waypoint } }
-spec: { ports: [{ port: 8080 }] }
----
-apiVersion: extensions.istio.io/v1alpha1
+    `${SHOP_MESH_YAML}apiVersion: extensions.istio.io/v1alpha1
 kind: WasmPlugin
 metadata: { name: stamp, namespace: shop }
 spec:

@@ -42,3 +42,20 @@ export function writePolicy(dir: string, body: string, file = 'main.ts'): string
   fs.writeFileSync(full, `import * as wp from '${lib}';\n${body}\n`);
   return full;
 }
+
+/**
+ * Hand-written manifests of the mesh most manifest tests put a plugin on:
+ * waypoint `shop/waypoint`, and Service `shop/cart` (port 8080) bound to it.
+ * Followed by `---` and the documents a test adds.
+ */
+export const SHOP_MESH_YAML = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: waypoint, namespace: shop }
+spec: { gatewayClassName: istio-waypoint, listeners: [{ name: mesh, port: 15008, protocol: HBONE }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: waypoint } }
+spec: { ports: [{ port: 8080 }] }
+---
+`;
