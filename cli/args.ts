@@ -12,7 +12,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * quoted occurrences are replaced, so a short argument cannot garble the
  * rest of the message.
  */
-export function redactArgs(message: string, argv: readonly string[]): string {
+function redactArgs(message: string, argv: readonly string[]): string {
   let out = message;
   // Longest first, so an argument that contains another is replaced whole.
   for (const arg of [...argv].sort((a, b) => b.length - a.length)) {

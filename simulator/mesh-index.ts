@@ -166,7 +166,6 @@ export class MeshIndex {
   }
 }
 
-/** A namespaced object's namespace; manifests without one go to `default`, as kubectl's default context would. */
 /**
  * The object items of a list field of a manifest. Anything else (a null
  * item) the API server refuses, and it describes nothing: skipped, so one
@@ -176,6 +175,7 @@ export function objectItems<T>(list: unknown): T[] {
   return Array.isArray(list) ? (list.filter((x) => typeof x === 'object' && x !== null && !Array.isArray(x)) as T[]) : [];
 }
 
+/** A namespaced object's namespace; manifests without one go to `default`, as kubectl's default context would. */
 export function namespaceOf(m: KubeObject): string {
   return m.metadata.namespace ?? 'default';
 }

@@ -64,4 +64,4 @@ export function redactHeaderValue(name: string, value: string): string {
 }
 
 // One masking for every printed module URL (a password may itself hold '@').
-export { printableUrl, redactUrl } from '../analysis/schema/go-url';
+export { printableUrl } from '../analysis/schema/go-url';

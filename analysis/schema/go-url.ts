@@ -143,15 +143,14 @@ function urlProblemOf(url: string): string | undefined {
 }
 
 /**
- * A URL safe to print: any `user:password@` part is masked. The mask runs to
- * the last `@` that is not a digest (`@sha256:`), not to the first `/`, `?` or
- * `#`: an unencoded password may hold those, and masking a path too is safe.
+ * Where a URL's `user:password` is: from after the scheme to the last `@`
+ * that is not a digest (`@sha256:`), not to the first `/`, `?` or `#`: an
+ * unencoded password may hold those, and masking a path too is safe.
  */
-export function redactUrl(url: string): string {
+function userinfoSpan(url: string): { start: number; end: number } | undefined {
   const start = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0].length ?? 0;
-  const rest = url.slice(start).replace(/@sha256:[0-9a-fA-F]*$/, '');
-  const at = rest.lastIndexOf('@');
-  return at < 0 ? url : `${url.slice(0, start)}***${url.slice(start + at)}`;
+  const at = url.slice(start).replace(/@sha256:[0-9a-fA-F]*$/, '').lastIndexOf('@');
+  return at < 0 ? undefined : { start, end: start + at };
 }
 
 /**
@@ -180,20 +179,19 @@ function maskPairs(query: string, mask: (value: string) => string): string {
 }
 
 /**
- * A URL safe to print: its `user:password@` masked (as `redactUrl`), and
- * every query value and any fragment replaced by `mask(value)`. Which `@`
- * ends a user:password cannot always be told: an unencoded password may
- * hold `?` or `#`, a query value an `@` (`owner=ci@acme.io&token=...`).
- * When the masked part holds a `?` or `#`, everything after the `@` may be
- * query, so it is masked as query: a host is lost from view, never a secret.
+ * A URL safe to print: its `user:password@` masked (`***@`), and every query
+ * value and any fragment replaced by `mask(value)`. Which `@` ends a
+ * user:password cannot always be told: an unencoded password may hold `?`
+ * or `#`, a query value an `@` (`owner=ci@acme.io&token=...`). When the
+ * masked part holds a `?` or `#`, everything after the `@` may be query, so
+ * it is masked as query: a host is lost from view, never a secret.
  */
 export function maskedUrl(url: string, mask: (value: string) => string): string {
-  const safe = redactUrl(url);
-  if (safe === url) return maskQueryValues(url, mask);
-  const at = safe.indexOf('***@') + 3;
-  const hidden = url.slice(0, url.length - (safe.length - at));
-  if (!/[?#]/.test(hidden)) return `${safe.slice(0, at)}${maskQueryValues(safe.slice(at), mask)}`;
-  return `${safe.slice(0, at + 1)}${maskPairs(safe.slice(at + 1).replace(/[?#]/g, '&'), mask)}`;
+  const u = userinfoSpan(url);
+  if (!u) return maskQueryValues(url, mask);
+  const head = `${url.slice(0, u.start)}***@`;
+  const tail = url.slice(u.end + 1);
+  return /[?#]/.test(url.slice(u.start, u.end)) ? head + maskPairs(tail.replace(/[?#]/g, '&'), mask) : head + maskQueryValues(tail, mask);
 }
 
 /** A URL as findings and traces print it: `maskedUrl` with values shown as `***`. */
