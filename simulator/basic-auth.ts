@@ -105,8 +105,7 @@ function olderRelease(tag: string): boolean {
 }
 
 /** A note when the module tag is not the one whose source was read. */
-function versionNote(url: string): string {
-  const tag = tagOf(url);
+function versionNote(tag: string | undefined): string {
   if (tag === undefined || tag === BASIC_AUTH_VERSION) return '';
   return `(module tag ${tag}: simulated with the ${BASIC_AUTH_VERSION} source, unchanged through master 2025-04) `;
 }
@@ -130,7 +129,7 @@ export const basicAuthEvaluator: PluginEvaluator = {
       return { kind: 'not-simulated', detail: `basic_auth ${tag} is older than ${BASIC_AUTH_VERSION}, the source this simulator follows (the same through master 2025-04); earlier releases are not simulated` };
     }
     const decision = check(input);
-    const note = versionNote(input.plugin.url);
+    const note = versionNote(tag);
     return note ? { ...decision, detail: note + decision.detail } : decision;
   },
 };

@@ -99,6 +99,8 @@ function decisionName(d: PluginDecision): 'pass' | 'deny' | 'refused-config' | '
   return d.kind === 'respond' ? 'deny' : d.kind;
 }
 
+const ASSUMED_PASS = '; assumed to let the request through';
+
 /** Walk one proxy's chain; returns true when the request stops here. */
 function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: TraceEntry[], outcome: Outcome, options: SimulateOptions): boolean {
   const order = chain.entries.map((e, i) => `${i + 1}. ${e.id} (${STAGE_NAMES[e.stage]}${e.priority !== undefined ? `, priority ${e.priority}` : ''})`);
@@ -106,14 +108,19 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
   for (const s of chain.skipped) trace.push({ step: 'plugin', proxy, object: s.id, decision: 'skipped', detail: `not on this chain: ${s.why}` });
   for (const n of chain.notes) trace.push({ step: 'chain', proxy, detail: n });
   const assumePass = options.unsimulated === 'assume-pass';
+  // What the simulator cannot decide makes the outcome unknown, unless it is asked to assume a pass.
+  const undecided = (why: string): void => {
+    if (!assumePass) outcome.undetermined ??= why;
+  };
+  const assumedPass = assumePass ? ASSUMED_PASS : '';
 
   for (const entry of chain.entries) {
     const m = entry.object.manifest;
     const object = entry.id;
     if (m.kind !== 'WasmPlugin') {
       const what = m.kind === 'RequestAuthentication' ? 'it may reject a request with an invalid JWT' : 'it may deny the request (403) or call an external authorizer';
-      trace.push({ step: 'policy', proxy, object, decision: 'not-simulated', detail: `${entry.why}; at ${STAGE_NAMES[entry.stage]}: not simulated (${what})${assumePass ? '; assumed to let the request through' : ''}` });
-      if (!assumePass) outcome.undetermined ??= `${object} on ${proxy} is not simulated`;
+      trace.push({ step: 'policy', proxy, object, decision: 'not-simulated', detail: `${entry.why}; at ${STAGE_NAMES[entry.stage]}: not simulated (${what})${assumedPass}` });
+      undecided(`${object} on ${proxy} is not simulated`);
       continue;
     }
     const spec = (m.spec ?? {}) as { url?: unknown; pluginConfig?: unknown };
@@ -130,14 +137,14 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
         continue;
       }
       trace.push({ step: 'plugin', proxy, object, decision: 'not-simulated', detail: `${entry.why}; if it applies: ${module}${decision.detail}${assumePass ? '; assumed not to apply' : ''}` });
-      if (!assumePass) outcome.undetermined ??= `whether ${object} applies on ${proxy} is unknown, and it would not let the request through`;
+      undecided(`whether ${object} applies on ${proxy} is unknown, and it would not let the request through`);
       continue;
     }
 
     if (decision.kind === 'pass' || decision.kind === 'not-simulated') {
-      const assumed = decision.kind === 'not-simulated' && assumePass ? '; assumed to let the request through' : '';
-      trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${decision.detail}${assumed}` });
-      if (decision.kind === 'not-simulated' && !assumePass) outcome.undetermined ??= `${object} on ${proxy} is not simulated`;
+      const notSimulated = decision.kind === 'not-simulated';
+      trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${decision.detail}${notSimulated ? assumedPass : ''}` });
+      if (notSimulated) undecided(`${object} on ${proxy} is not simulated`);
       continue;
     }
 
