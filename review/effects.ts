@@ -376,8 +376,9 @@ interface Outcome {
   readonly ifPassed: number | null;
 }
 
-function outcomeOf(model: MeshModel, target: string, p: Probe, pruned?: ReadonlySet<string>): Outcome {
-  if (!model.objects.some((o) => o.target === target)) return { status: null, ifPassed: null };
+/** `has`: whether the model has any object of the target (read once per target, not per request). */
+function outcomeOf(model: MeshModel, has: boolean, target: string, p: Probe, pruned?: ReadonlySet<string>): Outcome {
+  if (!has) return { status: null, ifPassed: null };
   const headers: Record<string, string> = p.credential ? { authorization: `Basic ${storedCredential(p.credential)}` } : {};
   const request = { target, via: p.via, to: p.to, method: p.method, path: p.path, authority: p.authority, headers };
   const run = (unsimulated: 'undetermined' | 'assume-pass') => {
@@ -405,7 +406,7 @@ function pathInputs(index: MeshIndex | undefined, d: Destination, pruned?: Reado
     const dest = parseDestination(d.to);
     const service = index.service(dest.namespace, dest.name);
     const ref = d.via === undefined ? undefined : parseGateway(d.via);
-    const via = ref && (index.gateway(ref.namespace, ref.name) ?? { ...ref, known: 'assumed' as const, labels: {} });
+    const via = ref && index.gatewayOrAssumed(ref.namespace, ref.name);
     const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned });
     return JSON.stringify({
       service,
@@ -456,7 +457,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   let simulated = 0;
   let truncated = 0;
   let unchanged = 0;
-  const pending: { target: string; probe: Probe; touched: boolean; rank: number; live: MeshModel; pruned: ReadonlySet<string> }[] = [];
+  const pending: { target: string; probe: Probe; rank: number; live: MeshModel; liveHas: boolean; pruned: ReadonlySet<string> }[] = [];
   const prunedInUse: PrunedGateway[] = [];
   // Read once: it scans every object of both revisions.
   const flux = fluxMayApply([base, head]);
@@ -486,7 +487,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     const waypoints = waypointKeys([base, head], target);
     const gateways = ingressGateways([base, head], target, waypoints);
     for (const g of gateways) {
-      const proxyOf = (idx?: MeshIndex) => (idx ? { kind: 'ingress' as const, gateway: idx.gateway(g.namespace, g.name) ?? { ...g, known: 'assumed' as const, labels: {} } } : undefined);
+      const proxyOf = (idx?: MeshIndex) => (idx ? { kind: 'ingress' as const, gateway: idx.gatewayOrAssumed(g.namespace, g.name) } : undefined);
       const before = chainIds(bi, proxyOf(bi));
       const after = chainIds(hi, proxyOf(hi));
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `ingress gateway ${g.namespace}/${g.name}`, before, after });
@@ -508,33 +509,33 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       }
       return inputs.get(key)!;
     };
+    const liveHas = live.objects.some((o) => o.target === target);
     for (const { probe, changed } of probes([base, head], target, scope)) {
-      const t = touched(probe);
-      pending.push({ target, probe, touched: t, rank: t ? (changed ? 0 : 1) : 2, live, pruned });
+      pending.push({ target, probe, rank: touched(probe) ? (changed ? 0 : 1) : 2, live, liveHas, pruned });
     }
   }
   // Whatever their target: first the requests of a rule or plugin that
   // changed, then the others whose path changed (a plugin on it, its
   // binding); last those whose path did not, which cannot differ.
   const order = [0, 1, 2].flatMap((rank) => pending.filter((q) => q.rank === rank));
-  for (const { target, probe: p, touched, live, pruned } of order) {
+  for (const { target, probe: p, rank, live, liveHas, pruned } of order) {
     if (simulated >= maxRequests) {
-      if (touched) truncated++;
+      if (rank < 2) truncated++;
       else unchanged++;
       continue;
     }
     simulated++;
-    const b = outcomeOf(base, target, p);
-    const h = outcomeOf(live, target, p, pruned);
-    if (b.status === h.status && b.ifPassed === h.ifPassed) continue;
-    const [before, after] = [b.status, h.status];
     // A target the base did not have at all is new access, listed with
     // the other changes. Any other unknown (a module or policy the
     // simulator does not model) still counts: the gate must not miss auth
     // removed from behind it, nor from behind a plugin it cannot decide (a
     // rate limiter that answers 429 or passes): there a 200 that was not
     // possible (401 whatever the rate limiter does) now is.
-    const baseHad = before !== null || baseTargets.has(target);
+    const baseHad = baseTargets.has(target);
+    const b = outcomeOf(base, baseHad, target, p);
+    const h = outcomeOf(live, liveHas, target, p, pruned);
+    if (b.status === h.status && b.ifPassed === h.ifPassed) continue;
+    const [before, after] = [b.status, h.status];
     access.push({
       target,
       via: p.via,

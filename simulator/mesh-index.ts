@@ -123,6 +123,11 @@ export class MeshIndex {
     return { name, known: 'assumed', labels, labelsComplete: false };
   }
 
+  /** A Gateway a request names (`via`): when nothing here names it, assumed to exist, with no labels. */
+  public gatewayOrAssumed(namespace: string, name: string): GatewayInfo {
+    return this.gateway(namespace, name) ?? { namespace, name, known: 'assumed', labels: {} };
+  }
+
   /** A Gateway, or undefined when neither a manifest nor a reference names it. */
   public gateway(namespace: string, name: string): GatewayInfo | undefined {
     const found = this.ofKind('Gateway', namespace, name);

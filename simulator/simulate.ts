@@ -205,7 +205,7 @@ export function simulate(model: MeshModel, request: SimRequest, options: Simulat
   let via: GatewayInfo | undefined;
   if (request.via !== undefined) {
     const ref = parseGateway(request.via);
-    via = index.gateway(ref.namespace, ref.name) ?? { ...ref, known: 'assumed', labels: {} };
+    via = index.gatewayOrAssumed(ref.namespace, ref.name);
     if (via.className === 'istio-waypoint') {
       throw new SimulationError('via', `via ${request.via} is a waypoint, not an ingress gateway`, 'Name the ingress Gateway the request enters through; waypoints are found from the destination.');
     }
