@@ -4,7 +4,8 @@ import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
 import { bindService, ingressUsesWaypoint } from '../simulator/binding';
 import { buildChain } from '../simulator/chain';
-import { GatewayInfo, MeshIndex, ServiceInfo } from '../simulator/mesh-index';
+import { isWaypointGateway } from '../analysis/rules/waypoints';
+import { GatewayInfo, MeshIndex, namespaceOf, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
@@ -107,7 +108,7 @@ function serviceList(models: MeshModel[], target: string): { namespace: string; 
   const out = new Map<string, { namespace: string; name: string }>();
   for (const m of models) {
     for (const o of m.objects.filter((x) => x.target === target)) {
-      const ns = o.manifest.metadata.namespace ?? 'default';
+      const ns = namespaceOf(o.manifest);
       if (o.manifest.kind === 'Service') out.set(`${ns}/${o.manifest.metadata.name}`, { namespace: ns, name: o.manifest.metadata.name });
       if (o.manifest.kind === 'Namespace') out.set(`${o.manifest.metadata.name}/${OTHER}`, { namespace: o.manifest.metadata.name, name: OTHER });
       for (const ref of targetRefs(o)) {
@@ -175,7 +176,7 @@ function waypointKeys(models: MeshModel[], target: string): Set<string> {
   for (const m of models) {
     for (const o of m.objects) {
       if (o.target !== target || o.manifest.kind !== 'Gateway') continue;
-      if ((o.manifest.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName === 'istio-waypoint') out.add(`${o.manifest.metadata.namespace ?? 'default'}/${o.manifest.metadata.name}`);
+      if (isWaypointGateway(o.manifest)) out.add(`${namespaceOf(o.manifest)}/${o.manifest.metadata.name}`);
     }
   }
   return out;
@@ -185,7 +186,7 @@ function ingressGateways(models: MeshModel[], target: string, waypoints: Readonl
   const out = new Map<string, { namespace: string; name: string }>();
   for (const m of models) {
     for (const o of m.objects.filter((x) => x.target === target)) {
-      const ns = o.manifest.metadata.namespace ?? 'default';
+      const ns = namespaceOf(o.manifest);
       if (o.manifest.kind === 'Gateway' && !waypoints.has(`${ns}/${o.manifest.metadata.name}`)) {
         out.set(`${ns}/${o.manifest.metadata.name}`, { namespace: ns, name: o.manifest.metadata.name });
       }
@@ -280,7 +281,7 @@ function basicAuthPlugins(models: MeshModel[], target: string): BasicAuthPlugin[
       const spec = (o.manifest.spec ?? {}) as { url?: unknown; pluginConfig?: { basic_auth_rules?: unknown } };
       if (typeof spec.url !== 'string' || !isBasicAuthModule(spec.url)) continue;
       const rules = Array.isArray(spec.pluginConfig?.basic_auth_rules) ? (spec.pluginConfig!.basic_auth_rules as Rule[]) : [];
-      const namespace = o.manifest.metadata.namespace ?? 'default';
+      const namespace = namespaceOf(o.manifest);
       const rest = JSON.stringify({ ...spec, pluginConfig: { ...spec.pluginConfig, basic_auth_rules: undefined } });
       found.push({ key: `${namespace}/${o.manifest.metadata.name}`, side, namespace, refs: targetRefs(o), rules, rest });
     }
