@@ -11,6 +11,9 @@ export interface Review {
 
 export type ReviewFormat = 'text' | 'markdown' | 'json';
 
+
+/** Where a line is about, when the tree has targets: ` [prod]`. */
+const inTarget = (target: string | undefined): string => (target ? ` [${target}]` : '');
 function status(s: number | null, ifPassed?: number): string {
   if (s !== null) return String(s);
   return ifPassed === undefined ? 'unknown' : `unknown (${ifPassed} if what is not simulated lets it through)`;
@@ -30,14 +33,14 @@ function value(v: unknown): string {
 
 function request(a: AccessCase): string {
   const cred = a.credential === 'none' ? 'no credentials' : `credential ${a.credential}`;
-  return `${a.method} ${a.path} ${a.via ? `via ${a.via} ` : ''}to ${a.to}${a.authority ? ` (host ${a.authority})` : ''} (${cred})${a.target ? ` [${a.target}]` : ''}`;
+  return `${a.method} ${a.path} ${a.via ? `via ${a.via} ` : ''}to ${a.to}${a.authority ? ` (host ${a.authority})` : ''} (${cred})${inTarget(a.target)}`;
 }
 
 function bindingLine(b: BindingChange): string {
   const from = b.before.waypoint ?? 'no waypoint';
   const to = b.after.waypoint ?? 'no waypoint';
   const svc = b.service.endsWith('/*') ? `Services of ${b.service.slice(0, -2)} without their own label` : b.service;
-  return `${svc}${b.target ? ` [${b.target}]` : ''}: ${from} -> ${to}${b.lostWaypoint ? ': its traffic now skips the waypoint, and the plugins on it no longer run' : ''} (${b.after.reason})`;
+  return `${svc}${inTarget(b.target)}: ${from} -> ${to}${b.lostWaypoint ? ': its traffic now skips the waypoint, and the plugins on it no longer run' : ''} (${b.after.reason})`;
 }
 
 function chainLine(c: ChainChange): string {
@@ -45,7 +48,7 @@ function chainLine(c: ChainChange): string {
   const removed = c.before.filter((x) => !c.after.includes(x));
   const parts = [...added.map((x) => `+ ${x}`), ...removed.map((x) => `- ${x}`)];
   if (parts.length === 0) parts.push(`order: ${c.before.join(', ')} -> ${c.after.join(', ')}`);
-  return `${c.subject}${c.target ? ` [${c.target}]` : ''}: ${parts.join('; ')}`;
+  return `${c.subject}${inTarget(c.target)}: ${parts.join('; ')}`;
 }
 
 function fieldLine(f: FieldChange): string {
@@ -53,7 +56,7 @@ function fieldLine(f: FieldChange): string {
 }
 
 function objectLine(o: ObjectChange): string {
-  const id = `${o.object.kind} ${o.object.namespace ? `${o.object.namespace}/` : ''}${o.object.name}${o.object.target ? ` [${o.object.target}]` : ''}`;
+  const id = `${o.object.kind} ${o.object.namespace ? `${o.object.namespace}/` : ''}${o.object.name}${inTarget(o.object.target)}`;
   return `${o.change} ${id}`;
 }
 
@@ -85,7 +88,7 @@ function prunedLine(p: PrunedGateway): string {
     );
   }
   return (
-    `removed Gateway ${p.gateway}${p.target ? ` [${p.target}]` : ''} is still used by ${p.usedBy.join(', ')}: ` +
+    `removed Gateway ${p.gateway}${inTarget(p.target)} is still used by ${p.usedBy.join(', ')}: ` +
     'GitOps prunes it on sync, and then that traffic has no waypoint (no fallback) and skips its plugins. ' +
     advice.join('. ')
   );
