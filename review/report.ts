@@ -11,9 +11,9 @@ export interface Review {
 
 export type ReviewFormat = 'text' | 'markdown' | 'json';
 
-
 /** Where a line is about, when the tree has targets: ` [prod]`. */
 const inTarget = (target: string | undefined): string => (target ? ` [${target}]` : '');
+
 function status(s: number | null, ifPassed?: number): string {
   if (s !== null) return String(s);
   return ifPassed === undefined ? 'unknown' : `unknown (${ifPassed} if what is not simulated lets it through)`;
