@@ -43,14 +43,16 @@ const NAMED = 3;
  * others counted. The order of first appearance is kept.
  */
 export function mergeRepeated(findings: readonly Finding[]): Finding[] {
-  const byMessage = new Map<string, { first: Finding; others: string[] }>();
+  // A Set, not the list, answers "seen?": a variable a thousand plugins read would make this quadratic.
+  const byMessage = new Map<string, { first: Finding; paths: Set<string> }>();
   for (const f of findings) {
     const key = `${f.rule}\u0000${f.message}`;
     const seen = byMessage.get(key);
-    if (!seen) byMessage.set(key, { first: f, others: [] });
-    else if (f.path !== undefined && f.path !== seen.first.path && !seen.others.includes(f.path)) seen.others.push(f.path);
+    if (!seen) byMessage.set(key, { first: f, paths: new Set(f.path === undefined ? [] : [f.path]) });
+    else if (f.path !== undefined) seen.paths.add(f.path);
   }
-  return [...byMessage.values()].map(({ first, others }) => {
+  return [...byMessage.values()].map(({ first, paths }) => {
+    const others = [...paths].filter((p) => p !== first.path);
     if (others.length === 0) return first;
     const named = others.slice(0, NAMED).join(', ');
     const more = others.length > NAMED ? ` and ${others.length - NAMED} more` : '';
