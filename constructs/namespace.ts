@@ -2,12 +2,11 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { LABELS, NO_WAYPOINT } from './labels';
-import { otherCopyOf, twoCopies } from './internal/copies';
 import { markExternal } from './internal/ownership';
 import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
-import { fail, parseProps, reserveId, vacant, withProps } from './internal/validate';
+import { fail, parseProps, refuseOtherCopy, reserveId, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { isWaypoint, IWaypoint, useWaypointOption } from './waypoint';
 
@@ -208,11 +207,7 @@ export class MeshNamespace extends Chart {
    */
   public useWaypoint(waypoint: IWaypoint | typeof NO_WAYPOINT): void {
     // Blamed on the call, not on the line that created the namespace.
-    const copy = otherCopyOf(waypoint);
-    if (copy !== undefined) {
-      const { message, fix } = twoCopies(copy);
-      fail(this, 'library/two-copies', `useWaypoint() was given a Waypoint ${message}`, fix, callSiteOf(this.useWaypoint) ?? sourceOf(this));
-    }
+    refuseOtherCopy(this, waypoint, () => 'useWaypoint() was given a Waypoint', () => callSiteOf(this.useWaypoint) ?? sourceOf(this));
     if (waypoint !== NO_WAYPOINT && !isWaypoint(waypoint)) {
       fail(this, 'props/invalid', `useWaypoint() needs a Waypoint or "none"`, 'Pass a Waypoint construct, Waypoint.fromWaypointName(), or "none".', callSiteOf(this.useWaypoint) ?? sourceOf(this));
     }

@@ -2,11 +2,10 @@ import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { namespaceOf, targetNameOf } from './app';
-import { otherCopyOf, twoCopies } from './internal/copies';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey, isLabelValue } from './internal/schemas';
-import { fail, parseProps, refuseUnknownProps, ruleParams, vacant, withProps } from './internal/validate';
+import { fail, parseProps, refuseOtherCopy, refuseUnknownProps, ruleParams, vacant, withProps } from './internal/validate';
 import { printableUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ITargetable, TargetRef } from './target-ref';
 
@@ -323,11 +322,7 @@ function refuseForeignTargets(plugin: WasmPlugin, targets: readonly ITargetable[
   targets.forEach((t, i) => {
     const what = () => `targets[${i}] (${t.targetRef.kind} ${t.targetRef.name})`;
     // A target is taken by its shape, so a construct of another copy of the library passes the props check.
-    const copy = otherCopyOf(t);
-    if (copy !== undefined) {
-      const { message, fix } = twoCopies(copy);
-      fail(plugin, 'library/two-copies', `${what()} was ${message}`, fix);
-    }
+    refuseOtherCopy(plugin, t, () => `${what()} was`);
     const fix = "Create the WasmPlugin in the target's namespace and Target (or reference the target there with fromGatewayName/fromServiceName).";
     if (t.targetNamespace !== undefined && t.targetNamespace !== plugin.namespace) {
       fail(

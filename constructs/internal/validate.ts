@@ -180,6 +180,19 @@ export function vacant<S extends IConstruct>(scope: S, id: string, constructed: 
   ]);
 }
 
+/**
+ * Throw `library/two-copies` at `scope` when `x` was made by another copy of
+ * the library, which this copy's records cannot see into. `subject` begins
+ * the message ("targets[0] (Gateway edge) was"); `source`, when given, is
+ * where to blame instead of the construct's own line (read only on failure).
+ */
+export function refuseOtherCopy(scope: IConstruct, x: unknown, subject: () => string, source?: () => string | undefined): void {
+  const copy = otherCopyOf(x);
+  if (copy === undefined) return;
+  const { message, fix } = twoCopies(copy);
+  fail(scope, 'library/two-copies', `${subject()} ${message}`, fix, source ? source() : sourceOf(scope));
+}
+
 /** Throw one construct-time finding. */
 export function fail(scope: IConstruct, rule: string, message: string, fix: string, source: string | undefined = sourceOf(scope)): never {
   throw new PolicyError([{ rule, severity: 'error', message, fix, path: scope.node.path, source }]);

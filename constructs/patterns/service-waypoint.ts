@@ -2,8 +2,7 @@ import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Target } from '../app';
 import { LABELS, NO_WAYPOINT } from '../labels';
-import { otherCopyOf, twoCopies } from '../internal/copies';
-import { fail } from '../internal/validate';
+import { fail, refuseOtherCopy } from '../internal/validate';
 import { useWaypointLabels } from '../internal/waypoint-labels';
 import { addExternalServiceLabels, ExternalService, externalServiceLabel, IMeshService, MeshService } from '../mesh-service';
 import { MeshNamespace } from '../namespace';
@@ -57,11 +56,7 @@ export function meshNamespaceOf(c: IConstruct): MeshNamespace | undefined {
     return undefined;
   }
   // Another copy's MeshNamespace is not one this copy can see into (its waypoint, its labels).
-  const copy = otherCopyOf(chart);
-  if (copy !== undefined) {
-    const { message, fix } = twoCopies(copy);
-    fail(c, 'library/two-copies', `the namespace of '${c.node.path}' was ${message}`, fix);
-  }
+  refuseOtherCopy(c, chart, () => `the namespace of '${c.node.path}' was`);
   return isMeshNamespace(chart) ? chart : undefined;
 }
 
