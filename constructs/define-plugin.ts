@@ -115,10 +115,10 @@ export interface DefinedPluginProps<C> extends WasmPluginOptions {
   readonly url?: string;
 }
 
-/** The construct class `definePlugin` returns. */
 /** The config as a policy writes it: the schema's input, or `C` when the schema does not say. */
 export type PluginConfigInput<C, I> = unknown extends I ? C : I;
 
+/** The construct class `definePlugin` returns. */
 export interface DefinedPluginClass<C extends object, I = unknown> {
   new (scope: Construct, id: string, props: DefinedPluginProps<PluginConfigInput<C, I>>): WasmPlugin;
   readonly definition: PluginDefinition<C, I>;

@@ -88,12 +88,12 @@ const schema = z.object({
   labels: labelMap.optional(),
 });
 
-/** The labels MeshNamespace writes from its own props, and the prop that sets each. */
-const MANAGED_LABELS: Readonly<Record<string, string>> = {
-  [LABELS.dataplaneMode]: 'dataplaneMode (or enroll: false, to leave it unset)',
-  [LABELS.useWaypoint]: 'useWaypoint (or ns.useWaypoint())',
-  [LABELS.useWaypointNamespace]: 'useWaypoint (or ns.useWaypoint()), with a Waypoint of another namespace',
-  [LABELS.ingressUseWaypoint]: 'ingressUseWaypoint',
+/** The labels MeshNamespace writes from its own props: the prop that sets each, and how to use it. */
+const MANAGED_LABELS: Readonly<Record<string, { prop: string; use: string }>> = {
+  [LABELS.dataplaneMode]: { prop: 'dataplaneMode', use: 'dataplaneMode (or enroll: false, to leave it unset)' },
+  [LABELS.useWaypoint]: { prop: 'useWaypoint', use: 'useWaypoint (or ns.useWaypoint())' },
+  [LABELS.useWaypointNamespace]: { prop: 'useWaypoint', use: 'useWaypoint (or ns.useWaypoint()), with a Waypoint of another namespace' },
+  [LABELS.ingressUseWaypoint]: { prop: 'ingressUseWaypoint', use: 'ingressUseWaypoint' },
 };
 
 /**
@@ -105,9 +105,9 @@ const MANAGED_LABELS: Readonly<Record<string, string>> = {
  */
 function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>): void {
   for (const key of Object.keys(labels)) {
-    const prop = MANAGED_LABELS[key];
-    if (prop !== undefined) {
-      fail(ns, 'namespace/managed-label', `labels sets ${key}, which MeshNamespace writes from its ${prop.split(' ')[0]} prop`, `Remove ${key} from labels and use ${prop}.`);
+    const managed = MANAGED_LABELS[key];
+    if (managed !== undefined) {
+      fail(ns, 'namespace/managed-label', `labels sets ${key}, which MeshNamespace writes from its ${managed.prop} prop`, `Remove ${key} from labels and use ${managed.use}.`);
     }
   }
 }

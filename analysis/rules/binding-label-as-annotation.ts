@@ -1,8 +1,10 @@
+import { LABELS } from '../../constructs/labels';
+import { objectLabel } from '../finding';
 import type { Rule } from '../rule';
 import { isPlainObject } from '../schema/issue';
 
 // The ambient labels istiod and ztunnel read from labels only.
-const LABEL_KEYS = ['istio.io/dataplane-mode', 'istio.io/ingress-use-waypoint', 'istio.io/use-waypoint', 'istio.io/use-waypoint-namespace', 'istio.io/waypoint-for'];
+const LABEL_KEYS = [LABELS.dataplaneMode, LABELS.ingressUseWaypoint, LABELS.useWaypoint, LABELS.useWaypointNamespace, LABELS.waypointFor];
 
 export const bindingLabelAsAnnotation: Rule = {
   id: 'binding/label-as-annotation',
@@ -28,8 +30,7 @@ spec: { ports: [{ port: 9080 }] }`,
         const value = annotations[key];
         if (value === undefined) continue;
         const m = o.manifest.metadata;
-        const subject = `${o.manifest.kind} ${m.namespace ? `${m.namespace}/` : ''}${m.name}`;
-        ctx.report(o, { message: `${subject} has ${key}=${String(value)} as an annotation: Istio reads it from labels only, so it has no effect (istioctl analyze: IST0108 UnknownAnnotation)` });
+        ctx.report(o, { message: `${objectLabel({ kind: o.manifest.kind, namespace: m.namespace, name: m.name })} has ${key}=${String(value)} as an annotation: Istio reads it from labels only, so it has no effect (istioctl analyze: IST0108 UnknownAnnotation)` });
       }
     }
   },
