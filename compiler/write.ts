@@ -55,22 +55,31 @@ export function readTree(dir: string): FileTree {
 }
 
 /**
+ * The copies dead runs left beside `outdir` (oldest name first): only the
+ * exact names stagingFor() makes, of processes that are gone. A synth of the
+ * same folder running now must keep its staging tree, and a person's
+ * `.dist-old-notes` is not ours.
+ */
+function deadRunCopies(outdir: string): { retired: boolean; full: string }[] {
+  const parent = path.dirname(outdir);
+  if (!fs.existsSync(parent)) return [];
+  const out: { retired: boolean; full: string }[] = [];
+  for (const name of fs.readdirSync(parent).sort()) {
+    const m = stagingTag(name, path.basename(outdir));
+    if (m && !isAlive(Number(m[2]))) out.push({ retired: m[1] === 'old', full: path.join(parent, name) });
+  }
+  return out;
+}
+
+/**
  * A previous run that died between its two renames leaves `dist` missing and
- * its old copy beside it: put the old copy back before doing anything.
+ * its old copy beside it: put the old copy back before doing anything, and
+ * remove whatever else dead runs left.
  */
 function recover(outdir: string): void {
-  const parent = path.dirname(outdir);
-  const base = path.basename(outdir);
-  if (!fs.existsSync(parent)) return;
-  // Only the exact names stagingFor() makes, of processes that are gone: a
-  // synth of the same folder running now must keep its staging tree, and a
-  // person's `.dist-old-notes` is not ours.
-  for (const name of fs.readdirSync(parent)) {
-    const m = stagingTag(name, base);
-    if (!m || isAlive(Number(m[2]))) continue;
-    const full = path.join(parent, name);
+  for (const { retired, full } of deadRunCopies(outdir)) {
     try {
-      if (m[1] === 'old' && !fs.existsSync(outdir)) fs.renameSync(full, outdir);
+      if (retired && !fs.existsSync(outdir)) fs.renameSync(full, outdir);
       else removeTree(full);
     } catch {
       // Left for a later run: it must not stop this one.
@@ -81,21 +90,15 @@ function recover(outdir: string): void {
 /**
  * Where a synth that died between its two renames left the output folder
  * (its retired copy), when the folder itself is missing; read only, for
- * `check`. The next synth puts it back (recover).
+ * `check`. The next synth puts that same copy back (recover).
  */
 export function interruptedCopy(outdir: string): string | undefined {
   try {
     const abs = targetFolder(outdir);
-    if (fs.existsSync(abs)) return undefined;
-    const parent = path.dirname(abs);
-    for (const name of fs.readdirSync(parent).sort()) {
-      const m = stagingTag(name, path.basename(abs));
-      if (m && m[1] === 'old' && !isAlive(Number(m[2]))) return path.join(parent, name);
-    }
+    return fs.existsSync(abs) ? undefined : deadRunCopies(abs).find((c) => c.retired)?.full;
   } catch {
-    // No parent folder: nothing was left.
+    return undefined;
   }
-  return undefined;
 }
 
 /** What stagingFor() puts after `.<outdir>-`: which copy, the pid, a time tag. */
