@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PolicyApp } from '../constructs/app';
-import { isPolicyError, PolicyError } from '../constructs/errors';
+import { isPolicyError, PolicyError, thrown } from '../constructs/errors';
 import { projectRootOf } from '../compiler/project-root';
 import { isLibraryFrame, locationOf, relativeSource } from '../constructs/internal/provenance';
 import { UsageError } from './io';
@@ -99,12 +99,12 @@ function policyCrash(e: unknown, file: string): PolicyError {
     .find((l) => l !== undefined && !isLibraryFrame(l.file));
   const root = projectRootOf(file);
   const source = frame ? relativeSource(frame.at, root) : relativeSource(file, root);
+  const t = thrown(err);
   return new PolicyError([
     {
       rule: 'policy/exception',
       severity: 'error',
-      // The first line only: later lines may quote a whole object, credentials included.
-      message: `the policy program threw ${err.name}: ${err.message.split('\n')[0]}`,
+      message: `the policy program threw ${t.name}: ${t.firstLine}`,
       fix: /There is already a Construct with name/.test(err.message)
         ? 'Give each construct a unique id within its scope (the id argument of its constructor).'
         : 'Fix the policy code at the location shown.',

@@ -7,7 +7,7 @@ import { ownershipOf } from '../constructs/internal/ownership';
 import { otherCopyOf, twoCopies } from '../constructs/internal/copies';
 import { relativeSource, sourceOf } from '../constructs/internal/provenance';
 import { referenceOf } from '../constructs/internal/reference';
-import { isPolicyError } from '../constructs/errors';
+import { isPolicyError, thrown } from '../constructs/errors';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
 import { apiObjectJson, deferredJson } from './api-object-json';
 import { deferredApiObjectOf, withoutCreatingDeferred } from '../constructs/internal/deferred-api-object';
@@ -140,12 +140,11 @@ function twoCopiesFinding(other: string, path: string, source: string | undefine
 }
 
 function constructCrash(e: unknown, path: string, source: string | undefined): Finding {
-  const err = e instanceof Error ? e : new Error(String(e));
+  const t = thrown(e);
   return {
     rule: 'policy/exception',
     severity: 'error',
-    // The first line only: a failed JSON patch, say, appends the whole document (credentials included).
-    message: `validating or rendering this construct threw ${err.name}: ${err.message.split('\n')[0]}`,
+    message: `validating or rendering this construct threw ${t.name}: ${t.firstLine}`,
     fix: 'Fix the validation or toJson() override of the construct at the path shown (it was created at the location shown).',
     path,
     source,

@@ -18,3 +18,13 @@ export class PolicyError extends Error {
 export function isPolicyError(e: unknown): e is PolicyError {
   return e instanceof Error && Array.isArray((e as PolicyError).findings) && e.name === 'PolicyError';
 }
+
+/**
+ * What policy or plugin code threw, as findings quote it: its name and the
+ * first line of its message. Only the first line: later ones may quote a
+ * whole object (a failed JSON patch appends the document), credentials included.
+ */
+export function thrown(e: unknown): { name: string; firstLine: string } {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { name: err.name, firstLine: err.message.split('\n')[0] };
+}

@@ -1,4 +1,5 @@
 import { pluginDefinitionFor } from '../../constructs/define-plugin';
+import { thrown } from '../../constructs/errors';
 import type { Rule } from '../rule';
 import { BASIC_AUTH_RULES } from './basic-auth';
 
@@ -86,13 +87,12 @@ function configIssues(def: Definition, url: string, config: unknown): ConfigIssu
     return checkedConfigIssues(def, url, config);
   } catch (e) {
     // A team's schema refinement or analyze() threw: a mistake in plugin code, not in this library.
-    const err = e instanceof Error ? e : new Error(String(e));
+    const t = thrown(e);
     return [
       {
         rule: 'policy/exception',
         severity: 'error',
-        // The first line only: a message may quote the config, credentials included.
-        message: `${def.name} plugin definition threw ${err.name} while checking this config: ${err.message.split('\n')[0]}`,
+        message: `${def.name} plugin definition threw ${t.name} while checking this config: ${t.firstLine}`,
         fix: `Fix the configSchema refinements or analyze() of the '${def.name}' plugin definition (definePlugin): they must return issues, not throw, for any config the schema accepts.`,
       },
     ];
