@@ -12,14 +12,16 @@ export function loadPlugins(command: string, specs: readonly string[], cwd: stri
   for (const spec of specs) {
     const file = path.resolve(cwd, spec);
     let target = fs.existsSync(file) ? file : undefined;
-    if (target === undefined && !spec.startsWith('.') && !path.isAbsolute(spec)) {
+    // './x' and '/x' name files only; anything else may also be a package.
+    const asPackage = !spec.startsWith('.') && !path.isAbsolute(spec);
+    if (target === undefined && asPackage) {
       try {
         target = require.resolve(spec, { paths: [cwd] });
       } catch {
         // Reported below, with where it was looked for.
       }
     }
-    if (target === undefined) throw new UsageError(`${command}: --plugins ${spec} not found (looked for the file ${file}, and for a package of that name installed under ${cwd}).`);
+    if (target === undefined) throw new UsageError(`${command}: --plugins ${spec} not found (looked for the file ${file}${asPackage ? `, and for a package of that name installed under ${cwd}` : ''}).`);
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(target);
