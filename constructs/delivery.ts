@@ -7,6 +7,9 @@ import { dnsLabel, dnsSubdomain } from './internal/schemas';
 import { fail, parseProps, ruleParams, vacant } from './internal/validate';
 
 /** How the Argo CD Applications are written. */
+/** The cluster Argo CD runs in, as an Application destination names it. */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+
 export enum ArgoCdGenerator {
   /** One Application per target, in `dist/delivery/argocd/`. Each target can have its own destination. */
   APPLICATIONS = 'applications',
@@ -325,7 +328,7 @@ export function resolveDelivery(
           namespace: a.namespace ?? 'argocd',
           project: a.project ?? 'default',
           generator,
-          destination: a.destination ?? { server: 'https://kubernetes.default.svc' },
+          destination: a.destination ?? { server: IN_CLUSTER_SERVER },
           targetDestinations: { ...(a.targetDestinations ?? {}) },
         }
       : undefined,

@@ -51,6 +51,11 @@ function spec(argo: ArgoConfig, config: DeliveryConfig, path: string, dest: Argo
  * No `resources-finalizer`: deleting an Application then deletes nothing (and
  * every object carries Delete=false for the cascade case anyway).
  */
+/** Where `target`'s Application deploys: its own destination, or the one all targets share. */
+export function destinationFor(argo: NonNullable<DeliveryConfig['argocd']>, target: string): ArgoCdDestination {
+  return argo.targetDestinations[target] ?? argo.destination;
+}
+
 export function argoCdFiles(config: DeliveryConfig, targets: readonly string[], partOf: string): DeliveryFile[] {
   const argo = config.argocd;
   if (!argo) return [];
@@ -94,7 +99,7 @@ export function argoCdFiles(config: DeliveryConfig, targets: readonly string[], 
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: { name: `${config.name}-${target}`, namespace: argo.namespace, labels, annotations },
-      spec: spec(argo, config, targetPath(config, target), argo.targetDestinations[target] ?? argo.destination),
+      spec: spec(argo, config, targetPath(config, target), destinationFor(argo, target)),
     },
   }));
 }

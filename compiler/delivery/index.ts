@@ -1,10 +1,10 @@
 import type { Finding } from '../../analysis/finding';
-import type { DeliveryConfig } from '../../constructs/delivery';
+import { IN_CLUSTER_SERVER, type DeliveryConfig } from '../../constructs/delivery';
 import { STAGE_ORDER } from '../gitops';
 import { FileTree, kustomization } from '../layout';
 import type { ModelObject } from '../model';
 import { renderManifest } from '../render';
-import { argoCdFiles } from './argocd';
+import { argoCdFiles, destinationFor } from './argocd';
 import { DELIVERY_DIR, DeliveryFile } from './common';
 import { fluxFiles, fluxKustomizationName } from './flux';
 
@@ -29,8 +29,8 @@ const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(:=[^}]*)?\}/;
 
 /** The cluster an Argo CD target deploys to, as one comparable string. */
 function destinationOf(argocd: NonNullable<DeliveryConfig['argocd']>, target: string): string {
-  const d = argocd.targetDestinations[target] ?? argocd.destination;
-  return d.name !== undefined ? `cluster '${d.name}'` : (d.server ?? 'https://kubernetes.default.svc');
+  const d = destinationFor(argocd, target);
+  return d.name !== undefined ? `cluster '${d.name}'` : (d.server ?? IN_CLUSTER_SERVER);
 }
 
 /**
