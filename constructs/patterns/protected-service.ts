@@ -115,6 +115,8 @@ const schema = z.object({
 
 /** ProtectedServiceProps: its own, and the WasmPlugin options it passes on (not targets or selector). */
 const KNOWN_PROPS: ReadonlySet<string> = new Set([...Object.keys(schema.shape), ...Object.keys(wasmPluginOptionsShape).filter((k) => k !== 'targets' && k !== 'selector'), 'url']);
+/** What ProtectedService passes on to the BasicAuth it creates: every prop it takes but those it reads itself. */
+const PASSED_ON: ReadonlySet<string> = new Set([...KNOWN_PROPS].filter((k) => !['service', 'paths', 'credentials', 'methods', 'hosts', 'waypoint', 'waypointName'].includes(k)));
 
 /**
  * "Protect these paths of this Service" with HTTP Basic auth, in the form
@@ -191,9 +193,8 @@ export class ProtectedService extends Construct {
         credentials: props.credentials,
         ...(p.hosts ? { hosts: p.hosts } : {}),
       }));
-      const { service: _s, paths: _p, credentials: _c, methods: _m, hosts: _h, waypoint: _w, waypointName: _n, ...rest } = props;
       // Only the plugin options: a subclass's own props are not BasicAuth's.
-      const pluginOptions = Object.fromEntries(Object.entries(rest).filter(([k]) => KNOWN_PROPS.has(k)));
+      const pluginOptions = Object.fromEntries(Object.entries(props).filter(([k]) => PASSED_ON.has(k)));
       this.plugin = new BasicAuth(this, 'BasicAuth', {
         ...pluginOptions,
         name: p.name ?? `${service.name}-basic-auth`,
@@ -292,9 +293,10 @@ export function protectPaths(service: IMeshService & IConstruct, options: Protec
   const taken = chart.node.tryFindChild(id);
   // The same Service again, or another construct for a Service of the same
   // name (the same object in the cluster): either way a second protection.
-  const earlier = protectionOf(service) ?? (taken instanceof ProtectedService && protectionOf(taken.service as IMeshService & IConstruct) === taken ? taken : undefined);
-  if (earlier && earlier === taken) {
-    fail(earlier, 'protect/duplicate', `paths of Service '${service.name}' are already protected by an earlier protectPaths() call`, 'Put every path in one protectPaths() call (a request must satisfy every matching rule anyway).');
+  const earlier = protectionOf(service);
+  const again = earlier !== undefined ? earlier === taken : taken instanceof ProtectedService && protectionOf(taken.service as IMeshService & IConstruct) === taken;
+  if (again) {
+    fail(taken!, 'protect/duplicate', `paths of Service '${service.name}' are already protected by an earlier protectPaths() call`, 'Put every path in one protectPaths() call (a request must satisfy every matching rule anyway).');
   }
   return new ProtectedService(chart, id, { ...options, service });
 }
