@@ -10,8 +10,13 @@ import { normalizePath, SimulationError } from '../../simulator/request';
 import { captureIo, REPO_ROOT } from '../support/helpers';
 import * as path from 'node:path';
 
+/** Each raw path normalises to the path beside it. */
+function normalises(cases: [raw: string, want: string][]): void {
+  for (const [raw, want] of cases) assert.equal(normalizePath(raw), want, raw);
+}
+
 test('dot segments are removed, with %2e counting as a dot, and never climb above the root', () => {
-  const cases: [string, string][] = [
+  normalises([
     ['/a/../b', '/b'],
     ['/a/./b', '/a/b'],
     ['/x/%2e%2e/admin', '/admin'],
@@ -25,28 +30,31 @@ test('dot segments are removed, with %2e counting as a dot, and never climb abov
     // Not whole segments: plain characters (the escaped dot is still decoded).
     ['/a/..b', '/a/..b'],
     ['/a.%2eb', '/a..b'],
-  ];
-  for (const [raw, want] of cases) assert.equal(normalizePath(raw), want, raw);
+  ]);
 });
 
 test('letters, digits, "-", "_" and "~" are decoded; other escapes are kept exactly as sent (hex case included)', () => {
-  assert.equal(normalizePath('/%61dmin'), '/admin');
-  assert.equal(normalizePath('/%41%42%2d%5f%7e'), '/AB-_~');
-  assert.equal(normalizePath('/a%2fb'), '/a%2fb');
-  assert.equal(normalizePath('/a%2Fb'), '/a%2Fb');
-  assert.equal(normalizePath('/%5c'), '/%5c');
-  assert.equal(normalizePath('/%25'), '/%25');
+  normalises([
+    ['/%61dmin', '/admin'],
+    ['/%41%42%2d%5f%7e', '/AB-_~'],
+    ['/a%2fb', '/a%2fb'],
+    ['/a%2Fb', '/a%2Fb'],
+    ['/%5c', '/%5c'],
+    ['/%25', '/%25'],
+  ]);
 });
 
 test('a backslash is a slash, and characters a path may not hold are percent-encoded (non-ASCII as UTF-8 bytes)', () => {
-  assert.equal(normalizePath('/a\\b'), '/a/b');
-  assert.equal(normalizePath('/a\\..\\b'), '/b');
-  assert.equal(normalizePath('/a{b}|c^d`e"f<g>'), '/a%7Bb%7D%7Cc%5Ed%60e%22f%3Cg%3E');
-  assert.equal(normalizePath('/é'), '/%C3%A9');
-  // Characters the canonicaliser passes through.
-  assert.equal(normalizePath("/a!$&'()*+,;=:@[]b"), "/a!$&'()*+,;=:@[]b");
-  // Slashes are not merged (MERGE_SLASHES is not Istio's default).
-  assert.equal(normalizePath('//a'), '//a');
+  normalises([
+    ['/a\\b', '/a/b'],
+    ['/a\\..\\b', '/b'],
+    ['/a{b}|c^d`e"f<g>', '/a%7Bb%7D%7Cc%5Ed%60e%22f%3Cg%3E'],
+    ['/é', '/%C3%A9'],
+    // Characters the canonicaliser passes through.
+    ["/a!$&'()*+,;=:@[]b", "/a!$&'()*+,;=:@[]b"],
+    // Slashes are not merged (MERGE_SLASHES is not Istio's default).
+    ['//a', '//a'],
+  ]);
 });
 
 test('the query is kept as sent', () => {
