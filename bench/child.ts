@@ -1,6 +1,6 @@
 /**
  * One measurement, in its own process (started by bench/run.ts as
- * `node --require tsx/cjs bench/child.ts <kind> ...`). Prints one JSON line: what
+ * `node --require <launcher> bench/child.ts <kind> ...`). Prints one JSON line: what
  * it did, its phase timings and its peak RSS. The parent times the whole
  * process from spawn to exit; the phases here only explain that number.
  *

@@ -94,9 +94,12 @@ function timed(cmd: string, args: string[], cwd: string, timeTree = false): Prom
   });
 }
 
-// Every measurement loads TypeScript the way the installed command does
-// (cli/bin.cjs): tsx's require hook, in the same process.
-const child = (args: string[]) => timed(process.execPath, ['--require', 'tsx/cjs', CHILD, ...args], REPO);
+// Our synth boots the way the installed command does (cli/bin.cjs): its
+// launcher, then tsx's require hook in the same process. The baselines need
+// none of what the launcher preloads, so they get only the hook, which the
+// child (TypeScript) needs: the floor's boot stays the least a process can do.
+const LAUNCHER = path.join(REPO, 'cli', 'register.cjs');
+const child = (args: string[]) => timed(process.execPath, ['--require', args[0] === 'mesh' || args[0] === 'template' ? LAUNCHER : 'tsx/cjs', CHILD, ...args], REPO);
 
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
