@@ -50,16 +50,20 @@ export function locationOf(line: string): { file: string; at: string } | undefin
 // installed (Node's own, or source-map-support's): the result is the line the
 // full stack would show. Formatted frames are cached by generated position,
 // since a mesh creates thousands of constructs from a few lines of policy.
-const formatted = new Map<string, { file: string; at: string } | null>();
+// Keyed by generated file, then by character position in it: building a
+// `file:line:column` string for every construct cost more than the lookup.
+const formatted = new Map<string, Map<number, { file: string; at: string } | null>>();
 
-function formatSite(site: NodeJS.CallSite, holder: object, format: typeof Error.prepareStackTrace): { file: string; at: string } | undefined {
-  const key = `${site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()}`;
-  const hit = formatted.get(key);
+function formatSite(site: NodeJS.CallSite, generated: string, holder: object, format: typeof Error.prepareStackTrace): { file: string; at: string } | undefined {
+  let inFile = formatted.get(generated);
+  if (!inFile) formatted.set(generated, (inFile = new Map()));
+  const position = site.getPosition();
+  const hit = inFile.get(position);
   if (hit !== undefined) return hit ?? undefined;
   const text = format ? String(format(holder as Error, [site])) : `Error\n    at ${site.toString()}`;
   const lines = text.split('\n');
   const loc = locationOf(lines[lines.length - 1]);
-  formatted.set(key, loc ?? null);
+  inFile.set(position, loc ?? null);
   return loc;
 }
 
@@ -67,12 +71,14 @@ function formatSite(site: NodeJS.CallSite, holder: object, format: typeof Error.
 // own `stack` accessor, and that alone cost ~4% of a large synth.
 const holder: { stack?: unknown } = {};
 
+const returnSites = (_e: Error, sites: NodeJS.CallSite[]) => sites;
+
 /** The raw call sites above `above` (that function's own frame excluded), at most `limit` of them. */
 function callSites(limit: number, above: Function): NodeJS.CallSite[] {
   const savedLimit = Error.stackTraceLimit;
   const savedFormat = Error.prepareStackTrace;
   Error.stackTraceLimit = limit;
-  Error.prepareStackTrace = (_e, sites) => sites;
+  Error.prepareStackTrace = returnSites;
   try {
     Error.captureStackTrace(holder, above);
     const sites = holder.stack;
@@ -91,7 +97,7 @@ function firstPolicyFrame(sites: NodeJS.CallSite[]): string | undefined {
     const generated = site.getFileName();
     // Natives and eval frames name no file; library files map to library files.
     if (!generated || isLibraryFrame(generated.startsWith('file://') ? new URL(generated).pathname : generated)) continue;
-    const loc = formatSite(site, {}, format);
+    const loc = formatSite(site, generated, {}, format);
     if (!loc || isLibraryFrame(loc.file)) continue;
     return loc.at;
   }
