@@ -5,7 +5,7 @@ import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
 import { bindService, ingressUsesWaypoint } from '../simulator/binding';
 import { buildChain } from '../simulator/chain';
 import { isWaypointGateway } from '../analysis/rules/waypoints';
-import { GatewayInfo, MeshIndex, namespaceOf, ServiceInfo } from '../simulator/mesh-index';
+import { GatewayInfo, MeshIndex, namespaceOf, objectItems, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
@@ -121,8 +121,8 @@ function serviceList(models: MeshModel[], target: string): { namespace: string; 
 
 function targetRefs(o: ModelObject): { kind?: string; name?: string; group?: string }[] {
   if (o.manifest.kind !== 'WasmPlugin') return [];
-  const refs = (o.manifest.spec as { targetRefs?: unknown } | undefined)?.targetRefs;
-  return Array.isArray(refs) ? (refs as { kind?: string; name?: string }[]) : [];
+  // A null item (a hand-edited base) describes nothing, as in the simulator.
+  return objectItems<{ kind?: string; name?: string }>((o.manifest.spec as { targetRefs?: unknown } | undefined)?.targetRefs);
 }
 
 function serviceInfo(index: MeshIndex, ns: string, name: string): ServiceInfo {
@@ -280,7 +280,7 @@ function basicAuthPlugins(models: MeshModel[], target: string): BasicAuthPlugin[
     for (const o of m.objects.filter((x) => x.target === target && x.manifest.kind === 'WasmPlugin')) {
       const spec = (o.manifest.spec ?? {}) as { url?: unknown; pluginConfig?: { basic_auth_rules?: unknown } };
       if (typeof spec.url !== 'string' || !isBasicAuthModule(spec.url)) continue;
-      const rules = Array.isArray(spec.pluginConfig?.basic_auth_rules) ? (spec.pluginConfig!.basic_auth_rules as Rule[]) : [];
+      const rules = objectItems<Rule>(spec.pluginConfig?.basic_auth_rules);
       const namespace = namespaceOf(o.manifest);
       const rest = JSON.stringify({ ...spec, pluginConfig: { ...spec.pluginConfig, basic_auth_rules: undefined } });
       found.push({ key: `${namespace}/${o.manifest.metadata.name}`, side, namespace, refs: targetRefs(o), rules, rest });

@@ -114,3 +114,33 @@ test('a removed Namespace that only enrolled its namespace is said to keep its m
   assert.match(text, /removed Namespace shop \[t\]: its manifest is removed but GitOps never prunes it, so the live object keeps its mesh labels/);
   assert.doesNotMatch(text, /waypoint labels/);
 });
+
+test('a null targetRefs or basic_auth_rules item (a hand-edited manifest the API server refuses) is skipped, as the simulator skips it, instead of crashing the review', async () => {
+  const { formatReview, review } = await import('../../review');
+  const plugin = (refs: unknown[], rules: unknown[]) => `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata:
+  name: auth
+  namespace: shop
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  targetRefs: ${JSON.stringify(refs)}
+  pluginConfig:
+    basic_auth_rules: ${JSON.stringify(rules)}
+`;
+  const service = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: orders\n  namespace: shop\nspec:\n  ports: [{ port: 80, name: http }]\n';
+  const orders = { kind: 'Service', name: 'orders' };
+  const rule = { prefix: '/', request_methods: ['GET'], credentials: ['dXNlcjpvbmU='] };
+  const tree = (refs: unknown[], rules: unknown[]) =>
+    new Map([
+      ['t/2-policies/shop/wasmplugin-auth.yaml', plugin(refs, rules)],
+      ['t/3-enrollment/shop/service-orders.yaml', service],
+    ]);
+  for (const base of [tree([null, orders], [rule]), tree([orders], [null, rule])]) {
+    const r = review(base, tree([orders], [rule]), { base: 'main', head: 'working tree' });
+    // The null item's removal is the only change: the same rule guards the same Service on both sides.
+    assert.deepEqual(r.objects.flatMap((o) => o.fields.map((f) => [f.path, f.before, f.after])).length, 1);
+    assert.deepEqual(r.effects.access, []);
+    assert.doesNotMatch(formatReview(r, 'text'), /dXNlcjpvbmU=/);
+  }
+});
