@@ -424,18 +424,14 @@ function pathInputs(index: MeshIndex | undefined, d: Destination, pruned?: Reado
   }
 }
 
-function isWaypointIn(index: MeshIndex | undefined, key: string): boolean {
-  const [ns, name] = key.split('/');
-  return index?.gateway(ns, name)?.className === 'istio-waypoint';
-}
-
 /**
- * The ingress gateways requests may enter by. A Gateway only a plugin names
- * may be a waypoint referenced from elsewhere: one with Services bound, or
- * that either revision knows as a waypoint, is not an entry.
+ * The ingress gateways requests may enter by, from `ingressGateways` (which
+ * left out what either revision declares a waypoint, by the same
+ * `waypointKeys` the probes use). A Gateway only a plugin names may still be
+ * a waypoint declared elsewhere: one with Services bound is not an entry.
  */
 function ingressEntries(gateways: { namespace: string; name: string }[], indexes: (MeshIndex | undefined)[], boundTo: Map<string, Set<string>>): string[] {
-  const keys = gateways.map((g) => `${g.namespace}/${g.name}`).filter((k) => !boundTo.has(k) && !indexes.some((i) => isWaypointIn(i, k)));
+  const keys = gateways.map((g) => `${g.namespace}/${g.name}`).filter((k) => !boundTo.has(k));
   if (keys.length > 0) return keys;
   // Ingress gateways usually belong to another team, so the manifests may name none; the label still says ingress traffic exists.
   const root = indexes.find((i) => i)?.rootNamespace ?? 'istio-system';
