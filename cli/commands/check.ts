@@ -101,8 +101,9 @@ export function check(argv: string[], io: Io): number {
     const err = e as NodeJS.ErrnoException;
     if (typeof err.code !== 'string') throw e;
     const cause = fsCause(err.code);
-    const meaning = cause === err.code ? '' : ` ${err.code} means ${cause}.`;
-    io.err(`check: cannot read ${shown}: ${err.code}${err.path ? ` at ${err.path}` : ''}. Point --outdir at the folder synth writes (dist by default).${meaning}`);
+    // What the code means goes beside it, before the advice: "EACCES" alone tells most readers nothing.
+    const meaning = cause === err.code ? '' : ` (${cause})`;
+    io.err(`check: cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${err.path}` : ''}. Point --outdir at the folder synth writes (dist by default).`);
     return EXIT.FAILED;
   }
   const drift = treeDrift(result.files, committed);

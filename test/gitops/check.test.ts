@@ -204,6 +204,6 @@ test('check: an output folder that cannot be read is a clear failure (exit 1), n
     fs.chmodSync(path.join(out, 'locked'), 0o755);
   }
   assert.equal(status, 1, stderr);
-  assert.match(stderr, /check: cannot read .*dist: EACCES at .*locked\. Point --outdir at the folder synth writes/);
+  assert.match(stderr, /check: cannot read .*dist: EACCES \(permission denied\) at .*locked\. Point --outdir at the folder synth writes/);
   assert.doesNotMatch(stderr, /internal error/);
 });
