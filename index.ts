@@ -47,6 +47,7 @@ export type {
   ReferenceProps,
   ITargetable,
   TargetRef,
+  ServiceTargetRef,
 } from './constructs';
 
 // WasmPlugin
