@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
 import { sourceOf } from './internal/provenance';
-import { rememberSecret } from './internal/known-secrets';
+import { rememberDeclared, rememberSecret } from './internal/known-secrets';
 import { fail } from './internal/validate';
 
 /**
@@ -117,6 +117,7 @@ class EnvCredential extends Credential {
     super();
     this.shown = printableName(variable);
     this.source = `environment variable ${this.shown}`;
+    if (typeof variable === 'string') rememberDeclared(`env:${variable}`, () => process.env[variable]);
   }
 
   public resolve(scope: IConstruct): string {
@@ -142,6 +143,8 @@ class FileCredential extends Credential {
   constructor(private readonly file: string) {
     super();
     this.source = `file ${file}`;
+    // A relative file is found from the policy file that uses it, not known yet.
+    if (typeof file === 'string' && path.isAbsolute(file)) rememberDeclared(`file:${file}`, () => declaredFile(file));
   }
 
   public get relative(): boolean {
@@ -162,6 +165,15 @@ class FileCredential extends Credential {
       return rememberSecret(credentialValue(scope, this.source, raw, 'Put the credential in the file.'));
     });
   }
+}
+
+// Only a regular file of credential size is read for scrubbing: an error
+// message must not wait on a pipe or device the policy named.
+const MAX_DECLARED_FILE = 64 * 1024;
+
+function declaredFile(file: string): string | undefined {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st?.isFile() && st.size <= MAX_DECLARED_FILE ? fs.readFileSync(file, 'utf8') : undefined;
 }
 
 class SubstitutionCredential extends Credential {

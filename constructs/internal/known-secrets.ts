@@ -20,8 +20,32 @@ export function rememberSecret(value: string): string {
   return value;
 }
 
+// Credentials declared but perhaps not read yet, by source: policy code can
+// throw with a value in the message before any construct reads it. Looked up
+// only when a message is scrubbed, so declaring one costs no read.
+const declared = new Map<string, () => string | undefined>();
+
+/**
+ * Remember a declared credential's source (`key` names it once): its value is
+ * read, and then scrubbed like a read one, when a message is next scrubbed.
+ */
+export function rememberDeclared(key: string, lookup: () => string | undefined): void {
+  declared.set(key, lookup);
+}
+
 /** `text` with every remembered credential value replaced. */
 export function scrubSecrets(text: string): string {
+  for (const [key, lookup] of declared) {
+    declared.delete(key);
+    let value: string | undefined;
+    try {
+      value = lookup();
+    } catch {
+      // Unreadable: it cannot be in a message either.
+    }
+    // As a read would store it: without the one line ending a file or `echo` adds.
+    if (typeof value === 'string') rememberSecret(value.replace(/\r?\n$/, ''));
+  }
   if (values.size === 0) return text;
   let out = text;
   for (const v of values) if (out.includes(v)) out = out.split(v).join('<redacted credential>');

@@ -131,3 +131,31 @@ export default app;
     delete process.env.WP_THROWN_SECRET;
   }
 });
+
+test('a credential declared but not yet read (environment, or a file by absolute path) is scrubbed from an exception the policy code throws before any construct reads it', async () => {
+  const dir = tempDir('wp-leak-declared-');
+  const file = path.join(dir, 'declared.txt');
+  fs.writeFileSync(file, 'fromfile:Declared-File-7301\n');
+  process.env.WP_DECLARED_SECRET = 'declared:Declared-Env-6120';
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'main.ts'),
+      `import * as fs from 'node:fs';
+import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const fromEnv = wp.Credential.fromEnv('WP_DECLARED_SECRET');
+const fromFile = wp.Credential.fromFile(${JSON.stringify(file)});
+throw new Error('not yet used: ' + process.env.WP_DECLARED_SECRET + ' ' + fs.readFileSync(${JSON.stringify(file)}, 'utf8').trim());
+export default { app, fromEnv, fromFile };
+`,
+    );
+    for (const json of [[], ['--json']]) {
+      const io = captureIo(dir);
+      assert.equal(await main(['validate', '--app', path.join(dir, 'main.ts'), ...json], io), 1, io.text());
+      assert.match(io.text(), /not yet used: <redacted credential> <redacted credential>/);
+      assert.doesNotMatch(io.text(), /Declared-Env-6120|Declared-File-7301/);
+    }
+  } finally {
+    delete process.env.WP_DECLARED_SECRET;
+  }
+});
