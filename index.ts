@@ -47,7 +47,6 @@ export type {
   ReferenceProps,
   ITargetable,
   TargetRef,
-  ServiceTargetRef,
 } from './constructs';
 
 // WasmPlugin

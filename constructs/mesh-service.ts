@@ -10,14 +10,13 @@ import { markReference } from './internal/reference';
 import { dns1035Label, dnsLabel, labelMap } from './internal/schemas';
 import { parseProps, ruleParams, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
-import { ITargetable, ServiceTargetRef } from './target-ref';
+import { ITargetable, TargetRef } from './target-ref';
 import { IWaypoint, useWaypointOption } from './waypoint';
 
 /** A Service of the mesh, owned here or by another team. */
 export interface IMeshService extends ITargetable {
   readonly name: string;
   readonly namespace: string;
-  readonly targetRef: ServiceTargetRef;
 }
 
 /** The waypoint options shared by owned and external Services. */
@@ -140,7 +139,7 @@ export class MeshService extends Construct implements IMeshService {
 
   public readonly name: string;
   public readonly namespace: string;
-  public readonly targetRef: ServiceTargetRef;
+  public readonly targetRef: TargetRef;
   public readonly targetNamespace: string;
   /** The cdk8s-plus Service. */
   public readonly service: kplus.Service;
@@ -187,7 +186,7 @@ const externalSchema = z.object({ name: dns1035Label('Service name'), ...waypoin
 export class ExternalService extends Construct implements IMeshService {
   public readonly name: string;
   public readonly namespace: string;
-  public readonly targetRef: ServiceTargetRef;
+  public readonly targetRef: TargetRef;
   public readonly targetNamespace: string;
   /**
    * The label-only manifest as a cdk8s `ApiObject`, when any label is set.

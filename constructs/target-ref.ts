@@ -10,16 +10,6 @@ export interface TargetRef {
   readonly name: string;
 }
 
-/**
- * A targetRefs entry naming a Service (core group). Typed by its kind so a
- * Waypoint, which has every other member of an IMeshService, does not pass
- * for one where only a Service will do.
- */
-export interface ServiceTargetRef extends TargetRef {
-  readonly group: '';
-  readonly kind: 'Service';
-}
-
 export interface ITargetable {
   /** The targetRefs entry pointing at this object. */
   readonly targetRef: TargetRef;
