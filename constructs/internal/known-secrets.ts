@@ -22,7 +22,8 @@ export function rememberSecret(value: string): string {
 
 // Credentials declared but perhaps not read yet, by source: policy code can
 // throw with a value in the message before any construct reads it. Looked up
-// only when a message is scrubbed, so declaring one costs no read.
+// only when a message is scrubbed, so declaring one costs no read; kept until
+// a lookup finds a value (a variable may be set after the first message).
 const declared = new Map<string, () => string | undefined>();
 
 /**
@@ -36,15 +37,16 @@ export function rememberDeclared(key: string, lookup: () => string | undefined):
 /** `text` with every remembered credential value replaced. */
 export function scrubSecrets(text: string): string {
   for (const [key, lookup] of declared) {
-    declared.delete(key);
     let value: string | undefined;
     try {
       value = lookup();
     } catch {
-      // Unreadable: it cannot be in a message either.
+      // Unreadable now: it cannot be in a message either.
     }
+    if (typeof value !== 'string') continue;
+    declared.delete(key);
     // As a read would store it: without the one line ending a file or `echo` adds.
-    if (typeof value === 'string') rememberSecret(value.replace(/\r?\n$/, ''));
+    rememberSecret(value.replace(/\r?\n$/, ''));
   }
   if (values.size === 0) return text;
   let out = text;

@@ -132,7 +132,7 @@ export default app;
   }
 });
 
-test('a credential declared but not yet read (environment, or a file by absolute path) is scrubbed from an exception the policy code throws before any construct reads it', async () => {
+test('a credential declared but not yet read (environment, or a file by absolute path) is scrubbed from an exception the policy code throws before any construct reads it, also when its variable is set only after an earlier message was scrubbed', async () => {
   const dir = tempDir('wp-leak-declared-');
   const file = path.join(dir, 'declared.txt');
   fs.writeFileSync(file, 'fromfile:Declared-File-7301\n');
@@ -145,17 +145,24 @@ import * as wp from '${LIB}';
 const app = new wp.PolicyApp();
 const fromEnv = wp.Credential.fromEnv('WP_DECLARED_SECRET');
 const fromFile = wp.Credential.fromFile(${JSON.stringify(file)});
-throw new Error('not yet used: ' + process.env.WP_DECLARED_SECRET + ' ' + fs.readFileSync(${JSON.stringify(file)}, 'utf8').trim());
-export default { app, fromEnv, fromFile };
+const late = wp.Credential.fromEnv('WP_LATE_SECRET');
+// A policy error caught here scrubs its message when it is built, while WP_LATE_SECRET is still unset.
+new wp.MeshNamespace(app, 'shop');
+try { new wp.MeshNamespace(app, 'shop'); } catch {}
+process.env.WP_LATE_SECRET = 'late:Declared-Late-5527';
+throw new Error('not yet used: ' + process.env.WP_DECLARED_SECRET + ' ' + fs.readFileSync(${JSON.stringify(file)}, 'utf8').trim() + ' ' + process.env.WP_LATE_SECRET);
+export default { app, fromEnv, fromFile, late };
 `,
     );
     for (const json of [[], ['--json']]) {
       const io = captureIo(dir);
       assert.equal(await main(['validate', '--app', path.join(dir, 'main.ts'), ...json], io), 1, io.text());
-      assert.match(io.text(), /not yet used: <redacted credential> <redacted credential>/);
-      assert.doesNotMatch(io.text(), /Declared-Env-6120|Declared-File-7301/);
+      assert.match(io.text(), /not yet used: <redacted credential> <redacted credential> <redacted credential>/);
+      assert.doesNotMatch(io.text(), /Declared-Env-6120|Declared-File-7301|Declared-Late-5527/);
+      delete process.env.WP_LATE_SECRET;
     }
   } finally {
     delete process.env.WP_DECLARED_SECRET;
+    delete process.env.WP_LATE_SECRET;
   }
 });
