@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { PolicyApp } from '../constructs/app';
 import { isPolicyError, PolicyError, thrown } from '../constructs/errors';
 import { projectRootOf } from '../compiler/project-root';
-import { isLibraryFrame, locationOf, relativeSource } from '../constructs/internal/provenance';
+import { forgetFormattedFrames, isLibraryFrame, locationOf, relativeSource } from '../constructs/internal/provenance';
 import { UsageError } from './io';
 
 export { projectRootOf };
@@ -60,9 +60,13 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
  */
 function forgetPolicyModules(root: string): void {
   const prefix = root + path.sep;
+  const isPolicyModule = (id: string) => id.startsWith(prefix) && !isLibraryFrame(id);
   for (const id of Object.keys(require.cache)) {
-    if (id.startsWith(prefix) && !isLibraryFrame(id)) delete require.cache[id];
+    if (isPolicyModule(id)) delete require.cache[id];
   }
+  // Also those that threw while loading: Node dropped them from its cache
+  // itself, but their lines are still known by position.
+  forgetFormattedFrames(isPolicyModule);
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {

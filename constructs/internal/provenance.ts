@@ -54,6 +54,16 @@ export function locationOf(line: string): { file: string; at: string } | undefin
 // `file:line:column` string for every construct cost more than the lookup.
 const formatted = new Map<string, Map<number, { file: string; at: string } | null>>();
 
+/**
+ * Forget the frames formatted in the files `which` picks (named as stack
+ * frames and the module loader name them): a policy module loaded again after
+ * an edit has other lines at the same positions, and tsx may generate the
+ * same code for both versions.
+ */
+export function forgetFormattedFrames(which: (file: string) => boolean): void {
+  for (const file of [...formatted.keys()]) if (which(file)) formatted.delete(file);
+}
+
 function formatSite(site: NodeJS.CallSite, generated: string, holder: object, format: typeof Error.prepareStackTrace): { file: string; at: string } | undefined {
   let inFile = formatted.get(generated);
   if (!inFile) formatted.set(generated, (inFile = new Map()));
