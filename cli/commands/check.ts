@@ -103,8 +103,7 @@ export function check(argv: string[], io: Io): number {
     const cause = fsCause(err.code);
     // What the code means goes beside it, before the advice: "EACCES" alone tells most readers nothing.
     const meaning = cause === err.code ? '' : ` (${cause})`;
-    io.err(`check: cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${err.path}` : ''}. Point --outdir at the folder synth writes (dist by default).`);
-    return EXIT.FAILED;
+    return cannotCompare(`cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${err.path}` : ''}. Point --outdir at the folder synth writes (dist by default).`, []);
   }
   const drift = treeDrift(result.files, committed);
   const count = drift.added.length + drift.changed.length + drift.removed.length;

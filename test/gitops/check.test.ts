@@ -182,7 +182,7 @@ test('treeDrift is sorted and symmetric', () => {
   assert.deepEqual(treeDrift(a, a), { added: [], changed: [], removed: [] });
 });
 
-test('check: an output folder that cannot be read is a clear failure (exit 1), not an internal error', async () => {
+test('check: an output folder that cannot be read is a clear failure (exit 1), not an internal error; with --json, the problem is in the JSON', async () => {
   // Root reads any folder, so the check runs as an unprivileged user when this test runs as root.
   const { execFileSync } = await import('node:child_process');
   const { REPO_ROOT, tempDir } = await import('../support/helpers');
@@ -192,18 +192,29 @@ test('check: an output folder that cannot be read is a clear failure (exit 1), n
   fs.mkdirSync(path.join(out, 'locked'), { recursive: true });
   fs.chmodSync(path.join(out, 'locked'), 0o000);
   const root = process.getuid?.() === 0;
-  let status = 0;
-  let stderr = '';
+  const run = (...flags: string[]) => {
+    try {
+      execFileSync(process.execPath, [path.join(REPO_ROOT, 'cli', 'bin.cjs'), 'check', '--outdir', out, ...flags], { cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, HOME: dir }, ...(root ? { uid: 65534, gid: 65534 } : {}) });
+      return { status: 0, stdout: '', stderr: '' };
+    } catch (e) {
+      const err = e as { status: number; stdout: Buffer; stderr: Buffer };
+      return { status: err.status, stdout: err.stdout.toString(), stderr: err.stderr.toString() };
+    }
+  };
+  let text;
+  let json;
   try {
-    execFileSync(process.execPath, [path.join(REPO_ROOT, 'cli', 'bin.cjs'), 'check', '--outdir', out], { cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, HOME: dir }, ...(root ? { uid: 65534, gid: 65534 } : {}) });
-  } catch (e) {
-    const err = e as { status: number; stderr: Buffer };
-    status = err.status;
-    stderr = err.stderr.toString();
+    text = run();
+    json = run('--json');
   } finally {
     fs.chmodSync(path.join(out, 'locked'), 0o755);
   }
-  assert.equal(status, 1, stderr);
-  assert.match(stderr, /check: cannot read .*dist: EACCES \(permission denied\) at .*locked\. Point --outdir at the folder synth writes/);
-  assert.doesNotMatch(stderr, /internal error/);
+  const problem = /cannot read .*dist: EACCES \(permission denied\) at .*locked\. Point --outdir at the folder synth writes/;
+  assert.equal(text.status, 1, text.stderr);
+  assert.match(text.stderr, new RegExp(`check: ${problem.source}`));
+  assert.doesNotMatch(text.stderr, /internal error/);
+  assert.equal(json.status, 1, json.stderr);
+  const report = JSON.parse(json.stdout);
+  assert.equal(report.inSync, false);
+  assert.match(report.problem, problem);
 });
