@@ -36,7 +36,8 @@ export interface PolicyAppProps {
    * every object. Name only the tool that delivers this output: another
    * team's label-only objects would otherwise also carry the other tool's
    * prune and delete opt-outs, which that tool reads from the live object
-   * if the owning team deploys with it (docs/gitops.md, "Ownership").
+   * if the owning team deploys with it (docs/gitops.md, "Ownership"). At
+   * least one: an empty list is refused.
    *
    * @default [GitOpsTool.ARGO_CD, GitOpsTool.FLUX]
    */
@@ -54,7 +55,12 @@ export interface PolicyAppProps {
 const appSchema = z.object({
   partOf: dnsLabel('partOf').optional(),
   rootNamespace: dnsLabel('rootNamespace').optional(),
-  gitops: z.array(z.enum(GitOpsTool)).optional(),
+  // Empty, every object would lose its prune, delete and apply protections
+  // (another team's Service among them), and dist/ is always delivered by one.
+  gitops: z
+    .array(z.enum(GitOpsTool))
+    .min(1, { message: 'names no GitOps tool: every object would lose the prune, delete and field-ownership protections the tool reads (another team\'s labelled Service could be pruned). Name the tool that delivers dist/: [GitOpsTool.ARGO_CD] or [GitOpsTool.FLUX]; leave gitops out for both' })
+    .optional(),
   delivery: deliverySchema.optional(),
 });
 

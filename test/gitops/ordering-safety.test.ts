@@ -124,6 +124,15 @@ test('only the chosen tools get metadata', () => {
   assert.equal(stageOf({ apiVersion: 'extensions.istio.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'x' } }), STAGES.policies);
 });
 
+test('an app that names no GitOps tool is refused at construction: its objects would carry no prune, delete or apply protection', async () => {
+  const { PolicyApp } = await import('../../constructs');
+  const { thrownFindings } = await import('../catalogue/helpers');
+  const findings = thrownFindings(() => new PolicyApp({ gitops: [] }));
+  assert.deepEqual(findings.map((f) => f.rule), ['props/invalid']);
+  assert.match(findings[0].message, /PolicyApp prop 'gitops': names no GitOps tool: .*Name the tool that delivers dist\/: \[GitOpsTool\.ARGO_CD\] or \[GitOpsTool\.FLUX\]/);
+  assert.match(findings[0].source ?? '', /ordering-safety\.test\.ts:\d+$/);
+});
+
 test("another team's object that claims to be ours is an error (gitops/external-ownership-label)", () => {
   const findings = gitopsFindings([
     { manifest: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { [MANAGED]: 'waypoint-policy' } } }, target: 't', ownership: 'external' },
