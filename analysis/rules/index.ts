@@ -4,6 +4,7 @@ import { bindingMissingUseWaypoint } from './binding-missing-use-waypoint';
 import { bindingNotAllowed } from './binding-not-allowed';
 import { bindingTrafficType } from './binding-traffic-type';
 import { bindingUnknownWaypoint } from './binding-unknown-waypoint';
+import { bindingSimilarWaypoint } from './binding-similar-waypoint';
 import { bindingSidecarInjection } from './binding-sidecar-injection';
 import { CHECKED_AT_SYNTH } from './checked-at-synth';
 import { CHECKED_ELSEWHERE } from './checked-elsewhere';
@@ -69,6 +70,7 @@ export const RULES: readonly Rule[] = [
   pluginConfig,
   // Waypoint bindings (istio.io/use-waypoint).
   bindingUnknownWaypoint,
+  bindingSimilarWaypoint,
   bindingTrafficType,
   bindingNotAllowed,
   bindingMissingUseWaypoint,

@@ -353,3 +353,27 @@ spec:
     ['a basic-auth/empty-methods', 'b basic-auth/empty-methods', 'c basic-auth/lowercase-method'],
   );
 });
+
+test('binding/similar-waypoint: a waypoint reference a letter or two from a waypoint the app declares in that namespace is a warning; an exact match, another namespace, or siblings named on purpose (waypoint-a, waypoint-b) are not', () => {
+  const similar = (refName: string, namespace = 'shop', declare: string[] = []) =>
+    compile((app, shop) => {
+      for (const name of declare) new Waypoint(shop, name);
+      if (namespace !== 'shop') new MeshNamespace(app, namespace);
+      const ref = Waypoint.fromWaypointName(shop, 'ref', { name: refName, namespace });
+      MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: ref });
+    }).filter((f) => f.rule === 'binding/similar-waypoint');
+  // Swapped letters, one dropped, one added: typos of the declared shop/waypoint.
+  for (const typo of ['waypiont', 'waypont', 'waypoints']) {
+    const found = similar(typo);
+    assert.deepEqual(
+      found.map((f) => [f.severity, f.object?.name, f.path]),
+      [['warning', typo, 'shop/ref']],
+      typo,
+    );
+    assert.match(found[0].message, new RegExp(`^Waypoint reference shop/${typo} is not declared in this target, and this app declares waypoint shop/waypoint in the same namespace`));
+    assert.match(found[0].source ?? '', /mesh-rules\.test\.ts:\d+$/);
+  }
+  assert.deepEqual(similar('waypoint-b', 'shop', ['waypoint-a']).map((f) => f.object?.name), [], 'siblings differing in the last character');
+  assert.deepEqual(similar('waypiont', 'orders'), [], 'a reference in a namespace where the app declares no waypoint');
+  assert.deepEqual(similar('egress-gateway'), [], 'a name no declared waypoint is near');
+});
