@@ -47,6 +47,15 @@ export interface ChainEntry {
   readonly why: string;
 }
 
+/**
+ * Whether two WasmPlugins of one chain share phase and priority: istiod then
+ * runs the older first, and creation time is unknown offline (the chain
+ * orders them by name only to be deterministic).
+ */
+export function orderUnknown(a: ChainEntry, b: ChainEntry): boolean {
+  return a.object.manifest.kind === 'WasmPlugin' && b.object.manifest.kind === 'WasmPlugin' && a.stage === b.stage && (a.priority ?? UNSET_PRIORITY) === (b.priority ?? UNSET_PRIORITY);
+}
+
 export interface Chain {
   /** In the order a request meets them. */
   readonly entries: readonly ChainEntry[];
@@ -130,7 +139,7 @@ export function buildChain(index: MeshIndex, proxy: Proxy): Chain {
   const notes: string[] = [];
   for (let i = 1; i < entries.length; i++) {
     const [a, b] = [entries[i - 1], entries[i]];
-    if (a.object.manifest.kind === 'WasmPlugin' && b.object.manifest.kind === 'WasmPlugin' && a.stage === b.stage && (a.priority ?? UNSET_PRIORITY) === (b.priority ?? UNSET_PRIORITY)) {
+    if (orderUnknown(a, b)) {
       notes.push(
         `${a.id} and ${b.id} share phase ${STAGE_NAMES[a.stage]} and ${a.priority === b.priority ? (a.priority === undefined ? 'an unset priority' : `priority ${a.priority}`) : `priority ${UNSET_PRIORITY} (an unset one sorts as that)`}: ` +
           'in a cluster the older object runs first; creation time is unknown offline, so they are ordered by name, then namespace',

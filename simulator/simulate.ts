@@ -1,7 +1,7 @@
-import type { MeshModel } from '../compiler/model';
+import type { KubeObject, MeshModel } from '../compiler/model';
 import type { Proxy } from './attachment';
 import { bindService, ingressUsesWaypoint } from './binding';
-import { buildChain, Chain, STAGE_NAMES } from './chain';
+import { buildChain, Chain, orderUnknown, STAGE_NAMES } from './chain';
 import { pluginDefinitionFor } from '../constructs/define-plugin';
 import { pluginEvaluatorFor } from './evaluators';
 import { GatewayInfo, MeshIndex, namespaceOf, ServiceInfo } from './mesh-index';
@@ -114,7 +114,34 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
   };
   const assumedPass = assumePass ? ASSUMED_PASS : '';
 
-  for (const entry of chain.entries) {
+  const evaluate = (m: KubeObject): { decision: PluginDecision; module: string } => {
+    const spec = (m.spec ?? {}) as { url?: unknown; pluginConfig?: unknown };
+    const url = typeof spec.url === 'string' ? spec.url : '';
+    const evaluator = pluginEvaluatorFor(url);
+    const decision: PluginDecision = evaluator
+      ? evaluator.evaluate({ config: options.substitutions ? substitute(spec.pluginConfig, options.substitutions) : spec.pluginConfig, request, plugin: { namespace: namespaceOf(m), name: m.metadata.name, url } })
+      : fromDefinition(url);
+    return { decision, module: evaluator ? `${evaluator.name}: ` : '' };
+  };
+  // A plugin that answers may share its slot with later ones that would answer
+  // otherwise: in a cluster the older of them runs first, which is unknown here.
+  const rival = (i: number, status: number): string | undefined => {
+    for (let j = i + 1; j < chain.entries.length && orderUnknown(chain.entries[i], chain.entries[j]); j++) {
+      const other = chain.entries[j];
+      const { decision } = evaluate(other.object.manifest);
+      if (decision.kind === 'pass' && other.applies === 'yes') continue;
+      if (decision.kind === 'not-simulated' || other.applies === 'unknown') {
+        if (!assumePass) return `${other.id}, which is not simulated${other.applies === 'unknown' ? ' or may not apply' : ''}`;
+        continue;
+      }
+      const answer = decision.kind === 'respond' ? decision.status : 500;
+      if (answer !== status) return `${other.id}, which would answer ${answer}`;
+    }
+    return undefined;
+  };
+
+  for (let i = 0; i < chain.entries.length; i++) {
+    const entry = chain.entries[i];
     const m = entry.object.manifest;
     const object = entry.id;
     if (m.kind !== 'WasmPlugin') {
@@ -123,13 +150,7 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
       undecided(`${object} on ${proxy} is not simulated`);
       continue;
     }
-    const spec = (m.spec ?? {}) as { url?: unknown; pluginConfig?: unknown };
-    const url = typeof spec.url === 'string' ? spec.url : '';
-    const evaluator = pluginEvaluatorFor(url);
-    const decision: PluginDecision = evaluator
-      ? evaluator.evaluate({ config: options.substitutions ? substitute(spec.pluginConfig, options.substitutions) : spec.pluginConfig, request, plugin: { namespace: namespaceOf(m), name: m.metadata.name, url } })
-      : fromDefinition(url);
-    const module = evaluator ? `${evaluator.name}: ` : '';
+    const { decision, module } = evaluate(m);
 
     if (entry.applies === 'unknown') {
       if (decision.kind === 'pass') {
@@ -153,6 +174,14 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
         ? { status: decision.status, headers: { ...decision.headers }, body: decision.body, detail: decision.detail }
         : { status: 500, headers: {}, body: '', detail: `${decision.detail}. ${REFUSED_EFFECT}` };
     trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${reply.detail}` });
+    const other = rival(i, reply.status);
+    if (other) {
+      const why = `${object} on ${proxy} answers ${reply.status} only if it runs before ${other}: they share phase and priority, and which is older (runs first) is unknown offline`;
+      trace.push({ step: 'plugin', proxy, object, detail: `it answers ${reply.status} only if it runs before ${other}` });
+      // Set even when unsimulated plugins are assumed to pass: here a simulated answer may differ too.
+      outcome.undetermined ??= why;
+      return true;
+    }
     if (outcome.undetermined) {
       trace.push({ step: 'plugin', proxy, object, detail: `it would answer ${reply.status} only if everything before it lets the request through, and ${outcome.undetermined}` });
     } else {

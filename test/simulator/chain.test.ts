@@ -53,6 +53,24 @@ describe('order', () => {
     assert.match(r.text, /share phase AUTHN and an unset priority: in a cluster the older object runs first/);
   });
 
+  test('a plugin that answers is undetermined when a plugin of the same phase and priority, which may be older and run first, is not simulated or would answer otherwise; the same answer either way stays decided', () => {
+    const unsimulated = plugin('apps', 'zz-limit', { targetRefs: toGateway('wp'), phase: 'AUTHN', url: 'oci://example.com/unknown-module:1.0', pluginConfig: {} });
+    const refused = plugin('apps', 'zz-broken', { targetRefs: toGateway('wp'), phase: 'AUTHN', pluginConfig: { basic_auth_rules: 'not a list' } });
+    for (const [other, says] of [
+      [unsimulated, /WasmPlugin apps\/alpha on .* answers 401 only if it runs before WasmPlugin apps\/zz-limit, which is not simulated: they share phase and priority, and which is older \(runs first\) is unknown offline/],
+      [refused, /answers 401 only if it runs before WasmPlugin apps\/zz-broken, which would answer 500/],
+    ] as const) {
+      const r = run([denier('apps', 'alpha', { phase: 'AUTHN' }), other]);
+      assert.equal(r.status, null, r.text);
+      assert.match(r.reason, says);
+      // Given distinct priorities, the order is known again.
+      const ordered = run([denier('apps', 'alpha', { phase: 'AUTHN', priority: 10 }), other]);
+      assert.equal(ordered.status, 401, ordered.text);
+    }
+    // Two deniers answer 401 in either order: decided (the realm is the name-ordered one's, as the trace notes).
+    assert.equal(run([denier('apps', 'alpha', { phase: 'AUTHN' }), denier('apps', 'beta', { phase: 'AUTHN' })]).status, 401);
+  });
+
   test('an explicit priority of -2147483648 ties with an unset one, and the trace says so', () => {
     const r = run([denier('apps', 'beta', { phase: 'AUTHN' }), denier('apps', 'alpha', { phase: 'AUTHN', priority: -2147483648 })]);
     assert.equal(r.realm, 'alpha');
