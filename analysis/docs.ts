@@ -21,6 +21,7 @@ export const EXAMPLE_ENV: Readonly<Record<string, string>> = {
   ADMIN_CREDENTIAL: 'admin:s3cret',
   BAD_CREDENTIAL: 'admin',
   UNPADDED_CREDENTIAL: 'YWRtaW4zOmFkbWluMw',
+  PASSWORD_ONLY_CREDENTIAL: 'b25jYWxscHc=',
 };
 
 /** Variables the examples run without (`credentials/missing` reads one). */

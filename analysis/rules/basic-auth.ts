@@ -70,10 +70,10 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     severity: 'error',
     checkedAt: checked,
     docs: {
-      summary: 'A credential must be `user:password` or valid base64; anything else (`admin`, `a-b_c`) makes the plugin refuse its whole config. The message names the credential by position, never by value.',
+      summary: 'A credential must be `user:password` or valid base64; anything else (`admin`, `a-b_c`) makes the plugin refuse its whole config. A BasicAuth reports one read from a variable or file by its source, with the other unreadable credentials of the run; a literal, and a manifest, by its position. Never by value.',
       bad: run(`{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('BAD_CREDENTIAL')] }`) + ' // BAD_CREDENTIAL=admin',
-      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].credentials[0]': credential #1 is neither "user:pass" nor valid base64, so the plugin refuses its whole config`,
-      fix: 'Use "user:password" or the base64 of it.',
+      message: `credential source environment variable BAD_CREDENTIAL holds neither "user:pass" nor valid base64, so the plugin would refuse its whole config`,
+      fix: 'Store "user:password" (or the base64 of it) in that source.',
     },
   },
   {
@@ -85,6 +85,17 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
       bad: run(`{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('UNPADDED_CREDENTIAL')] }`) + ' // UNPADDED_CREDENTIAL=YWRtaW4zOmFkbWluMw',
       message: 'basic-auth pluginConfig: rule #1 credential #1 is base64 without padding: the plugin compares bytes, and standard clients send the padded form',
       fix: 'Add the "=" padding, or write it as "user:password".',
+    },
+  },
+  {
+    id: 'basic-auth/credential-without-user',
+    severity: 'warning',
+    checkedAt: checked,
+    docs: {
+      summary: 'A base64 credential whose bytes hold no `:` (a password alone, encoded): the plugin accepts it, but clients send base64 of `user:password` (RFC 7617), so no request can ever match it.',
+      bad: run(`{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('PASSWORD_ONLY_CREDENTIAL')] }`) + ' // PASSWORD_ONLY_CREDENTIAL=b25jYWxscHc=',
+      message: 'basic-auth pluginConfig: rule #1 credential #1 is base64 that does not decode to "user:password": clients send base64 of user, \':\' and password, so none can match it',
+      fix: 'Store "user:password" (or the base64 of it); a password alone is not a Basic credential.',
     },
   },
   {

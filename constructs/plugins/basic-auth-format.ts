@@ -55,6 +55,15 @@ export function storedCredential(c: string): string {
   return c.includes(':') ? Buffer.from(c, 'utf8').toString('base64') : c;
 }
 
+/**
+ * A credential the plugin takes as base64 (no ':') whose bytes hold no ':':
+ * RFC 7617 clients encode `user:password`, so no request carries it.
+ */
+export function isBase64WithoutUser(c: string): boolean {
+  if (c.includes(':') || isSubstitutionPlaceholder(c) || !isDecodableBase64(c)) return false;
+  return !Buffer.from(c, 'base64').includes(0x3a);
+}
+
 /** A base64 credential without padding: accepted, but standard clients send the padded form. */
 export function isUnpaddedBase64(c: string): boolean {
   return !c.includes(':') && !isSubstitutionPlaceholder(c) && !c.endsWith('=') && c.length % 4 !== 0;

@@ -9,7 +9,7 @@ import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { parseProps, ruleParams, vacant, withProps } from '../internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
-import { isAcceptedCredential, isUnpaddedBase64 } from './basic-auth-format';
+import { isAcceptedCredential, isBase64WithoutUser, isUnpaddedBase64 } from './basic-auth-format';
 import { canonicalPath } from './envoy-path';
 
 /** The module the Istio guide uses; its source is wasm-extensions tag 1.12.0. */
@@ -130,6 +130,9 @@ export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIss
     r.credentials.forEach((c, j) => {
       if (isUnpaddedBase64(c) && isAcceptedCredential(c)) {
         issues.push({ rule: 'basic-auth/unpadded-credential', severity: 'warning', message: `rule #${i + 1} credential #${j + 1} is base64 without padding: the plugin compares bytes, and standard clients send the padded form`, fix: 'Add the "=" padding, or write it as "user:password".' });
+      }
+      if (isBase64WithoutUser(c)) {
+        issues.push({ rule: 'basic-auth/credential-without-user', severity: 'warning', message: `rule #${i + 1} credential #${j + 1} is base64 that does not decode to "user:password": clients send base64 of user, ':' and password, so none can match it`, fix: 'Store "user:password" (or the base64 of it); a password alone is not a Basic credential.' });
       }
     });
     for (let k = 0; k < i; k++) {
@@ -285,7 +288,20 @@ function parseRules(scope: Construct, id: string, rules: unknown, constructed: F
     const unread: Finding[] = [];
     const read = (c: Credential): string => {
       try {
-        return c.resolve(probe);
+        const value = c.resolve(probe);
+        // A secret's content is the environment's mistake, like its absence:
+        // reported with the others, by its source (the wire check could only
+        // say "credential #2").
+        if (!c.literal && !isAcceptedCredential(value)) {
+          unread.push({
+            rule: 'basic-auth/bad-credential',
+            severity: 'error',
+            message: `credential source ${c.source} holds neither "user:pass" nor valid base64, so the plugin would refuse its whole config`,
+            fix: 'Store "user:password" (or the base64 of it) in that source.',
+          });
+          return standIn();
+        }
+        return value;
       } catch (e) {
         if (!isPolicyError(e) || !e.findings.every((f) => UNREADABLE.has(f.rule))) throw e;
         unread.push(...e.findings);

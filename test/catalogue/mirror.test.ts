@@ -80,7 +80,8 @@ test('the review sees a BasicAuth from a mirror: removing it is widened access',
 test('two mirrors in one registry, told apart only by tag, each keep their own definition', () => {
   const { app, ns, waypoint } = fixture();
   new LocalRateLimit(ns, 'limit', { url: 'oci://mirror.acme.internal/wasm:local-rate-limit-1.12.0', sha256: SHA, targets: [waypoint], maxTokens: 10, tokensPerRefill: 10, refillInterval: Duration.seconds(1) });
-  new BasicAuth(ns, 'auth', { url: 'oci://mirror.acme.internal/wasm:basic-auth-1.12.0', sha256: SHA, targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.insecureLiteral('ok:test')] }], acknowledge: { literalCredentials: 'test' } });
+  // A priority, so that auth runs before the (unsimulated) limiter whichever is older.
+  new BasicAuth(ns, 'auth', { url: 'oci://mirror.acme.internal/wasm:basic-auth-1.12.0', sha256: SHA, priority: 10, targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.insecureLiteral('ok:test')] }], acknowledge: { literalCredentials: 'test' } });
   const { findings, collected } = compileApp(app);
   assert.deepEqual(
     findings.filter((f) => f.severity === 'error'),

@@ -207,6 +207,35 @@ test('a credential the plugin would refuse is reported by position, never by val
   );
 });
 
+test('a credential read from a variable or file that the plugin would refuse is reported by its source, with the run\'s other unreadable credentials, never by value; one that decodes to no user:password is a warning', () => {
+  process.env.WP_TEST_NOT_BASIC = 'adminonly';
+  process.env.WP_TEST_PASSWORD_ONLY = Buffer.from('oncallpw').toString('base64');
+  delete process.env.WP_TEST_UNSET_TOO;
+  try {
+    const app = new PolicyApp();
+    const ns = new MeshNamespace(app, 'default');
+    const w = new Waypoint(ns, 'waypoint');
+    new BasicAuth(ns, 'auth', {
+      targets: [w],
+      rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('WP_TEST_NOT_BASIC'), Credential.fromEnv('WP_TEST_UNSET_TOO')] }],
+    });
+    new BasicAuth(ns, 'other', { targets: [w], rules: [{ prefix: '/x', methods: ['GET'], credentials: [Credential.fromEnv('WP_TEST_PASSWORD_ONLY')] }] });
+    const findings = compileApp(app).findings.filter((f) => f.rule.startsWith('basic-auth/') || f.rule === 'credentials/missing');
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.severity, f.path, f.message]).sort(),
+      [
+        ['basic-auth/bad-credential', 'error', 'default/auth', 'credential source environment variable WP_TEST_NOT_BASIC holds neither "user:pass" nor valid base64, so the plugin would refuse its whole config'],
+        ['basic-auth/credential-without-user', 'warning', 'default/other', 'basic-auth pluginConfig: rule #1 credential #1 is base64 that does not decode to "user:password": clients send base64 of user, \':\' and password, so none can match it'],
+        ['credentials/missing', 'error', 'default/auth', 'credential source environment variable WP_TEST_UNSET_TOO is not set'],
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(findings), /adminonly|b25jYWxscHc/);
+  } finally {
+    delete process.env.WP_TEST_NOT_BASIC;
+    delete process.env.WP_TEST_PASSWORD_ONLY;
+  }
+});
+
 test('plain strings are refused as credentials, so secrets stay out of policy source', () => {
   const ns = new MeshNamespace(new PolicyApp(), 'default');
   const w = new Waypoint(ns, 'waypoint');
