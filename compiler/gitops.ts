@@ -152,7 +152,10 @@ export function decorate(obj: ModelObject, options: GitOpsOptions): KubeObject {
 export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
   const findings: Finding[] = [];
   for (const o of objects) {
-    if (o.ownership !== 'external') continue;
+    if (o.ownership !== 'external') {
+      pushOwnedOverrides(o, findings);
+      continue;
+    }
     const labels = o.manifest.metadata.labels ?? {};
     pushToolOverrides(o, findings);
     for (const key of [GITOPS_KEYS.managedBy, GITOPS_KEYS.partOf]) {
@@ -192,6 +195,45 @@ const TOOL_KEYS: readonly string[] = [
   'kustomize.toolkit.fluxcd.io/ssa',
 ];
 const FLUX_FORCE = 'kustomize.toolkit.fluxcd.io/force';
+
+// On an object this repo owns: the keys decorate() writes itself (a value
+// given here would be replaced without a word, or, for a tool not named in
+// `gitops`, left to contradict the stage order), and Flux's force, which
+// deletes and re-creates the object on any apply conflict: for an owned
+// Namespace, whose manifest is metadata only, everything in it.
+// Sorted: findings come out in this order.
+const OWNED_KEYS: readonly string[] = [
+  GITOPS_KEYS.argoCompareOptions,
+  GITOPS_KEYS.argoSyncOptions,
+  GITOPS_KEYS.argoSyncWave,
+  FLUX_FORCE,
+  GITOPS_KEYS.fluxPrune,
+  GITOPS_KEYS.fluxSsa,
+];
+
+function pushOwnedOverrides(o: ModelObject, findings: Finding[]): void {
+  const m = o.manifest.metadata;
+  for (const [where, map] of [['label', m.labels], ['annotation', m.annotations]] as const) {
+    if (!map) continue;
+    for (const key of OWNED_KEYS) {
+      const value = map[key];
+      if (value === undefined) continue;
+      findings.push({
+        rule: 'gitops/owned-tool-override',
+        severity: 'error',
+        message:
+          `${o.manifest.kind} '${m.name}' is given the ${where} ${key}=${value}` +
+          (key === FLUX_FORCE
+            ? `: with force, Flux deletes and re-creates the live object on any apply conflict${o.manifest.kind === 'Namespace' ? ', and deleting a Namespace deletes everything in it' : ''}`
+            : ': waypoint-policy writes that key itself on the objects it owns (stage order, prune and apply protections), so this value would be replaced or contradict them'),
+        fix: `Remove the ${key} ${where}; the GitOps metadata of owned objects comes from the PolicyApp's gitops setting (docs/gitops.md).`,
+        object: { kind: o.manifest.kind, namespace: m.namespace, name: m.name },
+        path: o.path,
+        source: o.source,
+      });
+    }
+  }
+}
 
 function pushToolOverrides(o: ModelObject, findings: Finding[]): void {
   const m = o.manifest.metadata;

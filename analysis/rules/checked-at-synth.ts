@@ -174,6 +174,19 @@ Object.assign(waypoint, { [Symbol.for('waypoint-policy.copy')]: '/repo/node_modu
     },
   },
   {
+    id: 'gitops/owned-tool-override',
+    severity: 'error',
+    checkedAt: 'synth',
+    docs: {
+      summary:
+        'An object this repo owns given a label or annotation that waypoint-policy writes itself (Argo CD `sync-wave`, `sync-options`, `compare-options`; Flux `prune`, `ssa`), or Flux `force`. The first would be replaced without a word, or, for a tool the app does not name, contradict the stage order; force makes Flux delete and re-create the live object on any apply conflict, which for an owned Namespace (a metadata-only manifest) deletes everything in it.',
+      bad: `new MeshNamespace(app, 'payments', { owned: true, labels: { 'kustomize.toolkit.fluxcd.io/force': 'enabled' } });`,
+      message:
+        "Namespace 'payments' is given the label kustomize.toolkit.fluxcd.io/force=enabled: with force, Flux deletes and re-creates the live object on any apply conflict, and deleting a Namespace deletes everything in it",
+      fix: "Remove the kustomize.toolkit.fluxcd.io/force label; the GitOps metadata of owned objects comes from the PolicyApp's gitops setting (docs/gitops.md).",
+    },
+  },
+  {
     id: 'delivery/invalid',
     severity: 'error',
     checkedAt: 'construction',

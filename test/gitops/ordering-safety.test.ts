@@ -164,9 +164,13 @@ test("another team's object given a GitOps tool key (Flux force, by label or ann
   assert.match(gitopsFindings([external({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' })])[0].message, /deletes and re-creates the live object/);
   // Keys that do not steer this object's apply stay allowed (Argo CD Operator's namespace label).
   assert.deepEqual(rules(external({ 'argocd.argoproj.io/managed-by': 'openshift-gitops' })), []);
-  // Our own waypoint labels are fine; an owned object may carry tool keys (its team is us).
+  // Our own waypoint labels are fine.
   assert.deepEqual(rules(external({ 'istio.io/use-waypoint': 'w' })), []);
-  assert.deepEqual(gitopsFindings([{ ...external({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' }), ownership: 'owned' }]), []);
+  // On an owned object, force and the keys waypoint-policy writes itself are refused too (gitops/owned-tool-override); others are its team's (ours) to set.
+  const owned = (labels: Record<string, string>) => gitopsFindings([{ ...external(labels), ownership: 'owned' }]).map((f) => [f.rule, f.severity]);
+  assert.deepEqual(owned({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' }), [['gitops/owned-tool-override', 'error']]);
+  assert.deepEqual(owned({ 'argocd.argoproj.io/sync-wave': '-5' }), [['gitops/owned-tool-override', 'error']]);
+  assert.deepEqual(owned({ 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled', 'argocd.argoproj.io/hook': 'PreSync' }), []);
 
   const p = project(`
 const app = new wp.PolicyApp();
