@@ -49,6 +49,17 @@ export function treeDrift(compiled: FileTree, committed: FileTree): TreeDrift {
   return { added: sort(added), changed: sort(changed), removed: sort(removed) };
 }
 
+/**
+ * The synth that brings the folder up to date: the same --app and --outdir
+ * this check was given (`npm run synth` alone compiles the default program
+ * into dist/, which is not what a check of another one needs).
+ */
+function synthCommandFor(app: string | undefined, outdir: string | undefined): string {
+  const arg = (flag: string, v: string | undefined) => (v === undefined ? '' : ` ${flag} ${/^[\w./@:=+-]+$/.test(v) ? v : JSON.stringify(v)}`);
+  const flags = `${arg('--app', app)}${arg('--outdir', outdir)}`;
+  return flags === '' ? 'npm run synth' : `npm run synth --${flags}`;
+}
+
 /** Policy errors: report them (as synth would) and compare nothing. */
 function doesNotCompile(io: Io, entry: string, shown: string, findings: readonly Finding[], json: boolean): number {
   if (json) {
@@ -71,6 +82,7 @@ export function check(argv: string[], io: Io): number {
   const entry = values.app ?? DEFAULT_APP;
   const outdir = path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist');
   const shown = path.relative(io.cwd, outdir) || '.';
+  const synthCommand = synthCommandFor(values.app, values.outdir);
   let result;
   try {
     result = compileApp(loadApp(entry, io.cwd), { root: projectRootOf(path.resolve(io.cwd, entry)) });
@@ -87,12 +99,12 @@ export function check(argv: string[], io: Io): number {
   };
   const st = fs.statSync(outdir, { throwIfNoEntry: false });
   // synth would refuse to replace it (output/foreign-files): "run synth" would not help.
-  if (st && !st.isDirectory()) return cannotCompare(`${shown} is not a folder: synth writes a folder there and will not replace what is there. Move it away, then run \`npm run synth\` and commit ${shown}/.`, [shown]);
+  if (st && !st.isDirectory()) return cannotCompare(`${shown} is not a folder: synth writes a folder there and will not replace what is there. Move it away, then run \`${synthCommand}\` and commit ${shown}/.`, [shown]);
   const exists = st !== undefined;
   // A synth that died between its renames left the folder beside itself: a
   // commit now would delete it from git, so this fails, and says how to get it back.
   const interrupted = exists ? undefined : interruptedCopy(outdir);
-  if (interrupted) return cannotCompare(`${shown} is missing: a synth that was interrupted left it as ${path.relative(io.cwd, interrupted)}. Run \`npm run synth\`: it puts the folder back first, then brings it up to date.`, []);
+  if (interrupted) return cannotCompare(`${shown} is missing: a synth that was interrupted left it as ${path.relative(io.cwd, interrupted)}. Run \`${synthCommand}\`: it puts the folder back first, then brings it up to date.`, []);
   let committed: Map<string, string>;
   try {
     committed = exists ? readTree(outdir) : new Map();
@@ -130,7 +142,7 @@ export function check(argv: string[], io: Io): number {
       (foreign.length > 0
         ? `${foreign.length} of those to remove or change waypoint-policy did not write (${someOf(foreign)}): synth will not replace them, so move them out of ${shown}/ first. `
         : '') +
-      `Run \`npm run synth\` and commit ${shown}/.`,
+      `Run \`${synthCommand}\` and commit ${shown}/.`,
   );
   return EXIT.FAILED;
 }

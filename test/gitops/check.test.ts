@@ -28,7 +28,7 @@ test('check: a drifted dist/ (edited, added, removed) fails with exit 1 and list
   const r = await run(p.dir, ['check', '--app', p.app]);
   assert.equal(r.code, 1);
   assert.deepEqual(r.stdout.split('\n'), [`  add     ${gone}`, `  change  ${edited}`, `  remove  ${extra}`]);
-  assert.match(r.stderr, /synth would add 1, change 1 and remove 1 file\(s\)\. 1 of those to remove or change waypoint-policy did not write \(prod\/notes\.yaml\): synth will not replace them, so move them out of dist\/ first\. Run `npm run synth` and commit dist\/\./);
+  assert.match(r.stderr, /synth would add 1, change 1 and remove 1 file\(s\)\. 1 of those to remove or change waypoint-policy did not write \(prod\/notes\.yaml\): synth will not replace them, so move them out of dist\/ first\. Run `npm run synth -- --app main\.ts` and commit dist\/\./);
   for (const out of [r.stdout, r.stderr]) {
     assert.ok(!out.includes(marker), 'no file content is printed');
     assert.ok(!out.includes(SECRET), 'no credential is printed');
@@ -81,6 +81,10 @@ test('check: --outdir and $CDK8S_OUTDIR pick the tree; a missing tree is all add
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /\(dist does not exist\)/);
   assert.ok(missing.stdout.split('\n').every((l) => l.startsWith('  add     ')));
+  // The advice is the synth of the program and folder checked, not of the defaults.
+  assert.match(missing.stderr, new RegExp(`Run \`npm run synth -- --app ${p.app.replace(/[.\\]/g, '\\$&')}\` and commit dist/\\.`));
+  const spaced = await run(p.dir, ['check', '--app', p.app, '--outdir', 'my out']);
+  assert.match(spaced.stderr, /--outdir "my out"` and commit my out\/\./);
 
   const { captureIo } = await import('../support/helpers');
   const { main } = await import('../../cli/main');
@@ -123,7 +127,7 @@ test('check: a folder a synth left beside itself when it died between its rename
   const r = await run(p.dir, ['check', '--app', p.app]);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, new RegExp(`check: dist is missing: a synth that was interrupted left it as ${left.replace(/\./g, '\\.')}\\. Run \`npm run synth\`: it puts the folder back first`));
+  assert.match(r.stderr, new RegExp(`check: dist is missing: a synth that was interrupted left it as ${left.replace(/\./g, '\\.')}\\. Run \`npm run synth -- --app main\\.ts\`: it puts the folder back first`));
   // check only reads: the copy is where it was, and synth then restores it.
   assert.ok(fs.existsSync(path.join(p.dir, left)));
   const s = await run(p.dir, ['synth', '--app', p.app]);
