@@ -200,7 +200,7 @@ function refuseEmptying(outdir: string): void {
     {
       rule: 'output/would-empty',
       severity: 'error',
-      message: `the app emits no objects: writing it would empty an output folder that holds ${manifests} manifest(s), and GitOps would then prune every Gateway and WasmPlugin they deployed`,
+      message: `the app emits no objects: writing it would empty an output folder that holds ${manifests} manifest(s), and GitOps could then prune every Gateway and WasmPlugin they deployed (Flux on its next sync; Argo CD on a manual sync with prune, as its auto-sync refuses to empty an Application)`,
       fix: 'Check that the default export is the PolicyApp your constructs were created in, and that every policy file is imported. To remove everything on purpose, pass --allow-empty (synthToDirectory: allowEmpty: true).',
     },
   ]);

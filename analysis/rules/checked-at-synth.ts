@@ -134,7 +134,7 @@ Object.assign(waypoint, { [Symbol.for('waypoint-policy.copy')]: '/repo/node_modu
       summary:
         "The app emits no objects while the output folder holds manifests. That is almost always a mistake (constructs created under another app, a policy file not imported), and committing the empty folder would have Argo CD or Flux prune every Gateway and WasmPlugin it deployed. Nothing is written; `--allow-empty` removes everything on purpose.",
       bad: `waypoint-policy synth --app policies/empty.ts`,
-      message: 'the app emits no objects: writing it would empty an output folder that holds 2 manifest(s), and GitOps would then prune every Gateway and WasmPlugin they deployed',
+      message: 'the app emits no objects: writing it would empty an output folder that holds 2 manifest(s), and GitOps could then prune every Gateway and WasmPlugin they deployed (Flux on its next sync; Argo CD on a manual sync with prune, as its auto-sync refuses to empty an Application)',
       fix: 'Check that the default export is the PolicyApp your constructs were created in, and that every policy file is imported. To remove everything on purpose, pass --allow-empty (synthToDirectory: allowEmpty: true).',
     },
   },
@@ -233,7 +233,7 @@ new MeshNamespace(new Target(app, 'prod'), 'shop');`,
 for (const env of ['staging', 'prod']) new Waypoint(new MeshNamespace(new Target(app, env), 'shop'), 'waypoint');`,
       message:
         "targets 'prod' and 'staging' both deploy Namespace shop to the same cluster (https://kubernetes.default.svc): Argo CD tracks an object with one Application, so the other Application's syncs fail (FailOnSharedResource)",
-      fix: 'Give each target its own cluster (delivery.argocd.targetDestinations, or destination for a single target), or declare each object in one target only.',
+      fix: 'Give each target its own cluster (delivery.argocd.targetDestinations, with generator: ArgoCdGenerator.APPLICATIONS, since an ApplicationSet gives every target one destination), or declare each object in one target only.',
     },
   },
   {

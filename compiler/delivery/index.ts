@@ -65,7 +65,7 @@ function sharedObjects(argocd: NonNullable<DeliveryConfig['argocd']>, input: Del
       rule: 'delivery/shared-destination',
       severity: 'error',
       message: `targets '${a}' and '${b}' both deploy ${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name} to the same cluster (${cluster}): Argo CD tracks an object with one Application, so the other Application's syncs fail (FailOnSharedResource)`,
-      fix: 'Give each target its own cluster (delivery.argocd.targetDestinations, or destination for a single target), or declare each object in one target only.',
+      fix: 'Give each target its own cluster (delivery.argocd.targetDestinations, with generator: ArgoCdGenerator.APPLICATIONS, since an ApplicationSet gives every target one destination), or declare each object in one target only.',
       object: { kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name },
       path: o.path,
       source: o.source,
