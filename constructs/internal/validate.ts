@@ -92,10 +92,12 @@ export function parseProps<S extends z.ZodType>(
     }
     if (issue.code === 'unrecognized_keys') {
       const keys = (issue as { keys?: string[] }).keys ?? [];
+      const known = keysAt(schema, issue.path);
+      const near = keys.length === 1 && known ? nearest(keys[0], known) : undefined;
       return {
         rule: 'props/unknown',
         severity: 'error' as const,
-        message: `${constructName} prop '${prop || '(props)'}' has no ${keys.length === 1 ? 'key' : 'keys'} ${keys.map((k) => `'${k}'`).join(', ')}`,
+        message: `${constructName} prop '${prop || '(props)'}' has no ${keys.length === 1 ? 'key' : 'keys'} ${keys.map((k) => `'${k}'`).join(', ')}${near ? ` (did you mean '${near}'?)` : ''}`,
         fix: `Remove or rename ${keys.map((k) => `'${k}'`).join(', ')}: a misspelt key would otherwise be ignored (docs/api.md lists the keys).`,
         path: scope.node.path,
         source: sourceOf(scope),
@@ -115,12 +117,39 @@ export function parseProps<S extends z.ZodType>(
       // A refinement's value is shown only for names: others may be
       // secrets or URLs with tokens in them, and their messages say enough.
       message: `${constructName} prop '${prop || '(props)'}': ${issue.message}${issue.code !== 'custom' || params?.rule === 'names/rfc1123' ? received : ''}`,
-      fix: params?.fix ?? `Correct '${prop || 'the props'}' in the ${constructName} props.`,
+      fix: params?.fix ?? (prop ? `Correct '${prop}' in the ${constructName} props.` : `Pass the ${constructName} props as an object${propsShape(schema)}.`),
       path: scope.node.path,
       source: sourceOf(scope),
     };
   });
   throw new PolicyError(findings);
+}
+
+type SchemaDef = { type?: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType };
+const defOf = (s: unknown): SchemaDef | undefined => (s as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'readonly', 'nonoptional', 'catch', 'prefault']);
+
+/** The keys of the object schema at `path` in `schema` (optional and array layers looked through), if it is one. */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  let s: unknown = schema;
+  const unwrap = () => {
+    for (let d = defOf(s); d && WRAPPERS.has(d.type ?? '') && d.innerType; d = defOf(s)) s = d.innerType;
+  };
+  for (const p of path) {
+    unwrap();
+    const d = defOf(s);
+    if (typeof p === 'number') s = d?.type === 'array' ? d.element : undefined;
+    else s = d?.shape?.[String(p)];
+  }
+  unwrap();
+  const shape = defOf(s)?.shape;
+  return shape ? Object.keys(shape) : undefined;
+}
+
+/** ` ({ name, namespace })`: the keys of a props object, for a fix. */
+function propsShape(schema: z.ZodType): string {
+  const keys = keysAt(schema, []);
+  return keys && keys.length > 0 && keys.length <= 8 ? ` ({ ${keys.join(', ')} })` : '';
 }
 
 /**

@@ -65,7 +65,7 @@ test('a misspelt prop is refused with the prop it most likely means, not ignored
   );
   // A rule key: `host` would have protected every host instead of one.
   const [hostRule] = refused((ns, w) => new BasicAuth(ns, 'auth', { targets: [w], sha256: SHA, rules: [{ ...rule, ...{ host: ['shop.example.com'] } }] }));
-  assert.match(hostRule, /^props\/unknown shop\/auth: BasicAuth prop 'rules\[0\]' has no key 'host' \|/);
+  assert.match(hostRule, /^props\/unknown shop\/auth: BasicAuth prop 'rules\[0\]' has no key 'host' \(did you mean 'hosts'\?\) \|/);
   assert.deepEqual(
     refused((ns, w) => new WasmPlugin(ns, 'p', { targets: [w], url: 'oci://ghcr.io/acme/p:1.0', sha256: SHA, ...{ pluginconfig: {}, zzz: 1 } })),
     [
@@ -153,4 +153,16 @@ test("a plugin config with secret keys never echoes a string, even one put where
   assert.match(message, /pluginConfig prop 'auth'/);
   assert.doesNotMatch(message, /S3cr3tZZ/);
   assert.match(messageOf(() => new TokenCheck(ns, 'Bad_Name', { targets: [waypoint], pluginConfig: { auth: { token: 't' }, mode: 'lax' } })), /received "Bad_Name"/);
+});
+
+test('a misspelt key inside a prop object gets its likely meaning too, and props that are not an object are shown the keys they take', () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const rules = [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }];
+  const misspelt = messageOf(() => new BasicAuth(ns, 'auth', { targets: [waypoint], rules, acknowledge: { failopen: 'x' } as never }));
+  assert.match(misspelt, /BasicAuth prop 'acknowledge' has no key 'failopen' \(did you mean 'failOpen'\?\)/);
+  // Nothing near: no guess.
+  assert.doesNotMatch(messageOf(() => new BasicAuth(ns, 'auth2', { targets: [waypoint], rules, acknowledge: { zzzzzz: 'x' } as never })), /did you mean/);
+  const notObject = messageOf(() => Waypoint.fromWaypointName(ns, 'ref', 'waypoint' as never));
+  assert.match(notObject, /fix: Pass the Waypoint\.fromWaypointName props as an object \(\{ name, [^)]*namespace[^)]* \}\)\./);
 });
