@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import type { Finding } from '../../analysis/finding';
+import { isPolicyError, PolicyError } from '../errors';
 import { z } from 'zod';
 import { PolicyApp, Target } from '../app';
 import { recordSource } from '../internal/provenance';
@@ -80,8 +82,18 @@ export class MeshBaseline extends Construct {
       // What a refused or failing builder made must not stay: a caller that
       // catches the error would otherwise synthesize a plugin nobody checked.
       for (const c of this.node.children) if (!before.has(c)) this.node.tryRemoveChild(c.node.id);
-      throw e;
+      throw isPolicyError(e) ? new PolicyError(e.findings.map((f) => this.asNotMeshWide(f))) : e;
     }
+  }
+
+  /**
+   * A plugin of this baseline refused for a target in another namespace was
+   * given a team's waypoint instead of every waypoint: the baseline's own
+   * rule says so, and its fix (not "create the plugin in that namespace").
+   */
+  private asNotMeshWide(f: Finding): Finding {
+    if (f.rule !== 'plugin/unresolved-target' || !f.path?.startsWith(`${this.node.path}/`)) return f;
+    return { ...f, rule: 'baseline/not-mesh-wide', message: `a plugin in a MeshBaseline must target every waypoint (the builder's targets); instead ${f.message}`, fix: "Pass the builder's targets argument as the plugin's targets." };
   }
 }
 

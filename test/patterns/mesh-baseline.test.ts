@@ -65,7 +65,7 @@ test('an existing, non-enrolling root MeshNamespace is reused (one chart, shared
   c.find('WasmPlugin', 'log-a', 'istio-system');
 });
 
-test('refusals: an enrolled root namespace, another namespace, a plugin that is not mesh-wide', () => {
+test('refusals: an enrolled root namespace, another namespace, a plugin that is not mesh-wide', async () => {
   {
     const app = new PolicyApp();
     new MeshNamespace(app, 'istio-system');
@@ -84,11 +84,13 @@ test('refusals: an enrolled root namespace, another namespace, a plugin that is 
       thrownRules(() => new MeshBaseline(app, 'baseline', { plugins: [(s) => new GrpcAccessLogging(s, 'log', { targets: [GatewayReference.fromGatewayName(s, 'ingress', 'istio-ingressgateway')], loggingService: 'a:1' })] })),
       ['baseline/not-mesh-wide'],
     );
-    // Another namespace's waypoint is refused by the plugin itself, before the baseline looks.
-    assert.deepEqual(
-      thrownRules(() => new MeshBaseline(app, 'baseline2', { plugins: [(s) => new GrpcAccessLogging(s, 'log', { targets: [w], loggingService: 'a:1' })] })),
-      ['plugin/unresolved-target'],
-    );
+    // Another namespace's waypoint is refused by the plugin itself, before the
+    // baseline looks; the baseline reports it as its own rule, with its fix.
+    const { thrownFindings } = await import('../catalogue/helpers');
+    const [teamWaypoint] = thrownFindings(() => new MeshBaseline(app, 'baseline2', { plugins: [(s) => new GrpcAccessLogging(s, 'log', { targets: [w], loggingService: 'a:1' })] }));
+    assert.equal(teamWaypoint.rule, 'baseline/not-mesh-wide');
+    assert.match(teamWaypoint.message, /^a plugin in a MeshBaseline must target every waypoint \(the builder's targets\); instead targets\[0\] \(Gateway waypoint\) is in namespace shop/);
+    assert.equal(teamWaypoint.fix, "Pass the builder's targets argument as the plugin's targets.");
   }
   {
     const app = new PolicyApp();
@@ -112,7 +114,7 @@ test('a refused addPlugin() leaves nothing behind: a caller that catches the err
   );
   assert.deepEqual(
     thrownRules(() => baseline.addPlugin((s) => new GrpcAccessLogging(s, 'log', { targets: [w], loggingService: 'a:1' }))),
-    ['plugin/unresolved-target'],
+    ['baseline/not-mesh-wide'],
   );
   assert.deepEqual(baseline.plugins, []);
   // Fixed, the same id is free again, and only the mesh-wide plugin is emitted.
