@@ -10,6 +10,7 @@ import { simulate } from '../simulator/simulate';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
+import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
 export interface BindingState {
@@ -75,6 +76,8 @@ export interface EffectChanges {
   readonly unchangedLeftOut: number;
   /** Gateways this change prunes while objects of the head still use them. */
   readonly prunedInUse: PrunedGateway[];
+  /** Labels this change moves to a waypoint (or plugins) it also adds, applied before them. */
+  readonly adoptedEarly: EarlyAdoption[];
 }
 
 const BASIC_AUTH = moduleId(BASIC_AUTH_URL);
@@ -456,6 +459,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   let unchanged = 0;
   const pending: { target: string; probe: Probe; rank: number; live: MeshModel; liveHas: boolean; pruned: ReadonlySet<string> }[] = [];
   const prunedInUse: PrunedGateway[] = [];
+  const adoptedEarly: EarlyAdoption[] = [];
   // Read once: it scans every object of both revisions.
   const flux = fluxMayApply([base, head]);
   const baseTargets = new Set(targetsOf(base));
@@ -463,6 +467,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     const pruned = prunedGatewayKeys(base, head, target);
     const leftBehind = labelOnlyLeftBehind(base, head, target);
     prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind, changedAfterPrune(base, head, target, pruned, flux)));
+    adoptedEarly.push(...earlyAdoptions(base, head, target));
     const live = headInCluster(head, leftBehind);
     const facts: HeadFacts = { pruned, leftBehind: new Map(leftBehind.map((o) => [objectKey(o.manifest), describe(o)])) };
     const bi = indexFor(base, target);
@@ -550,5 +555,5 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     });
   }
   access.sort((a, b) => Number(b.widened) - Number(a.widened));
-  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse };
+  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, adoptedEarly };
 }

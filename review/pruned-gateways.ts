@@ -51,7 +51,7 @@ export interface PrunedGateway {
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
 /** The stage folder of a manifest of our layout (`demo/3-enrollment/shop/x.yaml` -> `3-enrollment`). */
-function stageOf(o: ModelObject): string | undefined {
+export function manifestStage(o: ModelObject): string | undefined {
   return o.file?.split('/')[1];
 }
 
@@ -84,7 +84,7 @@ export interface LateChange {
  */
 export function changedAfterPrune(base: MeshModel, head: MeshModel, target: string, pruned: ReadonlySet<string>, flux: boolean): LateChange[] {
   if (pruned.size === 0 || !flux) return [];
-  const gatewayStage = new Map(base.objects.filter((o) => o.target === target && o.manifest.kind === 'Gateway').map((o) => [key(o.manifest.metadata.namespace ?? 'default', o.manifest.metadata.name), stageOf(o)]));
+  const gatewayStage = new Map(base.objects.filter((o) => o.target === target && o.manifest.kind === 'Gateway').map((o) => [key(o.manifest.metadata.namespace ?? 'default', o.manifest.metadata.name), manifestStage(o)]));
   const inHead = new Map(head.objects.filter((o) => o.target === target).map((o) => [objectKey(o.manifest), o]));
   const out: LateChange[] = [];
   for (const o of base.objects) {
@@ -93,9 +93,9 @@ export function changedAfterPrune(base: MeshModel, head: MeshModel, target: stri
     if (!named || !pruned.has(named)) continue;
     const now = inHead.get(objectKey(o.manifest));
     // A release lands where the head applies it (a released Namespace moves to the enrollment stage).
-    if (now !== undefined && labelledWaypoint(now) !== named && stageOf(now) !== gatewayStage.get(named)) out.push({ object: o, how: 'release' });
+    if (now !== undefined && labelledWaypoint(now) !== named && manifestStage(now) !== gatewayStage.get(named)) out.push({ object: o, how: 'release' });
     // A removed never-pruned object keeps its label: that is `leftBehind`, not a late change.
-    if (now === undefined && !keepsMeshLabels(o.manifest) && stageOf(o) !== gatewayStage.get(named)) out.push({ object: o, how: 'prune' });
+    if (now === undefined && !keepsMeshLabels(o.manifest) && manifestStage(o) !== gatewayStage.get(named)) out.push({ object: o, how: 'prune' });
   }
   return out;
 }
@@ -148,13 +148,13 @@ export function labelOnlyLeftBehind(base: MeshModel, head: MeshModel, target: st
 }
 
 /** Which waypoint an object's own labels name (`namespace/name`), if any. */
-function labelledWaypoint(o: ModelObject): string | undefined {
+export function labelledWaypoint(o: ModelObject): string | undefined {
   const m = o.manifest;
   const use = useWaypointOf(m.metadata.labels ?? {}, m.kind === 'Namespace' ? m.metadata.name : (m.metadata.namespace ?? 'default'));
   return use.kind === 'waypoint' ? key(use.namespace, use.name) : undefined;
 }
 
-function pluginTargets(o: ModelObject): string[] {
+export function pluginTargets(o: ModelObject): string[] {
   if (o.manifest.kind !== 'WasmPlugin') return [];
   const refs = (o.manifest.spec as { targetRefs?: unknown } | undefined)?.targetRefs;
   if (!Array.isArray(refs)) return [];

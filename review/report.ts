@@ -1,6 +1,7 @@
 import type { AccessCase, BindingChange, ChainChange, EffectChanges } from './effects';
 import type { FieldChange, ObjectChange } from './object-diff';
 import { describeId, type PrunedGateway } from './pruned-gateways';
+import type { EarlyAdoption } from './early-adoption';
 
 export interface Review {
   readonly base: string;
@@ -94,11 +95,21 @@ function prunedLine(p: PrunedGateway): string {
   );
 }
 
+function earlyLine(a: EarlyAdoption): string {
+  const what = a.adds === 'waypoint' ? `waypoint ${a.to}, which this change adds${a.plugins.length ? ` with ${a.plugins.join(', ')}` : ''}` : `waypoint ${a.to}, whose plugins this change adds (${a.plugins.join(', ')})`;
+  return (
+    `${a.object}${inTarget(a.target)} moves from waypoint ${a.from} to ${what}: its manifest is applied with the waypoints, so its label lands ` +
+    `${a.adds === 'waypoint' ? 'before that Gateway is ready and before its plugins' : 'before those plugins'}, and meanwhile its traffic ${a.adds === 'waypoint' ? 'skips every waypoint policy (ztunnel fails open)' : 'reaches the waypoint without them'}. ` +
+    `Add ${a.adds === 'waypoint' ? 'the waypoint and its plugins' : 'the plugins'} in one commit, and move the label in a later one`
+  );
+}
+
 function hazards(r: Review): string[] {
   // A pruned-Gateway line already says how to release what it leaves behind: one line per object.
   const covered = new Set(r.effects.prunedInUse.flatMap((p) => (p.leftBehind ?? []).map((d) => `${p.target}\0${d}`)));
   return [
     ...r.effects.prunedInUse.map(prunedLine),
+    ...r.effects.adoptedEarly.map(earlyLine),
     ...r.objects
       .filter((o) => o.change === 'removed' && o.labelOnly && !covered.has(`${o.object.target}\0${describeId(o.object)}`))
       .map((o) => `${objectLine(o)}: ${STALE_LABELS}`),
@@ -130,7 +141,7 @@ function text(r: Review): string {
     lines.push('');
   }
   if (hazards(r).length) {
-    lines.push('Removal hazards:');
+    lines.push('Removal and rollout hazards:');
     for (const h of hazards(r)) lines.push(`  !! ${h}`);
     lines.push('');
   }
@@ -182,7 +193,7 @@ function markdown(r: Review): string {
     out.push('');
   }
   if (hazards(r).length) {
-    out.push('#### :warning: Removal hazards', '');
+    out.push('#### :warning: Removal and rollout hazards', '');
     for (const h of hazards(r)) out.push(`- ${md(h)}`);
     out.push('');
   }

@@ -55,7 +55,7 @@ metadata:
   const [back] = diffObjects(parseTree(new Map([[file, labelOnly]])), parseTree(new Map([[file, owned]])));
   assert.equal(back.becameLabelOnly, undefined);
   const text = formatReview(review(new Map([[file, owned]]), new Map([[file, labelOnly]]), { base: 'main', head: 'working tree' }), 'text');
-  assert.match(text, /Removal hazards:\n  !! changed Service shop\/cart \[t\]: this app owned the whole Service and now only labels it/);
+  assert.match(text, /Removal and rollout hazards:\n  !! changed Service shop\/cart \[t\]: this app owned the whole Service and now only labels it/);
 });
 
 test('list items are matched by identity, not position: a removed method, credential or rule reads as removed, and an added rule prints whole', async () => {

@@ -70,7 +70,7 @@ test('an owned waypoint turned into fromWaypointName is a removal hazard: GitOps
   assert.deepEqual([open.before, open.after, open.widened], [401, 200, true]);
 
   const text = (await diff(repo)).out;
-  assert.match(text, /Removal hazards:\n  !! removed Gateway default\/waypoint \[demo\] is still used by Namespace default \(istio\.io\/use-waypoint\), WasmPlugin default\/auth \(targetRefs\): GitOps prunes it/);
+  assert.match(text, /Removal and rollout hazards:\n  !! removed Gateway default\/waypoint \[demo\] is still used by Namespace default \(istio\.io\/use-waypoint\), WasmPlugin default\/auth \(targetRefs\): GitOps prunes it/);
   // A handover: this revision's own objects still use it, and nothing of another team's is left behind.
   assert.match(text, /Keep the Waypoint in this app until its new owner has adopted the live Gateway/);
   assert.doesNotMatch(text, /ReleasedLabels/);
@@ -85,7 +85,7 @@ test('under Argo CD, releasing everything that used a waypoint and removing it i
   const r = JSON.parse((await diff(repo, '--json')).out);
   assert.deepEqual(r.effects.prunedInUse, []);
   assert.ok(r.objects.some((o: any) => o.change === 'removed' && o.object.kind === 'Gateway'));
-  assert.doesNotMatch((await diff(repo)).out, /Removal hazards/);
+  assert.doesNotMatch((await diff(repo)).out, /Removal and rollout hazards/);
 });
 
 test('a kept waypoint is never reported as pruned', async () => {
@@ -137,11 +137,11 @@ ${basicAuth('auth', 'waypoint', '/productpage')}`);
   assert.deepEqual([open.before, open.after, open.widened], [401, 200, true]);
 
   const text = (await diff(repo)).out;
-  assert.match(text, /Removal hazards:\n  !! removed Gateway default\/waypoint \[demo\] is still used by Namespace default \(istio\.io\/use-waypoint\): GitOps prunes it/);
+  assert.match(text, /Removal and rollout hazards:\n  !! removed Gateway default\/waypoint \[demo\] is still used by Namespace default \(istio\.io\/use-waypoint\): GitOps prunes it/);
   assert.match(text, /Namespace default: removing its manifest leaves its label in the cluster .*Keep the manifest with the label released \(ReleasedLabels\) until that has synced, and remove the Waypoint in a later commit/);
   // Nothing is handed over: no advice about a new owner, and one hazard line, not a second stale-label one for the same Namespace.
   assert.doesNotMatch(text, /new owner/);
-  const hazardSection = text.split('Removal hazards:\n')[1].split('\n\n')[0];
+  const hazardSection = text.split('Removal and rollout hazards:\n')[1].split('\n\n')[0];
   assert.equal(hazardSection.split('\n').length, 1, text);
   assert.match(text, /1 Gateway\(s\) pruned while in use/);
   assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
@@ -230,7 +230,7 @@ export default app;
   assert.ok(widened, JSON.stringify(r.effects.access, null, 2));
   assert.deepEqual([widened.before, widened.after], [401, 200]);
   assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
-  assert.match((await diff(repo)).out, /Removal hazards:\n(.*\n)*  !! removed Service default\/reviews \[demo\]: its manifest is removed but GitOps never prunes it/);
+  assert.match((await diff(repo)).out, /Removal and rollout hazards:\n(.*\n)*  !! removed Service default\/reviews \[demo\]: its manifest is removed but GitOps never prunes it/);
 });
 
 test('removing a ReleasedLabels manifest once it has synced is no hazard: it carries no labels to leave behind', async () => {
@@ -244,7 +244,7 @@ new wp.Waypoint(ns, 'waypoint');
   const removed = r.objects.find((o: any) => o.change === 'removed' && o.object.name === 'reviews');
   assert.ok(removed, JSON.stringify(r.objects));
   assert.equal(removed.labelOnly, undefined);
-  assert.doesNotMatch((await diff(repo)).out, /Removal hazards|GitOps never prunes it/);
+  assert.doesNotMatch((await diff(repo)).out, /Removal and rollout hazards|GitOps never prunes it/);
 });
 
 /** A Service of another team labelled to use `reviews-waypoint` (base), or released (head), with the given GitOps tools. */
@@ -323,4 +323,41 @@ export default app;
   const pruned = r.effects.prunedInUse.find((p: any) => p.gateway === 'shop/waypoint');
   assert.deepEqual(pruned?.changedAfterPrune, ['Namespace shop'], JSON.stringify(r.effects.prunedInUse));
   assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
+});
+
+/** An owned Namespace on waypoint `use`, with the waypoints `have` and BasicAuth on those in `guarded`. */
+function ownedNamespace(use: string, have: string[], guarded: string[] = have): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop', { owned: true });
+${have.map((w) => `const ${w.replace('-', '_')} = new wp.Waypoint(ns, '${w}');`).join('\n')}
+ns.useWaypoint(${use.replace('-', '_')});
+${guarded.map((w) => basicAuth(`auth-${w}`, w.replace('-', '_'), '/admin')).join('\n')}
+export default app;
+`;
+}
+
+test('an owned Namespace moved to a waypoint this change adds is a rollout hazard: its label is applied with the waypoints, before the Gateway is ready and its plugins exist', async () => {
+  const repo = await repoWith(ownedNamespace('waypoint-a', ['waypoint-a']), ownedNamespace('waypoint-b', ['waypoint-a', 'waypoint-b']));
+  const text = await diff(repo, '--fail-on-widened');
+  assert.equal(text.code, 1, text.out);
+  assert.match(
+    text.out,
+    /Removal and rollout hazards:\n  !! Namespace shop \[demo\] moves from waypoint shop\/waypoint-a to waypoint shop\/waypoint-b, which this change adds with WasmPlugin shop\/auth-waypoint-b: its manifest is applied with the waypoints, so its label lands before that Gateway is ready and before its plugins, and meanwhile its traffic skips every waypoint policy \(ztunnel fails open\)\. Add the waypoint and its plugins in one commit, and move the label in a later one/,
+  );
+  const json = JSON.parse((await diff(repo, '--json')).out);
+  assert.deepEqual(json.effects.adoptedEarly, [{ target: 'demo', object: 'Namespace shop', from: 'shop/waypoint-a', to: 'shop/waypoint-b', adds: 'waypoint', plugins: ['WasmPlugin shop/auth-waypoint-b'] }]);
+  // Plugins added to a waypoint the base had, in the same change as the move.
+  const plugins = await repoWith(ownedNamespace('waypoint-a', ['waypoint-a', 'waypoint-b'], ['waypoint-a']), ownedNamespace('waypoint-b', ['waypoint-a', 'waypoint-b']));
+  assert.match((await diff(plugins)).out, /moves from waypoint shop\/waypoint-a to waypoint shop\/waypoint-b, whose plugins this change adds \(WasmPlugin shop\/auth-waypoint-b\): its manifest is applied with the waypoints, so its label lands before those plugins/);
+  // The second commit of the safe order: the waypoint and its plugins already there, only the label moves.
+  const safe = await repoWith(ownedNamespace('waypoint-a', ['waypoint-a', 'waypoint-b']), ownedNamespace('waypoint-b', ['waypoint-a', 'waypoint-b']));
+  assert.doesNotMatch((await diff(safe)).out, /moves from waypoint/);
+  // Another team's Namespace: its label-only manifest is applied in the enrollment stage, after the Gateway and its plugins.
+  const theirs = (p: string) => p.replace(", { owned: true }", '');
+  const external = await repoWith(theirs(ownedNamespace('waypoint-a', ['waypoint-a'])), theirs(ownedNamespace('waypoint-b', ['waypoint-a', 'waypoint-b'])));
+  assert.doesNotMatch((await diff(external)).out, /moves from waypoint/);
+  // A Namespace that had no waypoint: nothing was protected before, nothing is widened for a while.
+  const fresh = await repoWith(ownedNamespace('waypoint-a', ['waypoint-a']).replace("ns.useWaypoint(waypoint_a);", ''), ownedNamespace('waypoint-b', ['waypoint-a', 'waypoint-b']));
+  assert.doesNotMatch((await diff(fresh)).out, /moves from waypoint/);
 });
