@@ -3,6 +3,7 @@ import type { FileTree } from '../compiler/layout';
 import type { KubeObject } from '../compiler/model';
 import { manifestOwnership } from '../compiler/read-manifests';
 import { keepsMeshLabels } from './pruned-gateways';
+import { useWaypointOf } from '../analysis/rules/waypoints';
 import { redactSecrets, SecretPolicy, secretPolicyForChange } from './secrets';
 
 /** An object's identity across revisions. */
@@ -36,6 +37,13 @@ export interface ObjectChange {
    */
   readonly labelOnly?: boolean;
   /**
+   * For `labelOnly`: the waypoint (`namespace/name`) its left-behind
+   * `istio.io/use-waypoint` label keeps naming. No later change can see that
+   * label, so removing the waypoint then sends this traffic past every
+   * waypoint policy: `--fail-on-widened` fails now, when it still can.
+   */
+  readonly staleWaypoint?: string;
+  /**
    * A Service this revision only labels that the base revision owned (full
    * spec): the tool's server-side apply then drops every field it applied
    * before, `spec.ports` included, which the API server refuses.
@@ -43,6 +51,12 @@ export interface ObjectChange {
   readonly becameLabelOnly?: boolean;
 }
 
+
+/** What a removed never-pruned manifest leaves in the cluster: its mesh labels, and the waypoint they keep naming. */
+function leftBehind(m: KubeObject): { labelOnly: true; staleWaypoint?: string } {
+  const use = useWaypointOf(m.metadata.labels ?? {}, m.kind === 'Namespace' ? m.metadata.name : (m.metadata.namespace ?? 'default'));
+  return use.kind === 'waypoint' ? { labelOnly: true, staleWaypoint: `${use.namespace}/${use.name}` } : { labelOnly: true };
+}
 
 export interface ParsedTree {
   readonly objects: Map<string, { id: ObjectId; manifest: KubeObject; file: string }>;
@@ -163,7 +177,7 @@ export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] 
   for (const key of keys) {
     const b = base.objects.get(key);
     const h = head.objects.get(key);
-    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], ...(keepsMeshLabels(b.manifest) ? { labelOnly: true } : {}) });
+    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], ...(keepsMeshLabels(b.manifest) ? leftBehind(b.manifest) : {}) });
     else if (!b && h) changes.push({ change: 'added', object: h.id, file: h.file, fields: [] });
     else if (b && h) {
       const fields: FieldChange[] = [];

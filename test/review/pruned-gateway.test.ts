@@ -361,3 +361,23 @@ test('an owned Namespace moved to a waypoint this change adds is a rollout hazar
   const fresh = await repoWith(ownedNamespace('waypoint-a', ['waypoint-a']).replace("ns.useWaypoint(waypoint_a);", ''), ownedNamespace('waypoint-b', ['waypoint-a', 'waypoint-b']));
   assert.doesNotMatch((await diff(fresh)).out, /moves from waypoint/);
 });
+
+test('a removed label-only manifest whose live use-waypoint label stays behind fails --fail-on-widened, even while nothing widens yet: no later change can see that label, so removing its waypoint then would go unreported', async () => {
+  const common = `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'default');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+`;
+  // The Service's own label names the waypoint everything else uses too: dropping its manifest changes no access today.
+  const repo = await repoWith(`${common}wp.MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: waypoint });\nexport default app;\n`, `${common}export default app;\n`);
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  assert.deepEqual(r.effects.access.filter((a: any) => a.widened), []);
+  const removed = r.objects.find((o: any) => o.change === 'removed' && o.object.name === 'reviews');
+  assert.deepEqual([removed.labelOnly, removed.staleWaypoint], [true, 'default/waypoint']);
+  assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
+  // A Namespace that leaves only its ambient enrollment behind (no waypoint) is reported, but fails nothing.
+  const enrolled = await repoWith(`${common}new wp.MeshNamespace(ns.node.scope as never, 'other');\nexport default app;\n`, `${common}export default app;\n`);
+  const left = JSON.parse((await diff(enrolled, '--json')).out).objects.find((o: any) => o.change === 'removed' && o.object.name === 'other');
+  assert.deepEqual([left.labelOnly, left.staleWaypoint], [true, undefined]);
+  assert.equal((await diff(enrolled, '--fail-on-widened')).code, 0);
+});
