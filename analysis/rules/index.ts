@@ -1,5 +1,6 @@
 import type { Rule, RuleInfo } from '../rule';
 import { BASIC_AUTH_RULES } from './basic-auth';
+import { basicAuthConflictingPlugins } from './basic-auth-conflicting-plugins';
 import { bindingMissingUseWaypoint } from './binding-missing-use-waypoint';
 import { bindingNotAllowed } from './binding-not-allowed';
 import { bindingTrafficType } from './binding-traffic-type';
@@ -68,6 +69,7 @@ export const RULES: readonly Rule[] = [
   pluginFailOpenAuth,
   pluginAmbiguousOrder,
   pluginConfig,
+  basicAuthConflictingPlugins,
   // Waypoint bindings (istio.io/use-waypoint).
   bindingUnknownWaypoint,
   bindingSimilarWaypoint,

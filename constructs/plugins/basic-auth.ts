@@ -274,7 +274,13 @@ const UNREADABLE = new Set(['credentials/missing', 'credentials/whitespace']);
 // Unique per credential, so no check mistakes two of them for a repeat; in
 // `user:pass` form, so no check reports its shape; and random, so a test that
 // simulates the model of a failed compile cannot send it and get a 200.
+const STAND_IN = /^unread-[0-9a-f-]{36}:[0-9a-f-]{36}$/;
 const standIn = () => `unread-${randomUUID()}:${randomUUID()}`;
+
+/** Whether a configured credential is the stand-in for one that could not be read (its value is unknown). */
+export function isUnreadStandIn(c: string): boolean {
+  return STAND_IN.test(c);
+}
 
 function parseRules(scope: Construct, id: string, rules: unknown, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][]; unread: Finding[] } {
   // Runs before super(), so a stand-in construct at the plugin's own path

@@ -377,3 +377,24 @@ test('binding/similar-waypoint: a waypoint reference a letter or two from a wayp
   assert.deepEqual(similar('waypiont', 'orders'), [], 'a reference in a namespace where the app declares no waypoint');
   assert.deepEqual(similar('egress-gateway'), [], 'a name no declared waypoint is near');
 });
+
+test('basic-auth/conflicting-plugins: Basic-auth plugins on one chain whose rules can meet one request with no credential in common are a warning; a shared credential, other methods, paths or hosts are not', () => {
+  process.env.WP_OPS_CREDENTIAL = 'ops:s3cret';
+  process.env.WP_CART_CREDENTIAL = 'cart:s3cret';
+  const rule = (prefix: string, env: string, extra = '') => ({ prefix, methods: ['GET'], credentials: [Credential.fromEnv(env)], ...(extra ? { hosts: [extra] } : {}) });
+  const conflicts = (service: { prefix: string; env: string; host?: string; methods?: string[] }) =>
+    compile((app, shop, waypoint) => {
+      new BasicAuth(shop, 'ops', { targets: [waypoint], priority: 10, rules: [rule('/admin', 'WP_OPS_CREDENTIAL', 'shop.example.com')] });
+      const cart = MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: waypoint });
+      new BasicAuth(shop, 'cart-auth', { targets: [cart], rules: [{ ...rule(service.prefix, service.env, service.host), methods: service.methods ?? ['GET'] }] });
+    }).filter((f) => f.rule === 'basic-auth/conflicting-plugins');
+  const found = conflicts({ prefix: '/admin/users', env: 'WP_CART_CREDENTIAL' });
+  assert.deepEqual(
+    found.map((f) => [f.severity, f.message]),
+    [['warning', 'WasmPlugin shop/cart-auth rule #1 (prefix /admin/users) and WasmPlugin shop/ops rule #1 (prefix /admin) can match the same GET request on shop/waypoint and share no credential: a request must satisfy both plugins, so every such request gets 401']],
+  );
+  assert.deepEqual(conflicts({ prefix: '/admin', env: 'WP_OPS_CREDENTIAL' }), [], 'a credential in common');
+  assert.deepEqual(conflicts({ prefix: '/admin', env: 'WP_CART_CREDENTIAL', methods: ['POST'] }), [], 'other methods');
+  assert.deepEqual(conflicts({ prefix: '/reviews', env: 'WP_CART_CREDENTIAL' }), [], 'paths that cannot meet');
+  assert.deepEqual(conflicts({ prefix: '/admin', env: 'WP_CART_CREDENTIAL', host: 'cart.example.com' }), [], 'hosts that cannot meet');
+});

@@ -1,0 +1,106 @@
+import { pluginDefinitionFor } from '../../constructs/define-plugin';
+import { isSubstitutionPlaceholder, storedCredential } from '../../constructs/plugins/basic-auth-format';
+import { isUnreadStandIn } from '../../constructs/plugins/basic-auth';
+import type { Rule } from '../rule';
+import { isPlainObject } from '../schema/issue';
+import { attachments } from './attachments';
+import { pluginLabel, PluginView } from './plugin-spec';
+
+/** One basic_auth rule as the module reads it, reduced to what decides whether two can meet one request. */
+interface AuthRule {
+  readonly index: number;
+  readonly prefix?: string;
+  readonly exact?: string;
+  readonly methods: readonly string[];
+  readonly hosts: readonly string[];
+  /** Stored forms; undefined when one is unknown here (a Flux substitution, or one that could not be read). */
+  readonly credentials?: ReadonlySet<string>;
+}
+
+function rulesOf(p: PluginView): AuthRule[] {
+  if (!p.url || pluginDefinitionFor(p.url)?.name !== 'basic-auth') return [];
+  const config = (p.object.manifest.spec as { pluginConfig?: unknown } | undefined)?.pluginConfig;
+  const rules = isPlainObject(config) && Array.isArray(config.basic_auth_rules) ? config.basic_auth_rules : [];
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return rules.flatMap((r, index) => {
+    // A suffix rule's overlap with another depends on paths no one wrote: left out, so nothing is guessed.
+    if (!isPlainObject(r) || r.suffix !== undefined) return [];
+    const prefix = typeof r.prefix === 'string' ? r.prefix : undefined;
+    const exact = typeof r.exact === 'string' ? r.exact : undefined;
+    if ((prefix === undefined) === (exact === undefined)) return [];
+    const credentials = strings(r.credentials);
+    const known = credentials.every((c) => !isSubstitutionPlaceholder(c) && !isUnreadStandIn(c));
+    return [{ index, prefix, exact, methods: strings(r.request_methods), hosts: strings(r.hosts), credentials: known ? new Set(credentials.map(storedCredential)) : undefined }];
+  });
+}
+
+const pathOf = (r: AuthRule) => (r.prefix !== undefined ? `prefix ${r.prefix}` : `exact ${r.exact}`);
+
+/** Whether some request path matches both rules (prefix and exact only). */
+function pathsMeet(a: AuthRule, b: AuthRule): boolean {
+  if (a.exact !== undefined && b.exact !== undefined) return a.exact === b.exact;
+  if (a.exact !== undefined) return a.exact.startsWith(b.prefix!);
+  if (b.exact !== undefined) return b.exact.startsWith(a.prefix!);
+  return a.prefix!.startsWith(b.prefix!) || b.prefix!.startsWith(a.prefix!);
+}
+
+/** Whether one request can match both rules' hosts: no list matches every host; two lists must share an entry. */
+function hostsMeet(a: AuthRule, b: AuthRule): boolean {
+  return a.hosts.length === 0 || b.hosts.length === 0 || a.hosts.some((h) => b.hosts.includes(h));
+}
+
+export const basicAuthConflictingPlugins: Rule = {
+  id: 'basic-auth/conflicting-plugins',
+  severity: 'warning',
+  docs: {
+    summary:
+      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential: a request must satisfy every plugin it meets, so none passes both, and that path answers 401 to everyone. Rules with a suffix, and credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
+    bad: `new BasicAuth(ns, 'ops', { targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.fromEnv('ADMIN_CREDENTIAL')] }] });
+new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix: '/admin/users', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });`,
+    message:
+      'WasmPlugin shop/ops rule #1 (prefix /admin) and WasmPlugin shop/team rule #1 (prefix /admin/users) can match the same GET request on shop/waypoint and share no credential: a request must satisfy both plugins, so every such request gets 401',
+    fix: 'Give both rules the credentials that should pass (or one rule the other\'s), or narrow one so the two cannot match the same request.',
+  },
+  check(ctx) {
+    const byChain = new Map<string, { proxy: string; plugins: PluginView[] }>();
+    const wide = new Map<string, PluginView[]>();
+    for (const a of attachments(ctx)) {
+      if (a.scope === '*') (wide.get(a.proxy) ?? wide.set(a.proxy, []).get(a.proxy)!).push(a.plugin);
+      const k = `${a.proxy}\0${a.scope}`;
+      (byChain.get(k) ?? byChain.set(k, { proxy: a.proxy, plugins: [] }).get(k)!).plugins.push(a.plugin);
+    }
+    const reported = new Set<string>();
+    // A mesh has a chain per Service, most with one plugin: only chains of two or more are read, each plugin's rules once.
+    const rules = new Map<PluginView, AuthRule[]>();
+    const rulesFor = (p: PluginView) => rules.get(p) ?? rules.set(p, rulesOf(p)).get(p)!;
+    // Each Service chain also runs the proxy-wide plugins.
+    const chainPlugins = (k: string, c: { proxy: string; plugins: PluginView[] }) => (k.endsWith('\0*') ? c.plugins : [...c.plugins, ...(wide.get(c.proxy) ?? [])]);
+    const several = [...byChain.entries()].filter(([k, c]) => c.plugins.length > 1 || (!k.endsWith('\0*') && wide.has(c.proxy)));
+    for (const [k, c] of several.sort(([x], [y]) => (x < y ? -1 : 1))) {
+      const proxy = c.proxy;
+      const all = chainPlugins(k, c);
+      const plugins = [...new Map(all.map((p) => [pluginLabel(p), p])).values()].sort((x, y) => (pluginLabel(x) < pluginLabel(y) ? -1 : 1));
+      const list = plugins.map((p) => ({ p, rules: rulesFor(p) })).filter((x) => x.rules.length > 0);
+      for (let i = 0; i < list.length; i++) {
+        for (let j = i + 1; j < list.length; j++) {
+          const [a, b] = [list[i], list[j]];
+          const pair = `${pluginLabel(a.p)}\0${pluginLabel(b.p)}`;
+          if (reported.has(pair)) continue;
+          for (const ra of a.rules) {
+            const rb = b.rules.find((r) => {
+              const methods = ra.methods.filter((m) => r.methods.includes(m));
+              return methods.length > 0 && pathsMeet(ra, r) && hostsMeet(ra, r) && ra.credentials && r.credentials && ![...ra.credentials].some((c) => r.credentials!.has(c));
+            });
+            if (!rb) continue;
+            reported.add(pair);
+            const method = ra.methods.find((m) => rb.methods.includes(m));
+            ctx.report(a.p.object, {
+              message: `WasmPlugin ${pluginLabel(a.p)} rule #${ra.index + 1} (${pathOf(ra)}) and WasmPlugin ${pluginLabel(b.p)} rule #${rb.index + 1} (${pathOf(rb)}) can match the same ${method} request on ${proxy} and share no credential: a request must satisfy both plugins, so every such request gets 401`,
+            });
+            break;
+          }
+        }
+      }
+    }
+  },
+};
