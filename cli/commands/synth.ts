@@ -4,6 +4,7 @@ import { formatFindings, relativizeSources } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
 import { onProgress, ProgressEvent } from '../../compiler/progress';
 import { synthToDirectory } from '../../compiler/synth';
+import { DELIVERY_DIR } from '../../compiler/delivery/common';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -56,9 +57,11 @@ export function synth(argv: string[], io: Io): number {
     const result = synthToDirectory(app, { outdir, root, strict: values.strict, allowEmpty: values['allow-empty'] });
     printFindings(io, result.findings, Boolean(values.json));
     const objects = result.collected.model.objects.length;
+    // Every target written, a declared one without objects too (it gets its empty stage folders).
+    const targets = new Set([...result.files.keys()].map((f) => f.split('/')[0]).filter((t) => t !== DELIVERY_DIR)).size;
     if (!values.json) {
       io.err(
-        `synth: ${objects} objects in ${result.collected.targets.length} target(s) -> ${path.relative(io.cwd, outdir) || '.'} ` +
+        `synth: ${objects} objects in ${targets} target(s) -> ${path.relative(io.cwd, outdir) || '.'} ` +
           `(${result.write.written} written, ${result.write.unchanged} unchanged, ${result.write.removed} removed)`,
       );
     }

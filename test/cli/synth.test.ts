@@ -416,3 +416,11 @@ test('an output folder on a file system that makes no folders (/proc) fails at o
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /error\[output\/unwritable\]: cannot write the output folder: a folder on its path does not exist, or cannot be created there/);
 });
+
+test('the summary counts every target written, a declared one without objects too', async () => {
+  const dir = tempDir();
+  const app = writePolicy(dir, `const app = new wp.PolicyApp();\nnew wp.Target(app, 'prod');\nnew wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'stage'), 'shop'), 'waypoint');\nexport default app;`);
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', app, '--outdir', path.join(dir, 'dist')], io), 0, io.text());
+  assert.match(io.text(), /synth: 2 objects in 2 target\(s\) -> dist/);
+});
