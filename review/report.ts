@@ -8,6 +8,13 @@ export interface Review {
   readonly head: string;
   readonly objects: ObjectChange[];
   readonly effects: EffectChanges;
+  /**
+   * Targets whose folder this change removes while it still held manifests:
+   * nothing they deployed is pruned (their Application or Kustomizations
+   * fail on the missing path, or go without pruning), so it stays, unmanaged.
+   * The effects read the cluster so: those objects still there.
+   */
+  readonly orphanedTargets: { readonly target: string; readonly manifests: number }[];
 }
 
 export type ReviewFormat = 'text' | 'markdown' | 'json';
@@ -108,6 +115,11 @@ function hazards(r: Review): string[] {
   // A pruned-Gateway line already says how to release what it leaves behind: one line per object.
   const covered = new Set(r.effects.prunedInUse.flatMap((p) => (p.leftBehind ?? []).map((d) => `${p.target}\0${d}`)));
   return [
+    ...r.orphanedTargets.map(
+      (o) =>
+        `target ${o.target} is removed with ${o.manifests} manifest(s) in it: its folder is gone, so its Application or Kustomizations fail on the missing path, or are deleted without pruning, and everything it deployed stays in the cluster, unmanaged (waypoints and plugins keep running, labels keep routing). ` +
+        'Empty the target first (keep the Target without policies until the tools have pruned), then delete it (docs/gitops.md, decommission a target)',
+    ),
     ...r.effects.prunedInUse.map(prunedLine),
     ...r.effects.adoptedEarly.map(earlyLine),
     ...r.objects

@@ -381,3 +381,27 @@ const waypoint = new wp.Waypoint(ns, 'waypoint');
   assert.deepEqual([left.labelOnly, left.staleWaypoint], [true, undefined]);
   assert.equal((await diff(enrolled, '--fail-on-widened')).code, 0);
 });
+
+test('a target removed while it still deploys something is a hazard: nothing is pruned (its Application or Kustomizations lose their folder), so its objects stay, unmanaged; a target emptied first is removed safely', async () => {
+  const withTargets = (prod: 'full' | 'empty' | 'gone') => `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const stage = new wp.MeshNamespace(new wp.Target(app, 'stage'), 'shop');
+stage.useWaypoint(new wp.Waypoint(stage, 'waypoint'));
+${prod === 'gone' ? '' : `const prod = new wp.Target(app, 'prod');`}
+${prod === 'full' ? `const ns = new wp.MeshNamespace(prod, 'shop');\nconst waypoint = new wp.Waypoint(ns, 'waypoint');\nns.useWaypoint(waypoint);\n${basicAuth('auth', 'waypoint', '/admin')}` : ''}
+export default app;
+`;
+  const repo = await repoWith(withTargets('full'), withTargets('gone'));
+  const text = await diff(repo, '--fail-on-widened');
+  assert.equal(text.code, 1, text.out);
+  assert.match(text.out, /!! target prod is removed with 3 manifest\(s\) in it: its folder is gone, so its Application or Kustomizations fail on the missing path, or are deleted without pruning, and everything it deployed stays in the cluster, unmanaged/);
+  // The cluster after the sync still has them: no access changes, no "GitOps prunes it".
+  assert.doesNotMatch(text.out, /GitOps prunes it|WIDENED/);
+  const json = JSON.parse((await diff(repo, '--json')).out);
+  assert.deepEqual(json.orphanedTargets, [{ target: 'prod', manifests: 3 }]);
+  // The documented order: empty the target (its stage folders stay), then delete the Target.
+  const emptied = await repoWith(withTargets('empty'), withTargets('gone'));
+  const safe = await diff(emptied, '--fail-on-widened');
+  assert.equal(safe.code, 0, safe.out);
+  assert.doesNotMatch(safe.out, /target prod is removed/);
+});
