@@ -2,7 +2,7 @@
  * A finding is one problem in a policy, as data: detection and wording are
  * kept apart from formatting (text or JSON) so every command reports alike.
  */
-import { scrubSecrets } from '../constructs/internal/known-secrets';
+import { readDeclaredSecrets, scrubSecrets } from '../constructs/internal/known-secrets';
 
 export type Severity = 'error' | 'warning';
 
@@ -49,6 +49,7 @@ export function formatFinding(f: Finding): string {
 }
 
 export function formatFindings(findings: readonly Finding[]): string {
+  readDeclaredSecrets();
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
   const body = findings.map(formatFinding).join('\n\n');

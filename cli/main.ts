@@ -1,6 +1,6 @@
 import { isPolicyError } from '../constructs/errors';
 import { EXIT, Io, processIo, UsageError } from './io';
-import { scrubSecrets } from '../constructs/internal/known-secrets';
+import { readDeclaredSecrets, scrubSecrets } from '../constructs/internal/known-secrets';
 type Command = { run: (argv: string[], io: Io) => number | Promise<number>; usage: string };
 
 /*
@@ -72,6 +72,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT.FAILED;
     }
     // A bug in waypoint-policy itself: say so, without dumping a stack unless asked.
+    readDeclaredSecrets();
     io.err(scrubSecrets(`internal error in waypoint-policy: ${(e as Error)?.message ?? String(e)}`));
     if (io.env.WAYPOINT_POLICY_DEBUG) io.err(String((e as Error)?.stack));
     return 70;

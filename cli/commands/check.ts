@@ -10,7 +10,7 @@ import { interruptedCopy, readTree } from '../../compiler/write';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
-import { printFindings, toJsonFinding } from './synth';
+import { printFindings, toJsonFindings } from './synth';
 import { fsCause } from '../../compiler/output-errors';
 
 export const usage = `waypoint-policy check [--app FILE] [--outdir DIR] [--json]
@@ -64,7 +64,7 @@ function synthCommandFor(app: string | undefined, outdir: string | undefined): s
 function doesNotCompile(io: Io, entry: string, shown: string, findings: readonly Finding[], json: boolean): number {
   if (json) {
     // The same fields as a comparison, so a consumer needs no special case; nothing was compared.
-    io.out(JSON.stringify({ inSync: false, outdir: shown, added: [], changed: [], removed: [], foreign: [], compiled: false, findings: findings.map(toJsonFinding) }, null, 2));
+    io.out(JSON.stringify({ inSync: false, outdir: shown, added: [], changed: [], removed: [], foreign: [], compiled: false, findings: toJsonFindings(findings) }, null, 2));
   } else {
     printFindings(io, findings, false);
     io.err(`check: ${entry} does not compile; nothing was compared.`);
@@ -93,7 +93,7 @@ export function check(argv: string[], io: Io): number {
   if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, shown, result.findings, json);
   // The output folder is in a state no comparison describes: say what, and how to get out of it.
   const cannotCompare = (problem: string, foreign: string[]): number => {
-    if (json) io.out(JSON.stringify({ inSync: false, outdir: shown, added: [...result.files.keys()], changed: [], removed: [], foreign, compiled: true, findings: result.findings.map(toJsonFinding), problem }, null, 2));
+    if (json) io.out(JSON.stringify({ inSync: false, outdir: shown, added: [...result.files.keys()], changed: [], removed: [], foreign, compiled: true, findings: toJsonFindings(result.findings), problem }, null, 2));
     else io.err(`check: ${problem}`);
     return EXIT.FAILED;
   };
@@ -122,7 +122,7 @@ export function check(argv: string[], io: Io): number {
   // Files synth would have to remove or overwrite but did not write: it refuses to (output/foreign-files).
   const foreign = foreignFiles(outdir, [...drift.removed, ...drift.changed]);
   if (json) {
-    io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, compiled: true, findings: result.findings.map(toJsonFinding) }, null, 2));
+    io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, compiled: true, findings: toJsonFindings(result.findings) }, null, 2));
     return count === 0 ? EXIT.OK : EXIT.FAILED;
   }
   if (result.findings.length > 0) printFindings(io, result.findings, false);

@@ -8,7 +8,7 @@ import { DELIVERY_DIR } from '../../compiler/delivery/common';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
-import { scrubSecrets } from '../../constructs/internal/known-secrets';
+import { readDeclaredSecrets, scrubSecrets } from '../../constructs/internal/known-secrets';
 
 export const usage = `waypoint-policy synth [--app FILE] [--outdir DIR] [--strict] [--allow-empty] [--json] [--verbose] [--progress]
 
@@ -20,12 +20,18 @@ would prune all they deployed) unless --allow-empty is given.
 --verbose prints how long each phase took.`;
 
 export function printFindings(io: Io, findings: readonly Finding[], json: boolean): void {
-  if (json) io.out(JSON.stringify(findings.map(toJsonFinding), null, 2));
+  if (json) io.out(JSON.stringify(toJsonFindings(findings), null, 2));
   else if (findings.length > 0) io.err(formatFindings(findings));
 }
 
+/** The machine form of findings, scrubbed of every credential read or declared. */
+export function toJsonFindings(findings: readonly Finding[]): Record<string, unknown>[] {
+  readDeclaredSecrets();
+  return findings.map(toJsonFinding);
+}
+
 /** The machine form of a finding: rule, severity, object, path, message (and the rest when known). */
-export function toJsonFinding(f: Finding): Record<string, unknown> {
+function toJsonFinding(f: Finding): Record<string, unknown> {
   return { rule: f.rule, severity: f.severity, object: f.object ?? null, path: f.path ?? null, source: f.source ?? null, file: f.file ?? null, message: scrubSecrets(f.message), fix: f.fix === undefined ? null : scrubSecrets(f.fix) };
 }
 

@@ -22,20 +22,26 @@ export function rememberSecret(value: string): string {
 
 // Credentials declared but perhaps not read yet, by source: policy code can
 // throw with a value in the message before any construct reads it. Looked up
-// only when a message is scrubbed, so declaring one costs no read; kept until
-// a lookup finds a value (a variable may be set after the first message).
+// only when findings are printed (readDeclaredSecrets), so declaring one costs
+// no read; kept until a lookup finds a value (a variable may be set after an
+// earlier print).
 const declared = new Map<string, () => string | undefined>();
 
 /**
  * Remember a declared credential's source (`key` names it once): its value is
- * read, and then scrubbed like a read one, when a message is next scrubbed.
+ * read, and then scrubbed like a read one, when findings are next printed.
  */
 export function rememberDeclared(key: string, lookup: () => string | undefined): void {
   declared.set(key, lookup);
 }
 
-/** `text` with every remembered credential value replaced. */
-export function scrubSecrets(text: string): string {
+/**
+ * Read the declared credentials not read yet, so that scrubSecrets replaces
+ * them too. Once per print of a list of findings, not per message: a run
+ * with thousands of missing sources would otherwise look each up again for
+ * every message (quadratic).
+ */
+export function readDeclaredSecrets(): void {
   for (const [key, lookup] of declared) {
     let value: string | undefined;
     try {
@@ -48,6 +54,10 @@ export function scrubSecrets(text: string): string {
     // As a read would store it: without the one line ending a file or `echo` adds.
     rememberSecret(value.replace(/\r?\n$/, ''));
   }
+}
+
+/** `text` with every remembered credential value replaced. */
+export function scrubSecrets(text: string): string {
   if (values.size === 0) return text;
   let out = text;
   for (const v of values) if (out.includes(v)) out = out.split(v).join('<redacted credential>');

@@ -166,3 +166,23 @@ export default { app, fromEnv, fromFile, late };
     delete process.env.WP_LATE_SECRET;
   }
 });
+
+test('declared credentials are looked up once per printed list of findings, not once per message: thousands of missing sources must not make printing quadratic', async () => {
+  const { rememberDeclared } = await import('../../constructs/internal/known-secrets');
+  const { formatFindings } = await import('../../analysis/finding');
+  const { PolicyError } = await import('../../constructs');
+  let lookups = 0;
+  rememberDeclared(`test:count-${process.pid}`, () => {
+    lookups++;
+    return undefined;
+  });
+  const findings = Array.from({ length: 200 }, (_, i) => ({ rule: 'credentials/missing', severity: 'error' as const, message: `credential source file /missing/${i} cannot be read`, fix: 'Create it.' }));
+  // Building errors (the policy may catch them) reads nothing.
+  for (const f of findings) new PolicyError([f]);
+  assert.equal(lookups, 0);
+  formatFindings(findings);
+  assert.equal(lookups, 1);
+  // Still missing: the next print looks again (a variable may have been set since).
+  formatFindings(findings);
+  assert.equal(lookups, 2);
+});
