@@ -129,9 +129,10 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
     for (let j = i + 1; j < chain.entries.length && orderUnknown(chain.entries[i], chain.entries[j]); j++) {
       const other = chain.entries[j];
       const { decision } = evaluate(other.object.manifest);
-      if (decision.kind === 'pass' && other.applies === 'yes') continue;
-      if (decision.kind === 'not-simulated' || other.applies === 'unknown') {
-        if (!assumePass) return `${other.id}, which is not simulated${other.applies === 'unknown' ? ' or may not apply' : ''}`;
+      // Letting the request through, it changes nothing whether it applies or runs first.
+      if (decision.kind === 'pass') continue;
+      if (decision.kind === 'not-simulated') {
+        if (!assumePass) return `${other.id}, which is not simulated`;
         continue;
       }
       const answer = decision.kind === 'respond' ? decision.status : 500;

@@ -69,6 +69,14 @@ describe('order', () => {
     }
     // Two deniers answer 401 in either order: decided (the realm is the name-ordered one's, as the trace notes).
     assert.equal(run([denier('apps', 'alpha', { phase: 'AUTHN' }), denier('apps', 'beta', { phase: 'AUTHN' })]).status, 401);
+    // A tied plugin that lets this request through changes nothing, even when whether it applies is
+    // unknown (a port match on an ingress gateway that listens on several ports), whatever its name.
+    const gatewayMesh = [namespace('apps'), service('apps', 'app', {}, [80]), ingressGateway('apps', 'gw', [80, 8080])];
+    const guard = plugin('apps', 'alpha', { targetRefs: toGateway('gw'), phase: 'AUTHN', pluginConfig: basicAuthConfig('/admin', ['ok:test']) });
+    for (const name of ['aaa', 'beta']) {
+      const portBound = plugin('apps', name, { targetRefs: toGateway('gw'), phase: 'AUTHN', match: [{ ports: [{ number: 8080 }] }], pluginConfig: basicAuthConfig('/other', ['ok:test']) });
+      assert.equal(simulate(modelOf([...gatewayMesh, guard, portBound]), { to: 'apps/app:80', via: 'apps/gw', path: '/admin' }).status, 401, name);
+    }
   });
 
   test('an explicit priority of -2147483648 ties with an unset one, and the trace says so', () => {
