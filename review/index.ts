@@ -6,7 +6,7 @@ import type { MeshModel } from '../compiler/model';
 import { readManifests } from '../compiler/read-manifests';
 import { DELIVERY_DIR } from '../compiler/delivery/common';
 import { effectChanges } from './effects';
-import { diffObjects, parseTree } from './object-diff';
+import { diffObjects, parseTree, type ObjectId, type ParsedTree } from './object-diff';
 import type { Review } from './report';
 
 /** The mesh model of a file tree, read the same way for both sides. */
@@ -28,32 +28,46 @@ export function modelOfTree(tree: FileTree): MeshModel {
  * Targets whose folder the head drops while the base's held manifests: the
  * Application or Kustomizations of a target serve its folder, so they fail on
  * the missing path, or are deleted without pruning, and what the target
- * deployed stays in the cluster, unmanaged.
+ * deployed stays in the cluster, unmanaged. One whose every object the head
+ * declares again under a single new target is taken as renamed to it.
  */
-function orphanedTargets(base: FileTree, head: FileTree): { target: string; manifests: number }[] {
+function removedTargets(base: FileTree, head: FileTree, baseObjects: ParsedTree, headObjects: ParsedTree): { orphaned: { target: string; manifests: number }[]; renamed: Map<string, string> } {
   const targetOf = (file: string) => file.split('/')[0];
   const inHead = new Set([...head.keys()].map(targetOf));
-  const manifests = new Map<string, number>();
-  for (const file of base.keys()) {
-    const target = targetOf(file);
-    if (target === DELIVERY_DIR || inHead.has(target) || !file.includes('/')) continue;
-    manifests.set(target, (manifests.get(target) ?? 0) + (file.endsWith('/kustomization.yaml') ? 0 : 1));
+  const inBase = new Set([...base.keys()].map(targetOf));
+  const gone = [...inBase].filter((t) => t !== DELIVERY_DIR && !inHead.has(t)).sort();
+  const orphaned: { target: string; manifests: number }[] = [];
+  const renamed = new Map<string, string>();
+  for (const target of gone) {
+    const objects = [...baseObjects.objects.values()].filter((o) => o.id.target === target);
+    if (objects.length === 0) continue;
+    const identity = (id: ObjectId) => `${id.kind}\0${id.namespace ?? ''}\0${id.name}`;
+    const heads = new Map<string, Set<string>>();
+    for (const o of headObjects.objects.values()) if (!inBase.has(o.id.target)) (heads.get(identity(o.id)) ?? heads.set(identity(o.id), new Set()).get(identity(o.id))!).add(o.id.target);
+    const candidates = objects.map((o) => heads.get(identity(o.id)) ?? new Set<string>());
+    const common = [...candidates[0]].filter((t) => candidates.every((c) => c.has(t)));
+    if (common.length === 1) renamed.set(target, common[0]);
+    else orphaned.push({ target, manifests: objects.length });
   }
-  return [...manifests].filter(([, n]) => n > 0).map(([target, n]) => ({ target, manifests: n })).sort((a, b) => (a.target < b.target ? -1 : 1));
+  return { orphaned, renamed };
 }
 
 /** Compare two dist trees: object changes, and what they do to traffic. */
 export function review(base: FileTree, head: FileTree, labels: { base: string; head: string }, options: { maxRequests?: number } = {}): Review {
-  const orphaned = orphanedTargets(base, head);
-  // What is traffic like after the sync? An orphaned target's objects stay: the head's cluster still has them.
+  const [baseObjects, headObjects] = [parseTree(base), parseTree(head)];
+  const { orphaned, renamed } = removedTargets(base, head, baseObjects, headObjects);
+  // What is traffic like after the sync? A removed target's objects stay in its cluster: orphaned, or taken
+  // over by the target it was renamed to (whose own side is then compared with nothing before it).
+  const stays = new Set([...orphaned.map((o) => o.target), ...renamed.keys()]);
   const live = new Map(head);
-  for (const [file, text] of base) if (orphaned.some((o) => file.startsWith(`${o.target}/`))) live.set(file, text);
+  for (const [file, text] of base) if (stays.has(file.split('/')[0])) live.set(file, text);
   return {
     base: labels.base,
     head: labels.head,
-    objects: diffObjects(parseTree(base), parseTree(head)),
+    objects: diffObjects(baseObjects, headObjects, renamed),
     effects: effectChanges(modelOfTree(base), modelOfTree(live), options.maxRequests),
     orphanedTargets: orphaned,
+    renamedTargets: [...renamed].map(([from, to]) => ({ from, to })),
   };
 }
 

@@ -43,6 +43,8 @@ export interface ObjectChange {
    * waypoint policy: `--fail-on-widened` fails now, when it still can.
    */
   readonly staleWaypoint?: string;
+  /** For `removed`: the target it reappears in when its own target was renamed to that one (see review()). */
+  readonly movedTo?: string;
   /**
    * A Service this revision only labels that the base revision owned (full
    * spec): the tool's server-side apply then drops every field it applied
@@ -170,14 +172,20 @@ function diffValues(a: unknown, b: unknown, path: (string | number)[], out: Fiel
   out.push({ path: renderPath(path), before: redactSecrets(a, path, secrets), after: redactSecrets(b, path, secrets) });
 }
 
-/** Added, removed and changed objects between two dist trees, in a stable order. */
-export function diffObjects(base: ParsedTree, head: ParsedTree): ObjectChange[] {
+/**
+ * Added, removed and changed objects between two dist trees, in a stable
+ * order. `renamed` maps a base target to the head target it was renamed to:
+ * an object found there again is moved, its labels still managed.
+ */
+export function diffObjects(base: ParsedTree, head: ParsedTree, renamed: ReadonlyMap<string, string> = new Map()): ObjectChange[] {
   const changes: ObjectChange[] = [];
   const keys = [...new Set([...base.objects.keys(), ...head.objects.keys()])].sort();
   for (const key of keys) {
     const b = base.objects.get(key);
     const h = head.objects.get(key);
-    if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], ...(keepsMeshLabels(b.manifest) ? leftBehind(b.manifest) : {}) });
+    const movedTo = b && renamed.get(b.id.target);
+    if (b && !h && movedTo !== undefined && head.objects.has(idKey({ ...b.id, target: movedTo }))) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], movedTo });
+    else if (b && !h) changes.push({ change: 'removed', object: b.id, file: b.file, fields: [], ...(keepsMeshLabels(b.manifest) ? leftBehind(b.manifest) : {}) });
     else if (!b && h) changes.push({ change: 'added', object: h.id, file: h.file, fields: [] });
     else if (b && h) {
       const fields: FieldChange[] = [];

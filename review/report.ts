@@ -15,6 +15,13 @@ export interface Review {
    * The effects read the cluster so: those objects still there.
    */
   readonly orphanedTargets: { readonly target: string; readonly manifests: number }[];
+  /**
+   * Targets whose folder this change removes while a new target declares
+   * every one of their objects again: renamed. Only if the new one is
+   * delivered to the same cluster does its Application or Kustomization take
+   * the objects over.
+   */
+  readonly renamedTargets: { readonly from: string; readonly to: string }[];
 }
 
 export type ReviewFormat = 'text' | 'markdown' | 'json';
@@ -119,6 +126,10 @@ function hazards(r: Review): string[] {
       (o) =>
         `target ${o.target} is removed with ${o.manifests} manifest(s) in it: its folder is gone, so its Application or Kustomizations fail on the missing path, or are deleted without pruning, and everything it deployed stays in the cluster, unmanaged (waypoints and plugins keep running, labels keep routing). ` +
         'Empty the target first (keep the Target without policies until the tools have pruned), then delete it (docs/gitops.md, decommission a target)',
+    ),
+    ...r.renamedTargets.map(
+      (t) =>
+        `target ${t.from} is renamed ${t.to} (every object moves): deliver ${t.to} to the cluster ${t.from} went to, so that its Application or Kustomizations take them over; elsewhere, what ${t.from} deployed stays there, unmanaged (its folder is gone, and nothing prunes it)`,
     ),
     ...r.effects.prunedInUse.map(prunedLine),
     ...r.effects.adoptedEarly.map(earlyLine),

@@ -405,3 +405,24 @@ export default app;
   assert.equal(safe.code, 0, safe.out);
   assert.doesNotMatch(safe.out, /target prod is removed/);
 });
+
+test('a target renamed (every object declared again under one new target) is no orphaning and leaves no stale label: the hazard says to deliver the new target to the same cluster, and nothing fails --fail-on-widened', async () => {
+  const named = (target: string) => `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, '${target}'), 'shop');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(waypoint);
+wp.MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: waypoint });
+${basicAuth('auth', 'waypoint', '/admin')}
+export default app;
+`;
+  const repo = await repoWith(named('prod'), named('production'));
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  assert.deepEqual([r.orphanedTargets, r.renamedTargets], [[], [{ from: 'prod', to: 'production' }]]);
+  const removed = r.objects.filter((o: any) => o.change === 'removed');
+  assert.ok(removed.length > 0 && removed.every((o: any) => o.movedTo === 'production' && !o.staleWaypoint), JSON.stringify(removed));
+  assert.deepEqual(r.effects.access.filter((a: any) => a.widened), []);
+  const text = await diff(repo, '--fail-on-widened');
+  assert.equal(text.code, 0, text.out);
+  assert.match(text.out, /!! target prod is renamed production \(every object moves\): deliver production to the cluster prod went to/);
+});
