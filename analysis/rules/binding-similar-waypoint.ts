@@ -1,14 +1,24 @@
-import { nearest } from '../../constructs/internal/validate';
 import type { Rule } from '../rule';
 import { isWaypointGateway, WAYPOINT_FOR } from './waypoints';
 
 /**
- * Whether `a` and `b` look like siblings named on purpose (`waypoint-a` and
- * `waypoint-b`, `wp-1` and `wp-2`): the same length, differing only in the
- * last character. A typo swaps, drops or adds a letter.
+ * Whether `a` is one slip of the keyboard from `b`: a letter dropped or
+ * added, two neighbours swapped, or one letter replaced other than the last
+ * (siblings named on purpose, `waypoint-a` and `waypoint-b`, differ there;
+ * `waypoint-eu` and `waypoint-us`, two apart, are not one slip either).
  */
-function siblings(a: string, b: string): boolean {
-  return a.length === b.length && a.slice(0, -1) === b.slice(0, -1);
+function oneSlip(a: string, b: string): boolean {
+  if (a === b) return false;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (long.length - short.length === 1) {
+    for (let i = 0; i < long.length; i++) if (long.slice(0, i) + long.slice(i + 1) === short) return true;
+    return false;
+  }
+  if (a.length !== b.length) return false;
+  const diff: number[] = [];
+  for (let i = 0; i < a.length && diff.length <= 2; i++) if (a[i] !== b[i]) diff.push(i);
+  if (diff.length === 1) return diff[0] !== a.length - 1;
+  return diff.length === 2 && diff[1] === diff[0] + 1 && a[diff[0]] === b[diff[1]] && a[diff[1]] === b[diff[0]];
 }
 
 export const bindingSimilarWaypoint: Rule = {
@@ -16,7 +26,7 @@ export const bindingSimilarWaypoint: Rule = {
   severity: 'warning',
   docs: {
     summary:
-      "A waypoint reference (Waypoint.fromWaypointName) names no waypoint this app declares, but is a letter or two from one it declares in the same namespace: most likely a typo. A reference is assumed to exist, so nothing else reports it, and explain simulates it as ready; in the cluster a missing waypoint binds nothing, and ztunnel fails open.",
+      "A waypoint reference (Waypoint.fromWaypointName) names no waypoint this app declares, but is one slip of the keyboard from one it declares in the same namespace (a letter dropped, added or swapped with its neighbour, or replaced other than the last): most likely a typo. A reference is assumed to exist, so nothing else reports it, and explain simulates it as ready; in the cluster a missing waypoint binds nothing, and ztunnel fails open.",
     bad: `const ref = Waypoint.fromWaypointName(ns, 'waypoint-ref', { name: 'waypiont', namespace: 'shop' });
 MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: ref });`,
     message:
@@ -35,8 +45,8 @@ MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: ref });`,
       const ns = r.namespace ?? 'default';
       const names = declared.get(ns);
       if (!names || names.includes(r.name)) continue;
-      const near = nearest(r.name, names);
-      if (near === undefined || siblings(near, r.name)) continue;
+      const near = names.find((n) => oneSlip(r.name, n));
+      if (near === undefined) continue;
       ctx.report(r, {
         message: `Waypoint reference ${ns}/${r.name} is not declared in this target, and this app declares waypoint ${ns}/${near} in the same namespace. A reference is assumed to exist: if this one is a typo, istiod binds nothing to it (WaypointIsNotReady) and ztunnel fails open, so what uses it skips every waypoint policy.`,
       });

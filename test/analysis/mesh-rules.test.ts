@@ -354,7 +354,7 @@ spec:
   );
 });
 
-test('binding/similar-waypoint: a waypoint reference a letter or two from a waypoint the app declares in that namespace is a warning; an exact match, another namespace, or siblings named on purpose (waypoint-a, waypoint-b) are not', () => {
+test('binding/similar-waypoint: a waypoint reference one slip from a waypoint the app declares in that namespace is a warning; an exact match, another namespace, or names similar on purpose (waypoint-a and -b, -eu and -us, -9 and -10) are not', () => {
   const similar = (refName: string, namespace = 'shop', declare: string[] = []) =>
     compile((app, shop) => {
       for (const name of declare) new Waypoint(shop, name);
@@ -374,6 +374,12 @@ test('binding/similar-waypoint: a waypoint reference a letter or two from a wayp
     assert.match(found[0].source ?? '', /mesh-rules\.test\.ts:\d+$/);
   }
   assert.deepEqual(similar('waypoint-b', 'shop', ['waypoint-a']).map((f) => f.object?.name), [], 'siblings differing in the last character');
+  // Names similar on purpose are more than one slip apart.
+  for (const [ref, declared] of [['waypoint-us', ['waypoint-eu']], ['waypoint-west', ['waypoint-east']], ['waypoint-10', ['waypoint-9']], ['waypoint-v2', []]] as const) {
+    assert.deepEqual(similar(ref, 'shop', [...declared]), [], `${ref} beside ${declared.join(', ') || 'waypoint'}`);
+  }
+  // One letter replaced inside the name is a slip.
+  assert.deepEqual(similar('wayqoint').map((f) => f.object?.name), ['wayqoint']);
   assert.deepEqual(similar('waypiont', 'orders'), [], 'a reference in a namespace where the app declares no waypoint');
   assert.deepEqual(similar('egress-gateway'), [], 'a name no declared waypoint is near');
 });
