@@ -2,6 +2,7 @@ import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import { isSubstitutionPlaceholder, storedCredential } from '../../constructs/plugins/basic-auth-format';
 import { isUnreadStandIn } from '../../constructs/plugins/basic-auth';
 import type { Rule } from '../rule';
+import { hostEntryMatches } from '../../simulator/basic-auth';
 import { isPlainObject } from '../schema/issue';
 import { attachments } from './attachments';
 import { pluginLabel, PluginView } from './plugin-spec';
@@ -49,12 +50,26 @@ function hostsMeet(a: AuthRule, b: AuthRule): boolean {
   return a.hosts.length === 0 || b.hosts.length === 0 || a.hosts.some((h) => b.hosts.includes(h));
 }
 
+/** The names a Service's own requests carry as authority (port removed), for a Service chain's scope `Service/ns/name`. */
+function serviceNames(scope: string): string[] | undefined {
+  const m = /^Service\/([^/]+)\/([^/]+)$/.exec(scope);
+  if (!m) return undefined;
+  const [, ns, name] = m;
+  const names = [name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
+  return [...names, ...names.map((n) => `${n}.`)];
+}
+
+/** Whether a rule can match a request to the Service of the chain: without hosts, any; with them, one must name it. */
+function reachesService(r: AuthRule, names: readonly string[] | undefined): boolean {
+  return !names || r.hosts.length === 0 || r.hosts.some((h) => names.some((n) => hostEntryMatches(h, n)));
+}
+
 export const basicAuthConflictingPlugins: Rule = {
   id: 'basic-auth/conflicting-plugins',
   severity: 'warning',
   docs: {
     summary:
-      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential: a request must satisfy every plugin it meets, so none passes both, and that path answers 401 to everyone. Rules with a suffix, and credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
+      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential: a request must satisfy every plugin it meets, so none passes both, and that path answers 401 to everyone. On the chain of a Service, a rule with hosts counts only if one of them names that Service (its short, namespaced or cluster-local name). Rules with a suffix, and credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
     bad: `new BasicAuth(ns, 'ops', { targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.fromEnv('ADMIN_CREDENTIAL')] }] });
 new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix: '/admin/users', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });`,
     message:
@@ -78,6 +93,7 @@ new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix:
     const several = [...byChain.entries()].filter(([k, c]) => c.plugins.length > 1 || (!k.endsWith('\0*') && wide.has(c.proxy)));
     for (const [k, c] of several.sort(([x], [y]) => (x < y ? -1 : 1))) {
       const proxy = c.proxy;
+      const names = serviceNames(k.slice(k.indexOf('\0') + 1));
       const all = chainPlugins(k, c);
       const plugins = [...new Map(all.map((p) => [pluginLabel(p), p])).values()].sort((x, y) => (pluginLabel(x) < pluginLabel(y) ? -1 : 1));
       const list = plugins.map((p) => ({ p, rules: rulesFor(p) })).filter((x) => x.rules.length > 0);
@@ -89,7 +105,7 @@ new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix:
           for (const ra of a.rules) {
             const rb = b.rules.find((r) => {
               const methods = ra.methods.filter((m) => r.methods.includes(m));
-              return methods.length > 0 && pathsMeet(ra, r) && hostsMeet(ra, r) && ra.credentials && r.credentials && ![...ra.credentials].some((c) => r.credentials!.has(c));
+              return methods.length > 0 && pathsMeet(ra, r) && hostsMeet(ra, r) && reachesService(ra, names) && reachesService(r, names) && ra.credentials && r.credentials && ![...ra.credentials].some((c) => r.credentials!.has(c));
             });
             if (!rb) continue;
             reported.add(pair);

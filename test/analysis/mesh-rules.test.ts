@@ -390,7 +390,7 @@ test('basic-auth/conflicting-plugins: Basic-auth plugins on one chain whose rule
   const rule = (prefix: string, env: string, extra = '') => ({ prefix, methods: ['GET'], credentials: [Credential.fromEnv(env)], ...(extra ? { hosts: [extra] } : {}) });
   const conflicts = (service: { prefix: string; env: string; host?: string; methods?: string[] }) =>
     compile((app, shop, waypoint) => {
-      new BasicAuth(shop, 'ops', { targets: [waypoint], priority: 10, rules: [rule('/admin', 'WP_OPS_CREDENTIAL', 'shop.example.com')] });
+      new BasicAuth(shop, 'ops', { targets: [waypoint], priority: 10, rules: [rule('/admin', 'WP_OPS_CREDENTIAL', 'cart.shop')] });
       const cart = MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: waypoint });
       new BasicAuth(shop, 'cart-auth', { targets: [cart], rules: [{ ...rule(service.prefix, service.env, service.host), methods: service.methods ?? ['GET'] }] });
     }).filter((f) => f.rule === 'basic-auth/conflicting-plugins');
@@ -402,5 +402,15 @@ test('basic-auth/conflicting-plugins: Basic-auth plugins on one chain whose rule
   assert.deepEqual(conflicts({ prefix: '/admin', env: 'WP_OPS_CREDENTIAL' }), [], 'a credential in common');
   assert.deepEqual(conflicts({ prefix: '/admin', env: 'WP_CART_CREDENTIAL', methods: ['POST'] }), [], 'other methods');
   assert.deepEqual(conflicts({ prefix: '/reviews', env: 'WP_CART_CREDENTIAL' }), [], 'paths that cannot meet');
-  assert.deepEqual(conflicts({ prefix: '/admin', env: 'WP_CART_CREDENTIAL', host: 'cart.example.com' }), [], 'hosts that cannot meet');
+  assert.deepEqual(conflicts({ prefix: '/admin', env: 'WP_CART_CREDENTIAL', host: 'cart.shop.svc.cluster.local' }), [], 'hosts that cannot meet');
+  // On the Service's own chain, a waypoint-wide rule for another Service's hosts never meets cart's requests; one naming cart does.
+  const wideFor = (host: string) =>
+    compile((app, shop, waypoint) => {
+      new BasicAuth(shop, 'ops', { targets: [waypoint], priority: 10, rules: [rule('/admin', 'WP_OPS_CREDENTIAL', host)] });
+      const cart = MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: waypoint });
+      new BasicAuth(shop, 'cart-auth', { targets: [cart], rules: [rule('/admin', 'WP_CART_CREDENTIAL')] });
+    }).filter((f) => f.rule === 'basic-auth/conflicting-plugins');
+  assert.deepEqual(wideFor('reviews.shop.svc.cluster.local'), [], 'another Service\'s host');
+  assert.equal(wideFor('cart.shop.svc.cluster.local').length, 1, 'a host of cart');
+  assert.equal(wideFor('*.shop.svc.cluster.local').length, 1, 'a wildcard covering cart');
 });
