@@ -33,6 +33,11 @@ export function earlyAdoptions(base: MeshModel, head: MeshModel, target: string)
   const inBase = new Map(base.objects.filter((o) => o.target === target).map((o) => [objectKey(o.manifest), o]));
   const gateways = (m: MeshModel) => new Set(m.objects.filter((o) => o.target === target && o.manifest.kind === 'Gateway').map((o) => `${o.manifest.metadata.namespace ?? 'default'}/${o.manifest.metadata.name}`));
   const [baseGateways, headGateways] = [gateways(base), gateways(head)];
+  // A waypoint a base label already names is live, though the base may not declare it (another team's, taken over now).
+  for (const o of base.objects) {
+    const named = o.target === target ? labelledWaypoint(o) : undefined;
+    if (named) baseGateways.add(named);
+  }
   const newPlugins = new Map<string, string[]>();
   for (const o of head.objects) {
     if (o.target !== target || inBase.has(objectKey(o.manifest))) continue;

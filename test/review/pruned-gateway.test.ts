@@ -426,3 +426,25 @@ export default app;
   assert.equal(text.code, 0, text.out);
   assert.match(text.out, /!! target prod is renamed production \(every object moves\): deliver production to the cluster prod went to/);
 });
+
+test('adoptedEarly: a waypoint that a base label already names is live, even when the base only referenced it (taken over now): moving a Namespace to it adds no waypoint', async () => {
+  const base = `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop', { owned: true });
+ns.useWaypoint(new wp.Waypoint(ns, 'waypoint-a'));
+const shared = wp.Waypoint.fromWaypointName(ns, 'shared', { name: 'shared', namespace: 'shop' });
+wp.MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: shared });
+export default app;
+`;
+  const head = `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop', { owned: true });
+new wp.Waypoint(ns, 'waypoint-a');
+const shared = new wp.Waypoint(ns, 'shared');
+ns.useWaypoint(shared);
+wp.MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: shared });
+export default app;
+`;
+  const repo = await repoWith(base, head);
+  assert.deepEqual(JSON.parse((await diff(repo, '--json')).out).effects.adoptedEarly, []);
+});
