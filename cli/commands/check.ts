@@ -52,10 +52,16 @@ export function treeDrift(compiled: FileTree, committed: FileTree): TreeDrift {
 /**
  * The synth that brings the folder up to date: the same --app and --outdir
  * this check was given (`npm run synth` alone compiles the default program
- * into dist/, which is not what a check of another one needs).
+ * into dist/, which is not what a check of another one needs), relative to
+ * the project root, where `npm run` runs it.
  */
-function synthCommandFor(app: string | undefined, outdir: string | undefined): string {
-  const arg = (flag: string, v: string | undefined) => (v === undefined ? '' : ` ${flag} ${/^[\w./@:=+-]+$/.test(v) ? v : JSON.stringify(v)}`);
+function synthCommandFor(app: string | undefined, outdir: string | undefined, cwd: string, root: string): string {
+  const fromRoot = (v: string) => path.relative(root, path.resolve(cwd, v)).split(path.sep).join('/') || '.';
+  const arg = (flag: string, v: string | undefined) => {
+    if (v === undefined) return '';
+    const shown = fromRoot(v);
+    return ` ${flag} ${/^[\w./@:=+-]+$/.test(shown) ? shown : JSON.stringify(shown)}`;
+  };
   const flags = `${arg('--app', app)}${arg('--outdir', outdir)}`;
   return flags === '' ? 'npm run synth' : `npm run synth --${flags}`;
 }
@@ -82,7 +88,7 @@ export function check(argv: string[], io: Io): number {
   const entry = values.app ?? DEFAULT_APP;
   const outdir = path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist');
   const shown = path.relative(io.cwd, outdir) || '.';
-  const synthCommand = synthCommandFor(values.app, values.outdir);
+  const synthCommand = synthCommandFor(values.app, values.outdir, io.cwd, projectRootOf(path.resolve(io.cwd, entry)));
   let result;
   try {
     result = compileApp(loadApp(entry, io.cwd), { root: projectRootOf(path.resolve(io.cwd, entry)) });

@@ -222,3 +222,11 @@ test('check: an output folder that cannot be read is a clear failure (exit 1), n
   assert.equal(report.inSync, false);
   assert.match(report.problem, problem);
 });
+
+test('check: the synth advice names --app and --outdir from the project root, where npm run runs it, whatever folder the check ran in', async () => {
+  const { captureIo, REPO_ROOT } = await import('../support/helpers');
+  const { main } = await import('../../cli/main');
+  const io = captureIo(path.join(REPO_ROOT, 'policies'));
+  assert.equal(await main(['check', '--app', 'main.ts', '--outdir', '../no-such-output-folder'], io), 1);
+  assert.match(io.text(), /Run `npm run synth -- --app policies\/main\.ts --outdir no-such-output-folder` and commit \.\.\/no-such-output-folder\/\./);
+});
