@@ -50,7 +50,9 @@ export function manifestOwnership(m: KubeObject): 'owned' | 'external' {
   const a = m.metadata.annotations ?? {};
   // Our own output marks every object it owns (an owned Namespace also has Prune=false).
   if (m.metadata.labels?.['app.kubernetes.io/managed-by'] === 'waypoint-policy') return 'owned';
-  if (a['kustomize.toolkit.fluxcd.io/ssa'] === 'Merge' || (a['argocd.argoproj.io/sync-options'] ?? '').includes('Prune=false')) return 'external';
+  // A hand-written manifest may hold a number or a list there: only a string is read.
+  const syncOptions = a['argocd.argoproj.io/sync-options'] as unknown;
+  if (a['kustomize.toolkit.fluxcd.io/ssa'] === 'Merge' || (typeof syncOptions === 'string' && syncOptions.includes('Prune=false'))) return 'external';
   if (m.kind === 'Service' && m.spec === undefined) return 'external';
   return 'owned';
 }

@@ -134,7 +134,8 @@ export function keepsMeshLabels(m: KubeObject): boolean {
 /** What the manifest's own annotations tell Argo CD and Flux about pruning it. */
 function neverPruned(m: KubeObject): boolean {
   const a = m.metadata.annotations ?? {};
-  return a[GITOPS_KEYS.fluxPrune] === 'disabled' || (a[GITOPS_KEYS.argoSyncOptions] ?? '').split(',').some((o) => o.trim() === 'Prune=false');
+  const options = a[GITOPS_KEYS.argoSyncOptions] as unknown;
+  return a[GITOPS_KEYS.fluxPrune] === 'disabled' || (typeof options === 'string' && options.split(',').some((o) => o.trim() === 'Prune=false'));
 }
 
 /**

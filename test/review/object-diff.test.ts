@@ -144,3 +144,12 @@ spec:
     assert.doesNotMatch(formatReview(r, 'text'), /dXNlcjpvbmU=/);
   }
 });
+
+test('a hand-edited manifest whose sync-options annotation is a number or a list is read, not crashed on, by the review', async () => {
+  const { review } = await import('../../review');
+  const ns = (syncOptions: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio.io/use-waypoint: waypoint\n  annotations:\n    argocd.argoproj.io/sync-options: ${syncOptions}\n`;
+  for (const odd of ['42', '[Prune=false]']) {
+    const r = review(new Map([['t/3-enrollment/shop/namespace-shop.yaml', ns(odd)]]), new Map(), { base: 'main', head: 'working tree' });
+    assert.deepEqual(r.objects.map((o) => o.change), ['removed'], odd);
+  }
+});
