@@ -160,15 +160,7 @@ export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
     pushToolOverrides(o, findings);
     for (const key of [GITOPS_KEYS.managedBy, GITOPS_KEYS.partOf]) {
       if (labels[key] === undefined) continue;
-      findings.push({
-        rule: 'gitops/external-ownership-label',
-        severity: 'error',
-        message: `${o.manifest.kind} '${o.manifest.metadata.name}' belongs to another team but is given the label ${key}=${labels[key]}`,
-        fix: `Remove the ${key} label: only objects this repo owns may carry it.`,
-        object: { kind: o.manifest.kind, namespace: o.manifest.metadata.namespace, name: o.manifest.metadata.name },
-        path: o.path,
-        source: o.source,
-      });
+      findings.push(aboutObject(o, 'gitops/external-ownership-label', `${o.manifest.kind} '${o.manifest.metadata.name}' belongs to another team but is given the label ${key}=${labels[key]}`, `Remove the ${key} label: only objects this repo owns may carry it.`));
     }
   }
   return findings;
@@ -211,48 +203,49 @@ const OWNED_KEYS: readonly string[] = [
   GITOPS_KEYS.fluxSsa,
 ];
 
-function pushOwnedOverrides(o: ModelObject, findings: Finding[]): void {
+interface ToolKey {
+  readonly where: 'label' | 'annotation';
+  readonly key: string;
+  readonly value: string;
+}
+const NONE_SET: readonly ToolKey[] = [];
+
+/** The keys of `keys` that `o` sets, by label or annotation (Flux reads its keys from both), in that order. */
+function toolKeysSet(o: ModelObject, keys: readonly string[]): readonly ToolKey[] {
   const m = o.manifest.metadata;
+  // Allocated only when a key is set: this runs for every object of every synth.
+  let found: ToolKey[] | undefined;
   for (const [where, map] of [['label', m.labels], ['annotation', m.annotations]] as const) {
     if (!map) continue;
-    for (const key of OWNED_KEYS) {
-      const value = map[key];
-      if (value === undefined) continue;
-      findings.push({
-        rule: 'gitops/owned-tool-override',
-        severity: 'error',
-        message:
-          `${o.manifest.kind} '${m.name}' is given the ${where} ${key}=${value}` +
-          (key === FLUX_FORCE
-            ? `: with force, Flux deletes and re-creates the live object on any apply conflict${o.manifest.kind === 'Namespace' ? ', and deleting a Namespace deletes everything in it' : ''}`
-            : ': waypoint-policy writes that key itself on the objects it owns (stage order, prune and apply protections), so this value would be replaced or contradict them'),
-        fix: `Remove the ${key} ${where}; the GitOps metadata of owned objects comes from the PolicyApp's gitops setting (docs/gitops.md).`,
-        object: { kind: o.manifest.kind, namespace: m.namespace, name: m.name },
-        path: o.path,
-        source: o.source,
-      });
-    }
+    for (const key of keys) if (map[key] !== undefined) (found ??= []).push({ where, key, value: map[key] });
+  }
+  return found ?? NONE_SET;
+}
+
+/** A finding about `o` with its object, path and source. */
+function aboutObject(o: ModelObject, rule: string, message: string, fix: string): Finding {
+  const m = o.manifest;
+  return { rule, severity: 'error', message, fix, object: { kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name }, path: o.path, source: o.source };
+}
+
+function pushOwnedOverrides(o: ModelObject, findings: Finding[]): void {
+  const { kind, metadata } = o.manifest;
+  for (const { where, key, value } of toolKeysSet(o, OWNED_KEYS)) {
+    const why =
+      key === FLUX_FORCE
+        ? `with force, Flux deletes and re-creates the live object on any apply conflict${kind === 'Namespace' ? ', and deleting a Namespace deletes everything in it' : ''}`
+        : 'waypoint-policy writes that key itself on the objects it owns (stage order, prune and apply protections), so this value would be replaced or contradict them';
+    findings.push(aboutObject(o, 'gitops/owned-tool-override', `${kind} '${metadata.name}' is given the ${where} ${key}=${value}: ${why}`, `Remove the ${key} ${where}; the GitOps metadata of owned objects comes from the PolicyApp's gitops setting (docs/gitops.md).`));
   }
 }
 
 function pushToolOverrides(o: ModelObject, findings: Finding[]): void {
-  const m = o.manifest.metadata;
-  for (const [where, map] of [['label', m.labels], ['annotation', m.annotations]] as const) {
-    if (!map) continue;
-    for (const key of TOOL_KEYS) {
-      const value = map[key];
-      if (value === undefined) continue;
-      findings.push({
-        rule: 'gitops/external-tool-override',
-        severity: 'error',
-        message:
-          `${o.manifest.kind} '${m.name}' belongs to another team but is given the ${where} ${key}=${value}` +
-          (key === FLUX_FORCE ? ': with force, Flux deletes and re-creates the live object on any apply conflict, and our label-only manifest cannot re-create it' : ': it would change how the GitOps tool applies or deletes an object that is only labelled here'),
-        fix: `Remove the ${key} ${where}: waypoint-policy sets the tool annotations of label-only objects itself (Merge apply, never pruned, never deleted).`,
-        object: { kind: o.manifest.kind, namespace: m.namespace, name: m.name },
-        path: o.path,
-        source: o.source,
-      });
-    }
+  const { kind, metadata } = o.manifest;
+  for (const { where, key, value } of toolKeysSet(o, TOOL_KEYS)) {
+    const why =
+      key === FLUX_FORCE
+        ? 'with force, Flux deletes and re-creates the live object on any apply conflict, and our label-only manifest cannot re-create it'
+        : 'it would change how the GitOps tool applies or deletes an object that is only labelled here';
+    findings.push(aboutObject(o, 'gitops/external-tool-override', `${kind} '${metadata.name}' belongs to another team but is given the ${where} ${key}=${value}: ${why}`, `Remove the ${key} ${where}: waypoint-policy sets the tool annotations of label-only objects itself (Merge apply, never pruned, never deleted).`));
   }
 }
