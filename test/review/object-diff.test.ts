@@ -2,6 +2,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diffObjects, parseTree } from '../../review/object-diff';
 
+/** WasmPlugin shop/auth of the basic_auth module, with these rules (and targetRefs, when given), as a manifest file. */
+function basicAuthPlugin(rules: unknown[], refs?: unknown[]): string {
+  return `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata:
+  name: auth
+  namespace: shop
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+${refs ? `  targetRefs: ${JSON.stringify(refs)}\n` : ''}  pluginConfig:
+    basic_auth_rules: ${JSON.stringify(rules)}
+`;
+}
+
 const ns = (annotations: string, labels = '') => `apiVersion: v1
 kind: Namespace
 metadata:
@@ -60,16 +74,7 @@ metadata:
 
 test('list items are matched by identity, not position: a removed method, credential or rule reads as removed, and an added rule prints whole', async () => {
   const { formatReview, review } = await import('../../review');
-  const plugin = (rules: object[]) => `apiVersion: extensions.istio.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: auth
-  namespace: shop
-spec:
-  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
-  pluginConfig:
-    basic_auth_rules: ${JSON.stringify(rules)}
-`;
+  const plugin = (rules: object[]) => basicAuthPlugin(rules);
   const long = '/productpage/with/a/rather/long/path/that/pushes/the/methods/past/eighty/characters';
   const productpage = { prefix: '/productpage', request_methods: ['GET', 'POST'], credentials: ['dXNlcjpvbmU=', 'YWRtaW46dHdv'] };
   const api = { prefix: '/api/v1/products', request_methods: ['POST', 'DELETE'], credentials: ['YWRtaW46dHdv'] };
@@ -117,17 +122,7 @@ test('a removed Namespace that only enrolled its namespace is said to keep its m
 
 test('a null targetRefs or basic_auth_rules item (a hand-edited manifest the API server refuses) is skipped, as the simulator skips it, instead of crashing the review', async () => {
   const { formatReview, review } = await import('../../review');
-  const plugin = (refs: unknown[], rules: unknown[]) => `apiVersion: extensions.istio.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: auth
-  namespace: shop
-spec:
-  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
-  targetRefs: ${JSON.stringify(refs)}
-  pluginConfig:
-    basic_auth_rules: ${JSON.stringify(rules)}
-`;
+  const plugin = (refs: unknown[], rules: unknown[]) => basicAuthPlugin(rules, refs);
   const service = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: orders\n  namespace: shop\nspec:\n  ports: [{ port: 80, name: http }]\n';
   const orders = { kind: 'Service', name: 'orders' };
   const rule = { prefix: '/', request_methods: ['GET'], credentials: ['dXNlcjpvbmU='] };
