@@ -105,12 +105,25 @@ test('the values do reach the WasmPlugin in dist/ (the scan looks for the right 
   for (const v of [FROM_ENV, FROM_FILE, LITERAL, BASE64]) assert.ok(plugin.includes(v));
 });
 
+/** What `validate` prints, in text then with --json, for a policy program that fails (exit 1). */
+async function failingValidate(dir: string, program: string, beforeEach: () => void = () => {}): Promise<string[]> {
+  fs.writeFileSync(path.join(dir, 'main.ts'), program);
+  const outputs: string[] = [];
+  for (const json of [[], ['--json']]) {
+    beforeEach();
+    const io = captureIo(dir);
+    assert.equal(await main(['validate', '--app', path.join(dir, 'main.ts'), ...json], io), 1, io.text());
+    outputs.push(io.text());
+  }
+  return outputs;
+}
+
 test('a credential read from the environment is scrubbed from an exception the policy code throws with it (text and --json)', async () => {
   const dir = tempDir('wp-leak-throw-');
   process.env.WP_THROWN_SECRET = 'thrown:Thrown-Secret-3391';
   try {
-    fs.writeFileSync(
-      path.join(dir, 'main.ts'),
+    const outputs = await failingValidate(
+      dir,
       `import * as wp from '${LIB}';
 const app = new wp.PolicyApp();
 const ns = new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop');
@@ -120,12 +133,10 @@ throw new Error('lookup failed for ' + process.env.WP_THROWN_SECRET + ' and ' + 
 export default app;
 `,
     );
-    for (const json of [[], ['--json']]) {
-      const io = captureIo(dir);
-      assert.equal(await main(['validate', '--app', path.join(dir, 'main.ts'), ...json], io), 1, io.text());
-      assert.match(io.text(), /policy\/exception/);
-      assert.match(io.text(), /lookup failed for <redacted credential> and <redacted credential>/);
-      assert.doesNotMatch(io.text(), /Thrown-Secret-3391|dGhyb3du/);
+    for (const text of outputs) {
+      assert.match(text, /policy\/exception/);
+      assert.match(text, /lookup failed for <redacted credential> and <redacted credential>/);
+      assert.doesNotMatch(text, /Thrown-Secret-3391|dGhyb3du/);
     }
   } finally {
     delete process.env.WP_THROWN_SECRET;
@@ -138,28 +149,27 @@ test('a credential declared but not yet read (environment, or a file by absolute
   fs.writeFileSync(file, 'fromfile:Declared-File-7301\n');
   process.env.WP_DECLARED_SECRET = 'declared:Declared-Env-6120';
   try {
-    fs.writeFileSync(
-      path.join(dir, 'main.ts'),
+    // Unset before each run: the program sets it only after its first policy error.
+    const outputs = await failingValidate(
+      dir,
       `import * as fs from 'node:fs';
 import * as wp from '${LIB}';
 const app = new wp.PolicyApp();
 const fromEnv = wp.Credential.fromEnv('WP_DECLARED_SECRET');
 const fromFile = wp.Credential.fromFile(${JSON.stringify(file)});
 const late = wp.Credential.fromEnv('WP_LATE_SECRET');
-// A policy error caught here scrubs its message when it is built, while WP_LATE_SECRET is still unset.
+// A policy error is built (and caught) here while WP_LATE_SECRET is still unset.
 new wp.MeshNamespace(app, 'shop');
 try { new wp.MeshNamespace(app, 'shop'); } catch {}
 process.env.WP_LATE_SECRET = 'late:Declared-Late-5527';
 throw new Error('not yet used: ' + process.env.WP_DECLARED_SECRET + ' ' + fs.readFileSync(${JSON.stringify(file)}, 'utf8').trim() + ' ' + process.env.WP_LATE_SECRET);
 export default { app, fromEnv, fromFile, late };
 `,
+      () => delete process.env.WP_LATE_SECRET,
     );
-    for (const json of [[], ['--json']]) {
-      const io = captureIo(dir);
-      assert.equal(await main(['validate', '--app', path.join(dir, 'main.ts'), ...json], io), 1, io.text());
-      assert.match(io.text(), /not yet used: <redacted credential> <redacted credential> <redacted credential>/);
-      assert.doesNotMatch(io.text(), /Declared-Env-6120|Declared-File-7301|Declared-Late-5527/);
-      delete process.env.WP_LATE_SECRET;
+    for (const text of outputs) {
+      assert.match(text, /not yet used: <redacted credential> <redacted credential> <redacted credential>/);
+      assert.doesNotMatch(text, /Declared-Env-6120|Declared-File-7301|Declared-Late-5527/);
     }
   } finally {
     delete process.env.WP_DECLARED_SECRET;
