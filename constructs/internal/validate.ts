@@ -125,25 +125,23 @@ export function parseProps<S extends z.ZodType>(
   throw new PolicyError(findings);
 }
 
-type SchemaDef = { type?: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType };
-const defOf = (s: unknown): SchemaDef | undefined => (s as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
-const WRAPPERS = new Set(['optional', 'nullable', 'default', 'readonly', 'nonoptional', 'catch', 'prefault']);
+/** A schema with its optional, nullable, default and readonly layers taken off (zod's public unwrap()). */
+function unwrapped(s: z.ZodType): z.ZodType {
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodReadonly) s = s.unwrap() as z.ZodType;
+  return s;
+}
 
 /** The keys of the object schema at `path` in `schema` (optional and array layers looked through), if it is one. */
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
-  let s: unknown = schema;
-  const unwrap = () => {
-    for (let d = defOf(s); d && WRAPPERS.has(d.type ?? '') && d.innerType; d = defOf(s)) s = d.innerType;
-  };
+  let s: z.ZodType | undefined = schema;
   for (const p of path) {
-    unwrap();
-    const d = defOf(s);
-    if (typeof p === 'number') s = d?.type === 'array' ? d.element : undefined;
-    else s = d?.shape?.[String(p)];
+    const at: z.ZodType = unwrapped(s);
+    if (typeof p === 'number') s = at instanceof z.ZodArray ? (at.element as z.ZodType) : undefined;
+    else s = at instanceof z.ZodObject ? (at.shape as Record<string, z.ZodType>)[String(p)] : undefined;
+    if (!s) return undefined;
   }
-  unwrap();
-  const shape = defOf(s)?.shape;
-  return shape ? Object.keys(shape) : undefined;
+  const at = unwrapped(s);
+  return at instanceof z.ZodObject ? Object.keys(at.shape) : undefined;
 }
 
 /** ` ({ name, namespace })`: the keys of a props object, for a fix. */
