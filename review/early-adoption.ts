@@ -1,6 +1,6 @@
 import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
 import { STAGES } from '../compiler/gitops';
-import { describe, labelledWaypoint, manifestStage, pluginTargets } from './pruned-gateways';
+import { describe, gatewayKeys, labelledWaypoint, manifestStage, pluginTargets } from './pruned-gateways';
 
 /**
  * An object whose `istio.io/use-waypoint` label this change moves from one
@@ -31,8 +31,7 @@ export interface EarlyAdoption {
 /** The early adoptions of one target (see EarlyAdoption). */
 export function earlyAdoptions(base: MeshModel, head: MeshModel, target: string): EarlyAdoption[] {
   const inBase = new Map(base.objects.filter((o) => o.target === target).map((o) => [objectKey(o.manifest), o]));
-  const gateways = (m: MeshModel) => new Set(m.objects.filter((o) => o.target === target && o.manifest.kind === 'Gateway').map((o) => `${o.manifest.metadata.namespace ?? 'default'}/${o.manifest.metadata.name}`));
-  const [baseGateways, headGateways] = [gateways(base), gateways(head)];
+  const [baseGateways, headGateways] = [gatewayKeys(base, target, false), gatewayKeys(head, target, false)];
   // A waypoint a base label already names is live, though the base may not declare it (another team's, taken over now).
   for (const o of base.objects) {
     const named = o.target === target ? labelledWaypoint(o) : undefined;

@@ -101,7 +101,7 @@ export function changedAfterPrune(base: MeshModel, head: MeshModel, target: stri
 }
 
 /** The Gateways of a target (`namespace/name`), only the owned ones if asked. */
-function gatewayKeys(model: MeshModel, target: string, ownedOnly: boolean): Set<string> {
+export function gatewayKeys(model: MeshModel, target: string, ownedOnly: boolean): Set<string> {
   const out = new Set<string>();
   for (const o of model.objects) {
     if (o.target !== target || o.manifest.kind !== 'Gateway' || (ownedOnly && o.ownership === 'external')) continue;
