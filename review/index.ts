@@ -38,12 +38,14 @@ function removedTargets(base: FileTree, head: FileTree, baseObjects: ParsedTree,
   const gone = [...inBase].filter((t) => t !== DELIVERY_DIR && !inHead.has(t)).sort();
   const orphaned: { target: string; manifests: number }[] = [];
   const renamed = new Map<string, string>();
+  if (gone.length === 0) return { orphaned, renamed };
+  // Which new targets of the head declare each object (by identity without its target).
+  const identity = (id: ObjectId) => `${id.kind}\0${id.namespace ?? ''}\0${id.name}`;
+  const heads = new Map<string, Set<string>>();
+  for (const o of headObjects.objects.values()) if (!inBase.has(o.id.target)) (heads.get(identity(o.id)) ?? heads.set(identity(o.id), new Set()).get(identity(o.id))!).add(o.id.target);
   for (const target of gone) {
     const objects = [...baseObjects.objects.values()].filter((o) => o.id.target === target);
     if (objects.length === 0) continue;
-    const identity = (id: ObjectId) => `${id.kind}\0${id.namespace ?? ''}\0${id.name}`;
-    const heads = new Map<string, Set<string>>();
-    for (const o of headObjects.objects.values()) if (!inBase.has(o.id.target)) (heads.get(identity(o.id)) ?? heads.set(identity(o.id), new Set()).get(identity(o.id))!).add(o.id.target);
     const candidates = objects.map((o) => heads.get(identity(o.id)) ?? new Set<string>());
     const common = [...candidates[0]].filter((t) => candidates.every((c) => c.has(t)));
     if (common.length === 1) renamed.set(target, common[0]);
