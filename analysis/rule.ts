@@ -1,4 +1,4 @@
-import type { MeshModel, ModelObject, ModelReference, KubeObject } from '../compiler/model';
+import { isWaypointReference, type MeshModel, type ModelObject, type ModelReference, type KubeObject } from '../compiler/model';
 import type { Finding, Severity } from './finding';
 import { acknowledgementKey } from '../constructs/wasm-plugin';
 
@@ -98,7 +98,7 @@ export class RuleContext {
     const o = this.find('Gateway', namespace, name);
     if (o && (o.manifest.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName === 'istio-waypoint') return { manifest: o.manifest };
     const r = this.findReference('Gateway', namespace, name);
-    if (r && r.labels?.['istio.io/waypoint-for'] !== undefined) return { reference: r };
+    if (r && isWaypointReference(r)) return { reference: r };
     return undefined;
   }
 

@@ -46,6 +46,15 @@ export interface ModelReference {
   readonly source?: string;
 }
 
+/**
+ * Whether a referenced Gateway is a waypoint: Waypoint.fromWaypointName
+ * declares its traffic type (`istio.io/waypoint-for`); a GatewayReference,
+ * which declares none, is an ingress gateway.
+ */
+export function isWaypointReference(r: ModelReference): boolean {
+  return r.kind === 'Gateway' && r.labels?.['istio.io/waypoint-for'] !== undefined;
+}
+
 export interface MeshModel {
   readonly objects: readonly ModelObject[];
   readonly references: readonly ModelReference[];

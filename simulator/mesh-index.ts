@@ -1,4 +1,4 @@
-import type { KubeObject, MeshModel, ModelObject, ModelReference } from '../compiler/model';
+import { isWaypointReference, type KubeObject, type MeshModel, type ModelObject, type ModelReference } from '../compiler/model';
 import { SimulationError } from './request';
 
 /** How the simulator knows an object. */
@@ -147,8 +147,7 @@ export class MeshIndex {
     const ref = this.reference('Gateway', namespace, name);
     if (!ref) return undefined;
     const labels = { ...(ref.labels ?? {}) };
-    // A waypoint reference (Waypoint.fromWaypointName) declares its traffic type; a GatewayReference is an ingress gateway.
-    const isWaypoint = labels['istio.io/waypoint-for'] !== undefined;
+    const isWaypoint = isWaypointReference(ref);
     return {
       namespace,
       name,

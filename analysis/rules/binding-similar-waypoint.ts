@@ -1,5 +1,6 @@
 import type { Rule } from '../rule';
-import { isWaypointGateway, WAYPOINT_FOR } from './waypoints';
+import { isWaypointReference } from '../../compiler/model';
+import { isWaypointGateway } from './waypoints';
 
 /**
  * Whether `a` is one slip of the keyboard from `b`: a letter dropped or
@@ -41,7 +42,7 @@ MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: ref });`,
       (declared.get(ns) ?? declared.set(ns, []).get(ns)!).push(g.manifest.metadata.name);
     }
     for (const r of ctx.references) {
-      if (r.kind !== 'Gateway' || r.labels?.[WAYPOINT_FOR] === undefined) continue;
+      if (!isWaypointReference(r)) continue;
       const ns = r.namespace ?? 'default';
       const names = declared.get(ns);
       if (!names || names.includes(r.name)) continue;

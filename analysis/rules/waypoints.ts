@@ -3,7 +3,7 @@
  * (shared/reference/istio-ambient-facts.md §2.3, §3.2, §3.3), over the model
  * of one target: the lookups the `binding/*` and waypoint-plugin rules share.
  */
-import type { KubeObject, ModelObject, ModelReference } from '../../compiler/model';
+import { isWaypointReference, type KubeObject, type ModelObject, type ModelReference } from '../../compiler/model';
 import type { RuleContext } from '../rule';
 import { isPlainObject } from '../schema/issue';
 import { HBONE_LISTENER, WAYPOINT_CLASS } from '../schema/gateway';
@@ -72,7 +72,7 @@ function describeGateway(ctx: RuleContext, namespace: string, name: string, abou
       waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, labelsOf(about.manifest)), allowedRoutes: hboneAllowedRoutes(about.manifest), about },
     };
   }
-  if (about.labels?.[WAYPOINT_FOR] === undefined) return { found: 'other-gateway', gateway: about };
+  if (!isWaypointReference(about)) return { found: 'other-gateway', gateway: about };
   return { found: 'waypoint', waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, { ...about.labels }), allowedRoutes: about.allowedRoutes, about } };
 }
 
