@@ -212,14 +212,20 @@ const NONE_SET: readonly ToolKey[] = [];
 
 /** The keys of `keys` that `o` sets, by label or annotation (Flux reads its keys from both), in that order. */
 function toolKeysSet(o: ModelObject, keys: readonly string[]): readonly ToolKey[] {
-  const m = o.manifest.metadata;
-  // Allocated only when a key is set: this runs for every object of every synth.
-  let found: ToolKey[] | undefined;
-  for (const [where, map] of [['label', m.labels], ['annotation', m.annotations]] as const) {
-    if (!map) continue;
-    for (const key of keys) if (map[key] !== undefined) (found ??= []).push({ where, key, value: map[key] });
-  }
+  const { labels, annotations } = o.manifest.metadata;
+  // Nothing allocated unless a key is set: this runs for every object of every synth.
+  const found = keysIn(annotations, 'annotation', keys, keysIn(labels, 'label', keys, undefined));
   return found ?? NONE_SET;
+}
+
+/** `found`, with the keys of `keys` that `map` sets appended (a new list only when there is one to add). */
+function keysIn(map: Readonly<Record<string, string>> | undefined, where: ToolKey['where'], keys: readonly string[], found: ToolKey[] | undefined): ToolKey[] | undefined {
+  if (!map) return found;
+  for (const key of keys) {
+    const value = map[key];
+    if (value !== undefined) (found ??= []).push({ where, key, value });
+  }
+  return found;
 }
 
 /** A finding about `o` with its object, path and source. */
