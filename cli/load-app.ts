@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PolicyApp } from '../constructs/app';
+import { loadingProgram, PolicyApp } from '../constructs/app';
 import { isPolicyError, PolicyError, thrown } from '../constructs/errors';
 import { projectRootOf } from '../compiler/project-root';
 import { forgetFormattedFrames, isLibraryFrame, locationOf, relativeSource } from '../constructs/internal/provenance';
@@ -25,6 +25,11 @@ export function loadApp(entry: string, cwd: string): PolicyApp {
     throw new UsageError(`--app ${entry} is a folder: pass the policy file that default-exports the PolicyApp (e.g. ${path.join(entry, 'main.ts')}).`);
   }
   forgetPolicyModules(projectRootOf(file));
+  // The command compiles the app itself: an `app.synth()` in the program must not write too.
+  return loadingProgram(() => loadDefaultExport(entry, file));
+}
+
+function loadDefaultExport(entry: string, file: string): PolicyApp {
   let mod: { default?: unknown };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -65,6 +65,30 @@ const appSchema = z.object({
 });
 
 const POLICY_APP = Symbol.for('waypoint-policy.PolicyApp');
+/** Set while the CLI loads a policy program (a global symbol, so another copy of the library sees it too). */
+const LOADING_PROGRAM = Symbol.for('waypoint-policy.loadingProgram');
+
+/**
+ * Run `load` (the CLI requiring a policy program and calling its default
+ * export) with `PolicyApp.synth()` turned off: a program that ends with
+ * `app.synth()`, the cdk8s habit, must not write `dist/` when the command is
+ * `validate` or `check` (which would then compare dist/ with itself), nor a
+ * second folder besides `synth --outdir`. Internal: used by cli/load-app.ts.
+ */
+export function loadingProgram<T>(load: () => T): T {
+  const g = globalThis as Record<symbol, unknown>;
+  g[LOADING_PROGRAM] = loadingDepth() + 1;
+  try {
+    return load();
+  } finally {
+    g[LOADING_PROGRAM] = loadingDepth() - 1;
+  }
+}
+
+function loadingDepth(): number {
+  const depth = (globalThis as Record<symbol, unknown>)[LOADING_PROGRAM];
+  return typeof depth === 'number' ? depth : 0;
+}
 
 /**
  * The root of a policy program. Build targets and namespaces under it, then
@@ -105,8 +129,14 @@ export class PolicyApp extends App {
     if (p.delivery) this.delivery = resolveDelivery(this, p.delivery, this.gitops, this.partOf);
   }
 
-  /** Compile and write the app atomically into `outdir` (see compiler/synth.ts). */
+  /**
+   * Compile and write the app atomically into `outdir` (see compiler/synth.ts).
+   * Does nothing while a `waypoint-policy` command loads the program: the
+   * command compiles the app itself, writing only where it was asked
+   * (`validate` and `check` write nothing, `synth` writes its `--outdir`).
+   */
   public override synth(): void {
+    if (loadingDepth() > 0) return;
     // Loaded lazily: the library must not pull the compiler (and fs) in on import.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { synthToDirectory } = require('../compiler/synth') as typeof import('../compiler/synth');

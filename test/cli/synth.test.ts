@@ -424,3 +424,35 @@ test('the summary counts every target written, a declared one without objects to
   assert.equal(await main(['synth', '--app', app, '--outdir', path.join(dir, 'dist')], io), 0, io.text());
   assert.match(io.text(), /synth: 2 objects in 2 target\(s\) -> dist/);
 });
+
+test('a program that ends with app.synth() (the cdk8s habit) writes nothing more under the CLI: validate writes nothing, check still sees drift, synth writes only its --outdir', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"policy-repo","private":true}\n');
+  writePolicy(dir, `const app = new wp.PolicyApp();\nconst ns = new wp.MeshNamespace(app, 'shop');\nns.useWaypoint(new wp.Waypoint(ns, 'waypoint'));\napp.synth();\nexport default app;`);
+  const dist = path.join(dir, 'dist');
+
+  const validate = runCli(['validate', '--app', 'main.ts'], { cwd: dir });
+  assert.equal(validate.status, 0, validate.stderr);
+  assert.match(validate.stderr, /Nothing was written/);
+  assert.equal(fs.existsSync(dist), false, 'validate wrote dist/ through the program\'s app.synth()');
+
+  const out = path.join(dir, 'out');
+  const synth = runCli(['synth', '--app', 'main.ts', '--outdir', out], { cwd: dir });
+  assert.equal(synth.status, 0, synth.stderr);
+  assert.ok(readTree(out).has('default/1-waypoints/shop/gateway-waypoint.yaml'));
+  assert.equal(fs.existsSync(dist), false, 'synth --outdir out also wrote dist/');
+
+  // The committed dist/ is stale: check must say so, not regenerate it first.
+  assert.equal(runCli(['synth', '--app', 'main.ts'], { cwd: dir }).status, 0);
+  const gateway = path.join(dist, 'default/1-waypoints/shop/gateway-waypoint.yaml');
+  fs.appendFileSync(gateway, '# edited by hand\n');
+  const check = runCli(['check', '--app', 'main.ts'], { cwd: dir });
+  assert.equal(check.status, 1, check.stdout + check.stderr);
+  assert.match(fs.readFileSync(gateway, 'utf8'), /# edited by hand/);
+
+  // Run directly (tsx main.ts), app.synth() still writes.
+  fs.rmSync(dist, { recursive: true });
+  const direct = spawnSync(process.execPath, [TSX, 'main.ts'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(direct.status, 0, direct.stderr);
+  assert.ok(readTree(dist).has('default/1-waypoints/shop/gateway-waypoint.yaml'));
+});
