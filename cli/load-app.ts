@@ -53,9 +53,19 @@ function loadDefaultExport(entry: string, file: string): PolicyApp {
     );
   }
   if (!PolicyApp.isPolicyApp(app)) {
-    throw new UsageError(`${entry} must default-export a PolicyApp (or a function returning one); it exports ${typeof app}.`);
+    throw new UsageError(`${entry} must default-export a PolicyApp (or a function returning one); ${whatItExports(mod)}.`);
   }
   return app;
+}
+
+/** What a program exports instead of a default PolicyApp, and the line to add. */
+function whatItExports(mod: { default?: unknown }): string {
+  if (mod.default !== undefined) return `its default export is ${mod.default === null ? 'null' : typeof mod.default}`;
+  const names = typeof mod === 'object' && mod !== null ? Object.keys(mod).filter((k) => k !== '__esModule') : [];
+  const named = names.find((k) => PolicyApp.isPolicyApp((mod as Record<string, unknown>)[k]));
+  if (named !== undefined) return `it exports the PolicyApp as \`${named}\`, not as its default export: add \`export default ${named}\``;
+  if (names.length === 0) return 'it has no default export (it exports nothing): end it with `export default app`';
+  return `it has no default export (it exports ${names.map((k) => `\`${k}\``).join(', ')}): end it with \`export default app\``;
 }
 
 /**

@@ -456,3 +456,21 @@ test('a program that ends with app.synth() (the cdk8s habit) writes nothing more
   assert.equal(direct.status, 0, direct.stderr);
   assert.ok(readTree(dist).has('default/1-waypoints/shop/gateway-waypoint.yaml'));
 });
+
+test('a program without a default export is told what it exports and the line to add, not "it exports object"', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'dist');
+  const cases: Array<[string, string, RegExp]> = [
+    ['named.ts', `export const app = new wp.PolicyApp();\nnew wp.MeshNamespace(app, 'shop');`, /named\.ts must default-export a PolicyApp \(or a function returning one\); it exports the PolicyApp as `app`, not as its default export: add `export default app`/],
+    ['nothing.ts', `const app = new wp.PolicyApp();\nnew wp.MeshNamespace(app, 'shop');`, /it has no default export \(it exports nothing\): end it with `export default app`/],
+    ['other.ts', `export const app = 3;`, /it has no default export \(it exports `app`\): end it with `export default app`/],
+    ['number.ts', `export default 3;`, /its default export is number/],
+  ];
+  for (const [file, body, expected] of cases) {
+    const io = captureIo(dir);
+    assert.equal(await main(['validate', '--app', writePolicy(dir, body, file)], io), 2, file);
+    assert.match(io.text(), expected, file);
+    assert.doesNotMatch(io.text(), /it exports object/, file);
+  }
+  assert.equal(fs.existsSync(out), false);
+});
