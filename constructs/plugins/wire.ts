@@ -7,6 +7,8 @@
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import type { PluginConfigIssue } from '../define-plugin';
+import { isPolicyError, PolicyError } from '../errors';
+import { recordSource, sourceOf } from '../internal/provenance';
 import { nearest, parseProps, vacant } from '../internal/validate';
 
 type Ctx = z.RefinementCtx;
@@ -99,6 +101,13 @@ export function parseFriendlyProps<S extends z.ZodType>(scope: Construct, id: st
   const probe = new Construct(vacant(scope, id, constructed), id);
   try {
     return parseProps(probe, constructName, schema, props);
+  } catch (e) {
+    if (!isPolicyError(e)) throw e;
+    // The errors name the plugin's policy line, not its scope's (as BasicAuth's
+    // rules do). Recorded only on failure: capturing the stack is not free.
+    recordSource(probe, constructed);
+    const source = sourceOf(probe);
+    throw new PolicyError(e.findings.map((f) => (f.path === probe.node.path ? { ...f, source } : f)));
   } finally {
     scope.node.tryRemoveChild(probe.node.id);
   }

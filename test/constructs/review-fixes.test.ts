@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { BasicAuth, Credential, definePlugin, MeshNamespace, MeshService, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, Waypoint, z } from '../../index';
+import { BasicAuth, Credential, definePlugin, Duration, GrpcAccessLogging, LocalRateLimit, MeshNamespace, MeshService, OpenPolicyAgent, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, Waypoint, z } from '../../index';
 import { Testing } from 'cdk8s';
 import { compile, thrownFindings } from '../catalogue/helpers';
 
@@ -65,4 +65,23 @@ test("cdk8s's own synth writes the cluster-scoped Namespace without metadata.nam
   const namespace = compile(app).find('Namespace', 'shop');
   assert.equal(namespace.metadata.namespace, undefined);
   assert.equal(namespace.metadata.annotations?.team, 'shop');
+});
+
+test('a catalogue construct given a prop of the wrong type names its own line, not its namespace\'s', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const lines = fs.readFileSync(__filename, 'utf8').split('\n');
+  const lineOf = (text: string) => `${__filename}:${lines.findIndex((l) => l.includes(text)) + 1}`;
+  const cases: Array<[() => unknown, string, string]> = [
+    [() => new LocalRateLimit(ns, 'rl', { targets: [waypoint], maxTokens: '20' as unknown as number, tokensPerRefill: 10, refillInterval: Duration.seconds(1) }), "new LocalRateLimit(ns, 'rl'", "LocalRateLimit prop 'maxTokens'"],
+    [() => new OpenPolicyAgent(ns, 'opa', { targets: [waypoint], serviceHost: 5 as unknown as string }), "new OpenPolicyAgent(ns, 'opa'", "OpenPolicyAgent prop 'serviceHost'"],
+    [() => new GrpcAccessLogging(ns, 'log', { targets: [waypoint], loggingService: [] as unknown as string }), "new GrpcAccessLogging(ns, 'log'", "GrpcAccessLogging prop 'loggingService'"],
+  ];
+  for (const [create, call, prop] of cases) {
+    const findings = thrownFindings(create);
+    assert.equal(findings.length, 1, prop);
+    assert.ok(findings[0].message.startsWith(prop), findings[0].message);
+    assert.equal(findings[0].source, lineOf(call), prop);
+  }
 });
