@@ -3,7 +3,7 @@ import type { Finding } from '../../analysis/finding';
 import { isPolicyError, PolicyError } from '../errors';
 import { z } from 'zod';
 import { PolicyApp, Target } from '../app';
-import { recordSource } from '../internal/provenance';
+import { callSiteOf, recordSource } from '../internal/provenance';
 import { fail, parseProps, vacant } from '../internal/validate';
 import { LABELS } from '../labels';
 import { isMeshNamespace } from './service-waypoint';
@@ -59,7 +59,7 @@ export class MeshBaseline extends Construct {
   public readonly plugins: WasmPlugin[] = [];
 
   constructor(scope: PolicyApp | Target, id: string, props: MeshBaselineProps = {}) {
-    const namespace = rootNamespaceFor(scope, props);
+    const namespace = rootNamespaceFor(scope, props, new.target);
     super(vacant(namespace, id, new.target), id);
     recordSource(this, new.target);
     this.namespace = namespace;
@@ -107,8 +107,24 @@ function checkMeshWide(plugin: WasmPlugin): void {
   }
 }
 
-/** The root namespace chart under `scope`: the given one, an existing one, or a new non-enrolling one. */
-function rootNamespaceFor(scope: PolicyApp | Target, props: MeshBaselineProps): MeshNamespace {
+/**
+ * The root namespace chart under `scope`: the given one, an existing one, or
+ * a new non-enrolling one. Runs before the baseline exists, so what it refuses
+ * at `scope` is reported at the policy line that creates the baseline, not
+ * the one that created the app or target.
+ */
+function rootNamespaceFor(scope: PolicyApp | Target, props: MeshBaselineProps, constructed: Function): MeshNamespace {
+  try {
+    return findRootNamespace(scope, props);
+  } catch (e) {
+    if (!isPolicyError(e)) throw e;
+    const source = callSiteOf(constructed);
+    const at = (scope as Partial<PolicyApp> | undefined)?.node?.path;
+    throw new PolicyError(e.findings.map((f) => (f.path === at ? { ...f, source } : f)));
+  }
+}
+
+function findRootNamespace(scope: PolicyApp | Target, props: MeshBaselineProps): MeshNamespace {
   if (!PolicyApp.isPolicyApp(scope) && !Target.isTarget(scope)) {
     fail(scope as Construct, 'baseline/scope', 'a MeshBaseline must be created directly under the PolicyApp or a Target', 'Create it as new MeshBaseline(app, ...) or new MeshBaseline(target, ...).');
   }

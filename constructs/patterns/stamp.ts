@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PolicyApp, Target } from '../app';
 import { dnsLabel } from '../internal/schemas';
+import { isPolicyError, PolicyError } from '../errors';
+import { callSiteOf } from '../internal/provenance';
 import { fail, parseProps, ruleParams } from '../internal/validate';
 import { isMeshNamespace } from './service-waypoint';
 import { namespacesIn } from './namespaces-in';
@@ -47,34 +49,44 @@ export function stampAcrossNamespaces<T>(
   build: (ns: MeshNamespace) => T,
   options: StampOptions = {},
 ): Map<string, T> {
-  if (!PolicyApp.isPolicyApp(scope) && !Target.isTarget(scope)) {
-    fail(scope, 'stamp/scope', 'stampAcrossNamespaces needs the PolicyApp or a Target as scope', 'Pass the app or a Target.');
-  }
-  const p = parseProps(scope, 'stampAcrossNamespaces', schema, { namespaces, build, namespaceProps: options.namespaceProps });
-  const existing = namespacesIn(scope);
-  const target = Target.isTarget(scope) ? scope : undefined;
-  // Every check before the first namespace is created: a refused call must
-  // not leave new, ambient-enrolled namespaces in the app.
-  const seen = new Set<string>();
-  const plan = p.namespaces.map((n): MeshNamespace | string => {
-    const ns = typeof n === 'string' ? existing.get(n) : n;
-    const name = ns ? ns.name : (n as string);
-    if (seen.has(name)) {
-      fail(scope, 'stamp/duplicate-namespace', `namespace '${name}' is listed twice: the policy would be stamped into it twice`, 'List each namespace once.');
+  let resolved: MeshNamespace[];
+  try {
+    if (!PolicyApp.isPolicyApp(scope) && !Target.isTarget(scope)) {
+      fail(scope, 'stamp/scope', 'stampAcrossNamespaces needs the PolicyApp or a Target as scope', 'Pass the app or a Target.');
     }
-    seen.add(name);
-    if (!ns) {
-      if (scope.node.tryFindChild(name)) {
-        fail(scope, 'stamp/id-taken', `cannot create MeshNamespace '${name}': the id is taken by another construct`, 'Pass the MeshNamespace itself instead of its name.');
+    const p = parseProps(scope, 'stampAcrossNamespaces', schema, { namespaces, build, namespaceProps: options.namespaceProps });
+    const existing = namespacesIn(scope);
+    const target = Target.isTarget(scope) ? scope : undefined;
+    // Every check before the first namespace is created: a refused call must
+    // not leave new, ambient-enrolled namespaces in the app.
+    const seen = new Set<string>();
+    const plan = p.namespaces.map((n): MeshNamespace | string => {
+      const ns = typeof n === 'string' ? existing.get(n) : n;
+      const name = ns ? ns.name : (n as string);
+      if (seen.has(name)) {
+        fail(scope, 'stamp/duplicate-namespace', `namespace '${name}' is listed twice: the policy would be stamped into it twice`, 'List each namespace once.');
       }
-      return name;
-    }
-    if (Target.of(ns) !== target) {
-      fail(ns, 'stamp/wrong-target', `MeshNamespace '${ns.name}' belongs to another target than the one being stamped`, 'Pass namespaces of the same target (or their names).');
-    }
-    return ns;
-  });
-  const resolved = createAll(scope, plan, options.namespaceProps ?? {});
+      seen.add(name);
+      if (!ns) {
+        if (scope.node.tryFindChild(name)) {
+          fail(scope, 'stamp/id-taken', `cannot create MeshNamespace '${name}': the id is taken by another construct`, 'Pass the MeshNamespace itself instead of its name.');
+        }
+        return name;
+      }
+      if (Target.of(ns) !== target) {
+        fail(ns, 'stamp/wrong-target', `MeshNamespace '${ns.name}' belongs to another target than the one being stamped`, 'Pass namespaces of the same target (or their names).');
+      }
+      return ns;
+    });
+    resolved = createAll(scope, plan, options.namespaceProps ?? {});
+  } catch (e) {
+    if (!isPolicyError(e)) throw e;
+    // Refused before anything was built: the call is to blame, not the line
+    // that created the app or target (the scope's own source).
+    const source = callSiteOf(stampAcrossNamespaces);
+    const at = (scope as Partial<PolicyApp> | undefined)?.node?.path;
+    throw new PolicyError(e.findings.map((f) => (f.path === at ? { ...f, source } : f)));
+  }
   const out = new Map<string, T>();
   for (const ns of resolved) out.set(ns.name, build(ns));
   return out;

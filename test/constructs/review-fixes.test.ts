@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { BasicAuth, Credential, definePlugin, Duration, GrpcAccessLogging, LocalRateLimit, MeshNamespace, MeshService, OpenPolicyAgent, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, Waypoint, z } from '../../index';
+import { BasicAuth, Credential, definePlugin, Duration, GrpcAccessLogging, LocalRateLimit, MeshBaseline, MeshNamespace, MeshService, OpenPolicyAgent, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, stampAcrossNamespaces, Waypoint, z } from '../../index';
 import { Testing } from 'cdk8s';
 import { compile, thrownFindings } from '../catalogue/helpers';
 
@@ -83,5 +83,20 @@ test('a catalogue construct given a prop of the wrong type names its own line, n
     assert.equal(findings.length, 1, prop);
     assert.ok(findings[0].message.startsWith(prop), findings[0].message);
     assert.equal(findings[0].source, lineOf(call), prop);
+  }
+});
+
+test('MeshBaseline and stampAcrossNamespaces: what they refuse before building anything names the call, not the line that created the app', () => {
+  const app = new PolicyApp();
+  const lines = fs.readFileSync(__filename, 'utf8').split('\n');
+  const lineOf = (text: string) => `${__filename}:${lines.findIndex((l) => l.includes(text)) + 1}`;
+  const cases: Array<[() => unknown, string, string]> = [
+    [() => new MeshBaseline(app, 'baseline', { plugins: 'x' as unknown as [] }), "new MeshBaseline(app, 'baseline', { plugins: 'x'", 'props/invalid'],
+    [() => stampAcrossNamespaces(app, 'team-a' as unknown as string[], () => 1), "stampAcrossNamespaces(app, 'team-a'", 'props/invalid'],
+    [() => stampAcrossNamespaces(app, ['team-a', 'team-a'], () => 1), "stampAcrossNamespaces(app, ['team-a', 'team-a']", 'stamp/duplicate-namespace'],
+  ];
+  for (const [call, text, rule] of cases) {
+    const findings = thrownFindings(call);
+    assert.deepEqual(findings.map((f) => [f.rule, f.source]), [[rule, lineOf(text)]], text);
   }
 });
