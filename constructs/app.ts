@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DeliveryConfig, DeliveryProps, deliverySchema, resolveDelivery } from './delivery';
 import { recordSource } from './internal/provenance';
 import { dnsLabel } from './internal/schemas';
-import { fail, parseProps, vacant } from './internal/validate';
+import { fail, parseProps, refusePropsOutside, refuseUnknownProps, vacant } from './internal/validate';
 
 /** Which GitOps tools the generated metadata is written for. */
 export enum GitOpsTool {
@@ -122,6 +122,7 @@ export class PolicyApp extends App {
     Object.defineProperty(this, POLICY_APP, { value: true });
     // Where the app is created decides its project root (compiler/project-root.ts).
     recordSource(this, new.target);
+    if (new.target === PolicyApp) refusePropsOutside(this, 'PolicyApp', props, appSchema);
     const p = parseProps(this, 'PolicyApp', appSchema, props);
     this.partOf = p.partOf ?? 'waypoint-policy';
     this.rootNamespace = p.rootNamespace ?? 'istio-system';
@@ -156,6 +157,7 @@ export interface TargetProps {
 
 const TARGET = Symbol.for('waypoint-policy.Target');
 const targetSchema = z.object({ id: dnsLabel('target name') });
+const TARGET_PROPS: ReadonlySet<string> = new Set(['values']);
 
 /**
  * One deployment target (an environment or a cluster). Its objects are
@@ -182,6 +184,7 @@ export class Target extends Construct {
     super(vacant(scope, id, new.target), id);
     Object.defineProperty(this, TARGET, { value: true });
     recordSource(this, new.target);
+    if (new.target === Target && typeof props === 'object' && props !== null) refuseUnknownProps(this, 'Target', props, TARGET_PROPS);
     parseProps(this, 'Target', targetSchema, { id });
     if (id === 'delivery') {
       fail(this, 'names/reserved', `target name 'delivery' is reserved for the GitOps delivery manifests`, 'Choose another target name.');

@@ -8,7 +8,7 @@ import { DeferredApiObject, deferredApiObjectOf } from './internal/deferred-api-
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dns1035Label, dnsLabel, labelMap } from './internal/schemas';
-import { parseProps, ruleParams, vacant, withProps } from './internal/validate';
+import { parseProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { ITargetable, TargetRef } from './target-ref';
 import { IWaypoint, useWaypointOption } from './waypoint';
@@ -152,6 +152,7 @@ export class MeshService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
+    if (new.target === MeshService) refusePropsOutside(this, 'MeshService', props, ownedSchema);
     const p = parseProps(this, 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
     this.name = p.name;
     this.namespace = namespaceOf(this, `MeshService '${this.name}'`);
@@ -199,6 +200,7 @@ export class ExternalService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
+    if (new.target === ExternalService) refusePropsOutside(this, 'ExternalService', props, externalSchema);
     const p = parseProps(this, 'ExternalService', externalSchema, withProps(props, { name: props.name ?? id }));
     this.name = p.name;
     this.namespace = namespaceOf(this, `Service '${this.name}'`);

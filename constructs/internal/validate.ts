@@ -275,3 +275,17 @@ export function refuseUnknownProps(scope: IConstruct, constructName: string, pro
     }),
   );
 }
+
+const shapeKeys = new WeakMap<z.ZodObject, ReadonlySet<string>>();
+
+/**
+ * `refuseUnknownProps` with the keys of the construct's object schema. Call
+ * it only when the construct is built as exactly its own class
+ * (`new.target === Waypoint`): a team's subclass may take props of its own.
+ */
+export function refusePropsOutside(scope: IConstruct, constructName: string, props: unknown, schema: z.ZodObject): void {
+  if (typeof props !== 'object' || props === null) return;
+  let known = shapeKeys.get(schema);
+  if (!known) shapeKeys.set(schema, (known = new Set(Object.keys(schema.shape))));
+  refuseUnknownProps(scope, constructName, props, known);
+}

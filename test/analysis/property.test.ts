@@ -112,8 +112,10 @@ function compileDrawn(wpProps: Record<string, unknown>, pProps: Record<string, u
   try {
     const app = new PolicyApp();
     const ns = new MeshNamespace(app, 'shop');
-    const allowed = wpProps.allowed === 'same' ? AllowedNamespaces.same() : wpProps.allowed === 'all' ? AllowedNamespaces.all() : wpProps.allowed === 'named' ? AllowedNamespaces.named('shop') : AllowedNamespaces.selector(wpProps.allowed as Record<string, string>);
-    const waypoint = new Waypoint(ns, 'waypoint', { ...(wpProps as object), allowedNamespaces: allowed } as never);
+    // `allowed` is the draw's own key, not a Waypoint prop (which would be refused as props/unknown).
+    const { allowed: drawn, ...waypointOptions } = wpProps;
+    const allowed = drawn === 'same' ? AllowedNamespaces.same() : drawn === 'all' ? AllowedNamespaces.all() : drawn === 'named' ? AllowedNamespaces.named('shop') : AllowedNamespaces.selector(drawn as Record<string, string>);
+    const waypoint = new Waypoint(ns, 'waypoint', { ...waypointOptions, allowedNamespaces: allowed } as never);
     ns.useWaypoint(waypoint);
     const service = new MeshService(ns, 'cart', { ports: [{ port: 8080 }] });
     const ingress = GatewayReference.fromGatewayName(ns, 'ingress', 'ingress');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { BasicAuth, Credential, definePlugin, Duration, GrpcAccessLogging, LocalRateLimit, MeshBaseline, MeshNamespace, MeshService, OpenPolicyAgent, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, stampAcrossNamespaces, Waypoint, z } from '../../index';
+import { BasicAuth, Credential, definePlugin, Duration, GrpcAccessLogging, LocalRateLimit, MeshBaseline, MeshNamespace, MeshService, OpenPolicyAgent, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, stampAcrossNamespaces, Target, Waypoint, WaypointProps, z } from '../../index';
 import { Testing } from 'cdk8s';
 import { compile, thrownFindings } from '../catalogue/helpers';
 
@@ -99,4 +99,29 @@ test('MeshBaseline and stampAcrossNamespaces: what they refuse before building a
     const findings = thrownFindings(call);
     assert.deepEqual(findings.map((f) => [f.rule, f.source]), [[rule, lineOf(text)]], text);
   }
+});
+
+test('PolicyApp, Target, MeshNamespace, Waypoint, MeshService and ExternalService refuse a prop they do not take (a misspelt useWaypoint left the Service without its waypoint, silently); a subclass may take its own', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const refused = (create: () => unknown) => thrownFindings(create).map((f) => [f.rule, f.message]);
+  // Built by spreading, or written in JavaScript: TypeScript's excess-property check does not see these.
+  const loose = (props: object) => props as never;
+  assert.deepEqual(refused(() => new PolicyApp(loose({ partof: 'shop-policy' }))), [['props/unknown', "PolicyApp has no prop 'partof' (did you mean 'partOf'?)"]]);
+  assert.deepEqual(refused(() => new Target(app, 'prod', loose({ value: {} }))), [['props/unknown', "Target has no prop 'value' (did you mean 'values'?)"]]);
+  assert.deepEqual(refused(() => new MeshNamespace(app, 'cart', loose({ ownd: true }))), [['props/unknown', "MeshNamespace has no prop 'ownd' (did you mean 'owned'?)"]]);
+  assert.deepEqual(refused(() => new Waypoint(ns, 'other', loose({ waypointfor: 'workload' }))), [['props/unknown', "Waypoint has no prop 'waypointfor' (did you mean 'waypointFor'?)"]]);
+  assert.deepEqual(refused(() => new MeshService(ns, 'api', loose({ ports: [{ port: 80 }], usewaypoint: waypoint }))), [['props/unknown', "MeshService has no prop 'usewaypoint' (did you mean 'useWaypoint'?)"]]);
+  assert.deepEqual(refused(() => MeshService.fromServiceName(ns, 'orders', 'orders', loose({ usewaypoint: waypoint }))), [['props/unknown', "ExternalService has no prop 'usewaypoint' (did you mean 'useWaypoint'?)"]]);
+
+  interface TeamWaypointProps extends WaypointProps {
+    readonly team: string;
+  }
+  class TeamWaypoint extends Waypoint {
+    constructor(scope: MeshNamespace, id: string, props: TeamWaypointProps) {
+      super(scope, id, props);
+    }
+  }
+  assert.equal(new TeamWaypoint(ns, 'team', { team: 'a' }).name, 'team');
 });
