@@ -40,17 +40,33 @@ function realPathOf(dir: string): string {
   }
 }
 
-/** The message and fix of `library/two-copies` for something `other` made. */
-export function twoCopies(other: string): { message: string; fix: string } {
-  if (realPathOf(other) === realPathOf(LIBRARY_COPY)) {
+/**
+ * Two copies as `describeCopy` names them; when that names both alike (a
+ * workspace package's own node_modules and the project's), from the folder
+ * they share instead, so the message tells them apart.
+ */
+function describeBoth(other: string, reader: string): [string, string] {
+  const named: [string, string] = [describeCopy(other), describeCopy(reader)];
+  if (named[0] !== named[1]) return named;
+  const a = other.split(path.sep);
+  const b = reader.split(path.sep);
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common++;
+  return [a.slice(common).join('/'), b.slice(common).join('/')];
+}
+
+/** The message and fix of `library/two-copies` for something `other` made (`reader`: the copy reading it, this one). */
+export function twoCopies(other: string, reader: string = LIBRARY_COPY): { message: string; fix: string } {
+  if (realPathOf(other) === realPathOf(reader)) {
     // Node keeps symlinked paths apart only with --preserve-symlinks: one copy on disk, two in memory.
     return {
       message: `made by the same copy of waypoint-policy loaded a second time through a symbolic link (${describeCopy(other)}): each load keeps its own record of what it owns and emits, so its objects would be misread (another team's Service taken as ours) or left out`,
       fix: 'Run without --preserve-symlinks (NODE_PRESERVE_SYMLINKS), or import the library through one path.',
     };
   }
+  const [theirs, ours] = describeBoth(other, reader);
   return {
-    message: `made by another copy of waypoint-policy (${describeCopy(other)}) than the one reading it (${describeCopy(LIBRARY_COPY)}): each copy keeps its own record of what it owns and emits, so its objects would be misread (another team's Service taken as ours) or left out`,
+    message: `made by another copy of waypoint-policy (${theirs}) than the one reading it (${ours}): each copy keeps its own record of what it owns and emits, so its objects would be misread (another team's Service taken as ours) or left out`,
     fix: 'Install one copy: make waypoint-policy a peerDependency of the package that brought the second one, then run npm dedupe (npm ls waypoint-policy lists both).',
   };
 }

@@ -114,3 +114,14 @@ test('the same copy loaded twice through a symbolic link (--preserve-symlinks) i
   assert.match(fix, /--preserve-symlinks/);
   assert.match(twoCopies('/elsewhere/node_modules/waypoint-policy').message, /another copy of waypoint-policy/);
 });
+
+test('two copies that npm would both place at node_modules/waypoint-policy (a workspace package\'s own and the project\'s) are told apart by the folders they are in', async () => {
+  const { twoCopies } = await import('../../constructs/internal/copies');
+  const repo = path.join(tempDir('wp-repo-'), 'mesh-policy');
+  const theirs = path.join(repo, 'packages', 'platform', 'node_modules', 'waypoint-policy');
+  const ours = path.join(repo, 'node_modules', 'waypoint-policy');
+  assert.match(twoCopies(theirs, ours).message, /^made by another copy of waypoint-policy \(packages\/platform\/node_modules\/waypoint-policy\) than the one reading it \(node_modules\/waypoint-policy\): /);
+  assert.doesNotMatch(twoCopies(theirs, ours).message, new RegExp(repo.replace(/[/\\]/g, '.')), 'no machine path');
+  // Placed apart by npm already: named from node_modules on, as npm ls shows them.
+  assert.match(twoCopies(path.join(repo, 'node_modules', '@acme', 'platform', 'node_modules', 'waypoint-policy'), ours).message, /\(node_modules\/@acme\/platform\/node_modules\/waypoint-policy\) than the one reading it \(node_modules\/waypoint-policy\)/);
+});
