@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
@@ -6,6 +7,7 @@ import { DEFAULT_MAX_REQUESTS, formatReview, GitError, review, ReviewFormat, tre
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
+import { realPath } from '../../compiler/project-root';
 import { printFindings } from './synth';
 
 export const usage = `waypoint-policy diff --base REF [--app FILE] [--outdir DIR] [--format text|markdown|json] [--json] [--fail-on-widened] [--max-requests N]
@@ -27,6 +29,21 @@ path the change touches were left out of the simulation: at most
 
 const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
 
+/**
+ * `p` with the links in its parent folders resolved, as git and the working
+ * directory name them: `--outdir "$PWD/dist"` in a checkout reached through a
+ * link (the shell's $PWD keeps the link) is still inside the repository.
+ * The folder itself is kept as written, and so is what does not exist yet.
+ */
+function physicalPath(p: string): string {
+  const rest: string[] = [path.basename(p)];
+  for (let dir = path.dirname(p); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(dir)) return path.join(realPath(dir), ...rest);
+    if (path.dirname(dir) === dir) return p;
+    rest.unshift(path.basename(dir));
+  }
+}
+
 export function diff(argv: string[], io: Io): number {
   const { values } = parseFlags('diff', argv, {
     base: { type: 'string' },
@@ -44,7 +61,7 @@ export function diff(argv: string[], io: Io): number {
   if (!Number.isInteger(max) || max < 1) throw new UsageError(`diff: --max-requests ${JSON.stringify(values['max-requests'])} is not a whole number of at least 1.`);
   const entry = values.app ?? DEFAULT_APP;
   const root = projectRootOf(path.resolve(io.cwd, entry));
-  const outdir = path.relative(io.cwd, path.resolve(io.cwd, values.outdir ?? 'dist')) || '.';
+  const outdir = path.relative(realPath(io.cwd), physicalPath(path.resolve(io.cwd, values.outdir ?? 'dist'))) || '.';
   // As git names paths (and every message shows them): '/'-separated, '' for the current folder.
   const folder = outdir === '.' ? '' : `${outdir.split(path.sep).join('/')}/`;
 

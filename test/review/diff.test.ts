@@ -154,6 +154,17 @@ test('run from a subdirectory, --outdir ../dist reads the same committed tree as
   assert.match(outside.text(), /outside the repository/);
 });
 
+test('--outdir "$PWD/dist" in a checkout reached through a link (the shell keeps the link, git and the working directory do not) reads the committed tree', async () => {
+  const link = path.join(tempDir('wp-review-link-'), 'checkout');
+  fs.symlinkSync(repo, link);
+  const plain = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'main', '--json'], plain), 0, plain.text());
+  const viaLink = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'main', '--json', '--outdir', path.join(link, 'dist')], viaLink), 0, viaLink.text());
+  assert.doesNotMatch(viaLink.text(), /outside the repository|has no files under/);
+  assert.deepEqual(JSON.parse(viaLink.stdout.join('\n')).objects, JSON.parse(plain.stdout.join('\n')).objects);
+});
+
 test('a committed base file that is not valid YAML stops the review with its name (exit 1), rather than reporting its objects as added', async () => {
   const other = tempDir('wp-review-bad-base-');
   fs.writeFileSync(path.join(other, 'package.json'), '{"name":"policy-repo","private":true}\n');
