@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Finding } from '../../analysis/finding';
 import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
 import { isPolicyError } from '../../constructs/errors';
@@ -8,7 +9,7 @@ import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { realPath } from '../../compiler/project-root';
-import { printFindings } from './synth';
+import { printFindings, toJsonFindings } from './synth';
 
 export const usage = `waypoint-policy diff --base REF [--app FILE] [--outdir DIR] [--format text|markdown|json] [--json] [--fail-on-widened] [--max-requests N]
 
@@ -42,6 +43,18 @@ function physicalPath(p: string): string {
     if (path.dirname(dir) === dir) return p;
     rest.unshift(path.basename(dir));
   }
+}
+
+/**
+ * Policy errors: the findings, and nothing compared. With --json they are
+ * JSON on stdout too (`compiled: false`, as check prints them), so a tool
+ * reading stdout gets JSON, not an empty file.
+ */
+function doesNotCompile(io: Io, entry: string, base: string, findings: readonly Finding[], format: ReviewFormat): number {
+  if (format === 'json') io.out(JSON.stringify({ base, head: 'working tree', compiled: false, findings: toJsonFindings(findings) }, null, 2));
+  else printFindings(io, findings, false);
+  io.err(`diff: ${entry} does not compile; nothing was compared.`);
+  return EXIT.FAILED;
 }
 
 export function diff(argv: string[], io: Io): number {
@@ -80,16 +93,11 @@ export function diff(argv: string[], io: Io): number {
   let head;
   try {
     const result = compileApp(loadApp(entry, io.cwd), { root });
-    if (result.findings.some((f) => f.severity === 'error')) {
-      printFindings(io, result.findings, false);
-      io.err(`diff: ${entry} does not compile; nothing was compared.`);
-      return EXIT.FAILED;
-    }
+    if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, values.base, result.findings, format);
     head = result.files;
   } catch (e) {
     if (!isPolicyError(e)) throw e;
-    printFindings(io, relativizeSources(e.findings, root), false);
-    return EXIT.FAILED;
+    return doesNotCompile(io, entry, values.base, relativizeSources(e.findings, root), format);
   }
   let r;
   try {

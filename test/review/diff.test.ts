@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { main } from '../../cli/main';
 import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
+import { policyRepo } from './policy-repo';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
 const SECRETS = ['ok:test', 'YWRtaW4zOmFkbWluMw==', 'rev1-only:secret', 'rev2-only:secret'];
@@ -184,6 +185,22 @@ test('a committed base file that is not valid YAML stops the review with its nam
   assert.equal(await main(['diff', '--base', 'main'], io), 1, io.text());
   assert.match(io.text(), new RegExp(`at main, ${victim.replace(/[.]/g, '\\.')} is not valid YAML \\(Unresolved alias`));
   assert.doesNotMatch(io.text(), /internal error/);
+});
+
+test('--json when the working tree does not compile: the findings as JSON on stdout (compiled: false), exit 1; text formats keep stdout empty', async () => {
+  const broken = await policyRepo(policy(1), `${policy(1)}\nthrow new Error('half-edited policy');\n`, 'wp-review-broken-');
+  const io = captureIo(broken);
+  assert.equal(await main(['diff', '--base', 'main', '--json'], io), 1, io.text());
+  const report = JSON.parse(io.stdout.join('\n'));
+  assert.equal(report.compiled, false);
+  assert.equal(report.base, 'main');
+  assert.deepEqual(report.findings.map((f: { rule: string }) => f.rule), ['policy/exception']);
+  assert.match(report.findings[0].message, /half-edited policy/);
+  assert.match(io.stderr.join('\n'), /diff: policies\/main\.ts does not compile; nothing was compared\./);
+  const text = captureIo(broken);
+  assert.equal(await main(['diff', '--base', 'main'], text), 1);
+  assert.deepEqual(text.stdout, []);
+  assert.match(text.stderr.join('\n'), /error\[policy\/exception\][^]*does not compile; nothing was compared/);
 });
 
 test('outside a git repository, diff says so (exit 2) instead of blaming the revision', async () => {
