@@ -60,10 +60,21 @@ function synthCommandFor(app: string | undefined, outdir: string | undefined, cw
   const arg = (flag: string, v: string | undefined) => {
     if (v === undefined) return '';
     const shown = fromRoot(v);
-    return ` ${flag} ${/^[\w./@:=+-]+$/.test(shown) ? shown : JSON.stringify(shown)}`;
+    return ` ${flag} ${shellWord(shown)}`;
   };
   const flags = `${arg('--app', app)}${arg('--outdir', outdir)}`;
   return flags === '' ? 'npm run synth' : `npm run synth --${flags}`;
+}
+
+/**
+ * One word for a shell to paste: bare when safe, in double quotes (which cmd
+ * also reads) unless the path holds what a POSIX shell expands or ends there
+ * (`$`, a backtick, `"`, a backslash, `!`): then in single quotes, which it reads literally.
+ */
+function shellWord(s: string): string {
+  if (/^[\w./@:=+-]+$/.test(s)) return s;
+  if (!/[$`"\\!]/.test(s)) return `"${s}"`;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Policy errors: report them (as synth would) and compare nothing. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -229,4 +230,19 @@ test('check: the synth advice names --app and --outdir from the project root, wh
   const io = captureIo(path.join(REPO_ROOT, 'policies'));
   assert.equal(await main(['check', '--app', 'main.ts', '--outdir', '../no-such-output-folder'], io), 1);
   assert.match(io.text(), /Run `npm run synth -- --app policies\/main\.ts --outdir no-such-output-folder` and commit \.\.\/no-such-output-folder\/\./);
+});
+
+test('check: the synth advice quotes an --outdir the shell would expand ($, backtick) in single quotes, so pasting it writes that folder', async () => {
+  const p = project();
+  for (const [outdir, shown] of [
+    ['out $HOME', "'out $HOME'"],
+    ["it's `x`", `'it'\\''s \`x\`'`],
+    ['my dist', '"my dist"'],
+  ]) {
+    const r = await run(p.dir, ['check', '--app', p.app, '--outdir', outdir]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes(`Run \`npm run synth -- --app main.ts --outdir ${shown}\``), r.stderr);
+    // What a POSIX shell makes of the word is the folder itself.
+    if (process.platform !== 'win32') assert.equal(execFileSync('sh', ['-c', `printf '%s' ${shown}`], { encoding: 'utf8' }), outdir);
+  }
 });
