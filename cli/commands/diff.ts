@@ -13,8 +13,9 @@ import { printFindings, toJsonFindings } from './synth';
 
 export const usage = `waypoint-policy diff --base REF [--app FILE] [--outdir DIR] [--format text|markdown|json] [--json] [--fail-on-widened] [--max-requests N]
 
-Compare what the base revision committed in DIR (default: dist) with what the
-working tree's policies compile to: object changes with the changed fields,
+Compare what the base revision committed in DIR (default: dist, or
+$CDK8S_OUTDIR, as for synth and check) with what the working tree's
+policies compile to: object changes with the changed fields,
 then effects: waypoint binding per Service, plugin chain per Service and
 ingress gateway, and an access matrix of representative requests (simulated
 before and after), widened access first. Credentials appear only as
@@ -74,7 +75,7 @@ export function diff(argv: string[], io: Io): number {
   if (!Number.isInteger(max) || max < 1) throw new UsageError(`diff: --max-requests ${JSON.stringify(values['max-requests'])} is not a whole number of at least 1.`);
   const entry = values.app ?? DEFAULT_APP;
   const root = projectRootOf(path.resolve(io.cwd, entry));
-  const outdir = path.relative(realPath(io.cwd), physicalPath(path.resolve(io.cwd, values.outdir ?? 'dist'))) || '.';
+  const outdir = path.relative(realPath(io.cwd), physicalPath(path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist'))) || '.';
   // As git names paths (and every message shows them): '/'-separated, '' for the current folder.
   const folder = outdir === '.' ? '' : `${outdir.split(path.sep).join('/')}/`;
 

@@ -166,6 +166,19 @@ test('--outdir "$PWD/dist" in a checkout reached through a link (the shell keeps
   assert.deepEqual(JSON.parse(viaLink.stdout.join('\n')).objects, JSON.parse(plain.stdout.join('\n')).objects);
 });
 
+test('$CDK8S_OUTDIR names the committed folder for diff as it does for synth and check (a job that sets it for all of them)', async () => {
+  const other = await policyRepo(policy(1), policy(2), 'wp-review-cdk8s-outdir-');
+  fs.renameSync(path.join(other, 'dist'), path.join(other, 'manifests'));
+  execFileSync('git', ['add', '-A', 'dist', 'manifests'], { cwd: other, stdio: 'pipe' });
+  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'dist/ is manifests/'], { cwd: other, stdio: 'pipe' });
+  const env = { ...process.env, CDK8S_OUTDIR: 'manifests' };
+  const io = captureIo(other, env);
+  assert.equal(await main(['diff', '--base', 'main', '--json'], io), 0, io.text());
+  assert.doesNotMatch(io.text(), /has no files under/);
+  const changes = JSON.parse(io.stdout.join('\n')).objects.map((o: { change: string }) => o.change);
+  assert.ok(changes.length > 0 && !changes.every((c: string) => c === 'added'), changes.join(', '));
+});
+
 test('a committed base file that is not valid YAML stops the review with its name (exit 1), rather than reporting its objects as added', async () => {
   const other = tempDir('wp-review-bad-base-');
   fs.writeFileSync(path.join(other, 'package.json'), '{"name":"policy-repo","private":true}\n');
