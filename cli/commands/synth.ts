@@ -30,9 +30,16 @@ export function toJsonFindings(findings: readonly Finding[]): Record<string, unk
   return findings.map(toJsonFinding);
 }
 
-/** The machine form of a finding: rule, severity, object, path, message (and the rest when known). */
+/**
+ * The machine form of a finding: rule, severity, object, path, message (and
+ * the rest when known). Every text field is scrubbed, as the text form is
+ * whole: a credential passed as a construct id or a name is in the path or
+ * the object too, not only in the message.
+ */
 function toJsonFinding(f: Finding): Record<string, unknown> {
-  return { rule: f.rule, severity: f.severity, object: f.object ?? null, path: f.path ?? null, source: f.source ?? null, file: f.file ?? null, message: scrubSecrets(f.message), fix: f.fix === undefined ? null : scrubSecrets(f.fix) };
+  const scrub = (s: string | undefined) => (s === undefined ? null : scrubSecrets(s));
+  const object = f.object ? Object.fromEntries(Object.entries(f.object).map(([k, v]) => [k, typeof v === 'string' ? scrubSecrets(v) : v])) : null;
+  return { rule: f.rule, severity: f.severity, object, path: scrub(f.path), source: scrub(f.source), file: scrub(f.file), message: scrubSecrets(f.message), fix: scrub(f.fix) };
 }
 
 export function synth(argv: string[], io: Io): number {

@@ -196,3 +196,29 @@ test('declared credentials are looked up once per printed list of findings, not 
   formatFindings(findings);
   assert.equal(lookups, 2);
 });
+
+test('a credential passed as a construct id is scrubbed from every field of --json findings (path included), as from the text form', async () => {
+  const dir = tempDir('wp-leak-id-');
+  process.env.WP_ID_SECRET = 'idUser:Id-Secret-8130';
+  try {
+    const outputs = await failingValidate(
+      dir,
+      `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_ID_SECRET')] }], acknowledge: { unpinnedModule: 'test' } });
+new wp.Waypoint(ns, process.env.WP_ID_SECRET!);
+export default app;
+`,
+    );
+    for (const text of outputs) {
+      assert.match(text, /names\/rfc1123/);
+      assert.doesNotMatch(text, /Id-Secret-8130|aWRVc2Vy/);
+    }
+    const json = JSON.parse(outputs[1]) as { path: string }[];
+    assert.equal(json[0].path, 'prod/shop/<redacted credential>');
+  } finally {
+    delete process.env.WP_ID_SECRET;
+  }
+});
