@@ -136,13 +136,28 @@ class EnvCredential extends Credential {
   }
 }
 
+/**
+ * A file path as it may be printed. One that holds a ':' (past a Windows
+ * drive), a line break or another control character, or ends with base64's
+ * '=' padding, is most often the credential itself (`user:pass`, or its
+ * base64) passed where its path belongs, and is shown by its length only.
+ */
+function printablePath(file: string): string {
+  const looksLikeValue = typeof file !== 'string' || /[\0-\x1f\x7f]/.test(file) || file.replace(/^[A-Za-z]:[\\/]/, '').includes(':') || file.endsWith('=');
+  return looksLikeValue ? `(not a file path, ${String(file).length} characters, not shown: it may be the value itself)` : file;
+}
+
 class FileCredential extends Credential {
   public readonly source: string;
+  /** Whether the path is printed as given (`printablePath`); if not, neither is what it resolves to. */
+  private readonly printable: boolean;
   /** By absolute path: a relative one depends on the policy file. */
   readonly #values: ReadOnce = new WeakMap();
   constructor(private readonly file: string) {
     super();
-    this.source = `file ${file}`;
+    const shown = printablePath(file);
+    this.printable = shown === file;
+    this.source = `file ${shown}`;
     // A relative file is found from the policy file that uses it, not known yet.
     if (typeof file === 'string' && path.isAbsolute(file)) rememberDeclared(`file:${file}`, () => declaredFile(file));
   }
@@ -160,7 +175,7 @@ class FileCredential extends Credential {
       try {
         raw = fs.readFileSync(full, 'utf8');
       } catch {
-        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read (resolved to ${full})`, 'Create the file, or mount it in CI, before running synth.');
+        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read${this.printable ? ` (resolved to ${full})` : ''}`, this.printable ? 'Create the file, or mount it in CI, before running synth.' : 'Pass the path of the file that holds the credential, not the credential: Credential.fromFile(\'secrets/admin\').');
       }
       return rememberSecret(credentialValue(scope, this.source, raw, 'Put the credential in the file.'));
     });

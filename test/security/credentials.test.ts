@@ -106,6 +106,25 @@ test('one trailing newline is dropped from an environment variable; surrounding 
   }
 });
 
+test('Credential.fromFile given the credential instead of its path (user:pass, base64) names it by length only, in the message and in --json', async () => {
+  const dir = tempDir();
+  const base64 = Buffer.from(SECRET).toString('base64');
+  for (const value of [SECRET, base64]) {
+    const file = writePolicy(dir, policyWith(`wp.Credential.fromFile(${JSON.stringify(value)})`));
+    for (const json of [[], ['--json']]) {
+      const io = captureIo(dir);
+      assert.equal(await main(['synth', '--app', file, '--outdir', path.join(dir, 'dist'), ...json], io), 1);
+      assert.match(io.text(), new RegExp(`credential source file \\(not a file path, ${value.length} characters, not shown: it may be the value itself\\) cannot be read`));
+      assert.equal(io.text().includes(value), false, io.text());
+      assert.doesNotMatch(io.text(), /s3cr3t-Value-7781/);
+    }
+  }
+  // A real path is still named, with what it resolves to.
+  const ok = writePolicy(dir, policyWith(`wp.Credential.fromFile('secrets/none')`));
+  const { io } = await synthInto(dir, ok);
+  assert.match(io.text(), /credential source file secrets\/none cannot be read \(resolved to .*secrets\/none\)/);
+});
+
 test('Credential.fromFile with a relative path reads beside the policy file that created the plugin, not its namespace\'s', async () => {
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, 'teams', 'shop'), { recursive: true });
