@@ -4,7 +4,7 @@ import type { KubeObject } from '../compiler/model';
 import { manifestOwnership } from '../compiler/read-manifests';
 import { keepsMeshLabels } from './pruned-gateways';
 import { useWaypointOf } from '../analysis/rules/waypoints';
-import { redactSecrets, SecretPolicy, secretPolicyForChange } from './secrets';
+import { credentialFingerprint, redactSecrets, SecretPolicy, secretPolicyForChange } from './secrets';
 
 /** An object's identity across revisions. */
 export interface ObjectId {
@@ -166,7 +166,9 @@ function diffValues(a: unknown, b: unknown, path: (string | number)[], out: Fiel
   const bothObjects = a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b);
   if (bothObjects) {
     const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
-    for (const k of keys) diffValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], [...path, k], out, secrets);
+    // Below a secret key, a key may be the secret itself (a map from API key to team): the path names it by fingerprint.
+    const keyed = secrets.isSecret(path);
+    for (const k of keys) diffValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], [...path, keyed ? credentialFingerprint(k) : k], out, secrets);
     return;
   }
   out.push({ path: renderPath(path), before: redactSecrets(a, path, secrets), after: redactSecrets(b, path, secrets) });

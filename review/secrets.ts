@@ -66,7 +66,9 @@ export function redactSecrets(value: unknown, path: (string | number)[], policy:
   if (policy.isSecret(path) && value !== undefined && value !== null && typeof value !== 'object') return credentialFingerprint(String(value));
   if (Array.isArray(value)) return value.map((v, i) => redactSecrets(v, [...path, i], policy));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, [...path, k], policy)]));
+    // Below a secret key, the keys are fingerprints too: a key may be the secret itself (a map from API key to team).
+    const keyed = policy.isSecret(path);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [keyed ? credentialFingerprint(k) : k, redactSecrets(v, [...path, k], policy)]));
   }
   return value;
 }

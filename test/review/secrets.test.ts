@@ -112,3 +112,27 @@ test("a module URL's query values (a mirror's token, a presigned URL's signature
     assert.ok(out.includes('token='), format);
   }
 });
+
+// A module whose secret is a map key: each API key names the team it admits.
+definePlugin({
+  name: 'key-map-check',
+  url: 'oci://registry.example.com/wasm/key-map-check:1.0.0',
+  defaultPhase: PluginPhase.AUTHN,
+  configSchema: z.object({ upstream: z.string().optional(), api_keys: z.record(z.string(), z.string()) }),
+  secretKeys: ['api_keys'],
+});
+
+test('below a secret key, object keys are fingerprinted too, in field paths and in added values: a map from API key to team prints no key', () => {
+  const at = (pluginConfig: unknown) => new Map([['demo/shop/wasmplugin-map.yaml', plugin('map', 'oci://registry.example.com/wasm/key-map-check:1.0.0', pluginConfig)]]);
+  // A key rotated, and the whole map added where there was none.
+  for (const [base, head] of [
+    [at({ api_keys: { 'MapKey-BEFORE-31aa': 'team-a' } }), at({ api_keys: { 'MapKey-AFTER-77bb': 'team-a' } })],
+    [at({ upstream: 'x' }), at({ upstream: 'x', api_keys: { 'MapKey-AFTER-77bb': 'team-a' } })],
+  ]) {
+    const [change] = diffObjects(parseTree(base), parseTree(head));
+    assert.ok(change.fields.length > 0);
+    for (const f of change.fields) assert.match(f.path, /^spec\.pluginConfig\.api_keys/);
+    const r = review(base, head, { base: 'main', head: 'working tree' });
+    for (const format of ['text', 'markdown', 'json'] as const) assert.doesNotMatch(formatReview(r, format), /MapKey-|team-a/, format);
+  }
+});
