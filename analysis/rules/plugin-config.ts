@@ -1,5 +1,6 @@
 import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import { thrown } from '../../constructs/errors';
+import { printedIssuePath } from '../../constructs/internal/validate';
 import type { Rule } from '../rule';
 import { BASIC_AUTH_RULES } from './basic-auth';
 
@@ -104,7 +105,7 @@ function checkedConfigIssues(def: Definition, url: string, config: unknown): Con
   if (!parsed.success) {
     return parsed.error.issues.map((issue) => {
       const params = (issue as { params?: { rule?: string; fix?: string } }).params;
-      const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      const where = printedIssuePath(issue.path, def.secretKeys, def.configSchema);
       return {
         rule: params?.rule,
         message: `${def.name} pluginConfig${where ? ` ${where}` : ''}: ${issue.message}`,

@@ -60,6 +60,22 @@ export function fastParser<S extends z.ZodType>(schema: S): S {
 const REPORT_INPUT = { reportInput: true };
 
 /**
+ * A zod issue path as messages print it (`rules[0].prefix`). Below a secret
+ * key, a key that `schema` does not name is not shown: it may be the secret
+ * itself (a record from API key to team).
+ */
+export function printedIssuePath(path: readonly PropertyKey[], secretKeys: readonly string[] = [], schema?: z.ZodType): string {
+  let secret = false;
+  const parts = path.map((p, i) => {
+    const named = () => schema !== undefined && (keysAt(schema, path.slice(0, i)) ?? []).includes(String(p));
+    const shown = typeof p === 'number' ? `[${p}]` : secret && !named() ? '[(a key, not shown)]' : `.${String(p)}`;
+    if (secretKeys.includes(String(p))) secret = true;
+    return shown;
+  });
+  return parts.join('').replace(/^\./, '');
+}
+
+/**
  * Parse props with a zod schema at construction. On failure, throw a
  * PolicyError naming the construct path, the prop, the value received (never
  * for a field marked secret) and how to fix it.
@@ -83,7 +99,7 @@ export function parseProps<S extends z.ZodType>(
   if (result.success) return result.data;
   const findings: Finding[] = result.error.issues.map((issue) => {
     const params = (issue as { params?: { rule?: string; fix?: string } }).params;
-    const prop = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const prop = printedIssuePath(issue.path, options.secretKeys, schema);
     const other = otherCopyOf((issue as { input?: unknown }).input);
     if (other !== undefined) {
       // Not a wrong value: the right kind of object, from a copy whose classes this one cannot recognise.
@@ -91,8 +107,10 @@ export function parseProps<S extends z.ZodType>(
       return { rule: 'library/two-copies', severity: 'error' as const, message: `${constructName} prop '${prop || '(props)'}' was ${message}`, fix, path: scope.node.path, source: sourceOf(scope) };
     }
     if (issue.code === 'unrecognized_keys') {
-      const keys = (issue as { keys?: string[] }).keys ?? [];
-      const known = keysAt(schema, issue.path);
+      // Below a secret key, a stray key may be the secret itself: counted, not named.
+      const hidden = issue.path.some((p) => options.secretKeys?.includes(String(p)));
+      const keys = ((issue as { keys?: string[] }).keys ?? []).map((k, i) => (hidden ? `(key #${i + 1}, not shown)` : k));
+      const known = hidden ? undefined : keysAt(schema, issue.path);
       const near = keys.length === 1 && known ? nearest(keys[0], known) : undefined;
       return {
         rule: 'props/unknown',

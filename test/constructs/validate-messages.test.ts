@@ -4,6 +4,10 @@ import { Duration } from 'cdk8s';
 import { BasicAuth, BasicAuthProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Waypoint, WasmPlugin } from '../../constructs';
 import { z } from 'zod';
 import { compileApp } from '../../compiler/synth';
+import { checkManifests } from '../../analysis/check-manifests';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 const SHA = 'a'.repeat(64);
 
@@ -153,6 +157,43 @@ test("a plugin config with secret keys never echoes a string, even one put where
   assert.match(message, /pluginConfig prop 'auth'/);
   assert.doesNotMatch(message, /S3cr3tZZ/);
   assert.match(messageOf(() => new TokenCheck(ns, 'Bad_Name', { targets: [waypoint], pluginConfig: { auth: { token: 't' }, mode: 'lax' } })), /received "Bad_Name"/);
+});
+
+test("below a definePlugin secret key, an object key is never printed (a map from API key to team): at construction, and in manifests it checks", () => {
+  const KeyMap = definePlugin({
+    name: 'key-map-messages',
+    url: 'oci://ghcr.io/acme/key-map-messages:1.0.0',
+    sha256: SHA,
+    defaultPhase: PluginPhase.AUTHN,
+    configSchema: z.object({ api_keys: z.record(z.string(), z.string().min(3)), limits: z.object({ burst: z.number() }).strict().optional() }),
+    secretKeys: ['api_keys'],
+  });
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const message = messageOf(() => new KeyMap(ns, 'keys', { targets: [waypoint], pluginConfig: { api_keys: { 'MapKey-S3cr3t-4410': 'x' } } }));
+  assert.match(message, /pluginConfig prop 'api_keys\[\(a key, not shown\)\]': Too small/);
+  assert.doesNotMatch(message, /MapKey-S3cr3t-4410/);
+  // Keys elsewhere are still named.
+  assert.match(messageOf(() => new KeyMap(ns, 'limits', { targets: [waypoint], pluginConfig: { api_keys: {}, limits: { burst: 1, brust: 2 } as never } })), /prop 'limits' has no key 'brust'/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-keymap-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'plugin.yaml'), `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: keys, namespace: shop }
+spec:
+  url: oci://ghcr.io/acme/key-map-messages:1.0.0
+  sha256: ${SHA}
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  pluginConfig: { api_keys: { MapKey-S3cr3t-4410: x } }
+`);
+    const { findings } = checkManifests(dir);
+    const config = findings.find((f) => /api_keys/.test(f.message));
+    assert.ok(config, JSON.stringify(findings));
+    assert.match(config.message, /api_keys\[\(a key, not shown\)\]/);
+    assert.doesNotMatch(JSON.stringify(findings), /MapKey-S3cr3t-4410/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a misspelt key inside a prop object gets its likely meaning too, and props that are not an object are shown the keys they take', () => {
