@@ -1,17 +1,33 @@
 import type { Finding } from '../analysis/finding';
 import { formatFinding } from '../analysis/finding';
+import { readDeclaredSecrets } from './internal/known-secrets';
 
 /**
  * Thrown for a mistake in a policy (never for a bug in waypoint-policy). The
  * CLI prints its findings without a stack trace and writes nothing.
  */
 export class PolicyError extends Error {
-  public readonly findings: readonly Finding[];
+  declare public readonly findings: readonly Finding[];
 
   constructor(findings: readonly Finding[]) {
-    super(findings.map(formatFinding).join('\n\n'));
+    super();
     this.name = 'PolicyError';
-    this.findings = findings;
+    // Not enumerable: Node prints an uncaught error, and console.log an
+    // error, with its enumerable properties, and a finding's text is only
+    // scrubbed as the message is (a value the policy put in a name, an
+    // exception it threw with one in it).
+    Object.defineProperty(this, 'findings', { value: findings, enumerable: false });
+    // Worded when read (and the stack's first line with it), not here: by
+    // then the credentials the program declared are known and scrubbed, read
+    // or not yet, as from printed findings; building an error the policy may
+    // catch reads none.
+    Object.defineProperty(this, 'message', {
+      get: () => {
+        readDeclaredSecrets();
+        return findings.map(formatFinding).join('\n\n');
+      },
+      configurable: true,
+    });
   }
 }
 

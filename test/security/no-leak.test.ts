@@ -222,3 +222,40 @@ export default app;
     delete process.env.WP_ID_SECRET;
   }
 });
+
+test('used as a library, a PolicyError prints no declared credential: its message and stack are scrubbed when read (declared but unread ones too), and console.log, JSON or an uncaught throw show no raw findings', async () => {
+  const util = await import('node:util');
+  const wp = await import('../../constructs');
+  const { synthToDirectory } = await import('../../compiler/synth');
+  const SECRET = 'libUser:Lib-Secret-2291';
+  process.env.WP_LIB_SECRET = SECRET;
+  try {
+    const app = new wp.PolicyApp();
+    const ns = new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop');
+    // Declared, not read yet: no construct uses it before the mistake.
+    const declared = wp.Credential.fromEnv('WP_LIB_SECRET');
+    const shown = (e: unknown) => [String(e), (e as Error).message, (e as Error).stack, util.inspect(e), util.inspect(e, { depth: null }), JSON.stringify(e)].join('\n');
+    let thrown: unknown;
+    try {
+      new wp.Waypoint(ns, 'w', { name: process.env.WP_LIB_SECRET } as never);
+    } catch (e) {
+      thrown = e;
+    }
+    assert.ok(wp.isPolicyError(thrown));
+    assert.match(shown(thrown), /names\/rfc1123/);
+    assert.doesNotMatch(shown(thrown), /Lib-Secret-2291/);
+    // The findings are still there for code that asks for them.
+    assert.equal(thrown.findings[0].rule, 'names/rfc1123');
+
+    // A validation the policy added, quoting the credential (now read): synthToDirectory throws with it.
+    const waypoint = new wp.Waypoint(ns, 'waypoint');
+    new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [declared] }], acknowledge: { unpinnedModule: 'test' } });
+    waypoint.node.addValidation({ validate: () => [`expected ${process.env.WP_LIB_SECRET} to be rotated`] });
+    assert.throws(
+      () => synthToDirectory(app, { outdir: path.join(tempDir('wp-leak-lib-'), 'dist') }),
+      (e: unknown) => wp.isPolicyError(e) && /construct\/validation/.test(shown(e)) && !/Lib-Secret-2291/.test(shown(e)),
+    );
+  } finally {
+    delete process.env.WP_LIB_SECRET;
+  }
+});
