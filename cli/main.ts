@@ -63,18 +63,20 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     }
     return await command.run(rest, io);
   } catch (e) {
+    // Whatever is printed here may quote text we did not write (a --plugins
+    // module's exception, a stack's first line): scrubbed like findings.
+    readDeclaredSecrets();
     if (e instanceof UsageError) {
-      io.err(e.message);
+      io.err(scrubSecrets(e.message));
       return EXIT.USAGE;
     }
     if (isPolicyError(e)) {
-      io.err(e.message);
+      io.err(scrubSecrets(e.message));
       return EXIT.FAILED;
     }
     // A bug in waypoint-policy itself: say so, without dumping a stack unless asked.
-    readDeclaredSecrets();
     io.err(scrubSecrets(`internal error in waypoint-policy: ${(e as Error)?.message ?? String(e)}`));
-    if (io.env.WAYPOINT_POLICY_DEBUG) io.err(String((e as Error)?.stack));
+    if (io.env.WAYPOINT_POLICY_DEBUG) io.err(scrubSecrets(String((e as Error)?.stack)));
     return 70;
   }
 }

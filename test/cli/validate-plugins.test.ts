@@ -113,3 +113,27 @@ spec:
   assert.equal(await main([...explainArgs, '--plugins', '@acme/nope'], missing), 2);
   assert.match(missing.text(), /explain: --plugins @acme\/nope not found \(looked for the file .*, and for a package of that name installed under /);
 });
+
+test('a --plugins module that throws with a credential it declared is reported without the value (validate and explain)', async () => {
+  const dir = tempDir('wp-plugins-throw-');
+  fs.mkdirSync(path.join(dir, 'manifests'));
+  fs.writeFileSync(path.join(dir, 'manifests', 'mesh.yaml'), SHOP_MESH_YAML);
+  fs.writeFileSync(
+    path.join(dir, 'throws.ts'),
+    `import { Credential } from '${LIB}';
+export const token = Credential.fromEnv('WP_PLUGIN_TOKEN');
+throw new Error('token ' + process.env.WP_PLUGIN_TOKEN + ' refused by the registry');
+`,
+  );
+  process.env.WP_PLUGIN_TOKEN = 'plugin:Plugin-Secret-6604';
+  try {
+    for (const args of [['validate', '--manifests', 'manifests'], ['explain', '--manifests', 'manifests', '--to', 'shop/cart']]) {
+      const io = captureIo(dir);
+      assert.equal(await main([...args, '--plugins', './throws.ts'], io), 2);
+      assert.match(io.text(), /--plugins \.\/throws\.ts could not be imported: .*<redacted credential>/);
+      assert.doesNotMatch(io.text(), /Plugin-Secret-6604/);
+    }
+  } finally {
+    delete process.env.WP_PLUGIN_TOKEN;
+  }
+});
