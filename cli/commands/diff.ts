@@ -10,6 +10,7 @@ import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { realPath } from '../../compiler/project-root';
 import { printFindings, toJsonFindings } from './synth';
+import { readDeclaredSecrets, scrubSecrets } from '../../constructs/internal/known-secrets';
 
 export const usage = `waypoint-policy diff --base REF [--app FILE] [--outdir DIR] [--format text|markdown|json] [--json] [--fail-on-widened] [--max-requests N]
 
@@ -109,7 +110,11 @@ export function diff(argv: string[], io: Io): number {
     io.err(`diff: at ${values.base}, ${folder}${e.message}.`);
     return EXIT.FAILED;
   }
-  io.out(formatReview(r, format));
+  // Fields we know hold secrets are fingerprints already; this is the last
+  // line of defence for a credential the policy also put elsewhere (a path
+  // prefix, a host, a label), as for findings.
+  readDeclaredSecrets();
+  io.out(scrubSecrets(formatReview(r, format)));
   const unseen = r.effects.truncated;
   if (unseen > 0) {
     // Never a silent pass: the requests left out are ones this change may have widened.

@@ -222,3 +222,32 @@ test('outside a git repository, diff says so (exit 2) instead of blaming the rev
   assert.match(io.text(), /not in a git repository/);
   assert.doesNotMatch(io.text(), /there is no commit/);
 });
+
+test('a credential read from the environment that the policy also put outside a credentials list (a path prefix) is scrubbed from every format; fingerprints stay', async () => {
+  const { policyRepo } = await import('./policy-repo');
+  const program = (extra: string) => `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(waypoint);
+wp.MeshService.fromServiceName(ns, 'api', 'api', { useWaypoint: waypoint });
+new wp.BasicAuth(ns, 'auth', { targets: [waypoint], acknowledge: { unpinnedModule: 'test' }, rules: [
+  { prefix: '/admin', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_DIFF_SECRET')] },
+  ${extra}
+] });
+export default app;
+`;
+  process.env.WP_DIFF_SECRET = 'diffUser:Diff-Secret-5170';
+  try {
+    const repo = await policyRepo(program(''), program(`{ prefix: '/keys/' + process.env.WP_DIFF_SECRET, methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_DIFF_SECRET')] },`), 'wp-review-scrub-');
+    for (const format of ['text', 'markdown', 'json']) {
+      const io = captureIo(repo);
+      assert.equal(await main(['diff', '--base', 'main', '--format', format], io), 0, io.text());
+      assert.match(io.text(), /\/keys\/<redacted credential>/, format);
+      assert.doesNotMatch(io.text(), /Diff-Secret-5170|ZGlmZlVzZXI6/, format);
+      if (format === 'json') JSON.parse(io.stdout.join('\n'));
+    }
+  } finally {
+    delete process.env.WP_DIFF_SECRET;
+  }
+});
