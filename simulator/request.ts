@@ -1,6 +1,7 @@
 import type { Finding } from '../analysis/finding';
 import { isDnsLabel } from '../constructs/internal/schemas';
 import { canonicalPath } from '../constructs/plugins/envoy-path';
+import { fingerprint } from './redact';
 
 /** One request to simulate, as a user writes it. */
 export interface SimRequest {
@@ -195,14 +196,21 @@ export function normalizePath(raw: string): string {
   return canonical + query;
 }
 
-/** Reject an authority with whitespace or a path. */
+/**
+ * Reject an authority with whitespace, a path, or a port that is not a
+ * number. A refused one is shown by fingerprint only: `user:password`,
+ * `Basic <base64>` or a bare token passed where the host belongs would
+ * otherwise be printed.
+ */
 export function checkAuthority(authority: string): string {
   if (authority.includes('@')) {
     // Userinfo may hold a password: never echo it.
     throw new SimulationError('authority', 'authority must not contain user information (user:password@); send credentials in an Authorization header', "Pass -H 'Authorization: Basic ...' instead.");
   }
-  if (authority === '' || /[\s/\0-\x1f\x7f]/.test(authority)) {
-    throw new SimulationError('authority', `authority ${JSON.stringify(authority)} is not a host[:port]`, 'Write e.g. productpage:9080.');
+  // host, host:port, [IPv6]:port, or a bare IPv6 address.
+  const hostPort = /^(\[[^\]]*\]|[^:]*)(:\d*)?$/.test(authority) || /^[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*$/.test(authority);
+  if (authority === '' || /[\s/\0-\x1f\x7f]/.test(authority) || !hostPort) {
+    throw new SimulationError('authority', `authority ${fingerprint(authority)} is not a host[:port] (it is not shown: it may be a credential)`, "Write e.g. productpage:9080; credentials go in -H 'Authorization: Basic ...'.");
   }
   return authority;
 }

@@ -84,6 +84,22 @@ describe('no credential is ever printed', () => {
     assertNoSecret(authority.all + url.all);
   });
 
+  test('a credential passed as --authority without a host (user:pass, Basic <base64>, a token with /) is refused by fingerprint, never echoed; hosts and ports still pass', async () => {
+    for (const value of ['s3cret:pw', `Basic ${b64('s3cret:pw')}`, 'admin3:admin3', `${b64('wrong:pass')}/x`]) {
+      for (const json of [[], ['--json']]) {
+        const r = await explain(['--manifests', guide, '--to', 'default/productpage', '--authority', value, ...json]);
+        assert.equal(r.code, 2, r.all);
+        assert.match(r.err, /--authority <redacted, \d+ chars, sha256:[0-9a-f]{8}> is not a host\[:port\]/);
+        assertNoSecret(r.all);
+        assert.equal(r.all.includes(value), false);
+      }
+    }
+    for (const value of ['productpage:9080', 'productpage', '[::1]:9080', 'productpage:']) {
+      const r = await explain(['--manifests', guide, '--to', 'default/productpage', '--authority', value]);
+      assert.equal(r.code, 0, r.all);
+    }
+  });
+
   test('usage errors fingerprint anything that looks like a credential', async () => {
     const stray = await explain(['--manifests', guide, '--to', 'default/productpage', 'Authorization: Basic YWRtaW4zOmFkbWluMw==']);
     assert.equal(stray.code, 2);
