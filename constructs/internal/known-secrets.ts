@@ -11,13 +11,38 @@ const values = new Set<string>();
 // Shorter values would scrub ordinary words out of messages.
 const MIN_LENGTH = 6;
 
-/** Remember a credential value read in this process, with its base64 form (how the module may store it); returns it. */
+/**
+ * Remember a credential value read in this process, with the other forms a
+ * message may quote it in: its base64 (how the module may store it), the
+ * `user:password` it decodes to when it is stored as base64, and each of
+ * them as JSON escapes it (a quote or backslash in it: `diff --json`, a
+ * `JSON.parse` error). Returns the value.
+ */
 export function rememberSecret(value: string): string {
   if (value.length >= MIN_LENGTH) {
-    values.add(value);
-    values.add(Buffer.from(value, 'utf8').toString('base64'));
+    remember(value);
+    remember(Buffer.from(value, 'utf8').toString('base64'));
+    const pair = decodedPair(value);
+    if (pair !== undefined) remember(pair);
   }
   return value;
+}
+
+function remember(form: string): void {
+  if (form.length < MIN_LENGTH) return;
+  values.add(form);
+  const escaped = JSON.stringify(form).slice(1, -1);
+  if (escaped !== form) values.add(escaped);
+}
+
+/** The `user:password` that base64 `value` stands for, when it is one (printable, with a ':'). */
+function decodedPair(value: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return undefined;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  if (!decoded.includes(':') || /[\0-\x1f\x7f\ufffd]/.test(decoded)) return undefined;
+  // Only a faithful decoding: base64 of the result gives the value back (padding aside).
+  if (Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') !== value.replace(/=+$/, '')) return undefined;
+  return decoded;
 }
 
 // Credentials declared but perhaps not read yet, by source: policy code can
