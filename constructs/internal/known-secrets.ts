@@ -86,5 +86,32 @@ export function scrubSecrets(text: string): string {
   if (values.size === 0) return text;
   let out = text;
   for (const v of values) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
-  return out;
+  return out.includes('"...') || out.includes('..."') ? out.replace(CUT_QUOTE, scrubCutQuote) : out;
+}
+
+// V8 quotes a window of what JSON.parse refused, cut to a few characters
+// (`"plugin:Plu"... is not valid JSON`): the start or end of a credential,
+// which the whole-value replacement above cannot see.
+const CUT_QUOTE = /(\.\.\.)?"([^"\n]*)"(\.\.\.)?/g;
+// Shorter overlaps are too common in ordinary words to be worth hiding.
+const MIN_OVERLAP = 4;
+
+function scrubCutQuote(quote: string, before: string | undefined, inner: string, after: string | undefined): string {
+  if (!before && !after) return quote;
+  let shown = inner;
+  for (const v of values) {
+    // Cut after the quote: the quote may end with the start of a value.
+    if (after) shown = hideOverlap(shown, v, 'end');
+    // Cut before it: the quote may begin with the end of a value.
+    if (before) shown = hideOverlap(shown, v, 'start');
+  }
+  return shown === inner ? quote : `${before ?? ''}"${shown}"${after ?? ''}`;
+}
+
+function hideOverlap(shown: string, value: string, at: 'start' | 'end'): string {
+  for (let k = Math.min(shown.length, value.length - 1); k >= MIN_OVERLAP; k--) {
+    if (at === 'end' && shown.endsWith(value.slice(0, k))) return `${shown.slice(0, shown.length - k)}<redacted credential>`;
+    if (at === 'start' && shown.startsWith(value.slice(value.length - k))) return `<redacted credential>${shown.slice(k)}`;
+  }
+  return shown;
 }

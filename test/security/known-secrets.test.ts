@@ -22,3 +22,24 @@ test('base64-looking words that decode to no user:password add nothing to scrub'
   assert.equal(scrubSecrets('i\u00b7\u001dy\u00f8!'), 'i\u00b7\u001dy\u00f8!');
   assert.equal(scrubSecrets('x abcdefgh y'), 'x <redacted credential> y');
 });
+
+test("the start of a credential in the few characters V8 quotes of text JSON.parse refused is scrubbed (a --plugins module or a policy parsing one)", () => {
+  const value = 'parsed:Plug-Secret-8812';
+  rememberSecret(value);
+  const quoted = (text: string) => {
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('parsed');
+  };
+  for (const text of [value, `{"a": ${value} and more}`]) {
+    const scrubbed = scrubSecrets(quoted(text));
+    assert.ok(!scrubbed.includes('parsed:Pl') && !scrubbed.includes('d:Plu'), scrubbed);
+    assert.match(scrubbed, /<redacted credential>"\.\.\. is not valid JSON/);
+  }
+  // A cut quote that holds no credential is left as it is.
+  assert.equal(scrubSecrets(`Unexpected token 'h', "hello worl"... is not valid JSON`), `Unexpected token 'h', "hello worl"... is not valid JSON`);
+  assert.equal(scrubSecrets('ends ..."Secret-8812" here'), 'ends ..."<redacted credential>" here');
+});
