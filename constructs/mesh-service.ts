@@ -152,10 +152,17 @@ export class MeshService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    if (new.target === MeshService) refusePropsOutside(this, 'MeshService', props, ownedSchema);
-    const p = parseProps(this, 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
+    // A refused Service must not stay in the tree: its id would stay taken for a caller that catches the error and goes on.
+    let p: z.infer<typeof ownedSchema>;
+    try {
+      if (new.target === MeshService) refusePropsOutside(this, 'MeshService', props, ownedSchema);
+      p = parseProps(this, 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
+      this.namespace = namespaceOf(this, `MeshService '${p.name}'`);
+    } catch (e) {
+      scope.node.tryRemoveChild(this.node.id);
+      throw e;
+    }
     this.name = p.name;
-    this.namespace = namespaceOf(this, `MeshService '${this.name}'`);
     this.targetRef = { group: '', kind: 'Service', name: this.name };
     this.targetNamespace = this.namespace;
     // cdk8s-plus takes ~150 ms to load: only programs with owned Services pay for it.
@@ -200,10 +207,17 @@ export class ExternalService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    if (new.target === ExternalService) refusePropsOutside(this, 'ExternalService', props, externalSchema);
-    const p = parseProps(this, 'ExternalService', externalSchema, withProps(props, { name: props.name ?? id }));
+    let p: z.infer<typeof externalSchema>;
+    try {
+      if (new.target === ExternalService) refusePropsOutside(this, 'ExternalService', props, externalSchema);
+      p = parseProps(this, 'ExternalService', externalSchema, withProps(props, { name: props.name ?? id }));
+      this.namespace = namespaceOf(this, `Service '${p.name}'`);
+    } catch (e) {
+      // As for MeshService: a refused one leaves its id free.
+      scope.node.tryRemoveChild(this.node.id);
+      throw e;
+    }
     this.name = p.name;
-    this.namespace = namespaceOf(this, `Service '${this.name}'`);
     this.targetRef = { group: '', kind: 'Service', name: this.name };
     this.targetNamespace = this.namespace;
     const labels = waypointLabels(this.namespace, p);

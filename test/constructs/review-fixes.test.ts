@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { BasicAuth, Credential, definePlugin, Duration, GrpcAccessLogging, LocalRateLimit, MeshBaseline, MeshNamespace, MeshService, OpenPolicyAgent, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, stampAcrossNamespaces, Target, Waypoint, WaypointProps, z } from '../../index';
+import { BasicAuth, Credential, definePlugin, Duration, ExternalService, GrpcAccessLogging, LocalRateLimit, MeshBaseline, MeshNamespace, MeshService, OpenPolicyAgent, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, stampAcrossNamespaces, Target, Waypoint, WaypointProps, z } from '../../index';
 import { Testing } from 'cdk8s';
 import { compile, thrownFindings } from '../catalogue/helpers';
 
@@ -124,4 +124,19 @@ test('PolicyApp, Target, MeshNamespace, Waypoint, MeshService and ExternalServic
     }
   }
   assert.equal(new TeamWaypoint(ns, 'team', { team: 'a' }).name, 'team');
+});
+
+test('a refused MeshService or ExternalService leaves the tree as it was, so a caller that catches the error can reuse the id (as a refused Waypoint or MeshNamespace does)', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const loose = (props: object) => props as never;
+  const before = ns.node.children.map((c) => c.node.id);
+  assert.equal(thrownFindings(() => new MeshService(ns, 'api', loose({ ports: [] })))[0]?.rule, 'service/no-ports');
+  assert.equal(thrownFindings(() => MeshService.fromServiceName(ns, 'orders', 'Orders'))[0]?.rule, 'names/rfc1123');
+  assert.equal(thrownFindings(() => new ExternalService(ns, 'cart', loose({ usewaypoint: 'x' })))[0]?.rule, 'props/unknown');
+  assert.deepEqual(ns.node.children.map((c) => c.node.id), before);
+  new MeshService(ns, 'api', { ports: [{ port: 80 }] });
+  MeshService.fromServiceName(ns, 'orders', 'orders');
+  new ExternalService(ns, 'cart');
+  assert.deepEqual(ns.node.children.map((c) => c.node.id), [...before, 'api', 'orders', 'cart']);
 });
