@@ -12,6 +12,7 @@ interface AuthRule {
   readonly index: number;
   readonly prefix?: string;
   readonly exact?: string;
+  readonly suffix?: string;
   readonly methods: readonly string[];
   readonly hosts: readonly string[];
   /** Stored forms; undefined when one is unknown here (a Flux substitution, or one that could not be read). */
@@ -24,30 +25,51 @@ function rulesOf(p: PluginView): AuthRule[] {
   const rules = isPlainObject(config) && Array.isArray(config.basic_auth_rules) ? config.basic_auth_rules : [];
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   return rules.flatMap((r, index) => {
-    // A suffix rule's overlap with another depends on paths no one wrote: left out, so nothing is guessed.
-    if (!isPlainObject(r) || r.suffix !== undefined) return [];
+    if (!isPlainObject(r)) return [];
     const prefix = typeof r.prefix === 'string' ? r.prefix : undefined;
     const exact = typeof r.exact === 'string' ? r.exact : undefined;
-    if ((prefix === undefined) === (exact === undefined)) return [];
+    const suffix = typeof r.suffix === 'string' ? r.suffix : undefined;
+    // Exactly one matcher: anything else is plugin/config's to report.
+    if ([prefix, exact, suffix].filter((m) => m !== undefined).length !== 1) return [];
     const credentials = strings(r.credentials);
     const known = credentials.every((c) => !isSubstitutionPlaceholder(c) && !isUnreadStandIn(c));
-    return [{ index, prefix, exact, methods: strings(r.request_methods), hosts: strings(r.hosts), credentials: known ? new Set(credentials.map(storedCredential)) : undefined }];
+    return [{ index, prefix, exact, suffix, methods: strings(r.request_methods), hosts: strings(r.hosts), credentials: known ? new Set(credentials.map(storedCredential)) : undefined }];
   });
 }
 
-const pathOf = (r: AuthRule) => (r.prefix !== undefined ? `prefix ${r.prefix}` : `exact ${r.exact}`);
+const pathOf = (r: AuthRule) => (r.prefix !== undefined ? `prefix ${r.prefix}` : r.exact !== undefined ? `exact ${r.exact}` : `suffix ${r.suffix}`);
 
-/** Whether some request path matches both rules (prefix and exact only). */
+/** Whether some request path (query included, as the plugin compares it) matches both rules. */
 function pathsMeet(a: AuthRule, b: AuthRule): boolean {
-  if (a.exact !== undefined && b.exact !== undefined) return a.exact === b.exact;
-  if (a.exact !== undefined) return a.exact.startsWith(b.prefix!);
-  if (b.exact !== undefined) return b.exact.startsWith(a.prefix!);
-  return a.prefix!.startsWith(b.prefix!) || b.prefix!.startsWith(a.prefix!);
+  if (a.exact !== undefined) return matchesPath(b, a.exact);
+  if (b.exact !== undefined) return matchesPath(a, b.exact);
+  if (a.prefix !== undefined && b.prefix !== undefined) return a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix);
+  // A path ends with two suffixes only if one ends with the other.
+  if (a.suffix !== undefined && b.suffix !== undefined) return a.suffix.endsWith(b.suffix) || b.suffix.endsWith(a.suffix);
+  // A prefix and a suffix: the prefix followed by the suffix is such a path.
+  return true;
 }
 
-/** Whether one request can match both rules' hosts: no list matches every host; two lists must share an entry. */
+function matchesPath(r: AuthRule, path: string): boolean {
+  if (r.exact !== undefined) return path === r.exact;
+  if (r.prefix !== undefined) return path.startsWith(r.prefix);
+  return path.endsWith(r.suffix!);
+}
+
+/** Whether one request can match both rules' hosts: no list matches every host; otherwise two entries must match one host. */
 function hostsMeet(a: AuthRule, b: AuthRule): boolean {
-  return a.hosts.length === 0 || b.hosts.length === 0 || a.hosts.some((h) => b.hosts.includes(h));
+  return a.hosts.length === 0 || b.hosts.length === 0 || a.hosts.some((x) => b.hosts.some((y) => entriesMeet(x, y)));
+}
+
+/** Whether some host matches both host entries (exact, `*.suffix` or `prefix*`, as the plugin reads them). */
+function entriesMeet(x: string, y: string): boolean {
+  const wild = (e: string) => e.startsWith('*') || e.endsWith('*');
+  if (!wild(x)) return hostEntryMatches(y, x);
+  if (!wild(y)) return hostEntryMatches(x, y);
+  if (x.startsWith('*') && y.startsWith('*')) return x.endsWith(y.slice(1)) || y.endsWith(x.slice(1));
+  if (x.endsWith('*') && y.endsWith('*')) return x.startsWith(y.slice(0, -1)) || y.startsWith(x.slice(0, -1));
+  // A suffix entry and a prefix entry: the prefix followed by the suffix is such a host.
+  return true;
 }
 
 /** The names a Service's own requests carry as authority (port removed), for a Service chain's scope `Service/ns/name`. */
@@ -69,7 +91,7 @@ export const basicAuthConflictingPlugins: Rule = {
   severity: 'warning',
   docs: {
     summary:
-      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential: a request must satisfy every plugin it meets, so none passes both, and that path answers 401 to everyone. On the chain of a Service, a rule with hosts counts only if one of them names that Service (its short, namespaced or cluster-local name). Rules with a suffix, and credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
+      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential: a request must satisfy every plugin it meets, so none passes both, and that path answers 401 to everyone. On the chain of a Service, a rule with hosts counts only if one of them names that Service (its short, namespaced or cluster-local name). Credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
     bad: `new BasicAuth(ns, 'ops', { targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.fromEnv('ADMIN_CREDENTIAL')] }] });
 new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix: '/admin/users', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });`,
     message:

@@ -414,3 +414,28 @@ test('basic-auth/conflicting-plugins: Basic-auth plugins on one chain whose rule
   assert.equal(wideFor('cart.shop.svc.cluster.local').length, 1, 'a host of cart');
   assert.equal(wideFor('*.shop.svc.cluster.local').length, 1, 'a wildcard covering cart');
 });
+
+test('basic-auth/conflicting-plugins compares suffix rules too (a prefix and a suffix always meet; two suffixes only if one ends with the other; an exact path by its ending), and wildcard hosts by whether one host can match both', () => {
+  process.env.WP_OPS_CREDENTIAL = 'ops:s3cret';
+  process.env.WP_CART_CREDENTIAL = 'cart:s3cret';
+  const conflicts = (ops: Record<string, unknown>, cart: Record<string, unknown>) =>
+    compile((app, shop, waypoint) => {
+      new BasicAuth(shop, 'ops', { targets: [waypoint], priority: 10, rules: [{ methods: ['GET'], credentials: [Credential.fromEnv('WP_OPS_CREDENTIAL')], ...ops }] });
+      new BasicAuth(shop, 'cart-auth', { targets: [waypoint], rules: [{ methods: ['GET'], credentials: [Credential.fromEnv('WP_CART_CREDENTIAL')], ...cart }] });
+    })
+      .filter((f) => f.rule === 'basic-auth/conflicting-plugins')
+      .map((f) => f.message.replace(/ can match .*/, ''));
+  assert.deepEqual(conflicts({ prefix: '/admin' }, { suffix: '.png' }), ['WasmPlugin shop/cart-auth rule #1 (suffix .png) and WasmPlugin shop/ops rule #1 (prefix /admin)'], '/admin/logo.png meets both');
+  assert.equal(conflicts({ suffix: '/logo.png' }, { suffix: '.png' }).length, 1, 'a path ending with /logo.png ends with .png');
+  assert.deepEqual(conflicts({ suffix: '.png' }, { suffix: '.jpg' }), [], 'no path ends with both');
+  assert.equal(conflicts({ exact: '/admin/logo.png' }, { suffix: '.png' }).length, 1);
+  assert.deepEqual(conflicts({ exact: '/admin/logo.svg' }, { suffix: '.png' }), []);
+  // Hosts: a wildcard and a name it covers meet; two suffix wildcards only if one ends with the other; a prefix and a suffix wildcard always.
+  const hosts = (a: string, b: string) => conflicts({ prefix: '/admin', hosts: [a] }, { prefix: '/admin', hosts: [b] }).length;
+  assert.equal(hosts('*.example.com', 'api.example.com'), 1);
+  assert.equal(hosts('*.example.com', '*.api.example.com'), 1);
+  assert.equal(hosts('*.example.com', '*.example.org'), 0);
+  assert.equal(hosts('api*', '*.example.com'), 1);
+  assert.equal(hosts('api*', 'web*'), 0);
+  assert.equal(hosts('api.example.com', 'web.example.com'), 0);
+});
