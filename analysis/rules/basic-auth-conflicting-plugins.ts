@@ -6,6 +6,7 @@ import { hostEntryMatches } from '../../simulator/basic-auth';
 import { isPlainObject } from '../schema/issue';
 import { attachments } from './attachments';
 import { pluginLabel, PluginView } from './plugin-spec';
+import { serviceNames } from './service-hosts';
 
 /** One basic_auth rule as the module reads it, reduced to what decides whether two can meet one request. */
 interface AuthRule {
@@ -70,15 +71,6 @@ function entriesMeet(x: string, y: string): boolean {
   if (x.endsWith('*') && y.endsWith('*')) return x.startsWith(y.slice(0, -1)) || y.startsWith(x.slice(0, -1));
   // A suffix entry and a prefix entry: the prefix followed by the suffix is such a host.
   return true;
-}
-
-/** The names a Service's own requests carry as authority (port removed), for a Service chain's scope `Service/ns/name`. */
-function serviceNames(scope: string): string[] | undefined {
-  const m = /^Service\/([^/]+)\/([^/]+)$/.exec(scope);
-  if (!m) return undefined;
-  const [, ns, name] = m;
-  const names = [name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
-  return [...names, ...names.map((n) => `${n}.`)];
 }
 
 /** Whether a rule can match a request to the Service of the chain: without hosts, any; with them, one must name it. */

@@ -1,6 +1,7 @@
 import type { Rule, RuleInfo } from '../rule';
 import { BASIC_AUTH_RULES } from './basic-auth';
 import { basicAuthConflictingPlugins } from './basic-auth-conflicting-plugins';
+import { basicAuthPartialHosts } from './basic-auth-partial-hosts';
 import { bindingMissingUseWaypoint } from './binding-missing-use-waypoint';
 import { bindingNotAllowed } from './binding-not-allowed';
 import { bindingTrafficType } from './binding-traffic-type';
@@ -70,6 +71,7 @@ export const RULES: readonly Rule[] = [
   pluginAmbiguousOrder,
   pluginConfig,
   basicAuthConflictingPlugins,
+  basicAuthPartialHosts,
   // Waypoint bindings (istio.io/use-waypoint).
   bindingUnknownWaypoint,
   bindingSimilarWaypoint,

@@ -439,3 +439,23 @@ test('basic-auth/conflicting-plugins compares suffix rules too (a prefix and a s
   assert.equal(hosts('api*', 'web*'), 0);
   assert.equal(hosts('api.example.com', 'web.example.com'), 0);
 });
+
+test('basic-auth/partial-hosts: a rule whose hosts reach a Service by some of its names but not all is a warning (the client picks the name, and the others skip the rule); every name, no name of it, or no hosts are not', () => {
+  process.env.WP_CART_CREDENTIAL = 'cart:s3cret';
+  const partial = (hosts: string[], on: 'service' | 'waypoint' = 'service') =>
+    compile((app, shop, waypoint) => {
+      const cart = MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: waypoint });
+      new BasicAuth(shop, 'cart-auth', { targets: [on === 'service' ? cart : waypoint], rules: [{ prefix: '/', methods: ['GET'], hosts, credentials: [Credential.fromEnv('WP_CART_CREDENTIAL')] }] });
+    })
+      .filter((f) => f.rule === 'basic-auth/partial-hosts')
+      .map((f) => [f.severity, f.object?.name, f.message]);
+  assert.deepEqual(partial(['cart.shop.svc.cluster.local']), [
+    ['warning', 'cart-auth', 'WasmPlugin shop/cart-auth rule #1 hosts match Service shop/cart as cart.shop.svc.cluster.local but not as cart, cart.shop, cart.shop.svc or 4 more names with a trailing dot: a client that uses one of those reaches the Service without this rule asking for credentials'],
+  ]);
+  assert.equal(partial(['cart', 'cart.shop']).length, 1, 'the short names only');
+  assert.equal(partial(['cart.shop.svc.cluster.local'], 'waypoint').length, 1, 'a waypoint-wide rule naming the Service by namespace');
+  assert.deepEqual(partial(['cart', 'cart.*', '*.shop.svc', '*.cluster.local', '*.shop.svc.', '*.cluster.local.']), [], 'every name that reaches it');
+  assert.deepEqual(partial(['cart*']), [], 'a prefix wildcard covering every name');
+  assert.deepEqual(partial(['shop.example.com']), [], 'an outside name (ingress traffic through the waypoint): no name of the Service');
+  assert.deepEqual(partial(['reviews.shop.svc.cluster.local'], 'waypoint'), [], 'a Service the model does not have');
+});

@@ -1,0 +1,75 @@
+import { pluginDefinitionFor } from '../../constructs/define-plugin';
+import type { Rule } from '../rule';
+import { hostEntryMatches } from '../../simulator/basic-auth';
+import { isPlainObject } from '../schema/issue';
+import { attachments } from './attachments';
+import { pluginLabel, PluginView } from './plugin-spec';
+import { namesOfService, serviceNamedBy } from './service-hosts';
+
+/** The `hosts` of each basic_auth rule of a plugin (index kept), only the rules that have some. */
+function hostLists(p: PluginView): { index: number; hosts: string[] }[] {
+  if (!p.url || pluginDefinitionFor(p.url)?.name !== 'basic-auth') return [];
+  const config = (p.object.manifest.spec as { pluginConfig?: unknown } | undefined)?.pluginConfig;
+  const rules = isPlainObject(config) && Array.isArray(config.basic_auth_rules) ? config.basic_auth_rules : [];
+  return rules.flatMap((r, index) => {
+    const hosts = isPlainObject(r) && Array.isArray(r.hosts) ? r.hosts.filter((h): h is string => typeof h === 'string') : [];
+    return hosts.length > 0 ? [{ index, hosts }] : [];
+  });
+}
+
+/**
+ * A Basic-auth rule on a waypoint whose hosts name a Service by some of the
+ * names that reach it but not all: the client picks the name, so requests
+ * under the others skip the rule, and its credentials, without a 401 (fail
+ * open). Service chains are checked against their own Service; a
+ * waypoint-wide rule against each Service its hosts name by namespace.
+ */
+export const basicAuthPartialHosts: Rule = {
+  id: 'basic-auth/partial-hosts',
+  severity: 'warning',
+  docs: {
+    summary:
+      'A Basic-auth rule on a waypoint whose hosts match some of the names that reach a Service (cart, cart.shop, cart.shop.svc, cart.shop.svc.cluster.local, each also with a trailing dot) but not all: the client, not the policy, picks the authority, so a request under another name skips the rule and reaches the Service without credentials. Checked for a plugin targeting a Service (against that Service) and for a waypoint-wide plugin (against each Service of the model its hosts name by namespace).',
+    bad: `const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: waypoint });
+new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods: ['GET'], hosts: ['cart.shop.svc.cluster.local'], credentials: [Credential.fromEnv('CART_CREDENTIAL')] }] });`,
+    message:
+      'WasmPlugin shop/cart-auth rule #1 hosts match Service shop/cart as cart.shop.svc.cluster.local but not as cart, cart.shop, cart.shop.svc or 4 more names with a trailing dot: a client that uses one of those reaches the Service without this rule asking for credentials',
+    fix: 'Drop hosts from a rule meant for a whole Service (target the Service instead), or list every name that reaches it; hosts are for hostnames that really differ, such as on an ingress gateway.',
+  },
+  check(ctx) {
+    const reported = new Set<string>();
+    const lists = new Map<PluginView, { index: number; hosts: string[] }[]>();
+    const listsOf = (p: PluginView) => lists.get(p) ?? lists.set(p, hostLists(p)).get(p)!;
+    for (const a of attachments(ctx)) {
+      if (!a.waypoint) continue;
+      const rules = listsOf(a.plugin);
+      if (rules.length === 0) continue;
+      const own = /^Service\/([^/]+)\/([^/]+)$/.exec(a.scope);
+      for (const r of rules) {
+        // The Services the rule is about: the chain's own, or on a waypoint-wide chain those its hosts name.
+        const services = own
+          ? [{ namespace: own[1], name: own[2] }]
+          : r.hosts.flatMap((h) => {
+              const s = serviceNamedBy(h);
+              return s && (ctx.find('Service', s.namespace, s.name) || ctx.findReference('Service', s.namespace, s.name)) ? [s] : [];
+            });
+        for (const s of services) {
+          const key = `${pluginLabel(a.plugin)}\0${r.index}\0${s.namespace}/${s.name}`;
+          if (reported.has(key)) continue;
+          const names = namesOfService(s.namespace, s.name);
+          const covered = names.filter((n) => r.hosts.some((h) => hostEntryMatches(h, n)));
+          // None covered: the rule is for other hosts (an ingress name routed through the waypoint), not a gap.
+          if (covered.length === 0 || covered.length === names.length) continue;
+          reported.add(key);
+          const missing = names.filter((n) => !covered.includes(n));
+          const plain = missing.filter((n) => !n.endsWith('.'));
+          const dotted = missing.length - plain.length;
+          const shown = plain.length > 0 ? `${plain.join(', ')}${dotted > 0 ? ` or ${dotted} more name${dotted === 1 ? '' : 's'} with a trailing dot` : ''}` : missing.join(', ');
+          ctx.report(a.plugin.object, {
+            message: `WasmPlugin ${pluginLabel(a.plugin)} rule #${r.index + 1} hosts match Service ${s.namespace}/${s.name} as ${covered.filter((n) => !n.endsWith('.')).join(', ') || covered.join(', ')} but not as ${shown}: a client that uses one of those reaches the Service without this rule asking for credentials`,
+          });
+        }
+      }
+    }
+  },
+};

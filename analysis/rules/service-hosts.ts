@@ -1,0 +1,26 @@
+/**
+ * The names a client may give a Service as `:authority`: Kubernetes DNS
+ * resolves each of them, and the client, not the policy, picks one.
+ */
+
+/** The authorities (port removed) that reach Service `ns/name`, short to fully qualified, then each with a trailing dot. */
+export function namesOfService(namespace: string, name: string): string[] {
+  const names = [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`];
+  return [...names, ...names.map((n) => `${n}.`)];
+}
+
+/** `namesOfService` for a chain's scope `Service/ns/name`; undefined for any other scope. */
+export function serviceNames(scope: string): string[] | undefined {
+  const m = /^Service\/([^/]+)\/([^/]+)$/.exec(scope);
+  return m ? namesOfService(m[1], m[2]) : undefined;
+}
+
+/**
+ * The Service (`namespace`, `name`) a host entry names exactly, by its
+ * namespaced or cluster-local form (`cart.shop`, `cart.shop.svc`,
+ * `cart.shop.svc.cluster.local`, with or without the trailing dot).
+ */
+export function serviceNamedBy(entry: string): { namespace: string; name: string } | undefined {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.svc(\.cluster\.local)?)?\.?$/.exec(entry);
+  return m ? { name: m[1], namespace: m[3] } : undefined;
+}
