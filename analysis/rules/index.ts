@@ -14,6 +14,7 @@ import { bindingLabelAsAnnotation } from './binding-label-as-annotation';
 import { namesLabelSyntax } from './names-label-syntax';
 import { namesRfc1123 } from './names-rfc1123';
 import { objectsDuplicate } from './objects-duplicate';
+import { objectsOwnedAndReferenced } from './objects-owned-and-referenced';
 import { pluginAmbiguousOrder } from './plugin-ambiguous-order';
 import { pluginConfig } from './plugin-config';
 import { pluginCrossNamespaceRef } from './plugin-cross-namespace-ref';
@@ -57,6 +58,7 @@ export const RULES: readonly Rule[] = [
   namesRfc1123,
   namesLabelSyntax,
   objectsDuplicate,
+  objectsOwnedAndReferenced,
   waypointReservedName,
   waypointUnknownTrafficType,
   // Plugin targets and how plugins attach to waypoints.

@@ -9,6 +9,7 @@ import {
   ALL_WAYPOINTS,
   AllowedNamespaces,
   BasicAuth,
+  GatewayReference,
   Credential,
   MeshNamespace,
   MeshService,
@@ -458,4 +459,35 @@ test('basic-auth/partial-hosts: a rule whose hosts reach a Service by some of it
   assert.deepEqual(partial(['cart*']), [], 'a prefix wildcard covering every name');
   assert.deepEqual(partial(['shop.example.com']), [], 'an outside name (ingress traffic through the waypoint): no name of the Service');
   assert.deepEqual(partial(['reviews.shop.svc.cluster.local'], 'waypoint'), [], 'a Service the model does not have');
+
+// An owned object named like one the same program says is another team's: GitOps would take the live
+// object over (server-side apply forces every conflict) and prune it, theirs, once our manifest leaves git.
+test("objects/owned-and-referenced: an owned Waypoint or MeshService named like another team's referenced Gateway or Service is an error", () => {
+  const waypoint = compile((_app, shop) => {
+    Waypoint.fromWaypointName(shop, 'shared', { name: 'waypoint', namespace: 'shop' });
+  }).filter((f) => f.rule === 'objects/owned-and-referenced');
+  assert.deepEqual(
+    waypoint.map((f) => [f.object?.kind, f.object?.name, f.path]),
+    [['Gateway', 'waypoint', 'shop/waypoint']],
+  );
+  assert.match(waypoint[0].message, /shop\/shared references it as another team's/);
+  const service = compile((_app, shop) => {
+    MeshService.fromServiceName(shop, 'theirs', 'reviews');
+    new MeshService(shop, 'reviews', { ports: [{ port: 9080 }] });
+  }).filter((f) => f.rule === 'objects/owned-and-referenced');
+  assert.deepEqual(service.map((f) => [f.object?.kind, f.object?.name]), [['Service', 'reviews']]);
+  const ingress = compile((_app, shop) => {
+    GatewayReference.fromGatewayName(shop, 'ingress', 'bookinfo-gateway');
+    new Waypoint(shop, 'bookinfo-gateway');
+  }).filter((f) => f.rule === 'objects/owned-and-referenced');
+  assert.deepEqual(ingress.map((f) => [f.object?.kind, f.object?.name]), [['Gateway', 'bookinfo-gateway']]);
+  // Labelling another team's Service (label-only, never pruned) and referencing it is no conflict; neither are other names or namespaces.
+  const fine = compile((_app, shop) => {
+    const theirs = MeshService.fromServiceName(shop, 'theirs', 'reviews', { useWaypoint: 'none' });
+    assert.ok(theirs);
+    Waypoint.fromWaypointName(shop, 'shared', { name: 'waypoint', namespace: 'infra' });
+    MeshService.fromServiceName(shop, 'other', 'ratings');
+    new MeshService(shop, 'details', { ports: [{ port: 9080 }] });
+  }).filter((f) => f.rule === 'objects/owned-and-referenced');
+  assert.deepEqual(fine, []);
 });
