@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { FileTree } from '../compiler/layout';
 import type { KubeObject } from '../compiler/model';
+import { GITOPS_KEYS } from '../compiler/gitops';
 import { manifestOwnership } from '../compiler/read-manifests';
 import { keepsMeshLabels } from './pruned-gateways';
 import { useWaypointOf } from '../analysis/rules/waypoints';
@@ -51,8 +52,40 @@ export interface ObjectChange {
    * before, `spec.ports` included, which the API server refuses.
    */
   readonly becameLabelOnly?: boolean;
+  /**
+   * Another team's Service that this revision owns (full spec): the tool
+   * applies its spec over the live one, and from now on prunes it when its
+   * manifest leaves git.
+   */
+  readonly becameOwned?: boolean;
+  /**
+   * For `changed`: the prune, delete and apply protections the base gave the
+   * live object that the head no longer does (`argocd.argoproj.io/sync-options: Prune=false`,
+   * `kustomize.toolkit.fluxcd.io/ssa: Merge`...). Both tools read them from
+   * the live object, and the tool's next sync removes them from it (they
+   * were its fields): after that it prunes the object, or deletes it with
+   * the Application, or takes over the fields others wrote.
+   */
+  readonly droppedProtections?: string[];
 }
 
+
+// The protections a manifest asks of each tool (gitops.ts writes them), read from the live object.
+const ARGO_PROTECTIONS = ['Delete=false', 'Prune=false'];
+const FLUX_PROTECTIONS: Readonly<Record<string, string>> = { [GITOPS_KEYS.fluxPrune]: 'disabled', [GITOPS_KEYS.fluxSsa]: 'Merge' };
+
+/** The prune, delete and apply protections a manifest gives its object, as `key: value`. */
+function protectionsOf(m: KubeObject): string[] {
+  const a = m.metadata.annotations ?? {};
+  const options = a[GITOPS_KEYS.argoSyncOptions] as unknown;
+  const argo = typeof options === 'string' ? options.split(',').map((o) => o.trim()) : [];
+  return [
+    ...ARGO_PROTECTIONS.filter((o) => argo.includes(o)).map((o) => `${GITOPS_KEYS.argoSyncOptions}: ${o}`),
+    ...Object.entries(FLUX_PROTECTIONS)
+      .filter(([k, v]) => a[k] === v)
+      .map(([k, v]) => `${k}: ${v}`),
+  ];
+}
 
 /** What a removed never-pruned manifest leaves in the cluster: its mesh labels, and the waypoint they keep naming. */
 function leftBehind(m: KubeObject): { labelOnly: true; staleWaypoint?: string } {
@@ -192,8 +225,14 @@ export function diffObjects(base: ParsedTree, head: ParsedTree, renamed: Readonl
     else if (b && h) {
       const fields: FieldChange[] = [];
       diffValues(b.manifest, h.manifest, [], fields, secretPolicyForChange(b.manifest, h.manifest));
-      const handedOver = h.id.kind === 'Service' && manifestOwnership(b.manifest) === 'owned' && manifestOwnership(h.manifest) === 'external';
-      if (fields.length > 0) changes.push({ change: 'changed', object: h.id, file: h.file, fields, ...(handedOver ? { becameLabelOnly: true } : {}) });
+      const [before, after] = [manifestOwnership(b.manifest), manifestOwnership(h.manifest)];
+      const handedOver = h.id.kind === 'Service' && before === 'owned' && after === 'external';
+      const takenOver = h.id.kind === 'Service' && before === 'external' && after === 'owned';
+      const kept = new Set(protectionsOf(h.manifest));
+      const dropped = protectionsOf(b.manifest).filter((p) => !kept.has(p));
+      if (fields.length > 0) {
+        changes.push({ change: 'changed', object: h.id, file: h.file, fields, ...(handedOver ? { becameLabelOnly: true } : {}), ...(takenOver ? { becameOwned: true } : {}), ...(dropped.length > 0 ? { droppedProtections: dropped } : {}) });
+      }
     }
   }
   return changes;

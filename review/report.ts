@@ -81,6 +81,33 @@ const STALE_LABELS =
 const BECAME_LABEL_ONLY =
   'this app owned the whole Service and now only labels it: the GitOps tool\'s server-side apply drops every field it applied before (spec.ports included), which the API server refuses, so the sync fails. Let the owning team apply the full Service first, then switch to the label-only form';
 
+const BECAME_OWNED =
+  "this app only labelled another team's Service and now emits the whole Service as its own: the GitOps tool applies that spec over the live one (server-side apply forces every conflict, the selector and ports included, and Flux's Override also takes over what kubectl wrote), and it no longer carries Prune=false or prune: disabled, so once its manifest leaves git the tool deletes the Service. Keep MeshService.fromServiceName unless its owning team has handed it over and stopped deploying it";
+
+/** Objects of one target that lose the same protections: one line for them all (a switch of GitOps tool touches every object). */
+function droppedLines(objects: readonly ObjectChange[]): string[] {
+  const groups = new Map<string, { target: string; dropped: string[]; objects: string[] }>();
+  for (const o of objects) {
+    if (!o.droppedProtections || o.becameOwned) continue;
+    const key = `${o.object.target}\0${o.droppedProtections.join('\0')}`;
+    const group = groups.get(key) ?? groups.set(key, { target: o.object.target, dropped: o.droppedProtections, objects: [] }).get(key)!;
+    group.objects.push(describeId(o.object));
+  }
+  return [...groups.values()].map((g) => {
+    const lost = (p: string) => g.dropped.some((d) => d.endsWith(p));
+    const then = [
+      ...(lost('Prune=false') || lost('prune: disabled') ? ['prunes each once its manifest leaves git'] : []),
+      ...(lost('Delete=false') ? ['deletes each with its Application (argocd app delete cascades by default)'] : []),
+    ];
+    return (
+      `${g.objects.join(', ')}${inTarget(g.target)} lose ${g.dropped.join(', ')}: both tools read these from the live object, and a tool that still applies this folder removes them on its next sync (they were its fields)` +
+      `${then.length ? `, and then ${then.join(', and ')}` : ''}. ` +
+      `${lost('ssa: Merge') ? "Without ssa: Merge, Flux applies each with its default Override, which takes over the fields kubectl wrote and drops those this manifest lacks. " : ''}` +
+      "If this switches GitOps tools (PolicyApp gitops), delete the old tool's Applications without cascading, or its Kustomizations (deletionPolicy: Orphan), before this change lands"
+    );
+  });
+}
+
 function prunedLine(p: PrunedGateway): string {
   const left = p.leftBehind ?? [];
   const late = p.changedAfterPrune ?? [];
@@ -137,6 +164,8 @@ function hazards(r: Review): string[] {
       .filter((o) => o.change === 'removed' && o.labelOnly && !covered.has(`${o.object.target}\0${describeId(o.object)}`))
       .map((o) => `${objectLine(o)}: ${STALE_LABELS}`),
     ...r.objects.filter((o) => o.becameLabelOnly).map((o) => `${objectLine(o)}: ${BECAME_LABEL_ONLY}`),
+    ...r.objects.filter((o) => o.becameOwned).map((o) => `${objectLine(o)}: ${BECAME_OWNED}`),
+    ...droppedLines(r.objects),
   ];
 }
 

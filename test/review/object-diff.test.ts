@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { test } from 'node:test';
+import { main } from '../../cli/main';
+import { captureIo, REPO_ROOT } from '../support/helpers';
+import { policyRepo } from './policy-repo';
 import { diffObjects, parseTree } from '../../review/object-diff';
 
 /** WasmPlugin shop/auth of the basic_auth module, with these rules (and targetRefs, when given), as a manifest file. */
@@ -147,4 +151,58 @@ test('a hand-edited manifest whose sync-options annotation is a number or a list
     const r = review(new Map([['t/3-enrollment/shop/namespace-shop.yaml', ns(odd)]]), new Map(), { base: 'main', head: 'working tree' });
     assert.deepEqual(r.objects.map((o) => o.change), ['removed'], odd);
   }
+});
+
+/** A policy with a label-only Namespace and Service, and an owned waypoint, delivered by `gitops`; `reviews` owned when asked. */
+function toolPolicy(gitops: string, reviews: 'label-only' | 'owned' = 'label-only'): string {
+  const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+  return `import * as wp from '${lib}';
+const app = new wp.PolicyApp({ partOf: 'shop-policy', gitops: ${gitops} });
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(waypoint);
+${reviews === 'owned' ? "new wp.MeshService(ns, 'reviews', { ports: [{ port: 9080 }], useWaypoint: waypoint });" : "wp.MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: waypoint });"}
+export default app;
+`;
+}
+
+async function reviewOf(base: string, head: string): Promise<{ json: any; text: string }> {
+  const repo = await policyRepo(base, head, 'wp-protections-');
+  const run = async (...args: string[]) => {
+    const io = captureIo(repo);
+    assert.equal(await main(['diff', '--base', 'main', ...args], io), 0, io.text());
+    return io.stdout.join('\n');
+  };
+  return { json: JSON.parse(await run('--json')), text: await run() };
+}
+
+test("another team's label-only Service turned into an owned MeshService is a hazard: the tool applies our spec over theirs, and it loses the protections that kept it from being pruned", async () => {
+  const { json, text } = await reviewOf(toolPolicy('undefined'), toolPolicy('undefined', 'owned'));
+  const reviews = json.objects.find((o: any) => o.object.kind === 'Service');
+  assert.equal(reviews.becameOwned, true);
+  assert.deepEqual(reviews.droppedProtections, ['argocd.argoproj.io/sync-options: Prune=false', 'kustomize.toolkit.fluxcd.io/prune: disabled', 'kustomize.toolkit.fluxcd.io/ssa: Merge']);
+  assert.match(text, /Removal and rollout hazards:\n  !! changed Service shop\/reviews \[demo\]: this app only labelled another team's Service and now emits the whole Service as its own: .*deletes the Service/);
+  // One line for it, not a second one about the protections.
+  assert.doesNotMatch(text, /Service shop\/reviews \[demo\] lose/);
+});
+
+test('switching the GitOps tool (gitops) drops the old tool\'s prune and delete protections from every live object it still applies: a hazard, one line per set of protections', async () => {
+  const toFlux = await reviewOf(toolPolicy("['argocd']"), toolPolicy("['flux']"));
+  assert.deepEqual(
+    toFlux.json.objects.map((o: any) => [o.object.kind, o.droppedProtections]),
+    [
+      ['Gateway', ['argocd.argoproj.io/sync-options: Delete=false']],
+      ['Namespace', ['argocd.argoproj.io/sync-options: Delete=false', 'argocd.argoproj.io/sync-options: Prune=false']],
+      ['Service', ['argocd.argoproj.io/sync-options: Delete=false', 'argocd.argoproj.io/sync-options: Prune=false']],
+    ],
+  );
+  assert.match(toFlux.text, /!! Namespace shop, Service shop\/reviews \[demo\] lose argocd\.argoproj\.io\/sync-options: Delete=false, argocd\.argoproj\.io\/sync-options: Prune=false: .*prunes each once its manifest leaves git, and deletes each with its Application/);
+  assert.match(toFlux.text, /!! Gateway shop\/waypoint \[demo\] lose argocd\.argoproj\.io\/sync-options: Delete=false: .*deletes each with its Application \(argocd app delete cascades by default\)\. If this switches GitOps tools/);
+  const toArgo = await reviewOf(toolPolicy("['flux']"), toolPolicy("['argocd']"));
+  assert.match(toArgo.text, /!! Namespace shop, Service shop\/reviews \[demo\] lose kustomize\.toolkit\.fluxcd\.io\/prune: disabled, kustomize\.toolkit\.fluxcd\.io\/ssa: Merge: .*Without ssa: Merge, Flux applies each with its default Override/);
+  // Adding a tool drops nothing.
+  const both = await reviewOf(toolPolicy("['flux']"), toolPolicy('undefined'));
+  assert.ok(both.json.objects.length > 0);
+  assert.ok(both.json.objects.every((o: any) => o.droppedProtections === undefined));
+  assert.doesNotMatch(both.text, /Removal and rollout hazards/);
 });
