@@ -459,6 +459,7 @@ test('basic-auth/partial-hosts: a rule whose hosts reach a Service by some of it
   assert.deepEqual(partial(['cart*']), [], 'a prefix wildcard covering every name');
   assert.deepEqual(partial(['shop.example.com']), [], 'an outside name (ingress traffic through the waypoint): no name of the Service');
   assert.deepEqual(partial(['reviews.shop.svc.cluster.local'], 'waypoint'), [], 'a Service the model does not have');
+});
 
 // An owned object named like one the same program says is another team's: GitOps would take the live
 // object over (server-side apply forces every conflict) and prune it, theirs, once our manifest leaves git.
