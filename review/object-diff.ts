@@ -113,7 +113,12 @@ export class UnreadableTreeError extends Error {
   }
 }
 
-/** The objects of a dist tree (kustomization files skipped). */
+/** kustomize's own `kustomization.yaml` (no Kubernetes object), not a Flux Kustomization. */
+function isKustomizeFile(m: KubeObject): boolean {
+  return m.kind === 'Kustomization' && (typeof m.apiVersion !== 'string' || m.apiVersion.startsWith('kustomize.config.k8s.io/'));
+}
+
+/** The objects of a dist tree (kustomize's kustomization files skipped). */
 export function parseTree(tree: FileTree): ParsedTree {
   const objects: ParsedTree['objects'] = new Map();
   for (const [file, text] of tree) {
@@ -126,7 +131,8 @@ export function parseTree(tree: FileTree): ParsedTree {
       } catch (e) {
         throw new UnreadableTreeError(file, (e as Error).message.split('\n')[0]);
       }
-      if (!m || typeof m.kind !== 'string' || m.kind === 'Kustomization' || !m.metadata?.name) continue;
+      // kustomize's own kustomization.yaml files list the others; a Flux Kustomization (delivery) is an object like any other.
+      if (!m || typeof m.kind !== 'string' || isKustomizeFile(m) || !m.metadata?.name) continue;
       const target = file.includes('/') ? file.split('/')[0] : '';
       const id: ObjectId = { target, kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name };
       objects.set(idKey(id), { id, manifest: m, file });

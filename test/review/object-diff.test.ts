@@ -206,3 +206,23 @@ test('switching the GitOps tool (gitops) drops the old tool\'s prune and delete 
   assert.ok(both.json.objects.every((o: any) => o.droppedProtections === undefined));
   assert.doesNotMatch(both.text, /Removal and rollout hazards/);
 });
+
+test("Flux Kustomizations the delivery folder holds are objects the diff compares; kustomize's own kustomization.yaml files are not", () => {
+  const flux = (path: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: mesh-policy-prod-1-waypoints
+  namespace: flux-system
+spec:
+  path: ${path}
+  prune: true
+`;
+  const kustomize = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gateway-waypoint.yaml\n';
+  const tree = (path: string) => parseTree(new Map([
+    ['delivery/flux/kustomization-mesh-policy-prod-1-waypoints.yaml', flux(path)],
+    ['prod/1-waypoints/kustomization.yaml', kustomize],
+  ]));
+  assert.deepEqual([...tree('./prod/1-waypoints').objects.values()].map((o) => `${o.id.kind} ${o.id.namespace}/${o.id.name}`), ['Kustomization flux-system/mesh-policy-prod-1-waypoints']);
+  const changes = diffObjects(tree('./prod/1-waypoints'), tree('./deploy/prod/1-waypoints'));
+  assert.deepEqual(changes.map((c) => [c.change, c.object.name, c.fields?.map((f) => f.path)]), [['changed', 'mesh-policy-prod-1-waypoints', ['spec.path']]]);
+});
