@@ -8,7 +8,7 @@ export const objectsOwnedAndReferenced: Rule = {
       "An object this app emits as its own (a Waypoint, a MeshService) with the kind, namespace and name of one the same target references as another team's: GitOps applies our manifest over the live object (server-side apply forces every conflict), then tracks it as ours and prunes it, the other team's Gateway or Service, when it leaves git.",
     bad: `Waypoint.fromWaypointName(ns, 'shared', { name: 'waypoint', namespace: 'shop' }); // the preamble's owned Waypoint is named 'waypoint' too`,
     message: "Gateway shop/waypoint is emitted as this app's own, but shop/shared references it as another team's: GitOps would apply our manifest over theirs, and prune their object once ours leaves git",
-    fix: "Decide who owns it: keep only the reference (another team's object is never emitted), or only the owned construct (after its owner has stopped deploying it), or give the owned one another name.",
+    fix: "Decide who owns it: keep only the reference (another team's object is never emitted), or only the owned construct (after its owner has stopped deploying it), or give the owned one another name. If this app is the owner and only refers to its own object by name elsewhere, pass the construct itself (the Waypoint or MeshService) instead of the reference.",
   },
   check(ctx) {
     for (const o of ctx.objects) {
