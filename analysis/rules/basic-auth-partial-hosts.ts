@@ -45,6 +45,8 @@ new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods
       const rules = listsOf(a.plugin);
       if (rules.length === 0) continue;
       const own = /^Service\/([^/]+)\/([^/]+)$/.exec(a.scope);
+      // A ServiceEntry's chain runs only for requests to that entry: its hosts never meet a Service's.
+      if (!own && a.scope !== '*') continue;
       for (const r of rules) {
         // The Services the rule is about: the chain's own, or on a waypoint-wide chain those its hosts name.
         const services = own

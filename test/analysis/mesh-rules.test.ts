@@ -15,6 +15,7 @@ import {
   MeshService,
   PluginPhase,
   PolicyApp,
+  ServiceEntryReference,
   WasmPlugin,
   Waypoint,
   WaypointFor,
@@ -459,6 +460,17 @@ test('basic-auth/partial-hosts: a rule whose hosts reach a Service by some of it
   assert.deepEqual(partial(['cart*']), [], 'a prefix wildcard covering every name');
   assert.deepEqual(partial(['shop.example.com']), [], 'an outside name (ingress traffic through the waypoint): no name of the Service');
   assert.deepEqual(partial(['reviews.shop.svc.cluster.local'], 'waypoint'), [], 'a Service the model does not have');
+});
+
+test("basic-auth/partial-hosts: a plugin on a ServiceEntry's chain is not taken for a waypoint-wide one (its rule never runs for the Service its hosts name)", () => {
+  process.env.WP_CART_CREDENTIAL = 'cart:s3cret';
+  const found = compile((_app, shop, waypoint) => {
+    shop.useWaypoint(waypoint);
+    new MeshService(shop, 'cart', { ports: [{ port: 80 }] });
+    const legacy = ServiceEntryReference.fromServiceEntryName(shop, 'legacy', 'legacy-cart');
+    new BasicAuth(shop, 'legacy-auth', { targets: [legacy], rules: [{ prefix: '/', methods: ['GET'], hosts: ['cart.shop.svc.cluster.local'], credentials: [Credential.fromEnv('WP_CART_CREDENTIAL')] }] });
+  }).filter((f) => f.rule === 'basic-auth/partial-hosts');
+  assert.deepEqual(found.map((f) => f.message), []);
 });
 
 // An owned object named like one the same program says is another team's: GitOps would take the live
