@@ -218,6 +218,8 @@ class WaypointReference extends Construct implements IWaypoint {
   ) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
+    // A misspelt waypointFor would leave a workload waypoint read as a service one, without a word.
+    refusePropsOutside(this, 'Waypoint.fromWaypointName', ref, waypointRefSchema);
     const p = parseProps(
       this,
       'Waypoint.fromWaypointName',

@@ -140,3 +140,13 @@ test('a refused MeshService or ExternalService leaves the tree as it was, so a c
   new ExternalService(ns, 'cart');
   assert.deepEqual(ns.node.children.map((c) => c.node.id), [...before, 'api', 'orders', 'cart']);
 });
+
+test('Waypoint.fromWaypointName refuses a prop it does not take, as new Waypoint does: a misspelt waypointFor left a workload waypoint read as a service one', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const refused = (create: () => unknown) => thrownFindings(create).map((f) => [f.rule, f.message]);
+  assert.deepEqual(refused(() => Waypoint.fromWaypointName(ns, 'shared', { name: 'shared', namespace: 'infra', waypointfor: 'workload' } as never)), [
+    ['props/unknown', "Waypoint.fromWaypointName has no prop 'waypointfor' (did you mean 'waypointFor'?)"],
+  ]);
+  assert.equal(Waypoint.fromWaypointName(ns, 'ok', { name: 'shared', namespace: 'infra' }).name, 'shared');
+});
