@@ -79,7 +79,8 @@ export interface MeshServiceProps extends ServiceWaypointOptions {
   readonly selector?: Record<string, string>;
 }
 
-const portSchema = z.object({
+// Strict: a misspelt targetPort (or a protocol, never written: every port is TCP) would be dropped, and traffic sent to the port itself.
+const portSchema = z.strictObject({
   port: z.number().int().min(1).max(65535),
   targetPort: z.number().int().min(1).max(65535).optional(),
   name: dnsLabel('port name').optional(),

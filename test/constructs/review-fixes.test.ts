@@ -150,3 +150,13 @@ test('Waypoint.fromWaypointName refuses a prop it does not take, as new Waypoint
   ]);
   assert.equal(Waypoint.fromWaypointName(ns, 'ok', { name: 'shared', namespace: 'infra' }).name, 'shared');
 });
+
+test('MeshService refuses a key its ports do not take: a misspelt targetPort was dropped, and the Service sent traffic to the port itself', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const refused = (create: () => unknown) => thrownFindings(create).map((f) => [f.rule, f.message]);
+  assert.deepEqual(refused(() => new MeshService(ns, 'api', { ports: [{ port: 80, targetport: 8080 }] } as never)), [
+    ['props/unknown', "MeshService prop 'ports[0]' has no key 'targetport' (did you mean 'targetPort'?)"],
+  ]);
+  assert.equal(new MeshService(ns, 'web', { ports: [{ port: 80, targetPort: 8080, name: 'http' }] }).name, 'web');
+});
