@@ -23,7 +23,7 @@ export const CHECKED_AT_SYNTH: readonly (RuleInfo & { readonly checkedAt: string
     checkedAt: 'construction',
     docs: {
       summary:
-        "A prop (or a key of a BasicAuth rule) the construct does not take. TypeScript's excess-property check misses props built by spreading or written in JavaScript, and a misspelt `failStrategy` or `hosts` would otherwise be ignored without a word. A team's own subclass of a catalogue construct is not checked, so its extra props keep working.",
+        "A prop (or a key of a BasicAuth rule or a MeshService port) the construct does not take: the plugins, PolicyApp, Target, MeshNamespace, Waypoint (and Waypoint.fromWaypointName), MeshService and ExternalService check theirs. TypeScript's excess-property check misses props built by spreading or written in JavaScript, and a misspelt `failStrategy`, `hosts`, `useWaypoint` or `targetPort` would otherwise be ignored without a word. A team's own subclass of one of these constructs is not checked, so its extra props keep working.",
       bad: `new BasicAuth(ns, 'auth', { targets: [waypoint], failstrategy: 'FAIL_OPEN', rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] } as BasicAuthProps); // built by spreading, or in JavaScript`,
       message: "BasicAuth has no prop 'failstrategy' (did you mean 'failStrategy'?)",
       fix: "Rename 'failstrategy' to 'failStrategy'.",
