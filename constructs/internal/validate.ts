@@ -238,6 +238,16 @@ export function refuseOtherCopy(scope: IConstruct, x: unknown, subject: () => st
   fail(scope, 'library/two-copies', `${subject()} ${message}`, fix, source ? source() : sourceOf(scope));
 }
 
+/**
+ * `e` again, its findings at `path` pointing at `source`: a construct that
+ * refuses props through a probe or before it exists (BasicAuth's rules, the
+ * plugins, MeshBaseline, stampAcrossNamespaces) names the line that called it,
+ * not the one that created its scope.
+ */
+export function blamedOn(e: PolicyError, path: string | undefined, source: string | undefined): PolicyError {
+  return new PolicyError(e.findings.map((f) => (f.path === path ? { ...f, source } : f)));
+}
+
 /** Throw one construct-time finding. */
 export function fail(scope: IConstruct, rule: string, message: string, fix: string, source: string | undefined = sourceOf(scope)): never {
   throw new PolicyError([{ rule, severity: 'error', message, fix, path: scope.node.path, source }]);

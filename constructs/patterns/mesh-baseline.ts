@@ -4,7 +4,7 @@ import { isPolicyError, PolicyError } from '../errors';
 import { z } from 'zod';
 import { PolicyApp, Target } from '../app';
 import { callSiteOf, recordSource } from '../internal/provenance';
-import { fail, parseProps, vacant } from '../internal/validate';
+import { blamedOn, fail, parseProps, vacant } from '../internal/validate';
 import { LABELS } from '../labels';
 import { isMeshNamespace } from './service-waypoint';
 import { namespacesIn } from './namespaces-in';
@@ -120,7 +120,7 @@ function rootNamespaceFor(scope: PolicyApp | Target, props: MeshBaselineProps, c
     if (!isPolicyError(e)) throw e;
     const source = callSiteOf(constructed);
     const at = (scope as Partial<PolicyApp> | undefined)?.node?.path;
-    throw new PolicyError(e.findings.map((f) => (f.path === at ? { ...f, source } : f)));
+    throw blamedOn(e, at, source);
   }
 }
 

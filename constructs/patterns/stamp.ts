@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { PolicyApp, Target } from '../app';
 import { dnsLabel } from '../internal/schemas';
-import { isPolicyError, PolicyError } from '../errors';
+import { isPolicyError } from '../errors';
 import { callSiteOf } from '../internal/provenance';
-import { fail, parseProps, ruleParams } from '../internal/validate';
+import { blamedOn, fail, parseProps, ruleParams } from '../internal/validate';
 import { isMeshNamespace } from './service-waypoint';
 import { namespacesIn } from './namespaces-in';
 import { MeshNamespace, MeshNamespaceProps } from '../namespace';
@@ -85,7 +85,7 @@ export function stampAcrossNamespaces<T>(
     // that created the app or target (the scope's own source).
     const source = callSiteOf(stampAcrossNamespaces);
     const at = (scope as Partial<PolicyApp> | undefined)?.node?.path;
-    throw new PolicyError(e.findings.map((f) => (f.path === at ? { ...f, source } : f)));
+    throw blamedOn(e, at, source);
   }
   const out = new Map<string, T>();
   for (const ns of resolved) out.set(ns.name, build(ns));

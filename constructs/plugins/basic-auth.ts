@@ -3,11 +3,11 @@ import { Construct } from 'constructs';
 import type { Finding } from '../../analysis/finding';
 import { z } from 'zod';
 import { Credential, isCredential, resolvesAgainstPolicyFile } from '../credentials';
-import { isPolicyError, PolicyError } from '../errors';
+import { isPolicyError } from '../errors';
 import { deferFindings } from '../internal/deferred-findings';
 import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
-import { parseProps, ruleParams, vacant, withProps } from '../internal/validate';
+import { blamedOn, parseProps, ruleParams, vacant, withProps } from '../internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
 import { isAcceptedCredential, isBase64WithoutUser, isUnpaddedBase64 } from './basic-auth-format';
 import { canonicalPath } from './envoy-path';
@@ -323,7 +323,7 @@ function parseRules(scope: Construct, id: string, rules: unknown, constructed: F
     // found) because capturing it costs as much as a rule's whole parse.
     recordSource(probe, constructed);
     const source = sourceOf(probe);
-    throw new PolicyError(e.findings.map((f) => (f.path === probe.node.path ? { ...f, source } : f)));
+    throw blamedOn(e, probe.node.path, source);
   } finally {
     scope.node.tryRemoveChild(probe.node.id);
   }

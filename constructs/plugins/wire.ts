@@ -7,9 +7,9 @@
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import type { PluginConfigIssue } from '../define-plugin';
-import { isPolicyError, PolicyError } from '../errors';
+import { isPolicyError } from '../errors';
 import { recordSource, sourceOf } from '../internal/provenance';
-import { nearest, parseProps, vacant } from '../internal/validate';
+import { blamedOn, nearest, parseProps, vacant } from '../internal/validate';
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
@@ -107,7 +107,7 @@ export function parseFriendlyProps<S extends z.ZodType>(scope: Construct, id: st
     // rules do). Recorded only on failure: capturing the stack is not free.
     recordSource(probe, constructed);
     const source = sourceOf(probe);
-    throw new PolicyError(e.findings.map((f) => (f.path === probe.node.path ? { ...f, source } : f)));
+    throw blamedOn(e, probe.node.path, source);
   } finally {
     scope.node.tryRemoveChild(probe.node.id);
   }
