@@ -208,7 +208,9 @@ export function checkAuthority(authority: string): string {
     throw new SimulationError('authority', 'authority must not contain user information (user:password@); send credentials in an Authorization header', "Pass -H 'Authorization: Basic ...' instead.");
   }
   // host, host:port, [IPv6]:port, or a bare IPv6 address.
-  const hostPort = /^(\[[^\]]*\]|[^:]*)(:\d*)?$/.test(authority) || /^[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*$/.test(authority);
+  // A port is at most 65535: `admin:123456` is a user and a password (the most common one), not a host and a port.
+  const port = /^(?:\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(authority);
+  const hostPort = (port !== null && !(port[1] !== undefined && port[1] !== '' && Number(port[1]) > 65535)) || /^[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*$/.test(authority);
   if (authority === '' || /[\s/\0-\x1f\x7f]/.test(authority) || !hostPort) {
     throw new SimulationError('authority', `authority ${fingerprint(authority)} is not a host[:port] (it is not shown: it may be a credential)`, "Write e.g. productpage:9080; credentials go in -H 'Authorization: Basic ...'.");
   }

@@ -85,7 +85,7 @@ describe('no credential is ever printed', () => {
   });
 
   test('a credential passed as --authority without a host (user:pass, Basic <base64>, a token with /) is refused by fingerprint, never echoed; hosts and ports still pass', async () => {
-    for (const value of ['s3cret:pw', `Basic ${b64('s3cret:pw')}`, 'admin3:admin3', `${b64('wrong:pass')}/x`]) {
+    for (const value of ['s3cret:pw', `Basic ${b64('s3cret:pw')}`, 'admin3:admin3', `${b64('wrong:pass')}/x`, 'admin:123456']) {
       for (const json of [[], ['--json']]) {
         const r = await explain(['--manifests', guide, '--to', 'default/productpage', '--authority', value, ...json]);
         assert.equal(r.code, 2, r.all);
@@ -94,7 +94,7 @@ describe('no credential is ever printed', () => {
         assert.equal(r.all.includes(value), false);
       }
     }
-    for (const value of ['productpage:9080', 'productpage', '[::1]:9080', 'productpage:']) {
+    for (const value of ['productpage:9080', 'productpage', '[::1]:9080', 'productpage:', 'productpage:65535']) {
       const r = await explain(['--manifests', guide, '--to', 'default/productpage', '--authority', value]);
       assert.equal(r.code, 0, r.all);
     }
