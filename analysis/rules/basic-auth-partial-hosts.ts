@@ -4,7 +4,8 @@ import { hostEntryMatches } from '../../simulator/basic-auth';
 import { isPlainObject } from '../schema/issue';
 import { attachments } from './attachments';
 import { pluginLabel, PluginView } from './plugin-spec';
-import { namesOfService, serviceNamedBy } from './service-hosts';
+import { namesOfService, serviceNamedBy, serviceOfScope } from './service-hosts';
+import { labelsOfObject, resolveServiceWaypoint } from './waypoints';
 
 /** The `hosts` of each basic_auth rule of a plugin (index kept), only the rules that have some. */
 function hostLists(p: PluginView): { index: number; hosts: string[] }[] {
@@ -22,14 +23,15 @@ function hostLists(p: PluginView): { index: number; hosts: string[] }[] {
  * names that reach it but not all: the client picks the name, so requests
  * under the others skip the rule, and its credentials, without a 401 (fail
  * open). Service chains are checked against their own Service; a
- * waypoint-wide rule against each Service its hosts name by namespace.
+ * waypoint-wide rule against each Service its hosts name by namespace and
+ * the waypoint serves.
  */
 export const basicAuthPartialHosts: Rule = {
   id: 'basic-auth/partial-hosts',
   severity: 'warning',
   docs: {
     summary:
-      'A Basic-auth rule on a waypoint whose hosts match some of the names that reach a Service (cart, cart.shop, cart.shop.svc, cart.shop.svc.cluster.local, each also with a trailing dot) but not all: the client, not the policy, picks the authority, so a request under another name skips the rule and reaches the Service without credentials. Checked for a plugin targeting a Service (against that Service) and for a waypoint-wide plugin (against each Service of the model its hosts name by namespace).',
+      'A Basic-auth rule on a waypoint whose hosts match some of the names that reach a Service (cart, cart.shop, cart.shop.svc, cart.shop.svc.cluster.local, each also with a trailing dot) but not all: the client, not the policy, picks the authority, so a request under another name skips the rule and reaches the Service without credentials. Checked for a plugin targeting a Service (against that Service) and for a waypoint-wide plugin (against each Service of the model its hosts name by namespace and that waypoint serves).',
     bad: `const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: waypoint });
 new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods: ['GET'], hosts: ['cart.shop.svc.cluster.local'], credentials: [Credential.fromEnv('CART_CREDENTIAL')] }] });`,
     message:
@@ -44,16 +46,20 @@ new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods
       if (!a.waypoint) continue;
       const rules = listsOf(a.plugin);
       if (rules.length === 0) continue;
-      const own = /^Service\/([^/]+)\/([^/]+)$/.exec(a.scope);
+      const own = serviceOfScope(a.scope);
       // A ServiceEntry's chain runs only for requests to that entry: its hosts never meet a Service's.
       if (!own && a.scope !== '*') continue;
       for (const r of rules) {
-        // The Services the rule is about: the chain's own, or on a waypoint-wide chain those its hosts name.
+        // The Services the rule is about: the chain's own, or on a waypoint-wide chain those its hosts
+        // name that this waypoint serves (another waypoint's Service never meets the rule at all).
         const services = own
-          ? [{ namespace: own[1], name: own[2] }]
+          ? [own]
           : r.hosts.flatMap((h) => {
               const s = serviceNamedBy(h);
-              return s && (ctx.find('Service', s.namespace, s.name) || ctx.findReference('Service', s.namespace, s.name)) ? [s] : [];
+              const service = s && (ctx.find('Service', s.namespace, s.name) ?? ctx.findReference('Service', s.namespace, s.name));
+              if (!s || !service) return [];
+              const bound = resolveServiceWaypoint(ctx, { namespace: s.namespace, labels: labelsOfObject(service) });
+              return bound.waypoint && !bound.unbound && `${bound.waypoint.namespace}/${bound.waypoint.name}` === a.proxy ? [s] : [];
             });
         for (const s of services) {
           const key = `${pluginLabel(a.plugin)}\0${r.index}\0${s.namespace}/${s.name}`;

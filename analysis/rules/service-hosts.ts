@@ -9,10 +9,16 @@ export function namesOfService(namespace: string, name: string): string[] {
   return [...names, ...names.map((n) => `${n}.`)];
 }
 
+/** The Service of a chain's scope `Service/ns/name`; undefined for any other scope. */
+export function serviceOfScope(scope: string): { namespace: string; name: string } | undefined {
+  const m = /^Service\/([^/]+)\/([^/]+)$/.exec(scope);
+  return m ? { namespace: m[1], name: m[2] } : undefined;
+}
+
 /** `namesOfService` for a chain's scope `Service/ns/name`; undefined for any other scope. */
 export function serviceNames(scope: string): string[] | undefined {
-  const m = /^Service\/([^/]+)\/([^/]+)$/.exec(scope);
-  return m ? namesOfService(m[1], m[2]) : undefined;
+  const s = serviceOfScope(scope);
+  return s ? namesOfService(s.namespace, s.name) : undefined;
 }
 
 /**

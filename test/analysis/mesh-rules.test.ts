@@ -460,6 +460,13 @@ test('basic-auth/partial-hosts: a rule whose hosts reach a Service by some of it
   assert.deepEqual(partial(['cart*']), [], 'a prefix wildcard covering every name');
   assert.deepEqual(partial(['shop.example.com']), [], 'an outside name (ingress traffic through the waypoint): no name of the Service');
   assert.deepEqual(partial(['reviews.shop.svc.cluster.local'], 'waypoint'), [], 'a Service the model does not have');
+  // A waypoint-wide rule naming a Service that another waypoint serves never meets its requests: nothing to cover.
+  const elsewhere = compile((app, shop, waypoint) => {
+    const own = new Waypoint(shop, 'cart-waypoint');
+    MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: own });
+    new BasicAuth(shop, 'cart-auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], hosts: ['cart.shop.svc.cluster.local'], credentials: [Credential.fromEnv('WP_CART_CREDENTIAL')] }] });
+  }).filter((f) => f.rule === 'basic-auth/partial-hosts');
+  assert.deepEqual(elsewhere, []);
 });
 
 test("basic-auth/partial-hosts: a plugin on a ServiceEntry's chain is not taken for a waypoint-wide one (its rule never runs for the Service its hosts name)", () => {
