@@ -287,8 +287,16 @@ export function nearest(key: string, known: Iterable<string>): string | undefine
  * ignored without a word.
  */
 export function refuseUnknownProps(scope: IConstruct, constructName: string, props: object, known: ReadonlySet<string>): void {
+  // Runs for most constructs of a mesh: nothing is allocated unless a key is unknown.
+  let allKnown = true;
+  for (const k in props) {
+    if (Object.prototype.hasOwnProperty.call(props, k) && !known.has(k)) {
+      allKnown = false;
+      break;
+    }
+  }
+  if (allKnown) return;
   const unknown = Object.keys(props).filter((k) => !known.has(k));
-  if (unknown.length === 0) return;
   throw new PolicyError(
     unknown.map((k) => {
       const near = nearest(k, known);
