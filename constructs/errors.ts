@@ -26,6 +26,10 @@ export class PolicyError extends Error {
         readDeclaredSecrets();
         return findings.map(formatFinding).join('\n\n');
       },
+      // Error-wrapping code may assign a message (`e.message = context + e.message`): it then holds what was assigned.
+      set: (value: string) => {
+        Object.defineProperty(this, 'message', { value, writable: true, configurable: true, enumerable: false });
+      },
       configurable: true,
     });
   }

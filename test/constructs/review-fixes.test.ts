@@ -160,3 +160,21 @@ test('MeshService refuses a key its ports do not take: a misspelt targetPort was
   ]);
   assert.equal(new MeshService(ns, 'web', { ports: [{ port: 80, targetPort: 8080, name: 'http' }] }).name, 'web');
 });
+
+test("a PolicyError's message can be assigned, as error-wrapping code does (it is worded when read, so it had only a getter and strict code threw)", () => {
+  const e = thrownError(() => new Waypoint(new MeshNamespace(new PolicyApp(), 'shop'), 'Bad_Name'));
+  const original = e.message;
+  assert.match(original, /names\/rfc1123|Waypoint name/);
+  e.message = `while loading shop: ${e.message}`;
+  assert.equal(e.message, `while loading shop: ${original}`);
+  assert.ok(!Object.keys(e).includes('message') && !Object.keys(e).includes('findings'), 'message and findings stay out of console.log');
+});
+
+function thrownError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('nothing thrown');
+}
