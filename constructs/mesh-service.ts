@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { z } from 'zod';
+import { isPolicyError, PolicyError } from './errors';
 import { namespaceOf } from './app';
 import { LABELS, NO_WAYPOINT } from './labels';
 import { DeferredApiObject, deferredApiObjectOf } from './internal/deferred-api-object';
@@ -135,7 +136,13 @@ export class MeshService extends Construct implements IMeshService {
    * options are given; then only a label-only manifest carrying those labels.
    */
   public static fromServiceName(scope: Construct, id: string, name: string, options: ServiceWaypointOptions = {}): ExternalService {
-    return new ExternalService(scope, id, withProps(options, { name }));
+    try {
+      return new ExternalService(scope, id, withProps(options, { name }));
+    } catch (e) {
+      if (!isPolicyError(e)) throw e;
+      // Named as the caller wrote it: they never wrote ExternalService, and name is not one of their options.
+      throw new PolicyError(e.findings.map((f) => (f.rule === 'props/unknown' ? { ...f, message: f.message.replace(/^ExternalService has no prop/, 'MeshService.fromServiceName has no option'), fix: f.fix?.replace(/; ExternalService takes .*$/, '; its options are ingressUseWaypoint, useWaypoint.') } : f)));
+    }
   }
 
   public readonly name: string;

@@ -113,7 +113,12 @@ test('PolicyApp, Target, MeshNamespace, Waypoint, MeshService and ExternalServic
   assert.deepEqual(refused(() => new MeshNamespace(app, 'cart', loose({ ownd: true }))), [['props/unknown', "MeshNamespace has no prop 'ownd' (did you mean 'owned'?)"]]);
   assert.deepEqual(refused(() => new Waypoint(ns, 'other', loose({ waypointfor: 'workload' }))), [['props/unknown', "Waypoint has no prop 'waypointfor' (did you mean 'waypointFor'?)"]]);
   assert.deepEqual(refused(() => new MeshService(ns, 'api', loose({ ports: [{ port: 80 }], usewaypoint: waypoint }))), [['props/unknown', "MeshService has no prop 'usewaypoint' (did you mean 'useWaypoint'?)"]]);
-  assert.deepEqual(refused(() => MeshService.fromServiceName(ns, 'orders', 'orders', loose({ usewaypoint: waypoint }))), [['props/unknown', "ExternalService has no prop 'usewaypoint' (did you mean 'useWaypoint'?)"]]);
+  assert.deepEqual(refused(() => MeshService.fromServiceName(ns, 'orders', 'orders', loose({ usewaypoint: waypoint }))), [['props/unknown', "MeshService.fromServiceName has no option 'usewaypoint' (did you mean 'useWaypoint'?)"]]);
+  assert.deepEqual(
+    thrownFindings(() => MeshService.fromServiceName(ns, 'orders', 'orders', loose({ team: 'cart' }))).map((f) => [f.message, f.fix]),
+    [["MeshService.fromServiceName has no option 'team'", "Remove 'team'; its options are ingressUseWaypoint, useWaypoint."]],
+    'named as the caller wrote it, with the options it really takes',
+  );
 
   interface TeamWaypointProps extends WaypointProps {
     readonly team: string;
