@@ -76,6 +76,34 @@ function primitivesArePlain(): boolean {
   return true;
 }
 
+/** What every manifest of one walk shares: the environment variable cdk8s reads and the prototypes' state. */
+interface JsonRun {
+  readonly sortKeys: boolean;
+  readonly primitivesArePlain: boolean;
+}
+
+let run: JsonRun | undefined;
+
+const readRun = (): JsonRun => ({ sortKeys: process.env.CDK8S_DISABLE_SORT ? false : true, primitivesArePlain: primitivesArePlain() });
+
+/**
+ * Run `fn`, a walk that turns a whole tree into JSON, with what every
+ * manifest shares read once: `process.env` is a lookup in the C++
+ * environment (~0.4 µs) and the prototype checks ~0.5 µs, per object
+ * otherwise (~20 ms of collect at 1,000 namespaces). cdk8s reads the same
+ * variable per `toJson()`; a policy that changes it (or a prototype) while
+ * its own tree is being collected is not one to serve.
+ */
+export function inJsonRun<T>(fn: () => T): T {
+  const outer = run;
+  run = readRun();
+  try {
+    return fn();
+  } finally {
+    run = outer;
+  }
+}
+
 function isPlainObject(v: object): boolean {
   return Object.getPrototypeOf(v) === Object.prototype && !Object.prototype.hasOwnProperty.call(v, 'constructor') && !('resolve' in v);
 }
@@ -157,7 +185,8 @@ export function deferredJson(d: DeferredApiObject, owner: IConstruct): Record<st
 function plainJson(props: Record<string, unknown>, meta: MetadataInternals): Record<string, unknown> | undefined {
   const extra = meta._additionalAttributes;
   if (typeof extra !== 'object' || extra === null) return undefined;
-  if (!primitivesArePlain()) return undefined;
+  const shared = run ?? readRun();
+  if (!shared.primitivesArePlain) return undefined;
   const own = Object.prototype.hasOwnProperty;
   // `__proto__` as a key behaves differently under spread and assignment: leave it to toJson().
   if (own.call(extra, '__proto__') || own.call(props, '__proto__')) return undefined;
@@ -174,7 +203,7 @@ function plainJson(props: Record<string, unknown>, meta: MetadataInternals): Rec
     const metadata = clean(input, true, true);
     // ApiObject.toJson(): clean({ ...props, metadata }), where cleaning the
     // metadata again would only copy it (it is clean and sorted already).
-    const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
+    const sortKeys = shared.sortKeys;
     // What clean() would refuse in the copy of props it used to make.
     if (own.call(props, 'constructor') || own.call(props, 'resolve') || 'resolve' in Object.prototype) return undefined;
     const keys = Object.keys(props);

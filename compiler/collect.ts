@@ -9,7 +9,7 @@ import { relativeSource, sourceOf } from '../constructs/internal/provenance';
 import { referenceOf } from '../constructs/internal/reference';
 import { isPolicyError, thrown } from '../constructs/errors';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
-import { apiObjectJson, deferredJson } from './api-object-json';
+import { apiObjectJson, deferredJson, inJsonRun } from './api-object-json';
 import { deferredApiObjectOf, withoutCreatingDeferred } from '../constructs/internal/deferred-api-object';
 import { deferredFindingsOf, mergeRepeated } from '../constructs/internal/deferred-findings';
 import { phaseProgress } from './progress';
@@ -106,7 +106,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
   };
   // Validating a construct would create its deferred ApiObject (that is how
   // cdk8s's own synth sees it); this walk reads the props instead.
-  withoutCreatingDeferred(() => visit(app));
+  withoutCreatingDeferred(() => inJsonRun(() => visit(app)));
   findings.push(...mergeRepeated(deferred));
   progress.end();
 
