@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { Finding } from '../analysis/finding';
-import { PolicyApp, targetNameOf } from '../constructs/app';
+import { DEFAULT_TARGET, PolicyApp, Target } from '../constructs/app';
 import { ownershipOf } from '../constructs/internal/ownership';
 import { otherCopyOf, twoCopies } from '../constructs/internal/copies';
-import { relativeSource, sourceOf } from '../constructs/internal/provenance';
+import { ownSourceOf, relativeSource } from '../constructs/internal/provenance';
 import { referenceOf } from '../constructs/internal/reference';
 import { isPolicyError, thrown } from '../constructs/errors';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
@@ -42,24 +42,34 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
   const targets = new Set<string>();
   const progress = phaseProgress('collect');
 
+  // Each construct's target and policy line (its own, or its nearest
+  // ancestor's) are handed down the walk: looking them up walked the
+  // construct's scopes again, several times per construct.
+  let target = DEFAULT_TARGET;
+  let source: string | undefined;
   const add = (json: Record<string, unknown>, c: IConstruct, ownership: ModelObject['ownership'], path: string | undefined): void => {
     const manifest = json as KubeObject;
     if (isClusterScoped(manifest.kind)) delete manifest.metadata.namespace;
-    const target = targetNameOf(c);
     targets.add(target);
-    objects.push({ manifest, target, ownership, path, source: rel(c) });
+    objects.push({ manifest, target, ownership, path, source: rel() });
     progress.item();
   };
   const visit = (c: IConstruct): void => {
+    const outerTarget = target;
+    const outerSource = source;
+    if (Target.isTarget(c)) target = c.name ?? DEFAULT_TARGET;
+    source = ownSourceOf(c) ?? source;
     try {
       visitOne(c);
     } catch (e) {
       // A validation or a toJson() override in policy code threw: that is a
       // mistake at this construct, not a crash of the compiler.
       if (isPolicyError(e)) findings.push(...e.findings);
-      else findings.push(constructCrash(e, c.node.path, rel(c)));
+      else findings.push(constructCrash(e, c.node.path, rel()));
     }
     for (const child of c.node.children) visit(child);
+    target = outerTarget;
+    source = outerSource;
   };
   const otherCopies = new Set<string>();
   // Credentials that could not be read: one finding per missing source, however many plugins read it.
@@ -69,12 +79,12 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     if (copy !== undefined && !otherCopies.has(copy)) {
       otherCopies.add(copy);
       const theirs = sourceInCopy(copy, c);
-      findings.push(twoCopiesFinding(copy, c.node.path, theirs === undefined ? rel(c) : relativeSource(theirs, options.root)));
+      findings.push(twoCopiesFinding(copy, c.node.path, theirs === undefined ? rel() : relativeSource(theirs, options.root)));
     }
     const unread = deferredFindingsOf(c);
-    if (unread) for (const f of unread) deferred.push({ ...f, path: c.node.path, source: rel(c) });
+    if (unread) for (const f of unread) deferred.push({ ...f, path: c.node.path, source: rel() });
     for (const message of c.node.validate()) {
-      findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel(c) });
+      findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel() });
     }
     if (c instanceof ApiObject) {
       add(apiObjectJson(c), c, ownershipOf(c), c.node.scope?.node.path);
@@ -90,16 +100,15 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     }
     const ref = referenceOf(c);
     if (ref) {
-      references.push({ ...ref, target: targetNameOf(c), path: c.node.path, source: rel(c) });
+      references.push({ ...ref, target, path: c.node.path, source: rel() });
     }
     if (c instanceof BasicAuth && c.usesLiteralCredentials) {
-      findings.push(literalCredentialFinding(c, rel(c)));
+      findings.push(literalCredentialFinding(c, rel()));
     }
   };
   // Thousands of constructs share a few policy lines: relativize each line once.
   const relative = new Map<string, string | undefined>();
-  const rel = (c: IConstruct) => {
-    const source = sourceOf(c);
+  const rel = () => {
     if (source === undefined) return undefined;
     if (!relative.has(source)) relative.set(source, relativeSource(source, options.root));
     return relative.get(source);

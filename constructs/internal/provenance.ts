@@ -151,6 +151,11 @@ export function recordSource(c: IConstruct, constructed: Function): void {
 }
 
 
+/** `file:line` (absolute) where the construct itself was created, if that was recorded (not its ancestors'). */
+export function ownSourceOf(c: IConstruct): string | undefined {
+  return sources.get(c);
+}
+
 /** `file:line` (absolute) where the construct or its nearest recorded ancestor was created. */
 export function sourceOf(c: IConstruct): string | undefined {
   for (let cur: IConstruct | undefined = c; cur; cur = cur.node.scope) {
