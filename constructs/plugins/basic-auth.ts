@@ -282,6 +282,36 @@ export function isUnreadStandIn(c: string): boolean {
   return STAND_IN.test(c);
 }
 
+/**
+ * One credential's value for the plugin `probe` stands in for, or a stand-in
+ * when the environment cannot give it (its finding goes to `unread`).
+ */
+// A module-level function, not a closure per plugin: tsx (esbuild's
+// keepNames) names every named closure with an Object.defineProperty call,
+// ~2 µs for each of a mesh's thousands of plugins.
+function readCredential(c: Credential, probe: Construct, unread: Finding[]): string {
+  try {
+    const value = c.resolve(probe);
+    // A secret's content is the environment's mistake, like its absence:
+    // reported with the others, by its source (the wire check could only
+    // say "credential #2").
+    if (!c.literal && !isAcceptedCredential(value)) {
+      unread.push({
+        rule: 'basic-auth/bad-credential',
+        severity: 'error',
+        message: `credential source ${c.source} holds neither "user:pass" nor valid base64, so the plugin would refuse its whole config`,
+        fix: 'Store "user:password" (or the base64 of it) in that source.',
+      });
+      return standIn();
+    }
+    return value;
+  } catch (e) {
+    if (!isPolicyError(e) || !e.findings.every((f) => UNREADABLE.has(f.rule))) throw e;
+    unread.push(...e.findings);
+    return standIn();
+  }
+}
+
 function parseRules(scope: Construct, id: string, rules: unknown, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][]; unread: Finding[] } {
   // Runs before super(), so a stand-in construct at the plugin's own path
   // carries the errors; it is removed again before the plugin is created.
@@ -292,29 +322,7 @@ function parseRules(scope: Construct, id: string, rules: unknown, constructed: F
     // may not be its namespace's.
     if (rulesProps.some((r) => r.credentials.some(resolvesAgainstPolicyFile))) recordSource(probe, constructed);
     const unread: Finding[] = [];
-    const read = (c: Credential): string => {
-      try {
-        const value = c.resolve(probe);
-        // A secret's content is the environment's mistake, like its absence:
-        // reported with the others, by its source (the wire check could only
-        // say "credential #2").
-        if (!c.literal && !isAcceptedCredential(value)) {
-          unread.push({
-            rule: 'basic-auth/bad-credential',
-            severity: 'error',
-            message: `credential source ${c.source} holds neither "user:pass" nor valid base64, so the plugin would refuse its whole config`,
-            fix: 'Store "user:password" (or the base64 of it) in that source.',
-          });
-          return standIn();
-        }
-        return value;
-      } catch (e) {
-        if (!isPolicyError(e) || !e.findings.every((f) => UNREADABLE.has(f.rule))) throw e;
-        unread.push(...e.findings);
-        return standIn();
-      }
-    };
-    const values = rulesProps.map((r) => r.credentials.map(read));
+    const values = rulesProps.map((r) => r.credentials.map((c) => readCredential(c, probe, unread)));
     return { rulesProps, values, unread };
   } catch (e) {
     if (!isPolicyError(e)) throw e;
