@@ -9,13 +9,14 @@ import { labelsOfObject, resolveServiceWaypoint } from './waypoints';
 
 /** The `hosts` of each basic_auth rule of a plugin (index kept), only the rules that have some. */
 function hostLists(p: PluginView): { index: number; hosts: string[] }[] {
-  if (!p.url || pluginDefinitionFor(p.url)?.name !== 'basic-auth') return [];
   const config = (p.object.manifest.spec as { pluginConfig?: unknown } | undefined)?.pluginConfig;
   const rules = isPlainObject(config) && Array.isArray(config.basic_auth_rules) ? config.basic_auth_rules : [];
-  return rules.flatMap((r, index) => {
+  const lists = rules.flatMap((r, index) => {
     const hosts = isPlainObject(r) && Array.isArray(r.hosts) ? r.hosts.filter((h): h is string => typeof h === 'string') : [];
     return hosts.length > 0 ? [{ index, hosts }] : [];
   });
+  // The module is looked up last: most plugins of a mesh have no rule with hosts, and the lookup parses the url.
+  return lists.length > 0 && p.url && pluginDefinitionFor(p.url)?.name === 'basic-auth' ? lists : [];
 }
 
 /**
