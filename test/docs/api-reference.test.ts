@@ -87,6 +87,30 @@ test('every type docs/api.md lists is exported by an entry point', () => {
   assert.deepEqual(stale, [], `docs/api.md lists types no entry point exports: ${stale.join(', ')}`);
 });
 
+test('every field a documented props or options interface declares is named in its docs/api.md item', () => {
+  // Its own fields: inherited ones are covered by the item's "plus X".
+  const items = new Map([...DOC.matchAll(new RegExp(`^- \`(${IDENTIFIER}(?:Props|Options))\`: (.*)$`, 'gm'))].map((m) => [m[1], m[2]]));
+  const config = ts.readConfigFile(path.join(REPO_ROOT, 'tsconfig.json'), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO_ROOT);
+  const files = Object.values(ENTRY_POINTS).map((f) => path.join(REPO_ROOT, f));
+  const program = ts.createProgram(files, options);
+  const checker = program.getTypeChecker();
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    for (let s of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!)) {
+      const item = items.get(s.name);
+      if (item === undefined || seen.has(s.name)) continue;
+      seen.add(s.name);
+      if (s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
+      const fields = (s.declarations ?? []).filter(ts.isInterfaceDeclaration).flatMap((d) => d.members.flatMap((m) => (m.name ? [m.name.getText()] : [])));
+      for (const field of fields) if (!item.includes(`\`${field}\``)) missing.push(`${s.name}.${field}`);
+    }
+  }
+  assert.ok(seen.has('WasmPluginOptions') && seen.has('PolicyAppProps'), 'the props items are found (the extraction itself works)');
+  assert.deepEqual(missing, [], `docs/api.md does not name these fields in their type's item: ${missing.join(', ')}`);
+});
+
 test('README.md links to docs/api.md', () => {
   const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
   assert.match(readme, /\]\(docs\/api\.md\)/, 'README.md has a link to docs/api.md');
