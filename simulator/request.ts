@@ -104,12 +104,12 @@ export interface ObjectName {
   readonly name: string;
 }
 
-function parseNamespaced(field: RequestField, value: string, what: string): ObjectName {
+function parseNamespaced(field: RequestField, value: string, what: string, example: string): ObjectName {
   const slash = value.indexOf('/');
   const namespace = value.slice(0, slash);
   const name = value.slice(slash + 1);
   if (slash < 0 || !isDnsLabel(namespace) || !isDnsLabel(name)) {
-    throw new SimulationError(field, `${field} ${JSON.stringify(value)} is not ${what}`, `Write ${what}, e.g. "default/productpage".`);
+    throw new SimulationError(field, `${field} ${JSON.stringify(value)} is not ${what}`, `Write ${what}, e.g. ${JSON.stringify(example)}.`);
   }
   return { namespace, name };
 }
@@ -117,13 +117,13 @@ function parseNamespaced(field: RequestField, value: string, what: string): Obje
 /** `namespace/name[:port]`. */
 export function parseDestination(to: string): ObjectName & { readonly port?: number } {
   const m = /^(.*?)(?::(\d+))?$/.exec(to)!;
-  const ref = parseNamespaced('to', m[1], 'NAMESPACE/SERVICE[:PORT]');
+  const ref = parseNamespaced('to', m[1], 'NAMESPACE/SERVICE[:PORT]', 'default/productpage:9080');
   if (m[2] === undefined) return ref;
   return { ...ref, port: checkPort(Number(m[2]), `to ${JSON.stringify(to)}`) };
 }
 
 export function parseGateway(via: string): ObjectName {
-  return parseNamespaced('via', via, 'NAMESPACE/GATEWAY');
+  return parseNamespaced('via', via, 'NAMESPACE/GATEWAY', 'default/bookinfo-gateway');
 }
 
 export function checkPort(port: number, what = 'port'): number {

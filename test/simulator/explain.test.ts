@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../../cli/main';
 import type { KubeObject } from '../../compiler/model';
+import { isSimulationError, parseDestination, parseGateway } from '../../simulator/request';
 import { captureIo, tempDir } from '../support/helpers';
 import { b64, basicAuthConfig, namespace, plugin, toGateway, waypoint } from './fixtures';
 
@@ -215,4 +216,9 @@ test("a header of any name has its value fingerprinted (-H 'user:password' is a 
     assert.match(r.out, /leaky: <redacted, 8 chars, sha256:[0-9a-f]{8}>/);
     assert.match(r.out, /accept: text\/html/);
   }
+});
+
+test('a malformed --to or --via is refused with an example of its own kind (a Service, a gateway)', () => {
+  assert.throws(() => parseGateway('bookinfo-gateway'), (e: unknown) => isSimulationError(e) && e.field === 'via' && e.finding.fix === 'Write NAMESPACE/GATEWAY, e.g. "default/bookinfo-gateway".');
+  assert.throws(() => parseDestination('productpage'), (e: unknown) => isSimulationError(e) && e.field === 'to' && e.finding.fix === 'Write NAMESPACE/SERVICE[:PORT], e.g. "default/productpage:9080".');
 });
