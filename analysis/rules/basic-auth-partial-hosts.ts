@@ -1,10 +1,11 @@
 import { pluginDefinitionFor } from '../../constructs/define-plugin';
-import type { Rule } from '../rule';
+import type { ModelObject, ModelReference } from '../../compiler/model';
+import type { Rule, RuleContext } from '../rule';
 import { hostEntryMatches } from '../../simulator/basic-auth';
 import { isPlainObject } from '../schema/issue';
 import { attachments } from './attachments';
 import { pluginLabel, PluginView } from './plugin-spec';
-import { namesOfService, serviceNamedBy, serviceOfScope } from './service-hosts';
+import { namesOfService, serviceOfScope } from './service-hosts';
 import { labelsOfObject, resolveServiceWaypoint } from './waypoints';
 
 /** The `hosts` of each basic_auth rule of a plugin (index kept), only the rules that have some. */
@@ -19,20 +20,43 @@ function hostLists(p: PluginView): { index: number; hosts: string[] }[] {
   return lists.length > 0 && p.url && pluginDefinitionFor(p.url)?.name === 'basic-auth' ? lists : [];
 }
 
+const served = new WeakMap<RuleContext, Map<string, { namespace: string; name: string }[]>>();
+
+/** The Services of the model (emitted, labelled or referenced) bound to waypoint `ns/name`, computed once per context. */
+function servedBy(ctx: RuleContext, proxy: string): { namespace: string; name: string }[] {
+  let byProxy = served.get(ctx);
+  if (!byProxy) {
+    served.set(ctx, (byProxy = new Map()));
+    const seen = new Set<string>();
+    const add = (namespace: string | undefined, name: string, about: ModelObject | ModelReference) => {
+      const key = `${namespace}/${name}`;
+      if (namespace === undefined || seen.has(key)) return;
+      seen.add(key);
+      const bound = resolveServiceWaypoint(ctx, { namespace, labels: labelsOfObject(about) });
+      if (!bound.waypoint || bound.unbound) return;
+      const wp = `${bound.waypoint.namespace}/${bound.waypoint.name}`;
+      (byProxy!.get(wp) ?? byProxy!.set(wp, []).get(wp)!).push({ namespace, name });
+    };
+    for (const o of ctx.ofKind('Service')) add(o.manifest.metadata.namespace, o.manifest.metadata.name, o);
+    for (const r of ctx.references) if (r.kind === 'Service') add(r.namespace, r.name, r);
+  }
+  return byProxy.get(proxy) ?? [];
+}
+
 /**
  * A Basic-auth rule on a waypoint whose hosts name a Service by some of the
  * names that reach it but not all: the client picks the name, so requests
  * under the others skip the rule, and its credentials, without a 401 (fail
  * open). Service chains are checked against their own Service; a
- * waypoint-wide rule against each Service its hosts name by namespace and
- * the waypoint serves.
+ * waypoint-wide rule against each Service of the model the waypoint serves
+ * that its hosts name in any way (exactly or by a wildcard).
  */
 export const basicAuthPartialHosts: Rule = {
   id: 'basic-auth/partial-hosts',
   severity: 'warning',
   docs: {
     summary:
-      'A Basic-auth rule on a waypoint whose hosts match some of the names that reach a Service (cart, cart.shop, cart.shop.svc, cart.shop.svc.cluster.local, each also with a trailing dot) but not all: the client, not the policy, picks the authority, so a request under another name skips the rule and reaches the Service without credentials. Checked for a plugin targeting a Service (against that Service) and for a waypoint-wide plugin (against each Service of the model its hosts name by namespace and that waypoint serves).',
+      'A Basic-auth rule on a waypoint whose hosts match some of the names that reach a Service (cart, cart.shop, cart.shop.svc, cart.shop.svc.cluster.local, each also with a trailing dot) but not all: the client, not the policy, picks the authority, so a request under another name skips the rule and reaches the Service without credentials. Checked for a plugin targeting a Service (against that Service) and for a waypoint-wide plugin (against each Service of the model that waypoint serves and its hosts name, exactly or by a wildcard).',
     bad: `const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: waypoint });
 new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods: ['GET'], hosts: ['cart.shop.svc.cluster.local'], credentials: [Credential.fromEnv('CART_CREDENTIAL')] }] });`,
     message:
@@ -53,15 +77,7 @@ new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods
       for (const r of rules) {
         // The Services the rule is about: the chain's own, or on a waypoint-wide chain those its hosts
         // name that this waypoint serves (another waypoint's Service never meets the rule at all).
-        const services = own
-          ? [own]
-          : r.hosts.flatMap((h) => {
-              const s = serviceNamedBy(h);
-              const service = s && (ctx.find('Service', s.namespace, s.name) ?? ctx.findReference('Service', s.namespace, s.name));
-              if (!s || !service) return [];
-              const bound = resolveServiceWaypoint(ctx, { namespace: s.namespace, labels: labelsOfObject(service) });
-              return bound.waypoint && !bound.unbound && `${bound.waypoint.namespace}/${bound.waypoint.name}` === a.proxy ? [s] : [];
-            });
+        const services = own ? [own] : servedBy(ctx, a.proxy);
         for (const s of services) {
           const key = `${pluginLabel(a.plugin)}\0${r.index}\0${s.namespace}/${s.name}`;
           if (reported.has(key)) continue;

@@ -20,13 +20,3 @@ export function serviceNames(scope: string): string[] | undefined {
   const s = serviceOfScope(scope);
   return s ? namesOfService(s.namespace, s.name) : undefined;
 }
-
-/**
- * The Service (`namespace`, `name`) a host entry names exactly, by its
- * namespaced or cluster-local form (`cart.shop`, `cart.shop.svc`,
- * `cart.shop.svc.cluster.local`, with or without the trailing dot).
- */
-export function serviceNamedBy(entry: string): { namespace: string; name: string } | undefined {
-  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.svc(\.cluster\.local)?)?\.?$/.exec(entry);
-  return m ? { name: m[1], namespace: m[3] } : undefined;
-}

@@ -469,6 +469,17 @@ test('basic-auth/partial-hosts: a rule whose hosts reach a Service by some of it
   assert.deepEqual(elsewhere, []);
 });
 
+test('basic-auth/partial-hosts: a waypoint-wide rule naming the Services of a namespace by a wildcard (*.shop.svc.cluster.local) is checked too: cart and cart.shop skip it', () => {
+  process.env.WP_CART_CREDENTIAL = 'cart:s3cret';
+  const found = compile((app, shop, waypoint) => {
+    MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: waypoint });
+    new BasicAuth(shop, 'shop-auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], hosts: ['*.shop.svc.cluster.local'], credentials: [Credential.fromEnv('WP_CART_CREDENTIAL')] }] });
+  }).filter((f) => f.rule === 'basic-auth/partial-hosts');
+  assert.deepEqual(found.map((f) => f.message), [
+    'WasmPlugin shop/shop-auth rule #1 hosts match Service shop/cart as cart.shop.svc.cluster.local but not as cart, cart.shop, cart.shop.svc or 4 more names with a trailing dot: a client that uses one of those reaches the Service without this rule asking for credentials',
+  ]);
+});
+
 test("basic-auth/partial-hosts: a plugin on a ServiceEntry's chain is not taken for a waypoint-wide one (its rule never runs for the Service its hosts name)", () => {
   process.env.WP_CART_CREDENTIAL = 'cart:s3cret';
   const found = compile((_app, shop, waypoint) => {
