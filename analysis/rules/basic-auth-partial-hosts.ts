@@ -49,19 +49,20 @@ function servedBy(ctx: RuleContext, proxy: string): { namespace: string; name: s
  * under the others skip the rule, and its credentials, without a 401 (fail
  * open). Service chains are checked against their own Service; a
  * waypoint-wide rule against each Service of the model the waypoint serves
- * that its hosts name in any way (exactly or by a wildcard).
+ * that its hosts name in any way (exactly or by a wildcard). Covering every
+ * DNS name still leaves the Service's VIP and other letter cases.
  */
 export const basicAuthPartialHosts: Rule = {
   id: 'basic-auth/partial-hosts',
   severity: 'warning',
   docs: {
     summary:
-      'A Basic-auth rule on a waypoint whose hosts match some of the names that reach a Service (cart, cart.shop, cart.shop.svc, cart.shop.svc.cluster.local, each also with a trailing dot) but not all: the client, not the policy, picks the authority, so a request under another name skips the rule and reaches the Service without credentials. Checked for a plugin targeting a Service (against that Service) and for a waypoint-wide plugin (against each Service of the model that waypoint serves and its hosts name, exactly or by a wildcard).',
+      'A Basic-auth rule on a waypoint whose hosts match some of the names that reach a Service (cart, cart.shop, cart.shop.svc, cart.shop.svc.cluster.local, each also with a trailing dot) but not all: the client, not the policy, picks the authority, so a request under another name skips the rule and reaches the Service without credentials. Covering every one of those names is not enough either: a client may address the Service by its ClusterIP (traffic to the VIP goes through the Service\'s waypoint) or write a name in other letter case (the module compares hosts case-sensitively), so only a `*` entry covers the Service. Checked for a plugin targeting a Service (against that Service) and for a waypoint-wide plugin (against each Service of the model that waypoint serves and its hosts name, exactly or by a wildcard).',
     bad: `const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: waypoint });
 new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods: ['GET'], hosts: ['cart.shop.svc.cluster.local'], credentials: [Credential.fromEnv('CART_CREDENTIAL')] }] });`,
     message:
       'WasmPlugin shop/cart-auth rule #1 hosts match Service shop/cart as cart.shop.svc.cluster.local but not as cart, cart.shop, cart.shop.svc or 4 more names with a trailing dot: a client that uses one of those reaches the Service without this rule asking for credentials',
-    fix: 'Drop hosts from a rule meant for a whole Service (target the Service instead), or list every name that reaches it; hosts are for hostnames that really differ, such as on an ingress gateway.',
+    fix: 'Drop hosts from a rule meant for a whole Service (target the Service instead): no list of names covers its ClusterIP or every letter case. Hosts are for hostnames that really differ, such as on an ingress gateway.',
   },
   check(ctx) {
     const reported = new Set<string>();
@@ -84,7 +85,17 @@ new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods
           const names = namesOfService(s.namespace, s.name);
           const covered = names.filter((n) => r.hosts.some((h) => hostEntryMatches(h, n)));
           // None covered: the rule is for other hosts (an ingress name routed through the waypoint), not a gap.
-          if (covered.length === 0 || covered.length === names.length) continue;
+          if (covered.length === 0) continue;
+          // Every DNS name covered still leaves the Service's VIP (facts §3.2: traffic to the VIP uses the
+          // Service's waypoint) and other letter cases (the module compares hosts case-sensitively, §1.5).
+          if (covered.length === names.length) {
+            if (r.hosts.includes('*')) continue;
+            reported.add(key);
+            ctx.report(a.plugin.object, {
+              message: `WasmPlugin ${pluginLabel(a.plugin)} rule #${r.index + 1} hosts match Service ${s.namespace}/${s.name} by each of its DNS names but not by its ClusterIP, nor by a name in other letter case (the module compares hosts case-sensitively): a client that uses one of those reaches the Service without this rule asking for credentials`,
+            });
+            continue;
+          }
           reported.add(key);
           const missing = names.filter((n) => !covered.includes(n));
           const plain = missing.filter((n) => !n.endsWith('.'));

@@ -456,8 +456,7 @@ test('basic-auth/partial-hosts: a rule whose hosts reach a Service by some of it
   ]);
   assert.equal(partial(['cart', 'cart.shop']).length, 1, 'the short names only');
   assert.equal(partial(['cart.shop.svc.cluster.local'], 'waypoint').length, 1, 'a waypoint-wide rule naming the Service by namespace');
-  assert.deepEqual(partial(['cart', 'cart.*', '*.shop.svc', '*.cluster.local', '*.shop.svc.', '*.cluster.local.']), [], 'every name that reaches it');
-  assert.deepEqual(partial(['cart*']), [], 'a prefix wildcard covering every name');
+  assert.deepEqual(partial(['*']), [], 'a catch-all entry: every authority, the VIP too');
   assert.deepEqual(partial(['shop.example.com']), [], 'an outside name (ingress traffic through the waypoint): no name of the Service');
   assert.deepEqual(partial(['reviews.shop.svc.cluster.local'], 'waypoint'), [], 'a Service the model does not have');
   // A waypoint-wide rule naming a Service that another waypoint serves never meets its requests: nothing to cover.
@@ -467,6 +466,21 @@ test('basic-auth/partial-hosts: a rule whose hosts reach a Service by some of it
     new BasicAuth(shop, 'cart-auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], hosts: ['cart.shop.svc.cluster.local'], credentials: [Credential.fromEnv('WP_CART_CREDENTIAL')] }] });
   }).filter((f) => f.rule === 'basic-auth/partial-hosts');
   assert.deepEqual(elsewhere, []);
+});
+
+test('basic-auth/partial-hosts: hosts covering every DNS name of a Service still leave its ClusterIP and other letter cases (facts §3.2: traffic to the VIP uses the Service\'s waypoint; §1.5: hosts compare case-sensitively), so only `*` is silent', () => {
+  process.env.WP_CART_CREDENTIAL = 'cart:s3cret';
+  const found = (hosts: string[]) =>
+    compile((app, shop, waypoint) => {
+      const cart = MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: waypoint });
+      new BasicAuth(shop, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods: ['GET'], hosts, credentials: [Credential.fromEnv('WP_CART_CREDENTIAL')] }] });
+    })
+      .filter((f) => f.rule === 'basic-auth/partial-hosts')
+      .map((f) => f.message);
+  const vip = 'WasmPlugin shop/cart-auth rule #1 hosts match Service shop/cart by each of its DNS names but not by its ClusterIP, nor by a name in other letter case (the module compares hosts case-sensitively): a client that uses one of those reaches the Service without this rule asking for credentials';
+  assert.deepEqual(found(['cart', 'cart.*', '*.shop.svc', '*.cluster.local', '*.shop.svc.', '*.cluster.local.']), [vip], 'every DNS name');
+  assert.deepEqual(found(['cart*']), [vip], 'a prefix wildcard covering every DNS name');
+  assert.deepEqual(found(['shop.example.com', '*']), [], 'a catch-all entry');
 });
 
 test('basic-auth/partial-hosts: a waypoint-wide rule naming the Services of a namespace by a wildcard (*.shop.svc.cluster.local) is checked too: cart and cart.shop skip it', () => {
