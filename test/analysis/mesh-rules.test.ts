@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { ApiObject } from 'cdk8s';
 import { analyze } from '../../analysis/analyze';
 import type { Finding } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
@@ -535,4 +536,14 @@ test("objects/owned-and-referenced: an owned Waypoint or MeshService named like 
     new MeshService(shop, 'details', { ports: [{ port: 9080 }] });
   }).filter((f) => f.rule === 'objects/owned-and-referenced');
   assert.deepEqual(fine, []);
+});
+
+test('objects/owned-and-referenced compares the API group too: an Istio networking.istio.io Gateway named like a referenced Gateway API Gateway (bookinfo-gateway, as in the Istio samples) is another object', () => {
+  const found = (apiVersion: string) =>
+    compile((_app, shop) => {
+      GatewayReference.fromGatewayName(shop, 'ingress', 'bookinfo-gateway');
+      new ApiObject(shop, 'istio-gateway', { apiVersion, kind: 'Gateway', metadata: { name: 'bookinfo-gateway', namespace: 'shop' } });
+    }).filter((f) => f.rule === 'objects/owned-and-referenced');
+  assert.deepEqual(found('networking.istio.io/v1'), []);
+  assert.equal(found('gateway.networking.k8s.io/v1').length, 1);
 });
