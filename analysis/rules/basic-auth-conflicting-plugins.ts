@@ -1,12 +1,14 @@
 import { pluginDefinitionFor } from '../../constructs/define-plugin';
+import { LABELS } from '../../constructs/labels';
 import { isSubstitutionPlaceholder, storedCredential } from '../../constructs/plugins/basic-auth-format';
 import { isUnreadStandIn } from '../../constructs/plugins/basic-auth';
-import type { Rule } from '../rule';
+import type { Rule, RuleContext } from '../rule';
 import { hostEntryMatches } from '../../simulator/basic-auth';
 import { isPlainObject } from '../schema/issue';
 import { attachments } from './attachments';
 import { pluginLabel, PluginView } from './plugin-spec';
-import { serviceNames } from './service-hosts';
+import { serviceNames, serviceOfScope } from './service-hosts';
+import { labelsOfObject, namespaceLabels } from './waypoints';
 
 /** One basic_auth rule as the module reads it, reduced to what decides whether two can meet one request. */
 interface AuthRule {
@@ -73,9 +75,24 @@ function entriesMeet(x: string, y: string): boolean {
   return true;
 }
 
-/** Whether a rule can match a request to the Service of the chain: without hosts, any; with them, one must name it. */
-function reachesService(r: AuthRule, names: readonly string[] | undefined): boolean {
-  return !names || r.hosts.length === 0 || r.hosts.some((h) => names.some((n) => hostEntryMatches(h, n)));
+/** A host entry that names something outside the cluster (an ingress hostname), not a short or `.svc` name. */
+const outsideName = (h: string) => h.includes('.') && !/\.svc(\.cluster\.local)?\.?$/.test(h);
+
+/**
+ * Whether a rule can match a request to the Service of the chain: without hosts, any; with them, one must
+ * name it, or, when ingress gateways route to the Service through its waypoint, name an outside host (the
+ * gateway forwards the external client's :authority unchanged).
+ */
+function reachesService(r: AuthRule, names: readonly string[] | undefined, ingress: boolean): boolean {
+  return !names || r.hosts.length === 0 || r.hosts.some((h) => names.some((n) => hostEntryMatches(h, n)) || (ingress && outsideName(h)));
+}
+
+/** Whether ingress gateways send traffic for Service `ns/name` through its waypoint (facts §3.5: the Service's label, else its Namespace's; Go ParseBool). */
+function ingressUsesWaypoint(ctx: RuleContext, s: { namespace: string; name: string } | undefined): boolean {
+  if (!s) return false;
+  const about = ctx.find('Service', s.namespace, s.name) ?? ctx.findReference('Service', s.namespace, s.name);
+  const value = (about ? labelsOfObject(about) : {})[LABELS.ingressUseWaypoint] ?? namespaceLabels(ctx, s.namespace).labels[LABELS.ingressUseWaypoint];
+  return value !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 }
 
 export const basicAuthConflictingPlugins: Rule = {
@@ -83,7 +100,7 @@ export const basicAuthConflictingPlugins: Rule = {
   severity: 'warning',
   docs: {
     summary:
-      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential: a request must satisfy every plugin it meets, so none passes both, and that path answers 401 to everyone. On the chain of a Service, a rule with hosts counts only if one of them names that Service (its short, namespaced or cluster-local name). Credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
+      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential: a request must satisfy every plugin it meets, so none passes both, and that path answers 401 to everyone. On the chain of a Service, a rule with hosts counts only if one of them names that Service (its short, namespaced or cluster-local name), or, when the Service takes ingress traffic through its waypoint (istio.io/ingress-use-waypoint), names an outside host (an ingress gateway forwards the external client\'s authority). Credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
     bad: `new BasicAuth(ns, 'ops', { targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.fromEnv('ADMIN_CREDENTIAL')] }] });
 new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix: '/admin/users', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });`,
     message:
@@ -107,7 +124,9 @@ new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix:
     const several = [...byChain.entries()].filter(([k, c]) => c.plugins.length > 1 || (!k.endsWith('\0*') && wide.has(c.proxy)));
     for (const [k, c] of several.sort(([x], [y]) => (x < y ? -1 : 1))) {
       const proxy = c.proxy;
-      const names = serviceNames(k.slice(k.indexOf('\0') + 1));
+      const scope = k.slice(k.indexOf('\0') + 1);
+      const names = serviceNames(scope);
+      const ingress = ingressUsesWaypoint(ctx, serviceOfScope(scope));
       const all = chainPlugins(k, c);
       const plugins = [...new Map(all.map((p) => [pluginLabel(p), p])).values()].sort((x, y) => (pluginLabel(x) < pluginLabel(y) ? -1 : 1));
       const list = plugins.map((p) => ({ p, rules: rulesFor(p) })).filter((x) => x.rules.length > 0);
@@ -119,7 +138,7 @@ new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix:
           for (const ra of a.rules) {
             const rb = b.rules.find((r) => {
               const methods = ra.methods.filter((m) => r.methods.includes(m));
-              return methods.length > 0 && pathsMeet(ra, r) && hostsMeet(ra, r) && reachesService(ra, names) && reachesService(r, names) && ra.credentials && r.credentials && ![...ra.credentials].some((c) => r.credentials!.has(c));
+              return methods.length > 0 && pathsMeet(ra, r) && hostsMeet(ra, r) && reachesService(ra, names, ingress) && reachesService(r, names, ingress) && ra.credentials && r.credentials && ![...ra.credentials].some((c) => r.credentials!.has(c));
             });
             if (!rb) continue;
             reported.add(pair);

@@ -418,6 +418,21 @@ test('basic-auth/conflicting-plugins: Basic-auth plugins on one chain whose rule
   assert.equal(wideFor('*.shop.svc.cluster.local').length, 1, 'a wildcard covering cart');
 });
 
+test('basic-auth/conflicting-plugins: with istio.io/ingress-use-waypoint, a waypoint-wide rule for the ingress hostname meets the Service\'s own rule on its chain (the gateway forwards the external :authority)', () => {
+  process.env.WP_OPS_CREDENTIAL = 'ops:s3cret';
+  process.env.WP_CART_CREDENTIAL = 'cart:s3cret';
+  const conflicts = (ingressUseWaypoint: boolean | undefined, host = 'shop.example.com') =>
+    compile((app, shop, waypoint) => {
+      new BasicAuth(shop, 'ops', { targets: [waypoint], priority: 10, rules: [{ prefix: '/admin', methods: ['GET'], hosts: [host], credentials: [Credential.fromEnv('WP_OPS_CREDENTIAL')] }] });
+      const cart = MeshService.fromServiceName(shop, 'cart', 'cart', { useWaypoint: waypoint, ...(ingressUseWaypoint === undefined ? {} : { ingressUseWaypoint }) });
+      new BasicAuth(shop, 'cart-auth', { targets: [cart], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.fromEnv('WP_CART_CREDENTIAL')] }] });
+    }).filter((f) => f.rule === 'basic-auth/conflicting-plugins');
+  assert.equal(conflicts(true).length, 1, 'ingress traffic for shop.example.com reaches cart\'s chain');
+  assert.deepEqual(conflicts(undefined), [], 'without the label, ingress traffic skips the waypoint');
+  assert.deepEqual(conflicts(false), []);
+  assert.deepEqual(conflicts(true, 'reviews.shop.svc.cluster.local'), [], 'another Service\'s cluster name is still not cart\'s');
+});
+
 test('basic-auth/conflicting-plugins compares suffix rules too (a prefix and a suffix always meet; two suffixes only if one ends with the other; an exact path by its ending), and wildcard hosts by whether one host can match both', () => {
   process.env.WP_OPS_CREDENTIAL = 'ops:s3cret';
   process.env.WP_CART_CREDENTIAL = 'cart:s3cret';
