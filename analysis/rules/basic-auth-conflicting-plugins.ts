@@ -66,13 +66,23 @@ function hostsMeet(a: AuthRule, b: AuthRule): boolean {
 
 /** Whether some host matches both host entries (exact, `*.suffix` or `prefix*`, as the plugin reads them). */
 function entriesMeet(x: string, y: string): boolean {
-  const wild = (e: string) => e.startsWith('*') || e.endsWith('*');
-  if (!wild(x)) return hostEntryMatches(y, x);
-  if (!wild(y)) return hostEntryMatches(x, y);
-  if (x.startsWith('*') && y.startsWith('*')) return x.endsWith(y.slice(1)) || y.endsWith(x.slice(1));
-  if (x.endsWith('*') && y.endsWith('*')) return x.startsWith(y.slice(0, -1)) || y.startsWith(x.slice(0, -1));
+  const [a, b] = [entryKind(x), entryKind(y)];
+  if (a.kind === 'exact') return hostEntryMatches(y, x);
+  if (b.kind === 'exact') return hostEntryMatches(x, y);
+  if (a.kind === 'suffix' && b.kind === 'suffix') return a.text.endsWith(b.text) || b.text.endsWith(a.text);
+  if (a.kind === 'prefix' && b.kind === 'prefix') return a.text.startsWith(b.text) || b.text.startsWith(a.text);
   // A suffix entry and a prefix entry: the prefix followed by the suffix is such a host.
   return true;
+}
+
+/**
+ * How the module reads a host entry: a leading `*` first (so `*a*` is a
+ * suffix match on `a*`, the trailing `*` taken literally), then a trailing one.
+ */
+function entryKind(e: string): { kind: 'suffix' | 'prefix' | 'exact'; text: string } {
+  if (e.startsWith('*')) return { kind: 'suffix', text: e.slice(1) };
+  if (e.endsWith('*')) return { kind: 'prefix', text: e.slice(0, -1) };
+  return { kind: 'exact', text: e };
 }
 
 /** A host entry that names something outside the cluster (an ingress hostname), not a short or `.svc` name. */

@@ -456,6 +456,9 @@ test('basic-auth/conflicting-plugins compares suffix rules too (a prefix and a s
   assert.equal(hosts('api*', '*.example.com'), 1);
   assert.equal(hosts('api*', 'web*'), 0);
   assert.equal(hosts('api.example.com', 'web.example.com'), 0);
+  // The module reads a leading * first: '*.example.com*' is a suffix match on '.example.com*', its last * a literal character.
+  assert.equal(hosts('*.example.com*', 'api*'), 1, 'a suffix entry and a prefix entry always meet');
+  assert.equal(hosts('*.example.com*', '*.example.org'), 0, 'as two suffixes: neither ends with the other');
 });
 
 test('basic-auth/partial-hosts: a rule whose hosts reach a Service by some of its names but not all is a warning (the client picks the name, and the others skip the rule); every name, no name of it, or no hosts are not', () => {
