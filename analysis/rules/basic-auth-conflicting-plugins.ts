@@ -110,12 +110,12 @@ export const basicAuthConflictingPlugins: Rule = {
   severity: 'warning',
   docs: {
     summary:
-      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential: a request must satisfy every plugin it meets, so none passes both, and that path answers 401 to everyone. On the chain of a Service, a rule with hosts counts only if one of them names that Service (its short, namespaced or cluster-local name), or, when the Service takes ingress traffic through its waypoint (istio.io/ingress-use-waypoint), names an outside host (an ingress gateway forwards the external client\'s authority). Credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
+      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential (or three or more plugins where each two share one but no credential is in all of them): a request must satisfy every plugin it meets, so none passes them all, and that path answers 401 to everyone. On the chain of a Service, a rule with hosts counts only if one of them names that Service (its short, namespaced or cluster-local name), or, when the Service takes ingress traffic through its waypoint (istio.io/ingress-use-waypoint), names an outside host (an ingress gateway forwards the external client\'s authority). Credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
     bad: `new BasicAuth(ns, 'ops', { targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.fromEnv('ADMIN_CREDENTIAL')] }] });
 new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix: '/admin/users', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });`,
     message:
       'WasmPlugin shop/ops rule #1 (prefix /admin) and WasmPlugin shop/team rule #1 (prefix /admin/users) can match the same GET request on shop/waypoint and share no credential: a request must satisfy both plugins, so every such request gets 401',
-    fix: 'Give both rules the credentials that should pass (or one rule the other\'s), or narrow one so the two cannot match the same request.',
+    fix: 'Give every rule that meets the request the credentials that should pass (or one rule the other\'s), or narrow one so the rules cannot match the same request.',
   },
   check(ctx) {
     const byChain = new Map<string, { proxy: string; plugins: PluginView[] }>();
@@ -160,6 +160,91 @@ new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix:
           }
         }
       }
+      // Pairs can each share a credential while no credential passes all of three or more plugins.
+      const combination = list.length >= 3 ? disjointCombination(list, names, ingress) : undefined;
+      if (combination) {
+        const key = combination.picked.map((x) => pluginLabel(x.p)).join('\0');
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const described = combination.picked.map((x) => `WasmPlugin ${pluginLabel(x.p)} rule #${x.rule.index + 1} (${pathOf(x.rule)})`);
+        ctx.report(combination.picked[0].p.object, {
+          message: `${described.slice(0, -1).join(', ')} and ${described[described.length - 1]} can match the same ${combination.method} request on ${proxy}, and no credential is in all of them (each two share one): a request must satisfy every plugin, so every such request gets 401`,
+        });
+      }
     }
   },
 };
+
+type Picked = { p: PluginView; rule: AuthRule };
+
+// A chain rarely has more than a few Basic-auth plugins; the search stops here regardless.
+const MAX_COMBINATIONS = 10_000;
+
+/**
+ * The smallest set of rules, one from each of three or more plugins, that can
+ * match one request, where every two share a credential (a pair that shares
+ * none is reported as a pair) but no credential is in all of them.
+ */
+function disjointCombination(list: readonly { p: PluginView; rules: AuthRule[] }[], names: readonly string[] | undefined, ingress: boolean): { picked: Picked[]; method: string } | undefined {
+  let budget = MAX_COMBINATIONS;
+  for (let size = 3; size <= list.length; size++) {
+    const picked: Picked[] = [];
+    const search = (from: number): { picked: Picked[]; method: string } | undefined => {
+      if (picked.length === size) {
+        const rules = picked.map((x) => x.rule);
+        const method = sharedMethod(rules);
+        if (method === undefined || !pathsAllMeet(rules) || !hostsAllMeet(rules) || !rules.every((r) => reachesService(r, names, ingress))) return undefined;
+        const sets = rules.map((r) => r.credentials!);
+        if ([...sets[0]].some((c) => sets.every((set) => set.has(c)))) return undefined;
+        return { picked: [...picked], method };
+      }
+      for (let i = from; i < list.length && budget > 0; i++) {
+        for (const rule of list[i].rules) {
+          if (--budget <= 0) return undefined;
+          // Unknown credentials are not compared, and a pair that shares none is the pairwise finding's.
+          if (!rule.credentials || picked.some((x) => ![...x.rule.credentials!].some((c) => rule.credentials!.has(c)))) continue;
+          picked.push({ p: list[i].p, rule });
+          const found = search(i + 1);
+          picked.pop();
+          if (found) return found;
+        }
+      }
+      return undefined;
+    };
+    const found = search(0);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function sharedMethod(rules: readonly AuthRule[]): string | undefined {
+  return rules[0].methods.find((m) => rules.every((r) => r.methods.includes(m)));
+}
+
+/** Whether one request path matches every rule: one exact path at most, prefixes that nest, suffixes that nest. */
+function pathsAllMeet(rules: readonly AuthRule[]): boolean {
+  const exacts = [...new Set(rules.flatMap((r) => (r.exact !== undefined ? [r.exact] : [])))];
+  if (exacts.length > 1) return false;
+  if (exacts.length === 1) return rules.every((r) => matchesPath(r, exacts[0]));
+  const longest = (xs: string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
+  const prefixes = rules.flatMap((r) => (r.prefix !== undefined ? [r.prefix] : []));
+  const suffixes = rules.flatMap((r) => (r.suffix !== undefined ? [r.suffix] : []));
+  const [p, s] = [longest(prefixes), longest(suffixes)];
+  return prefixes.every((x) => p.startsWith(x)) && suffixes.every((x) => s.endsWith(x));
+}
+
+/**
+ * Whether one host matches an entry of every rule's hosts. Tried: each exact
+ * entry, and each prefix entry's text followed by each suffix entry's (the
+ * longest prefix and suffix a host must have), which covers every way the
+ * entries can meet.
+ */
+function hostsAllMeet(rules: readonly AuthRule[]): boolean {
+  const lists = rules.map((r) => r.hosts).filter((h) => h.length > 0);
+  if (lists.length <= 1) return true;
+  const entries = lists.flat().map(entryKind);
+  const prefixes = ['', ...entries.filter((e) => e.kind === 'prefix').map((e) => e.text)];
+  const suffixes = ['', ...entries.filter((e) => e.kind === 'suffix').map((e) => e.text)];
+  const candidates = [...entries.filter((e) => e.kind === 'exact').map((e) => e.text), ...prefixes.flatMap((p) => suffixes.map((x) => p + x))];
+  return candidates.some((h) => lists.every((l) => l.some((e) => hostEntryMatches(e, h))));
+}

@@ -565,3 +565,22 @@ test('objects/owned-and-referenced compares the API group too: an Istio networki
   assert.deepEqual(found('networking.istio.io/v1'), []);
   assert.equal(found('gateway.networking.k8s.io/v1').length, 1);
 });
+
+test('basic-auth/conflicting-plugins: three plugins on one chain that each share a credential with each other but have none in common all answer 401 to everyone; reported once, and not when a credential is in all of them or when their paths cannot meet together', () => {
+  process.env.WP_A_CREDENTIAL = 'alice:s3cret';
+  process.env.WP_B_CREDENTIAL = 'bob:s3cret';
+  process.env.WP_C_CREDENTIAL = 'carol:s3cret';
+  const cred = (k: string) => Credential.fromEnv(`WP_${k}_CREDENTIAL`);
+  const three = (paths: [string, string, string], lists: [string[], string[], string[]]) =>
+    compile((app, shop, waypoint) => {
+      ['one', 'two', 'three'].forEach((name, i) => {
+        new BasicAuth(shop, name, { targets: [waypoint], priority: 10 - i, rules: [{ prefix: paths[i], methods: ['GET'], credentials: lists[i].map(cred) }] });
+      });
+    }).filter((f) => f.rule === 'basic-auth/conflicting-plugins');
+  const found = three(['/admin', '/admin', '/admin/users'], [['A', 'B'], ['B', 'C'], ['A', 'C']]);
+  assert.deepEqual(found.map((f) => [f.severity, f.object?.name, f.message]), [
+    ['warning', 'one', 'WasmPlugin shop/one rule #1 (prefix /admin), WasmPlugin shop/three rule #1 (prefix /admin/users) and WasmPlugin shop/two rule #1 (prefix /admin) can match the same GET request on shop/waypoint, and no credential is in all of them (each two share one): a request must satisfy every plugin, so every such request gets 401'],
+  ]);
+  assert.deepEqual(three(['/admin', '/admin', '/admin/users'], [['A', 'B'], ['B', 'C'], ['A', 'B', 'C']]), [], 'bob passes all three');
+  assert.deepEqual(three(['/admin', '/admin/a', '/admin/b'], [['A', 'B'], ['B', 'C'], ['A', 'C']]), [], '/admin/a and /admin/b never meet one request');
+});
