@@ -71,6 +71,16 @@ function syncOptions(options: string[]): string {
   return sortByCodeUnit(options).join(',');
 }
 
+/**
+ * The Argo CD sync options a manifest's annotations ask for, as the tool
+ * reads them (comma-separated, spaces trimmed); none when the annotation is
+ * absent or, in a hand-written manifest, not a string.
+ */
+export function argoSyncOptionsOf(annotations: Readonly<Record<string, unknown>> | undefined): string[] {
+  const options = annotations?.[GITOPS_KEYS.argoSyncOptions];
+  return typeof options === 'string' ? options.split(',').map((o) => o.trim()) : [];
+}
+
 // The same for every label-only object: built once, not per object.
 const LABEL_ONLY_SYNC_OPTIONS = syncOptions(['Delete=false', 'Prune=false', 'ServerSideApply=true']);
 

@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { FileTree } from '../compiler/layout';
 import type { KubeObject } from '../compiler/model';
-import { GITOPS_KEYS } from '../compiler/gitops';
+import { argoSyncOptionsOf, GITOPS_KEYS } from '../compiler/gitops';
 import { manifestOwnership } from '../compiler/read-manifests';
 import { keepsMeshLabels } from './pruned-gateways';
 import { useWaypointOf } from '../analysis/rules/waypoints';
@@ -77,8 +77,7 @@ const FLUX_PROTECTIONS: Readonly<Record<string, string>> = { [GITOPS_KEYS.fluxPr
 /** The prune, delete and apply protections a manifest gives its object, as `key: value`. */
 function protectionsOf(m: KubeObject): string[] {
   const a = m.metadata.annotations ?? {};
-  const options = a[GITOPS_KEYS.argoSyncOptions] as unknown;
-  const argo = typeof options === 'string' ? options.split(',').map((o) => o.trim()) : [];
+  const argo = argoSyncOptionsOf(a);
   return [
     ...ARGO_PROTECTIONS.filter((o) => argo.includes(o)).map((o) => `${GITOPS_KEYS.argoSyncOptions}: ${o}`),
     ...Object.entries(FLUX_PROTECTIONS)

@@ -1,5 +1,5 @@
 import { objectKey, type KubeObject, type MeshModel, type ModelObject } from '../compiler/model';
-import { GITOPS_KEYS } from '../compiler/gitops';
+import { argoSyncOptionsOf, GITOPS_KEYS } from '../compiler/gitops';
 import { manifestOwnership } from '../compiler/read-manifests';
 import { useWaypointOf } from '../analysis/rules/waypoints';
 import { LABELS } from '../constructs/labels';
@@ -133,9 +133,7 @@ export function keepsMeshLabels(m: KubeObject): boolean {
 
 /** What the manifest's own annotations tell Argo CD and Flux about pruning it. */
 function neverPruned(m: KubeObject): boolean {
-  const a = m.metadata.annotations ?? {};
-  const options = a[GITOPS_KEYS.argoSyncOptions] as unknown;
-  return a[GITOPS_KEYS.fluxPrune] === 'disabled' || (typeof options === 'string' && options.split(',').some((o) => o.trim() === 'Prune=false'));
+  return m.metadata.annotations?.[GITOPS_KEYS.fluxPrune] === 'disabled' || argoSyncOptionsOf(m.metadata.annotations).includes('Prune=false');
 }
 
 /**
