@@ -54,15 +54,24 @@ export function hostWithoutPort(authority: string): string {
   return authority.slice(0, colon);
 }
 
-/** The module's `hostMatch` for one entry: leading `*` suffix match, else trailing `*` prefix match, else exact; case-sensitive. */
+/**
+ * How the module's `hostMatch` reads one entry: a leading `*` first (so `*a*`
+ * is a suffix match on `a*`, its last `*` literal), then a trailing one, else exact.
+ */
+export function hostEntryKind(entry: string): { kind: 'suffix' | 'prefix' | 'exact'; text: string } {
+  if (entry.startsWith('*')) return { kind: 'suffix', text: entry.slice(1) };
+  if (entry.endsWith('*')) return { kind: 'prefix', text: entry.slice(0, -1) };
+  return { kind: 'exact', text: entry };
+}
+
+/** The module's `hostMatch` for one entry (`hostEntryKind`); case-sensitive. */
 export function hostEntryMatches(entry: string, host: string): boolean {
-  if (entry.startsWith('*')) return host.endsWith(entry.slice(1));
-  if (entry.endsWith('*')) return host.startsWith(entry.slice(0, -1));
-  return host === entry;
+  const { kind, text } = hostEntryKind(entry);
+  return kind === 'suffix' ? host.endsWith(text) : kind === 'prefix' ? host.startsWith(text) : host === text;
 }
 
 /** Plain string comparison against the raw path, query included. */
-function pathMatches(rule: Rule, path: string): boolean {
+export function pathMatches(rule: Pick<Rule, 'prefix' | 'exact' | 'suffix'>, path: string): boolean {
   if (rule.prefix !== undefined) return path.startsWith(rule.prefix);
   if (rule.exact !== undefined) return path === rule.exact;
   if (rule.suffix !== undefined) return path.endsWith(rule.suffix);

@@ -1,11 +1,11 @@
-import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import { LABELS } from '../../constructs/labels';
 import { isSubstitutionPlaceholder, storedCredential } from '../../constructs/plugins/basic-auth-format';
 import { isUnreadStandIn } from '../../constructs/plugins/basic-auth';
 import type { Rule, RuleContext } from '../rule';
-import { hostEntryMatches } from '../../simulator/basic-auth';
+import { hostEntryKind, hostEntryMatches, pathMatches } from '../../simulator/basic-auth';
 import { isPlainObject } from '../schema/issue';
 import { attachments } from './attachments';
+import { basicAuthRuleObjects, runsBasicAuth, stringsOf } from './basic-auth-rules';
 import { pluginLabel, PluginView } from './plugin-spec';
 import { serviceNames, serviceOfScope } from './service-hosts';
 import { labelsOfObject, namespaceLabels } from './waypoints';
@@ -23,67 +23,21 @@ interface AuthRule {
 }
 
 function rulesOf(p: PluginView): AuthRule[] {
-  if (!p.url || pluginDefinitionFor(p.url)?.name !== 'basic-auth') return [];
-  const config = (p.object.manifest.spec as { pluginConfig?: unknown } | undefined)?.pluginConfig;
-  const rules = isPlainObject(config) && Array.isArray(config.basic_auth_rules) ? config.basic_auth_rules : [];
-  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  return rules.flatMap((r, index) => {
+  if (!runsBasicAuth(p)) return [];
+  return basicAuthRuleObjects(p).flatMap((r, index) => {
     if (!isPlainObject(r)) return [];
     const prefix = typeof r.prefix === 'string' ? r.prefix : undefined;
     const exact = typeof r.exact === 'string' ? r.exact : undefined;
     const suffix = typeof r.suffix === 'string' ? r.suffix : undefined;
     // Exactly one matcher: anything else is plugin/config's to report.
     if ([prefix, exact, suffix].filter((m) => m !== undefined).length !== 1) return [];
-    const credentials = strings(r.credentials);
+    const credentials = stringsOf(r.credentials);
     const known = credentials.every((c) => !isSubstitutionPlaceholder(c) && !isUnreadStandIn(c));
-    return [{ index, prefix, exact, suffix, methods: strings(r.request_methods), hosts: strings(r.hosts), credentials: known ? new Set(credentials.map(storedCredential)) : undefined }];
+    return [{ index, prefix, exact, suffix, methods: stringsOf(r.request_methods), hosts: stringsOf(r.hosts), credentials: known ? new Set(credentials.map(storedCredential)) : undefined }];
   });
 }
 
 const pathOf = (r: AuthRule) => (r.prefix !== undefined ? `prefix ${r.prefix}` : r.exact !== undefined ? `exact ${r.exact}` : `suffix ${r.suffix}`);
-
-/** Whether some request path (query included, as the plugin compares it) matches both rules. */
-function pathsMeet(a: AuthRule, b: AuthRule): boolean {
-  if (a.exact !== undefined) return matchesPath(b, a.exact);
-  if (b.exact !== undefined) return matchesPath(a, b.exact);
-  if (a.prefix !== undefined && b.prefix !== undefined) return a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix);
-  // A path ends with two suffixes only if one ends with the other.
-  if (a.suffix !== undefined && b.suffix !== undefined) return a.suffix.endsWith(b.suffix) || b.suffix.endsWith(a.suffix);
-  // A prefix and a suffix: the prefix followed by the suffix is such a path.
-  return true;
-}
-
-function matchesPath(r: AuthRule, path: string): boolean {
-  if (r.exact !== undefined) return path === r.exact;
-  if (r.prefix !== undefined) return path.startsWith(r.prefix);
-  return path.endsWith(r.suffix!);
-}
-
-/** Whether one request can match both rules' hosts: no list matches every host; otherwise two entries must match one host. */
-function hostsMeet(a: AuthRule, b: AuthRule): boolean {
-  return a.hosts.length === 0 || b.hosts.length === 0 || a.hosts.some((x) => b.hosts.some((y) => entriesMeet(x, y)));
-}
-
-/** Whether some host matches both host entries (exact, `*.suffix` or `prefix*`, as the plugin reads them). */
-function entriesMeet(x: string, y: string): boolean {
-  const [a, b] = [entryKind(x), entryKind(y)];
-  if (a.kind === 'exact') return hostEntryMatches(y, x);
-  if (b.kind === 'exact') return hostEntryMatches(x, y);
-  if (a.kind === 'suffix' && b.kind === 'suffix') return a.text.endsWith(b.text) || b.text.endsWith(a.text);
-  if (a.kind === 'prefix' && b.kind === 'prefix') return a.text.startsWith(b.text) || b.text.startsWith(a.text);
-  // A suffix entry and a prefix entry: the prefix followed by the suffix is such a host.
-  return true;
-}
-
-/**
- * How the module reads a host entry: a leading `*` first (so `*a*` is a
- * suffix match on `a*`, the trailing `*` taken literally), then a trailing one.
- */
-function entryKind(e: string): { kind: 'suffix' | 'prefix' | 'exact'; text: string } {
-  if (e.startsWith('*')) return { kind: 'suffix', text: e.slice(1) };
-  if (e.endsWith('*')) return { kind: 'prefix', text: e.slice(0, -1) };
-  return { kind: 'exact', text: e };
-}
 
 /** A host entry that names something outside the cluster (an ingress hostname), not a short or `.svc` name. */
 const outsideName = (h: string) => h.includes('.') && !/\.svc(\.cluster\.local)?\.?$/.test(h);
@@ -146,13 +100,10 @@ new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix:
           const pair = `${pluginLabel(a.p)}\0${pluginLabel(b.p)}`;
           if (reported.has(pair)) continue;
           for (const ra of a.rules) {
-            const rb = b.rules.find((r) => {
-              const methods = ra.methods.filter((m) => r.methods.includes(m));
-              return methods.length > 0 && pathsMeet(ra, r) && hostsMeet(ra, r) && reachesService(ra, names, ingress) && reachesService(r, names, ingress) && ra.credentials && r.credentials && ![...ra.credentials].some((c) => r.credentials!.has(c));
-            });
+            let method: string | undefined;
+            const rb = b.rules.find((r) => ra.credentials && r.credentials && !shareOne(ra.credentials, r.credentials) && (method = requestAllMeet([ra, r], names, ingress)) !== undefined);
             if (!rb) continue;
             reported.add(pair);
-            const method = ra.methods.find((m) => rb.methods.includes(m));
             ctx.report(a.p.object, {
               message: `WasmPlugin ${pluginLabel(a.p)} rule #${ra.index + 1} (${pathOf(ra)}) and WasmPlugin ${pluginLabel(b.p)} rule #${rb.index + 1} (${pathOf(rb)}) can match the same ${method} request on ${proxy} and share no credential: a request must satisfy both plugins, so every such request gets 401`,
             });
@@ -192,8 +143,8 @@ function disjointCombination(list: readonly { p: PluginView; rules: AuthRule[] }
     const search = (from: number): { picked: Picked[]; method: string } | undefined => {
       if (picked.length === size) {
         const rules = picked.map((x) => x.rule);
-        const method = sharedMethod(rules);
-        if (method === undefined || !pathsAllMeet(rules) || !hostsAllMeet(rules) || !rules.every((r) => reachesService(r, names, ingress))) return undefined;
+        const method = requestAllMeet(rules, names, ingress);
+        if (method === undefined) return undefined;
         const sets = rules.map((r) => r.credentials!);
         if ([...sets[0]].some((c) => sets.every((set) => set.has(c)))) return undefined;
         return { picked: [...picked], method };
@@ -202,7 +153,7 @@ function disjointCombination(list: readonly { p: PluginView; rules: AuthRule[] }
         for (const rule of list[i].rules) {
           if (--budget <= 0) return undefined;
           // Unknown credentials are not compared, and a pair that shares none is the pairwise finding's.
-          if (!rule.credentials || picked.some((x) => ![...x.rule.credentials!].some((c) => rule.credentials!.has(c)))) continue;
+          if (!rule.credentials || picked.some((x) => !shareOne(x.rule.credentials!, rule.credentials!))) continue;
           picked.push({ p: list[i].p, rule });
           const found = search(i + 1);
           picked.pop();
@@ -217,15 +168,24 @@ function disjointCombination(list: readonly { p: PluginView; rules: AuthRule[] }
   return undefined;
 }
 
-function sharedMethod(rules: readonly AuthRule[]): string | undefined {
-  return rules[0].methods.find((m) => rules.every((r) => r.methods.includes(m)));
+const shareOne = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...a].some((c) => b.has(c));
+
+/**
+ * The method of a request every one of `rules` can match (on the chain of the
+ * Service `names` name, when it is one), or undefined when no request meets
+ * them all.
+ */
+function requestAllMeet(rules: readonly AuthRule[], names: readonly string[] | undefined, ingress: boolean): string | undefined {
+  const method = rules[0].methods.find((m) => rules.every((r) => r.methods.includes(m)));
+  if (method === undefined || !pathsMeet(rules) || !hostsMeet(rules) || !rules.every((r) => reachesService(r, names, ingress))) return undefined;
+  return method;
 }
 
-/** Whether one request path matches every rule: one exact path at most, prefixes that nest, suffixes that nest. */
-function pathsAllMeet(rules: readonly AuthRule[]): boolean {
+/** Whether one request path (query included, as the module compares it) matches every rule: one exact path at most, prefixes that nest, suffixes that nest. */
+function pathsMeet(rules: readonly AuthRule[]): boolean {
   const exacts = [...new Set(rules.flatMap((r) => (r.exact !== undefined ? [r.exact] : [])))];
   if (exacts.length > 1) return false;
-  if (exacts.length === 1) return rules.every((r) => matchesPath(r, exacts[0]));
+  if (exacts.length === 1) return rules.every((r) => pathMatches(r, exacts[0]));
   const longest = (xs: string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
   const prefixes = rules.flatMap((r) => (r.prefix !== undefined ? [r.prefix] : []));
   const suffixes = rules.flatMap((r) => (r.suffix !== undefined ? [r.suffix] : []));
@@ -239,10 +199,10 @@ function pathsAllMeet(rules: readonly AuthRule[]): boolean {
  * longest prefix and suffix a host must have), which covers every way the
  * entries can meet.
  */
-function hostsAllMeet(rules: readonly AuthRule[]): boolean {
+function hostsMeet(rules: readonly AuthRule[]): boolean {
   const lists = rules.map((r) => r.hosts).filter((h) => h.length > 0);
   if (lists.length <= 1) return true;
-  const entries = lists.flat().map(entryKind);
+  const entries = lists.flat().map(hostEntryKind);
   const prefixes = ['', ...entries.filter((e) => e.kind === 'prefix').map((e) => e.text)];
   const suffixes = ['', ...entries.filter((e) => e.kind === 'suffix').map((e) => e.text)];
   const candidates = [...entries.filter((e) => e.kind === 'exact').map((e) => e.text), ...prefixes.flatMap((p) => suffixes.map((x) => p + x))];

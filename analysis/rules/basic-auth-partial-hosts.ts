@@ -1,23 +1,21 @@
-import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import type { ModelObject, ModelReference } from '../../compiler/model';
 import type { Rule, RuleContext } from '../rule';
 import { hostEntryMatches } from '../../simulator/basic-auth';
 import { isPlainObject } from '../schema/issue';
 import { attachments } from './attachments';
+import { basicAuthRuleObjects, runsBasicAuth, stringsOf } from './basic-auth-rules';
 import { pluginLabel, PluginView } from './plugin-spec';
 import { namesOfService, serviceOfScope } from './service-hosts';
 import { labelsOfObject, resolveServiceWaypoint } from './waypoints';
 
 /** The `hosts` of each basic_auth rule of a plugin (index kept), only the rules that have some. */
 function hostLists(p: PluginView): { index: number; hosts: string[] }[] {
-  const config = (p.object.manifest.spec as { pluginConfig?: unknown } | undefined)?.pluginConfig;
-  const rules = isPlainObject(config) && Array.isArray(config.basic_auth_rules) ? config.basic_auth_rules : [];
-  const lists = rules.flatMap((r, index) => {
-    const hosts = isPlainObject(r) && Array.isArray(r.hosts) ? r.hosts.filter((h): h is string => typeof h === 'string') : [];
+  const lists = basicAuthRuleObjects(p).flatMap((r, index) => {
+    const hosts = isPlainObject(r) ? stringsOf(r.hosts) : [];
     return hosts.length > 0 ? [{ index, hosts }] : [];
   });
   // The module is looked up last: most plugins of a mesh have no rule with hosts, and the lookup parses the url.
-  return lists.length > 0 && p.url && pluginDefinitionFor(p.url)?.name === 'basic-auth' ? lists : [];
+  return lists.length > 0 && runsBasicAuth(p) ? lists : [];
 }
 
 const served = new WeakMap<RuleContext, Map<string, { namespace: string; name: string }[]>>();
