@@ -127,6 +127,24 @@ function waypointLabels(namespace: string, o: ServiceWaypointOptions): Record<st
 }
 
 /**
+ * A Service construct's props, parsed (unknown keys refused when `exact`: the
+ * class itself, not a subclass with props of its own), and its namespace
+ * (`noun` names the Service in the error when it has none). A
+ * refused Service is taken out of `scope` again: its id would otherwise stay
+ * taken for a caller that catches the error and goes on.
+ */
+function parseServiceProps<S extends z.ZodObject>(service: Construct, scope: Construct, exact: boolean, constructName: string, noun: string, schema: S, props: object): { p: z.infer<S>; namespace: string } {
+  try {
+    if (exact) refusePropsOutside(service, constructName, props, schema);
+    const p = parseProps(service, constructName, schema, props);
+    return { p, namespace: namespaceOf(service, `${noun} '${(p as { name: string }).name}'`) };
+  } catch (e) {
+    scope.node.tryRemoveChild(service.node.id);
+    throw e;
+  }
+}
+
+/**
  * A Service this repo owns: the full manifest (built with cdk8s-plus), with
  * its waypoint labels.
  */
@@ -160,16 +178,8 @@ export class MeshService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    // A refused Service must not stay in the tree: its id would stay taken for a caller that catches the error and goes on.
-    let p: z.infer<typeof ownedSchema>;
-    try {
-      if (new.target === MeshService) refusePropsOutside(this, 'MeshService', props, ownedSchema);
-      p = parseProps(this, 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
-      this.namespace = namespaceOf(this, `MeshService '${p.name}'`);
-    } catch (e) {
-      scope.node.tryRemoveChild(this.node.id);
-      throw e;
-    }
+    const { p, namespace } = parseServiceProps(this, scope, new.target === MeshService, 'MeshService', 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
+    this.namespace = namespace;
     this.name = p.name;
     this.targetRef = { group: '', kind: 'Service', name: this.name };
     this.targetNamespace = this.namespace;
@@ -215,16 +225,8 @@ export class ExternalService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    let p: z.infer<typeof externalSchema>;
-    try {
-      if (new.target === ExternalService) refusePropsOutside(this, 'ExternalService', props, externalSchema);
-      p = parseProps(this, 'ExternalService', externalSchema, withProps(props, { name: props.name ?? id }));
-      this.namespace = namespaceOf(this, `Service '${p.name}'`);
-    } catch (e) {
-      // As for MeshService: a refused one leaves its id free.
-      scope.node.tryRemoveChild(this.node.id);
-      throw e;
-    }
+    const { p, namespace } = parseServiceProps(this, scope, new.target === ExternalService, 'ExternalService', 'Service', externalSchema, withProps(props, { name: props.name ?? id }));
+    this.namespace = namespace;
     this.name = p.name;
     this.targetRef = { group: '', kind: 'Service', name: this.name };
     this.targetNamespace = this.namespace;
