@@ -118,21 +118,23 @@ async function failingValidate(dir: string, program: string, beforeEach: () => v
   return outputs;
 }
 
+/** A program whose BasicAuth reads `variable` from the environment, then runs `then`, the line under test. */
+function programReading(variable: string, then: string): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fromEnv('${variable}')] }], acknowledge: { unpinnedModule: 'test' } });
+${then}
+export default app;
+`;
+}
+
 test('a credential read from the environment is scrubbed from an exception the policy code throws with it (text and --json)', async () => {
   const dir = tempDir('wp-leak-throw-');
   process.env.WP_THROWN_SECRET = 'thrown:Thrown-Secret-3391';
   try {
-    const outputs = await failingValidate(
-      dir,
-      `import * as wp from '${LIB}';
-const app = new wp.PolicyApp();
-const ns = new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop');
-const waypoint = new wp.Waypoint(ns, 'waypoint');
-new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_THROWN_SECRET')] }] });
-throw new Error('lookup failed for ' + process.env.WP_THROWN_SECRET + ' and ' + Buffer.from(process.env.WP_THROWN_SECRET!).toString('base64'));
-export default app;
-`,
-    );
+    const outputs = await failingValidate(dir, programReading('WP_THROWN_SECRET', "throw new Error('lookup failed for ' + process.env.WP_THROWN_SECRET + ' and ' + Buffer.from(process.env.WP_THROWN_SECRET!).toString('base64'));"));
     for (const text of outputs) {
       assert.match(text, /policy\/exception/);
       assert.match(text, /lookup failed for <redacted credential> and <redacted credential>/);
@@ -201,17 +203,7 @@ test('a credential passed as a construct id is scrubbed from every field of --js
   const dir = tempDir('wp-leak-id-');
   process.env.WP_ID_SECRET = 'idUser:Id-Secret-8130';
   try {
-    const outputs = await failingValidate(
-      dir,
-      `import * as wp from '${LIB}';
-const app = new wp.PolicyApp();
-const ns = new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop');
-const waypoint = new wp.Waypoint(ns, 'waypoint');
-new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_ID_SECRET')] }], acknowledge: { unpinnedModule: 'test' } });
-new wp.Waypoint(ns, process.env.WP_ID_SECRET!);
-export default app;
-`,
-    );
+    const outputs = await failingValidate(dir, programReading('WP_ID_SECRET', 'new wp.Waypoint(ns, process.env.WP_ID_SECRET!);'));
     for (const text of outputs) {
       assert.match(text, /names\/rfc1123/);
       assert.doesNotMatch(text, /Id-Secret-8130|aWRVc2Vy/);
