@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
-import { sourceOf } from './internal/provenance';
+import { callSiteOf, sourceOf } from './internal/provenance';
 import { rememberDeclared, rememberSecret } from './internal/known-secrets';
 import { fail } from './internal/validate';
 
@@ -26,10 +26,14 @@ export abstract class Credential {
    * Read from a file holding one credential (one trailing newline is dropped;
    * other surrounding whitespace is refused, as for fromEnv).
    * A relative path is resolved against the directory of the policy file
-   * that uses it, so synth gives the same result from any working directory.
+   * that calls `fromFile`, so synth gives the same result from any working
+   * directory, and a shared pattern in another folder that creates the
+   * plugin reads the file its caller named.
    */
   public static fromFile(file: string): Credential {
-    return new FileCredential(file);
+    // Only a relative path needs to know where it was written.
+    const at = typeof file === 'string' && !path.isAbsolute(file) ? callSiteOf(Credential.fromFile) : undefined;
+    return new FileCredential(file, at);
   }
 
   /**
@@ -153,7 +157,15 @@ class FileCredential extends Credential {
   private readonly printable: boolean;
   /** By absolute path: a relative one depends on the policy file. */
   readonly #values: ReadOnce = new WeakMap();
-  constructor(private readonly file: string) {
+  /**
+   * @param writtenAt `file:line` of the policy code that called `fromFile`:
+   *   a relative path is read from beside it. Unknown (the call came from no
+   *   policy file), the plugin's own policy file is used.
+   */
+  constructor(
+    private readonly file: string,
+    private readonly writtenAt?: string,
+  ) {
     super();
     const shown = printablePath(file);
     this.printable = shown === file;
@@ -167,7 +179,10 @@ class FileCredential extends Credential {
   }
 
   public resolve(scope: IConstruct): string {
-    const at = sourceOf(scope);
+    // Where the path was written, not where the plugin is created: the two
+    // differ when a pattern in another folder builds the plugin, and that
+    // folder may hold a file of the same name.
+    const at = this.writtenAt ?? sourceOf(scope);
     const base = at ? path.dirname(at.replace(/:\d+$/, '')) : process.cwd();
     const full = path.resolve(base, this.file);
     return readOnce(this.#values, scope, full, () => {

@@ -134,7 +134,9 @@ function callerLocation(constructed: Function): string | undefined {
 /**
  * Where the policy called `method` (a construct's method, not its
  * constructor): for an error that the call, not the construct, is to blame
- * for. Only on a failure path, as capturing a stack is not free.
+ * for, or a relative path that is read from beside the policy file that
+ * wrote it (`Credential.fromFile`). Capturing a stack is not free: not on
+ * a path every construct takes.
  */
 export function callSiteOf(method: Function): string | undefined {
   return callerLocation(method);

@@ -151,6 +151,39 @@ export default app;`,
   assert.match(readTree(res.out).get('default/2-policies/default/wasmplugin-auth.yaml')!, new RegExp(`- ${SECRET}\n`));
 });
 
+test('Credential.fromFile with a relative path reads beside the policy file that names the path, not beside a shared pattern in another folder that creates the plugin', async () => {
+  // Two teams import one pattern from lib/; each passes its own credential
+  // file, named relative to its own policy file. The pattern's folder has a
+  // secrets/ folder of its own: the path must never resolve there.
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'secrets'));
+  fs.mkdirSync(path.join(dir, 'lib', 'secrets'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'secrets', 'cred'), `${SECRET}\n`);
+  fs.writeFileSync(path.join(dir, 'lib', 'secrets', 'cred'), 'decoy:not-the-team-credential\n');
+  const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+  fs.writeFileSync(
+    path.join(dir, 'lib', 'pattern.ts'),
+    `import * as wp from '${lib}';
+export function adminAuth(ns: wp.MeshNamespace, waypoint: wp.Waypoint, credential: wp.Credential): void {
+  new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [credential] }], acknowledge: { unpinnedModule: 'test' } });
+}
+`,
+  );
+  const main = writePolicy(
+    dir,
+    `import { adminAuth } from './lib/pattern';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(app, 'default');
+adminAuth(ns, new wp.Waypoint(ns, 'waypoint'), wp.Credential.fromFile('secrets/cred'));
+export default app;`,
+  );
+  const res = await synthInto(tempDir(), main);
+  assert.equal(res.code, 0, res.io.text());
+  const plugin = readTree(res.out).get('default/2-policies/default/wasmplugin-auth.yaml')!;
+  assert.match(plugin, new RegExp(`- ${SECRET}\n`));
+  assert.doesNotMatch(plugin, /decoy/);
+});
+
 test('a credential is read once per app: every plugin of the app gets the value read first; a new app reads it again', () => {
   // One credential often guards thousands of plugins; reading it once also
   // means one app cannot emit two different values for one credential.
