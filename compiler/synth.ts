@@ -17,6 +17,7 @@ import { FileTree, layout } from './layout';
 import { openTreeWriter, recoverOutput, TreeWriter, WriteResult } from './write';
 import { asOutputError } from './output-errors';
 import { defaultRootOf, realPath } from './project-root';
+import { relativeSource, sourceOf } from '../constructs/internal/provenance';
 
 export interface CompileOptions {
   /**
@@ -73,8 +74,10 @@ function analyzeApp(app: PolicyApp, options: CompileOptions): Analyzed {
   // Every declared target gets a folder, even an empty one (see layout()).
   const targets = [...new Set([...app.node.children.filter(Target.isTarget).map((c) => c.name), ...collected.targets])].sort();
   const objects = collected.model.objects;
-  const delivery = planDelivery(app.delivery, { targets, objects, partOf: collected.partOf });
-  const paths = options.outdir === undefined ? [] : deliveryPathFindings(app.delivery, options.outdir, root);
+  // Findings about the delivery option have no object: they name the line that creates the PolicyApp.
+  const appSource = relativeSource(sourceOf(app), root);
+  const delivery = planDelivery(app.delivery, { targets, objects, partOf: collected.partOf, source: appSource });
+  const paths = options.outdir === undefined ? [] : deliveryPathFindings(app.delivery, options.outdir, root, appSource);
   const findings = sortFindings([...collected.findings, ...analyze(collected.model), ...gitopsFindings(objects), ...delivery.findings, ...paths]);
   timings.analyze = performance.now() - t;
   return { collected, findings, targets, deliveryFiles: delivery.files, timings };

@@ -15,6 +15,13 @@ export interface DeliveryInput {
   readonly targets: readonly string[];
   readonly objects: readonly ModelObject[];
   readonly partOf: string;
+  /**
+   * Where the PolicyApp was created (`file:line`, relative to the project
+   * root), for findings that only its `delivery` option can fix.
+   *
+   * @default - none
+   */
+  readonly source?: string;
 }
 
 export interface DeliveryPlan {
@@ -85,6 +92,7 @@ function problems(config: DeliveryConfig, input: DeliveryInput): Finding[] {
         severity: 'error',
         message: `delivery.argocd.targetDestinations names target '${target}', which the app does not declare (targets: ${[...known].join(', ') || 'none'})`,
         fix: 'Use the name of a Target, or remove the entry.',
+        source: input.source,
       });
     }
   }
@@ -98,6 +106,7 @@ function problems(config: DeliveryConfig, input: DeliveryInput): Finding[] {
             severity: 'error',
             message: `Flux Kustomization name '${name}' has ${name.length} characters; Flux writes it into the kustomize.toolkit.fluxcd.io/name label of every object, which allows ${MAX_LABEL_VALUE}`,
             fix: 'Set a shorter delivery.name (or partOf), or shorten the target name.',
+            source: input.source,
           });
         }
       }

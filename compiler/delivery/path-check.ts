@@ -8,7 +8,7 @@ import type { DeliveryConfig } from '../../constructs/delivery';
  * When synth writes somewhere else, they deploy whatever that folder holds
  * (an old output, or nothing), not this one: say so.
  */
-export function deliveryPathFindings(delivery: DeliveryConfig | undefined, outdir: string, fallbackRoot: string): Finding[] {
+export function deliveryPathFindings(delivery: DeliveryConfig | undefined, outdir: string, fallbackRoot: string, source?: string): Finding[] {
   if (!delivery) return [];
   const abs = path.resolve(outdir);
   const root = repositoryRootOf(abs) ?? fallbackRoot;
@@ -23,6 +23,7 @@ export function deliveryPathFindings(delivery: DeliveryConfig | undefined, outdi
       severity: 'warning',
       message: `delivery path '${declared}' is not where synth writes ('${written}', relative to the repository root): Argo CD and Flux would deploy what '${declared}' holds in git, not this output`,
       fix: `Set delivery: { path: '${written}' } in the PolicyApp, or synth into ${declared} (--outdir).`,
+      source,
     },
   ];
 }

@@ -259,6 +259,24 @@ export default app;`;
   }
 });
 
+test('delivery findings that only the PolicyApp\'s delivery option can fix name the policy line that creates the app', () => {
+  const body = (delivery: string) => `
+const app = new wp.PolicyApp({
+  delivery: ${delivery},
+});
+new wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop'), 'waypoint');
+export default app;`;
+  // writePolicy puts one import line first: the PolicyApp is created on line 3.
+  for (const [rule, delivery] of [
+    ['delivery/name-too-long', `{ repoURL: 'https://x.io/r.git', name: '${'a'.repeat(50)}' }`],
+    ['delivery/unknown-target', `{ repoURL: 'https://x.io/r.git', argocd: { targetDestinations: { prod: { name: 'c' } } } }`],
+  ]) {
+    const found = findingsOf(body(delivery)).filter((f) => f.rule === rule);
+    assert.ok(found.length > 0, rule);
+    for (const f of found) assert.equal(f.source, 'main.ts:3', `${rule}: ${f.message}`);
+  }
+});
+
 test('Argo CD: two targets that deploy the same object to one cluster are refused (delivery/shared-destination); distinct clusters, distinct objects or Flux alone are fine', () => {
   const app = (delivery: string, extra = '', prodNamespace = 'shop') => `
 const app = new wp.PolicyApp({ ${extra} delivery: ${delivery} });
@@ -357,6 +375,7 @@ export default app;`,
   assert.equal(f.rule, 'delivery/path-mismatch');
   assert.equal(f.message, "delivery path 'mesh/dist' is not where synth writes ('mesh/out', relative to the repository root): Argo CD and Flux would deploy what 'mesh/dist' holds in git, not this output");
   assert.equal(f.fix, "Set delivery: { path: 'mesh/out' } in the PolicyApp, or synth into mesh/dist (--outdir).");
+  assert.equal(f.source, 'main.ts:2', 'the line that sets delivery.path');
   const validate = captureIo(path.join(repo, 'mesh'));
   assert.equal(await main(['validate', '--app', policy, '--outdir', 'out'], validate), 0);
   assert.match(validate.text(), /warning\[delivery\/path-mismatch\]/);
