@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../../analysis/finding';
@@ -47,6 +48,32 @@ function physicalPath(p: string): string {
   }
 }
 
+/** Whether `dir` is inside a git work tree, as git itself finds one. */
+function inGitRepository(dir: string): boolean {
+  try {
+    execFileSync('git', ['rev-parse', '--git-dir'], { cwd: dir, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where git reads the base revision, and the output folder relative to it.
+ * The working directory's repository, as git would find it; run from outside
+ * any checkout (a CI job at its workspace root, passing --app and --outdir
+ * into the checkout, as synth and check accept from anywhere), the
+ * repository that holds the output folder is the only one meant.
+ */
+function gitLocation(cwd: string, outdir: string): { repoDir: string; dir: string } {
+  if (inGitRepository(cwd)) return { repoDir: cwd, dir: outdir };
+  const abs = physicalPath(path.resolve(cwd, outdir));
+  // The folder may not exist yet (no synth in this checkout): its nearest existing parent.
+  let repoDir = abs;
+  while (!fs.existsSync(repoDir) && path.dirname(repoDir) !== repoDir) repoDir = path.dirname(repoDir);
+  return { repoDir, dir: path.relative(repoDir, abs) || '.' };
+}
+
 /**
  * Policy errors: the findings, and nothing compared. With --json they are
  * JSON on stdout too (`compiled: false`, as check prints them), so a tool
@@ -82,7 +109,8 @@ export function diff(argv: string[], io: Io): number {
 
   let base;
   try {
-    base = treeAtRevision(io.cwd, values.base, outdir);
+    const at = gitLocation(io.cwd, outdir);
+    base = treeAtRevision(at.repoDir, values.base, at.dir);
   } catch (e) {
     if (e instanceof GitError) throw new UsageError(`diff: cannot read ${outdir}/ at ${values.base}: ${e.message}`);
     throw e;

@@ -155,6 +155,16 @@ test('run from a subdirectory, --outdir ../dist reads the same committed tree as
   assert.match(outside.text(), /outside the repository/);
 });
 
+test('run from outside any checkout (a CI workspace root), --app and --outdir into the checkout read its committed tree, as synth and check take those paths from anywhere', async () => {
+  const fromTop = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'main', '--json'], fromTop), 0, fromTop.text());
+  const fromOutside = captureIo(tempDir('wp-review-outside-'));
+  const code = await main(['diff', '--base', 'main', '--json', '--app', path.join(repo, 'policies', 'main.ts'), '--outdir', path.join(repo, 'dist')], fromOutside);
+  assert.equal(code, 0, fromOutside.text());
+  assert.doesNotMatch(fromOutside.text(), /not in a git repository|has no files under/);
+  assert.deepEqual(JSON.parse(fromOutside.stdout.join('\n')).objects, JSON.parse(fromTop.stdout.join('\n')).objects);
+});
+
 test('--outdir "$PWD/dist" in a checkout reached through a link (the shell keeps the link, git and the working directory do not) reads the committed tree', async () => {
   const link = path.join(tempDir('wp-review-link-'), 'checkout');
   fs.symlinkSync(repo, link);
