@@ -120,7 +120,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
   progress.end();
 
   return {
-    model: { objects, references, rootNamespace: app.rootNamespace, origin: 'app' },
+    model: { objects, references, rootNamespace: app.rootNamespace, clusterDomain: app.clusterDomain, origin: 'app' },
     findings,
     partOf: app.partOf,
     gitops: app.gitops,

@@ -60,8 +60,25 @@ export interface MeshModel {
   readonly references: readonly ModelReference[];
   /** The mesh root namespace (istiod `rootNamespace`). */
   readonly rootNamespace: string;
+  /**
+   * The cluster's DNS domain (kubelet `--cluster-domain`): the fully
+   * qualified name of a Service is `<name>.<namespace>.svc.<clusterDomain>`.
+   * Optional so that a model written by hand keeps compiling; read it with
+   * `clusterDomainOf`.
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
   /** `app`: compiled from policies; `manifests`: read from YAML we may not have written. */
   readonly origin: 'app' | 'manifests';
+}
+
+/** Kubernetes' default cluster DNS domain, and Istio's (`global.proxy.clusterDomain`). */
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
+/** The DNS domain Service names of `model` end in. */
+export function clusterDomainOf(model: Pick<MeshModel, 'clusterDomain'>): string {
+  return model.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
 }
 
 // The well-known cluster-scoped kinds: they keep no namespace, and a manifest of one without it is not read into `default`.

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Finding } from '../analysis/finding';
-import { isClusterScoped } from './model';
+import { DEFAULT_CLUSTER_DOMAIN, isClusterScoped } from './model';
 import type { KubeObject, MeshModel, ModelObject } from './model';
 import { learnMirror, MIRROR_OF_ANNOTATION } from '../constructs/define-plugin';
 
@@ -13,6 +13,14 @@ export interface ReadManifestsOptions {
    * @default 'istio-system'
    */
   readonly rootNamespace?: string;
+
+  /**
+   * The cluster's DNS domain (kubelet `--cluster-domain`): manifests do not
+   * record it, and the names that reach a Service end in it.
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
 }
 
 export interface ReadManifests {
@@ -67,7 +75,7 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
   const objects: ModelObject[] = [];
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     findings.push({ rule: 'manifests/unreadable', severity: 'error', message: `${dir} is not a directory`, fix: 'Pass --manifests DIR pointing at a folder of YAML files.' });
-    return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', origin: 'manifests' }, findings };
+    return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', clusterDomain: options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, origin: 'manifests' }, findings };
   }
   let files = yamlFiles(dir);
   // A flat folder of YAML is one target, not one target per file: ours has stage folders.
@@ -117,5 +125,5 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
       objects.push({ manifest, target: targetOf(rel, layoutIsOurs), ownership: manifestOwnership(manifest), file: rel });
     }
   }
-  return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', origin: 'manifests' }, findings };
+  return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', clusterDomain: options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, origin: 'manifests' }, findings };
 }

@@ -1,10 +1,11 @@
 import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { z } from 'zod';
+import { DEFAULT_CLUSTER_DOMAIN } from '../compiler/model';
 import { DeliveryConfig, DeliveryProps, deliverySchema, resolveDelivery } from './delivery';
 import { recordSource } from './internal/provenance';
-import { dnsLabel } from './internal/schemas';
-import { fail, parseProps, refusePropsOutside, refuseUnknownProps, vacant } from './internal/validate';
+import { dnsDomainProblem, dnsLabel } from './internal/schemas';
+import { fail, parseProps, refusePropsOutside, refuseUnknownProps, ruleParams, vacant } from './internal/validate';
 
 /** Which GitOps tools the generated metadata is written for. */
 export enum GitOpsTool {
@@ -32,6 +33,18 @@ export interface PolicyAppProps {
   readonly rootNamespace?: string;
 
   /**
+   * The cluster's DNS domain: kubelet's `--cluster-domain`, the same one
+   * Istio is installed with (`global.proxy.clusterDomain`). A Service is
+   * reachable as `<name>.<namespace>.svc.<clusterDomain>`, so the analysis
+   * (which host names a Service, `basic-auth/partial-hosts` and
+   * `basic-auth/conflicting-plugins`) and the simulator's default authority
+   * use it. Lower-case RFC 1123 labels joined by '.', without a trailing dot.
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+
+  /**
    * GitOps tools whose ordering and ownership-safety metadata is written on
    * every object. Name only the tool that delivers this output: another
    * team's label-only objects would otherwise also carry the other tool's
@@ -55,6 +68,19 @@ export interface PolicyAppProps {
 const appSchema = z.object({
   partOf: dnsLabel('partOf').optional(),
   rootNamespace: dnsLabel('rootNamespace').optional(),
+  clusterDomain: z
+    .string()
+    .superRefine((domain, ctx) => {
+      const problem = dnsDomainProblem(domain);
+      if (problem === undefined) return;
+      const shown = JSON.stringify(domain.length > 80 ? `${domain.slice(0, 77)}...` : domain);
+      ctx.addIssue({
+        code: 'custom',
+        message: `${shown} ${problem}: clusterDomain is the cluster's DNS domain as kubelet's --cluster-domain takes it, lower-case RFC 1123 labels joined by '.' without a trailing dot (e.g. 'corp.internal')`,
+        ...ruleParams('props/invalid', "Set clusterDomain to the domain the cluster's kubelets and Istio use (kubelet --cluster-domain, Istio global.proxy.clusterDomain), e.g. 'corp.internal', or leave it out for 'cluster.local'."),
+      });
+    })
+    .optional(),
   // Empty, every object would lose its prune, delete and apply protections
   // (another team's Service among them), and dist/ is always delivered by one.
   gitops: z
@@ -113,6 +139,8 @@ export class PolicyApp extends App {
 
   public readonly partOf: string;
   public readonly rootNamespace: string;
+  /** The cluster's DNS domain (`PolicyAppProps.clusterDomain`), default filled in. */
+  public readonly clusterDomain: string;
   public readonly gitops: readonly GitOpsTool[];
   /** The delivery manifests' options, defaults filled in; undefined when none are written. */
   public readonly delivery?: DeliveryConfig;
@@ -126,6 +154,7 @@ export class PolicyApp extends App {
     const p = parseProps(this, 'PolicyApp', appSchema, props);
     this.partOf = p.partOf ?? 'waypoint-policy';
     this.rootNamespace = p.rootNamespace ?? 'istio-system';
+    this.clusterDomain = p.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
     this.gitops = [...new Set(p.gitops ?? [GitOpsTool.ARGO_CD, GitOpsTool.FLUX])].sort();
     if (p.delivery) this.delivery = resolveDelivery(this, p.delivery, this.gitops, this.partOf);
   }

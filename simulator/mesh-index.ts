@@ -1,4 +1,4 @@
-import { isWaypointReference, type KubeObject, type MeshModel, type ModelObject, type ModelReference } from '../compiler/model';
+import { clusterDomainOf, isWaypointReference, type KubeObject, type MeshModel, type ModelObject, type ModelReference } from '../compiler/model';
 import { SimulationError } from './request';
 
 /** How the simulator knows an object. */
@@ -77,6 +77,8 @@ export class MeshIndex {
   }
 
   public readonly rootNamespace: string;
+  /** The cluster's DNS domain, which the default authorities end in. */
+  public readonly clusterDomain: string;
   private readonly objects: readonly ModelObject[];
   private readonly references: readonly ModelReference[];
 
@@ -85,6 +87,7 @@ export class MeshIndex {
     public readonly target: string,
   ) {
     this.rootNamespace = model.rootNamespace;
+    this.clusterDomain = clusterDomainOf(model);
     this.objects = model.objects.filter((o) => o.target === target);
     this.references = model.references.filter((r) => r.target === target);
   }

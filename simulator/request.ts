@@ -50,7 +50,7 @@ export interface SimRequest {
   /**
    * The `:authority` (Host) header.
    *
-   * @default - `<name>.<namespace>.svc.cluster.local[:port]`; through a gateway, the gateway's Service host
+   * @default - `<name>.<namespace>.svc.<clusterDomain>[:port]`, in the model's cluster DNS domain (`PolicyApp` `clusterDomain`, `ReadManifestsOptions.clusterDomain`; `cluster.local` by default); through a gateway, the gateway's Service host in that domain
    */
   readonly authority?: string;
 

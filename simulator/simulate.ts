@@ -90,9 +90,10 @@ function describeHeaders(headers: ReadonlyMap<string, readonly string[]>): strin
   return parts.length > 0 ? parts.join('; ') : 'none';
 }
 
-function defaultAuthority(service: ServiceInfo, port: number | undefined, via: GatewayInfo | undefined): string {
-  if (via) return `${via.name}-${via.className ?? 'istio'}.${via.namespace}.svc.cluster.local`;
-  return `${service.name}.${service.namespace}.svc.cluster.local${port !== undefined ? `:${port}` : ''}`;
+/** The fully qualified host of the Service, or of the Service Istio deploys for the gateway, in the cluster's DNS domain. */
+function defaultAuthority(service: ServiceInfo, port: number | undefined, via: GatewayInfo | undefined, clusterDomain: string): string {
+  if (via) return `${via.name}-${via.className ?? 'istio'}.${via.namespace}.svc.${clusterDomain}`;
+  return `${service.name}.${service.namespace}.svc.${clusterDomain}${port !== undefined ? `:${port}` : ''}`;
 }
 
 function decisionName(d: PluginDecision): 'pass' | 'deny' | 'refused-config' | 'not-simulated' {
@@ -242,7 +243,7 @@ export function simulate(model: MeshModel, request: SimRequest, options: Simulat
   }
 
   const rawPath = checkPath(request.path ?? '/');
-  const authority = checkAuthority(request.authority ?? defaultAuthority(service, port, via));
+  const authority = checkAuthority(request.authority ?? defaultAuthority(service, port, via, index.clusterDomain));
   const http: HttpRequest = {
     method: checkMethod(request.method ?? 'GET'),
     path: normalizePath(rawPath),

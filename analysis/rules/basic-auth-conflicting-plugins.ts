@@ -1,3 +1,4 @@
+import { clusterDomainOf } from '../../compiler/model';
 import { LABELS } from '../../constructs/labels';
 import { isSubstitutionPlaceholder, storedCredential } from '../../constructs/plugins/basic-auth-format';
 import { isUnreadStandIn } from '../../constructs/plugins/basic-auth';
@@ -7,7 +8,7 @@ import { isPlainObject } from '../schema/issue';
 import { attachments } from './attachments';
 import { basicAuthRuleObjects, runsBasicAuth, stringsOf } from './basic-auth-rules';
 import { pluginLabel, PluginView } from './plugin-spec';
-import { serviceNames, serviceOfScope } from './service-hosts';
+import { outsideNameTest, serviceNames, serviceOfScope } from './service-hosts';
 import { labelsOfObject, namespaceLabels } from './waypoints';
 
 /** One basic_auth rule as the module reads it, reduced to what decides whether two can meet one request. */
@@ -39,16 +40,16 @@ function rulesOf(p: PluginView): AuthRule[] {
 
 const pathOf = (r: AuthRule) => (r.prefix !== undefined ? `prefix ${r.prefix}` : r.exact !== undefined ? `exact ${r.exact}` : `suffix ${r.suffix}`);
 
-/** A host entry that names something outside the cluster (an ingress hostname), not a short or `.svc` name. */
-const outsideName = (h: string) => h.includes('.') && !/\.svc(\.cluster\.local)?\.?$/.test(h);
+/** The outside-host test (`outsideNameTest`) when ingress traffic reaches the chain through the waypoint; undefined when none does. */
+type IngressHosts = ((host: string) => boolean) | undefined;
 
 /**
  * Whether a rule can match a request to the Service of the chain: without hosts, any; with them, one must
  * name it, or, when ingress gateways route to the Service through its waypoint, name an outside host (the
  * gateway forwards the external client's :authority unchanged).
  */
-function reachesService(r: AuthRule, names: readonly string[] | undefined, ingress: boolean): boolean {
-  return !names || r.hosts.length === 0 || r.hosts.some((h) => names.some((n) => hostEntryMatches(h, n)) || (ingress && outsideName(h)));
+function reachesService(r: AuthRule, names: readonly string[] | undefined, ingress: IngressHosts): boolean {
+  return !names || r.hosts.length === 0 || r.hosts.some((h) => names.some((n) => hostEntryMatches(h, n)) || (ingress !== undefined && ingress(h)));
 }
 
 /** Whether ingress gateways send traffic for Service `ns/name` through its waypoint (facts §3.5: the Service's label, else its Namespace's; Go ParseBool). */
@@ -64,7 +65,7 @@ export const basicAuthConflictingPlugins: Rule = {
   severity: 'warning',
   docs: {
     summary:
-      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential (or three or more plugins where each two share one but no credential is in all of them): a request must satisfy every plugin it meets, so none passes them all, and that path answers 401 to everyone. On the chain of a Service, a rule with hosts counts only if one of them names that Service (its short, namespaced or cluster-local name), or, when the Service takes ingress traffic through its waypoint (istio.io/ingress-use-waypoint), names an outside host (an ingress gateway forwards the external client\'s authority). Credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
+      'Two Basic-auth plugins on one chain (a waypoint\'s, or a waypoint\'s and one of its Services\') whose rules can match the same request and share no credential (or three or more plugins where each two share one but no credential is in all of them): a request must satisfy every plugin it meets, so none passes them all, and that path answers 401 to everyone. On the chain of a Service, a rule with hosts counts only if one of them names that Service (its short or namespaced name, or its fully qualified one in the cluster\'s DNS domain, PolicyApp clusterDomain), or, when the Service takes ingress traffic through its waypoint (istio.io/ingress-use-waypoint), names an outside host (an ingress gateway forwards the external client\'s authority). Credentials whose values are unknown here (a Flux substitution, one that could not be read), are not compared.',
     bad: `new BasicAuth(ns, 'ops', { targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [Credential.fromEnv('ADMIN_CREDENTIAL')] }] });
 new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix: '/admin/users', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });`,
     message:
@@ -72,6 +73,9 @@ new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix:
     fix: 'Give every rule that meets the request the credentials that should pass (or one rule the other\'s), or narrow one so the rules cannot match the same request.',
   },
   check(ctx) {
+    // Read once per run: each chain's names and the outside-host test are built from it.
+    const domain = clusterDomainOf(ctx.model);
+    const outsideName = outsideNameTest(domain);
     const byChain = new Map<string, { proxy: string; plugins: PluginView[] }>();
     const wide = new Map<string, PluginView[]>();
     for (const a of attachments(ctx)) {
@@ -89,8 +93,8 @@ new BasicAuth(ns, 'team', { targets: [waypoint], priority: 10, rules: [{ prefix:
     for (const [k, c] of several.sort(([x], [y]) => (x < y ? -1 : 1))) {
       const proxy = c.proxy;
       const scope = k.slice(k.indexOf('\0') + 1);
-      const names = serviceNames(scope);
-      const ingress = ingressUsesWaypoint(ctx, serviceOfScope(scope));
+      const names = serviceNames(scope, domain);
+      const ingress = ingressUsesWaypoint(ctx, serviceOfScope(scope)) ? outsideName : undefined;
       const all = chainPlugins(k, c);
       const plugins = [...new Map(all.map((p) => [pluginLabel(p), p])).values()].sort((x, y) => (pluginLabel(x) < pluginLabel(y) ? -1 : 1));
       const list = plugins.map((p) => ({ p, rules: rulesFor(p) })).filter((x) => x.rules.length > 0);
@@ -136,7 +140,7 @@ const MAX_COMBINATIONS = 10_000;
  * match one request, where every two share a credential (a pair that shares
  * none is reported as a pair) but no credential is in all of them.
  */
-function disjointCombination(list: readonly { p: PluginView; rules: AuthRule[] }[], names: readonly string[] | undefined, ingress: boolean): { picked: Picked[]; method: string } | undefined {
+function disjointCombination(list: readonly { p: PluginView; rules: AuthRule[] }[], names: readonly string[] | undefined, ingress: IngressHosts): { picked: Picked[]; method: string } | undefined {
   let budget = MAX_COMBINATIONS;
   for (let size = 3; size <= list.length; size++) {
     const picked: Picked[] = [];
@@ -175,7 +179,7 @@ const shareOne = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...a].some
  * Service `names` name, when it is one), or undefined when no request meets
  * them all.
  */
-function requestAllMeet(rules: readonly AuthRule[], names: readonly string[] | undefined, ingress: boolean): string | undefined {
+function requestAllMeet(rules: readonly AuthRule[], names: readonly string[] | undefined, ingress: IngressHosts): string | undefined {
   const method = rules[0].methods.find((m) => rules.every((r) => r.methods.includes(m)));
   if (method === undefined || !pathsMeet(rules) || !hostsMeet(rules) || !rules.every((r) => reachesService(r, names, ingress))) return undefined;
   return method;

@@ -1,4 +1,4 @@
-import type { ModelObject, ModelReference } from '../../compiler/model';
+import { clusterDomainOf, type ModelObject, type ModelReference } from '../../compiler/model';
 import type { Rule, RuleContext } from '../rule';
 import { hostEntryMatches } from '../../simulator/basic-auth';
 import { isPlainObject } from '../schema/issue';
@@ -55,7 +55,7 @@ export const basicAuthPartialHosts: Rule = {
   severity: 'warning',
   docs: {
     summary:
-      'A Basic-auth rule on a waypoint whose hosts match some of the names that reach a Service (cart, cart.shop, cart.shop.svc, cart.shop.svc.cluster.local, each also with a trailing dot) but not all: the client, not the policy, picks the authority, so a request under another name skips the rule and reaches the Service without credentials. Covering every one of those names is not enough either: a client may address the Service by its ClusterIP (traffic to the VIP goes through the Service\'s waypoint) or write a name in other letter case (the module compares hosts case-sensitively), so only a `*` entry covers the Service. Checked for a plugin targeting a Service (against that Service) and for a waypoint-wide plugin (against each Service of the model that waypoint serves and its hosts name, exactly or by a wildcard).',
+      'A Basic-auth rule on a waypoint whose hosts match some of the names that reach a Service (cart, cart.shop, cart.shop.svc, cart.shop.svc.cluster.local with cluster.local the cluster\'s DNS domain, PolicyApp clusterDomain; each also with a trailing dot) but not all: the client, not the policy, picks the authority, so a request under another name skips the rule and reaches the Service without credentials. Covering every one of those names is not enough either: a client may address the Service by its ClusterIP (traffic to the VIP goes through the Service\'s waypoint) or write a name in other letter case (the module compares hosts case-sensitively), so only a `*` entry covers the Service. Checked for a plugin targeting a Service (against that Service) and for a waypoint-wide plugin (against each Service of the model that waypoint serves and its hosts name, exactly or by a wildcard).',
     bad: `const cart = MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: waypoint });
 new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods: ['GET'], hosts: ['cart.shop.svc.cluster.local'], credentials: [Credential.fromEnv('CART_CREDENTIAL')] }] });`,
     message:
@@ -63,6 +63,8 @@ new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods
     fix: 'Drop hosts from a rule meant for a whole Service (target the Service instead): no list of names covers its ClusterIP or every letter case. Hosts are for hostnames that really differ, such as on an ingress gateway.',
   },
   check(ctx) {
+    // Read once per run: the names of each Service are built from it.
+    const domain = clusterDomainOf(ctx.model);
     const reported = new Set<string>();
     const lists = new Map<PluginView, { index: number; hosts: string[] }[]>();
     const listsOf = (p: PluginView) => lists.get(p) ?? lists.set(p, hostLists(p)).get(p)!;
@@ -80,7 +82,7 @@ new BasicAuth(ns, 'cart-auth', { targets: [cart], rules: [{ prefix: '/', methods
         for (const s of services) {
           const key = `${pluginLabel(a.plugin)}\0${r.index}\0${s.namespace}/${s.name}`;
           if (reported.has(key)) continue;
-          const names = namesOfService(s.namespace, s.name);
+          const names = namesOfService(s.namespace, s.name, domain);
           const covered = names.filter((n) => r.hosts.some((h) => hostEntryMatches(h, n)));
           // None covered: the rule is for other hosts (an ingress name routed through the waypoint), not a gap.
           if (covered.length === 0) continue;

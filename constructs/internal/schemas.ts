@@ -35,6 +35,23 @@ export function isLabelValue(v: string): boolean {
   return v.length <= 63 && LABEL_VALUE.test(v);
 }
 
+/**
+ * What keeps `s` from being a DNS domain as kubelet's `--cluster-domain`
+ * takes it (RFC 1123 labels joined by '.', no trailing dot), or undefined
+ * when it is one.
+ */
+export function dnsDomainProblem(s: string): string | undefined {
+  if (s === '') return 'is empty';
+  // The fully qualified form: the names built from the domain add the trailing dot themselves.
+  if (s.endsWith('.')) return "ends with '.'";
+  if (s.length > 253) return 'is longer than 253 characters';
+  if (s !== s.toLowerCase()) return 'has upper-case letters';
+  const bad = s.split('.').find((label) => !isDnsLabel(label));
+  if (bad === '') return "has an empty label (a leading '.' or '..')";
+  if (bad !== undefined) return `has the label ${JSON.stringify(bad)}, which is not an RFC 1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`;
+  return undefined;
+}
+
 export const dnsLabel = (what: string) =>
   z.string().refine(
     isDnsLabel,
