@@ -6,6 +6,7 @@ import type { MeshModel } from '../compiler/model';
 import { readManifests } from '../compiler/read-manifests';
 import { DELIVERY_DIR } from '../compiler/delivery/common';
 import { effectChanges } from './effects';
+import { deliveryRenames, partOfChange } from './delivery-renames';
 import { diffObjects, parseTree, type ObjectId, type ParsedTree } from './object-diff';
 import type { Review } from './report';
 
@@ -61,6 +62,7 @@ export function review(base: FileTree, head: FileTree, labels: { base: string; h
   // What is traffic like after the sync? A removed target's objects stay in its cluster: orphaned, or taken
   // over by the target it was renamed to (whose own side is then compared with nothing before it).
   const stays = new Set([...orphaned.map((o) => o.target), ...renamed.keys()]);
+  const partOf = partOfChange(baseObjects, headObjects);
   const live = new Map(head);
   for (const [file, text] of base) if (stays.has(file.split('/')[0])) live.set(file, text);
   return {
@@ -70,6 +72,8 @@ export function review(base: FileTree, head: FileTree, labels: { base: string; h
     effects: effectChanges(modelOfTree(base), modelOfTree(live), options.maxRequests),
     orphanedTargets: orphaned,
     renamedTargets: [...renamed].map(([from, to]) => ({ from, to })),
+    deliveryRenames: deliveryRenames(baseObjects, headObjects, renamed),
+    ...(partOf ? { partOf } : {}),
   };
 }
 

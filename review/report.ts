@@ -2,6 +2,7 @@ import type { AccessCase, BindingChange, ChainChange, EffectChanges } from './ef
 import type { FieldChange, ObjectChange } from './object-diff';
 import { describeId, type PrunedGateway } from './pruned-gateways';
 import type { EarlyAdoption } from './early-adoption';
+import type { DeliveryRename } from './delivery-renames';
 
 export interface Review {
   readonly base: string;
@@ -22,6 +23,10 @@ export interface Review {
    * the objects over.
    */
   readonly renamedTargets: { readonly from: string; readonly to: string }[];
+  /** The Argo CD Application or Flux Kustomizations of a target renamed: its objects change owner. */
+  readonly deliveryRenames: DeliveryRename[];
+  /** The `app.kubernetes.io/part-of` value of every owned object, replaced (a label only). */
+  readonly partOf?: { readonly from: string; readonly to: string; readonly objects: number };
 }
 
 export type ReviewFormat = 'text' | 'markdown' | 'json';
@@ -145,6 +150,64 @@ function earlyLine(a: EarlyAdoption): string {
   );
 }
 
+/** The objects a renamed owner leaves for neither owner to prune. */
+function unprunedText(d: DeliveryRename): string {
+  if (d.unpruned.length === 0) return '';
+  const why = d.tool === 'Argo CD' ? 'its tracking id names the old Application' : 'it is in no inventory of the new Kustomizations';
+  return (
+    `. ${d.unpruned.join(', ')}: this change also removes it, and only the old owner would prune it, if it syncs this revision before it goes; the new one never applied it (${why}), ` +
+    'so otherwise it stays in the cluster, unmanaged. Remove it in a commit before the rename, or delete it by hand'
+  );
+}
+
+function deliveryLine(d: DeliveryRename): string {
+  const what = d.tool === 'Argo CD' ? 'Argo CD Application' : 'Flux Kustomizations';
+  const head = `${what} ${d.from.join(', ')}${inTarget(d.target)} renamed ${d.to.join(', ')}: `;
+  const tracked = 'Argo CD marked every object the old one applied, label-only ones included, with its name (the argocd.argoproj.io/tracking-id annotation), so the new one finds them tracked by another Application (SharedResourceWarning)';
+  const kept = d.deleteProtected ? '. Nothing is deleted (every object has Delete=false)' : '';
+  switch (d.outcome) {
+    case 'sync-fails':
+      return (
+        `${head}${tracked} and, with FailOnSharedResource=true, fails every sync before it applies anything: nothing of this change, or of any later one, reaches the cluster through it, ` +
+        `and only the old Application, while it exists and its folder does, still applies this target${kept}. ` +
+        'Rename it in a commit of its own; once the old Application is gone (deleted, or pruned by your app of apps), sync the new one once without FailOnSharedResource, which rewrites the tracking ids, and put the option back (docs/gitops.md)' +
+        unprunedText(d)
+      );
+    case 'shared':
+      return (
+        `${head}${tracked}; without FailOnSharedResource=true it applies them and rewrites their tracking ids, and while the old Application exists the two take the objects from each other on every sync${kept}. ` +
+        'Delete the old Application first, then let the new one sync' +
+        unprunedText(d)
+      );
+    case 'deleted':
+      return (
+        `${head}deleting the old ones (whatever applies the delivery folder prunes them, or you do) deletes what they applied that is not marked prune: disabled, as their deletionPolicy asks (MirrorPrune with prune: true, Delete or WaitForTermination): ` +
+        `${(d.deleted ?? []).join(', ')}, until the new ones apply them again, and meanwhile a label may name a waypoint that is gone, so its traffic skips every plugin. ` +
+        'First set deletionPolicy: Orphan on the old Kustomizations (a commit of its own, synced), then rename them' +
+        unprunedText(d)
+      );
+    default:
+      return `${head}the new ones apply the same objects and take them over (Flux stamps its owner labels on each), and deleting the old ones deletes nothing (deletionPolicy: Orphan)${unprunedText(d) || ': nothing is pruned, deleted or left unmanaged'}`;
+  }
+}
+
+/** A rename that loses or takes over something, or leaves something unmanaged, is a hazard; the others are only listed. */
+const deliveryHazard = (d: DeliveryRename) => d.outcome !== 'taken-over' || d.unpruned.length > 0;
+
+function partOfLine(r: Review): string {
+  const p = r.partOf!;
+  return (
+    `app.kubernetes.io/part-of ${p.from} -> ${p.to} on ${p.objects} object(s): a label only, by which neither Argo CD (its tracking-id annotation, or the app.kubernetes.io/instance label) ` +
+    'nor Flux (its kustomize.toolkit.fluxcd.io/name and /namespace labels) tracks objects, so it makes neither tool prune, delete or adopt anything' +
+    (r.deliveryRenames.length > 0 ? '; the delivery names it defaults (delivery.name) are renamed too: see those lines' : '')
+  );
+}
+
+/** Renames, summarized: what the object changes list as removals, additions and fields. */
+function renames(r: Review): string[] {
+  return [...(r.partOf ? [partOfLine(r)] : []), ...r.deliveryRenames.filter((d) => !deliveryHazard(d)).map(deliveryLine)];
+}
+
 function hazards(r: Review): string[] {
   // A pruned-Gateway line already says how to release what it leaves behind: one line per object.
   const covered = new Set(r.effects.prunedInUse.flatMap((p) => (p.leftBehind ?? []).map((d) => `${p.target}\0${d}`)));
@@ -156,8 +219,11 @@ function hazards(r: Review): string[] {
     ),
     ...r.renamedTargets.map(
       (t) =>
-        `target ${t.from} is renamed ${t.to} (every object moves): deliver ${t.to} to the cluster ${t.from} went to, so that its Application or Kustomizations take them over; elsewhere, what ${t.from} deployed stays there, unmanaged (its folder is gone, and nothing prunes it)`,
+        `target ${t.from} is renamed ${t.to} (every object moves): deliver ${t.to} to the cluster ${t.from} went to, so that its Application or Kustomizations take them over` +
+        `${r.deliveryRenames.some((d) => d.tool === 'Argo CD' && d.target === t.to) ? ' (an Argo CD Application only once their tracking ids name it: see the line on it)' : ''}` +
+        `; elsewhere, what ${t.from} deployed stays there, unmanaged (its folder is gone, and nothing prunes it)`,
     ),
+    ...r.deliveryRenames.filter(deliveryHazard).map(deliveryLine),
     ...r.effects.prunedInUse.map(prunedLine),
     ...r.effects.adoptedEarly.map(earlyLine),
     ...r.objects
@@ -195,6 +261,11 @@ function text(r: Review): string {
   if (hazards(r).length) {
     lines.push('Removal and rollout hazards:');
     for (const h of hazards(r)) lines.push(`  !! ${h}`);
+    lines.push('');
+  }
+  if (renames(r).length) {
+    lines.push('Renames and moves:');
+    for (const line of renames(r)) lines.push(`  ${line}`);
     lines.push('');
   }
   if (r.effects.bindings.length) {
@@ -247,6 +318,11 @@ function markdown(r: Review): string {
   if (hazards(r).length) {
     out.push('#### :warning: Removal and rollout hazards', '');
     for (const h of hazards(r)) out.push(`- ${md(h)}`);
+    out.push('');
+  }
+  if (renames(r).length) {
+    out.push('#### Renames and moves', '');
+    for (const line of renames(r)) out.push(`- ${md(line)}`);
     out.push('');
   }
   if (r.effects.bindings.length) {
