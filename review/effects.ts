@@ -3,14 +3,18 @@ import { isSubstitutionPlaceholder, storedCredential } from '../constructs/plugi
 import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
 import { bindService, ingressUsesWaypoint } from '../simulator/binding';
-import { buildChain } from '../simulator/chain';
-import { isWaypointGateway } from '../analysis/rules/waypoints';
+import { buildChain, orderUnknown, type ChainEntry } from '../simulator/chain';
+import { isWaypointGateway, useWaypointOf } from '../analysis/rules/waypoints';
+import { LABELS } from '../constructs/labels';
+import { argoSyncOptionsOf } from '../compiler/gitops';
 import { GatewayInfo, MeshIndex, namespaceOf, objectItems, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
+import { pluginId, pluginPairs, refsOf, type PluginMove, type PluginPair } from './plugin-moves';
+import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type RolloutState, type SyncGap } from './sync-gaps';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
 export interface BindingState {
@@ -78,6 +82,12 @@ export interface EffectChanges {
   readonly prunedInUse: PrunedGateway[];
   /** Labels this change moves to a waypoint (or plugins) it also adds, applied before them. */
   readonly adoptedEarly: EarlyAdoption[];
+  /** WasmPlugins renamed (removed and added again with the same spec) or moved (other targetRefs). */
+  readonly pluginMoves: PluginMove[];
+  /** Services that run a plugin before and after this change, but not at some point of the sync. */
+  readonly syncGaps: SyncGap[];
+  /** The GitOps tools whose metadata the manifests carry (Flux also when no tool's is there): the sync is read for each. */
+  readonly tools: GitOpsToolName[];
 }
 
 const BASIC_AUTH = moduleId(BASIC_AUTH_URL);
@@ -168,9 +178,50 @@ function headInCluster(head: MeshModel, leftBehind: readonly ModelObject[]): Mes
   return leftBehind.length === 0 ? head : { ...head, objects: [...head.objects, ...leftBehind] };
 }
 
-function chainIds(index: MeshIndex | undefined, proxy: Parameters<typeof buildChain>[1] | undefined): string[] {
+function chainEntries(index: MeshIndex | undefined, proxy: Parameters<typeof buildChain>[1] | undefined): readonly ChainEntry[] {
   if (!index || !proxy) return [];
-  return buildChain(index, proxy).entries.map((e) => `${e.id}${e.applies === 'unknown' ? ' (may apply)' : ''}`);
+  return buildChain(index, proxy).entries;
+}
+
+function chainIds(entries: readonly ChainEntry[]): string[] {
+  return entries.map((e) => `${e.id}${e.applies === 'unknown' ? ' (may apply)' : ''}`);
+}
+
+/**
+ * A Service's chain at one moment of the rollout (see `rolloutStates`), the
+ * waypoint it goes through then, and the one its labels name (which may be
+ * gone) and where that label is.
+ */
+function chainDuring(index: MeshIndex | undefined, ns: string, name: string, state: RolloutState): { entries: readonly ChainEntry[]; waypoint?: string; named?: string; from?: 'Service' | 'Namespace' } {
+  if (!index) return { entries: [] };
+  const service = serviceInfo(index, ns, name);
+  const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: state.gone });
+  const labels = service.labels[LABELS.useWaypoint] !== undefined ? service.labels : index.namespace(ns).labels;
+  const use = useWaypointOf(labels, ns);
+  return {
+    entries: b.waypoint ? buildChain(index, { kind: 'waypoint', gateway: b.waypoint, service }).entries : [],
+    waypoint: b.waypoint ? `${b.waypoint.namespace}/${b.waypoint.name}` : undefined,
+    named: use.kind === 'waypoint' ? `${use.namespace}/${use.name}` : undefined,
+    from: b.from,
+  };
+}
+
+/** How review lines name a chain's subject. */
+function serviceSubject(label: string): string {
+  return label.endsWith(`/${OTHER}`) ? `Services of ${label.slice(0, -2)} without their own label` : `Service ${label}`;
+}
+
+/** Who runs the plugins of `pairs` before and after, from one subject's two chains (`moves` is filled in place). */
+function notePairs(pairs: readonly PluginPair[], moves: Map<PluginPair, { leaves: string[]; joins: string[]; runsAfter: Set<string> }>, subject: string, before: readonly ChainEntry[], after: readonly ChainEntry[]): void {
+  for (const p of pairs) {
+    const [from, to] = [pluginId(p.from), pluginId(p.to)];
+    const move = moves.get(p) ?? moves.set(p, { leaves: [], joins: [], runsAfter: new Set() }).get(p)!;
+    const had = before.some((e) => e.id === from);
+    const mine = after.find((e) => e.id === to);
+    if (had && !mine) move.leaves.push(subject);
+    if (!had && mine) move.joins.push(subject);
+    if (p.renamed && mine) for (const e of after) if (e !== mine && orderUnknown(e, mine)) move.runsAfter.add(e.id);
+  }
 }
 
 /** Gateways (`namespace/name`) of class istio-waypoint in any of `models`. */
@@ -460,19 +511,29 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   const pending: { target: string; probe: Probe; rank: number; live: MeshModel; liveHas: boolean; pruned: ReadonlySet<string> }[] = [];
   const prunedInUse: PrunedGateway[] = [];
   const adoptedEarly: EarlyAdoption[] = [];
+  const pluginMoves: PluginMove[] = [];
+  const syncGaps: SyncGap[] = [];
   // Read once: it scans every object of both revisions.
   const flux = fluxMayApply([base, head]);
+  const tools = toolsOf([base, head], flux);
   const baseTargets = new Set(targetsOf(base));
   for (const target of [...new Set([...baseTargets, ...targetsOf(head)])].sort()) {
     const pruned = prunedGatewayKeys(base, head, target);
     const leftBehind = labelOnlyLeftBehind(base, head, target);
     prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind, changedAfterPrune(base, head, target, pruned, flux)));
-    adoptedEarly.push(...earlyAdoptions(base, head, target));
+    const early = earlyAdoptions(base, head, target);
+    adoptedEarly.push(...early);
+    // An owned Namespace's label landing before its waypoint's plugins is said there, not again as a gap.
+    const earlyNamespaces = new Set(early.map((a) => a.object.replace(/^Namespace /, '')));
     const live = headInCluster(head, leftBehind);
     const facts: HeadFacts = { pruned, leftBehind: new Map(leftBehind.map((o) => [objectKey(o.manifest), describe(o)])) };
     const bi = indexFor(base, target);
     const hi = indexFor(live, target);
     const services = serviceList([base, head], target);
+    const pairs = pluginPairs(base, head, target);
+    const moves = new Map<PluginPair, { leaves: string[]; joins: string[]; runsAfter: Set<string> }>();
+    const states = rolloutStates(base, live, target, tools);
+    const stateIndexes = states.map((st) => indexFor(st.model, target));
     const boundTo = new Map<string, Set<string>>();
     for (const s of services) {
       const b = binding(bi, s.namespace, s.name);
@@ -482,17 +543,43 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       if (b.state.waypoint !== h.state.waypoint) {
         bindings.push({ target, service: label, before: b.state, after: h.state, lostWaypoint: b.state.waypoint !== undefined && h.state.waypoint === undefined });
       }
-      const before = chainIds(bi, b.gateway && b.service ? { kind: 'waypoint', gateway: b.gateway, service: b.service } : undefined);
-      const after = chainIds(hi, h.gateway && h.service ? { kind: 'waypoint', gateway: h.gateway, service: h.service } : undefined);
+      const beforeEntries = chainEntries(bi, b.gateway && b.service ? { kind: 'waypoint', gateway: b.gateway, service: b.service } : undefined);
+      const afterEntries = chainEntries(hi, h.gateway && h.service ? { kind: 'waypoint', gateway: h.gateway, service: h.service } : undefined);
+      const [before, after] = [chainIds(beforeEntries), chainIds(afterEntries)];
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `Service ${label}`, before, after });
+      notePairs(pairs, moves, serviceSubject(label), beforeEntries, afterEntries);
+      states.forEach((state, i) => {
+        const during = chainDuring(stateIndexes[i], s.namespace, s.name, state);
+        // A label naming a Gateway that is gone by then is the pruned-Gateway hazard's; a Namespace label landing early, the early adoption's.
+        if ((during.named && state.gone.has(during.named)) || (during.from === 'Namespace' && earlyNamespaces.has(s.namespace))) return;
+        const missing = missingDuring(beforeEntries, afterEntries, during.entries);
+        if (missing.length > 0) syncGaps.push({ target, service: label, tool: state.tool, during: state.during, ...(during.waypoint ? { waypoint: during.waypoint } : {}), missing });
+      });
     }
     const waypoints = waypointKeys([base, head], target);
     const gateways = ingressGateways([base, head], target, waypoints);
     for (const g of gateways) {
       const proxyOf = (idx?: MeshIndex) => (idx ? { kind: 'ingress' as const, gateway: idx.gatewayOrAssumed(g.namespace, g.name) } : undefined);
-      const before = chainIds(bi, proxyOf(bi));
-      const after = chainIds(hi, proxyOf(hi));
+      const beforeEntries = chainEntries(bi, proxyOf(bi));
+      const afterEntries = chainEntries(hi, proxyOf(hi));
+      const [before, after] = [chainIds(beforeEntries), chainIds(afterEntries)];
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `ingress gateway ${g.namespace}/${g.name}`, before, after });
+      notePairs(pairs, moves, `ingress gateway ${g.namespace}/${g.name}`, beforeEntries, afterEntries);
+    }
+    for (const p of pairs) {
+      const m = moves.get(p) ?? { leaves: [], joins: [], runsAfter: new Set<string>() };
+      const [refsBefore, refsAfter] = [refsOf(p.from), refsOf(p.to)];
+      pluginMoves.push({
+        target,
+        from: pluginId(p.from),
+        to: pluginId(p.to),
+        renamed: p.renamed,
+        ...(JSON.stringify(refsBefore) !== JSON.stringify(refsAfter) ? { targetRefs: { before: refsBefore, after: refsAfter } } : {}),
+        leaves: m.leaves.sort(),
+        joins: m.joins.sort(),
+        ...(m.runsAfter.size > 0 ? { runsAfter: [...m.runsAfter].sort() } : {}),
+        ...(p.renamed ? { prunedLast: argoSyncOptionsOf(p.from.manifest.metadata.annotations).includes('PruneLast=true') } : {}),
+      });
     }
     const indexes = [bi, hi];
     const scope: ProbeScope = {
@@ -555,5 +642,5 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     });
   }
   access.sort((a, b) => Number(b.widened) - Number(a.widened));
-  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, adoptedEarly };
+  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, adoptedEarly, pluginMoves, syncGaps, tools };
 }

@@ -3,6 +3,8 @@ import type { FieldChange, ObjectChange } from './object-diff';
 import { describeId, type PrunedGateway } from './pruned-gateways';
 import type { EarlyAdoption } from './early-adoption';
 import type { DeliveryRename } from './delivery-renames';
+import type { PluginMove } from './plugin-moves';
+import type { SyncGap } from './sync-gaps';
 
 export interface Review {
   readonly base: string;
@@ -194,6 +196,46 @@ function deliveryLine(d: DeliveryRename): string {
 /** A rename that loses or takes over something, or leaves something unmanaged, is a hazard; the others are only listed. */
 const deliveryHazard = (d: DeliveryRename) => d.outcome !== 'taken-over' || d.unpruned.length > 0;
 
+/** One line per Service and set of plugins it goes without, naming each tool's moment. */
+function gapLines(gaps: readonly SyncGap[]): string[] {
+  const groups = new Map<string, { gap: SyncGap; when: string[] }>();
+  for (const g of gaps) {
+    const key = JSON.stringify([g.target, g.service, g.missing]);
+    const group = groups.get(key) ?? groups.set(key, { gap: g, when: [] }).get(key)!;
+    group.when.push(`under ${g.tool} ${g.during} (through ${g.waypoint ? `waypoint ${g.waypoint}` : 'no waypoint'})`);
+  }
+  return [...groups.values()].map(({ gap: g, when }) => {
+    const all = g.service.endsWith('/*');
+    const svc = all ? `Services of ${g.service.slice(0, -2)} without their own label` : `Service ${g.service}`;
+    return (
+      `${svc}${inTarget(g.target)} ${all ? 'run' : 'runs'} ${g.missing.join(', ')} before and after this change, but not during the sync: ${when.join(', and ')}, ${all ? 'their' : 'its'} traffic skips it, ` +
+      'because the plugin moves (or its old copy is pruned) in another stage than the label that sends the traffic after it lands. ' +
+      'Move it in steps: first attach it where the traffic will go as well (both targetRefs, or a copy under the new name), then move the labels, then remove it from the old place'
+    );
+  });
+}
+
+function moveLine(m: PluginMove, effects: EffectChanges): string {
+  const gaps = effects.syncGaps;
+  const what = m.renamed ? `${m.from}${inTarget(m.target)} renamed ${m.to.replace(/^WasmPlugin /, '')}` : `${m.from}${inTarget(m.target)} moved`;
+  const refs = m.targetRefs ? `${m.renamed ? ', and moved' : ''} from ${m.targetRefs.before.join(', ') || 'no targetRefs'} to ${m.targetRefs.after.join(', ') || 'no targetRefs'}` : '';
+  const parts: string[] = [];
+  if (m.joins.length > 0) parts.push(`now runs for ${m.joins.join(', ')}`);
+  if (m.leaves.length > 0) parts.push(`no longer runs for ${m.leaves.join(', ')} (after the sync, not only during it)`);
+  if (m.leaves.length === 0 && m.joins.length === 0) parts.push('runs for the same Services and gateways as before');
+  const involved = gaps.some((g) => g.target === m.target && (g.missing.includes(m.from) || g.missing.includes(m.to)));
+  if (involved) parts.push('some Services go without it during the sync (see the hazards)');
+  else if (m.renamed) {
+    const why = [
+      ...(effects.tools.includes('Flux') ? ['Flux applies the new one before it prunes the old one, in the same Kustomization'] : []),
+      ...(effects.tools.includes('Argo CD') && m.prunedLast ? ['Argo CD prunes the old one after the last wave (PruneLast), so for a moment both run'] : []),
+    ];
+    parts.push(`no Service that runs it before and after goes without it during the sync${why.length ? `: ${why.join(', and ')}` : ''}`);
+  }
+  if (m.runsAfter?.length) parts.push(`as a new object it runs after ${m.runsAfter.join(', ')}, which share its phase and priority (istiod runs the older one first, whatever the names say)`);
+  return `${what}${refs}: ${parts.join('; ')}`;
+}
+
 function partOfLine(r: Review): string {
   const p = r.partOf!;
   return (
@@ -203,9 +245,9 @@ function partOfLine(r: Review): string {
   );
 }
 
-/** Renames, summarized: what the object changes list as removals, additions and fields. */
+/** Renames and moves, summarized: what the object changes list as removals, additions and fields. */
 function renames(r: Review): string[] {
-  return [...(r.partOf ? [partOfLine(r)] : []), ...r.deliveryRenames.filter((d) => !deliveryHazard(d)).map(deliveryLine)];
+  return [...(r.partOf ? [partOfLine(r)] : []), ...r.deliveryRenames.filter((d) => !deliveryHazard(d)).map(deliveryLine), ...r.effects.pluginMoves.map((m) => moveLine(m, r.effects))];
 }
 
 function hazards(r: Review): string[] {
@@ -226,6 +268,7 @@ function hazards(r: Review): string[] {
     ...r.deliveryRenames.filter(deliveryHazard).map(deliveryLine),
     ...r.effects.prunedInUse.map(prunedLine),
     ...r.effects.adoptedEarly.map(earlyLine),
+    ...gapLines(r.effects.syncGaps),
     ...r.objects
       .filter((o) => o.change === 'removed' && o.labelOnly && !covered.has(`${o.object.target}\0${describeId(o.object)}`))
       .map((o) => `${objectLine(o)}: ${STALE_LABELS}`),

@@ -25,7 +25,9 @@ fingerprints. --json is --format json. --fail-on-widened exits 1 when any access
 widened, when the change prunes a Gateway that its own labels or plugins
 still use (their traffic then skips the waypoint), when it moves an owned
 Namespace's label to a waypoint (or plugins) it also adds, which the label
-reaches first, when it removes a label-only manifest (or a Namespace's)
+reaches first, when a Service goes without a plugin it runs before and after
+at some point of the sync (a plugin moves in another stage than the labels),
+when it removes a label-only manifest (or a Namespace's)
 whose live use-waypoint label then stays behind, when it removes a target
 that still deploys something (nothing is pruned), when it renames Flux
 Kustomizations whose deletion deletes what they applied (no deletionPolicy:
@@ -153,6 +155,6 @@ export function diff(argv: string[], io: Io): number {
         `${values['fail-on-widened'] ? ', and --fail-on-widened fails' : ''}. Raise --max-requests, or split the change into smaller commits.`,
     );
   }
-  if (values['fail-on-widened'] && (r.effects.access.some((a) => a.widened) || r.effects.prunedInUse.length > 0 || r.effects.adoptedEarly.length > 0 || r.objects.some((o) => o.staleWaypoint) || r.orphanedTargets.length > 0 || r.deliveryRenames.some((d) => d.outcome === 'deleted') || unseen > 0)) return EXIT.FAILED;
+  if (values['fail-on-widened'] && (r.effects.access.some((a) => a.widened) || r.effects.prunedInUse.length > 0 || r.effects.adoptedEarly.length > 0 || r.objects.some((o) => o.staleWaypoint) || r.orphanedTargets.length > 0 || r.effects.syncGaps.length > 0 || r.deliveryRenames.some((d) => d.outcome === 'deleted') || unseen > 0)) return EXIT.FAILED;
   return EXIT.OK;
 }

@@ -1,0 +1,94 @@
+import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
+import { objectItems } from '../simulator/mesh-index';
+
+/**
+ * A WasmPlugin this change renames (the base's is removed, one with the same
+ * spec is added under another name in its namespace) or moves (its
+ * `targetRefs` change), or both: the object changes list a rename as a
+ * removal and an addition, and a move as a field, while a reviewer wants to
+ * know what runs where, and for whom that changes.
+ */
+export interface PluginMove {
+  readonly target: string;
+  /** `WasmPlugin shop/auth`, as the base names it. */
+  readonly from: string;
+  /** As the head names it: another name when renamed. */
+  readonly to: string;
+  readonly renamed: boolean;
+  /** What it attaches to (`Gateway waypoint`), before and after, when that changed. */
+  readonly targetRefs?: { readonly before: string[]; readonly after: string[] };
+  /** Who ran it (under either name) before and no longer does (`Service shop/cart`, `ingress gateway ...`). */
+  readonly leaves: string[];
+  /** Who runs it now and did not before. */
+  readonly joins: string[];
+  /**
+   * For a renamed plugin: the WasmPlugins it shares a phase and priority with
+   * on a chain. istiod runs the older of such a pair first (creation time,
+   * then name): the renamed one is a new object, so it now runs after them,
+   * whatever its name says.
+   */
+  readonly runsAfter?: string[];
+  /**
+   * For a renamed plugin: whether the base's carries Argo CD's
+   * `PruneLast=true`, which Argo CD reads from the live object and which
+   * moves its prune after every wave, so after the new one is applied.
+   */
+  readonly prunedLast?: boolean;
+}
+
+/** A rename or move found in the manifests, before its consequences are read from the chains. */
+export interface PluginPair {
+  readonly from: ModelObject;
+  readonly to: ModelObject;
+  readonly renamed: boolean;
+}
+
+const plugins = (m: MeshModel, target: string) => m.objects.filter((o) => o.target === target && o.manifest.kind === 'WasmPlugin');
+
+export const pluginId = (o: ModelObject) => `WasmPlugin ${o.manifest.metadata.namespace ?? 'default'}/${o.manifest.metadata.name}`;
+
+/** Its targetRefs (and the legacy targetRef), as `Gateway waypoint`, sorted. */
+export function refsOf(o: ModelObject): string[] {
+  const spec = (o.manifest.spec ?? {}) as { targetRefs?: unknown; targetRef?: unknown };
+  const refs = [...objectItems<{ kind?: unknown; name?: unknown }>(spec.targetRefs), ...objectItems<{ kind?: unknown; name?: unknown }>(spec.targetRef === undefined ? [] : [spec.targetRef])];
+  return [...new Set(refs.map((r) => `${String(r.kind)} ${String(r.name)}`))].sort();
+}
+
+/** The spec without what it attaches to. */
+function behaviour(o: ModelObject): string {
+  const { targetRefs: _refs, targetRef: _ref, selector: _selector, ...rest } = (o.manifest.spec ?? {}) as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
+/**
+ * The WasmPlugins of one target that this change renames or moves. A removed
+ * plugin is paired with an added one in the same namespace whose spec is the
+ * same (a rename), else whose spec differs only in what it attaches to (a
+ * rename and a move); each pairs at most once, by name order. A plugin kept
+ * under its name whose attachments change is moved.
+ */
+export function pluginPairs(base: MeshModel, head: MeshModel, target: string): PluginPair[] {
+  const [b, h] = [plugins(base, target), plugins(head, target)];
+  const inHead = new Set(h.map((o) => objectKey(o.manifest)));
+  const inBase = new Map(b.map((o) => [objectKey(o.manifest), o]));
+  const byName = (x: ModelObject, y: ModelObject) => (pluginId(x) < pluginId(y) ? -1 : pluginId(x) > pluginId(y) ? 1 : 0);
+  const removed = b.filter((o) => !inHead.has(objectKey(o.manifest))).sort(byName);
+  const added = h.filter((o) => !inBase.has(objectKey(o.manifest))).sort(byName);
+  const out: PluginPair[] = [];
+  const taken = new Set<ModelObject>();
+  const sameNamespace = (x: ModelObject, y: ModelObject) => (x.manifest.metadata.namespace ?? 'default') === (y.manifest.metadata.namespace ?? 'default');
+  for (const same of [(x: ModelObject, y: ModelObject) => JSON.stringify(x.manifest.spec) === JSON.stringify(y.manifest.spec), (x: ModelObject, y: ModelObject) => behaviour(x) === behaviour(y)]) {
+    for (const r of removed) {
+      if (out.some((p) => p.from === r)) continue;
+      const a = added.find((x) => !taken.has(x) && sameNamespace(r, x) && same(r, x));
+      if (!a) continue;
+      taken.add(a);
+      out.push({ from: r, to: a, renamed: true });
+    }
+  }
+  for (const o of h) {
+    const before = inBase.get(objectKey(o.manifest));
+    if (before && JSON.stringify(refsOf(before)) !== JSON.stringify(refsOf(o))) out.push({ from: before, to: o, renamed: false });
+  }
+  return out.sort((x, y) => byName(x.from, y.from));
+}
