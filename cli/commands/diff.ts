@@ -5,7 +5,7 @@ import type { Finding } from '../../analysis/finding';
 import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
 import { isPolicyError } from '../../constructs/errors';
-import { DEFAULT_MAX_REQUESTS, formatReview, GitError, review, ReviewFormat, treeAtRevision, UnreadableTreeError } from '../../review';
+import { DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, review, ReviewFormat, treeAtRevision, UnreadableTreeError } from '../../review';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -31,9 +31,12 @@ when it removes a label-only manifest (or a Namespace's)
 whose live use-waypoint label then stays behind, when it removes a target
 that still deploys something (nothing is pruned), when it renames Flux
 Kustomizations whose deletion deletes what they applied (no deletionPolicy:
-Orphan), or when requests whose
+Orphan), when it takes over another team's label-only Service, turns an
+owned Service label-only, or drops a prune, delete or apply protection from
+an object, or when requests whose
 path the change touches were left out of the simulation: at most
---max-requests (default ${DEFAULT_MAX_REQUESTS}) are simulated, those of changed rules first.`;
+--max-requests (default ${DEFAULT_MAX_REQUESTS}) are simulated, those of changed rules first.
+Failing, it says why on stderr.`;
 
 const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
 
@@ -155,6 +158,10 @@ export function diff(argv: string[], io: Io): number {
         `${values['fail-on-widened'] ? ', and --fail-on-widened fails' : ''}. Raise --max-requests, or split the change into smaller commits.`,
     );
   }
-  if (values['fail-on-widened'] && (r.effects.access.some((a) => a.widened) || r.effects.prunedInUse.length > 0 || r.effects.adoptedEarly.length > 0 || r.objects.some((o) => o.staleWaypoint) || r.orphanedTargets.length > 0 || r.effects.syncGaps.length > 0 || r.deliveryRenames.some((d) => d.outcome === 'deleted') || unseen > 0)) return EXIT.FAILED;
-  return EXIT.OK;
+  if (!values['fail-on-widened']) return EXIT.OK;
+  const failures = [...gateFailures(r), ...(unseen > 0 ? [`${unseen} request(s) not simulated`] : [])];
+  if (failures.length === 0) return EXIT.OK;
+  // Said on stderr so a CI log shows why the job failed without reading the whole review.
+  io.err(`diff: --fail-on-widened fails: ${failures.join('; ')}.`);
+  return EXIT.FAILED;
 }

@@ -43,8 +43,8 @@ test("a removed manifest leaves its mesh labels behind when GitOps never prunes 
   assert.equal(removed('t/1-waypoints/shop/namespace-shop.yaml', pruned).labelOnly, undefined);
 });
 
-test('an owned Service that becomes label-only is a hazard (its server-side apply would drop spec.ports); one that stays either way is not', async () => {
-  const { formatReview, review } = await import('../../review');
+test('an owned Service that becomes label-only is a hazard that fails --fail-on-widened (its server-side apply would drop spec.ports); one that stays either way is not', async () => {
+  const { formatReview, gateFailures, review } = await import('../../review');
   const owned = `apiVersion: v1
 kind: Service
 metadata:
@@ -72,8 +72,11 @@ metadata:
   assert.equal(handed.becameLabelOnly, true);
   const [back] = diffObjects(parseTree(new Map([[file, labelOnly]])), parseTree(new Map([[file, owned]])));
   assert.equal(back.becameLabelOnly, undefined);
-  const text = formatReview(review(new Map([[file, owned]]), new Map([[file, labelOnly]]), { base: 'main', head: 'working tree' }), 'text');
-  assert.match(text, /Removal and rollout hazards:\n  !! changed Service shop\/cart \[t\]: this app owned the whole Service and now only labels it/);
+  const handedOver = review(new Map([[file, owned]]), new Map([[file, labelOnly]]), { base: 'main', head: 'working tree' });
+  assert.match(formatReview(handedOver, 'text'), /Removal and rollout hazards:\n  !! changed Service shop\/cart \[t\]: this app owned the whole Service and now only labels it/);
+  // The sync would fail from then on: the CI gate stops it.
+  assert.deepEqual(gateFailures(handedOver), ['1 owned Service(s) turned label-only before the owning team applies them']);
+  assert.deepEqual(gateFailures(review(new Map([[file, owned]]), new Map([[file, owned]]), { base: 'main', head: 'working tree' })), []);
 });
 
 test('list items are matched by identity, not position: a removed method, credential or rule reads as removed, and an added rule prints whole', async () => {
@@ -166,27 +169,34 @@ export default app;
 `;
 }
 
-async function reviewOf(base: string, head: string): Promise<{ json: any; text: string }> {
+/** The review as JSON and text, and what `--fail-on-widened` does with it (exit code, stderr). */
+async function reviewOf(base: string, head: string): Promise<{ json: any; text: string; gate: { code: number; stderr: string } }> {
   const repo = await policyRepo(base, head, 'wp-protections-');
   const run = async (...args: string[]) => {
     const io = captureIo(repo);
     assert.equal(await main(['diff', '--base', 'main', ...args], io), 0, io.text());
     return io.stdout.join('\n');
   };
-  return { json: JSON.parse(await run('--json')), text: await run() };
+  const io = captureIo(repo);
+  const code = await main(['diff', '--base', 'main', '--fail-on-widened'], io);
+  return { json: JSON.parse(await run('--json')), text: await run(), gate: { code, stderr: io.stderr.join('\n') } };
 }
 
 test("another team's label-only Service turned into an owned MeshService is a hazard: the tool applies our spec over theirs, and it loses the protections that kept it from being pruned", async () => {
-  const { json, text } = await reviewOf(toolPolicy('undefined'), toolPolicy('undefined', 'owned'));
+  const { json, text, gate } = await reviewOf(toolPolicy('undefined'), toolPolicy('undefined', 'owned'));
   const reviews = json.objects.find((o: any) => o.object.kind === 'Service');
   assert.equal(reviews.becameOwned, true);
   assert.deepEqual(reviews.droppedProtections, ['argocd.argoproj.io/sync-options: Prune=false', 'kustomize.toolkit.fluxcd.io/prune: disabled', 'kustomize.toolkit.fluxcd.io/ssa: Merge']);
   assert.match(text, /Removal and rollout hazards:\n  !! changed Service shop\/reviews \[demo\]: this app only labelled another team's Service and now emits the whole Service as its own: .*deletes the Service/);
   // One line for it, not a second one about the protections.
   assert.doesNotMatch(text, /Service shop\/reviews \[demo\] lose/);
+  // Never lose what the app team owns: the CI gate fails, and says why.
+  assert.equal(gate.code, 1);
+  assert.match(gate.stderr, /--fail-on-widened fails: 1 label-only Service\(s\) of another team now emitted as this app's own\./);
+  assert.doesNotMatch(gate.stderr, /protection/);
 });
 
-test('switching the GitOps tool (gitops) drops the old tool\'s prune and delete protections from every live object it still applies: a hazard, one line per set of protections', async () => {
+test('switching the GitOps tool (gitops) drops the old tool\'s prune and delete protections from every live object it still applies: a hazard that fails --fail-on-widened, one line per set of protections', async () => {
   const toFlux = await reviewOf(toolPolicy("['argocd']"), toolPolicy("['flux']"));
   assert.deepEqual(
     toFlux.json.objects.map((o: any) => [o.object.kind, o.droppedProtections]),
@@ -199,12 +209,15 @@ test('switching the GitOps tool (gitops) drops the old tool\'s prune and delete 
   assert.match(toFlux.text, /!! Namespace shop, Service shop\/reviews \[demo\] lose argocd\.argoproj\.io\/sync-options: Delete=false, argocd\.argoproj\.io\/sync-options: Prune=false: .*prunes each once its manifest leaves git, and deletes each with its Application/);
   assert.match(toFlux.text, /!! Gateway shop\/waypoint \[demo\] lose argocd\.argoproj\.io\/sync-options: Delete=false: .*deletes each with its Application \(argocd app delete cascades by default\)\. If this switches GitOps tools/);
   const toArgo = await reviewOf(toolPolicy("['flux']"), toolPolicy("['argocd']"));
+  assert.equal(toFlux.gate.code, 1);
+  assert.match(toFlux.gate.stderr, /--fail-on-widened fails: 3 object\(s\) losing a prune, delete or apply protection\./);
   assert.match(toArgo.text, /!! Namespace shop, Service shop\/reviews \[demo\] lose kustomize\.toolkit\.fluxcd\.io\/prune: disabled, kustomize\.toolkit\.fluxcd\.io\/ssa: Merge: .*Without ssa: Merge, Flux applies each with its default Override/);
   // Adding a tool drops nothing.
   const both = await reviewOf(toolPolicy("['flux']"), toolPolicy('undefined'));
   assert.ok(both.json.objects.length > 0);
   assert.ok(both.json.objects.every((o: any) => o.droppedProtections === undefined));
   assert.doesNotMatch(both.text, /Removal and rollout hazards/);
+  assert.deepEqual(both.gate, { code: 0, stderr: '' });
 });
 
 test("Flux Kustomizations the delivery folder holds are objects the diff compares; kustomize's own kustomization.yaml files are not", () => {
