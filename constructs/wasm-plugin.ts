@@ -249,7 +249,9 @@ export interface WasmPluginProps extends WasmPluginOptions {
   readonly url: string;
 
   /**
-   * Configuration passed to the module as JSON.
+   * Configuration passed to the module as JSON. A member may not be null:
+   * the manifest leaves null members out, so leave the key out instead
+   * (null list items are kept).
    *
    * @default - none
    */
@@ -303,10 +305,43 @@ const optionsShape = {
     .optional(),
 };
 
+/**
+ * Where `config` holds a member whose value is null (`limits.burst`), or
+ * undefined. Synth, like cdk8s, leaves null members out of the manifest, so
+ * the module would not see the key at all; null array items are kept.
+ */
+function nullMemberPath(config: unknown, at = ''): string | undefined {
+  if (typeof config !== 'object' || config === null) return undefined;
+  if (Array.isArray(config)) {
+    for (let i = 0; i < config.length; i++) {
+      const found = nullMemberPath(config[i], `${at}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(config)) {
+    const here = at === '' ? k : `${at}.${k}`;
+    const found = v === null ? here : nullMemberPath(v, here);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 const propsSchema = z.object({
   ...optionsShape,
   url: z.string().min(1, { message: 'url is required' }),
-  pluginConfig: z.record(z.string(), z.unknown()).optional(),
+  pluginConfig: z
+    .record(z.string(), z.unknown())
+    .superRefine((config, ctx) => {
+      const at = nullMemberPath(config);
+      if (at === undefined) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `pluginConfig.${at} is null: the manifest cannot keep a null member (synth, like cdk8s, leaves it out), so the module would not see that key at all`,
+        ...ruleParams('props/invalid', 'Leave the key out where the module should not see it, or give it the value the module reads in its place.'),
+      });
+    })
+    .optional(),
 });
 
 /**

@@ -207,3 +207,20 @@ test('a misspelt key inside a prop object gets its likely meaning too, and props
   const notObject = messageOf(() => Waypoint.fromWaypointName(ns, 'ref', 'waypoint' as never));
   assert.match(notObject, /fix: Pass the Waypoint\.fromWaypointName props as an object \(\{ name, [^)]*namespace[^)]* \}\)\./);
 });
+
+test('a null member of a WasmPlugin pluginConfig is refused, naming where it is: the manifest would leave the key out, not pass null to the module; a null list item is kept', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const message = messageOf(() => new WasmPlugin(ns, 'limits', { url: 'oci://ghcr.io/acme/limits:1.0.0', sha256: SHA, targets: [waypoint], pluginConfig: { rules: [{ burst: null, rate: 10 }], token: 'tok-S3cr3tZZ' } }));
+  assert.match(message, /props\/invalid.*pluginConfig\.rules\[0\]\.burst is null: the manifest cannot keep a null member/);
+  assert.match(message, /fix: Leave the key out where the module should not see it/);
+  assert.doesNotMatch(message, /S3cr3tZZ/);
+  // Refused whole: nothing of it stays in the tree to be synthesized.
+  assert.equal(ns.node.tryFindChild('limits'), undefined);
+  new WasmPlugin(ns, 'list', { url: 'oci://ghcr.io/acme/limits:1.0.0', sha256: SHA, targets: [waypoint], pluginConfig: { order: ['a', null, 'b'] } });
+  const out = compileApp(app);
+  const file = [...out.files].find(([f]) => f.endsWith('wasmplugin-list.yaml'));
+  assert.ok(file, [...out.files.keys()].join('\n'));
+  assert.match(file[1], /order:\n\s+- a\n\s+- null\n\s+- b\n/);
+});
