@@ -4,6 +4,7 @@ import { basicAuthConflictingPlugins } from './basic-auth-conflicting-plugins';
 import { basicAuthPartialHosts } from './basic-auth-partial-hosts';
 import { bindingMissingUseWaypoint } from './binding-missing-use-waypoint';
 import { bindingNotAllowed } from './binding-not-allowed';
+import { bindingNotEnrolled } from './binding-not-enrolled';
 import { bindingTrafficType } from './binding-traffic-type';
 import { bindingUnknownWaypoint } from './binding-unknown-waypoint';
 import { bindingSimilarWaypoint } from './binding-similar-waypoint';
@@ -81,6 +82,7 @@ export const RULES: readonly Rule[] = [
   bindingNotAllowed,
   bindingMissingUseWaypoint,
   bindingSidecarInjection,
+  bindingNotEnrolled,
   bindingLabelAsAnnotation,
   unpinnedModule,
   digestMismatch,
