@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { bindingSubjects, labelsOf, useWaypointOf } from './waypoints';
+import { bindingSubjects, labelsOf, useWaypointOf, type BindingSubject } from './waypoints';
 
 const DATAPLANE_MODE = 'istio.io/dataplane-mode';
 
@@ -16,9 +16,15 @@ legacy.useWaypoint(new Waypoint(legacy, 'waypoint'));`,
     fix: "Enroll the namespace (dataplaneMode: DataplaneMode.AMBIENT, the default) so its pods are captured and go through their waypoints; or, if it stays out of the mesh, drop the waypoint labels (useWaypoint: 'none' on the namespace, or leave useWaypoint out).",
   },
   check(ctx) {
-    for (const o of ctx.ofKind('Namespace')) {
+    const outside = ctx.ofKind('Namespace').filter((o) => labelsOf(o.manifest)[DATAPLANE_MODE] === 'none');
+    if (outside.length === 0) return;
+    // One pass over the Services, not one per Namespace: a cluster may keep many namespaces out of ambient.
+    const servicesIn = new Map<string, BindingSubject[]>();
+    for (const s of bindingSubjects(ctx)) {
+      if (s.role === 'service') (servicesIn.get(s.namespace) ?? servicesIn.set(s.namespace, []).get(s.namespace)!).push(s);
+    }
+    for (const o of outside) {
       const labels = labelsOf(o.manifest);
-      if (labels[DATAPLANE_MODE] !== 'none') continue;
       const name = o.manifest.metadata.name;
       const holders: string[] = [];
       const waypoints = new Set<string>();
@@ -28,8 +34,7 @@ legacy.useWaypoint(new Waypoint(legacy, 'waypoint'));`,
         waypoints.add(`${own.namespace}/${own.name}`);
       }
       const services = new Set<string>();
-      for (const s of bindingSubjects(ctx)) {
-        if (s.role !== 'service' || s.namespace !== name) continue;
+      for (const s of servicesIn.get(name) ?? []) {
         const use = useWaypointOf(s.labels, s.namespace);
         if (use.kind !== 'waypoint') continue;
         services.add(s.label);
