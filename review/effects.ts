@@ -44,7 +44,7 @@ export interface AccessCase {
   readonly target: string;
   readonly via?: string;
   readonly to: string;
-  /** The Host a rule's `hosts` names; unset for the simulator's default (the cluster-local host). */
+  /** The Host a rule's `hosts` names; unset for the simulator's default (the Service's fully qualified name in the cluster's DNS domain). */
   readonly authority?: string;
   readonly method: string;
   readonly path: string;

@@ -3,15 +3,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FileTree } from '../compiler/layout';
 import type { MeshModel } from '../compiler/model';
-import { readManifests } from '../compiler/read-manifests';
+import { readManifests, type ReadManifestsOptions } from '../compiler/read-manifests';
 import { DELIVERY_DIR } from '../compiler/delivery/common';
 import { effectChanges } from './effects';
 import { deliveryRenames, partOfChange } from './delivery-renames';
 import { diffObjects, parseTree, type ObjectId, type ParsedTree } from './object-diff';
 import type { Review } from './report';
 
-/** The mesh model of a file tree, read the same way for both sides. */
-export function modelOfTree(tree: FileTree): MeshModel {
+/**
+ * The mesh model of a file tree, read the same way for both sides. The
+ * manifests do not record the mesh's root namespace or the cluster's DNS
+ * domain: `mesh` gives them (the head app's, for `diff`).
+ */
+export function modelOfTree(tree: FileTree, mesh: ReadManifestsOptions = {}): MeshModel {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-review-'));
   try {
     for (const [rel, text] of tree) {
@@ -19,7 +23,7 @@ export function modelOfTree(tree: FileTree): MeshModel {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, text);
     }
-    return readManifests(dir).model;
+    return readManifests(dir, mesh).model;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -55,8 +59,21 @@ function removedTargets(base: FileTree, head: FileTree, baseObjects: ParsedTree,
   return { orphaned, renamed };
 }
 
+export interface ReviewOptions {
+  /** At most this many representative requests are simulated. @default DEFAULT_MAX_REQUESTS */
+  readonly maxRequests?: number;
+  /**
+   * The mesh root namespace and the cluster's DNS domain both trees are read
+   * with (the policy app's `rootNamespace` and `clusterDomain`): which
+   * plugins are mesh-wide, and the authority a request names its Service by.
+   *
+   * @default - istio-system and cluster.local
+   */
+  readonly mesh?: ReadManifestsOptions;
+}
+
 /** Compare two dist trees: object changes, and what they do to traffic. */
-export function review(base: FileTree, head: FileTree, labels: { base: string; head: string }, options: { maxRequests?: number } = {}): Review {
+export function review(base: FileTree, head: FileTree, labels: { base: string; head: string }, options: ReviewOptions = {}): Review {
   const [baseObjects, headObjects] = [parseTree(base), parseTree(head)];
   const { orphaned, renamed } = removedTargets(base, head, baseObjects, headObjects);
   // What is traffic like after the sync? A removed target's objects stay in its cluster: orphaned, or taken
@@ -69,7 +86,7 @@ export function review(base: FileTree, head: FileTree, labels: { base: string; h
     base: labels.base,
     head: labels.head,
     objects: diffObjects(baseObjects, headObjects, renamed),
-    effects: effectChanges(modelOfTree(base), modelOfTree(live), options.maxRequests),
+    effects: effectChanges(modelOfTree(base, options.mesh), modelOfTree(live, options.mesh), options.maxRequests),
     orphanedTargets: orphaned,
     renamedTargets: [...renamed].map(([from, to]) => ({ from, to })),
     deliveryRenames: deliveryRenames(baseObjects, headObjects, renamed),

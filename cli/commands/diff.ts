@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Finding } from '../../analysis/finding';
 import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
+import { clusterDomainOf } from '../../compiler/model';
 import { isPolicyError } from '../../constructs/errors';
 import { DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, review, ReviewFormat, treeAtRevision, UnreadableTreeError } from '../../review';
 import { parseFlags } from '../args';
@@ -128,17 +129,20 @@ export function diff(argv: string[], io: Io): number {
     io.err(`diff: ${values.base} has no files under ${folder || './'} (the first synth, or the wrong --outdir or folder?): every object shows as added.`);
   }
   let head;
+  let mesh;
   try {
     const result = compileApp(loadApp(entry, io.cwd), { root });
     if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, values.base, result.findings, format);
     head = result.files;
+    // The manifests do not record them; a change of either shows in the head app alone, so both sides are read with it.
+    mesh = { rootNamespace: result.collected.model.rootNamespace, clusterDomain: clusterDomainOf(result.collected.model) };
   } catch (e) {
     if (!isPolicyError(e)) throw e;
     return doesNotCompile(io, entry, values.base, relativizeSources(e.findings, root), format);
   }
   let r;
   try {
-    r = review(base, head, { base: values.base, head: 'working tree' }, { maxRequests: max });
+    r = review(base, head, { base: values.base, head: 'working tree' }, { maxRequests: max, mesh });
   } catch (e) {
     if (!(e instanceof UnreadableTreeError)) throw e;
     // The message starts with the file, relative to the output folder.
