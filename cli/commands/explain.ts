@@ -9,10 +9,11 @@ import { simulate } from '../../simulator/simulate';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { loadPlugins } from '../plugins';
+import { MESH_FLAGS, MESH_FLAGS_USAGE, meshFlags } from '../mesh-flags';
 
 export const usage = `waypoint-policy explain --to NAMESPACE/SERVICE[:PORT] [--via NAMESPACE/GATEWAY] [--method M] [--path P]
                         [-H 'Name: value']... [--authority HOST] [--manifests DIR] [--plugins FILE|PACKAGE]...
-                        [--target NAME] [--json]
+                        [--target NAME] [--root-namespace NS] [--cluster-domain DOMAIN] [--json]
 
 Simulate one request against the manifests in DIR (default: dist) and explain,
 without a cluster, which proxies it crosses (ingress gateway, waypoint), which
@@ -22,7 +23,9 @@ through), or unknown when the outcome depends on something not simulated.
 header values appear only as fingerprints, except the values of a few
 standard headers that carry no secret (accept, content-type, host,
 user-agent...). --plugins imports a team's definePlugin modules first (a file,
-or an installed package), so their simulation notes apply. Exit 0 with a
+or an installed package), so their simulation notes apply.
+${MESH_FLAGS_USAGE}
+The default --authority is the Service's name in that domain. Exit 0 with a
 result (unknown included), 1 when the
 manifests cannot be parsed, 2 on bad usage (a missing --manifests folder included).`;
 
@@ -59,8 +62,10 @@ export function explain(argv: string[], io: Io): number {
     path: { type: 'string' },
     header: { type: 'string', short: 'H', multiple: true },
     authority: { type: 'string' },
+    ...MESH_FLAGS,
     json: { type: 'boolean' },
   });
+  const mesh = meshFlags('explain', values);
   if (values.to === undefined) {
     throw new UsageError(`explain: --to NAMESPACE/SERVICE[:PORT] is required (the destination Service). Run 'waypoint-policy help' for usage.`);
   }
@@ -72,7 +77,7 @@ export function explain(argv: string[], io: Io): number {
     throw new UsageError(`explain: --manifests ${JSON.stringify(dirFlag)} is not a directory. Run 'waypoint-policy synth' first, or pass --manifests DIR.`);
   }
   loadPlugins('explain', values.plugins ?? [], io.cwd);
-  const read = readManifests(dir);
+  const read = readManifests(dir, mesh);
   const errors = read.findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     io.err(`${formatFindings(errors)}\nexplain: cannot simulate: the manifests in ${dirFlag} have errors.`);

@@ -8,9 +8,11 @@ import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { loadPlugins } from '../plugins';
+import { MESH_FLAGS, MESH_FLAGS_USAGE, meshFlags } from '../mesh-flags';
+import type { ReadManifestsOptions } from '../../compiler/read-manifests';
 import { printFindings } from './synth';
 
-export const usage = `waypoint-policy validate [--app FILE [--outdir DIR]] [--manifests DIR [--plugins FILE|PACKAGE]...] [--root-namespace NS] [--json] [--strict]
+export const usage = `waypoint-policy validate [--app FILE [--outdir DIR]] [--manifests DIR [--plugins FILE|PACKAGE]... [--root-namespace NS] [--cluster-domain DOMAIN]] [--json] [--strict]
 
 Check without writing anything. Without --manifests: compile the policy program
 (default ${DEFAULT_APP}) and run every check synth runs. With --manifests DIR: run
@@ -18,6 +20,7 @@ the manifest-level checks on any directory of YAML (ours, or written by hand).
 --plugins FILE|PACKAGE (repeatable) imports a module (a file, or an installed
 package) that defines plugins with definePlugin first, so their pluginConfig is
 checked too (the catalogue's always is).
+${MESH_FLAGS_USAGE}
 --outdir DIR (default: dist, or $CDK8S_OUTDIR) is where synth would write, which
 delivery.path must name.
 Exit 1 on errors (and on warnings with --strict), 0 otherwise; --json prints the
@@ -29,8 +32,8 @@ interface Checked {
   readonly what: string;
 }
 
-function validateManifests(dir: string, rootNamespace: string | undefined, io: Io): Checked {
-  return { ...checkManifests(path.resolve(io.cwd, dir), { rootNamespace }), what: dir };
+function validateManifests(dir: string, mesh: ReadManifestsOptions, io: Io): Checked {
+  return { ...checkManifests(path.resolve(io.cwd, dir), mesh), what: dir };
 }
 
 function validateApp(entry: string, outdir: string, io: Io): Checked {
@@ -50,7 +53,7 @@ export function validate(argv: string[], io: Io): number {
     app: { type: 'string' },
     outdir: { type: 'string' },
     manifests: { type: 'string' },
-    'root-namespace': { type: 'string' },
+    ...MESH_FLAGS,
     plugins: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     strict: { type: 'boolean' },
@@ -64,11 +67,15 @@ export function validate(argv: string[], io: Io): number {
   if (values['root-namespace'] !== undefined && values.manifests === undefined) {
     throw new UsageError('validate: --root-namespace only applies with --manifests (a policy program sets PolicyApp rootNamespace).');
   }
+  if (values['cluster-domain'] !== undefined && values.manifests === undefined) {
+    throw new UsageError('validate: --cluster-domain only applies with --manifests (a policy program sets PolicyApp clusterDomain).');
+  }
+  const mesh = meshFlags('validate', values);
   if (values.plugins !== undefined && values.manifests === undefined) {
     throw new UsageError('validate: --plugins only applies with --manifests (a policy program imports its plugins itself).');
   }
   loadPlugins('validate', values.plugins ?? [], io.cwd);
-  const checked = values.manifests !== undefined ? validateManifests(values.manifests, values['root-namespace'], io) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist', io);
+  const checked = values.manifests !== undefined ? validateManifests(values.manifests, mesh, io) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist', io);
   const json = Boolean(values.json);
   printFindings(io, checked.findings, json);
   const errors = checked.findings.filter((f) => f.severity === 'error').length;
