@@ -262,6 +262,34 @@ new BasicAuth(ns, 'auth', { targets: [new Waypoint(ns, 'waypoint')], rules: [{ p
     },
   },
   {
+    id: 'delivery/flux-substitution-outside-policies',
+    severity: 'warning',
+    checkedAt: 'synth',
+    docs: {
+      summary:
+        'A ${VAR} placeholder in an object outside the policies stage (a Gateway, a Namespace, a labelled Service) of a target whose Flux delivery substitutes: only the policies stage\'s Kustomization has `postBuild.substituteFrom`, so Flux applies the placeholder verbatim. Objects labelled or annotated `kustomize.toolkit.fluxcd.io/substitute: disabled` are skipped, as Flux skips them.',
+      bad: `const app = new PolicyApp({ gitops: [GitOpsTool.FLUX], delivery: { repoURL: 'https://github.com/acme/policy.git', flux: { substituteFrom: [{ name: 'shop-credentials' }] } } });
+const waypoint = new Waypoint(new MeshNamespace(new Target(app, 'prod'), 'shop'), 'waypoint');
+waypoint.apiObject.metadata.addAnnotation('team/owner', '\${OWNER}');`,
+      message: "Gateway shop/waypoint in target 'prod' holds a ${VAR} placeholder, but it is applied by the 1-waypoints Kustomization, which substitutes nothing (only the policies stage's does): Flux applies it verbatim",
+      fix: 'Keep ${VAR} placeholders to credentials (Credential.fluxSubstitution), or write the value itself.',
+    },
+  },
+  {
+    id: 'delivery/flux-substitutes-config',
+    severity: 'warning',
+    checkedAt: 'synth',
+    docs: {
+      summary:
+        "A string with `${` or `$$` in an object of the policies stage of a target whose Flux delivery substitutes, other than a `Credential.fluxSubstitution` placeholder: Flux substitutes into the object's YAML text (drone/envsubst), so every `${VAR}` there is replaced (by an empty string when the Secret lacks it) and every `$$` becomes `$`, and the module gets another value than the policy wrote. The message names the paths, never the values (a pluginConfig may hold secrets). A BasicAuth credential holding `$` is not affected: it is written as the base64 the module stores, which has no `$`.",
+      bad: `const app = new PolicyApp({ gitops: [GitOpsTool.FLUX], delivery: { repoURL: 'https://github.com/acme/policy.git', flux: { substituteFrom: [{ name: 'shop-credentials' }] } } });
+const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', sha256: 'a'.repeat(64), targets: [new Waypoint(ns, 'waypoint')], pluginConfig: { header: 'x-\${TEAM}' } });`,
+      message: "WasmPlugin shop/stamp in target 'prod' has a string with ${ or $$ at spec.pluginConfig.header: the policies Kustomization substitutes every ${VAR} it finds (a variable its Secret lacks becomes an empty string) and turns $$ into $, so the module gets another value than the policy wrote",
+      fix: 'Write a literal ${ as $${ and $$ as $$$$ (Flux turns them back), or give the value another form; placeholders belong in credentials (Credential.fluxSubstitution).',
+    },
+  },
+  {
     id: 'delivery/argocd-no-substitution',
     severity: 'warning',
     checkedAt: 'synth',

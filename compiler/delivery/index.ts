@@ -1,6 +1,7 @@
 import type { Finding } from '../../analysis/finding';
 import { IN_CLUSTER_SERVER, type DeliveryConfig } from '../../constructs/delivery';
-import { STAGE_ORDER } from '../gitops';
+import { STAGE_ORDER, STAGES, stageOf } from '../gitops';
+import { isSubstitutionPlaceholder } from '../../constructs/plugins/basic-auth-format';
 import { FileTree, kustomization } from '../layout';
 import type { ModelObject } from '../model';
 import { renderManifest } from '../render';
@@ -33,6 +34,76 @@ export interface DeliveryPlan {
 const MAX_LABEL_VALUE = 63;
 // Flux substitutes `${VAR}` (and `${VAR:=default}`) at apply time.
 const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(:=[^}]*)?\}/;
+// What Flux's substitution (drone/envsubst over the object's YAML) rewrites
+// besides a placeholder: any `${`, and `$$`, its escape for a literal `$`.
+const REWRITTEN = /\$\{|\$\$/;
+const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
+
+/**
+ * Where Flux's substitution would rewrite a string of `manifest` that is not
+ * a `Credential.fluxSubstitution` placeholder (a whole `${NAME}` in a
+ * `credentials` list): `spec.pluginConfig.template`. Paths only; the values
+ * may be secret.
+ */
+function rewrittenPaths(value: unknown, at: string, parentKey: string, out: string[]): string[] {
+  if (typeof value === 'string') {
+    if (REWRITTEN.test(value) && !(parentKey === 'credentials' && isSubstitutionPlaceholder(value))) out.push(at);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => rewrittenPaths(v, `${at}[${i}]`, parentKey, out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) rewrittenPaths(v, at === '' ? k : `${at}.${k}`, k, out);
+  }
+  return out;
+}
+
+/** Whether Flux skips substitution for the object (the label or annotation `substitute: disabled`). */
+function substitutionDisabled(o: ModelObject): boolean {
+  const { labels, annotations } = o.manifest.metadata;
+  return labels?.[SUBSTITUTE_KEY] === 'disabled' || annotations?.[SUBSTITUTE_KEY] === 'disabled';
+}
+
+const objectName = (o: ModelObject) => `${o.manifest.kind} ${o.manifest.metadata.namespace ? `${o.manifest.metadata.namespace}/` : ''}${o.manifest.metadata.name}`;
+const objectRef = (o: ModelObject) => ({ kind: o.manifest.kind, namespace: o.manifest.metadata.namespace, name: o.manifest.metadata.name });
+
+/**
+ * Objects of a target whose Flux delivery substitutes (postBuild, set on the
+ * policies stage only, compiler/delivery/flux.ts) that substitution gets
+ * wrong: a placeholder in another stage is applied verbatim, and in the
+ * policies stage every other `${...}` or `$$` is rewritten too (an unknown
+ * variable to an empty string).
+ */
+function substitutionProblems(target: string, objects: readonly ModelObject[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const o of objects) {
+    if (o.target !== target || substitutionDisabled(o)) continue;
+    const stage = stageOf(o.manifest, o.ownership);
+    if (stage !== STAGES.policies) {
+      if (!PLACEHOLDER.test(JSON.stringify(o.manifest))) continue;
+      findings.push({
+        rule: 'delivery/flux-substitution-outside-policies',
+        severity: 'warning',
+        message: `${objectName(o)} in target '${target}' holds a \${VAR} placeholder, but it is applied by the ${stage.dir} Kustomization, which substitutes nothing (only the policies stage's does): Flux applies it verbatim`,
+        fix: 'Keep ${VAR} placeholders to credentials (Credential.fluxSubstitution), or write the value itself.',
+        object: objectRef(o),
+        path: o.path,
+        source: o.source,
+      });
+      continue;
+    }
+    const paths = rewrittenPaths(o.manifest, '', '', []);
+    if (paths.length === 0) continue;
+    findings.push({
+      rule: 'delivery/flux-substitutes-config',
+      severity: 'warning',
+      message: `${objectName(o)} in target '${target}' has ${paths.length === 1 ? 'a string' : 'strings'} with \${ or $$ at ${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}: the policies Kustomization substitutes every \${VAR} it finds (a variable its Secret lacks becomes an empty string) and turns $$ into $, so the module gets another value than the policy wrote`,
+      fix: 'Write a literal ${ as $${ and $$ as $$$$ (Flux turns them back), or give the value another form; placeholders belong in credentials (Credential.fluxSubstitution).',
+      object: objectRef(o),
+      path: o.path,
+      source: o.source,
+    });
+  }
+  return findings;
+}
 
 /** The cluster an Argo CD target deploys to, as one comparable string. */
 function destinationOf(argocd: NonNullable<DeliveryConfig['argocd']>, target: string): string {
@@ -97,6 +168,7 @@ function problems(config: DeliveryConfig, input: DeliveryInput): Finding[] {
     }
   }
   for (const target of input.targets) {
+    if (config.flux && config.flux.substituteFrom.length > 0) findings.push(...substitutionProblems(target, input.objects));
     if (config.flux) {
       for (const stage of STAGE_ORDER) {
         const name = fluxKustomizationName(config, target, stage);

@@ -9,7 +9,7 @@ import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { blamedOn, parseProps, ruleParams, vacant, withProps } from '../internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
-import { isAcceptedCredential, isBase64WithoutUser, isUnpaddedBase64 } from './basic-auth-format';
+import { isAcceptedCredential, isBase64WithoutUser, isSubstitutionPlaceholder, isUnpaddedBase64, storedCredential } from './basic-auth-format';
 import { canonicalPath } from './envoy-path';
 
 /** The module the Istio guide uses; its source is wasm-extensions tag 1.12.0. */
@@ -304,6 +304,11 @@ function readCredential(c: Credential, probe: Construct, unread: Finding[]): str
       });
       return standIn();
     }
+    // Flux's substitution (a delivery with substituteFrom) rewrites `$$` to `$`
+    // and `${X}` to X's value in every string it applies, a credential
+    // included. The module takes the base64 of `user:pass` as the same
+    // credential, and base64 has no `$`.
+    if (value.includes('$') && value.includes(':') && !isSubstitutionPlaceholder(value)) return storedCredential(value);
     return value;
   } catch (e) {
     if (!isPolicyError(e) || !e.findings.every((f) => UNREADABLE.has(f.rule))) throw e;

@@ -12,7 +12,7 @@ import { compileApp } from '../../compiler/synth';
 import { loadApp } from '../../cli/load-app';
 import { isPolicyError } from '../../constructs/errors';
 import { main } from '../../cli/main';
-import { captureIo, tempDir, writePolicy } from '../support/helpers';
+import { captureIo, REPO_ROOT, tempDir, writePolicy } from '../support/helpers';
 import { filesUnder, K8sObject, kustomize, project, synthProject, uncheckedPaths } from './support';
 
 type Model = { new (data: any): { validate(): void } };
@@ -313,6 +313,57 @@ export default app;`;
   assert.equal(byStage.waypoints.spec.postBuild, undefined);
   assert.equal(byStage.enrollment.spec.postBuild, undefined);
   for (const o of ks) validate(o);
+});
+
+test("with Flux substitution on, a placeholder outside the policies stage (applied verbatim) and any other ${ or $$ in the policies stage (rewritten) are warned about, by path, never by value", () => {
+  const cdk8s = path.join(REPO_ROOT, 'node_modules', 'cdk8s').split(path.sep).join('/');
+  const body = (extra: string, substituteFrom = "[{ name: 'shop-credentials' }]") => `
+import { JsonPatch } from '${cdk8s}';
+const app = new wp.PolicyApp({ gitops: [wp.GitOpsTool.FLUX], delivery: { repoURL: 'https://x.io/r.git', flux: { substituteFrom: ${substituteFrom} } } });
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop');
+const w = new wp.Waypoint(ns, 'waypoint');
+new wp.BasicAuth(ns, 'auth', { targets: [w], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fluxSubstitution('SHOP_ADMIN')] }] });
+${extra}
+export default app;`;
+  const warned = (extra: string, substituteFrom?: string) => {
+    const all = findingsOf(body(extra, substituteFrom));
+    assert.deepEqual(all.filter((f) => f.severity === 'error' && f.rule !== 'delivery/flux-substitution-missing'), [], 'the program compiles');
+    return all.filter((f) => f.rule.startsWith('delivery/flux-substitut') && f.rule !== 'delivery/flux-substitution-missing');
+  };
+  // The credential placeholder itself is what substitution is for.
+  assert.deepEqual(warned(''), []);
+  const outside = warned(`w.apiObject.metadata.addAnnotation('team/owner', '\${OWNER}');`);
+  assert.deepEqual(outside.map((f) => [f.rule, f.severity]), [['delivery/flux-substitution-outside-policies', 'warning']]);
+  assert.match(outside[0].message, /Gateway shop\/waypoint in target 'demo' holds a \$\{VAR\} placeholder, but it is applied by the 1-waypoints Kustomization, which substitutes nothing/);
+  const rewritten = warned(`new wp.WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', sha256: 'a'.repeat(64), targets: [w], pluginConfig: { header: 'x-\${TEAM}', token: 'pa$$S3cr3t' } });`);
+  assert.deepEqual(rewritten.map((f) => f.rule), ['delivery/flux-substitutes-config']);
+  assert.match(rewritten[0].message, /WasmPlugin shop\/stamp in target 'demo' has strings with \$\{ or \$\$ at spec\.pluginConfig\.header, spec\.pluginConfig\.token: the policies Kustomization substitutes every/);
+  assert.doesNotMatch(JSON.stringify(rewritten), /S3cr3t/);
+  // Flux's own opt-out, and a delivery that substitutes nothing, are left alone.
+  assert.deepEqual(warned(`w.apiObject.metadata.addAnnotation('kustomize.toolkit.fluxcd.io/substitute', 'disabled'); w.apiObject.metadata.addAnnotation('team/owner', '\${OWNER}');`), []);
+  // A JSON patch is applied too (the escape hatch), and read the same way.
+  assert.deepEqual(warned(`w.apiObject.addJsonPatch(JsonPatch.add('/metadata/annotations', { 'team/owner': '\${OWNER}' }));`).map((f) => f.rule), ['delivery/flux-substitution-outside-policies']);
+  assert.deepEqual(warned(`new wp.WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', sha256: 'a'.repeat(64), targets: [w], pluginConfig: { header: 'x-\${TEAM}' } });`, '[]').filter((f) => f.rule !== 'delivery/flux-substitution-missing'), []);
+});
+
+test("a credential holding '$' is written as the base64 the module stores, so Flux's substitution ($$ to $, ${X} to X's value) cannot change it", () => {
+  process.env.WP_TEST_DOLLAR_CREDENTIAL = 'shop:pa$$w${or}d';
+  try {
+    const p = project(`
+const app = new wp.PolicyApp({ gitops: [wp.GitOpsTool.FLUX] });
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop');
+const w = new wp.Waypoint(ns, 'waypoint');
+new wp.BasicAuth(ns, 'auth', { targets: [w], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_TEST_DOLLAR_CREDENTIAL'), wp.Credential.insecureLiteral('ok:plain')] }], acknowledge: { literalCredentials: 'test fixture' } });
+export default app;`);
+    const result = compileApp(loadApp(p.app, p.dir), { root: p.dir });
+    const file = [...result.files].find(([f]) => f.endsWith('wasmplugin-auth.yaml'))![1];
+    assert.doesNotMatch(file, /\$/);
+    assert.ok(file.includes(`- ${Buffer.from('shop:pa$$w${or}d').toString('base64')}\n`), file);
+    // One without '$' stays as written.
+    assert.match(file, /- ok:plain\n/);
+  } finally {
+    delete process.env.WP_TEST_DOLLAR_CREDENTIAL;
+  }
 });
 
 test('Flux: the GitRepository keeps only its target folder, re-including each parent level', async () => {
