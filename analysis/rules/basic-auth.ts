@@ -99,6 +99,17 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     },
   },
   {
+    id: 'basic-auth/no-rules',
+    severity: 'error',
+    checkedAt: checked,
+    docs: {
+      summary: 'A Basic-auth plugin without rules (`rules: []`, or a module config whose `basic_auth_rules` is empty or missing): the module accepts the config and, having nothing to match, lets every request through, so the plugin only looks like protection. A pattern that builds its rules from a list it was given can end up here.',
+      bad: `new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [] });`,
+      message: 'basic-auth pluginConfig: the plugin has no rules (basic_auth_rules is empty or missing): the module then asks no request for credentials, and every request passes',
+      fix: "Add a rule (prefix '/' with the methods and credentials protects every path), or remove the plugin.",
+    },
+  },
+  {
     id: 'basic-auth/unmatchable-path',
     severity: 'error',
     checkedAt: checked,

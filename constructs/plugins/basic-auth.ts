@@ -99,6 +99,10 @@ function unreachablePathFix(kind: 'prefix' | 'exact' | 'suffix', p: string): str
 export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIssue[] {
   const issues: PluginConfigIssue[] = [];
   const rules = config.basic_auth_rules ?? [];
+  // The module accepts the config and, with nothing to match, asks no request for credentials.
+  if (rules.length === 0) {
+    issues.push({ rule: 'basic-auth/no-rules', severity: 'error', message: 'the plugin has no rules (basic_auth_rules is empty or missing): the module then asks no request for credentials, and every request passes', fix: "Add a rule (prefix '/' with the methods and credentials protects every path), or remove the plugin." });
+  }
   const key = (r: (typeof rules)[number]) =>
     JSON.stringify([r.prefix, r.exact, r.suffix, [...(r.hosts ?? [])].sort()]);
   rules.forEach((r, i) => {

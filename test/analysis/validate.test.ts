@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { readTree } from '../../compiler/write';
 import { REPO_ROOT } from '../support/helpers';
-import { findingsOf, freshDir, run, STACK_FRAME, writeProgram } from './harness';
+import { findingsOf, freshDir, manifestDir, run, STACK_FRAME, writeProgram } from './harness';
 
 const GOOD = `ns.useWaypoint(waypoint);
 new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });`;
@@ -183,4 +183,29 @@ spec:
   const read = readManifests(dir);
   assert.deepEqual(read.model.objects.filter((o) => ['StorageClass', 'Namespace'].includes(o.manifest.kind)).map((o) => o.manifest.metadata.namespace), [undefined, undefined]);
   assert.equal(read.model.objects.find((o) => o.manifest.kind === 'Gateway')?.manifest.metadata.namespace, 'default');
+});
+
+test('a Basic-auth plugin without rules is an error, built by a pattern from an empty list or written by hand: the module lets every request through', async () => {
+  const dir = freshDir('validate-no-rules-');
+  const program = writeProgram(dir, `const adminPaths: string[] = [];\nnew BasicAuth(ns, 'auth', { targets: [waypoint], rules: adminPaths.map((prefix) => ({ prefix, methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] })) });`);
+  const built = await run(['validate', '--app', program, '--json'], dir);
+  assert.equal(built.code, 1, built.text);
+  assert.ok(findingsOf(built).some((f) => f.rule === 'basic-auth/no-rules' && f.severity === 'error'), built.text);
+  const manifests = manifestDir({
+    'auth.yaml': `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata:
+  name: auth
+  namespace: shop
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  targetRefs:
+    - { group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }
+  pluginConfig:
+    basic_auth_rules: []
+`,
+  });
+  const byHand = await run(['validate', '--manifests', manifests, '--json'], dir);
+  assert.equal(byHand.code, 1, byHand.text);
+  assert.ok(findingsOf(byHand).some((f) => f.rule === 'basic-auth/no-rules'), byHand.text);
 });
