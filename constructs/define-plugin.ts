@@ -4,7 +4,7 @@ import type { Severity } from '../analysis/finding';
 import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
 import { callSiteOf } from './internal/provenance';
-import { parseProps, refuseUnknownProps, withProps } from './internal/validate';
+import { nearest, parseProps, refuseUnknownProps, withProps } from './internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
@@ -240,10 +240,87 @@ const definitionSchema = z.object({
   }
 });
 
+// Schema nodes whose values hold no object keys of their own.
+const LEAF_TYPES = new Set(['string', 'number', 'int', 'boolean', 'bigint', 'literal', 'enum', 'null', 'undefined', 'nan', 'date', 'template_literal', 'void', 'never']);
+
+/**
+ * Every object key `schema` can hold, at any depth, or undefined when it
+ * cannot say (a value of any shape: `z.unknown()`, a catchall, a lazy or
+ * custom schema). What `secretKeys` are checked against.
+ */
+function schemaKeys(schema: z.ZodType): Set<string> | undefined {
+  const keys = new Set<string>();
+  const seen = new Set<unknown>();
+  const walk = (node: z.ZodType): boolean => {
+    if (seen.has(node)) return true;
+    seen.add(node);
+    const def = node._zod.def as unknown as Record<string, unknown> & { type: string };
+    const inner = (x: unknown) => walk(x as z.ZodType);
+    switch (def.type) {
+      case 'object':
+        if (def.catchall !== undefined && (def.catchall as z.ZodType)._zod.def.type !== 'never') return false;
+        for (const [k, v] of Object.entries(def.shape as Record<string, z.ZodType>)) {
+          keys.add(k);
+          if (!walk(v)) return false;
+        }
+        return true;
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+      case 'readonly':
+      case 'nonoptional':
+      case 'catch':
+        return inner(def.innerType);
+      case 'array':
+        return inner(def.element);
+      case 'record':
+        return inner(def.valueType);
+      case 'union':
+        return (def.options as z.ZodType[]).every(walk);
+      case 'intersection':
+        return inner(def.left) && inner(def.right);
+      case 'tuple':
+        return (def.items as z.ZodType[]).every(walk) && (def.rest === undefined || def.rest === null || inner(def.rest));
+      case 'pipe':
+        return inner(def.in) && inner(def.out);
+      default:
+        return LEAF_TYPES.has(def.type);
+    }
+  };
+  return walk(schema) ? keys : undefined;
+}
+
+/**
+ * `secretKeys` entries that name no key the config schema can hold: a
+ * misspelt one hides nothing, and the value it meant is printed in clear
+ * (a `diff` of the plugin shows it). Undefined schemas are not judged.
+ */
+function unknownSecretKeys(definition: { configSchema?: unknown; secretKeys?: unknown }): string[] {
+  if (!(definition.configSchema instanceof z.ZodType) || !Array.isArray(definition.secretKeys)) return [];
+  const keys = schemaKeys(definition.configSchema);
+  if (keys === undefined) return [];
+  return definition.secretKeys.filter((k): k is string => typeof k === 'string' && !keys.has(k));
+}
+
 /** Validate a definition; a mistake is a PolicyError (`plugin/definition`), never a stack trace. */
 function checkDefinition(definition: unknown): void {
   const result = definitionSchema.safeParse(definition);
-  if (result.success) return;
+  if (result.success) {
+    const unknown = unknownSecretKeys(definition as { configSchema?: unknown; secretKeys?: unknown });
+    if (unknown.length === 0) return;
+    const d = definition as { name: string; configSchema: z.ZodType };
+    const known = [...(schemaKeys(d.configSchema) ?? [])].sort();
+    throw new PolicyError(
+      unknown.map((k) => ({
+        rule: 'plugin/definition',
+        severity: 'error' as const,
+        message: `definePlugin('${d.name}') secretKeys: '${k}' is no key of the configSchema (its keys: ${known.join(', ') || 'none'}), so the value it was meant to hide would be printed in clear`,
+        fix: `Name the config key whose value is secret exactly as the schema does${nearest(k, known) ? ` ('${nearest(k, known)}'?)` : ''}.`,
+        source: callSiteOf(definePlugin),
+      })),
+    );
+  }
   const name = typeof (definition as { name?: unknown })?.name === 'string' ? (definition as { name: string }).name : '(unnamed)';
   const source = callSiteOf(definePlugin);
   throw new PolicyError(

@@ -1,3 +1,4 @@
+import { secretStringsOf, withoutValues } from '../../constructs/internal/known-secrets';
 import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import { thrown } from '../../constructs/errors';
 import { printedIssuePath } from '../../constructs/internal/validate';
@@ -89,11 +90,13 @@ function configIssues(def: Definition, url: string, config: unknown): ConfigIssu
   } catch (e) {
     // A team's schema refinement or analyze() threw: a mistake in plugin code, not in this library.
     const t = thrown(e);
+    // The message is the team's code's: it may quote a value its definition says is never printed.
+    const firstLine = withoutValues(t.firstLine, secretStringsOf(config, def.secretKeys ?? []));
     return [
       {
         rule: 'policy/exception',
         severity: 'error',
-        message: `${def.name} plugin definition threw ${t.name} while checking this config: ${t.firstLine}`,
+        message: `${def.name} plugin definition threw ${t.name} while checking this config: ${firstLine}`,
         fix: `Fix the configSchema refinements or analyze() of the '${def.name}' plugin definition (definePlugin): they must return issues, not throw, for any config the schema accepts.`,
       },
     ];

@@ -115,3 +115,39 @@ function hideOverlap(shown: string, value: string, at: 'start' | 'end'): string 
   }
   return shown;
 }
+
+/**
+ * The strings of `config` found under any of `secretKeys` (at any depth, as
+ * the review's redaction reads them): the values a plugin definition says
+ * are never printed, and, below such a key, the object keys too (a map from
+ * API key to team).
+ */
+export function secretStringsOf(config: unknown, secretKeys: readonly string[]): string[] {
+  if (secretKeys.length === 0) return [];
+  const out: string[] = [];
+  const walk = (v: unknown, secret: boolean): void => {
+    if (typeof v === 'string') {
+      if (secret) out.push(v);
+    } else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
+      if (secret) out.push(String(v));
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, secret);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (secret) out.push(k);
+        walk(x, secret || secretKeys.includes(k));
+      }
+    }
+  };
+  walk(config, false);
+  return out;
+}
+
+/** `text` with every value in `secrets` (non-empty) replaced, longest first, so one inside another goes whole. */
+export function withoutValues(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of [...new Set(secrets)].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) {
+    if (out.includes(s)) out = out.split(s).join('<redacted>');
+  }
+  return out;
+}

@@ -224,3 +224,33 @@ test('a null member of a WasmPlugin pluginConfig is refused, naming where it is:
   assert.ok(file, [...out.files.keys()].join('\n'));
   assert.match(file[1], /order:\n\s+- a\n\s+- null\n\s+- b\n/);
 });
+
+test("a definition's analyze() that throws with a secretKeys value in its message has the value taken out of the finding", () => {
+  const Thrower = definePlugin<{ token: string; team?: string }>({
+    name: 'acme-thrower',
+    url: 'oci://ghcr.io/acme/thrower:1.0.0',
+    defaultPhase: PluginPhase.AUTHN,
+    configSchema: z.object({ token: z.string(), team: z.string().optional() }),
+    secretKeys: ['token'],
+    analyze(c) {
+      throw new Error(`cannot parse token ${c.token} of team ${c.team}`);
+    },
+  });
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  new Thrower(ns, 'thrower', { targets: [new Waypoint(ns, 'waypoint')], sha256: SHA, pluginConfig: { token: 'tok-Zq81S3cr3t', team: 'payments' } });
+  const thrown = compileApp(app).findings.filter((f) => f.rule === 'policy/exception');
+  assert.equal(thrown.length, 1, JSON.stringify(compileApp(app).findings));
+  assert.equal(thrown[0].message, "acme-thrower plugin definition threw Error while checking this config: cannot parse token <redacted> of team payments");
+});
+
+test('definePlugin refuses a secretKeys entry that names no key of its config schema: the value meant would be printed in clear (a diff shows it)', () => {
+  const define = (secretKeys: string[], configSchema: z.ZodType = z.object({ api_key: z.string(), teams: z.record(z.string(), z.object({ owner: z.string() })).optional() })) =>
+    definePlugin({ name: 'acme-keys', url: 'oci://ghcr.io/acme/keys:1.0.0', defaultPhase: PluginPhase.AUTHN, configSchema, secretKeys });
+  const message = messageOf(() => define(['apiKey']));
+  assert.match(message, /plugin\/definition.*definePlugin\('acme-keys'\) secretKeys: 'apiKey' is no key of the configSchema \(its keys: api_key, owner, teams\)/);
+  assert.match(message, /fix: Name the config key whose value is secret exactly as the schema does \('api_key'\?\)/);
+  // A key at any depth counts (secretKeys are read anywhere under pluginConfig), and a schema that can hold any key is not judged.
+  define(['api_key', 'owner']);
+  define(['anything'], z.object({ settings: z.unknown() }));
+});
