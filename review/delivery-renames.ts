@@ -61,6 +61,15 @@ export interface DeliveryRename {
   readonly unpruned: string[];
 }
 
+/**
+ * Whether a rename is a hazard, not just news: the new owner's syncs fail
+ * (or fight the old one's), deleting the old owner deletes what it applied,
+ * or objects removed in the same change are left for neither to prune.
+ */
+export function isDeliveryHazard(d: DeliveryRename): boolean {
+  return d.outcome !== 'taken-over' || d.unpruned.length > 0;
+}
+
 type Tree = ParsedTree['objects'];
 
 const idOf = (m: KubeObject) => `${m.metadata.namespace ?? ''}/${m.metadata.name}`;

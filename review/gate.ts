@@ -7,9 +7,10 @@ import type { Review } from './report';
  * command) so that every hazard the report lists is weighed here too, and a
  * test can hold the two together.
  *
- * What passes: a renamed target (its objects are declared again), a rename
- * whose new owners take the objects over, changes of access that only
- * narrow, and a label-only object removed whose label names no waypoint.
+ * What passes: a renamed target (its objects are declared again), a Flux
+ * rename whose new Kustomizations take every object over, changes of access
+ * that only narrow, and a label-only object removed whose label names no
+ * waypoint.
  */
 export function gateFailures(r: Review): string[] {
   const count = (n: number, what: string) => (n > 0 ? [`${n} ${what}`] : []);
@@ -21,6 +22,9 @@ export function gateFailures(r: Review): string[] {
     ...count(r.orphanedTargets.length, 'target(s) removed with manifests in them'),
     ...count(r.effects.syncGaps.length, 'moment(s) of the sync when a Service goes without a plugin'),
     ...count(r.deliveryRenames.filter((d) => d.outcome === 'deleted').length, 'renamed delivery(ies) whose old Kustomizations delete what they applied'),
+    // Every later change stops reaching the cluster through it, or two Applications fight over the objects.
+    ...count(r.deliveryRenames.filter((d) => d.outcome === 'sync-fails' || d.outcome === 'shared').length, 'renamed Argo CD Application(s) that cannot take over their objects'),
+    ...count(r.deliveryRenames.filter((d) => (d.outcome === 'taken-over' || d.outcome === 'deleted') && d.unpruned.length > 0).length, 'renamed delivery(ies) leaving removed objects for no one to prune'),
     // Another team's Service taken over: our spec is forced over theirs, and it becomes prunable.
     ...count(r.objects.filter((o) => o.becameOwned).length, "label-only Service(s) of another team now emitted as this app's own"),
     // The server-side apply drops spec.ports; the API server refuses it, so every later change stops reaching the cluster.

@@ -2,7 +2,7 @@ import type { AccessCase, BindingChange, ChainChange, EffectChanges } from './ef
 import type { FieldChange, ObjectChange } from './object-diff';
 import { describeId, type PrunedGateway } from './pruned-gateways';
 import type { EarlyAdoption } from './early-adoption';
-import type { DeliveryRename } from './delivery-renames';
+import { isDeliveryHazard, type DeliveryRename } from './delivery-renames';
 import type { PluginMove } from './plugin-moves';
 import type { SyncGap } from './sync-gaps';
 
@@ -194,7 +194,6 @@ function deliveryLine(d: DeliveryRename): string {
 }
 
 /** A rename that loses or takes over something, or leaves something unmanaged, is a hazard; the others are only listed. */
-const deliveryHazard = (d: DeliveryRename) => d.outcome !== 'taken-over' || d.unpruned.length > 0;
 
 /** One line per Service and set of plugins it goes without, naming each tool's moment. */
 function gapLines(gaps: readonly SyncGap[]): string[] {
@@ -247,7 +246,7 @@ function partOfLine(r: Review): string {
 
 /** Renames and moves, summarized: what the object changes list as removals, additions and fields. */
 function renames(r: Review): string[] {
-  return [...(r.partOf ? [partOfLine(r)] : []), ...r.deliveryRenames.filter((d) => !deliveryHazard(d)).map(deliveryLine), ...r.effects.pluginMoves.map((m) => moveLine(m, r.effects))];
+  return [...(r.partOf ? [partOfLine(r)] : []), ...r.deliveryRenames.filter((d) => !isDeliveryHazard(d)).map(deliveryLine), ...r.effects.pluginMoves.map((m) => moveLine(m, r.effects))];
 }
 
 function hazards(r: Review): string[] {
@@ -265,7 +264,7 @@ function hazards(r: Review): string[] {
         `${r.deliveryRenames.some((d) => d.tool === 'Argo CD' && d.target === t.to) ? ' (an Argo CD Application only once their tracking ids name it: see the line on it)' : ''}` +
         `; elsewhere, what ${t.from} deployed stays there, unmanaged (its folder is gone, and nothing prunes it)`,
     ),
-    ...r.deliveryRenames.filter(deliveryHazard).map(deliveryLine),
+    ...r.deliveryRenames.filter(isDeliveryHazard).map(deliveryLine),
     ...r.effects.prunedInUse.map(prunedLine),
     ...r.effects.adoptedEarly.map(earlyLine),
     ...gapLines(r.effects.syncGaps),

@@ -281,12 +281,12 @@ waypoint.apiObject.metadata.addAnnotation('team/owner', '\${OWNER}');`,
     checkedAt: 'synth',
     docs: {
       summary:
-        "A string with `${` or `$$` in an object of the policies stage of a target whose Flux delivery substitutes, other than a `Credential.fluxSubstitution` placeholder: Flux substitutes into the object's YAML text (drone/envsubst), so every `${VAR}` there is replaced (by an empty string when the Secret lacks it) and every `$$` becomes `$`, and the module gets another value than the policy wrote. The message names the paths, never the values (a pluginConfig may hold secrets). A BasicAuth credential holding `$` is not affected: it is written as the base64 the module stores, which has no `$`.",
+        "A string with an unescaped `${` or a `$$` in an object of the policies stage of a target whose Flux delivery substitutes, other than a `Credential.fluxSubstitution` placeholder: Flux substitutes into the object's YAML text (drone/envsubst), so every `${VAR}` there is replaced (by an empty string when the Secret lacks it) and every `$$` becomes `$`, and the module gets another value than the policy wrote. `$${`, the escape Flux documents for a literal `${`, is not reported. The message names the paths, never the values (a pluginConfig may hold secrets). A BasicAuth credential holding `$` is not affected: it is written as the base64 the module stores, which has no `$`.",
       bad: `const app = new PolicyApp({ gitops: [GitOpsTool.FLUX], delivery: { repoURL: 'https://github.com/acme/policy.git', flux: { substituteFrom: [{ name: 'shop-credentials' }] } } });
 const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
 new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', sha256: 'a'.repeat(64), targets: [new Waypoint(ns, 'waypoint')], pluginConfig: { header: 'x-\${TEAM}' } });`,
       message: "WasmPlugin shop/stamp in target 'prod' has a string with ${ or $$ at spec.pluginConfig.header: the policies Kustomization substitutes every ${VAR} it finds (a variable its Secret lacks becomes an empty string) and turns $$ into $, so the module gets another value than the policy wrote",
-      fix: 'Write a literal ${ as $${ and $$ as $$$$ (Flux turns them back), or give the value another form; placeholders belong in credentials (Credential.fluxSubstitution).',
+      fix: 'Write a literal ${ as $${ (Flux turns it back into ${); give a value with $$ in it another form, or keep placeholders to credentials (Credential.fluxSubstitution).',
     },
   },
   {

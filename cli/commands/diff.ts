@@ -30,9 +30,10 @@ reaches first, when a Service goes without a plugin it runs before and after
 at some point of the sync (a plugin moves in another stage than the labels),
 when it removes a label-only manifest (or a Namespace's)
 whose live use-waypoint label then stays behind, when it removes a target
-that still deploys something (nothing is pruned), when it renames Flux
-Kustomizations whose deletion deletes what they applied (no deletionPolicy:
-Orphan), when it takes over another team's label-only Service, turns an
+that still deploys something (nothing is pruned), when it renames a delivery
+that cannot take its objects over (an Argo CD Application whose syncs then
+fail, Flux Kustomizations whose deletion deletes what they applied, objects
+removed in the same change that no one prunes), when it takes over another team's label-only Service, turns an
 owned Service label-only, or drops a prune, delete or apply protection from
 an object, or when requests whose
 path the change touches were left out of the simulation: at most
@@ -56,30 +57,32 @@ function physicalPath(p: string): string {
   }
 }
 
-/** Whether `dir` is inside a git work tree, as git itself finds one. */
-function inGitRepository(dir: string): boolean {
+/** The top of the git work tree holding `dir` (physical path), or undefined outside any. */
+function workTreeTop(dir: string): string | undefined {
   try {
-    execFileSync('git', ['rev-parse', '--git-dir'], { cwd: dir, stdio: 'ignore' });
-    return true;
+    return physicalPath(execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim());
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /**
- * Where git reads the base revision, and the output folder relative to it.
- * The working directory's repository, as git would find it; run from outside
- * any checkout (a CI job at its workspace root, passing --app and --outdir
- * into the checkout, as synth and check accept from anywhere), the
- * repository that holds the output folder is the only one meant.
+ * Where git reads the base revision, and the output folder relative to it:
+ * the repository that holds the output folder (its nearest existing parent,
+ * before the first synth). That is the working directory's own when both
+ * are in one checkout; run from outside any checkout, or from another one
+ * (a CI workspace that is itself a repository, with the policy repository
+ * checked out inside it), the working directory's would read an unrelated
+ * tree, and an empty base lets every change pass as new.
  */
 function gitLocation(cwd: string, outdir: string): { repoDir: string; dir: string } {
-  if (inGitRepository(cwd)) return { repoDir: cwd, dir: outdir };
   const abs = physicalPath(path.resolve(cwd, outdir));
-  // The folder may not exist yet (no synth in this checkout): its nearest existing parent.
-  let repoDir = abs;
-  while (!fs.existsSync(repoDir) && path.dirname(repoDir) !== repoDir) repoDir = path.dirname(repoDir);
-  return { repoDir, dir: path.relative(repoDir, abs) || '.' };
+  let near = abs;
+  while (!fs.existsSync(near) && path.dirname(near) !== near) near = path.dirname(near);
+  const outTop = workTreeTop(near);
+  // Outside any repository: the working directory's reading says so (or that it is outside its repository).
+  if (outTop === undefined || outTop === workTreeTop(cwd)) return { repoDir: cwd, dir: outdir };
+  return { repoDir: near, dir: path.relative(near, abs) || '.' };
 }
 
 /**

@@ -34,9 +34,22 @@ export interface DeliveryPlan {
 const MAX_LABEL_VALUE = 63;
 // Flux substitutes `${VAR}` (and `${VAR:=default}`) at apply time.
 const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(:=[^}]*)?\}/;
-// What Flux's substitution (drone/envsubst over the object's YAML) rewrites
-// besides a placeholder: any `${`, and `$$`, its escape for a literal `$`.
-const REWRITTEN = /\$\{|\$\$/;
+/**
+ * Whether Flux's substitution (drone/envsubst over the object's YAML text)
+ * changes `s` in a way its author cannot have meant: an unescaped `${` (a
+ * run of `$` of odd length before `{`), which is substituted, or `$$` not
+ * before `{`, which becomes `$`. `$${` is the escape Flux documents for a
+ * literal `${`, and is left alone.
+ */
+function rewrittenByFlux(s: string): boolean {
+  for (let i = s.indexOf('$'); i >= 0; i = s.indexOf('$', i)) {
+    let run = 0;
+    while (s[i + run] === '$') run++;
+    if (s[i + run] === '{' ? run % 2 === 1 : run >= 2) return true;
+    i += run;
+  }
+  return false;
+}
 const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
 
 /**
@@ -47,7 +60,7 @@ const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
  */
 function rewrittenPaths(value: unknown, at: string, parentKey: string, out: string[]): string[] {
   if (typeof value === 'string') {
-    if (REWRITTEN.test(value) && !(parentKey === 'credentials' && isSubstitutionPlaceholder(value))) out.push(at);
+    if (rewrittenByFlux(value) && !(parentKey === 'credentials' && isSubstitutionPlaceholder(value))) out.push(at);
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => rewrittenPaths(v, `${at}[${i}]`, parentKey, out));
   } else if (value !== null && typeof value === 'object') {
@@ -96,7 +109,7 @@ function substitutionProblems(target: string, objects: readonly ModelObject[]): 
       rule: 'delivery/flux-substitutes-config',
       severity: 'warning',
       message: `${objectName(o)} in target '${target}' has ${paths.length === 1 ? 'a string' : 'strings'} with \${ or $$ at ${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}: the policies Kustomization substitutes every \${VAR} it finds (a variable its Secret lacks becomes an empty string) and turns $$ into $, so the module gets another value than the policy wrote`,
-      fix: 'Write a literal ${ as $${ and $$ as $$$$ (Flux turns them back), or give the value another form; placeholders belong in credentials (Credential.fluxSubstitution).',
+      fix: 'Write a literal ${ as $${ (Flux turns it back into ${); give a value with $$ in it another form, or keep placeholders to credentials (Credential.fluxSubstitution).',
       object: objectRef(o),
       path: o.path,
       source: o.source,

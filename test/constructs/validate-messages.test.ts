@@ -245,7 +245,7 @@ test("a definition's analyze() that throws with a secretKeys value in its messag
 });
 
 test('definePlugin refuses a secretKeys entry that names no key of its config schema: the value meant would be printed in clear (a diff shows it)', () => {
-  const define = (secretKeys: string[], configSchema: z.ZodType = z.object({ api_key: z.string(), teams: z.record(z.string(), z.object({ owner: z.string() })).optional() })) =>
+  const define = (secretKeys: string[], configSchema: z.ZodType<object> = z.object({ api_key: z.string(), teams: z.record(z.string(), z.object({ owner: z.string() })).optional() })) =>
     definePlugin({ name: 'acme-keys', url: 'oci://ghcr.io/acme/keys:1.0.0', defaultPhase: PluginPhase.AUTHN, configSchema, secretKeys });
   const message = messageOf(() => define(['apiKey']));
   assert.match(message, /plugin\/definition.*definePlugin\('acme-keys'\) secretKeys: 'apiKey' is no key of the configSchema \(its keys: api_key, owner, teams\)/);

@@ -1,9 +1,15 @@
-/** diff reads both revisions with the head app's root namespace and cluster domain, which the manifests do not record. */
+/**
+ * What diff reads the base revision from and with: the repository holding
+ * --outdir, and the head app's root namespace and cluster domain, which the
+ * manifests do not record.
+ */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
-import { captureIo, REPO_ROOT } from '../support/helpers';
+import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
 import { policyRepo } from './policy-repo';
 
 /** A shop whose waypoint asks for credentials on /admin for requests to cart by its name in `corp.internal`; without the plugin when `auth` is false. */
@@ -31,4 +37,20 @@ test("removing a rule for a Service's names in the cluster's domain (PolicyApp c
   assert.deepEqual([byDefault.before, byDefault.after, byDefault.widened], [401, 200, true], JSON.stringify(byDefault));
   const gate = captureIo(repo);
   assert.equal(await main(['diff', '--base', 'main', '--fail-on-widened'], gate), 1, gate.text());
+});
+
+test('run from another checkout (a CI workspace that is a repository, the policy repository inside it), diff reads the base from the repository holding --outdir: the widened request still fails the gate', async () => {
+  const policyRepoDir = await policyRepo(policy(true), policy(false), 'wp-review-nested-');
+  const workspace = tempDir('wp-review-workspace-');
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: workspace, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(workspace, 'README.md'), 'platform\n');
+  git('add', 'README.md');
+  git('commit', '-qm', 'workspace');
+  fs.renameSync(policyRepoDir, path.join(workspace, 'policy'));
+  const io = captureIo(workspace);
+  const code = await main(['diff', '--base', 'main', '--fail-on-widened', '--app', 'policy/policies/main.ts', '--outdir', 'policy/dist'], io);
+  assert.equal(code, 1, io.text());
+  assert.doesNotMatch(io.text(), /has no files under/);
+  assert.match(io.stderr.join('\n'), /--fail-on-widened fails: \d+ request\(s\) widened/);
 });

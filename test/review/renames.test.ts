@@ -51,8 +51,9 @@ test('renaming partOf renames the delivery (delivery.name defaults to it): the A
   ]);
   assert.deepEqual(r.partOf, { from: 'shop-policy', to: 'store-policy', objects: 7 });
   const text = await diff(repo, '--fail-on-widened');
-  // A sync that fails widens nothing: the gate passes, the hazard says what to do.
-  assert.equal(text.code, 0, text.out);
+  // Every later change would stop reaching the cluster through it: the gate fails, and says why.
+  assert.equal(text.code, 1, text.out);
+  assert.match(text.io.stderr.join('\n'), /--fail-on-widened fails: 1 renamed Argo CD Application\(s\) that cannot take over their objects\./);
   assert.match(
     text.out,
     /Removal and rollout hazards:\n  !! Argo CD Application argocd\/shop-policy-demo \[demo\] renamed argocd\/store-policy-demo: .*tracking-id annotation\), so the new one finds them tracked by another Application \(SharedResourceWarning\) and, with FailOnSharedResource=true, fails every sync before it applies anything.*Nothing is deleted \(every object has Delete=false\)\. Rename it in a commit of its own; once the old Application is gone .*sync the new one once without FailOnSharedResource, which rewrites the tracking ids, and put the option back/,
