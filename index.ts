@@ -65,7 +65,7 @@ export type { GrpcAccessLoggingProps, GrpcAccessLoggingConfig } from './construc
 export { CATALOGUE } from './constructs';
 
 // Your own plugins
-export { definePlugin, moduleId, pluginDefinitionFor, registeredPlugins } from './constructs';
+export { checkProps, definePlugin, moduleId, pluginDefinitionFor, registeredPlugins } from './constructs';
 export type {
   PluginDefinition,
   DefinedPluginClass,

@@ -312,6 +312,33 @@ export function refuseUnknownProps(scope: IConstruct, constructName: string, pro
   );
 }
 
+/**
+ * For a team's subclass of a library construct, whose own props are not
+ * known here: refuse only the keys that misspell one its library parent
+ * takes (`priorty`), which the parent would otherwise drop without a word.
+ * A prop of the subclass's own that happens to look like one is declared
+ * with `checkProps`.
+ */
+export function refuseMisspeltProps(scope: IConstruct, constructName: string, props: object, known: ReadonlySet<string>): void {
+  const misspelt: [string, string][] = [];
+  for (const k in props) {
+    if (!Object.prototype.hasOwnProperty.call(props, k) || known.has(k)) continue;
+    const near = nearest(k, known);
+    if (near !== undefined) misspelt.push([k, near]);
+  }
+  if (misspelt.length === 0) return;
+  throw new PolicyError(
+    misspelt.map(([k, near]) => ({
+      rule: 'props/unknown',
+      severity: 'error' as const,
+      message: `${constructName} has no prop '${k}' (did you mean '${near}'?): its parent class drops keys it does not take`,
+      fix: `Rename '${k}' to '${near}'. If '${k}' is a prop of ${constructName}'s own, declare its props: checkProps(${constructName}, ['${k}']).`,
+      path: scope.node.path,
+      source: sourceOf(scope),
+    })),
+  );
+}
+
 const shapeKeys = new WeakMap<z.ZodObject, ReadonlySet<string>>();
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Duration } from 'cdk8s';
-import { BasicAuth, BasicAuthProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Waypoint, WasmPlugin } from '../../constructs';
+import { BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Waypoint, WasmPlugin } from '../../constructs';
 import { z } from 'zod';
 import { compileApp } from '../../compiler/synth';
 import { checkManifests } from '../../analysis/check-manifests';
@@ -253,4 +253,31 @@ test('definePlugin refuses a secretKeys entry that names no key of its config sc
   // A key at any depth counts (secretKeys are read anywhere under pluginConfig), and a schema that can hold any key is not judged.
   define(['api_key', 'owner']);
   define(['anything'], z.object({ settings: z.unknown() }));
+});
+
+test("a team's subclass of a plugin refuses a key that misspells one of its parent's (spread props escape TypeScript), keeps its own props, and with checkProps is checked exactly", () => {
+  class TicketedAuth extends BasicAuth {
+    constructor(scope: MeshNamespace, id: string, props: BasicAuthProps & { ticket?: string }) {
+      super(scope, id, props);
+    }
+  }
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const w = new Waypoint(ns, 'waypoint');
+  const rules = [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('u:p')] }];
+  const common = { targets: [w], sha256: SHA, failStrategyy: 'FAIL_OPEN', priorty: 5 } as unknown as BasicAuthProps;
+  const message = messageOf(() => new TicketedAuth(ns, 'typo', { ...common, rules, acknowledge: { literalCredentials: 'test' } }));
+  assert.match(message, /props\/unknown.*TicketedAuth has no prop 'failStrategyy' \(did you mean 'failStrategy'\?\): its parent class drops keys it does not take/);
+  assert.match(message, /TicketedAuth has no prop 'priorty' \(did you mean 'priority'\?\)/);
+  assert.match(message, /If 'priorty' is a prop of TicketedAuth's own, declare its props: checkProps\(TicketedAuth, \['priorty'\]\)/);
+  assert.equal(ns.node.tryFindChild('typo'), undefined);
+  // Its own prop is not taken for a typo.
+  new TicketedAuth(ns, 'own', { targets: [w], sha256: SHA, rules, ticket: 'SEC-1', acknowledge: { literalCredentials: 'test' } });
+  // A subclass of a definePlugin plugin (docs/library.md's friendly props) is checked the same way.
+  const Stamp = definePlugin<{ header: string }>({ name: 'acme-stamp', url: 'oci://ghcr.io/acme/stamp:1.0.0', defaultPhase: PluginPhase.STATS, configSchema: z.object({ header: z.string() }) });
+  class TeamStamp extends Stamp {}
+  assert.match(messageOf(() => new TeamStamp(ns, 'stamp', { targets: [w], sha256: SHA, pluginConfig: { header: 'x' }, phaze: 'AUTHN' } as never)), /TeamStamp has no prop 'phaze' \(did you mean 'phase'\?\)/);
+  // checkProps: every other key is refused, the declared ones pass.
+  checkProps(TicketedAuth, ['ticket']);
+  assert.match(messageOf(() => new TicketedAuth(ns, 'exact', { targets: [w], sha256: SHA, rules, ticket: 'SEC-1', owner: 'shop', acknowledge: { literalCredentials: 'test' } } as never)), /TicketedAuth has no prop 'owner'/);
+  new TicketedAuth(ns, 'declared', { targets: [w], sha256: SHA, rules, ticket: 'SEC-2', acknowledge: { literalCredentials: 'test' } });
 });
