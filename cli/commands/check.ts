@@ -49,20 +49,31 @@ export function treeDrift(compiled: FileTree, committed: FileTree): TreeDrift {
   return { added: sort(added), changed: sort(changed), removed: sort(removed) };
 }
 
+/** Whether the project's package.json has a `synth` script (ours runs waypoint-policy synth). */
+function hasSynthScript(root: string): boolean {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
+    return typeof pkg.scripts?.synth === 'string';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The synth that brings the folder up to date: the same --app and --outdir
- * this check was given (`npm run synth` alone compiles the default program
- * into dist/, which is not what a check of another one needs), relative to
- * the project root, where `npm run` runs it.
+ * this check was given (a synth without them compiles the default program
+ * into dist/, which is not what a check of another one needs). `npm run
+ * synth` where the project has that script, with paths from the project
+ * root, where `npm run` runs it; otherwise the command itself through npx,
+ * with paths from where the check ran.
  */
 function synthCommandFor(app: string | undefined, outdir: string | undefined, cwd: string, root: string): string {
-  const fromRoot = (v: string) => path.relative(root, path.resolve(cwd, v)).split(path.sep).join('/') || '.';
-  const arg = (flag: string, v: string | undefined) => {
-    if (v === undefined) return '';
-    const shown = fromRoot(v);
-    return ` ${flag} ${shellWord(shown)}`;
-  };
+  const viaScript = hasSynthScript(root);
+  const base = viaScript ? root : cwd;
+  const shown = (v: string) => path.relative(base, path.resolve(cwd, v)).split(path.sep).join('/') || '.';
+  const arg = (flag: string, v: string | undefined) => (v === undefined ? '' : ` ${flag} ${shellWord(shown(v))}`);
   const flags = `${arg('--app', app)}${arg('--outdir', outdir)}`;
+  if (!viaScript) return `npx waypoint-policy synth${flags}`;
   return flags === '' ? 'npm run synth' : `npm run synth --${flags}`;
 }
 

@@ -29,7 +29,7 @@ test('check: a drifted dist/ (edited, added, removed) fails with exit 1 and list
   const r = await run(p.dir, ['check', '--app', p.app]);
   assert.equal(r.code, 1);
   assert.deepEqual(r.stdout.split('\n'), [`  add     ${gone}`, `  change  ${edited}`, `  remove  ${extra}`]);
-  assert.match(r.stderr, /synth would add 1, change 1 and remove 1 file\(s\)\. 1 of those to remove or change waypoint-policy did not write \(prod\/notes\.yaml\): synth will not replace them, so move them out of dist\/ first\. Run `npm run synth -- --app main\.ts` and commit dist\/\./);
+  assert.match(r.stderr, /synth would add 1, change 1 and remove 1 file\(s\)\. 1 of those to remove or change waypoint-policy did not write \(prod\/notes\.yaml\): synth will not replace them, so move them out of dist\/ first\. Run `npx waypoint-policy synth --app main\.ts` and commit dist\/\./);
   for (const out of [r.stdout, r.stderr]) {
     assert.ok(!out.includes(marker), 'no file content is printed');
     assert.ok(!out.includes(SECRET), 'no credential is printed');
@@ -83,7 +83,7 @@ test('check: --outdir and $CDK8S_OUTDIR pick the tree; a missing tree is all add
   assert.match(missing.stderr, /\(dist does not exist\)/);
   assert.ok(missing.stdout.split('\n').every((l) => l.startsWith('  add     ')));
   // The advice is the synth of the program and folder checked, not of the defaults.
-  assert.match(missing.stderr, new RegExp(`Run \`npm run synth -- --app ${p.app.replace(/[.\\]/g, '\\$&')}\` and commit dist/\\.`));
+  assert.match(missing.stderr, new RegExp(`Run \`npx waypoint-policy synth --app ${p.app.replace(/[.\\]/g, '\\$&')}\` and commit dist/\\.`));
   const spaced = await run(p.dir, ['check', '--app', p.app, '--outdir', 'my out']);
   assert.match(spaced.stderr, /--outdir "my out"` and commit my out\/\./);
 
@@ -128,7 +128,7 @@ test('check: a folder a synth left beside itself when it died between its rename
   const r = await run(p.dir, ['check', '--app', p.app]);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, new RegExp(`check: dist is missing: a synth that was interrupted left it as ${left.replace(/\./g, '\\.')}\\. Run \`npm run synth -- --app main\\.ts\`: it puts the folder back first`));
+  assert.match(r.stderr, new RegExp(`check: dist is missing: a synth that was interrupted left it as ${left.replace(/\./g, '\\.')}\\. Run \`npx waypoint-policy synth --app main\\.ts\`: it puts the folder back first`));
   // check only reads: the copy is where it was, and synth then restores it.
   assert.ok(fs.existsSync(path.join(p.dir, left)));
   const s = await run(p.dir, ['synth', '--app', p.app]);
@@ -224,12 +224,20 @@ test('check: an output folder that cannot be read is a clear failure (exit 1), n
   assert.match(report.problem, problem);
 });
 
-test('check: the synth advice names --app and --outdir from the project root, where npm run runs it, whatever folder the check ran in', async () => {
-  const { captureIo, REPO_ROOT } = await import('../support/helpers');
+test('check: the synth advice is the project\'s npm run synth with --app and --outdir from the project root, where npm run runs it, whatever folder the check ran in; without that script, npx waypoint-policy synth from where the check ran', async () => {
+  const { captureIo, REPO_ROOT, tempDir, writePolicy } = await import('../support/helpers');
   const { main } = await import('../../cli/main');
   const io = captureIo(path.join(REPO_ROOT, 'policies'));
   assert.equal(await main(['check', '--app', 'main.ts', '--outdir', '../no-such-output-folder'], io), 1);
   assert.match(io.text(), /Run `npm run synth -- --app policies\/main\.ts --outdir no-such-output-folder` and commit \.\.\/no-such-output-folder\/\./);
+  // A consumer project without the script, checked from a subfolder: the command, with paths from there.
+  const consumer = tempDir('wp-check-consumer-');
+  fs.writeFileSync(path.join(consumer, 'package.json'), '{"name":"consumer","private":true,"scripts":{"test":"true"}}\n');
+  fs.mkdirSync(path.join(consumer, 'policies'));
+  writePolicy(path.join(consumer, 'policies'), 'const app = new wp.PolicyApp();\nnew wp.Waypoint(new wp.MeshNamespace(app, \'shop\'), \'waypoint\');\nexport default app;\n');
+  const sub = captureIo(path.join(consumer, 'policies'));
+  assert.equal(await main(['check', '--app', 'main.ts', '--outdir', '../dist'], sub), 1);
+  assert.match(sub.text(), /Run `npx waypoint-policy synth --app main\.ts --outdir \.\.\/dist` and commit \.\.\/dist\/\./);
 });
 
 test('check: the synth advice quotes an --outdir the shell would expand ($, backtick) in single quotes, so pasting it writes that folder', async () => {
@@ -241,7 +249,7 @@ test('check: the synth advice quotes an --outdir the shell would expand ($, back
   ]) {
     const r = await run(p.dir, ['check', '--app', p.app, '--outdir', outdir]);
     assert.equal(r.code, 1, r.stderr);
-    assert.ok(r.stderr.includes(`Run \`npm run synth -- --app main.ts --outdir ${shown}\``), r.stderr);
+    assert.ok(r.stderr.includes(`Run \`npx waypoint-policy synth --app main.ts --outdir ${shown}\``), r.stderr);
     // What a POSIX shell makes of the word is the folder itself.
     if (process.platform !== 'win32') assert.equal(execFileSync('sh', ['-c', `printf '%s' ${shown}`], { encoding: 'utf8' }), outdir);
   }
