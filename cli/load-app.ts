@@ -94,6 +94,9 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
  */
 const SYNTAX_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
 
+// The constructs library's own refusal of a second child with one id (its message, `constructs` 10.x).
+const DUPLICATE_ID = /^There is already a Construct with name '(.*)' in (\S+)(?: \[(.*)\])?/;
+
 /** An exception thrown by policy code, reported at the policy line that raised it. */
 function policyCrash(e: unknown, file: string): PolicyError {
   const err = e instanceof Error ? e : new Error(String(e));
@@ -112,21 +115,35 @@ function policyCrash(e: unknown, file: string): PolicyError {
   }
   // The first frame in policy code: a duplicate id, say, is thrown by constructs/
   // on behalf of the policy line that chose it.
-  const frame = (err.stack ?? '')
+  const frames = (err.stack ?? '')
     .split('\n')
-    .map(locationOf)
-    .find((l) => l !== undefined && !isLibraryFrame(l.file));
+    .map((line) => ({ line, loc: locationOf(line) }))
+    .filter((f): f is { line: string; loc: NonNullable<ReturnType<typeof locationOf>> } => f.loc !== undefined && !isLibraryFrame(f.loc.file));
   const root = projectRootOf(file);
-  const source = frame ? relativeSource(frame.at, root) : relativeSource(file, root);
+  const duplicate = DUPLICATE_ID.exec(err.message);
+  if (duplicate) {
+    // A team's own Construct subclass: its super() call is not the line that chose the id, the `new` of it is.
+    const caller = frames.find((f) => !/^\s*at new /.test(f.line)) ?? frames[0];
+    const [, id, , where = ''] = duplicate;
+    return new PolicyError([
+      {
+        rule: 'construct/duplicate-id',
+        severity: 'error',
+        message: `${where === '' ? 'the app' : `'${where}'`} already has a construct with id '${id}': the new one needs an id of its own`,
+        fix: 'Give each construct an id that is unique within its scope (the id argument of its constructor, or of the pattern that creates it).',
+        path: where === '' ? id : `${where}/${id}`,
+        source: caller ? relativeSource(caller.loc.at, root) : relativeSource(file, root),
+      },
+    ]);
+  }
+  const source = frames[0] ? relativeSource(frames[0].loc.at, root) : relativeSource(file, root);
   const t = thrown(err);
   return new PolicyError([
     {
       rule: 'policy/exception',
       severity: 'error',
       message: `the policy program threw ${t.name}: ${t.firstLine}`,
-      fix: /There is already a Construct with name/.test(err.message)
-        ? 'Give each construct a unique id within its scope (the id argument of its constructor).'
-        : 'Fix the policy code at the location shown.',
+      fix: 'Fix the policy code at the location shown.',
       source,
     },
   ]);

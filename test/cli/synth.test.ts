@@ -174,16 +174,24 @@ test('a duplicate construct id is reported with its construct path at the policy
   assert.equal(fs.existsSync(path.join(dir, 'dist')), false);
 });
 
-test("a team's own plain Construct with a reused id is still reported at the policy line (policy/exception)", async () => {
+test("a team's own Construct with a reused id is construct/duplicate-id too, with its construct path, at the line that created it (not its class's super() call)", async () => {
   const dir = tempDir();
-  const bad = writePolicy(dir, `const { Construct } = require(${JSON.stringify(require.resolve('constructs'))});\nconst app = new wp.PolicyApp();\nnew Construct(app, 'group');\nnew Construct(app, 'group');\nexport default app;`);
+  const constructsLib = JSON.stringify(require.resolve('constructs'));
+  const bad = writePolicy(dir, `const { Construct } = require(${constructsLib});\nconst app = new wp.PolicyApp();\nnew Construct(app, 'group');\nnew Construct(app, 'group');\nexport default app;`);
   const io = captureIo(dir);
   assert.equal(await main(['synth', '--app', bad, '--outdir', path.join(dir, 'dist'), '--json'], io), 1);
   const [f] = JSON.parse(io.stdout.join('\n'));
-  assert.equal(f.rule, 'policy/exception');
-  assert.equal(f.source, 'main.ts:5');
-  assert.match(f.message, /There is already a Construct with name 'group'/);
-  assert.match(f.fix, /unique id within its scope/);
+  assert.deepEqual([f.rule, f.path, f.source, f.message], ['construct/duplicate-id', 'group', 'main.ts:5', "the app already has a construct with id 'group': the new one needs an id of its own"]);
+  assert.match(f.fix, /unique within its scope/);
+  // A pattern class in another file: the finding names the policy line that created the second one.
+  fs.mkdirSync(path.join(dir, 'lib'));
+  fs.writeFileSync(path.join(dir, 'lib', 'team.ts'), `const { Construct } = require(${constructsLib});\nexport class TeamSpace extends Construct {\n  constructor(scope: any, id: string) {\n    super(scope, id);\n  }\n}\n`);
+  const pattern = writePolicy(dir, `import { TeamSpace } from './lib/team';\nconst app = new wp.PolicyApp();\nconst t = new wp.Target(app, 'demo');\nnew TeamSpace(t, 'cart');\nnew TeamSpace(t, 'cart');\nexport default app;`, 'pattern.ts');
+  const io2 = captureIo(dir);
+  assert.equal(await main(['synth', '--app', pattern, '--outdir', path.join(dir, 'dist'), '--json'], io2), 1);
+  const [g] = JSON.parse(io2.stdout.join('\n'));
+  assert.deepEqual([g.rule, g.path, g.source], ['construct/duplicate-id', 'demo/cart', 'pattern.ts:6']);
+  assert.equal(g.message, "'demo' already has a construct with id 'cart': the new one needs an id of its own");
 });
 
 test('an output folder that cannot be written is a user error (exit 1, output/unwritable), not an internal one', async () => {
