@@ -2,6 +2,7 @@ import type { IConstruct } from 'constructs';
 import type { Finding } from '../../analysis/finding';
 import { PolicyError } from '../errors';
 import { blockCreation, isCollecting } from './deferred-api-object';
+import { sourceOf } from './provenance';
 
 /**
  * Findings a construct records instead of throwing, so that one synth reports
@@ -24,7 +25,8 @@ export function deferFindings(c: IConstruct, findings: readonly Finding[]): void
     pending.set(c, (list = []));
     const mine = list;
     c.node.addValidation({ validate: () => (isCollecting() ? [] : mine.map((f) => `[${f.rule}] ${f.message}`)) });
-    blockCreation(c, () => new PolicyError(mine));
+    // Thrown into the policy code that reached for the manifest: name the construct and the line that created it.
+    blockCreation(c, () => new PolicyError(mine.map((f) => ({ ...f, path: c.node.path, source: sourceOf(c) ?? f.source }))));
   }
   list.push(...findings);
 }

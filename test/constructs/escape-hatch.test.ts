@@ -31,3 +31,25 @@ test("the escape hatch cannot give another team's object a GitOps tool key", () 
   assert.deepEqual(findings.filter((f) => f.severity === 'error').map((f) => f.rule), ['gitops/external-tool-override']);
   assert.equal(files.size, 0);
 });
+
+test("reaching for the manifest of a plugin whose credential could not be read throws the finding at the plugin's path and policy line, not its namespace's", async () => {
+  const { main } = await import('../../cli/main');
+  const { captureIo, tempDir, writePolicy } = await import('../support/helpers');
+  const dir = tempDir('wp-escape-unread-');
+  delete process.env.WP_TEST_UNSET_CREDENTIAL;
+  const app = writePolicy(
+    dir,
+    [
+      'const app = new wp.PolicyApp();',
+      "const ns = new wp.MeshNamespace(app, 'shop');",
+      "const w = new wp.Waypoint(ns, 'waypoint');",
+      "const auth = new wp.BasicAuth(ns, 'auth', { targets: [w], rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_TEST_UNSET_CREDENTIAL')] }] });",
+      "auth.apiObject.metadata.addAnnotation('team/owner', 'shop');",
+      'export default app;',
+    ].join('\n'),
+  );
+  const io = captureIo(dir);
+  assert.equal(await main(['validate', '--app', app, '--json'], io), 1);
+  const [f] = JSON.parse(io.stdout.join('\n'));
+  assert.deepEqual([f.rule, f.path, f.source], ['credentials/missing', 'shop/auth', 'main.ts:5']);
+});
