@@ -341,7 +341,7 @@ function checkDefinition(definition: unknown): void {
  * default), or undefined when the schema decides about them itself (strict,
  * passthrough, a catchall) or is not an object.
  */
-function strippedObjectKeys(schema: z.ZodType): ReadonlySet<string> | undefined {
+export function strippedObjectKeys(schema: z.ZodType): ReadonlySet<string> | undefined {
   if (!(schema instanceof z.ZodObject) || schema._zod.def.catchall !== undefined) return undefined;
   return new Set(Object.keys(schema.shape));
 }

@@ -110,6 +110,30 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     },
   },
   {
+    id: 'basic-auth/unknown-key',
+    severity: 'warning',
+    checkedAt: 'plugin/config (synth, validate --manifests); BasicAuth.module refuses it at construction (props/unknown)',
+    docs: {
+      summary:
+        "A key of a hand-written basic_auth config that the module does not read (`realms`, `basic_auth_rule`): it has no effect, which is almost always a typo. The same check runs for every `definePlugin` plugin whose config schema drops unknown keys (`<name>/unknown-key`).",
+      bad: `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata:
+  name: auth
+  namespace: shop
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  targetRefs:
+    - { group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }
+  pluginConfig:
+    realms: shop
+    basic_auth_rules:
+      - { prefix: /, request_methods: [GET], credentials: ["shop:admin"] }`,
+      message: 'basic-auth pluginConfig: key "realms" is not in the plugin\'s schema, so it is not checked and the module most likely ignores it (did you mean "realm"?)',
+      fix: 'Rename "realms" to "realm".',
+    },
+  },
+  {
     id: 'basic-auth/unmatchable-path',
     severity: 'error',
     checkedAt: checked,

@@ -1,7 +1,7 @@
 import { secretStringsOf, withoutValues } from '../../constructs/internal/known-secrets';
-import { pluginDefinitionFor } from '../../constructs/define-plugin';
+import { pluginDefinitionFor, strippedObjectKeys } from '../../constructs/define-plugin';
 import { thrown } from '../../constructs/errors';
-import { printedIssuePath } from '../../constructs/internal/validate';
+import { nearest, printedIssuePath } from '../../constructs/internal/validate';
 import type { Rule } from '../rule';
 import { BASIC_AUTH_RULES } from './basic-auth';
 
@@ -116,10 +116,37 @@ function checkedConfigIssues(def: Definition, url: string, config: unknown): Con
       };
     });
   }
-  return (def.analyze?.(parsed.data, { url }) ?? []).map((issue) => ({
-    rule: issue.rule,
-    message: `${def.name} pluginConfig: ${issue.message}`,
-    fix: issue.fix ?? documentedFix(def, issue.rule) ?? generalFix(def),
-    severity: issue.severity,
-  }));
+  return [
+    ...droppedKeys(def, config),
+    ...(def.analyze?.(parsed.data, { url }) ?? []).map((issue) => ({
+      rule: issue.rule,
+      message: `${def.name} pluginConfig: ${issue.message}`,
+      fix: issue.fix ?? documentedFix(def, issue.rule) ?? generalFix(def),
+      severity: issue.severity,
+    })),
+  ];
+}
+
+/**
+ * Keys a hand-written config holds that its definition's schema does not
+ * list: zod drops them, so they never reach the checks, and the module
+ * most likely ignores them (a typo). The construct refuses the same keys
+ * (`props/unknown`); a manifest gets a warning, as the catalogue's own
+ * modules give (`<plugin>/unknown-key`).
+ */
+function droppedKeys(def: Definition, config: unknown): ConfigIssue[] {
+  const known = strippedObjectKeys(def.configSchema);
+  if (known === undefined || typeof config !== 'object' || config === null || Array.isArray(config)) return [];
+  return Object.keys(config)
+    .filter((k) => !known.has(k))
+    .sort()
+    .map((k) => {
+      const near = nearest(k, known);
+      return {
+        rule: `${def.name}/unknown-key`,
+        severity: 'warning' as const,
+        message: `${def.name} pluginConfig: key ${JSON.stringify(k)} is not in the plugin's schema, so it is not checked and the module most likely ignores it${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}`,
+        fix: near ? `Rename ${JSON.stringify(k)} to ${JSON.stringify(near)}.` : `Use only ${[...known].sort().join(', ')}.`,
+      };
+    });
 }

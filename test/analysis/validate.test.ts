@@ -209,3 +209,28 @@ spec:
   assert.equal(byHand.code, 1, byHand.text);
   assert.ok(findingsOf(byHand).some((f) => f.rule === 'basic-auth/no-rules'), byHand.text);
 });
+
+test("a hand-written config of a team's definePlugin plugin with a key its schema does not list gets <name>/unknown-key (zod would drop it unchecked)", async () => {
+  const { definePlugin, PluginPhase } = await import('../../constructs');
+  const { z } = await import('zod');
+  const { checkManifests } = await import('../../analysis/check-manifests');
+  definePlugin({ name: 'acme-keyed', url: 'oci://ghcr.io/acme/keyed:1.0.0', defaultPhase: PluginPhase.AUTHN, configSchema: z.object({ api_key: z.string(), header: z.string().optional() }), secretKeys: ['api_key'] });
+  const dir = manifestDir({
+    'keyed.yaml': `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata:
+  name: keyed
+  namespace: shop
+spec:
+  url: oci://ghcr.io/acme/keyed:1.0.0
+  targetRefs:
+    - { group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }
+  pluginConfig:
+    api_key: k-S3cr3tZZ
+    apikey: k-S3cr3tZZ
+`,
+  });
+  const unknown = checkManifests(dir).findings.filter((f) => f.rule === 'acme-keyed/unknown-key');
+  assert.deepEqual(unknown.map((f) => [f.severity, f.message]), [['warning', 'acme-keyed pluginConfig: key "apikey" is not in the plugin\'s schema, so it is not checked and the module most likely ignores it (did you mean "api_key"?)']]);
+  assert.doesNotMatch(JSON.stringify(unknown), /S3cr3t/);
+});
