@@ -2,6 +2,7 @@
  * A finding is one problem in a policy, as data: detection and wording are
  * kept apart from formatting (text or JSON) so every command reports alike.
  */
+import * as path from 'node:path';
 import { readDeclaredSecrets, scrubSecrets } from '../constructs/internal/known-secrets';
 
 export type Severity = 'error' | 'warning';
@@ -63,8 +64,11 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** Report absolute `source` paths relative to the project root, with `/` separators. */
+/**
+ * Report absolute `source` paths relative to the project root, with `/`
+ * separators: a file outside it too (`../lib/team.ts:19`), as the findings
+ * of the analysis name it, so one run never names one file two ways.
+ */
 export function relativizeSources(findings: readonly Finding[], root: string): Finding[] {
-  const prefix = root.endsWith('/') ? root : `${root}/`;
-  return findings.map((f) => (f.source?.startsWith(prefix) ? { ...f, source: f.source.slice(prefix.length) } : f));
+  return findings.map((f) => (f.source !== undefined && path.isAbsolute(f.source) ? { ...f, source: path.relative(root, f.source).split(path.sep).join('/') } : f));
 }

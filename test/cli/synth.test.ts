@@ -482,3 +482,16 @@ test('a program without a default export is told what it exports and the line to
   }
   assert.equal(fs.existsSync(out), false);
 });
+
+test('a construction error in a file outside the project root is named relative to it, as analysis findings name such files, not by its absolute path', async () => {
+  const dir = tempDir();
+  const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+  fs.mkdirSync(path.join(dir, 'lib'));
+  fs.mkdirSync(path.join(dir, 'app'));
+  fs.writeFileSync(path.join(dir, 'lib', 'team.ts'), `import * as wp from '${lib}';\nexport function team(ns: wp.MeshNamespace): void {\n  new wp.Waypoint(ns, 'Bad_Name');\n}\n`);
+  const app = writePolicy(path.join(dir, 'app'), `import { team } from '../lib/team';\nconst app = new wp.PolicyApp();\nteam(new wp.MeshNamespace(app, 'shop'));\nexport default app;`);
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', app, '--outdir', path.join(dir, 'dist'), '--json'], io), 1);
+  const [f] = JSON.parse(io.stdout.join('\n'));
+  assert.equal(f.source, '../lib/team.ts:3', JSON.stringify(f));
+});
