@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadingProgram, PolicyApp } from '../constructs/app';
+import { appsCreatedByProgram, loadingProgram, PolicyApp } from '../constructs/app';
 import { isPolicyError, PolicyError, thrown } from '../constructs/errors';
 import { projectRootOf } from '../compiler/project-root';
 import { forgetFormattedFrames, isLibraryFrame, locationOf, relativeSource } from '../constructs/internal/provenance';
@@ -97,6 +97,32 @@ const SYNTAX_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
 // The constructs library's own refusal of a second child with one id (its message, `constructs` 10.x).
 const DUPLICATE_ID = /^There is already a Construct with name '(.*)' in (\S+)(?: \[(.*)\])?/;
 
+/**
+ * The path of the construct the constructs library names by its class and
+ * id only (`in TeamSpace [cart]`) that holds a child `child`, when the
+ * program's apps have exactly one: '' for an app itself.
+ */
+function parentPath(id: string, className: string, child: string): string | undefined {
+  const found = new Set<string>();
+  for (const app of appsCreatedByProgram()) {
+    for (const c of app.node.findAll()) {
+      if (c.node.id === id && c.constructor.name === className && c.node.tryFindChild(child)) found.add(c.node.path);
+    }
+  }
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
+/** Whether the policy line at `at` (`file:line`) calls super(), read from the file (only on this error path). */
+function isSuperCall(at: string): boolean {
+  const cut = at.lastIndexOf(':');
+  try {
+    const line = fs.readFileSync(at.slice(0, cut), 'utf8').split('\n')[Number(at.slice(cut + 1)) - 1];
+    return line !== undefined && /\bsuper\s*\(/.test(line);
+  } catch {
+    return false;
+  }
+}
+
 /** An exception thrown by policy code, reported at the policy line that raised it. */
 function policyCrash(e: unknown, file: string): PolicyError {
   const err = e instanceof Error ? e : new Error(String(e));
@@ -122,16 +148,18 @@ function policyCrash(e: unknown, file: string): PolicyError {
   const root = projectRootOf(file);
   const duplicate = DUPLICATE_ID.exec(err.message);
   if (duplicate) {
-    // A team's own Construct subclass: its super() call is not the line that chose the id, the `new` of it is.
-    const caller = frames.find((f) => !/^\s*at new /.test(f.line)) ?? frames[0];
-    const [, id, , where = ''] = duplicate;
+    const [, id, className, parentId = ''] = duplicate;
+    const parent = parentPath(parentId, className, id);
+    // A team's own Construct subclass passing its id on to super(): the line that chose it is the `new` of the class.
+    const caller = frames.length > 1 && /^\s*at new /.test(frames[0].line) && isSuperCall(frames[0].loc.at) ? frames[1] : frames[0];
+    const shown = parent === undefined ? `${className} '${parentId}'` : parent === '' ? 'the app' : `'${parent}'`;
     return new PolicyError([
       {
         rule: 'construct/duplicate-id',
         severity: 'error',
-        message: `${where === '' ? 'the app' : `'${where}'`} already has a construct with id '${id}': the new one needs an id of its own`,
+        message: `${shown} already has a construct with id '${id}': the new one needs an id of its own`,
         fix: 'Give each construct an id that is unique within its scope (the id argument of its constructor, or of the pattern that creates it).',
-        path: where === '' ? id : `${where}/${id}`,
+        ...(parent !== undefined ? { path: parent === '' ? id : `${parent}/${id}` } : {}),
         source: caller ? relativeSource(caller.loc.at, root) : relativeSource(file, root),
       },
     ]);

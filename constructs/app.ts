@@ -103,12 +103,22 @@ const LOADING_PROGRAM = Symbol.for('waypoint-policy.loadingProgram');
  */
 export function loadingProgram<T>(load: () => T): T {
   const g = globalThis as Record<symbol, unknown>;
+  if (loadingDepth() === 0) appsOfLoad.length = 0;
   g[LOADING_PROGRAM] = loadingDepth() + 1;
   try {
     return load();
   } finally {
     g[LOADING_PROGRAM] = loadingDepth() - 1;
   }
+}
+
+// The apps the program being loaded has created so far: an exception it
+// throws names only the parent's id, and its path is found in their trees.
+const appsOfLoad: PolicyApp[] = [];
+
+/** The PolicyApps created by the program `loadingProgram` is loading (or loaded last). Internal: cli/load-app.ts. */
+export function appsCreatedByProgram(): readonly PolicyApp[] {
+  return appsOfLoad;
 }
 
 function loadingDepth(): number {
@@ -148,6 +158,7 @@ export class PolicyApp extends App {
   constructor(props: PolicyAppProps = {}) {
     super({ outdir: process.env.CDK8S_OUTDIR ?? 'dist' });
     Object.defineProperty(this, POLICY_APP, { value: true });
+    if (loadingDepth() > 0) appsOfLoad.push(this);
     // Where the app is created decides its project root (compiler/project-root.ts).
     recordSource(this, new.target);
     if (new.target === PolicyApp) refusePropsOutside(this, 'PolicyApp', props, appSchema);

@@ -274,8 +274,13 @@ function schemaKeys(schema: z.ZodType): Set<string> | undefined {
         return inner(def.innerType);
       case 'array':
         return inner(def.element);
-      case 'record':
+      case 'record': {
+        // A record keyed by an enum or literals names its keys: `z.record(z.enum(['read', 'write']), ...)`.
+        const keyDef = (def.keyType as z.ZodType)._zod.def as unknown as { type: string; entries?: Record<string, unknown>; values?: unknown[] };
+        if (keyDef.type === 'enum') for (const v of Object.values(keyDef.entries ?? {})) keys.add(String(v));
+        if (keyDef.type === 'literal') for (const v of keyDef.values ?? []) keys.add(String(v));
         return inner(def.valueType);
+      }
       case 'union':
         return (def.options as z.ZodType[]).every(walk);
       case 'intersection':

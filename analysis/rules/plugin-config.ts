@@ -90,8 +90,9 @@ function configIssues(def: Definition, url: string, config: unknown): ConfigIssu
   } catch (e) {
     // A team's schema refinement or analyze() threw: a mistake in plugin code, not in this library.
     const t = thrown(e);
-    // The message is the team's code's: it may quote a value its definition says is never printed.
-    const firstLine = withoutValues(t.firstLine, secretStringsOf(config, def.secretKeys ?? []));
+    // The message is the team's code's: it may quote a value its definition says is never printed,
+    // as written or as the schema handed it to analyze() (trimmed, lower-cased).
+    const firstLine = withoutValues(t.firstLine, [...secretStringsOf(config, def.secretKeys ?? []), ...secretStringsOf(parsedOrUndefined(def, config), def.secretKeys ?? [])]);
     return [
       {
         rule: 'policy/exception',
@@ -100,6 +101,16 @@ function configIssues(def: Definition, url: string, config: unknown): ConfigIssu
         fix: `Fix the configSchema refinements or analyze() of the '${def.name}' plugin definition (definePlugin): they must return issues, not throw, for any config the schema accepts.`,
       },
     ];
+  }
+}
+
+/** What the schema makes of `config` (what analyze() was given), or undefined when it refuses or throws. */
+function parsedOrUndefined(def: Definition, config: unknown): unknown {
+  try {
+    const parsed = def.configSchema.safeParse(config ?? {});
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -49,11 +49,16 @@ export function treeDrift(compiled: FileTree, committed: FileTree): TreeDrift {
   return { added: sort(added), changed: sort(changed), removed: sort(removed) };
 }
 
-/** Whether the project's package.json has a `synth` script (ours runs waypoint-policy synth). */
+/**
+ * Whether the project's package.json has a `synth` script that runs this
+ * command's synth (`waypoint-policy synth`, or its bin): a cdk8s project's
+ * `cdk8s synth` takes other flags (`--app` is a command there).
+ */
 function hasSynthScript(root: string): boolean {
   try {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
-    return typeof pkg.scripts?.synth === 'string';
+    const script = pkg.scripts?.synth;
+    return typeof script === 'string' && /(^|[\s/])(waypoint-policy|cli\/bin\.cjs)\s+synth\b/.test(script);
   } catch {
     return false;
   }

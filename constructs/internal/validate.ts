@@ -312,11 +312,14 @@ export function refuseUnknownProps(scope: IConstruct, constructName: string, pro
   );
 }
 
+const isPluralPair = (a: string, b: string) => a === `${b}s` || b === `${a}s` || a === `${b}es` || b === `${a}es`;
+
 /**
  * For a team's subclass of a library construct, whose own props are not
  * known here: refuse only the keys that misspell one its library parent
  * takes (`priorty`), which the parent would otherwise drop without a word.
- * A prop of the subclass's own that happens to look like one is declared
+ * The singular or plural of one (`target`, `rule`) is taken for the
+ * subclass's own; any other own prop that looks like a parent's is declared
  * with `checkProps`.
  */
 export function refuseMisspeltProps(scope: IConstruct, constructName: string, props: object, known: ReadonlySet<string>): void {
@@ -324,7 +327,8 @@ export function refuseMisspeltProps(scope: IConstruct, constructName: string, pr
   for (const k in props) {
     if (!Object.prototype.hasOwnProperty.call(props, k) || known.has(k)) continue;
     const near = nearest(k, known);
-    if (near !== undefined) misspelt.push([k, near]);
+    // A singular or plural of a parent prop is a subclass's own natural name (`target` beside `targets`), not a typo.
+    if (near !== undefined && !isPluralPair(k, near)) misspelt.push([k, near]);
   }
   if (misspelt.length === 0) return;
   throw new PolicyError(

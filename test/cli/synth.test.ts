@@ -183,15 +183,24 @@ test("a team's own Construct with a reused id is construct/duplicate-id too, wit
   const [f] = JSON.parse(io.stdout.join('\n'));
   assert.deepEqual([f.rule, f.path, f.source, f.message], ['construct/duplicate-id', 'group', 'main.ts:5', "the app already has a construct with id 'group': the new one needs an id of its own"]);
   assert.match(f.fix, /unique within its scope/);
-  // A pattern class in another file: the finding names the policy line that created the second one.
+  // A pattern class in another file, deeper in the tree: the full construct path, and the policy line
+  // that chose the id (the `new` of the class when its super() passes the id on; its own line otherwise).
   fs.mkdirSync(path.join(dir, 'lib'));
-  fs.writeFileSync(path.join(dir, 'lib', 'team.ts'), `const { Construct } = require(${constructsLib});\nexport class TeamSpace extends Construct {\n  constructor(scope: any, id: string) {\n    super(scope, id);\n  }\n}\n`);
-  const pattern = writePolicy(dir, `import { TeamSpace } from './lib/team';\nconst app = new wp.PolicyApp();\nconst t = new wp.Target(app, 'demo');\nnew TeamSpace(t, 'cart');\nnew TeamSpace(t, 'cart');\nexport default app;`, 'pattern.ts');
-  const io2 = captureIo(dir);
-  assert.equal(await main(['synth', '--app', pattern, '--outdir', path.join(dir, 'dist'), '--json'], io2), 1);
-  const [g] = JSON.parse(io2.stdout.join('\n'));
-  assert.deepEqual([g.rule, g.path, g.source], ['construct/duplicate-id', 'demo/cart', 'pattern.ts:6']);
-  assert.equal(g.message, "'demo' already has a construct with id 'cart': the new one needs an id of its own");
+  fs.writeFileSync(
+    path.join(dir, 'lib', 'team.ts'),
+    `const { Construct } = require(${constructsLib});\nexport class TeamSpace extends Construct {\n  constructor(scope: any, id: string, services: string[] = []) {\n    super(scope, id);\n    for (const s of services) new Construct(this, s);\n  }\n}\n`,
+  );
+  const pattern = (body: string) => writePolicy(dir, `import { TeamSpace } from './lib/team';\nconst app = new wp.PolicyApp();\nconst ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'shop');\n${body}\nexport default app;`, 'pattern.ts');
+  const firstOf = async (app: string) => {
+    const out = captureIo(dir);
+    assert.equal(await main(['synth', '--app', app, '--outdir', path.join(dir, 'dist'), '--json'], out), 1);
+    return JSON.parse(out.stdout.join('\n'))[0];
+  };
+  const twice = await firstOf(pattern(`new TeamSpace(ns, 'cart');\nnew TeamSpace(ns, 'cart');`));
+  assert.deepEqual([twice.rule, twice.path, twice.source], ['construct/duplicate-id', 'demo/shop/cart', 'pattern.ts:6']);
+  assert.equal(twice.message, "'demo/shop' already has a construct with id 'cart': the new one needs an id of its own");
+  const inside = await firstOf(pattern(`new TeamSpace(ns, 'cart', ['a', 'b', 'a']);`));
+  assert.deepEqual([inside.path, inside.source], ['demo/shop/cart/a', 'lib/team.ts:5']);
 });
 
 test('an output folder that cannot be written is a user error (exit 1, output/unwritable), not an internal one', async () => {

@@ -242,16 +242,30 @@ test("a definition's analyze() that throws with a secretKeys value in its messag
   const thrown = compileApp(app).findings.filter((f) => f.rule === 'policy/exception');
   assert.equal(thrown.length, 1, JSON.stringify(compileApp(app).findings));
   assert.equal(thrown[0].message, "acme-thrower plugin definition threw Error while checking this config: cannot parse token <redacted> of team payments");
+  // A value the schema changed before analyze() saw it (trimmed here) is taken out too.
+  const Trimmer = definePlugin<{ token: string }>({
+    name: 'acme-trimmer',
+    url: 'oci://ghcr.io/acme/trimmer:1.0.0',
+    defaultPhase: PluginPhase.AUTHN,
+    configSchema: z.object({ token: z.string().trim() }),
+    secretKeys: ['token'],
+    analyze(c) {
+      throw new Error(`unexpected token ${c.token}`);
+    },
+  });
+  new Trimmer(ns, 'trimmer', { targets: [new Waypoint(ns, 'other')], sha256: SHA, pluginConfig: { token: ' tok-Zq81S3cr3t ' } });
+  const trimmed = compileApp(app).findings.filter((f) => f.rule === 'policy/exception' && f.message.includes('acme-trimmer'));
+  assert.equal(trimmed[0]?.message, 'acme-trimmer plugin definition threw Error while checking this config: unexpected token <redacted>');
 });
 
 test('definePlugin refuses a secretKeys entry that names no key of its config schema: the value meant would be printed in clear (a diff shows it)', () => {
-  const define = (secretKeys: string[], configSchema: z.ZodType<object> = z.object({ api_key: z.string(), teams: z.record(z.string(), z.object({ owner: z.string() })).optional() })) =>
+  const define = (secretKeys: string[], configSchema: z.ZodType<object> = z.object({ api_key: z.string(), teams: z.record(z.string(), z.object({ owner: z.string() })).optional(), tokens: z.record(z.enum(['read', 'write']), z.string()).optional() })) =>
     definePlugin({ name: 'acme-keys', url: 'oci://ghcr.io/acme/keys:1.0.0', defaultPhase: PluginPhase.AUTHN, configSchema, secretKeys });
   const message = messageOf(() => define(['apiKey']));
-  assert.match(message, /plugin\/definition.*definePlugin\('acme-keys'\) secretKeys: 'apiKey' is no key of the configSchema \(its keys: api_key, owner, teams\)/);
+  assert.match(message, /plugin\/definition.*definePlugin\('acme-keys'\) secretKeys: 'apiKey' is no key of the configSchema \(its keys: api_key, owner, read, teams, tokens, write\)/);
   assert.match(message, /fix: Name the config key whose value is secret exactly as the schema does \('api_key'\?\)/);
   // A key at any depth counts (secretKeys are read anywhere under pluginConfig), and a schema that can hold any key is not judged.
-  define(['api_key', 'owner']);
+  define(['api_key', 'owner', 'read']);
   define(['anything'], z.object({ settings: z.unknown() }));
 });
 
@@ -270,8 +284,14 @@ test("a team's subclass of a plugin refuses a key that misspells one of its pare
   assert.match(message, /TicketedAuth has no prop 'priorty' \(did you mean 'priority'\?\)/);
   assert.match(message, /If 'priorty' is a prop of TicketedAuth's own, declare its props: checkProps\(TicketedAuth, \['priorty'\]\)/);
   assert.equal(ns.node.tryFindChild('typo'), undefined);
-  // Its own prop is not taken for a typo.
+  // Its own prop is not taken for a typo, nor is the singular of a parent's (a wrapper's natural name for one rule).
   new TicketedAuth(ns, 'own', { targets: [w], sha256: SHA, rules, ticket: 'SEC-1', acknowledge: { literalCredentials: 'test' } });
+  class OneRuleAuth extends BasicAuth {
+    constructor(scope: MeshNamespace, id: string, props: Omit<BasicAuthProps, 'rules'> & { rule: BasicAuthProps['rules'][number] }) {
+      super(scope, id, { ...props, rules: [props.rule] });
+    }
+  }
+  new OneRuleAuth(ns, 'one', { targets: [w], sha256: SHA, rule: rules[0], acknowledge: { literalCredentials: 'test' } });
   // A subclass of a definePlugin plugin (docs/library.md's friendly props) is checked the same way.
   const Stamp = definePlugin<{ header: string }>({ name: 'acme-stamp', url: 'oci://ghcr.io/acme/stamp:1.0.0', defaultPhase: PluginPhase.STATS, configSchema: z.object({ header: z.string() }) });
   class TeamStamp extends Stamp {}

@@ -230,9 +230,9 @@ test('check: the synth advice is the project\'s npm run synth with --app and --o
   const io = captureIo(path.join(REPO_ROOT, 'policies'));
   assert.equal(await main(['check', '--app', 'main.ts', '--outdir', '../no-such-output-folder'], io), 1);
   assert.match(io.text(), /Run `npm run synth -- --app policies\/main\.ts --outdir no-such-output-folder` and commit \.\.\/no-such-output-folder\/\./);
-  // A consumer project without the script, checked from a subfolder: the command, with paths from there.
+  // A consumer project whose synth script is cdk8s's (other flags: --app is a command there), checked from a subfolder: the command itself, with paths from there.
   const consumer = tempDir('wp-check-consumer-');
-  fs.writeFileSync(path.join(consumer, 'package.json'), '{"name":"consumer","private":true,"scripts":{"test":"true"}}\n');
+  fs.writeFileSync(path.join(consumer, 'package.json'), '{"name":"consumer","private":true,"scripts":{"synth":"cdk8s synth"}}\n');
   fs.mkdirSync(path.join(consumer, 'policies'));
   writePolicy(path.join(consumer, 'policies'), 'const app = new wp.PolicyApp();\nnew wp.Waypoint(new wp.MeshNamespace(app, \'shop\'), \'waypoint\');\nexport default app;\n');
   const sub = captureIo(path.join(consumer, 'policies'));
