@@ -18,7 +18,7 @@ export function gateFailures(r: Review): string[] {
     ...count(r.effects.access.filter((a) => a.widened).length, 'request(s) widened'),
     ...count(r.effects.prunedInUse.length, 'Gateway(s) pruned while in use'),
     ...count(r.effects.adoptedEarly.length, 'label(s) reaching a waypoint before it is ready'),
-    ...count(r.objects.filter((o) => o.staleWaypoint).length, 'label-only object(s) left behind naming a waypoint'),
+    ...count(r.objects.filter((o) => o.staleWaypoint).length, 'removed object(s) that GitOps never prunes (another team\'s, or a Namespace) left with a label naming a waypoint'),
     ...count(r.orphanedTargets.length, 'target(s) removed with manifests in them'),
     ...count(r.effects.syncGaps.length, 'moment(s) of the sync when a Service goes without a plugin'),
     ...count(r.deliveryRenames.filter((d) => d.outcome === 'deleted').length, 'renamed delivery(ies) whose old Kustomizations delete what they applied'),

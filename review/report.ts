@@ -110,7 +110,9 @@ function droppedLines(objects: readonly ObjectChange[]): string[] {
       `${g.objects.join(', ')}${inTarget(g.target)} lose ${g.dropped.join(', ')}: both tools read these from the live object, and a tool that still applies this folder removes them on its next sync (they were its fields)` +
       `${then.length ? `, and then ${then.join(', and ')}` : ''}. ` +
       `${lost('ssa: Merge') ? "Without ssa: Merge, Flux applies each with its default Override, which takes over the fields kubectl wrote and drops those this manifest lacks. " : ''}` +
-      "If this switches GitOps tools (PolicyApp gitops), delete the old tool's Applications without cascading, or its Kustomizations (deletionPolicy: Orphan), before this change lands"
+      "If this switches GitOps tools (PolicyApp gitops), delete the old tool's Applications without cascading, or its Kustomizations (deletionPolicy: Orphan), before this change lands. " +
+      // Server-side apply keeps one owner per manager; deleting the Application or Kustomization does not remove the old controller's managedFields entry.
+      "The old tool's field manager (argocd-controller, kustomize-controller) stays a co-owner of the labels it applied, so a label the new tool releases later stays on the live object: after such a release, remove the label by hand (kubectl label ... istio.io/use-waypoint-)"
     );
   });
 }

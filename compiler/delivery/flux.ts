@@ -55,8 +55,9 @@ export function onlyFolder(folder: string): string {
  * git; label-only ones opt out per object), `force: false` (force deletes and
  * re-creates on any 409/422, which would delete another team's Service),
  * `deletionPolicy: Orphan` (deleting a Kustomization never changes traffic),
- * `wait: true`, and no `targetNamespace`/`commonMetadata` (both would stamp
- * other teams' objects).
+ * `wait: true` except on the enrollment stage (other teams' objects, whose
+ * health is not ours to wait for), and no `targetNamespace`/`commonMetadata`
+ * (both would stamp other teams' objects).
  */
 export function fluxFiles(config: DeliveryConfig, target: string, partOf: string): DeliveryFile[] {
   const flux = config.flux;
@@ -99,7 +100,9 @@ export function fluxFiles(config: DeliveryConfig, target: string, partOf: string
           dependsOn: previous ? [{ name: previous }] : undefined,
           prune: true,
           force: false,
-          wait: true,
+          // The enrollment stage holds other teams' Services: kstatus keeps a LoadBalancer Service without an
+          // address InProgress, which would keep the stage from Ready (and a removal waiting on it) for good.
+          wait: stage !== STAGES.enrollment,
           deletionPolicy: 'Orphan',
           healthCheckExprs: stage === STAGES.waypoints ? [GATEWAY_HEALTH_CHECK] : undefined,
           postBuild:

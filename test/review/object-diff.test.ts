@@ -209,6 +209,8 @@ test('switching the GitOps tool (gitops) drops the old tool\'s prune and delete 
   assert.match(toFlux.text, /!! Namespace shop, Service shop\/reviews \[demo\] lose argocd\.argoproj\.io\/sync-options: Delete=false, argocd\.argoproj\.io\/sync-options: Prune=false: .*prunes each once its manifest leaves git, and deletes each with its Application/);
   assert.match(toFlux.text, /!! Gateway shop\/waypoint \[demo\] lose argocd\.argoproj\.io\/sync-options: Delete=false: .*deletes each with its Application \(argocd app delete cascades by default\)\. If this switches GitOps tools/);
   const toArgo = await reviewOf(toolPolicy("['flux']"), toolPolicy("['argocd']"));
+  // Deleting the old tool's objects leaves its field manager co-owning the labels: a later release leaves them live.
+  assert.match(toFlux.text, /The old tool's field manager \(argocd-controller, kustomize-controller\) stays a co-owner of the labels it applied, so a label the new tool releases later stays on the live object: after such a release, remove the label by hand/);
   assert.equal(toFlux.gate.code, 1);
   assert.match(toFlux.gate.stderr, /--fail-on-widened fails: 3 object\(s\) losing a prune, delete or apply protection\./);
   assert.match(toArgo.text, /!! Namespace shop, Service shop\/reviews \[demo\] lose kustomize\.toolkit\.fluxcd\.io\/prune: disabled, kustomize\.toolkit\.fluxcd\.io\/ssa: Merge: .*Without ssa: Merge, Flux applies each with its default Override/);
