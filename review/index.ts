@@ -76,17 +76,24 @@ export interface ReviewOptions {
 export function review(base: FileTree, head: FileTree, labels: { base: string; head: string }, options: ReviewOptions = {}): Review {
   const [baseObjects, headObjects] = [parseTree(base), parseTree(head)];
   const { orphaned, renamed } = removedTargets(base, head, baseObjects, headObjects);
-  // What is traffic like after the sync? A removed target's objects stay in its cluster: orphaned, or taken
-  // over by the target it was renamed to (whose own side is then compared with nothing before it).
-  const stays = new Set([...orphaned.map((o) => o.target), ...renamed.keys()]);
+  // What is traffic like after the sync? An orphaned target's objects stay in its cluster, unmanaged. A
+  // renamed one's are taken over by the new target (delivered to the same cluster, as its line advises):
+  // they are compared under the new name, so only what really changes shows, not every Service as new.
+  const orphanedTargets = new Set(orphaned.map((o) => o.target));
   const partOf = partOfChange(baseObjects, headObjects);
+  const before = new Map<string, string>();
+  for (const [file, text] of base) {
+    const target = file.split('/')[0];
+    const to = renamed.get(target);
+    before.set(to === undefined ? file : `${to}${file.slice(target.length)}`, text);
+  }
   const live = new Map(head);
-  for (const [file, text] of base) if (stays.has(file.split('/')[0])) live.set(file, text);
+  for (const [file, text] of base) if (orphanedTargets.has(file.split('/')[0])) live.set(file, text);
   return {
     base: labels.base,
     head: labels.head,
     objects: diffObjects(baseObjects, headObjects, renamed),
-    effects: effectChanges(modelOfTree(base, options.mesh), modelOfTree(live, options.mesh), options.maxRequests),
+    effects: effectChanges(modelOfTree(before, options.mesh), modelOfTree(live, options.mesh), options.maxRequests),
     orphanedTargets: orphaned,
     renamedTargets: [...renamed].map(([from, to]) => ({ from, to })),
     deliveryRenames: deliveryRenames(baseObjects, headObjects, renamed),
