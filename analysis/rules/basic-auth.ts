@@ -118,9 +118,7 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
         "A key of a hand-written basic_auth config that the module does not read (`realms`, `basic_auth_rule`): it has no effect, which is almost always a typo. The same check runs for every `definePlugin` plugin whose config schema drops unknown keys (`<name>/unknown-key`).",
       bad: `apiVersion: extensions.istio.io/v1alpha1
 kind: WasmPlugin
-metadata:
-  name: auth
-  namespace: shop
+metadata: { name: auth, namespace: shop }
 spec:
   url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
   targetRefs:

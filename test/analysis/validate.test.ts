@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { readTree } from '../../compiler/write';
-import { REPO_ROOT } from '../support/helpers';
+import { handWrittenPlugin, REPO_ROOT } from '../support/helpers';
 import { findingsOf, freshDir, manifestDir, run, STACK_FRAME, writeProgram } from './harness';
 
 const GOOD = `ns.useWaypoint(waypoint);
@@ -191,20 +191,7 @@ test('a Basic-auth plugin without rules is an error, built by a pattern from an 
   const built = await run(['validate', '--app', program, '--json'], dir);
   assert.equal(built.code, 1, built.text);
   assert.ok(findingsOf(built).some((f) => f.rule === 'basic-auth/no-rules' && f.severity === 'error'), built.text);
-  const manifests = manifestDir({
-    'auth.yaml': `apiVersion: extensions.istio.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: auth
-  namespace: shop
-spec:
-  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
-  targetRefs:
-    - { group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }
-  pluginConfig:
-    basic_auth_rules: []
-`,
-  });
+  const manifests = manifestDir({ 'auth.yaml': handWrittenPlugin('auth', 'oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0', { basic_auth_rules: [] }) });
   const byHand = await run(['validate', '--manifests', manifests, '--json'], dir);
   assert.equal(byHand.code, 1, byHand.text);
   assert.ok(findingsOf(byHand).some((f) => f.rule === 'basic-auth/no-rules'), byHand.text);
@@ -215,21 +202,7 @@ test("a hand-written config of a team's definePlugin plugin with a key its schem
   const { z } = await import('zod');
   const { checkManifests } = await import('../../analysis/check-manifests');
   definePlugin({ name: 'acme-keyed', url: 'oci://ghcr.io/acme/keyed:1.0.0', defaultPhase: PluginPhase.AUTHN, configSchema: z.object({ api_key: z.string(), header: z.string().optional() }), secretKeys: ['api_key'] });
-  const dir = manifestDir({
-    'keyed.yaml': `apiVersion: extensions.istio.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: keyed
-  namespace: shop
-spec:
-  url: oci://ghcr.io/acme/keyed:1.0.0
-  targetRefs:
-    - { group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }
-  pluginConfig:
-    api_key: k-S3cr3tZZ
-    apikey: k-S3cr3tZZ
-`,
-  });
+  const dir = manifestDir({ 'keyed.yaml': handWrittenPlugin('keyed', 'oci://ghcr.io/acme/keyed:1.0.0', { api_key: 'k-S3cr3tZZ', apikey: 'k-S3cr3tZZ' }) });
   const unknown = checkManifests(dir).findings.filter((f) => f.rule === 'acme-keyed/unknown-key');
   assert.deepEqual(unknown.map((f) => [f.severity, f.message]), [['warning', 'acme-keyed pluginConfig: key "apikey" is not in the plugin\'s schema, so it is not checked and the module most likely ignores it (did you mean "api_key"?)']]);
   assert.doesNotMatch(JSON.stringify(unknown), /S3cr3t/);

@@ -17,7 +17,7 @@ import {
   PluginPhase,
   registeredPlugins,
 } from '../../constructs';
-import { REPO_ROOT, tempDir } from '../support/helpers';
+import { handWrittenPlugin, REPO_ROOT, tempDir } from '../support/helpers';
 import { assertConforms, compile, fixture, thrownFindings, thrownRules } from './helpers';
 
 const TSX = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -131,19 +131,6 @@ test('definePlugin: a broken definition is a plugin/definition finding, not a st
   }
 });
 
-/** A WasmPlugin manifest, as someone may write it by hand. */
-function manifest(name: string, url: string, pluginConfig: unknown): string {
-  return [
-    'apiVersion: extensions.istio.io/v1alpha1',
-    'kind: WasmPlugin',
-    `metadata: { name: ${name}, namespace: shop }`,
-    'spec:',
-    `  url: ${url}`,
-    '  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]',
-    `  pluginConfig: ${JSON.stringify(pluginConfig)}`,
-    '',
-  ].join('\n');
-}
 
 /** Whether a finding reports `rule` (under its own id, or inside plugin/config's message). */
 const reports = (findings: readonly { rule: string; message: string }[], rule: string) =>
@@ -151,10 +138,10 @@ const reports = (findings: readonly { rule: string; message: string }[], rule: s
 
 test('validate --manifests path: catalogue configs in hand-written YAML are checked through the registry', () => {
   const dir = tempDir();
-  fs.writeFileSync(path.join(dir, 'rl.yaml'), manifest('rl', 'oci://ghcr.io/istio-ecosystem/wasm-extensions/local_rate_limit:1.12.0', { max_tokens: 20, tokens_per_refill: 0, refill_interval_sec: 1 }));
-  fs.writeFileSync(path.join(dir, 'opa.yaml'), manifest('opa', 'ghcr.io/istio-ecosystem/wasm-extensions/open_policy_agent:1.12.0', { opa_service_host: 'opa', opa_cluster_name: 'outbound|8181||opa', cache_valid_for_sec: 5 }));
-  fs.writeFileSync(path.join(dir, 'log.yaml'), manifest('log', 'oci://ghcr.io/istio-ecosystem/wasm-extensions/grpc_logging:1.12.0', {}));
-  fs.writeFileSync(path.join(dir, 'good.yaml'), manifest('good', 'oci://ghcr.io/istio-ecosystem/wasm-extensions/local_rate_limit:1.12.0', { max_tokens: '20', tokens_per_refill: '10', refill_interval_sec: '1' }));
+  fs.writeFileSync(path.join(dir, 'rl.yaml'), handWrittenPlugin('rl', 'oci://ghcr.io/istio-ecosystem/wasm-extensions/local_rate_limit:1.12.0', { max_tokens: 20, tokens_per_refill: 0, refill_interval_sec: 1 }));
+  fs.writeFileSync(path.join(dir, 'opa.yaml'), handWrittenPlugin('opa', 'ghcr.io/istio-ecosystem/wasm-extensions/open_policy_agent:1.12.0', { opa_service_host: 'opa', opa_cluster_name: 'outbound|8181||opa', cache_valid_for_sec: 5 }));
+  fs.writeFileSync(path.join(dir, 'log.yaml'), handWrittenPlugin('log', 'oci://ghcr.io/istio-ecosystem/wasm-extensions/grpc_logging:1.12.0', {}));
+  fs.writeFileSync(path.join(dir, 'good.yaml'), handWrittenPlugin('good', 'oci://ghcr.io/istio-ecosystem/wasm-extensions/local_rate_limit:1.12.0', { max_tokens: '20', tokens_per_refill: '10', refill_interval_sec: '1' }));
   const { model } = readManifests(dir);
   const findings = analyze(model);
   assert.ok(reports(findings, 'local-rate-limit/no-tokens'), JSON.stringify(findings, null, 1));
@@ -171,7 +158,7 @@ test("validate --manifests path: a team's own plugin with a config its schema re
     configSchema: z.object({ header: z.string().min(1) }),
   });
   const dir = tempDir();
-  fs.writeFileSync(path.join(dir, 'stamp.yaml'), manifest('stamp', 'oci://registry.example.com/wasm/team-stamp:2.0.0', { header: 7 }));
+  fs.writeFileSync(path.join(dir, 'stamp.yaml'), handWrittenPlugin('stamp', 'oci://registry.example.com/wasm/team-stamp:2.0.0', { header: 7 }));
   const findings = analyze(readManifests(dir).model).filter((f) => f.rule === 'plugin/config');
   assert.equal(findings.length, 1, JSON.stringify(findings, null, 1));
   assert.match(findings[0].message, /^team-stamp pluginConfig header: /);

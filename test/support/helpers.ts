@@ -59,3 +59,17 @@ metadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: waypoi
 spec: { ports: [{ port: 8080 }] }
 ---
 `;
+
+/** A WasmPlugin manifest in shop on its waypoint, as someone may write it by hand. */
+export function handWrittenPlugin(name: string, url: string, pluginConfig: unknown): string {
+  return [
+    'apiVersion: extensions.istio.io/v1alpha1',
+    'kind: WasmPlugin',
+    `metadata: { name: ${name}, namespace: shop }`,
+    'spec:',
+    `  url: ${url}`,
+    '  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]',
+    `  pluginConfig: ${JSON.stringify(pluginConfig)}`,
+    '',
+  ].join('\n');
+}
