@@ -79,43 +79,35 @@ const objectName = (o: ModelObject) => `${o.manifest.kind} ${o.manifest.metadata
 const objectRef = (o: ModelObject) => ({ kind: o.manifest.kind, namespace: o.manifest.metadata.namespace, name: o.manifest.metadata.name });
 
 /**
- * Objects of a target whose Flux delivery substitutes (postBuild, set on the
- * policies stage only, compiler/delivery/flux.ts) that substitution gets
- * wrong: a placeholder in another stage is applied verbatim, and in the
- * policies stage every other `${...}` or `$$` is rewritten too (an unknown
- * variable to an empty string).
+ * An object of a target whose Flux delivery substitutes (postBuild, set on
+ * the policies stage only, compiler/delivery/flux.ts) that substitution gets
+ * wrong, if it does: a placeholder in another stage is applied verbatim, and
+ * in the policies stage every other `${...}` or `$$` is rewritten too (an
+ * unknown variable to an empty string).
  */
-function substitutionProblems(target: string, objects: readonly ModelObject[]): Finding[] {
-  const findings: Finding[] = [];
-  for (const o of objects) {
-    if (o.target !== target || substitutionDisabled(o)) continue;
-    const stage = stageOf(o.manifest, o.ownership);
-    if (stage !== STAGES.policies) {
-      if (!PLACEHOLDER.test(JSON.stringify(o.manifest))) continue;
-      findings.push({
-        rule: 'delivery/flux-substitution-outside-policies',
-        severity: 'warning',
-        message: `${objectName(o)} in target '${target}' holds a \${VAR} placeholder, but it is applied by the ${stage.dir} Kustomization, which substitutes nothing (only the policies stage's does): Flux applies it verbatim`,
-        fix: 'Keep ${VAR} placeholders to credentials (Credential.fluxSubstitution), or write the value itself.',
-        object: objectRef(o),
-        path: o.path,
-        source: o.source,
-      });
-      continue;
-    }
-    const paths = rewrittenPaths(o.manifest, '', '', []);
-    if (paths.length === 0) continue;
-    findings.push({
-      rule: 'delivery/flux-substitutes-config',
+function substitutionProblem(o: ModelObject, hasPlaceholder: boolean): Finding | undefined {
+  if (substitutionDisabled(o)) return undefined;
+  const about = { object: objectRef(o), path: o.path, source: o.source };
+  const stage = stageOf(o.manifest, o.ownership);
+  if (stage !== STAGES.policies) {
+    if (!hasPlaceholder) return undefined;
+    return {
+      rule: 'delivery/flux-substitution-outside-policies',
       severity: 'warning',
-      message: `${objectName(o)} in target '${target}' has ${paths.length === 1 ? 'a string' : 'strings'} with \${ or $$ at ${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}: the policies Kustomization substitutes every \${VAR} it finds (a variable its Secret lacks becomes an empty string) and turns $$ into $, so the module gets another value than the policy wrote`,
-      fix: 'Write a literal ${ as $${ (Flux turns it back into ${); give a value with $$ in it another form, or keep placeholders to credentials (Credential.fluxSubstitution).',
-      object: objectRef(o),
-      path: o.path,
-      source: o.source,
-    });
+      message: `${objectName(o)} in target '${o.target}' holds a \${VAR} placeholder, but it is applied by the ${stage.dir} Kustomization, which substitutes nothing (only the policies stage's does): Flux applies it verbatim`,
+      fix: 'Keep ${VAR} placeholders to credentials (Credential.fluxSubstitution), or write the value itself.',
+      ...about,
+    };
   }
-  return findings;
+  const paths = rewrittenPaths(o.manifest, '', '', []);
+  if (paths.length === 0) return undefined;
+  return {
+    rule: 'delivery/flux-substitutes-config',
+    severity: 'warning',
+    message: `${objectName(o)} in target '${o.target}' has ${paths.length === 1 ? 'a string' : 'strings'} with \${ or $$ at ${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}: the policies Kustomization substitutes every \${VAR} it finds (a variable its Secret lacks becomes an empty string) and turns $$ into $, so the module gets another value than the policy wrote`,
+    fix: 'Write a literal ${ as $${ (Flux turns it back into ${); give a value with $$ in it another form, or keep placeholders to credentials (Credential.fluxSubstitution).',
+    ...about,
+  };
 }
 
 /** The cluster an Argo CD target deploys to, as one comparable string. */
@@ -180,8 +172,16 @@ function problems(config: DeliveryConfig, input: DeliveryInput): Finding[] {
       });
     }
   }
+  // Each object read once: grouped by target, and serialized once to look for placeholders.
+  const substitutes = config.flux !== undefined && config.flux.substituteFrom.length > 0;
+  const placeholdersIn = new Map<string, ModelObject[]>();
+  for (const o of input.objects) {
+    const hasPlaceholder = PLACEHOLDER.test(JSON.stringify(o.manifest));
+    if (hasPlaceholder) (placeholdersIn.get(o.target) ?? placeholdersIn.set(o.target, []).get(o.target)!).push(o);
+    const problem = substitutes ? substitutionProblem(o, hasPlaceholder) : undefined;
+    if (problem) findings.push(problem);
+  }
   for (const target of input.targets) {
-    if (config.flux && config.flux.substituteFrom.length > 0) findings.push(...substitutionProblems(target, input.objects));
     if (config.flux) {
       for (const stage of STAGE_ORDER) {
         const name = fluxKustomizationName(config, target, stage);
@@ -196,7 +196,7 @@ function problems(config: DeliveryConfig, input: DeliveryInput): Finding[] {
         }
       }
     }
-    const placeholders = input.objects.filter((o) => o.target === target && PLACEHOLDER.test(JSON.stringify(o.manifest)));
+    const placeholders = placeholdersIn.get(target) ?? [];
     if (placeholders.length === 0) continue;
     const example = placeholders[0].manifest;
     const where = `${example.kind} ${example.metadata.namespace ?? ''}/${example.metadata.name}`;
@@ -206,7 +206,7 @@ function problems(config: DeliveryConfig, input: DeliveryInput): Finding[] {
         severity: 'error',
         message: `target '${target}' holds \${VAR} placeholders (e.g. ${where}) but the Flux delivery substitutes from nothing: Flux would apply them verbatim`,
         fix: "Set delivery.flux.substituteFrom to the Secret holding the values, e.g. [{ name: 'waypoint-policy-credentials' }].",
-        object: { kind: example.kind, namespace: example.metadata.namespace, name: example.metadata.name },
+        object: objectRef(placeholders[0]),
         path: placeholders[0].path,
         source: placeholders[0].source,
       });
@@ -217,7 +217,7 @@ function problems(config: DeliveryConfig, input: DeliveryInput): Finding[] {
         severity: 'warning',
         message: `target '${target}' holds \${VAR} placeholders (e.g. ${where}); Argo CD applies them verbatim unless a config management plugin fills them in`,
         fix: 'Use Flux for this target, or a config management plugin that substitutes them (docs/security.md).',
-        object: { kind: example.kind, namespace: example.metadata.namespace, name: example.metadata.name },
+        object: objectRef(placeholders[0]),
         path: placeholders[0].path,
         source: placeholders[0].source,
       });
