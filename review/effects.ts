@@ -206,13 +206,23 @@ function chainDuring(index: MeshIndex | undefined, ns: string, name: string, sta
   };
 }
 
-/** How review lines name a chain's subject. */
-function serviceSubject(label: string): string {
-  return label.endsWith(`/${OTHER}`) ? `Services of ${label.slice(0, -2)} without their own label` : `Service ${label}`;
+/** Whether a Service label (`ns/name`) stands for every Service of `ns` without a label of its own (`ns/*`). */
+export const isNamespaceWide = (label: string) => label.endsWith(`/${OTHER}`);
+
+/** How review lines name a Service label: `Service ns/name`, or `Services of ns without their own label`. */
+export function serviceSubject(label: string): string {
+  return isNamespaceWide(label) ? `Services of ${label.slice(0, -2)} without their own label` : `Service ${label}`;
+}
+
+/** Who runs a renamed or moved plugin before and after, gathered from every chain it is on. */
+interface MoveWitnesses {
+  readonly leaves: string[];
+  readonly joins: string[];
+  readonly runsAfter: Set<string>;
 }
 
 /** Who runs the plugins of `pairs` before and after, from one subject's two chains (`moves` is filled in place). */
-function notePairs(pairs: readonly PluginPair[], moves: Map<PluginPair, { leaves: string[]; joins: string[]; runsAfter: Set<string> }>, subject: string, before: readonly ChainEntry[], after: readonly ChainEntry[]): void {
+function notePairs(pairs: readonly PluginPair[], moves: Map<PluginPair, MoveWitnesses>, subject: string, before: readonly ChainEntry[], after: readonly ChainEntry[]): void {
   for (const p of pairs) {
     const [from, to] = [pluginId(p.from), pluginId(p.to)];
     const move = moves.get(p) ?? moves.set(p, { leaves: [], joins: [], runsAfter: new Set() }).get(p)!;
@@ -531,7 +541,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     const hi = indexFor(live, target);
     const services = serviceList([base, head], target);
     const pairs = pluginPairs(base, head, target);
-    const moves = new Map<PluginPair, { leaves: string[]; joins: string[]; runsAfter: Set<string> }>();
+    const moves = new Map<PluginPair, MoveWitnesses>();
     const states = rolloutStates(base, live, target, tools);
     const stateIndexes = states.map((st) => indexFor(st.model, target));
     const boundTo = new Map<string, Set<string>>();

@@ -1,4 +1,16 @@
+import { isDeliveryHazard, type DeliveryRename } from './delivery-renames';
 import type { Review } from './report';
+
+const RENAME_REASONS = {
+  deleted: 'renamed delivery(ies) whose old Kustomizations delete what they applied',
+  // Every later change stops reaching the cluster through it, or two Applications fight over the objects.
+  'sync-fails': 'renamed Argo CD Application(s) that cannot take over their objects',
+  // Taken over, but objects removed in the same change are pruned by neither owner.
+  'taken-over': 'renamed delivery(ies) leaving removed objects for no one to prune',
+} as const;
+
+/** A hazardous rename's reason: an Argo CD `shared` one fails for the same reason as `sync-fails`. */
+const renameReason = (d: DeliveryRename): keyof typeof RENAME_REASONS => (d.outcome === 'shared' ? 'sync-fails' : d.outcome);
 
 /**
  * Why `diff --fail-on-widened` fails this review: one short reason per kind
@@ -14,6 +26,7 @@ import type { Review } from './report';
  */
 export function gateFailures(r: Review): string[] {
   const count = (n: number, what: string) => (n > 0 ? [`${n} ${what}`] : []);
+  const hazardRenames = r.deliveryRenames.filter(isDeliveryHazard);
   return [
     ...count(r.effects.access.filter((a) => a.widened).length, 'request(s) widened'),
     ...count(r.effects.prunedInUse.length, 'Gateway(s) pruned while in use'),
@@ -21,10 +34,8 @@ export function gateFailures(r: Review): string[] {
     ...count(r.objects.filter((o) => o.staleWaypoint).length, 'removed object(s) that GitOps never prunes (another team\'s, or a Namespace) left with a label naming a waypoint'),
     ...count(r.orphanedTargets.length, 'target(s) removed with manifests in them'),
     ...count(r.effects.syncGaps.length, 'moment(s) of the sync when a Service goes without a plugin'),
-    ...count(r.deliveryRenames.filter((d) => d.outcome === 'deleted').length, 'renamed delivery(ies) whose old Kustomizations delete what they applied'),
-    // Every later change stops reaching the cluster through it, or two Applications fight over the objects.
-    ...count(r.deliveryRenames.filter((d) => d.outcome === 'sync-fails' || d.outcome === 'shared').length, 'renamed Argo CD Application(s) that cannot take over their objects'),
-    ...count(r.deliveryRenames.filter((d) => (d.outcome === 'taken-over' || d.outcome === 'deleted') && d.unpruned.length > 0).length, 'renamed delivery(ies) leaving removed objects for no one to prune'),
+    // The renames the report lists as hazards, each once, under what makes it one.
+    ...(['deleted', 'sync-fails', 'taken-over'] as const).flatMap((reason) => count(hazardRenames.filter((d) => renameReason(d) === reason).length, RENAME_REASONS[reason])),
     // Another team's Service taken over: our spec is forced over theirs, and it becomes prunable.
     ...count(r.objects.filter((o) => o.becameOwned).length, "label-only Service(s) of another team now emitted as this app's own"),
     // The server-side apply drops spec.ports; the API server refuses it, so every later change stops reaching the cluster.

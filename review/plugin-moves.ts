@@ -1,4 +1,4 @@
-import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
+import { objectKey, type KubeObject, type MeshModel, type ModelObject } from '../compiler/model';
 import { objectItems } from '../simulator/mesh-index';
 
 /**
@@ -54,11 +54,13 @@ export function refsOf(o: ModelObject): string[] {
   return [...new Set(refs.map((r) => `${String(r.kind)} ${String(r.name)}`))].sort();
 }
 
-/** The spec without what it attaches to. */
-function behaviour(o: ModelObject): string {
-  const { targetRefs: _refs, targetRef: _ref, selector: _selector, ...rest } = (o.manifest.spec ?? {}) as Record<string, unknown>;
-  return JSON.stringify(rest);
+/** A policy's spec without what it attaches to (`targetRefs`, `targetRef`, `selector`): what it does, wherever it runs. */
+export function specWithoutAttachment(m: KubeObject): Record<string, unknown> {
+  const { targetRefs: _refs, targetRef: _ref, selector: _selector, ...rest } = (m.spec ?? {}) as Record<string, unknown>;
+  return rest;
 }
+
+const behaviour = (o: ModelObject) => JSON.stringify(specWithoutAttachment(o.manifest));
 
 /**
  * The WasmPlugins of one target that this change renames or moves. A removed

@@ -1,4 +1,4 @@
-import type { AccessCase, BindingChange, ChainChange, EffectChanges } from './effects';
+import { isNamespaceWide, serviceSubject, type AccessCase, type BindingChange, type ChainChange, type EffectChanges } from './effects';
 import type { FieldChange, ObjectChange } from './object-diff';
 import { describeId, type PrunedGateway } from './pruned-gateways';
 import type { EarlyAdoption } from './early-adoption';
@@ -61,7 +61,7 @@ function request(a: AccessCase): string {
 function bindingLine(b: BindingChange): string {
   const from = b.before.waypoint ?? 'no waypoint';
   const to = b.after.waypoint ?? 'no waypoint';
-  const svc = b.service.endsWith('/*') ? `Services of ${b.service.slice(0, -2)} without their own label` : b.service;
+  const svc = isNamespaceWide(b.service) ? serviceSubject(b.service) : b.service;
   return `${svc}${inTarget(b.target)}: ${from} -> ${to}${b.lostWaypoint ? ': its traffic now skips the waypoint, and the plugins on it no longer run' : ''} (${b.after.reason})`;
 }
 
@@ -195,8 +195,6 @@ function deliveryLine(d: DeliveryRename): string {
   }
 }
 
-/** A rename that loses or takes over something, or leaves something unmanaged, is a hazard; the others are only listed. */
-
 /** One line per Service and set of plugins it goes without, naming each tool's moment. */
 function gapLines(gaps: readonly SyncGap[]): string[] {
   const groups = new Map<string, { gap: SyncGap; when: string[] }>();
@@ -206,8 +204,8 @@ function gapLines(gaps: readonly SyncGap[]): string[] {
     group.when.push(`under ${g.tool} ${g.during} (through ${g.waypoint ? `waypoint ${g.waypoint}` : 'no waypoint'})`);
   }
   return [...groups.values()].map(({ gap: g, when }) => {
-    const all = g.service.endsWith('/*');
-    const svc = all ? `Services of ${g.service.slice(0, -2)} without their own label` : `Service ${g.service}`;
+    const all = isNamespaceWide(g.service);
+    const svc = serviceSubject(g.service);
     return (
       `${svc}${inTarget(g.target)} ${all ? 'run' : 'runs'} ${g.missing.join(', ')} before and after this change, but not during the sync: ${when.join(', and ')}, ${all ? 'their' : 'its'} traffic skips it, ` +
       'because the plugin moves (or its old copy is pruned) in another stage than the label that sends the traffic after it lands. ' +

@@ -2,6 +2,7 @@ import { objectKey, type KubeObject, type MeshModel, type ModelObject } from '..
 import { argoSyncOptionsOf, GITOPS_KEYS } from '../compiler/gitops';
 import type { ChainEntry } from '../simulator/chain';
 import { gatewayKeys, manifestStage } from './pruned-gateways';
+import { specWithoutAttachment } from './plugin-moves';
 
 export type GitOpsToolName = 'Argo CD' | 'Flux';
 
@@ -76,7 +77,7 @@ export function rolloutStates(base: MeshModel, head: MeshModel, target: string, 
   const owned = gatewayKeys(base, target, true);
   const out: RolloutState[] = [];
   const build = (tool: GitOpsToolName, during: string, objects: ModelObject[]) => {
-    const model: MeshModel = { objects, references: [], rootNamespace: head.rootNamespace, origin: head.origin };
+    const model: MeshModel = { ...head, objects, references: [] };
     const present = gatewayKeys(model, target, false);
     out.push({ tool, during, model, gone: new Set([...owned].filter((g) => !present.has(g))) });
   };
@@ -121,8 +122,7 @@ export function rolloutStates(base: MeshModel, head: MeshModel, target: string, 
 /** What identifies a policy across names: its kind, namespace and spec without what it attaches to. */
 function contentKey(e: ChainEntry): string {
   const m = e.object.manifest;
-  const { targetRefs: _refs, targetRef: _ref, selector: _selector, ...rest } = (m.spec ?? {}) as Record<string, unknown>;
-  return JSON.stringify([m.kind, m.metadata.namespace ?? 'default', rest]);
+  return JSON.stringify([m.kind, m.metadata.namespace ?? 'default', specWithoutAttachment(m)]);
 }
 
 /** Whether `chain` runs `e`: the same object, or one with the same content under another name (a renamed copy). */
