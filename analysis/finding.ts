@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { readDeclaredSecrets, scrubSecrets } from '../constructs/internal/known-secrets';
+import { relativeSource } from '../constructs/internal/provenance';
 
 export type Severity = 'error' | 'warning';
 
@@ -70,5 +71,5 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
  * of the analysis name it, so one run never names one file two ways.
  */
 export function relativizeSources(findings: readonly Finding[], root: string): Finding[] {
-  return findings.map((f) => (f.source !== undefined && path.isAbsolute(f.source) ? { ...f, source: path.relative(root, f.source).split(path.sep).join('/') } : f));
+  return findings.map((f) => (f.source !== undefined && path.isAbsolute(f.source) ? { ...f, source: relativeSource(f.source, root) } : f));
 }

@@ -65,6 +65,11 @@ export function manifestOwnership(m: KubeObject): 'owned' | 'external' {
   return 'owned';
 }
 
+/** The model of manifests read from a folder, with what they do not record filled in from `options`. */
+function modelOf(objects: ModelObject[], options: ReadManifestsOptions): MeshModel {
+  return { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', clusterDomain: options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, origin: 'manifests' };
+}
+
 /**
  * Read every Kubernetes object in a directory of YAML (ours, or written by
  * hand), for `validate --manifests`, `explain` and `diff`. Kustomization files
@@ -75,7 +80,7 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
   const objects: ModelObject[] = [];
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     findings.push({ rule: 'manifests/unreadable', severity: 'error', message: `${dir} is not a directory`, fix: 'Pass --manifests DIR pointing at a folder of YAML files.' });
-    return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', clusterDomain: options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, origin: 'manifests' }, findings };
+    return { model: modelOf(objects, options), findings };
   }
   let files = yamlFiles(dir);
   // A flat folder of YAML is one target, not one target per file: ours has stage folders.
@@ -125,5 +130,5 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
       objects.push({ manifest, target: targetOf(rel, layoutIsOurs), ownership: manifestOwnership(manifest), file: rel });
     }
   }
-  return { model: { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', clusterDomain: options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, origin: 'manifests' }, findings };
+  return { model: modelOf(objects, options), findings };
 }

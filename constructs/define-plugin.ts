@@ -297,33 +297,37 @@ function schemaKeys(schema: z.ZodType): Set<string> | undefined {
 }
 
 /**
- * `secretKeys` entries that name no key the config schema can hold: a
- * misspelt one hides nothing, and the value it meant is printed in clear
- * (a `diff` of the plugin shows it). Undefined schemas are not judged.
+ * `secretKeys` entries that name no key the config schema can hold, with the
+ * keys it can: a misspelt one hides nothing, and the value it meant is
+ * printed in clear (a `diff` of the plugin shows it). A schema that can hold
+ * any key is not judged.
  */
-function unknownSecretKeys(definition: { configSchema?: unknown; secretKeys?: unknown }): string[] {
-  if (!(definition.configSchema instanceof z.ZodType) || !Array.isArray(definition.secretKeys)) return [];
-  const keys = schemaKeys(definition.configSchema);
-  if (keys === undefined) return [];
-  return definition.secretKeys.filter((k): k is string => typeof k === 'string' && !keys.has(k));
+function unknownSecretKeys(definition: { configSchema: z.ZodType; secretKeys?: string[] }): { unknown: string[]; known: string[] } {
+  // Another zod (a second copy, v3) is not walked: its nodes are not this one's.
+  const keys = definition.secretKeys?.length && definition.configSchema instanceof z.ZodType ? schemaKeys(definition.configSchema) : undefined;
+  if (keys === undefined) return { unknown: [], known: [] };
+  return { unknown: definition.secretKeys!.filter((k) => !keys.has(k)), known: [...keys].sort() };
 }
 
 /** Validate a definition; a mistake is a PolicyError (`plugin/definition`), never a stack trace. */
 function checkDefinition(definition: unknown): void {
   const result = definitionSchema.safeParse(definition);
   if (result.success) {
-    const unknown = unknownSecretKeys(definition as { configSchema?: unknown; secretKeys?: unknown });
+    // The schema parsed the definition: its configSchema is a zod schema and its secretKeys strings.
+    const d = definition as { name: string; configSchema: z.ZodType; secretKeys?: string[] };
+    const { unknown, known } = unknownSecretKeys(d);
     if (unknown.length === 0) return;
-    const d = definition as { name: string; configSchema: z.ZodType };
-    const known = [...(schemaKeys(d.configSchema) ?? [])].sort();
     throw new PolicyError(
-      unknown.map((k) => ({
-        rule: 'plugin/definition',
-        severity: 'error' as const,
-        message: `definePlugin('${d.name}') secretKeys: '${k}' is no key of the configSchema (its keys: ${known.join(', ') || 'none'}), so the value it was meant to hide would be printed in clear`,
-        fix: `Name the config key whose value is secret exactly as the schema does${nearest(k, known) ? ` ('${nearest(k, known)}'?)` : ''}.`,
-        source: callSiteOf(definePlugin),
-      })),
+      unknown.map((k) => {
+        const near = nearest(k, known);
+        return {
+          rule: 'plugin/definition',
+          severity: 'error' as const,
+          message: `definePlugin('${d.name}') secretKeys: '${k}' is no key of the configSchema (its keys: ${known.join(', ') || 'none'}), so the value it was meant to hide would be printed in clear`,
+          fix: `Name the config key whose value is secret exactly as the schema does${near ? ` ('${near}'?)` : ''}.`,
+          source: callSiteOf(definePlugin),
+        };
+      }),
     );
   }
   const name = typeof (definition as { name?: unknown })?.name === 'string' ? (definition as { name: string }).name : '(unnamed)';

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { FileTree } from '../compiler/layout';
+import { realPath } from '../compiler/project-root';
 
 export class GitError extends Error {
   constructor(message: string) {
@@ -15,6 +16,15 @@ function git(cwd: string, args: string[], input?: string): string {
   } catch (e) {
     const stderr = String((e as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
     throw new GitError(`git ${args[0]} failed: ${stderr || (e as Error).message}`);
+  }
+}
+
+/** The top of the git work tree holding `dir`, its links resolved, or undefined outside any. */
+export function workTreeTop(dir: string): string | undefined {
+  try {
+    return realPath(git(dir, ['rev-parse', '--show-toplevel']).trim());
+  } catch {
+    return undefined;
   }
 }
 

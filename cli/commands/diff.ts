@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../../analysis/finding';
@@ -6,7 +5,7 @@ import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
 import { clusterDomainOf } from '../../compiler/model';
 import { isPolicyError } from '../../constructs/errors';
-import { DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, review, ReviewFormat, treeAtRevision, UnreadableTreeError } from '../../review';
+import { DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -54,15 +53,6 @@ function physicalPath(p: string): string {
     if (fs.existsSync(dir)) return path.join(realPath(dir), ...rest);
     if (path.dirname(dir) === dir) return p;
     rest.unshift(path.basename(dir));
-  }
-}
-
-/** The top of the git work tree holding `dir` (physical path), or undefined outside any. */
-function workTreeTop(dir: string): string | undefined {
-  try {
-    return physicalPath(execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim());
-  } catch {
-    return undefined;
   }
 }
 
