@@ -2,11 +2,11 @@ import { isDeliveryHazard, type DeliveryRename } from './delivery-renames';
 import type { Review } from './report';
 
 const RENAME_REASONS = {
-  deleted: 'renamed delivery(ies) whose old Kustomizations delete what they applied',
+  deleted: 'renamed set(s) of Flux Kustomizations whose old ones, once deleted, delete what they applied (no deletionPolicy: Orphan)',
   // Every later change stops reaching the cluster through it, or two Applications fight over the objects.
   'sync-fails': 'renamed Argo CD Application(s) that cannot take over their objects',
   // Taken over, but objects removed in the same change are pruned by neither owner.
-  'taken-over': 'renamed delivery(ies) leaving removed objects for no one to prune',
+  'taken-over': 'renamed set(s) of Flux Kustomizations leaving objects this change removes for no one to prune',
 } as const;
 
 /** A hazardous rename's reason: an Argo CD `shared` one fails for the same reason as `sync-fails`. */

@@ -300,14 +300,16 @@ function text(r: Review): string {
     for (const a of widened) lines.push(`  !! ${request(a)}: ${before(a)} -> ${after(a)}`);
     lines.push('');
   }
-  if (hazards(r).length) {
+  const hazardLines = hazards(r);
+  if (hazardLines.length) {
     lines.push('Removal and rollout hazards:');
-    for (const h of hazards(r)) lines.push(`  !! ${h}`);
+    for (const h of hazardLines) lines.push(`  !! ${h}`);
     lines.push('');
   }
-  if (renames(r).length) {
+  const renameLines = renames(r);
+  if (renameLines.length) {
     lines.push('Renames and moves:');
-    for (const line of renames(r)) lines.push(`  ${line}`);
+    for (const line of renameLines) lines.push(`  ${line}`);
     lines.push('');
   }
   if (r.effects.bindings.length) {
@@ -357,14 +359,16 @@ function markdown(r: Review): string {
     for (const a of widened) out.push(`| **${md(request(a))}** | ${before(a)} | **${after(a)}** |`);
     out.push('');
   }
-  if (hazards(r).length) {
+  const hazardLines = hazards(r);
+  if (hazardLines.length) {
     out.push('#### :warning: Removal and rollout hazards', '');
-    for (const h of hazards(r)) out.push(`- ${md(h)}`);
+    for (const h of hazardLines) out.push(`- ${md(h)}`);
     out.push('');
   }
-  if (renames(r).length) {
+  const renameLines = renames(r);
+  if (renameLines.length) {
     out.push('#### Renames and moves', '');
-    for (const line of renames(r)) out.push(`- ${md(line)}`);
+    for (const line of renameLines) out.push(`- ${md(line)}`);
     out.push('');
   }
   if (r.effects.bindings.length) {
