@@ -39,13 +39,14 @@ const PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*(:=[^}]*)?\}/;
  * changes `s` in a way its author cannot have meant: an unescaped `${` (a
  * run of `$` of odd length before `{`), which is substituted, or `$$` not
  * before `{`, which becomes `$`. `$${` is the escape Flux documents for a
- * literal `${`, and is left alone.
+ * literal `${`, and is left alone; a longer even run (`$$$${`) is not that
+ * escape: every `$$` in it becomes `$`, and the module gets `$${`.
  */
 function rewrittenByFlux(s: string): boolean {
   for (let i = s.indexOf('$'); i >= 0; i = s.indexOf('$', i)) {
     let run = 0;
     while (s[i + run] === '$') run++;
-    if (s[i + run] === '{' ? run % 2 === 1 : run >= 2) return true;
+    if (s[i + run] === '{' ? run % 2 === 1 || run >= 4 : run >= 2) return true;
     i += run;
   }
   return false;

@@ -342,6 +342,8 @@ export default app;`;
   assert.doesNotMatch(JSON.stringify(rewritten), /S3cr3t/);
   // The documented escape for a literal ${ is what the fix says to write: not reported again.
   assert.deepEqual(warned(`new wp.WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', sha256: 'a'.repeat(64), targets: [w], pluginConfig: { header: 'x-$\${TEAM}', path: '^/api$', odd: '$$\${X}' } });`).map((f) => f.message.replace(/.* at ([^:]+):.*/, '$1')), ['spec.pluginConfig.odd']);
+  // Only `$${` is that escape: in `$$$${` each `$$` becomes `$`, and the module gets `$${`.
+  assert.deepEqual(warned(`new wp.WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', sha256: 'a'.repeat(64), targets: [w], pluginConfig: { header: 'x-$$$\${TEAM}' } });`).map((f) => f.message.replace(/.* at ([^:]+):.*/, '$1')), ['spec.pluginConfig.header']);
   // Flux's own opt-out, and a delivery that substitutes nothing, are left alone.
   assert.deepEqual(warned(`w.apiObject.metadata.addAnnotation('kustomize.toolkit.fluxcd.io/substitute', 'disabled'); w.apiObject.metadata.addAnnotation('team/owner', '\${OWNER}');`), []);
   // A JSON patch is applied too (the escape hatch), and read the same way.
