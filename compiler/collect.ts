@@ -82,7 +82,9 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
       findings.push(twoCopiesFinding(copy, c.node.path, theirs === undefined ? rel() : relativeSource(theirs, options.root)));
     }
     const unread = deferredFindingsOf(c);
-    if (unread) for (const f of unread) deferred.push({ ...f, path: c.node.path, source: rel() });
+    // A finding that knows its own line keeps it (the Credential.fromFile call
+    // that named a missing file); the others name the plugin's line.
+    if (unread) for (const f of unread) deferred.push({ ...f, path: c.node.path, source: f.source !== undefined ? relativeSource(f.source, options.root) : rel() });
     for (const message of c.node.validate()) {
       findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel() });
     }

@@ -164,7 +164,7 @@ class FileCredential extends Credential {
    */
   constructor(
     private readonly file: string,
-    private readonly writtenAt?: string,
+    public readonly writtenAt?: string,
   ) {
     super();
     const shown = printablePath(file);
@@ -240,6 +240,15 @@ class LiteralCredential extends Credential {
  */
 export function resolvesAgainstPolicyFile(c: Credential): boolean {
   return c instanceof FileCredential && c.relative;
+}
+
+/**
+ * The policy line that named `c`'s source, when it was recorded (a relative
+ * Credential.fromFile): a source that cannot be read is reported there, since
+ * that is the line to fix when a shared pattern creates the plugin.
+ */
+export function writtenAtOf(c: Credential): string | undefined {
+  return c instanceof FileCredential ? c.writtenAt : undefined;
 }
 
 export function isCredential(x: unknown): x is Credential {

@@ -25,8 +25,9 @@ export function deferFindings(c: IConstruct, findings: readonly Finding[]): void
     pending.set(c, (list = []));
     const mine = list;
     c.node.addValidation({ validate: () => (isCollecting() ? [] : mine.map((f) => `[${f.rule}] ${f.message}`)) });
-    // Thrown into the policy code that reached for the manifest: name the construct and the line that created it.
-    blockCreation(c, () => new PolicyError(mine.map((f) => ({ ...f, path: c.node.path, source: sourceOf(c) ?? f.source }))));
+    // Thrown into the policy code that reached for the manifest: name the
+    // construct, and the line a finding names (else the one that created it).
+    blockCreation(c, () => new PolicyError(mine.map((f) => ({ ...f, path: c.node.path, source: f.source ?? sourceOf(c) }))));
   }
   list.push(...findings);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { Finding } from '../../analysis/finding';
 import { z } from 'zod';
-import { Credential, isCredential, resolvesAgainstPolicyFile } from '../credentials';
+import { Credential, isCredential, resolvesAgainstPolicyFile, writtenAtOf } from '../credentials';
 import { isPolicyError } from '../errors';
 import { deferFindings } from '../internal/deferred-findings';
 import { recordSource, sourceOf } from '../internal/provenance';
@@ -316,7 +316,9 @@ function readCredential(c: Credential, probe: Construct, unread: Finding[]): str
     return value;
   } catch (e) {
     if (!isPolicyError(e) || !e.findings.every((f) => UNREADABLE.has(f.rule))) throw e;
-    unread.push(...e.findings);
+    // Without a line of their own, they are reported at the plugin's.
+    const source = writtenAtOf(c);
+    unread.push(...e.findings.map((f) => ({ ...f, source })));
     return standIn();
   }
 }

@@ -184,6 +184,37 @@ export default app;`,
   assert.doesNotMatch(plugin, /decoy/);
 });
 
+test('a missing Credential.fromFile file is reported at the line that named the path, not at the shared pattern that creates the plugin', async () => {
+  // The path to fix is the one the team wrote; the pattern is another team's file.
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'lib'));
+  const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+  fs.writeFileSync(
+    path.join(dir, 'lib', 'pattern.ts'),
+    `import * as wp from '${lib}';
+export function adminAuth(ns: wp.MeshNamespace, waypoint: wp.Waypoint, credential: wp.Credential): void {
+  new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [credential] }], acknowledge: { unpinnedModule: 'test' } });
+}
+`,
+  );
+  const main = writePolicy(
+    dir,
+    `import { adminAuth } from './lib/pattern';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(app, 'default');
+adminAuth(ns, new wp.Waypoint(ns, 'waypoint'), wp.Credential.fromFile('secrets/cred'));
+export default app;`,
+  );
+  const res = await synthInto(dir, main);
+  assert.notEqual(res.code, 0);
+  const text = res.io.text();
+  assert.match(text, /credentials\/missing/);
+  assert.match(text, /default\/auth/, 'the plugin is still the construct named');
+  assert.match(text, /main\.ts:5\b/, text);
+  assert.doesNotMatch(text, /pattern\.ts:\d+/);
+  assert.equal(fs.existsSync(res.out), false, 'nothing written');
+});
+
 test('a credential is read once per app: every plugin of the app gets the value read first; a new app reads it again', () => {
   // One credential often guards thousands of plugins; reading it once also
   // means one app cannot emit two different values for one credential.
