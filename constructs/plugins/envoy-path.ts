@@ -35,8 +35,9 @@ function upOneSegment(out: string): string {
  *   (`/a/%2e%2e/b` is `/b`); a `..` never climbs above the root.
  * - A backslash becomes a slash.
  * - Characters a path may not hold literally (`"`, `#`, `<`, `>`, `^`, a
- *   backtick, `{`, `|`, `}`, and every non-ASCII byte) are percent-encoded,
- *   upper case.
+ *   backtick, `{`, `|`, `}`, a space, a control character, and every
+ *   non-ASCII byte) are percent-encoded, upper case: a request can only
+ *   carry them encoded (`%20`), and Envoy keeps that form.
  *
  * Undefined for a `%` not followed by two hex digits: what the canonicaliser
  * does with it next to later escapes is not modelled.
@@ -76,7 +77,7 @@ export function canonicalPath(path: string): string | undefined {
       const decoded = String.fromCharCode(parseInt(hex, 16));
       out += DECODED.test(decoded) ? decoded : `%${hex}`;
       i += 3;
-    } else if (ENCODED.has(c) || c.charCodeAt(0) > 0x7e) {
+    } else if (ENCODED.has(c) || c.charCodeAt(0) > 0x7e || c.charCodeAt(0) <= 0x20) {
       // A whole code point: non-ASCII characters are encoded byte by byte (UTF-8).
       const cp = String.fromCodePoint(path.codePointAt(i)!);
       for (const b of Buffer.from(cp, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;

@@ -32,6 +32,10 @@ test('paths in a form Envoy never hands the plugin are unmatchable, with the for
     [{ prefix: undefined, exact: '/admin/.' }, ['error Write "/admin/".']],
     [{ prefix: undefined, exact: '/%7euser?x=%61' }, ['error Write "/~user?x=%61".']],
     [{ prefix: undefined, suffix: '%2ejson' }, ['error Write ".json".']],
+    // A request path never holds a literal space or control character: clients send %20, which Envoy keeps.
+    [{ prefix: '/admin panel' }, ['error Write "/admin%20panel".']],
+    [{ prefix: undefined, exact: '/a\tb' }, ['error Write "/a%09b".']],
+    [{ prefix: undefined, suffix: ' report.pdf' }, ['error Write "%20report.pdf".']],
     // Requests can present these: a trailing "." or ".." starts a longer segment (/a/.x), the query is passed as sent, other escapes are kept.
     [{ prefix: '/a/.' }, []],
     [{ prefix: '/a/..' }, []],
