@@ -6,7 +6,7 @@ import { markExternal } from './internal/ownership';
 import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
-import { fail, parseProps, refuseOtherCopy, refusePropsOutside, reserveId, vacant, withProps } from './internal/validate';
+import { fail, nearest, parseProps, refuseOtherCopy, refusePropsOutside, reserveId, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { isWaypoint, IWaypoint, useWaypointOption } from './waypoint';
 
@@ -109,8 +109,23 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
     if (managed !== undefined) {
       fail(ns, 'namespace/managed-label', `labels sets ${key}, which MeshNamespace writes from its ${managed.prop} prop`, `Remove ${key} from labels and use ${managed.use}.`);
     }
+    // A misspelling of one (`istio.io/use-waypiont`) is written as given and
+    // read by no one: the namespace silently goes without its waypoint.
+    const near = KNOWN_ISTIO_LABELS.has(key) ? undefined : nearest(key, Object.keys(MANAGED_LABELS));
+    if (near !== undefined) {
+      const meant = MANAGED_LABELS[near];
+      fail(
+        ns,
+        'namespace/managed-label',
+        `labels sets ${key}, which misspells ${near} (MeshNamespace writes that from its ${meant.prop} prop): Istio reads only ${near}, so this label does nothing`,
+        `Remove ${key} from labels and use ${meant.use}.`,
+      );
+    }
   }
 }
+
+/** Istio's label keys this library knows: never taken for a misspelling of another. */
+const KNOWN_ISTIO_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));
 
 /**
  * An ApiObject of a cluster-scoped kind. cdk8s gives every ApiObject its

@@ -132,6 +132,21 @@ test("the Istio labels MeshNamespace writes from its props are refused in its la
   assert.equal(ns.labelValues['istio.io/dataplane-mode'], 'ambient');
 });
 
+test('a misspelt Istio ambient label in MeshNamespace labels is refused, naming the label it misspells: Istio ignores it, so the namespace would silently get no waypoint or enrollment', () => {
+  const t = new Target(new PolicyApp(), 'prod');
+  assert.deepEqual(refusal(() => new MeshNamespace(t, 'orders', { labels: { 'istio.io/use-waypiont': 'waypoint' } })), {
+    rule: 'namespace/managed-label',
+    path: 'prod/orders',
+    message: 'labels sets istio.io/use-waypiont, which misspells istio.io/use-waypoint (MeshNamespace writes that from its useWaypoint prop): Istio reads only istio.io/use-waypoint, so this label does nothing',
+  });
+  for (const key of ['istio.io/dataplane_mode', 'istio.io/ingress-use-waypiont', 'istio.io/use-waypoint-namspace']) {
+    assert.equal(refusal(() => new MeshNamespace(t, `typo-${key.length}-${key.charCodeAt(0)}`, { enroll: false, labels: { [key]: 'x' } })).rule, 'namespace/managed-label', key);
+  }
+  // Istio's other labels, and labels of other prefixes, are not taken for misspellings.
+  const ns = new MeshNamespace(t, 'fine', { labels: { 'istio.io/rev': 'canary', 'istio.io/waypoint-for': 'service', 'example.io/use-waypoint': 'x' } });
+  assert.equal(ns.labelValues['istio.io/rev'], 'canary');
+});
+
 test('an acknowledgement reason is a reason, not a document: over 1024 characters is refused (each becomes an annotation, capped at 256 KiB together)', () => {
   const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop');
   const waypoint = new Waypoint(ns, 'waypoint');
