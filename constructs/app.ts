@@ -5,7 +5,7 @@ import { DEFAULT_CLUSTER_DOMAIN } from '../compiler/model';
 import { DeliveryConfig, DeliveryProps, deliverySchema, resolveDelivery } from './delivery';
 import { recordSource } from './internal/provenance';
 import { dnsDomainProblem, dnsLabel } from './internal/schemas';
-import { fail, parseProps, refusePropsOutside, refuseUnknownProps, ruleParams, vacant } from './internal/validate';
+import { declareConstructProps, fail, parseProps, refuseUndeclaredProps, ruleParams, vacant } from './internal/validate';
 
 /** Which GitOps tools the generated metadata is written for. */
 export enum GitOpsTool {
@@ -161,7 +161,7 @@ export class PolicyApp extends App {
     if (loadingDepth() > 0) appsOfLoad.push(this);
     // Where the app is created decides its project root (compiler/project-root.ts).
     recordSource(this, new.target);
-    if (new.target === PolicyApp) refusePropsOutside(this, 'PolicyApp', props, appSchema);
+    refuseUndeclaredProps(this, new.target, props);
     const p = parseProps(this, 'PolicyApp', appSchema, props);
     this.partOf = p.partOf ?? 'waypoint-policy';
     this.rootNamespace = p.rootNamespace ?? 'istio-system';
@@ -184,6 +184,7 @@ export class PolicyApp extends App {
     synthToDirectory(this, { outdir: this.outdir });
   }
 }
+declareConstructProps(PolicyApp, Object.keys(appSchema.shape));
 
 export interface TargetProps {
   /**
@@ -197,7 +198,6 @@ export interface TargetProps {
 
 const TARGET = Symbol.for('waypoint-policy.Target');
 const targetSchema = z.object({ id: dnsLabel('target name') });
-const TARGET_PROPS: ReadonlySet<string> = new Set(['values']);
 
 /**
  * One deployment target (an environment or a cluster). Its objects are
@@ -224,7 +224,7 @@ export class Target extends Construct {
     super(vacant(scope, id, new.target), id);
     Object.defineProperty(this, TARGET, { value: true });
     recordSource(this, new.target);
-    if (new.target === Target && typeof props === 'object' && props !== null) refuseUnknownProps(this, 'Target', props, TARGET_PROPS);
+    refuseUndeclaredProps(this, new.target, props);
     parseProps(this, 'Target', targetSchema, { id });
     if (id === 'delivery') {
       fail(this, 'names/reserved', `target name 'delivery' is reserved for the GitOps delivery manifests`, 'Choose another target name.');
@@ -233,6 +233,7 @@ export class Target extends Construct {
     this.values = Object.freeze({ ...(props.values ?? {}) });
   }
 }
+declareConstructProps(Target, ['values']);
 
 /** The name of the target used when constructs are built without one. */
 export const DEFAULT_TARGET = 'default';

@@ -1,6 +1,7 @@
 // Everything the construct modules export, internal helpers included, for the
 // library's own modules and tests. The public list is the package's index.ts.
 export * from './app';
+export * from './check-props';
 export * from './credentials';
 export * from './define-plugin';
 export * from './delivery';

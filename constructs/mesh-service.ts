@@ -9,7 +9,7 @@ import { DeferredApiObject, deferredApiObjectOf } from './internal/deferred-api-
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dns1035Label, dnsLabel, labelMap } from './internal/schemas';
-import { parseProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
+import { declareConstructProps, parseProps, refuseUndeclaredProps, ruleParams, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { ITargetable, TargetRef } from './target-ref';
 import { IWaypoint, useWaypointOption } from './waypoint';
@@ -127,15 +127,15 @@ function waypointLabels(namespace: string, o: ServiceWaypointOptions): Record<st
 }
 
 /**
- * A Service construct's props, parsed (unknown keys refused when `exact`: the
- * class itself, not a subclass with props of its own), and its namespace
+ * A Service construct's props, parsed (keys refused as `refuseUndeclaredProps`
+ * does for `constructed`, the class `new` was called on), and its namespace
  * (`noun` names the Service in the error when it has none). A
  * refused Service is taken out of `scope` again: its id would otherwise stay
  * taken for a caller that catches the error and goes on.
  */
-function parseServiceProps<S extends z.ZodObject>(service: Construct, scope: Construct, exact: boolean, constructName: string, noun: string, schema: S, props: object): { p: z.infer<S>; namespace: string } {
+function parseServiceProps<S extends z.ZodObject>(service: Construct, scope: Construct, constructed: Function, constructName: string, noun: string, schema: S, props: object): { p: z.infer<S>; namespace: string } {
   try {
-    if (exact) refusePropsOutside(service, constructName, props, schema);
+    refuseUndeclaredProps(service, constructed, props);
     const p = parseProps(service, constructName, schema, props);
     return { p, namespace: namespaceOf(service, `${noun} '${(p as { name: string }).name}'`) };
   } catch (e) {
@@ -178,7 +178,7 @@ export class MeshService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    const { p, namespace } = parseServiceProps(this, scope, new.target === MeshService, 'MeshService', 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
+    const { p, namespace } = parseServiceProps(this, scope, new.target, 'MeshService', 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
     this.namespace = namespace;
     this.name = p.name;
     this.targetRef = { group: '', kind: 'Service', name: this.name };
@@ -193,6 +193,7 @@ export class MeshService extends Construct implements IMeshService {
     for (const [k, v] of Object.entries(p.selector ?? { app: this.name })) this.service.selectLabel(k, v);
   }
 }
+declareConstructProps(MeshService, Object.keys(ownedSchema.shape));
 
 export interface ExternalServiceProps extends ServiceWaypointOptions {
   /**
@@ -225,7 +226,7 @@ export class ExternalService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    const { p, namespace } = parseServiceProps(this, scope, new.target === ExternalService, 'ExternalService', 'Service', externalSchema, withProps(props, { name: props.name ?? id }));
+    const { p, namespace } = parseServiceProps(this, scope, new.target, 'ExternalService', 'Service', externalSchema, withProps(props, { name: props.name ?? id }));
     this.namespace = namespace;
     this.name = p.name;
     this.targetRef = { group: '', kind: 'Service', name: this.name };
@@ -238,6 +239,7 @@ export class ExternalService extends Construct implements IMeshService {
     }
   }
 }
+declareConstructProps(ExternalService, Object.keys(externalSchema.shape));
 
 /**
  * Write labels on another team's Service, into its one label-only manifest

@@ -6,7 +6,7 @@ import { markExternal } from './internal/ownership';
 import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
-import { fail, nearest, parseProps, refuseOtherCopy, refusePropsOutside, reserveId, vacant, withProps } from './internal/validate';
+import { declareConstructProps, fail, nearest, parseProps, refuseOtherCopy, refuseUndeclaredProps, reserveId, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { isWaypoint, IWaypoint, useWaypointOption } from './waypoint';
 
@@ -183,7 +183,7 @@ export class MeshNamespace extends Chart {
     // A refused namespace must not stay in the tree half-labelled: a caller
     // that catches the error and goes on would otherwise synthesize it.
     try {
-      if (new.target === MeshNamespace) refusePropsOutside(this, 'MeshNamespace', props, schema);
+      refuseUndeclaredProps(this, new.target, props);
       const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }));
       this.name = p.name;
       this.owned = p.owned ?? false;
@@ -252,3 +252,4 @@ export class MeshNamespace extends Chart {
     return this.namespaceObject;
   }
 }
+declareConstructProps(MeshNamespace, Object.keys(schema.shape));

@@ -5,7 +5,7 @@ import { namespaceOf, targetNameOf } from './app';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey, isLabelValue } from './internal/schemas';
-import { fail, parseProps, refuseMisspeltProps, refuseOtherCopy, refuseUnknownProps, ruleParams, vacant, withProps } from './internal/validate';
+import { declareConstructProps, fail, parseProps, refuseOtherCopy, refuseUndeclaredProps, ruleParams, vacant, withProps } from './internal/validate';
 import { printableUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ITargetable, TargetRef } from './target-ref';
 
@@ -449,11 +449,7 @@ export class WasmPlugin extends Construct {
     // A refused plugin must not stay in the tree: a caller that catches the
     // error and goes on would otherwise synthesize it half-built.
     try {
-      if (typeof props === 'object' && props !== null) {
-        const known = KNOWN_PROPS.get(new.target);
-        if (known) refuseUnknownProps(this, new.target.name, props, known);
-        else refuseMisspeltProps(this, new.target.name, props, inheritedProps(new.target));
-      }
+      refuseUndeclaredProps(this, new.target, props);
       const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'] });
       this.name = p.name;
       this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
@@ -546,41 +542,15 @@ export class WasmPlugin extends Construct {
 
 export { optionsShape as wasmPluginOptionsShape };
 
-const KNOWN_PROPS = new WeakMap<Function, ReadonlySet<string>>();
-
 /**
- * Declare every prop `cls` takes beyond WasmPlugin's own: constructing
- * exactly that class then refuses any other key (`props/unknown`). A
- * subclass that declares nothing is checked only for keys that misspell one
- * of its parent's (`refuseMisspeltProps`), so a team's own subclass with
+ * Declare every prop the library plugin `cls` takes beyond WasmPlugin's own:
+ * constructing exactly that class then refuses any other key
+ * (`props/unknown`). A subclass that declares nothing is checked only for
+ * keys that misspell one of its parent's, so a team's own subclass with
  * extra props keeps working.
  */
 export function declareProps(cls: Function, extra: readonly string[]): void {
-  KNOWN_PROPS.set(cls, new Set([...Object.keys(propsSchema.shape), ...extra]));
-}
-
-/** The props of the nearest class above `cls` that declared them (WasmPlugin's at least). */
-function inheritedProps(cls: Function): ReadonlySet<string> {
-  for (let c = Object.getPrototypeOf(cls); c; c = Object.getPrototypeOf(c)) {
-    const known = KNOWN_PROPS.get(c);
-    if (known) return known;
-  }
-  return new Set(Object.keys(propsSchema.shape));
-}
-
-/**
- * Have every prop of a plugin subclass checked, as the library's own plugins
- * are: its parent's props plus `ownProps`, the ones it takes itself. Any
- * other key is then refused (`props/unknown`), where by default a subclass
- * is only checked for keys that misspell one of its parent's. Call it once,
- * after the class.
- *
- * @example
- * class TicketedAuth extends BasicAuth { ... } // takes `ticket` besides BasicAuth's props
- * checkProps(TicketedAuth, ['ticket']);
- */
-export function checkProps(cls: new (...args: any[]) => WasmPlugin, ownProps: readonly string[] = []): void {
-  KNOWN_PROPS.set(cls, new Set([...inheritedProps(cls), ...ownProps]));
+  declareConstructProps(cls, [...Object.keys(propsSchema.shape), ...extra]);
 }
 
 declareProps(WasmPlugin, []);

@@ -343,6 +343,40 @@ export function refuseMisspeltProps(scope: IConstruct, constructName: string, pr
   );
 }
 
+// Every prop a library construct class takes, and a team's subclass once
+// `checkProps` declared its own: constructing exactly such a class refuses
+// any other key.
+const declaredProps = new WeakMap<Function, ReadonlySet<string>>();
+
+/** Declare every prop `cls` (a library construct class) takes. */
+export function declareConstructProps(cls: Function, keys: Iterable<string>): void {
+  declaredProps.set(cls, new Set(keys));
+}
+
+/** The props of the nearest class above `cls` that declared them, if any. */
+export function inheritedProps(cls: Function): ReadonlySet<string> | undefined {
+  for (let c = Object.getPrototypeOf(cls); c; c = Object.getPrototypeOf(c)) {
+    const known = declaredProps.get(c);
+    if (known) return known;
+  }
+  return undefined;
+}
+
+/**
+ * Refuse the keys `constructed` (the class `new` was called on) does not
+ * take. A class that declared its props (the library's own, or a subclass
+ * given to `checkProps`) is refused every other key; a team's subclass that
+ * did not is refused only keys that misspell one of its parent's, which the
+ * parent would drop without a word, so its own props keep working.
+ */
+export function refuseUndeclaredProps(scope: IConstruct, constructed: Function, props: unknown): void {
+  if (typeof props !== 'object' || props === null) return;
+  const own = declaredProps.get(constructed);
+  if (own) return refuseUnknownProps(scope, constructed.name, props, own);
+  const parent = inheritedProps(constructed);
+  if (parent) refuseMisspeltProps(scope, constructed.name, props, parent);
+}
+
 const shapeKeys = new WeakMap<z.ZodObject, ReadonlySet<string>>();
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { BasicAuth, Credential, definePlugin, Duration, ExternalService, GrpcAccessLogging, LocalRateLimit, MeshBaseline, MeshNamespace, MeshService, OpenPolicyAgent, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, stampAcrossNamespaces, Target, Waypoint, WaypointProps, z } from '../../index';
+import { BasicAuth, checkProps, Credential, definePlugin, Duration, ExternalService, GrpcAccessLogging, LocalRateLimit, MeshBaseline, MeshNamespace, MeshService, OpenPolicyAgent, PluginPhase, PolicyApp, protectPaths, ServiceEntryReference, stampAcrossNamespaces, Target, Waypoint, WaypointProps, z } from '../../index';
 import { Testing } from 'cdk8s';
 import { compile, thrownFindings } from '../catalogue/helpers';
 
@@ -129,6 +129,38 @@ test('PolicyApp, Target, MeshNamespace, Waypoint, MeshService and ExternalServic
     }
   }
   assert.equal(new TeamWaypoint(ns, 'team', { team: 'a' }).name, 'team');
+});
+
+test("a team's subclass of a core construct is refused a key that misspells one of its parent's (the parent dropped it: a namespace meant out of ambient was enrolled); its own props pass, and checkProps makes every key checked", () => {
+  const app = new PolicyApp();
+  const loose = (props: object) => props as never;
+  // Own props are spread into the parent's, as a pattern naturally does.
+  class TeamNamespace extends MeshNamespace {
+    constructor(scope: PolicyApp, id: string, props: object) {
+      super(scope, id, loose(props));
+    }
+  }
+  class TeamWaypoint extends Waypoint {}
+  assert.deepEqual(
+    thrownFindings(() => new TeamNamespace(app, 'legacy', { costCenter: 'cc-42', dataplaneMod: 'none' })).map((f) => [f.rule, f.message, f.path]),
+    [['props/unknown', "TeamNamespace has no prop 'dataplaneMod' (did you mean 'dataplaneMode'?): its parent class drops keys it does not take", 'legacy']],
+  );
+  const ns = new TeamNamespace(app, 'shop', { costCenter: 'cc-42' });
+  assert.deepEqual(thrownFindings(() => new TeamWaypoint(ns, 'waypoint', loose({ waypointFr: 'workload' }))).map((f) => f.message), [
+    "TeamWaypoint has no prop 'waypointFr' (did you mean 'waypointFor'?): its parent class drops keys it does not take",
+  ]);
+  class TeamService extends MeshService {}
+  assert.match(thrownFindings(() => new TeamService(ns, 'api', loose({ ports: [{ port: 80 }], useWaypiont: 'x' })))[0].message, /did you mean 'useWaypoint'/);
+  class TeamTarget extends Target {}
+  assert.match(thrownFindings(() => new TeamTarget(app, 'prod', loose({ valeus: {} })))[0].message, /TeamTarget has no prop 'valeus' \(did you mean 'values'\?\)/);
+
+  // An own prop that looks like a parent's is taken for a typo until declared; then every other key is checked.
+  class OwnedNamespace extends TeamNamespace {}
+  assert.match(thrownFindings(() => new OwnedNamespace(app, 'a', { owner: 'team-a' }))[0].fix, /checkProps\(OwnedNamespace, \['owner'\]\)/);
+  checkProps(OwnedNamespace, ['owner']);
+  assert.equal(new OwnedNamespace(app, 'b', { owner: 'team-b' }).name, 'b');
+  assert.deepEqual(thrownFindings(() => new OwnedNamespace(app, 'c', { ownr: 'team-c' })).map((f) => f.message), ["OwnedNamespace has no prop 'ownr' (did you mean 'owner'?)"]);
+  assert.throws(() => checkProps(class NotAConstruct {} as never), /NotAConstruct extends no waypoint-policy construct/);
 });
 
 test('a refused MeshService or ExternalService leaves the tree as it was, so a caller that catches the error can reuse the id (as a refused Waypoint or MeshNamespace does)', () => {
