@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /**
  * The credential values this process has read from the environment or a
  * file, kept only in memory, so that every message printed about the
@@ -33,6 +35,11 @@ function remember(form: string): void {
   values.add(form);
   const escaped = JSON.stringify(form).slice(1, -1);
   if (escaped !== form) values.add(escaped);
+  // As util.inspect quotes it (node:assert's messages, an object printed
+  // into a thrown message): a backslash doubled, a control character as \x..,
+  // where JSON would write \u00..
+  const inspected = inspect(form).slice(1, -1);
+  if (inspected !== form) values.add(inspected);
 }
 
 /** The `user:password` that base64 `value` stands for, when it is one (printable, with a ':'). */
@@ -86,7 +93,19 @@ export function scrubSecrets(text: string): string {
   if (values.size === 0) return text;
   let out = text;
   for (const v of values) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
-  return out.includes('"...') || out.includes('..."') ? out.replace(CUT_QUOTE, scrubCutQuote) : out;
+  if (out.includes('"...') || out.includes('..."')) out = out.replace(CUT_QUOTE, scrubCutQuote);
+  return /\.\.\.['"`]/.test(out) ? out.replace(CUT_INSIDE, scrubCutInside) : out;
+}
+
+// Node's argument errors quote a long string cut to its first characters,
+// the dots inside the quotes (`Received type string ('alice:supersecretpassword...')`):
+// the start of a credential, which the whole-value replacement cannot see.
+const CUT_INSIDE = /(['"`])([^'"`\n]*)\.\.\.\1/g;
+
+function scrubCutInside(quote: string, mark: string, inner: string): string {
+  let shown = inner;
+  for (const v of values) shown = hideOverlap(shown, v, 'end');
+  return shown === inner ? quote : `${mark}${shown}...${mark}`;
 }
 
 // V8 quotes a window of what JSON.parse refused, cut to a few characters

@@ -43,3 +43,37 @@ test("the start of a credential in the few characters V8 quotes of text JSON.par
   assert.equal(scrubSecrets(`Unexpected token 'h', "hello worl"... is not valid JSON`), `Unexpected token 'h', "hello worl"... is not valid JSON`);
   assert.equal(scrubSecrets('ends ..."Secret-8812" here'), 'ends ..."<redacted credential>" here');
 });
+
+test('a credential holding a backslash is scrubbed where util.inspect escaped it (node:assert, console.log of an object, a thrown message quoting one)', async () => {
+  const { inspect } = await import('node:util');
+  const assertModule = await import('node:assert');
+  const value = "inspect:Pa\\ss'\"word-4471";
+  rememberSecret(value);
+  const inspected = scrubSecrets(`boom ${inspect({ v: value })}`);
+  assert.ok(!inspected.includes('ss\'"word-4471'), inspected);
+  let message = '';
+  try {
+    assertModule.equal(value, 'expected-value');
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assert.ok(!scrubSecrets(message).includes('word-4471'), scrubSecrets(message));
+});
+
+test("the start of a credential in the quote Node's argument errors cut short ('alice:...') is scrubbed", () => {
+  const value = 'alice:supersecretpassword-6203';
+  rememberSecret(value);
+  let message = '';
+  try {
+    Buffer.alloc(value as unknown as number);
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assert.match(message, /\.\.\./);
+  const scrubbed = scrubSecrets(message);
+  assert.ok(!scrubbed.includes('supersecret'), scrubbed);
+  assert.match(scrubbed, /<redacted credential>/);
+  // A cut quote that holds no credential is left as it is.
+  const other = "Received type string ('hello world, this is a lo...')";
+  assert.equal(scrubSecrets(other), other);
+});
