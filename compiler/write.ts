@@ -258,16 +258,43 @@ function stagingFor(outdir: string): Staging {
 /**
  * Remove a retired or staging copy. A read-only output folder (its owner's
  * 0555, kept by swapIn) cannot lose its entries: it is ours to remove, so it
- * is made writable first, or copies would pile up beside the output.
+ * is made writable first, or copies would pile up beside the output. So are
+ * folders inside it a `chmod -R a-w` left read-only: the copy would otherwise
+ * stay beside the output for good, old credentials and all.
  */
 function removeTree(dir: string): void {
+  writable(dir);
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw e;
+    // Only on this rare path: walk the copy and open every folder for removal.
+    writableTree(dir);
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/** Give the owner write access to folder `dir` if it lacks it; never throws. */
+function writable(dir: string): void {
   try {
     const st = fs.lstatSync(dir);
     if (st.isDirectory() && (st.mode & 0o200) === 0) fs.chmodSync(dir, (st.mode & 0o7777) | 0o700);
   } catch {
     // Gone already, or not ours: rmSync says which.
   }
-  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** `writable` for `dir` and every folder below it (links are not followed). */
+function writableTree(dir: string): void {
+  writable(dir);
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) if (e.isDirectory()) writableTree(path.join(dir, e.name));
 }
 
 /** Swap the filled staging tree in with two renames; undo on failure. */

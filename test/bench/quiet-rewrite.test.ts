@@ -308,6 +308,33 @@ synthToDirectory(app('v3'), { outdir: ${JSON.stringify(out)} });
   }
 });
 
+test('an output tree made read-only throughout (chmod -R a-w) is replaced without leaving an old copy, credentials and all, beside it', () => {
+  const dir = tempDir('wp-quiet-ro-tree-');
+  const root = process.getuid?.() === 0;
+  const asUser = root ? { uid: 65534, gid: 65534 } : {};
+  if (root) fs.chownSync(dir, 65534, 65534);
+  const out = path.join(dir, 'dist');
+  const script = `
+const fs = require('node:fs');
+const path = require('node:path');
+const { synthToDirectory } = require(${JSON.stringify(path.join(REPO_ROOT, 'compiler', 'synth'))});
+const { MeshNamespace, PolicyApp, Target, Waypoint } = require(${JSON.stringify(path.join(REPO_ROOT, 'constructs'))});
+const app = (name) => { const a = new PolicyApp({ partOf: 'ro' }); new Waypoint(new MeshNamespace(new Target(a, 'prod'), 'shop'), name); return a; };
+const readOnly = (p) => { const st = fs.lstatSync(p); if (st.isDirectory()) { for (const e of fs.readdirSync(p)) readOnly(path.join(p, e)); } fs.chmodSync(p, st.mode & 0o555); };
+synthToDirectory(app('v1'), { outdir: ${JSON.stringify(out)} });
+readOnly(${JSON.stringify(out)});
+synthToDirectory(app('v2'), { outdir: ${JSON.stringify(out)} });
+synthToDirectory(app('v3'), { outdir: ${JSON.stringify(out)} });
+`;
+  execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, HOME: dir }, ...asUser });
+  try {
+    assert.deepEqual(leftovers(out), []);
+    assert.ok([...readTree(out).keys()].some((f) => f.endsWith('gateway-v3.yaml')));
+  } finally {
+    execFileSync('chmod', ['-R', 'u+w', dir]);
+  }
+});
+
 test('a link in the output folder is never kept as it is (a hard link to the link): synth refuses it as a file it did not write, as check says', () => {
   const dir = tempDir('wp-quiet-');
   const out = path.join(dir, 'dist');
