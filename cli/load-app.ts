@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appsCreatedByProgram, loadingProgram, PolicyApp } from '../constructs/app';
-import { isPolicyError, PolicyError, thrown } from '../constructs/errors';
+import { asError, isPolicyError, PolicyError, readSafely, thrown } from '../constructs/errors';
 import { projectRootOf } from '../compiler/project-root';
 import { forgetFormattedFrames, isLibraryFrame, locationOf, relativeSource } from '../constructs/internal/provenance';
 import { UsageError } from './io';
@@ -125,8 +125,9 @@ function isSuperCall(at: string): boolean {
 
 /** An exception thrown by policy code, reported at the policy line that raised it. */
 function policyCrash(e: unknown, file: string): PolicyError {
-  const err = e instanceof Error ? e : new Error(String(e));
-  const syntax = err.name === 'TransformError' ? SYNTAX_ERROR.exec(err.message) : null;
+  const err = asError(e);
+  const message = readSafely(() => String(err.message), '');
+  const syntax = readSafely(() => err.name === 'TransformError', false) ? SYNTAX_ERROR.exec(message) : null;
   if (syntax) {
     const root = projectRootOf(file);
     return new PolicyError([
@@ -141,12 +142,13 @@ function policyCrash(e: unknown, file: string): PolicyError {
   }
   // The first frame in policy code: a duplicate id, say, is thrown by constructs/
   // on behalf of the policy line that chose it.
-  const frames = (err.stack ?? '')
+  // A value that is no Error has no stack of its own: the one made for it here would name our frames.
+  const frames = (e === err ? readSafely(() => String(err.stack ?? ''), '') : '')
     .split('\n')
     .map((line) => ({ line, loc: locationOf(line) }))
     .filter((f): f is { line: string; loc: NonNullable<ReturnType<typeof locationOf>> } => f.loc !== undefined && !isLibraryFrame(f.loc.file));
   const root = projectRootOf(file);
-  const duplicate = DUPLICATE_ID.exec(err.message);
+  const duplicate = DUPLICATE_ID.exec(message);
   if (duplicate) {
     const [, id, className, parentId = ''] = duplicate;
     const parent = parentPath(parentId, className, id);

@@ -45,6 +45,24 @@ export function isPolicyError(e: unknown): e is PolicyError {
  * whole object (a failed JSON patch appends the document), credentials included.
  */
 export function thrown(e: unknown): { name: string; firstLine: string } {
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { name: err.name, firstLine: err.message.split('\n')[0] };
+  const err = asError(e);
+  return { name: readSafely(() => String(err.name), 'Error'), firstLine: readSafely(() => String(err.message), '(its message could not be read)').split('\n')[0] };
+}
+
+/**
+ * What policy code threw, as an Error to read. A value whose text cannot be
+ * read (a `toString` that throws, an object without a prototype) is still
+ * the policy's exception, not a crash of ours.
+ */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(readSafely(() => String(e), '(a value that cannot be printed)'));
+}
+
+/** `read()`, or `fallback` when reading throws (a getter of the policy's). */
+export function readSafely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }

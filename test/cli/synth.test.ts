@@ -504,3 +504,23 @@ test('a construction error in a file outside the project root is named relative 
   const [f] = JSON.parse(io.stdout.join('\n'));
   assert.equal(f.source, '../lib/team.ts:3', JSON.stringify(f));
 });
+
+test('a thrown value that cannot be read (a message or stack getter that throws, a null-prototype object) is policy/exception at the policy file, not an internal error', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'dist');
+  const throws = [
+    `const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('getter'); } }); throw e;`,
+    `const e = new Error('x'); Object.defineProperty(e, 'stack', { get() { throw new Error('getter'); } }); throw e;`,
+    `const e = new Error('x'); Object.defineProperty(e, 'name', { get() { throw new Error('getter'); } }); throw e;`,
+    `throw { toString() { throw new Error('getter'); } };`,
+    `const e = Object.create(null); e.message = 'no prototype'; throw e;`,
+  ];
+  for (const [i, code] of throws.entries()) {
+    const bad = writePolicy(dir, `const app = new wp.PolicyApp();\nnew wp.Target(app, 'demo');\n${code}\nexport default app;`, `throws-${i}.ts`);
+    const io = captureIo(dir);
+    assert.equal(await main(['synth', '--app', bad, '--outdir', out], io), 1, `${code}\n${io.text()}`);
+    assert.doesNotMatch(io.text(), /internal error/, code);
+    assert.match(io.text(), new RegExp(`error\\[policy/exception\\]: the policy program threw[^]*throws-${i}\\.ts`), `${code}\n${io.text()}`);
+  }
+  assert.equal(fs.existsSync(out), false);
+});
