@@ -23,6 +23,9 @@ const MIN_LENGTH = 6;
 export function rememberSecret(value: string): string {
   if (value.length >= MIN_LENGTH) {
     remember(value);
+    // Each line of one that spans lines, too: findings quote only the first
+    // line of what policy code threw, which then holds part of the value.
+    if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n|\r/)) remember(line);
     remember(Buffer.from(value, 'utf8').toString('base64'));
     const pair = decodedPair(value);
     if (pair !== undefined) remember(pair);

@@ -77,3 +77,11 @@ test("the start of a credential in the quote Node's argument errors cut short ('
   const other = "Received type string ('hello world, this is a lo...')";
   assert.equal(scrubSecrets(other), other);
 });
+
+test('each line of a credential that spans lines is scrubbed on its own: findings quote only the first line of what policy code threw', () => {
+  const value = 'multi:first-line-secret-3391\nsecond-line-secret-3391';
+  rememberSecret(value);
+  const firstLine = `boom ${value}`.split('\n')[0];
+  assert.equal(scrubSecrets(firstLine), 'boom <redacted credential>');
+  assert.equal(scrubSecrets('second-line-secret-3391 at the start'), '<redacted credential> at the start');
+});
