@@ -135,7 +135,10 @@ function serviceList(models: MeshModel[], target: string): { namespace: string; 
 function targetRefs(o: ModelObject): { kind?: string; name?: string; group?: string }[] {
   if (o.manifest.kind !== 'WasmPlugin') return [];
   // A null item (a hand-edited base) describes nothing, as in the simulator.
-  return objectItems<{ kind?: string; name?: string }>((o.manifest.spec as { targetRefs?: unknown } | undefined)?.targetRefs);
+  const spec = o.manifest.spec as { targetRefs?: unknown; targetRef?: unknown } | undefined;
+  const refs = objectItems<{ kind?: string; name?: string }>(spec?.targetRefs);
+  // istiod (and the simulator) merge the legacy singular targetRef in when targetRefs is empty.
+  return refs.length === 0 ? objectItems<{ kind?: string; name?: string }>([spec?.targetRef]) : refs;
 }
 
 function serviceInfo(index: MeshIndex, ns: string, name: string): ServiceInfo {
