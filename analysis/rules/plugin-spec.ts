@@ -87,15 +87,23 @@ export function pluginView(o: ModelObject): PluginView {
 export const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
 
 /**
+ * Catalogue modules whose default phase is AUTHN only so that they run early:
+ * local_rate_limit answers 429 from its token bucket and never reads a
+ * credential (wasm-plugin-semantics.md §2), so its module is no auth module.
+ */
+const EARLY_NOT_AUTH = new Set(['local-rate-limit']);
+
+/**
  * Whether the plugin makes an authentication or authorization decision: its
- * phase is AUTHN/AUTHZ, or its module is a known auth module (basic-auth),
- * in whatever phase it was put: it still answers 401 from there.
+ * phase is AUTHN/AUTHZ, or its module is a known auth module (basic-auth,
+ * open-policy-agent), in whatever phase it was put: it still answers 401 or
+ * 403 from there.
  */
 export function isAuthPlugin(p: PluginView): boolean {
   if (AUTH_PHASES.includes(p.phase)) return true;
   if (!p.url) return false;
   const def = pluginDefinitionFor(p.url);
-  return def !== undefined && AUTH_PHASES.includes(def.defaultPhase);
+  return def !== undefined && AUTH_PHASES.includes(def.defaultPhase) && !EARLY_NOT_AUTH.has(def.name);
 }
 
 export function pluginLabel(p: PluginView): string {
