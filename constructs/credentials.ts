@@ -133,7 +133,9 @@ class EnvCredential extends Credential {
     return readOnce(this.#values, scope, '', () => {
       const value = process.env[this.variable];
       if (value === undefined) {
-        fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `Export ${this.shown} before running synth (in CI, map the secret to it).`);
+        // CI systems pass names with '.' or '-', which a shell cannot export.
+        const how = VARIABLE.test(this.variable) ? `Export ${this.shown}` : `Set ${this.shown} in synth's environment (a shell cannot export that name: env '${this.shown}=...' npx waypoint-policy synth)`;
+        fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `${how} before running synth (in CI, map the secret to it).`);
       }
       return rememberSecret(credentialValue(scope, this.source, value, `${this.shown} is set but empty: give it the credential (in CI, check that the secret exists in this context).`));
     });
@@ -189,11 +191,31 @@ class FileCredential extends Credential {
       let raw: string;
       try {
         raw = fs.readFileSync(full, 'utf8');
-      } catch {
-        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read${this.printable ? ` (resolved to ${full})` : ''}`, this.printable ? 'Create the file, or mount it in CI, before running synth.' : 'Pass the path of the file that holds the credential, not the credential: Credential.fromFile(\'secrets/admin\').');
+      } catch (e) {
+        if (!this.printable) {
+          fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read`, 'Pass the path of the file that holds the credential, not the credential: Credential.fromFile(\'secrets/admin\').');
+        }
+        const [why, fix] = unreadableFile((e as NodeJS.ErrnoException).code);
+        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read: ${why} (resolved to ${full})`, fix);
       }
       return rememberSecret(credentialValue(scope, this.source, raw, 'Put the credential in the file.'));
     });
+  }
+}
+
+/** Why a credential file could not be read, and what to do, by the error's code. */
+function unreadableFile(code: string | undefined): [string, string] {
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return ['no such file', 'Create the file, or mount it in CI, before running synth.'];
+    case 'EISDIR':
+      return ['it is a folder', 'Name the file inside the folder that holds the credential.'];
+    case 'EACCES':
+    case 'EPERM':
+      return ['permission denied', 'Let the user that runs synth read the file (its mode or owner).'];
+    default:
+      return [code ?? 'unknown error', 'Check that the file exists and can be read by the user that runs synth.'];
   }
 }
 

@@ -156,7 +156,7 @@ test("a team's subclass of a core construct is refused a key that misspells one 
 
   // An own prop that looks like a parent's is taken for a typo until declared; then every other key is checked.
   class OwnedNamespace extends TeamNamespace {}
-  assert.match(thrownFindings(() => new OwnedNamespace(app, 'a', { owner: 'team-a' }))[0].fix, /checkProps\(OwnedNamespace, \['owner'\]\)/);
+  assert.match(thrownFindings(() => new OwnedNamespace(app, 'a', { owner: 'team-a' }))[0].fix ?? '', /checkProps\(OwnedNamespace, \['owner'\]\)/);
   checkProps(OwnedNamespace, ['owner']);
   assert.equal(new OwnedNamespace(app, 'b', { owner: 'team-b' }).name, 'b');
   assert.deepEqual(thrownFindings(() => new OwnedNamespace(app, 'c', { ownr: 'team-c' })).map((f) => f.message), ["OwnedNamespace has no prop 'ownr' (did you mean 'owner'?)"]);

@@ -119,10 +119,24 @@ test('Credential.fromFile given the credential instead of its path (user:pass, b
       assert.doesNotMatch(io.text(), /s3cr3t-Value-7781/);
     }
   }
-  // A real path is still named, with what it resolves to.
+  // A real path is still named, with what it resolves to, and why it could not be read.
   const ok = writePolicy(dir, policyWith(`wp.Credential.fromFile('secrets/none')`));
   const { io } = await synthInto(dir, ok);
-  assert.match(io.text(), /credential source file secrets\/none cannot be read \(resolved to .*secrets\/none\)/);
+  assert.match(io.text(), /credential source file secrets\/none cannot be read: no such file \(resolved to .*secrets\/none\)\n.*\n  fix: Create the file, or mount it in CI, before running synth\./);
+  fs.mkdirSync(path.join(dir, 'secrets'), { recursive: true });
+  const folder = writePolicy(dir, policyWith(`wp.Credential.fromFile('secrets')`));
+  const res = await synthInto(dir, folder);
+  assert.equal(res.code, 1);
+  assert.match(res.io.text(), /credential source file secrets cannot be read: it is a folder \(resolved to .*secrets\)\n.*\n  fix: Name the file inside the folder that holds the credential\./);
+});
+
+test('a missing environment variable whose name a shell cannot export (CI systems allow - and .) gets a fix that can be run', async () => {
+  const dir = tempDir();
+  const file = writePolicy(dir, policyWith(`wp.Credential.fromEnv('shop-admin')`));
+  const { code, io } = await synthInto(dir, file);
+  assert.equal(code, 1);
+  assert.match(io.text(), /fix: Set shop-admin in synth's environment \(a shell cannot export that name: env 'shop-admin=\.\.\.' npx waypoint-policy synth\) before running synth/);
+  assert.doesNotMatch(io.text(), /Export shop-admin/);
 });
 
 test('Credential.fromFile with a relative path reads beside the policy file that created the plugin, not its namespace\'s', async () => {
