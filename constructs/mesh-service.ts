@@ -133,10 +133,10 @@ function waypointLabels(namespace: string, o: ServiceWaypointOptions): Record<st
  * refused Service is taken out of `scope` again: its id would otherwise stay
  * taken for a caller that catches the error and goes on.
  */
-function parseServiceProps<S extends z.ZodObject>(service: Construct, scope: Construct, constructed: Function, constructName: string, noun: string, schema: S, props: object): { p: z.infer<S>; namespace: string } {
+function parseServiceProps<S extends z.ZodObject>(service: Construct, scope: Construct, constructed: Function, constructName: string, noun: string, schema: S, props: object, nameFromId: boolean): { p: z.infer<S>; namespace: string } {
   try {
     refuseUndeclaredProps(service, constructed, props);
-    const p = parseProps(service, constructName, schema, props);
+    const p = parseProps(service, constructName, schema, props, { nameFromId });
     return { p, namespace: namespaceOf(service, `${noun} '${(p as { name: string }).name}'`) };
   } catch (e) {
     scope.node.tryRemoveChild(service.node.id);
@@ -178,7 +178,7 @@ export class MeshService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    const { p, namespace } = parseServiceProps(this, scope, new.target, 'MeshService', 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }));
+    const { p, namespace } = parseServiceProps(this, scope, new.target, 'MeshService', 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }), props.name === undefined);
     this.namespace = namespace;
     this.name = p.name;
     this.targetRef = { group: '', kind: 'Service', name: this.name };
@@ -226,7 +226,7 @@ export class ExternalService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    const { p, namespace } = parseServiceProps(this, scope, new.target, 'ExternalService', 'Service', externalSchema, withProps(props, { name: props.name ?? id }));
+    const { p, namespace } = parseServiceProps(this, scope, new.target, 'ExternalService', 'Service', externalSchema, withProps(props, { name: props.name ?? id }), props.name === undefined);
     this.namespace = namespace;
     this.name = p.name;
     this.targetRef = { group: '', kind: 'Service', name: this.name };

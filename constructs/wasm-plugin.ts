@@ -265,7 +265,11 @@ const distinctRefs = (targets: readonly ITargetable[]) => new Set(targets.map(re
 
 const targetableSchema = z.custom<ITargetable>(
   (t) => typeof t === 'object' && t !== null && typeof (t as ITargetable).targetRef?.kind === 'string',
-  { message: 'a target must be a Waypoint, MeshService, ExternalService, GatewayReference, ServiceEntryReference or ALL_WAYPOINTS' },
+  {
+    message: 'a target must be a Waypoint, MeshService, ExternalService, GatewayReference, ServiceEntryReference or ALL_WAYPOINTS',
+    // A namespace is the most common wrong guess: plugins attach to a proxy or a Service, never to a namespace.
+    ...ruleParams('props/invalid', 'Target what the plugin guards: a Waypoint (every Service that uses it), a MeshService or ExternalService, or a GatewayReference (an ingress gateway). A MeshNamespace is not a target: target the Waypoint it uses.'),
+  },
 );
 
 const optionsShape = {
@@ -450,7 +454,7 @@ export class WasmPlugin extends Construct {
     // error and goes on would otherwise synthesize it half-built.
     try {
       refuseUndeclaredProps(this, new.target, props);
-      const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'] });
+      const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'], nameFromId: props.name === undefined });
       this.name = p.name;
       this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
       this.url = p.url;

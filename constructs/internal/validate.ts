@@ -85,7 +85,7 @@ export function parseProps<S extends z.ZodType>(
   constructName: string,
   schema: S,
   props: unknown,
-  options: { secretKeys?: string[] } = {},
+  options: { secretKeys?: string[]; nameFromId?: boolean } = {},
 ): z.output<S> {
   // The received value is worded from `reportInput`. A compiled parser
   // ignores it unless the parse fails (it then hands the parse, with it, to
@@ -129,13 +129,16 @@ export function parseProps<S extends z.ZodType>(
       issue.path.some((p) => options.secretKeys?.includes(String(p))) ||
       ((options.secretKeys?.length ?? 0) > 0 && typeof input === 'string' && params?.rule !== 'names/rfc1123');
     const received = secret ? '' : `; received ${describeReceived(input)}`;
+    // A name taken from the construct id was never written as a prop: say where it came from.
+    const fromId = options.nameFromId === true && issue.path.length === 1 && issue.path[0] === 'name';
+    const fix = params?.fix ?? (prop ? `Correct '${prop}' in the ${constructName} props.` : `Pass the ${constructName} props as an object${propsShape(schema)}.`);
     return {
       rule: params?.rule ?? 'props/invalid',
       severity: 'error' as const,
       // A refinement's value is shown only for names: others may be
       // secrets or URLs with tokens in them, and their messages say enough.
-      message: `${constructName} prop '${prop || '(props)'}': ${issue.message}${issue.code !== 'custom' || params?.rule === 'names/rfc1123' ? received : ''}`,
-      fix: params?.fix ?? (prop ? `Correct '${prop}' in the ${constructName} props.` : `Pass the ${constructName} props as an object${propsShape(schema)}.`),
+      message: `${constructName} ${fromId ? 'id (its name, as no name prop was given)' : `prop '${prop || '(props)'}'`}: ${issue.message}${issue.code !== 'custom' || params?.rule === 'names/rfc1123' ? received : ''}`,
+      fix: fromId ? `${fix} Change the construct id, or keep it and pass a valid name prop.` : fix,
       path: scope.node.path,
       source: sourceOf(scope),
     };

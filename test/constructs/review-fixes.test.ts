@@ -19,9 +19,16 @@ test('a Waypoint name synth would refuse (not an RFC 1035 label) is refused at c
   const ns = new MeshNamespace(app, 'shop');
   for (const name of ['edge.v2', '1st-waypoint', 'a'.repeat(64)]) {
     const findings = thrownFindings(() => new Waypoint(ns, name));
-    assert.deepEqual(findings.map((f) => [f.rule, f.message]), [['names/rfc1123', `Waypoint prop 'name': Waypoint name ${RFC_1035}; received ${JSON.stringify(name)}`]], name);
+    // The name was taken from the id: the message says so, and the fix offers both ways out.
+    assert.deepEqual(findings.map((f) => [f.rule, f.message]), [['names/rfc1123', `Waypoint id (its name, as no name prop was given): Waypoint name ${RFC_1035}; received ${JSON.stringify(name)}`]], name);
+    assert.match(findings[0].fix ?? '', /Change the construct id, or keep it and pass a valid name prop\.$/);
     assert.match(findings[0].source ?? '', /review-fixes\.test\.ts:\d+$/);
+    const asProp = thrownFindings(() => new Waypoint(ns, 'edge', { name }));
+    assert.deepEqual(asProp.map((f) => f.message), [`Waypoint prop 'name': Waypoint name ${RFC_1035}; received ${JSON.stringify(name)}`], name);
+    assert.doesNotMatch(asProp[0].fix ?? '', /construct id/);
   }
+  assert.match(thrownFindings(() => new MeshNamespace(app, 'Shop_NS'))[0].message, /^MeshNamespace id \(its name, as no name prop was given\): namespace name must be/);
+  assert.match(thrownFindings(() => new MeshService(ns, 'API', { ports: [{ port: 80 }] }))[0].message, /^MeshService id \(its name, as no name prop was given\)/);
   // What construction accepts, synth accepts.
   ns.useWaypoint(new Waypoint(ns, 'edge-v2'));
   assert.deepEqual(compile(app).errors, []);
@@ -215,3 +222,11 @@ function thrownError(fn: () => unknown): Error {
   }
   throw new Error('nothing thrown');
 }
+
+test('a MeshNamespace passed as a plugin target (the most common wrong guess) gets a fix that names what to target instead', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const findings = thrownFindings(() => new BasicAuth(ns, 'auth', { targets: [ns as never], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }] }));
+  assert.deepEqual(findings.map((f) => [f.rule, f.message]), [['props/invalid', "BasicAuth prop 'targets[0]': a target must be a Waypoint, MeshService, ExternalService, GatewayReference, ServiceEntryReference or ALL_WAYPOINTS"]]);
+  assert.match(findings[0].fix ?? '', /A MeshNamespace is not a target: target the Waypoint it uses\./);
+});
