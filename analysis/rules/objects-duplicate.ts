@@ -1,7 +1,9 @@
 import type { ModelObject } from '../../compiler/model';
 import type { Rule } from '../rule';
 
-const where = (o: ModelObject): string => o.path ?? o.file ?? o.source ?? 'the first declaration';
+// The first one's policy line too: when a shared pattern declared both, the
+// paths differ only in the caller's id, and the line is what to look at.
+const where = (o: ModelObject): string => (o.path !== undefined && o.source !== undefined ? `${o.path}, ${o.source}` : (o.path ?? o.file ?? o.source ?? 'the first declaration'));
 
 export const objectsDuplicate: Rule = {
   id: 'objects/duplicate',
@@ -9,7 +11,7 @@ export const objectsDuplicate: Rule = {
   docs: {
     summary: 'Two objects of one kind with the same namespace and name in one target: the second overwrites the first when applied, and which one wins depends on order.',
     bad: `new Waypoint(ns, 'second', { name: 'waypoint' }); // the preamble already has a waypoint named 'waypoint'`,
-    message: 'Gateway shop/waypoint is declared twice in target default (first at shop/waypoint); one would silently replace the other',
+    message: 'Gateway shop/waypoint is declared twice in target default (first at shop/waypoint, main.ts:6); one would silently replace the other',
     fix: 'Give each object its own name, or declare it once and share the construct.',
   },
   check(ctx) {

@@ -134,7 +134,8 @@ export async function runExample(bad: string): Promise<{ run: Run; findings: Jso
     language === 'yaml'
       ? ['validate', '--manifests', manifestDir({ 'example.yaml': `${bad}\n` })]
       : language === 'ts'
-        ? ['validate', '--app', writeExample(dir, bad)]
+        ? // Named as a project's would be: a message that quotes a policy line reads as it does there.
+          ['validate', '--app', writeExample(dir, bad, path.join(dir, 'main.ts'))]
         : bad.split(/\s+/).slice(1);
   const r = await run([...args, '--json'], dir);
   return { run: r, findings: findingsOf(r) };
