@@ -1,4 +1,5 @@
 import { readManifests, ReadManifestsOptions } from '../compiler/read-manifests';
+import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { analyze } from './analyze';
 import { Finding, sortFindings } from './finding';
 
@@ -7,6 +8,12 @@ export interface ManifestCheck {
   readonly findings: Finding[];
   /** How many Kubernetes objects were read. */
   readonly objects: number;
+  /**
+   * The modules (by id: the url without scheme, tag or digest) of WasmPlugins
+   * whose pluginConfig was not checked, because no definition of them was
+   * imported: sorted, each once.
+   */
+  readonly uncheckedModules: string[];
 }
 
 /**
@@ -18,5 +25,10 @@ export interface ManifestCheck {
  */
 export function checkManifests(dir: string, options: ReadManifestsOptions = {}): ManifestCheck {
   const read = readManifests(dir, options);
-  return { findings: sortFindings([...read.findings, ...analyze(read.model)]), objects: read.model.objects.length };
+  const unchecked = new Set<string>();
+  for (const o of read.model.objects) {
+    const url = o.manifest.kind === 'WasmPlugin' ? (o.manifest.spec as { url?: unknown } | undefined)?.url : undefined;
+    if (typeof url === 'string' && pluginDefinitionFor(url) === undefined) unchecked.add(moduleId(url));
+  }
+  return { findings: sortFindings([...read.findings, ...analyze(read.model)]), objects: read.model.objects.length, uncheckedModules: [...unchecked].sort() };
 }

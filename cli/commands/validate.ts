@@ -30,6 +30,8 @@ interface Checked {
   readonly findings: readonly Finding[];
   readonly objects: number;
   readonly what: string;
+  /** Modules whose pluginConfig went unchecked (--manifests only). */
+  readonly uncheckedModules?: readonly string[];
 }
 
 function validateManifests(dir: string, mesh: ReadManifestsOptions, io: Io): Checked {
@@ -78,6 +80,13 @@ export function validate(argv: string[], io: Io): number {
   const checked = values.manifests !== undefined ? validateManifests(values.manifests, mesh, io) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist', io);
   const json = Boolean(values.json);
   printFindings(io, checked.findings, json);
+  // Not a finding (a module without a definition is no mistake), but a
+  // silent pass would read as "their config is fine".
+  const unchecked = checked.uncheckedModules ?? [];
+  if (unchecked.length > 0) {
+    const shown = unchecked.slice(0, 5).join(', ') + (unchecked.length > 5 ? ` and ${unchecked.length - 5} more` : '');
+    io.err(`validate: the pluginConfig of WasmPlugins using ${shown} was not checked: no definition of ${unchecked.length === 1 ? 'that module' : 'those modules'} was imported (pass --plugins FILE|PACKAGE with its definePlugin definition).`);
+  }
   const errors = checked.findings.filter((f) => f.severity === 'error').length;
   const warnings = checked.findings.length - errors;
   const failed = errors > 0 || (values.strict === true && warnings > 0);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { checkManifests } from '../../analysis/check-manifests';
 import { main } from '../../cli/main';
 import { captureIo, REPO_ROOT, SHOP_MESH_YAML, tempDir } from '../support/helpers';
 
@@ -51,11 +52,16 @@ test('validate --manifests --plugins FILE checks hand-written manifests of your 
   const before = captureIo(dir);
   assert.equal(await main(['validate', '--manifests', 'manifests', '--json'], before), 0, before.text());
   assert.deepEqual(errorsOf(before), []);
+  // ...and the pass says so, rather than reading as "the config is fine".
+  assert.match(before.stderr.join('\n'), /the pluginConfig of WasmPlugins using registry\.example\.com\/wasm\/header-stamp-cli was not checked: no definition of that module was imported \(pass --plugins FILE\|PACKAGE/);
+  assert.deepEqual(checkManifests(manifests).uncheckedModules, ['registry.example.com/wasm/header-stamp-cli']);
 
   const io = captureIo(dir);
   assert.equal(await main(['validate', '--manifests', 'manifests', '--plugins', 'header-stamp.ts', '--json'], io), 1, io.text());
   const config = errorsOf(io);
   assert.ok(config.some((f) => /header/.test(f.message)), JSON.stringify(config));
+  assert.doesNotMatch(io.text(), /was not checked/);
+  assert.deepEqual(checkManifests(manifests).uncheckedModules, []);
 
   const usage = captureIo(dir);
   assert.equal(await main(['validate', '--plugins', file], usage), 2);
