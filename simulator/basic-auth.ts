@@ -16,7 +16,7 @@ function acceptedByModule(rule: string | undefined, path: readonly PropertyKey[]
   if (rule === 'basic-auth/lowercase-method') return 'accepted';
   if (rule === 'basic-auth/empty-methods' && path.length === 4) return 'accepted';
   if (rule === 'basic-auth/empty-path') return 'undefined-behaviour';
-  if (path[2] === 'hosts' && path.length === 4 && code === 'too_small') return 'accepted';
+  if (path[2] === 'hosts' && path.length === 4 && code === 'custom') return 'accepted';
   return 'refused';
 }
 

@@ -15,7 +15,7 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     severity: 'error',
     checkedAt: checked,
     docs: {
-      summary: 'An empty (or missing) request_methods list is not "all methods": the plugin refuses its whole config, and Envoy then answers 500 on every request of that chain (or keeps the previous config).',
+      summary: 'An empty (or missing) request_methods list is not "all methods": the plugin refuses its whole config, and Envoy then answers 500 on every request of that chain (or keeps the previous config). An empty method in the list is accepted, but matches no request.',
       bad: run(`{ prefix: '/', methods: [], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
       message: `basic-auth pluginConfig prop 'basic_auth_rules[0].request_methods': request_methods must list at least one method: an empty list makes the plugin refuse its whole config (it does not mean "all methods")`,
       fix: 'List the methods, e.g. ["GET", "POST"].',

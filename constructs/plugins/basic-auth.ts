@@ -25,7 +25,8 @@ const wireRule = z
     suffix: z.string().optional(),
     request_methods: z.array(z.string()).refine((a) => a.length > 0, { message: 'request_methods must list at least one method: an empty list makes the plugin refuse its whole config (it does not mean "all methods")', ...ruleParams('basic-auth/empty-methods', 'List the methods, e.g. ["GET", "POST"].') }),
     credentials: z.array(z.string()).refine((a) => a.length > 0, { message: 'credentials must list at least one credential: an empty list makes the plugin refuse its whole config', ...ruleParams('basic-auth/empty-credentials', 'Add a credential (Credential.fromEnv(...)).') }),
-    hosts: z.array(z.string().min(1)).optional(),
+    // The module accepts an empty host; it only never matches, and a rule whose hosts never match guards nothing.
+    hosts: z.array(z.string().refine((h) => h.length > 0, { message: 'a host is empty: no request has an empty host, so a rule with only this host would never apply and its paths would go unprotected', ...ruleParams('props/invalid', 'Remove the empty host, or write the host meant (leave hosts out to match every host).') })).optional(),
   })
   .superRefine((rule, ctx) => {
     const present = PATH_KEYS.filter((k) => rule[k] !== undefined);
@@ -42,7 +43,8 @@ const wireRule = z
         ctx.addIssue({ code: 'custom', path: ['request_methods', i], message: `method ${JSON.stringify(m)} is not upper-case: methods match case-sensitively, so it never matches a real request`, params: { rule: 'basic-auth/lowercase-method', fix: `Write ${JSON.stringify(m.toUpperCase())}.` } });
       }
       if (m === '') {
-        ctx.addIssue({ code: 'custom', path: ['request_methods', i], message: 'a method is empty', params: { rule: 'basic-auth/empty-methods' } });
+        // The module accepts it (only an empty list refuses the config); it just never matches.
+        ctx.addIssue({ code: 'custom', path: ['request_methods', i], message: `method #${i + 1} is empty: the plugin accepts it, but no request has an empty method, so it never matches`, params: { rule: 'basic-auth/empty-methods', fix: 'Remove the empty method, or write the one meant, e.g. "GET".' } });
       }
     });
     rule.credentials.forEach((c, i) => {

@@ -230,3 +230,23 @@ test('a MeshNamespace passed as a plugin target (the most common wrong guess) ge
   assert.deepEqual(findings.map((f) => [f.rule, f.message]), [['props/invalid', "BasicAuth prop 'targets[0]': a target must be a Waypoint, MeshService, ExternalService, GatewayReference, ServiceEntryReference or ALL_WAYPOINTS"]]);
   assert.match(findings[0].fix ?? '', /A MeshNamespace is not a target: target the Waypoint it uses\./);
 });
+
+test('an empty method in a BasicAuth rule is reported as never matching, not as the empty list that makes the plugin refuse its config', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const w = new Waypoint(ns, 'waypoint');
+  const findings = thrownFindings(() => new BasicAuth(ns, 'auth', { targets: [w], rules: [{ prefix: '/', methods: ['GET', ''], credentials: [Credential.insecureLiteral('a:b')] }] }));
+  assert.deepEqual(findings.map((f) => f.rule), ['basic-auth/empty-methods']);
+  assert.match(findings[0].message, /method #2 is empty: the plugin accepts it, but no request has an empty method, so it never matches$/);
+  assert.equal(findings[0].fix, 'Remove the empty method, or write the one meant, e.g. "GET".');
+});
+
+test('an empty host in a BasicAuth rule is refused with why: the module takes it, matches no request with it, and the rule then guards nothing', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const w = new Waypoint(ns, 'waypoint');
+  const findings = thrownFindings(() => new BasicAuth(ns, 'auth', { targets: [w], rules: [{ prefix: '/', hosts: [''], methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }] } as never));
+  assert.deepEqual(findings.map((f) => f.rule), ['props/invalid']);
+  assert.match(findings[0].message, /a host is empty: no request has an empty host, so a rule with only this host would never apply and its paths would go unprotected/);
+  assert.equal(findings[0].fix, 'Remove the empty host, or write the host meant (leave hosts out to match every host).');
+});
