@@ -126,7 +126,9 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
   };
   // A plugin that answers may share its slot with later ones that would answer
   // otherwise: in a cluster the older of them runs first, which is unknown here.
-  const rival = (i: number, status: number): string | undefined => {
+  // Rivals that answer the same status with other headers or body (another
+  // realm) are collected in `sameStatus`: the status stays certain, not the rest.
+  const rival = (i: number, reply: { status: number; headers: Record<string, string>; body: string }, sameStatus: string[]): string | undefined => {
     for (let j = i + 1; j < chain.entries.length && orderUnknown(chain.entries[i], chain.entries[j]); j++) {
       const other = chain.entries[j];
       const { decision } = evaluate(other.object.manifest);
@@ -137,7 +139,10 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
         continue;
       }
       const answer = decision.kind === 'respond' ? decision.status : 500;
-      if (answer !== status) return `${other.id}, which would answer ${answer}`;
+      if (answer !== reply.status) return `${other.id}, which would answer ${answer}`;
+      const headers = decision.kind === 'respond' ? decision.headers : {};
+      const body = decision.kind === 'respond' ? decision.body : '';
+      if (body !== reply.body || !sameHeaders(headers, reply.headers)) sameStatus.push(other.id);
     }
     return undefined;
   };
@@ -176,7 +181,11 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
         ? { status: decision.status, headers: { ...decision.headers }, body: decision.body, detail: decision.detail }
         : { status: 500, headers: {}, body: '', detail: `${decision.detail}. ${REFUSED_EFFECT}` };
     trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${reply.detail}` });
-    const other = rival(i, reply.status);
+    const sameStatus: string[] = [];
+    const other = rival(i, reply, sameStatus);
+    if (!other && sameStatus.length > 0) {
+      trace.push({ step: 'plugin', proxy, object, detail: `${sameStatus.join(', ')} ${sameStatus.length === 1 ? 'shares' : 'share'} its phase and priority and would answer ${reply.status} too, with other headers or body: the status is certain, but whose headers and body the client gets (the older plugin's) is unknown offline` });
+    }
     if (other) {
       const why = `${object} on ${proxy} answers ${reply.status} only if it runs before ${other}: they share phase and priority, and which is older (runs first) is unknown offline`;
       trace.push({ step: 'plugin', proxy, object, detail: `it answers ${reply.status} only if it runs before ${other}` });
@@ -192,6 +201,11 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
     return true;
   }
   return false;
+}
+
+function sameHeaders(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 function finish(target: string, hops: Hop[], trace: TraceEntry[], outcome: Outcome, destination: string): SimulationResult {

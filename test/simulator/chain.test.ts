@@ -67,8 +67,12 @@ describe('order', () => {
       const ordered = run([denier('apps', 'alpha', { phase: 'AUTHN', priority: 10 }), other]);
       assert.equal(ordered.status, 401, ordered.text);
     }
-    // Two deniers answer 401 in either order: decided (the realm is the name-ordered one's, as the trace notes).
-    assert.equal(run([denier('apps', 'alpha', { phase: 'AUTHN' }), denier('apps', 'beta', { phase: 'AUTHN' })]).status, 401);
+    // Two deniers answer 401 in either order: decided; the trace says whose realm the client gets is not.
+    const tied = run([denier('apps', 'alpha', { phase: 'AUTHN' }), denier('apps', 'beta', { phase: 'AUTHN' })]);
+    assert.equal(tied.status, 401);
+    assert.match(tied.text, /WasmPlugin apps\/beta shares its phase and priority and would answer 401 too, with other headers or body: the status is certain, but whose headers and body the client gets \(the older plugin's\) is unknown offline/);
+    // The same answer to the byte (one realm) leaves nothing unknown to say.
+    assert.doesNotMatch(run([denier('apps', 'alpha', { phase: 'AUTHN', realm: 'shop' }), denier('apps', 'beta', { phase: 'AUTHN', realm: 'shop' })]).text, /with other headers or body/);
     // A tied plugin that lets this request through changes nothing, even when whether it applies is
     // unknown (a port match on an ingress gateway that listens on several ports), whatever its name.
     const gatewayMesh = [namespace('apps'), service('apps', 'app', {}, [80]), ingressGateway('apps', 'gw', [80, 8080])];
