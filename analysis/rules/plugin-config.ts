@@ -117,7 +117,9 @@ function parsedOrUndefined(def: Definition, config: unknown): unknown {
 function checkedConfigIssues(def: Definition, url: string, config: unknown): ConfigIssue[] {
   const parsed = def.configSchema.safeParse(config ?? {});
   if (!parsed.success) {
-    return parsed.error.issues.map((issue) => {
+    // Unknown keys too, in the same run: a misspelt required key is both
+    // missing and unknown, and the second finding names the key meant.
+    const refused = parsed.error.issues.map((issue) => {
       const params = (issue as { params?: { rule?: string; fix?: string } }).params;
       const where = printedIssuePath(issue.path, def.secretKeys, def.configSchema);
       return {
@@ -126,6 +128,7 @@ function checkedConfigIssues(def: Definition, url: string, config: unknown): Con
         fix: params?.fix ?? documentedFix(def, params?.rule) ?? generalFix(def),
       };
     });
+    return [...refused, ...droppedKeys(def, config)];
   }
   return [
     ...droppedKeys(def, config),

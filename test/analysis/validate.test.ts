@@ -207,3 +207,15 @@ test("a hand-written config of a team's definePlugin plugin with a key its schem
   assert.deepEqual(unknown.map((f) => [f.severity, f.message]), [['warning', 'acme-keyed pluginConfig: key "apikey" is not in the plugin\'s schema, so it is not checked and the module most likely ignores it (did you mean "api_key"?)']]);
   assert.doesNotMatch(JSON.stringify(unknown), /S3cr3t/);
 });
+
+test('a hand-written config that its schema refuses still gets its unknown keys reported in the same run: a misspelt required key is both', async () => {
+  const { definePlugin, PluginPhase } = await import('../../constructs');
+  const { z } = await import('zod');
+  const { checkManifests } = await import('../../analysis/check-manifests');
+  definePlugin({ name: 'acme-required', url: 'oci://ghcr.io/acme/required:1.0.0', defaultPhase: PluginPhase.AUTHN, configSchema: z.object({ api_key: z.string() }), secretKeys: ['api_key'] });
+  const dir = manifestDir({ 'keyed.yaml': handWrittenPlugin('keyed', 'oci://ghcr.io/acme/required:1.0.0', { apikey: 'k-S3cr3tZZ' }) });
+  const findings = checkManifests(dir).findings.filter((f) => f.rule.startsWith('acme-required/') || f.rule === 'plugin/config');
+  assert.deepEqual(findings.map((f) => f.rule).sort(), ['acme-required/unknown-key', 'plugin/config']);
+  assert.match(findings.find((f) => f.rule === 'acme-required/unknown-key')!.message, /key "apikey" is not in the plugin's schema.*\(did you mean "api_key"\?\)/);
+  assert.doesNotMatch(JSON.stringify(findings), /S3cr3t/);
+});
