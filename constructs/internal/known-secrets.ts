@@ -16,7 +16,8 @@ const MIN_LENGTH = 6;
 /**
  * Remember a credential value read in this process, with the other forms a
  * message may quote it in: its base64 (how the module may store it), the
- * `user:password` it decodes to when it is stored as base64, and each of
+ * `user:password` it decodes to when it is stored as base64, the password
+ * alone (at least as long as a whole value must be), and each of
  * them as JSON escapes it (a quote or backslash in it: `diff --json`, a
  * `JSON.parse` error). Returns the value.
  */
@@ -29,8 +30,18 @@ export function rememberSecret(value: string): string {
     remember(Buffer.from(value, 'utf8').toString('base64'));
     const pair = decodedPair(value);
     if (pair !== undefined) remember(pair);
+    // The password alone, too: policy code that splits the pair may throw
+    // with just that part (the user name is no secret, and stays readable).
+    const password = passwordOf(pair ?? value);
+    if (password !== undefined) remember(password);
   }
   return value;
+}
+
+/** What follows the first ':' of a `user:password` pair, if anything does. */
+function passwordOf(pair: string): string | undefined {
+  const colon = pair.indexOf(':');
+  return colon > 0 && colon < pair.length - 1 ? pair.slice(colon + 1) : undefined;
 }
 
 function remember(form: string): void {

@@ -85,3 +85,14 @@ test('each line of a credential that spans lines is scrubbed on its own: finding
   assert.equal(scrubSecrets(firstLine), 'boom <redacted credential>');
   assert.equal(scrubSecrets('second-line-secret-3391 at the start'), '<redacted credential> at the start');
 });
+
+test('the password of a user:password credential is scrubbed on its own (policy code that splits the pair may throw with it), the user name is not', () => {
+  rememberSecret('splituser:Split-Password-4417');
+  assert.equal(scrubSecrets('bad password Split-Password-4417 for splituser'), 'bad password <redacted credential> for splituser');
+  // Stored as base64, the decoded pair's password too.
+  rememberSecret(Buffer.from('b64split:B64-Split-Pass-9931').toString('base64'));
+  assert.equal(scrubSecrets('got B64-Split-Pass-9931'), 'got <redacted credential>');
+  // A password shorter than a whole value may be would scrub ordinary words: left alone.
+  rememberSecret('shortpw:abc');
+  assert.equal(scrubSecrets('abc'), 'abc');
+});
