@@ -281,24 +281,35 @@ test('an output folder reached through a link is recovered after a crash, and th
   assert.deepEqual(leftovers(real), []);
 });
 
-test('a read-only output folder is replaced without leaving old copies beside it', () => {
-  // Root ignores folder modes, so the synths run as an unprivileged user when this test runs as root.
-  const dir = tempDir('wp-quiet-ro-');
+/**
+ * Synthesize three versions into `dir`/dist in a child process, running
+ * `makeReadOnly` (code given `fs`, `path` and `out`) after the first; as an
+ * unprivileged user when this test runs as root, since root ignores folder
+ * modes. Returns the output folder.
+ */
+function synthThriceReadOnly(prefix: string, makeReadOnly: string): { dir: string; out: string } {
+  const dir = tempDir(prefix);
   const root = process.getuid?.() === 0;
-  const asUser = root ? { uid: 65534, gid: 65534 } : {};
   if (root) fs.chownSync(dir, 65534, 65534);
   const out = path.join(dir, 'dist');
   const script = `
 const fs = require('node:fs');
+const path = require('node:path');
 const { synthToDirectory } = require(${JSON.stringify(path.join(REPO_ROOT, 'compiler', 'synth'))});
 const { MeshNamespace, PolicyApp, Target, Waypoint } = require(${JSON.stringify(path.join(REPO_ROOT, 'constructs'))});
 const app = (name) => { const a = new PolicyApp({ partOf: 'ro' }); new Waypoint(new MeshNamespace(new Target(a, 'prod'), 'shop'), name); return a; };
-synthToDirectory(app('v1'), { outdir: ${JSON.stringify(out)} });
-fs.chmodSync(${JSON.stringify(out)}, 0o555);
-synthToDirectory(app('v2'), { outdir: ${JSON.stringify(out)} });
-synthToDirectory(app('v3'), { outdir: ${JSON.stringify(out)} });
+const out = ${JSON.stringify(out)};
+synthToDirectory(app('v1'), { outdir: out });
+${makeReadOnly}
+synthToDirectory(app('v2'), { outdir: out });
+synthToDirectory(app('v3'), { outdir: out });
 `;
-  execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, HOME: dir }, ...asUser });
+  execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, HOME: dir }, ...(root ? { uid: 65534, gid: 65534 } : {}) });
+  return { dir, out };
+}
+
+test('a read-only output folder is replaced without leaving old copies beside it', () => {
+  const { out } = synthThriceReadOnly('wp-quiet-ro-', 'fs.chmodSync(out, 0o555);');
   try {
     assert.deepEqual(leftovers(out), []);
     assert.equal(fs.statSync(out).mode & 0o777, 0o555, 'its mode is kept');
@@ -309,24 +320,10 @@ synthToDirectory(app('v3'), { outdir: ${JSON.stringify(out)} });
 });
 
 test('an output tree made read-only throughout (chmod -R a-w) is replaced without leaving an old copy, credentials and all, beside it', () => {
-  const dir = tempDir('wp-quiet-ro-tree-');
-  const root = process.getuid?.() === 0;
-  const asUser = root ? { uid: 65534, gid: 65534 } : {};
-  if (root) fs.chownSync(dir, 65534, 65534);
-  const out = path.join(dir, 'dist');
-  const script = `
-const fs = require('node:fs');
-const path = require('node:path');
-const { synthToDirectory } = require(${JSON.stringify(path.join(REPO_ROOT, 'compiler', 'synth'))});
-const { MeshNamespace, PolicyApp, Target, Waypoint } = require(${JSON.stringify(path.join(REPO_ROOT, 'constructs'))});
-const app = (name) => { const a = new PolicyApp({ partOf: 'ro' }); new Waypoint(new MeshNamespace(new Target(a, 'prod'), 'shop'), name); return a; };
-const readOnly = (p) => { const st = fs.lstatSync(p); if (st.isDirectory()) { for (const e of fs.readdirSync(p)) readOnly(path.join(p, e)); } fs.chmodSync(p, st.mode & 0o555); };
-synthToDirectory(app('v1'), { outdir: ${JSON.stringify(out)} });
-readOnly(${JSON.stringify(out)});
-synthToDirectory(app('v2'), { outdir: ${JSON.stringify(out)} });
-synthToDirectory(app('v3'), { outdir: ${JSON.stringify(out)} });
-`;
-  execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: REPO_ROOT, stdio: 'pipe', env: { ...process.env, HOME: dir }, ...asUser });
+  const { dir, out } = synthThriceReadOnly(
+    'wp-quiet-ro-tree-',
+    'const readOnly = (p) => { const st = fs.lstatSync(p); if (st.isDirectory()) { for (const e of fs.readdirSync(p)) readOnly(path.join(p, e)); } fs.chmodSync(p, st.mode & 0o555); };\nreadOnly(out);',
+  );
   try {
     assert.deepEqual(leftovers(out), []);
     assert.ok([...readTree(out).keys()].some((f) => f.endsWith('gateway-v3.yaml')));

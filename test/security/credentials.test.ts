@@ -165,15 +165,13 @@ export default app;`,
   assert.match(readTree(res.out).get('default/2-policies/default/wasmplugin-auth.yaml')!, new RegExp(`- ${SECRET}\n`));
 });
 
-test('Credential.fromFile with a relative path reads beside the policy file that names the path, not beside a shared pattern in another folder that creates the plugin', async () => {
-  // Two teams import one pattern from lib/; each passes its own credential
-  // file, named relative to its own policy file. The pattern's folder has a
-  // secrets/ folder of its own: the path must never resolve there.
-  const dir = tempDir();
-  fs.mkdirSync(path.join(dir, 'secrets'));
-  fs.mkdirSync(path.join(dir, 'lib', 'secrets'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'secrets', 'cred'), `${SECRET}\n`);
-  fs.writeFileSync(path.join(dir, 'lib', 'secrets', 'cred'), 'decoy:not-the-team-credential\n');
+/**
+ * A project whose shared pattern (lib/pattern.ts) creates the plugin, and
+ * whose policy (main.ts, line 5) names the credential file `secrets/cred`
+ * relative to itself. Returns the policy file.
+ */
+function patternProject(dir: string): string {
+  fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
   const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
   fs.writeFileSync(
     path.join(dir, 'lib', 'pattern.ts'),
@@ -183,7 +181,7 @@ export function adminAuth(ns: wp.MeshNamespace, waypoint: wp.Waypoint, credentia
 }
 `,
   );
-  const main = writePolicy(
+  return writePolicy(
     dir,
     `import { adminAuth } from './lib/pattern';
 const app = new wp.PolicyApp();
@@ -191,6 +189,18 @@ const ns = new wp.MeshNamespace(app, 'default');
 adminAuth(ns, new wp.Waypoint(ns, 'waypoint'), wp.Credential.fromFile('secrets/cred'));
 export default app;`,
   );
+}
+
+test('Credential.fromFile with a relative path reads beside the policy file that names the path, not beside a shared pattern in another folder that creates the plugin', async () => {
+  // Two teams import one pattern from lib/; each passes its own credential
+  // file, named relative to its own policy file. The pattern's folder has a
+  // secrets/ folder of its own: the path must never resolve there.
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'secrets'));
+  fs.mkdirSync(path.join(dir, 'lib', 'secrets'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'secrets', 'cred'), `${SECRET}\n`);
+  fs.writeFileSync(path.join(dir, 'lib', 'secrets', 'cred'), 'decoy:not-the-team-credential\n');
+  const main = patternProject(dir);
   const res = await synthInto(tempDir(), main);
   assert.equal(res.code, 0, res.io.text());
   const plugin = readTree(res.out).get('default/2-policies/default/wasmplugin-auth.yaml')!;
@@ -201,24 +211,7 @@ export default app;`,
 test('a missing Credential.fromFile file is reported at the line that named the path, not at the shared pattern that creates the plugin', async () => {
   // The path to fix is the one the team wrote; the pattern is another team's file.
   const dir = tempDir();
-  fs.mkdirSync(path.join(dir, 'lib'));
-  const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
-  fs.writeFileSync(
-    path.join(dir, 'lib', 'pattern.ts'),
-    `import * as wp from '${lib}';
-export function adminAuth(ns: wp.MeshNamespace, waypoint: wp.Waypoint, credential: wp.Credential): void {
-  new wp.BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [credential] }], acknowledge: { unpinnedModule: 'test' } });
-}
-`,
-  );
-  const main = writePolicy(
-    dir,
-    `import { adminAuth } from './lib/pattern';
-const app = new wp.PolicyApp();
-const ns = new wp.MeshNamespace(app, 'default');
-adminAuth(ns, new wp.Waypoint(ns, 'waypoint'), wp.Credential.fromFile('secrets/cred'));
-export default app;`,
-  );
+  const main = patternProject(dir);
   const res = await synthInto(dir, main);
   assert.notEqual(res.code, 0);
   const text = res.io.text();
