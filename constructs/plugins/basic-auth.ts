@@ -26,7 +26,8 @@ const wireRule = z
     request_methods: z.array(z.string()).refine((a) => a.length > 0, { message: 'request_methods must list at least one method: an empty list makes the plugin refuse its whole config (it does not mean "all methods")', ...ruleParams('basic-auth/empty-methods', 'List the methods, e.g. ["GET", "POST"].') }),
     credentials: z.array(z.string()).refine((a) => a.length > 0, { message: 'credentials must list at least one credential: an empty list makes the plugin refuse its whole config', ...ruleParams('basic-auth/empty-credentials', 'Add a credential (Credential.fromEnv(...)).') }),
     // The module accepts an empty host; it only never matches, and a rule whose hosts never match guards nothing.
-    hosts: z.array(z.string().refine((h) => h.length > 0, { message: 'a host is empty: no request has an empty host, so a rule with only this host would never apply and its paths would go unprotected', ...ruleParams('props/invalid', 'Remove the empty host, or write the host meant (leave hosts out to match every host).') })).optional(),
+    // A fix but no rule id: the default one is right where it is read (props/invalid for a construct's props, plugin/config for a manifest).
+    hosts: z.array(z.string().refine((h) => h.length > 0, { message: 'a host is empty: no request has an empty host, so a rule with only this host would never apply and its paths would go unprotected', params: { fix: 'Remove the empty host, or write the host meant (leave hosts out to match every host).' } })).optional(),
   })
   .superRefine((rule, ctx) => {
     const present = PATH_KEYS.filter((k) => rule[k] !== undefined);

@@ -219,3 +219,13 @@ test('a hand-written config that its schema refuses still gets its unknown keys 
   assert.match(findings.find((f) => f.rule === 'acme-required/unknown-key')!.message, /key "apikey" is not in the plugin's schema.*\(did you mean "api_key"\?\)/);
   assert.doesNotMatch(JSON.stringify(findings), /S3cr3t/);
 });
+
+test('an empty host in a hand-written basic-auth config is plugin/config, not props/invalid: a manifest has no construct props', async () => {
+  const { checkManifests } = await import('../../analysis/check-manifests');
+  const { BASIC_AUTH_URL } = await import('../../constructs');
+  const config = { basic_auth_rules: [{ prefix: '/admin', hosts: [''], request_methods: ['GET'], credentials: ['ok:test'] }] };
+  const dir = manifestDir({ 'auth.yaml': handWrittenPlugin('auth', BASIC_AUTH_URL, config) });
+  const empty = checkManifests(dir).findings.filter((f) => /a host is empty/.test(f.message));
+  assert.deepEqual(empty.map((f) => f.rule), ['plugin/config']);
+  assert.equal(empty[0].fix, 'Remove the empty host, or write the host meant (leave hosts out to match every host).');
+});
