@@ -1,6 +1,6 @@
 import type { Finding } from '../analysis/finding';
 import { formatFinding } from '../analysis/finding';
-import { readDeclaredSecrets } from './internal/known-secrets';
+import { readDeclaredSecrets, scrubThrown } from './internal/known-secrets';
 
 /**
  * Thrown for a mistake in a policy (never for a bug in waypoint-policy). The
@@ -46,7 +46,8 @@ export function isPolicyError(e: unknown): e is PolicyError {
  */
 export function thrown(e: unknown): { name: string; firstLine: string } {
   const err = asError(e);
-  return { name: readSafely(() => String(err.name), 'Error'), firstLine: readSafely(() => String(err.message), '(its message could not be read)').split('\n')[0] };
+  // Scrubbed here, not only when printed: the password of a credential alone is scrubbed from thrown text only.
+  return { name: readSafely(() => String(err.name), 'Error'), firstLine: scrubThrown(readSafely(() => String(err.message), '(its message could not be read)').split('\n')[0]) };
 }
 
 /**

@@ -10,16 +10,23 @@ import { inspect } from 'node:util';
  */
 const values = new Set<string>();
 
+// The password of a user:password credential, alone: scrubbed only from text
+// policy code threw (scrubThrown), not from every output as `values` are. A
+// password may be an ordinary word (`waypoint`, `default`) that also names
+// the tool, targets, objects and files, which diff's report and every
+// finding's path would otherwise lose.
+const passwords = new Set<string>();
+
 // Shorter values would scrub ordinary words out of messages.
 const MIN_LENGTH = 6;
 
 /**
  * Remember a credential value read in this process, with the other forms a
  * message may quote it in: its base64 (how the module may store it), the
- * `user:password` it decodes to when it is stored as base64, the password
- * alone (at least as long as a whole value must be), and each of
+ * `user:password` it decodes to when it is stored as base64, and each of
  * them as JSON escapes it (a quote or backslash in it: `diff --json`, a
- * `JSON.parse` error). Returns the value.
+ * `JSON.parse` error). The password alone (at least as long as a whole value
+ * must be) is remembered for `scrubThrown` only. Returns the value.
  */
 export function rememberSecret(value: string): string {
   if (value.length >= MIN_LENGTH) {
@@ -33,7 +40,7 @@ export function rememberSecret(value: string): string {
     // The password alone, too: policy code that splits the pair may throw
     // with just that part (the user name is no secret, and stays readable).
     const password = passwordOf(pair ?? value);
-    if (password !== undefined) remember(password);
+    if (password !== undefined) remember(password, passwords);
   }
   return value;
 }
@@ -44,16 +51,16 @@ function passwordOf(pair: string): string | undefined {
   return colon > 0 && colon < pair.length - 1 ? pair.slice(colon + 1) : undefined;
 }
 
-function remember(form: string): void {
+function remember(form: string, into: Set<string> = values): void {
   if (form.length < MIN_LENGTH) return;
-  values.add(form);
+  into.add(form);
   const escaped = JSON.stringify(form).slice(1, -1);
-  if (escaped !== form) values.add(escaped);
+  if (escaped !== form) into.add(escaped);
   // As util.inspect quotes it (node:assert's messages, an object printed
   // into a thrown message): a backslash doubled, a control character as \x..,
   // where JSON would write \u00..
   const inspected = inspect(form).slice(1, -1);
-  if (inspected !== form) values.add(inspected);
+  if (inspected !== form) into.add(inspected);
 }
 
 /** The `user:password` that base64 `value` stands for, when it is one (printable, with a ':'). */
@@ -109,6 +116,18 @@ export function scrubSecrets(text: string): string {
   for (const v of values) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
   if (out.includes('"...') || out.includes('..."')) out = out.replace(CUT_QUOTE, scrubCutQuote);
   return /\.\.\.['"`]/.test(out) ? out.replace(CUT_INSIDE, scrubCutInside) : out;
+}
+
+/**
+ * `text`, which policy code threw, with every remembered credential value
+ * replaced, and the passwords alone too. The declared credentials are read
+ * first: the policy code may have read one itself, before any construct did.
+ */
+export function scrubThrown(text: string): string {
+  readDeclaredSecrets();
+  let out = scrubSecrets(text);
+  for (const v of passwords) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
+  return out;
 }
 
 // Node's argument errors quote a long string cut to its first characters,

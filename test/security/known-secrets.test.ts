@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { thrown } from '../../constructs/errors';
 import { rememberSecret, scrubSecrets } from '../../constructs/internal/known-secrets';
 
 test('a credential stored as base64 is scrubbed in its decoded user:password form too (an error may quote what the plugin compares)', () => {
@@ -88,11 +89,20 @@ test('each line of a credential that spans lines is scrubbed on its own: finding
 
 test('the password of a user:password credential is scrubbed on its own (policy code that splits the pair may throw with it), the user name is not', () => {
   rememberSecret('splituser:Split-Password-4417');
-  assert.equal(scrubSecrets('bad password Split-Password-4417 for splituser'), 'bad password <redacted credential> for splituser');
+  assert.equal(thrown(new Error('bad password Split-Password-4417 for splituser')).firstLine, 'bad password <redacted credential> for splituser');
   // Stored as base64, the decoded pair's password too.
   rememberSecret(Buffer.from('b64split:B64-Split-Pass-9931').toString('base64'));
-  assert.equal(scrubSecrets('got B64-Split-Pass-9931'), 'got <redacted credential>');
+  assert.equal(thrown(new Error('got B64-Split-Pass-9931')).firstLine, 'got <redacted credential>');
   // A password shorter than a whole value may be would scrub ordinary words: left alone.
   rememberSecret('shortpw:abc');
-  assert.equal(scrubSecrets('abc'), 'abc');
+  assert.equal(thrown(new Error('abc')).firstLine, 'abc');
+});
+
+test('a password that is an ordinary word is scrubbed from what policy code threw, not from the names and paths of every other output', () => {
+  rememberSecret('ops:waypoint');
+  // diff prints its whole report through the scrubber: the word names the tool, objects and files.
+  const report = 'waypoint-policy diff HEAD..working tree\n  changed Gateway shop/waypoint [default] (default/1-waypoints/shop/gateway-waypoint.yaml) at policies/waypoint.ts:6';
+  assert.equal(scrubSecrets(report), report);
+  assert.equal(scrubSecrets(JSON.stringify({ waypointFor: 'service' })), JSON.stringify({ waypointFor: 'service' }));
+  assert.equal(thrown(new Error('password waypoint refused')).firstLine, 'password <redacted credential> refused');
 });
