@@ -9,6 +9,7 @@ import { LABELS } from '../constructs/labels';
 import { argoSyncOptionsOf } from '../compiler/gitops';
 import { GatewayInfo, MeshIndex, namespaceOf, objectItems, ServiceInfo } from '../simulator/mesh-index';
 import { simulate } from '../simulator/simulate';
+import { targetRefsOf } from '../simulator/attachment';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
@@ -135,10 +136,7 @@ function serviceList(models: MeshModel[], target: string): { namespace: string; 
 function targetRefs(o: ModelObject): { kind?: string; name?: string; group?: string }[] {
   if (o.manifest.kind !== 'WasmPlugin') return [];
   // A null item (a hand-edited base) describes nothing, as in the simulator.
-  const spec = o.manifest.spec as { targetRefs?: unknown; targetRef?: unknown } | undefined;
-  const refs = objectItems<{ kind?: string; name?: string }>(spec?.targetRefs);
-  // istiod (and the simulator) merge the legacy singular targetRef in when targetRefs is empty.
-  return refs.length === 0 ? objectItems<{ kind?: string; name?: string }>([spec?.targetRef]) : refs;
+  return targetRefsOf((o.manifest.spec ?? {}) as Record<string, unknown>);
 }
 
 function serviceInfo(index: MeshIndex, ns: string, name: string): ServiceInfo {

@@ -3,6 +3,7 @@ import { argoSyncOptionsOf, GITOPS_KEYS } from '../compiler/gitops';
 import { manifestOwnership } from '../compiler/read-manifests';
 import { useWaypointOf } from '../analysis/rules/waypoints';
 import { LABELS } from '../constructs/labels';
+import { targetRefsOf } from '../simulator/attachment';
 
 /**
  * A Gateway that the base revision owned and the head revision no longer
@@ -155,10 +156,10 @@ export function labelledWaypoint(o: ModelObject): string | undefined {
 
 export function pluginTargets(o: ModelObject): string[] {
   if (o.manifest.kind !== 'WasmPlugin') return [];
-  const refs = (o.manifest.spec as { targetRefs?: unknown } | undefined)?.targetRefs;
-  if (!Array.isArray(refs)) return [];
+  // The legacy singular targetRef too, when targetRefs is empty: istiod attaches the plugin by it.
+  const refs = targetRefsOf((o.manifest.spec ?? {}) as Record<string, unknown>);
   const ns = o.manifest.metadata.namespace ?? 'default';
-  return refs.filter((r): r is { kind: string; name: string } => r?.kind === 'Gateway' && typeof r.name === 'string').map((r) => key(ns, r.name));
+  return refs.filter((r): r is { kind: string; name: string } => r.kind === 'Gateway' && typeof r.name === 'string').map((r) => key(ns, r.name));
 }
 
 /** `Namespace shop`, `Service shop/reviews`: how review lines name an object. */

@@ -30,9 +30,13 @@ export function lookupNamespaces(proxy: Proxy, rootNamespace: string): Set<strin
   return out;
 }
 
-function refsOf(spec: Record<string, unknown>): Ref[] {
+/**
+ * What a policy's spec attaches to, as istiod reads it (`GetTargetRefs`): its
+ * targetRefs, or the legacy singular targetRef when targetRefs is empty. The
+ * review reads it here too, so that it follows a plugin where it runs.
+ */
+export function targetRefsOf(spec: Record<string, unknown>): Ref[] {
   const refs = objectItems<Ref>(spec.targetRefs);
-  // The legacy singular targetRef is merged in when targetRefs is empty.
   if (refs.length === 0 && spec.targetRef && typeof spec.targetRef === 'object') return [spec.targetRef as Ref];
   return refs;
 }
@@ -53,7 +57,7 @@ export function attachmentOf(policy: KubeObject, proxy: Proxy, rootNamespace: st
   const spec = (policy.spec ?? {}) as Record<string, unknown>;
   const ns = namespaceOf(policy);
   const gw = proxy.gateway;
-  const refs = refsOf(spec);
+  const refs = targetRefsOf(spec);
   if (refs.length > 0) {
     const misses: string[] = [];
     for (const r of refs) {

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { effectChanges } from '../../review/effects';
+import { prunedGatewaysInUse } from '../../review/pruned-gateways';
 import type { KubeObject } from '../../compiler/model';
 import { BASIC_AUTH, basicAuthConfig, modelOf, namespace, service, waypoint } from '../simulator/fixtures';
 
@@ -37,3 +38,11 @@ for (const [kind, ref] of Object.entries(REFS)) {
     assert.deepEqual(widened(true), byTargetRefs);
   });
 }
+
+test('a plugin attached by the legacy targetRef still uses its Gateway: pruning that Gateway is reported as pruned in use, as for targetRefs', () => {
+  const uses = (legacy: boolean) =>
+    prunedGatewaysInUse(new Set(['shop/waypoint']), modelOf([waypoint('shop', 'waypoint'), auth('/admin', REFS.Gateway, legacy)]), 'test').map((p) => [p.gateway, p.usedBy]);
+  const byTargetRefs = uses(false);
+  assert.equal(byTargetRefs.length, 1, JSON.stringify(byTargetRefs));
+  assert.deepEqual(uses(true), byTargetRefs);
+});
