@@ -1,5 +1,9 @@
 import type { IConstruct } from 'constructs';
-import { declareConstructProps, inheritedProps } from './internal/validate';
+import { declareConstructProps, declaresProps, inheritedProps } from './internal/validate';
+
+// The classes checkProps declared, which it may declare again: any other
+// class that declared its props is one of the library's own.
+const checked = new WeakSet<Function>();
 
 /**
  * Have every prop of a team's subclass of a library construct checked, as
@@ -7,7 +11,8 @@ import { declareConstructProps, inheritedProps } from './internal/validate';
  * ones it takes itself. Any other key is then refused (`props/unknown`),
  * where by default a subclass is refused only keys that misspell one of its
  * parent's (its own props pass, and `owner` beside MeshNamespace's `owned`
- * would be taken for a typo until declared). Call it once, after the class.
+ * would be taken for a typo until declared). Call it once, after the class;
+ * it throws a TypeError for a library construct itself.
  *
  * @example
  * class TicketedAuth extends BasicAuth { ... } // takes `ticket` besides BasicAuth's props
@@ -21,5 +26,10 @@ export function checkProps(cls: new (...args: any[]) => IConstruct, ownProps: re
     // A programming mistake in a library of constructs, found when it loads.
     throw new TypeError(`checkProps(${cls.name}): ${cls.name} extends no waypoint-policy construct (PolicyApp, Target, MeshNamespace, Waypoint, MeshService, ExternalService or a WasmPlugin), so there are no props to check it against`);
   }
+  if (declaresProps(cls) && !checked.has(cls)) {
+    // Its own props would be replaced by its parent's: BasicAuth would refuse its rules.
+    throw new TypeError(`checkProps(${cls.name}): ${cls.name} is a waypoint-policy construct, whose props are checked already; call checkProps on your subclass of it`);
+  }
+  checked.add(cls);
   declareConstructProps(cls, [...parent, ...ownProps]);
 }

@@ -356,6 +356,11 @@ export function declareConstructProps(cls: Function, keys: Iterable<string>): vo
   declaredProps.set(cls, new Set(keys));
 }
 
+/** Whether `cls` itself declared its props. */
+export function declaresProps(cls: Function): boolean {
+  return declaredProps.has(cls);
+}
+
 /** The props of the nearest class above `cls` that declared them, if any. */
 export function inheritedProps(cls: Function): ReadonlySet<string> | undefined {
   for (let c = Object.getPrototypeOf(cls); c; c = Object.getPrototypeOf(c)) {

@@ -250,3 +250,11 @@ test('an empty host in a BasicAuth rule is refused with why: the module takes it
   assert.match(findings[0].message, /a host is empty: no request has an empty host, so a rule with only this host would never apply and its paths would go unprotected/);
   assert.equal(findings[0].fix, 'Remove the empty host, or write the host meant (leave hosts out to match every host).');
 });
+
+test('checkProps on a library construct itself is refused: it would replace the class\'s own props (BasicAuth would refuse its rules)', () => {
+  assert.throws(() => checkProps(BasicAuth, ['ticket']), /checkProps\(BasicAuth\): BasicAuth is a waypoint-policy construct/);
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const w = new Waypoint(ns, 'waypoint');
+  assert.doesNotThrow(() => new BasicAuth(ns, 'auth', { targets: [w], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }], acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' } }));
+});
