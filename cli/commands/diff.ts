@@ -117,7 +117,17 @@ export function diff(argv: string[], io: Io): number {
     throw e;
   }
   // Legitimate for the pull request that adds the first synth, but also what
-  // a mistyped --outdir or a run from the wrong folder looks like.
+  // a mistyped --outdir or a run from the wrong folder looks like. When the
+  // working tree has no such folder either, it cannot be the first synth of a
+  // committed output: every object would show as added, nothing as widened or
+  // removed, and --fail-on-widened would pass whatever the change does.
+  if (base.size === 0 && !fs.existsSync(path.resolve(io.cwd, outdir))) {
+    throw new UsageError(
+      `diff: neither ${values.base} nor the working tree has a ${folder || './'} folder, so there is nothing to compare with: ` +
+        'run diff from the folder synth and check run in (the project root), or pass --outdir with the folder synth writes, as committed. ' +
+        'If this change adds the first synth, run synth and commit its output first.',
+    );
+  }
   if (base.size === 0) {
     io.err(`diff: ${values.base} has no files under ${folder || './'} (the first synth, or the wrong --outdir or folder?): every object shows as added.`);
   }

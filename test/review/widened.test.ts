@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
-import { captureIo, REPO_ROOT } from '../support/helpers';
+import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
 import { policyRepo } from './policy-repo';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
@@ -95,14 +97,42 @@ wp.MeshService.fromServiceName(ns, 'payments', 'payments');`;
   assert.match(r.out, /!! GET \/admin to shop\/\S+ \(no credentials\) \[demo\]: 401 -> 200/);
 });
 
-test('a base without files under the output folder is said on stderr (a first synth, or a mistyped --outdir), not passed off silently', async () => {
+test('a base without files under the output folder is said on stderr when the working tree has that folder (the pull request that adds the first synth)', async () => {
   const body = `const w = new wp.Waypoint(ns, 'waypoint');\nns.useWaypoint(w);`;
   const repo = await policyRepo(program(body), program(body), 'wp-widened-');
-  const typo = await diff(repo, '--outdir', 'distt');
-  assert.equal(typo.code, 0, typo.io.text());
-  assert.match(typo.io.stderr.join('\n'), /diff: main has no files under distt\/ \(the first synth, or the wrong --outdir or folder\?\): every object shows as added/);
+  // The first synth's output, committed by the change itself: the base has no dist/ yet.
+  fs.renameSync(path.join(repo, 'dist'), path.join(repo, 'out'));
+  const first = await diff(repo, '--outdir', 'out', '--fail-on-widened');
+  assert.equal(first.code, 0, first.io.text());
+  assert.match(first.io.stderr.join('\n'), /diff: main has no files under out\/ \(the first synth, or the wrong --outdir or folder\?\): every object shows as added/);
+  fs.renameSync(path.join(repo, 'out'), path.join(repo, 'dist'));
   const right = await diff(repo);
   assert.doesNotMatch(right.io.text(), /has no files under/);
+});
+
+test('an output folder neither the base nor the working tree has (a mistyped --outdir, a monorepo run from its root) is a usage error: a widening change must not pass --fail-on-widened as all new', async () => {
+  const body = `const w = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(w);
+wp.MeshService.fromServiceName(ns, 'payments', 'payments');`;
+  const repo = await policyRepo(program(`${body}\nauth(ns, 'auth', w, '/admin');`), program(body), 'wp-widened-');
+  assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
+  const typo = await diff(repo, '--outdir', 'distt', '--fail-on-widened');
+  assert.equal(typo.code, 2, typo.io.text());
+  assert.match(typo.io.stderr.join('\n'), /neither main nor the working tree has a distt\/ folder[^]*pass --outdir/);
+  assert.deepEqual(typo.io.stdout, []);
+  // A monorepo: the policy project in a subfolder, diff run from the repository root with only --app.
+  const root = tempDir('wp-widened-mono-');
+  fs.cpSync(repo, path.join(root, 'mesh'), { recursive: true, filter: (src) => path.basename(src) !== '.git' });
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: root, stdio: 'pipe' });
+  // The base's dist/, committed under mesh/; the change stays in the working tree.
+  git('init', '-q', '-b', 'main');
+  git('add', 'mesh/dist');
+  git('commit', '-qm', 'base');
+  const io = captureIo(root);
+  assert.equal(await main(['diff', '--base', 'main', '--app', 'mesh/policies/main.ts', '--fail-on-widened'], io), 2, io.text());
+  assert.match(io.text(), /neither main nor the working tree has a dist\/ folder/);
+  const right = captureIo(root);
+  assert.equal(await main(['diff', '--base', 'main', '--app', 'mesh/policies/main.ts', '--outdir', 'mesh/dist', '--fail-on-widened'], right), 1, right.text());
 });
 
 test('auth removed from behind something the simulator does not model (unknown before) is still widened: only a new target is exempt', async () => {
