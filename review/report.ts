@@ -29,6 +29,14 @@ export interface Review {
   readonly deliveryRenames: DeliveryRename[];
   /** The `app.kubernetes.io/part-of` value of every owned object, replaced (a label only). */
   readonly partOf?: { readonly from: string; readonly to: string; readonly objects: number };
+  /**
+   * The working tree's output folder is not what the head's policies compile
+   * to (a hand edit, a change committed without synth, a merge conflict
+   * resolved in the files): the review shows what the policies compile to,
+   * while the GitOps tool deploys the folder as committed. Counts of files
+   * synth would add, change and remove (`waypoint-policy check` lists them).
+   */
+  readonly staleOutput?: { readonly outdir: string; readonly added: number; readonly changed: number; readonly removed: number };
 }
 
 export type ReviewFormat = 'text' | 'markdown' | 'json';
@@ -292,8 +300,19 @@ function summary(r: Review): string {
   return `${r.objects.length} object(s) changed; ${widened} widened access; ${lost} Service(s) lost their waypoint; ${pruned ? `${pruned} Gateway(s) pruned while in use; ` : ''}${r.effects.simulated} representative request(s) simulated${leftOut(r.effects)}`;
 }
 
+function staleLine(r: Review): string | undefined {
+  const st = r.staleOutput;
+  if (!st) return undefined;
+  return (
+    `the committed ${st.outdir} is not what the policies compile to (synth would add ${st.added}, change ${st.changed} and remove ${st.removed} file(s)): ` +
+    `this review shows what the policies compile to, not what ${st.outdir} deploys once merged. Run synth and commit ${st.outdir} (waypoint-policy check lists the files)`
+  );
+}
+
 function text(r: Review): string {
   const lines = [`waypoint-policy diff ${r.base}..${r.head}`, summary(r), ''];
+  const stale = staleLine(r);
+  if (stale) lines.push(`Note: ${stale}.`, '');
   const widened = r.effects.access.filter((a) => a.widened);
   if (widened.length) {
     lines.push('WIDENED ACCESS (review first):');
@@ -336,7 +355,7 @@ function text(r: Review): string {
     }
     lines.push('');
   }
-  if (lines.length === 3) lines.push('No changes.');
+  if (lines.length === (stale ? 5 : 3)) lines.push('No changes.');
   return lines.join('\n').trimEnd() + '\n';
 }
 
@@ -353,6 +372,8 @@ function code(s: string): string {
 
 function markdown(r: Review): string {
   const out = [`### waypoint-policy: policy changes ${code(r.base)} → ${code(r.head)}`, '', md(summary(r)), ''];
+  const stale = staleLine(r);
+  if (stale) out.push(`> **Note:** ${md(stale)}.`, '');
   const widened = r.effects.access.filter((a) => a.widened);
   if (widened.length) {
     out.push('#### :warning: Widened access (review first)', '', '| Request | Before | After |', '| --- | --- | --- |');

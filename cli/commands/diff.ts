@@ -5,12 +5,15 @@ import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
 import { clusterDomainOf } from '../../compiler/model';
 import { isPolicyError } from '../../constructs/errors';
-import { DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
+import { DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, review, type Review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { realPath } from '../../compiler/project-root';
 import { printFindings, toJsonFindings } from './synth';
+import { treeDrift } from './check';
+import { readTree } from '../../compiler/write';
+import type { FileTree } from '../../compiler/layout';
 import { readDeclaredSecrets, scrubSecrets } from '../../constructs/internal/known-secrets';
 
 export const usage = `waypoint-policy diff --base REF [--app FILE] [--outdir DIR] [--format text|markdown|json] [--json] [--fail-on-widened] [--max-requests N]
@@ -40,6 +43,25 @@ path the change touches were left out of the simulation: at most
 Failing, it says why on stderr.`;
 
 const FORMATS: readonly ReviewFormat[] = ['text', 'markdown', 'json'];
+
+/**
+ * How the output folder in the working tree differs from what the policies
+ * compile to (a hand edit, a change committed without synth, a merge
+ * conflict resolved in the files), as counts; undefined when it does not, or
+ * when it does not exist or cannot be read (`check` says why).
+ */
+function committedDrift(outdir: string, compiled: FileTree): { added: number; changed: number; removed: number } | undefined {
+  if (!fs.statSync(outdir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
+  let committed: FileTree;
+  try {
+    committed = readTree(outdir);
+  } catch {
+    return undefined;
+  }
+  const drift = treeDrift(compiled, committed);
+  const n = { added: drift.added.length, changed: drift.changed.length, removed: drift.removed.length };
+  return n.added + n.changed + n.removed === 0 ? undefined : n;
+}
 
 /**
  * `p` with the links in its parent folders resolved, as git and the working
@@ -143,7 +165,7 @@ export function diff(argv: string[], io: Io): number {
     if (!isPolicyError(e)) throw e;
     return doesNotCompile(io, entry, values.base, relativizeSources(e.findings, root), format);
   }
-  let r;
+  let r: Review;
   try {
     r = review(base, head, { base: values.base, head: 'working tree' }, { maxRequests: max, mesh });
   } catch (e) {
@@ -151,6 +173,12 @@ export function diff(argv: string[], io: Io): number {
     // The message starts with the file, relative to the output folder.
     io.err(`diff: at ${values.base}, ${folder}${e.message}.`);
     return EXIT.FAILED;
+  }
+  // The review reads the policies; what the GitOps tool deploys once merged is the folder as committed.
+  const stale = committedDrift(path.resolve(io.cwd, outdir), head);
+  if (stale) {
+    r = { ...r, staleOutput: { outdir: folder || './', ...stale } };
+    io.err(`diff: the working tree's ${folder || './'} is not what ${entry} compiles to (synth would add ${stale.added}, change ${stale.changed} and remove ${stale.removed} file(s)): the review shows the policies, not what ${folder || './'} deploys. Run synth and commit it.`);
   }
   // Fields we know hold secrets are fingerprints already; this is the last
   // line of defence for a credential the policy also put elsewhere (a path

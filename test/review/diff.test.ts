@@ -261,3 +261,23 @@ export default app;
     delete process.env.WP_DIFF_SECRET;
   }
 });
+
+test('a committed dist/ that is not what the policies compile to (edited by hand, no synth after a change) is said in every format: the review shows the policies, not what GitOps deploys', async () => {
+  const other = await policyRepo(policy(1), policy(1), 'wp-review-stale-');
+  const inSync = captureIo(other);
+  assert.equal(await main(['diff', '--base', 'main', '--format', 'markdown'], inSync), 0, inSync.text());
+  assert.doesNotMatch(inSync.text(), /not what the policies compile to|not what policies\/main\.ts compiles to/);
+  // A hand edit that widens what is deployed: the policies, and so the review, do not change.
+  const file = path.join(other, 'dist', 'demo', '2-policies', 'default', 'wasmplugin-auth-at-waypoint.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\n {10}- POST\n/, '\n'));
+  const md = captureIo(other);
+  assert.equal(await main(['diff', '--base', 'main', '--format', 'markdown'], md), 0, md.text());
+  assert.match(md.stdout.join('\n'), /> \*\*Note:\*\* the committed dist\/ is not what the policies compile to \(synth would add 0, change 1 and remove 0 file\(s\)\): this review shows what the policies compile to, not what dist\/ deploys once merged/);
+  assert.match(md.stderr.join('\n'), /diff: the working tree's dist\/ is not what policies\/main\.ts compiles to/);
+  const text = captureIo(other);
+  assert.equal(await main(['diff', '--base', 'main'], text), 0);
+  assert.match(text.stdout.join('\n'), /^Note: the committed dist\/ is not what the policies compile to/m);
+  const json = captureIo(other);
+  assert.equal(await main(['diff', '--base', 'main', '--json'], json), 0);
+  assert.deepEqual(JSON.parse(json.stdout.join('\n')).staleOutput, { outdir: 'dist/', added: 0, changed: 1, removed: 0 });
+});
