@@ -43,8 +43,13 @@ export function treeAtRevision(repoDir: string, ref: string, dir: string): FileT
   try {
     commit = git(repoDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).trim();
   } catch {
-    // `--quiet` leaves git with nothing to say: say it here.
-    throw new GitError(`there is no commit ${JSON.stringify(ref)} in this repository (in CI, fetch it first: a shallow checkout has only the head)`);
+    // `--quiet` leaves git with nothing to say: say it here, with the fetch that brings it. A plain
+    // `git fetch origin main` in a single-branch (shallow) clone updates FETCH_HEAD only, not origin/main.
+    const remote = /^([\w.-]+)\/(.+)$/.exec(ref);
+    const fetch = remote
+      ? `: git fetch --no-tags --depth=1 ${remote[1]} ${remote[2]}:refs/remotes/${remote[1]}/${remote[2]}, or check out with fetch-depth: 0`
+      : '';
+    throw new GitError(`there is no commit ${JSON.stringify(ref)} in this repository (in CI, fetch it first${fetch}; a shallow checkout has only the head)`);
   }
   const prefix = git(repoDir, ['rev-parse', '--show-prefix']).trim();
   // git resolves `..` in a pathspec but reports paths from the top: slice by the resolved form.

@@ -281,3 +281,9 @@ test('a committed dist/ that is not what the policies compile to (edited by hand
   assert.equal(await main(['diff', '--base', 'main', '--json'], json), 0);
   assert.deepEqual(JSON.parse(json.stdout.join('\n')).staleOutput, { outdir: 'dist/', added: 0, changed: 1, removed: 0 });
 });
+
+test('a base ref missing from a shallow single-branch clone: the error gives the fetch that makes origin/<branch> exist', async () => {
+  const io = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'origin/main'], io), 2);
+  assert.match(io.text(), /there is no commit "origin\/main" in this repository \(in CI, fetch it first: git fetch --no-tags --depth=1 origin main:refs\/remotes\/origin\/main, or check out with fetch-depth: 0;/);
+});
