@@ -23,11 +23,11 @@ function stepsOf(file: string): Step[] {
   return Object.values(doc.jobs).flatMap((j) => j.steps);
 }
 
-/** Every `waypoint-policy <command> <flags>` a step runs, through npx or an npm script. */
+/** Every `waypoint-policy <command> <flags>` a step runs. */
 function invocations(steps: Step[]): { command: string; flags: string[] }[] {
   const out: { command: string; flags: string[] }[] = [];
   for (const s of steps) {
-    for (const m of (s.run ?? '').matchAll(/(?:npx waypoint-policy|npm run) (\w+)( [^\n|>&]*)?/g)) {
+    for (const m of (s.run ?? '').matchAll(/npx waypoint-policy (\w+)( [^\n|>&]*)?/g)) {
       out.push({ command: m[1], flags: [...(m[2] ?? '').matchAll(/(--[a-z-]+)/g)].map((f) => f[1]) });
     }
   }
@@ -45,6 +45,12 @@ test('every waypoint-policy command in the sample workflows exists and takes the
     }
   }
   assert.deepEqual([...seen].sort(), ['check', 'diff', 'synth']);
+});
+
+test('the sample workflows run no npm script: a policy repository installed as the README says has none of this repo\'s', () => {
+  for (const file of fs.readdirSync(path.join(REPO_ROOT, 'docs', 'ci'))) {
+    for (const s of stepsOf(file)) assert.doesNotMatch(s.run ?? '', /npm run/, `${file}: ${s.name ?? s.run}`);
+  }
 });
 
 test('pr-review.yml: the comment is posted only where the token can write (same-repository pull requests); forks get the job summary, and the gate runs for both', () => {
