@@ -11,7 +11,8 @@ const STATUS_TEXT: Record<number, string> = { 200: 'OK', 401: 'Unauthorized', 40
 export function formatStatus(r: SimulationResult): string {
   if (r.status === null) return `unknown (${r.reason})`;
   const headers = Object.entries(r.headers).map(([k, v]) => `${k.replace(/(^|-)([a-z])/g, (_m, s: string, c: string) => s + c.toUpperCase()).replace(/^Www-/, 'WWW-')}: ${v}`);
-  const extras = [...headers, ...(r.body === '' ? ['empty body'] : [])];
+  // Tied plugins would answer with other headers: these are one of theirs, which the line must not present as certain.
+  const extras = [...headers, ...(r.body === '' ? ['empty body'] : []), ...(r.uncertain ? ['or a tied plugin\'s headers and body: see the trace'] : [])];
   return `${r.status}${STATUS_TEXT[r.status] ? ` ${STATUS_TEXT[r.status]}` : ''}${extras.length ? ` (${extras.join('; ')})` : ''}`;
 }
 

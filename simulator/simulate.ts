@@ -74,7 +74,7 @@ function fromDefinition(url: string): PluginDecision {
 
 /** What is known so far while walking the proxies. */
 interface Outcome {
-  decided?: { status: number; headers: Record<string, string>; body: string; proxy: string; object: string; detail: string };
+  decided?: { status: number; headers: Record<string, string>; body: string; proxy: string; object: string; detail: string; uncertain?: string };
   /** The first thing the outcome depends on that is not simulated. */
   undetermined?: string;
 }
@@ -183,9 +183,11 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
     trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${reply.detail}` });
     const sameStatus: string[] = [];
     const other = rival(i, reply, sameStatus);
-    if (!other && sameStatus.length > 0) {
-      trace.push({ step: 'plugin', proxy, object, detail: `${sameStatus.join(', ')} ${sameStatus.length === 1 ? 'shares' : 'share'} its phase and priority and would answer ${reply.status} too, with other headers or body: the status is certain, but whose headers and body the client gets (the older plugin's) is unknown offline` });
-    }
+    const uncertain =
+      !other && sameStatus.length > 0
+        ? `${sameStatus.join(', ')} ${sameStatus.length === 1 ? 'shares' : 'share'} its phase and priority and would answer ${reply.status} too, with other headers or body: the status is certain, but whose headers and body the client gets (the older plugin's) is unknown offline`
+        : undefined;
+    if (uncertain) trace.push({ step: 'plugin', proxy, object, detail: uncertain });
     if (other) {
       const why = `${object} on ${proxy} answers ${reply.status} only if it runs before ${other}: they share phase and priority, and which is older (runs first) is unknown offline`;
       trace.push({ step: 'plugin', proxy, object, detail: `it answers ${reply.status} only if it runs before ${other}` });
@@ -196,7 +198,7 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
     if (outcome.undetermined) {
       trace.push({ step: 'plugin', proxy, object, detail: `it would answer ${reply.status} only if everything before it lets the request through, and ${outcome.undetermined}` });
     } else {
-      outcome.decided = { ...reply, proxy, object };
+      outcome.decided = { ...reply, proxy, object, uncertain };
     }
     return true;
   }
@@ -214,7 +216,8 @@ function finish(target: string, hops: Hop[], trace: TraceEntry[], outcome: Outco
     const headers = Object.entries(d.headers).map(([k, v]) => `${k}: ${v}`);
     const reason = `${d.status} from ${d.object} on ${d.proxy}`;
     trace.push({ step: 'response', detail: `${reason}${headers.length ? `; ${headers.join('; ')}` : ''}; ${d.body === '' ? 'empty body' : 'body set by the plugin'}` });
-    return { status: d.status, headers: d.headers, body: d.body, reason, hops, decidedBy: { proxy: d.proxy, object: d.object }, target, trace };
+    const result = { status: d.status, headers: d.headers, body: d.body, reason, hops, decidedBy: { proxy: d.proxy, object: d.object }, target, trace };
+    return d.uncertain ? { ...result, uncertain: `${d.object} on ${d.proxy}: ${d.uncertain}` } : result;
   }
   if (outcome.undetermined) {
     const reason = `undetermined: ${outcome.undetermined}`;

@@ -63,6 +63,13 @@ export interface SimulationResult extends SimulatedResponse {
   readonly hops: readonly Hop[];
   /** The plugin (`namespace/name`) and proxy that answered, when one did. */
   readonly decidedBy?: { readonly proxy: string; readonly object: string };
+  /**
+   * Set when the status is certain but not who gives it: plugins of the same
+   * phase and priority (run oldest first, which manifests do not show) would
+   * answer the same status with other headers or body (another realm). Then
+   * `headers`, `body` and `decidedBy` are one of them. Says which.
+   */
+  readonly uncertain?: string;
   readonly target: string;
   readonly trace: readonly TraceEntry[];
 }

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../compiler/model';
 import { registerPluginEvaluator } from '../../simulator/evaluators';
+import { formatStatus } from '../../simulator/format';
 import { simulate } from '../../simulator/simulate';
 import type { SimRequest } from '../../simulator/request';
 import { basicAuthConfig, ingressGateway, modelOf, namespace, plugin, PluginOptions, service, toGateway, waypoint } from './fixtures';
@@ -71,8 +72,12 @@ describe('order', () => {
     const tied = run([denier('apps', 'alpha', { phase: 'AUTHN' }), denier('apps', 'beta', { phase: 'AUTHN' })]);
     assert.equal(tied.status, 401);
     assert.match(tied.text, /WasmPlugin apps\/beta shares its phase and priority and would answer 401 too, with other headers or body: the status is certain, but whose headers and body the client gets \(the older plugin's\) is unknown offline/);
+    assert.match(tied.uncertain ?? '', /^WasmPlugin apps\/alpha on .*: WasmPlugin apps\/beta shares its phase and priority/);
+    assert.match(formatStatus(tied), /^401 Unauthorized \(WWW-Authenticate: Basic realm=alpha; empty body; or a tied plugin's headers and body: see the trace\)$/);
     // The same answer to the byte (one realm) leaves nothing unknown to say.
-    assert.doesNotMatch(run([denier('apps', 'alpha', { phase: 'AUTHN', realm: 'shop' }), denier('apps', 'beta', { phase: 'AUTHN', realm: 'shop' })]).text, /with other headers or body/);
+    const same = run([denier('apps', 'alpha', { phase: 'AUTHN', realm: 'shop' }), denier('apps', 'beta', { phase: 'AUTHN', realm: 'shop' })]);
+    assert.doesNotMatch(same.text, /with other headers or body/);
+    assert.equal(same.uncertain, undefined);
     // A tied plugin that lets this request through changes nothing, even when whether it applies is
     // unknown (a port match on an ingress gateway that listens on several ports), whatever its name.
     const gatewayMesh = [namespace('apps'), service('apps', 'app', {}, [80]), ingressGateway('apps', 'gw', [80, 8080])];
