@@ -56,7 +56,8 @@ export function thrown(e: unknown): { name: string; firstLine: string } {
  * the policy's exception, not a crash of ours.
  */
 export function asError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(readSafely(() => String(e), '(a value that cannot be printed)'));
+  // `instanceof` itself throws for a revoked Proxy.
+  return readSafely(() => e instanceof Error, false) ? (e as Error) : new Error(readSafely(() => String(e), '(a value that cannot be printed)'));
 }
 
 /** `read()`, or `fallback` when reading throws (a getter of the policy's). */

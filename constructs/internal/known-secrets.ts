@@ -10,12 +10,13 @@ import { inspect } from 'node:util';
  */
 const values = new Set<string>();
 
-// The password of a user:password credential, alone: scrubbed only from text
-// policy code threw (scrubThrown), not from every output as `values` are. A
-// password may be an ordinary word (`waypoint`, `default`) that also names
-// the tool, targets, objects and files, which diff's report and every
-// finding's path would otherwise lose.
-const passwords = new Set<string>();
+// Parts of a credential (the password of a user:password pair, each line of
+// one that spans lines): scrubbed only from text policy code threw
+// (scrubThrown), not from every output as `values` are. A part may be an
+// ordinary word (`waypoint`, `default`) that also names the tool, targets,
+// objects and files, which diff's report and every finding's path would
+// otherwise lose.
+const parts = new Set<string>();
 
 // Shorter values would scrub ordinary words out of messages.
 const MIN_LENGTH = 6;
@@ -25,22 +26,23 @@ const MIN_LENGTH = 6;
  * message may quote it in: its base64 (how the module may store it), the
  * `user:password` it decodes to when it is stored as base64, and each of
  * them as JSON escapes it (a quote or backslash in it: `diff --json`, a
- * `JSON.parse` error). The password alone (at least as long as a whole value
- * must be) is remembered for `scrubThrown` only. Returns the value.
+ * `JSON.parse` error). Its parts (the password alone, each line of one that
+ * spans lines), at least as long as a whole value must be, are remembered
+ * for `scrubThrown` only. Returns the value.
  */
 export function rememberSecret(value: string): string {
   if (value.length >= MIN_LENGTH) {
     remember(value);
     // Each line of one that spans lines, too: findings quote only the first
     // line of what policy code threw, which then holds part of the value.
-    if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n|\r/)) remember(line);
+    if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n|\r/)) remember(line, parts);
     remember(Buffer.from(value, 'utf8').toString('base64'));
     const pair = decodedPair(value);
     if (pair !== undefined) remember(pair);
     // The password alone, too: policy code that splits the pair may throw
     // with just that part (the user name is no secret, and stays readable).
     const password = passwordOf(pair ?? value);
-    if (password !== undefined) remember(password, passwords);
+    if (password !== undefined) remember(password, parts);
   }
   return value;
 }
@@ -126,7 +128,7 @@ export function scrubSecrets(text: string): string {
 export function scrubThrown(text: string): string {
   readDeclaredSecrets();
   let out = scrubSecrets(text);
-  for (const v of passwords) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
+  for (const v of parts) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
   return out;
 }
 
@@ -137,7 +139,8 @@ const CUT_INSIDE = /(['"`])([^'"`\n]*)\.\.\.\1/g;
 
 function scrubCutInside(quote: string, mark: string, inner: string): string {
   let shown = inner;
-  for (const v of values) shown = hideOverlap(shown, v, 'end');
+  // Past the user name of a user:password value: `'shop...'` shows no secret.
+  for (const v of values) shown = hideOverlap(shown, v, 'end', v.indexOf(':') + 2);
   return shown === inner ? quote : `${mark}${shown}...${mark}`;
 }
 
@@ -160,8 +163,8 @@ function scrubCutQuote(quote: string, before: string | undefined, inner: string,
   return shown === inner ? quote : `${before ?? ''}"${shown}"${after ?? ''}`;
 }
 
-function hideOverlap(shown: string, value: string, at: 'start' | 'end'): string {
-  for (let k = Math.min(shown.length, value.length - 1); k >= MIN_OVERLAP; k--) {
+function hideOverlap(shown: string, value: string, at: 'start' | 'end', shortest = MIN_OVERLAP): string {
+  for (let k = Math.min(shown.length, value.length - 1); k >= Math.max(MIN_OVERLAP, shortest); k--) {
     if (at === 'end' && shown.endsWith(value.slice(0, k))) return `${shown.slice(0, shown.length - k)}<redacted credential>`;
     if (at === 'start' && shown.startsWith(value.slice(value.length - k))) return `<redacted credential>${shown.slice(k)}`;
   }

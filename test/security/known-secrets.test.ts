@@ -82,9 +82,25 @@ test("the start of a credential in the quote Node's argument errors cut short ('
 test('each line of a credential that spans lines is scrubbed on its own: findings quote only the first line of what policy code threw', () => {
   const value = 'multi:first-line-secret-3391\nsecond-line-secret-3391';
   rememberSecret(value);
-  const firstLine = `boom ${value}`.split('\n')[0];
-  assert.equal(scrubSecrets(firstLine), 'boom <redacted credential>');
-  assert.equal(scrubSecrets('second-line-secret-3391 at the start'), '<redacted credential> at the start');
+  assert.equal(thrown(new Error(`boom ${value}`)).firstLine, 'boom <redacted credential>');
+  assert.equal(thrown(new Error('second-line-secret-3391 at the start')).firstLine, '<redacted credential> at the start');
+  // A line is a part, like a password: scrubbed from what policy code threw only, so a
+  // common line (a comment, a word) does not vanish from names and paths elsewhere.
+  rememberSecret('lines:Lines-Secret-5521\npolicies');
+  assert.equal(scrubSecrets('policies/main.ts:3'), 'policies/main.ts:3');
+  assert.equal(thrown(new Error('read policies')).firstLine, 'read <redacted credential>');
+});
+
+test("a cut quote that shows only a credential's user name is left alone; one that reaches into the password is scrubbed", () => {
+  rememberSecret('cutuser:Cut-Secret-Pass-7719');
+  assert.equal(scrubSecrets("got ('cutuser...')"), "got ('cutuser...')");
+  assert.equal(scrubSecrets("got ('cutuser:Cut...')"), "got ('<redacted credential>...')");
+});
+
+test('a revoked Proxy thrown by policy code is still read as a thrown value, not a crash', () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  assert.equal(thrown(proxy).name, 'Error');
 });
 
 test('the password of a user:password credential is scrubbed on its own (policy code that splits the pair may throw with it), the user name is not', () => {
