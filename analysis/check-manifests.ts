@@ -27,8 +27,10 @@ export function checkManifests(dir: string, options: ReadManifestsOptions = {}):
   const read = readManifests(dir, options);
   const unchecked = new Set<string>();
   for (const o of read.model.objects) {
-    const url = o.manifest.kind === 'WasmPlugin' ? (o.manifest.spec as { url?: unknown } | undefined)?.url : undefined;
-    if (typeof url === 'string' && pluginDefinitionFor(url) === undefined) unchecked.add(moduleId(url));
+    if (o.manifest.kind !== 'WasmPlugin') continue;
+    const spec = o.manifest.spec as { url?: unknown; pluginConfig?: unknown } | undefined;
+    // A plugin without a config has nothing that went unchecked.
+    if (typeof spec?.url === 'string' && spec.pluginConfig != null && pluginDefinitionFor(spec.url) === undefined) unchecked.add(moduleId(spec.url));
   }
   return { findings: sortFindings([...read.findings, ...analyze(read.model)]), objects: read.model.objects.length, uncheckedModules: [...unchecked].sort() };
 }

@@ -178,7 +178,7 @@ export class MeshService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    const { p, namespace } = parseServiceProps(this, scope, new.target, 'MeshService', 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }), props.name === undefined);
+    const { p, namespace } = parseServiceProps(this, scope, new.target, 'MeshService', 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }), props.name == null);
     this.namespace = namespace;
     this.name = p.name;
     this.targetRef = { group: '', kind: 'Service', name: this.name };
@@ -226,7 +226,7 @@ export class ExternalService extends Construct implements IMeshService {
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
-    const { p, namespace } = parseServiceProps(this, scope, new.target, 'ExternalService', 'Service', externalSchema, withProps(props, { name: props.name ?? id }), props.name === undefined);
+    const { p, namespace } = parseServiceProps(this, scope, new.target, 'ExternalService', 'Service', externalSchema, withProps(props, { name: props.name ?? id }), props.name == null);
     this.namespace = namespace;
     this.name = p.name;
     this.targetRef = { group: '', kind: 'Service', name: this.name };

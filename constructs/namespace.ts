@@ -184,7 +184,7 @@ export class MeshNamespace extends Chart {
     // that catches the error and goes on would otherwise synthesize it.
     try {
       refuseUndeclaredProps(this, new.target, props);
-      const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }), { nameFromId: props.name === undefined });
+      const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }), { nameFromId: props.name == null });
       this.name = p.name;
       this.owned = p.owned ?? false;
       refuseManagedLabels(this, p.labels ?? {});

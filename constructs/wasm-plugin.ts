@@ -454,7 +454,7 @@ export class WasmPlugin extends Construct {
     // error and goes on would otherwise synthesize it half-built.
     try {
       refuseUndeclaredProps(this, new.target, props);
-      const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'], nameFromId: props.name === undefined });
+      const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'], nameFromId: props.name == null });
       this.name = p.name;
       this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
       this.url = p.url;

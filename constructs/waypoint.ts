@@ -168,7 +168,7 @@ export class Waypoint extends Construct implements IWaypoint {
     // A refused waypoint must not stay in the tree: its id would stay taken for a caller that catches the error and goes on.
     try {
       refuseUndeclaredProps(this, new.target, props);
-      const p = parseProps(this, 'Waypoint', waypointSchema, withProps(props, { name: props.name ?? id }), { nameFromId: props.name === undefined });
+      const p = parseProps(this, 'Waypoint', waypointSchema, withProps(props, { name: props.name ?? id }), { nameFromId: props.name == null });
       this.name = p.name;
       this.namespace = namespaceOf(this, `Waypoint '${this.name}'`);
       this.waypointFor = p.waypointFor ?? WaypointFor.SERVICE;

@@ -382,7 +382,13 @@ export function refuseUndeclaredProps(scope: IConstruct, constructed: Function, 
   const own = declaredProps.get(constructed);
   if (own) return refuseUnknownProps(scope, constructed.name, props, own);
   const parent = inheritedProps(constructed);
-  if (parent) refuseMisspeltProps(scope, constructed.name, props, parent);
+  if (parent) refuseMisspeltProps(scope, classNameOf(constructed), props, parent);
+}
+
+/** The name of `cls`, or of its nearest named parent for an anonymous class (`class extends Waypoint {}`). */
+function classNameOf(cls: Function): string {
+  for (let c = cls; c; c = Object.getPrototypeOf(c)) if (c.name) return c.name;
+  return 'construct';
 }
 
 const shapeKeys = new WeakMap<z.ZodObject, ReadonlySet<string>>();

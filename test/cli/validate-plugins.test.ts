@@ -55,6 +55,11 @@ test('validate --manifests --plugins FILE checks hand-written manifests of your 
   // ...and the pass says so, rather than reading as "the config is fine".
   assert.match(before.stderr.join('\n'), /the pluginConfig of WasmPlugins using registry\.example\.com\/wasm\/header-stamp-cli was not checked: no definition of that module was imported \(pass --plugins FILE\|PACKAGE/);
   assert.deepEqual(checkManifests(manifests).uncheckedModules, ['registry.example.com/wasm/header-stamp-cli']);
+  // A plugin with no config has nothing that went unchecked.
+  const bare = path.join(dir, 'bare');
+  fs.mkdirSync(bare);
+  fs.writeFileSync(path.join(bare, 'p.yaml'), MANIFEST.replace('  pluginConfig: { header: "" , value: shop }\n', ''));
+  assert.deepEqual(checkManifests(bare).uncheckedModules, []);
 
   const io = captureIo(dir);
   assert.equal(await main(['validate', '--manifests', 'manifests', '--plugins', 'header-stamp.ts', '--json'], io), 1, io.text());

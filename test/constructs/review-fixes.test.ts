@@ -28,6 +28,8 @@ test('a Waypoint name synth would refuse (not an RFC 1035 label) is refused at c
     assert.doesNotMatch(asProp[0].fix ?? '', /construct id/);
   }
   assert.match(thrownFindings(() => new MeshNamespace(app, 'Shop_NS'))[0].message, /^MeshNamespace id \(its name, as no name prop was given\): namespace name must be/);
+  // A null name is no name either: the id is used, and the message says so.
+  assert.match(thrownFindings(() => new Waypoint(ns, 'Edge', { name: null } as never))[0].message, /^Waypoint id \(its name, as no name prop was given\)/);
   assert.match(thrownFindings(() => new MeshService(ns, 'API', { ports: [{ port: 80 }] }))[0].message, /^MeshService id \(its name, as no name prop was given\)/);
   // What construction accepts, synth accepts.
   ns.useWaypoint(new Waypoint(ns, 'edge-v2'));
@@ -168,6 +170,9 @@ test("a team's subclass of a core construct is refused a key that misspells one 
   assert.equal(new OwnedNamespace(app, 'b', { owner: 'team-b' }).name, 'b');
   assert.deepEqual(thrownFindings(() => new OwnedNamespace(app, 'c', { ownr: 'team-c' })).map((f) => f.message), ["OwnedNamespace has no prop 'ownr' (did you mean 'owner'?)"]);
   assert.throws(() => checkProps(class NotAConstruct {} as never), /NotAConstruct extends no waypoint-policy construct/);
+  // An anonymous subclass is named after its nearest named class, not as ''.
+  const Anonymous = (() => class extends Waypoint {})();
+  assert.match(thrownFindings(() => new Anonymous(ns, 'anon', loose({ waypointFr: 'workload' })))[0].message, /^Waypoint has no prop 'waypointFr'/);
 });
 
 test('a refused MeshService or ExternalService leaves the tree as it was, so a caller that catches the error can reuse the id (as a refused Waypoint or MeshNamespace does)', () => {
