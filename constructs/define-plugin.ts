@@ -74,6 +74,17 @@ export interface PluginDefinition<C extends object = Record<string, unknown>, I 
   /** The phase the plugin belongs in. */
   readonly defaultPhase: PluginPhase;
   /**
+   * Whether the module authenticates or authorizes requests (answers 401 or
+   * 403 from a credential or a policy), in whatever phase it is put: the
+   * analysis then treats it as an auth plugin (`plugin/fail-open-auth`,
+   * `plugin/ambiguous-order`). Set it to false for a module that sits in
+   * AUTHN only to run early (a rate limiter) and decides nothing about who
+   * the caller is.
+   *
+   * @default - true when defaultPhase is AUTHN or AUTHZ
+   */
+  readonly decidesAccess?: boolean;
+  /**
    * zod schema of the module's pluginConfig, exactly as the module reads it.
    * What it outputs is emitted (defaults filled in), so its output must also
    * be valid input: no transform that changes a value's type.
@@ -220,6 +231,7 @@ const definitionSchema = z.object({
   url: z.string().min(1, { message: 'url is required' }),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, { message: 'sha256 must be 64 lower-case hex characters (the digest without "sha256:")' }).optional(),
   defaultPhase: z.enum(PluginPhase, { message: 'defaultPhase must be a PluginPhase' }),
+  decidesAccess: z.boolean({ message: 'decidesAccess must be true or false' }).optional(),
   configSchema: z.custom<z.ZodType>((v) => typeof (v as { safeParse?: unknown })?.safeParse === 'function', { message: 'configSchema must be a zod schema' }),
   analyze: z.custom<(c: unknown) => unknown>((v) => typeof v === 'function', { message: 'analyze must be a function' }).optional(),
   secretKeys: z.array(z.string().min(1)).optional(),

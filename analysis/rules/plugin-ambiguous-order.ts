@@ -35,7 +35,7 @@ export const pluginAmbiguousOrder: Rule = {
   id: 'plugin/ambiguous-order',
   severity: 'warning',
   docs: {
-    summary: 'Two plugins in one phase on the same proxy chain, with equal or unset priority, where at least one is AUTHN/AUTHZ: their order then depends on creation time, which a GitOps re-sync can change. An unset priority sorts after every explicit one (even negative), not as 0.',
+    summary: 'Two plugins in one phase on the same proxy chain, with equal or unset priority, where at least one is an auth plugin (AUTHN/AUTHZ, or a known auth module; not one whose definition sets `decidesAccess: false`): their order then depends on creation time, which a GitOps re-sync can change. An unset priority sorts after every explicit one (even negative), not as 0.',
     bad: `new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });
 new WasmPlugin(ns, 'tenant', { url: 'oci://ghcr.io/acme/tenant:1.0.0', targets: [waypoint], phase: PluginPhase.AUTHN });`,
     message: 'WasmPlugin shop/auth runs in phase AUTHN on shop/waypoint together with shop/tenant, all with no priority: their order then follows creation time, which a re-sync can change, and at least one of them makes an auth decision',

@@ -6,7 +6,7 @@ export const pluginFailOpenAuth: Rule = {
   id: 'plugin/fail-open-auth',
   severity: 'error',
   docs: {
-    summary: 'FAIL_OPEN on an AUTHN/AUTHZ plugin (or a known auth module) means that when the module cannot be fetched or crashes, requests skip the check and pass. An error unless acknowledged in the policy.',
+    summary: 'FAIL_OPEN on an AUTHN/AUTHZ plugin (or a known auth module) means that when the module cannot be fetched or crashes, requests skip the check and pass. An error unless acknowledged in the policy. A module whose definition says it decides nothing about the caller (`decidesAccess: false`, as the catalogue\'s rate limiter, in AUTHN only to run early) is not an auth plugin in any phase.',
     bad: `new BasicAuth(ns, 'auth', {
   targets: [waypoint],
   failStrategy: FailStrategy.FAIL_OPEN,

@@ -87,23 +87,17 @@ export function pluginView(o: ModelObject): PluginView {
 export const AUTH_PHASES = ['AUTHN', 'AUTHZ'];
 
 /**
- * Catalogue modules whose default phase is AUTHN only so that they run early:
- * local_rate_limit answers 429 from its token bucket and never reads a
- * credential (wasm-plugin-semantics.md §2), so its module is no auth module.
- */
-const EARLY_NOT_AUTH = new Set(['local-rate-limit']);
-
-/**
- * Whether the plugin makes an authentication or authorization decision: its
- * phase is AUTHN/AUTHZ, or its module is a known auth module (basic-auth,
- * open-policy-agent), in whatever phase it was put: it still answers 401 or
- * 403 from there.
+ * Whether the plugin makes an authentication or authorization decision. Its
+ * module's definition says so (`decidesAccess`: a rate limiter sits in AUTHN
+ * only to run early, and decides nothing about the caller); otherwise a
+ * module whose default phase is AUTHN/AUTHZ does, in whatever phase it was
+ * put (it still answers 401 or 403 from there), and a module without a
+ * definition does when its phase is AUTHN/AUTHZ.
  */
 export function isAuthPlugin(p: PluginView): boolean {
-  if (AUTH_PHASES.includes(p.phase)) return true;
-  if (!p.url) return false;
-  const def = pluginDefinitionFor(p.url);
-  return def !== undefined && AUTH_PHASES.includes(def.defaultPhase) && !EARLY_NOT_AUTH.has(def.name);
+  const def = p.url ? pluginDefinitionFor(p.url) : undefined;
+  if (def?.decidesAccess !== undefined) return def.decidesAccess;
+  return AUTH_PHASES.includes(p.phase) || (def !== undefined && AUTH_PHASES.includes(def.defaultPhase));
 }
 
 export function pluginLabel(p: PluginView): string {

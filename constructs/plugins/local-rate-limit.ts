@@ -81,6 +81,8 @@ const LocalRateLimitModule = definePlugin<LocalRateLimitConfig>({
   // Reject excess traffic before any auth work is done, as the upstream
   // EnvoyFilter does by inserting the filter first.
   defaultPhase: PluginPhase.AUTHN,
+  // AUTHN only to run early: it answers 429 from its token bucket and never reads a credential.
+  decidesAccess: false,
   configSchema: localRateLimitConfigSchema,
   analyze: analyzeLocalRateLimitConfig,
   rules: LOCAL_RATE_LIMIT_RULES,

@@ -1,14 +1,17 @@
 /**
  * local_rate_limit answers 429 when its bucket is empty and never looks at
  * credentials (wasm-plugin-semantics.md §2): the catalogue puts it in AUTHN
- * only so it runs early. Moved to another phase it is not an auth plugin, as
- * basic_auth is wherever it runs.
+ * only so it runs early, and its definition says it decides nothing about
+ * the caller (`decidesAccess: false`). It is no auth plugin in any phase;
+ * basic_auth is one wherever it runs.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileApp } from '../../compiler/synth';
 import { Duration } from 'cdk8s';
-import { BasicAuth, Credential, FailStrategy, LocalRateLimit, MeshNamespace, PluginPhase, PolicyApp, WasmPlugin, Waypoint } from '../../constructs';
+import { BasicAuth, Credential, definePlugin, FailStrategy, LocalRateLimit, MeshNamespace, PluginPhase, PolicyApp, WasmPlugin, Waypoint } from '../../constructs';
+import { z } from 'zod';
+import { thrownFindings } from '../catalogue/helpers';
 
 function rules(build: (ns: MeshNamespace, waypoint: Waypoint) => void): string[] {
   const app = new PolicyApp();
@@ -38,11 +41,19 @@ test('a rate limiter sharing the UNSPECIFIED phase with a telemetry plugin makes
   );
 });
 
-test('in its default AUTHN phase the phase still counts, and basic_auth stays an auth plugin in any phase', () => {
-  assert.equal(rules((ns, w) => limiter(ns, w, { failStrategy: FailStrategy.FAIL_OPEN })).length, 1);
+test('in its default AUTHN phase, failing open, it is no auth plugin either; basic_auth stays one in any phase', () => {
+  assert.deepEqual(rules((ns, w) => limiter(ns, w, { failStrategy: FailStrategy.FAIL_OPEN })), []);
   process.env.SHOP_CREDENTIAL = 'shop:s3cret';
   const found = rules((ns, w) => {
     new BasicAuth(ns, 'auth', { targets: [w], phase: PluginPhase.STATS, failStrategy: FailStrategy.FAIL_OPEN, rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }] });
   });
   assert.deepEqual(found.map((f) => f.split(':')[0]), ['plugin/fail-open-auth']);
+});
+
+test("a team's definePlugin says whether it decides access: by default a module defaulting to AUTHN does; decidesAccess: false says it sits there only to run early", () => {
+  const Early = definePlugin({ name: 'early-stamp', url: 'oci://ghcr.io/acme/early-stamp:1.0.0', sha256: 'b'.repeat(64), defaultPhase: PluginPhase.AUTHN, decidesAccess: false, configSchema: z.object({}) });
+  const Gate = definePlugin({ name: 'tenant-gate', url: 'oci://ghcr.io/acme/tenant-gate:1.0.0', sha256: 'c'.repeat(64), defaultPhase: PluginPhase.AUTHN, configSchema: z.object({}) });
+  assert.deepEqual(rules((ns, w) => new Early(ns, 'early', { targets: [w], pluginConfig: {}, failStrategy: FailStrategy.FAIL_OPEN })), []);
+  assert.deepEqual(rules((ns, w) => new Gate(ns, 'gate', { targets: [w], pluginConfig: {}, failStrategy: FailStrategy.FAIL_OPEN })).map((f) => f.split(':')[0]), ['plugin/fail-open-auth']);
+  assert.match(thrownFindings(() => definePlugin({ name: 'bad-flag', url: 'oci://ghcr.io/acme/bad-flag:1.0.0', defaultPhase: PluginPhase.AUTHN, decidesAccess: 'no' as never, configSchema: z.object({}) }))[0]?.message ?? '', /decidesAccess must be true or false/);
 });
