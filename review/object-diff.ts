@@ -6,6 +6,7 @@ import { manifestOwnership } from '../compiler/read-manifests';
 import { keepsMeshLabels } from './pruned-gateways';
 import { useWaypointOf } from '../analysis/rules/waypoints';
 import { credentialFingerprint, redactSecrets, SecretPolicy, secretPolicyForChange } from './secrets';
+import { hasConflictMarkers } from '../compiler/conflict-markers';
 
 /** An object's identity across revisions. */
 export interface ObjectId {
@@ -123,7 +124,7 @@ export function parseTree(tree: FileTree): ParsedTree {
   for (const [file, text] of tree) {
     if (!/\.ya?ml$/.test(file)) continue;
     for (const doc of parseAllDocuments(text) as ReturnType<typeof parseAllDocuments> & unknown[]) {
-      if (doc.errors.length > 0) throw new UnreadableTreeError(file, doc.errors[0].message.split('\n')[0]);
+      if (doc.errors.length > 0) throw new UnreadableTreeError(file, hasConflictMarkers(text) ? 'it holds merge-conflict markers: regenerate it with synth instead of resolving it by hand' : doc.errors[0].message.split('\n')[0]);
       let m: KubeObject | null;
       try {
         m = doc.toJS({ maxAliasCount: 100 }) as KubeObject | null;

@@ -12,6 +12,7 @@ import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings, toJsonFindings } from './synth';
 import { fsCause } from '../../compiler/output-errors';
+import { hasConflictMarkers } from '../../compiler/conflict-markers';
 
 export const usage = `waypoint-policy check [--app FILE] [--outdir DIR] [--json]
 
@@ -163,9 +164,11 @@ export function check(argv: string[], io: Io): number {
     io.err(`check: ${shown} is up to date with ${entry} (${result.files.size} files).`);
     return EXIT.OK;
   }
+  // A merge resolved in the generated files leaves markers that only a new synth removes.
+  const conflicted = drift.changed.filter((f) => hasConflictMarkers(committed.get(f) ?? ''));
   const lines = [
     ...drift.added.map((f) => `  add     ${f}`),
-    ...drift.changed.map((f) => `  change  ${f}`),
+    ...drift.changed.map((f) => `  change  ${f}${conflicted.includes(f) ? '  (holds merge-conflict markers)' : ''}`),
     ...drift.removed.map((f) => `  remove  ${f}`),
   ];
   io.out(lines.join('\n'));
@@ -175,6 +178,7 @@ export function check(argv: string[], io: Io): number {
       (foreign.length > 0
         ? `${foreign.length} of those to remove or change waypoint-policy did not write (${someOf(foreign)}): synth will not replace them, so move them out of ${shown}/ first. `
         : '') +
+      (conflicted.length > 0 ? `${conflicted.length} of them hold merge-conflict markers: do not resolve conflicts in ${shown}/ by hand, regenerate it. ` : '') +
       `Run \`${synthCommand}\` and commit ${shown}/.`,
   );
   return EXIT.FAILED;

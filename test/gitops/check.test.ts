@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { treeDrift } from '../../cli/commands/check';
+import { hasConflictMarkers } from '../../compiler/conflict-markers';
 import { project, run, synthProject } from './support';
 
 const SECRET = 'ok:test'; // the fixture's (demo) credential: never printed
@@ -253,4 +254,26 @@ test('check: the synth advice quotes an --outdir the shell would expand ($, back
     // What a POSIX shell makes of the word is the folder itself.
     if (process.platform !== 'win32') assert.equal(execFileSync('sh', ['-c', `printf '%s' ${shown}`], { encoding: 'utf8' }), outdir);
   }
+});
+
+test('check and diff name merge-conflict markers in dist/ (a merge resolved in the generated files), and say to regenerate rather than resolve by hand', async () => {
+  const p = await synthProject();
+  const file = 'prod/2-policies/shop/wasmplugin-auth.yaml';
+  const text = fs.readFileSync(path.join(p.dist, file), 'utf8');
+  fs.writeFileSync(path.join(p.dist, file), `<<<<<<< HEAD\n${text}=======\n${text}>>>>>>> feature\n`);
+  const r = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stdout.split('\n'), [`  change  ${file}  (holds merge-conflict markers)`]);
+  assert.match(r.stderr, /1 of them hold merge-conflict markers: do not resolve conflicts in dist\/ by hand, regenerate it\. Run `/);
+  // A marker-like line inside a value is no marker.
+  assert.equal(hasConflictMarkers('a: "<<<<<<< x"\n'), false);
+  assert.equal(hasConflictMarkers('a: 1\n=======\n'), true);
+
+  // diff reads such a base as unreadable, and says why.
+  execFileSync('git', ['init', '-q'], { cwd: p.dir });
+  execFileSync('git', ['add', '-A'], { cwd: p.dir });
+  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'conflicted'], { cwd: p.dir });
+  const d = await run(p.dir, ['diff', '--base', 'HEAD', '--app', p.app]);
+  assert.notEqual(d.code, 0);
+  assert.match(d.stderr, /wasmplugin-auth\.yaml is not valid YAML \(it holds merge-conflict markers: regenerate it with synth instead of resolving it by hand\)/);
 });
