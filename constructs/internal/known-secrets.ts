@@ -116,8 +116,14 @@ export function scrubSecrets(text: string): string {
   if (values.size === 0) return text;
   let out = text;
   for (const v of values) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
-  if (out.includes('"...') || out.includes('..."')) out = out.replace(CUT_QUOTE, scrubCutQuote);
-  return /\.\.\.['"`]/.test(out) ? out.replace(CUT_INSIDE, scrubCutInside) : out;
+  return scrubCut(out, values);
+}
+
+/** `text` with the start or end of any of `known` hidden where a quote cut it short. */
+function scrubCut(text: string, known: ReadonlySet<string>): string {
+  let out = text;
+  if (out.includes('"...') || out.includes('..."')) out = out.replace(CUT_QUOTE, (q: string, b?: string, i?: string, a?: string) => scrubCutQuote(known, q, b, i ?? '', a));
+  return /\.\.\.['"`]/.test(out) ? out.replace(CUT_INSIDE, (q: string, m: string, i: string) => scrubCutInside(known, q, m, i)) : out;
 }
 
 /**
@@ -129,7 +135,8 @@ export function scrubThrown(text: string): string {
   readDeclaredSecrets();
   let out = scrubSecrets(text);
   for (const v of parts) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
-  return out;
+  // A part cut short in a quote, too (Node's argument errors quote 25 characters of a longer string).
+  return parts.size === 0 ? out : scrubCut(out, parts);
 }
 
 // Node's argument errors quote a long string cut to its first characters,
@@ -137,10 +144,10 @@ export function scrubThrown(text: string): string {
 // the start of a credential, which the whole-value replacement cannot see.
 const CUT_INSIDE = /(['"`])([^'"`\n]*)\.\.\.\1/g;
 
-function scrubCutInside(quote: string, mark: string, inner: string): string {
+function scrubCutInside(known: ReadonlySet<string>, quote: string, mark: string, inner: string): string {
   let shown = inner;
   // Past the user name of a user:password value: `'shop...'` shows no secret.
-  for (const v of values) shown = hideOverlap(shown, v, 'end', v.indexOf(':') + 2);
+  for (const v of known) shown = hideOverlap(shown, v, 'end', v.indexOf(':') + 2);
   return shown === inner ? quote : `${mark}${shown}...${mark}`;
 }
 
@@ -151,10 +158,10 @@ const CUT_QUOTE = /(\.\.\.)?"([^"\n]*)"(\.\.\.)?/g;
 // Shorter overlaps are too common in ordinary words to be worth hiding.
 const MIN_OVERLAP = 4;
 
-function scrubCutQuote(quote: string, before: string | undefined, inner: string, after: string | undefined): string {
+function scrubCutQuote(known: ReadonlySet<string>, quote: string, before: string | undefined, inner: string, after: string | undefined): string {
   if (!before && !after) return quote;
   let shown = inner;
-  for (const v of values) {
+  for (const v of known) {
     // Cut after the quote: the quote may end with the start of a value.
     if (after) shown = hideOverlap(shown, v, 'end');
     // Cut before it: the quote may begin with the end of a value.

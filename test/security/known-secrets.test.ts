@@ -97,6 +97,26 @@ test("a cut quote that shows only a credential's user name is left alone; one th
   assert.equal(scrubSecrets("got ('cutuser:Cut...')"), "got ('<redacted credential>...')");
 });
 
+test("a line of a credential that spans lines, or its password alone, in the quote Node's argument errors cut short is scrubbed from thrown text", () => {
+  const line = 'Cut-Second-Line-Secret-6620-abcdefgh';
+  rememberSecret(`cutlines:First-Line-Secret-6620\n${line}`);
+  let e: unknown;
+  try {
+    Buffer.alloc(line as never);
+  } catch (err) {
+    e = err;
+  }
+  // Node quotes the first 25 characters of a longer string: "Received type string ('Cut-Second-Line-Secret-66...')".
+  assert.match(thrown(e).firstLine, /Received type string \('<redacted credential>\.\.\.'\)$/);
+  rememberSecret('cutpwuser:Cut-Password-Alone-6620-abcdefgh');
+  try {
+    Buffer.alloc('Cut-Password-Alone-6620-abcdefgh' as never);
+  } catch (err) {
+    e = err;
+  }
+  assert.match(thrown(e).firstLine, /Received type string \('<redacted credential>\.\.\.'\)$/);
+});
+
 test('a revoked Proxy thrown by policy code is still read as a thrown value, not a crash', () => {
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
