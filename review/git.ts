@@ -29,6 +29,19 @@ export function workTreeTop(dir: string): string | undefined {
 }
 
 /**
+ * The files under `dir` that git ignores (a `.DS_Store`, an editor's swap
+ * file), relative to `dir` and '/'-separated: never committed, so never
+ * deployed. Empty outside a repository.
+ */
+export function ignoredFiles(dir: string): Set<string> {
+  try {
+    return new Set(git(dir, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', '.']).split('\0').filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
  * The files of `dir` (relative to the repository root) as committed at `ref`:
  * the base side of a PR diff is what the base revision committed, so the
  * diff never depends on running the base revision's code.

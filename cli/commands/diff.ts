@@ -5,7 +5,7 @@ import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
 import { clusterDomainOf } from '../../compiler/model';
 import { isPolicyError } from '../../constructs/errors';
-import { DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, review, type Review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
+import { DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, ignoredFiles, review, type Review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -58,6 +58,8 @@ function committedDrift(outdir: string, compiled: FileTree): { added: number; ch
   } catch {
     return undefined;
   }
+  // What git ignores (a .DS_Store) is never committed, so never deployed.
+  for (const file of ignoredFiles(outdir)) committed.delete(file);
   const drift = treeDrift(compiled, committed);
   const n = { added: drift.added.length, changed: drift.changed.length, removed: drift.removed.length };
   return n.added + n.changed + n.removed === 0 ? undefined : n;

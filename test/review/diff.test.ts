@@ -287,3 +287,17 @@ test('a base ref missing from a shallow single-branch clone: the error gives the
   assert.equal(await main(['diff', '--base', 'origin/main'], io), 2);
   assert.match(io.text(), /there is no commit "origin\/main" in this repository \(in CI, fetch it first: git fetch --no-tags --depth=1 origin main:refs\/remotes\/origin\/main, or check out with fetch-depth: 0;/);
 });
+
+test('a file git ignores in the working tree\'s dist/ (.DS_Store) is not committed, so it does not make the committed dist/ stale', async () => {
+  const other = await policyRepo(policy(1), policy(1), 'wp-review-ignored-');
+  fs.writeFileSync(path.join(other, '.gitignore'), '.DS_Store\n');
+  fs.writeFileSync(path.join(other, 'dist', '.DS_Store'), 'finder');
+  const io = captureIo(other);
+  assert.equal(await main(['diff', '--base', 'main', '--format', 'markdown'], io), 0, io.text());
+  assert.doesNotMatch(io.text(), /not what the policies compile to|not what policies\/main\.ts compiles to/);
+  // A file git does not ignore is still one a commit may take along: said.
+  fs.writeFileSync(path.join(other, 'dist', 'notes.yaml'), 'a: 1\n');
+  const untracked = captureIo(other);
+  assert.equal(await main(['diff', '--base', 'main'], untracked), 0, untracked.text());
+  assert.match(untracked.stderr.join('\n'), /synth would add 0, change 0 and remove 1 file\(s\)/);
+});
