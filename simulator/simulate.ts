@@ -74,7 +74,7 @@ function fromDefinition(url: string): PluginDecision {
 
 /** What is known so far while walking the proxies. */
 interface Outcome {
-  decided?: { status: number; headers: Record<string, string>; body: string; proxy: string; object: string; detail: string; uncertain?: string };
+  decided?: { status: number; headers: Record<string, string>; body: string; proxy: string; object: string; detail: string; uncertain?: string; tied?: string };
   /** The first thing the outcome depends on that is not simulated. */
   undetermined?: string;
 }
@@ -198,7 +198,7 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
     if (outcome.undetermined) {
       trace.push({ step: 'plugin', proxy, object, detail: `it would answer ${reply.status} only if everything before it lets the request through, and ${outcome.undetermined}` });
     } else {
-      outcome.decided = { ...reply, proxy, object, uncertain };
+      outcome.decided = { ...reply, proxy, object, uncertain, tied: uncertain ? sameStatus.join(', ') : undefined };
     }
     return true;
   }
@@ -215,7 +215,9 @@ function finish(target: string, hops: Hop[], trace: TraceEntry[], outcome: Outco
     const d = outcome.decided;
     const headers = Object.entries(d.headers).map(([k, v]) => `${k}: ${v}`);
     const reason = `${d.status} from ${d.object} on ${d.proxy}`;
-    trace.push({ step: 'response', detail: `${reason}${headers.length ? `; ${headers.join('; ')}` : ''}; ${d.body === '' ? 'empty body' : 'body set by the plugin'}` });
+    // explain --json carries only the status and the trace: this entry must not present one tied plugin's headers as certain.
+    const tied = d.uncertain ? `; or a tied plugin's headers and body (${d.tied})` : '';
+    trace.push({ step: 'response', detail: `${reason}${headers.length ? `; ${headers.join('; ')}` : ''}; ${d.body === '' ? 'empty body' : 'body set by the plugin'}${tied}` });
     const result = { status: d.status, headers: d.headers, body: d.body, reason, hops, decidedBy: { proxy: d.proxy, object: d.object }, target, trace };
     return d.uncertain ? { ...result, uncertain: `${d.object} on ${d.proxy}: ${d.uncertain}` } : result;
   }

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../compiler/model';
 import { registerPluginEvaluator } from '../../simulator/evaluators';
-import { formatStatus } from '../../simulator/format';
+import { formatStatus, toJsonResult } from '../../simulator/format';
 import { simulate } from '../../simulator/simulate';
 import type { SimRequest } from '../../simulator/request';
 import { basicAuthConfig, ingressGateway, modelOf, namespace, plugin, PluginOptions, service, toGateway, waypoint } from './fixtures';
@@ -74,6 +74,8 @@ describe('order', () => {
     assert.match(tied.text, /WasmPlugin apps\/beta shares its phase and priority and would answer 401 too, with other headers or body: the status is certain, but whose headers and body the client gets \(the older plugin's\) is unknown offline/);
     assert.match(tied.uncertain ?? '', /^WasmPlugin apps\/alpha on .*: WasmPlugin apps\/beta shares its phase and priority/);
     assert.match(formatStatus(tied), /^401 Unauthorized \(WWW-Authenticate: Basic realm=alpha; empty body; or a tied plugin's headers and body: see the trace\)$/);
+    // explain --json prints only the status and the trace: its response entry must not present them as certain either.
+    assert.match(toJsonResult(tied).trace.at(-1)!.detail, /^401 from WasmPlugin apps\/alpha on .*; www-authenticate: Basic realm=alpha; empty body; or a tied plugin's headers and body \(WasmPlugin apps\/beta\)$/);
     // The same answer to the byte (one realm) leaves nothing unknown to say.
     const same = run([denier('apps', 'alpha', { phase: 'AUTHN', realm: 'shop' }), denier('apps', 'beta', { phase: 'AUTHN', realm: 'shop' })]);
     assert.doesNotMatch(same.text, /with other headers or body/);
