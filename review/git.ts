@@ -28,6 +28,15 @@ export function workTreeTop(dir: string): string | undefined {
   }
 }
 
+/** The names of the repository's remotes (none when they cannot be read). */
+function remotesOf(repoDir: string): string[] {
+  try {
+    return git(repoDir, ['remote']).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The files under `dir` that git ignores (a `.DS_Store`, an editor's swap
  * file), relative to `dir` and '/'-separated: never committed, so never
@@ -58,8 +67,9 @@ export function treeAtRevision(repoDir: string, ref: string, dir: string): FileT
   } catch {
     // `--quiet` leaves git with nothing to say: say it here, with the fetch that brings it. A plain
     // `git fetch origin main` in a single-branch (shallow) clone updates FETCH_HEAD only, not origin/main.
-    const remote = /^([\w.-]+)\/(.+)$/.exec(ref);
-    const fetch = remote
+    // Only for <remote>/<branch> (not a local branch with a slash, refs/heads/x, or origin/main~1).
+    const remote = /^([\w.-]+)\/([\w.-]+(?:\/[\w.-]+)*)$/.exec(ref);
+    const fetch = remote && !remote[2].includes('..') && remotesOf(repoDir).includes(remote[1])
       ? `: git fetch --no-tags --depth=1 ${remote[1]} ${remote[2]}:refs/remotes/${remote[1]}/${remote[2]}, or check out with fetch-depth: 0`
       : '';
     throw new GitError(`there is no commit ${JSON.stringify(ref)} in this repository (in CI, fetch it first${fetch}; a shallow checkout has only the head)`);

@@ -283,9 +283,20 @@ test('a committed dist/ that is not what the policies compile to (edited by hand
 });
 
 test('a base ref missing from a shallow single-branch clone: the error gives the fetch that makes origin/<branch> exist', async () => {
-  const io = captureIo(repo);
-  assert.equal(await main(['diff', '--base', 'origin/main'], io), 2);
-  assert.match(io.text(), /there is no commit "origin\/main" in this repository \(in CI, fetch it first: git fetch --no-tags --depth=1 origin main:refs\/remotes\/origin\/main, or check out with fetch-depth: 0;/);
+  execFileSync('git', ['remote', 'add', 'origin', 'https://example.com/policies.git'], { cwd: repo, stdio: 'pipe' });
+  try {
+    const io = captureIo(repo);
+    assert.equal(await main(['diff', '--base', 'origin/main'], io), 2);
+    assert.match(io.text(), /there is no commit "origin\/main" in this repository \(in CI, fetch it first: git fetch --no-tags --depth=1 origin main:refs\/remotes\/origin\/main, or check out with fetch-depth: 0;/);
+    // Not a <remote>/<branch>: a local branch with a slash, a full ref, a revision expression get no made-up fetch.
+    for (const ref of ['release/1.2', 'refs/heads/nope', 'origin/main~1']) {
+      const other = captureIo(repo);
+      assert.equal(await main(['diff', '--base', ref], other), 2);
+      assert.match(other.text(), /\(in CI, fetch it first; a shallow checkout has only the head\)/, ref);
+    }
+  } finally {
+    execFileSync('git', ['remote', 'remove', 'origin'], { cwd: repo, stdio: 'pipe' });
+  }
 });
 
 test('a file git ignores in the working tree\'s dist/ (.DS_Store) is not committed, so it does not make the committed dist/ stale', async () => {
