@@ -12,7 +12,7 @@ import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { realPath } from '../../compiler/project-root';
 import { printFindings, toJsonFindings } from './synth';
 import { treeDrift } from './check';
-import { readTree } from '../../compiler/write';
+import { isGeneratedFile, readTree } from '../../compiler/write';
 import type { FileTree } from '../../compiler/layout';
 import { readDeclaredSecrets, scrubSecrets } from '../../constructs/internal/known-secrets';
 
@@ -63,6 +63,29 @@ function committedDrift(outdir: string, compiled: FileTree): { added: number; ch
   const drift = treeDrift(compiled, committed);
   const n = { added: drift.added.length, changed: drift.changed.length, removed: drift.removed.length };
   return n.added + n.changed + n.removed === 0 ? undefined : n;
+}
+
+/**
+ * Whether `dir` holds a file synth wrote (a YAML file that starts with its
+ * generated-by line): the first synth's output, as opposed to a folder of
+ * the same name that is something else's (a JavaScript build's dist/ at a
+ * monorepo's root).
+ */
+function holdsSynthOutput(dir: string): boolean {
+  const walk = (d: string): boolean => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    for (const e of entries) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory() ? e.name !== 'node_modules' && e.name !== '.git' && walk(full) : /\.ya?ml$/.test(e.name) && isGeneratedFile(full)) return true;
+    }
+    return false;
+  };
+  return walk(dir);
 }
 
 /**
@@ -145,9 +168,12 @@ export function diff(argv: string[], io: Io): number {
   // working tree has no such folder either, it cannot be the first synth of a
   // committed output: every object would show as added, nothing as widened or
   // removed, and --fail-on-widened would pass whatever the change does.
-  if (base.size === 0 && !fs.existsSync(path.resolve(io.cwd, outdir))) {
+  // A folder of that name that synth did not write (a monorepo root's JavaScript build) is no first synth either.
+  const headDir = path.resolve(io.cwd, outdir);
+  if (base.size === 0 && !holdsSynthOutput(headDir)) {
+    const other = fs.existsSync(headDir) ? ' written by synth (the working tree\'s holds no file synth wrote)' : '';
     throw new UsageError(
-      `diff: neither ${values.base} nor the working tree has a ${folder || './'} folder, so there is nothing to compare with: ` +
+      `diff: neither ${values.base} nor the working tree has a ${folder || './'} folder${other}, so there is nothing to compare with: ` +
         'run diff from the folder synth and check run in (the project root), or pass --outdir with the folder synth writes, as committed. ' +
         'If this change adds the first synth, run synth and commit its output first.',
     );

@@ -133,6 +133,13 @@ wp.MeshService.fromServiceName(ns, 'payments', 'payments');`;
   assert.match(io.text(), /neither main nor the working tree has a dist\/ folder/);
   const right = captureIo(root);
   assert.equal(await main(['diff', '--base', 'main', '--app', 'mesh/policies/main.ts', '--outdir', 'mesh/dist', '--fail-on-widened'], right), 1, right.text());
+  // The root's own dist/ (a JavaScript build, git-ignored) holds nothing synth wrote: still no base to compare with.
+  fs.mkdirSync(path.join(root, 'dist'));
+  fs.writeFileSync(path.join(root, 'dist', 'index.js'), 'module.exports = {};\n');
+  fs.writeFileSync(path.join(root, '.gitignore'), 'dist/\n');
+  const build = captureIo(root);
+  assert.equal(await main(['diff', '--base', 'main', '--app', 'mesh/policies/main.ts', '--fail-on-widened'], build), 2, build.text());
+  assert.match(build.text(), /neither main nor the working tree has a dist\/ folder written by synth/);
 });
 
 test('auth removed from behind something the simulator does not model (unknown before) is still widened: only a new target is exempt', async () => {
