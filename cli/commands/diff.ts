@@ -169,7 +169,8 @@ export function diff(argv: string[], io: Io): number {
   // committed output: every object would show as added, nothing as widened or
   // removed, and --fail-on-widened would pass whatever the change does.
   // A folder of that name that synth did not write (a monorepo root's JavaScript build) is no first synth either.
-  const headDir = path.resolve(io.cwd, outdir);
+  // `outdir` is relative to the working directory with its links resolved: `..` in it climbs the physical folders.
+  const headDir = path.resolve(realPath(io.cwd), outdir);
   if (base.size === 0 && !holdsSynthOutput(headDir)) {
     const other = fs.existsSync(headDir) ? ' written by synth (the working tree\'s holds no file synth wrote)' : '';
     throw new UsageError(
@@ -203,7 +204,7 @@ export function diff(argv: string[], io: Io): number {
     return EXIT.FAILED;
   }
   // The review reads the policies; what the GitOps tool deploys once merged is the folder as committed.
-  const stale = committedDrift(path.resolve(io.cwd, outdir), head);
+  const stale = committedDrift(headDir, head);
   if (stale) {
     r = { ...r, staleOutput: { outdir: folder || './', ...stale } };
     io.err(`diff: the working tree's ${folder || './'} is not what ${entry} compiles to (synth would add ${stale.added}, change ${stale.changed} and remove ${stale.removed} file(s)): the review shows the policies, not what ${folder || './'} deploys. Run synth and commit it.`);

@@ -312,3 +312,14 @@ test('a file git ignores in the working tree\'s dist/ (.DS_Store) is not committ
   assert.equal(await main(['diff', '--base', 'main'], untracked), 0, untracked.text());
   assert.match(untracked.stderr.join('\n'), /synth would add 0, change 0 and remove 1 file\(s\)/);
 });
+
+test('run from a folder reached through a link, with --outdir outside it, the stale note still reads the output folder', async () => {
+  const other = await policyRepo(policy(1), policy(1), 'wp-review-linked-');
+  const file = path.join(other, 'dist', 'demo', '2-policies', 'default', 'wasmplugin-auth-at-waypoint.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\n {10}- POST\n/, '\n'));
+  const links = tempDir('wp-review-links-');
+  fs.symlinkSync(path.join(other, 'policies'), path.join(links, 'policies'));
+  const io = captureIo(path.join(links, 'policies'));
+  assert.equal(await main(['diff', '--base', 'main', '--app', 'main.ts', '--outdir', path.join(other, 'dist')], io), 0, io.text());
+  assert.match(io.stderr.join('\n'), /is not what main\.ts compiles to \(synth would add 0, change 1 and remove 0 file\(s\)\)/);
+});
