@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from './io';
+import { thrown } from '../constructs/errors';
 
 /**
  * Import the modules given with `--plugins` (a team's `definePlugin`
@@ -26,7 +27,9 @@ export function loadPlugins(command: string, specs: readonly string[], cwd: stri
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(target);
     } catch (e) {
-      throw new UsageError(`${command}: --plugins ${spec} could not be imported: ${(e as Error)?.message ?? String(e)}`);
+      // Read as policy code's exceptions are: a value that cannot be printed, and credential parts, are handled there.
+      const t = thrown(e);
+      throw new UsageError(`${command}: --plugins ${spec} could not be imported: ${t.name}: ${t.firstLine}`);
     }
   }
 }

@@ -4,5 +4,5 @@
  * only a new synth puts right.
  */
 export function hasConflictMarkers(text: string): boolean {
-  return /^(?:<{7}|>{7})(?: |$)|^={7}$/m.test(text);
+  return /^(?:<{7}|>{7})(?: |\r?$)|^={7}\r?$/m.test(text);
 }

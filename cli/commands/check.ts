@@ -98,7 +98,7 @@ function shellWord(s: string): string {
 function doesNotCompile(io: Io, entry: string, shown: string, findings: readonly Finding[], json: boolean): number {
   if (json) {
     // The same fields as a comparison, so a consumer needs no special case; nothing was compared.
-    io.out(JSON.stringify({ inSync: false, outdir: shown, added: [], changed: [], removed: [], foreign: [], compiled: false, findings: toJsonFindings(findings) }, null, 2));
+    io.out(JSON.stringify({ inSync: false, outdir: shown, added: [], changed: [], removed: [], foreign: [], conflicted: [], compiled: false, findings: toJsonFindings(findings) }, null, 2));
   } else {
     printFindings(io, findings, false);
     io.err(`check: ${entry} does not compile; nothing was compared.`);
@@ -127,7 +127,7 @@ export function check(argv: string[], io: Io): number {
   if (result.findings.some((f) => f.severity === 'error')) return doesNotCompile(io, entry, shown, result.findings, json);
   // The output folder is in a state no comparison describes: say what, and how to get out of it.
   const cannotCompare = (problem: string, foreign: string[]): number => {
-    if (json) io.out(JSON.stringify({ inSync: false, outdir: shown, added: [...result.files.keys()], changed: [], removed: [], foreign, compiled: true, findings: toJsonFindings(result.findings), problem }, null, 2));
+    if (json) io.out(JSON.stringify({ inSync: false, outdir: shown, added: [...result.files.keys()], changed: [], removed: [], foreign, conflicted: [], compiled: true, findings: toJsonFindings(result.findings), problem }, null, 2));
     else io.err(`check: ${problem}`);
     return EXIT.FAILED;
   };
@@ -155,8 +155,10 @@ export function check(argv: string[], io: Io): number {
   const count = drift.added.length + drift.changed.length + drift.removed.length;
   // Files synth would have to remove or overwrite but did not write: it refuses to (output/foreign-files).
   const foreign = foreignFiles(outdir, [...drift.removed, ...drift.changed]);
+  // A merge resolved in the generated files leaves markers that only a new synth removes.
+  const conflicted = drift.changed.filter((f) => hasConflictMarkers(committed.get(f) ?? ''));
   if (json) {
-    io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, compiled: true, findings: toJsonFindings(result.findings) }, null, 2));
+    io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, conflicted, compiled: true, findings: toJsonFindings(result.findings) }, null, 2));
     return count === 0 ? EXIT.OK : EXIT.FAILED;
   }
   if (result.findings.length > 0) printFindings(io, result.findings, false);
@@ -164,8 +166,6 @@ export function check(argv: string[], io: Io): number {
     io.err(`check: ${shown} is up to date with ${entry} (${result.files.size} files).`);
     return EXIT.OK;
   }
-  // A merge resolved in the generated files leaves markers that only a new synth removes.
-  const conflicted = drift.changed.filter((f) => hasConflictMarkers(committed.get(f) ?? ''));
   const lines = [
     ...drift.added.map((f) => `  add     ${f}`),
     ...drift.changed.map((f) => `  change  ${f}${conflicted.includes(f) ? '  (holds merge-conflict markers)' : ''}`),

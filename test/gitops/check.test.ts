@@ -161,7 +161,7 @@ export default app;`);
   const report = JSON.parse(j.stdout);
   assert.deepEqual(report.findings.map((f: { rule: string }) => f.rule), ['delivery/invalid']);
   // The same fields as a comparison.
-  assert.deepEqual({ ...report, findings: undefined }, { inSync: false, outdir: 'dist', added: [], changed: [], removed: [], foreign: [], compiled: false, findings: undefined });
+  assert.deepEqual({ ...report, findings: undefined }, { inSync: false, outdir: 'dist', added: [], changed: [], removed: [], foreign: [], conflicted: [], compiled: false, findings: undefined });
 
   // A construction error names the policy line relative to the project, as synth does.
   const bad = project(`const app = new wp.PolicyApp();\nnew wp.MeshNamespace(app, 'Bad_Name');\nexport default app;`);
@@ -268,6 +268,9 @@ test('check and diff name merge-conflict markers in dist/ (a merge resolved in t
   // A marker-like line inside a value is no marker.
   assert.equal(hasConflictMarkers('a: "<<<<<<< x"\n'), false);
   assert.equal(hasConflictMarkers('a: 1\n=======\n'), true);
+  assert.equal(hasConflictMarkers('a: 1\r\n=======\r\n'), true, 'a CRLF checkout');
+  const j = await run(p.dir, ['check', '--app', p.app, '--json']);
+  assert.deepEqual(JSON.parse(j.stdout).conflicted, [file]);
 
   // diff reads such a base as unreadable, and says why.
   execFileSync('git', ['init', '-q'], { cwd: p.dir });
