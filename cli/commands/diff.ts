@@ -110,10 +110,11 @@ function physicalPath(p: string): string {
  * are in one checkout; run from outside any checkout, or from another one
  * (a CI workspace that is itself a repository, with the policy repository
  * checked out inside it), the working directory's would read an unrelated
- * tree, and an empty base lets every change pass as new.
+ * tree, and an empty base lets every change pass as new. `abs` is the
+ * output folder with its links resolved, `outdir` as the working directory
+ * names it.
  */
-function gitLocation(cwd: string, outdir: string): { repoDir: string; dir: string } {
-  const abs = physicalPath(path.resolve(cwd, outdir));
+function gitLocation(cwd: string, outdir: string, abs: string): { repoDir: string; dir: string } {
   let near = abs;
   while (!fs.existsSync(near) && path.dirname(near) !== near) near = path.dirname(near);
   const outTop = workTreeTop(near);
@@ -151,13 +152,15 @@ export function diff(argv: string[], io: Io): number {
   if (!Number.isInteger(max) || max < 1) throw new UsageError(`diff: --max-requests ${JSON.stringify(values['max-requests'])} is not a whole number of at least 1.`);
   const entry = values.app ?? DEFAULT_APP;
   const root = projectRootOf(path.resolve(io.cwd, entry));
-  const outdir = path.relative(realPath(io.cwd), physicalPath(path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist'))) || '.';
+  // The output folder, its links resolved, and as the working directory (its links resolved too) names it.
+  const outAbs = physicalPath(path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist'));
+  const outdir = path.relative(realPath(io.cwd), outAbs) || '.';
   // As git names paths (and every message shows them): '/'-separated, '' for the current folder.
   const folder = outdir === '.' ? '' : `${outdir.split(path.sep).join('/')}/`;
 
   let base;
   try {
-    const at = gitLocation(io.cwd, outdir);
+    const at = gitLocation(io.cwd, outdir, outAbs);
     base = treeAtRevision(at.repoDir, values.base, at.dir);
   } catch (e) {
     if (e instanceof GitError) throw new UsageError(`diff: cannot read ${outdir}/ at ${values.base}: ${e.message}`);
@@ -169,10 +172,8 @@ export function diff(argv: string[], io: Io): number {
   // committed output: every object would show as added, nothing as widened or
   // removed, and --fail-on-widened would pass whatever the change does.
   // A folder of that name that synth did not write (a monorepo root's JavaScript build) is no first synth either.
-  // `outdir` is relative to the working directory with its links resolved: `..` in it climbs the physical folders.
-  const headDir = path.resolve(realPath(io.cwd), outdir);
-  if (base.size === 0 && !holdsSynthOutput(headDir)) {
-    const other = fs.existsSync(headDir) ? ' written by synth (the working tree\'s holds no file synth wrote)' : '';
+  if (base.size === 0 && !holdsSynthOutput(outAbs)) {
+    const other = fs.existsSync(outAbs) ? ' written by synth (the working tree\'s holds no file synth wrote)' : '';
     throw new UsageError(
       `diff: neither ${values.base} nor the working tree has a ${folder || './'} folder${other}, so there is nothing to compare with: ` +
         'run diff from the folder synth and check run in (the project root), or pass --outdir with the folder synth writes, as committed. ' +
@@ -204,7 +205,7 @@ export function diff(argv: string[], io: Io): number {
     return EXIT.FAILED;
   }
   // The review reads the policies; what the GitOps tool deploys once merged is the folder as committed.
-  const stale = committedDrift(headDir, head);
+  const stale = committedDrift(outAbs, head);
   if (stale) {
     r = { ...r, staleOutput: { outdir: folder || './', ...stale } };
     io.err(`diff: the working tree's ${folder || './'} is not what ${entry} compiles to (synth would add ${stale.added}, change ${stale.changed} and remove ${stale.removed} file(s)): the review shows the policies, not what ${folder || './'} deploys. Run synth and commit it.`);
