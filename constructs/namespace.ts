@@ -111,7 +111,7 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
     }
     // A misspelling of one (`istio.io/use-waypiont`) is written as given and
     // read by no one: the namespace silently goes without its waypoint.
-    const near = KNOWN_ISTIO_LABELS.has(key) ? undefined : nearest(key, Object.keys(MANAGED_LABELS));
+    const near = KNOWN_ISTIO_LABELS.has(key) ? undefined : nearest(key, MANAGED_LABEL_KEYS);
     if (near !== undefined) {
       const meant = MANAGED_LABELS[near];
       fail(
@@ -126,6 +126,7 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
 
 /** Istio's label keys this library knows: never taken for a misspelling of another. */
 const KNOWN_ISTIO_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));
+const MANAGED_LABEL_KEYS = Object.keys(MANAGED_LABELS);
 
 /**
  * An ApiObject of a cluster-scoped kind. cdk8s gives every ApiObject its

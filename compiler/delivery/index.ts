@@ -1,4 +1,4 @@
-import type { Finding } from '../../analysis/finding';
+import { objectLabel, type Finding } from '../../analysis/finding';
 import { IN_CLUSTER_SERVER, type DeliveryConfig } from '../../constructs/delivery';
 import { STAGE_ORDER, STAGES, stageOf } from '../gitops';
 import { isSubstitutionPlaceholder } from '../../constructs/plugins/basic-auth-format';
@@ -76,7 +76,6 @@ function substitutionDisabled(o: ModelObject): boolean {
   return labels?.[SUBSTITUTE_KEY] === 'disabled' || annotations?.[SUBSTITUTE_KEY] === 'disabled';
 }
 
-const objectName = (o: ModelObject) => `${o.manifest.kind} ${o.manifest.metadata.namespace ? `${o.manifest.metadata.namespace}/` : ''}${o.manifest.metadata.name}`;
 const objectRef = (o: ModelObject) => ({ kind: o.manifest.kind, namespace: o.manifest.metadata.namespace, name: o.manifest.metadata.name });
 
 /**
@@ -95,7 +94,7 @@ function substitutionProblem(o: ModelObject, hasPlaceholder: boolean): Finding |
     return {
       rule: 'delivery/flux-substitution-outside-policies',
       severity: 'warning',
-      message: `${objectName(o)} in target '${o.target}' holds a \${VAR} placeholder, but it is applied by the ${stage.dir} Kustomization, which substitutes nothing (only the policies stage's does): Flux applies it verbatim`,
+      message: `${objectLabel(objectRef(o))} in target '${o.target}' holds a \${VAR} placeholder, but it is applied by the ${stage.dir} Kustomization, which substitutes nothing (only the policies stage's does): Flux applies it verbatim`,
       fix: 'Keep ${VAR} placeholders to credentials (Credential.fluxSubstitution), or write the value itself.',
       ...about,
     };
@@ -105,7 +104,7 @@ function substitutionProblem(o: ModelObject, hasPlaceholder: boolean): Finding |
   return {
     rule: 'delivery/flux-substitutes-config',
     severity: 'warning',
-    message: `${objectName(o)} in target '${o.target}' has ${paths.length === 1 ? 'a string' : 'strings'} with \${ or $$ at ${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}: the policies Kustomization substitutes every \${VAR} it finds (a variable its Secret lacks becomes an empty string) and turns $$ into $, so the module gets another value than the policy wrote`,
+    message: `${objectLabel(objectRef(o))} in target '${o.target}' has ${paths.length === 1 ? 'a string' : 'strings'} with \${ or $$ at ${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}: the policies Kustomization substitutes every \${VAR} it finds (a variable its Secret lacks becomes an empty string) and turns $$ into $, so the module gets another value than the policy wrote`,
     fix: 'Write a literal ${ as $${ (Flux turns it back into ${); give a value with $$ in it another form, or keep placeholders to credentials (Credential.fluxSubstitution).',
     ...about,
   };

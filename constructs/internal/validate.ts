@@ -256,16 +256,28 @@ export function fail(scope: IConstruct, rule: string, message: string, fix: stri
   throw new PolicyError([{ rule, severity: 'error', message, fix, path: scope.node.path, source }]);
 }
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+/**
+ * Edit distance, for "did you mean", or `limit` as soon as it is known to be
+ * at least that. Two rows, and a stop once a row holds nothing under the
+ * limit: it runs for every label of every namespace (a misspelt ambient
+ * label), where a full table per pair cost more than building the namespace.
+ */
+function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let prev = new Array<number>(b.length + 1);
+  let row = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
+    let least = i;
     for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (row[j] < least) least = row[j];
     }
+    if (least >= limit) return limit;
+    [prev, row] = [row, prev];
   }
-  return d[a.length][b.length];
+  return Math.min(prev[b.length], limit);
 }
 
 /**
@@ -277,7 +289,7 @@ export function nearest(key: string, known: Iterable<string>): string | undefine
   let best: string | undefined;
   let bestDistance = Math.min(4, Math.ceil(key.length / 2));
   for (const k of known) {
-    const d = k.toLowerCase() === key.toLowerCase() ? 0 : distance(k, key);
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : distance(k, key, bestDistance);
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
   return best;
