@@ -114,9 +114,14 @@ export function readDeclaredSecrets(): void {
 /** `text` with every remembered credential value replaced. */
 export function scrubSecrets(text: string): string {
   if (values.size === 0) return text;
+  return scrubCut(replaceEach(text, values), values);
+}
+
+/** `text` with every one of `forms` in it replaced. */
+function replaceEach(text: string, forms: ReadonlySet<string>): string {
   let out = text;
-  for (const v of values) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
-  return scrubCut(out, values);
+  for (const v of forms) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
+  return out;
 }
 
 /** `text` with the start or end of any of `known` hidden where a quote cut it short. */
@@ -128,15 +133,15 @@ function scrubCut(text: string, known: ReadonlySet<string>): string {
 
 /**
  * `text`, which policy code threw, with every remembered credential value
- * replaced, and the passwords alone too. The declared credentials are read
- * first: the policy code may have read one itself, before any construct did.
+ * replaced, and its parts too (a password alone, a line), whole or cut short
+ * in a quote (Node's argument errors quote 25 characters of a longer
+ * string). The declared credentials are read first: the policy code may
+ * have read one itself, before any construct did.
  */
 export function scrubThrown(text: string): string {
   readDeclaredSecrets();
-  let out = scrubSecrets(text);
-  for (const v of parts) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
-  // A part cut short in a quote, too (Node's argument errors quote 25 characters of a longer string).
-  return parts.size === 0 ? out : scrubCut(out, parts);
+  const out = scrubSecrets(text);
+  return parts.size === 0 ? out : scrubCut(replaceEach(out, parts), parts);
 }
 
 // Node's argument errors quote a long string cut to its first characters,
