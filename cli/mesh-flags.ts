@@ -8,6 +8,9 @@ export const MESH_FLAGS = {
   'cluster-domain': { type: 'string' },
 } as const;
 
+/** The PolicyApp prop each flag stands for. */
+export const MESH_FLAG_PROPS = { 'root-namespace': 'rootNamespace', 'cluster-domain': 'clusterDomain' } as const;
+
 export const MESH_FLAGS_USAGE = `--root-namespace NS (default istio-system) and --cluster-domain DOMAIN
 (default cluster.local) say what the manifests do not record: the mesh root
 namespace (its plugins apply mesh-wide) and the cluster's DNS domain (a

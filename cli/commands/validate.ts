@@ -8,7 +8,7 @@ import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { loadPlugins } from '../plugins';
-import { MESH_FLAGS, MESH_FLAGS_USAGE, meshFlags } from '../mesh-flags';
+import { MESH_FLAG_PROPS, MESH_FLAGS, MESH_FLAGS_USAGE, meshFlags } from '../mesh-flags';
 import type { ReadManifestsOptions } from '../../compiler/read-manifests';
 import { printFindings } from './synth';
 
@@ -66,11 +66,10 @@ export function validate(argv: string[], io: Io): number {
   if (values.outdir !== undefined && values.manifests !== undefined) {
     throw new UsageError('validate: --outdir only applies to a policy program (--app), not to --manifests.');
   }
-  if (values['root-namespace'] !== undefined && values.manifests === undefined) {
-    throw new UsageError('validate: --root-namespace only applies with --manifests (a policy program sets PolicyApp rootNamespace).');
-  }
-  if (values['cluster-domain'] !== undefined && values.manifests === undefined) {
-    throw new UsageError('validate: --cluster-domain only applies with --manifests (a policy program sets PolicyApp clusterDomain).');
+  for (const [flag, prop] of Object.entries(MESH_FLAG_PROPS)) {
+    if (values[flag as keyof typeof MESH_FLAG_PROPS] !== undefined && values.manifests === undefined) {
+      throw new UsageError(`validate: --${flag} only applies with --manifests (a policy program sets PolicyApp ${prop}).`);
+    }
   }
   const mesh = meshFlags('validate', values);
   if (values.plugins !== undefined && values.manifests === undefined) {
