@@ -74,7 +74,8 @@ function fromDefinition(url: string): PluginDecision {
 
 /** What is known so far while walking the proxies. */
 interface Outcome {
-  decided?: { status: number; headers: Record<string, string>; body: string; proxy: string; object: string; detail: string; uncertain?: string; tied?: string };
+  /** `tied`: plugins of the same phase and priority that would answer the same status with other headers or body. */
+  decided?: { status: number; headers: Record<string, string>; body: string; proxy: string; object: string; detail: string; tied?: string[] };
   /** The first thing the outcome depends on that is not simulated. */
   undetermined?: string;
 }
@@ -183,11 +184,8 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
     trace.push({ step: 'plugin', proxy, object, decision: decisionName(decision), detail: `${entry.why}: ${module}${reply.detail}` });
     const sameStatus: string[] = [];
     const other = rival(i, reply, sameStatus);
-    const uncertain =
-      !other && sameStatus.length > 0
-        ? `${sameStatus.join(', ')} ${sameStatus.length === 1 ? 'shares' : 'share'} its phase and priority and would answer ${reply.status} too, with other headers or body: the status is certain, but whose headers and body the client gets (the older plugin's) is unknown offline`
-        : undefined;
-    if (uncertain) trace.push({ step: 'plugin', proxy, object, detail: uncertain });
+    const tied = !other && sameStatus.length > 0 ? sameStatus : undefined;
+    if (tied) trace.push({ step: 'plugin', proxy, object, detail: tiedNote(tied, reply.status) });
     if (other) {
       const why = `${object} on ${proxy} answers ${reply.status} only if it runs before ${other}: they share phase and priority, and which is older (runs first) is unknown offline`;
       trace.push({ step: 'plugin', proxy, object, detail: `it answers ${reply.status} only if it runs before ${other}` });
@@ -198,11 +196,16 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
     if (outcome.undetermined) {
       trace.push({ step: 'plugin', proxy, object, detail: `it would answer ${reply.status} only if everything before it lets the request through, and ${outcome.undetermined}` });
     } else {
-      outcome.decided = { ...reply, proxy, object, uncertain, tied: uncertain ? sameStatus.join(', ') : undefined };
+      outcome.decided = { ...reply, proxy, object, tied };
     }
     return true;
   }
   return false;
+}
+
+/** Why the headers of a decided answer are one of several tied plugins'. */
+function tiedNote(tied: readonly string[], status: number): string {
+  return `${tied.join(', ')} ${tied.length === 1 ? 'shares' : 'share'} its phase and priority and would answer ${status} too, with other headers or body: the status is certain, but whose headers and body the client gets (the older plugin's) is unknown offline`;
 }
 
 function sameHeaders(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -216,10 +219,10 @@ function finish(target: string, hops: Hop[], trace: TraceEntry[], outcome: Outco
     const headers = Object.entries(d.headers).map(([k, v]) => `${k}: ${v}`);
     const reason = `${d.status} from ${d.object} on ${d.proxy}`;
     // explain --json carries only the status and the trace: this entry must not present one tied plugin's headers as certain.
-    const tied = d.uncertain ? `; or a tied plugin's headers and body (${d.tied})` : '';
+    const tied = d.tied ? `; or a tied plugin's headers and body (${d.tied.join(', ')})` : '';
     trace.push({ step: 'response', detail: `${reason}${headers.length ? `; ${headers.join('; ')}` : ''}; ${d.body === '' ? 'empty body' : 'body set by the plugin'}${tied}` });
     const result = { status: d.status, headers: d.headers, body: d.body, reason, hops, decidedBy: { proxy: d.proxy, object: d.object }, target, trace };
-    return d.uncertain ? { ...result, uncertain: `${d.object} on ${d.proxy}: ${d.uncertain}` } : result;
+    return d.tied ? { ...result, uncertain: `${d.object} on ${d.proxy}: ${tiedNote(d.tied, d.status)}` } : result;
   }
   if (outcome.undetermined) {
     const reason = `undetermined: ${outcome.undetermined}`;
