@@ -313,6 +313,8 @@ function text(r: Review): string {
   const lines = [`waypoint-policy diff ${r.base}..${r.head}`, summary(r), ''];
   const stale = staleLine(r);
   if (stale) lines.push(`Note: ${stale}.`, '');
+  // Every section below adds lines: none added is no change.
+  const preamble = lines.length;
   const widened = r.effects.access.filter((a) => a.widened);
   if (widened.length) {
     lines.push('WIDENED ACCESS (review first):');
@@ -355,7 +357,7 @@ function text(r: Review): string {
     }
     lines.push('');
   }
-  if (lines.length === (stale ? 5 : 3)) lines.push('No changes.');
+  if (lines.length === preamble) lines.push('No changes.');
   return lines.join('\n').trimEnd() + '\n';
 }
 
