@@ -19,7 +19,17 @@ export abstract class Credential {
    * (`credentials/whitespace`), since no request could match it.
    */
   public static fromEnv(variable: string): Credential {
-    return new EnvCredential(variable);
+    // Where the name was written matters only if the variable is missing (a
+    // shared pattern may create the plugin, and the line to fix is the one
+    // that named the variable), and a stack costs more than the check.
+    // A name once seen set is not looked up again: thousands of plugins
+    // often share one variable.
+    let at: string | undefined;
+    if (typeof variable === 'string' && !seenSet.has(variable)) {
+      if (process.env[variable] === undefined) at = callSiteOf(Credential.fromEnv);
+      else seenSet.add(variable);
+    }
+    return new EnvCredential(variable, at);
   }
 
   /**
@@ -100,6 +110,13 @@ function credentialValue(scope: IConstruct, source: string, raw: string, fix: st
   return value;
 }
 
+/**
+ * Variables seen set when `fromEnv` named them. Whether one is set is read
+ * again when a plugin resolves it; this only decides whether the line that
+ * named it is worth recording.
+ */
+const seenSet = new Set<string>();
+
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -117,7 +134,14 @@ class EnvCredential extends Credential {
   /** The variable's name as every message shows it (`printableName`). */
   private readonly shown: string;
   readonly #values: ReadOnce = new WeakMap();
-  constructor(private readonly variable: string) {
+  /**
+   * @param writtenAt `file:line` of the policy code that called `fromEnv`,
+   *   recorded only when the variable was unset then.
+   */
+  constructor(
+    private readonly variable: string,
+    public readonly writtenAt?: string,
+  ) {
     super();
     this.shown = printableName(variable);
     this.source = `environment variable ${this.shown}`;
@@ -266,11 +290,12 @@ export function resolvesAgainstPolicyFile(c: Credential): boolean {
 
 /**
  * The policy line that named `c`'s source, when it was recorded (a relative
- * Credential.fromFile): a source that cannot be read is reported there, since
- * that is the line to fix when a shared pattern creates the plugin.
+ * Credential.fromFile, or a Credential.fromEnv whose variable was unset): a
+ * source that cannot be read is reported there, since that is the line to
+ * fix when a shared pattern creates the plugin.
  */
 export function writtenAtOf(c: Credential): string | undefined {
-  return c instanceof FileCredential ? c.writtenAt : undefined;
+  return c instanceof FileCredential || c instanceof EnvCredential ? c.writtenAt : undefined;
 }
 
 export function isCredential(x: unknown): x is Credential {

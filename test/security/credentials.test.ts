@@ -56,8 +56,8 @@ test('a missing environment variable fails synth, names the variable, writes not
   const { code, io } = await synthInto(dir, file);
   assert.equal(code, 1);
   assert.match(io.text(), /error\[credentials\/missing\]: credential source environment variable WP_TEST_MISSING is not set/);
-  // The plugin's own policy line, not its namespace's.
-  const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('new wp.BasicAuth')) + 1;
+  // The policy line that named the variable: neither the namespace's nor the plugin's first line.
+  const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('WP_TEST_MISSING')) + 1;
   assert.match(io.text(), new RegExp(`at default/auth \\(main\\.ts:${line}\\)`));
   assert.deepEqual(readTree(out), before);
 });
@@ -167,10 +167,10 @@ export default app;`,
 
 /**
  * A project whose shared pattern (lib/pattern.ts) creates the plugin, and
- * whose policy (main.ts, line 5) names the credential file `secrets/cred`
- * relative to itself. Returns the policy file.
+ * whose policy (main.ts, line 5) names the credential (by default the file
+ * `secrets/cred`, relative to itself). Returns the policy file.
  */
-function patternProject(dir: string): string {
+function patternProject(dir: string, credential = `wp.Credential.fromFile('secrets/cred')`): string {
   fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
   const lib = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
   fs.writeFileSync(
@@ -186,7 +186,7 @@ export function adminAuth(ns: wp.MeshNamespace, waypoint: wp.Waypoint, credentia
     `import { adminAuth } from './lib/pattern';
 const app = new wp.PolicyApp();
 const ns = new wp.MeshNamespace(app, 'default');
-adminAuth(ns, new wp.Waypoint(ns, 'waypoint'), wp.Credential.fromFile('secrets/cred'));
+adminAuth(ns, new wp.Waypoint(ns, 'waypoint'), ${credential});
 export default app;`,
   );
 }
@@ -217,6 +217,19 @@ test('a missing Credential.fromFile file is reported at the line that named the 
   const text = res.io.text();
   assert.match(text, /credentials\/missing/);
   assert.match(text, /default\/auth/, 'the plugin is still the construct named');
+  assert.match(text, /main\.ts:5\b/, text);
+  assert.doesNotMatch(text, /pattern\.ts:\d+/);
+  assert.equal(fs.existsSync(res.out), false, 'nothing written');
+});
+
+test('an unset Credential.fromEnv variable is reported at the line that named it, not at the shared pattern that creates the plugin', async () => {
+  const dir = tempDir();
+  const main = patternProject(dir, `wp.Credential.fromEnv('WP_TEST_UNSET_IN_PATTERN')`);
+  const res = await synthInto(dir, main);
+  assert.notEqual(res.code, 0);
+  const text = res.io.text();
+  assert.match(text, /credentials\/missing/);
+  assert.match(text, /WP_TEST_UNSET_IN_PATTERN is not set/);
   assert.match(text, /main\.ts:5\b/, text);
   assert.doesNotMatch(text, /pattern\.ts:\d+/);
   assert.equal(fs.existsSync(res.out), false, 'nothing written');
@@ -402,7 +415,7 @@ export default app;`,
     assert.equal(code, 1);
     const text = io.text();
     for (const name of ['cart', 'pay', 'shop', 'ship', 'web']) {
-      assert.match(text, new RegExp(`error\\[credentials/missing\\]: credential source environment variable WP_UNSET_${name} is not set\\n  at ${name}/auth \\(main\\.ts:5\\)`));
+      assert.match(text, new RegExp(`error\\[credentials/missing\\]: credential source environment variable WP_UNSET_${name} is not set\\n  at ${name}/auth \\(main\\.ts:8\\)`));
       assert.match(text, new RegExp(`error\\[credentials/missing\\]: credential source file absent-${name} cannot be read`));
     }
     // The shared variable is one thing to fix: reported once, at its first plugin, with the others named or counted.
