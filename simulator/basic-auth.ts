@@ -119,8 +119,10 @@ function versionNote(tag: string | undefined): string {
   return `(module tag ${tag}: simulated with the ${BASIC_AUTH_VERSION} source, unchanged through master 2025-04) `;
 }
 
+// plugin.cc's sendLocalResponse details, spaces made '_' by Envoy. Copied
+// byte for byte: the second has no final period in the module's source.
 const DETAILS_NONE = 'Request_denied_by_Basic_Auth_check._No_Basic_Authentication_information_found.';
-const DETAILS_INVALID = 'Request_denied_by_Basic_Auth_check._Invalid_username_and/or_password.';
+const DETAILS_INVALID = 'Request_denied_by_Basic_Auth_check._Invalid_username_and/or_password';
 
 /**
  * The basic_auth module of istio-ecosystem/wasm-extensions 1.12.0

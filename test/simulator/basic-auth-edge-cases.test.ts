@@ -21,7 +21,7 @@ const PLAIN3 = ['ok:test', 'admin:admin', 'admin2:admin2'];
 const ADMIN3_B64 = 'YWRtaW4zOmFkbWluMw=='; // base64 of admin3:admin3, as the upstream test writes it
 const OBJECT = 'WasmPlugin default/auth';
 const NO_BASIC = 'Request_denied_by_Basic_Auth_check._No_Basic_Authentication_information_found.';
-const INVALID = 'Request_denied_by_Basic_Auth_check._Invalid_username_and/or_password.';
+const INVALID = 'Request_denied_by_Basic_Auth_check._Invalid_username_and/or_password';
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 function objects(config: unknown): KubeObject[] {

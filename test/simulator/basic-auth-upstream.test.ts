@@ -131,6 +131,12 @@ describe('upstream request cases (onRequestHeaders, no hosts)', () => {
     const custom = evaluate({ ...P3, realm: 'test' }, request('GET', '/api'));
     assert.deepEqual(custom.kind === 'respond' && custom.headers, { 'www-authenticate': 'Basic realm=test' });
   });
+
+  test("the details are plugin.cc's strings with spaces as '_': the invalid-credential one has no final period", () => {
+    // deniedNoBasicAuthData ends "...found.", deniedInvalidCredentials ends "...password" (wasm-extensions 1.12.0 plugin.cc).
+    assert.match(evaluate(P3, request('GET', '/api')).detail, /\(details Request_denied_by_Basic_Auth_check\._No_Basic_Authentication_information_found\.\)/);
+    assert.match(evaluate(P3, request('GET', '/api', `Basic ${b64('wrong-cred')}`)).detail, /\(details Request_denied_by_Basic_Auth_check\._Invalid_username_and\/or_password\)/);
+  });
 });
 
 describe('hosts (hostMatch)', () => {
