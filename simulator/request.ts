@@ -182,9 +182,15 @@ export function checkPath(path: string): string {
  * (`SimulationError`): what Envoy then does is not simulated.
  */
 export function normalizePath(raw: string): string {
-  const q = raw.indexOf('?');
-  const path = q < 0 ? raw : raw.slice(0, q);
-  const query = q < 0 ? '' : raw.slice(q);
+  // Istio's bootstrap turns Envoy's http_reject_path_with_fragment off, so
+  // ConnectionManagerUtility::maybeNormalizePath cuts :path at its first '#'
+  // (query included) before normalising: no filter ever sees a fragment
+  // (CVE-2021-39156). Encoding it as %23 instead would miss exact and suffix rules.
+  const hash = raw.indexOf('#');
+  const sent = hash < 0 ? raw : raw.slice(0, hash);
+  const q = sent.indexOf('?');
+  const path = q < 0 ? sent : sent.slice(0, q);
+  const query = q < 0 ? '' : sent.slice(q);
   // Istio's normalisation refuses an encoded NUL outright (istio.io, Authorization Policy Normalization).
   if (/%00/i.test(path)) {
     throw new SimulationError('path', `path ${JSON.stringify(path)} holds %00: Istio rejects such a request with 400 before any filter or plugin runs`, 'Leave %00 out: no plugin ever sees such a request.');

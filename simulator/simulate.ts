@@ -273,7 +273,8 @@ export function simulate(model: MeshModel, request: SimRequest, options: Simulat
     headers: normalizeHeaders(request.headers),
   };
   const destination = `${service.namespace}/${service.name}${port !== undefined ? `:${port}` : ''}`;
-  const pathNote = http.path !== rawPath ? ` (normalised by Envoy from ${JSON.stringify(rawPath)})` : '';
+  const fragmentNote = rawPath.includes('#') ? ", the '#' fragment cut off as Istio configures Envoy to" : '';
+  const pathNote = http.path !== rawPath ? ` (normalised by Envoy from ${JSON.stringify(rawPath)}${fragmentNote})` : '';
   const percentNote = /%/.test(http.path) ? '; the path keeps percent-encodings of characters other than letters, digits, "-", ".", "_" and "~", as Envoy does' : '';
   trace.push({
     step: 'request',

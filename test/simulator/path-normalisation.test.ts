@@ -85,3 +85,32 @@ test('a path holding %00 is refused with the reason Istio gives: it answers 400 
   // Other encoded control characters stay encoded, as Envoy keeps them.
   assert.equal(normalizePath('/a%01b'), '/a%01b');
 });
+
+test("a '#' fragment is cut off, query included, before normalising: Istio has Envoy strip it rather than reject it or pass it on", () => {
+  normalises([
+    ['/admin#x', '/admin'],
+    ['/admin?a=1#x', '/admin?a=1'],
+    ['/a/../admin#/../public', '/admin'],
+    ['/x.json#frag', '/x.json'],
+    ['/#', '/'],
+    // After the cut: a malformed escape or %00 in the fragment never reaches the canonicaliser.
+    ['/a#%zz', '/a'],
+    ['/a#%00', '/a'],
+    // An encoded '#' is not a fragment: kept as sent.
+    ['/admin%23x', '/admin%23x'],
+  ]);
+});
+
+test("explain: the fragment never reaches the plugin, so its '..' segments climb nothing (200), and /productpage#x meets the rule (401)", async () => {
+  const explain = async (p: string) => {
+    const io = captureIo();
+    const code = await main(['explain', '--manifests', path.join(REPO_ROOT, 'dist'), '--to', 'default/productpage:9080', '--path', p, '--json'], io);
+    assert.equal(code, 0, io.text());
+    return JSON.parse(io.stdout.join('\n'));
+  };
+  const r = await explain('/productpage#x');
+  assert.equal(r.status, 401);
+  assert.match(r.trace[0].detail, /GET \/productpage \(normalised by Envoy from "\/productpage#x", the '#' fragment cut off as Istio configures Envoy to\)/);
+  // Read as path characters, '#' would become %23 and the '..' after it would climb to /productpage.
+  assert.equal((await explain('/static/x#/../../productpage')).status, 200);
+});
