@@ -137,7 +137,7 @@ spec:
     checkedAt: checked,
     docs: {
       summary:
-        'A rule path no request path can match, so the rule protects nothing and every request passes it: a `prefix` or `exact` that does not start with `/` (the request path always does), or a path in a form Envoy never hands the plugin. Envoy normalises every request path before any filter runs (Istio\'s default `normalize_path`): it decodes percent-encoded letters, digits, `-`, `_` and `~`, removes `.` and `..` segments (`%2e` counting as a dot), turns `\\` into `/` and percent-encodes characters such as `{`, so a rule on `/%61dmin` or `/a/../admin` never matches.',
+        'A rule path no request path can match, so the rule protects nothing and every request passes it: a `prefix` or `exact` that does not start with `/` (the request path always does), or a path in a form Envoy never hands the plugin. Envoy normalises every request path before any filter runs (Istio\'s default `normalize_path`): it decodes percent-encoded letters, digits, `-`, `_` and `~`, removes `.` and `..` segments (`%2e` counting as a dot), turns `\\` into `/` and percent-encodes characters such as `{`, so a rule on `/%61dmin` or `/a/../admin` never matches. Istio also has Envoy cut every path at its first `#` (the fragment, even inside the query), so a rule path holding `#` never matches.',
       bad: run(`{ prefix: 'admin', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
       message: 'basic-auth pluginConfig: rule #1 prefix "admin" does not start with "/": a request path always does, so the rule never matches and its paths are not protected',
       fix: 'Write "/admin".',

@@ -112,6 +112,18 @@ export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIss
     for (const k of ['prefix', 'exact', 'suffix'] as const) {
       const p = r[k];
       if (p === undefined || p === '') continue;
+      // Istio has Envoy cut every :path at its first '#' (query included) before any
+      // filter runs; a literal '#' is never seen, and %23 is a different request.
+      const hash = p.indexOf('#');
+      if (hash >= 0) {
+        issues.push({
+          rule: 'basic-auth/unmatchable-path',
+          severity: 'error',
+          message: `rule #${i + 1} ${k} ${JSON.stringify(p)} holds "#": Envoy cuts every request path at its first "#" (the fragment, even inside the query) before any filter runs, so no path the plugin sees holds one, the rule never matches and its paths are not protected`,
+          fix: k === 'suffix' ? 'Remove the "#" and what follows it, or write "%23" for a "#" clients send encoded.' : `Write ${JSON.stringify(p.slice(0, hash))} to protect what such requests reach, or "%23" for a "#" clients send encoded.`,
+        });
+        continue;
+      }
       // Envoy's :path is origin-form, always starting with '/' (or '*' for `OPTIONS *`).
       if (k !== 'suffix' && !p.startsWith('/')) {
         if (!p.startsWith('*')) {

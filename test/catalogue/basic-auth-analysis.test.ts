@@ -71,3 +71,19 @@ test('the simulator agrees: such a rule never matches, so the request passes wit
   const withPortHost = { basic_auth_rules: [{ prefix: '/admin', hosts: ['shop.example.com:8080'], request_methods: ['GET'], credentials: ['u:p'] }] };
   assert.equal(status(withPortHost, 'shop.example.com:8080'), 200);
 });
+
+test('a rule path holding "#" never matches, in the path or the query: Envoy cuts every request path at its first "#"', () => {
+  const found = (extra: Record<string, unknown>) =>
+    analyzeBasicAuthConfig(rule(extra) as never)
+      .filter((i) => i.rule === 'basic-auth/unmatchable-path')
+      .map((i) => `${i.severity} ${i.fix}`);
+  assert.deepEqual(found({ prefix: undefined, exact: '/admin#x' }), ['error Write "/admin" to protect what such requests reach, or "%23" for a "#" clients send encoded.']);
+  assert.deepEqual(found({ prefix: '/api?x=1#y' }), ['error Write "/api?x=1" to protect what such requests reach, or "%23" for a "#" clients send encoded.']);
+  assert.deepEqual(found({ prefix: undefined, suffix: '#top' }), ['error Remove the "#" and what follows it, or write "%23" for a "#" clients send encoded.']);
+  assert.match(analyzeBasicAuthConfig(rule({ prefix: '/a#' }) as never)[0].message, /rule #1 prefix "\/a#" holds "#": Envoy cuts every request path at its first "#"/);
+  // The simulator agrees: the rule on "/admin#x" meets no request, not even one sent as /admin#x.
+  const status = (exact: string, path: string) =>
+    simulate(modelOf([namespace('apps', { 'istio.io/use-waypoint': 'waypoint' }), waypoint('apps', 'waypoint'), plugin('apps', 'auth', { targetRefs: toGateway('waypoint'), phase: 'AUTHN', pluginConfig: { basic_auth_rules: [{ exact, request_methods: ['GET'], credentials: ['u:p'] }] } })]), { to: 'apps/app:80', path }).status;
+  assert.equal(status('/admin#x', '/admin#x'), 200);
+  assert.equal(status('/admin', '/admin#x'), 401);
+});
