@@ -15,8 +15,12 @@ type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
 
 const UINT64_MAX = (1n << 64n) - 1n;
-/** absl::SimpleAtoi, which the modules use on strings: optional spaces and '+', then digits. */
-const ATOI_UINT = /^\s*\+?(\d+)\s*$/;
+/**
+ * absl::SimpleAtoi, which the modules use on strings: optional whitespace and
+ * '+', then digits. Whitespace is absl::ascii_isspace's six ASCII characters,
+ * not JavaScript's \s (which also takes U+00A0 and other Unicode spaces).
+ */
+const ATOI_UINT = /^[ \t\n\v\f\r]*\+?(\d+)[ \t\n\v\f\r]*$/;
 
 export function issue(ctx: Ctx, path: Path, rule: string, message: string, fix?: string): void {
   ctx.addIssue({ code: 'custom', path, message, params: { rule, fix } });

@@ -27,6 +27,11 @@ test('the upstream documented configs are valid and raise no warning', () => {
 test('numeric strings are accepted, as JsonValueAs<uint64_t> does (SimpleAtoi)', () => {
   assert.deepEqual(wireRules(localRateLimitConfigSchema, { max_tokens: '20', tokens_per_refill: ' +10 ', refill_interval_sec: '1' }), []);
   assert.deepEqual(wireRules(localRateLimitConfigSchema, { ...UPSTREAM_TEST, max_tokens: '18446744073709551615' }), []);
+  // SimpleAtoi strips only ASCII whitespace (absl::ascii_isspace): the module refuses a no-break or ideographic space.
+  assert.deepEqual(wireRules(localRateLimitConfigSchema, { ...UPSTREAM_TEST, max_tokens: '\t20\v\f\r\n' }), []);
+  for (const s of ['\u00a020', '20\u3000', '\ufeff20']) {
+    assert.deepEqual(wireRules(localRateLimitConfigSchema, { ...UPSTREAM_TEST, max_tokens: s }), ['local-rate-limit/not-uint64'], JSON.stringify(s));
+  }
 });
 
 test('each of the three keys is required', () => {
