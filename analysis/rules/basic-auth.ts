@@ -170,7 +170,7 @@ spec:
     severity: 'warning',
     checkedAt: checked,
     docs: {
-      summary: 'A narrower rule under an earlier prefix rule for the same method only passes credentials both rules accept.',
+      summary: 'A narrower rule under a prefix rule for the same method (written before or after it: the module runs every matching rule) only passes credentials both rules accept.',
       bad: run(`{ prefix: '/api', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }, { prefix: '/api/admin', methods: ['GET'], credentials: [Credential.fromEnv('ADMIN_CREDENTIAL')] }`),
       message: 'basic-auth pluginConfig: rule #2 only matches requests that rule #1 (prefix "/api") also matches for GET: both must accept the credential',
       fix: 'Give the narrower rule the same credentials, or merge the rules.',

@@ -98,6 +98,12 @@ function unreachablePathFix(kind: 'prefix' | 'exact' | 'suffix', p: string): str
   return writeAs(c.startsWith(pad) ? c.slice(pad.length) + query : undefined);
 }
 
+/** Whether every request `narrow` matches by path also meets `broad`, a prefix rule for every host. */
+function covers(broad: WireRule, narrow: WireRule): boolean {
+  if (broad.prefix === undefined || (broad.hosts ?? []).length > 0) return false;
+  return [narrow.prefix, narrow.exact].some((p) => p !== undefined && p.startsWith(broad.prefix!));
+}
+
 /** Cross-rule checks: duplicates, shadowing, rules that never match, and credentials clients rarely send. */
 export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIssue[] {
   const issues: PluginConfigIssue[] = [];
@@ -160,12 +166,13 @@ export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIss
       if (sharedMethods.length === 0) continue;
       if (key(earlier) === key(r)) {
         issues.push({ rule: 'basic-auth/duplicate-rule', severity: 'warning', message: `rule #${i + 1} matches the same paths and hosts as rule #${k + 1} for ${sharedMethods.join(', ')}: a request must satisfy both, so only credentials in both lists pass`, fix: 'Merge the two rules into one.' });
-      } else if (
-        earlier.prefix !== undefined &&
-        (earlier.hosts ?? []).length === 0 &&
-        [r.prefix, r.exact].some((p) => p !== undefined && p.startsWith(earlier.prefix!))
-      ) {
-        issues.push({ rule: 'basic-auth/shadowed-rule', severity: 'warning', message: `rule #${i + 1} only matches requests that rule #${k + 1} (prefix ${JSON.stringify(earlier.prefix)}) also matches for ${sharedMethods.join(', ')}: both must accept the credential`, fix: 'Give the narrower rule the same credentials, or merge the rules.' });
+      } else {
+        // The module runs every matching rule whatever their order, so a broad rule
+        // written after the narrow one intersects its credentials just the same.
+        const [narrow, broad] = covers(earlier, r) ? [i, k] : covers(r, earlier) ? [k, i] : [];
+        if (narrow !== undefined && broad !== undefined) {
+          issues.push({ rule: 'basic-auth/shadowed-rule', severity: 'warning', message: `rule #${narrow + 1} only matches requests that rule #${broad + 1} (prefix ${JSON.stringify(rules[broad].prefix)}) also matches for ${sharedMethods.join(', ')}: both must accept the credential`, fix: 'Give the narrower rule the same credentials, or merge the rules.' });
+        }
       }
     }
   });

@@ -87,3 +87,24 @@ test('a rule path holding "#" never matches, in the path or the query: Envoy cut
   assert.equal(status('/admin#x', '/admin#x'), 200);
   assert.equal(status('/admin', '/admin#x'), 401);
 });
+
+test('a narrow rule under a broad prefix rule is reported whichever comes first: the module runs every matching rule', () => {
+  const shadowed = (rules: Record<string, unknown>[]) =>
+    analyzeBasicAuthConfig({ basic_auth_rules: rules.map((r) => ({ request_methods: ['GET'], credentials: ['u:p'], ...r })) } as never)
+      .filter((i) => i.rule === 'basic-auth/shadowed-rule')
+      .map((i) => i.message);
+  const want = ['rule #1 only matches requests that rule #2 (prefix "/api") also matches for GET: both must accept the credential'];
+  assert.deepEqual(shadowed([{ prefix: '/api/admin' }, { prefix: '/api' }]), want);
+  assert.deepEqual(shadowed([{ exact: '/api/admin' }, { prefix: '/api' }]), want);
+  assert.deepEqual(shadowed([{ prefix: '/api' }, { prefix: '/api/admin' }]), ['rule #2 only matches requests that rule #1 (prefix "/api") also matches for GET: both must accept the credential']);
+  // A broad rule limited to some hosts does not cover the narrow one; other methods never meet.
+  assert.deepEqual(shadowed([{ prefix: '/api/admin' }, { prefix: '/api', hosts: ['a.example'] }]), []);
+  assert.deepEqual(shadowed([{ prefix: '/api/admin' }, { prefix: '/api', request_methods: ['POST'] }]), []);
+  // The simulator agrees: order does not matter, the credential must pass both.
+  const status = (rules: Record<string, unknown>[]) =>
+    simulate(modelOf([namespace('apps', { 'istio.io/use-waypoint': 'waypoint' }), waypoint('apps', 'waypoint'), plugin('apps', 'auth', { targetRefs: toGateway('waypoint'), phase: 'AUTHN', pluginConfig: { basic_auth_rules: rules } })]), { to: 'apps/app:80', path: '/api/admin', headers: { Authorization: `Basic ${Buffer.from('a:a').toString('base64')}` } }).status;
+  const narrow = { prefix: '/api/admin', request_methods: ['GET'], credentials: ['b:b'] };
+  const broad = { prefix: '/api', request_methods: ['GET'], credentials: ['a:a', 'b:b'] };
+  assert.equal(status([narrow, broad]), 401);
+  assert.equal(status([broad, narrow]), 401);
+});
