@@ -139,6 +139,16 @@ export const basicAuthEvaluator: PluginEvaluator = {
     if (tag !== undefined && olderRelease(tag)) {
       return { kind: 'not-simulated', detail: `basic_auth ${tag} is older than ${BASIC_AUTH_VERSION}, the source this simulator follows (the same through master 2025-04); earlier releases are not simulated` };
     }
+    // plugin.cc registers its contexts under the default root id "". For any
+    // other root id the proxy-wasm C++ SDK builds a plain RootContext and
+    // Context instead: onConfigure accepts anything, onRequestHeaders continues.
+    const rootId = input.plugin.pluginName;
+    if (rootId !== undefined) {
+      return {
+        kind: 'pass',
+        detail: `pluginName ${JSON.stringify(rootId)} is the root id Envoy hands the module, but basic_auth registers its code under the default root id "": the SDK then runs empty contexts that accept any config and check nothing, so every request passes (remove pluginName)`,
+      };
+    }
     const decision = check(input);
     const note = versionNote(tag);
     return note ? { ...decision, detail: note + decision.detail } : decision;

@@ -5,7 +5,13 @@ export interface PluginInput {
   /** `spec.pluginConfig` exactly as in the manifest; undefined when absent. */
   readonly config: unknown;
   readonly request: HttpRequest;
-  readonly plugin: { readonly namespace: string; readonly name: string; readonly url: string };
+  readonly plugin: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly url: string;
+    /** `spec.pluginName`, Envoy's root id; undefined when unset or empty. */
+    readonly pluginName?: string;
+  };
 }
 
 /** One plugin's decision for one request. `detail` must never contain a credential or header value. */

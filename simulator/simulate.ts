@@ -117,11 +117,12 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
   const assumedPass = assumePass ? ASSUMED_PASS : '';
 
   const evaluate = (m: KubeObject): { decision: PluginDecision; module: string } => {
-    const spec = (m.spec ?? {}) as { url?: unknown; pluginConfig?: unknown };
+    const spec = (m.spec ?? {}) as { url?: unknown; pluginConfig?: unknown; pluginName?: unknown };
     const url = typeof spec.url === 'string' ? spec.url : '';
+    const pluginName = typeof spec.pluginName === 'string' && spec.pluginName !== '' ? spec.pluginName : undefined;
     const evaluator = pluginEvaluatorFor(url);
     const decision: PluginDecision = evaluator
-      ? evaluator.evaluate({ config: options.substitutions ? substitute(spec.pluginConfig, options.substitutions) : spec.pluginConfig, request, plugin: { namespace: namespaceOf(m), name: m.metadata.name, url } })
+      ? evaluator.evaluate({ config: options.substitutions ? substitute(spec.pluginConfig, options.substitutions) : spec.pluginConfig, request, plugin: { namespace: namespaceOf(m), name: m.metadata.name, url, pluginName } })
       : fromDefinition(url);
     return { decision, module: evaluator ? `${evaluator.name}: ` : '' };
   };

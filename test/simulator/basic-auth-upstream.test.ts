@@ -297,3 +297,27 @@ describe('module versions', () => {
     assert.equal(statusOf(at('oci://registry.example.com/mirror/basic_auth:stable')), 200);
   });
 });
+
+describe('pluginName (the root id)', () => {
+  // plugin.cc: RegisterContextFactory(CONTEXT_FACTORY(PluginContext), ROOT_FACTORY(PluginRootContext)), root id "".
+  const protectAll = { basic_auth_rules: [{ prefix: '/', request_methods: ['GET'], credentials: ['ok:test'] }] };
+  const withRootId = (config: unknown, pluginName?: string) => {
+    const p = plugin('default', 'auth', { targetRefs: toGateway('waypoint'), phase: 'AUTHN', pluginConfig: config });
+    if (pluginName !== undefined) (p.spec as Record<string, unknown>).pluginName = pluginName;
+    return simulate(modelOf([namespace('default', { 'istio.io/use-waypoint': 'waypoint' }), waypoint('default', 'waypoint'), p]), { to: 'default/app:80' });
+  };
+
+  test('a root id other than the default leaves the module empty: any config loads and every request passes', () => {
+    const r = withRootId(protectAll, 'basic_auth');
+    assert.equal(r.status, 200);
+    assert.match(r.trace.map((e) => e.detail).join('\n'), /pluginName "basic_auth" is the root id Envoy hands the module, but basic_auth registers its code under the default root id "": .* every request passes/);
+    // Not even a config plugin.cc would refuse reaches its onConfigure.
+    assert.equal(withRootId({ basic_auth_rules: [{ prefix: '/', request_methods: [], credentials: ['ok:test'] }] }, 'basic_auth').status, 200);
+  });
+
+  test('no pluginName, or an empty one, is the default root id: the module checks the request', () => {
+    assert.equal(withRootId(protectAll).status, 401);
+    assert.equal(withRootId(protectAll, '').status, 401);
+    assert.equal(evaluate(protectAll, request('GET', '/')).kind, 'respond');
+  });
+});
