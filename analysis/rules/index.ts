@@ -22,6 +22,7 @@ import { pluginCrossNamespaceRef } from './plugin-cross-namespace-ref';
 import { pluginDuplicateEnv } from './plugin-duplicate-env';
 import { pluginEnvValueFromHost } from './plugin-env-value-from-host';
 import { pluginFailOpenAuth } from './plugin-fail-open-auth';
+import { pluginRootId } from './plugin-root-id';
 import { pluginGatewayClassTarget } from './plugin-gateway-class-target';
 import { pluginMatchOnWaypoint } from './plugin-match-on-waypoint';
 import { pluginNetworkOnWaypoint } from './plugin-network-on-waypoint';
@@ -71,6 +72,7 @@ export const RULES: readonly Rule[] = [
   pluginMatchOnWaypoint,
   pluginNetworkOnWaypoint,
   pluginFailOpenAuth,
+  pluginRootId,
   pluginAmbiguousOrder,
   pluginConfig,
   basicAuthConflictingPlugins,

@@ -1,0 +1,41 @@
+import { pluginDefinitionFor } from '../../constructs/define-plugin';
+import { CATALOGUE } from '../../constructs/plugins/catalogue';
+import type { Rule } from '../rule';
+import { pluginSubject, pluginView } from './plugin-spec';
+
+// Every catalogue module registers its contexts with RegisterContextFactory(...)
+// and no root id, that is under "". The proxy-wasm C++ SDK gives any other root
+// id a plain RootContext and Context: any config loads, every request continues.
+const DEFAULT_ROOT_ID = new Set(CATALOGUE.map((d) => d.name));
+
+export const pluginRootId: Rule = {
+  id: 'plugin/root-id',
+  severity: 'error',
+  docs: {
+    summary: "`pluginName` is the root id Envoy hands the module. The catalogue's modules (istio-ecosystem/wasm-extensions) register their code under the default root id: with any pluginName the SDK runs empty contexts instead, which load any config and let every request through, so the plugin silently does nothing.",
+    bad: `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: auth, namespace: shop }
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  pluginName: basic_auth
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  pluginConfig:
+    basic_auth_rules:
+      - { prefix: /, request_methods: [GET], credentials: ["shop:admin"] }`,
+    message: 'WasmPlugin shop/auth sets pluginName "basic_auth", but the basic-auth module registers its code under the default root id: the proxy then runs empty contexts that do nothing, and every request passes',
+    fix: 'Remove pluginName.',
+  },
+  check(ctx) {
+    for (const o of ctx.ofKind('WasmPlugin')) {
+      const spec = (o.manifest.spec ?? {}) as { pluginName?: unknown };
+      if (typeof spec.pluginName !== 'string' || spec.pluginName === '') continue;
+      const p = pluginView(o);
+      const def = p.url ? pluginDefinitionFor(p.url) : undefined;
+      if (!def || !DEFAULT_ROOT_ID.has(def.name)) continue;
+      ctx.report(o, {
+        message: `${pluginSubject(p)} sets pluginName ${JSON.stringify(spec.pluginName)}, but the ${def.name} module registers its code under the default root id: the proxy then runs empty contexts that do nothing, and every request passes`,
+      });
+    }
+  },
+};
