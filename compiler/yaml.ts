@@ -30,6 +30,9 @@ function isPlainSafe(s: string): boolean {
   if (RESERVED.test(s) || NUMBERISH.test(s)) return false;
   if (s.endsWith(' ') || s.endsWith(':')) return false;
   if (s.includes(': ') || s.includes(' #') || s.includes('  ')) return false;
+  // `...` then a space or the line's end ends the document when it starts a
+  // line (a key at the root): quoted everywhere, as one rule is easier to trust.
+  if (s.startsWith('...')) return false;
   return true;
 }
 
@@ -71,6 +74,72 @@ function scalar(v: string | number | boolean | null): string {
     return String(v);
   }
   return quoteString(v);
+}
+
+// prettier's printWidth: past it, prettier moves an empty `{}` or `[]` under its key.
+const PRINT_WIDTH = 80;
+// YAML ends an implicit key (`key: value`) within 1024 characters of its start.
+const MAX_KEY_LENGTH = 1024;
+
+/**
+ * The lines for `key: {}` (or `[]`): on one line, or, when prettier would find
+ * that wider than its print width, the value on the next line. prettier counts
+ * an East Asian wide character or an emoji as two columns and a combining mark
+ * as none: rather than copy its tables, a key whose line might be either is
+ * written with its non-ASCII characters escaped, so its width is its length.
+ */
+function emptyValueLines(prefix: string, key: string, empty: '{}' | '[]', indent: string): string[] {
+  let k = quoteString(key);
+  let line = `${prefix}${k}: ${empty}`;
+  let wide = line.length > PRINT_WIDTH;
+  if (/[^\x20-\x7e]/.test(line)) {
+    const least = leastWidth(line);
+    wide = least > PRINT_WIDTH;
+    if (!wide && mostWidth(line) > PRINT_WIDTH) {
+      const escaped = asciiQuoted(key);
+      if (escaped.length <= MAX_KEY_LENGTH) {
+        k = escaped;
+        line = `${prefix}${k}: ${empty}`;
+        wide = line.length > PRINT_WIDTH;
+      } else {
+        // The escapes would make the key too long for YAML: a guess, right
+        // unless most of its characters are combining marks or joiners.
+        wide = true;
+      }
+    }
+  }
+  return wide ? [`${prefix}${k}:`, `${indent}${INDENT}${empty}`] : [line];
+}
+
+/** Columns prettier gives `s` at most: two for anything outside printable ASCII. */
+function mostWidth(s: string): number {
+  let width = 0;
+  for (const c of s) width += c.length === 1 && c >= ' ' && c <= '~' ? 1 : 2;
+  return width;
+}
+
+/**
+ * Columns prettier gives `s` at least: one for each printable ASCII character
+ * and each letter (an emoji sequence, counted as one or two, holds at most one
+ * of them: a keycap's digit), none for anything else.
+ */
+function leastWidth(s: string): number {
+  let width = 0;
+  for (const c of s) if ((c >= ' ' && c <= '~') || /\p{L}/u.test(c)) width++;
+  return width;
+}
+
+/** `s` double-quoted with every character outside printable ASCII escaped. */
+function asciiQuoted(s: string): string {
+  let out = '"';
+  for (const c of s) {
+    const cp = c.codePointAt(0) as number;
+    if (c === '"' || c === '\\') out += `\\${c}`;
+    else if (cp >= 0x20 && cp < 0x7f) out += c;
+    else if (cp <= 0xffff) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
+  }
+  return `${out}"`;
 }
 
 function isEmptyCollection(v: YamlValue): boolean {
@@ -116,7 +185,7 @@ class Emitter {
         out.push(`${prefix}${k}: ${scalar(value)}`);
       } else if (Array.isArray(value)) {
         if (value.length === 0) {
-          out.push(`${prefix}${k}: []`);
+          out.push(...emptyValueLines(prefix, key, '[]', indent));
         } else {
           out.push(`${prefix}${k}:`);
           this.seq(value, depth + 1, indent + INDENT);
@@ -124,7 +193,7 @@ class Emitter {
       } else {
         const inner = this.order(value, depth + 1, key);
         if (inner.length === 0) {
-          out.push(`${prefix}${k}: {}`);
+          out.push(...emptyValueLines(prefix, key, '{}', indent));
         } else {
           out.push(`${prefix}${k}:`);
           this.map(value, inner, depth + 1, indent + INDENT);

@@ -57,3 +57,31 @@ test('plain scalars only where no YAML parser could read another type', () => {
 test('fails on a non-finite number instead of writing invalid YAML', () => {
   assert.throws(() => toYaml({ a: Number.NaN }), /non-finite/);
 });
+
+test('a key starting with `...` is quoted: at the root, `... x: 1` would end the document', () => {
+  for (const key of ['...', '... x', '...x']) {
+    const text = toYaml({ [key]: 1 });
+    assert.deepEqual(parse(text), { [key]: 1 });
+  }
+});
+
+// prettier moves an empty `{}` or `[]` under its key when `key: {}` is wider
+// than 80 columns, counting wide characters and emoji as two and combining
+// marks as none: keys around that width, at any depth, in both shapes.
+const wideKey = fc
+  .array(fc.constantFrom('k', '-', ' ', '中', 'é', 'e\u0301', '😀', '👩‍💻', '1\ufe0f\u20e3', '©', '\u00a0'), { minLength: 20, maxLength: 90 })
+  .map((parts) => `k${parts.join('')}`);
+
+test('an empty map or list under a long key is placed as prettier places it', async () => {
+  await fc.assert(
+    fc.asyncProperty(wideKey, fc.constantFrom<YamlValue>({}, []), fc.nat(4), fc.boolean(), async (k, empty, depth, inList) => {
+      let doc: YamlValue = { [k]: empty };
+      if (inList) doc = { items: [doc] };
+      for (let i = 0; i < depth; i++) doc = { a: doc };
+      const text = toYaml(doc);
+      assert.deepEqual(parse(text), doc);
+      assert.equal(await prettier.format(text, { parser: 'yaml' }), text);
+    }),
+    { numRuns: 150 },
+  );
+});
