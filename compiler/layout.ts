@@ -3,7 +3,7 @@ import { decorate, GitOpsOptions, STAGE_ORDER, stageOf } from './gitops';
 import type { ModelObject } from './model';
 import { phaseProgress } from './progress';
 import { renderManifest } from './render';
-import { toYaml } from './yaml';
+import { toYaml, UnrepresentableError } from './yaml';
 
 /** Relative path (always `/`-separated) to file content. */
 export type FileTree = Map<string, string>;
@@ -41,6 +41,27 @@ export function pathOf(o: ModelObject): string {
     ns === '_cluster' ? ns : safeSegment(ns, 'namespace', o),
     `${safeSegment(kind, 'kind', o)}-${safeSegment(m.metadata.name, 'name', o)}.yaml`,
   ].join('/');
+}
+
+/** One object's file; a value YAML cannot hold is reported at the construct that put it there. */
+function renderOne(o: ModelObject, gitops: GitOpsOptions): string {
+  try {
+    return renderManifest(decorate(o, gitops), o.source);
+  } catch (e) {
+    if (!(e instanceof UnrepresentableError)) throw e;
+    const m = o.manifest;
+    throw new PolicyError([
+      {
+        rule: 'output/unrepresentable',
+        severity: 'error',
+        message: e.message,
+        fix: e.fix,
+        object: { kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name },
+        path: o.path,
+        source: o.source,
+      },
+    ]);
+  }
 }
 
 export function kustomization(resources: string[]): string {
@@ -106,7 +127,7 @@ export function layout(objects: readonly ModelObject[], gitops: GitOpsOptions, o
         },
       ]);
     }
-    const text = renderManifest(decorate(o, gitops), o.source);
+    const text = renderOne(o, gitops);
     files.set(file, text);
     options.onFile?.(file, text);
     progress.item();

@@ -66,14 +66,71 @@ function quote(s: string): string {
   );
 }
 
-function scalar(v: string | number | boolean | null): string {
+/**
+ * A value no YAML (or JSON, which the API server reads) could hold: thrown
+ * rather than written, with where it is in the document (`at`, filled in as
+ * the error leaves each map and list) and how to fix it.
+ */
+export class UnrepresentableError extends Error {
+  public readonly at: (string | number)[] = [];
+
+  constructor(
+    public readonly problem: string,
+    public readonly fix: string,
+  ) {
+    super(problem);
+    this.name = 'UnrepresentableError';
+  }
+}
+
+function within(e: unknown, step: string | number): unknown {
+  if (e instanceof UnrepresentableError) {
+    e.at.unshift(step);
+    e.message = `${yamlPath(e.at)} ${e.problem}`;
+  }
+  return e;
+}
+
+/** `spec.pluginConfig["a b"][0]`; a long key shown by its start only. */
+export function yamlPath(at: readonly (string | number)[]): string {
+  let out = '';
+  for (const step of at) {
+    if (typeof step === 'number') out += `[${step}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step) && step.length <= 64) out += out === '' ? step : `.${step}`;
+    else out += `[${JSON.stringify(step.length <= 64 ? step : `${step.slice(0, 32)}...`)}]`;
+  }
+  return out;
+}
+
+function scalar(v: unknown): string {
+  if (typeof v === 'string') return quoteString(v);
   if (v === null) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new Error(`cannot emit non-finite number ${v}`);
+    if (!Number.isFinite(v)) {
+      throw new UnrepresentableError(
+        `is ${v}, a non-finite number: neither YAML nor the JSON the API server reads can hold it`,
+        'Give it a finite number, or leave the key out. A NaN usually comes from Number() or parseInt() of a string that is no number, such as an unset environment variable.',
+      );
+    }
     return String(v);
   }
-  return quoteString(v);
+  throw new UnrepresentableError(
+    `is a ${typeof v}: a manifest holds only strings, numbers, booleans, lists and maps`,
+    typeof v === 'bigint' ? 'Write it as a number (Number(x)) or a string.' : 'Give it a string, number, boolean, list or map.',
+  );
+}
+
+/** Quoted `key`, refused when no YAML parser would read it as a key. */
+function keyText(key: string): string {
+  const k = quoteString(key);
+  if (k.length > MAX_KEY_LENGTH) {
+    throw new UnrepresentableError(
+      `is a key of ${key.length} characters: YAML ends a key within ${MAX_KEY_LENGTH} characters, so no parser (kubectl, Argo CD, Flux, prettier) could read the file`,
+      `Use a key of at most ${MAX_KEY_LENGTH} characters (fewer when it needs quotes or escapes).`,
+    );
+  }
+  return k;
 }
 
 // prettier's printWidth: past it, prettier moves an empty `{}` or `[]` under its key.
@@ -88,8 +145,8 @@ const MAX_KEY_LENGTH = 1024;
  * as none: rather than copy its tables, a key whose line might be either is
  * written with its non-ASCII characters escaped, so its width is its length.
  */
-function emptyValueLines(prefix: string, key: string, empty: '{}' | '[]', indent: string): string[] {
-  let k = quoteString(key);
+function emptyValueLines(prefix: string, key: string, quotedKey: string, empty: '{}' | '[]', indent: string): string[] {
+  let k = quotedKey;
   let line = `${prefix}${k}: ${empty}`;
   let wide = line.length > PRINT_WIDTH;
   if (/[^\x20-\x7e]/.test(line)) {
@@ -178,52 +235,62 @@ class Emitter {
   public map(obj: YamlMap, keys: string[], depth: number, indent: string, firstPrefix?: string): void {
     const out = this.out;
     let prefix = firstPrefix ?? indent;
-    for (const key of keys) {
-      const value = obj[key] as YamlValue;
-      const k = quoteString(key);
-      if (value === null || typeof value !== 'object') {
-        out.push(`${prefix}${k}: ${scalar(value)}`);
-      } else if (Array.isArray(value)) {
-        if (value.length === 0) {
-          out.push(...emptyValueLines(prefix, key, '[]', indent));
+    let key = '';
+    try {
+      for (key of keys) {
+        const value = obj[key] as YamlValue;
+        const k = keyText(key);
+        if (value === null || typeof value !== 'object') {
+          out.push(`${prefix}${k}: ${scalar(value)}`);
+        } else if (Array.isArray(value)) {
+          if (value.length === 0) {
+            out.push(...emptyValueLines(prefix, key, k, '[]', indent));
+          } else {
+            out.push(`${prefix}${k}:`);
+            this.seq(value, depth + 1, indent + INDENT);
+          }
         } else {
-          out.push(`${prefix}${k}:`);
-          this.seq(value, depth + 1, indent + INDENT);
+          const inner = this.order(value, depth + 1, key);
+          if (inner.length === 0) {
+            out.push(...emptyValueLines(prefix, key, k, '{}', indent));
+          } else {
+            out.push(`${prefix}${k}:`);
+            this.map(value, inner, depth + 1, indent + INDENT);
+          }
         }
-      } else {
-        const inner = this.order(value, depth + 1, key);
-        if (inner.length === 0) {
-          out.push(...emptyValueLines(prefix, key, '{}', indent));
-        } else {
-          out.push(`${prefix}${k}:`);
-          this.map(value, inner, depth + 1, indent + INDENT);
-        }
+        prefix = indent;
       }
-      prefix = indent;
+    } catch (e) {
+      throw within(e, key);
     }
   }
 
   public seq(items: readonly (YamlValue | undefined)[], depth: number, indent: string): void {
     const out = this.out;
-    for (const raw of items) {
-      // A hole or undefined item is written as null, as JSON.stringify (and so the API server) reads it.
-      const item = raw === undefined ? null : raw;
-      if (item === null || typeof item !== 'object') {
-        out.push(`${indent}- ${scalar(item)}`);
-      } else if (Array.isArray(item)) {
-        if (item.length === 0) {
-          out.push(`${indent}- []`);
+    let i = 0;
+    try {
+      for (; i < items.length; i++) {
+        // A hole or undefined item is written as null, as JSON.stringify (and so the API server) reads it.
+        const item = items[i] === undefined ? null : (items[i] as YamlValue);
+        if (item === null || typeof item !== 'object') {
+          out.push(`${indent}- ${scalar(item)}`);
+        } else if (Array.isArray(item)) {
+          if (item.length === 0) {
+            out.push(`${indent}- []`);
+          } else {
+            // prettier writes a nested sequence as "- - a" on one line.
+            const start = out.length;
+            this.seq(item, depth + 1, indent + INDENT);
+            out[start] = `${indent}- ${out[start].slice(indent.length + INDENT.length)}`;
+          }
         } else {
-          // prettier writes a nested sequence as "- - a" on one line.
-          const start = out.length;
-          this.seq(item, depth + 1, indent + INDENT);
-          out[start] = `${indent}- ${out[start].slice(indent.length + INDENT.length)}`;
+          const keys = this.order(item, depth + 1, undefined);
+          if (keys.length === 0) out.push(`${indent}- {}`);
+          else this.map(item, keys, depth + 1, indent + INDENT, `${indent}- `);
         }
-      } else {
-        const keys = this.order(item, depth + 1, undefined);
-        if (keys.length === 0) out.push(`${indent}- {}`);
-        else this.map(item, keys, depth + 1, indent + INDENT, `${indent}- `);
       }
+    } catch (e) {
+      throw within(e, i);
     }
   }
 }
