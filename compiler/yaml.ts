@@ -19,15 +19,20 @@ const INDENT = '  ';
 
 // Words that YAML 1.1 or 1.2 parsers read as something other than a string.
 const RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|=|<<)$/;
-// Anything that looks like a number (including octal, hex, sexagesimal, .inf).
-const NUMBERISH = /^[-+]?(?:\.?[0-9][0-9_:.eE+-]*|0x[0-9a-fA-F_]+|0o[0-7_]+|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
+// Anything that looks like a number (including octal, hex, binary,
+// sexagesimal, .inf). The Go YAML that kustomize, Argo CD and Flux read with
+// takes Go's integer syntax, prefixes in either case: `0B101` is 5 there.
+const NUMBERISH = /^[-+]?(?:\.?[0-9][0-9_:.eE+-]*|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
+// Go YAML reads a plain `2001-12-14t21:59:43.10-05:00` (or with T or a space)
+// as a time, and kustomize writes it back reformatted, or fails on it as a key.
+const TIMESTAMPISH = /^[0-9]{4}-/;
 // Conservative plain-scalar alphabet: no indicators at the start, no ': ' or ' #'.
 const PLAIN = /^[A-Za-z0-9_./(+$^=][A-Za-z0-9_./()+$^=@:,~ *-]*$/;
 
 function isPlainSafe(s: string): boolean {
   if (s.length === 0 || s.length > 72) return false;
   if (!PLAIN.test(s)) return false;
-  if (RESERVED.test(s) || NUMBERISH.test(s)) return false;
+  if (RESERVED.test(s) || NUMBERISH.test(s) || TIMESTAMPISH.test(s)) return false;
   if (s.endsWith(' ') || s.endsWith(':')) return false;
   if (s.includes(': ') || s.includes(' #') || s.includes('  ')) return false;
   // `...` then a space or the line's end ends the document when it starts a

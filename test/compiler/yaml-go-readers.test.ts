@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { kustomize } from '../gitops/support';
+import { tempDir } from '../support/helpers';
+import { quoteString, toYaml } from '../../compiler/yaml';
+
+// kustomize, Argo CD and Flux read YAML with Go (YAML 1.1 rules, Go's integer
+// syntax): a plain scalar the JS parser reads as a string can be an int or a
+// time there. Written plain, a pluginConfig value `0B101` reached the plugin
+// as 5, a timestamp came back reformatted, and such a map key failed the
+// whole build ("json: unsupported type: map[interface {}]interface {}").
+const GO_NOT_STRINGS = ['0b101', '0B101', '0X1F', '0O17', '+0b1', '-0B1', '0b1_0', '2001-12-14t21:59:43.10-05:00', '2001-12-14T21:59:43Z', '2001-12-14 21:59:43.10'];
+// Still plain: nothing reads them as anything but a string.
+const STILL_PLAIN = ['0xG', '0b2', 'v1.0', '0123456789abcdef', '200-x', 'e1', 'b101'];
+
+test('strings Go YAML reads as numbers or times are quoted', () => {
+  for (const s of GO_NOT_STRINGS) assert.notEqual(quoteString(s), s, s);
+  for (const s of STILL_PLAIN) assert.equal(quoteString(s), s, s);
+});
+
+test('kustomize builds them back as the same strings, as values and as keys', () => {
+  const dir = tempDir();
+  const plugin = {
+    apiVersion: 'extensions.istio.io/v1alpha1',
+    kind: 'WasmPlugin',
+    metadata: { name: 'w', namespace: 'shop', annotations: { note: GO_NOT_STRINGS[0] } },
+    spec: { url: 'oci://ghcr.io/acme/w:1', pluginConfig: { values: [...GO_NOT_STRINGS, ...STILL_PLAIN], keys: Object.fromEntries(GO_NOT_STRINGS.map((s, i) => [s, i])) } },
+  };
+  fs.writeFileSync(path.join(dir, 'wasmplugin-w.yaml'), toYaml(plugin));
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['wasmplugin-w.yaml'] }));
+  assert.deepEqual(kustomize(dir), [plugin]);
+});
