@@ -60,13 +60,23 @@ export function quoteString(s: string): string {
 
 function quote(s: string): string {
   if (isPlainSafe(s)) return s;
+  // A lone surrogate has no UTF-8 form: JSON.stringify writes it as `\ud800`,
+  // which JS YAML reads back but Go YAML (kustomize, Argo CD, Flux) refuses.
+  if (/\p{Cs}/u.test(s)) {
+    throw new UnrepresentableError(
+      'holds a lone UTF-16 surrogate, half of a character: no UTF-8 file can hold it, and kustomize, Argo CD and Flux refuse the file',
+      'Build the string from whole characters: a lone surrogate usually comes from cutting a string (slice, substring) in the middle of an emoji or another character outside the Basic Multilingual Plane.',
+    );
+  }
   // prettier writes double quotes, except for a string holding a `"` that
-  // needs no backslash escape: then single quotes, with `'` doubled.
-  const needsEscapes = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s);
+  // needs no backslash escape: then single quotes, with `'` doubled. YAML
+  // allows neither control characters nor U+FFFE and U+FFFF unescaped (Go
+  // YAML refuses the file).
+  const needsEscapes = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/.test(s);
   if (!needsEscapes && s.includes('"')) {
     return `'${s.replace(/'/g, "''")}'`;
   }
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) =>
+  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g, (c) =>
     `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -55,3 +55,13 @@ test('a map key longer than YAML allows is refused, not written unreadable', () 
   const fits = { spec: { ok: { ['k'.repeat(1022)]: 1 } } };
   assert.ok(toYaml(fits).includes(`"${'k'.repeat(1022)}": 1`));
 });
+
+test('a lone surrogate is refused: JS reads its escape back, but no UTF-8 file or Go reader takes it', () => {
+  const cut = '😀x'.slice(1);
+  assert.throws(
+    () => toYaml({ spec: { pluginConfig: { greeting: ['ok', cut] } } }),
+    (e: unknown) => e instanceof UnrepresentableError && /^spec\.pluginConfig\.greeting\[1\] holds a lone UTF-16 surrogate/.test(e.message),
+  );
+  assert.throws(() => toYaml({ ['\udc00']: 1 }), UnrepresentableError);
+  assert.equal(toYaml({ a: '😀' }), 'a: "😀"\n');
+});

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { kustomize } from '../gitops/support';
 import { tempDir } from '../support/helpers';
+import { parse } from 'yaml';
 import { quoteString, toYaml } from '../../compiler/yaml';
 
 // kustomize, Argo CD and Flux read YAML with Go (YAML 1.1 rules, Go's integer
@@ -31,4 +32,12 @@ test('kustomize builds them back as the same strings, as values and as keys', ()
   fs.writeFileSync(path.join(dir, 'wasmplugin-w.yaml'), toYaml(plugin));
   fs.writeFileSync(path.join(dir, 'kustomization.yaml'), toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['wasmplugin-w.yaml'] }));
   assert.deepEqual(kustomize(dir), [plugin]);
+});
+
+test('U+FFFE and U+FFFF are escaped: YAML allows neither raw, and Go YAML refuses a file holding one', () => {
+  for (const s of ['\ufffe', 'a\uffffb', 'say "\ufffe"']) {
+    const q = quoteString(s);
+    assert.doesNotMatch(q, /[\ufffe\uffff]/u, q);
+    assert.deepEqual(parse(toYaml({ s })), { s });
+  }
 });
