@@ -331,6 +331,28 @@ function nullMemberPath(config: unknown, at = ''): string | undefined {
   return undefined;
 }
 
+/**
+ * Where `config` holds an own key named `__proto__` (JSON.parse makes one).
+ * Any copy of the object, zod's included, assigns it as the prototype
+ * instead, so the manifest would lose the key without a word.
+ */
+function protoKeyPath(config: unknown, at = 'pluginConfig'): string | undefined {
+  if (typeof config !== 'object' || config === null) return undefined;
+  if (Array.isArray(config)) {
+    for (let i = 0; i < config.length; i++) {
+      const found = protoKeyPath(config[i], `${at}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (Object.prototype.hasOwnProperty.call(config, '__proto__')) return at;
+  for (const [k, v] of Object.entries(config)) {
+    const found = protoKeyPath(v, `${at}.${k}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 const propsSchema = z.object({
   ...optionsShape,
   url: z.string().min(1, { message: 'url is required' }),
@@ -454,6 +476,15 @@ export class WasmPlugin extends Construct {
     // error and goes on would otherwise synthesize it half-built.
     try {
       refuseUndeclaredProps(this, new.target, props);
+      const protoAt = protoKeyPath(props?.pluginConfig);
+      if (protoAt !== undefined) {
+        fail(
+          this,
+          'props/invalid',
+          `${protoAt} has a key named "__proto__": JavaScript makes such a key the prototype of every copy of the object, so the manifest would lose it without a word`,
+          'Rename the key, or leave it out: a module that needs a key of that name cannot be configured from a JavaScript object.',
+        );
+      }
       const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'], nameFromId: props.name == null });
       this.name = p.name;
       this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);

@@ -225,6 +225,20 @@ test('a null member of a WasmPlugin pluginConfig is refused, naming where it is:
   assert.match(file[1], /order:\n\s+- a\n\s+- null\n\s+- b\n/);
 });
 
+test('a pluginConfig key named __proto__ (as JSON.parse makes one) is refused, naming where it is: every copy of the object would make it the prototype and the manifest would lose it', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const plugin = (id: string, config: string) => new WasmPlugin(ns, id, { url: 'oci://ghcr.io/acme/limits:1.0.0', sha256: SHA, targets: [waypoint], pluginConfig: JSON.parse(config) });
+  const top = messageOf(() => plugin('top', '{"__proto__": {"mode": "strict"}, "rate": 10}'));
+  assert.match(top, /props\/invalid.*pluginConfig has a key named "__proto__"/);
+  assert.match(top, /fix: Rename the key, or leave it out/);
+  assert.match(messageOf(() => plugin('deep', '{"rules": [{"limits": {"__proto__": 1}}]}')), /pluginConfig\.rules\[0\]\.limits has a key named "__proto__"/);
+  assert.equal(ns.node.tryFindChild('top'), undefined);
+  plugin('plain', '{"rate": 10}');
+  assert.deepEqual(compileApp(app).findings.filter((f) => f.severity === 'error'), []);
+});
+
 test("a definition's analyze() that throws with a secretKeys value in its message has the value taken out of the finding", () => {
   const Thrower = definePlugin<{ token: string; team?: string }>({
     name: 'acme-thrower',
