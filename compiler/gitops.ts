@@ -119,7 +119,13 @@ export function decorate(obj: ModelObject, options: GitOpsOptions): KubeObject {
     if (argo) {
       annotations[GITOPS_KEYS.argoSyncWave] = String(stage.wave);
       const opts = ['Delete=false'];
-      if (isNamespace) opts.push('Prune=false');
+      // ServerSideApply: the manifest is metadata only, over a Namespace that
+      // may predate it. Applied client-side (an Application that does not
+      // enable SSA app-wide), kubectl's three-way merge reads the live
+      // last-applied-configuration of whoever last ran `kubectl apply` on it,
+      // and deletes every label and annotation of theirs ours lacks (pod
+      // security, say): the same reason label-only manifests carry it.
+      if (isNamespace) opts.push('Prune=false', 'ServerSideApply=true');
       else if (stage !== STAGES.enrollment) opts.push('PruneLast=true');
       annotations[GITOPS_KEYS.argoSyncOptions] = syncOptions(opts);
       if (isNamespace) annotations[GITOPS_KEYS.argoCompareOptions] = 'IgnoreExtraneous';

@@ -81,7 +81,8 @@ test('owned objects: managed-by and a stable part-of; waypoints and plugins Prun
     }
     if (o.kind === 'Namespace') {
       // Pruning a Namespace deletes everything in it: never, even when owned.
-      assert.deepEqual(options(o), ['Delete=false', 'Prune=false'], what);
+      // Metadata only: applied server-side even where the Application is not (see the test below).
+      assert.deepEqual(options(o), ['Delete=false', 'Prune=false', 'ServerSideApply=true'], what);
       assert.equal(o.metadata.annotations?.[FLUX_PRUNE], 'disabled', what);
       // Metadata only, over a Namespace that may predate it: Merge, so Flux never takes over (and later drops) labels others set.
       assert.equal(o.metadata.annotations?.[FLUX_SSA], 'Merge', what);
@@ -102,6 +103,25 @@ test("the demo (policies/main.ts) carries the same metadata: the guide's reviews
     if (o.kind === 'WasmPlugin') assert.ok(f.startsWith('demo/2-policies/'), f);
     if (!isLabelOnly(o)) assert.equal(o.metadata.labels?.[PART_OF], 'bookinfo-policy', f);
   }
+});
+
+test("an owned Namespace is applied server-side under Argo CD, as label-only objects are: its manifest is metadata only, and a client-side apply would delete the labels another team's kubectl apply wrote", () => {
+  // Client-side, kubectl's three-way merge takes the live last-applied-configuration
+  // (the app team's `kubectl apply` of the Namespace, pod security labels and all) as
+  // what was applied before, and deletes each field of it our manifest lacks.
+  const ns: ModelObject = {
+    manifest: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } } },
+    target: 't',
+    ownership: 'owned',
+  };
+  const owned = decorate(ns, { partOf: 'p', tools: ['argocd'] });
+  assert.deepEqual(options(owned as K8sObject), ['Delete=false', 'Prune=false', 'ServerSideApply=true']);
+  // Switching it between owned and label-only keeps the server-side apply.
+  const labelOnly = decorate({ ...ns, ownership: 'external' }, { partOf: 'p', tools: ['argocd'] });
+  assert.deepEqual(options(labelOnly as K8sObject), options(owned as K8sObject));
+  // Full manifests (Gateways, plugins, owned Services) keep the Application's apply mode.
+  const svc = decorate({ manifest: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } }, target: 't', ownership: 'owned' }, { partOf: 'p', tools: ['argocd'] });
+  assert.deepEqual(options(svc as K8sObject), ['Delete=false']);
 });
 
 test('only the chosen tools get metadata', () => {
