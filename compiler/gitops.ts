@@ -174,6 +174,7 @@ export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
     }
     const labels = o.manifest.metadata.labels ?? {};
     pushToolOverrides(o, findings);
+    pushExtraFields(o, findings);
     for (const key of [GITOPS_KEYS.managedBy, GITOPS_KEYS.partOf]) {
       if (labels[key] === undefined) continue;
       findings.push(aboutObject(o, 'gitops/external-ownership-label', `${o.manifest.kind} '${o.manifest.metadata.name}' belongs to another team but is given the label ${key}=${labels[key]}`, `Remove the ${key} label: only objects this repo owns may carry it.`));
@@ -259,6 +260,38 @@ function pushOwnedOverrides(o: ModelObject, findings: Finding[]): void {
         : 'waypoint-policy writes that key itself on the objects it owns (stage order, prune and apply protections), so this value would be replaced or contradict them';
     findings.push(aboutObject(o, 'gitops/owned-tool-override', `${kind} '${metadata.name}' is given the ${where} ${key}=${value}: ${why}`, `Remove the ${key} ${where}; the GitOps metadata of owned objects comes from the PolicyApp's gitops setting (docs/gitops.md).`));
   }
+}
+
+// What a label-only manifest may hold: the object's name and what this repo
+// writes on it. Anything else, added through the escape hatch (a spec, an
+// ownerReference, finalizers), is a field of the owning team's object: the
+// tool's server-side apply forces our value over theirs and takes the field
+// from them, a release later deletes it, and an ownerReference would have
+// Kubernetes delete their object with ours.
+const LABEL_ONLY_FIELDS: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'metadata']);
+const LABEL_ONLY_METADATA: ReadonlySet<string> = new Set(['name', 'namespace', 'labels', 'annotations']);
+
+/** The fields of `map` that `allowed` lacks, as `prefix` + key (nothing allocated when there are none). */
+function fieldsBeyond(map: object, allowed: ReadonlySet<string>, prefix: string, found: string[] | undefined): string[] | undefined {
+  for (const [key, value] of Object.entries(map)) {
+    if (value !== undefined && !allowed.has(key)) (found ??= []).push(prefix + key);
+  }
+  return found;
+}
+
+function pushExtraFields(o: ModelObject, findings: Finding[]): void {
+  const { kind, metadata } = o.manifest;
+  const extra = fieldsBeyond(metadata, LABEL_ONLY_METADATA, 'metadata.', fieldsBeyond(o.manifest, LABEL_ONLY_FIELDS, '', undefined));
+  if (extra === undefined) return;
+  const fields = extra.join(', ');
+  findings.push(
+    aboutObject(
+      o,
+      'gitops/external-field',
+      `${kind} '${metadata.name}' belongs to another team, but its label-only manifest also sets ${fields}: the GitOps tool's server-side apply would force our values over the owning team's and take those fields from them, and releasing the manifest later would delete them`,
+      `Remove ${fields} (added through the escape hatch): a label-only manifest carries only the name, namespace, labels and annotations. To own the whole object, declare it as this repo's own (new MeshService, or MeshNamespace with owned: true) once its owning team has handed it over.`,
+    ),
+  );
 }
 
 function pushToolOverrides(o: ModelObject, findings: Finding[]): void {

@@ -186,6 +186,19 @@ Object.assign(waypoint, { [Symbol.for('waypoint-policy.copy')]: '/repo/node_modu
     },
   },
   {
+    id: 'gitops/external-field',
+    severity: 'error',
+    checkedAt: 'synth',
+    docs: {
+      summary:
+        "Another team's object (emitted label-only) whose manifest, edited through the escape hatch, holds more than its name, namespace, labels and annotations: a `spec`, `metadata.ownerReferences`, finalizers... The GitOps tool applies it server-side and forces every conflict, so our value replaces theirs and the field becomes ours; releasing the manifest later deletes it, and an ownerReference has Kubernetes delete their object with its owner.",
+      bad: `MeshService.fromServiceName(ns, 'reviews', 'reviews', { useWaypoint: waypoint }).apiObject!.addJsonPatch(JsonPatch.add('/spec', { ports: [{ port: 80 }] }));`,
+      message:
+        "Service 'reviews' belongs to another team, but its label-only manifest also sets spec: the GitOps tool's server-side apply would force our values over the owning team's and take those fields from them, and releasing the manifest later would delete them",
+      fix: "Remove spec (added through the escape hatch): a label-only manifest carries only the name, namespace, labels and annotations. To own the whole object, declare it as this repo's own (new MeshService, or MeshNamespace with owned: true) once its owning team has handed it over.",
+    },
+  },
+  {
     id: 'gitops/owned-tool-override',
     severity: 'error',
     checkedAt: 'synth',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { JsonPatch } from 'cdk8s';
 import { compileApp } from '../../compiler/synth';
 import { MeshNamespace, MeshService, PolicyApp, Waypoint } from '../../constructs';
 
@@ -30,6 +31,35 @@ test("the escape hatch cannot give another team's object a GitOps tool key", () 
   const { files, findings } = compileApp(app);
   assert.deepEqual(findings.filter((f) => f.severity === 'error').map((f) => f.rule), ['gitops/external-tool-override']);
   assert.equal(files.size, 0);
+});
+
+test("the escape hatch cannot give another team's object a field beyond its name, labels and annotations (gitops/external-field): the tool's server-side apply would force it over theirs", () => {
+  const app = new PolicyApp();
+  const shop = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(shop, 'waypoint');
+  const reviews = MeshService.fromServiceName(shop, 'reviews', 'reviews', { useWaypoint: waypoint });
+  // A port their Service lacks would be added to it, and taken from them where they had it; a release would then delete it.
+  reviews.apiObject!.addJsonPatch(JsonPatch.add('/spec', { ports: [{ port: 80 }] }));
+  // Kubernetes deletes an object with its owner: their Namespace with our Gateway.
+  shop.apiObject!.addJsonPatch(JsonPatch.add('/metadata/ownerReferences', [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'waypoint', uid: 'x' }]));
+  const { files, findings } = compileApp(app);
+  const errors = findings.filter((f) => f.severity === 'error');
+  assert.deepEqual(errors.map((f) => [f.rule, f.object?.kind, f.path]), [
+    ['gitops/external-field', 'Namespace', 'shop'],
+    ['gitops/external-field', 'Service', 'shop/reviews'],
+  ]);
+  assert.match(errors[0].message, /^Namespace 'shop' belongs to another team, but its label-only manifest also sets metadata\.ownerReferences:/);
+  assert.match(errors[1].message, /^Service 'reviews' belongs to another team, but its label-only manifest also sets spec:/);
+  assert.match(errors[1].fix ?? '', /^Remove spec \(added through the escape hatch\)/);
+  assert.equal(files.size, 0);
+
+  // Labels and annotations of its own stay allowed on another team's object, and an owned object takes any field.
+  const ok = new PolicyApp();
+  const ns = new MeshNamespace(ok, 'shop');
+  ns.apiObject!.metadata.addAnnotation('example.com/contact', 'platform-team');
+  const mine = new MeshNamespace(ok, 'mine', { owned: true });
+  mine.apiObject!.addJsonPatch(JsonPatch.add('/spec', { finalizers: ['kubernetes'] }));
+  assert.deepEqual(compileApp(ok).findings.filter((f) => f.severity === 'error'), []);
 });
 
 test("reaching for the manifest of a plugin whose credential could not be read throws the finding at the plugin's path and policy line, not its namespace's", async () => {
