@@ -110,9 +110,17 @@ function substitutionProblem(o: ModelObject, hasPlaceholder: boolean): Finding |
   };
 }
 
+/**
+ * The name Argo CD registers its own cluster under (https://kubernetes.default.svc).
+ * One target sent there by name and another by the default server deploy to
+ * one cluster: told apart, their shared objects went unreported.
+ */
+const IN_CLUSTER_NAME = 'in-cluster';
+
 /** The cluster an Argo CD target deploys to, as one comparable string. */
 function destinationOf(argocd: NonNullable<DeliveryConfig['argocd']>, target: string): string {
   const d = destinationFor(argocd, target);
+  if (d.name === IN_CLUSTER_NAME) return IN_CLUSTER_SERVER;
   return d.name !== undefined ? `cluster '${d.name}'` : (d.server ?? IN_CLUSTER_SERVER);
 }
 

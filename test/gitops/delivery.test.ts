@@ -293,6 +293,10 @@ export default app;`;
   assert.equal(shared(app(`{ repoURL: 'https://x.io/r.git', argocd: { generator: wp.ArgoCdGenerator.APPLICATION_SET } }`)).length, 1);
   assert.deepEqual(shared(app(`{ repoURL: 'https://x.io/r.git', argocd: { targetDestinations: { staging: { name: 'staging' }, prod: { name: 'prod' } } } }`)), []);
   assert.deepEqual(shared(app(`{ repoURL: 'https://x.io/r.git' }`, '', 'orders')), [], 'other objects on one cluster');
+  // Argo CD's own cluster is registered as 'in-cluster': by name or by the default server, one cluster.
+  const inCluster = shared(app(`{ repoURL: 'https://x.io/r.git', argocd: { targetDestinations: { staging: { name: 'in-cluster' } } } }`));
+  assert.equal(inCluster.length, 1);
+  assert.match(inCluster[0], /same cluster \(https:\/\/kubernetes\.default\.svc\)/);
   assert.deepEqual(shared(app(`{ repoURL: 'https://x.io/r.git' }`, 'gitops: [wp.GitOpsTool.FLUX],')), [], 'Flux delivery is per target and cluster');
 });
 
