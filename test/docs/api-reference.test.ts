@@ -111,6 +111,35 @@ test('every field a documented props or options interface declares is named in i
   assert.deepEqual(missing, [], `docs/api.md does not name these fields in their type's item: ${missing.join(', ')}`);
 });
 
+test('a type item that lists some of its interface\'s fields lists them all', () => {
+  // A partial list reads as the whole type: a field added later must join it.
+  // Items that describe the type instead ("a Kubernetes object as plain JSON")
+  // name none of its fields and are left alone. `name(` counts as naming a method.
+  const items = new Map([...DOC.matchAll(new RegExp(`^- \`(${IDENTIFIER})\`: (.*)$`, 'gm'))].map((m) => [m[1], m[2]]));
+  const config = ts.readConfigFile(path.join(REPO_ROOT, 'tsconfig.json'), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO_ROOT);
+  const files = Object.values(ENTRY_POINTS).map((f) => path.join(REPO_ROOT, f));
+  const program = ts.createProgram(files, options);
+  const checker = program.getTypeChecker();
+  const partial: string[] = [];
+  const checked = new Set<string>();
+  for (const file of files) {
+    for (let s of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!)) {
+      const item = items.get(s.name);
+      if (item === undefined || checked.has(s.name)) continue;
+      if (s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
+      const declarations = (s.declarations ?? []).filter(ts.isInterfaceDeclaration).filter((d) => !d.getSourceFile().fileName.includes('/node_modules/'));
+      const fields = declarations.flatMap((d) => d.members.flatMap((m) => (m.name ? [m.name.getText()] : [])));
+      const named = (field: string) => item.includes(`\`${field}\``) || item.includes(`\`${field}(`);
+      if (fields.length === 0 || !fields.some(named)) continue;
+      checked.add(s.name);
+      for (const field of fields) if (!named(field)) partial.push(`${s.name}.${field}`);
+    }
+  }
+  assert.ok(checked.has('SimulationResult') && checked.has('Finding'), 'the field lists are found (the extraction itself works)');
+  assert.deepEqual(partial, [], `docs/api.md lists some fields of these types but not these: ${partial.join(', ')}`);
+});
+
 test('README.md links to docs/api.md', () => {
   const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
   assert.match(readme, /\]\(docs\/api\.md\)/, 'README.md has a link to docs/api.md');
