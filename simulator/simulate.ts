@@ -33,7 +33,9 @@ export interface SimulateOptions {
   readonly unlistedWaypoints?: 'missing' | 'assume-present';
 
   /**
-   * Waypoints (`namespace/name`) known to be pruned: see `BindingOptions.prunedWaypoints`.
+   * Waypoints (`namespace/name`) known to be pruned (an earlier revision
+   * owned them and this one no longer emits them): they are missing whatever
+   * `unlistedWaypoints` says.
    *
    * @default - none
    */
