@@ -41,8 +41,16 @@ export abstract class Credential {
    * plugin reads the file its caller named.
    */
   public static fromFile(file: string): Credential {
-    // Only a relative path needs to know where it was written.
-    const at = typeof file === 'string' && !path.isAbsolute(file) ? callSiteOf(Credential.fromFile) : undefined;
+    // A relative path needs to know where it was written, to be read from
+    // there; an absolute one only to report a missing file at this line.
+    let at: string | undefined;
+    if (typeof file === 'string') {
+      if (!path.isAbsolute(file)) at = callSiteOf(Credential.fromFile);
+      else if (!seenFiles.has(file)) {
+        if (fs.existsSync(file)) seenFiles.add(file);
+        else at = callSiteOf(Credential.fromFile);
+      }
+    }
     return new FileCredential(file, at);
   }
 
@@ -111,11 +119,12 @@ function credentialValue(scope: IConstruct, source: string, raw: string, fix: st
 }
 
 /**
- * Variables seen set when `fromEnv` named them. Whether one is set is read
- * again when a plugin resolves it; this only decides whether the line that
- * named it is worth recording.
+ * Variables seen set when `fromEnv` named them, and absolute files seen to
+ * exist when `fromFile` did. Each is read again when a plugin resolves it:
+ * these only decide whether the line that named it is worth recording.
  */
 const seenSet = new Set<string>();
+const seenFiles = new Set<string>();
 
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -186,7 +195,8 @@ class FileCredential extends Credential {
   /**
    * @param writtenAt `file:line` of the policy code that called `fromFile`:
    *   a relative path is read from beside it. Unknown (the call came from no
-   *   policy file), the plugin's own policy file is used.
+   *   policy file), the plugin's own policy file is used. For an absolute
+   *   path it is recorded only when the file did not exist at the call.
    */
   constructor(
     private readonly file: string,

@@ -235,6 +235,18 @@ test('an unset Credential.fromEnv variable is reported at the line that named it
   assert.equal(fs.existsSync(res.out), false, 'nothing written');
 });
 
+test('a missing absolute Credential.fromFile file is reported at the line that named it, not at the shared pattern', async () => {
+  const dir = tempDir();
+  const main = patternProject(dir, `wp.Credential.fromFile(${JSON.stringify(path.join(dir, 'absent', 'cred'))})`);
+  const res = await synthInto(dir, main);
+  assert.notEqual(res.code, 0);
+  const text = res.io.text();
+  assert.match(text, /credentials\/missing.*cannot be read: no such file/);
+  assert.match(text, /main\.ts:5\b/, text);
+  assert.doesNotMatch(text, /pattern\.ts:\d+/);
+  assert.equal(fs.existsSync(res.out), false, 'nothing written');
+});
+
 test('a credential is read once per app: every plugin of the app gets the value read first; a new app reads it again', () => {
   // One credential often guards thousands of plugins; reading it once also
   // means one app cannot emit two different values for one credential.
