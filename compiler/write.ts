@@ -80,7 +80,7 @@ function recover(outdir: string): void {
   for (const { retired, full } of deadRunCopies(outdir)) {
     try {
       if (retired && !fs.existsSync(outdir)) fs.renameSync(full, outdir);
-      else removeTree(full);
+      else discard(full);
     } catch {
       // Left for a later run: it must not stop this one.
     }
@@ -101,10 +101,14 @@ export function interruptedCopy(outdir: string): string | undefined {
   }
 }
 
-/** What stagingFor() puts after `.<outdir>-`: which copy, the pid, a time tag. */
+/**
+ * What stagingFor() puts after `.<outdir>-`: which copy (`new` the staging
+ * tree, `old` the retired output, `del` a copy being removed), the pid, a
+ * time tag.
+ */
 // The time tag is `Date.now()` in base 36 (8 digits since 1973): a person's
 // `.dist-old-2024-jan` is not one.
-const STAGING_TAG = /^(old|new)-(\d+)-[0-9a-z]{8,}$/;
+const STAGING_TAG = /^(old|new|del)-(\d+)-[0-9a-z]{8,}$/;
 
 /** The tag of `name` if it is one that stagingFor() makes beside the folder named `base`. */
 function stagingTag(name: string, base: string): RegExpExecArray | null {
@@ -275,6 +279,25 @@ function removeTree(dir: string): void {
   }
 }
 
+/**
+ * Remove a copy beside the output. A retired copy is renamed to its `del`
+ * name first: recover() puts an `old` copy back as the output folder, so one
+ * that a killed removal left half-deleted must no longer bear that name (a
+ * later run would restore it, and `check` would name it, as the last output).
+ */
+function discard(full: string): void {
+  const parent = path.dirname(full);
+  const name = path.basename(full);
+  const at = name.lastIndexOf('-old-', name.length - 1);
+  const m = at >= 0 ? STAGING_TAG.exec(name.slice(at + 1)) : null;
+  if (m?.[1] === 'old') {
+    const doomed = path.join(parent, `${name.slice(0, at)}-del-${name.slice(at + '-old-'.length)}`);
+    fs.renameSync(full, doomed);
+    full = doomed;
+  }
+  removeTree(full);
+}
+
 /** Give the owner write access to folder `dir` if it lacks it; never throws. */
 function writable(dir: string): void {
   try {
@@ -312,7 +335,7 @@ function swapIn(s: Staging): void {
     throw e;
   }
   try {
-    removeTree(s.retired);
+    if (fs.existsSync(s.retired)) discard(s.retired);
   } catch {
     // The new tree is in place; the old copy is removed by a later run's recover().
   }
