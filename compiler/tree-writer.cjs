@@ -104,6 +104,21 @@ function compare(file, content) {
 }
 
 /**
+ * Hard-link `file` at `target`; false when there is nothing to link (no
+ * file, a folder) or the file system takes no hard links (FAT, some network
+ * mounts): the file is then written.
+ */
+function link(file, target) {
+  try {
+    fs.linkSync(file, target);
+    return true;
+  } catch (e) {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR' || e.code === 'EPERM' || e.code === 'EISDIR' || e.code === 'EMLINK' || e.code === 'ENOTSUP' || e.code === 'EOPNOTSUPP') return false;
+    throw e;
+  }
+}
+
+/**
  * Fills `staging` with new files; a file whose content equals the one at the
  * same path in `current` (the live tree) is hard-linked from it instead, so
  * its mtime stays and editors, watchers and git stay quiet.
@@ -134,15 +149,20 @@ class StagingTree {
       this.made.add(dir);
     }
     const previous = this.hasCurrent ? path.join(this.current, ...rel.split('/')) : undefined;
-    const old = previous === undefined ? 'missing' : compare(previous, content);
+    // Linked first, then compared through the link: the live file may be
+    // replaced between a comparison and a link (another synth's swap, an
+    // editor saving by rename), and a link made after it would put that file
+    // in the new tree unchecked. What was compared is what is kept.
+    const linked = previous !== undefined && link(previous, target);
+    const old = linked ? compare(target, content) : previous === undefined ? 'missing' : compare(previous, content);
     if (old === 'same') {
-      fs.linkSync(previous, target);
       this.kept++;
-    } else {
-      if (old === 'different' && this.guard && !isGeneratedFile(previous)) this.foreign.push(rel);
-      fs.writeFileSync(target, content);
-      this.written++;
+      return;
     }
+    if (old === 'different' && this.guard && !isGeneratedFile(linked ? target : previous)) this.foreign.push(rel);
+    if (linked) fs.unlinkSync(target);
+    fs.writeFileSync(target, content);
+    this.written++;
   }
 }
 
