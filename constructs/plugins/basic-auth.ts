@@ -122,11 +122,17 @@ export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIss
       // filter runs; a literal '#' is never seen, and %23 is a different request.
       const hash = p.indexOf('#');
       if (hash >= 0) {
+        // What precedes the '#' is offered only when a request can match it:
+        // '#admin' would leave "", and '/a/../b#x' a path Envoy never hands on.
+        const cut = p.slice(0, hash);
+        const offer = k !== 'suffix' && cut.startsWith('/') && unreachablePathFix(k, cut) === undefined;
         issues.push({
           rule: 'basic-auth/unmatchable-path',
           severity: 'error',
           message: `rule #${i + 1} ${k} ${JSON.stringify(p)} holds "#": Envoy cuts every request path at its first "#" (the fragment, even inside the query) before any filter runs, so no path the plugin sees holds one, the rule never matches and its paths are not protected`,
-          fix: k === 'suffix' ? 'Remove the "#" and what follows it, or write "%23" for a "#" clients send encoded.' : `Write ${JSON.stringify(p.slice(0, hash))} to protect what such requests reach, or "%23" for a "#" clients send encoded.`,
+          fix: offer
+            ? `Write ${JSON.stringify(cut)} to protect what such requests reach, or "%23" for a "#" clients send encoded.`
+            : `Remove the "#" and what follows it${k === 'suffix' ? '' : ' (keeping a path that starts with "/", in the form Envoy hands the plugin)'}, or write "%23" for a "#" clients send encoded.`,
         });
         continue;
       }

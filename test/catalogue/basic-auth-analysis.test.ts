@@ -108,3 +108,16 @@ test('a narrow rule under a broad prefix rule is reported whichever comes first:
   assert.equal(status([narrow, broad]), 401);
   assert.equal(status([broad, narrow]), 401);
 });
+
+test('a "#" rule path is offered what precedes the "#" only when a request can match that', () => {
+  const fixes = (extra: Record<string, unknown>) =>
+    analyzeBasicAuthConfig(rule(extra) as never)
+      .filter((i) => i.rule === 'basic-auth/unmatchable-path')
+      .map((i) => i.fix);
+  const generic = ['Remove the "#" and what follows it (keeping a path that starts with "/", in the form Envoy hands the plugin), or write "%23" for a "#" clients send encoded.'];
+  // Nothing before the '#', a path without its '/', one Envoy normalises away: none of them is a rule that matches.
+  assert.deepEqual(fixes({ prefix: '#admin' }), generic);
+  assert.deepEqual(fixes({ prefix: undefined, exact: 'admin#x' }), generic);
+  assert.deepEqual(fixes({ prefix: '/a/../admin#x' }), generic);
+  assert.deepEqual(fixes({ prefix: '/admin#x' }), ['Write "/admin" to protect what such requests reach, or "%23" for a "#" clients send encoded.']);
+});
