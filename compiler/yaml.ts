@@ -68,15 +68,27 @@ function quote(s: string): string {
       'Build the string from whole characters: a lone surrogate usually comes from cutting a string (slice, substring) in the middle of an emoji or another character outside the Basic Multilingual Plane.',
     );
   }
+  // Escaped, they are valid YAML, and kustomize reads them; but it writes
+  // them back raw and fails on its own output ("yaml: control characters are
+  // not allowed"), so Argo CD and Flux, which build with it, cannot sync the
+  // folder. (U+0085, U+2028 and U+2029 it writes raw too, as line breaks:
+  // they come back changed, but the build succeeds.)
+  const unwritable = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/.exec(s);
+  if (unwritable) {
+    const code = unwritable[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new UnrepresentableError(
+      `holds U+${code}, a character kustomize (and so Argo CD and Flux, which build with it) cannot write back: the build of the folder fails`,
+      'Leave the character out (DEL, a C1 control character, U+FFFE or U+FFFF in a string is most often a decoding mistake), or encode the value as the module expects (base64, percent-encoding).',
+    );
+  }
   // prettier writes double quotes, except for a string holding a `"` that
   // needs no backslash escape: then single quotes, with `'` doubled. YAML
-  // allows neither control characters nor U+FFFE and U+FFFF unescaped (Go
-  // YAML refuses the file).
-  const needsEscapes = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/.test(s);
+  // allows no control character unescaped.
+  const needsEscapes = /[\\\u0000-\u001f\u0085\u2028\u2029]/.test(s);
   if (!needsEscapes && s.includes('"')) {
     return `'${s.replace(/'/g, "''")}'`;
   }
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g, (c) =>
+  return JSON.stringify(s).replace(/[\u0085\u2028\u2029]/g, (c) =>
     `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { kustomize } from '../gitops/support';
 import { tempDir } from '../support/helpers';
 import { parse } from 'yaml';
-import { quoteString, toYaml } from '../../compiler/yaml';
+import { quoteString, toYaml, UnrepresentableError } from '../../compiler/yaml';
 
 // kustomize, Argo CD and Flux read YAML with Go (YAML 1.1 rules, Go's integer
 // syntax): a plain scalar the JS parser reads as a string can be an int or a
@@ -34,10 +34,20 @@ test('kustomize builds them back as the same strings, as values and as keys', ()
   assert.deepEqual(kustomize(dir), [plugin]);
 });
 
-test('U+FFFE and U+FFFF are escaped: YAML allows neither raw, and Go YAML refuses a file holding one', () => {
-  for (const s of ['\ufffe', 'a\uffffb', 'say "\ufffe"']) {
-    const q = quoteString(s);
-    assert.doesNotMatch(q, /[\ufffe\uffff]/u, q);
-    assert.deepEqual(parse(toYaml({ s })), { s });
+test('DEL, C1 control characters, U+FFFE and U+FFFF are refused: kustomize reads them escaped but fails writing them back, so Argo CD and Flux could not build the folder', () => {
+  for (const s of ['\u007f', 'a\u0080b', '\u009f', '\ufffe', 'a\uffffb', 'say "\ufffe"']) {
+    assert.throws(
+      () => toYaml({ spec: { pluginConfig: { v: s } } }),
+      (e: unknown) => e instanceof UnrepresentableError && /^spec\.pluginConfig\.v holds U\+[0-9A-F]{4}, a character kustomize/.test(e.message),
+      JSON.stringify(s),
+    );
+    assert.throws(() => toYaml({ [s]: 1 }), UnrepresentableError, JSON.stringify(s));
   }
+  // Other characters outside ASCII build back unchanged.
+  const dir = tempDir();
+  const map = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { nbsp: 'a\u00a0b', e: '\u00e9', cjk: '\u4e2d' } };
+  fs.writeFileSync(path.join(dir, 'configmap-c.yaml'), toYaml(map));
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['configmap-c.yaml'] }));
+  assert.deepEqual(kustomize(dir), [map]);
+  assert.deepEqual(parse(toYaml(map)), map);
 });
