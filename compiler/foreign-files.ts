@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PolicyError } from '../constructs/errors';
+import { realPath } from './project-root';
 import { isGeneratedFile } from './write';
 
 /** The files among `files` (relative to `outdir`) that synth did not write, sorted, each once. */
@@ -34,6 +35,26 @@ export function refuseForeignFiles(outdir: string): (files: string[]) => void {
       },
     ]);
   };
+}
+
+/**
+ * Refuse an output folder that holds the project itself (`--outdir .`, `..`,
+ * `/`, a home folder), before anything reads it: the foreign-file check
+ * would refuse it too, but only after listing every file below it, which for
+ * `/` or a home folder means the whole disk.
+ */
+export function refuseEnclosingOutput(outdir: string, root: string): void {
+  const out = realPath(outdir);
+  const rel = path.relative(out, realPath(root));
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return;
+  throw new PolicyError([
+    {
+      rule: 'output/foreign-files',
+      severity: 'error',
+      message: `refusing to replace the output folder ${out}: synth replaces all of it, and it holds the policy project itself (${rel === '' ? 'it is the project folder' : `the project is at ${rel}`})`,
+      fix: 'Give synth a folder of its own inside the project (--outdir dist, the default).',
+    },
+  ]);
 }
 
 /** Refuse an output path that exists but is not a folder or a link to one: synth would have to replace it whole. */

@@ -12,7 +12,7 @@ import { DELIVERY_DIR } from './delivery/common';
 import { deliveryPathFindings } from './delivery/path-check';
 import { collectGarbage } from './memory';
 import { gitopsFindings } from './gitops';
-import { refuseForeignFiles, refuseNonFolder } from './foreign-files';
+import { refuseEnclosingOutput, refuseForeignFiles, refuseNonFolder } from './foreign-files';
 import { FileTree, layout } from './layout';
 import { openTreeWriter, recoverOutput, TreeWriter, WriteResult } from './write';
 import { asOutputError } from './output-errors';
@@ -62,10 +62,14 @@ interface Analyzed {
   readonly timings: Timings;
 }
 
+// Real paths: the stack frames that name policy lines have their symlinks resolved.
+function projectRoot(app: PolicyApp, options: CompileOptions): string {
+  return options.root !== undefined ? realPath(path.resolve(options.root)) : defaultRootOf(app);
+}
+
 /** Collect and analyze: everything up to the files. */
 function analyzeApp(app: PolicyApp, options: CompileOptions): Analyzed {
-  // Real paths: the stack frames that name policy lines have their symlinks resolved.
-  const root = options.root !== undefined ? realPath(path.resolve(options.root)) : defaultRootOf(app);
+  const root = projectRoot(app, options);
   let t = performance.now();
   const timings: Timings = { collect: 0, analyze: 0, render: 0 };
   const collected = collect(app, { root });
@@ -163,6 +167,7 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   // away. Every check below (and a failure, which writes nothing) must see
   // the folder as it was, not a missing one.
   recoverOutput(options.outdir);
+  refuseEnclosingOutput(path.resolve(options.outdir), projectRoot(app, options));
   const a = analyzeApp(app, options);
   const blocking = a.findings.filter((f) => f.severity === 'error' || options.strict);
   if (blocking.length > 0) throw new PolicyError(a.findings);

@@ -72,9 +72,29 @@ test('`--outdir .` in a project is refused: the policies stay where they are', a
   const before = snapshot(dir);
   const io = captureIo(dir);
   assert.equal(await main(['synth', '--app', file, '--outdir', '.'], io), 1);
-  assert.match(io.text(), /output\/foreign-files/);
-  assert.match(io.text(), /main\.ts/);
+  assert.match(io.text(), /output\/foreign-files\]: refusing to replace the output folder .*: synth replaces all of it, and it holds the policy project itself \(it is the project folder\)/);
   assert.deepEqual(snapshot(dir), before);
+});
+
+test('an output folder that holds the project (`--outdir ..`, `/`) is refused before anything below it is read', async () => {
+  // The foreign-file check would refuse it too, but only after listing every
+  // file below it: for `/` that is the whole disk, and it then failed on
+  // /proc's unreadable files as if the folder were not writable.
+  const dir = tempDir();
+  const project = path.join(dir, 'repo');
+  fs.mkdirSync(project);
+  const file = writePolicy(project, POLICY);
+  fs.writeFileSync(path.join(project, 'package.json'), '{}\n');
+  const before = snapshot(dir);
+  for (const outdir of ['..', '/']) {
+    const io = captureIo(project);
+    assert.equal(await main(['synth', '--app', file, '--outdir', outdir], io), 1);
+    assert.match(io.text(), /error\[output\/foreign-files\]: refusing to replace the output folder .*: synth replaces all of it, and it holds the policy project itself \(the project is at /, io.text());
+    assert.match(io.text(), /fix: Give synth a folder of its own inside the project/);
+    assert.doesNotMatch(io.text(), /EACCES|permission denied/);
+  }
+  assert.deepEqual(snapshot(dir), before);
+  assertNoLeftovers(project);
 });
 
 for (const backgroundWrite of [false, true]) {
