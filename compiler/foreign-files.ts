@@ -51,7 +51,7 @@ export function refuseEnclosingOutput(outdir: string, root: string): void {
     {
       rule: 'output/foreign-files',
       severity: 'error',
-      message: `refusing to replace the output folder ${out}: synth replaces all of it, and it holds the policy project itself (${rel === '' ? 'it is the project folder' : `the project is at ${rel}`})`,
+      message: `refusing to replace the output folder: synth replaces all of it, and it holds the policy project itself (${rel === '' ? 'it is the project folder' : `the project is at ${rel}`})`,
       fix: 'Give synth a folder of its own inside the project (--outdir dist, the default).',
     },
   ]);

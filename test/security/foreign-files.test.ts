@@ -72,7 +72,7 @@ test('`--outdir .` in a project is refused: the policies stay where they are', a
   const before = snapshot(dir);
   const io = captureIo(dir);
   assert.equal(await main(['synth', '--app', file, '--outdir', '.'], io), 1);
-  assert.match(io.text(), /output\/foreign-files\]: refusing to replace the output folder .*: synth replaces all of it, and it holds the policy project itself \(it is the project folder\)/);
+  assert.match(io.text(), /output\/foreign-files\]: refusing to replace the output folder: synth replaces all of it, and it holds the policy project itself \(it is the project folder\)/);
   assert.deepEqual(snapshot(dir), before);
 });
 
@@ -89,7 +89,7 @@ test('an output folder that holds the project (`--outdir ..`, `/`) is refused be
   for (const outdir of ['..', '/']) {
     const io = captureIo(project);
     assert.equal(await main(['synth', '--app', file, '--outdir', outdir], io), 1);
-    assert.match(io.text(), /error\[output\/foreign-files\]: refusing to replace the output folder .*: synth replaces all of it, and it holds the policy project itself \(the project is at /, io.text());
+    assert.match(io.text(), /error\[output\/foreign-files\]: refusing to replace the output folder: synth replaces all of it, and it holds the policy project itself \(the project is at /, io.text());
     assert.match(io.text(), /fix: Give synth a folder of its own inside the project/);
     assert.doesNotMatch(io.text(), /EACCES|permission denied/);
   }
