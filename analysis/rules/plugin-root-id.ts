@@ -1,7 +1,7 @@
 import { pluginDefinitionFor } from '../../constructs/define-plugin';
 import { CATALOGUE } from '../../constructs/plugins/catalogue';
 import type { Rule } from '../rule';
-import { pluginSubject, pluginView } from './plugin-spec';
+import { isAuthPlugin, pluginSubject, pluginView } from './plugin-spec';
 
 // Every catalogue module registers its contexts with RegisterContextFactory(...)
 // and no root id, that is under "". The proxy-wasm C++ SDK gives any other root
@@ -33,8 +33,11 @@ spec:
       const p = pluginView(o);
       const def = p.url ? pluginDefinitionFor(p.url) : undefined;
       if (!def || !DEFAULT_ROOT_ID.has(def.name)) continue;
+      // What is lost, said as the reader will meet it: an auth plugin lets every
+      // request through; a logger or a limiter just stops logging or limiting.
+      const effect = isAuthPlugin(p) ? 'and every request passes' : "so the module's own code never runs on a request";
       ctx.report(o, {
-        message: `${pluginSubject(p)} sets pluginName ${JSON.stringify(spec.pluginName)}, but the ${def.name} module registers its code under the default root id: the proxy then runs empty contexts that do nothing, and every request passes`,
+        message: `${pluginSubject(p)} sets pluginName ${JSON.stringify(spec.pluginName)}, but the ${def.name} module registers its code under the default root id: the proxy then runs empty contexts that do nothing, ${effect}`,
       });
     }
   },
