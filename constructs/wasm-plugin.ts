@@ -310,25 +310,38 @@ const optionsShape = {
 };
 
 /**
+ * The path (`rules[0].limits`, below `at`) of the first map in `config`, at
+ * any depth, for which `found` gives a path; `found` gets each map and its
+ * own path.
+ */
+function firstInMaps(config: unknown, found: (map: object, at: string) => string | undefined, at = ''): string | undefined {
+  if (typeof config !== 'object' || config === null) return undefined;
+  if (Array.isArray(config)) {
+    for (let i = 0; i < config.length; i++) {
+      const hit = firstInMaps(config[i], found, `${at}[${i}]`);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  }
+  const here = found(config, at);
+  if (here !== undefined) return here;
+  for (const [k, v] of Object.entries(config)) {
+    const hit = firstInMaps(v, found, at === '' ? k : `${at}.${k}`);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+/**
  * Where `config` holds a member whose value is null (`limits.burst`), or
  * undefined. Synth, like cdk8s, leaves null members out of the manifest, so
  * the module would not see the key at all; null array items are kept.
  */
-function nullMemberPath(config: unknown, at = ''): string | undefined {
-  if (typeof config !== 'object' || config === null) return undefined;
-  if (Array.isArray(config)) {
-    for (let i = 0; i < config.length; i++) {
-      const found = nullMemberPath(config[i], `${at}[${i}]`);
-      if (found !== undefined) return found;
-    }
+function nullMemberPath(config: unknown): string | undefined {
+  return firstInMaps(config, (map, at) => {
+    for (const [k, v] of Object.entries(map)) if (v === null) return at === '' ? k : `${at}.${k}`;
     return undefined;
-  }
-  for (const [k, v] of Object.entries(config)) {
-    const here = at === '' ? k : `${at}.${k}`;
-    const found = v === null ? here : nullMemberPath(v, here);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+  });
 }
 
 /**
@@ -336,21 +349,8 @@ function nullMemberPath(config: unknown, at = ''): string | undefined {
  * Any copy of the object, zod's included, assigns it as the prototype
  * instead, so the manifest would lose the key without a word.
  */
-function protoKeyPath(config: unknown, at = 'pluginConfig'): string | undefined {
-  if (typeof config !== 'object' || config === null) return undefined;
-  if (Array.isArray(config)) {
-    for (let i = 0; i < config.length; i++) {
-      const found = protoKeyPath(config[i], `${at}[${i}]`);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (Object.prototype.hasOwnProperty.call(config, '__proto__')) return at;
-  for (const [k, v] of Object.entries(config)) {
-    const found = protoKeyPath(v, `${at}.${k}`);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+function protoKeyPath(config: unknown): string | undefined {
+  return firstInMaps(config, (map, at) => (Object.prototype.hasOwnProperty.call(map, '__proto__') ? at : undefined), 'pluginConfig');
 }
 
 const propsSchema = z.object({
