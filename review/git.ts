@@ -10,9 +10,30 @@ export class GitError extends Error {
   }
 }
 
+/**
+ * What git sets for a hook (`GIT_DIR`, `GIT_INDEX_FILE`...) names the
+ * repository it runs in, not the one that holds the output folder: with
+ * `GIT_DIR` set, git takes the working directory for the top of the work
+ * tree, so a diff run by a hook in a linked worktree read the whole checkout
+ * as the base's output folder. These are `git rev-parse --local-env-vars`,
+ * which git itself drops when it runs in another repository (a submodule),
+ * keeping the `-c` settings as it does.
+ */
+const REPOSITORY_ENV = [
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_CONFIG', 'GIT_OBJECT_DIRECTORY', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_IMPLICIT_WORK_TREE',
+  'GIT_GRAFT_FILE', 'GIT_INDEX_FILE', 'GIT_NO_REPLACE_OBJECTS', 'GIT_REPLACE_REF_BASE', 'GIT_PREFIX', 'GIT_INTERNAL_SUPER_PREFIX',
+  'GIT_SHALLOW_FILE', 'GIT_COMMON_DIR',
+];
+
+function gitEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of REPOSITORY_ENV) delete env[name];
+  return env;
+}
+
 function git(cwd: string, args: string[], input?: string): string {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+    return execFileSync('git', args, { cwd, env: gitEnv(), encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   } catch (e) {
     const stderr = String((e as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
     throw new GitError(`git ${args[0]} failed: ${stderr || (e as Error).message}`);
