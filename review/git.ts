@@ -72,6 +72,25 @@ export function ignoredFiles(dir: string): Set<string> {
 }
 
 /**
+ * Why git cannot read the repository, from its refusal: not every refusal
+ * means there is none. In a CI container job the checkout belongs to the
+ * runner's user and git runs as another, so it refuses the repository as
+ * unsafe; "not in a git repository" sent users looking for a missing clone.
+ */
+function unreadableRepository(reason: string): string {
+  const unsafe = /dubious ownership in repository at '(.*)'/.exec(reason);
+  if (unsafe) {
+    return (
+      `git refuses the repository at ${unsafe[1]}: it belongs to another user than the one running diff (a CI job in a container, whose workspace another user checked out). ` +
+      `Mark it safe first: git config --global --add safe.directory '${unsafe[1]}'`
+    );
+  }
+  if (/ENOENT/.test(reason)) return 'git is not installed here (or not on PATH): diff reads the base revision with it';
+  if (/not a git repository/i.test(reason)) return 'this folder is not in a git repository: diff compares the policies with what a commit holds (run it in the checkout)';
+  return `git cannot read the repository (${reason}): diff compares the policies with what a commit holds (run it in the checkout)`;
+}
+
+/**
  * The files of `dir` (relative to the repository root) as committed at `ref`:
  * the base side of a PR diff is what the base revision committed, so the
  * diff never depends on running the base revision's code.
@@ -79,8 +98,8 @@ export function ignoredFiles(dir: string): Set<string> {
 export function treeAtRevision(repoDir: string, ref: string, dir: string): FileTree {
   try {
     git(repoDir, ['rev-parse', '--git-dir']);
-  } catch {
-    throw new GitError('this folder is not in a git repository: diff compares the policies with what a commit holds (run it in the checkout)');
+  } catch (e) {
+    throw new GitError(unreadableRepository((e as Error).message));
   }
   let commit: string;
   try {

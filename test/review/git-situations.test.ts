@@ -52,3 +52,14 @@ test('run by a git hook in a linked worktree (git exports GIT_DIR and GIT_INDEX_
   assert.deepEqual(r.objects, [], 'the same policy at main and in the worktree: nothing changed');
   assert.deepEqual(r.orphanedTargets, []);
 });
+
+test("a checkout git refuses as unsafe (another user's, as in a CI container) is said so, with the safe.directory fix, not as 'not in a git repository'", async () => {
+  const repo = await policyRepo(policy("['GET']"), policy("['GET', 'POST']"), 'wp-unsafe-');
+  const io = captureIo(repo);
+  // git's own switch for this check: the repository reads as another user's.
+  const code = await withEnv({ GIT_TEST_ASSUME_DIFFERENT_OWNER: '1' }, () => main(['diff', '--base', 'main'], io));
+  assert.equal(code, 2, io.text());
+  assert.doesNotMatch(io.text(), /not in a git repository/);
+  assert.match(io.text(), /git refuses the repository at .*: it belongs to another user/);
+  assert.match(io.text(), /git config --global --add safe\.directory '/);
+});
