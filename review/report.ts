@@ -372,53 +372,90 @@ function code(s: string): string {
   return `${fence}${pad}${s}${pad}${fence}`;
 }
 
-function markdown(r: Review): string {
-  const out = [`### waypoint-policy: policy changes ${code(r.base)} → ${code(r.head)}`, '', md(summary(r)), ''];
-  const stale = staleLine(r);
-  if (stale) out.push(`> **Note:** ${md(stale)}.`, '');
-  const widened = r.effects.access.filter((a) => a.widened);
-  if (widened.length) {
-    out.push('#### :warning: Widened access (review first)', '', '| Request | Before | After |', '| --- | --- | --- |');
-    for (const a of widened) out.push(`| **${md(request(a))}** | ${before(a)} | **${after(a)}** |`);
-    out.push('');
-  }
-  const hazardLines = hazards(r);
-  if (hazardLines.length) {
-    out.push('#### :warning: Removal and rollout hazards', '');
-    for (const h of hazardLines) out.push(`- ${md(h)}`);
-    out.push('');
-  }
-  const renameLines = renames(r);
-  if (renameLines.length) {
-    out.push('#### Renames and moves', '');
-    for (const line of renameLines) out.push(`- ${md(line)}`);
-    out.push('');
-  }
-  if (r.effects.bindings.length) {
-    out.push('#### Waypoint bindings', '');
-    for (const b of r.effects.bindings) out.push(`- ${b.lostWaypoint ? ':warning: ' : ''}${md(bindingLine(b))}`);
-    out.push('');
-  }
-  if (r.effects.chains.length) {
-    out.push('#### Plugin chains', '');
-    for (const c of r.effects.chains) out.push(`- ${md(chainLine(c))}`);
-    out.push('');
-  }
-  const other = r.effects.access.filter((a) => !a.widened);
-  if (other.length) {
-    out.push('#### Other access changes', '', '| Request | Before | After |', '| --- | --- | --- |');
-    for (const a of other) out.push(`| ${md(request(a))} | ${before(a)} | ${after(a)} |`);
-    out.push('');
-  }
-  if (r.objects.length) {
-    out.push('<details><summary>Object changes</summary>', '');
-    for (const o of r.objects) {
-      out.push(`- ${md(objectLine(o))} (${code(o.file)})`);
-      for (const f of o.fields) out.push(`  - ${code(f.path)}: ${md(value(f.before))} → ${md(value(f.after))}`);
+/**
+ * GitHub refuses a pull request comment longer than 65,536 characters
+ * (`gh pr comment` fails, and no review is posted at all): a target renamed
+ * with a few hundred objects is twice that. The markdown stays below this,
+ * which leaves room for what a workflow adds around it (a marker, a link to
+ * the job) and for credentials scrubbed into longer text.
+ */
+export const MARKDOWN_LIMIT = 60_000;
+
+/** A part of the comment: its heading, its items (one or more lines each), what closes it, and the line for items left out. */
+interface MarkdownSection {
+  readonly head: string[];
+  readonly items: string[];
+  readonly tail: string[];
+  readonly more: (n: number) => string;
+}
+
+/** What the sections that follow a cut need at most: their heading, one line saying how many were left out, their close. */
+const CLOSING_ROOM = 2_000;
+
+/**
+ * The comment, cut to `limit` characters: sections keep their order (widened
+ * access first, object changes last), so what is cut is the least urgent, and
+ * each section that lost items says how many, as the end does where to find
+ * them all.
+ */
+function boundedMarkdown(preamble: readonly string[], sections: readonly MarkdownSection[], limit: number): string {
+  const out = [...preamble];
+  let size = out.join('\n').length;
+  const push = (line: string) => {
+    out.push(line);
+    size += line.length + 1;
+  };
+  let leftOut = 0;
+  for (const s of sections) {
+    if (s.items.length === 0) continue;
+    s.head.forEach(push);
+    const room = limit - CLOSING_ROOM - s.tail.join('\n').length;
+    let shown = 0;
+    // Once one section is cut, the ones after it give only their count: their items are less urgent than those left out.
+    if (leftOut === 0) while (shown < s.items.length && size + s.items[shown].length + 1 <= room) push(s.items[shown++]);
+    if (shown < s.items.length) {
+      push(s.more(s.items.length - shown));
+      leftOut += s.items.length - shown;
     }
-    out.push('', '</details>', '');
+    s.tail.forEach(push);
+  }
+  if (leftOut > 0) {
+    push(
+      `> **Cut:** ${leftOut} item(s) are left out to keep this comment under GitHub's 65,536-character limit. ` +
+        '`waypoint-policy diff --format text` or `--json` lists them all.',
+    );
   }
   return out.join('\n').trimEnd() + '\n';
+}
+
+function markdown(r: Review): string {
+  const preamble = [`### waypoint-policy: policy changes ${code(r.base)} → ${code(r.head)}`, '', md(summary(r)), ''];
+  const stale = staleLine(r);
+  if (stale) preamble.push(`> **Note:** ${md(stale)}.`, '');
+  const table = (title: string, rows: string[], what: string): MarkdownSection => ({
+    head: [title, '', '| Request | Before | After |', '| --- | --- | --- |'],
+    items: rows,
+    tail: [''],
+    more: (n) => `| … ${n} more ${what} left out | | |`,
+  });
+  const list = (title: string, items: string[], what: string): MarkdownSection => ({ head: [title, ''], items, tail: [''], more: (n) => `- … ${n} more ${what} left out` });
+  const widened = r.effects.access.filter((a) => a.widened);
+  const other = r.effects.access.filter((a) => !a.widened);
+  const sections: MarkdownSection[] = [
+    table('#### :warning: Widened access (review first)', widened.map((a) => `| **${md(request(a))}** | ${before(a)} | **${after(a)}** |`), 'widened request(s)'),
+    list('#### :warning: Removal and rollout hazards', hazards(r).map((h) => `- ${md(h)}`), 'hazard(s)'),
+    list('#### Renames and moves', renames(r).map((line) => `- ${md(line)}`), 'rename(s) and move(s)'),
+    list('#### Waypoint bindings', r.effects.bindings.map((b) => `- ${b.lostWaypoint ? ':warning: ' : ''}${md(bindingLine(b))}`), 'binding change(s)'),
+    list('#### Plugin chains', r.effects.chains.map((c) => `- ${md(chainLine(c))}`), 'chain change(s)'),
+    table('#### Other access changes', other.map((a) => `| ${md(request(a))} | ${before(a)} | ${after(a)} |`), 'request(s)'),
+    {
+      head: ['<details><summary>Object changes</summary>', ''],
+      items: r.objects.map((o) => [`- ${md(objectLine(o))} (${code(o.file)})`, ...o.fields.map((f) => `  - ${code(f.path)}: ${md(value(f.before))} → ${md(value(f.after))}`)].join('\n')),
+      tail: ['', '</details>', ''],
+      more: (n) => `- … ${n} more changed object(s) left out`,
+    },
+  ];
+  return boundedMarkdown(preamble, sections, MARKDOWN_LIMIT);
 }
 
 /** Render a review. JSON keeps every field; credentials are fingerprints in all three. */

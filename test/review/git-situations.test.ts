@@ -63,3 +63,40 @@ test("a checkout git refuses as unsafe (another user's, as in a CI container) is
   assert.match(io.text(), /git refuses the repository at .*: it belongs to another user/);
   assert.match(io.text(), /git config --global --add safe\.directory '/);
 });
+
+/** `n` namespaces, each with a waypoint, a labelled Service and a Basic-auth rule, under `target`; namespace 0's rule on `firstPrefix`. */
+function manyNamespaces(target: string, n: number, firstPrefix: string): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const t = new wp.Target(app, '${target}');
+for (let i = 0; i < ${n}; i++) {
+  const ns = new wp.MeshNamespace(t, 'team-' + i);
+  const waypoint = new wp.Waypoint(ns, 'waypoint');
+  ns.useWaypoint(waypoint);
+  wp.MeshService.fromServiceName(ns, 'svc', 'svc-' + i, { useWaypoint: waypoint });
+  new wp.BasicAuth(ns, 'auth', {
+    targets: [waypoint],
+    rules: [{ prefix: i === 0 ? '${firstPrefix}' : '/admin-' + i, methods: ['GET'], credentials: [wp.Credential.insecureLiteral('user' + i + ':test')] }],
+    acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' },
+  });
+}
+export default app;
+`;
+}
+
+test("a target renamed with hundreds of objects: the markdown stays under GitHub's 65,536-character comment limit, widened access first and whole, and says what it left out; text keeps every line", async () => {
+  const repo = await policyRepo(manyNamespaces('demo', 150, '/admin-0'), manyNamespaces('prod', 150, '/moved'), 'wp-huge-');
+  const run = async (...args: string[]) => {
+    const io = captureIo(repo);
+    assert.equal(await main(['diff', '--base', 'main', '--max-requests', '50', ...args], io), 0, io.stderr.join('\n'));
+    return io.stdout.join('\n');
+  };
+  const markdown = await run('--format', 'markdown');
+  assert.ok(markdown.length < 65_536, `${markdown.length} characters`);
+  // The one widened request (namespace 0's rule moved off /admin-0) is kept; the object list is what gets cut.
+  assert.match(markdown, /\| \*\*GET \/admin-0 to team-0\/svc-0 \(no credentials\) \[prod\]\*\* \| 401 \| \*\*200\*\* \|/);
+  assert.match(markdown, /- … \d+ more changed object\(s\) left out\n\n<\/details>/);
+  assert.match(markdown, /\*\*Cut:\*\* \d+ item\(s\) are left out/);
+  const text = await run();
+  assert.equal(text.match(/^ {2}(added|removed|changed) /gm)?.length, 1200, 'text lists every object');
+});
