@@ -142,3 +142,20 @@ export function treeAtRevision(repoDir: string, ref: string, dir: string): FileT
   }
   return new Map([...tree.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
+
+/**
+ * How many commits `ref` has that HEAD does not, among those that change
+ * `dir` (relative to `repoDir`): a branch behind its base. The base side is
+ * `ref`'s output folder, so what those commits changed reads as undone by
+ * the change under review, though merging keeps it. Undefined when git
+ * cannot tell: in a shallow clone the history that joins them is missing,
+ * and every base would look ahead.
+ */
+export function commitsAheadOfHead(repoDir: string, ref: string, dir: string): number | undefined {
+  try {
+    if (git(repoDir, ['rev-parse', '--is-shallow-repository']).trim() !== 'false') return undefined;
+    return Number(git(repoDir, ['rev-list', '--count', `HEAD..${ref}^{commit}`, '--', dir.split(path.sep).join('/')]).trim());
+  } catch {
+    return undefined;
+  }
+}

@@ -102,7 +102,7 @@ export function review(base: FileTree, head: FileTree, labels: { base: string; h
 }
 
 export { formatReview, type Review, type ReviewFormat } from './report';
-export { treeAtRevision, GitError, ignoredFiles, workTreeTop } from './git';
+export { commitsAheadOfHead, treeAtRevision, GitError, ignoredFiles, workTreeTop } from './git';
 export { DEFAULT_MAX_REQUESTS } from './effects';
 export { gateFailures } from './gate';
 export { UnreadableTreeError } from './object-diff';

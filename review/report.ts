@@ -37,6 +37,11 @@ export interface Review {
    * synth would add, change and remove (`waypoint-policy check` lists them).
    */
   readonly staleOutput?: { readonly outdir: string; readonly added: number; readonly changed: number; readonly removed: number };
+  /**
+   * Commits changing the output folder that the base has and HEAD does not (a branch behind its base): what
+   * they changed reads as undone by this change, though merging keeps it.
+   */
+  readonly baseAhead?: { readonly commits: number };
 }
 
 export type ReviewFormat = 'text' | 'markdown' | 'json';
@@ -309,10 +314,20 @@ function staleLine(r: Review): string | undefined {
   );
 }
 
+function behindLine(r: Review): string | undefined {
+  if (!r.baseAhead) return undefined;
+  return (
+    `${r.base} has ${r.baseAhead.commits} commit(s) changing the output that HEAD does not (this branch is behind it): what they changed shows here as undone by this change, though merging keeps it. ` +
+    `Merge or rebase onto ${r.base} first, or review this branch's own changes with --base $(git merge-base ${r.base} HEAD)`
+  );
+}
+
 function text(r: Review): string {
   const lines = [`waypoint-policy diff ${r.base}..${r.head}`, summary(r), ''];
   const stale = staleLine(r);
   if (stale) lines.push(`Note: ${stale}.`, '');
+  const behind = behindLine(r);
+  if (behind) lines.push(`Note: ${behind}.`, '');
   // Every section below adds lines: none added is no change.
   const preamble = lines.length;
   const widened = r.effects.access.filter((a) => a.widened);
@@ -432,6 +447,8 @@ function markdown(r: Review): string {
   const preamble = [`### waypoint-policy: policy changes ${code(r.base)} → ${code(r.head)}`, '', md(summary(r)), ''];
   const stale = staleLine(r);
   if (stale) preamble.push(`> **Note:** ${md(stale)}.`, '');
+  const behind = behindLine(r);
+  if (behind) preamble.push(`> **Note:** ${md(behind)}.`, '');
   const table = (title: string, rows: string[], what: string): MarkdownSection => ({
     head: [title, '', '| Request | Before | After |', '| --- | --- | --- |'],
     items: rows,

@@ -5,7 +5,7 @@ import { relativizeSources } from '../../analysis/finding';
 import { compileApp } from '../../compiler/synth';
 import { clusterDomainOf } from '../../compiler/model';
 import { isPolicyError } from '../../constructs/errors';
-import { DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, ignoredFiles, review, type Review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
+import { commitsAheadOfHead, DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, ignoredFiles, review, type Review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -159,9 +159,11 @@ export function diff(argv: string[], io: Io): number {
   const folder = outdir === '.' ? '' : `${outdir.split(path.sep).join('/')}/`;
 
   let base;
+  let ahead: number | undefined;
   try {
     const at = gitLocation(io.cwd, outdir, outAbs);
     base = treeAtRevision(at.repoDir, values.base, at.dir);
+    ahead = commitsAheadOfHead(at.repoDir, values.base, at.dir);
   } catch (e) {
     if (e instanceof GitError) throw new UsageError(`diff: cannot read ${outdir}/ at ${values.base}: ${e.message}`);
     throw e;
@@ -203,6 +205,10 @@ export function diff(argv: string[], io: Io): number {
     // The message starts with the file, relative to the output folder.
     io.err(`diff: at ${values.base}, ${folder}${e.message}.`);
     return EXIT.FAILED;
+  }
+  if (ahead) {
+    r = { ...r, baseAhead: { commits: ahead } };
+    io.err(`diff: ${values.base} has ${ahead} commit(s) changing ${folder || './'} that HEAD does not: what they changed shows as undone by this change (merge or rebase first, or pass --base $(git merge-base ${values.base} HEAD)).`);
   }
   // The review reads the policies; what the GitOps tool deploys once merged is the folder as committed.
   const stale = committedDrift(outAbs, head);

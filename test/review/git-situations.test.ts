@@ -100,3 +100,24 @@ test("a target renamed with hundreds of objects: the markdown stays under GitHub
   const text = await run();
   assert.equal(text.match(/^ {2}(added|removed|changed) /gm)?.length, 1200, 'text lists every object');
 });
+
+test('a branch behind its base (main tightened a rule after it forked): what main changed reads as undone by the branch, and diff says so, with the merge-base to review its own changes', async () => {
+  const repo = await policyRepo(policy("['GET']"), policy("['GET', 'POST']"), 'wp-behind-');
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, stdio: 'pipe' });
+  assert.equal(await main(['synth'], captureIo(repo)), 0);
+  git('commit', '-qam', 'main: POST needs credentials too');
+  git('checkout', '-q', '-b', 'feature', 'HEAD~1');
+  const io = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'main', '--json'], io), 0, io.text());
+  const r = JSON.parse(io.stdout.join('\n'));
+  assert.ok(r.effects.access.some((a: any) => a.widened && a.method === 'POST'), 'the branch changes nothing, yet POST reads as widened');
+  assert.deepEqual(r.baseAhead, { commits: 1 });
+  assert.match(io.stderr.join('\n'), /main has 1 commit\(s\) changing dist\/ that HEAD does not.*--base \$\(git merge-base main HEAD\)/);
+  const md = captureIo(repo);
+  await main(['diff', '--base', 'main', '--format', 'markdown'], md);
+  assert.match(md.stdout.join('\n'), /> \*\*Note:\*\* main has 1 commit\(s\) changing the output that HEAD does not \(this branch is behind it\)/);
+  // A base that HEAD contains says nothing.
+  const quiet = captureIo(repo);
+  assert.equal(await main(['diff', '--base', 'HEAD'], quiet), 0);
+  assert.doesNotMatch(quiet.text(), /commit\(s\)/);
+});
