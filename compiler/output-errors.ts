@@ -1,5 +1,5 @@
 import { PolicyError } from '../constructs/errors';
-import { isOutputPath } from './write';
+import { isOutputPath, WRITER_NOT_STARTED } from './write';
 
 /** What went wrong, and (when the general advice does not fit) what to do about it. */
 interface Cause {
@@ -28,6 +28,10 @@ const CAUSES: Readonly<Record<string, Cause>> = {
   ELOOP: { what: 'its path loops through symbolic links' },
   EISDIR: { what: 'a folder stands where a file goes' },
   EMFILE: { what: 'too many files are open' },
+  [WRITER_NOT_STARTED]: {
+    what: 'a writer thread could not start: the process is most likely out of file descriptors (or threads)',
+    fix: 'Raise the open-file limit of the shell or CI job that runs synth (ulimit -n 1024 or more; ulimit -u for threads), then run synth again.',
+  },
   // Synth swaps the new tree in by renaming the folder, which a mount point refuses.
   EBUSY: {
     what: 'it is busy: a mount point, or held by another program, so synth cannot swap the new tree in',
@@ -82,7 +86,7 @@ export function asOutputError(e: unknown, outdir: string): unknown {
     {
       rule: 'output/unwritable',
       severity: 'error',
-      message: `cannot write the output folder: ${cause.what} (${code})`,
+      message: `cannot write the output folder: ${cause.what}${code === WRITER_NOT_STARTED ? '' : ` (${code})`}`,
       fix: cause.fix ?? FIX,
     },
   ]);

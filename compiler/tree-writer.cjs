@@ -171,14 +171,19 @@ module.exports = { StagingTree, listFiles, isGeneratedFile, makeDir, GENERATED_P
 // Shared-memory slots: STATE is 0 while running, 1 when done (the result or
 // the error is then on the port); DONE counts files (for progress), DONE_KB
 // kilobytes of text (for the caller's bound on what is in flight). ABORT is
-// the caller's: once 1, files are only counted, no longer written.
+// the caller's: once 1, files are only counted, no longer written. STARTED is
+// below.
 const STATE = 0;
 const DONE = 1;
 const DONE_KB = 2;
 const ABORT = 3;
+// Set once the thread runs: one that never does (the process is out of file
+// descriptors or threads) is otherwise seen only when the stall clock ends.
+const STARTED = 4;
 
 if (!isMainThread && workerData && workerData.treeWriter) {
   const { current, staging, signal, guard } = workerData;
+  Atomics.store(signal, STARTED, 1);
   const port = workerData.port;
   let tree;
   let failure;

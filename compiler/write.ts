@@ -172,6 +172,22 @@ export interface TreeWriterOptions {
    * @default - any file may go
    */
   readonly checkReplaced?: (files: string[]) => void;
+  /**
+   * How long a writer thread may take to start (background only) before the
+   * write fails: a process out of file descriptors or threads cannot start
+   * one, and only this clock sees it (the thread's error event waits for an
+   * event loop that synth's synchronous run never yields to).
+   *
+   * @default 20000
+   */
+  readonly startTimeoutMs?: number;
+  /**
+   * The script each writer thread runs. Only tests change it, to have a
+   * thread that never starts.
+   *
+   * @default - compiler/tree-writer.cjs
+   */
+  readonly workerFile?: string;
 }
 
 /**
@@ -398,12 +414,17 @@ class InlineWriter implements TreeWriter {
   }
 }
 
+/** The error code of a write whose writer thread never started (no errno says so). */
+export const WRITER_NOT_STARTED = 'WP_WRITER_NOT_STARTED';
+
 /** Shared-memory slots each worker writes (see tree-writer.cjs). */
 const STATE = 0;
 const DONE = 1;
 const DONE_KB = 2;
 /** Written by the main thread: 1 tells a worker to write nothing more (it still counts and replies). */
 const ABORT = 3;
+/** Set by the worker once it runs. */
+const STARTED = 4;
 
 const kb = (text: string) => Math.ceil(text.length / 1024);
 
@@ -411,7 +432,8 @@ type Reply = LaneResult | { error: { message: string; code?: string; path?: stri
 
 /** One worker thread filling part of the staging tree. */
 class Lane {
-  public readonly signal = new Int32Array(new SharedArrayBuffer(16));
+  public readonly signal = new Int32Array(new SharedArrayBuffer(20));
+  private readonly created = performance.now();
   /** Declared stalled and stopped: it will never reply. */
   private dead = false;
   public batch: [string, string][] = [];
@@ -426,10 +448,12 @@ class Lane {
   constructor(
     private readonly s: Staging,
     guard: boolean,
+    private readonly startTimeoutMs: number,
+    workerFile: string,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(WORKER_FILE, {
+    this.worker = new Worker(workerFile, {
       workerData: { treeWriter: true, current: s.abs, staging: s.staging, guard, signal: this.signal, port: port2 },
       transferList: [port2],
       // It needs no loader (a parent started with one, such as `--import
@@ -490,6 +514,11 @@ class Lane {
   public checkAlive(awaitingReply = false): void {
     const done = this.done;
     const now = performance.now();
+    if (Atomics.load(this.signal, STARTED) === 0 && now - this.created > this.startTimeoutMs) {
+      this.dead = true;
+      void this.worker.terminate();
+      throw Object.assign(new Error(`writing ${this.s.abs} failed: a writer thread did not start within ${this.startTimeoutMs / 1000} s; it was left as it was`), { code: WRITER_NOT_STARTED });
+    }
     if (done !== this.lastDone || (!awaitingReply && this.inFlightKb === 0)) {
       this.lastDone = done;
       this.lastProgress = now;
@@ -536,7 +565,7 @@ class BackgroundWriter implements TreeWriter {
     workers: number,
   ) {
     this.expected = options.expected;
-    this.lanes = Array.from({ length: workers }, () => new Lane(s, options.checkReplaced !== undefined));
+    this.lanes = Array.from({ length: workers }, () => new Lane(s, options.checkReplaced !== undefined, options.startTimeoutMs ?? 20_000, options.workerFile ?? WORKER_FILE));
   }
 
   public add(rel: string, content: string): void {
