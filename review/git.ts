@@ -109,9 +109,13 @@ export function treeAtRevision(repoDir: string, ref: string, dir: string): FileT
     // `git fetch origin main` in a single-branch (shallow) clone updates FETCH_HEAD only, not origin/main.
     // Only for <remote>/<branch> (not a local branch with a slash, refs/heads/x, or origin/main~1).
     const remote = /^([\w.-]+)\/([\w.-]+(?:\/[\w.-]+)*)$/.exec(ref);
-    const fetch = remote && !remote[2].includes('..') && remotesOf(repoDir).includes(remote[1])
+    // A full commit id (github.event.pull_request.base.sha) is fetched by id, which GitHub and GitLab allow.
+    const remotes = remote || /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ref) ? remotesOf(repoDir) : [];
+    const fetch = remote && !remote[2].includes('..') && remotes.includes(remote[1])
       ? `: git fetch --no-tags --depth=1 ${remote[1]} ${remote[2]}:refs/remotes/${remote[1]}/${remote[2]}, or check out with fetch-depth: 0`
-      : '';
+      : !remote && remotes.includes('origin')
+        ? `: git fetch --no-tags --depth=1 origin ${ref}, or check out with fetch-depth: 0`
+        : '';
     throw new GitError(`there is no commit ${JSON.stringify(ref)} in this repository (in CI, fetch it first${fetch}; a shallow checkout has only the head)`);
   }
   const prefix = git(repoDir, ['rev-parse', '--show-prefix']).trim();

@@ -288,6 +288,10 @@ test('a base ref missing from a shallow single-branch clone: the error gives the
     const io = captureIo(repo);
     assert.equal(await main(['diff', '--base', 'origin/main'], io), 2);
     assert.match(io.text(), /there is no commit "origin\/main" in this repository \(in CI, fetch it first: git fetch --no-tags --depth=1 origin main:refs\/remotes\/origin\/main, or check out with fetch-depth: 0;/);
+    // A full commit id (the PR's base.sha) is fetched by id.
+    const sha = captureIo(repo);
+    assert.equal(await main(['diff', '--base', 'a'.repeat(40)], sha), 2);
+    assert.match(sha.text(), new RegExp(`\\(in CI, fetch it first: git fetch --no-tags --depth=1 origin ${'a'.repeat(40)}, or check out with fetch-depth: 0;`));
     // Not a <remote>/<branch>: a local branch with a slash, a full ref, a revision expression get no made-up fetch.
     for (const ref of ['release/1.2', 'refs/heads/nope', 'origin/main~1']) {
       const other = captureIo(repo);
