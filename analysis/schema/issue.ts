@@ -93,7 +93,12 @@ export class IssueCollector {
       return undefined;
     }
     const view: Json = {};
-    for (const [k, child] of Object.entries(v)) {
+    // Object.keys, not Object.entries: entries builds a [key, value] array
+    // per field, and every emitted object passes here several times.
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const child = v[k];
       if (!known.includes(k)) {
         this.add(childPath(path, k), `unknown field ${JSON.stringify(k)}; the CRD knows ${known.join(', ')}`);
         continue;
@@ -118,7 +123,10 @@ export class IssueCollector {
     }
     const out: Record<string, string> = {};
     let ok = true;
-    for (const [k, child] of Object.entries(v)) {
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const child = v[k];
       if (child === null && !bounds.keepNulls) continue;
       if (typeof child !== 'string') {
         this.add(childPath(path, k), `must be a string, got ${show(child)}`);

@@ -49,8 +49,12 @@ export const ALLOWED_TARGETS: readonly { readonly group: string; readonly kind: 
 
 const SHA256 = { re: /^$|^[a-f0-9]{64}$/, says: 'is not a sha256 digest: 64 lower-case hex characters, without a "sha256:" prefix' };
 
+// Built once, not per targetRef checked.
+const REF_FIELDS = ['group', 'kind', 'name', 'namespace'];
+const REF_REQUIRED = ['kind', 'name'];
+
 function checkTargetRef(c: IssueCollector, v: unknown, path: string): void {
-  const ref = c.object(v, path, ['group', 'kind', 'name', 'namespace'], ['kind', 'name']);
+  const ref = c.object(v, path, REF_FIELDS, REF_REQUIRED);
   if (!ref) return;
   const groupOk = ref.group === undefined || c.string(ref.group, childPath(path, 'group'), { max: 253, pattern: GROUP });
   const kindOk = ref.kind !== undefined && c.string(ref.kind, childPath(path, 'kind'), { min: 1, max: 63, pattern: KIND });
