@@ -16,7 +16,10 @@ function priorityText(group: readonly PluginView[]): string {
 
 /**
  * The sets of plugins that run in one chain of one proxy: the proxy-wide
- * ones together with those of each Service chain.
+ * ones together with those of each Service chain. Only chains of two or
+ * more attachments: a single plugin has no order to be ambiguous about, and
+ * that is most chains (one plugin per Service), whose sets, key strings and
+ * sorts were most of this rule's time.
  */
 function chains(onProxy: readonly Attachment[]): PluginView[][] {
   const byScope = new Map<string, PluginView[]>();
@@ -26,8 +29,10 @@ function chains(onProxy: readonly Attachment[]): PluginView[][] {
     else byScope.set(a.scope, [a.plugin]);
   }
   const wide = byScope.get('*') ?? [];
-  const scopes = [...byScope.keys()].filter((s) => s !== '*').sort();
-  const sets = [wide, ...scopes.map((s) => [...wide, ...byScope.get(s)!])];
+  const scopes: string[] = [];
+  for (const [s, list] of byScope) if (s !== '*' && wide.length + list.length >= 2) scopes.push(s);
+  scopes.sort();
+  const sets = [...(wide.length >= 2 ? [wide] : []), ...scopes.map((s) => [...wide, ...byScope.get(s)!])];
   return sets.map((set) => [...new Map(set.map((p) => [key(p), p])).values()].sort((a, b) => (key(a) < key(b) ? -1 : 1)));
 }
 
