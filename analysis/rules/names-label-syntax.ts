@@ -4,23 +4,47 @@ import type { Rule, RuleContext } from '../rule';
 import { schemaIssuesOf } from '../schema';
 import { isPlainObject } from '../schema/issue';
 
-function checkLabels(ctx: RuleContext, o: ModelObject, labels: unknown, where: string): void {
+/**
+ * Keys and values already found valid in this run: a mesh repeats a few
+ * label keys and values on thousands of objects, and isLabelKey slices the
+ * key and runs two regexes on every call.
+ */
+class Valid {
+  private readonly keys = new Set<string>();
+  private readonly values = new Set<string>();
+
+  public key(k: string): boolean {
+    if (this.keys.has(k)) return true;
+    if (!isLabelKey(k)) return false;
+    this.keys.add(k);
+    return true;
+  }
+
+  public value(v: string): boolean {
+    if (this.values.has(v)) return true;
+    if (!isLabelValue(v)) return false;
+    this.values.add(v);
+    return true;
+  }
+}
+
+function checkLabels(ctx: RuleContext, valid: Valid, o: ModelObject, labels: unknown, where: string): void {
   if (!isPlainObject(labels)) return;
   for (const [k, v] of Object.entries(labels)) {
-    if (!isLabelKey(k)) {
+    if (!valid.key(k)) {
       ctx.report(o, { message: `${where} key ${JSON.stringify(k)} is not a label key: an optional DNS-subdomain prefix and '/', then at most 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric` });
     }
-    if (typeof v === 'string' && !isLabelValue(v)) {
+    if (typeof v === 'string' && !valid.value(v)) {
       ctx.report(o, { message: `${where} value ${JSON.stringify(v)} of ${k} is not a label value: at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric` });
     }
   }
 }
 
 // Annotation keys follow the label key rules (a qualified name); their values are free text.
-function checkAnnotationKeys(ctx: RuleContext, o: ModelObject, annotations: unknown): void {
+function checkAnnotationKeys(ctx: RuleContext, valid: Valid, o: ModelObject, annotations: unknown): void {
   if (!isPlainObject(annotations)) return;
   for (const k of Object.keys(annotations)) {
-    if (!isLabelKey(k)) {
+    if (!valid.key(k)) {
       ctx.report(o, { message: `annotation key ${JSON.stringify(k)} is not a qualified name: an optional DNS-subdomain prefix and '/', then at most 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric (the API server refuses the object)` });
     }
   }
@@ -51,10 +75,11 @@ metadata:
     fix: 'Use [prefix/]name keys and values of at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric; selectors match exact values.',
   },
   check(ctx) {
+    const valid = new Valid();
     for (const o of ctx.objects) {
-      checkLabels(ctx, o, o.manifest.metadata.labels, 'label');
-      checkAnnotationKeys(ctx, o, o.manifest.metadata.annotations);
-      if (o.manifest.kind === 'Gateway') allowedRoutesSelectors(o).forEach((ml, i) => checkLabels(ctx, o, ml, `spec.listeners[${i}].allowedRoutes selector label`));
+      checkLabels(ctx, valid, o, o.manifest.metadata.labels, 'label');
+      checkAnnotationKeys(ctx, valid, o, o.manifest.metadata.annotations);
+      if (o.manifest.kind === 'Gateway') allowedRoutesSelectors(o).forEach((ml, i) => checkLabels(ctx, valid, o, ml, `spec.listeners[${i}].allowedRoutes selector label`));
       for (const issue of schemaIssuesOf(o.manifest)) {
         if (issue.rule === this.id) ctx.report(o, { message: `${issue.path}: ${issue.message}` });
       }
