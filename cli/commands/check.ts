@@ -5,7 +5,7 @@ import { relativizeSources } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
 import type { FileTree } from '../../compiler/layout';
 import { compileApp } from '../../compiler/synth';
-import { foreignFiles, someOf } from '../../compiler/foreign-files';
+import { foreignFiles, refuseEnclosingOutput, someOf } from '../../compiler/foreign-files';
 import { interruptedCopy, readTree } from '../../compiler/write';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
@@ -131,6 +131,15 @@ export function check(argv: string[], io: Io): number {
     else io.err(`check: ${problem}`);
     return EXIT.FAILED;
   };
+  // Refused before it is read, as synth refuses it: read file by file, `.` or
+  // `..` would load the whole project (node_modules too) into memory, and `/`
+  // the whole disk, only to list the project's files as ones synth removes.
+  try {
+    refuseEnclosingOutput(outdir, projectRootOf(path.resolve(io.cwd, entry)));
+  } catch (e) {
+    if (!isPolicyError(e)) throw e;
+    return cannotCompare(`${shown} holds the policy project itself: synth refuses to replace it (output/foreign-files), as it replaces all of it. Give synth a folder of its own inside the project (--outdir dist, the default).`, []);
+  }
   const st = fs.statSync(outdir, { throwIfNoEntry: false });
   // synth would refuse to replace it (output/foreign-files): "run synth" would not help.
   if (st && !st.isDirectory()) return cannotCompare(`${shown} is not a folder: synth writes a folder there and will not replace what is there. Move it away, then run \`${synthCommand}\` and commit ${shown}/.`, [shown]);

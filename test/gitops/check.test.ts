@@ -114,6 +114,24 @@ test('check: a file where the output folder belongs is named as such (synth woul
   assert.equal(fs.readFileSync(p.dist, 'utf8'), 'notes\n');
 });
 
+test('check: an output folder that holds the project (--outdir ., ..) is refused as synth refuses it, before anything below it is read; not compared file by file', async () => {
+  const p = project();
+  for (const outdir of ['.', '..']) {
+    const r = await run(p.dir, ['check', '--app', p.app, '--outdir', outdir]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`check: ${outdir.replace(/\./g, '\\.')} holds the policy project itself: synth refuses to replace it \\(output/foreign-files\\)`));
+    assert.match(r.stderr, /Give synth a folder of its own inside the project \(--outdir dist, the default\)/);
+    // Read file by file, the project's own files were listed as ones synth would remove.
+    assert.doesNotMatch(r.stderr, /main\.ts/);
+    const j = await run(p.dir, ['check', '--app', p.app, '--outdir', outdir, '--json']);
+    assert.equal(j.code, 1);
+    const out = JSON.parse(j.stdout) as { inSync: boolean; removed: string[]; foreign: string[]; problem: string };
+    assert.equal(out.inSync, false);
+    assert.deepEqual([out.removed, out.foreign], [[], []]);
+    assert.match(out.problem, /holds the policy project itself/);
+  }
+});
+
 test('check: a folder a synth left beside itself when it died between its renames is named, with how to get it back; not "all additions"', async () => {
   const p = await synthProject();
   let dead = 4_000_000;
