@@ -30,7 +30,7 @@ const CAUSES: Readonly<Record<string, Cause>> = {
   EMFILE: { what: 'too many files are open' },
   [WRITER_NOT_STARTED]: {
     what: 'a writer thread could not start: the process is most likely out of file descriptors (or threads)',
-    fix: 'Raise the open-file limit of the shell or CI job that runs synth (ulimit -n 1024 or more; ulimit -u for threads), then run synth again.',
+    fix: 'Raise the open-file limit of the shell or CI job that runs synth (ulimit -n: the usual 1024 is plenty, a few dozen is not), or its thread limit (ulimit -u), then run synth again.',
   },
   // Synth swaps the new tree in by renaming the folder, which a mount point refuses.
   EBUSY: {

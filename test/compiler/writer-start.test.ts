@@ -38,7 +38,7 @@ test('a writer thread that never starts fails the write within its start timeout
   assert.ok(isPolicyError(reported), String(reported));
   assert.deepEqual(
     reported.findings.map((f) => [f.rule, f.message, f.fix]),
-    [['output/unwritable', 'cannot write the output folder: a writer thread could not start: the process is most likely out of file descriptors (or threads)', 'Raise the open-file limit of the shell or CI job that runs synth (ulimit -n 1024 or more; ulimit -u for threads), then run synth again.']],
+    [['output/unwritable', 'cannot write the output folder: a writer thread could not start: the process is most likely out of file descriptors (or threads)', 'Raise the open-file limit of the shell or CI job that runs synth (ulimit -n: the usual 1024 is plenty, a few dozen is not), or its thread limit (ulimit -u), then run synth again.']],
   );
   assert.deepEqual(readTree(out), before);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['dist', 'silent-worker.cjs'], 'no staging copy left beside it');
