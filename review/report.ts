@@ -376,12 +376,12 @@ function text(r: Review): string {
   return lines.join('\n').trimEnd() + '\n';
 }
 
-function md(s: string): string {
+export function md(s: string): string {
   return s.replace(/([|*_`\\<>])/g, '\\$1');
 }
 
 /** A CommonMark code span: no escapes apply inside one, so it is fenced by more backticks than the text holds in a row. */
-function code(s: string): string {
+export function code(s: string): string {
   const fence = '`'.repeat(Math.max(0, ...(s.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${s}${pad}${fence}`;

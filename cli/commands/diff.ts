@@ -6,6 +6,7 @@ import { compileApp } from '../../compiler/synth';
 import { clusterDomainOf } from '../../compiler/model';
 import { isPolicyError } from '../../constructs/errors';
 import { commitsAheadOfHead, DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, ignoredFiles, review, type Review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
+import { notCompiledMarkdown } from '../../review/not-compiled';
 import { parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -126,11 +127,14 @@ function gitLocation(cwd: string, outdir: string, abs: string): { repoDir: strin
 /**
  * Policy errors: the findings, and nothing compared. With --json they are
  * JSON on stdout too (`compiled: false`, as check prints them), so a tool
- * reading stdout gets JSON, not an empty file.
+ * reading stdout gets JSON, not an empty file; with --format markdown, a
+ * comment that lists them.
  */
 function doesNotCompile(io: Io, entry: string, base: string, findings: readonly Finding[], format: ReviewFormat): number {
   if (format === 'json') io.out(JSON.stringify({ base, head: 'working tree', compiled: false, findings: toJsonFindings(findings) }, null, 2));
   else printFindings(io, findings, false);
+  // The comment a CI step posts from stdout: it says why there is no review.
+  if (format === 'markdown') io.out(notCompiledMarkdown(base, 'working tree', toJsonFindings(findings)).trimEnd());
   io.err(`diff: ${entry} does not compile; nothing was compared.`);
   return EXIT.FAILED;
 }

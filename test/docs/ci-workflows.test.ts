@@ -53,13 +53,15 @@ test('the sample workflows run no npm script: a policy repository installed as t
   }
 });
 
-test('pr-review.yml: the comment is posted only where the token can write (same-repository pull requests); forks get the job summary, and the gate runs for both', () => {
+test('pr-review.yml: the comment is posted only where the token can write (same-repository pull requests), also when the policies do not compile; forks get the job summary, and the gate runs for both', () => {
   const steps = stepsOf('pr-review.yml');
   const same = 'github.event.pull_request.head.repo.full_name == github.repository';
   const comment = steps.find((s) => /gh pr comment/.test(s.run ?? ''));
-  assert.equal(comment?.if, same);
+  // Also after diff failed on policies that do not compile: its markdown then lists the errors.
+  assert.equal(comment?.if, `\${{ !cancelled() && ${same} }}`);
+  assert.match(comment.run ?? '', /^test -s "\$RUNNER_TEMP\/review\.md" \|\| exit 0\n/, 'an empty review (a usage or git error) is not posted');
   const summary = steps.find((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? ''));
-  assert.equal(summary?.if, same.replace('==', '!='));
+  assert.equal(summary?.if, `\${{ !cancelled() && ${same.replace('==', '!=')} }}`);
   const gate = steps.find((s) => /--fail-on-widened/.test(s.run ?? ''));
   assert.ok(gate);
   assert.equal(gate.if, undefined);

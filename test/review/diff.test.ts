@@ -210,7 +210,7 @@ test('a committed base file that is not valid YAML stops the review with its nam
   assert.doesNotMatch(io.text(), /internal error/);
 });
 
-test('--json when the working tree does not compile: the findings as JSON on stdout (compiled: false), exit 1; text formats keep stdout empty', async () => {
+test('--json when the working tree does not compile: the findings as JSON on stdout (compiled: false), exit 1; the text format keeps stdout empty', async () => {
   const broken = await policyRepo(policy(1), `${policy(1)}\nthrow new Error('half-edited policy');\n`, 'wp-review-broken-');
   const io = captureIo(broken);
   assert.equal(await main(['diff', '--base', 'main', '--json'], io), 1, io.text());
@@ -224,6 +224,28 @@ test('--json when the working tree does not compile: the findings as JSON on std
   assert.equal(await main(['diff', '--base', 'main'], text), 1);
   assert.deepEqual(text.stdout, []);
   assert.match(text.stderr.join('\n'), /error\[policy\/exception\][^]*does not compile; nothing was compared/);
+});
+
+test('--format markdown when the working tree does not compile: stdout is a comment naming each error, its place and its fix (never a credential), exit 1', async () => {
+  // The PR comment a CI step posts from stdout: empty, it said nothing of why there was no review.
+  const secret = 'carol:Sup3r-Secret-99';
+  const broken = await policyRepo(
+    policy(1),
+    `${policy(1)}\nnew wp.BasicAuth(ns, 'leaky', { targets: [waypoint], rules: [{ prefix: '/leaky', methods: ['GET'], credentials: [wp.Credential.fromEnv('WP_REVIEW_DECLARED')] }], acknowledge: ack });\nthrow new Error('half-edited policy near ' + process.env.WP_REVIEW_DECLARED);\n`,
+    'wp-review-broken-md-',
+  );
+  process.env.WP_REVIEW_DECLARED = secret;
+  try {
+    const io = captureIo(broken);
+    assert.equal(await main(['diff', '--base', 'main', '--format', 'markdown'], io), 1, io.text());
+    const comment = io.stdout.join('\n');
+    assert.match(comment, /^### waypoint-policy: policy changes `main` → `working tree`\n\n:x: \*\*The policies do not compile\*\* \(1 error\(s\)\), so nothing was compared\./);
+    assert.match(comment, /^- `policy\/exception`( at `[^`]+`)? \(`policies\/main\.ts:\d+`\): [^\n]*half-edited policy[^\n]*<br>Fix: /m);
+    assert.match(io.stderr.join('\n'), /does not compile; nothing was compared/);
+    assert.doesNotMatch(io.text(), /Sup3r-Secret/);
+  } finally {
+    delete process.env.WP_REVIEW_DECLARED;
+  }
 });
 
 test('outside a git repository, diff says so (exit 2) instead of blaming the revision', async () => {
