@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { LABELS, NO_WAYPOINT } from './labels';
+import { ClusterScopedApiObject } from './internal/cluster-scoped-api-object';
 import { markExternal } from './internal/ownership';
 import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
@@ -127,20 +128,6 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
 /** Istio's label keys this library knows: never taken for a misspelling of another. */
 const KNOWN_ISTIO_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));
 const MANAGED_LABEL_KEYS = Object.keys(MANAGED_LABELS);
-
-/**
- * An ApiObject of a cluster-scoped kind. cdk8s gives every ApiObject its
- * chart's namespace (an explicit undefined included), and only our compiler
- * removed it again: cdk8s's own synth (`Testing.synth`, `toJson`) showed the
- * Namespace inside itself.
- */
-class ClusterScopedApiObject extends ApiObject {
-  public override toJson(): any {
-    const json = super.toJson();
-    if (json?.metadata) delete json.metadata.namespace;
-    return json;
-  }
-}
 
 /**
  * A namespace of the mesh: the scope for the waypoints, services and plugins
