@@ -223,10 +223,14 @@ function plainJson(props: Record<string, unknown>, meta: MetadataInternals): Rec
       const v = k === 'metadata' ? metadata : clean(props[k], false, sortKeys);
       if (v !== null && v !== undefined) json[k] = v;
     }
+    // apiVersion, kind and metadata first, then the rest in json's order
+    // (`keys`, which json was filled in), without building an array of
+    // json's keys and spreading it per object.
     const result: Record<string, unknown> = {};
-    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) {
-      if (k in json) result[k] = json[k];
-    }
+    if ('apiVersion' in json) result.apiVersion = json.apiVersion;
+    if ('kind' in json) result.kind = json.kind;
+    if ('metadata' in json) result.metadata = json.metadata;
+    for (const k of keys) if (own.call(json, k)) result[k] = json[k];
     return result;
   } catch {
     // Not plain data, or a getter threw: toJson() does it (and reports errors) its own way.
