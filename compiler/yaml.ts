@@ -58,8 +58,25 @@ export function quoteString(s: string): string {
   return q;
 }
 
+// Every character that quote() treats apart (escapes, refusals): one scan
+// tells whether a string holds any, which most quoted strings do not.
+const SPECIAL = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
+// What needs a backslash escape: YAML allows no control character unescaped.
+const ESCAPED = /[\\\u0000-\u001f\u0085\u2028\u2029]/;
+
 function quote(s: string): string {
   if (isPlainSafe(s)) return s;
+  const special = SPECIAL.test(s);
+  if (special) refuseUnwritable(s);
+  // prettier writes double quotes, except for a string holding a `"` that
+  // needs no backslash escape: then single quotes, with `'` doubled.
+  if (s.includes('"') && !(special && ESCAPED.test(s))) return `'${s.replace(/'/g, "''")}'`;
+  // JSON.stringify leaves these three raw.
+  return special ? JSON.stringify(s).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : JSON.stringify(s);
+}
+
+/** Throw for a character that no file kustomize (and so Argo CD and Flux) reads back can hold. */
+function refuseUnwritable(s: string): void {
   // A lone surrogate has no UTF-8 form: JSON.stringify writes it as `\ud800`,
   // which JS YAML reads back but Go YAML (kustomize, Argo CD, Flux) refuses.
   if (/\p{Cs}/u.test(s)) {
@@ -81,16 +98,6 @@ function quote(s: string): string {
       'Leave the character out (DEL, a C1 control character, U+FFFE or U+FFFF in a string is most often a decoding mistake), or encode the value as the module expects (base64, percent-encoding).',
     );
   }
-  // prettier writes double quotes, except for a string holding a `"` that
-  // needs no backslash escape: then single quotes, with `'` doubled. YAML
-  // allows no control character unescaped.
-  const needsEscapes = /[\\\u0000-\u001f\u0085\u2028\u2029]/.test(s);
-  if (!needsEscapes && s.includes('"')) {
-    return `'${s.replace(/'/g, "''")}'`;
-  }
-  return JSON.stringify(s).replace(/[\u0085\u2028\u2029]/g, (c) =>
-    `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 /**
