@@ -68,8 +68,7 @@ function projectRoot(app: PolicyApp, options: CompileOptions): string {
 }
 
 /** Collect and analyze: everything up to the files. */
-function analyzeApp(app: PolicyApp, options: CompileOptions): Analyzed {
-  const root = projectRoot(app, options);
+function analyzeApp(app: PolicyApp, options: CompileOptions, root = projectRoot(app, options)): Analyzed {
   let t = performance.now();
   const timings: Timings = { collect: 0, analyze: 0, render: 0 };
   const collected = collect(app, { root });
@@ -167,8 +166,9 @@ export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthRe
   // away. Every check below (and a failure, which writes nothing) must see
   // the folder as it was, not a missing one.
   recoverOutput(options.outdir);
-  refuseEnclosingOutput(path.resolve(options.outdir), projectRoot(app, options));
-  const a = analyzeApp(app, options);
+  const root = projectRoot(app, options);
+  refuseEnclosingOutput(path.resolve(options.outdir), root);
+  const a = analyzeApp(app, options, root);
   const blocking = a.findings.filter((f) => f.severity === 'error' || options.strict);
   if (blocking.length > 0) throw new PolicyError(a.findings);
   const objects = a.collected.model.objects.length;
