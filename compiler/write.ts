@@ -80,7 +80,7 @@ function recover(outdir: string): void {
   for (const { retired, full } of deadRunCopies(outdir)) {
     try {
       if (retired && !fs.existsSync(outdir)) fs.renameSync(full, outdir);
-      else discard(full);
+      else discard(full, retired);
     } catch {
       // Left for a later run: it must not stop this one.
     }
@@ -296,22 +296,19 @@ function removeTree(dir: string): void {
 }
 
 /**
- * Remove a copy beside the output. A retired copy is renamed to its `del`
- * name first: recover() puts an `old` copy back as the output folder, so one
- * that a killed removal left half-deleted must no longer bear that name (a
- * later run would restore it, and `check` would name it, as the last output).
+ * Remove a copy beside the output. A retired copy (`-old-`) is renamed to
+ * its `-del-` name first: recover() puts an `old` copy back as the output
+ * folder, so one that a killed removal left half-deleted must no longer bear
+ * that name (a later run would restore it, and `check` would name it, as the
+ * last output).
  */
-function discard(full: string): void {
-  const parent = path.dirname(full);
-  const name = path.basename(full);
-  const at = name.lastIndexOf('-old-', name.length - 1);
-  const m = at >= 0 ? STAGING_TAG.exec(name.slice(at + 1)) : null;
-  if (m?.[1] === 'old') {
-    const doomed = path.join(parent, `${name.slice(0, at)}-del-${name.slice(at + '-old-'.length)}`);
+function discard(full: string, retired: boolean): void {
+  let doomed = full;
+  if (retired) {
+    doomed = path.join(path.dirname(full), path.basename(full).replace(/-old-(?=\d+-[0-9a-z]{8,}$)/, '-del-'));
     fs.renameSync(full, doomed);
-    full = doomed;
   }
-  removeTree(full);
+  removeTree(doomed);
 }
 
 /** Give the owner write access to folder `dir` if it lacks it; never throws. */
@@ -351,7 +348,7 @@ function swapIn(s: Staging): void {
     throw e;
   }
   try {
-    if (fs.existsSync(s.retired)) discard(s.retired);
+    if (fs.existsSync(s.retired)) discard(s.retired, true);
   } catch {
     // The new tree is in place; the old copy is removed by a later run's recover().
   }
