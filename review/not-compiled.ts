@@ -1,4 +1,4 @@
-import { code, md } from './report';
+import { code, markdownTitle, md } from './report';
 
 /** A finding as the JSON output gives it (toJsonFindings): every text field already scrubbed of credentials. */
 type ShownFinding = Readonly<Record<string, unknown>>;
@@ -16,7 +16,7 @@ const MAX_SHOWN = 50;
 export function notCompiledMarkdown(base: string, head: string, findings: readonly ShownFinding[]): string {
   const errors = findings.filter((f) => f.severity === 'error');
   const lines = [
-    `### waypoint-policy: policy changes ${code(base)} → ${code(head)}`,
+    markdownTitle(base, head),
     '',
     `:x: **The policies do not compile** (${errors.length} error(s)), so nothing was compared. Synth and check stop on the same errors.`,
     '',

@@ -443,8 +443,13 @@ function boundedMarkdown(preamble: readonly string[], sections: readonly Markdow
   return out.join('\n').trimEnd() + '\n';
 }
 
+/** The heading every PR comment starts with, a review or not. */
+export function markdownTitle(base: string, head: string): string {
+  return `### waypoint-policy: policy changes ${code(base)} → ${code(head)}`;
+}
+
 function markdown(r: Review): string {
-  const preamble = [`### waypoint-policy: policy changes ${code(r.base)} → ${code(r.head)}`, '', md(summary(r)), ''];
+  const preamble = [markdownTitle(r.base, r.head), '', md(summary(r)), ''];
   const stale = staleLine(r);
   if (stale) preamble.push(`> **Note:** ${md(stale)}.`, '');
   const behind = behindLine(r);

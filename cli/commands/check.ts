@@ -138,7 +138,7 @@ export function check(argv: string[], io: Io): number {
     refuseEnclosingOutput(outdir, projectRootOf(path.resolve(io.cwd, entry)));
   } catch (e) {
     if (!isPolicyError(e)) throw e;
-    return cannotCompare(`${shown} holds the policy project itself: synth refuses to replace it (output/foreign-files), as it replaces all of it. Give synth a folder of its own inside the project (--outdir dist, the default).`, []);
+    return cannotCompare(`${shown} holds the policy project itself: synth refuses to replace it (output/foreign-files), as it replaces all of it. ${e.findings[0].fix}`, []);
   }
   const st = fs.statSync(outdir, { throwIfNoEntry: false });
   // synth would refuse to replace it (output/foreign-files): "run synth" would not help.
