@@ -8,13 +8,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileApp } from '../../compiler/synth';
 import { Duration } from 'cdk8s';
-import { BasicAuth, Credential, LocalRateLimit, MeshNamespace, PolicyApp, WasmPlugin, Waypoint } from '../../constructs';
+import { BasicAuth, Credential, LocalRateLimit, MeshNamespace, WasmPlugin, Waypoint } from '../../constructs';
+import { fixture } from '../catalogue/helpers';
 
 function rootIdFindings(build: (ns: MeshNamespace, waypoint: Waypoint) => void): string[] {
-  const app = new PolicyApp();
-  const ns = new MeshNamespace(app, 'shop');
-  const waypoint = new Waypoint(ns, 'waypoint');
-  ns.useWaypoint(waypoint);
+  const { app, ns, waypoint } = fixture();
   build(ns, waypoint);
   return compileApp(app)
     .findings.filter((f) => f.rule === 'plugin/root-id')
