@@ -19,16 +19,7 @@ export abstract class Credential {
    * (`credentials/whitespace`), since no request could match it.
    */
   public static fromEnv(variable: string): Credential {
-    // Where the name was written matters only if the variable is missing (a
-    // shared pattern may create the plugin, and the line to fix is the one
-    // that named the variable), and a stack costs more than the check.
-    // A name once seen set is not looked up again: thousands of plugins
-    // often share one variable.
-    let at: string | undefined;
-    if (typeof variable === 'string' && !seenSet.has(variable)) {
-      if (process.env[variable] === undefined) at = callSiteOf(Credential.fromEnv);
-      else seenSet.add(variable);
-    }
+    const at = typeof variable === 'string' ? lineIfMissing(seenSet, variable, () => process.env[variable] !== undefined, Credential.fromEnv) : undefined;
     return new EnvCredential(variable, at);
   }
 
@@ -45,11 +36,7 @@ export abstract class Credential {
     // there; an absolute one only to report a missing file at this line.
     let at: string | undefined;
     if (typeof file === 'string') {
-      if (!path.isAbsolute(file)) at = callSiteOf(Credential.fromFile);
-      else if (!seenFiles.has(file)) {
-        if (fs.existsSync(file)) seenFiles.add(file);
-        else at = callSiteOf(Credential.fromFile);
-      }
+      at = path.isAbsolute(file) ? lineIfMissing(seenFiles, file, () => fs.existsSync(file), Credential.fromFile) : callSiteOf(Credential.fromFile);
     }
     return new FileCredential(file, at);
   }
@@ -125,6 +112,20 @@ function credentialValue(scope: IConstruct, source: string, raw: string, fix: st
  */
 const seenSet = new Set<string>();
 const seenFiles = new Set<string>();
+
+/**
+ * The policy line that called `method` to name `source`, when the source is
+ * missing now. Only then does that line matter (a shared pattern may create
+ * the plugin, and the line to fix is the one that named the source), and a
+ * stack costs more than the check. A source once seen present is not looked
+ * at again: thousands of plugins often share one.
+ */
+function lineIfMissing(seen: Set<string>, source: string, present: () => boolean, method: Function): string | undefined {
+  if (seen.has(source)) return undefined;
+  if (!present()) return callSiteOf(method);
+  seen.add(source);
+  return undefined;
+}
 
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
