@@ -1,6 +1,7 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { fingerprint } from '../simulator/redact';
 import { UsageError } from './io';
+import { closestName } from './suggest';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -29,6 +30,13 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (e) {
     const message = redactArgs((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), argv);
-    throw new UsageError(`${command}: ${message}. Run 'waypoint-policy help' for usage.`);
+    throw new UsageError(`${command}: ${message}${hint(message, options)}. Run 'waypoint-policy ${command} --help' for usage.`);
   }
+}
+
+/** "did you mean" for a mistyped long flag (`--outdri`), from the command's own flags. */
+function hint(message: string, options: Options): string {
+  const typed = /^Unknown option '--([^'=]+)'/.exec(message)?.[1];
+  const meant = typed === undefined ? undefined : closestName(typed, Object.keys(options));
+  return meant === undefined ? '' : ` (did you mean '--${meant}'?)`;
 }

@@ -1,5 +1,6 @@
 import { isPolicyError } from '../constructs/errors';
 import { EXIT, Io, processIo, UsageError } from './io';
+import { closestName } from './suggest';
 import { readDeclaredSecrets, scrubSecrets } from '../constructs/internal/known-secrets';
 type Command = { run: (argv: string[], io: Io) => number | Promise<number>; usage: string };
 
@@ -42,6 +43,16 @@ function version(): string {
   return (require('../package.json') as { version: string }).version;
 }
 
+function unknownCommand(name: string): string {
+  const commands = Object.keys(COMMANDS);
+  const list = `commands: ${commands.join(', ')}`;
+  // Anything but a word or a flag may be a credential pasted in the wrong place: not echoed.
+  if (!/^(--?)?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(name)) return `unknown command (${name.length} characters, not shown: it may be a credential); ${list}`;
+  if (name.startsWith('-')) return `${JSON.stringify(name)} is not a command: the command comes first (waypoint-policy <command> [flags]); ${list}`;
+  const meant = closestName(name, commands);
+  return `unknown command ${JSON.stringify(name)}${meant ? ` (did you mean '${meant}'?)` : ''}; ${list}`;
+}
+
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') return help(io);
@@ -51,7 +62,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.err(`unknown command ${JSON.stringify(name)}; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    io.err(unknownCommand(name));
     return EXIT.USAGE;
   }
   try {

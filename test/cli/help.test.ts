@@ -50,5 +50,31 @@ test('every command shows a stray argument only by fingerprint (a header or cred
   // A one-letter argument is replaced only where it is quoted, not inside other words.
   const io = captureIo();
   assert.equal(await main(['explain', '-jH', 'x'], io), 2);
-  assert.match(io.text(), /^explain: Unknown option '-j'\. Run 'waypoint-policy help' for usage\.$/m);
+  assert.match(io.text(), /^explain: Unknown option '-j'\. Run 'waypoint-policy explain --help' for usage\.$/m);
+});
+
+test('a mistyped flag or command gets the closest real one; a command-line flag before the command says where flags go', async () => {
+  const cases: [string[], RegExp][] = [
+    [['synth', '--outdri', 'x'], /^synth: Unknown option '--outdri' \(did you mean '--outdir'\?\)\. Run 'waypoint-policy synth --help' for usage\.$/m],
+    [['explain', '--jsno'], /^explain: Unknown option '--jsno' \(did you mean '--json'\?\)\. Run 'waypoint-policy explain --help' for usage\.$/m],
+    [['diff', '--frobnicate'], /^diff: Unknown option '--frobnicate'\. Run 'waypoint-policy diff --help' for usage\.$/m],
+    [['synht'], /^unknown command "synht" \(did you mean 'synth'\?\); commands: synth, validate, explain, check, diff$/m],
+    [['vaildate', '--json'], /^unknown command "vaildate" \(did you mean 'validate'\?\)/m],
+    [['frobnicate'], /^unknown command "frobnicate"; commands: /m],
+    [['--outdir', 'x', 'synth'], /^"--outdir" is not a command: the command comes first \(waypoint-policy <command> \[flags\]\); commands: /m],
+  ];
+  for (const [argv, expected] of cases) {
+    const io = captureIo();
+    assert.equal(await main(argv, io), 2, argv.join(' '));
+    assert.match(io.text(), expected, argv.join(' '));
+  }
+});
+
+test('an unknown command that is not a word (a credential pasted first) is not echoed', async () => {
+  for (const pasted of ['admin:S3cr3t-canary', 'YWRtaW46UzNjcjN0LWNhbmFyeQ==', '-----S3cr3t-canary']) {
+    const io = captureIo();
+    assert.equal(await main([pasted, 'synth'], io), 2);
+    assert.ok(!io.text().includes(pasted) && !io.text().includes('S3cr3t'), io.text());
+    assert.match(io.text(), new RegExp(`^unknown command \\(${pasted.length} characters, not shown: it may be a credential\\); commands: `, 'm'));
+  }
 });
