@@ -71,3 +71,11 @@ test('on a terminal, progress is on by default', async () => {
   assert.equal(await main(['synth', '--app', app, '--outdir', path.join(tempDir('wp-progress-out-'), 'dist')], io), 0);
   assert.match(stderr.join('\n'), /^synth: write done: \d+ files in/m);
 });
+
+test('--verbose on a small app gives the timings without a per-1000-objects rate, which would scale fixed costs up', async () => {
+  const io = captureIo();
+  assert.equal(await main(['synth', '--app', meshPolicy(2), '--outdir', path.join(tempDir('wp-progress-out-'), 'dist'), '--verbose'], io), 0);
+  assert.match(io.text(), /^timings: load\+construct \d+ ms, .* total \d+ ms$/m);
+  assert.match(io.text(), /^ {2}44 objects, \d+ finding\(s\), \d+ files; peak RSS \d+ MB$/m);
+  assert.doesNotMatch(io.text(), /per 1000 objects/);
+});
