@@ -1,7 +1,7 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { fingerprint } from '../simulator/redact';
 import { UsageError } from './io';
-import { closestName } from './suggest';
+import { nearest } from '../constructs/internal/nearest';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -37,6 +37,6 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
 /** "did you mean" for a mistyped long flag (`--outdri`), from the command's own flags. */
 function hint(message: string, options: Options): string {
   const typed = /^Unknown option '--([^'=]+)'/.exec(message)?.[1];
-  const meant = typed === undefined ? undefined : closestName(typed, Object.keys(options));
+  const meant = typed === undefined ? undefined : nearest(typed, Object.keys(options));
   return meant === undefined ? '' : ` (did you mean '--${meant}'?)`;
 }

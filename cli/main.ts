@@ -1,6 +1,6 @@
 import { isPolicyError } from '../constructs/errors';
 import { EXIT, Io, processIo, UsageError } from './io';
-import { closestName } from './suggest';
+import { nearest } from '../constructs/internal/nearest';
 import { readDeclaredSecrets, scrubSecrets } from '../constructs/internal/known-secrets';
 type Command = { run: (argv: string[], io: Io) => number | Promise<number>; usage: string };
 
@@ -49,7 +49,7 @@ function unknownCommand(name: string): string {
   // Anything but a word or a flag may be a credential pasted in the wrong place: not echoed.
   if (!/^(--?)?[A-Za-z][A-Za-z0-9-]{0,40}$/.test(name)) return `unknown command (${name.length} characters, not shown: it may be a credential); ${list}`;
   if (name.startsWith('-')) return `${JSON.stringify(name)} is not a command: the command comes first (waypoint-policy <command> [flags]); ${list}`;
-  const meant = closestName(name, commands);
+  const meant = nearest(name, commands);
   return `unknown command ${JSON.stringify(name)}${meant ? ` (did you mean '${meant}'?)` : ''}; ${list}`;
 }
 

@@ -4,7 +4,8 @@ import type { Severity } from '../analysis/finding';
 import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
 import { callSiteOf } from './internal/provenance';
-import { nearest, parseProps, refuseUnknownProps, withProps } from './internal/validate';
+import { nearest } from './internal/nearest';
+import { parseProps, refuseUnknownProps, withProps } from './internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */

@@ -7,7 +7,8 @@ import { markExternal } from './internal/ownership';
 import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
-import { declareConstructProps, fail, nearest, parseProps, refuseOtherCopy, refuseUndeclaredProps, reserveId, vacant, withProps } from './internal/validate';
+import { nearest } from './internal/nearest';
+import { declareConstructProps, fail, parseProps, refuseOtherCopy, refuseUndeclaredProps, reserveId, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { isWaypoint, IWaypoint, useWaypointOption } from './waypoint';
 

@@ -1,7 +1,8 @@
 import { secretStringsOf, withoutValues } from '../../constructs/internal/known-secrets';
 import { pluginDefinitionFor, strippedObjectKeys } from '../../constructs/define-plugin';
 import { thrown } from '../../constructs/errors';
-import { nearest, printedIssuePath } from '../../constructs/internal/validate';
+import { nearest } from '../../constructs/internal/nearest';
+import { printedIssuePath } from '../../constructs/internal/validate';
 import type { Rule } from '../rule';
 import { BASIC_AUTH_RULES } from './basic-auth';
 

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import type { PluginConfigIssue } from '../define-plugin';
 import { isPolicyError } from '../errors';
 import { recordSource, sourceOf } from '../internal/provenance';
-import { blamedOn, nearest, parseProps, vacant } from '../internal/validate';
+import { nearest } from '../internal/nearest';
+import { blamedOn, parseProps, vacant } from '../internal/validate';
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];

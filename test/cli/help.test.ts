@@ -56,7 +56,7 @@ test('every command shows a stray argument only by fingerprint (a header or cred
 test('a mistyped flag or command gets the closest real one; a command-line flag before the command says where flags go', async () => {
   const cases: [string[], RegExp][] = [
     [['synth', '--outdri', 'x'], /^synth: Unknown option '--outdri' \(did you mean '--outdir'\?\)\. Run 'waypoint-policy synth --help' for usage\.$/m],
-    [['explain', '--jsno'], /^explain: Unknown option '--jsno' \(did you mean '--json'\?\)\. Run 'waypoint-policy explain --help' for usage\.$/m],
+    [['explain', '--jsn'], /^explain: Unknown option '--jsn' \(did you mean '--json'\?\)\. Run 'waypoint-policy explain --help' for usage\.$/m],
     [['diff', '--frobnicate'], /^diff: Unknown option '--frobnicate'\. Run 'waypoint-policy diff --help' for usage\.$/m],
     [['synht'], /^unknown command "synht" \(did you mean 'synth'\?\); commands: synth, validate, explain, check, diff$/m],
     [['vaildate', '--json'], /^unknown command "vaildate" \(did you mean 'validate'\?\)/m],
