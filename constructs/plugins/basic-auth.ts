@@ -3,11 +3,11 @@ import { Construct } from 'constructs';
 import type { Finding } from '../../analysis/finding';
 import { z } from 'zod';
 import { Credential, isCredential, resolvesAgainstPolicyFile, writtenAtOf } from '../credentials';
-import { isPolicyError } from '../errors';
+import { isPolicyError, PolicyError } from '../errors';
 import { deferFindings } from '../internal/deferred-findings';
 import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
-import { blamedOn, parseProps, ruleParams, vacant, withProps } from '../internal/validate';
+import { blamedOn, parseProps, refuseUndeclaredProps, ruleParams, vacant, withProps } from '../internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
 import { isAcceptedCredential, isBase64WithoutUser, isSubstitutionPlaceholder, isUnpaddedBase64, storedCredential } from './basic-auth-format';
 import { canonicalPath } from './envoy-path';
@@ -271,7 +271,7 @@ export class BasicAuth extends BasicAuthModule {
   public readonly usesLiteralCredentials: boolean;
 
   constructor(scope: Construct, id: string, props: BasicAuthProps) {
-    const { rulesProps, values, unread } = parseRules(scope, id, props.rules, new.target);
+    const { rulesProps, values, unread } = parseRules(scope, id, props, new.target);
     // Assignments, not conditional spreads: V8 in Node 20 is slow on those (withProps).
     const rules = rulesProps.map((r, i) => {
       const rule: WireRule = { request_methods: [...r.methods], credentials: values[i] };
@@ -351,12 +351,12 @@ function readCredential(c: Credential, probe: Construct, unread: Finding[]): str
   }
 }
 
-function parseRules(scope: Construct, id: string, rules: unknown, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][]; unread: Finding[] } {
+function parseRules(scope: Construct, id: string, props: BasicAuthProps, constructed: Function): { rulesProps: z.infer<typeof ruleSchema>[]; values: string[][]; unread: Finding[] } {
   // Runs before super(), so a stand-in construct at the plugin's own path
   // carries the errors; it is removed again before the plugin is created.
   const probe = new Construct(vacant(scope, id, constructed), id);
   try {
-    const rulesProps = parseProps(probe, 'BasicAuth', rulesSchema, { rules }, { secretKeys: ['credentials'] }).rules;
+    const rulesProps = parseProps(probe, 'BasicAuth', rulesSchema, { rules: props?.rules }, { secretKeys: ['credentials'] }).rules;
     // A relative file is read from beside the plugin's own policy file, which
     // may not be its namespace's.
     if (rulesProps.some((r) => r.credentials.some(resolvesAgainstPolicyFile))) recordSource(probe, constructed);
@@ -370,9 +370,23 @@ function parseRules(scope: Construct, id: string, rules: unknown, constructed: F
     // found) because capturing it costs as much as a rule's whole parse.
     recordSource(probe, constructed);
     const source = sourceOf(probe);
-    throw blamedOn(e, probe.node.path, source);
+    // The plugin's own props are checked only after these rules: a misspelt
+    // one (`target`) is reported now too, or fixing the rules would just
+    // reveal it on the next run.
+    throw blamedOn(new PolicyError([...undeclaredProps(probe, constructed, props), ...e.findings]), probe.node.path, source);
   } finally {
     scope.node.tryRemoveChild(probe.node.id);
+  }
+}
+
+/** The props/unknown findings of `props`, without throwing them. */
+function undeclaredProps(probe: Construct, constructed: Function, props: unknown): Finding[] {
+  try {
+    refuseUndeclaredProps(probe, constructed, props);
+    return [];
+  } catch (e) {
+    if (isPolicyError(e)) return [...e.findings];
+    throw e;
   }
 }
 

@@ -315,3 +315,15 @@ test("a team's subclass of a plugin refuses a key that misspells one of its pare
   assert.match(messageOf(() => new TicketedAuth(ns, 'exact', { targets: [w], sha256: SHA, rules, ticket: 'SEC-1', owner: 'shop', acknowledge: { literalCredentials: 'test' } } as never)), /TicketedAuth has no prop 'owner'/);
   new TicketedAuth(ns, 'declared', { targets: [w], sha256: SHA, rules, ticket: 'SEC-2', acknowledge: { literalCredentials: 'test' } });
 });
+
+test('BasicAuth reports a misspelt prop together with its rules\' errors, not one run later', () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const rules = [{ prefix: '/', credentials: [Credential.insecureLiteral('a:b')] }];
+  const message = messageOf(() => new BasicAuth(ns, 'auth', { target: [waypoint], rules, sha256: SHA } as unknown as BasicAuthProps));
+  assert.match(message, /error\[props\/unknown\]: BasicAuth has no prop 'target' \(did you mean 'targets'\?\)/);
+  assert.match(message, /error\[props\/invalid\]: BasicAuth prop 'rules\[0\]\.methods'/);
+  // Both blamed on this policy line; the id is free again for a corrected retry.
+  assert.equal([...message.matchAll(/at shop\/auth \(.*validate-messages\.test\.ts:\d+\)/g)].length, 2, message);
+  new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ ...rules[0], methods: ['GET'] }], sha256: SHA });
+});
