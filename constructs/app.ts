@@ -5,7 +5,7 @@ import { DEFAULT_CLUSTER_DOMAIN } from '../compiler/model';
 import { DeliveryConfig, DeliveryProps, deliverySchema, resolveDelivery } from './delivery';
 import { recordSource } from './internal/provenance';
 import { dnsDomainProblem, dnsLabel } from './internal/schemas';
-import { declareConstructProps, fail, parseProps, refuseUndeclaredProps, ruleParams, vacant } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseUndeclaredProps, ruleParams, vacant } from './internal/validate';
 
 /** Which GitOps tools the generated metadata is written for. */
 export enum GitOpsTool {
@@ -161,8 +161,7 @@ export class PolicyApp extends App {
     if (loadingDepth() > 0) appsOfLoad.push(this);
     // Where the app is created decides its project root (compiler/project-root.ts).
     recordSource(this, new.target);
-    refuseUndeclaredProps(this, new.target, props);
-    const p = parseProps(this, 'PolicyApp', appSchema, props);
+    const p = parseDeclaredProps(this, new.target, props, () => parseProps(this, 'PolicyApp', appSchema, props));
     this.partOf = p.partOf ?? 'waypoint-policy';
     this.rootNamespace = p.rootNamespace ?? 'istio-system';
     this.clusterDomain = p.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;

@@ -9,7 +9,7 @@ import { DeferredApiObject, deferredApiObjectOf } from './internal/deferred-api-
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dns1035Label, dnsLabel, labelMap } from './internal/schemas';
-import { declareConstructProps, parseProps, refuseUndeclaredProps, ruleParams, vacant, withProps } from './internal/validate';
+import { declareConstructProps, parseDeclaredProps, parseProps, ruleParams, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { ITargetable, TargetRef } from './target-ref';
 import { IWaypoint, useWaypointOption } from './waypoint';
@@ -135,8 +135,7 @@ function waypointLabels(namespace: string, o: ServiceWaypointOptions): Record<st
  */
 function parseServiceProps<S extends z.ZodObject>(service: Construct, scope: Construct, constructed: Function, constructName: string, noun: string, schema: S, props: object, nameFromId: boolean): { p: z.infer<S>; namespace: string } {
   try {
-    refuseUndeclaredProps(service, constructed, props);
-    const p = parseProps(service, constructName, schema, props, { nameFromId });
+    const p = parseDeclaredProps(service, constructed, props, () => parseProps(service, constructName, schema, props, { nameFromId }));
     return { p, namespace: namespaceOf(service, `${noun} '${(p as { name: string }).name}'`) };
   } catch (e) {
     scope.node.tryRemoveChild(service.node.id);

@@ -8,7 +8,7 @@ import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
 import { nearest } from './internal/nearest';
-import { declareConstructProps, fail, parseProps, refuseOtherCopy, refuseUndeclaredProps, reserveId, vacant, withProps } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseOtherCopy, reserveId, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { isWaypoint, IWaypoint, useWaypointOption } from './waypoint';
 
@@ -172,8 +172,7 @@ export class MeshNamespace extends Chart {
     // A refused namespace must not stay in the tree half-labelled: a caller
     // that catches the error and goes on would otherwise synthesize it.
     try {
-      refuseUndeclaredProps(this, new.target, props);
-      const p = parseProps(this, 'MeshNamespace', schema, withProps(props, { name }), { nameFromId: props.name == null });
+      const p = parseDeclaredProps(this, new.target, props, () => parseProps(this, 'MeshNamespace', schema, withProps(props, { name }), { nameFromId: props.name == null }));
       this.name = p.name;
       this.owned = p.owned ?? false;
       refuseManagedLabels(this, p.labels ?? {});

@@ -5,7 +5,7 @@ import { namespaceOf, targetNameOf } from './app';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey, isLabelValue } from './internal/schemas';
-import { declareConstructProps, fail, parseProps, refuseOtherCopy, refuseUndeclaredProps, ruleParams, vacant, withProps } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseOtherCopy, ruleParams, vacant, withProps } from './internal/validate';
 import { printableUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ITargetable, TargetRef } from './target-ref';
 
@@ -475,17 +475,18 @@ export class WasmPlugin extends Construct {
     // A refused plugin must not stay in the tree: a caller that catches the
     // error and goes on would otherwise synthesize it half-built.
     try {
-      refuseUndeclaredProps(this, new.target, props);
-      const protoAt = protoKeyPath(props?.pluginConfig);
-      if (protoAt !== undefined) {
-        fail(
-          this,
-          'props/invalid',
-          `${protoAt} has a key named "__proto__": JavaScript makes such a key the prototype of every copy of the object, so the manifest would lose it without a word`,
-          'Rename the key, or leave it out: a module that needs a key of that name cannot be configured from a JavaScript object.',
-        );
-      }
-      const p = parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'], nameFromId: props.name == null });
+      const p = parseDeclaredProps(this, new.target, props, () => {
+        const protoAt = protoKeyPath(props?.pluginConfig);
+        if (protoAt !== undefined) {
+          fail(
+            this,
+            'props/invalid',
+            `${protoAt} has a key named "__proto__": JavaScript makes such a key the prototype of every copy of the object, so the manifest would lose it without a word`,
+            'Rename the key, or leave it out: a module that needs a key of that name cannot be configured from a JavaScript object.',
+          );
+        }
+        return parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'], nameFromId: props.name == null });
+      });
       this.name = p.name;
       this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);
       this.url = p.url;

@@ -5,7 +5,7 @@ import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dns1035Label, dnsSubdomain, isLabelKey, isLabelValue, dnsLabel } from './internal/schemas';
-import { declareConstructProps, fail, parseProps, refusePropsOutside, refuseUndeclaredProps, ruleParams, vacant, withProps } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
 import { NO_WAYPOINT } from './labels';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
 
@@ -167,8 +167,7 @@ export class Waypoint extends Construct implements IWaypoint {
     recordSource(this, new.target);
     // A refused waypoint must not stay in the tree: its id would stay taken for a caller that catches the error and goes on.
     try {
-      refuseUndeclaredProps(this, new.target, props);
-      const p = parseProps(this, 'Waypoint', waypointSchema, withProps(props, { name: props.name ?? id }), { nameFromId: props.name == null });
+      const p = parseDeclaredProps(this, new.target, props, () => parseProps(this, 'Waypoint', waypointSchema, withProps(props, { name: props.name ?? id }), { nameFromId: props.name == null }));
       this.name = p.name;
       this.namespace = namespaceOf(this, `Waypoint '${this.name}'`);
       this.waypointFor = p.waypointFor ?? WaypointFor.SERVICE;

@@ -1,7 +1,7 @@
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
 import type { Finding } from '../../analysis/finding';
-import { PolicyError } from '../errors';
+import { isPolicyError, PolicyError } from '../errors';
 import { otherCopyOf, twoCopies } from './copies';
 import { nearest } from './nearest';
 import { callSiteOf, sourceOf } from './provenance';
@@ -358,6 +358,31 @@ export function refuseUndeclaredProps(scope: IConstruct, constructed: Function, 
   if (own) return refuseUnknownProps(scope, constructed.name, props, own);
   const parent = inheritedProps(constructed);
   if (parent) refuseMisspeltProps(scope, classNameOf(constructed), props, parent);
+}
+
+/**
+ * `parse()` a construct's props and refuse the keys `constructed` does not
+ * take (`refuseUndeclaredProps`), reporting both in one PolicyError: thrown
+ * one after the other, a misspelt prop would hide the invalid values, or
+ * the other way round, until the next run.
+ */
+export function parseDeclaredProps<T>(scope: IConstruct, constructed: Function, props: unknown, parse: () => T): T {
+  let undeclared: readonly Finding[] = [];
+  try {
+    refuseUndeclaredProps(scope, constructed, props);
+  } catch (e) {
+    if (!isPolicyError(e)) throw e;
+    undeclared = e.findings;
+  }
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (e) {
+    if (!isPolicyError(e) || undeclared.length === 0) throw e;
+    throw new PolicyError([...undeclared, ...e.findings]);
+  }
+  if (undeclared.length > 0) throw new PolicyError(undeclared);
+  return parsed;
 }
 
 /** The name of `cls`, or of its nearest named parent for an anonymous class (`class extends Waypoint {}`). */

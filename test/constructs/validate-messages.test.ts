@@ -327,3 +327,21 @@ test('BasicAuth reports a misspelt prop together with its rules\' errors, not on
   assert.equal([...message.matchAll(/at shop\/auth \(.*validate-messages\.test\.ts:\d+\)/g)].length, 2, message);
   new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ ...rules[0], methods: ['GET'] }], sha256: SHA });
 });
+
+test('every core construct reports a misspelt prop and an invalid value in one error', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const cases: [string, () => unknown, RegExp, RegExp][] = [
+    ['PolicyApp', () => new PolicyApp({ partof: 'x', rootNamespace: 'Bad_' } as never), /PolicyApp has no prop 'partof' \(did you mean 'partOf'\?\)/, /rootNamespace/],
+    ['MeshNamespace', () => new MeshNamespace(app, 'ns2', { ownd: true, name: 'Bad_' } as never), /MeshNamespace has no prop 'ownd' \(did you mean 'owned'\?\)/, /names\/rfc1123.*received "Bad_"/],
+    ['Waypoint', () => new Waypoint(ns, 'Bad_Name', { waypointfor: 'service' } as never), /Waypoint has no prop 'waypointfor' \(did you mean 'waypointFor'\?\)/, /names\/rfc1123.*received "Bad_Name"/],
+    ['MeshService', () => MeshService.fromServiceName(ns, 'svc', 'Bad_', { usewaypoint: waypoint } as never), /has no option 'usewaypoint' \(did you mean 'useWaypoint'\?\)/, /names\/rfc1123/],
+    ['WasmPlugin', () => new WasmPlugin(ns, 'plugin', { url: 'oci://example.com/p:1', targets: [waypoint], failstrategy: 'FAIL_OPEN', priority: 'high' } as never), /WasmPlugin has no prop 'failstrategy' \(did you mean 'failStrategy'\?\)/, /prop 'priority'/],
+  ];
+  for (const [name, build, unknown, invalid] of cases) {
+    const message = messageOf(build);
+    assert.match(message, unknown, `${name}: ${message}`);
+    assert.match(message, invalid, `${name}: ${message}`);
+  }
+});
