@@ -5,6 +5,7 @@ import type { Finding } from '../analysis/finding';
 import { DEFAULT_CLUSTER_DOMAIN, isClusterScoped } from './model';
 import type { KubeObject, MeshModel, ModelObject } from './model';
 import { learnMirror, MIRROR_OF_ANNOTATION } from '../constructs/define-plugin';
+import { manifestFiles, unreadable } from './manifest-files';
 
 export interface ReadManifestsOptions {
   /**
@@ -30,16 +31,6 @@ export interface ReadManifests {
 }
 
 const STAGE_DIR = /^\d+-[a-z-]+$/;
-
-function yamlFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...yamlFiles(dir, rel));
-    else if (/\.ya?ml$/.test(entry.name)) out.push(rel);
-  }
-  return out;
-}
 
 /**
  * The target a file belongs to: in our layout (`<target>/<n-stage>/...`) the
@@ -71,18 +62,22 @@ function modelOf(objects: ModelObject[], options: ReadManifestsOptions): MeshMod
 }
 
 /**
- * Read every Kubernetes object in a directory of YAML (ours, or written by
- * hand), for `validate --manifests`, `explain` and `diff`. Kustomization files
- * are skipped; parse errors become findings, never exceptions.
+ * Read every Kubernetes object in a directory of YAML and JSON (ours, or
+ * written by hand), or in one such file, for `validate --manifests`,
+ * `explain` and `diff`. Kustomization files and hidden folders are skipped
+ * (see manifestFiles); what cannot be read becomes a finding naming the
+ * file, never an exception.
  */
 export function readManifests(dir: string, options: ReadManifestsOptions = {}): ReadManifests {
   const findings: Finding[] = [];
   const objects: ModelObject[] = [];
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+  if (!fs.existsSync(dir) || !(fs.statSync(dir).isDirectory() || fs.statSync(dir).isFile())) {
     findings.push({ rule: 'manifests/unreadable', severity: 'error', message: `${dir} is not a directory`, fix: 'Pass --manifests DIR pointing at a folder of YAML files.' });
     return { model: modelOf(objects, options), findings };
   }
-  let files = yamlFiles(dir);
+  const found = manifestFiles(dir);
+  findings.push(...found.findings);
+  let files = found.files;
   // A flat folder of YAML is one target, not one target per file: ours has stage folders.
   const isOurs = (fs: string[]) => fs.some((f) => STAGE_DIR.test(f.split('/')[1] ?? '')) && fs.every((f) => f.split('/').length === 1 || f.split('/').length === 2 || STAGE_DIR.test(f.split('/')[1] ?? ''));
   // Our own dist/: its delivery/ folder holds Argo CD and Flux objects that
@@ -91,7 +86,13 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
   if (withoutDelivery.length < files.length && isOurs(withoutDelivery)) files = withoutDelivery;
   const layoutIsOurs = isOurs(files);
   for (const rel of files) {
-    const text = fs.readFileSync(path.join(dir, rel), 'utf8');
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(found.root, rel), 'utf8');
+    } catch (e) {
+      findings.push(unreadable(rel, e));
+      continue;
+    }
     const docs = parseAllDocuments(text);
     for (const doc of Array.isArray(docs) ? docs : [docs]) {
       if (doc.errors.length > 0) {

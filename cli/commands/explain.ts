@@ -73,7 +73,8 @@ export function explain(argv: string[], io: Io): number {
 
   const dirFlag = values.manifests ?? 'dist';
   const dir = path.resolve(io.cwd, dirFlag);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+  // One file is read as a folder holding only it, as kubectl apply -f takes either.
+  if (!fs.existsSync(dir) || !(fs.statSync(dir).isDirectory() || fs.statSync(dir).isFile())) {
     throw new UsageError(`explain: --manifests ${JSON.stringify(dirFlag)} is not a directory. Run 'waypoint-policy synth' first, or pass --manifests DIR.`);
   }
   loadPlugins('explain', values.plugins ?? [], io.cwd);
