@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { Finding } from '../analysis/finding';
 import { DEFAULT_CLUSTER_DOMAIN, isClusterScoped } from './model';
 import type { KubeObject, MeshModel, ModelObject } from './model';
 import { learnMirror, MIRROR_OF_ANNOTATION } from '../constructs/define-plugin';
+import { isHelmChartFile, readDocuments, templateFinding } from './manifest-documents';
 import { manifestFiles, unreadable } from './manifest-files';
 
 export interface ReadManifestsOptions {
@@ -61,12 +61,57 @@ function modelOf(objects: ModelObject[], options: ReadManifestsOptions): MeshMod
   return { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', clusterDomain: options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, origin: 'manifests' };
 }
 
+/** A value as a message may name it: its type, never its content (it may be a credential). */
+function typeOf(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'boolean') return 'a boolean (YAML 1.1 readers such as kubectl read an unquoted yes, no, on, off, y or n as one)';
+  return `a ${typeof v}`;
+}
+
+function notAnObject(file: string, message: string, fix: string): Finding {
+  return { rule: 'manifests/not-an-object', severity: 'error', message, file, fix };
+}
+
+const OBJECT_FIX = 'Remove the document, or give it apiVersion, kind and metadata.name.';
+
+/** Why a document read from `file` is not a Kubernetes object we can read, or undefined when it is one. */
+function objectProblem(value: unknown, rel: string, file: string): Finding | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (isHelmChartFile(rel)) return notAnObject(file, `${path.posix.basename(rel)} is a Helm chart's file, not a Kubernetes object`, HELM_FIX);
+    return Array.isArray(value)
+      ? notAnObject(file, 'document is a list, not a Kubernetes object (apiVersion and kind are required)', 'Write each object as its own document, separated by ---, or as the items of an apiVersion: v1, kind: List document.')
+      : notAnObject(file, `document is ${typeOf(value)}, not a Kubernetes object (apiVersion and kind are required)`, OBJECT_FIX);
+  }
+  const m = value as { apiVersion?: unknown; kind?: unknown; metadata?: unknown };
+  const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof m[k] !== 'string' || m[k] === '');
+  if (missing.length > 0) {
+    if (isHelmChartFile(rel)) return notAnObject(file, `${path.posix.basename(rel)} is a Helm chart's file, not a Kubernetes object`, HELM_FIX);
+    const what = missing.map((k) => (m[k] === undefined || m[k] === '' ? `no ${k}` : `a ${k} that is ${typeOf(m[k])}, not a string`)).join(' and ');
+    return notAnObject(file, `document is not a Kubernetes object: it has ${what} (apiVersion and kind are required)`, OBJECT_FIX);
+  }
+  const meta = m.metadata as { name?: unknown } | undefined;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
+    return notAnObject(file, `${m.kind as string} has no metadata.name${meta === undefined ? '' : ` (metadata is ${typeOf(meta)}, not a mapping)`}`, 'Give the object a metadata.name.');
+  }
+  if (typeof meta.name !== 'string' || meta.name === '') {
+    if (meta.name === undefined || meta.name === null || meta.name === '') return notAnObject(file, `${m.kind as string} has no metadata.name`, 'Give the object a metadata.name.');
+    return notAnObject(file, `${m.kind as string} has a metadata.name that is ${typeOf(meta.name)}, not a string`, 'Quote the name (name: "..."), so every YAML reader reads it as a string.');
+  }
+  return undefined;
+}
+
+const HELM_FIX = 'Point --manifests at rendered manifests: `helm template RELEASE CHART --output-dir DIR` writes them.';
+
 /**
  * Read every Kubernetes object in a directory of YAML and JSON (ours, or
  * written by hand), or in one such file, for `validate --manifests`,
- * `explain` and `diff`. Kustomization files and hidden folders are skipped
- * (see manifestFiles); what cannot be read becomes a finding naming the
- * file, never an exception.
+ * `explain` and `diff`, as kubectl `apply -R -f` reads them: every document
+ * of a file, the items of a `kind: List`, merge keys.
+ * Kustomization files, Helm chart files and hidden folders are skipped (see
+ * manifestFiles); what cannot be read becomes a finding naming the file and
+ * line, never an exception.
  */
 export function readManifests(dir: string, options: ReadManifestsOptions = {}): ReadManifests {
   const findings: Finding[] = [];
@@ -86,41 +131,29 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
   if (withoutDelivery.length < files.length && isOurs(withoutDelivery)) files = withoutDelivery;
   const layoutIsOurs = isOurs(files);
   for (const rel of files) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(path.join(found.root, rel), 'utf8');
+      bytes = fs.readFileSync(path.join(found.root, rel));
     } catch (e) {
       findings.push(unreadable(rel, e));
       continue;
     }
-    const docs = parseAllDocuments(text);
-    for (const doc of Array.isArray(docs) ? docs : [docs]) {
-      if (doc.errors.length > 0) {
-        const e = doc.errors[0];
-        findings.push({ rule: 'manifests/parse', severity: 'error', message: `not valid YAML: ${e.message.split('\n')[0]}`, file: `${rel}:${e.linePos?.[0]?.line ?? 1}`, fix: 'Fix the YAML syntax.' });
-        continue;
-      }
-      let value: unknown;
-      try {
-        value = doc.toJS({ maxAliasCount: 100 });
-      } catch (e) {
-        // An alias to no anchor, or so many aliases that expanding them would exhaust memory.
-        const line = doc.range ? text.slice(0, doc.range[0]).split('\n').length : 1;
-        findings.push({ rule: 'manifests/parse', severity: 'error', message: `not valid YAML: ${(e as Error).message.split('\n')[0]}`, file: `${rel}:${line}`, fix: 'Fix the YAML: every alias (*name) needs an anchor (&name) before it, and manifests need no more than 100 aliases per document.' });
-        continue;
-      }
-      if (value === null || value === undefined) continue;
-      const m = value as Partial<KubeObject>;
-      if (typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
-        findings.push({ rule: 'manifests/not-an-object', severity: 'error', message: 'document is not a Kubernetes object (apiVersion and kind are required)', file: rel, fix: 'Remove the document, or give it apiVersion, kind and metadata.name.' });
-        continue;
-      }
-      if (m.kind === 'Kustomization' && m.apiVersion.startsWith('kustomize.config.k8s.io/')) continue;
-      if (typeof m.metadata?.name !== 'string' || m.metadata.name === '') {
-        findings.push({ rule: 'manifests/not-an-object', severity: 'error', message: `${m.kind} has no metadata.name`, file: rel, fix: 'Give the object a metadata.name.' });
-        continue;
-      }
-      const manifest = m as KubeObject;
+    const read = readDocuments(rel, bytes);
+    const problems = [...read.findings];
+    const manifests: KubeObject[] = [];
+    for (const { value, line } of read.values) {
+      const problem = objectProblem(value, rel, `${rel}:${line}`);
+      if (problem) problems.push(problem);
+      else manifests.push(value as KubeObject);
+    }
+    const template = problems.length > 0 ? templateFinding(rel, read.text) : undefined;
+    if (template) {
+      findings.push(template);
+      continue;
+    }
+    findings.push(...problems);
+    for (const manifest of manifests) {
+      if (manifest.kind === 'Kustomization' && manifest.apiVersion.startsWith('kustomize.config.k8s.io/')) continue;
       // kubectl applies a namespaced object without one to the context's
       // namespace, `default` unless set: the simulator and the review read it
       // so, and the rules must agree with them (they read '' before).

@@ -134,7 +134,7 @@ ns.useWaypoint(new Waypoint(ns, 'other'));`,
     severity: 'error',
     checkedAt: 'validate --manifests',
     docs: {
-      summary: 'A file in the manifests directory is not valid YAML.',
+      summary: 'A file in the manifests directory is not valid YAML (a duplicate key included, which kubectl and Argo CD refuse too), is not UTF-8, expands more than 100 aliases (an alias bomb), or is a Helm or Go template (`{{ }}`) that must be rendered first.',
       bad: `apiVersion: v1
 kind: Namespace
 metadata: { name: shop`,
@@ -147,7 +147,7 @@ metadata: { name: shop`,
     severity: 'error',
     checkedAt: 'validate --manifests',
     docs: {
-      summary: 'A YAML document is not a Kubernetes object (no apiVersion, kind or metadata.name).',
+      summary: 'A YAML document (or an item of a `kind: List`) is not a Kubernetes object: not a mapping, or no apiVersion, kind or metadata.name (or one that is not a string); a Helm chart\'s Chart.yaml and values.yaml are reported so.',
       bad: `apiVersion: v1
 kind: Namespace
 metadata: { labels: { team: shop } }`,

@@ -44,6 +44,123 @@ async function explainStatus(dir: string): Promise<{ run: Run; status?: number |
   return { run: r, status: r.code === 0 ? (JSON.parse(r.stdout) as { status: number | null }).status : undefined };
 }
 
+const rules = (findings: readonly JsonFinding[]) => findings.map((f) => f.rule);
+
+// Multi-document files
+
+test('every way of separating documents is read as kubectl reads it: leading ---, ... ends, empty documents and documents that are only a comment', async () => {
+  const dir = manifestDir({
+    'mesh.yaml': `---\n# the waypoint\n${WAYPOINT()}...\n---\n---\n\n---\n# only a comment, nothing to apply\n---\n${SERVICE}...\n--- \n${AUTH}`,
+  });
+  const { findings, objects } = await validate(dir);
+  assert.deepEqual(findings, []);
+  assert.equal(objects, 3);
+  assert.equal((await explainStatus(dir)).status, 401);
+});
+
+test('kind: List and WasmPluginList documents are read item by item, the rules and the simulator see their items, and a bad item is reported at its line', async () => {
+  const indent = (doc: string) => `- ${doc.trimEnd().split('\n').join('\n  ')}\n`;
+  const dir = manifestDir({
+    'list.yaml': `apiVersion: v1\nkind: List\nitems:\n${indent(WAYPOINT())}${indent(SERVICE)}`,
+    'plugins.yaml': `apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPluginList\nmetadata: {}\nitems:\n${indent(AUTH.replace('phase: AUTHN', 'phase: AUTHN\n  failStrategy: FAIL_OPEN'))}`,
+  });
+  const { findings, objects } = await validate(dir);
+  assert.equal(objects, 3);
+  assert.deepEqual(rules(findings), ['plugin/fail-open-auth']);
+  assert.equal(findings[0].file, 'plugins.yaml');
+  assert.equal((await explainStatus(dir)).status, 401);
+
+  fs.writeFileSync(path.join(dir, 'bad-list.yaml'), `apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Namespace\n    metadata: { name: shop }\n  - just a string\n`);
+  const bad = await validate(dir);
+  const item = bad.findings.filter((f) => f.rule === 'manifests/not-an-object');
+  assert.equal(item.length, 1, JSON.stringify(bad.findings));
+  assert.equal(item[0].file, 'bad-list.yaml:7');
+  assert.match(item[0].message, /document is a string, not a Kubernetes object/);
+});
+
+// Anchors, aliases, merge keys
+
+test('anchors, aliases and merge keys (<<) are read as Go\'s YAML reader reads them', async () => {
+  const dir = manifestDir({
+    'mesh.yaml': `apiVersion: v1\nkind: Service\nmetadata:\n  <<: &meta { namespace: shop }\n  name: cart\n  labels: &bound { istio.io/use-waypoint: waypoint }\nspec: { ports: [{ port: 8080 }] }\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  <<: { name: shop, labels: { team: shop } }\n---\n${WAYPOINT()}---\n${AUTH}`,
+  });
+  const { findings, objects } = await validate(dir);
+  assert.deepEqual(findings, []);
+  assert.equal(objects, 4);
+  assert.equal((await explainStatus(dir)).status, 401);
+});
+
+test('an alias bomb (billion laughs) is refused at once as manifests/parse at its line, without expanding it', async () => {
+  const levels = ['  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+  for (let i = 1; i < 10; i++) {
+    const [prev, name] = [String.fromCharCode(96 + i), String.fromCharCode(97 + i)];
+    levels.push(`  ${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  }
+  const dir = manifestDir({ 'ok.yaml': SERVICE, 'bomb.yaml': `${WAYPOINT()}---\n# 9^10 strings once expanded\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: lol, namespace: shop }\ndata:\n${levels.join('\n')}\n` });
+  const started = process.hrtime.bigint();
+  const { findings } = await validate(dir);
+  assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 5, 'took too long');
+  const bomb = findings.filter((f) => f.rule === 'manifests/parse');
+  assert.equal(bomb.length, 1, JSON.stringify(findings));
+  assert.equal(bomb[0].file, 'bomb.yaml:9');
+  assert.match(bomb[0].fix ?? '', /no more than 100 aliases/);
+});
+
+// Encodings and scalars
+
+test('CRLF line endings, a UTF-8 byte-order mark and UTF-16 with its mark are read; lines are still counted right', async () => {
+  const crlf = (s: string) => s.replace(/\n/g, '\r\n');
+  const dir = manifestDir({ 'a.yaml': `\uFEFF${crlf(WAYPOINT())}`, 'b.yaml': crlf(`${SERVICE}---\n${AUTH}`) });
+  fs.writeFileSync(path.join(dir, 'c.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n', 'utf16le')]));
+  const { findings, objects } = await validate(dir);
+  assert.deepEqual(findings, []);
+  assert.equal(objects, 4);
+  assert.equal((await explainStatus(dir)).status, 401);
+
+  fs.writeFileSync(path.join(dir, 'd.yaml'), crlf('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n  name: again\n'));
+  const dup = (await validate(dir)).findings.find((f) => f.rule === 'manifests/parse');
+  assert.equal(dup?.file, 'd.yaml:5');
+});
+
+test('a file that is not UTF-8 (Latin-1) is refused at the line of its first bad byte, not read with replacement characters', async () => {
+  const dir = manifestDir({ 'mesh.yaml': MESH });
+  fs.writeFileSync(path.join(dir, 'latin1.yaml'), Buffer.concat([Buffer.from('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  annotations: { owner: "caf'), Buffer.from([0xe9]), Buffer.from('" }\n')]));
+  const { run: r, findings } = await validate(dir);
+  assert.equal(r.code, 1);
+  assert.deepEqual(
+    findings.map((f) => [f.rule, f.file]),
+    [['manifests/parse', 'latin1.yaml:5']],
+  );
+  assert.match(findings[0].message, /not UTF-8/);
+  assert.ok(!r.text.includes('\uFFFD'));
+  assert.equal((await explainStatus(dir)).run.code, 1);
+});
+
+test('tabs as indentation and duplicate keys are refused at their line; the duplicate key says kubectl and Argo CD refuse it too', async () => {
+  const dir = manifestDir({
+    'tabs.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n\tname: shop\n',
+    'dup.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: { name: other }\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { team: a }\n  labels: { team: b }\n`,
+    // A tab after a value is no indentation, and is fine.
+    'ok.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: third\t# trailing tab\n',
+  });
+  const { findings, objects } = await validate(dir);
+  assert.deepEqual(
+    findings.map((f) => [f.rule, f.file]),
+    [
+      ['manifests/parse', 'dup.yaml:10'],
+      ['manifests/parse', 'tabs.yaml:4'],
+    ],
+  );
+  assert.match(findings[0].fix ?? '', /kubectl, Argo CD and Flux refuse the file too/);
+  assert.equal(objects, 2);
+});
+
+test('a very large integer is read as Go reads it (a float), and an int32 field holding one is an error', async () => {
+  const dir = manifestDir({ 'mesh.yaml': MESH.replace('phase: AUTHN', 'phase: AUTHN\n  priority: 123456789012345678901234567890') });
+  const { findings } = await validate(dir);
+  assert.deepEqual(rules(findings), ['schema/wasm-plugin']);
+  assert.match(findings[0].message, /spec\.priority: .* does not fit a 32-bit integer/);
+});
 
 // Files and folders
 
@@ -143,4 +260,52 @@ test('a file or folder this user may not read is manifests/unreadable, not an in
     files.mock.restore();
     dirs.mock.restore();
   }
+});
+
+test('a Helm chart is named as one: templates with {{ }} are one finding each at the first {{, Chart.yaml and values.yaml are no objects; {{ inside a string is fine', async () => {
+  const dir = manifestDir({
+    'Chart.yaml': 'apiVersion: v2\nname: shop\nversion: 0.1.0\n',
+    'values.yaml': 'namespace: shop\npassword: zq7-secret-value\n',
+    'templates/service.yaml': `apiVersion: v1\nkind: Service\nmetadata:\n  name: cart\n  namespace: {{ .Values.namespace }}\n  labels:\n{{- include "labels" . | nindent 4 }}\nspec: { ports: [{ port: 8080 }] }\n`,
+    'templates/configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n',
+    'notify.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: notify, namespace: shop }\ndata:\n  template: |\n    {{ .app.metadata.name }} synced\n',
+  });
+  const { findings, objects } = await validate(dir);
+  assert.equal(objects, 1);
+  findings.sort((a, b) => (a.file! < b.file! ? -1 : 1));
+  assert.deepEqual(
+    findings.map((f) => [f.rule, f.file]),
+    [
+      ['manifests/not-an-object', 'Chart.yaml:1'],
+      ['manifests/parse', 'templates/configmap.yaml:4'],
+      ['manifests/parse', 'templates/service.yaml:5'],
+      ['manifests/not-an-object', 'values.yaml:1'],
+    ],
+  );
+  assert.match(findings[1].message, /^a template \(Helm or Go: \{\{ \.\.\. \}\} at line 4\), not a manifest$/);
+  assert.match(findings[0].message, /Chart\.yaml is a Helm chart's file/);
+  assert.ok(findings.every((f) => /helm template/.test(f.fix ?? '')));
+});
+
+// Documents that are not objects
+
+test('documents that are no Kubernetes object say what they are, at their line, without quoting them (a stray credential line stays unprinted)', async () => {
+  const dir = manifestDir({
+    'mixed.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ok, namespace: shop }\ndata: { a: b }\n---\nzq7user:zq7pass\n---\n- zq7-secret-value\n---\nkind: Namespace\nmetadata: { name: shop }\n---\napiVersion: v1\nkind: 7\nmetadata: { name: shop }\n---\napiVersion: v1\nkind: Namespace\nmetadata: { name: 404 }\n---\napiVersion: v1\nkind: Namespace\nmetadata: shop\n`,
+  });
+  const { findings } = await validate(dir);
+  const line = (f: JsonFinding) => Number(f.file!.split(':')[1]);
+  findings.sort((a, b) => line(a) - line(b));
+  assert.deepEqual(
+    findings.map((f) => [f.file, f.message]),
+    [
+      ['mixed.yaml:6', 'document is a string, not a Kubernetes object (apiVersion and kind are required)'],
+      ['mixed.yaml:8', 'document is a list, not a Kubernetes object (apiVersion and kind are required)'],
+      ['mixed.yaml:10', 'document is not a Kubernetes object: it has no apiVersion (apiVersion and kind are required)'],
+      ['mixed.yaml:13', 'document is not a Kubernetes object: it has a kind that is a number, not a string (apiVersion and kind are required)'],
+      ['mixed.yaml:17', 'Namespace has a metadata.name that is a number, not a string'],
+      ['mixed.yaml:21', 'Namespace has no metadata.name (metadata is a string, not a mapping)'],
+    ],
+  );
+  assert.ok(findings.every((f) => f.rule === 'manifests/not-an-object' && f.fix));
 });
