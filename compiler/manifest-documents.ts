@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isNode, parseAllDocuments } from 'yaml';
-import type { Document, ParseOptions, DocumentOptions, SchemaOptions } from 'yaml';
+import type { Document, ParseOptions, DocumentOptions, SchemaOptions, ScalarTag } from 'yaml';
 import type { Finding } from '../analysis/finding';
 
 /** One value read from a manifest file: a document, or an item of a `kind: List` document. */
@@ -13,9 +13,24 @@ export interface ManifestValue {
 /** Expanding more aliases than this per document is an alias bomb ("billion laughs"), refused before it takes the memory. */
 const MAX_ALIAS_COUNT = 100;
 
+/*
+ * kubectl, Argo CD and Flux read YAML with Go's YAML 1.1 reader, where an
+ * unquoted y, yes, on, n, no, off (any of their capitalised forms) is a
+ * boolean, not a string: `enabled: yes` sends `true` to the API server, and
+ * a label value `no` is refused there as a boolean. Read as they read them,
+ * so every check sees what the cluster would get.
+ */
+const GO_YAML_BOOLEAN: ScalarTag = {
+  tag: 'tag:yaml.org,2002:bool',
+  default: true,
+  test: /^(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/,
+  resolve: (source) => /^(?:[yY]|yes|Yes|YES|on|On|ON)$/.test(source),
+};
+
 const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   // Merge keys (`<<: *defaults`), which Go's reader honours and YAML 1.2 dropped.
   merge: true,
+  customTags: (tags) => [GO_YAML_BOOLEAN, ...tags],
 };
 
 /** Byte-order marks Go's YAML reader decodes; without one a file is read as UTF-8. */

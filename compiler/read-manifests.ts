@@ -108,7 +108,7 @@ const HELM_FIX = 'Point --manifests at rendered manifests: `helm template RELEAS
  * Read every Kubernetes object in a directory of YAML and JSON (ours, or
  * written by hand), or in one such file, for `validate --manifests`,
  * `explain` and `diff`, as kubectl `apply -R -f` reads them: every document
- * of a file, the items of a `kind: List`, merge keys.
+ * of a file, the items of a `kind: List`, YAML 1.1 booleans and merge keys.
  * Kustomization files, Helm chart files and hidden folders are skipped (see
  * manifestFiles); what cannot be read becomes a finding naming the file and
  * line, never an exception.

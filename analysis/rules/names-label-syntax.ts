@@ -28,6 +28,33 @@ class Valid {
   }
 }
 
+/** The kinds whose schema (analysis/schema/) already reports a label or annotation value that is not a string. */
+const SCHEMA_CHECKS_METADATA = new Set(['WasmPlugin', 'Gateway']);
+
+const NOT_A_STRING_FIX =
+  'Quote the value (team: "yes", version: "1.10"): kubectl, Argo CD and Flux read YAML 1.1, where an unquoted yes, no, on, off, y or n is a boolean and 1.10 the number 1.1.';
+
+/**
+ * A label or annotation value that is not a string: ObjectMeta holds strings
+ * only, so the API server refuses the object (kubectl apply and Argo CD's
+ * sync fail). Written by hand it is nearly always an unquoted number or a
+ * YAML 1.1 boolean. Its type is named, not its value: an annotation may hold
+ * anything.
+ */
+function checkStringValues(ctx: RuleContext, o: ModelObject, map: unknown, what: 'label' | 'annotation'): void {
+  if (map === undefined || map === null || SCHEMA_CHECKS_METADATA.has(o.manifest.kind)) return;
+  if (!isPlainObject(map)) {
+    ctx.report(o, { message: `metadata.${what}s is ${Array.isArray(map) ? 'a list' : `a ${typeof map}`}, not a mapping of ${what} names to values: the API server refuses the object`, fix: `Write metadata.${what}s as a mapping: ${what}s: { team: shop }.` });
+    return;
+  }
+  for (const [k, v] of Object.entries(map)) {
+    // A null value reads as the empty string.
+    if (typeof v === 'string' || v === null) continue;
+    const type = Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
+    ctx.report(o, { message: `${what} ${JSON.stringify(k)} has ${type} as its value, not a string: the API server refuses the object`, fix: NOT_A_STRING_FIX });
+  }
+}
+
 function checkLabels(ctx: RuleContext, valid: Valid, o: ModelObject, labels: unknown, where: string): void {
   if (!isPlainObject(labels)) return;
   for (const [k, v] of Object.entries(labels)) {
@@ -65,7 +92,7 @@ export const namesLabelSyntax: Rule = {
   id: 'names/label-syntax',
   severity: 'error',
   docs: {
-    summary: 'Label keys and values (on objects, in WasmPlugin selectors and in allowedRoutes selectors) must be valid Kubernetes labels, and annotation keys valid qualified names; a WasmPlugin selector may not hold `*` or an empty key (CRD rules).',
+    summary: 'Label keys and values (on objects, in WasmPlugin selectors and in allowedRoutes selectors) must be valid Kubernetes labels, and annotation keys valid qualified names; labels and annotations are mappings of strings (an unquoted `yes`, `on` or `1.10` is a boolean or a number to kubectl, which reads YAML 1.1); a WasmPlugin selector may not hold `*` or an empty key (CRD rules).',
     bad: `apiVersion: v1
 kind: Namespace
 metadata:
@@ -79,6 +106,8 @@ metadata:
     for (const o of ctx.objects) {
       checkLabels(ctx, valid, o, o.manifest.metadata.labels, 'label');
       checkAnnotationKeys(ctx, valid, o, o.manifest.metadata.annotations);
+      checkStringValues(ctx, o, o.manifest.metadata.labels, 'label');
+      checkStringValues(ctx, o, o.manifest.metadata.annotations, 'annotation');
       if (o.manifest.kind === 'Gateway') allowedRoutesSelectors(o).forEach((ml, i) => checkLabels(ctx, valid, o, ml, `spec.listeners[${i}].allowedRoutes selector label`));
       for (const issue of schemaIssuesOf(o.manifest)) {
         if (issue.rule === this.id) ctx.report(o, { message: `${issue.path}: ${issue.message}` });

@@ -19,6 +19,7 @@ const WAYPOINT = (apiVersion = 'gateway.networking.k8s.io/v1') =>
   `apiVersion: ${apiVersion}\nkind: Gateway\nmetadata: { name: waypoint, namespace: shop }\nspec:\n  gatewayClassName: istio-waypoint\n  listeners: [{ name: mesh, port: 15008, protocol: HBONE }]\n`;
 const SERVICE = `apiVersion: v1\nkind: Service\nmetadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: waypoint } }\nspec: { ports: [{ port: 8080 }] }\n`;
 const AUTH = `apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: { name: auth, namespace: shop }\nspec:\n  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0\n  sha256: ${'0123456789abcdef'.repeat(4)}\n  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]\n  phase: AUTHN\n  pluginConfig:\n    basic_auth_rules: [{ prefix: /, request_methods: [GET], credentials: ["zq7user:zq7pass"] }]\n`;
+const SECRET = `apiVersion: v1\nkind: Secret\nmetadata: { name: creds, namespace: shop }\nstringData: { password: zq7-secret-value }\ndata: { token: enE3LXNlY3JldC12YWx1ZQ== }\n`;
 const MESH = [WAYPOINT(), SERVICE, AUTH].join('---\n');
 
 function assertSafe(r: Run): void {
@@ -153,6 +154,32 @@ test('tabs as indentation and duplicate keys are refused at their line; the dupl
   );
   assert.match(findings[0].fix ?? '', /kubectl, Argo CD and Flux refuse the file too/);
   assert.equal(objects, 2);
+});
+
+test("unquoted yes, no, on, off (YAML 1.1 booleans to kubectl) and numbers as label or annotation values are errors; quoted ones, and timestamps Go's reader keeps as strings, are not", async () => {
+  const dir = manifestDir({
+    'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { enabled: yes, legacy: off, version: 1.10, quoted: "no", since: 2024-01-01 }\n  annotations: { argocd.argoproj.io/sync-wave: 1, note: "on" }\n',
+  });
+  const { findings } = await validate(dir);
+  const bad = findings.filter((f) => f.rule === 'names/label-syntax');
+  assert.deepEqual(bad.map((f) => f.message.split(' has ')[0]).sort(), ['annotation "argocd.argoproj.io/sync-wave"', 'label "enabled"', 'label "legacy"', 'label "version"']);
+  assert.match(bad.find((f) => f.message.startsWith('label "enabled"'))!.message, /has a boolean as its value, not a string: the API server refuses the object/);
+  assert.ok(bad.every((f) => /YAML 1\.1/.test(f.fix ?? '')));
+  assert.equal(findings.length, 4, JSON.stringify(findings));
+});
+
+test('a YAML 1.1 boolean in a waypoint label (istio.io/ingress-use-waypoint: on) is read as the boolean kubectl sends, which the API server refuses: an error, not a silent "on"', async () => {
+  const dir = manifestDir({ 'mesh.yaml': MESH.replace('istio.io/use-waypoint: waypoint', 'istio.io/use-waypoint: waypoint, istio.io/ingress-use-waypoint: on') });
+  const { findings } = await validate(dir);
+  assert.deepEqual(rules(findings), ['names/label-syntax']);
+  assert.match(findings[0].message, /"istio\.io\/ingress-use-waypoint" has a boolean/);
+});
+
+test('labels that are not a mapping are an error, not silently no labels', async () => {
+  const dir = manifestDir({ 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop, labels: [istio.io/dataplane-mode, ambient] }\n' });
+  const { findings } = await validate(dir);
+  assert.deepEqual(rules(findings), ['names/label-syntax']);
+  assert.match(findings[0].message, /metadata\.labels is a list, not a mapping/);
 });
 
 test('a very large integer is read as Go reads it (a float), and an int32 field holding one is an error', async () => {
@@ -308,4 +335,19 @@ test('documents that are no Kubernetes object say what they are, at their line, 
     ],
   );
   assert.ok(findings.every((f) => f.rule === 'manifests/not-an-object' && f.fix));
+});
+
+test('unknown kinds and Secrets are read without a finding, and a Secret\'s values are printed nowhere, also when its file is broken or its labels are wrong', async () => {
+  const dir = manifestDir({
+    'mesh.yaml': MESH,
+    'widget.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w, namespace: shop }\nspec: { anything: [1, 2] }\n',
+    'secret.yaml': SECRET,
+  });
+  const ok = await validate(dir);
+  assert.deepEqual(ok.findings, []);
+  assert.equal(ok.objects, 5);
+  fs.writeFileSync(path.join(dir, 'broken-secret.yaml'), `${SECRET.replace('{ name: creds,', '{ name: creds2, labels: { rotated: yes },')}---\napiVersion: v1\nkind: Secret\nmetadata: { name: creds3 }\nstringData: { password: zq7-secret-value\n`);
+  const bad = await validate(dir);
+  assert.deepEqual(rules(bad.findings).sort(), ['manifests/parse', 'names/label-syntax']);
+  assert.equal((await explainStatus(dir)).run.code, 1);
 });
