@@ -61,6 +61,18 @@ function modelOf(objects: ModelObject[], options: ReadManifestsOptions): MeshMod
   return { objects, references: [], rootNamespace: options.rootNamespace ?? 'istio-system', clusterDomain: options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, origin: 'manifests' };
 }
 
+/**
+ * Kinds the model and the simulator read by kind alone, and the API group
+ * that kind means here. An object of the same kind in another group is
+ * another API's (Istio's networking.istio.io Gateway configures an ingress
+ * proxy and is no waypoint; Knative's Service is no core Service), so it
+ * stays out of the model. A WasmPlugin of any apiVersion is kept: there is
+ * no other, and its schema check names the one the CRD serves.
+ */
+const MODELLED_GROUP: Readonly<Record<string, string>> = { Gateway: 'gateway.networking.k8s.io', Service: '', Namespace: '' };
+
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
+
 /** A value as a message may name it: its type, never its content (it may be a credential). */
 function typeOf(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
@@ -154,6 +166,8 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
     findings.push(...problems);
     for (const manifest of manifests) {
       if (manifest.kind === 'Kustomization' && manifest.apiVersion.startsWith('kustomize.config.k8s.io/')) continue;
+      const group = MODELLED_GROUP[manifest.kind];
+      if (group !== undefined && groupOf(manifest.apiVersion) !== group) continue;
       // kubectl applies a namespaced object without one to the context's
       // namespace, `default` unless set: the simulator and the review read it
       // so, and the rules must agree with them (they read '' before).

@@ -9,9 +9,25 @@ export { validateWasmPlugin } from './wasm-plugin';
 
 type Validator = (obj: unknown) => SchemaIssue[];
 
+/**
+ * An apiVersion the CRD does not serve: kubectl apply and Argo CD fail with
+ * `no matches for kind`, so nothing else about the object matters yet.
+ */
+function unservedVersion(rule: string, kind: string, served: readonly string[]): Validator {
+  return (obj) => [
+    {
+      rule,
+      path: 'apiVersion',
+      message: `${JSON.stringify((obj as { apiVersion?: unknown }).apiVersion)} is not served: the CRD serves ${kind} as ${served.join(' and ')} only (kubectl apply fails with no matches for kind "${kind}")`,
+      enforcedBy: 'crd',
+    },
+  ];
+}
+
 function validatorFor(o: { apiVersion?: unknown; kind?: unknown }): Validator | undefined {
-  if (o.kind === 'WasmPlugin' && o.apiVersion === WASM_PLUGIN_API_VERSION) return validateWasmPlugin;
-  if (o.kind === 'Gateway' && GATEWAY_API_VERSIONS.includes(String(o.apiVersion))) return validateGateway;
+  if (o.kind === 'WasmPlugin') return o.apiVersion === WASM_PLUGIN_API_VERSION ? validateWasmPlugin : unservedVersion('schema/wasm-plugin', 'WasmPlugin', [WASM_PLUGIN_API_VERSION]);
+  // A Gateway of another group is another API's (Istio's networking.istio.io ingress Gateway): no schema of ours.
+  if (o.kind === 'Gateway' && String(o.apiVersion).startsWith('gateway.networking.k8s.io/')) return GATEWAY_API_VERSIONS.includes(String(o.apiVersion)) ? validateGateway : unservedVersion('schema/gateway', 'Gateway', GATEWAY_API_VERSIONS);
   return undefined;
 }
 

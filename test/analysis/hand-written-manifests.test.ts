@@ -351,3 +351,33 @@ test('unknown kinds and Secrets are read without a finding, and a Secret\'s valu
   assert.deepEqual(rules(bad.findings).sort(), ['manifests/parse', 'names/label-syntax']);
   assert.equal((await explainStatus(dir)).run.code, 1);
 });
+
+// API versions
+
+test('a Gateway at gateway.networking.k8s.io/v1beta1 (served by the CRD) is a waypoint; at a version the CRD does not serve it is schema/gateway', async () => {
+  const beta = manifestDir({ 'mesh.yaml': MESH.replace('gateway.networking.k8s.io/v1\n', 'gateway.networking.k8s.io/v1beta1\n') });
+  assert.deepEqual((await validate(beta)).findings, []);
+  assert.equal((await explainStatus(beta)).status, 401);
+
+  const alpha = manifestDir({ 'mesh.yaml': MESH.replace('gateway.networking.k8s.io/v1\n', 'gateway.networking.k8s.io/v1alpha2\n') });
+  const { findings } = await validate(alpha);
+  assert.deepEqual(rules(findings), ['schema/gateway']);
+  assert.equal(findings[0].message, 'apiVersion: "gateway.networking.k8s.io/v1alpha2" is not served: the CRD serves Gateway as gateway.networking.k8s.io/v1 and gateway.networking.k8s.io/v1beta1 only (kubectl apply fails with no matches for kind "Gateway")');
+});
+
+test('a WasmPlugin at any apiVersion but extensions.istio.io/v1alpha1 (networking.istio.io) is schema/wasm-plugin: the API server has no such kind there', async () => {
+  const dir = manifestDir({ 'mesh.yaml': MESH.replace('extensions.istio.io/v1alpha1', 'networking.istio.io/v1alpha3') });
+  const { findings } = await validate(dir);
+  assert.deepEqual(rules(findings), ['schema/wasm-plugin']);
+  assert.match(findings[0].message, /^apiVersion: "networking\.istio\.io\/v1alpha3" is not served: the CRD serves WasmPlugin as extensions\.istio\.io\/v1alpha1 only/);
+});
+
+test("another API's Gateway or Service of the same kind (Istio's networking.istio.io Gateway, Knative's Service) is not read as a waypoint or a core Service", async () => {
+  const istioGateway = 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: waypoint, namespace: shop }\nspec:\n  selector: { istio: ingressgateway }\n  servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ["*"] }]\n';
+  const knative = 'apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: waypoint } }\nspec: { template: { spec: { containers: [{ image: ghcr.io/acme/cart }] } } }\n';
+  const dir = manifestDir({ 'mesh.yaml': [istioGateway, knative, AUTH].join('---\n') });
+  const { findings, objects } = await validate(dir);
+  assert.equal(objects, 1);
+  // The plugin's Gateway API target is not Istio's ingress Gateway of the same name.
+  assert.deepEqual(rules(findings), ['plugin/unresolved-target']);
+});
