@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { readManifests, ReadManifestsOptions } from '../compiler/read-manifests';
 import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { analyze } from './analyze';
@@ -32,5 +33,17 @@ export function checkManifests(dir: string, options: ReadManifestsOptions = {}):
     // A plugin without a config has nothing that went unchecked.
     if (typeof spec?.url === 'string' && spec.pluginConfig != null && pluginDefinitionFor(spec.url) === undefined) unchecked.add(moduleId(spec.url));
   }
-  return { findings: sortFindings([...read.findings, ...analyze(read.model)]), objects: read.model.objects.length, uncheckedModules: [...unchecked].sort() };
+  // Checking nothing is no pass: a mistyped folder, or one of templates, would let CI through.
+  const empty: Finding[] =
+    read.model.objects.length === 0 && read.findings.length === 0
+      ? [
+          {
+            rule: 'manifests/empty',
+            severity: 'error',
+            message: `${path.basename(dir)} holds no Kubernetes objects (read: .yaml, .yml and .json files; skipped: files and folders whose name starts with a dot, kustomization files)`,
+            fix: 'Point --manifests at the folder holding the manifests; render a Helm chart or a kustomization with patches first (helm template, kustomize build) and point at the output.',
+          },
+        ]
+      : [];
+  return { findings: sortFindings([...read.findings, ...empty, ...analyze(read.model)]), objects: read.model.objects.length, uncheckedModules: [...unchecked].sort() };
 }

@@ -166,4 +166,15 @@ metadata: { labels: { team: shop } }`,
       fix: 'Pass --manifests DIR pointing at a folder of YAML files.',
     },
   },
+  {
+    id: 'manifests/empty',
+    severity: 'error',
+    checkedAt: 'validate --manifests',
+    docs: {
+      summary: 'The --manifests folder holds no Kubernetes object at all, so nothing was checked: a mistyped path, or a folder whose files are all skipped (other extensions, hidden folders), would otherwise pass.',
+      bad: `waypoint-policy validate --manifests policies`,
+      message: 'policies holds no Kubernetes objects (read: .yaml, .yml and .json files; skipped: files and folders whose name starts with a dot, kustomization files)',
+      fix: 'Point --manifests at the folder holding the manifests; render a Helm chart or a kustomization with patches first (helm template, kustomize build) and point at the output.',
+    },
+  },
 ];

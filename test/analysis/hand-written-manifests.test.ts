@@ -289,6 +289,18 @@ test('a file or folder this user may not read is manifests/unreadable, not an in
   }
 });
 
+test('a folder with no Kubernetes object is manifests/empty for validate (exit 1) and bad usage for explain (exit 2)', async () => {
+  const folders: Record<string, string>[] = [{}, { 'notes.txt': 'hello' }, { 'only-comments.yaml': '# nothing yet\n---\n' }, { '.github/workflows/ci.yml': 'on: push\n' }];
+  for (const files of folders) {
+    const dir = manifestDir(files);
+    const { run: r, findings } = await validate(dir);
+    assert.equal(r.code, 1, r.text);
+    assert.deepEqual(rules(findings), ['manifests/empty']);
+    assert.match(findings[0].message, new RegExp(`^${path.basename(dir)} holds no Kubernetes objects`));
+    assert.equal((await explainStatus(dir)).run.code, 2);
+  }
+});
+
 test('a Helm chart is named as one: templates with {{ }} are one finding each at the first {{, Chart.yaml and values.yaml are no objects; {{ inside a string is fine', async () => {
   const dir = manifestDir({
     'Chart.yaml': 'apiVersion: v2\nname: shop\nversion: 0.1.0\n',
