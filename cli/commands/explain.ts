@@ -15,7 +15,7 @@ export const usage = `waypoint-policy explain --to NAMESPACE/SERVICE[:PORT] [--v
                         [-H 'Name: value']... [--authority HOST] [--manifests DIR] [--plugins FILE|PACKAGE]...
                         [--target NAME] [--root-namespace NS] [--cluster-domain DOMAIN] [--json]
 
-Simulate one request against the manifests in DIR (default: dist) and explain,
+Simulate one request against the manifests in DIR (default: dist; or one file) and explain,
 without a cluster, which proxies it crosses (ingress gateway, waypoint), which
 plugins run there in which order, and what each decides: 401, 200 (passed
 through), or unknown when the outcome depends on something not simulated.

@@ -16,7 +16,9 @@ export const usage = `waypoint-policy validate [--app FILE [--outdir DIR]] [--ma
 
 Check without writing anything. Without --manifests: compile the policy program
 (default ${DEFAULT_APP}) and run every check synth runs. With --manifests DIR: run
-the manifest-level checks on any directory of YAML (ours, or written by hand).
+the manifest-level checks on any directory of YAML or JSON, or one file (ours, or
+written by hand), read as kubectl apply -R -f reads it; hidden folders and
+kustomization files are skipped, and a folder with no object is an error.
 --plugins FILE|PACKAGE (repeatable) imports a module (a file, or an installed
 package) that defines plugins with definePlugin first, so their pluginConfig is
 checked too (the catalogue's always is).
