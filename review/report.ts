@@ -5,6 +5,7 @@ import type { EarlyAdoption } from './early-adoption';
 import { isDeliveryHazard, type DeliveryRename } from './delivery-renames';
 import type { PluginMove } from './plugin-moves';
 import type { SyncGap } from './sync-gaps';
+import type { LeftAmbient } from './unsimulated-widening';
 
 export interface Review {
   readonly base: string;
@@ -69,6 +70,19 @@ function value(v: unknown): string {
 function request(a: AccessCase): string {
   const cred = a.credential === 'none' ? 'no credentials' : `credential ${a.credential}`;
   return `${a.method} ${a.path} ${a.via ? `via ${a.via} ` : ''}to ${a.to}${a.authority ? ` (host ${a.authority})` : ''} (${cred})${inTarget(a.target)}`;
+}
+
+function leftAmbientLine(n: LeftAmbient): string {
+  return (
+    `Namespace ${n.namespace}${inTarget(n.target)} leaves the ambient mesh (istio.io/dataplane-mode: ambient -> ${n.after ?? '(absent)'}): ztunnel no longer captures its pods, ` +
+    'so their own requests skip every waypoint, and every plugin on one, whatever Service they call. The simulated requests come from a client in the mesh and do not show this. ' +
+    'Keep the namespace enrolled (dataplaneMode ambient) unless its pods are meant to leave the mesh and its waypoint policies'
+  );
+}
+
+/** Widenings the representative requests cannot show, one line each. */
+function unsimulatedWidening(e: EffectChanges): string[] {
+  return e.leftAmbient.map(leftAmbientLine);
 }
 
 function bindingLine(b: BindingChange): string {
@@ -302,7 +316,10 @@ function summary(r: Review): string {
   const widened = r.effects.access.filter((a) => a.widened).length;
   const lost = r.effects.bindings.filter((b) => b.lostWaypoint).length;
   const pruned = r.effects.prunedInUse.length;
-  return `${r.objects.length} object(s) changed; ${widened} widened access; ${lost} Service(s) lost their waypoint; ${pruned ? `${pruned} Gateway(s) pruned while in use; ` : ''}${r.effects.simulated} representative request(s) simulated${leftOut(r.effects)}`;
+  const outside = [
+    ...(r.effects.leftAmbient.length ? [`${r.effects.leftAmbient.length} Namespace(s) leaving ambient`] : []),
+  ].map((s) => `${s}; `).join('');
+  return `${r.objects.length} object(s) changed; ${widened} widened access; ${outside}${lost} Service(s) lost their waypoint; ${pruned ? `${pruned} Gateway(s) pruned while in use; ` : ''}${r.effects.simulated} representative request(s) simulated${leftOut(r.effects)}`;
 }
 
 function staleLine(r: Review): string | undefined {
@@ -331,9 +348,11 @@ function text(r: Review): string {
   // Every section below adds lines: none added is no change.
   const preamble = lines.length;
   const widened = r.effects.access.filter((a) => a.widened);
-  if (widened.length) {
+  const outside = unsimulatedWidening(r.effects);
+  if (widened.length || outside.length) {
     lines.push('WIDENED ACCESS (review first):');
     for (const a of widened) lines.push(`  !! ${request(a)}: ${before(a)} -> ${after(a)}`);
+    for (const line of outside) lines.push(`  !! ${line}`);
     lines.push('');
   }
   const hazardLines = hazards(r);
@@ -465,6 +484,7 @@ function markdown(r: Review): string {
   const other = r.effects.access.filter((a) => !a.widened);
   const sections: MarkdownSection[] = [
     table('#### :warning: Widened access (review first)', widened.map((a) => `| **${md(request(a))}** | ${before(a)} | **${after(a)}** |`), 'widened request(s)'),
+    list('#### :warning: Widened access no simulated request shows', unsimulatedWidening(r.effects).map((line) => `- **${md(line)}**`), 'widening(s)'),
     list('#### :warning: Removal and rollout hazards', hazards(r).map((h) => `- ${md(h)}`), 'hazard(s)'),
     list('#### Renames and moves', renames(r).map((line) => `- ${md(line)}`), 'rename(s) and move(s)'),
     list('#### Waypoint bindings', r.effects.bindings.map((b) => `- ${b.lostWaypoint ? ':warning: ' : ''}${md(bindingLine(b))}`), 'binding change(s)'),

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../cli/main';
+import { captureIo, REPO_ROOT } from '../support/helpers';
+import { policyRepo } from './policy-repo';
+
+const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+
+/** Namespaces shop and blog (target demo), each with a waypoint and a Basic-auth plugin on it; `props` and `failStrategy` change per revision. */
+function program(props: { shop?: string; blog?: string; failStrategy?: string; extra?: string }): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const target = new wp.Target(app, 'demo');
+const ack = { literalCredentials: 'test', unpinnedModule: 'test', failOpen: 'test' };
+for (const [name, props] of [['shop', ${props.shop ?? '{}'}], ['blog', ${props.blog ?? '{}'}]] as const) {
+  const ns = new wp.MeshNamespace(target, name, props);
+  const w = new wp.Waypoint(ns, 'waypoint');
+  ns.useWaypoint(w);
+  new wp.BasicAuth(ns, 'auth', {
+    targets: [w],
+    ${props.failStrategy ? `failStrategy: name === 'shop' ? ${props.failStrategy} : undefined,` : ''}
+    rules: [{ prefix: '/admin', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }],
+    acknowledge: ack,
+  });
+  ${props.extra ?? ''}
+}
+export default app;
+`;
+}
+
+async function diff(repo: string, format: string) {
+  const io = captureIo(repo);
+  const code = await main(['diff', '--base', 'main', '--format', format, '--fail-on-widened'], io);
+  return { code, io, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+}
+
+test('a Namespace leaving ambient (dataplane-mode none, or the label dropped) is widened access in every format and fails --fail-on-widened: the simulated requests come from the mesh and cannot show it', async () => {
+  const base = program({});
+  const head = program({ shop: '{ dataplaneMode: wp.DataplaneMode.NONE }', blog: '{ enroll: false }' });
+  const repo = await policyRepo(base, head, 'wp-unsimulated-');
+  const text = await diff(repo, 'text');
+  assert.equal(text.code, 1, text.io.text());
+  assert.match(text.out, /0 widened access; 2 Namespace\(s\) leaving ambient;/);
+  const section = text.out.slice(text.out.indexOf('WIDENED ACCESS (review first):'));
+  assert.ok(text.out.includes('WIDENED ACCESS (review first):'), text.out);
+  assert.ok(section.indexOf('!! Namespace blog [demo] leaves the ambient mesh (istio.io/dataplane-mode: ambient -> (absent))') < section.indexOf('Objects:'), text.out);
+  assert.match(section, /!! Namespace shop \[demo\] leaves the ambient mesh \(istio\.io\/dataplane-mode: ambient -> none\): ztunnel no longer captures its pods, so their own requests skip every waypoint/);
+  assert.match(text.err, /--fail-on-widened fails: 2 Namespace\(s\) leaving ambient/);
+  const markdown = await diff(repo, 'markdown');
+  assert.equal(markdown.code, 1);
+  assert.match(markdown.out, /#### :warning: Widened access no simulated request shows\n\n- \*\*Namespace blog \[demo\] leaves the ambient mesh/);
+  assert.ok(markdown.out.indexOf('Widened access no simulated request shows') < markdown.out.indexOf('Object changes'));
+  const json = await diff(repo, 'json');
+  assert.equal(json.code, 1);
+  assert.deepEqual(JSON.parse(json.out).effects.leftAmbient, [
+    { target: 'demo', namespace: 'blog' },
+    { target: 'demo', namespace: 'shop', after: 'none' },
+  ]);
+});
+
+test('entering ambient, and a label-only Namespace removed (GitOps never prunes it, so its ambient label stays), are not reported as leaving it', async () => {
+  const repo = await policyRepo(program({ shop: '{ dataplaneMode: wp.DataplaneMode.NONE }' }), program({}), 'wp-unsimulated-');
+  const entered = await diff(repo, 'json');
+  assert.equal(entered.code, 0, entered.io.text());
+  assert.deepEqual(JSON.parse(entered.out).effects.leftAmbient, []);
+  // Released labels go from the cluster; a manifest merely dropped keeps them there.
+  const dropped = await policyRepo(program({}), program({}).replace("const ns = new wp.MeshNamespace(target, name, props);", "const ns = new wp.MeshNamespace(target, name, props);\n  if (name === 'blog') continue;"), 'wp-unsimulated-');
+  const r = await diff(dropped, 'json');
+  assert.deepEqual(JSON.parse(r.out).effects.leftAmbient, [], r.out);
+});
