@@ -16,7 +16,7 @@ import { credentialFingerprint } from './secrets';
 import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
 import { pluginId, pluginPairs, refsOf, type PluginMove, type PluginPair } from './plugin-moves';
 import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type RolloutState, type SyncGap } from './sync-gaps';
-import { leftAmbient, type LeftAmbient } from './unsimulated-widening';
+import { failsOpen, leftAmbient, type FailsOpen, type LeftAmbient } from './unsimulated-widening';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
 export interface BindingState {
@@ -92,6 +92,8 @@ export interface EffectChanges {
   readonly tools: GitOpsToolName[];
   /** Namespaces leaving ambient: their pods' requests skip every waypoint, which no simulated request (sent from the mesh) shows. */
   readonly leftAmbient: LeftAmbient[];
+  /** Auth plugins now failing open: requests pass them when the module fails to load, which the simulator (modules load) never shows. */
+  readonly failsOpen: FailsOpen[];
 }
 
 const BASIC_AUTH = moduleId(BASIC_AUTH_URL);
@@ -528,6 +530,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   const pluginMoves: PluginMove[] = [];
   const syncGaps: SyncGap[] = [];
   const leftAmbientNamespaces: LeftAmbient[] = [];
+  const failingOpen: FailsOpen[] = [];
   // Read once: it scans every object of both revisions.
   const flux = fluxMayApply([base, head]);
   const tools = toolsOf([base, head], flux);
@@ -541,7 +544,10 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     // An owned Namespace's label landing before its waypoint's plugins is said there, not again as a gap.
     const earlyNamespaces = new Set(early.map((a) => a.object.replace(/^Namespace /, '')));
     const live = headInCluster(head, leftBehind);
-    if (baseTargets.has(target)) leftAmbientNamespaces.push(...leftAmbient(base, live, target));
+    if (baseTargets.has(target)) {
+      leftAmbientNamespaces.push(...leftAmbient(base, live, target));
+      failingOpen.push(...failsOpen(base, head, target));
+    }
     const facts: HeadFacts = { pruned, leftBehind: new Map(leftBehind.map((o) => [objectKey(o.manifest), describe(o)])) };
     const bi = indexFor(base, target);
     const hi = indexFor(live, target);
@@ -658,5 +664,5 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     });
   }
   access.sort((a, b) => Number(b.widened) - Number(a.widened));
-  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces };
+  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen };
 }

@@ -5,7 +5,7 @@ import type { EarlyAdoption } from './early-adoption';
 import { isDeliveryHazard, type DeliveryRename } from './delivery-renames';
 import type { PluginMove } from './plugin-moves';
 import type { SyncGap } from './sync-gaps';
-import type { LeftAmbient } from './unsimulated-widening';
+import type { FailsOpen, LeftAmbient } from './unsimulated-widening';
 
 export interface Review {
   readonly base: string;
@@ -80,9 +80,16 @@ function leftAmbientLine(n: LeftAmbient): string {
   );
 }
 
+function failsOpenLine(f: FailsOpen): string {
+  return (
+    `${f.plugin}${inTarget(f.target)} now fails open (failStrategy ${f.before} -> FAIL_OPEN): whenever its module cannot be fetched or crashes, the requests it refuses pass unchecked. ` +
+    'The simulated requests assume the module loads and do not show this. Keep it fail-closed (remove failStrategy) unless availability beats this check here'
+  );
+}
+
 /** Widenings the representative requests cannot show, one line each. */
 function unsimulatedWidening(e: EffectChanges): string[] {
-  return e.leftAmbient.map(leftAmbientLine);
+  return [...e.leftAmbient.map(leftAmbientLine), ...e.failsOpen.map(failsOpenLine)];
 }
 
 function bindingLine(b: BindingChange): string {
@@ -318,6 +325,7 @@ function summary(r: Review): string {
   const pruned = r.effects.prunedInUse.length;
   const outside = [
     ...(r.effects.leftAmbient.length ? [`${r.effects.leftAmbient.length} Namespace(s) leaving ambient`] : []),
+    ...(r.effects.failsOpen.length ? [`${r.effects.failsOpen.length} auth plugin(s) now failing open`] : []),
   ].map((s) => `${s}; `).join('');
   return `${r.objects.length} object(s) changed; ${widened} widened access; ${outside}${lost} Service(s) lost their waypoint; ${pruned ? `${pruned} Gateway(s) pruned while in use; ` : ''}${r.effects.simulated} representative request(s) simulated${leftOut(r.effects)}`;
 }

@@ -1,10 +1,11 @@
 import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
 import { LABELS } from '../constructs/labels';
+import { isAuthPlugin, pluginSubject, pluginView } from '../analysis/rules/plugin-spec';
 import { labelsOf } from '../analysis/rules/waypoints';
 
 /**
  * Widenings no representative request can show: the simulator sends every
- * request from a client in the ambient mesh.
+ * request from a client in the ambient mesh, with every module loaded.
  */
 
 /** A Namespace enrolled in ambient by the base, no longer by the head (as the cluster will hold it). */
@@ -13,6 +14,15 @@ export interface LeftAmbient {
   readonly namespace: string;
   /** The head's `istio.io/dataplane-mode` (`none`...), absent when the label is gone. */
   readonly after?: string;
+}
+
+/** An auth plugin the base ran fail-closed that the head runs with `failStrategy: FAIL_OPEN`. */
+export interface FailsOpen {
+  readonly target: string;
+  /** `WasmPlugin namespace/name`. */
+  readonly plugin: string;
+  /** The base's failStrategy (FAIL_CLOSE when unset, the API's default). */
+  readonly before: string;
 }
 
 const ofTarget = (m: MeshModel, target: string, kind: string): ModelObject[] => m.objects.filter((o) => o.target === target && o.manifest.kind === kind);
@@ -35,4 +45,25 @@ export function leftAmbient(base: MeshModel, live: MeshModel, target: string): L
     out.push({ target, namespace: o.manifest.metadata.name, ...(mode !== undefined ? { after: mode } : {}) });
   }
   return out.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+}
+
+/**
+ * The simulator assumes every module loads, so a plugin that now fails open
+ * answers as before; yet whenever its module cannot be fetched or crashes,
+ * what it refused passes. Only a plugin that decides access counts (the
+ * rule plugin/fail-open-auth's test), and only one both revisions hold
+ * that did not fail open already: a new plugin that fails open protects
+ * more than nothing did.
+ */
+export function failsOpen(base: MeshModel, head: MeshModel, target: string): FailsOpen[] {
+  const before = new Map(ofTarget(base, target, 'WasmPlugin').map((o) => [objectKey(o.manifest), pluginView(o)]));
+  const out: FailsOpen[] = [];
+  for (const o of ofTarget(head, target, 'WasmPlugin')) {
+    const p = pluginView(o);
+    if (p.failStrategy !== 'FAIL_OPEN' || !isAuthPlugin(p)) continue;
+    const was = before.get(objectKey(o.manifest));
+    if (!was || was.failStrategy === 'FAIL_OPEN') continue;
+    out.push({ target, plugin: pluginSubject(p), before: was.failStrategy });
+  }
+  return out.sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0));
 }

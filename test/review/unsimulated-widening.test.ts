@@ -69,3 +69,31 @@ test('entering ambient, and a label-only Namespace removed (GitOps never prunes 
   const r = await diff(dropped, 'json');
   assert.deepEqual(JSON.parse(r.out).effects.leftAmbient, [], r.out);
 });
+
+test('an auth plugin turned FAIL_OPEN is widened access in every format and fails --fail-on-widened, though every simulated request answers as before (modules are assumed to load)', async () => {
+  const repo = await policyRepo(program({}), program({ failStrategy: 'wp.FailStrategy.FAIL_OPEN' }), 'wp-unsimulated-');
+  const text = await diff(repo, 'text');
+  assert.equal(text.code, 1, text.io.text());
+  assert.match(text.out, /0 widened access; 1 auth plugin\(s\) now failing open;/);
+  assert.match(text.out, /WIDENED ACCESS \(review first\):\n {2}!! WasmPlugin shop\/auth \[demo\] now fails open \(failStrategy FAIL_CLOSE -> FAIL_OPEN\): whenever its module cannot be fetched or crashes, the requests it refuses pass unchecked/);
+  assert.match(text.err, /--fail-on-widened fails: 1 auth plugin\(s\) now failing open/);
+  const markdown = await diff(repo, 'markdown');
+  assert.match(markdown.out, /- \*\*WasmPlugin shop\/auth \[demo\] now fails open/);
+  const json = await diff(repo, 'json');
+  assert.deepEqual(JSON.parse(json.out).effects.failsOpen, [{ target: 'demo', plugin: 'WasmPlugin shop/auth', before: 'FAIL_CLOSE' }]);
+  // Back to fail-closed narrows: nothing to report.
+  const back = await policyRepo(program({ failStrategy: 'wp.FailStrategy.FAIL_OPEN' }), program({}), 'wp-unsimulated-');
+  const r = await diff(back, 'json');
+  assert.equal(r.code, 0, r.io.text());
+  assert.deepEqual(JSON.parse(r.out).effects.failsOpen, []);
+});
+
+test('a new auth plugin that fails open protects more than nothing did, and a plugin that decides nothing (gRPC access logging) failing open widens nothing: neither is reported', async () => {
+  const logging = (failStrategy: string) => `new wp.GrpcAccessLogging(ns, 'logs', { targets: [w], loggingService: 'otel.observability.svc.cluster.local:4317', ${failStrategy}acknowledge: ack });`;
+  const added = `new wp.BasicAuth(ns, 'auth2', { targets: [w], failStrategy: wp.FailStrategy.FAIL_OPEN, rules: [{ prefix: '/ops', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });`;
+  const repo = await policyRepo(program({ extra: logging('') }), program({ extra: added + logging('failStrategy: wp.FailStrategy.FAIL_OPEN, ') }), 'wp-unsimulated-');
+  const r = await diff(repo, 'json');
+  const review = JSON.parse(r.out);
+  assert.ok(review.objects.some((o: { object: { name: string }; fields: { path: string }[] }) => o.object.name === 'logs' && o.fields.some((f) => f.path === 'spec.failStrategy')), r.out);
+  assert.deepEqual(review.effects.failsOpen, [], r.out);
+});
