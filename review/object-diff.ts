@@ -22,6 +22,12 @@ export interface FieldChange {
   /** Before and after, secrets already replaced by fingerprints; undefined when absent. */
   readonly before?: unknown;
   readonly after?: unknown;
+  /**
+   * A list item that only changed place: its index in the base list (`path`
+   * names its head index). A scalar's value is in `before` and `after`; any
+   * change inside an item follows as fields of its own.
+   */
+  readonly movedFrom?: number;
 }
 
 export interface ObjectChange {
@@ -184,18 +190,41 @@ function diffLists(a: unknown[], b: unknown[], path: (string | number)[], out: F
     return;
   }
   // Matched by identity, not position: removing one item reads as that item
-  // removed, not as every later item edited. Between two matched items, what
-  // was removed and what was added pair up in order as a change in place (a
-  // rotated credential, a rule's new path); the rest are removed (base
-  // position) or added (head position).
-  const pairs = [...align(ia as string[], ib as string[]), [a.length, b.length] as [number, number]];
+  // removed, not as every later item edited. An item found on both sides
+  // off the common run only moved (a reordered rule or method): one line
+  // saying so, not a removal and an addition of the same thing. Between two
+  // matched items, what was removed and what was added pair up in order as a
+  // change in place (a rotated credential, a rule's new path); the rest are
+  // removed (base position) or added (head position).
+  const common = align(ia as string[], ib as string[]);
+  const moved = new Map<number, number>();
+  const unmatched = new Map<string, number[]>();
+  const inCommon = [new Set(common.map(([i]) => i)), new Set(common.map(([, j]) => j))];
+  ia.forEach((id, i) => {
+    if (!inCommon[0].has(i)) (unmatched.get(id!) ?? unmatched.set(id!, []).get(id!)!).push(i);
+  });
+  ib.forEach((id, j) => {
+    const from = inCommon[1].has(j) ? undefined : unmatched.get(id!)?.shift();
+    if (from !== undefined) moved.set(j, from);
+  });
+  const movedFrom = new Set(moved.values());
+  const pairs = [...common, [a.length, b.length] as [number, number]];
   let [i, j] = [0, 0];
   for (const [pi, pj] of pairs) {
-    for (; i < pi && j < pj; i++, j++) diffValues(a[i], b[j], [...path, j], out, secrets);
-    for (; i < pi; i++) out.push({ path: renderPath([...path, i]), before: redactSecrets(a[i], [...path, i], secrets), after: undefined });
-    for (; j < pj; j++) out.push({ path: renderPath([...path, j]), before: undefined, after: redactSecrets(b[j], [...path, j], secrets) });
+    const removed: number[] = [];
+    const added: number[] = [];
+    for (; i < pi; i++) if (!movedFrom.has(i)) removed.push(i);
+    for (; j < pj; j++) if (!moved.has(j)) added.push(j);
+    for (; removed.length > 0 && added.length > 0; ) diffValues(a[removed.shift()!], b[added[0]], [...path, added.shift()!], out, secrets);
+    for (const k of removed) out.push({ path: renderPath([...path, k]), before: redactSecrets(a[k], [...path, k], secrets), after: undefined });
+    for (const k of added) out.push({ path: renderPath([...path, k]), before: undefined, after: redactSecrets(b[k], [...path, k], secrets) });
     if (pi < a.length) diffValues(a[pi], b[pj], [...path, pj], out, secrets);
     [i, j] = [pi + 1, pj + 1];
+  }
+  for (const [to, from] of [...moved].sort(([x], [y]) => x - y)) {
+    const scalar = b[to] === null || typeof b[to] !== 'object' ? { before: redactSecrets(a[from], [...path, from], secrets), after: redactSecrets(b[to], [...path, to], secrets) } : {};
+    out.push({ path: renderPath([...path, to]), ...scalar, movedFrom: from });
+    diffValues(a[from], b[to], [...path, to], out, secrets);
   }
 }
 

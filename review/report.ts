@@ -107,8 +107,13 @@ function chainLine(c: ChainChange): string {
   return `${c.subject}${inTarget(c.target)}: ${parts.join('; ')}`;
 }
 
+/** A list item that only changed place: its value when it is a scalar, and where it was. */
+function moveText(f: FieldChange): string {
+  return `${f.after !== undefined ? `${value(f.after)} ` : ''}moved from [${f.movedFrom}]`;
+}
+
 function fieldLine(f: FieldChange): string {
-  return `${f.path}: ${value(f.before)} -> ${value(f.after)}`;
+  return f.movedFrom !== undefined ? `${f.path}: ${moveText(f)}` : `${f.path}: ${value(f.before)} -> ${value(f.after)}`;
 }
 
 function objectLine(o: ObjectChange): string {
@@ -500,7 +505,7 @@ function markdown(r: Review): string {
     table('#### Other access changes', other.map((a) => `| ${md(request(a))} | ${before(a)} | ${after(a)} |`), 'request(s)'),
     {
       head: ['<details><summary>Object changes</summary>', ''],
-      items: r.objects.map((o) => [`- ${md(objectLine(o))} (${code(o.file)})`, ...o.fields.map((f) => `  - ${code(f.path)}: ${md(value(f.before))} → ${md(value(f.after))}`)].join('\n')),
+      items: r.objects.map((o) => [`- ${md(objectLine(o))} (${code(o.file)})`, ...o.fields.map((f) => `  - ${code(f.path)}: ${f.movedFrom !== undefined ? md(moveText(f)) : `${md(value(f.before))} → ${md(value(f.after))}`}`)].join('\n')),
       tail: ['', '</details>', ''],
       more: (n) => `- … ${n} more changed object(s) left out`,
     },

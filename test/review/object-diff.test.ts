@@ -242,3 +242,32 @@ spec:
   const changes = diffObjects(tree('./prod/1-waypoints'), tree('./deploy/prod/1-waypoints'));
   assert.deepEqual(changes.map((c) => [c.change, c.object.name, c.fields?.map((f) => f.path)]), [['changed', 'mesh-policy-prod-1-waypoints', ['spec.path']]]);
 });
+
+test('a list item that only changed place reads as moved, not as removed and added again: a reordered rule, method or credential (as a fingerprint)', async () => {
+  const { formatReview, review } = await import('../../review');
+  const file = 't/2-policies/shop/wasmplugin-auth.yaml';
+  const admin = { prefix: '/admin', request_methods: ['GET'], credentials: ['dXNlcjpvbmU=', 'YWRtaW46dHdv'] };
+  const ops = { prefix: '/ops', request_methods: ['GET', 'POST'], credentials: ['dXNlcjpvbmU='] };
+  const [before, after] = [basicAuthPlugin([admin, ops]), basicAuthPlugin([{ ...ops, request_methods: ['POST', 'GET'] }, { ...admin, credentials: ['YWRtaW46dHdv', 'dXNlcjpvbmU='] }])];
+  const rules = 'spec.pluginConfig.basic_auth_rules';
+  const fields = diffObjects(parseTree(new Map([[file, before]])), parseTree(new Map([[file, after]])))[0].fields;
+  assert.deepEqual(
+    fields.map((f) => [f.path, f.movedFrom]),
+    [
+      [`${rules}[0].request_methods[1]`, 0],
+      [`${rules}[1]`, 0],
+      [`${rules}[1].credentials[1]`, 0],
+    ],
+  );
+  assert.equal(fields[0].after, 'GET');
+  assert.equal(fields[1].before, undefined);
+  const r = review(new Map([[file, before]]), new Map([[file, after]]), { base: 'main', head: 'working tree' });
+  const text = formatReview(r, 'text');
+  assert.match(text, /basic_auth_rules\[1\]: moved from \[0\]\n/);
+  assert.match(text, /basic_auth_rules\[0\]\.request_methods\[1\]: GET moved from \[0\]/);
+  assert.match(text, /basic_auth_rules\[1\]\.credentials\[1\]: sha256:[0-9a-f]{8} moved from \[0\]/);
+  assert.doesNotMatch(text, /\(absent\)/);
+  assert.match(formatReview(r, 'markdown'), /- `spec\.pluginConfig\.basic_auth_rules\[1\]`: moved from \[0\]/);
+  for (const format of ['text', 'markdown', 'json'] as const) assert.doesNotMatch(formatReview(r, format), /dXNlcjpvbmU=|YWRtaW46dHdv/);
+  assert.deepEqual(r.effects.access, []);
+});
