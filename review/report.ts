@@ -63,7 +63,8 @@ const MAX_VALUE = 1000;
 
 function value(v: unknown): string {
   if (v === undefined) return '(absent)';
-  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  // Quoted when empty: "group: gateway.networking.k8s.io -> " reads as a line cut short.
+  const text = typeof v === 'string' && v !== '' ? v : JSON.stringify(v);
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}... (${text.length - MAX_VALUE} more characters in --json)` : text;
 }
 

@@ -271,3 +271,15 @@ test('a list item that only changed place reads as moved, not as removed and add
   for (const format of ['text', 'markdown', 'json'] as const) assert.doesNotMatch(formatReview(r, format), /dXNlcjpvbmU=|YWRtaW46dHdv/);
   assert.deepEqual(r.effects.access, []);
 });
+
+test('an empty string prints quoted, so a plugin moved from a Gateway to a Service does not read as a line cut short', async () => {
+  const { formatReview, review } = await import('../../review');
+  const file = 't/2-policies/shop/wasmplugin-auth.yaml';
+  const rules = [{ prefix: '/admin', request_methods: ['GET'], credentials: ['dXNlcjpvbmU='] }];
+  const before = basicAuthPlugin(rules, [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
+  const after = basicAuthPlugin(rules, [{ group: '', kind: 'Service', name: 'cart' }]);
+  const r = review(new Map([[file, before]]), new Map([[file, after]]), { base: 'main', head: 'working tree' });
+  assert.match(formatReview(r, 'text'), /spec\.targetRefs\[0\]\.group: gateway\.networking\.k8s\.io -> ""\n/);
+  assert.match(formatReview(r, 'markdown'), /`spec\.targetRefs\[0\]\.group`: gateway\.networking\.k8s\.io → ""\n/);
+  assert.equal(r.objects[0].fields.find((f) => f.path === 'spec.targetRefs[0].group')?.after, '');
+});
