@@ -122,8 +122,13 @@ function objectLine(o: ObjectChange): string {
   return `${o.change} ${id}`;
 }
 
-const STALE_LABELS =
-  'its manifest is removed but GitOps never prunes it, so the live object keeps its mesh labels (istio.io/use-waypoint, istio.io/dataplane-mode...): release them first (ReleasedLabels, see docs/gitops.md)';
+/** A removed object GitOps never prunes: which waypoint its live label still names, when one does (the reason the gate fails). */
+function staleLabels(o: ObjectChange): string {
+  const kept = o.staleWaypoint
+    ? `its mesh labels, among them istio.io/use-waypoint naming waypoint ${o.staleWaypoint} (no later review sees that label, so removing that waypoint then would go unreported)`
+    : 'its mesh labels (istio.io/dataplane-mode, istio.io/use-waypoint...)';
+  return `its manifest is removed but GitOps never prunes it, so the live object keeps ${kept}: release them first (ReleasedLabels, see docs/gitops.md)`;
+}
 
 const BECAME_LABEL_ONLY =
   'this app owned the whole Service and now only labels it: the GitOps tool\'s server-side apply drops every field it applied before (spec.ports included), which the API server refuses, so the sync fails. Let the owning team apply the full Service first, then switch to the label-only form';
@@ -310,7 +315,7 @@ function hazards(r: Review): string[] {
     ...gapLines(r.effects.syncGaps),
     ...r.objects
       .filter((o) => o.change === 'removed' && o.labelOnly && !covered.has(`${o.object.target}\0${describeId(o.object)}`))
-      .map((o) => `${objectLine(o)}: ${STALE_LABELS}`),
+      .map((o) => `${objectLine(o)}: ${staleLabels(o)}`),
     ...r.objects.filter((o) => o.becameLabelOnly).map((o) => `${objectLine(o)}: ${BECAME_LABEL_ONLY}`),
     ...r.objects.filter((o) => o.becameOwned).map((o) => `${objectLine(o)}: ${BECAME_OWNED}`),
     ...droppedLines(r.objects),
