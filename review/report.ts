@@ -126,7 +126,10 @@ function objectLine(o: ObjectChange): string {
 function staleLabels(o: ObjectChange): string {
   const kept = o.staleWaypoint
     ? `its mesh labels, among them istio.io/use-waypoint naming waypoint ${o.staleWaypoint} (no later review sees that label, so removing that waypoint then would go unreported)`
-    : 'its mesh labels (istio.io/dataplane-mode, istio.io/use-waypoint...)';
+    : o.object.kind === 'Namespace'
+      ? 'its mesh labels (istio.io/dataplane-mode, istio.io/use-waypoint...)'
+      : // A Service never carries the dataplane mode: naming it would send the reader looking for it.
+        'its mesh labels (istio.io/use-waypoint, istio.io/ingress-use-waypoint...)';
   return `its manifest is removed but GitOps never prunes it, so the live object keeps ${kept}: release them first (ReleasedLabels, see docs/gitops.md)`;
 }
 

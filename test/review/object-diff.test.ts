@@ -127,6 +127,24 @@ test('a removed Namespace that only enrolled its namespace is said to keep its m
   assert.doesNotMatch(text, /waypoint labels/);
 });
 
+test('a removed label-only Service is said to keep its Service labels, not the dataplane mode only Namespaces carry', async () => {
+  const { formatReview, review } = await import('../../review');
+  const file = 't/3-enrollment/shop/service-reviews.yaml';
+  const service = `apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: shop
+  labels:
+    istio.io/use-waypoint: none
+  annotations:
+    argocd.argoproj.io/sync-options: Delete=false,Prune=false,ServerSideApply=true
+`;
+  const text = formatReview(review(new Map([[file, service]]), new Map(), { base: 'main', head: 'working tree' }), 'text');
+  assert.match(text, /removed Service shop\/reviews \[t\]: its manifest is removed but GitOps never prunes it, so the live object keeps its mesh labels \(istio\.io\/use-waypoint, /);
+  assert.doesNotMatch(text, /dataplane-mode/);
+});
+
 test('a null targetRefs or basic_auth_rules item (a hand-edited manifest the API server refuses) is skipped, as the simulator skips it, instead of crashing the review', async () => {
   const { formatReview, review } = await import('../../review');
   const plugin = (refs: unknown[], rules: unknown[]) => basicAuthPlugin(rules, refs);
