@@ -1,11 +1,12 @@
 import { basicAuthConfigSchema, type BasicAuthConfig } from '../constructs/plugins/basic-auth';
 import { isDecodableBase64, isSubstitutionPlaceholder, storedCredential } from '../constructs/plugins/basic-auth-format';
+import { CATALOGUE_SOURCE_TAG, isOlderRelease, moduleTag } from '../constructs/plugins/module-tag';
 import type { PluginDecision, PluginEvaluator, PluginInput } from './plugin-evaluator';
 
 type Rule = NonNullable<BasicAuthConfig['basic_auth_rules']>[number];
 
 /** The tag whose plugin.cc this reproduces (identical through master 1ebcbdde, 2025-04-01). */
-export const BASIC_AUTH_VERSION = '1.12.0';
+export const BASIC_AUTH_VERSION = CATALOGUE_SOURCE_TAG;
 
 /**
  * Schema findings that the module itself accepts: it loads the config, and
@@ -95,24 +96,6 @@ function decoded(s: string): string | undefined {
   return Buffer.from(s.replace(/=+$/, ''), 'base64').toString('utf8');
 }
 
-/** The tag of a module URL, if it has one. */
-function tagOf(url: string): string | undefined {
-  const last = url.replace(/@sha256:[a-f0-9]+$/, '').split('/').pop() ?? '';
-  const colon = last.indexOf(':');
-  return colon >= 0 ? last.slice(colon + 1) : undefined;
-}
-
-// The version whose source was read, split once.
-const [MAJOR, MINOR, PATCH] = BASIC_AUTH_VERSION.split('.').map(Number);
-
-/** Whether a `x.y.z` tag is a release before the one whose source was read. */
-function olderRelease(tag: string): boolean {
-  const v = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(tag);
-  if (!v) return false;
-  const [a, b, c] = v.slice(1).map(Number);
-  return a !== MAJOR ? a < MAJOR : b !== MINOR ? b < MINOR : c < PATCH;
-}
-
 /** A note when the module tag is not the one whose source was read. */
 function versionNote(tag: string | undefined): string {
   if (tag === undefined || tag === BASIC_AUTH_VERSION) return '';
@@ -134,20 +117,11 @@ export const basicAuthEvaluator: PluginEvaluator = {
   name: `basic_auth ${BASIC_AUTH_VERSION}`,
   evaluate(input: PluginInput): PluginDecision {
     // Earlier releases are other code (per Istio minor: 1.9, 1.10, 1.11), not
-    // read here: their answers would be guesses.
-    const tag = tagOf(input.plugin.url);
-    if (tag !== undefined && olderRelease(tag)) {
+    // read here: their answers would be guesses. (A pluginName on a later tag
+    // is answered before any evaluator runs: constructs/plugins/root-id.ts.)
+    const tag = moduleTag(input.plugin.url);
+    if (tag !== undefined && isOlderRelease(tag)) {
       return { kind: 'not-simulated', detail: `basic_auth ${tag} is older than ${BASIC_AUTH_VERSION}, the source this simulator follows (the same through master 2025-04); earlier releases are not simulated` };
-    }
-    // plugin.cc registers its contexts under the default root id "". For any
-    // other root id the proxy-wasm C++ SDK builds a plain RootContext and
-    // Context instead: onConfigure accepts anything, onRequestHeaders continues.
-    const rootId = input.plugin.pluginName;
-    if (rootId !== undefined) {
-      return {
-        kind: 'pass',
-        detail: `pluginName ${JSON.stringify(rootId)} is the root id Envoy hands the module, but basic_auth registers its code under the default root id "": the SDK then runs empty contexts that accept any config and check nothing, so every request passes (remove pluginName)`,
-      };
     }
     const decision = check(input);
     const note = versionNote(tag);

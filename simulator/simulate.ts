@@ -3,6 +3,7 @@ import type { Proxy } from './attachment';
 import { bindService, ingressUsesWaypoint } from './binding';
 import { buildChain, Chain, orderUnknown, STAGE_NAMES } from './chain';
 import { pluginDefinitionFor } from '../constructs/define-plugin';
+import { emptyRootContexts } from '../constructs/plugins/root-id';
 import { pluginEvaluatorFor } from './evaluators';
 import { GatewayInfo, MeshIndex, namespaceOf, ServiceInfo } from './mesh-index';
 import type { PluginDecision } from './plugin-evaluator';
@@ -122,6 +123,9 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
     const spec = (m.spec ?? {}) as { url?: unknown; pluginConfig?: unknown; pluginName?: unknown };
     const url = typeof spec.url === 'string' ? spec.url : '';
     const pluginName = typeof spec.pluginName === 'string' && spec.pluginName !== '' ? spec.pluginName : undefined;
+    // A catalogue module's code never runs under a pluginName, whatever evaluator is registered for it.
+    const empty = emptyRootContexts(url, pluginName);
+    if (empty) return { decision: { kind: 'pass', detail: empty.explanation }, module: '' };
     const evaluator = pluginEvaluatorFor(url);
     const decision: PluginDecision = evaluator
       ? evaluator.evaluate({ config: options.substitutions ? substitute(spec.pluginConfig, options.substitutions) : spec.pluginConfig, request, plugin: { namespace: namespaceOf(m), name: m.metadata.name, url, pluginName } })

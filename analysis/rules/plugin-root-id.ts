@@ -1,12 +1,6 @@
-import { pluginDefinitionFor } from '../../constructs/define-plugin';
-import { CATALOGUE } from '../../constructs/plugins/catalogue';
+import { emptyRootContexts } from '../../constructs/plugins/root-id';
 import type { Rule } from '../rule';
 import { isAuthPlugin, pluginSubject, pluginView } from './plugin-spec';
-
-// Every catalogue module registers its contexts with RegisterContextFactory(...)
-// and no root id, that is under "". The proxy-wasm C++ SDK gives any other root
-// id a plain RootContext and Context: any config loads, every request continues.
-const DEFAULT_ROOT_ID = new Set(CATALOGUE.map((d) => d.name));
 
 export const pluginRootId: Rule = {
   id: 'plugin/root-id',
@@ -29,15 +23,15 @@ spec:
   check(ctx) {
     for (const o of ctx.ofKind('WasmPlugin')) {
       const spec = (o.manifest.spec ?? {}) as { pluginName?: unknown };
-      if (typeof spec.pluginName !== 'string' || spec.pluginName === '') continue;
+      if (spec.pluginName === undefined) continue;
       const p = pluginView(o);
-      const def = p.url ? pluginDefinitionFor(p.url) : undefined;
-      if (!def || !DEFAULT_ROOT_ID.has(def.name)) continue;
+      const empty = emptyRootContexts(p.url, spec.pluginName);
+      if (!empty) continue;
       // What is lost, said as the reader will meet it: an auth plugin lets every
       // request through; a logger or a limiter just stops logging or limiting.
       const effect = isAuthPlugin(p) ? 'and every request passes' : "so the module's own code never runs on a request";
       ctx.report(o, {
-        message: `${pluginSubject(p)} sets pluginName ${JSON.stringify(spec.pluginName)}, but the ${def.name} module registers its code under the default root id: the proxy then runs empty contexts that do nothing, ${effect}`,
+        message: `${pluginSubject(p)} sets pluginName ${JSON.stringify(spec.pluginName)}, but the ${empty.definition.name} module registers its code under the default root id: the proxy then runs empty contexts that do nothing, ${effect}`,
       });
     }
   },
