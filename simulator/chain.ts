@@ -1,4 +1,5 @@
 import type { ModelObject } from '../compiler/model';
+import { admissionRefusal } from './admission';
 import { attachmentOf, lookupNamespaces, Proxy, wasmMatch } from './attachment';
 import type { MeshIndex } from './mesh-index';
 import { namespaceOf } from './mesh-index';
@@ -117,6 +118,12 @@ export function buildChain(index: MeshIndex, proxy: Proxy): Chain {
       }
       if (match.applies === 'unknown') applies = 'unknown';
       if (match.why) why = `${why}; ${match.why}`;
+      // As written it never exists in a cluster; an earlier admitted version may, or none.
+      const refused = admissionRefusal(o.manifest);
+      if (refused) {
+        applies = 'unknown';
+        why = `${why}; but the API server refuses this WasmPlugin as written (${refused}): it is never created, and whether an earlier admitted version of it runs here is unknown offline`;
+      }
     }
     const { stage, skip } = stageOf(o);
     if (skip) {

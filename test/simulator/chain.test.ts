@@ -238,3 +238,45 @@ describe('what cannot be simulated is never guessed', () => {
     assert.equal(run([policy, denier('apps', 'authn', { phase: 'AUTHN' })]).status, 401);
   });
 });
+
+describe('a WasmPlugin the API server refuses as written', () => {
+  // istio-ambient-facts.md 1.2-1.4: CEL on the CRD and istiod's webhook refuse these, so the
+  // object as written never exists; an earlier admitted version of it may, which manifests do not show.
+  const withSpec = (name: string, extra: Record<string, unknown>, o: PluginOptions = {}): KubeObject => {
+    const p = denier('apps', name, o);
+    return { ...p, spec: { ...(p.spec as object), ...extra } };
+  };
+  const gatewayRef = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'wp' };
+  const cases: { name: string; object: KubeObject; why: RegExp }[] = [
+    { name: 'targetRefs[].namespace set, even to its own namespace', object: withSpec('ns-set', { targetRefs: [{ ...gatewayRef, namespace: 'apps' }] }), why: /spec\.targetRefs\[0\]\.namespace: is "apps": cross-namespace references are not supported/ },
+    { name: 'a Service target with a namespace', object: withSpec('svc-ns', { targetRefs: [{ group: '', kind: 'Service', name: 'app', namespace: 'apps' }] }), why: /spec\.targetRefs\[0\]\.namespace/ },
+    { name: 'selector next to targetRefs', object: withSpec('both', { selector: { matchLabels: { app: 'app' } } }), why: /sets selector and targetRefs; only one of selector, targetRef and targetRefs may be set/ },
+    { name: 'the legacy targetRef next to targetRefs', object: withSpec('two-forms', { targetRef: gatewayRef }), why: /sets targetRef and targetRefs/ },
+    { name: 'a url scheme the CRD refuses', object: withSpec('ftp', { url: 'ftp://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0' }), why: /spec\.url: .* is refused/ },
+    { name: 'an empty pluginName', object: withSpec('empty-root-id', { pluginName: '' }), why: /spec\.pluginName: must not be empty/ },
+  ];
+
+  for (const c of cases) {
+    test(`${c.name}: it never runs as written, so a denial it would give is no status, with the reason`, () => {
+      const r = run([c.object]);
+      assert.equal(r.status, null, r.text);
+      assert.match(r.text, /the API server refuses this WasmPlugin as written/);
+      assert.match(r.text, c.why);
+      assert.match(r.text, /whether an earlier admitted version of it runs here is unknown offline/);
+      // Assuming what cannot be decided lets the request through: as if it were not there.
+      assert.equal(simulate(modelOf([...MESH, c.object]), { to: 'apps/app:80' }, { unsimulated: 'assume-pass' }).status, 200);
+    });
+  }
+
+  test('one that would let the request through changes nothing either way', () => {
+    const r = run([withSpec('ns-set', { targetRefs: [{ ...gatewayRef, namespace: 'apps' }] })], { headers: { Authorization: 'Basic b2s6dGVzdA==' } });
+    assert.equal(r.status, 200);
+  });
+
+  test('on an ingress gateway too', () => {
+    const p = plugin('apps', 'edge-auth', { targetRefs: toGateway('edge'), pluginConfig: basicAuthConfig('/', ['ok:test']) });
+    const refused = { ...p, spec: { ...(p.spec as object), targetRefs: [{ ...gatewayRef, name: 'edge', namespace: 'apps' }] } };
+    assert.equal(run([ingressGateway('apps', 'edge'), p], { via: 'apps/edge' }).status, 401);
+    assert.equal(run([ingressGateway('apps', 'edge'), refused], { via: 'apps/edge' }).status, null);
+  });
+});
