@@ -80,8 +80,12 @@ export function describeNamespace(n: NamespaceInfo): TraceEntry {
  */
 export function bindService(index: MeshIndex, service: ServiceInfo, options: BindingOptions): WaypointBinding {
   const trace: TraceEntry[] = [describeService(service)];
-  if (service.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller') {
-    trace.push({ step: 'binding', detail: `${service.namespace}/${service.name} is a waypoint's own Service: it never gets a waypoint` });
+  // istiod deploys a waypoint's Service under the Gateway's own name (the
+  // istio-waypoint class has no name suffix), labelled as managed by it.
+  const gateway = index.gateway(service.namespace, service.name);
+  if (service.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || gateway?.className === 'istio-waypoint') {
+    const why = gateway?.className === 'istio-waypoint' ? `the Service istiod deploys for waypoint ${service.namespace}/${service.name}` : "a waypoint's own Service (gateway.istio.io/managed=istio.io-mesh-controller)";
+    trace.push({ step: 'binding', detail: `${service.namespace}/${service.name} is ${why}: it never gets a waypoint` });
     return { reason: 'IsWaypoint', trace };
   }
   const ns = index.namespace(service.namespace);

@@ -314,6 +314,11 @@ export function simulate(model: MeshModel, request: SimRequest, options: Simulat
     outcome.undetermined ??= 'whether the Service binds to its waypoint is not decided by the manifests';
     return finish(index.target, hops, trace, outcome, destination);
   }
+  if (binding.reason === 'IsWaypoint') {
+    // Not a pass-through to an application: the waypoint proxy itself answers (HBONE on 15008, its status port), which is not modelled.
+    outcome.undetermined ??= `Service ${service.namespace}/${service.name} is a waypoint's own Service: what the waypoint proxy answers to a request addressed to it is not simulated`;
+    return finish(index.target, hops, trace, outcome, destination);
+  }
   let waypoint = binding.waypoint;
   if (waypoint && via) {
     const ingress = ingressUsesWaypoint(index, service);

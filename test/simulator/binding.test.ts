@@ -235,3 +235,26 @@ describe('ports and targets', () => {
     assert.throws(() => simulate(two, { to: 'apps/app', target: 'staging' }), { message: /target "staging" is not in the manifests; targets: prod, test/ });
   });
 });
+
+describe("a waypoint's own Service never gets a waypoint (istio-ambient-facts.md 3.2 step 4, 2.3)", () => {
+  // istiod names a waypoint's Service exactly after its Gateway (no class suffix) and
+  // labels it gateway.istio.io/managed=istio.io-mesh-controller.
+  const nsWaypoint = [namespace('apps', { 'istio.io/use-waypoint': 'wp' }), ...guarded('apps', 'wp')];
+  const cases: { name: string; objects: KubeObject[]; to: string }[] = [
+    { name: 'the Service named after a waypoint Gateway of its namespace', objects: nsWaypoint, to: 'apps/wp:15008' },
+    { name: 'a Service labelled as managed by the mesh controller', objects: [...nsWaypoint, service('apps', 'other-wp', { 'gateway.istio.io/managed': 'istio.io-mesh-controller' })], to: 'apps/other-wp:15008' },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: not bound to the namespace waypoint, and what the waypoint itself answers is not guessed`, () => {
+      const r = through(c.objects, { to: c.to });
+      assert.equal(r.status, null, r.trace);
+      assert.deepEqual(r.result.hops, []);
+      assert.match(r.trace, /it never gets a waypoint/);
+      assert.match(r.result.reason, /is a waypoint's own Service: what the waypoint proxy answers to a request addressed to it is not simulated/);
+    });
+  }
+
+  test('a Service that only shares a waypoint\'s name in another namespace binds as usual', () => {
+    assert.equal(through([...nsWaypoint, namespace('infra'), waypoint('infra', 'app')]).via, 'wp');
+  });
+});
