@@ -258,3 +258,19 @@ describe("a waypoint's own Service never gets a waypoint (istio-ambient-facts.md
     assert.equal(through([...nsWaypoint, namespace('infra'), waypoint('infra', 'app')]).via, 'wp');
   });
 });
+
+describe('the destination Namespace\'s ambient enrolment does not decide the binding (istio-ambient-facts.md 3.2, 3.4)', () => {
+  // istiod binds a Service to its waypoint from the use-waypoint labels alone; enrolment
+  // (istio.io/dataplane-mode) decides which pods ztunnel captures, and the client here is
+  // a captured ambient workload, whose ztunnel sends Service traffic to the waypoint.
+  const cases: { name: string; labels: Record<string, string> }[] = [
+    { name: 'enrolled (ambient)', labels: { 'istio.io/dataplane-mode': 'ambient' } },
+    { name: 'not labelled', labels: {} },
+    { name: 'out of the mesh (none)', labels: { 'istio.io/dataplane-mode': 'none' } },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: a mesh client's request still crosses the Service's waypoint`, () => {
+      assert.equal(through([namespace('apps', { 'istio.io/use-waypoint': 'wp', ...c.labels }), ...guarded('apps', 'wp')]).via, 'wp');
+    });
+  }
+});
