@@ -280,3 +280,27 @@ describe('a WasmPlugin the API server refuses as written', () => {
     assert.equal(run([ingressGateway('apps', 'edge'), refused], { via: 'apps/edge' }).status, null);
   });
 });
+
+describe('which namespaces a plugin reaches a proxy from (istio-ambient-facts.md 1.6, wasm-plugin-semantics.md 4.6)', () => {
+  const mesh = [service('apps', 'app', { 'istio.io/ingress-use-waypoint': 'true' }), namespace('gw'), ingressGateway('gw', 'edge'), namespace('other')];
+  const deny = (ns: string, name: string, o: PluginOptions) => plugin(ns, name, { ...o, pluginConfig: basicAuthConfig('/', ['ok:test'], { realm: name }) });
+  // `realm` is the plugin that answered; undefined means none of them ran.
+  const cases: { name: string; object: KubeObject; via?: string; realm: string | undefined }[] = [
+    { name: 'root namespace, no selector: every ingress gateway in the mesh', object: deny('istio-system', 'root-all', {}), via: 'gw/edge', realm: 'root-all' },
+    { name: 'another namespace, no selector: only its own workloads', object: deny('other', 'other-all', {}), via: 'gw/edge', realm: undefined },
+    { name: 'root namespace targeting a Gateway elsewhere: the Gateway\'s own namespace only', object: deny('istio-system', 'root-gw', { targetRefs: toGateway('edge') }), via: 'gw/edge', realm: undefined },
+    { name: 'another namespace targeting the ingress Gateway by name', object: deny('other', 'other-gw', { targetRefs: toGateway('edge') }), via: 'gw/edge', realm: undefined },
+    { name: 'root namespace targeting the waypoint Gateway by name', object: deny('istio-system', 'root-wp', { targetRefs: toGateway('wp') }), realm: undefined },
+    { name: 'root namespace, no targetRefs: waypoints ignore it', object: deny('istio-system', 'root-sel', {}), realm: undefined },
+    { name: "the destination Service's namespace targeting a waypoint in another namespace by Service", object: deny('apps', 'by-svc', { targetRefs: [{ kind: 'Service', name: 'app' }] }), realm: 'by-svc' },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: ${c.realm ? 'runs' : 'does not run'}`, () => {
+      const r = c.via
+        ? simulate(modelOf([...MESH, ...mesh, c.object]), { to: 'apps/app:80', via: c.via })
+        : simulate(modelOf([namespace('apps', { 'istio.io/use-waypoint': 'wp', 'istio.io/use-waypoint-namespace': 'infra' }), waypoint('infra', 'wp', { allowedRoutes: { namespaces: { from: 'All' } } }), c.object]), { to: 'apps/app:80' });
+      assert.equal(r.headers['www-authenticate']?.replace('Basic realm=', ''), c.realm, r.trace.map((e) => e.detail).join('\n'));
+      assert.equal(r.status, c.realm ? 401 : 200);
+    });
+  }
+});
