@@ -1,3 +1,4 @@
+import { isDnsLabel, isDnsSubdomain } from '../constructs/internal/schemas';
 import { LABELS, NO_WAYPOINT } from '../constructs/labels';
 import type { GatewayInfo, MeshIndex, NamespaceInfo, ServiceInfo } from './mesh-index';
 import { objectItems } from './mesh-index';
@@ -117,6 +118,12 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
   // Presence decides, not content: an empty label names a Gateway that cannot exist.
   if (value === '' || wpNamespace === '') {
     return fail('WaypointIsNotReady', `the waypoint label is empty, and no Gateway has an empty ${value === '' ? 'name' : 'namespace'}`);
+  }
+  // A label value may hold what no object name can (upper case, '_'): no such Gateway exists, whoever owns it.
+  const badName = typeof value === 'string' && !isDnsSubdomain(value);
+  if (badName || (typeof wpNamespace === 'string' && !isDnsLabel(wpNamespace))) {
+    const what = badName ? `name ${JSON.stringify(value)} (object names are lower-case RFC 1123 subdomains)` : `namespace ${JSON.stringify(wpNamespace)} (namespace names are lower-case RFC 1123 labels)`;
+    return fail('WaypointIsNotReady', `no Gateway can have the ${what}`);
   }
   let gw = index.gateway(wpNamespace, value);
   if (!gw) {

@@ -60,6 +60,22 @@ describe('use-waypoint labels', () => {
     }
   });
 
+  test('a label naming what no Gateway can be named is a missing waypoint, even when unlisted waypoints are assumed present: no fallback, fails open', () => {
+    // Label values allow upper case, '_' and 63 characters; object names are lower-case RFC 1123.
+    const cases: { labels: Record<string, string>; why: RegExp }[] = [
+      { labels: { 'istio.io/use-waypoint': 'Shared-WP' }, why: /no Gateway can have the name "Shared-WP"/ },
+      { labels: { 'istio.io/use-waypoint': 'shared_wp' }, why: /no Gateway can have the name "shared_wp"/ },
+      { labels: { 'istio.io/use-waypoint': 'shared', 'istio.io/use-waypoint-namespace': 'Infra' }, why: /no Gateway can have the namespace "Infra"/ },
+    ];
+    for (const c of cases) {
+      const svcAuth = plugin('apps', 'svc-auth', { targetRefs: [{ kind: 'Service', name: 'app' }], pluginConfig: basicAuthConfig('/', ['ok:test'], { realm: 'svc' }) });
+      const r = through([namespace('apps', { 'istio.io/use-waypoint': 'ns-wp' }), service('apps', 'app', c.labels), ...guarded('apps', 'ns-wp'), svcAuth], {}, { unlistedWaypoints: 'assume-present' });
+      assert.equal(r.via, 'none', r.trace);
+      assert.match(r.trace, c.why);
+      assert.match(r.trace, /=> no waypoint \(WaypointIsNotReady\); no fallback to ns-wp, the Namespace's waypoint/);
+    }
+  });
+
   test('no label anywhere means no waypoint', () => {
     const r = through([namespace('apps'), ...guarded('apps', 'waypoint')]);
     assert.equal(r.via, 'none');
