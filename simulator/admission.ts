@@ -1,5 +1,16 @@
 import type { KubeObject } from '../compiler/model';
+import type { SchemaIssue } from '../analysis/schema/issue';
 import { validateWasmPlugin, WASM_PLUGIN_API_VERSION } from '../analysis/schema/wasm-plugin';
+
+/**
+ * One refusal for a trace. VM env values may be credentials, and a schema
+ * message can quote the value it refuses: under vmConfig only the field is named.
+ */
+function describe(issue: SchemaIssue): string {
+  const by = issue.enforcedBy === 'webhook' ? " (istiod's webhook)" : '';
+  if (issue.path.startsWith('spec.vmConfig')) return `${issue.path} is refused, rule ${issue.rule} (its value is not shown)${by}`;
+  return `${issue.path ? `${issue.path}: ` : ''}${issue.message}${by}`;
+}
 
 // Many requests are simulated over one model (the PR diff): check each object once.
 const refusals = new WeakMap<KubeObject, string | null>();
@@ -15,7 +26,7 @@ export function admissionRefusal(manifest: KubeObject): string | undefined {
   let why = refusals.get(manifest);
   if (why === undefined) {
     const issues = validateWasmPlugin(manifest).filter((i) => i.enforcedBy !== 'istio');
-    why = issues.length === 0 ? null : issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}${i.enforcedBy === 'webhook' ? ' (istiod\'s webhook)' : ''}`).join('; ');
+    why = issues.length === 0 ? null : issues.map(describe).join('; ');
     refusals.set(manifest, why);
   }
   return why ?? undefined;

@@ -268,6 +268,13 @@ describe('a WasmPlugin the API server refuses as written', () => {
     });
   }
 
+  test('a VM env value it refuses may be a credential: the trace names the field, never the value', () => {
+    const r = run([withSpec('env', { vmConfig: { env: [{ name: 'API_TOKEN', value: 987654321 }] } })]);
+    assert.equal(r.status, null);
+    assert.match(r.text, /spec\.vmConfig\.env\[0\]\.value is refused, rule schema\/wasm-plugin \(its value is not shown\)/);
+    assert.doesNotMatch(JSON.stringify(r), /987654321/);
+  });
+
   test('one that would let the request through changes nothing either way', () => {
     const r = run([withSpec('ns-set', { targetRefs: [{ ...gatewayRef, namespace: 'apps' }] })], { headers: { Authorization: 'Basic b2s6dGVzdA==' } });
     assert.equal(r.status, 200);
