@@ -169,7 +169,8 @@ export function admitsNamespace(gw: GatewayInfo, ns: NamespaceInfo): Admission {
   const label = `waypoint ${gw.namespace}/${gw.name}`;
   if (gw.known === 'assumed') {
     if (gw.namespace === ns.name) return { admitted: true, why: `${label} is in the same namespace, which the default allowedRoutes (Same) admits` };
-    return { admitted: true, why: `${label} is assumed to admit namespace ${ns.name} (its allowedRoutes are not in the manifests)` };
+    // The default (Same, as istioctl generates it) would deny; only All or a matching Selector admits.
+    return { admitted: 'unknown', why: `${label} is not in the manifests, so its allowedRoutes are unknown: it admits namespace ${ns.name} only with from All or a Selector that matches it (the default, Same, does not)` };
   }
   const listener = gw.listeners?.find((l) => l.port === 15008 && l.protocol === 'HBONE');
   if (!listener) return { admitted: 'unknown', why: `${label} has no HBONE listener on port 15008` };

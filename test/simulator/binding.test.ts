@@ -117,6 +117,14 @@ describe('no fallback when the named waypoint cannot be used', () => {
     assert.match(r.trace, /waypoint apps\/shared is not in the manifests: assumed to exist/);
   });
 
+  test("another team's waypoint in another namespace, absent from the manifests: whether it admits ours is unknown (its allowedRoutes default to Same), so no status", () => {
+    const svcAuth = plugin('apps', 'svc-auth', { targetRefs: [{ kind: 'Service', name: 'app' }], pluginConfig: basicAuthConfig('/', ['ok:test'], { realm: 'svc' }) });
+    const r = through([namespace('apps'), service('apps', 'app', { 'istio.io/use-waypoint': 'shared', 'istio.io/use-waypoint-namespace': 'infra' }), svcAuth]);
+    assert.equal(r.status, null, r.trace);
+    assert.match(r.trace, /waypoint infra\/shared is not in the manifests, so its allowedRoutes are unknown: it admits namespace apps only with from All or a Selector that matches it \(the default, Same, does not\)/);
+    assert.match(r.result.reason, /whether the Service binds to its waypoint is not decided by the manifests/);
+  });
+
   test('a workload-only waypoint named by the Service: no waypoint, no fallback (UnsupportedTrafficType)', () => {
     const r = through([...base, service('apps', 'app', { 'istio.io/use-waypoint': 'pods' }), ...guarded('apps', 'pods', { waypointFor: 'workload' })]);
     assert.equal(r.via, 'none');
