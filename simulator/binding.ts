@@ -140,6 +140,11 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
     return fail('WaypointIsNotReady', `Gateway ${wpNamespace}/${value} is ${cls}, not a waypoint (class istio-waypoint)`);
   }
 
+  if (gw.refused) {
+    trace.push({ step: 'binding', detail: `the API server refuses waypoint Gateway ${wpNamespace}/${value} as written (${gw.refused}): it is never created, so the Service binds to it only if an earlier admitted version exists, which is unknown offline` });
+    return { reason: 'Undetermined', from, waypoint: gw, trace };
+  }
+
   // allowedRoutes of the HBONE listener decides which namespaces may bind.
   const admission = admitsNamespace(gw, ns);
   if (admission.admitted === false) return fail('AttachmentDenied', admission.why);

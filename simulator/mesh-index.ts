@@ -1,4 +1,5 @@
 import { clusterDomainOf, isWaypointReference, type KubeObject, type MeshModel, type ModelObject, type ModelReference } from '../compiler/model';
+import { admissionRefusal } from './admission';
 import { SimulationError } from './request';
 
 /** How the simulator knows an object. */
@@ -47,6 +48,8 @@ export interface GatewayInfo {
   readonly labels: Readonly<Record<string, string>>;
   /** Listeners from a manifest; a reference carries only the HBONE listener's allowedRoutes. */
   readonly listeners?: readonly ListenerInfo[];
+  /** Why the API server refuses its manifest as written, when it does. */
+  readonly refused?: string;
   readonly where?: string;
 }
 
@@ -135,9 +138,13 @@ export class MeshIndex {
   public gateway(namespace: string, name: string): GatewayInfo | undefined {
     const found = this.ofKind('Gateway', namespace, name);
     if (found.length > 0) {
-      const spec = (found.find((o) => o.manifest.spec !== undefined)?.manifest.spec ?? {}) as { gatewayClassName?: unknown; listeners?: unknown };
+      // A label-only copy is applied onto an existing object; only the full one is checked as a whole.
+      const full = found.find((o) => o.manifest.spec !== undefined);
+      const spec = (full?.manifest.spec ?? {}) as { gatewayClassName?: unknown; listeners?: unknown };
       const listeners = Array.isArray(spec.listeners) ? objectItems<ListenerInfo>(spec.listeners) : undefined;
+      const refused = full ? admissionRefusal(full.manifest) : undefined;
       return {
+        ...(refused ? { refused } : {}),
         namespace,
         name,
         known: 'manifest',

@@ -125,6 +125,19 @@ describe('no fallback when the named waypoint cannot be used', () => {
     assert.match(r.result.reason, /whether the Service binds to its waypoint is not decided by the manifests/);
   });
 
+  test('a waypoint Gateway the API server refuses as written is never created: whether the Service binds (to an earlier admitted version) is unknown', () => {
+    const twice = waypoint('apps', 'svc-wp');
+    (twice.spec as { listeners: unknown[] }).listeners.push({ name: 'mesh', port: 15008, protocol: 'HBONE' });
+    const none = waypoint('apps', 'svc-wp');
+    (none.spec as { listeners: unknown[] }).listeners = [];
+    for (const [gw, why] of [[twice, /duplicate name "mesh"/], [none, /spec\.listeners: must have at least 1 item/]] as const) {
+      const r = through([...base, service('apps', 'app', { 'istio.io/use-waypoint': 'svc-wp' }), gw, plugin('apps', 'auth-svc-wp', { targetRefs: toGateway('svc-wp'), pluginConfig: basicAuthConfig('/', ['ok:test'], { realm: 'svc-wp' }) })]);
+      assert.equal(r.status, null, r.trace);
+      assert.match(r.trace, /the API server refuses waypoint Gateway apps\/svc-wp as written/);
+      assert.match(r.trace, why);
+    }
+  });
+
   test('a workload-only waypoint named by the Service: no waypoint, no fallback (UnsupportedTrafficType)', () => {
     const r = through([...base, service('apps', 'app', { 'istio.io/use-waypoint': 'pods' }), ...guarded('apps', 'pods', { waypointFor: 'workload' })]);
     assert.equal(r.via, 'none');
