@@ -254,6 +254,7 @@ describe('a WasmPlugin the API server refuses as written', () => {
     { name: 'the legacy targetRef next to targetRefs', object: withSpec('two-forms', { targetRef: gatewayRef }), why: /sets targetRef and targetRefs/ },
     { name: 'a url scheme the CRD refuses', object: withSpec('ftp', { url: 'ftp://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0' }), why: /spec\.url: .* is refused/ },
     { name: 'an empty pluginName', object: withSpec('empty-root-id', { pluginName: '' }), why: /spec\.pluginName: must not be empty/ },
+    { name: 'an apiVersion the CRD does not serve', object: { ...withSpec('v1beta1', {}), apiVersion: 'extensions.istio.io/v1beta1' }, why: /apiVersion: "extensions\.istio\.io\/v1beta1" is not served/ },
   ];
 
   for (const c of cases) {
