@@ -61,6 +61,18 @@ test("the tsconfig docs/library.md gives users is the one the installed package 
   assert.deepEqual(JSON.parse(block[1].replace(/^ {2}/gm, '')), fixture);
 });
 
+test('the install commands README.md and docs/library.md give bring every package the tested type check needs', () => {
+  // The fixture is type-checked with these beside the library (install.ts links them).
+  const fixture = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const needed = ['tsx', 'typescript', ...Object.keys(fixture.devDependencies)];
+  assert.ok(needed.includes('@types/node'));
+  for (const doc of ['README.md', 'docs/library.md']) {
+    const text = fs.readFileSync(path.join(REPO_ROOT, doc), 'utf8');
+    const installed = [...text.matchAll(/npm install ([^`\n]+)/g)].flatMap((m) => m[1].split(/\s+/)).map((arg) => arg.replace(/(.)@[^/]*$/, '$1'));
+    for (const pkg of needed) assert.ok(installed.includes(pkg), `${doc} installs ${pkg}; it installs ${installed.join(' ')}`);
+  }
+});
+
 test('every relative import of a published file resolves to a published file (each command works when installed)', () => {
   const files = packedFiles();
   const published = new Set(files);
