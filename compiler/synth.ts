@@ -34,6 +34,13 @@ export interface CompileOptions {
    * @default - not checked
    */
   readonly outdir?: string;
+  /**
+   * The working directory a relative `outdir` is resolved against, and the
+   * `--outdir` that the `delivery/path-mismatch` fix suggests is relative to.
+   *
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
 }
 
 export interface Timings {
@@ -80,7 +87,7 @@ function analyzeApp(app: PolicyApp, options: CompileOptions, root = projectRoot(
   // Findings about the delivery option have no object: they name the line that creates the PolicyApp.
   const appSource = relativeSource(sourceOf(app), root);
   const delivery = planDelivery(app.delivery, { targets, objects, partOf: collected.partOf, source: appSource });
-  const paths = options.outdir === undefined ? [] : deliveryPathFindings(app.delivery, options.outdir, root, appSource);
+  const paths = options.outdir === undefined ? [] : deliveryPathFindings(app.delivery, options.outdir, root, appSource, options.cwd);
   const findings = sortFindings([...collected.findings, ...analyze(collected.model), ...gitopsFindings(objects), ...delivery.findings, ...paths]);
   timings.analyze = performance.now() - t;
   return { collected, findings, targets, deliveryFiles: delivery.files, timings };

@@ -121,7 +121,7 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
       bad: `const app = new PolicyApp({ delivery: { repoURL: 'https://github.com/acme/mesh-policies.git', path: 'deploy' } });
 new Waypoint(new MeshNamespace(app, 'shop'), 'waypoint');`,
       message: "delivery path 'deploy' is not where synth writes ('dist', relative to the repository root): Argo CD and Flux would deploy what 'deploy' holds in git, not this output",
-      fix: "Set delivery: { path: 'dist' } in the PolicyApp, or synth into deploy (--outdir).",
+      fix: "Set delivery: { path: 'dist' } in the PolicyApp, or synth into deploy (--outdir deploy).",
     },
   },
   {

@@ -67,7 +67,7 @@ export function synth(argv: string[], io: Io): number {
     const app = loadApp(entry, io.cwd);
     loadMs = performance.now() - started;
     progress?.line(`constructed in ${seconds(loadMs)}`);
-    const result = synthToDirectory(app, { outdir, root, strict: values.strict, allowEmpty: values['allow-empty'] });
+    const result = synthToDirectory(app, { outdir, root, cwd: io.cwd, strict: values.strict, allowEmpty: values['allow-empty'] });
     printFindings(io, result.findings, Boolean(values.json));
     const objects = result.collected.model.objects.length;
     // Every target written, a declared one without objects too (it gets its empty stage folders).

@@ -43,7 +43,7 @@ function validateManifests(dir: string, mesh: ReadManifestsOptions, io: Io): Che
 function validateApp(entry: string, outdir: string, io: Io): Checked {
   try {
     const app = loadApp(entry, io.cwd);
-    const result = compileApp(app, { root: projectRootOf(path.resolve(io.cwd, entry)), outdir: path.resolve(io.cwd, outdir) });
+    const result = compileApp(app, { root: projectRootOf(path.resolve(io.cwd, entry)), outdir: path.resolve(io.cwd, outdir), cwd: io.cwd });
     return { findings: result.findings, objects: result.collected.model.objects.length, what: entry };
   } catch (e) {
     // A mistake caught at construction: the program stops at the first one.

@@ -434,8 +434,11 @@ export default app;`,
   const [f] = JSON.parse(io.stdout.join('\n'));
   assert.equal(f.rule, 'delivery/path-mismatch');
   assert.equal(f.message, "delivery path 'mesh/dist' is not where synth writes ('mesh/out', relative to the repository root): Argo CD and Flux would deploy what 'mesh/dist' holds in git, not this output");
-  assert.equal(f.fix, "Set delivery: { path: 'mesh/out' } in the PolicyApp, or synth into mesh/dist (--outdir).");
+  // The --outdir to pass from where the command ran (mesh/), not from the repository root.
+  assert.equal(f.fix, "Set delivery: { path: 'mesh/out' } in the PolicyApp, or synth into mesh/dist (--outdir dist).");
   assert.equal(f.source, 'main.ts:2', 'the line that sets delivery.path');
+  const followed = captureIo(path.join(repo, 'mesh'));
+  assert.equal(await main(['validate', '--app', policy, '--outdir', 'dist', '--strict'], followed), 0, `the fix works as written: ${followed.text()}`);
   const validate = captureIo(path.join(repo, 'mesh'));
   assert.equal(await main(['validate', '--app', policy, '--outdir', 'out'], validate), 0);
   assert.match(validate.text(), /warning\[delivery\/path-mismatch\]/);
