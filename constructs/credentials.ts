@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
 import { callSiteOf, sourceOf } from './internal/provenance';
 import { rememberDeclared, rememberSecret } from './internal/known-secrets';
-import { fail } from './internal/validate';
+import { fail, nearest } from './internal/validate';
 
 /**
  * Where a Basic-auth credential comes from. The value is read once, at
@@ -169,7 +169,10 @@ class EnvCredential extends Credential {
       if (value === undefined) {
         // CI systems pass names with '.' or '-', which a shell cannot export.
         const how = VARIABLE.test(this.variable) ? `Export ${this.shown}` : `Set ${this.shown} in synth's environment (a shell cannot export that name: env '${this.shown}=...' npx waypoint-policy synth)`;
-        fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `${how} before running synth (in CI, map the secret to it).`);
+        // A misspelt name is fixed in the policy, not by exporting the misspelling: name the set variable it most likely means.
+        const meant = this.shown === this.variable ? nearest(this.variable, Object.keys(process.env).filter((k) => printableName(k) === k)) : undefined;
+        const fix = meant ? `If you meant ${meant}, which is set, write Credential.fromEnv('${meant}'); otherwise ${how[0].toLowerCase()}${how.slice(1)}` : how;
+        fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `${fix} before running synth (in CI, map the secret to it).`);
       }
       return rememberSecret(credentialValue(scope, this.source, value, `${this.shown} is set but empty: give it the credential (in CI, check that the secret exists in this context).`));
     });

@@ -130,6 +130,28 @@ test('Credential.fromFile given the credential instead of its path (user:pass, b
   assert.match(res.io.text(), /credential source file secrets cannot be read: it is a folder \(resolved to .*secrets\)\n.*\n  fix: Name the file inside the folder that holds the credential\./);
 });
 
+test('a misspelt environment variable gets the set variable it most likely means as the fix, never its value', async () => {
+  const dir = tempDir();
+  const file = writePolicy(dir, policyWith(`wp.Credential.fromEnv('WP_TEST_SHOP_ADMN')`));
+  process.env.WP_TEST_SHOP_ADMIN = SECRET;
+  try {
+    const { code, io } = await synthInto(dir, file);
+    assert.equal(code, 1);
+    assert.match(io.text(), /credential source environment variable WP_TEST_SHOP_ADMN is not set/);
+    assert.match(io.text(), /fix: If you meant WP_TEST_SHOP_ADMIN, which is set, write Credential\.fromEnv\('WP_TEST_SHOP_ADMIN'\); otherwise export WP_TEST_SHOP_ADMN before running synth/);
+    assert.doesNotMatch(io.text(), new RegExp(SECRET));
+    // The fix, followed, works.
+    const fixed = writePolicy(dir, policyWith(`wp.Credential.fromEnv('WP_TEST_SHOP_ADMIN')`), 'fixed.ts');
+    const after = await synthInto(dir, fixed);
+    assert.equal(after.code, 0, after.io.text());
+  } finally {
+    delete process.env.WP_TEST_SHOP_ADMIN;
+  }
+  // With nothing like it set, the fix is only to export it.
+  const { io } = await synthInto(dir, file);
+  assert.match(io.text(), /fix: Export WP_TEST_SHOP_ADMN before running synth/);
+});
+
 test('a missing environment variable whose name a shell cannot export (CI systems allow - and .) gets a fix that can be run', async () => {
   const dir = tempDir();
   const file = writePolicy(dir, policyWith(`wp.Credential.fromEnv('shop-admin')`));
