@@ -233,11 +233,27 @@ class FileCredential extends Credential {
         if (!this.printable) {
           fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read`, 'Pass the path of the file that holds the credential, not the credential: Credential.fromFile(\'secrets/admin\').');
         }
-        const [why, fix] = unreadableFile((e as NodeJS.ErrnoException).code);
-        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read: ${why} (resolved to ${full})`, fix);
+        const code = (e as NodeJS.ErrnoException).code;
+        const [why, fix] = unreadableFile(code);
+        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read: ${why} (resolved to ${full})`, (code === 'ENOENT' || code === 'ENOTDIR') && this.fromPolicyFile(base) || fix);
       }
       return rememberSecret(credentialValue(scope, this.source, raw, 'Put the credential in the file.'));
     });
+  }
+
+  /**
+   * The fix for a relative path written from the working directory (the
+   * project root, where commands run) rather than from the policy file's
+   * folder: the path that reaches the same file from there. Creating the
+   * file where it was looked for would put a second copy of a secret beside
+   * the policies.
+   */
+  private fromPolicyFile(base: string): string | undefined {
+    if (!this.relative) return undefined;
+    const meant = path.resolve(this.file);
+    if (!fs.statSync(meant, { throwIfNoEntry: false })?.isFile()) return undefined;
+    const written = path.relative(base, meant).split(path.sep).join('/');
+    return `${this.file} exists relative to the working directory, but a relative path is read from the folder of the policy file that names it (${base}): write Credential.fromFile('${written}').`;
   }
 }
 

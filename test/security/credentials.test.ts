@@ -213,6 +213,30 @@ export default app;`,
   );
 }
 
+test('a Credential.fromFile path written from the working directory instead of the policy file gets the path that reaches the file as its fix', async () => {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'secrets'));
+  fs.writeFileSync(path.join(dir, 'secrets', 'ops'), `${SECRET}\n`);
+  fs.mkdirSync(path.join(dir, 'policies'));
+  const file = writePolicy(path.join(dir, 'policies'), policyWith(`wp.Credential.fromFile('secrets/ops')`));
+  const cwd = process.cwd();
+  // Commands run from the project root, where the path was written from.
+  process.chdir(dir);
+  try {
+    const { code, io } = await synthInto(dir, file);
+    assert.equal(code, 1);
+    assert.match(io.text(), /credential source file secrets\/ops cannot be read: no such file/);
+    assert.match(io.text(), /fix: secrets\/ops exists relative to the working directory, but a relative path is read from the folder of the policy file that names it \(.*policies\): write Credential\.fromFile\('\.\.\/secrets\/ops'\)\./);
+    assert.doesNotMatch(io.text(), new RegExp(SECRET));
+    // The fix, followed, works.
+    const fixed = writePolicy(path.join(dir, 'policies'), policyWith(`wp.Credential.fromFile('../secrets/ops')`), 'fixed.ts');
+    const after = await synthInto(dir, fixed);
+    assert.equal(after.code, 0, after.io.text());
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
 test('Credential.fromFile with a relative path reads beside the policy file that names the path, not beside a shared pattern in another folder that creates the plugin', async () => {
   // Two teams import one pattern from lib/; each passes its own credential
   // file, named relative to its own policy file. The pattern's folder has a
