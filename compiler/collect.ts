@@ -47,7 +47,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
   // construct's scopes again, several times per construct.
   let target = DEFAULT_TARGET;
   let source: string | undefined;
-  const add = (json: Record<string, unknown>, c: IConstruct, ownership: ModelObject['ownership'], path: string | undefined): void => {
+  const add = (json: Record<string, unknown>, ownership: ModelObject['ownership'], path: string | undefined): void => {
     const manifest = json as KubeObject;
     if (isClusterScoped(manifest.kind)) delete manifest.metadata.namespace;
     targets.add(target);
@@ -89,13 +89,13 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
       findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel() });
     }
     if (c instanceof ApiObject) {
-      add(apiObjectJson(c), c, ownershipOf(c), c.node.scope?.node.path);
+      add(apiObjectJson(c), ownershipOf(c), c.node.scope?.node.path);
     } else {
       const d = deferredApiObjectOf(c);
       // Once created, the ApiObject is a child like any other (visited below).
       if (d && !d.created) {
         const json = deferredJson(d, c);
-        if (json) add(json, c, d.external ? 'external' : 'owned', c.node.path);
+        if (json) add(json, d.external ? 'external' : 'owned', c.node.path);
         // Not plain data: let cdk8s build it (it is then visited as a child).
         else d.get();
       }
