@@ -68,8 +68,17 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 /**
  * Report absolute `source` paths relative to the project root, with `/`
  * separators: a file outside it too (`../lib/team.ts:19`), as the findings
- * of the analysis name it, so one run never names one file two ways.
+ * of the analysis name it, so one run never names one file two ways. A
+ * file of the project that a message or fix names (the first construct of a
+ * reused id, a credential file) is shown from the root too.
  */
 export function relativizeSources(findings: readonly Finding[], root: string): Finding[] {
-  return findings.map((f) => (f.source !== undefined && path.isAbsolute(f.source) ? { ...f, source: relativeSource(f.source, root) } : f));
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  const within = (text: string) => text.split(prefix).map((part, i) => (i === 0 ? part : part.replace(/^[^\s:()'",]+/, (p) => p.split(path.sep).join('/')))).join('');
+  return findings.map((f) => {
+    const source = f.source !== undefined && path.isAbsolute(f.source) ? relativeSource(f.source, root) : f.source;
+    const message = f.message.includes(prefix) ? within(f.message) : f.message;
+    const fix = f.fix?.includes(prefix) ? within(f.fix) : f.fix;
+    return source === f.source && message === f.message && fix === f.fix ? f : { ...f, source, message, fix };
+  });
 }

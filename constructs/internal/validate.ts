@@ -4,7 +4,7 @@ import type { Finding } from '../../analysis/finding';
 import { isPolicyError, PolicyError } from '../errors';
 import { otherCopyOf, twoCopies } from './copies';
 import { nearest } from './nearest';
-import { callSiteOf, sourceOf } from './provenance';
+import { callSiteOf, ownSourceOf, sourceOf } from './provenance';
 import { deferredApiObjectOf } from './deferred-api-object';
 
 /**
@@ -211,8 +211,10 @@ export function vacant<S extends IConstruct>(scope: S, id: string, constructed: 
   const kept = existing === undefined ? reservedIds.get(scope) ?? deferredId(scope) : undefined;
   if (existing === undefined && kept?.id !== id) return scope;
   const where = scope.node.path;
+  // Where the first one was created: often another policy file than the line that reuses its id.
+  const first = existing && ownSourceOf(existing);
   const taken = existing
-    ? `${where === '' ? 'the app' : `'${where}'`} already has a construct with id '${existing.node.id}' (class ${existing.constructor.name})`
+    ? `${where === '' ? 'the app' : `'${where}'`} already has a construct with id '${existing.node.id}' (class ${existing.constructor.name}${first ? `, created at ${first}` : ''})`
     : `'${where}' keeps the id '${id}' for ${kept!.what}`;
   throw new PolicyError([
     {

@@ -169,7 +169,7 @@ test('a duplicate construct id is reported with its construct path at the policy
   assert.equal(f.rule, 'construct/duplicate-id');
   assert.equal(f.path, 'demo/shop');
   assert.equal(f.source, 'main.ts:5');
-  assert.equal(f.message, "'demo' already has a construct with id 'shop' (class MeshNamespace): the new MeshNamespace needs an id of its own");
+  assert.equal(f.message, "'demo' already has a construct with id 'shop' (class MeshNamespace, created at main.ts:4): the new MeshNamespace needs an id of its own");
   assert.match(f.fix, /unique within its scope/);
   assert.equal(fs.existsSync(path.join(dir, 'dist')), false);
 });

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Construct } from 'constructs';
 import { BasicAuth, Credential, definePlugin, GatewayReference, LocalRateLimit, LocalRateLimitProps, ReleasedLabels, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Target, Waypoint } from '../../constructs';
 import { z } from 'zod';
+import { main as cli } from '../../cli/main';
+import { captureIo, tempDir, writePolicy } from '../support/helpers';
 
 const SHA = 'a'.repeat(64);
 
@@ -27,8 +30,12 @@ function nextLine(): string {
   return `duplicate-id.test.ts:${line + 1}`;
 }
 
+/** Where shop() creates its waypoint, as the finding names the first construct of a reused id. */
+let shopWaypointAt = '';
+
 function shop(): { ns: MeshNamespace; waypoint: Waypoint } {
   const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop');
+  shopWaypointAt = `${__filename}:${nextLine().split(':')[1]}`;
   return { ns, waypoint: new Waypoint(ns, 'waypoint') };
 }
 
@@ -39,7 +46,7 @@ test('a reused id names the construct path, what already holds the id, and the p
   assert.deepEqual(r, {
     rule: 'construct/duplicate-id',
     path: 'prod/shop/waypoint',
-    message: "'prod/shop' already has a construct with id 'waypoint' (class Waypoint): the new Waypoint needs an id of its own",
+    message: `'prod/shop' already has a construct with id 'waypoint' (class Waypoint, created at ${shopWaypointAt}): the new Waypoint needs an id of its own`,
     at,
   });
 });
@@ -59,7 +66,7 @@ test('every kind of construct checks its id before the constructs library would 
     const r = refusal(() => build(ns, waypoint));
     assert.equal(r.rule, 'construct/duplicate-id', `${kind}: ${r.message}`);
     assert.equal(r.path, `prod/shop/${id}`, kind);
-    assert.match(r.message, new RegExp(`already has a construct with id '${id}' \\(class Waypoint\\): the new ${kind} needs`), kind);
+    assert.ok(r.message.includes(`already has a construct with id '${id}' (class Waypoint, created at ${shopWaypointAt}): the new ${kind} needs`), `${kind}: ${r.message}`);
     assert.match(r.at ?? '', /^duplicate-id\.test\.ts:\d+$/, `${kind}: the policy line, not a library frame`);
   }
 });
@@ -71,7 +78,7 @@ test('a plugin defined with definePlugin is named by its class, and a namespace 
   const app = new PolicyApp();
   new Target(app, 'prod');
   assert.deepEqual(refusal(() => new Target(app, 'prod')).path, 'prod');
-  assert.match(refusal(() => new Target(app, 'prod')).message, /^the app already has a construct with id 'prod' \(class Target\)/);
+  assert.match(refusal(() => new Target(app, 'prod')).message, /^the app already has a construct with id 'prod' \(class Target, created at .*duplicate-id\.test\.ts:\d+\)/);
   const t = new Target(new PolicyApp(), 'prod');
   new MeshNamespace(t, 'shop');
   assert.equal(refusal(() => new MeshNamespace(t, 'shop')).path, 'prod/shop');
@@ -166,4 +173,22 @@ test("a team's plain Construct that takes the id a plugin keeps for its manifest
   assert.equal(r.rule, 'construct/duplicate-id');
   assert.equal(r.path, 'prod/shop/auth/Resource');
   assert.equal(r.message, "'prod/shop/auth' keeps the id 'Resource' for its WasmPlugin manifest, but a Construct took it: the manifest cannot be created");
+});
+
+test('an id reused across policy files names both lines, relative to the project, in what the CLI prints', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'package.json'), '{}');
+  fs.mkdirSync(path.join(dir, 'policies'));
+  writePolicy(path.join(dir, 'policies'), `export function shop(app: any): void {
+  new wp.MeshNamespace(app, 'shop');
+}`, 'shop.ts');
+  writePolicy(path.join(dir, 'policies'), `import { shop } from './shop';
+const app = new wp.PolicyApp();
+shop(app);
+new wp.MeshNamespace(app, 'shop');
+export default app;`);
+  const io = captureIo(dir);
+  assert.equal(await cli(['validate', '--app', 'policies/main.ts'], io), 1);
+  assert.match(io.text(), /error\[construct\/duplicate-id\]: the app already has a construct with id 'shop' \(class MeshNamespace, created at policies\/shop\.ts:3\): the new MeshNamespace needs an id of its own\n  at shop \(policies\/main\.ts:5\)/);
+  assert.doesNotMatch(io.text(), new RegExp(dir));
 });
