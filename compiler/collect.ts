@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import type { Finding } from '../analysis/finding';
+import { relativizeSources, type Finding } from '../analysis/finding';
 import { DEFAULT_TARGET, PolicyApp, Target } from '../constructs/app';
 import { ownershipOf } from '../constructs/internal/ownership';
 import { otherCopyOf, twoCopies } from '../constructs/internal/copies';
@@ -83,8 +83,10 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
     }
     const unread = deferredFindingsOf(c);
     // A finding that knows its own line keeps it (the Credential.fromFile call
-    // that named a missing file); the others name the plugin's line.
-    if (unread) for (const f of unread) deferred.push({ ...f, path: c.node.path, source: f.source !== undefined ? relativeSource(f.source, options.root) : rel() });
+    // that named a missing file); the others name the plugin's line. A file
+    // the message names (where a credential file was looked for) is shown
+    // from the project root too, as the CLI shows construction errors.
+    if (unread) for (const f of relativizeSources(unread, options.root)) deferred.push({ ...f, path: c.node.path, source: f.source ?? rel() });
     for (const message of c.node.validate()) {
       findings.push({ rule: 'construct/validation', severity: 'error', message, fix: 'Do what the validation asks; it comes from the construct at the path shown.', path: c.node.path, source: rel() });
     }

@@ -215,6 +215,7 @@ export default app;`,
 
 test('a Credential.fromFile path written from the working directory instead of the policy file gets the path that reaches the file as its fix', async () => {
   const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'package.json'), '{}');
   fs.mkdirSync(path.join(dir, 'secrets'));
   fs.writeFileSync(path.join(dir, 'secrets', 'ops'), `${SECRET}\n`);
   fs.mkdirSync(path.join(dir, 'policies'));
@@ -225,9 +226,15 @@ test('a Credential.fromFile path written from the working directory instead of t
   try {
     const { code, io } = await synthInto(dir, file);
     assert.equal(code, 1);
-    assert.match(io.text(), /credential source file secrets\/ops cannot be read: no such file/);
-    assert.match(io.text(), /fix: secrets\/ops exists relative to the working directory, but a relative path is read from the folder of the policy file that names it \(.*policies\): write Credential\.fromFile\('\.\.\/secrets\/ops'\)\./);
+    // Paths of the project are shown from its root, as the policy line is.
+    assert.match(io.text(), /credential source file secrets\/ops cannot be read: no such file \(resolved to policies\/secrets\/ops\)/);
+    assert.match(io.text(), /fix: secrets\/ops exists relative to the working directory, but a relative path is read from the folder of the policy file that names it \(policies\): write Credential\.fromFile\('\.\.\/secrets\/ops'\)\./);
     assert.doesNotMatch(io.text(), new RegExp(SECRET));
+    // validate prints what the compiler found (synth what it refused): the same paths.
+    const validate = captureIo(dir);
+    assert.equal(await main(['validate', '--app', file], validate), 1);
+    assert.match(validate.text(), /cannot be read: no such file \(resolved to policies\/secrets\/ops\)/);
+    assert.match(validate.text(), /the policy file that names it \(policies\): write Credential\.fromFile\('\.\.\/secrets\/ops'\)\./);
     // The fix, followed, works.
     const fixed = writePolicy(path.join(dir, 'policies'), policyWith(`wp.Credential.fromFile('../secrets/ops')`), 'fixed.ts');
     const after = await synthInto(dir, fixed);
