@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
 import { callSiteOf, sourceOf } from './internal/provenance';
 import { rememberDeclared, rememberSecret } from './internal/known-secrets';
-import { fail, nearest } from './internal/validate';
+import { nearest } from './internal/nearest';
+import { fail } from './internal/validate';
 
 /**
  * Where a Basic-auth credential comes from. The value is read once, at
