@@ -5,6 +5,7 @@ import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
 import { callSiteOf } from './internal/provenance';
 import { nearest } from './internal/nearest';
+import { SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { parseProps, refuseUnknownProps, withProps } from './internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
@@ -412,8 +413,10 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
         if (knownKeys && typeof props.pluginConfig === 'object' && props.pluginConfig !== null) {
           refuseUnknownProps(this, `${definition.name} pluginConfig`, props.pluginConfig, knownKeys);
         }
+        // The keys diff treats as secret in any config count too: a definition
+        // that lists no secretKeys may still hold a password.
         this.spec.pluginConfig = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
-          secretKeys: definition.secretKeys,
+          secretKeys: [...SECRET_CONFIG_KEYS, ...(definition.secretKeys ?? [])],
         });
       } catch (e) {
         scope.node.tryRemoveChild(this.node.id);

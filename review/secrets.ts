@@ -2,12 +2,13 @@ import type { KubeObject } from '../compiler/model';
 import { pluginDefinitionFor } from '../constructs/define-plugin';
 import { maskedUrl } from '../analysis/schema/go-url';
 import { shortHash } from '../simulator/redact';
+import { SECRET_CONFIG_KEYS } from '../constructs/internal/secret-keys';
 
 /**
  * Object keys whose values are secrets in any emitted object: a reviewer
  * sees that a credential changed (its fingerprint changes), never the value.
  */
-const SECRET_KEYS: ReadonlySet<string> = new Set(['credentials', 'password', 'token', 'secret']);
+const SECRET_KEYS: ReadonlySet<string> = new Set(SECRET_CONFIG_KEYS);
 
 type Path = readonly (string | number)[];
 

@@ -159,6 +159,24 @@ test("a plugin config with secret keys never echoes a string, even one put where
   assert.match(messageOf(() => new TokenCheck(ns, 'Bad_Name', { targets: [waypoint], pluginConfig: { auth: { token: 't' }, mode: 'lax' } })), /received "Bad_Name"/);
 });
 
+test('a definePlugin config with no secretKeys never echoes a value under the keys diff treats as secret in any config (password, token, secret, credentials)', () => {
+  const Upstream = definePlugin({
+    name: 'upstream-login',
+    url: 'oci://ghcr.io/acme/upstream-login:1.0.0',
+    sha256: SHA,
+    defaultPhase: PluginPhase.AUTHN,
+    configSchema: z.object({ password: z.string().min(30), token: z.number().optional(), upstream: z.number().optional() }),
+  });
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const message = messageOf(() => new Upstream(ns, 'login', { targets: [waypoint], pluginConfig: { password: 'Canary-Pw-6631', token: 'Canary-Tok-7742' as never } }));
+  assert.match(message, /prop 'password': Too small/);
+  assert.match(message, /prop 'token': Invalid input: expected number, received string/);
+  assert.doesNotMatch(message, /Canary-Pw-6631|Canary-Tok-7742/);
+  // A value that is no secret is still shown.
+  assert.match(messageOf(() => new Upstream(ns, 'other', { targets: [waypoint], pluginConfig: { password: 'x'.repeat(30), upstream: true as never } })), /received true/);
+});
+
 test("below a definePlugin secret key, an object key is never printed (a map from API key to team): at construction, and in manifests it checks", () => {
   const KeyMap = definePlugin({
     name: 'key-map-messages',
