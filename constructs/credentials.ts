@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
 import { callSiteOf, sourceOf } from './internal/provenance';
-import { rememberDeclared, rememberSecret } from './internal/known-secrets';
+import { isEncodedPair, rememberDeclared, rememberSecret } from './internal/known-secrets';
 import { nearest } from './internal/nearest';
 import { fail } from './internal/validate';
 
@@ -137,7 +137,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
  * belongs, and is shown by its length only.
  */
 function printableName(name: string): string {
-  return typeof name === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : `(not a name, ${String(name).length} characters, not shown: it may be the value itself)`;
+  // Base64 without padding is a name to the pattern: `dXNlcjpwYXNz` is user:pass.
+  return typeof name === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(name) && !isEncodedPair(name) ? name : `(not a name, ${String(name).length} characters, not shown: it may be the value itself)`;
 }
 
 class EnvCredential extends Credential {
@@ -161,7 +162,7 @@ class EnvCredential extends Credential {
 
   public resolve(scope: IConstruct): string {
     // Looser than a shell's names (CI systems pass '.' and '-'), but never a ':', '=' or space.
-    if (typeof this.variable !== 'string' || !ENV_NAME.test(this.variable)) {
+    if (typeof this.variable !== 'string' || !ENV_NAME.test(this.variable) || isEncodedPair(this.variable)) {
       fail(scope, 'credentials/bad-variable', `credential source ${this.source} is not a valid variable name`, 'Pass the name of the environment variable, not its value: Credential.fromEnv(\'SHOP_ADMIN\').');
     }
     // Each process.env read is a getenv call (~4 µs here).
@@ -182,12 +183,13 @@ class EnvCredential extends Credential {
 
 /**
  * A file path as it may be printed. One that holds a ':' (past a Windows
- * drive), a line break or another control character, or ends with base64's
- * '=' padding, is most often the credential itself (`user:pass`, or its
- * base64) passed where its path belongs, and is shown by its length only.
+ * drive), a line break or another control character, ends with base64's
+ * '=' padding, or is the base64 of a `user:pass` without it, is most often
+ * the credential itself passed where its path belongs, and is shown by its
+ * length only.
  */
 function printablePath(file: string): string {
-  const looksLikeValue = typeof file !== 'string' || /[\0-\x1f\x7f]/.test(file) || file.replace(/^[A-Za-z]:[\\/]/, '').includes(':') || file.endsWith('=');
+  const looksLikeValue = typeof file !== 'string' || /[\0-\x1f\x7f]/.test(file) || file.replace(/^[A-Za-z]:[\\/]/, '').includes(':') || file.endsWith('=') || isEncodedPair(file);
   return looksLikeValue ? `(not a file path, ${String(file).length} characters, not shown: it may be the value itself)` : file;
 }
 
@@ -291,7 +293,8 @@ class SubstitutionCredential extends Credential {
   }
 
   public resolve(scope: IConstruct): string {
-    if (typeof this.variable !== 'string' || !VARIABLE.test(this.variable)) {
+    // A credential's base64 is a valid name: as a placeholder it would put the credential in git.
+    if (typeof this.variable !== 'string' || !VARIABLE.test(this.variable) || isEncodedPair(this.variable)) {
       const shown = printableName(this.variable);
       fail(scope, 'credentials/bad-variable', `Flux substitution variable ${shown === this.variable ? JSON.stringify(shown) : shown} is not a valid variable name`, 'Use letters, digits and _, not starting with a digit.');
     }

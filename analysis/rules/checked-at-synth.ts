@@ -70,7 +70,7 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
     checkedAt: 'construction',
     docs: {
       summary:
-        'A Flux substitution variable name that Flux cannot substitute, or a `Credential.fromEnv` name that is no variable name (a `:`, `=` or space in it). Such a "name" is most often the credential itself, passed where its name belongs, so it is shown only by its length.',
+        'A Flux substitution variable name that Flux cannot substitute, or a `Credential.fromEnv` name that is no variable name (a `:`, `=` or space in it). The base64 of a `user:password` is refused as either too, though the pattern takes it (as a placeholder it would put the credential in git). Such a "name" is most often the credential itself, passed where its name belongs, so it is shown only by its length.',
       bad: `new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fluxSubstitution('1-bad')] }] });`,
       message: 'Flux substitution variable "1-bad" is not a valid variable name',
       fix: 'Use letters, digits and _, not starting with a digit.',

@@ -65,6 +65,14 @@ function remember(form: string, into: Set<string> = values): void {
   if (inspected !== form) into.add(inspected);
 }
 
+/**
+ * Whether `text` is the base64 of a `user:password` pair: a credential as
+ * the module stores it, whatever name or path it was passed as.
+ */
+export function isEncodedPair(text: string): boolean {
+  return decodedPair(text) !== undefined;
+}
+
 /** The `user:password` that base64 `value` stands for, when it is one (printable, with a ':'). */
 function decodedPair(value: string): string | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return undefined;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Duration } from 'cdk8s';
-import { BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Waypoint, WasmPlugin } from '../../constructs';
+import { BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Target, Waypoint, WasmPlugin } from '../../constructs';
 import { z } from 'zod';
 import { compileApp } from '../../compiler/synth';
 import { checkManifests } from '../../analysis/check-manifests';
@@ -140,6 +140,37 @@ test('a credential passed where its variable name belongs is refused without bei
   const [unset] = compileApp(ns.node.root as PolicyApp).findings.filter((f) => f.rule === 'credentials/missing');
   assert.equal(unset.message, 'credential source environment variable ci.shop-admin is not set');
   assert.match(refusal(Credential.fluxSubstitution('1-bad')), /Flux substitution variable "1-bad" is not a valid variable name/);
+});
+
+test('the base64 of a user:password passed where a variable name or file path belongs is refused without being echoed, padding or not (a placeholder would put it in git)', () => {
+  const encoded = Buffer.from('leaky:S3cr3tZZZ').toString('base64');
+  assert.doesNotMatch(encoded, /=/);
+  const printed = (credential: Credential) => {
+    const app = new PolicyApp();
+    const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+    const waypoint = new Waypoint(ns, 'waypoint');
+    let text: string;
+    try {
+      new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [credential] }], sha256: SHA });
+      text = compileApp(app).findings.map((f) => `${f.rule}: ${f.message} ${f.fix}`).join('\n');
+    } catch (e) {
+      assert.ok(isPolicyError(e), String(e));
+      text = e.message;
+    }
+    return `${text}\n${credential.source}`;
+  };
+  for (const [credential, rule] of [
+    [Credential.fromEnv(encoded), 'credentials/bad-variable'],
+    [Credential.fluxSubstitution(encoded), 'credentials/bad-variable'],
+    [Credential.fromFile(encoded), 'credentials/missing'],
+  ] as const) {
+    const text = printed(credential);
+    assert.match(text, new RegExp(`${rule}.*\\(not a (name|file path), 20 characters, not shown: it may be the value itself\\)`));
+    assert.ok(!text.includes(encoded) && !text.includes('S3cr3tZZZ'), text);
+  }
+  // Names and paths that decode to no user:password pair are still shown.
+  assert.match(printed(Credential.fromEnv('SHOPADMIN')), /environment variable SHOPADMIN is not set/);
+  assert.match(printed(Credential.fromFile('secrets/admin')), /file secrets\/admin cannot be read/);
 });
 
 test("a plugin config with secret keys never echoes a string, even one put where the secret key's parent belongs; a refused name is still shown", () => {
