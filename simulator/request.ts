@@ -151,7 +151,11 @@ export function normalizeHeaders(headers: SimRequest['headers']): Map<string, st
   const out = new Map<string, string[]>();
   for (const [name, value] of pairs) {
     if (!TOKEN.test(name) || name.startsWith(':')) {
-      throw new SimulationError('headers', `header name ${JSON.stringify(name)} is not a valid HTTP header name`);
+      // A pseudo-header is named; anything else is shown by fingerprint, as
+      // explain shows a malformed -H: a value put where the name belongs
+      // (`{ 'Basic dXNlcjpwYXNz': ... }`, a swapped pair) is a credential.
+      const shown = name.startsWith(':') && TOKEN.test(name.slice(1)) ? JSON.stringify(name) : `${fingerprint(name)} (not shown: it may be a credential)`;
+      throw new SimulationError('headers', `header name ${shown} is not a valid HTTP header name`, 'Pass headers as { name: value } (e.g. { Authorization: \'Basic ...\' }); set the authority with the authority field.');
     }
     if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
       throw new SimulationError('headers', `header ${name} has a value that is not a single line of text`);

@@ -65,6 +65,21 @@ describe('expectRequest', () => {
     assert.throws(() => expectRequest(app, { to: 'shop/cart:8080', path: '/admin' }).toHaveHeader('www-authenticate', 'Basic realm=istio'), /expected response header www-authenticate: Basic realm=istio, got Basic realm=shop/);
   });
 
+  test('a credential put where a header name belongs is refused by fingerprint, never echoed (a pseudo-header is still named)', () => {
+    for (const headers of [{ [ADMIN]: 'x' }, [[b64('shop:admin'), 'Authorization']]] as const) {
+      assert.throws(
+        () => expectRequest(app, { to: 'shop/cart:8080', path: '/admin', headers } as never).toHaveStatus(401),
+        (e: unknown) => {
+          const shown = `${(e as Error).message}\n${(e as Error).stack}\n${JSON.stringify(e)}`;
+          assert.match((e as Error).message, /header name <redacted, \d+ chars, sha256:[0-9a-f]{8}> \(not shown: it may be a credential\) is not a valid HTTP header name/);
+          assert.ok(!shown.includes(b64('shop:admin')) && !shown.includes('shop:admin'), shown);
+          return true;
+        },
+      );
+    }
+    assert.throws(() => expectRequest(app, { to: 'shop/cart:8080', headers: { ':authority': 'x' } }).toHaveStatus(401), /header name ":authority" is not a valid HTTP header name/);
+  });
+
   test('an app with errors throws its findings instead of simulating', () => {
     const broken = new PolicyApp();
     const ns = new MeshNamespace(new Target(broken, 'dev'), 'shop');
