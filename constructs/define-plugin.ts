@@ -4,6 +4,7 @@ import type { Severity } from '../analysis/finding';
 import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
 import { callSiteOf } from './internal/provenance';
+import { quotableSecretsOf } from './internal/known-secrets';
 import { nearest } from './internal/nearest';
 import { SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { parseProps, refuseUnknownProps, withProps } from './internal/validate';
@@ -415,8 +416,10 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
         }
         // The keys diff treats as secret in any config count too: a definition
         // that lists no secretKeys may still hold a password.
+        const secretKeys = [...SECRET_CONFIG_KEYS, ...(definition.secretKeys ?? [])];
         this.spec.pluginConfig = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
-          secretKeys: [...SECRET_CONFIG_KEYS, ...(definition.secretKeys ?? [])],
+          secretKeys,
+          hiddenValues: () => quotableSecretsOf(props.pluginConfig, secretKeys),
         });
       } catch (e) {
         scope.node.tryRemoveChild(this.node.id);

@@ -1,4 +1,5 @@
-import { secretStringsOf, withoutValues } from '../../constructs/internal/known-secrets';
+import { quotableSecretsOf, secretStringsOf, withoutValues } from '../../constructs/internal/known-secrets';
+import { SECRET_CONFIG_KEYS } from '../../constructs/internal/secret-keys';
 import { pluginDefinitionFor, strippedObjectKeys } from '../../constructs/define-plugin';
 import { thrown } from '../../constructs/errors';
 import { nearest } from '../../constructs/internal/nearest';
@@ -169,6 +170,23 @@ function parsedOrUndefined(def: Definition, config: unknown): unknown {
 }
 
 function checkedConfigIssues(def: Definition, url: string, config: unknown): ConfigIssue[] {
+  return withoutSecretValues(def, config, rawConfigIssues(def, url, config));
+}
+
+/**
+ * `issues` without the config's secret values: a team's refinement messages
+ * and analyze() issues are its own text, and may quote what its definition
+ * (or the keys diff fingerprints in any config) says is never printed.
+ */
+function withoutSecretValues(def: Definition, config: unknown, issues: ConfigIssue[]): ConfigIssue[] {
+  if (issues.length === 0) return issues;
+  const keys = [...SECRET_CONFIG_KEYS, ...(def.secretKeys ?? [])];
+  const secrets = [...quotableSecretsOf(config, keys), ...quotableSecretsOf(parsedOrUndefined(def, config), keys)];
+  if (secrets.length === 0) return issues;
+  return issues.map((i) => ({ ...i, message: withoutValues(i.message, secrets), fix: i.fix === undefined ? undefined : withoutValues(i.fix, secrets) }));
+}
+
+function rawConfigIssues(def: Definition, url: string, config: unknown): ConfigIssue[] {
   const parsed = def.configSchema.safeParse(config ?? {});
   if (!parsed.success) {
     // Unknown keys too, in the same run: a misspelt required key is both

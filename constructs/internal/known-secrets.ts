@@ -218,6 +218,17 @@ export function secretStringsOf(config: unknown, secretKeys: readonly string[]):
   return out;
 }
 
+/**
+ * The strings of `config` under any of `secretKeys` that a message could
+ * quote recognisably: as many characters as a remembered credential needs
+ * (shorter ones would scrub ordinary words out of the message). For text a
+ * plugin definition's own code wrote about a config: a refinement's
+ * message, an `analyze()` issue.
+ */
+export function quotableSecretsOf(config: unknown, secretKeys: readonly string[]): string[] {
+  return secretStringsOf(config, secretKeys).filter((s) => s.length >= MIN_LENGTH);
+}
+
 /** `text` with every value in `secrets` (non-empty) replaced, longest first, so one inside another goes whole. */
 export function withoutValues(text: string, secrets: readonly string[]): string {
   let out = text;

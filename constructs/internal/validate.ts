@@ -2,6 +2,7 @@ import type { IConstruct } from 'constructs';
 import { z } from 'zod';
 import type { Finding } from '../../analysis/finding';
 import { isPolicyError, PolicyError } from '../errors';
+import { withoutValues } from './known-secrets';
 import { otherCopyOf, twoCopies } from './copies';
 import { nearest } from './nearest';
 import { callSiteOf, ownSourceOf, sourceOf } from './provenance';
@@ -86,7 +87,7 @@ export function parseProps<S extends z.ZodType>(
   constructName: string,
   schema: S,
   props: unknown,
-  options: { secretKeys?: string[]; nameFromId?: boolean } = {},
+  options: { secretKeys?: string[]; nameFromId?: boolean; hiddenValues?: () => readonly string[] } = {},
 ): z.output<S> {
   // The received value is worded from `reportInput`. A compiled parser
   // ignores it unless the parse fails (it then hands the parse, with it, to
@@ -98,8 +99,12 @@ export function parseProps<S extends z.ZodType>(
   if (first.success) return first.data;
   const result = compiled ? first : schema.safeParse(props, REPORT_INPUT);
   if (result.success) return result.data;
+  // Looked for only now: a parse that succeeds (thousands per mesh) has nothing to hide.
+  const hidden = options.hiddenValues?.() ?? [];
   const findings: Finding[] = result.error.issues.map((issue) => {
-    const params = (issue as { params?: { rule?: string; fix?: string } }).params;
+    const params = hidingValues((issue as { params?: { rule?: string; fix?: string } }).params, hidden);
+    // A schema a team wrote words its own messages, which may quote a secret value.
+    const said = hidden.length > 0 ? withoutValues(issue.message, hidden) : issue.message;
     const prop = printedIssuePath(issue.path, options.secretKeys, schema);
     const other = otherCopyOf((issue as { input?: unknown }).input);
     if (other !== undefined) {
@@ -138,13 +143,18 @@ export function parseProps<S extends z.ZodType>(
       severity: 'error' as const,
       // A refinement's value is shown only for names: others may be
       // secrets or URLs with tokens in them, and their messages say enough.
-      message: `${constructName} ${fromId ? 'id (its name, as no name prop was given)' : `prop '${prop || '(props)'}'`}: ${issue.message}${issue.code !== 'custom' || params?.rule === 'names/rfc1123' ? received : ''}`,
+      message: `${constructName} ${fromId ? 'id (its name, as no name prop was given)' : `prop '${prop || '(props)'}'`}: ${said}${issue.code !== 'custom' || params?.rule === 'names/rfc1123' ? received : ''}`,
       fix: fromId ? `${fix} Change the construct id, or keep it and pass a valid name prop.` : fix,
       path: scope.node.path,
       source: sourceOf(scope),
     };
   });
   throw new PolicyError(findings);
+}
+
+/** A refinement's params with `values` taken out of its fix. */
+function hidingValues<P extends { fix?: string }>(params: P | undefined, values: readonly string[]): P | undefined {
+  return params?.fix !== undefined && values.length > 0 ? { ...params, fix: withoutValues(params.fix, values) } : params;
 }
 
 /** A schema with its optional, nullable, default and readonly layers taken off (zod's public unwrap()). */

@@ -245,6 +245,56 @@ spec:
   }
 });
 
+test("a definePlugin's own refinement messages and analyze() issues never print a secret value they quote: at construction, at synth and in manifests it checks", () => {
+  const Keyed = definePlugin({
+    name: 'keyed-messages',
+    url: 'oci://ghcr.io/acme/keyed-messages:1.0.0',
+    sha256: SHA,
+    defaultPhase: PluginPhase.AUTHN,
+    configSchema: z.object({
+      apiKey: z.string().refine((v) => v.startsWith('k-'), { error: (issue) => `apiKey ${String(issue.input)} must start with k-`, params: { fix: 'Use a k- key.' } }),
+      password: z.string().optional(),
+    }),
+    secretKeys: ['apiKey'],
+    analyze: (c) => [
+      ...(c.apiKey.length < 20 ? [{ rule: 'keyed-messages/short-key', severity: 'warning' as const, message: `apiKey ${c.apiKey} is short`, fix: `Replace ${c.apiKey}.` }] : []),
+      ...(c.password ? [{ rule: 'keyed-messages/password', severity: 'warning' as const, message: `password ${c.password} is set` }] : []),
+    ],
+  });
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const refused = messageOf(() => new Keyed(ns, 'refused', { targets: [waypoint], pluginConfig: { apiKey: 'Team-Key-5521' } }));
+  assert.match(refused, /prop 'apiKey': apiKey <redacted> must start with k-/);
+  assert.doesNotMatch(refused, /Team-Key-5521/);
+  new Keyed(ns, 'short', { targets: [waypoint], pluginConfig: { apiKey: 'k-Team-Key-6632', password: 'Team-Pass-7743' } });
+  const atSynth = compileApp(app).findings.filter((f) => f.rule.startsWith('keyed-messages/'));
+  assert.deepEqual(Object.fromEntries(atSynth.map((f) => [f.rule, f.message])), {
+    'keyed-messages/short-key': 'keyed-messages pluginConfig: apiKey <redacted> is short',
+    'keyed-messages/password': 'keyed-messages pluginConfig: password <redacted> is set',
+  });
+  assert.equal(atSynth.find((f) => f.rule === 'keyed-messages/short-key')?.fix, 'Replace <redacted>.');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-keyed-'));
+  try {
+    const plugin = (name: string, key: string) => `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: ${name}, namespace: shop }
+spec:
+  url: oci://ghcr.io/acme/keyed-messages:1.0.0
+  sha256: ${SHA}
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  pluginConfig: { apiKey: ${key} }
+`;
+    fs.writeFileSync(path.join(dir, 'plugins.yaml'), `${plugin('refused', 'Team-Key-5521')}---\n${plugin('short', 'k-Team-Key-6632')}`);
+    const { findings } = checkManifests(dir);
+    assert.ok(findings.some((f) => /apiKey: apiKey <redacted> must start with k-/.test(f.message)), JSON.stringify(findings));
+    assert.ok(findings.some((f) => f.message === 'keyed-messages pluginConfig: apiKey <redacted> is short'), JSON.stringify(findings));
+    assert.doesNotMatch(JSON.stringify(findings), /Team-Key-5521|Team-Key-6632/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a misspelt key inside a prop object gets its likely meaning too, and props that are not an object are shown the keys they take', () => {
   const ns = new MeshNamespace(new PolicyApp(), 'shop');
   const waypoint = new Waypoint(ns, 'waypoint');
