@@ -305,12 +305,16 @@ class SubstitutionCredential extends Credential {
 class LiteralCredential extends Credential {
   public readonly source = 'a literal in policy source';
   public override readonly literal = true;
-  constructor(private readonly value: string) {
+  // A true private field, as the values read from a source are: in source or
+  // not, a credential printed with console.log or JSON.stringify shows no value.
+  readonly #value: string;
+  constructor(value: string) {
     super();
+    this.#value = value;
   }
 
   public resolve(): string {
-    return this.value;
+    return this.#value;
   }
 }
 

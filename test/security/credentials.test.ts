@@ -355,6 +355,17 @@ test('a credential that was read shows no secret when printed or serialized', ()
   }
 });
 
+test('a literal credential shows no value when printed or serialized either (console.log of props in a policy, a test runner showing a rule), and still emits it', () => {
+  const literal = Credential.insecureLiteral('demo:Literal-Printed-4471');
+  const rule = { prefix: '/', methods: ['GET'], credentials: [literal] };
+  for (const shown of [util.inspect(rule, { depth: null, showHidden: true }), JSON.stringify(rule), String(literal), util.format('%o', literal)]) {
+    assert.doesNotMatch(shown, /Literal-Printed-4471/);
+  }
+  const ns = new MeshNamespace(new PolicyApp(), 'default');
+  const auth = new BasicAuth(ns, 'auth', { targets: [new Waypoint(ns, 'waypoint')], sha256: '0'.repeat(64), rules: [rule], acknowledge: { literalCredentials: 'test' } });
+  assert.match(JSON.stringify(auth.apiObject.toJson()), /demo:Literal-Printed-4471/);
+});
+
 test('a credential the plugin would refuse is reported by position, never by value', () => {
   const app = new PolicyApp();
   const ns = new MeshNamespace(app, 'default');
