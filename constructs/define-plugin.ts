@@ -6,7 +6,7 @@ import { PolicyError } from './errors';
 import { callSiteOf } from './internal/provenance';
 import { quotableSecretsOf } from './internal/known-secrets';
 import { nearest } from './internal/nearest';
-import { SECRET_CONFIG_KEYS } from './internal/secret-keys';
+import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { parseProps, refuseUnknownProps, withProps } from './internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
@@ -414,9 +414,7 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
         if (knownKeys && typeof props.pluginConfig === 'object' && props.pluginConfig !== null) {
           refuseUnknownProps(this, `${definition.name} pluginConfig`, props.pluginConfig, knownKeys);
         }
-        // The keys diff treats as secret in any config count too: a definition
-        // that lists no secretKeys may still hold a password.
-        const secretKeys = [...SECRET_CONFIG_KEYS, ...(definition.secretKeys ?? [])];
+        const secretKeys = secretKeysOf(definition);
         this.spec.pluginConfig = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
           secretKeys,
           hiddenValues: () => quotableSecretsOf(props.pluginConfig, secretKeys),
@@ -437,6 +435,24 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
   Object.defineProperty(DefinedPlugin, 'name', { value: toClassName(definition.name) });
   declareProps(DefinedPlugin, []);
   return DefinedPlugin;
+}
+
+const secretKeysByDefinition = new WeakMap<object, string[]>();
+
+/**
+ * The config keys whose values a definition's plugins never print: its
+ * `secretKeys`, and the keys diff treats as secret in any config (the fixed
+ * ones, and every key of its schema named like a credential): a definition
+ * that lists no secretKeys may still hold a `password` or a `client_secret`.
+ */
+export function secretKeysOf(definition: { configSchema: z.ZodType; secretKeys?: readonly string[] }): string[] {
+  let keys = secretKeysByDefinition.get(definition);
+  if (!keys) {
+    const named = [...(schemaKeys(definition.configSchema) ?? [])].filter(isSecretKeyName);
+    keys = [...new Set([...SECRET_CONFIG_KEYS, ...named, ...(definition.secretKeys ?? [])])];
+    secretKeysByDefinition.set(definition, keys);
+  }
+  return keys;
 }
 
 function toClassName(name: string): string {

@@ -2,13 +2,7 @@ import type { KubeObject } from '../compiler/model';
 import { pluginDefinitionFor } from '../constructs/define-plugin';
 import { maskedUrl } from '../analysis/schema/go-url';
 import { shortHash } from '../simulator/redact';
-import { SECRET_CONFIG_KEYS } from '../constructs/internal/secret-keys';
-
-/**
- * Object keys whose values are secrets in any emitted object: a reviewer
- * sees that a credential changed (its fingerprint changes), never the value.
- */
-const SECRET_KEYS: ReadonlySet<string> = new Set(SECRET_CONFIG_KEYS);
+import { isSecretKeyName } from '../constructs/internal/secret-keys';
 
 type Path = readonly (string | number)[];
 
@@ -21,6 +15,15 @@ export interface SecretPolicy {
 
 function underSecretKey(path: Path, keys: ReadonlySet<string>): boolean {
   return path.some((p) => typeof p === 'string' && keys.has(p));
+}
+
+/**
+ * Whether a key on `path` names a credential in any emitted object
+ * (`password`, `client_secret`, `apiToken`...): a reviewer sees that a
+ * credential changed (its fingerprint changes), never the value.
+ */
+function underSecretName(path: Path): boolean {
+  return path.some((p) => typeof p === 'string' && isSecretKeyName(p));
 }
 
 const isModuleUrl = (path: Path) => path.length === 2 && path[0] === 'spec' && path[1] === 'url';
@@ -41,7 +44,7 @@ export function secretPolicyFor(manifest: KubeObject | undefined): SecretPolicy 
   const pluginKeys = new Set(typeof spec?.url === 'string' ? (pluginDefinitionFor(spec.url)?.secretKeys ?? []) : []);
   return {
     isSecret: (path) =>
-      underSecretKey(path, SECRET_KEYS) ||
+      underSecretName(path) ||
       (manifest?.kind === 'WasmPlugin' && isEnvValue(path)) ||
       (pluginKeys.size > 0 && path[0] === 'spec' && path[1] === 'pluginConfig' && underSecretKey(path.slice(2), pluginKeys)),
     mask: (path, value) => (manifest?.kind === 'WasmPlugin' && isModuleUrl(path) ? maskedUrl(value, credentialFingerprint) : value),

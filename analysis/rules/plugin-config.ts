@@ -1,6 +1,5 @@
 import { quotableSecretsOf, secretStringsOf, withoutValues } from '../../constructs/internal/known-secrets';
-import { SECRET_CONFIG_KEYS } from '../../constructs/internal/secret-keys';
-import { pluginDefinitionFor, strippedObjectKeys } from '../../constructs/define-plugin';
+import { pluginDefinitionFor, secretKeysOf, strippedObjectKeys } from '../../constructs/define-plugin';
 import { thrown } from '../../constructs/errors';
 import { nearest } from '../../constructs/internal/nearest';
 import { printedIssuePath } from '../../constructs/internal/validate';
@@ -180,7 +179,7 @@ function checkedConfigIssues(def: Definition, url: string, config: unknown): Con
  */
 function withoutSecretValues(def: Definition, config: unknown, issues: ConfigIssue[]): ConfigIssue[] {
   if (issues.length === 0) return issues;
-  const keys = [...SECRET_CONFIG_KEYS, ...(def.secretKeys ?? [])];
+  const keys = secretKeysOf(def);
   const secrets = [...quotableSecretsOf(config, keys), ...quotableSecretsOf(parsedOrUndefined(def, config), keys)];
   if (secrets.length === 0) return issues;
   return issues.map((i) => ({ ...i, message: withoutValues(i.message, secrets), fix: i.fix === undefined ? undefined : withoutValues(i.fix, secrets) }));

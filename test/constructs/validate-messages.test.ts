@@ -254,11 +254,13 @@ test("a definePlugin's own refinement messages and analyze() issues never print 
     configSchema: z.object({
       apiKey: z.string().refine((v) => v.startsWith('k-'), { error: (issue) => `apiKey ${String(issue.input)} must start with k-`, params: { fix: 'Use a k- key.' } }),
       password: z.string().optional(),
+      client_secret: z.string().optional(),
     }),
     secretKeys: ['apiKey'],
     analyze: (c) => [
       ...(c.apiKey.length < 20 ? [{ rule: 'keyed-messages/short-key', severity: 'warning' as const, message: `apiKey ${c.apiKey} is short`, fix: `Replace ${c.apiKey}.` }] : []),
       ...(c.password ? [{ rule: 'keyed-messages/password', severity: 'warning' as const, message: `password ${c.password} is set` }] : []),
+      ...(c.client_secret ? [{ rule: 'keyed-messages/client-secret', severity: 'warning' as const, message: `client_secret ${c.client_secret} is set` }] : []),
     ],
   });
   const app = new PolicyApp();
@@ -267,11 +269,13 @@ test("a definePlugin's own refinement messages and analyze() issues never print 
   const refused = messageOf(() => new Keyed(ns, 'refused', { targets: [waypoint], pluginConfig: { apiKey: 'Team-Key-5521' } }));
   assert.match(refused, /prop 'apiKey': apiKey <redacted> must start with k-/);
   assert.doesNotMatch(refused, /Team-Key-5521/);
-  new Keyed(ns, 'short', { targets: [waypoint], pluginConfig: { apiKey: 'k-Team-Key-6632', password: 'Team-Pass-7743' } });
+  new Keyed(ns, 'short', { targets: [waypoint], pluginConfig: { apiKey: 'k-Team-Key-6632', password: 'Team-Pass-7743', client_secret: 'Team-Client-8854' } });
   const atSynth = compileApp(app).findings.filter((f) => f.rule.startsWith('keyed-messages/'));
   assert.deepEqual(Object.fromEntries(atSynth.map((f) => [f.rule, f.message])), {
     'keyed-messages/short-key': 'keyed-messages pluginConfig: apiKey <redacted> is short',
     'keyed-messages/password': 'keyed-messages pluginConfig: password <redacted> is set',
+    // Named like a credential, though neither listed nor one of the fixed keys.
+    'keyed-messages/client-secret': 'keyed-messages pluginConfig: client_secret <redacted> is set',
   });
   assert.equal(atSynth.find((f) => f.rule === 'keyed-messages/short-key')?.fix, 'Replace <redacted>.');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-keyed-'));

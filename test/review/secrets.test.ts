@@ -136,3 +136,16 @@ test('below a secret key, object keys are fingerprinted too, in field paths and 
     for (const format of ['text', 'markdown', 'json'] as const) assert.doesNotMatch(formatReview(r, format), /MapKey-|team-a/, format);
   }
 });
+
+test('a value under a key named like a credential, in any case or compound, is fingerprinted in a plugin of no registered module; other keys are shown', () => {
+  const keys = ['client_secret', 'apiToken', 'Password', 'api_key', 'access-token', 'AWS_SECRET_ACCESS_KEY'];
+  const shown = ['max_tokens', 'cache_key', 'secretRef'];
+  const config = (tag: string) => Object.fromEntries([...keys, ...shown].map((k, i) => [k, `${tag}-${i}-Canary`]));
+  const tree = (tag: string) => new Map([['demo/shop/wasmplugin-raw.yaml', plugin('raw', 'oci://registry.example.com/wasm/unregistered:1.0.0', config(tag))]]);
+  const r = review(tree('Before'), tree('After'), { base: 'main', head: 'working tree' });
+  for (const format of ['text', 'markdown', 'json'] as const) {
+    const out = formatReview(r, format);
+    keys.forEach((k, i) => assert.equal(out.includes(`-${i}-Canary`), false, `${k} in ${format}`));
+    shown.forEach((k, i) => assert.ok(out.includes(`After-${keys.length + i}-Canary`), `${k} in ${format}`));
+  }
+});
