@@ -76,7 +76,22 @@ export interface StringBounds {
 export class IssueCollector {
   public readonly issues: SchemaIssue[] = [];
 
-  constructor(private readonly schemaRule: string) {}
+  /**
+   * @param secretPaths fields whose values, at any depth, are never quoted:
+   *   only their type is said (a WasmPlugin's `spec.vmConfig`, where modules
+   *   get their API keys: a value put where `valueFrom` or a list of env
+   *   entries belongs is most often the key itself).
+   */
+  constructor(
+    private readonly schemaRule: string,
+    private readonly secretPaths: readonly string[] = [],
+  ) {}
+
+  /** `v` as a message may quote it at `path`. */
+  private show(v: unknown, path: string): string {
+    if (this.secretPaths.length === 0 || !this.secretPaths.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`))) return show(v);
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? `a ${typeof v} (not shown: it may be a credential)` : show(v);
+  }
 
   public add(path: string, message: string, options: { rule?: string; by?: EnforcedBy } = {}): void {
     this.issues.push({ rule: options.rule ?? this.schemaRule, path, message, enforcedBy: options.by ?? 'crd' });
@@ -89,7 +104,7 @@ export class IssueCollector {
    */
   public object(v: unknown, path: string, known: readonly string[], required: readonly string[] = []): Json | undefined {
     if (!isPlainObject(v)) {
-      this.add(path, `must be an object, got ${show(v)}`);
+      this.add(path, `must be an object, got ${this.show(v, path)}`);
       return undefined;
     }
     const view: Json = {};
@@ -118,7 +133,7 @@ export class IssueCollector {
    */
   public stringMap(v: unknown, path: string, bounds: { maxValue?: number; maxEntries?: number; keepNulls?: boolean } = {}): Record<string, string> | undefined {
     if (!isPlainObject(v)) {
-      this.add(path, `must be a map of strings, got ${show(v)}`);
+      this.add(path, `must be a map of strings, got ${this.show(v, path)}`);
       return undefined;
     }
     const out: Record<string, string> = {};
@@ -129,7 +144,7 @@ export class IssueCollector {
       const child = v[k];
       if (child === null && !bounds.keepNulls) continue;
       if (typeof child !== 'string') {
-        this.add(childPath(path, k), `must be a string, got ${show(child)}`);
+        this.add(childPath(path, k), `must be a string, got ${this.show(child, path)}`);
         ok = false;
         continue;
       }
@@ -146,7 +161,7 @@ export class IssueCollector {
 
   public array(v: unknown, path: string, bounds: { min?: number; max?: number } = {}): unknown[] | undefined {
     if (!Array.isArray(v)) {
-      this.add(path, `must be a list, got ${show(v)}`);
+      this.add(path, `must be a list, got ${this.show(v, path)}`);
       return undefined;
     }
     if (bounds.min !== undefined && v.length < bounds.min) this.add(path, `must have at least ${bounds.min} item(s), got ${v.length}`);
@@ -156,24 +171,24 @@ export class IssueCollector {
 
   public string(v: unknown, path: string, bounds: StringBounds = {}, rule?: string): v is string {
     if (typeof v !== 'string') {
-      this.add(path, `must be a string, got ${show(v)}`, { rule });
+      this.add(path, `must be a string, got ${this.show(v, path)}`, { rule });
       return false;
     }
     const n = bounds.min !== undefined || bounds.max !== undefined ? runeLength(v) : 0;
     if (bounds.oneOf && !bounds.oneOf.includes(v)) {
-      this.add(path, `${show(v)} is not one of ${bounds.oneOf.join(', ')}`, { rule });
+      this.add(path, `${this.show(v, path)} is not one of ${bounds.oneOf.join(', ')}`, { rule });
     }
     if (bounds.min !== undefined && n < bounds.min) {
       this.add(path, bounds.min === 1 ? 'must not be empty' : `must be at least ${bounds.min} characters, got ${n}`, { rule });
     }
     if (bounds.max !== undefined && n > bounds.max) this.add(path, `must be at most ${bounds.max} characters, got ${n}`, { rule });
-    if (bounds.pattern && !bounds.pattern.re.test(v)) this.add(path, `${show(v)} ${bounds.pattern.says}`, { rule });
+    if (bounds.pattern && !bounds.pattern.re.test(v)) this.add(path, `${this.show(v, path)} ${bounds.pattern.says}`, { rule });
     return true;
   }
 
   public integer(v: unknown, path: string, bounds: { min?: number; max?: number; int32?: boolean } = {}): v is number {
     if (typeof v !== 'number' || !Number.isInteger(v)) {
-      this.add(path, `must be an integer, got ${show(v)}`);
+      this.add(path, `must be an integer, got ${this.show(v, path)}`);
       return false;
     }
     if (bounds.int32 && (v < -(2 ** 31) || v > 2 ** 31 - 1)) {

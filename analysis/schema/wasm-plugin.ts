@@ -140,7 +140,8 @@ function checkMatch(c: IssueCollector, v: unknown): void {
 
 /** Every problem in one WasmPlugin object, CRD rules first, then the webhook's. */
 export function validateWasmPlugin(obj: unknown): SchemaIssue[] {
-  const c = new IssueCollector('schema/wasm-plugin');
+  // Environment values are how a module gets an API key (review/secrets.ts counts them as credentials).
+  const c = new IssueCollector('schema/wasm-plugin', ['spec.vmConfig']);
   const root = c.object(obj, '', TOP_LEVEL, ['spec']);
   if (!root) return c.issues;
   checkMetadata(c, (obj as Record<string, unknown>).metadata);

@@ -121,6 +121,40 @@ test("a refused environment value of a WasmPlugin is not echoed: env is how a mo
   assert.doesNotMatch(message, /S3cr3tZZ/);
 });
 
+test('in hand-written manifests, a value under spec.vmConfig is never quoted by the schema check either: an env list written as a string, a value put in valueFrom, a numeric key', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-vmconfig-'));
+  try {
+    const vmConfigs = [
+      `vmConfig: { env: [{ name: API_KEY, valueFrom: "Env-Canary-1101" }] }`,
+      `vmConfig: { env: "API_KEY=Env-Canary-2202" }`,
+      `vmConfig: { env: ["API_KEY=Env-Canary-3303"] }`,
+      `vmConfig: "Env-Canary-4404"`,
+      `vmConfig: { env: [{ name: PIN, value: 55066011 }] }`,
+    ];
+    vmConfigs.forEach((vm, i) =>
+      fs.writeFileSync(
+        path.join(dir, `plugin-${i}.yaml`),
+        `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: p${i}, namespace: shop }
+spec:
+  url: oci://ghcr.io/acme/env-check:1.0.0
+  sha256: ${SHA}
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  ${vm}
+`,
+      ),
+    );
+    const { findings } = checkManifests(dir);
+    const schema = findings.filter((f) => f.rule === 'schema/wasm-plugin');
+    assert.equal(schema.length, vmConfigs.length, JSON.stringify(findings));
+    for (const f of schema) assert.match(f.message, /^spec\.vmConfig.*a (string|number) \(not shown: it may be a credential\)/);
+    assert.doesNotMatch(JSON.stringify(findings), /Env-Canary|55066011/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a credential passed where its variable name belongs is refused without being echoed, in the error and in the printable source', () => {
   const refusal = (credential: Credential) => {
     const ns = new MeshNamespace(new PolicyApp(), 'shop');
