@@ -1,5 +1,5 @@
 import { basicAuthConfigSchema, type BasicAuthConfig } from '../constructs/plugins/basic-auth';
-import { isDecodableBase64, isSubstitutionPlaceholder, storedCredential } from '../constructs/plugins/basic-auth-format';
+import { isDecodableBase64, isSubstitutionPlaceholder, printableHost, storedCredential } from '../constructs/plugins/basic-auth-format';
 import { CATALOGUE_SOURCE_TAG, isOlderRelease, moduleTag } from '../constructs/plugins/module-tag';
 import type { PluginDecision, PluginEvaluator, PluginInput } from './plugin-evaluator';
 
@@ -86,7 +86,7 @@ function pathPattern(rule: Rule): string {
 }
 
 function ruleLabel(rule: Rule, index: number): string {
-  const hosts = rule.hosts && rule.hosts.length > 0 ? `, hosts ${rule.hosts.map((h) => JSON.stringify(h)).join(', ')}` : '';
+  const hosts = rule.hosts && rule.hosts.length > 0 ? `, hosts ${rule.hosts.map(printableHost).join(', ')}` : '';
   return `rule #${index + 1} (${pathPattern(rule)}, methods ${rule.request_methods.join(', ')}${hosts})`;
 }
 

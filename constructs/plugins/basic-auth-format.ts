@@ -68,3 +68,12 @@ export function isBase64WithoutUser(c: string): boolean {
 export function isUnpaddedBase64(c: string): boolean {
   return !c.includes(':') && !isSubstitutionPlaceholder(c) && !c.endsWith('=') && c.length % 4 !== 0;
 }
+
+/**
+ * A rule's `hosts` entry as messages quote it: a `user:password@` before the
+ * host (a URL's userinfo pasted into the list) is masked, as in module URLs.
+ */
+export function printableHost(h: string): string {
+  const at = h.lastIndexOf('@');
+  return JSON.stringify(at < 0 ? h : `***@${h.slice(at + 1)}`);
+}

@@ -9,7 +9,7 @@ import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { blamedOn, parseProps, refuseUndeclaredProps, ruleParams, vacant, withProps } from '../internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
-import { isAcceptedCredential, isBase64WithoutUser, isSubstitutionPlaceholder, isUnpaddedBase64, storedCredential } from './basic-auth-format';
+import { isAcceptedCredential, isBase64WithoutUser, isSubstitutionPlaceholder, isUnpaddedBase64, printableHost, storedCredential } from './basic-auth-format';
 import { canonicalPath } from './envoy-path';
 
 /** The module the Istio guide uses; its source is wasm-extensions tag 1.12.0. */
@@ -155,7 +155,7 @@ export function analyzeBasicAuthConfig(config: BasicAuthConfig): PluginConfigIss
     }
     (r.hosts ?? []).forEach((h, j) => {
       if (hasPort(h)) {
-        issues.push({ rule: 'basic-auth/host-with-port', severity: 'error', message: `rule #${i + 1} host #${j + 1} ${JSON.stringify(h)} has a port: the plugin removes the port from :authority before it compares, so the rule never matches`, fix: 'Write the host without its port; a rule cannot select one port.' });
+        issues.push({ rule: 'basic-auth/host-with-port', severity: 'error', message: `rule #${i + 1} host #${j + 1} ${printableHost(h)} has a port: the plugin removes the port from :authority before it compares, so the rule never matches`, fix: 'Write the host without its port; a rule cannot select one port.' });
       }
     });
     r.credentials.forEach((c, j) => {

@@ -62,3 +62,31 @@ test("an '@' in a query value, or a '?' or '#' in a password: which '@' ends a u
   assert.equal(printableUrl(`https://robot:pw@mirror.acme/x.wasm?token=${TOKEN}#frag`), 'https://***@mirror.acme/x.wasm?token=***#***');
   assert.equal(printableUrl('oci://ghcr.io/acme/auth:1.0.0@sha256:abc'), 'oci://ghcr.io/acme/auth:1.0.0@sha256:abc');
 });
+
+test("a basic_auth rule's hosts entry holding a URL's user:password@ is masked in findings and in explain's trace", async () => {
+  const dir = tempDir('wp-hosts-');
+  fs.writeFileSync(
+    path.join(dir, 'mesh.yaml'),
+    `${SHOP_MESH_YAML}apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: auth, namespace: shop }
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  sha256: ${'a'.repeat(64)}
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  pluginConfig:
+    basic_auth_rules:
+      - { prefix: /, request_methods: [GET], credentials: ["ok:test"], hosts: ["robot:${TOKEN}@cart.shop:8080"] }
+`,
+  );
+  const validate = captureIo(dir);
+  assert.equal(await main(['validate', '--manifests', dir], validate), 1, validate.text());
+  assert.match(validate.text(), /basic-auth\/host-with-port\]: .*host #1 "\*\*\*@cart\.shop:8080" has a port/);
+  fs.writeFileSync(path.join(dir, 'mesh.yaml'), fs.readFileSync(path.join(dir, 'mesh.yaml'), 'utf8').replace(':8080"]', '"]'));
+  for (const json of [false, true]) {
+    const io = captureIo(dir);
+    assert.equal(await main(['explain', '--manifests', dir, '--to', 'shop/cart:8080', ...(json ? ['--json'] : [])], io), 0, io.text());
+    assert.match(io.text(), /hosts \\?"\*\*\*@cart\.shop\\?"/);
+    assert.doesNotMatch(`${validate.text()}\n${io.text()}`, new RegExp(TOKEN));
+  }
+});
