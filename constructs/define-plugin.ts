@@ -4,7 +4,6 @@ import type { Severity } from '../analysis/finding';
 import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
 import { callSiteOf } from './internal/provenance';
-import { quotableSecretsOf } from './internal/known-secrets';
 import { nearest } from './internal/nearest';
 import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { parseProps, refuseUnknownProps, withProps } from './internal/validate';
@@ -417,7 +416,7 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
         const secretKeys = secretKeysOf(definition);
         this.spec.pluginConfig = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
           secretKeys,
-          hiddenValues: () => quotableSecretsOf(props.pluginConfig, secretKeys),
+          hideSecretsOf: props.pluginConfig,
         });
       } catch (e) {
         scope.node.tryRemoveChild(this.node.id);

@@ -2,7 +2,7 @@ import type { IConstruct } from 'constructs';
 import { z } from 'zod';
 import type { Finding } from '../../analysis/finding';
 import { isPolicyError, PolicyError } from '../errors';
-import { withoutValues } from './known-secrets';
+import { quotableSecretsOf, withoutValues } from './known-secrets';
 import { otherCopyOf, twoCopies } from './copies';
 import { nearest } from './nearest';
 import { callSiteOf, ownSourceOf, sourceOf } from './provenance';
@@ -87,7 +87,7 @@ export function parseProps<S extends z.ZodType>(
   constructName: string,
   schema: S,
   props: unknown,
-  options: { secretKeys?: string[]; nameFromId?: boolean; hiddenValues?: () => readonly string[] } = {},
+  options: { secretKeys?: string[]; nameFromId?: boolean; hideSecretsOf?: unknown } = {},
 ): z.output<S> {
   // The received value is worded from `reportInput`. A compiled parser
   // ignores it unless the parse fails (it then hands the parse, with it, to
@@ -99,8 +99,9 @@ export function parseProps<S extends z.ZodType>(
   if (first.success) return first.data;
   const result = compiled ? first : schema.safeParse(props, REPORT_INPUT);
   if (result.success) return result.data;
-  // Looked for only now: a parse that succeeds (thousands per mesh) has nothing to hide.
-  const hidden = options.hiddenValues?.() ?? [];
+  // Looked for only now: a parse that succeeds (thousands per mesh) has nothing
+  // to hide. A value, not a callback: tsx would name a closure per construct.
+  const hidden = options.hideSecretsOf !== undefined ? quotableSecretsOf(options.hideSecretsOf, options.secretKeys ?? []) : [];
   const findings: Finding[] = result.error.issues.map((issue) => {
     const params = hidingValues((issue as { params?: { rule?: string; fix?: string } }).params, hidden);
     // A schema a team wrote words its own messages, which may quote a secret value.
