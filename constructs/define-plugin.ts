@@ -6,8 +6,8 @@ import { PolicyError } from './errors';
 import { callSiteOf } from './internal/provenance';
 import { nearest } from './internal/nearest';
 import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
-import { parseProps, refuseUnknownProps, withProps } from './internal/validate';
-import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
+import { fail, parseProps, refuseUnknownProps, withProps } from './internal/validate';
+import { credentialInConfig, credentialMemberPath, declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
 export interface PluginConfigIssue {
@@ -418,6 +418,12 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
           secretKeys,
           hideSecretsOf: props.pluginConfig,
         });
+        // A schema of z.any() or z.custom() lets one through, and cdk8s then fails deep inside serialization.
+        const credentialAt = credentialMemberPath(this.spec.pluginConfig);
+        if (credentialAt !== undefined) {
+          const { message, fix } = credentialInConfig(credentialAt);
+          fail(this, 'props/invalid', `${definition.name} ${message}`, fix);
+        }
       } catch (e) {
         scope.node.tryRemoveChild(this.node.id);
         throw e;

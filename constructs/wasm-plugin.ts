@@ -2,6 +2,7 @@ import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { namespaceOf, targetNameOf } from './app';
+import { isCredential } from './credentials';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey, isLabelValue } from './internal/schemas';
@@ -310,11 +311,11 @@ const optionsShape = {
 };
 
 /**
- * The path (`rules[0].limits`, below `at`) of the first map in `config`, at
- * any depth, for which `found` gives a path; `found` gets each map and its
- * own path.
+ * What `found` gives for the first map in `config`, at any depth, for which
+ * it gives anything; `found` gets each map and its own path (`rules[0].limits`,
+ * below `at`).
  */
-function firstInMaps(config: unknown, found: (map: object, at: string) => string | undefined, at = ''): string | undefined {
+function firstInMaps<T>(config: unknown, found: (map: object, at: string) => T | undefined, at = ''): T | undefined {
   if (typeof config !== 'object' || config === null) return undefined;
   if (Array.isArray(config)) {
     for (let i = 0; i < config.length; i++) {
@@ -333,15 +334,31 @@ function firstInMaps(config: unknown, found: (map: object, at: string) => string
 }
 
 /**
- * Where `config` holds a member whose value is null (`limits.burst`), or
- * undefined. Synth, like cdk8s, leaves null members out of the manifest, so
- * the module would not see the key at all; null array items are kept.
+ * The first member of `config` that no manifest can hold as written, and
+ * why: a null value (synth, like cdk8s, leaves null members out, so the
+ * module would not see the key at all; null array items are kept), or a
+ * `Credential` object (only BasicAuth reads those; cdk8s fails on one deep
+ * inside serialization). One walk for both: it runs for every plugin.
  */
-function nullMemberPath(config: unknown): string | undefined {
+function unwritableMember(config: unknown): { at: string; credential: boolean } | undefined {
   return firstInMaps(config, (map, at) => {
-    for (const [k, v] of Object.entries(map)) if (v === null) return at === '' ? k : `${at}.${k}`;
+    if (isCredential(map)) return { at, credential: true };
+    for (const [k, v] of Object.entries(map)) if (v === null) return { at: at === '' ? k : `${at}.${k}`, credential: false };
     return undefined;
   });
+}
+
+/** The path of the first `Credential` object in a parsed config, if any (a definePlugin schema may let one through). */
+export function credentialMemberPath(config: unknown): string | undefined {
+  return firstInMaps(config, (map, at) => (isCredential(map) ? at : undefined));
+}
+
+/** The error for a `Credential` object at `at` of a config that is written as given. */
+export function credentialInConfig(at: string): { message: string; fix: string } {
+  return {
+    message: `${at === '' ? 'pluginConfig' : `pluginConfig.${at}`} is a Credential object: only BasicAuth reads Credential objects (its rules' credentials); any other config is written to the manifest as given, and a Credential has no form there`,
+    fix: "Give the module the value another way: a Flux placeholder string such as '${SHOP_TOKEN}', substituted at apply time (docs/security.md), or a vmConfig env entry. With definePlugin, list the key in secretKeys so no message prints it.",
+  };
 }
 
 /**
@@ -359,11 +376,16 @@ const propsSchema = z.object({
   pluginConfig: z
     .record(z.string(), z.unknown())
     .superRefine((config, ctx) => {
-      const at = nullMemberPath(config);
-      if (at === undefined) return;
+      const member = unwritableMember(config);
+      if (member === undefined) return;
+      if (member.credential) {
+        const { message, fix } = credentialInConfig(member.at);
+        ctx.addIssue({ code: 'custom', message, ...ruleParams('props/invalid', fix) });
+        return;
+      }
       ctx.addIssue({
         code: 'custom',
-        message: `pluginConfig.${at} is null: the manifest cannot keep a null member (synth, like cdk8s, leaves it out), so the module would not see that key at all`,
+        message: `pluginConfig.${member.at} is null: the manifest cannot keep a null member (synth, like cdk8s, leaves it out), so the module would not see that key at all`,
         ...ruleParams('props/invalid', 'Leave the key out where the module should not see it, or give it the value the module reads in its place.'),
       });
     })

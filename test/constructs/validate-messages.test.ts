@@ -482,3 +482,25 @@ test('every core construct reports a misspelt prop and an invalid value in one e
     assert.match(message, invalid, `${name}: ${message}`);
   }
 });
+
+test('a Credential object in a config other than BasicAuth\'s is refused at construction, with where and what to write instead', () => {
+  process.env.WP_TEST_PLUGIN_TOKEN = 'tok-S3cr3t-canary';
+  try {
+    const ns = new MeshNamespace(new PolicyApp(), 'shop');
+    const waypoint = new Waypoint(ns, 'waypoint');
+    const raw = (pluginConfig: Record<string, unknown>) => () => new WasmPlugin(ns, 'raw', { url: 'oci://example.com/p:1', sha256: SHA, targets: [waypoint], pluginConfig });
+    const nested = messageOf(raw({ auth: { token: Credential.fromEnv('WP_TEST_PLUGIN_TOKEN') } }));
+    assert.match(nested, /error\[props\/invalid\]: WasmPlugin prop 'pluginConfig': pluginConfig\.auth\.token is a Credential object: only BasicAuth reads Credential objects/);
+    assert.match(nested, /fix: Give the module the value another way: a Flux placeholder string such as '\$\{SHOP_TOKEN\}'/);
+    assert.match(messageOf(raw({ tokens: ['plain', Credential.insecureLiteral('a:b')] })), /pluginConfig\.tokens\[1\] is a Credential object/);
+    const Loose = definePlugin({ name: 'loose', url: 'oci://example.com/loose:1', defaultPhase: PluginPhase.AUTHN, configSchema: z.object({ token: z.any() }) });
+    const defined = messageOf(() => new Loose(ns, 'loose', { targets: [waypoint], sha256: SHA, pluginConfig: { token: Credential.fromEnv('WP_TEST_PLUGIN_TOKEN') } }));
+    assert.match(defined, /error\[props\/invalid\]: loose pluginConfig\.token is a Credential object/);
+    for (const m of [nested, defined]) assert.doesNotMatch(m, /S3cr3t/);
+    // Refused plugins leave the tree: the ids are free for a corrected retry.
+    new WasmPlugin(ns, 'raw', { url: 'oci://example.com/p:1', sha256: SHA, targets: [waypoint], pluginConfig: { token: '${SHOP_TOKEN}' } });
+    new Loose(ns, 'loose', { targets: [waypoint], sha256: SHA, pluginConfig: { token: '${SHOP_TOKEN}' } });
+  } finally {
+    delete process.env.WP_TEST_PLUGIN_TOKEN;
+  }
+});
