@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { isNode, parseAllDocuments } from 'yaml';
+import { isAlias, isCollection, isNode, parseAllDocuments, visit } from 'yaml';
 import type { Document, ParseOptions, DocumentOptions, SchemaOptions, ScalarTag } from 'yaml';
 import type { Finding } from '../analysis/finding';
 
@@ -31,7 +31,29 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   // Merge keys (`<<: *defaults`), which Go's reader honours and YAML 1.2 dropped.
   merge: true,
   customTags: (tags) => [GO_YAML_BOOLEAN, ...tags],
+  // yaml prints its warnings to stderr, quoting the file: a credential there
+  // would be printed outside any finding. What they warn of is a finding below.
+  logLevel: 'error',
 };
+
+/**
+ * The offset of the first mapping key that is a list or a mapping (`? [a, b]`,
+ * or an alias of one). Go's YAML reader refuses such a key ("invalid map
+ * key"), so kubectl, Argo CD and Flux refuse the file; JavaScript would make
+ * it a string.
+ */
+function collectionKeyOffset(doc: Document.Parsed): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (!isCollection(key)) return undefined;
+      at = (isNode(pair.key) ? pair.key.range?.[0] : undefined) ?? contentOffset(doc) ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
 
 /** Byte-order marks Go's YAML reader decodes; without one a file is read as UTF-8. */
 function decode(bytes: Buffer): string | undefined {
@@ -148,6 +170,17 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
           duplicate
             ? 'Keep one of the two keys: kubectl, Argo CD and Flux refuse the file too (Go\'s YAML reader: mapping key "..." already defined), and which value was meant is yours to say.'
             : 'Fix the YAML syntax.',
+        ),
+      );
+      continue;
+    }
+    const keyAt = collectionKeyOffset(doc);
+    if (keyAt !== undefined) {
+      findings.push(
+        parseFinding(
+          `${rel}:${lineOf(keyAt)}`,
+          'not valid Kubernetes YAML: a mapping key is a list or a mapping (? [...] or ? {...}); kubectl, Argo CD and Flux refuse the file (Go\'s YAML reader: invalid map key)',
+          'Write the key as a string; if the key line was meant as a value, remove the `?` or fix its indentation.',
         ),
       );
       continue;
