@@ -114,6 +114,11 @@ function objectProblem(value: unknown, rel: string, file: string): Finding | und
   return undefined;
 }
 
+const isKustomization = (v: unknown): boolean => {
+  const m = v as { kind?: unknown; apiVersion?: unknown } | null;
+  return typeof m === 'object' && m !== null && m.kind === 'Kustomization' && typeof m.apiVersion === 'string' && m.apiVersion.startsWith('kustomize.config.k8s.io/');
+};
+
 const HELM_FIX = 'Point --manifests at rendered manifests: `helm template RELEASE CHART --output-dir DIR` writes them.';
 
 /**
@@ -154,6 +159,8 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
     const problems = [...read.findings];
     const manifests: KubeObject[] = [];
     for (const { value, line } of read.values) {
+      // kustomize's own file under another name: no object to deploy, and it has no metadata.name to ask for.
+      if (isKustomization(value)) continue;
       const problem = objectProblem(value, rel, `${rel}:${line}`);
       if (problem) problems.push(problem);
       else manifests.push(value as KubeObject);
@@ -165,7 +172,6 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
     }
     findings.push(...problems);
     for (const manifest of manifests) {
-      if (manifest.kind === 'Kustomization' && manifest.apiVersion.startsWith('kustomize.config.k8s.io/')) continue;
       const group = MODELLED_GROUP[manifest.kind];
       if (group !== undefined && groupOf(manifest.apiVersion) !== group) continue;
       // kubectl applies a namespaced object without one to the context's

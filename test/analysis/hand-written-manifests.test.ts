@@ -211,6 +211,16 @@ test('.yaml, .yml and .json files are read in nested folders; other extensions, 
   assert.equal((await explainStatus(dir)).status, 401);
 });
 
+test('a Kustomization object in a file of another name (overlay.yaml) is skipped as kustomization files are, not asked for a metadata.name', async () => {
+  const dir = manifestDir({
+    'mesh.yaml': MESH,
+    'overlay.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [mesh.yaml]\n',
+  });
+  const { findings, objects } = await validate(dir);
+  assert.deepEqual(findings, []);
+  assert.equal(objects, 3);
+});
+
 test('a path that is one file is read as kubectl apply -f reads it, by validate and by explain', async () => {
   const dir = manifestDir({ 'mesh.yaml': MESH });
   const file = path.join(dir, 'mesh.yaml');
