@@ -144,9 +144,11 @@ function configIssues(def: Definition, url: string, config: unknown): ConfigIssu
   } catch (e) {
     // A team's schema refinement or analyze() threw: a mistake in plugin code, not in this library.
     const t = thrown(e);
-    // The message is the team's code's: it may quote a value its definition says is never printed,
-    // as written or as the schema handed it to analyze() (trimmed, lower-cased).
-    const firstLine = withoutValues(t.firstLine, [...secretStringsOf(config, def.secretKeys ?? []), ...secretStringsOf(parsedOrUndefined(def, config), def.secretKeys ?? [])]);
+    // The message is the team's code's: it may quote a value never printed (secretKeysOf: a
+    // `password` counts without being listed, as at construction), as written or as the schema
+    // handed it to analyze() (trimmed, lower-cased).
+    const keys = secretKeysOf(def);
+    const firstLine = withoutValues(t.firstLine, [...secretStringsOf(config, keys), ...secretStringsOf(parsedOrUndefined(def, config), keys)]);
     return [
       {
         rule: 'policy/exception',
@@ -192,7 +194,7 @@ function rawConfigIssues(def: Definition, url: string, config: unknown): ConfigI
     // missing and unknown, and the second finding names the key meant.
     const refused = parsed.error.issues.map((issue) => {
       const params = (issue as { params?: { rule?: string; fix?: string } }).params;
-      const where = printedIssuePath(issue.path, def.secretKeys, def.configSchema);
+      const where = printedIssuePath(issue.path, secretKeysOf(def), def.configSchema);
       return {
         rule: params?.rule,
         message: `${def.name} pluginConfig${where ? ` ${where}` : ''}: ${issue.message}`,

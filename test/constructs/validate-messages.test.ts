@@ -504,3 +504,45 @@ test('a Credential object in a config other than BasicAuth\'s is refused at cons
     delete process.env.WP_TEST_PLUGIN_TOKEN;
   }
 });
+
+test('validate --manifests and synth hide what construction hides for a definition that lists no secretKeys: a password quoted by analyze() throwing, a key under credentials', () => {
+  const Unlisted = definePlugin({
+    name: 'unlisted-secrets',
+    url: 'oci://ghcr.io/acme/unlisted-secrets:1.0.0',
+    sha256: SHA,
+    defaultPhase: PluginPhase.AUTHN,
+    configSchema: z.object({ password: z.string(), credentials: z.record(z.string(), z.string().min(12)).optional() }),
+    analyze: (c) => {
+      if (c.password.startsWith('Team')) throw new Error(`cannot use ${c.password}`);
+      return [];
+    },
+  });
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  new Unlisted(ns, 'thrower', { targets: [waypoint], pluginConfig: { password: 'Team-Pass-8841' } });
+  const threw = compileApp(app).findings.find((f) => f.rule === 'policy/exception');
+  assert.equal(threw?.message, 'unlisted-secrets plugin definition threw Error while checking this config: cannot use <redacted>');
+  const refused = messageOf(() => new Unlisted(ns, 'short', { targets: [waypoint], pluginConfig: { password: 'ok', credentials: { 'alice-Key-4410': 'short' } } }));
+  assert.match(refused, /pluginConfig prop 'credentials\[\(a key, not shown\)\]': Too small/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-unlisted-'));
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'plugins.yaml'),
+      `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: { name: short, namespace: shop }
+spec:
+  url: oci://ghcr.io/acme/unlisted-secrets:1.0.0
+  sha256: ${SHA}
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
+  pluginConfig: { password: ok, credentials: { alice-Key-4410: short } }
+`,
+    );
+    const { findings } = checkManifests(dir);
+    assert.ok(findings.some((f) => f.message.startsWith("unlisted-secrets pluginConfig credentials[(a key, not shown)]: Too small")), JSON.stringify(findings));
+    assert.doesNotMatch(JSON.stringify(findings), /alice-Key-4410/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
