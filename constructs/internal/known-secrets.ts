@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { isSecretKeyName } from './secret-keys';
 
 /**
  * The credential values this process has read from the environment or a
@@ -192,13 +193,14 @@ function hideOverlap(shown: string, value: string, at: 'start' | 'end', shortest
 }
 
 /**
- * The strings of `config` found under any of `secretKeys` (at any depth, as
- * the review's redaction reads them): the values a plugin definition says
+ * The strings of `config` found under any of `secretKeys`, or under a key
+ * named like a credential (`client_secret`, `apiToken`), at any depth, as
+ * the review's redaction reads them: the values a plugin definition says
  * are never printed, and, below such a key, the object keys too (a map from
- * API key to team).
+ * API key to team). The named keys count where the schema cannot list them
+ * (a record): diff fingerprints them there too.
  */
 export function secretStringsOf(config: unknown, secretKeys: readonly string[]): string[] {
-  if (secretKeys.length === 0) return [];
   const out: string[] = [];
   const walk = (v: unknown, secret: boolean): void => {
     if (typeof v === 'string') {
@@ -210,7 +212,7 @@ export function secretStringsOf(config: unknown, secretKeys: readonly string[]):
     } else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
         if (secret) out.push(k);
-        walk(x, secret || secretKeys.includes(k));
+        walk(x, secret || secretKeys.includes(k) || isSecretKeyName(k));
       }
     }
   };

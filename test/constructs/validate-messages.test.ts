@@ -546,3 +546,26 @@ spec:
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a value under a key named like a credential that the schema cannot list (inside a record) is hidden from a definition\'s own messages, as diff fingerprints it', () => {
+  const Upstreams = definePlugin({
+    name: 'upstream-keys',
+    url: 'oci://ghcr.io/acme/upstream-keys:1.0.0',
+    sha256: SHA,
+    defaultPhase: PluginPhase.AUTHN,
+    configSchema: z.object({ upstreams: z.record(z.string(), z.record(z.string(), z.string().refine((v) => v.startsWith('k-'), { error: (issue) => `${String(issue.input)} must start with k-` }))) }),
+    analyze: (c) =>
+      Object.values(c.upstreams)
+        .flatMap((u) => Object.values(u))
+        .filter((v) => v.length < 20)
+        .map((v) => ({ rule: 'upstream-keys/short', severity: 'warning' as const, message: `${v} is short` })),
+  });
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const refused = messageOf(() => new Upstreams(ns, 'refused', { targets: [waypoint], pluginConfig: { upstreams: { billing: { client_secret: 'Team-Secret-5531' } } } }));
+  assert.match(refused, /prop 'upstreams\.billing\.client_secret': <redacted> must start with k-/);
+  new Upstreams(ns, 'short', { targets: [waypoint], pluginConfig: { upstreams: { billing: { apiToken: 'k-Team-Token-62' } } } });
+  const short = compileApp(app).findings.filter((f) => f.rule === 'upstream-keys/short');
+  assert.deepEqual(short.map((f) => f.message), ['upstream-keys pluginConfig: <redacted> is short']);
+});
