@@ -380,13 +380,7 @@ export function refuseUndeclaredProps(scope: IConstruct, constructed: Function, 
  * the other way round, until the next run.
  */
 export function parseDeclaredProps<T>(scope: IConstruct, constructed: Function, props: unknown, parse: () => T): T {
-  let undeclared: readonly Finding[] = [];
-  try {
-    refuseUndeclaredProps(scope, constructed, props);
-  } catch (e) {
-    if (!isPolicyError(e)) throw e;
-    undeclared = e.findings;
-  }
+  const undeclared = undeclaredProps(scope, constructed, props);
   let parsed: T;
   try {
     parsed = parse();
@@ -396,6 +390,17 @@ export function parseDeclaredProps<T>(scope: IConstruct, constructed: Function, 
   }
   if (undeclared.length > 0) throw new PolicyError(undeclared);
   return parsed;
+}
+
+/** What `refuseUndeclaredProps` would throw, as findings to report with others. */
+export function undeclaredProps(scope: IConstruct, constructed: Function, props: unknown): readonly Finding[] {
+  try {
+    refuseUndeclaredProps(scope, constructed, props);
+    return [];
+  } catch (e) {
+    if (isPolicyError(e)) return e.findings;
+    throw e;
+  }
 }
 
 /** The name of `cls`, or of its nearest named parent for an anonymous class (`class extends Waypoint {}`). */

@@ -7,7 +7,7 @@ import { isPolicyError, PolicyError } from '../errors';
 import { deferFindings } from '../internal/deferred-findings';
 import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
-import { blamedOn, parseProps, refuseUndeclaredProps, ruleParams, vacant, withProps } from '../internal/validate';
+import { blamedOn, parseProps, ruleParams, undeclaredProps, vacant, withProps } from '../internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
 import { isAcceptedCredential, isBase64WithoutUser, isSubstitutionPlaceholder, isUnpaddedBase64, printableHost, storedCredential } from './basic-auth-format';
 import { canonicalPath } from './envoy-path';
@@ -376,17 +376,6 @@ function parseRules(scope: Construct, id: string, props: BasicAuthProps, constru
     throw blamedOn(new PolicyError([...undeclaredProps(probe, constructed, props), ...e.findings]), probe.node.path, source);
   } finally {
     scope.node.tryRemoveChild(probe.node.id);
-  }
-}
-
-/** The props/unknown findings of `props`, without throwing them. */
-function undeclaredProps(probe: Construct, constructed: Function, props: unknown): Finding[] {
-  try {
-    refuseUndeclaredProps(probe, constructed, props);
-    return [];
-  } catch (e) {
-    if (isPolicyError(e)) return [...e.findings];
-    throw e;
   }
 }
 
