@@ -13,8 +13,6 @@ type AnyDefinition = PluginDefinition<Record<string, unknown>>;
 export interface EmptyRootContexts {
   /** The catalogue definition of the module. */
   readonly definition: AnyDefinition;
-  /** The module as its image names it (`basic_auth`). */
-  readonly module: string;
   /** What the proxy does instead, said the same way for every module; names no value but the root id. */
   readonly explanation: string;
 }
@@ -50,7 +48,6 @@ export function emptyRootContexts(url: string | undefined, pluginName: unknown):
   const module = moduleId(definition.url).split('/').pop() ?? definition.name;
   return {
     definition,
-    module,
     explanation:
       `pluginName ${JSON.stringify(pluginName)} is the root id Envoy hands the module, but ${module} registers its code under the default root id "": ` +
       'the SDK then runs empty contexts that accept any config and do nothing on a request, so every request passes (remove pluginName)',
