@@ -310,28 +310,55 @@ const optionsShape = {
     .optional(),
 };
 
+type Trail = (string | number)[];
+
 /**
  * What `found` gives for the first map in `config`, at any depth, for which
- * it gives anything; `found` gets each map and its own path (`rules[0].limits`,
- * below `at`).
+ * it gives anything, and the keys and indexes that lead to that map. The
+ * path is kept as a trail and printed only for a hit (`printedTrail`): the
+ * walk runs for every plugin and nearly always finds nothing, so it builds
+ * no string on the way.
  */
-function firstInMaps<T>(config: unknown, found: (map: object, at: string) => T | undefined, at = ''): T | undefined {
+function firstInMaps<T>(config: unknown, found: (map: object) => T | undefined, trail: Trail = []): { hit: T; trail: Trail } | undefined {
   if (typeof config !== 'object' || config === null) return undefined;
   if (Array.isArray(config)) {
     for (let i = 0; i < config.length; i++) {
-      const hit = firstInMaps(config[i], found, `${at}[${i}]`);
+      trail.push(i);
+      const hit = firstInMaps(config[i], found, trail);
       if (hit !== undefined) return hit;
+      trail.pop();
     }
     return undefined;
   }
-  const here = found(config, at);
-  if (here !== undefined) return here;
-  for (const [k, v] of Object.entries(config)) {
-    const hit = firstInMaps(v, found, at === '' ? k : `${at}.${k}`);
+  const here = found(config);
+  if (here !== undefined) return { hit: here, trail };
+  const keys = Object.keys(config);
+  for (let i = 0; i < keys.length; i++) {
+    trail.push(keys[i]);
+    const hit = firstInMaps((config as Record<string, unknown>)[keys[i]], found, trail);
     if (hit !== undefined) return hit;
+    trail.pop();
   }
   return undefined;
 }
+
+/** A trail as a message names it: `rules[0].limits`, below `start`. */
+function printedTrail(trail: Trail, start = ''): string {
+  let out = start;
+  for (const p of trail) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out;
+}
+
+// Module-level, not written inline: a closure per plugin would also get a
+// defineProperty per call from tsx's keepNames.
+const CREDENTIAL = { credential: true } as const;
+const unwritableHere = (map: object): typeof CREDENTIAL | { nullKey: string } | undefined => {
+  if (isCredential(map)) return CREDENTIAL;
+  for (const k of Object.keys(map)) if ((map as Record<string, unknown>)[k] === null) return { nullKey: k };
+  return undefined;
+};
+const credentialHere = (map: object): true | undefined => (isCredential(map) ? true : undefined);
+const protoKeyHere = (map: object): true | undefined => (Object.prototype.hasOwnProperty.call(map, '__proto__') ? true : undefined);
 
 /**
  * The first member of `config` that no manifest can hold as written, and
@@ -341,16 +368,15 @@ function firstInMaps<T>(config: unknown, found: (map: object, at: string) => T |
  * inside serialization). One walk for both: it runs for every plugin.
  */
 function unwritableMember(config: unknown): { at: string; credential: boolean } | undefined {
-  return firstInMaps(config, (map, at) => {
-    if (isCredential(map)) return { at, credential: true };
-    for (const [k, v] of Object.entries(map)) if (v === null) return { at: at === '' ? k : `${at}.${k}`, credential: false };
-    return undefined;
-  });
+  const found = firstInMaps(config, unwritableHere);
+  if (found === undefined) return undefined;
+  return 'nullKey' in found.hit ? { at: printedTrail([...found.trail, found.hit.nullKey]), credential: false } : { at: printedTrail(found.trail), credential: true };
 }
 
 /** The path of the first `Credential` object in a parsed config, if any (a definePlugin schema may let one through). */
 export function credentialMemberPath(config: unknown): string | undefined {
-  return firstInMaps(config, (map, at) => (isCredential(map) ? at : undefined));
+  const found = firstInMaps(config, credentialHere);
+  return found && printedTrail(found.trail);
 }
 
 /** The error for a `Credential` object at `at` of a config that is written as given. */
@@ -367,7 +393,8 @@ export function credentialInConfig(at: string): { message: string; fix: string }
  * instead, so the manifest would lose the key without a word.
  */
 function protoKeyPath(config: unknown): string | undefined {
-  return firstInMaps(config, (map, at) => (Object.prototype.hasOwnProperty.call(map, '__proto__') ? at : undefined), 'pluginConfig');
+  const found = firstInMaps(config, protoKeyHere);
+  return found && printedTrail(found.trail, 'pluginConfig');
 }
 
 const propsSchema = z.object({
