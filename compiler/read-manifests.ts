@@ -133,8 +133,9 @@ const HELM_FIX = 'Point --manifests at rendered manifests: `helm template RELEAS
 export function readManifests(dir: string, options: ReadManifestsOptions = {}): ReadManifests {
   const findings: Finding[] = [];
   const objects: ModelObject[] = [];
-  if (!fs.existsSync(dir) || !(fs.statSync(dir).isDirectory() || fs.statSync(dir).isFile())) {
-    findings.push({ rule: 'manifests/unreadable', severity: 'error', message: `${dir} is not a directory`, fix: 'Pass --manifests DIR pointing at a folder of YAML files.' });
+  const stat = fs.existsSync(dir) ? fs.statSync(dir) : undefined;
+  if (!stat?.isDirectory() && !stat?.isFile()) {
+    findings.push({ rule: 'manifests/unreadable', severity: 'error', message: stat ? `${dir} is neither a folder nor a file` : `${dir} does not exist`, fix: 'Pass --manifests a folder of YAML or JSON manifests, or one such file.' });
     return { model: modelOf(objects, options), findings };
   }
   const found = manifestFiles(dir);

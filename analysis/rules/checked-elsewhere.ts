@@ -162,8 +162,8 @@ metadata: { labels: { team: shop } }`,
     docs: {
       summary: 'The --manifests path is neither a directory nor a file, or a file or folder in it cannot be read: a symbolic link to nothing or in a loop, a file this user may not read, a pipe or device.',
       bad: `waypoint-policy validate --manifests /no/such/dir`,
-      message: '/no/such/dir is not a directory',
-      fix: 'Pass --manifests DIR pointing at a folder of YAML files.',
+      message: '/no/such/dir does not exist',
+      fix: 'Pass --manifests a folder of YAML or JSON manifests, or one such file.',
     },
   },
   {

@@ -74,8 +74,9 @@ export function explain(argv: string[], io: Io): number {
   const dirFlag = values.manifests ?? 'dist';
   const dir = path.resolve(io.cwd, dirFlag);
   // One file is read as a folder holding only it, as kubectl apply -f takes either.
-  if (!fs.existsSync(dir) || !(fs.statSync(dir).isDirectory() || fs.statSync(dir).isFile())) {
-    throw new UsageError(`explain: --manifests ${JSON.stringify(dirFlag)} is not a directory. Run 'waypoint-policy synth' first, or pass --manifests DIR.`);
+  const stat = fs.existsSync(dir) ? fs.statSync(dir) : undefined;
+  if (!stat?.isDirectory() && !stat?.isFile()) {
+    throw new UsageError(`explain: --manifests ${JSON.stringify(dirFlag)} ${stat ? 'is neither a folder nor a file' : 'does not exist'}. Run 'waypoint-policy synth' first, or pass --manifests a folder of YAML or JSON manifests, or one such file.`);
   }
   loadPlugins('explain', values.plugins ?? [], io.cwd);
   const read = readManifests(dir, mesh);

@@ -154,7 +154,7 @@ describe('output', () => {
     const empty = tempDir('wp-explain-');
     const r = await explain(['--to', 'default/reviews:9080', '--path', '/reviews/1', '--json'], empty);
     assert.equal(r.code, 2);
-    assert.match(r.err, /--manifests "dist" is not a directory/);
+    assert.match(r.err, /--manifests "dist" does not exist\. Run 'waypoint-policy synth' first, or pass --manifests a folder of YAML or JSON manifests, or one such file\.$/m);
     const cwd = tempDir('wp-explain-');
     fs.cpSync(guide, path.join(cwd, 'dist'), { recursive: true });
     const ok = await explain(['--to', 'default/reviews:9080', '--path', '/reviews/1', '--json'], cwd);
@@ -190,10 +190,13 @@ describe('bad usage exits 2 and names the flag and value', () => {
     });
   }
 
-  test('--manifests that is not a directory', async () => {
+  test('--manifests that is neither a folder nor a file says which', async () => {
     const r = await explain(['--manifests', '/nonexistent/dir', '--to', 'default/productpage']);
     assert.equal(r.code, 2);
-    assert.match(r.err, /--manifests "\/nonexistent\/dir" is not a directory/);
+    assert.match(r.err, /--manifests "\/nonexistent\/dir" does not exist/);
+    const device = await explain(['--manifests', '/dev/null', '--to', 'default/productpage']);
+    assert.equal(device.code, 2);
+    assert.match(device.err, /--manifests "\/dev\/null" is neither a folder nor a file/);
   });
 
   test('manifests that do not parse fail with exit 1 and the findings', async () => {
