@@ -26,7 +26,7 @@ export interface ReadManifestsOptions {
 
 export interface ReadManifests {
   readonly model: MeshModel;
-  /** Files that are not YAML, or objects without apiVersion/kind/metadata.name. */
+  /** Paths and files that cannot be read, files that are not YAML, documents that are not Kubernetes objects. */
   readonly findings: Finding[];
 }
 
@@ -126,9 +126,9 @@ const HELM_FIX = 'Point --manifests at rendered manifests: `helm template RELEAS
  * written by hand), or in one such file, for `validate --manifests`,
  * `explain` and `diff`, as kubectl `apply -R -f` reads them: every document
  * of a file, the items of a `kind: List`, YAML 1.1 booleans and merge keys.
- * Kustomization files, Helm chart files and hidden folders are skipped (see
- * manifestFiles); what cannot be read becomes a finding naming the file and
- * line, never an exception.
+ * Kustomization files and hidden folders are skipped (see manifestFiles);
+ * a Helm chart's own files are reported as such, and what cannot be read
+ * becomes a finding naming the file and line, never an exception.
  */
 export function readManifests(dir: string, options: ReadManifestsOptions = {}): ReadManifests {
   const findings: Finding[] = [];
