@@ -35,45 +35,59 @@ const NOT_A_STRING_FIX =
   'Quote the value (team: "yes", version: "1.10"): kubectl, Argo CD and Flux read YAML 1.1, where an unquoted yes, no, on, off, y or n is a boolean and 1.10 the number 1.1.';
 
 /**
+ * A metadata map (labels, annotations) that is not a mapping: the API server
+ * refuses the object. Absent is fine.
+ */
+function checkIsMapping(ctx: RuleContext, o: ModelObject, map: unknown, what: 'label' | 'annotation'): void {
+  if (map === undefined || map === null) return;
+  ctx.report(o, { message: `metadata.${what}s is ${Array.isArray(map) ? 'a list' : `a ${typeof map}`}, not a mapping of ${what} names to values: the API server refuses the object`, fix: `Write metadata.${what}s as a mapping: ${what}s: { team: shop }.` });
+}
+
+/**
  * A label or annotation value that is not a string: ObjectMeta holds strings
  * only, so the API server refuses the object (kubectl apply and Argo CD's
  * sync fail). Written by hand it is nearly always an unquoted number or a
  * YAML 1.1 boolean. Its type is named, not its value: an annotation may hold
- * anything.
+ * anything. A null value reads as the empty string.
  */
-function checkStringValues(ctx: RuleContext, o: ModelObject, map: unknown, what: 'label' | 'annotation'): void {
-  if (map === undefined || map === null || SCHEMA_CHECKS_METADATA.has(o.manifest.kind)) return;
-  if (!isPlainObject(map)) {
-    ctx.report(o, { message: `metadata.${what}s is ${Array.isArray(map) ? 'a list' : `a ${typeof map}`}, not a mapping of ${what} names to values: the API server refuses the object`, fix: `Write metadata.${what}s as a mapping: ${what}s: { team: shop }.` });
-    return;
-  }
-  for (const [k, v] of Object.entries(map)) {
-    // A null value reads as the empty string.
-    if (typeof v === 'string' || v === null) continue;
-    const type = Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
-    ctx.report(o, { message: `${what} ${JSON.stringify(k)} has ${type} as its value, not a string: the API server refuses the object`, fix: NOT_A_STRING_FIX });
-  }
+function checkStringValue(ctx: RuleContext, o: ModelObject, k: string, v: unknown, what: 'label' | 'annotation'): void {
+  if (typeof v === 'string' || v === null) return;
+  const type = Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
+  ctx.report(o, { message: `${what} ${JSON.stringify(k)} has ${type} as its value, not a string: the API server refuses the object`, fix: NOT_A_STRING_FIX });
 }
 
-function checkLabels(ctx: RuleContext, valid: Valid, o: ModelObject, labels: unknown, where: string): void {
-  if (!isPlainObject(labels)) return;
-  for (const [k, v] of Object.entries(labels)) {
+/**
+ * Label keys and values; `strings`: also that it is a mapping of strings
+ * (object metadata outside the kinds whose schema says so already). One
+ * walk per map: it runs for every object of every synth.
+ */
+function checkLabels(ctx: RuleContext, valid: Valid, o: ModelObject, labels: unknown, where: string, strings = false): void {
+  if (!isPlainObject(labels)) {
+    if (strings) checkIsMapping(ctx, o, labels, 'label');
+    return;
+  }
+  for (const k of Object.keys(labels)) {
+    const v = labels[k];
     if (!valid.key(k)) {
       ctx.report(o, { message: `${where} key ${JSON.stringify(k)} is not a label key: an optional DNS-subdomain prefix and '/', then at most 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric` });
     }
-    if (typeof v === 'string' && !valid.value(v)) {
-      ctx.report(o, { message: `${where} value ${JSON.stringify(v)} of ${k} is not a label value: at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric` });
-    }
+    if (typeof v === 'string') {
+      if (!valid.value(v)) ctx.report(o, { message: `${where} value ${JSON.stringify(v)} of ${k} is not a label value: at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric` });
+    } else if (strings) checkStringValue(ctx, o, k, v, 'label');
   }
 }
 
 // Annotation keys follow the label key rules (a qualified name); their values are free text.
-function checkAnnotationKeys(ctx: RuleContext, valid: Valid, o: ModelObject, annotations: unknown): void {
-  if (!isPlainObject(annotations)) return;
+function checkAnnotations(ctx: RuleContext, valid: Valid, o: ModelObject, annotations: unknown, strings: boolean): void {
+  if (!isPlainObject(annotations)) {
+    if (strings) checkIsMapping(ctx, o, annotations, 'annotation');
+    return;
+  }
   for (const k of Object.keys(annotations)) {
     if (!valid.key(k)) {
       ctx.report(o, { message: `annotation key ${JSON.stringify(k)} is not a qualified name: an optional DNS-subdomain prefix and '/', then at most 63 characters of [A-Za-z0-9-_.] starting and ending alphanumeric (the API server refuses the object)` });
     }
+    if (strings) checkStringValue(ctx, o, k, annotations[k], 'annotation');
   }
 }
 
@@ -104,10 +118,9 @@ metadata:
   check(ctx) {
     const valid = new Valid();
     for (const o of ctx.objects) {
-      checkLabels(ctx, valid, o, o.manifest.metadata.labels, 'label');
-      checkAnnotationKeys(ctx, valid, o, o.manifest.metadata.annotations);
-      checkStringValues(ctx, o, o.manifest.metadata.labels, 'label');
-      checkStringValues(ctx, o, o.manifest.metadata.annotations, 'annotation');
+      const strings = !SCHEMA_CHECKS_METADATA.has(o.manifest.kind);
+      checkLabels(ctx, valid, o, o.manifest.metadata.labels, 'label', strings);
+      checkAnnotations(ctx, valid, o, o.manifest.metadata.annotations, strings);
       if (o.manifest.kind === 'Gateway') allowedRoutesSelectors(o).forEach((ml, i) => checkLabels(ctx, valid, o, ml, `spec.listeners[${i}].allowedRoutes selector label`));
       for (const issue of schemaIssuesOf(o.manifest)) {
         if (issue.rule === this.id) ctx.report(o, { message: `${issue.path}: ${issue.message}` });
