@@ -6,10 +6,12 @@ import type { Finding } from '../analysis/finding';
 const MANIFEST_FILE = /\.(?:ya?ml|json)$/;
 
 /**
- * kustomize's own file names: a kustomization is no Kubernetes object
- * (`kustomize build` reads it), and the commonest has neither apiVersion nor kind.
+ * kustomize's own file names with a manifest extension (its third,
+ * `Kustomization`, has none and is passed over with other files): a
+ * kustomization is no Kubernetes object (`kustomize build` reads it), and
+ * the commonest has neither apiVersion nor kind.
  */
-const KUSTOMIZATION_FILE = /^(?:kustomization\.ya?ml|Kustomization)$/;
+const KUSTOMIZATION_FILE = /^kustomization\.ya?ml$/;
 
 export interface ManifestFiles {
   /** The folder the files are relative to. */
