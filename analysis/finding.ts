@@ -74,11 +74,21 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
  */
 export function relativizeSources(findings: readonly Finding[], root: string): Finding[] {
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  const within = (text: string) => text.split(prefix).map((part, i) => (i === 0 ? part : part.replace(/^[^\s:()'",]+/, (p) => p.split(path.sep).join('/')))).join('');
   return findings.map((f) => {
     const source = f.source !== undefined && path.isAbsolute(f.source) ? relativeSource(f.source, root) : f.source;
-    const message = f.message.includes(prefix) ? within(f.message) : f.message;
-    const fix = f.fix?.includes(prefix) ? within(f.fix) : f.fix;
+    const message = fromRoot(f.message, prefix);
+    const fix = f.fix === undefined ? undefined : fromRoot(f.fix, prefix);
     return source === f.source && message === f.message && fix === f.fix ? f : { ...f, source, message, fix };
   });
+}
+
+/**
+ * `text` with each path under `prefix` (the project root and a separator)
+ * written from the root with `/` separators. A path ends where a message
+ * goes on: a space, a ':' before a line number, a quote, comma or bracket.
+ */
+function fromRoot(text: string, prefix: string): string {
+  if (!text.includes(prefix)) return text;
+  const [before, ...paths] = text.split(prefix);
+  return before + paths.map((rest) => rest.replace(/^[^\s:()'",]+/, (p) => p.split(path.sep).join('/'))).join('');
 }
