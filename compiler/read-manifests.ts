@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../analysis/finding';
+import { typeName } from '../analysis/schema/issue';
 import { DEFAULT_CLUSTER_DOMAIN, isClusterScoped } from './model';
 import type { KubeObject, MeshModel, ModelObject } from './model';
 import { learnMirror, MIRROR_OF_ANNOTATION } from '../constructs/define-plugin';
@@ -73,13 +74,9 @@ const MODELLED_GROUP: Readonly<Record<string, string>> = { Gateway: 'gateway.net
 
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
 
-/** A value as a message may name it: its type, never its content (it may be a credential). */
+/** A value's type as a message names it (`typeName`), a boolean with how it most likely came to be one. */
 function typeOf(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'boolean') return 'a boolean (YAML 1.1 readers such as kubectl read an unquoted yes, no, on, off, y or n as one)';
-  return `a ${typeof v}`;
+  return typeof v === 'boolean' ? 'a boolean (YAML 1.1 readers such as kubectl read an unquoted yes, no, on, off, y or n as one)' : typeName(v);
 }
 
 function notAnObject(file: string, message: string, fix: string): Finding {

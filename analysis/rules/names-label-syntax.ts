@@ -2,7 +2,7 @@ import { isLabelKey, isLabelValue } from '../../constructs/internal/schemas';
 import type { ModelObject } from '../../compiler/model';
 import type { Rule, RuleContext } from '../rule';
 import { schemaIssuesOf } from '../schema';
-import { isPlainObject } from '../schema/issue';
+import { isPlainObject, typeName } from '../schema/issue';
 
 /**
  * Keys and values already found valid in this run: a mesh repeats a few
@@ -40,7 +40,7 @@ const NOT_A_STRING_FIX =
  */
 function checkIsMapping(ctx: RuleContext, o: ModelObject, map: unknown, what: 'label' | 'annotation'): void {
   if (map === undefined || map === null) return;
-  ctx.report(o, { message: `metadata.${what}s is ${Array.isArray(map) ? 'a list' : `a ${typeof map}`}, not a mapping of ${what} names to values: the API server refuses the object`, fix: `Write metadata.${what}s as a mapping: ${what}s: { team: shop }.` });
+  ctx.report(o, { message: `metadata.${what}s is ${typeName(map)}, not a mapping of ${what} names to values: the API server refuses the object`, fix: `Write metadata.${what}s as a mapping: ${what}s: { team: shop }.` });
 }
 
 /**
@@ -52,8 +52,7 @@ function checkIsMapping(ctx: RuleContext, o: ModelObject, map: unknown, what: 'l
  */
 function checkStringValue(ctx: RuleContext, o: ModelObject, k: string, v: unknown, what: 'label' | 'annotation'): void {
   if (typeof v === 'string' || v === null) return;
-  const type = Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
-  ctx.report(o, { message: `${what} ${JSON.stringify(k)} has ${type} as its value, not a string: the API server refuses the object`, fix: NOT_A_STRING_FIX });
+  ctx.report(o, { message: `${what} ${JSON.stringify(k)} has ${typeName(v)} as its value, not a string: the API server refuses the object`, fix: NOT_A_STRING_FIX });
 }
 
 /**

@@ -27,6 +27,13 @@ type Json = Record<string, unknown>;
 
 export const isPlainObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A value's type as a message names it (`a list`, `a mapping`, `null`, `a number`), never its content: it may be a credential. */
+export function typeName(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
+}
+
 /** `a.b`, `a[0]`, or `a[some/key]` for keys that are not identifiers (map keys). */
 export function childPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
