@@ -197,27 +197,33 @@ function diffLists(a: unknown[], b: unknown[], path: (string | number)[], out: F
   // change in place (a rotated credential, a rule's new path); the rest are
   // removed (base position) or added (head position).
   const common = align(ia as string[], ib as string[]);
+  const baseInRun = new Set(common.map(([i]) => i));
+  const headInRun = new Set(common.map(([, j]) => j));
+  // Base positions of the items off the common run, by identity, in order.
+  const offRun = new Map<string, number[]>();
+  for (let i = 0; i < ia.length; i++) {
+    if (baseInRun.has(i)) continue;
+    const at = offRun.get(ia[i]!);
+    if (at) at.push(i);
+    else offRun.set(ia[i]!, [i]);
+  }
+  // Head position -> base position of each item that is on both sides, off the run.
   const moved = new Map<number, number>();
-  const unmatched = new Map<string, number[]>();
-  const inCommon = [new Set(common.map(([i]) => i)), new Set(common.map(([, j]) => j))];
-  ia.forEach((id, i) => {
-    if (!inCommon[0].has(i)) (unmatched.get(id!) ?? unmatched.set(id!, []).get(id!)!).push(i);
-  });
-  ib.forEach((id, j) => {
-    const from = inCommon[1].has(j) ? undefined : unmatched.get(id!)?.shift();
+  for (let j = 0; j < ib.length; j++) {
+    const from = headInRun.has(j) ? undefined : offRun.get(ib[j]!)?.shift();
     if (from !== undefined) moved.set(j, from);
-  });
+  }
   const movedFrom = new Set(moved.values());
-  const pairs = [...common, [a.length, b.length] as [number, number]];
   let [i, j] = [0, 0];
-  for (const [pi, pj] of pairs) {
+  for (const [pi, pj] of [...common, [a.length, b.length] as [number, number]]) {
     const removed: number[] = [];
     const added: number[] = [];
     for (; i < pi; i++) if (!movedFrom.has(i)) removed.push(i);
     for (; j < pj; j++) if (!moved.has(j)) added.push(j);
-    for (; removed.length > 0 && added.length > 0; ) diffValues(a[removed.shift()!], b[added[0]], [...path, added.shift()!], out, secrets);
-    for (const k of removed) out.push({ path: renderPath([...path, k]), before: redactSecrets(a[k], [...path, k], secrets), after: undefined });
-    for (const k of added) out.push({ path: renderPath([...path, k]), before: undefined, after: redactSecrets(b[k], [...path, k], secrets) });
+    const inPlace = Math.min(removed.length, added.length);
+    for (let k = 0; k < inPlace; k++) diffValues(a[removed[k]], b[added[k]], [...path, added[k]], out, secrets);
+    for (const k of removed.slice(inPlace)) out.push({ path: renderPath([...path, k]), before: redactSecrets(a[k], [...path, k], secrets), after: undefined });
+    for (const k of added.slice(inPlace)) out.push({ path: renderPath([...path, k]), before: undefined, after: redactSecrets(b[k], [...path, k], secrets) });
     if (pi < a.length) diffValues(a[pi], b[pj], [...path, pj], out, secrets);
     [i, j] = [pi + 1, pj + 1];
   }
