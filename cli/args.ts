@@ -1,6 +1,6 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { fingerprint } from '../simulator/redact';
-import { UsageError } from './io';
+import { seeUsage, UsageError } from './io';
 import { nearest } from '../constructs/internal/nearest';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -30,7 +30,7 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (e) {
     const message = redactArgs((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), argv);
-    throw new UsageError(`${command}: ${message}${hint(message, options)}. Run 'waypoint-policy ${command} --help' for usage.`);
+    throw new UsageError(`${command}: ${message}${hint(message, options)}. ${seeUsage(command)}`);
   }
 }
 

@@ -31,3 +31,6 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** Where a usage error sends the reader: the command's own usage, not the whole help. */
+export const seeUsage = (command: string): string => `Run 'waypoint-policy ${command} --help' for usage.`;

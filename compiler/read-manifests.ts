@@ -119,6 +119,17 @@ const isKustomization = (v: unknown): boolean => {
 const HELM_FIX = 'Point --manifests at rendered manifests: `helm template RELEASE CHART --output-dir DIR` writes them.';
 
 /**
+ * Why `dir` cannot be read as manifests at all, or undefined: it must be a
+ * folder or one file, as kubectl apply -f takes either.
+ */
+export function manifestsPathProblem(dir: string): string | undefined {
+  // existsSync, not statSync alone: it also answers false for a link loop, which statSync throws on.
+  const stat = fs.existsSync(dir) ? fs.statSync(dir) : undefined;
+  if (!stat) return 'does not exist';
+  return stat.isDirectory() || stat.isFile() ? undefined : 'is neither a folder nor a file';
+}
+
+/**
  * Read every Kubernetes object in a directory of YAML and JSON (ours, or
  * written by hand), or in one such file, for `validate --manifests`,
  * `explain` and `diff`, as kubectl `apply -R -f` reads them: every document
@@ -130,9 +141,9 @@ const HELM_FIX = 'Point --manifests at rendered manifests: `helm template RELEAS
 export function readManifests(dir: string, options: ReadManifestsOptions = {}): ReadManifests {
   const findings: Finding[] = [];
   const objects: ModelObject[] = [];
-  const stat = fs.existsSync(dir) ? fs.statSync(dir) : undefined;
-  if (!stat?.isDirectory() && !stat?.isFile()) {
-    findings.push({ rule: 'manifests/unreadable', severity: 'error', message: stat ? `${dir} is neither a folder nor a file` : `${dir} does not exist`, fix: 'Pass --manifests a folder of YAML or JSON manifests, or one such file.' });
+  const problem = manifestsPathProblem(dir);
+  if (problem) {
+    findings.push({ rule: 'manifests/unreadable', severity: 'error', message: `${dir} ${problem}`, fix: 'Pass --manifests a folder of YAML or JSON manifests, or one such file.' });
     return { model: modelOf(objects, options), findings };
   }
   const found = manifestFiles(dir);

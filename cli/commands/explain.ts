@@ -1,13 +1,12 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatFindings } from '../../analysis/finding';
-import { readManifests } from '../../compiler/read-manifests';
+import { manifestsPathProblem, readManifests } from '../../compiler/read-manifests';
 import { formatResult, toJsonResult } from '../../simulator/format';
 import { fingerprint } from '../../simulator/redact';
 import { isSimulationError, RequestField } from '../../simulator/request';
 import { simulate } from '../../simulator/simulate';
 import { parseFlags } from '../args';
-import { EXIT, Io, UsageError } from '../io';
+import { EXIT, Io, seeUsage, UsageError } from '../io';
 import { loadPlugins } from '../plugins';
 import { MESH_FLAGS, MESH_FLAGS_USAGE, meshFlags } from '../mesh-flags';
 
@@ -46,7 +45,7 @@ function parseHeader(raw: string): [string, string] {
   const colon = raw.indexOf(':');
   const name = colon > 0 ? raw.slice(0, colon).trim() : '';
   if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-    throw new UsageError(`explain: -H expects 'Name: value', got ${fingerprint(raw)}. Run 'waypoint-policy help' for usage.`);
+    throw new UsageError(`explain: -H expects 'Name: value', got ${fingerprint(raw)}. ${seeUsage('explain')}`);
   }
   return [name, raw.slice(colon + 1)];
 }
@@ -67,16 +66,15 @@ export function explain(argv: string[], io: Io): number {
   });
   const mesh = meshFlags('explain', values);
   if (values.to === undefined) {
-    throw new UsageError(`explain: --to NAMESPACE/SERVICE[:PORT] is required (the destination Service). Run 'waypoint-policy help' for usage.`);
+    throw new UsageError(`explain: --to NAMESPACE/SERVICE[:PORT] is required (the destination Service). ${seeUsage('explain')}`);
   }
   const headers = (values.header ?? []).map(parseHeader);
 
   const dirFlag = values.manifests ?? 'dist';
   const dir = path.resolve(io.cwd, dirFlag);
-  // One file is read as a folder holding only it, as kubectl apply -f takes either.
-  const stat = fs.existsSync(dir) ? fs.statSync(dir) : undefined;
-  if (!stat?.isDirectory() && !stat?.isFile()) {
-    throw new UsageError(`explain: --manifests ${JSON.stringify(dirFlag)} ${stat ? 'is neither a folder nor a file' : 'does not exist'}. Run 'waypoint-policy synth' first, or pass --manifests a folder of YAML or JSON manifests, or one such file.`);
+  const problem = manifestsPathProblem(dir);
+  if (problem) {
+    throw new UsageError(`explain: --manifests ${JSON.stringify(dirFlag)} ${problem}. Run 'waypoint-policy synth' first, or pass --manifests a folder of YAML or JSON manifests, or one such file.`);
   }
   loadPlugins('explain', values.plugins ?? [], io.cwd);
   const read = readManifests(dir, mesh);
