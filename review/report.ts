@@ -124,13 +124,16 @@ function objectLine(o: ObjectChange): string {
 
 /** A removed object GitOps never prunes: which waypoint its live label still names, when one does (the reason the gate fails). */
 function staleLabels(o: ObjectChange): string {
-  const kept = o.staleWaypoint
-    ? `its mesh labels, among them istio.io/use-waypoint naming waypoint ${o.staleWaypoint} (no later review sees that label, so removing that waypoint then would go unreported)`
-    : o.object.kind === 'Namespace'
-      ? 'its mesh labels (istio.io/dataplane-mode, istio.io/use-waypoint...)'
-      : // A Service never carries the dataplane mode: naming it would send the reader looking for it.
-        'its mesh labels (istio.io/use-waypoint, istio.io/ingress-use-waypoint...)';
-  return `its manifest is removed but GitOps never prunes it, so the live object keeps ${kept}: release them first (ReleasedLabels, see docs/gitops.md)`;
+  return `its manifest is removed but GitOps never prunes it, so the live object keeps ${keptLabels(o)}: release them first (ReleasedLabels, see docs/gitops.md)`;
+}
+
+function keptLabels(o: ObjectChange): string {
+  if (o.staleWaypoint) {
+    return `its mesh labels, among them istio.io/use-waypoint naming waypoint ${o.staleWaypoint} (no later review sees that label, so removing that waypoint then would go unreported)`;
+  }
+  if (o.object.kind === 'Namespace') return 'its mesh labels (istio.io/dataplane-mode, istio.io/use-waypoint...)';
+  // A Service never carries the dataplane mode: naming it would send the reader looking for it.
+  return 'its mesh labels (istio.io/use-waypoint, istio.io/ingress-use-waypoint...)';
 }
 
 const BECAME_LABEL_ONLY =
