@@ -128,8 +128,15 @@ export function scrubSecrets(text: string): string {
 
 /** `text` with every one of `forms` in it replaced. */
 function replaceEach(text: string, forms: ReadonlySet<string>): string {
+  return replaceLongestFirst(text, forms, '<redacted credential>');
+}
+
+/** `text` with every non-empty one of `values` replaced by `mark`, longest first, so one inside another goes whole. */
+function replaceLongestFirst(text: string, values: Iterable<string>, mark: string): string {
   let out = text;
-  for (const v of forms) if (out.includes(v)) out = out.split(v).join('<redacted credential>');
+  for (const v of [...new Set(values)].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) {
+    if (out.includes(v)) out = out.split(v).join(mark);
+  }
   return out;
 }
 
@@ -231,11 +238,7 @@ export function quotableSecretsOf(config: unknown, secretKeys: readonly string[]
   return secretStringsOf(config, secretKeys).filter((s) => s.length >= MIN_LENGTH);
 }
 
-/** `text` with every value in `secrets` (non-empty) replaced, longest first, so one inside another goes whole. */
+/** `text` with every value in `secrets` replaced, longest first. */
 export function withoutValues(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of [...new Set(secrets)].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) {
-    if (out.includes(s)) out = out.split(s).join('<redacted>');
-  }
-  return out;
+  return replaceLongestFirst(text, secrets, '<redacted>');
 }

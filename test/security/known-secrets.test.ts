@@ -142,3 +142,9 @@ test('a password that is an ordinary word is scrubbed from what policy code thre
   assert.equal(scrubSecrets(JSON.stringify({ waypointFor: 'service' })), JSON.stringify({ waypointFor: 'service' }));
   assert.equal(thrown(new Error('password waypoint refused')).firstLine, 'password <redacted credential> refused');
 });
+
+test('a credential that holds an earlier one is scrubbed whole, not left with its tail in view', () => {
+  rememberSecret('prefixed:Short-Pass-4410');
+  rememberSecret('prefixed:Short-Pass-4410-and-the-rest-9902');
+  assert.equal(scrubSecrets('got prefixed:Short-Pass-4410-and-the-rest-9902 here'), 'got <redacted credential> here');
+});
