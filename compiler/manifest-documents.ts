@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import { isAlias, isCollection, isNode, parseAllDocuments, visit } from 'yaml';
-import type { Document, ParseOptions, DocumentOptions, SchemaOptions, ScalarTag } from 'yaml';
+import { isAlias, isCollection, isNode, isScalar, parseAllDocuments, visit } from 'yaml';
+import type { Document, ParseOptions, DocumentOptions, SchemaOptions } from 'yaml';
 import type { Finding } from '../analysis/finding';
+import { GO_YAML_BOOLEAN, GO_YAML_FLOAT, GO_YAML_INT, goNumberKey, isYaml12Number } from './go-yaml-scalars';
 
 /** One value read from a manifest file: a document, or an item of a `kind: List` document. */
 export interface ManifestValue {
@@ -13,24 +14,11 @@ export interface ManifestValue {
 /** Expanding more aliases than this per document is an alias bomb ("billion laughs"), refused before it takes the memory. */
 const MAX_ALIAS_COUNT = 100;
 
-/*
- * kubectl, Argo CD and Flux read YAML with Go's YAML 1.1 reader, where an
- * unquoted y, yes, on, n, no, off (any of their capitalised forms) is a
- * boolean, not a string: `enabled: yes` sends `true` to the API server, and
- * a label value `no` is refused there as a boolean. Read as they read them,
- * so every check sees what the cluster would get.
- */
-const GO_YAML_BOOLEAN: ScalarTag = {
-  tag: 'tag:yaml.org,2002:bool',
-  default: true,
-  test: /^(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/,
-  resolve: (source) => /^(?:[yY]|yes|Yes|YES|on|On|ON)$/.test(source),
-};
-
 const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   // Merge keys (`<<: *defaults`), which Go's reader honours and YAML 1.2 dropped.
   merge: true,
-  customTags: (tags) => [GO_YAML_BOOLEAN, ...tags],
+  // Scalars resolved as Go's YAML 1.1 reader resolves them (go-yaml-scalars.ts), YAML 1.2's numbers left out.
+  customTags: (tags) => [GO_YAML_BOOLEAN, GO_YAML_INT, GO_YAML_FLOAT, ...tags.filter((t) => typeof t !== 'object' || !isYaml12Number(t))],
   // yaml prints its warnings to stderr, quoting the file: a credential there
   // would be printed outside any finding. What they warn of is a finding below.
   logLevel: 'error',
@@ -53,6 +41,50 @@ function collectionKeyOffset(doc: Document.Parsed): number | undefined {
     },
   });
   return at;
+}
+
+/** What sigs.k8s.io/yaml refuses in a document once Go's reader has read it, at an offset. */
+interface GoJsonProblem {
+  readonly at: number;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/**
+ * Turn number keys into the strings sigs.k8s.io/yaml makes of them (`0644:`
+ * is "420", `1e20:` is "1e+20"), and find what it cannot convert to JSON: a
+ * null key (`~:`, `null:`), and an infinity or NaN value (`.inf`, `.nan`),
+ * which make kubectl, Argo CD and Flux refuse the file.
+ */
+function goJsonProblem(doc: Document.Parsed): GoJsonProblem | undefined {
+  let problem: GoJsonProblem | undefined;
+  const at = (node: unknown) => (isNode(node) ? node.range?.[0] : undefined) ?? contentOffset(doc) ?? 0;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (key === null || (isScalar(key) && key.value === null)) {
+        problem = {
+          at: at(pair.key ?? pair.value),
+          message: "not valid Kubernetes YAML: a mapping key is null (an unquoted ~ or null, or no key at all); kubectl, Argo CD and Flux refuse the file (sigs.k8s.io/yaml: unsupported map key of type <nil>)",
+          fix: 'Quote the key ("~": or "null":) if it is text, or remove the entry.',
+        };
+        return visit.BREAK;
+      }
+      if (isScalar(key) && typeof key.value === 'number' && typeof key.source === 'string') key.value = goNumberKey(key.source, key.value);
+      return undefined;
+    },
+    Scalar(key, node) {
+      if (key === 'key' || typeof node.value !== 'number' || Number.isFinite(node.value)) return undefined;
+      const what = Number.isNaN(node.value) ? 'not a number' : 'an infinity';
+      problem = {
+        at: at(node),
+        message: `not valid Kubernetes YAML: an unquoted .inf or .nan is ${what} to Go's YAML 1.1 reader, which JSON cannot hold; kubectl, Argo CD and Flux refuse the file (json: unsupported value)`,
+        fix: 'Quote it (".inf") if it is text, or write a finite number.',
+      };
+      return visit.BREAK;
+    },
+  });
+  return problem;
 }
 
 /** Byte-order marks Go's YAML reader decodes; without one a file is read as UTF-8. */
@@ -183,6 +215,11 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
           'Write the key as a string; if the key line was meant as a value, remove the `?` or fix its indentation.',
         ),
       );
+      continue;
+    }
+    const goProblem = goJsonProblem(doc);
+    if (goProblem !== undefined) {
+      findings.push(parseFinding(`${rel}:${lineOf(goProblem.at)}`, goProblem.message, goProblem.fix));
       continue;
     }
     let value: unknown;

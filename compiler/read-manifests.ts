@@ -133,7 +133,7 @@ export function manifestsPathProblem(dir: string): string | undefined {
  * Read every Kubernetes object in a directory of YAML and JSON (ours, or
  * written by hand), or in one such file, for `validate --manifests`,
  * `explain` and `diff`, as kubectl `apply -R -f` reads them: every document
- * of a file, the items of a `kind: List`, YAML 1.1 booleans and merge keys.
+ * of a file, the items of a `kind: List`, YAML 1.1 booleans, numbers and merge keys.
  * Kustomization files and hidden folders are skipped (see manifestFiles);
  * a Helm chart's own files are reported as such, and what cannot be read
  * becomes a finding naming the file and line, never an exception.

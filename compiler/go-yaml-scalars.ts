@@ -1,0 +1,129 @@
+import type { ScalarTag } from 'yaml';
+
+/*
+ * kubectl, Argo CD and Flux read a manifest with sigs.k8s.io/yaml, which
+ * decodes it with Go's YAML 1.1 reader (go.yaml.in/yaml/v2, resolve.go) and
+ * converts the result to JSON. The tags below make the JavaScript reader
+ * resolve a plain (unquoted) scalar as that reader does, so every check sees
+ * what the cluster would get: `defaultMode: 0644` is 420 there, `1_000` is
+ * 1000, `0b101` is 5, where YAML 1.2 reads 644 and two strings.
+ */
+
+/** An unquoted y, yes, on, n, no, off (any of their capitalised forms) is a boolean there, not a string. */
+export const GO_YAML_BOOLEAN: ScalarTag = {
+  tag: 'tag:yaml.org,2002:bool',
+  default: true,
+  test: /^(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/,
+  resolve: (source) => /^(?:[yY]|yes|Yes|YES|on|On|ON)$/.test(source),
+};
+
+/*
+ * Go strips every `_` from a scalar that starts with a sign or a digit, then
+ * reads it with strconv.ParseInt(s, 0, 64) (a sign; 0x, 0o, 0b in either
+ * case; a bare leading 0 is octal) or, unsigned, ParseUint. These patterns
+ * are those forms with an `_` allowed anywhere after the first character.
+ */
+const GO_INT = /^(?:[-+]_*)?(?:0_*[xX](?:_*[0-9a-fA-F])+|0_*[oO](?:_*[0-7])+|0_*[bB](?:_*[01])+|0(?:_*[0-7])*|[1-9](?:_*[0-9])*)_*$/;
+
+/** The float syntax Go's reader accepts once the `_` are stripped (its yamlStyleFloat). */
+const GO_FLOAT_STRIPPED = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+/*
+ * The floats: `.inf` and `.nan` in their three spellings (a sign on .inf
+ * only); a scalar starting with `.`, which Go hands to strconv.ParseFloat
+ * as written (an `_` only between two digits); and one starting with a sign
+ * or a digit, `_` anywhere after the first character (stripped, as above).
+ */
+const GO_FLOAT = new RegExp(
+  [
+    /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/.source,
+    /^\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?$/.source,
+    /^(?:[-+]_*(?:\.(?:_*[0-9])+|[0-9](?:_*[0-9])*(?:_*\.(?:_*[0-9])*)?)|[0-9](?:_*[0-9])*(?:_*\.(?:_*[0-9])*)?)(?:_*[eE]_*(?:[-+]_*)?[0-9](?:_*[0-9])*)?_*$/.source,
+  ].join('|'),
+);
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * The integer Go reads from `source`, or undefined when it reads none: not
+ * its syntax, or out of range (ParseInt's int64, or ParseUint's uint64 for
+ * an unsigned one).
+ */
+export function goInteger(source: string): bigint | undefined {
+  if (!GO_INT.test(source)) return undefined;
+  const plain = source.replace(/_/g, '');
+  const sign = plain[0] === '-' || plain[0] === '+' ? plain[0] : '';
+  const digits = plain.slice(sign.length);
+  // BigInt reads 0x, 0o and 0b in either case, but a bare leading 0 as decimal.
+  const magnitude = BigInt(/^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits);
+  const n = sign === '-' ? -magnitude : magnitude;
+  if (sign === '' ? n <= UINT64_MAX : n >= INT64_MIN && n <= INT64_MAX) return n;
+  return undefined;
+}
+
+/**
+ * The float Go reads from `source` (a scalar that is no integer), or the
+ * string itself: past ParseFloat's range (`1e400`), and a hex or binary
+ * integer past uint64, it is a string there. A huge leading-zero "octal"
+ * falls through to ParseFloat, which reads it as decimal.
+ */
+function goFloat(source: string): number | string {
+  switch (source) {
+    case '.inf': case '.Inf': case '.INF': case '+.inf': case '+.Inf': case '+.INF':
+      return Infinity;
+    case '-.inf': case '-.Inf': case '-.INF':
+      return -Infinity;
+    case '.nan': case '.NaN': case '.NAN':
+      return NaN;
+  }
+  const plain = source.replace(/_/g, '');
+  if (!GO_FLOAT_STRIPPED.test(plain)) return source;
+  const value = Number(plain);
+  return Number.isFinite(value) ? value : source;
+}
+
+export const GO_YAML_INT: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: GO_INT,
+  resolve: (source) => {
+    const n = goInteger(source);
+    return n === undefined ? goFloat(source) : Number(n);
+  },
+};
+
+export const GO_YAML_FLOAT: ScalarTag = {
+  tag: 'tag:yaml.org,2002:float',
+  default: true,
+  test: GO_FLOAT,
+  resolve: (source) => goFloat(source),
+};
+
+/** YAML 1.2's int and float tags, which the Go tags above replace. */
+export const isYaml12Number = (tag: { tag: string }): boolean => tag.tag === 'tag:yaml.org,2002:int' || tag.tag === 'tag:yaml.org,2002:float';
+
+/**
+ * The JSON key sigs.k8s.io/yaml makes of a number key Go read from
+ * `source`: an integer in decimal (strconv.Itoa, exact past 2^53), a float
+ * as strconv.FormatFloat(f, 'g', -1, 32) does (float32's shortest digits,
+ * an exponent from 1e+06 and below 1e-04), and .inf, -.inf, .nan.
+ */
+export function goNumberKey(source: string, value: number): string {
+  const n = goInteger(source);
+  if (n !== undefined) return n.toString();
+  if (Number.isNaN(value)) return '.nan';
+  const f = Math.fround(value);
+  if (f === Infinity) return '.inf';
+  if (f === -Infinity) return '-.inf';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  // The fewest significant digits that read back as the same float32.
+  let digits = 1;
+  while (digits < 9 && Math.fround(Number(f.toExponential(digits - 1))) !== f) digits++;
+  const [mantissa, exp] = f.toExponential(digits - 1).split('e');
+  const exponent = Number(exp);
+  if (exponent < -4 || exponent >= 6) return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  // At most 9 significant digits and a small exponent: JavaScript prints it in plain decimal, the same digits.
+  return String(Number(`${mantissa}e${exp}`));
+}

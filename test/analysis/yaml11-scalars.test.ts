@@ -1,0 +1,163 @@
+/**
+ * Plain scalars in hand-written manifests read as kubectl, Argo CD and Flux
+ * read them: sigs.k8s.io/yaml decodes with go.yaml.in/yaml/v2 (YAML 1.1;
+ * resolve.go strips `_` from a scalar starting with a sign or digit, then
+ * tries strconv.ParseInt(s, 0, 64), ParseUint, its yamlStyleFloat and
+ * ParseFloat) and converts to JSON (number keys by strconv.Itoa and
+ * FormatFloat(f, 'g', -1, 32); json.Marshal refuses an infinity or NaN).
+ * Each expectation below follows from that source, and the real reader,
+ * `kubectl label --local -o json` (no cluster needed), is asked to agree.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { readDocuments } from '../../compiler/manifest-documents';
+import { freshDir } from './harness';
+
+/** Each plain scalar as a value, and the JSON value Go's reader makes of it. */
+const VALUES: readonly (readonly [string, unknown])[] = [
+  // A bare leading 0 is octal (ParseInt base 0): the file mode 0644 is 420, not 644.
+  ['0644', 420],
+  ['-0644', -420],
+  ['00', 0],
+  // Not octal: ParseInt fails, and yamlStyleFloat reads it in decimal.
+  ['09', 9],
+  ['0x1F', 31],
+  ['0X1F', 31],
+  ['-0x1F', -31],
+  ['0o17', 15],
+  ['0O17', 15],
+  ['0b101', 5],
+  ['0B101', 5],
+  ['-0b101', -5],
+  ['+0b1', 1],
+  ['+12', 12],
+  ['-0', 0],
+  // Every `_` is stripped first, wherever it stands after the first character.
+  ['1_000', 1000],
+  ['1__0', 10],
+  ['0_', 0],
+  ['+_1', 1],
+  ['0b_101', 5],
+  ['0x_1F', 31],
+  ['0_644', 420],
+  ['1_000.5', 1000.5],
+  ['1e_5', 100000],
+  ['1._', 1],
+  // Floats.
+  ['.5', 0.5],
+  ['+.5', 0.5],
+  ['-.5e-3', -0.0005],
+  ['1e3', 1000],
+  ['1E3', 1000],
+  ['1.', 1],
+  ['0.', 0],
+  ['1e-400', 0],
+  // A scalar starting with `.` goes to ParseFloat as written: an `_` only between digits.
+  ['.1_5', 0.15],
+  // A huge leading-zero "octal" overflows ParseInt and falls through to ParseFloat, in decimal.
+  ['07777777777777777777777777', 7.777777777777778e24],
+  // Strings there: ParseFloat overflows, a hex past uint64, no digits, sexagesimal (not read), `-.nan` (not in its table).
+  ['1e400', '1e400'],
+  ['.5e400', '.5e400'],
+  ['0x1FFFFFFFFFFFFFFFFF', '0x1FFFFFFFFFFFFFFFFF'],
+  ['0x', '0x'],
+  ['0b2', '0b2'],
+  ['._5', '._5'],
+  ['.5_', '.5_'],
+  ['_1', '_1'],
+  ['1:20', '1:20'],
+  ['-.nan', '-.nan'],
+  ['2001-12-14', '2001-12-14'],
+  ['1.2.3', '1.2.3'],
+  // Null and booleans, for completeness of the table.
+  ['~', null],
+  ['Null', null],
+  ['yes', true],
+  ['Off', false],
+];
+
+/** Plain scalars as mapping keys, and the JSON key sigs.k8s.io/yaml makes of each. */
+const KEYS: readonly (readonly [string, string])[] = [
+  ['0644', '420'],
+  ['0x1F', '31'],
+  ['1_000', '1000'],
+  ['9007199254740993', '9007199254740993'],
+  ['-0', '0'],
+  ['-0.0', '-0'],
+  ['1.5', '1.5'],
+  ['1e3', '1000'],
+  ['1e20', '1e+20'],
+  ['1000000.0', '1e+06'],
+  ['123456.0', '123456'],
+  ['0.0001', '0.0001'],
+  ['0.00001', '1e-05'],
+  ['3.14159265358979', '3.1415927'],
+  ['.inf', '.inf'],
+  ['-.Inf', '-.inf'],
+  ['.nan', '.nan'],
+  ['yes', 'true'],
+  ['2001-12-14', '2001-12-14'],
+];
+
+const doc = (i: number, spec: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\nspec:\n${spec}\n`;
+
+function readSpecs(text: string): unknown[] {
+  const read = readDocuments('cases.yaml', Buffer.from(text));
+  assert.deepEqual(read.findings, []);
+  return read.values.map((v) => (v.value as { spec: unknown }).spec);
+}
+
+/** What kubectl (sigs.k8s.io/yaml) reads from `text`: each document's spec, or its error. */
+function kubectlSpecs(text: string): unknown[] {
+  const file = path.join(freshDir('yaml11-'), 'cases.yaml');
+  fs.writeFileSync(file, text);
+  const out = execFileSync('kubectl', ['label', '--local', '-f', file, 'read=yes', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // One indented JSON object per document, each starting on a line of its own.
+  return out.split(/\n(?=\{\n)/).map((o) => (JSON.parse(o) as { spec: unknown }).spec);
+}
+
+test('plain numbers read as Go YAML 1.1 reads them: octal 0644, 0x, 0o, 0b in either case, signs, underscores, floats', () => {
+  const text = VALUES.map(([source], i) => doc(i, `  v: ${source}`)).join('---\n');
+  const expected = VALUES.map(([, value]) => ({ v: value }));
+  const ours = readSpecs(text);
+  VALUES.forEach(([source], i) => assert.deepEqual(ours[i], expected[i], `v: ${source}`));
+  // The real reader agrees with the table (JSON has no -0).
+  assert.deepEqual(kubectlSpecs(text), expected);
+});
+
+test('plain number keys become the strings sigs.k8s.io/yaml makes of them', () => {
+  const text = KEYS.map(([source], i) => doc(i, `  ${source}: v`)).join('---\n');
+  const expected = KEYS.map(([, key]) => ({ [key]: 'v' }));
+  const ours = readSpecs(text);
+  KEYS.forEach(([source], i) => assert.deepEqual(ours[i], expected[i], `${source}: v`));
+  assert.deepEqual(kubectlSpecs(text), expected);
+});
+
+test('an infinity or NaN value and a null key, which kubectl cannot convert to JSON, are manifests/parse errors at their line', () => {
+  const cases = [
+    ['  a: 1\n  v: .inf', 7, /an infinity/, /Quote it/],
+    ['  v: [1, -.Inf]', 6, /an infinity/, /Quote it/],
+    ['  v: .NaN', 6, /not a number/, /Quote it/],
+    ['  a: 1\n  ~: v', 7, /a mapping key is null/, /Quote the key/],
+    ['  null: v', 6, /a mapping key is null/, /Quote the key/],
+  ] as const;
+  for (const [spec, line, message, fix] of cases) {
+    const text = doc(0, spec);
+    const read = readDocuments('m/cases.yaml', Buffer.from(text));
+    assert.deepEqual(read.values, [], spec);
+    assert.equal(read.findings.length, 1, spec);
+    const [f] = read.findings;
+    assert.equal(f.rule, 'manifests/parse');
+    assert.equal(f.file, `m/cases.yaml:${line}`, spec);
+    assert.match(f.message, message, spec);
+    assert.match(f.fix ?? '', fix, spec);
+    // kubectl refuses the file too.
+    assert.throws(() => kubectlSpecs(text), /converting YAML to JSON/, spec);
+    // Quoted, each is text to both.
+    const quoted = doc(0, spec.replace(/(~|null|\.inf|-\.Inf|\.NaN)(?=[:\]\n]|$)/, '"$1"'));
+    assert.deepEqual(readSpecs(quoted), kubectlSpecs(quoted), quoted);
+  }
+});
