@@ -101,6 +101,9 @@ export const GO_YAML_FLOAT: ScalarTag = {
   resolve: (source) => goFloat(source),
 };
 
+/** Whether Go's reader takes the plain scalar `s` for an integer or a float (an `_` anywhere after its first character, `.inf`, `.nan`). */
+export const goReadsAsNumber = (s: string): boolean => GO_INT.test(s) || GO_FLOAT.test(s);
+
 /** YAML 1.2's int and float tags, which the Go tags above replace. */
 export const isYaml12Number = (tag: { tag: string }): boolean => tag.tag === 'tag:yaml.org,2002:int' || tag.tag === 'tag:yaml.org,2002:float';
 

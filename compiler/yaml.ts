@@ -7,6 +7,8 @@
  * Key order is the caller's: see `canonicalize` in render.ts.
  */
 
+import { goReadsAsNumber } from './go-yaml-scalars';
+
 export type YamlValue =
   | string
   | number
@@ -33,6 +35,8 @@ function isPlainSafe(s: string): boolean {
   if (s.length === 0 || s.length > 72) return false;
   if (!PLAIN.test(s)) return false;
   if (RESERVED.test(s) || NUMBERISH.test(s) || TIMESTAMPISH.test(s)) return false;
+  // Go strips every `_` after the first character before reading a number: `+_1` and `0_x1F` are 1 and 31 there.
+  if (goReadsAsNumber(s)) return false;
   if (s.endsWith(' ') || s.endsWith(':')) return false;
   if (s.includes(': ') || s.includes(' #') || s.includes('  ')) return false;
   // `...` then a space or the line's end ends the document when it starts a

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { kustomize } from '../gitops/support';
 import { tempDir } from '../support/helpers';
@@ -13,11 +14,33 @@ import { quoteString, toYaml, UnrepresentableError } from '../../compiler/yaml';
 // as 5, a timestamp came back reformatted, and such a map key failed the
 // whole build ("json: unsupported type: map[interface {}]interface {}").
 const GO_NOT_STRINGS = ['0b101', '0B101', '0X1F', '0O17', '+0b1', '-0B1', '0b1_0', '2001-12-14t21:59:43.10-05:00', '2001-12-14T21:59:43Z', '2001-12-14 21:59:43.10'];
+// Go strips every `_` after a scalar's first character before reading it as a number: each is one there.
+const GO_UNDERSCORE_NUMBERS = ['+_1', '0_x1F', '0_b1', '0_o7', '+_.5', '+_0x1F', '+_1_e_3'];
 // Still plain: nothing reads them as anything but a string.
 const STILL_PLAIN = ['0xG', '0b2', 'v1.0', '0123456789abcdef', '200-x', 'e1', 'b101'];
 
+/**
+ * What Argo CD deploys from a folder: `kustomize build`, its output read by
+ * Go's YAML reader (sigs.k8s.io/yaml), as `kubectl label --local -k` does
+ * without a cluster.
+ */
+function kustomizeReadByGo(dir: string): unknown {
+  return JSON.parse(execFileSync('kubectl', ['label', '--local', '-k', dir, 'read=yes', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** A folder of one ConfigMap holding `data` and its kustomization. */
+function configMapFolder(data: Record<string, string>): { dir: string; map: object } {
+  const dir = tempDir();
+  const map = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data };
+  fs.writeFileSync(path.join(dir, 'configmap-c.yaml'), toYaml(map));
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['configmap-c.yaml'] }));
+  return { dir, map };
+}
+
+const labelled = (map: object) => ({ ...map, metadata: { ...(map as { metadata: object }).metadata, labels: { read: 'yes' } } });
+
 test('strings Go YAML reads as numbers or times are quoted', () => {
-  for (const s of GO_NOT_STRINGS) assert.notEqual(quoteString(s), s, s);
+  for (const s of [...GO_NOT_STRINGS, ...GO_UNDERSCORE_NUMBERS]) assert.notEqual(quoteString(s), s, s);
   for (const s of STILL_PLAIN) assert.equal(quoteString(s), s, s);
 });
 
@@ -32,6 +55,11 @@ test('kustomize builds them back as the same strings, as values and as keys', ()
   fs.writeFileSync(path.join(dir, 'wasmplugin-w.yaml'), toYaml(plugin));
   fs.writeFileSync(path.join(dir, 'kustomization.yaml'), toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['wasmplugin-w.yaml'] }));
   assert.deepEqual(kustomize(dir), [plugin]);
+});
+
+test('strings Go reads as numbers once it strips their underscores reach it as the same strings, as values and as keys', () => {
+  const { dir, map } = configMapFolder(Object.fromEntries(GO_UNDERSCORE_NUMBERS.flatMap((s, i) => [[`v${i}`, s], [s, `k${i}`]])));
+  assert.deepEqual(kustomizeReadByGo(dir), labelled(map));
 });
 
 test('DEL, C1 control characters, U+FFFE and U+FFFF are refused: kustomize reads them escaped but fails writing them back, so Argo CD and Flux could not build the folder', () => {
