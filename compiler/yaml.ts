@@ -66,7 +66,7 @@ export function quoteString(s: string): string {
 // tells whether a string holds any, which most quoted strings do not.
 const SPECIAL = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff\ufffe\uffff]/;
 // What needs a backslash escape: YAML allows no control character unescaped.
-const ESCAPED = /[\\\u0000-\u001f\u0085\u2028\u2029]/;
+const ESCAPED = /[\\\u0000-\u001f\u2028\u2029]/;
 
 function quote(s: string): string {
   if (isPlainSafe(s)) return s;
@@ -75,8 +75,8 @@ function quote(s: string): string {
   // prettier writes double quotes, except for a string holding a `"` that
   // needs no backslash escape: then single quotes, with `'` doubled.
   if (s.includes('"') && !(special && ESCAPED.test(s))) return `'${s.replace(/'/g, "''")}'`;
-  // JSON.stringify leaves these three raw.
-  return special ? JSON.stringify(s).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : JSON.stringify(s);
+  // JSON.stringify leaves these two raw.
+  return special ? JSON.stringify(s).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : JSON.stringify(s);
 }
 
 /** Throw for a character that no file kustomize (and so Argo CD and Flux) reads back can hold. */
@@ -92,9 +92,15 @@ function refuseUnwritable(s: string): void {
   // Escaped, they are valid YAML, and kustomize reads them; but it writes
   // them back raw and fails on its own output ("yaml: control characters are
   // not allowed"), so Argo CD and Flux, which build with it, cannot sync the
-  // folder. (U+0085, U+2028 and U+2029 it writes raw too, as line breaks:
-  // they come back changed, but the build succeeds.)
-  const unwritable = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/.exec(s);
+  // folder. U+2028 and U+2029 it writes raw too, but Go's reader (Argo CD's)
+  // reads them back unchanged.
+  if (s.includes('\u0085')) {
+    throw new UnrepresentableError(
+      'holds U+0085 (NEL), a line break to YAML 1.1: kustomize writes it back as a space, so what Argo CD (and kubectl apply -k) deploys from the folder is a different string',
+      'Leave the character out (NEL in a string is most often a decoding mistake: Windows-1252 text read as Latin-1), write a line break as \\n, or encode the value as the module expects (base64, percent-encoding).',
+    );
+  }
+  const unwritable = /[\u007f-\u009f\ufffe\uffff]/.exec(s);
   if (unwritable) {
     const code = unwritable[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     throw new UnrepresentableError(

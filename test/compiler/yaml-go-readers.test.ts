@@ -79,3 +79,30 @@ test('DEL, C1 control characters, U+FFFE and U+FFFF are refused: kustomize reads
   assert.deepEqual(kustomize(dir), [map]);
   assert.deepEqual(parse(toYaml(map)), map);
 });
+
+// What YAML 1.1 (Go's reader) takes for a line break or white space beside
+// LF and CR, and other characters an emitter may write raw.
+const BREAKS_AND_SPACES = ['\u2028', '\u2029', '\t', '\r', '\r\n', '\n', '\u0000', '\u001b', '\u00a0', '\u1680', '\u2000', '\u200b', '\u3000', '\ufeff', '\ufffd', '\u00ad', '\u0300', '\u{1f600}'];
+const IN_PLACES = (c: string) => [c, `a${c}b`, `${c}a`, `a${c}`, ` ${c} `, `${c}${c}`, `a ${c}b`, `a${c} b`, `${c}\n`, `\n${c}`, `x\n${c}y`, `x\n ${c}`, `it's ${c} "q"`];
+
+test('U+2028, U+2029 and other line breaks, spaces and invisible characters reach Go\'s reader unchanged through kustomize, as values and as keys', () => {
+  const strings = BREAKS_AND_SPACES.flatMap(IN_PLACES);
+  const { dir, map } = configMapFolder(Object.fromEntries(strings.flatMap((s, i) => [[`v${i}`, s], [`k${i}${s}`, 'x']])));
+  assert.deepEqual(kustomizeReadByGo(dir), labelled(map));
+});
+
+test('U+0085 (NEL), which kustomize writes back as a space, is refused as a value and as a key', () => {
+  // The evidence: written escaped, it is read right, and kustomize's output holds a space in its place.
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'configmap-c.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { nel: "a\\u0085b" }\n');
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: [configmap-c.yaml]\n');
+  assert.deepEqual((kustomizeReadByGo(dir) as { data: unknown }).data, { nel: 'a b' });
+  for (const s of IN_PLACES('\u0085')) {
+    assert.throws(
+      () => toYaml({ data: { v: s } }),
+      (e: unknown) => e instanceof UnrepresentableError && /^data\.v holds U\+0085 \(NEL\)/.test(e.message) && /kustomize writes it back as a space/.test(e.message),
+      JSON.stringify(s),
+    );
+    assert.throws(() => toYaml({ data: { [s]: 'v' } }), UnrepresentableError, JSON.stringify(s));
+  }
+});
