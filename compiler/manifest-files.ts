@@ -52,13 +52,63 @@ export function unreadable(rel: string, e: unknown): Finding {
 }
 
 /**
+ * The folder a manifests folder's links must stay in: the git checkout that
+ * holds it (the nearest folder above with a `.git`), which is all Argo CD's
+ * repo-server clones; the manifests folder itself outside any checkout.
+ */
+function boundsOf(realDir: string): { root: string; name: string } {
+  for (let d = realDir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return { root: d, name: 'the repository' };
+    if (path.dirname(d) === d) return { root: realDir, name: 'the manifests folder' };
+  }
+}
+
+const leaves = (root: string, p: string) => {
+  const rel = path.relative(root, p);
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+};
+
+/**
+ * Why the link `name` in the real folder `realParent` leads out of bounds,
+ * or undefined. Argo CD's repo-server (CheckOutOfBoundsSymlinks) refuses any
+ * absolute link, and any relative one one of whose steps, taken one `/`-part
+ * at a time from the link's folder, leaves the checkout; then it generates
+ * no manifests from the repository at all. A link that passes but leads
+ * through another link outside is refused too: the file read would not be
+ * the repository's.
+ */
+function outOfBounds(realParent: string, name: string, bounds: { root: string; name: string }): string | undefined {
+  let text: string;
+  try {
+    text = fs.readlinkSync(path.join(realParent, name));
+  } catch {
+    return undefined;
+  }
+  if (path.isAbsolute(text)) return `a symbolic link to the absolute path ${text}: Argo CD refuses every absolute link, even one into ${bounds.name}`;
+  let at = realParent;
+  for (const part of text.split('/')) {
+    at = path.join(at, part);
+    if (leaves(bounds.root, at)) return `a symbolic link to ${text}, outside ${bounds.name}: Argo CD refuses a link that leaves it`;
+  }
+  let real: string;
+  try {
+    real = fs.realpathSync(path.join(realParent, name));
+  } catch {
+    return undefined;
+  }
+  if (leaves(bounds.root, real)) return `a symbolic link to ${text}, which leads through another link to ${path.relative(bounds.root, real)}, outside ${bounds.name}: Argo CD refuses a link that leaves it`;
+  return undefined;
+}
+
+/**
  * The manifest files under `dir` (or `dir` itself when it is one file), as
  * kubectl `apply -R` would pick them, minus what no GitOps tool deploys:
  * folders and files whose name starts with a dot (`.git`, `.github`) and
  * kustomize's kustomization files. Symbolic links are followed, each real
  * folder and file read once, so a link loop ends and a linked file is not a
- * duplicate of itself. What cannot be read becomes a finding, never an
- * exception: a pipe or device is not read at all (reading a pipe waits forever).
+ * duplicate of itself; a link out of the repository (see outOfBounds) is
+ * not followed. What cannot be read becomes a finding, never an exception:
+ * a pipe or device is not read at all (reading a pipe waits forever).
  */
 export function manifestFiles(dir: string): ManifestFiles {
   const findings: Finding[] = [];
@@ -86,6 +136,17 @@ export function manifestFiles(dir: string): ManifestFiles {
       let kind: 'dir' | 'file' | 'other' = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other';
       let target = path.join(real, entry.name);
       if (entry.isSymbolicLink()) {
+        const escape = outOfBounds(real, entry.name, bounds);
+        if (escape !== undefined) {
+          findings.push({
+            rule: 'manifests/unreadable',
+            severity: 'error',
+            message: `${child} is ${escape}, and syncs nothing from the repository; it was not read`,
+            file: child,
+            fix: 'Copy what it points to into the repository, or point the link at a file or folder inside it with a relative path (ln -sfn ../shared/x.yaml LINK).',
+          });
+          continue;
+        }
         try {
           const stat = fs.statSync(path.join(full, entry.name));
           kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'other';
@@ -110,6 +171,8 @@ export function manifestFiles(dir: string): ManifestFiles {
       files.push(child);
     }
   };
-  walk('', fs.realpathSync(dir));
+  const realDir = fs.realpathSync(dir);
+  const bounds = boundsOf(realDir);
+  walk('', realDir);
   return { root: dir, files, findings };
 }

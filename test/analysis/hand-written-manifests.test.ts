@@ -230,17 +230,78 @@ test('a path that is one file is read as kubectl apply -f reads it, by validate 
   assert.equal((await explainStatus(file)).status, 401);
 });
 
-test('symbolic links are followed once each: a linked file is no duplicate of itself, a linked folder is read, a folder loop ends', async () => {
-  const outside = manifestDir({ 'auth.yaml': AUTH });
-  const dir = manifestDir({ 'mesh.yaml': `${WAYPOINT()}---\n${SERVICE}` });
-  fs.symlinkSync(path.join(dir, 'mesh.yaml'), path.join(dir, 'again.yaml'));
-  fs.symlinkSync(outside, path.join(dir, 'plugins'));
+/** A git checkout (a `.git` folder is all it takes) holding `files`; the manifests under `manifests/`. */
+function checkout(files: Readonly<Record<string, string>>): string {
+  const repo = manifestDir(files);
+  fs.mkdirSync(path.join(repo, '.git'));
+  return repo;
+}
+
+/** Every path under `dir` with what it holds (a file's text, a link's target), to show nothing was written. */
+function tree(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((rel) => {
+    const p = path.join(dir, rel);
+    const stat = fs.lstatSync(p);
+    return `${rel} ${stat.isSymbolicLink() ? `-> ${fs.readlinkSync(p)}` : stat.isFile() ? fs.readFileSync(p, 'utf8') : '/'}`;
+  });
+}
+
+test('symbolic links within the repository are followed once each: a linked file is no duplicate of itself, a linked folder is read, a folder loop ends', async () => {
+  const repo = checkout({ 'shared/plugins/auth.yaml': AUTH, 'manifests/mesh.yaml': `${WAYPOINT()}---\n${SERVICE}` });
+  const dir = path.join(repo, 'manifests');
+  fs.symlinkSync('mesh.yaml', path.join(dir, 'again.yaml'));
+  fs.symlinkSync('../shared/plugins', path.join(dir, 'plugins'));
   fs.mkdirSync(path.join(dir, 'sub'));
   fs.symlinkSync('..', path.join(dir, 'sub', 'loop'));
   const { findings, objects } = await validate(dir);
   assert.deepEqual(findings, []);
   assert.equal(objects, 3);
   assert.equal((await explainStatus(dir)).status, 401);
+});
+
+test('a symbolic link out of the repository (or absolute) is manifests/unreadable naming the link and its target, and is not read, as Argo CD refuses it; nothing is written', async () => {
+  // What lies outside: a credential that must never be read nor printed.
+  const outside = manifestDir({ 'auth.yaml': AUTH, 'secret.yaml': SECRET });
+  const repo = checkout({ 'manifests/mesh.yaml': `${WAYPOINT()}---\n${SERVICE}`, 'shared/auth.yaml': AUTH });
+  const dir = path.join(repo, 'manifests');
+  const up = path.relative(dir, outside);
+  fs.symlinkSync(path.join(up, 'secret.yaml'), path.join(dir, 'a-secret.yaml'));
+  fs.symlinkSync(outside, path.join(dir, 'b-plugins'));
+  // Absolute, though it points into the repository: Argo CD refuses it too.
+  fs.symlinkSync(path.join(repo, 'shared', 'auth.yaml'), path.join(dir, 'c-absolute.yaml'));
+  // Out of the repository and back in: Argo CD follows the link one step at a time.
+  fs.symlinkSync(path.join('..', '..', path.basename(repo), 'shared', 'auth.yaml'), path.join(dir, 'd-round-trip.yaml'));
+  // Within the repository, to a link that leaves it.
+  fs.symlinkSync(path.join(path.relative(path.join(repo, 'shared'), outside), 'secret.yaml'), path.join(repo, 'shared', 'hop.yaml'));
+  fs.symlinkSync('../shared/hop.yaml', path.join(dir, 'e-detour.yaml'));
+  // Not a manifest, still a link out of the repository: Argo CD syncs nothing while it is there.
+  fs.symlinkSync('/etc/hostname', path.join(dir, 'f-notes.txt'));
+  // Within the repository: read.
+  fs.symlinkSync('../shared/auth.yaml', path.join(dir, 'g-auth.yaml'));
+  const before = tree(repo);
+  const { run: r, findings, objects } = await validate(dir);
+  assert.equal(r.code, 1);
+  assert.equal(objects, 3);
+  assert.deepEqual(
+    findings.map((f) => [f.rule, f.file]),
+    ['a-secret.yaml', 'b-plugins', 'c-absolute.yaml', 'd-round-trip.yaml', 'e-detour.yaml', 'f-notes.txt'].map((f) => ['manifests/unreadable', f]),
+  );
+  assert.equal(findings[0].message, `a-secret.yaml is a symbolic link to ${path.join(up, 'secret.yaml')}, outside the repository: Argo CD refuses a link that leaves it, and syncs nothing from the repository; it was not read`);
+  assert.match(findings[1].message, /^b-plugins is a symbolic link to the absolute path .*: Argo CD refuses every absolute link/);
+  assert.match(findings[2].message, /^c-absolute\.yaml is a symbolic link to the absolute path .*, even one into the repository/);
+  assert.match(findings[3].message, /^d-round-trip\.yaml is a symbolic link to \.\.\/\.\.\/.*, outside the repository/);
+  assert.match(findings[4].message, /^e-detour\.yaml is a symbolic link to \.\.\/shared\/hop\.yaml, which leads through another link to \.\.\/.*secret\.yaml, outside the repository/);
+  for (const f of findings) assert.match(f.fix ?? '', /Copy what it points to into the repository, or point the link at a file or folder inside it with a relative path/);
+  assert.doesNotMatch(r.text, /zq7/, 'nothing outside the repository was read');
+  assert.match((await run(['validate', '--manifests', dir], dir)).text, /failed\. Nothing was written\./);
+  assert.deepEqual(tree(repo), before);
+  assert.equal((await explainStatus(dir)).run.code, 1);
+  // Outside a checkout, the manifests folder itself is the bound.
+  const loose = manifestDir({ 'mesh.yaml': MESH });
+  fs.symlinkSync(path.join(path.relative(loose, outside), 'auth.yaml'), path.join(loose, 'auth.yaml'));
+  const read = await validate(loose);
+  assert.deepEqual(rules(read.findings), ['manifests/unreadable']);
+  assert.match(read.findings[0].message, /^auth\.yaml is a symbolic link to .*, outside the manifests folder/);
 });
 
 test('a symbolic link loop, a link to nothing and a pipe are manifests/unreadable naming the file, read without hanging', async () => {
