@@ -36,6 +36,7 @@ import { pluginTooManyTargets } from './plugin-too-many-targets';
 import { pluginUnresolvedTarget } from './plugin-unresolved-target';
 import { pluginUrlScheme } from './plugin-url-scheme';
 import { schemaGateway } from './schema-gateway';
+import { schemaService } from './schema-service';
 import { schemaWasmPlugin } from './schema-wasm-plugin';
 import { waypointListener } from './waypoint-listener';
 import { waypointReservedName } from './waypoint-reserved-name';
@@ -47,6 +48,7 @@ export const RULES: readonly Rule[] = [
   // Schema: what the API server and istiod's webhook refuse.
   schemaWasmPlugin,
   schemaGateway,
+  schemaService,
   pluginSelectorAndTargets,
   pluginTooManyTargets,
   pluginCrossNamespaceRef,

@@ -2,7 +2,7 @@ import type { Rule, RuleInfo } from '../rule';
 import { schemaIssuesOf } from '../schema';
 
 /** The kinds analysis/schema/ has a schema for. */
-const SCHEMA_KINDS = ['WasmPlugin', 'Gateway'];
+const SCHEMA_KINDS = ['WasmPlugin', 'Gateway', 'Service'];
 
 /**
  * A rule that reports the schema issues carrying its id. The schemas in

@@ -1,10 +1,12 @@
 import { GATEWAY_API_VERSIONS, validateGateway } from './gateway';
 import type { SchemaIssue } from './issue';
 import { RunCache } from '../run-cache';
+import { validateService } from './service';
 import { validateWasmPlugin, WASM_PLUGIN_API_VERSION } from './wasm-plugin';
 
 export * from './issue';
 export { validateGateway } from './gateway';
+export { validateService } from './service';
 export { validateWasmPlugin } from './wasm-plugin';
 
 type Validator = (obj: unknown) => SchemaIssue[];
@@ -28,6 +30,8 @@ function validatorFor(o: { apiVersion?: unknown; kind?: unknown }): Validator | 
   if (o.kind === 'WasmPlugin') return o.apiVersion === WASM_PLUGIN_API_VERSION ? validateWasmPlugin : unservedVersion('schema/wasm-plugin', 'WasmPlugin', [WASM_PLUGIN_API_VERSION]);
   // A Gateway of another group is another API's (Istio's networking.istio.io ingress Gateway): no schema of ours.
   if (o.kind === 'Gateway' && String(o.apiVersion).startsWith('gateway.networking.k8s.io/')) return GATEWAY_API_VERSIONS.includes(String(o.apiVersion)) ? validateGateway : unservedVersion('schema/gateway', 'Gateway', GATEWAY_API_VERSIONS);
+  // A core Service only: the model leaves out other groups' (Knative's), but a Service is read by kind elsewhere too.
+  if (o.kind === 'Service' && o.apiVersion === 'v1') return validateService;
   return undefined;
 }
 

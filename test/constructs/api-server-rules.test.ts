@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Lazy } from 'cdk8s';
+import { JsonPatch, Lazy } from 'cdk8s';
 import { compileApp } from '../../compiler/synth';
 import { MeshNamespace, MeshService, PolicyApp, PolicyError, ServiceEntryReference, Target, Waypoint, WasmPlugin } from '../../constructs';
 
@@ -97,6 +97,20 @@ test('a Service port list the API server refuses is refused: unnamed ports among
   const { findings, files } = compileApp(ns.node.root as PolicyApp);
   assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
   assert.match(files.get('prod/3-enrollment/shop/service-two.yaml') ?? [...files.keys()].join('\n'), /name: metrics/);
+});
+
+test("a Service port put on the manifest past MeshService's props (cdk8s-plus bind(), a JSON patch) is still checked as the API server checks it, at synth, naming the construct", () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(new Target(app, 'prod'), 'shop');
+  new MeshService(ns, 'api', { ports: [{ port: 80, name: 'http' }] }).service.bind(70000, { name: 'admin' });
+  new MeshService(ns, 'web', { ports: [{ port: 80 }] }).apiObject.addJsonPatch(JsonPatch.replace('/spec/ports/0/port', 0));
+  const { findings } = compileApp(app);
+  const errors = findings.filter((f) => f.severity === 'error');
+  assert.deepEqual(errors.map((f) => ({ rule: f.rule, path: f.path, message: f.message })), [
+    { rule: 'schema/service', path: 'prod/shop/api/Resource', message: 'spec.ports[1].port: must be at most 65535, got 70000' },
+    { rule: 'schema/service', path: 'prod/shop/web/Resource', message: 'spec.ports[0].port: must be at least 1, got 0' },
+  ]);
+  for (const f of errors) assert.match(f.source ?? '', /api-server-rules\.test\.ts:\d+/);
 });
 
 test('an owned Namespace is emitted even with no label: the waypoints and plugins in it cannot be applied before it exists', () => {
