@@ -261,6 +261,21 @@ export interface WasmPluginProps extends WasmPluginOptions {
 
 const HEX64 = /^[a-f0-9]{64}$/;
 
+/** CRD `maxProperties` of `spec.selector.matchLabels`. */
+const MAX_SELECTOR_LABELS = 4096;
+
+/**
+ * The CRD keys `match[].ports` by number (`x-kubernetes-list-type: map`):
+ * the API server refuses a port listed twice in one selector.
+ */
+function refuseRepeatedPorts(ports: number[], ctx: z.RefinementCtx): void {
+  if (new Set(ports).size === ports.length) return;
+  ports.forEach((port, i) => {
+    const first = ports.indexOf(port);
+    if (first < i) ctx.addIssue({ code: 'custom', path: [i], message: `port ${port} is already listed as ports[${first}]: the CRD keys match ports by number, so the API server refuses a repeated one`, ...ruleParams('schema/wasm-plugin', 'List each port once.') });
+  });
+}
+
 const refKey = (t: ITargetable) => `${t.targetRef.group}/${t.targetRef.kind}/${t.targetRef.name}`;
 const distinctRefs = (targets: readonly ITargetable[]) => new Set(targets.map(refKey)).size;
 
@@ -277,7 +292,10 @@ const optionsShape = {
   name: dnsSubdomain('WasmPlugin name'),
   // Counted as emitted: the same target twice is one targetRef.
   targets: z.array(targetableSchema).refine((t) => t.length <= 16 || distinctRefs(t) <= 16, { message: 'at most 16 distinct targets (CRD maxItems)', ...ruleParams('plugin/too-many-targets', 'Split the plugin into several WasmPlugins, or target the waypoint (Gateway) they share.') }).optional(),
-  selector: z.record(z.string(), z.string()).optional(),
+  selector: z
+    .record(z.string(), z.string())
+    .refine((s) => Object.keys(s).length <= MAX_SELECTOR_LABELS, { message: `selector may hold at most ${MAX_SELECTOR_LABELS} labels (CRD maxProperties)`, ...ruleParams('schema/wasm-plugin', 'Select on the few labels that tell the workloads apart.') })
+    .optional(),
   phase: z.enum(PluginPhase).optional(),
   priority: z.number().int().min(-2147483648).max(2147483647).optional(),
   failStrategy: z.enum(FailStrategy).optional(),
@@ -297,7 +315,17 @@ const optionsShape = {
     .max(256)
     .refine((env) => new Set(env.map((e) => e.name)).size === env.length, { message: 'env names must be unique', ...ruleParams('plugin/duplicate-env') })
     .optional(),
-  match: z.array(z.object({ mode: z.enum(WorkloadMode).optional(), ports: z.array(z.number().int().min(1).max(65535)).optional() })).optional(),
+  match: z
+    .array(
+      z.object({
+        mode: z.enum(WorkloadMode).optional(),
+        ports: z
+          .array(z.number().int().min(1).max(65535))
+          .superRefine(refuseRepeatedPorts)
+          .optional(),
+      }),
+    )
+    .optional(),
   acknowledge: z
     .object({
       // A reason, not a document: each becomes an annotation, and the API server caps them at 256 KiB together.

@@ -113,6 +113,23 @@ test("a Service port put on the manifest past MeshService's props (cdk8s-plus bi
   for (const f of errors) assert.match(f.source ?? '', /api-server-rules\.test\.ts:\d+/);
 });
 
+test('a WasmPlugin the CRD refuses for its match ports or selector size is refused at construction: a port twice in one match, a selector of over 4096 labels', () => {
+  const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop');
+  assert.deepEqual(refusal(() => new WasmPlugin(ns, 'sidecar-stats', { url: URL, sha256: SHA, selector: { app: 'cart' }, match: [{ ports: [8080] }, { ports: [80, 443, 80] }] })), {
+    rule: 'schema/wasm-plugin',
+    path: 'prod/shop/sidecar-stats',
+    message: "WasmPlugin prop 'match[1].ports[2]': port 80 is already listed as ports[0]: the CRD keys match ports by number, so the API server refuses a repeated one",
+  });
+  const selector = Object.fromEntries(Array.from({ length: 4097 }, (_, i) => [`label-${i}`, 'x']));
+  assert.deepEqual(refusal(() => new WasmPlugin(ns, 'wide', { url: URL, sha256: SHA, selector })), {
+    rule: 'schema/wasm-plugin',
+    path: 'prod/shop/wide',
+    message: "WasmPlugin prop 'selector': selector may hold at most 4096 labels (CRD maxProperties)",
+  });
+  // The same port in two match entries, and 4096 labels, are what the CRD takes.
+  new WasmPlugin(ns, 'ok', { url: URL, sha256: SHA, selector: Object.fromEntries(Object.entries(selector).slice(1)), match: [{ ports: [80] }, { ports: [80, 443] }] });
+});
+
 test('an owned Namespace is emitted even with no label: the waypoints and plugins in it cannot be applied before it exists', () => {
   const app = new PolicyApp();
   const ns = new MeshNamespace(new Target(app, 'prod'), 'shared-waypoints', { owned: true, enroll: false });
