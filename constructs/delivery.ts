@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { z } from 'zod';
 import { markExternal } from './internal/ownership';
 import { recordSource } from './internal/provenance';
-import { dnsLabel, dnsSubdomain } from './internal/schemas';
+import { dns1035Label, dnsLabel, dnsSubdomain } from './internal/schemas';
 import { fail, parseProps, ruleParams, vacant } from './internal/validate';
 
 /** How the Argo CD Applications are written. */
@@ -364,6 +364,8 @@ export interface ReleasedLabelsProps {
 }
 
 const releasedLabelsSchema = z.object({ kind: z.enum(ReleasedKind), name: dnsLabel('name') });
+// A Service's name starts with a letter (RFC 1035): released under another name, its manifest could never be applied.
+const releasedServiceSchema = releasedLabelsSchema.extend({ name: dns1035Label('Service name') });
 
 /**
  * Step 1 of removing a waypoint safely (docs/gitops.md, "Removing a policy"):
@@ -409,7 +411,8 @@ export class ReleasedLabels extends Construct {
       chartNamespace = undefined;
     }
     const defaultName = props.kind === ReleasedKind.NAMESPACE ? chartNamespace : id;
-    const p = parseProps(this, 'ReleasedLabels', releasedLabelsSchema, { kind: props.kind, name: props.name ?? defaultName });
+    const schema = props.kind === ReleasedKind.SERVICE ? releasedServiceSchema : releasedLabelsSchema;
+    const p = parseProps(this, 'ReleasedLabels', schema, { kind: props.kind, name: props.name ?? defaultName });
     if (p.kind === ReleasedKind.SERVICE && !chartNamespace) {
       fail(this, 'scope/no-namespace', `ReleasedLabels for Service '${p.name}' is not inside a namespace`, 'Create it inside a MeshNamespace.');
     }

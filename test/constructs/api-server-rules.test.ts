@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { JsonPatch, Lazy } from 'cdk8s';
 import { compileApp } from '../../compiler/synth';
-import { MeshNamespace, MeshService, PolicyApp, PolicyError, ServiceEntryReference, Target, Waypoint, WasmPlugin } from '../../constructs';
+import { MeshNamespace, MeshService, PolicyApp, PolicyError, ReleasedKind, ReleasedLabels, ServiceEntryReference, Target, Waypoint, WasmPlugin } from '../../constructs';
 
 const SHA = 'a'.repeat(64);
 const URL = 'oci://ghcr.io/acme/auth:1.0.0';
@@ -128,6 +128,18 @@ test('a WasmPlugin the CRD refuses for its match ports or selector size is refus
   });
   // The same port in two match entries, and 4096 labels, are what the CRD takes.
   new WasmPlugin(ns, 'ok', { url: URL, sha256: SHA, selector: Object.fromEntries(Object.entries(selector).slice(1)), match: [{ ports: [80] }, { ports: [80, 443] }] });
+});
+
+test("ReleasedLabels for a Service is refused a name no Service can have (RFC 1035: it starts with a letter); a Namespace's may start with a digit", () => {
+  const t = new Target(new PolicyApp(), 'prod');
+  const ns = new MeshNamespace(t, 'shop');
+  assert.deepEqual(refusal(() => ReleasedLabels.ofService(ns, '1st-api')), {
+    rule: 'names/rfc1123',
+    path: 'prod/shop/released-service-1st-api',
+    message: `ReleasedLabels prop 'name': Service name must be an RFC 1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters; received "1st-api"`,
+  });
+  assert.equal(ReleasedLabels.ofService(ns, 'api').name, 'api');
+  assert.equal(new ReleasedLabels(t, 'legacy', { kind: ReleasedKind.NAMESPACE, name: '1st-team' }).name, '1st-team');
 });
 
 test('an owned Namespace is emitted even with no label: the waypoints and plugins in it cannot be applied before it exists', () => {
