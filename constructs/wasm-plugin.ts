@@ -8,6 +8,7 @@ import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey, isLabelValue } from './internal/schemas';
 import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseOtherCopy, ruleParams, vacant, withProps } from './internal/validate';
 import { printableUrl, wasmUrlProblem } from '../analysis/schema/go-url';
+import { ALLOWED_TARGETS } from '../analysis/schema/wasm-plugin';
 import { ITargetable, TargetRef } from './target-ref';
 
 /** Where in the proxy's filter chain the plugin runs (`spec.phase`). */
@@ -489,6 +490,33 @@ function refuseForeignTargets(plugin: WasmPlugin, targets: readonly ITargetable[
 }
 
 /**
+ * The group of each kind istiod's webhook lets a plugin target (each kind
+ * has one); '' is core, which a targetRef may also spell 'core'.
+ */
+const TARGET_GROUPS: ReadonlyMap<string, string> = new Map(ALLOWED_TARGETS.map((t) => [t.kind, t.group === 'core' ? '' : t.group]));
+
+/**
+ * The library's targets always give a ref the webhook and the CRD take; a
+ * team's own ITargetable may not, and would then fail only at synth, or at
+ * apply. Checked without building a string: it runs for every target.
+ */
+function refuseUnattachableRef(plugin: WasmPlugin, t: ITargetable, i: number): void {
+  const { group, kind, name } = t.targetRef;
+  const expected = TARGET_GROUPS.get(kind);
+  if (expected === undefined || (group !== expected && !(expected === '' && group === 'core'))) {
+    fail(
+      plugin,
+      'plugin/target-kind',
+      `${targetLabel(t, i)} gives the targetRef group ${JSON.stringify(group)}, kind ${JSON.stringify(kind)}: istiod's webhook accepts only Service (core), ServiceEntry (networking.istio.io), Gateway and GatewayClass (gateway.networking.k8s.io)${expected === undefined ? '' : `, and ${kind} belongs to group ${JSON.stringify(expected)}`}`,
+      'Target a Waypoint, MeshService, ExternalService, GatewayReference or ServiceEntryReference; an ITargetable of your own must give one of those group/kind pairs.',
+    );
+  }
+  if (typeof name !== 'string' || name.length === 0 || name.length > 253) {
+    fail(plugin, 'schema/wasm-plugin', `${targetLabel(t, i)} has a targetRef name of ${typeof name === 'string' ? `${name.length} characters` : typeof name}: the CRD takes 1 to 253 characters`, "Give the target's name as the object is named in the cluster.");
+  }
+}
+
+/**
  * A copy of the plain objects and arrays of a config, at every depth.
  * Anything else is kept as given: a cdk8s Lazy or token resolves when the
  * manifest is rendered, and copying it would lose its methods.
@@ -598,7 +626,9 @@ export class WasmPlugin extends Construct {
       const refs: TargetRef[] = [];
       const seen = new Set<string>();
       refuseForeignTargets(this, this.targets);
-      for (const t of this.targets) {
+      for (let i = 0; i < this.targets.length; i++) {
+        const t = this.targets[i];
+        refuseUnattachableRef(this, t, i);
         const key = refKey(t);
         if (seen.has(key)) continue; // the same target twice means nothing more
         seen.add(key);

@@ -142,6 +142,24 @@ test("ReleasedLabels for a Service is refused a name no Service can have (RFC 10
   assert.equal(new ReleasedLabels(t, 'legacy', { kind: ReleasedKind.NAMESPACE, name: '1st-team' }).name, '1st-team');
 });
 
+test("a team's own ITargetable is refused at construction when istiod's webhook or the CRD would refuse its targetRef: another group/kind, an empty name", () => {
+  const ns = new MeshNamespace(new Target(new PolicyApp(), 'prod'), 'shop');
+  const target = (group: string, kind: string, name: string) => ({ targetRef: { group, kind, name }, targetNamespace: 'shop' });
+  assert.deepEqual(refusal(() => new WasmPlugin(ns, 'p', { url: URL, sha256: SHA, targets: [target('', 'Gateway', 'edge')] })), {
+    rule: 'plugin/target-kind',
+    path: 'prod/shop/p',
+    message: `targets[0] (Gateway edge) gives the targetRef group "", kind "Gateway": istiod's webhook accepts only Service (core), ServiceEntry (networking.istio.io), Gateway and GatewayClass (gateway.networking.k8s.io), and Gateway belongs to group "gateway.networking.k8s.io"`,
+  });
+  assert.equal(refusal(() => new WasmPlugin(ns, 'q', { url: URL, sha256: SHA, targets: [target('apps', 'Deployment', 'api')] })).rule, 'plugin/target-kind');
+  assert.deepEqual(refusal(() => new WasmPlugin(ns, 'r', { url: URL, sha256: SHA, targets: [target('networking.istio.io', 'ServiceEntry', '')] })), {
+    rule: 'schema/wasm-plugin',
+    path: 'prod/shop/r',
+    message: 'targets[0] (ServiceEntry ) has a targetRef name of 0 characters: the CRD takes 1 to 253 characters',
+  });
+  // Core may be spelt "core"; every pair the webhook takes passes.
+  new WasmPlugin(ns, 's', { url: URL, sha256: SHA, targets: [target('core', 'Service', 'api'), target('', 'Service', 'web'), target('gateway.networking.k8s.io', 'Gateway', 'edge'), target('networking.istio.io', 'ServiceEntry', 'ext')] });
+});
+
 test('an owned Namespace is emitted even with no label: the waypoints and plugins in it cannot be applied before it exists', () => {
   const app = new PolicyApp();
   const ns = new MeshNamespace(new Target(app, 'prod'), 'shared-waypoints', { owned: true, enroll: false });
