@@ -105,9 +105,10 @@ function checkSelector(c: IssueCollector, v: unknown): void {
 
 /** Every problem the API server would refuse in one core Service's spec. */
 export function validateService(obj: unknown): SchemaIssue[] {
-  const c = new IssueCollector(RULE);
   const spec = isPlainObject(obj) ? obj.spec : undefined;
-  if (spec === undefined || spec === null) return c.issues;
+  // Most Services of a mesh are label-only: nothing to check, nothing to allocate.
+  if (spec === undefined || spec === null) return [];
+  const c = new IssueCollector(RULE);
   if (!isPlainObject(spec)) {
     c.add('spec', 'must be an object');
     return c.issues;
