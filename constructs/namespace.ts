@@ -106,6 +106,19 @@ const MANAGED_LABELS: Readonly<Record<string, { prop: string; use: string }>> = 
  * enrolled.
  */
 function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>): void {
+  // The API server writes this one itself, from the name, on every write
+  // (SetDefaults_Namespace): another value would be replaced without a
+  // word, leave the Namespace out of sync in the GitOps tool for ever, and
+  // have the analysis admit bindings by a name the cluster does not have.
+  const metadataName = labels[NAMESPACE_NAME_LABEL];
+  if (metadataName !== undefined && metadataName !== ns.name) {
+    fail(
+      ns,
+      'namespace/managed-label',
+      `labels sets ${NAMESPACE_NAME_LABEL} to ${JSON.stringify(metadataName)}, but the API server sets that label to the Namespace's own name (${JSON.stringify(ns.name)}) on every write`,
+      `Remove ${NAMESPACE_NAME_LABEL} from labels: every Namespace carries it with its own name (AllowedNamespaces.named() selects on it).`,
+    );
+  }
   for (const key of Object.keys(labels)) {
     const managed = MANAGED_LABELS[key];
     if (managed !== undefined) {
@@ -125,6 +138,9 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
     }
   }
 }
+
+/** The label the API server gives every Namespace, its name as value. */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Istio's label keys this library knows: never taken for a misspelling of another. */
 const KNOWN_ISTIO_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));

@@ -67,7 +67,7 @@ ns.useWaypoint(new Waypoint(ns, 'other'));`,
     severity: 'error',
     checkedAt: 'construction',
     docs: {
-      summary: "MeshNamespace's `labels` prop may not set the Istio labels its own props write (`istio.io/dataplane-mode`, `istio.io/use-waypoint`, `istio.io/use-waypoint-namespace`, `istio.io/ingress-use-waypoint`): the prop's value would overwrite it without a word, so a namespace meant out of ambient would be enrolled. A misspelling of one (`istio.io/use-waypiont`) is refused too: Istio ignores it, so the namespace would silently go without its waypoint.",
+      summary: "MeshNamespace's `labels` prop may not set the Istio labels its own props write (`istio.io/dataplane-mode`, `istio.io/use-waypoint`, `istio.io/use-waypoint-namespace`, `istio.io/ingress-use-waypoint`): the prop's value would overwrite it without a word, so a namespace meant out of ambient would be enrolled. A misspelling of one (`istio.io/use-waypiont`) is refused too: Istio ignores it, so the namespace would silently go without its waypoint. So is `kubernetes.io/metadata.name` with a value other than the namespace's name: the API server sets that label to the name on every write.",
       bad: `new MeshNamespace(app, 'legacy', { labels: { 'istio.io/dataplane-mode': 'none' } });`,
       message: 'labels sets istio.io/dataplane-mode, which MeshNamespace writes from its dataplaneMode prop',
       fix: 'Remove istio.io/dataplane-mode from labels and use dataplaneMode (or enroll: false, to leave it unset).',

@@ -193,6 +193,18 @@ test("the Istio labels MeshNamespace writes from its props are refused in its la
   assert.equal(ns.labelValues['istio.io/dataplane-mode'], 'ambient');
 });
 
+test("kubernetes.io/metadata.name in MeshNamespace labels is refused unless it is the namespace's own name: the API server overwrites it with the name", () => {
+  const t = new Target(new PolicyApp(), 'prod');
+  assert.deepEqual(refusal(() => new MeshNamespace(t, 'orders', { labels: { 'kubernetes.io/metadata.name': 'payments' } })), {
+    rule: 'namespace/managed-label',
+    path: 'prod/orders',
+    message: `labels sets kubernetes.io/metadata.name to "payments", but the API server sets that label to the Namespace's own name ("orders") on every write`,
+  });
+  // Its own name is what the API server writes anyway.
+  const ns = new MeshNamespace(t, 'shop', { labels: { 'kubernetes.io/metadata.name': 'shop' } });
+  assert.equal(ns.labelValues['kubernetes.io/metadata.name'], 'shop');
+});
+
 test('a misspelt Istio ambient label in MeshNamespace labels is refused, naming the label it misspells: Istio ignores it, so the namespace would silently get no waypoint or enrollment', () => {
   const t = new Target(new PolicyApp(), 'prod');
   assert.deepEqual(refusal(() => new MeshNamespace(t, 'orders', { labels: { 'istio.io/use-waypiont': 'waypoint' } })), {
