@@ -105,7 +105,7 @@ export const namesLabelSyntax: Rule = {
   id: 'names/label-syntax',
   severity: 'error',
   docs: {
-    summary: 'Label keys and values (on objects, in WasmPlugin selectors and in allowedRoutes selectors) must be valid Kubernetes labels, and annotation keys valid qualified names; labels and annotations are mappings of strings (an unquoted `yes`, `on` or `1.10` is a boolean or a number to kubectl, which reads YAML 1.1); a WasmPlugin selector may not hold `*` or an empty key (CRD rules).',
+    summary: 'Label keys and values (on objects, in WasmPlugin and Service selectors and in allowedRoutes selectors) must be valid Kubernetes labels, and annotation keys valid qualified names; labels and annotations are mappings of strings (an unquoted `yes`, `on` or `1.10` is a boolean or a number to kubectl, which reads YAML 1.1); a WasmPlugin selector may not hold `*` or an empty key (CRD rules).',
     bad: `apiVersion: v1
 kind: Namespace
 metadata:
