@@ -501,7 +501,9 @@ const TARGET_GROUPS: ReadonlyMap<string, string> = new Map(ALLOWED_TARGETS.map((
  * apply. Checked without building a string: it runs for every target.
  */
 function refuseUnattachableRef(plugin: WasmPlugin, t: ITargetable, i: number): void {
-  const { group, kind, name } = t.targetRef;
+  const { kind, name } = t.targetRef;
+  // No group is written as none, which istiod reads as core (a plain JavaScript target may leave it out).
+  const group = t.targetRef.group ?? '';
   const expected = TARGET_GROUPS.get(kind);
   if (expected === undefined || (group !== expected && !(expected === '' && group === 'core'))) {
     fail(

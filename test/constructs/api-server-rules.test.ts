@@ -158,6 +158,10 @@ test("a team's own ITargetable is refused at construction when istiod's webhook 
   });
   // Core may be spelt "core"; every pair the webhook takes passes.
   new WasmPlugin(ns, 's', { url: URL, sha256: SHA, targets: [target('core', 'Service', 'api'), target('', 'Service', 'web'), target('gateway.networking.k8s.io', 'Gateway', 'edge'), target('networking.istio.io', 'ServiceEntry', 'ext')] });
+  // A plain JavaScript target without a group is written without one, which istiod reads as core.
+  new WasmPlugin(ns, 't', { url: URL, sha256: SHA, targets: [{ targetRef: { kind: 'Service', name: 'cart' }, targetNamespace: 'shop' } as never] });
+  const { findings } = compileApp(ns.node.root as PolicyApp);
+  assert.deepEqual(findings.filter((f) => f.rule === 'plugin/target-kind' || f.rule === 'schema/wasm-plugin'), []);
 });
 
 test('an owned Namespace is emitted even with no label: the waypoints and plugins in it cannot be applied before it exists', () => {
