@@ -1,5 +1,6 @@
 /**
- * Every curl of Istio's guide "Extend waypoints with WebAssembly plugins",
+ * Every curl of Istio's guide "Extend waypoints with WebAssembly plugins" on
+ * its finished setup (not the 200 it shows before the waypoint has a plugin),
  * with the guide's expected status, replayed offline against this repo's
  * policies: through the test API on the compiled app, and through
  * `waypoint-policy explain --json` on what `synth` writes.

@@ -43,3 +43,55 @@ for (const doc of DOCUMENTS) {
 test('the README example is found (the extraction itself works)', () => {
   assert.equal(programs('README.md').length, 1);
 });
+
+/** The README's table that walks through policies/bookinfo.ts, one row a step of Istio's guide. */
+function walkthroughRows(): { policy: string[]; files: string[] }[] {
+  const text = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const table = /^\| Guide step \(by hand\) \| Policy \| Generated file under `dist\/demo\/` \|\n\|[- |]+\|\n((?:\|.*\|\n)+)/m.exec(text);
+  assert.ok(table, 'README.md has the walkthrough table');
+  return table[1].trimEnd().split('\n').map((row) => {
+    const [, policy, files] = row.split(' | ');
+    const spans = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    return { policy: spans(policy), files: spans(files).filter((s) => s.endsWith('.yaml')) };
+  });
+}
+
+test("the README's walkthrough names every file policies/ compiles to under dist/demo/, and only those", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const app = require(path.join(REPO_ROOT, 'policies', 'main')).default;
+  const compiled = [...compileApp(app).files.keys()].filter((f) => f.startsWith('demo/') && !f.endsWith('kustomization.yaml'));
+  const named = walkthroughRows().flatMap((r) => r.files.map((f) => `demo/${f}`));
+  assert.ok(compiled.length > 0);
+  assert.deepEqual([...named].sort(), [...compiled].sort());
+});
+
+test("the README's walkthrough quotes policies/bookinfo.ts as it is written", () => {
+  // Compared without line breaks or indentation; `...` in the README stands for code left out.
+  const source = fs.readFileSync(path.join(REPO_ROOT, 'policies', 'bookinfo.ts'), 'utf8').replace(/\s+/g, ' ');
+  const spans = walkthroughRows().flatMap((r) => r.policy);
+  for (const file of spans.filter((s) => s.endsWith('.ts'))) assert.ok(fs.existsSync(path.join(REPO_ROOT, file)), `${file} exists`);
+  const quoted = spans.filter((s) => !s.endsWith('.ts'));
+  assert.ok(quoted.length >= 8, 'the policy column is found (the extraction itself works)');
+  const missing = quoted.filter((code) => {
+    const pattern = code.split('...').map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?');
+    return !new RegExp(pattern).test(source);
+  });
+  assert.deepEqual(missing, [], 'README quotes code that policies/bookinfo.ts does not hold');
+});
+
+test("the README's test-API example passes against policies/ and the committed dist/", () => {
+  const text = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => code.includes("from 'waypoint-policy/testing'"));
+  assert.equal(blocks.length, 1);
+  const abs = (...parts: string[]) => path.join(REPO_ROOT, ...parts).split(path.sep).join('/');
+  const code = blocks[0]
+    .replace(/'waypoint-policy\/testing'/g, `'${abs('simulator', 'testing')}'`)
+    .replace(/'\.\/main'/g, `'${abs('policies', 'main')}'`)
+    .replace(/\('dist'/g, `('${abs('dist')}'`);
+  assert.notEqual(code, blocks[0]);
+  const file = path.join(tempDir(), 'readme-testing.ts');
+  fs.writeFileSync(file, code);
+  // Its expectations throw an AssertionError when the answer differs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(file);
+});
