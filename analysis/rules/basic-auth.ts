@@ -17,7 +17,7 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     docs: {
       summary: 'An empty (or missing) request_methods list is not "all methods": the plugin refuses its whole config, and Envoy then answers 500 on every request of that chain (or keeps the previous config). An empty method in the list is accepted, but matches no request.',
       bad: run(`{ prefix: '/', methods: [], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
-      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].request_methods': request_methods must list at least one method: an empty list makes the plugin refuse its whole config (it does not mean "all methods")`,
+      message: `BasicAuth prop 'rules[0].methods': methods must list at least one method: an empty list makes the plugin refuse its whole config (it does not mean "all methods")`,
       fix: 'List the methods, e.g. ["GET", "POST"].',
     },
   },
@@ -28,7 +28,7 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     docs: {
       summary: 'A rule without credentials makes the plugin refuse its whole config.',
       bad: run(`{ prefix: '/', methods: ['GET'], credentials: [] }`),
-      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].credentials': credentials must list at least one credential: an empty list makes the plugin refuse its whole config`,
+      message: `BasicAuth prop 'rules[0].credentials': credentials must list at least one credential: an empty list makes the plugin refuse its whole config`,
       fix: 'Add a credential (Credential.fromEnv(...)).',
     },
   },
@@ -39,7 +39,7 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     docs: {
       summary: 'Each rule needs exactly one of prefix, exact or suffix; none (or two) makes the plugin refuse its whole config.',
       bad: run(`{ prefix: '/api', exact: '/api', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
-      message: `basic-auth pluginConfig prop 'basic_auth_rules[0]': a rule needs exactly one of prefix, exact or suffix; got prefix and exact`,
+      message: `BasicAuth prop 'rules[0]': a rule needs exactly one of prefix, exact or suffix; got prefix and exact`,
       fix: 'Keep exactly one of prefix, exact, suffix.',
     },
   },
@@ -50,7 +50,7 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     docs: {
       summary: 'An empty prefix/exact/suffix counts as present but leaves the plugin\'s match pattern uninitialised (undefined behaviour: it may match everything or nothing).',
       bad: run(`{ prefix: '', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
-      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].prefix': prefix is empty: the plugin then leaves its match pattern uninitialised (undefined behaviour)`,
+      message: `BasicAuth prop 'rules[0].prefix': prefix is empty: the plugin then leaves its match pattern uninitialised (undefined behaviour)`,
       fix: 'Use prefix "/" to protect every path.',
     },
   },
@@ -61,7 +61,7 @@ export const BASIC_AUTH_RULES: readonly (RuleInfo & { readonly checkedAt: string
     docs: {
       summary: 'Methods match case-sensitively against `:method`, which is upper-case: a lower-case method never matches, so those requests are never checked.',
       bad: run(`{ prefix: '/', methods: ['get'], credentials: [Credential.fromEnv('SHOP_CREDENTIAL')] }`),
-      message: `basic-auth pluginConfig prop 'basic_auth_rules[0].request_methods[0]': method "get" is not upper-case: methods match case-sensitively, so it never matches a real request`,
+      message: `BasicAuth prop 'rules[0].methods[0]': method "get" is not upper-case: methods match case-sensitively, so it never matches a real request`,
       fix: 'Write "GET".',
     },
   },

@@ -284,7 +284,11 @@ export class BasicAuth extends BasicAuthModule {
     const pluginConfig: BasicAuthConfig = { basic_auth_rules: rules };
     if (props.realm !== undefined) pluginConfig.realm = props.realm;
     const pluginProps: DefinedPluginProps<BasicAuthConfig> = withProps(props, { pluginConfig });
-    super(scope, id, pluginProps);
+    try {
+      super(scope, id, pluginProps);
+    } catch (e) {
+      throw inPropTerms(e);
+    }
     deferFindings(this, unread);
     const all = rulesProps.flatMap((r) => r.credentials);
     this.credentialSources = [...new Set(all.map((c) => c.source))];
@@ -377,6 +381,21 @@ function parseRules(scope: Construct, id: string, props: BasicAuthProps, constru
   } finally {
     scope.node.tryRemoveChild(probe.node.id);
   }
+}
+
+/**
+ * The wire config's check speaks of `basic_auth_rules[0].request_methods`;
+ * a BasicAuth's author wrote `rules[0].methods`, and looks for that.
+ */
+function inPropTerms(e: unknown): unknown {
+  if (!isPolicyError(e)) return e;
+  const reword = (text: string) =>
+    text
+      .replace(/basic-auth pluginConfig prop/g, 'BasicAuth prop')
+      .replace(/basic_auth_rules\[/g, 'rules[')
+      .replace(/\]\.request_methods/g, '].methods')
+      .replace(/: request_methods must /g, ': methods must ');
+  return new PolicyError(e.findings.map((f) => ({ ...f, message: reword(f.message), ...(f.fix === undefined ? {} : { fix: reword(f.fix) }) })));
 }
 
 /** Whether a plugin is a BasicAuth construct. */

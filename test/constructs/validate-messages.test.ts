@@ -569,3 +569,20 @@ test('a value under a key named like a credential that the schema cannot list (i
   const short = compileApp(app).findings.filter((f) => f.rule === 'upstream-keys/short');
   assert.deepEqual(short.map((f) => f.message), ['upstream-keys pluginConfig: <redacted> is short']);
 });
+
+test("BasicAuth's rule errors name the props its author wrote (rules[0].methods), not the wire config's keys (basic_auth_rules[0].request_methods); the raw module keeps the wire's", () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const credentials = [Credential.insecureLiteral('shop:admin')];
+  const lower = messageOf(() => new BasicAuth(ns, 'lower', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials }, { prefix: '/admin', methods: ['get'], credentials }] }));
+  assert.match(lower, /^error\[basic-auth\/lowercase-method\]: BasicAuth prop 'rules\[1\]\.methods\[0\]': method "get" is not upper-case/);
+  const empty = messageOf(() => new BasicAuth(ns, 'empty', { targets: [waypoint], rules: [{ prefix: '/', methods: [], credentials }] }));
+  assert.match(empty, /^error\[basic-auth\/empty-methods\]: BasicAuth prop 'rules\[0\]\.methods': methods must list at least one method/);
+  const host = messageOf(() => new BasicAuth(ns, 'host', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials, hosts: [''] }] }));
+  assert.match(host, /BasicAuth prop 'rules\[0\]\.hosts\[0\]': a host is empty/);
+  for (const m of [lower, empty, host]) assert.doesNotMatch(m, /basic_auth_rules|request_methods|pluginConfig/);
+  // Nothing was left in the tree by the refused constructs.
+  assert.equal(ns.node.tryFindChild('lower') ?? ns.node.tryFindChild('empty') ?? ns.node.tryFindChild('host'), undefined);
+  const wire = messageOf(() => new BasicAuth.module(ns, 'wire', { targets: [waypoint], pluginConfig: { basic_auth_rules: [{ prefix: '/', request_methods: ['get'], credentials: ['shop:admin'] }] } }));
+  assert.match(wire, /basic-auth pluginConfig prop 'basic_auth_rules\[0\]\.request_methods\[0\]'/);
+});
