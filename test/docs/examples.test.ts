@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
+import { parse } from 'yaml';
 import { compileApp } from '../../compiler/synth';
 import { PolicyApp } from '../../index';
 import { REPO_ROOT, tempDir } from '../support/helpers';
@@ -94,4 +96,24 @@ test("the README's test-API example passes against policies/ and the committed d
   // Its expectations throw an AssertionError when the answer differs.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(file);
+});
+
+test("docs/security.md's Flux example: the policies stage's Kustomization, a valid one, substitutes the placeholder from the Secret it names", () => {
+  const [code] = programs('docs/security.md').filter((c) => c.includes('fluxSubstitution'));
+  assert.ok(code, 'docs/security.md has a program using Credential.fluxSubstitution');
+  const file = path.join(tempDir(), 'flux.ts');
+  fs.writeFileSync(file, code.replace(/from 'waypoint-policy'/g, `from '${path.join(REPO_ROOT, 'index').split(path.sep).join('/')}'`));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const result = compileApp(require(file).default);
+  assert.deepEqual(result.findings.map((f) => f.rule), ['supply-chain/unpinned-module']);
+  const secret = /substituteFrom: \[\{ name: '([^']+)' \}\]/.exec(code)?.[1];
+  const placeholder = /fluxSubstitution\('([A-Z_]+)'\)/.exec(code)?.[1];
+  const policies = [...result.files].filter(([f]) => /^delivery\/flux\/[^/]+\/kustomization-.*-policies\.yaml$/.test(f));
+  assert.equal(policies.length, 1);
+  const kustomization = parse(policies[0][1]);
+  new Kustomization(kustomization).validate();
+  assert.match(kustomization.spec.path, /\/2-policies$/);
+  assert.deepEqual(kustomization.spec.postBuild.substituteFrom.map((s: { kind: string; name: string }) => [s.kind, s.name]), [['Secret', secret]]);
+  const plugins = [...result.files].filter(([f]) => f.includes('/2-policies/') && f.includes('wasmplugin-'));
+  assert.ok(plugins.length === 1 && plugins[0][1].includes(`"\${${placeholder}}"`), 'the WasmPlugin holds the placeholder');
 });
