@@ -34,6 +34,7 @@ import { pluginTargetKind } from './plugin-target-kind';
 import { pluginTargetWithoutWaypoint } from './plugin-target-without-waypoint';
 import { pluginTooManyTargets } from './plugin-too-many-targets';
 import { pluginUnresolvedTarget } from './plugin-unresolved-target';
+import { pluginUnusedWaypoint } from './plugin-unused-waypoint';
 import { pluginUrlScheme } from './plugin-url-scheme';
 import { schemaGateway } from './schema-gateway';
 import { schemaService } from './schema-service';
@@ -69,6 +70,7 @@ export const RULES: readonly Rule[] = [
   pluginUnresolvedTarget,
   pluginGatewayClassTarget,
   pluginTargetWithoutWaypoint,
+  pluginUnusedWaypoint,
   pluginNoTarget,
   pluginSelectorOnly,
   pluginMatchOnWaypoint,

@@ -271,6 +271,10 @@ kind: Gateway
 metadata: { name: waypoint, namespace: shop }
 spec: { gatewayClassName: istio-waypoint, listeners: [{ name: mesh, port: 15008, protocol: HBONE }] }
 ---
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { istio.io/use-waypoint: waypoint } }
+---
 apiVersion: extensions.istio.io/v1alpha1
 kind: WasmPlugin
 metadata: { name: auth, namespace: shop${annotations} }

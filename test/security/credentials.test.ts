@@ -207,8 +207,8 @@ export function adminAuth(ns: wp.MeshNamespace, waypoint: wp.Waypoint, credentia
     dir,
     `import { adminAuth } from './lib/pattern';
 const app = new wp.PolicyApp();
-const ns = new wp.MeshNamespace(app, 'default');
-adminAuth(ns, new wp.Waypoint(ns, 'waypoint'), ${credential});
+const ns = new wp.MeshNamespace(app, 'default'); const waypoint = new wp.Waypoint(ns, 'waypoint'); ns.useWaypoint(waypoint);
+adminAuth(ns, waypoint, ${credential});
 export default app;`,
   );
 }
@@ -454,8 +454,10 @@ test('insecureLiteral is always reported by the analysis (credentials/literal)',
 test('Credential.fluxSubstitution keeps the value out of git: the manifest holds ${NAME}', () => {
   const app = new PolicyApp();
   const ns = new MeshNamespace(app, 'default');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  ns.useWaypoint(waypoint);
   new BasicAuth(ns, 'auth', {
-    targets: [new Waypoint(ns, 'waypoint')],
+    targets: [waypoint],
     rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fluxSubstitution('BOOKINFO_ADMIN')] }],
     acknowledge: { unpinnedModule: 'test' },
   });
