@@ -11,7 +11,7 @@ import { loadPlugins } from '../plugins';
 import { MESH_FLAGS, MESH_FLAGS_USAGE, meshFlags } from '../mesh-flags';
 
 export const usage = `waypoint-policy explain --to NAMESPACE/SERVICE[:PORT] [--via NAMESPACE/GATEWAY] [--method M] [--path P]
-                        [-H 'Name: value']... [--authority HOST] [--manifests DIR] [--plugins FILE|PACKAGE]...
+                        [-H 'Name: value']... [--authority HOST[:PORT]] [--manifests DIR] [--plugins FILE|PACKAGE]...
                         [--target NAME] [--root-namespace NS] [--cluster-domain DOMAIN] [--json]
 
 Simulate one request against the manifests in DIR (default: dist; or one file) and explain,
