@@ -14,7 +14,7 @@ import { checkAuthority, isSimulationError, parseDestination, parseGateway } fro
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
-import { pluginId, pluginPairs, refsOf, type PluginMove, type PluginPair } from './plugin-moves';
+import { changedFields, pluginId, pluginPairs, refsOf, type PluginMove, type PluginPair } from './plugin-moves';
 import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type RolloutState, type SyncGap } from './sync-gaps';
 import { failsOpen, leftAmbient, type FailsOpen, type LeftAmbient } from './unsimulated-widening';
 
@@ -225,18 +225,29 @@ interface MoveWitnesses {
   readonly leaves: string[];
   readonly joins: string[];
   readonly runsAfter: Set<string>;
+  readonly nowRunsAfter: Set<string>;
+}
+
+/** The base's id of each renamed plugin, by its head id: a chain entry is compared with its old self. */
+function renamedFrom(pairs: readonly PluginPair[]): Map<string, string> {
+  return new Map(pairs.filter((p) => p.renamed).map((p) => [pluginId(p.to), pluginId(p.from)]));
 }
 
 /** Who runs the plugins of `pairs` before and after, from one subject's two chains (`moves` is filled in place). */
 function notePairs(pairs: readonly PluginPair[], moves: Map<PluginPair, MoveWitnesses>, subject: string, before: readonly ChainEntry[], after: readonly ChainEntry[]): void {
+  const baseId = renamedFrom(pairs);
   for (const p of pairs) {
     const [from, to] = [pluginId(p.from), pluginId(p.to)];
-    const move = moves.get(p) ?? moves.set(p, { leaves: [], joins: [], runsAfter: new Set() }).get(p)!;
-    const had = before.some((e) => e.id === from);
+    const move = moves.get(p) ?? moves.set(p, { leaves: [], joins: [], runsAfter: new Set(), nowRunsAfter: new Set() }).get(p)!;
+    const had = before.find((e) => e.id === from);
     const mine = after.find((e) => e.id === to);
     if (had && !mine) move.leaves.push(subject);
     if (!had && mine) move.joins.push(subject);
     if (p.renamed && mine) for (const e of after) if (e !== mine && orderUnknown(e, mine)) move.runsAfter.add(e.id);
+    if (!had || !mine) continue;
+    // Plugins it surely ran before (not a tie istiod breaks by age) that it now surely runs after.
+    const ranBefore = new Set(before.slice(before.indexOf(had) + 1).filter((e) => !orderUnknown(e, had)).map((e) => e.id));
+    for (const e of after.slice(0, after.indexOf(mine))) if (!orderUnknown(e, mine) && ranBefore.has(baseId.get(e.id) ?? e.id)) move.nowRunsAfter.add(e.id);
   }
 }
 
@@ -546,13 +557,14 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     const live = headInCluster(head, leftBehind);
     if (baseTargets.has(target)) {
       leftAmbientNamespaces.push(...leftAmbient(base, live, target));
-      failingOpen.push(...failsOpen(base, head, target));
     }
     const facts: HeadFacts = { pruned, leftBehind: new Map(leftBehind.map((o) => [objectKey(o.manifest), describe(o)])) };
     const bi = indexFor(base, target);
     const hi = indexFor(live, target);
     const services = serviceList([base, head], target);
     const pairs = pluginPairs(base, head, target);
+    const renames = renamedFrom(pairs);
+    if (baseTargets.has(target)) failingOpen.push(...failsOpen(base, head, target, pairs));
     const moves = new Map<PluginPair, MoveWitnesses>();
     const states = rolloutStates(base, live, target, tools);
     const stateIndexes = states.map((st) => indexFor(st.model, target));
@@ -574,7 +586,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
         const during = chainDuring(stateIndexes[i], s.namespace, s.name, state);
         // A label naming a Gateway that is gone by then is the pruned-Gateway hazard's; a Namespace label landing early, the early adoption's.
         if ((during.named && state.gone.has(during.named)) || (during.from === 'Namespace' && earlyNamespaces.has(s.namespace))) return;
-        const missing = missingDuring(beforeEntries, afterEntries, during.entries);
+        const missing = missingDuring(beforeEntries, afterEntries, during.entries, renames);
         if (missing.length > 0) syncGaps.push({ target, service: label, tool: state.tool, during: state.during, ...(during.waypoint ? { waypoint: during.waypoint } : {}), missing });
       });
     }
@@ -589,17 +601,20 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       notePairs(pairs, moves, `ingress gateway ${g.namespace}/${g.name}`, beforeEntries, afterEntries);
     }
     for (const p of pairs) {
-      const m = moves.get(p) ?? { leaves: [], joins: [], runsAfter: new Set<string>() };
+      const m = moves.get(p) ?? { leaves: [], joins: [], runsAfter: new Set<string>(), nowRunsAfter: new Set<string>() };
       const [refsBefore, refsAfter] = [refsOf(p.from), refsOf(p.to)];
+      const changed = changedFields(p.from, p.to);
       pluginMoves.push({
         target,
         from: pluginId(p.from),
         to: pluginId(p.to),
         renamed: p.renamed,
+        ...(changed.length > 0 ? { changed } : {}),
         ...(JSON.stringify(refsBefore) !== JSON.stringify(refsAfter) ? { targetRefs: { before: refsBefore, after: refsAfter } } : {}),
         leaves: m.leaves.sort(),
         joins: m.joins.sort(),
         ...(m.runsAfter.size > 0 ? { runsAfter: [...m.runsAfter].sort() } : {}),
+        ...(m.nowRunsAfter.size > 0 ? { nowRunsAfter: [...m.nowRunsAfter].sort() } : {}),
         ...(p.renamed ? { prunedLast: argoSyncOptionsOf(p.from.manifest.metadata.annotations).includes('PruneLast=true') } : {}),
       });
     }

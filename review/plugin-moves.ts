@@ -1,5 +1,6 @@
 import { objectKey, type KubeObject, type MeshModel, type ModelObject } from '../compiler/model';
 import { objectItems } from '../simulator/mesh-index';
+import { moduleId } from '../constructs/define-plugin';
 
 /**
  * A WasmPlugin this change renames (the base's is removed, one with the same
@@ -15,6 +16,12 @@ export interface PluginMove {
   /** As the head names it: another name when renamed. */
   readonly to: string;
   readonly renamed: boolean;
+  /**
+   * The fields of its spec, bar what it attaches to, that differ between the
+   * two (`failStrategy`, `pluginConfig`): a plugin renamed in the same change
+   * that edits it is compared with its old self, as an edit in place is.
+   */
+  readonly changed?: string[];
   /** What it attaches to (`Gateway waypoint`), before and after, when that changed. */
   readonly targetRefs?: { readonly before: string[]; readonly after: string[] };
   /** Who ran it (under either name) before and no longer does (`Service shop/cart`, `ingress gateway ...`). */
@@ -28,6 +35,12 @@ export interface PluginMove {
    * whatever its name says.
    */
   readonly runsAfter?: string[];
+  /**
+   * The plugins it now runs after on some chain, which its old self ran
+   * before there (its phase or priority changed): what they do to a request
+   * (rewrite a header, answer it themselves) now comes first.
+   */
+  readonly nowRunsAfter?: string[];
   /**
    * For a renamed plugin: whether the base's carries Argo CD's
    * `PruneLast=true`, which Argo CD reads from the live object and which
@@ -62,11 +75,30 @@ export function specWithoutAttachment(m: KubeObject): Record<string, unknown> {
 
 const behaviour = (o: ModelObject) => JSON.stringify(specWithoutAttachment(o.manifest));
 
+/** The module it runs (`ghcr.io/.../basic_auth`, without tag or digest), if its url is a string. */
+function moduleOf(o: ModelObject): string | undefined {
+  const url = (o.manifest.spec as { url?: unknown } | undefined)?.url;
+  return typeof url === 'string' ? moduleId(url) : undefined;
+}
+
+const sameModule = (x: ModelObject, y: ModelObject) => moduleOf(x) !== undefined && moduleOf(x) === moduleOf(y);
+
+/** The fields of the spec, bar what it attaches to, that differ between the two, sorted. */
+export function changedFields(from: ModelObject, to: ModelObject): string[] {
+  const [a, b] = [specWithoutAttachment(from.manifest), specWithoutAttachment(to.manifest)];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+}
+
 /**
  * The WasmPlugins of one target that this change renames or moves. A removed
  * plugin is paired with an added one in the same namespace whose spec is the
  * same (a rename), else whose spec differs only in what it attaches to (a
- * rename and a move); each pairs at most once, by name order. A plugin kept
+ * rename and a move), else that runs the same module on the same targets (a
+ * rename that also edits it: turned FAIL_OPEN, its rules or phase changed),
+ * else that is the only one of its module removed and the only one added
+ * there (renamed, moved and edited); each pairs at most once, by name order.
+ * Without the last two, a rename would hide an edit that weakens the plugin:
+ * the review compares a pair as it compares an edit in place. A plugin kept
  * under its name whose attachments change is moved.
  */
 export function pluginPairs(base: MeshModel, head: MeshModel, target: string): PluginPair[] {
@@ -78,10 +110,19 @@ export function pluginPairs(base: MeshModel, head: MeshModel, target: string): P
   const added = h.filter((o) => !inBase.has(objectKey(o.manifest))).sort(byName);
   const out: PluginPair[] = [];
   const taken = new Set<ModelObject>();
+  const paired = (r: ModelObject) => out.some((p) => p.from === r);
   const sameNamespace = (x: ModelObject, y: ModelObject) => (x.manifest.metadata.namespace ?? 'default') === (y.manifest.metadata.namespace ?? 'default');
-  for (const same of [(x: ModelObject, y: ModelObject) => JSON.stringify(x.manifest.spec) === JSON.stringify(y.manifest.spec), (x: ModelObject, y: ModelObject) => behaviour(x) === behaviour(y)]) {
+  // Left unpaired by the passes before: the only removed and the only added plugin of its module in its namespace.
+  const alone = (x: ModelObject, y: ModelObject) =>
+    removed.filter((o) => !paired(o) && sameNamespace(o, x) && sameModule(o, x)).length === 1 && added.filter((o) => !taken.has(o) && sameNamespace(o, y) && sameModule(o, y)).length === 1;
+  for (const same of [
+    (x: ModelObject, y: ModelObject) => JSON.stringify(x.manifest.spec) === JSON.stringify(y.manifest.spec),
+    (x: ModelObject, y: ModelObject) => behaviour(x) === behaviour(y),
+    (x: ModelObject, y: ModelObject) => sameModule(x, y) && JSON.stringify(refsOf(x)) === JSON.stringify(refsOf(y)),
+    (x: ModelObject, y: ModelObject) => sameModule(x, y) && alone(x, y),
+  ]) {
     for (const r of removed) {
-      if (out.some((p) => p.from === r)) continue;
+      if (paired(r)) continue;
       const a = added.find((x) => !taken.has(x) && sameNamespace(r, x) && same(r, x));
       if (!a) continue;
       taken.add(a);

@@ -83,7 +83,7 @@ function leftAmbientLine(n: LeftAmbient): string {
 
 function failsOpenLine(f: FailsOpen): string {
   return (
-    `${f.plugin}${inTarget(f.target)} now fails open (failStrategy ${f.before} -> FAIL_OPEN): whenever its module cannot be fetched or crashes, the requests it refuses pass unchecked. ` +
+    `${f.plugin}${inTarget(f.target)}${f.renamedFrom ? ` (renamed from ${f.renamedFrom.replace(/^WasmPlugin /, '')})` : ''} now fails open (failStrategy ${f.before} -> FAIL_OPEN): whenever its module cannot be fetched or crashes, the requests it refuses pass unchecked. ` +
     'The simulated requests assume the module loads and do not show this. Keep it fail-closed (remove failStrategy) unless availability beats this check here'
   );
 }
@@ -269,6 +269,8 @@ function moveLine(m: PluginMove, effects: EffectChanges): string {
   const gaps = effects.syncGaps;
   const what = m.renamed ? `${m.from}${inTarget(m.target)} renamed ${m.to.replace(/^WasmPlugin /, '')}` : `${m.from}${inTarget(m.target)} moved`;
   const refs = m.targetRefs ? `${m.renamed ? ', and moved' : ''} from ${m.targetRefs.before.join(', ') || 'no targetRefs'} to ${m.targetRefs.after.join(', ') || 'no targetRefs'}` : '';
+  // Not a plain rename: what changed with it is compared with the old plugin above (fails open, access, chains).
+  const edited = m.changed?.length ? `, and changed (${m.changed.join(', ')})` : '';
   const parts: string[] = [];
   if (m.joins.length > 0) parts.push(`now runs for ${m.joins.join(', ')}`);
   if (m.leaves.length > 0) parts.push(`no longer runs for ${m.leaves.join(', ')} (after the sync, not only during it)`);
@@ -282,8 +284,11 @@ function moveLine(m: PluginMove, effects: EffectChanges): string {
     ];
     parts.push(`no Service that runs it before and after goes without it during the sync${why.length ? `: ${why.join(', and ')}` : ''}`);
   }
+  if (m.nowRunsAfter?.length) {
+    parts.push(`now runs after ${m.nowRunsAfter.join(', ')}, which it ran before (its phase or priority changed): what that plugin does to a request now comes before it`);
+  }
   if (m.runsAfter?.length) parts.push(`as a new object it runs after ${m.runsAfter.join(', ')}, which share its phase and priority (istiod runs the older one first, whatever the names say)`);
-  return `${what}${refs}: ${parts.join('; ')}`;
+  return `${what}${refs}${edited}: ${parts.join('; ')}`;
 }
 
 function partOfLine(r: Review): string {

@@ -125,13 +125,17 @@ function contentKey(e: ChainEntry): string {
   return JSON.stringify([m.kind, m.metadata.namespace ?? 'default', specWithoutAttachment(m)]);
 }
 
-/** Whether `chain` runs `e`: the same object, or one with the same content under another name (a renamed copy). */
-function runs(chain: readonly ChainEntry[], e: ChainEntry): boolean {
+/**
+ * Whether `chain` runs `e`: the same object, one with the same content under
+ * another name (a renamed copy), or the one this change renames it to
+ * (`renamed`: base id by head id), edited or not.
+ */
+function runs(chain: readonly ChainEntry[], e: ChainEntry, renamed: ReadonlyMap<string, string>): boolean {
   const key = contentKey(e);
-  return chain.some((x) => x.id === e.id || contentKey(x) === key);
+  return chain.some((x) => x.id === e.id || contentKey(x) === key || renamed.get(x.id) === e.id);
 }
 
 /** The entries of `before` that `after` also runs but `during` does not: what the subject goes without meanwhile. */
-export function missingDuring(before: readonly ChainEntry[], after: readonly ChainEntry[], during: readonly ChainEntry[]): string[] {
-  return [...new Set(before.filter((e) => runs(after, e) && !runs(during, e)).map((e) => e.id))].sort();
+export function missingDuring(before: readonly ChainEntry[], after: readonly ChainEntry[], during: readonly ChainEntry[], renamed: ReadonlyMap<string, string> = new Map()): string[] {
+  return [...new Set(before.filter((e) => runs(after, e, renamed) && !runs(during, e, renamed)).map((e) => e.id))].sort();
 }

@@ -2,6 +2,7 @@ import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
 import { LABELS } from '../constructs/labels';
 import { isAuthPlugin, pluginSubject, pluginView } from '../analysis/rules/plugin-spec';
 import { labelsOf } from '../analysis/rules/waypoints';
+import { pluginId, type PluginPair } from './plugin-moves';
 
 /**
  * Widenings no representative request can show: the simulator sends every
@@ -21,6 +22,8 @@ export interface FailsOpen {
   readonly target: string;
   /** `WasmPlugin namespace/name`. */
   readonly plugin: string;
+  /** `WasmPlugin namespace/name` of its old self, when this change also renames it. */
+  readonly renamedFrom?: string;
   /** The base's failStrategy (FAIL_CLOSE when unset, the API's default). */
   readonly before: string;
 }
@@ -51,19 +54,22 @@ export function leftAmbient(base: MeshModel, live: MeshModel, target: string): L
  * The simulator assumes every module loads, so a plugin that now fails open
  * answers as before; yet whenever its module cannot be fetched or crashes,
  * what it refused passes. Only a plugin that decides access counts (the
- * rule plugin/fail-open-auth's test), and only one both revisions hold
- * that did not fail open already: a new plugin that fails open protects
- * more than nothing did.
+ * rule plugin/fail-open-auth's test), and only one the base held, under its
+ * name or under the one this change renames it from (`pairs`), that did not
+ * fail open already: a new plugin that fails open protects more than nothing
+ * did.
  */
-export function failsOpen(base: MeshModel, head: MeshModel, target: string): FailsOpen[] {
-  const before = new Map(ofTarget(base, target, 'WasmPlugin').map((o) => [objectKey(o.manifest), pluginView(o)]));
+export function failsOpen(base: MeshModel, head: MeshModel, target: string, pairs: readonly PluginPair[]): FailsOpen[] {
+  const before = new Map(ofTarget(base, target, 'WasmPlugin').map((o) => [objectKey(o.manifest), o]));
+  const renamedFrom = new Map(pairs.filter((p) => p.renamed).map((p) => [p.to, p.from]));
   const out: FailsOpen[] = [];
   for (const o of ofTarget(head, target, 'WasmPlugin')) {
     const p = pluginView(o);
     if (p.failStrategy !== 'FAIL_OPEN' || !isAuthPlugin(p)) continue;
-    const was = before.get(objectKey(o.manifest));
-    if (!was || was.failStrategy === 'FAIL_OPEN') continue;
-    out.push({ target, plugin: pluginSubject(p), before: was.failStrategy });
+    const from = renamedFrom.get(o);
+    const was = from ?? before.get(objectKey(o.manifest));
+    if (!was || pluginView(was).failStrategy === 'FAIL_OPEN') continue;
+    out.push({ target, plugin: pluginSubject(p), ...(from ? { renamedFrom: pluginId(from) } : {}), before: pluginView(was).failStrategy });
   }
   return out.sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0));
 }

@@ -109,3 +109,29 @@ test('a plugin moved away from a Service says so (after the sync, not only durin
   assert.deepEqual([t.from, t.to, t.runsAfter], ['WasmPlugin shop/auth', 'WasmPlugin shop/aaa-auth', ['WasmPlugin shop/other']]);
   assert.match((await diff(tied)).out, /as a new object it runs after WasmPlugin shop\/other, which share its phase and priority \(istiod runs the older one first, whatever the names say\)/);
 });
+
+test('a plugin renamed in the same change that lowers its priority below another plugin on its chain is said to run after it now, as its chain order would show for an edit in place', async () => {
+  const priority = (program: string, id: string, n: number) => program.replace(`new wp.BasicAuth(ns, '${id}', {`, `new wp.BasicAuth(ns, '${id}', { priority: ${n},`);
+  const base = priority(priority(moves({ plugin: 'auth', target: 'a', ns: 'a', extra: 'other' }), 'auth', 10), 'other', 5);
+  const head = priority(priority(moves({ plugin: 'auth-v2', target: 'a', ns: 'a', extra: 'other' }), 'auth-v2', 1), 'other', 5);
+  const repo = await policyRepo(base, head, 'wp-moves-');
+  const m = JSON.parse((await diff(repo, '--json')).out).effects.pluginMoves;
+  assert.deepEqual(
+    m.map((x: any) => [x.from, x.to, x.renamed, x.changed, x.nowRunsAfter]),
+    [['WasmPlugin shop/auth', 'WasmPlugin shop/auth-v2', true, ['priority'], ['WasmPlugin shop/other']]],
+  );
+  assert.match((await diff(repo)).out, /WasmPlugin shop\/auth \[demo\] renamed shop\/auth-v2, and changed \(priority\): .*now runs after WasmPlugin shop\/other, which it ran before \(its phase or priority changed\): what that plugin does to a request now comes before it/);
+});
+
+test('a plugin renamed while it loses a target and turns FAIL_OPEN (its spec differs in more than targetRefs) is still paired with its old self, the only one of its module removed and added: it says whom it no longer runs for, and that it now fails open', async () => {
+  const head = moves({ plugin: 'auth-v2', target: 'a', ns: 'a', cart: 'b' }).replace("new wp.BasicAuth(ns, 'auth-v2', {", "new wp.BasicAuth(ns, 'auth-v2', { failStrategy: wp.FailStrategy.FAIL_OPEN,").replace("unpinnedModule: 'test' }", "unpinnedModule: 'test', failOpen: 'test' }");
+  const repo = await policyRepo(moves({ plugin: 'auth', target: 'a, b', ns: 'a', cart: 'b' }), head, 'wp-moves-');
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  assert.deepEqual(
+    r.effects.pluginMoves.map((m: any) => [m.from, m.to, m.changed, m.targetRefs, m.leaves]),
+    [['WasmPlugin shop/auth', 'WasmPlugin shop/auth-v2', ['failStrategy'], { before: ['Gateway waypoint', 'Gateway waypoint-b'], after: ['Gateway waypoint'] }, ['Service shop/cart']]],
+  );
+  assert.deepEqual(r.effects.failsOpen.map((f: any) => [f.plugin, f.renamedFrom]), [['WasmPlugin shop/auth-v2', 'WasmPlugin shop/auth']]);
+  assert.ok(r.effects.access.some((a: any) => a.widened && a.to === 'shop/cart'), JSON.stringify(r.effects.access));
+  assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
+});

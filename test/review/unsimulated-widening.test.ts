@@ -97,3 +97,23 @@ test('a new auth plugin that fails open protects more than nothing did, and a pl
   assert.ok(review.objects.some((o: { object: { name: string }; fields: { path: string }[] }) => o.object.name === 'logs' && o.fields.some((f) => f.path === 'spec.failStrategy')), r.out);
   assert.deepEqual(review.effects.failsOpen, [], r.out);
 });
+
+test('an auth plugin renamed in the same change that turns it FAIL_OPEN is compared with its old self: reported as renamed, and as failing open, in every format, and --fail-on-widened fails', async () => {
+  const renamed = program({ failStrategy: 'wp.FailStrategy.FAIL_OPEN' }).replace("new wp.BasicAuth(ns, 'auth', {", "new wp.BasicAuth(ns, name === 'shop' ? 'auth-v2' : 'auth', {");
+  const repo = await policyRepo(program({}), renamed, 'wp-unsimulated-');
+  const json = await diff(repo, 'json');
+  assert.equal(json.code, 1, json.io.text());
+  const r = JSON.parse(json.out);
+  assert.deepEqual(r.effects.failsOpen, [{ target: 'demo', plugin: 'WasmPlugin shop/auth-v2', renamedFrom: 'WasmPlugin shop/auth', before: 'FAIL_CLOSE' }]);
+  assert.deepEqual(
+    r.effects.pluginMoves.map((m: any) => [m.from, m.to, m.renamed, m.changed]),
+    [['WasmPlugin shop/auth', 'WasmPlugin shop/auth-v2', true, ['failStrategy']]],
+  );
+  const text = await diff(repo, 'text');
+  assert.equal(text.code, 1);
+  assert.match(text.out, /!! WasmPlugin shop\/auth-v2 \[demo\] \(renamed from shop\/auth\) now fails open \(failStrategy FAIL_CLOSE -> FAIL_OPEN\)/);
+  assert.match(text.out, /WasmPlugin shop\/auth \[demo\] renamed shop\/auth-v2, and changed \(failStrategy\):/);
+  assert.match(text.err, /--fail-on-widened fails: 1 auth plugin\(s\) now failing open/);
+  const markdown = await diff(repo, 'markdown');
+  assert.match(markdown.out, /- \*\*WasmPlugin shop\/auth-v2 \[demo\] \(renamed from shop\/auth\) now fails open/);
+});
