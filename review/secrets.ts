@@ -3,6 +3,7 @@ import { pluginDefinitionFor } from '../constructs/define-plugin';
 import { maskedUrl } from '../analysis/schema/go-url';
 import { shortHash } from '../simulator/redact';
 import { isSecretKeyName } from '../constructs/internal/secret-keys';
+import { isEncodedPair } from '../constructs/internal/known-secrets';
 
 type Path = readonly (string | number)[];
 
@@ -28,6 +29,50 @@ function underSecretName(path: Path): boolean {
 
 const isModuleUrl = (path: Path) => path.length === 2 && path[0] === 'spec' && path[1] === 'url';
 
+// A URL anywhere (an upstream in a plugin's config) may carry `user:password@`
+// or a token in its query, as a module's own url does.
+const isUrl = (value: string) => /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+$/.test(value);
+
+// `Bearer eyJ...`, `Basic dXNl...`: an Authorization header's value, whatever key holds it.
+const AUTH_SCHEME = /^\s*(bearer|basic)\s+\S+\s*$/i;
+// `Authorization: Bearer ...`, `X-Api-Key: ...`: a header line, under a key or in a list of lines.
+const HEADER_LINE = /^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*:\s*\S/;
+
+/**
+ * Whether a string is a credential by its shape, wherever it is: an
+ * Authorization header's value, a header line naming a credential, a
+ * `user:password` pair in base64 (how basic_auth stores one).
+ */
+function looksLikeCredential(value: string): boolean {
+  const header = HEADER_LINE.exec(value);
+  return AUTH_SCHEME.test(value) || (header !== null && isSecretKeyName(header[1])) || isEncodedPair(value);
+}
+
+// The fields of a list item that say what its other fields hold: `{ name: Authorization, value: ... }`.
+const NAMING_FIELDS = ['name', 'key', 'header'];
+
+function secretNamingFields(item: unknown): string[] {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) return [];
+  const o = item as Record<string, unknown>;
+  return NAMING_FIELDS.filter((k) => typeof o[k] === 'string' && isSecretKeyName(o[k] as string));
+}
+
+/**
+ * `policy`, and below `path` every field but the naming one of an item
+ * (either revision's, `items`) that names a credential: a list of headers
+ * to send, `[{ name: Authorization, value: Bearer ... }]`, holds it under
+ * `value`, a key no list of names can tell from any other.
+ */
+export function withNamedItem(policy: SecretPolicy, path: Path, ...items: unknown[]): SecretPolicy {
+  const naming = new Set(items.flatMap(secretNamingFields));
+  if (naming.size === 0) return policy;
+  const at = path.length;
+  return {
+    isSecret: (p) => policy.isSecret(p) || (p.length > at && !naming.has(String(p[at])) && path.every((x, i) => p[i] === x)),
+    mask: policy.mask,
+  };
+}
+
 // `spec.vmConfig.env[i].value`: environment values are how a module is
 // handed an API key, whatever the variable is called.
 const isEnvValue = (path: Path) => path.length === 5 && path[0] === 'spec' && path[1] === 'vmConfig' && path[2] === 'env' && path[4] === 'value';
@@ -36,8 +81,9 @@ const isEnvValue = (path: Path) => path.length === 5 && path[0] === 'spec' && pa
  * The secrets of one manifest: the fixed keys anywhere; for a WasmPlugin, its
  * environment values, and for one of a registered module (built-in or
  * `definePlugin`), its definition's `secretKeys` anywhere under
- * `spec.pluginConfig`. Module URLs print without
- * their `user:password@`, and with their query values as fingerprints.
+ * `spec.pluginConfig`. Module URLs, and any other string that is a URL,
+ * print without their `user:password@`, and with their query values as
+ * fingerprints.
  */
 export function secretPolicyFor(manifest: KubeObject | undefined): SecretPolicy {
   const spec = manifest?.kind === 'WasmPlugin' ? (manifest.spec as { url?: unknown } | undefined) : undefined;
@@ -47,7 +93,7 @@ export function secretPolicyFor(manifest: KubeObject | undefined): SecretPolicy 
       underSecretName(path) ||
       (manifest?.kind === 'WasmPlugin' && isEnvValue(path)) ||
       (pluginKeys.size > 0 && path[0] === 'spec' && path[1] === 'pluginConfig' && underSecretKey(path.slice(2), pluginKeys)),
-    mask: (path, value) => (manifest?.kind === 'WasmPlugin' && isModuleUrl(path) ? maskedUrl(value, credentialFingerprint) : value),
+    mask: (path, value) => ((manifest?.kind === 'WasmPlugin' && isModuleUrl(path)) || isUrl(value) ? maskedUrl(value, credentialFingerprint) : value),
   };
 }
 
@@ -65,14 +111,15 @@ export function credentialFingerprint(value: string): string {
 
 /** Replace every secret string by its fingerprint, and mask the rest (deep copy). */
 export function redactSecrets(value: unknown, path: (string | number)[], policy: SecretPolicy): unknown {
-  if (typeof value === 'string') return policy.isSecret(path) ? credentialFingerprint(value) : policy.mask(path, value);
+  if (typeof value === 'string') return policy.isSecret(path) || looksLikeCredential(value) ? credentialFingerprint(value) : policy.mask(path, value);
   // A secret that is not a string (a number, a nested object) prints as its fingerprint too.
   if (policy.isSecret(path) && value !== undefined && value !== null && typeof value !== 'object') return credentialFingerprint(String(value));
   if (Array.isArray(value)) return value.map((v, i) => redactSecrets(v, [...path, i], policy));
   if (value && typeof value === 'object') {
     // Below a secret key, the keys are fingerprints too: a key may be the secret itself (a map from API key to team).
     const keyed = policy.isSecret(path);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [keyed ? credentialFingerprint(k) : k, redactSecrets(v, [...path, k], policy)]));
+    const inner = withNamedItem(policy, path, value);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [keyed ? credentialFingerprint(k) : k, redactSecrets(v, [...path, k], inner)]));
   }
   return value;
 }

@@ -6,8 +6,13 @@
 export const SECRET_CONFIG_KEYS: readonly string[] = ['credentials', 'password', 'token', 'secret'];
 
 // The last word of a key that names a credential, however the key is
-// written: `client_secret`, `apiToken`, `Password`, `access-token`.
-const SECRET_WORDS = new Set(['credential', 'credentials', 'password', 'passwords', 'passwd', 'secret', 'secrets', 'token', 'apikey']);
+// written: `client_secret`, `apiToken`, `Password`, `access-token`; and
+// the HTTP headers that carry one (`Authorization`, `Proxy-Authorization`,
+// `Cookie`), which a module is often handed as a map of headers to send.
+const SECRET_WORDS = new Set([
+  'credential', 'credentials', 'password', 'passwords', 'passwd', 'passphrase', 'secret', 'secrets', 'token', 'apikey', 'apikeys',
+  'authorization', 'bearer', 'cookie', 'cookies',
+]);
 // `key` names one only after these: `api_key`, `privateKey`, not `cache_key`.
 const KEY_QUALIFIERS = new Set(['api', 'private', 'secret', 'access', 'signing', 'client']);
 
@@ -31,5 +36,5 @@ function namesSecret(key: string): boolean {
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
   const last = words[words.length - 1];
-  return last !== undefined && (SECRET_WORDS.has(last) || (last === 'key' && KEY_QUALIFIERS.has(words[words.length - 2] ?? '')));
+  return last !== undefined && (SECRET_WORDS.has(last) || ((last === 'key' || last === 'keys') && KEY_QUALIFIERS.has(words[words.length - 2] ?? '')));
 }

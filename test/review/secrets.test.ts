@@ -149,3 +149,45 @@ test('a value under a key named like a credential, in any case or compound, is f
     shown.forEach((k, i) => assert.ok(out.includes(`After-${keys.length + i}-Canary`), `${k} in ${format}`));
   }
 });
+
+test('credentials under authorization, bearer, cookie and passphrase keys, in a header map or a list of named headers, in a header line, a base64 user:pass or a URL in the config, at any depth, never print; the diff says they changed by fingerprint, and what is no credential still shows', () => {
+  const config = (tag: string) => ({
+    upstream: `keep-${tag}`,
+    authorization: `Bearer ${tag}AuthzCanary1`,
+    bearer: `${tag}BearerCanary2`,
+    headers: { Authorization: `Basic ${tag}HdrCanary3`, 'X-Trace': `trace-${tag}` },
+    header_list: [
+      { name: 'Authorization', value: `${tag}ListCanary4` },
+      { name: 'x-trace', value: `list-${tag}` },
+    ],
+    nested: { deep: [{ cookie: `${tag}CookieCanary5` }] },
+    lines: [`Authorization: Bearer ${tag}LineCanary6`, `X-Request-Id: line-${tag}`],
+    proxy: `https://svc:${tag}UrlCanary7@proxy.example.com/`,
+    passphrase: `${tag}PassphraseCanary8`,
+    fallback: Buffer.from(`svc:${tag}PairCanary9`).toString('base64'),
+    access_keys: [`${tag}KeysCanary10`],
+  });
+  const tree = (pluginConfig: unknown) => new Map([['demo/shop/wasmplugin-hdr.yaml', plugin('hdr', 'oci://registry.example.com/wasm/unregistered-headers:1.0.0', pluginConfig)]]);
+  const canaries = /Canary\d|svc:/;
+  // Every value changed; then the whole config added where there was none (printed as one value).
+  for (const [base, head, shown, edited] of [
+    [tree(config('Before')), tree(config('After')), ['keep-After', 'trace-After', 'list-After', 'line-After', 'X-Trace'], true],
+    [tree({}), tree(config('After')), ['keep-After', 'trace-After', 'list-After', 'x-trace'], false],
+  ] as const) {
+    const [change] = diffObjects(parseTree(base), parseTree(head));
+    const byPath = Object.fromEntries(change.fields.map((f) => [f.path, f]));
+    if (edited) {
+      for (const p of ['spec.pluginConfig.authorization', 'spec.pluginConfig.headers.Authorization', 'spec.pluginConfig.header_list[0].value', 'spec.pluginConfig.lines[0]', 'spec.pluginConfig.fallback', 'spec.pluginConfig.nested.deep[0].cookie']) {
+        assert.ok(byPath[p], `${p} in ${Object.keys(byPath).join(', ')}`);
+        assert.match(String(byPath[p].after), /sha256:[0-9a-f]{8}/, p);
+        assert.notEqual(byPath[p].before, byPath[p].after, p);
+      }
+    }
+    const r = review(base, head, { base: 'main', head: 'working tree' });
+    for (const format of ['text', 'markdown', 'json'] as const) {
+      const out = formatReview(r, format);
+      assert.doesNotMatch(out, canaries, format);
+      for (const s of shown) assert.ok(out.includes(s), `${s} in ${format}`);
+    }
+  }
+});
