@@ -17,6 +17,7 @@ import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
 import { changedFields, pluginId, pluginPairs, refsOf, type PluginMove, type PluginPair } from './plugin-moves';
 import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type RolloutState, type SyncGap } from './sync-gaps';
 import { failsOpen, leftAmbient, type FailsOpen, type LeftAmbient } from './unsimulated-widening';
+import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
 export interface BindingState {
@@ -374,8 +375,29 @@ function basicAuthPlugins(models: MeshModel[], target: string): BasicAuthPlugin[
   });
 }
 
+/**
+ * The WasmPlugins that decide access (the rule plugin/fail-open-auth's
+ * test) with no Basic-auth rules to build requests from: OPA, a team's
+ * `definePlugin`. `changed`: it differs from the other revision's plugin of
+ * that name, or only one revision has it.
+ */
+function otherAuthPlugins(models: MeshModel[], target: string): { namespace: string; refs: BasicAuthPlugin['refs']; changed: boolean }[] {
+  const found = models.map((m) =>
+    m.objects.filter((o) => {
+      const url = (o.manifest.spec as { url?: unknown } | undefined)?.url;
+      return o.target === target && o.manifest.kind === 'WasmPlugin' && !(typeof url === 'string' && isBasicAuthModule(url)) && isAuthPlugin(pluginView(o));
+    }),
+  );
+  return found.flatMap((plugins, side) =>
+    plugins.map((o) => {
+      const other = found[1 - side].find((x) => objectKey(x.manifest) === objectKey(o.manifest));
+      return { namespace: namespaceOf(o.manifest), refs: targetRefs(o), changed: !other || JSON.stringify(other.manifest.spec) !== JSON.stringify(o.manifest.spec) };
+    }),
+  );
+}
+
 /** The requests a plugin's targets receive: in the mesh, or through the ingress gateway it targets. */
-function pluginDestinations(plugin: BasicAuthPlugin, scope: ProbeScope): Destination[] {
+function pluginDestinations(plugin: Pick<BasicAuthPlugin, 'namespace' | 'refs'>, scope: ProbeScope): Destination[] {
   const ns = plugin.namespace;
   const out: Destination[] = [];
   for (const ref of plugin.refs) {
@@ -432,7 +454,7 @@ function probeKey(p: Probe): string {
   return JSON.stringify([p.via === undefined ? 0 : 1, p.via ?? '', p.to, p.path, p.method, p.authority ?? '', p.credential ?? '']);
 }
 
-/** Requests that exercise every basic_auth rule of either revision, with and without each credential. */
+/** Requests that exercise every basic_auth rule of either revision, with and without each credential, and reach every other auth plugin. */
 function probes(models: MeshModel[], target: string, scope: ProbeScope): { probe: Probe; changed: boolean }[] {
   const out = new Map<string, { probe: Probe; changed: boolean }>();
   const standIn = (to: string) => (to.endsWith(`/${OTHER}`) ? to.replace(`/${OTHER}`, '/example-service') : to);
@@ -448,6 +470,17 @@ function probes(models: MeshModel[], target: string, scope: ProbeScope): { probe
         }
       }
     });
+  }
+  // A plugin the simulator cannot decide answers `unknown`: one request to
+  // each Service it reaches shows it removed, moved away or narrowed as
+  // `unknown -> 200`, where its having no rules to probe showed nothing.
+  for (const plugin of otherAuthPlugins(models, target)) {
+    const direct = pluginDestinations(plugin, scope);
+    for (const d of [...direct, ...viaIngress(direct, scope)]) {
+      const probe: Probe = { method: 'GET', path: '/', via: d.via, to: standIn(d.to) };
+      const key = probeKey(probe);
+      out.set(key, { probe, changed: plugin.changed || out.get(key)?.changed === true });
+    }
   }
   return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
 }

@@ -245,3 +245,22 @@ both(new wp.Target(app, 'prod'));`;
     assert.ok(markdown.includes(`Service shop/\\* [${target}]: - WasmPlugin shop/auth`), markdown);
   }
 });
+
+test('an auth plugin the simulator cannot decide and that has no Basic-auth rules (OPA) is probed too: removing it, or moving it off a Service, is widened access and fails --fail-on-widened', async () => {
+  const body = (opaTarget: string | undefined) => `const w = new wp.Waypoint(ns, 'waypoint');
+const b = new wp.Waypoint(ns, 'waypoint-b');
+ns.useWaypoint(w);
+wp.MeshService.fromServiceName(ns, 'payments', 'payments');
+${opaTarget ? `new wp.OpenPolicyAgent(ns, 'opa', { targets: [${opaTarget}], serviceHost: 'opa.infra.svc.cluster.local', acknowledge: { unpinnedModule: 'test' } });` : ''}`;
+  for (const head of [undefined, 'b']) {
+    const repo = await policyRepo(program(body('w')), program(body(head)), 'wp-widened-');
+    const r = await diff(repo, '--fail-on-widened');
+    assert.equal(r.code, 1, `${head}\n${r.io.text()}`);
+    assert.match(r.out, /!! GET \/ to shop\/\S+ \(no credentials\) \[demo\]: unknown \(200 if what is not simulated lets it through\) -> 200/, head);
+  }
+  // Unchanged, it is simulated and answers as before: nothing to report.
+  const same = await policyRepo(program(body('w')), program(`${body('w')}\nnew wp.Waypoint(ns, 'spare');`), 'wp-widened-');
+  const r = await diff(same, '--json', '--fail-on-widened');
+  assert.equal(r.code, 0, r.io.text());
+  assert.deepEqual(JSON.parse(r.out).effects.access, []);
+});
