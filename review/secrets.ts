@@ -29,6 +29,9 @@ function underSecretName(path: Path): boolean {
 
 const isModuleUrl = (path: Path) => path.length === 2 && path[0] === 'spec' && path[1] === 'url';
 
+// A Secret's values, whatever their keys (`config.json`, `htpasswd`); the keys stay readable.
+const isSecretData = (path: Path) => path.length >= 2 && (path[0] === 'data' || path[0] === 'stringData');
+
 // A URL anywhere (an upstream in a plugin's config) may carry `user:password@`
 // or a token in its query, as a module's own url does.
 const isUrl = (value: string) => /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+$/.test(value);
@@ -78,7 +81,8 @@ export function withNamedItem(policy: SecretPolicy, path: Path, ...items: unknow
 const isEnvValue = (path: Path) => path.length === 5 && path[0] === 'spec' && path[1] === 'vmConfig' && path[2] === 'env' && path[4] === 'value';
 
 /**
- * The secrets of one manifest: the fixed keys anywhere; for a WasmPlugin, its
+ * The secrets of one manifest: the fixed keys anywhere; a Secret's data and
+ * stringData values; for a WasmPlugin, its
  * environment values, and for one of a registered module (built-in or
  * `definePlugin`), its definition's `secretKeys` anywhere under
  * `spec.pluginConfig`. Module URLs, and any other string that is a URL,
@@ -91,6 +95,7 @@ export function secretPolicyFor(manifest: KubeObject | undefined): SecretPolicy 
   return {
     isSecret: (path) =>
       underSecretName(path) ||
+      (manifest?.kind === 'Secret' && isSecretData(path)) ||
       (manifest?.kind === 'WasmPlugin' && isEnvValue(path)) ||
       (pluginKeys.size > 0 && path[0] === 'spec' && path[1] === 'pluginConfig' && underSecretKey(path.slice(2), pluginKeys)),
     mask: (path, value) => ((manifest?.kind === 'WasmPlugin' && isModuleUrl(path)) || isUrl(value) ? maskedUrl(value, credentialFingerprint) : value),

@@ -191,3 +191,26 @@ test('credentials under authorization, bearer, cookie and passphrase keys, in a 
     }
   }
 });
+
+test("a Secret's data and stringData values never print, whatever their keys are called; its keys and a change still show", () => {
+  const secret = (v: string) => `apiVersion: v1
+kind: Secret
+metadata: { name: pull, namespace: shop }
+type: Opaque
+data:
+  config.json: ${Buffer.from(`registry-${v}`).toString('base64')}
+stringData:
+  htpasswd: "admin-${v}"
+`;
+  const base = new Map([['demo/1-waypoints/shop/secret-pull.yaml', secret('OldSecretCanary')]]);
+  const head = new Map([['demo/1-waypoints/shop/secret-pull.yaml', secret('NewSecretCanary')]]);
+  const [change] = diffObjects(parseTree(base), parseTree(head));
+  assert.deepEqual(change.fields.map((f) => f.path), ['data["config.json"]', 'stringData.htpasswd']);
+  for (const f of change.fields) for (const v of [f.before, f.after]) assert.match(String(v), /^sha256:[0-9a-f]{8}$/, f.path);
+  const r = review(base, head, { base: 'main', head: 'working tree' });
+  for (const format of ['text', 'markdown', 'json'] as const) {
+    const out = formatReview(r, format);
+    assert.doesNotMatch(out, /SecretCanary|T2xkU2VjcmV0|TmV3U2VjcmV0|cmVnaXN0cnkt/, format);
+    assert.ok(out.includes('htpasswd'), format);
+  }
+});
