@@ -16,7 +16,7 @@ import { credentialFingerprint } from './secrets';
 import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
 import { changedFields, pluginId, pluginPairs, refsOf, type PluginMove, type PluginPair } from './plugin-moves';
 import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type RolloutState, type SyncGap } from './sync-gaps';
-import { failsOpen, leftAmbient, type FailsOpen, type LeftAmbient } from './unsimulated-widening';
+import { failsOpen, leftAmbient, newBuilds, type FailsOpen, type LeftAmbient, type NewBuild } from './unsimulated-widening';
 import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
@@ -95,6 +95,8 @@ export interface EffectChanges {
   readonly leftAmbient: LeftAmbient[];
   /** Auth plugins now failing open: requests pass them when the module fails to load, which the simulator (modules load) never shows. */
   readonly failsOpen: FailsOpen[];
+  /** Auth plugins now pinned to another build of their module under the same url: the simulator answers for the url, not the build. */
+  readonly newBuilds: NewBuild[];
 }
 
 const BASIC_AUTH = moduleId(BASIC_AUTH_URL);
@@ -575,6 +577,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   const syncGaps: SyncGap[] = [];
   const leftAmbientNamespaces: LeftAmbient[] = [];
   const failingOpen: FailsOpen[] = [];
+  const otherBuilds: NewBuild[] = [];
   // Read once: it scans every object of both revisions.
   const flux = fluxMayApply([base, head]);
   const tools = toolsOf([base, head], flux);
@@ -597,7 +600,10 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     const services = serviceList([base, head], target);
     const pairs = pluginPairs(base, head, target);
     const renames = renamedFrom(pairs);
-    if (baseTargets.has(target)) failingOpen.push(...failsOpen(base, head, target, pairs));
+    if (baseTargets.has(target)) {
+      failingOpen.push(...failsOpen(base, head, target, pairs));
+      otherBuilds.push(...newBuilds(base, head, target, pairs));
+    }
     const moves = new Map<PluginPair, MoveWitnesses>();
     const states = rolloutStates(base, live, target, tools);
     const stateIndexes = states.map((st) => indexFor(st.model, target));
@@ -712,5 +718,5 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     });
   }
   access.sort((a, b) => Number(b.widened) - Number(a.widened));
-  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen };
+  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen, newBuilds: otherBuilds };
 }

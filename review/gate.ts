@@ -31,6 +31,8 @@ export function gateFailures(r: Review): string[] {
     ...count(r.effects.access.filter((a) => a.widened).length, 'request(s) widened'),
     ...count(r.effects.leftAmbient.length, "Namespace(s) leaving ambient (their pods' requests skip every waypoint)"),
     ...count(r.effects.failsOpen.length, 'auth plugin(s) now failing open'),
+    // Another build answers for the same url: like a rotated credential, the reviewer confirms it.
+    ...count(r.effects.newBuilds.length, 'auth plugin(s) running another build of their module'),
     ...count(r.effects.prunedInUse.length, 'Gateway(s) pruned while in use'),
     ...count(r.effects.adoptedEarly.length, 'label(s) reaching a waypoint before it is ready'),
     ...count(r.objects.filter((o) => o.staleWaypoint).length, 'removed object(s) that GitOps never prunes (another team\'s, or a Namespace) left with a label naming a waypoint'),

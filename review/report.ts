@@ -5,7 +5,7 @@ import type { EarlyAdoption } from './early-adoption';
 import { isDeliveryHazard, type DeliveryRename } from './delivery-renames';
 import type { PluginMove } from './plugin-moves';
 import type { SyncGap } from './sync-gaps';
-import type { FailsOpen, LeftAmbient } from './unsimulated-widening';
+import type { FailsOpen, LeftAmbient, NewBuild } from './unsimulated-widening';
 
 export interface Review {
   readonly base: string;
@@ -88,9 +88,17 @@ function failsOpenLine(f: FailsOpen): string {
   );
 }
 
+function newBuildLine(b: NewBuild): string {
+  return (
+    `${b.plugin}${inTarget(b.target)} now runs another build of its module under the same url (sha256 ${b.before} -> ${b.after}): ` +
+    'the simulated requests model a module by its name and tag, so they answer as before whatever the new build refuses or lets through. ' +
+    'Confirm that the new digest is the release meant for this module'
+  );
+}
+
 /** Widenings the representative requests cannot show, one line each. */
 function unsimulatedWidening(e: EffectChanges): string[] {
-  return [...e.leftAmbient.map(leftAmbientLine), ...e.failsOpen.map(failsOpenLine)];
+  return [...e.leftAmbient.map(leftAmbientLine), ...e.failsOpen.map(failsOpenLine), ...e.newBuilds.map(newBuildLine)];
 }
 
 function bindingLine(b: BindingChange): string {
@@ -348,6 +356,7 @@ function summary(r: Review): string {
   const outside = [
     ...(r.effects.leftAmbient.length ? [`${r.effects.leftAmbient.length} Namespace(s) leaving ambient`] : []),
     ...(r.effects.failsOpen.length ? [`${r.effects.failsOpen.length} auth plugin(s) now failing open`] : []),
+    ...(r.effects.newBuilds.length ? [`${r.effects.newBuilds.length} auth plugin(s) running another build of their module`] : []),
   ].map((s) => `${s}; `).join('');
   return `${r.objects.length} object(s) changed; ${widened} widened access; ${outside}${lost} Service(s) lost their waypoint; ${pruned ? `${pruned} Gateway(s) pruned while in use; ` : ''}${r.effects.simulated} representative request(s) simulated${leftOut(r.effects)}`;
 }

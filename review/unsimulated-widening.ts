@@ -28,6 +28,20 @@ export interface FailsOpen {
   readonly before: string;
 }
 
+/**
+ * An auth plugin that now pins another build of its module under the same
+ * url (name and tag): the simulator models a module by its name and tag, so
+ * every simulated request answers as before, whatever the new build does.
+ */
+export interface NewBuild {
+  readonly target: string;
+  /** `WasmPlugin namespace/name`, as the head names it. */
+  readonly plugin: string;
+  /** The digests pinned (`spec.sha256`, or the url's `@sha256:`), cut to 12 hex digits; `(none)` when the head pins none. */
+  readonly before: string;
+  readonly after: string;
+}
+
 const ofTarget = (m: MeshModel, target: string, kind: string): ModelObject[] => m.objects.filter((o) => o.target === target && o.manifest.kind === kind);
 
 /**
@@ -70,6 +84,39 @@ export function failsOpen(base: MeshModel, head: MeshModel, target: string, pair
     const was = from ?? before.get(objectKey(o.manifest));
     if (!was || pluginView(was).failStrategy === 'FAIL_OPEN') continue;
     out.push({ target, plugin: pluginSubject(p), ...(from ? { renamedFrom: pluginId(from) } : {}), before: pluginView(was).failStrategy });
+  }
+  return out.sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0));
+}
+
+/** The digest a plugin pins its module to (`spec.sha256`, else the url's `@sha256:`), if any. */
+function digestOf(o: ModelObject): string | undefined {
+  const spec = (o.manifest.spec ?? {}) as { sha256?: unknown; url?: unknown };
+  if (typeof spec.sha256 === 'string' && spec.sha256 !== '') return spec.sha256;
+  return typeof spec.url === 'string' ? /@sha256:([a-f0-9]+)$/.exec(spec.url)?.[1] : undefined;
+}
+
+const withoutDigest = (o: ModelObject): unknown => {
+  const url = (o.manifest.spec as { url?: unknown } | undefined)?.url;
+  return typeof url === 'string' ? url.replace(/@sha256:[a-f0-9]+$/, '') : url;
+};
+
+/**
+ * Auth plugins (under their name, or the one this change renames them from)
+ * whose module stays at the same url but whose pinned digest changes, or is
+ * dropped: another build runs. A pin added where there was none is not
+ * listed: what ran before was whatever the tag named.
+ */
+export function newBuilds(base: MeshModel, head: MeshModel, target: string, pairs: readonly PluginPair[]): NewBuild[] {
+  const before = new Map(ofTarget(base, target, 'WasmPlugin').map((o) => [objectKey(o.manifest), o]));
+  const renamedFrom = new Map(pairs.filter((p) => p.renamed).map((p) => [p.to, p.from]));
+  const short = (d: string | undefined) => (d === undefined ? '(none)' : d.slice(0, 12));
+  const out: NewBuild[] = [];
+  for (const o of ofTarget(head, target, 'WasmPlugin')) {
+    const was = renamedFrom.get(o) ?? before.get(objectKey(o.manifest));
+    if (!was || !isAuthPlugin(pluginView(o)) || withoutDigest(was) !== withoutDigest(o)) continue;
+    const [from, to] = [digestOf(was), digestOf(o)];
+    if (from === undefined || from === to) continue;
+    out.push({ target, plugin: pluginSubject(pluginView(o)), before: short(from), after: short(to) });
   }
   return out.sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0));
 }

@@ -117,3 +117,20 @@ test('an auth plugin renamed in the same change that turns it FAIL_OPEN is compa
   const markdown = await diff(repo, 'markdown');
   assert.match(markdown.out, /- \*\*WasmPlugin shop\/auth-v2 \[demo\] \(renamed from shop\/auth\) now fails open/);
 });
+
+test('an auth plugin pinned to another build of its module under the same url answers as before in every simulated request: it is listed with the widenings no request shows, and --fail-on-widened fails; pinning one that was unpinned is not listed', async () => {
+  const pinned = (digest: string | undefined) => program({}).replace("rules: [{ prefix: '/admin'", `${digest ? `sha256: name === 'shop' ? '${digest}' : undefined, ` : ''}rules: [{ prefix: '/admin'`);
+  const repo = await policyRepo(pinned('a'.repeat(64)), pinned('b'.repeat(64)), 'wp-unsimulated-');
+  const json = await diff(repo, 'json');
+  assert.equal(json.code, 1, json.io.text());
+  const r = JSON.parse(json.out);
+  assert.deepEqual(r.effects.access, []);
+  assert.deepEqual(r.effects.newBuilds, [{ target: 'demo', plugin: 'WasmPlugin shop/auth', before: 'aaaaaaaaaaaa', after: 'bbbbbbbbbbbb' }]);
+  const text = await diff(repo, 'text');
+  assert.match(text.out, /!! WasmPlugin shop\/auth \[demo\] now runs another build of its module under the same url \(sha256 aaaaaaaaaaaa -> bbbbbbbbbbbb\)/);
+  assert.match(text.err, /--fail-on-widened fails: 1 auth plugin\(s\) running another build of their module/);
+  const added = await policyRepo(pinned(undefined), pinned('b'.repeat(64)), 'wp-unsimulated-');
+  const a = await diff(added, 'json');
+  assert.equal(a.code, 0, a.io.text());
+  assert.deepEqual(JSON.parse(a.out).effects.newBuilds, []);
+});
