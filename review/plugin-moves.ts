@@ -81,7 +81,8 @@ function moduleOf(o: ModelObject): string | undefined {
   return typeof url === 'string' ? moduleId(url) : undefined;
 }
 
-const sameModule = (x: ModelObject, y: ModelObject) => moduleOf(x) !== undefined && moduleOf(x) === moduleOf(y);
+/** Whether both run the same module (by `moduleId`: its tag and digest aside). */
+export const sameModule = (x: ModelObject, y: ModelObject) => moduleOf(x) !== undefined && moduleOf(x) === moduleOf(y);
 
 /** The fields of the spec, bar what it attaches to, that differ between the two, sorted. */
 export function changedFields(from: ModelObject, to: ModelObject): string[] {

@@ -81,9 +81,16 @@ function leftAmbientLine(n: LeftAmbient): string {
   );
 }
 
+/** Which plugin of the base it is, when it has another name now. */
+function failsOpenOrigin(f: FailsOpen): string {
+  const short = (id: string) => id.replace(/^WasmPlugin /, '');
+  if (f.renamedFrom) return ` (renamed from ${short(f.renamedFrom)})`;
+  return f.replaces ? ` (added as this change removes ${f.replaces.map(short).join(', ')}, of the same module)` : '';
+}
+
 function failsOpenLine(f: FailsOpen): string {
   return (
-    `${f.plugin}${inTarget(f.target)}${f.renamedFrom ? ` (renamed from ${f.renamedFrom.replace(/^WasmPlugin /, '')})` : ''} now fails open (failStrategy ${f.before} -> FAIL_OPEN): whenever its module cannot be fetched or crashes, the requests it refuses pass unchecked. ` +
+    `${f.plugin}${inTarget(f.target)}${failsOpenOrigin(f)} now fails open (failStrategy ${f.before} -> FAIL_OPEN): whenever its module cannot be fetched or crashes, the requests it refuses pass unchecked. ` +
     'The simulated requests assume the module loads and do not show this. Keep it fail-closed (remove failStrategy) unless availability beats this check here'
   );
 }

@@ -2,7 +2,8 @@ import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
 import { LABELS } from '../constructs/labels';
 import { isAuthPlugin, pluginSubject, pluginView } from '../analysis/rules/plugin-spec';
 import { labelsOf } from '../analysis/rules/waypoints';
-import { pluginId, type PluginPair } from './plugin-moves';
+import { pluginId, sameModule, type PluginPair } from './plugin-moves';
+import { namespaceOf } from '../simulator/mesh-index';
 
 /**
  * Widenings no representative request can show: the simulator sends every
@@ -24,6 +25,12 @@ export interface FailsOpen {
   readonly plugin: string;
   /** `WasmPlugin namespace/name` of its old self, when this change also renames it. */
   readonly renamedFrom?: string;
+  /**
+   * For a plugin added under a new name that no rename pairs (several of its
+   * module changed at once): the fail-closed plugins of its module that this
+   * change removes from its namespace, any of which it may replace.
+   */
+  readonly replaces?: string[];
   /** The base's failStrategy (FAIL_CLOSE when unset, the API's default). */
   readonly before: string;
 }
@@ -71,19 +78,29 @@ export function leftAmbient(base: MeshModel, live: MeshModel, target: string): L
  * rule plugin/fail-open-auth's test), and only one the base held, under its
  * name or under the one this change renames it from (`pairs`), that did not
  * fail open already: a new plugin that fails open protects more than nothing
- * did.
+ * did. A new one that no rename pairs while this change removes fail-closed
+ * plugins of its module from its namespace may be any of them renamed (too
+ * many changed at once to tell which): it counts, naming them.
  */
 export function failsOpen(base: MeshModel, head: MeshModel, target: string, pairs: readonly PluginPair[]): FailsOpen[] {
   const before = new Map(ofTarget(base, target, 'WasmPlugin').map((o) => [objectKey(o.manifest), o]));
+  const inHead = new Set(ofTarget(head, target, 'WasmPlugin').map((o) => objectKey(o.manifest)));
   const renamedFrom = new Map(pairs.filter((p) => p.renamed).map((p) => [p.to, p.from]));
+  const paired = new Set(pairs.map((p) => p.from));
+  // Removed, fail-closed and in no pair: what an unpaired new plugin of its module may replace.
+  const unpaired = [...before.values()].filter((o) => !inHead.has(objectKey(o.manifest)) && !paired.has(o) && pluginView(o).failStrategy !== 'FAIL_OPEN');
   const out: FailsOpen[] = [];
   for (const o of ofTarget(head, target, 'WasmPlugin')) {
     const p = pluginView(o);
     if (p.failStrategy !== 'FAIL_OPEN' || !isAuthPlugin(p)) continue;
     const from = renamedFrom.get(o);
     const was = from ?? before.get(objectKey(o.manifest));
-    if (!was || pluginView(was).failStrategy === 'FAIL_OPEN') continue;
-    out.push({ target, plugin: pluginSubject(p), ...(from ? { renamedFrom: pluginId(from) } : {}), before: pluginView(was).failStrategy });
+    if (was) {
+      if (pluginView(was).failStrategy !== 'FAIL_OPEN') out.push({ target, plugin: pluginSubject(p), ...(from ? { renamedFrom: pluginId(from) } : {}), before: pluginView(was).failStrategy });
+      continue;
+    }
+    const replaces = unpaired.filter((x) => namespaceOf(x.manifest) === namespaceOf(o.manifest) && sameModule(x, o)).map(pluginId).sort();
+    if (replaces.length > 0) out.push({ target, plugin: pluginSubject(p), replaces, before: pluginView(unpaired.find((x) => pluginId(x) === replaces[0])!).failStrategy });
   }
   return out.sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0));
 }

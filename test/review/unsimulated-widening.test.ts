@@ -134,3 +134,17 @@ test('an auth plugin pinned to another build of its module under the same url an
   assert.equal(a.code, 0, a.io.text());
   assert.deepEqual(JSON.parse(a.out).effects.newBuilds, []);
 });
+
+test('two auth plugins of one module renamed, retargeted and edited at once cannot be told apart: one added FAIL_OPEN while a fail-closed one of its module is removed from its namespace is still listed, naming what it may replace', async () => {
+  const auth = (id: string, waypoint: string, prefix: string, failOpen = false) =>
+    `new wp.BasicAuth(ns, '${id}', { targets: [new wp.Waypoint(ns, '${waypoint}')], ${failOpen ? 'failStrategy: wp.FailStrategy.FAIL_OPEN, ' : ''}rules: [{ prefix: '${prefix}', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });`;
+  const shop = (body: string) => program({ extra: `if (name === 'shop') {\n${body}\n}` });
+  const repo = await policyRepo(shop(`${auth('one', 'x', '/a')}\n${auth('two', 'y', '/b')}`), shop(`${auth('three', 'z', '/a2', true)}\n${auth('four', 'w', '/b2')}`), 'wp-unsimulated-');
+  const json = await diff(repo, 'json');
+  assert.equal(json.code, 1, json.io.text());
+  const r = JSON.parse(json.out);
+  assert.deepEqual(r.effects.pluginMoves, []);
+  assert.deepEqual(r.effects.failsOpen, [{ target: 'demo', plugin: 'WasmPlugin shop/three', replaces: ['WasmPlugin shop/one', 'WasmPlugin shop/two'], before: 'FAIL_CLOSE' }]);
+  const text = await diff(repo, 'text');
+  assert.match(text.out, /!! WasmPlugin shop\/three \[demo\] \(added as this change removes shop\/one, shop\/two, of the same module\) now fails open/);
+});
