@@ -165,7 +165,7 @@ export function renderRulesDoc(): string {
     fence('ts', EXAMPLE_PREAMBLE),
     '',
     'An example marked as a whole program builds its own `app` (to give PolicyApp options) instead of using the preamble.',
-    `Command lines run as shown, in a project whose \`policies/main.ts\` is the preamble's app (one that names \`policies/empty.ts\` also has that file, an app with nothing in it, and \`dist/\` as synth wrote it from \`policies/main.ts\`). Every example runs with the environment ${Object.entries(EXAMPLE_ENV).map(([k, v]) => `\`${k}=${v}\``).join(', ')}, and without ${EXAMPLE_UNSET.map((k) => `\`${k}\``).join(', ')}.`,
+    `Command lines run as shown, in a project whose \`policies/main.ts\` is the preamble's app (one that names \`policies/empty.ts\` also has that file, an app with nothing in it, and \`dist/\` as synth wrote it from \`policies/main.ts\`; one that reads \`--manifests rendered\` has a folder \`rendered/\` whose one file, \`app.yaml\`, is a symbolic link to nothing). Every example runs with the environment ${Object.entries(EXAMPLE_ENV).map(([k, v]) => `\`${k}=${v}\``).join(', ')}, and without ${EXAMPLE_UNSET.map((k) => `\`${k}\``).join(', ')}.`,
     '',
     "Each example reports the rule it is shown under, with exactly the message shown and the rule's severity (unless",
     'the message says otherwise), and prints the fix shown; for the plugin catalogue\'s and the patterns\' rules, the fix',

@@ -1,6 +1,5 @@
-import * as path from 'node:path';
 import { formatFindings } from '../../analysis/finding';
-import { manifestsPathProblem, readManifests } from '../../compiler/read-manifests';
+import { readManifests } from '../../compiler/read-manifests';
 import { formatResult, toJsonResult } from '../../simulator/format';
 import { fingerprint } from '../../simulator/redact';
 import { isSimulationError, RequestField } from '../../simulator/request';
@@ -9,6 +8,7 @@ import { parseFlags } from '../args';
 import { EXIT, Io, seeUsage, UsageError } from '../io';
 import { loadPlugins } from '../plugins';
 import { MESH_FLAGS, MESH_FLAGS_USAGE, meshFlags } from '../mesh-flags';
+import { manifestsPath } from '../manifests-flag';
 
 export const usage = `waypoint-policy explain --to NAMESPACE/SERVICE[:PORT] [--via NAMESPACE/GATEWAY] [--method M] [--path P]
                         [-H 'Name: value']... [--authority HOST[:PORT]] [--manifests DIR] [--plugins FILE|PACKAGE]...
@@ -71,11 +71,7 @@ export function explain(argv: string[], io: Io): number {
   const headers = (values.header ?? []).map(parseHeader);
 
   const dirFlag = values.manifests ?? 'dist';
-  const dir = path.resolve(io.cwd, dirFlag);
-  const problem = manifestsPathProblem(dir);
-  if (problem) {
-    throw new UsageError(`explain: --manifests ${JSON.stringify(dirFlag)} ${problem}. Run 'waypoint-policy synth' first, or pass --manifests a folder of YAML or JSON manifests, or one such file.`);
-  }
+  const dir = manifestsPath('explain', values.manifests, dirFlag, io.cwd);
   loadPlugins('explain', values.plugins ?? [], io.cwd);
   const read = readManifests(dir, mesh);
   const errors = read.findings.filter((f) => f.severity === 'error');

@@ -11,6 +11,7 @@ import { loadPlugins } from '../plugins';
 import { MESH_FLAG_PROPS, MESH_FLAGS, MESH_FLAGS_USAGE, meshFlags } from '../mesh-flags';
 import type { ReadManifestsOptions } from '../../compiler/read-manifests';
 import { printFindings } from './synth';
+import { manifestsPath } from '../manifests-flag';
 
 export const usage = `waypoint-policy validate [--app FILE [--outdir DIR]] [--manifests DIR [--plugins FILE|PACKAGE]... [--root-namespace NS] [--cluster-domain DOMAIN]] [--json] [--strict]
 
@@ -25,8 +26,9 @@ checked too (the catalogue's always is).
 ${MESH_FLAGS_USAGE}
 --outdir DIR (default: dist, or $CDK8S_OUTDIR) is where synth would write, which
 delivery.path must name.
-Exit 1 on errors (and on warnings with --strict), 0 otherwise; --json prints the
-findings as a JSON array. Rules: docs/rules.md.`;
+Exit 1 on errors (and on warnings with --strict), 2 on bad usage (a --manifests
+path that does not exist included), 0 otherwise; --json prints the findings as a
+JSON array. Rules: docs/rules.md.`;
 
 interface Checked {
   readonly findings: readonly Finding[];
@@ -36,8 +38,8 @@ interface Checked {
   readonly uncheckedModules?: readonly string[];
 }
 
-function validateManifests(dir: string, mesh: ReadManifestsOptions, io: Io): Checked {
-  return { ...checkManifests(path.resolve(io.cwd, dir), mesh), what: dir };
+function validateManifests(dir: string, shown: string, mesh: ReadManifestsOptions): Checked {
+  return { ...checkManifests(dir, mesh), what: shown };
 }
 
 function validateApp(entry: string, outdir: string, io: Io): Checked {
@@ -77,8 +79,10 @@ export function validate(argv: string[], io: Io): number {
   if (values.plugins !== undefined && values.manifests === undefined) {
     throw new UsageError('validate: --plugins only applies with --manifests (a policy program imports its plugins itself).');
   }
+  // Checked before any --plugins module runs: a mistyped folder is reported as itself.
+  const manifests = values.manifests === undefined ? undefined : { dir: manifestsPath('validate', values.manifests, values.manifests, io.cwd), shown: values.manifests };
   loadPlugins('validate', values.plugins ?? [], io.cwd);
-  const checked = values.manifests !== undefined ? validateManifests(values.manifests, mesh, io) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist', io);
+  const checked = manifests !== undefined ? validateManifests(manifests.dir, manifests.shown, mesh) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist', io);
   const json = Boolean(values.json);
   printFindings(io, checked.findings, json);
   // Not a finding (a module without a definition is no mistake), but a

@@ -130,6 +130,11 @@ export async function runExample(bad: string): Promise<{ run: Run; findings: Jso
     const synth = await run(['synth'], dir);
     if (synth.code !== 0) throw new Error(`could not synthesize the example project:\n${synth.text}`);
   }
+  // A folder of rendered manifests whose one file is a link to nothing (manifests/unreadable).
+  if (language === 'shell' && /--manifests rendered\b/.test(bad)) {
+    fs.mkdirSync(path.join(dir, 'rendered'));
+    fs.symlinkSync('missing.yaml', path.join(dir, 'rendered', 'app.yaml'));
+  }
   const args =
     language === 'yaml'
       ? ['validate', '--manifests', manifestDir({ 'example.yaml': `${bad}\n` })]
