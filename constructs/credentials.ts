@@ -129,6 +129,13 @@ function lineIfMissing(seen: Set<string>, source: string, present: () => boolean
 }
 
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Where a credential must be present. Read at construction, it is missing for
+ * every command that compiles the policies, not only synth: a CI step running
+ * check or diff without the secret is told the same, whatever its command.
+ */
+const WHERE_COMPILED = 'wherever the policies are compiled: synth, validate, check and diff all read it';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /**
@@ -170,11 +177,11 @@ class EnvCredential extends Credential {
       const value = process.env[this.variable];
       if (value === undefined) {
         // CI systems pass names with '.' or '-', which a shell cannot export.
-        const how = VARIABLE.test(this.variable) ? `Export ${this.shown}` : `Set ${this.shown} in synth's environment (a shell cannot export that name: env '${this.shown}=...' npx waypoint-policy synth)`;
+        const how = VARIABLE.test(this.variable) ? `Export ${this.shown}` : `Set ${this.shown} in the command's environment (a shell cannot export that name: put env '${this.shown}=...' before the command)`;
         // A misspelt name is fixed in the policy, not by exporting the misspelling: name the set variable it most likely means.
         const meant = this.shown === this.variable ? nearest(this.variable, Object.keys(process.env).filter((k) => printableName(k) === k)) : undefined;
         const fix = meant ? `If you meant ${meant}, which is set, write Credential.fromEnv('${meant}'); otherwise ${how[0].toLowerCase()}${how.slice(1)}` : how;
-        fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `${fix} before running synth (in CI, map the secret to it).`);
+        fail(scope, 'credentials/missing', `credential source ${this.source} is not set`, `${fix} ${WHERE_COMPILED} (in CI, map the secret to that step).`);
       }
       return rememberSecret(credentialValue(scope, this.source, value, `${this.shown} is set but empty: give it the credential (in CI, check that the secret exists in this context).`));
     });
@@ -265,14 +272,14 @@ function unreadableFile(code: string | undefined): [string, string] {
   switch (code) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return ['no such file', 'Create the file, or mount it in CI, before running synth.'];
+      return ['no such file', `Create the file, or mount it in CI, ${WHERE_COMPILED}.`];
     case 'EISDIR':
       return ['it is a folder', 'Name the file inside the folder that holds the credential.'];
     case 'EACCES':
     case 'EPERM':
-      return ['permission denied', 'Let the user that runs synth read the file (its mode or owner).'];
+      return ['permission denied', 'Let the user that runs waypoint-policy read the file (its mode or owner).'];
     default:
-      return [code ?? 'unknown error', 'Check that the file exists and can be read by the user that runs synth.'];
+      return [code ?? 'unknown error', 'Check that the file exists and can be read by the user that runs waypoint-policy.'];
   }
 }
 

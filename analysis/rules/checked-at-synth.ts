@@ -14,7 +14,7 @@ export const CHECKED_AT_SYNTH: readonly (RuleInfo & { readonly checkedAt: string
       summary: 'A credential source is missing or empty: the environment variable is unset, or the file cannot be read. Synth writes nothing. One run reports every credential it could not read, each source once (with the other plugins that read it), so a CI job missing several secrets is fixed in one go.',
       bad: `new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_ADMIN')] }] }); // SHOP_ADMIN is not set`,
       message: 'credential source environment variable SHOP_ADMIN is not set',
-      fix: 'Export SHOP_ADMIN before running synth (in CI, map the secret to it).',
+      fix: 'Export SHOP_ADMIN wherever the policies are compiled: synth, validate, check and diff all read it (in CI, map the secret to that step).',
     },
   },
   {

@@ -122,7 +122,7 @@ test('Credential.fromFile given the credential instead of its path (user:pass, b
   // A real path is still named, with what it resolves to, and why it could not be read.
   const ok = writePolicy(dir, policyWith(`wp.Credential.fromFile('secrets/none')`));
   const { io } = await synthInto(dir, ok);
-  assert.match(io.text(), /credential source file secrets\/none cannot be read: no such file \(resolved to .*secrets\/none\)\n.*\n  fix: Create the file, or mount it in CI, before running synth\./);
+  assert.match(io.text(), /credential source file secrets\/none cannot be read: no such file \(resolved to .*secrets\/none\)\n.*\n  fix: Create the file, or mount it in CI, wherever the policies are compiled: synth, validate, check and diff all read it\./);
   fs.mkdirSync(path.join(dir, 'secrets'), { recursive: true });
   const folder = writePolicy(dir, policyWith(`wp.Credential.fromFile('secrets')`));
   const res = await synthInto(dir, folder);
@@ -138,7 +138,7 @@ test('a misspelt environment variable gets the set variable it most likely means
     const { code, io } = await synthInto(dir, file);
     assert.equal(code, 1);
     assert.match(io.text(), /credential source environment variable WP_TEST_SHOP_ADMN is not set/);
-    assert.match(io.text(), /fix: If you meant WP_TEST_SHOP_ADMIN, which is set, write Credential\.fromEnv\('WP_TEST_SHOP_ADMIN'\); otherwise export WP_TEST_SHOP_ADMN before running synth/);
+    assert.match(io.text(), /fix: If you meant WP_TEST_SHOP_ADMIN, which is set, write Credential\.fromEnv\('WP_TEST_SHOP_ADMIN'\); otherwise export WP_TEST_SHOP_ADMN wherever the policies are compiled/);
     assert.doesNotMatch(io.text(), new RegExp(SECRET));
     // The fix, followed, works.
     const fixed = writePolicy(dir, policyWith(`wp.Credential.fromEnv('WP_TEST_SHOP_ADMIN')`), 'fixed.ts');
@@ -149,7 +149,7 @@ test('a misspelt environment variable gets the set variable it most likely means
   }
   // With nothing like it set, the fix is only to export it.
   const { io } = await synthInto(dir, file);
-  assert.match(io.text(), /fix: Export WP_TEST_SHOP_ADMN before running synth/);
+  assert.match(io.text(), /fix: Export WP_TEST_SHOP_ADMN wherever the policies are compiled/);
 });
 
 test('a missing environment variable whose name a shell cannot export (CI systems allow - and .) gets a fix that can be run', async () => {
@@ -157,8 +157,32 @@ test('a missing environment variable whose name a shell cannot export (CI system
   const file = writePolicy(dir, policyWith(`wp.Credential.fromEnv('shop-admin')`));
   const { code, io } = await synthInto(dir, file);
   assert.equal(code, 1);
-  assert.match(io.text(), /fix: Set shop-admin in synth's environment \(a shell cannot export that name: env 'shop-admin=\.\.\.' npx waypoint-policy synth\) before running synth/);
+  assert.match(io.text(), /fix: Set shop-admin in the command's environment \(a shell cannot export that name: put env 'shop-admin=\.\.\.' before the command\) wherever the policies are compiled/);
   assert.doesNotMatch(io.text(), /Export shop-admin/);
+});
+
+test('a missing credential gets the same fix from every command that compiles the policies, none of which it sends to synth', async () => {
+  const dir = tempDir();
+  const missingEnv = writePolicy(dir, policyWith(`wp.Credential.fromEnv('WP_TEST_NEVER_SET')`), 'env.ts');
+  const missingFile = writePolicy(dir, policyWith(`wp.Credential.fromFile('secrets/none')`), 'file.ts');
+  const fixes = new Map<string, string[]>();
+  for (const [command, ...flags] of [['synth', '--outdir', path.join(dir, 'dist')], ['validate'], ['check', '--outdir', path.join(dir, 'dist')]]) {
+    for (const app of [missingEnv, missingFile]) {
+      const io = captureIo(dir);
+      assert.equal(await main([command, '--app', app, ...flags, '--json'], io), 1, io.text());
+      // synth and validate print the findings; check prints them in its comparison's object.
+      type Found = { rule: string; fix: string }[];
+      const printed = JSON.parse(io.stdout.join('\n')) as Found | { findings: Found };
+      const missing = (Array.isArray(printed) ? printed : printed.findings).filter((f) => f.rule === 'credentials/missing');
+      assert.equal(missing.length, 1, io.text());
+      fixes.set(app, [...(fixes.get(app) ?? []), missing[0].fix]);
+    }
+  }
+  for (const [app, seen] of fixes) {
+    assert.equal(new Set(seen).size, 1, `${app}: ${seen.join(' | ')}`);
+    assert.doesNotMatch(seen[0], /running synth|runs synth/);
+    assert.match(seen[0], /synth, validate, check and diff all read it/);
+  }
 });
 
 test('Credential.fromFile with a relative path reads beside the policy file that created the plugin, not its namespace\'s', async () => {
