@@ -16,6 +16,7 @@ import { refuseEnclosingOutput, refuseForeignFiles, refuseNonFolder } from './fo
 import { FileTree, layout } from './layout';
 import { openTreeWriter, recoverOutput, TreeWriter, WriteResult } from './write';
 import { asOutputError } from './output-errors';
+import { lockOutput, OutputLock } from './output-lock';
 import { defaultRootOf, realPath } from './project-root';
 import { relativeSource, sourceOf } from '../constructs/internal/provenance';
 
@@ -156,6 +157,13 @@ export interface SynthOptions extends CompileOptions {
    * @default false - refused with `output/would-empty`
    */
   readonly allowEmpty?: boolean;
+  /**
+   * How long to wait for another synth writing the same output folder (it
+   * holds the lock file beside it) before failing with `output/unwritable`.
+   *
+   * @default 10000
+   */
+  readonly lockWaitMs?: number;
 }
 
 export interface SynthResult extends CompileResult {
@@ -169,12 +177,28 @@ export interface SynthResult extends CompileResult {
  * whole folder, and must not empty one a person keeps other things in.
  */
 export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthResult {
+  const root = projectRoot(app, options);
+  // Before the lock, which is made beside the folder: `--outdir .` must not leave a file above the project.
+  refuseEnclosingOutput(path.resolve(options.outdir), root);
+  let lock: OutputLock;
+  try {
+    lock = lockOutput(options.outdir, { waitMs: options.lockWaitMs, cwd: options.cwd });
+  } catch (e) {
+    throw asOutputError(e, options.outdir);
+  }
+  try {
+    return synthLocked(app, options, root);
+  } finally {
+    lock.release();
+  }
+}
+
+/** synthToDirectory, once no other synth writes the folder. */
+function synthLocked(app: PolicyApp, options: SynthOptions, root: string): SynthResult {
   // First: a run that died between its two renames left the output renamed
   // away. Every check below (and a failure, which writes nothing) must see
   // the folder as it was, not a missing one.
   recoverOutput(options.outdir);
-  const root = projectRoot(app, options);
-  refuseEnclosingOutput(path.resolve(options.outdir), root);
   const a = analyzeApp(app, options, root);
   const blocking = a.findings.filter((f) => f.severity === 'error' || options.strict);
   if (blocking.length > 0) throw new PolicyError(a.findings);

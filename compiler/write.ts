@@ -28,6 +28,8 @@ const core = require(WORKER_FILE) as {
 export const isGeneratedFile = core.isGeneratedFile;
 /** How every file synth writes begins. */
 export const GENERATED_PREFIX = core.GENERATED_PREFIX;
+/** `mkdir -p`, which gives up where the kernel makes no folders (see tree-writer.cjs). */
+export const makeDir = core.makeDir;
 
 export interface WriteResult {
   readonly written: number;
@@ -116,10 +118,15 @@ function stagingTag(name: string, base: string): RegExpExecArray | null {
   return name.startsWith(prefix) ? STAGING_TAG.exec(name.slice(prefix.length)) : null;
 }
 
+/** The lock file of the output folder `abs` (compiler/output-lock.ts): beside it, as its staging copies are. */
+export function lockFileOf(abs: string): string {
+  return path.join(path.dirname(abs), `.${path.basename(abs)}.lock`);
+}
+
 /**
  * Whether `p` is where synth writes `outdir`: the folder (or the folder a
- * link there names), a path inside it, one of its ancestors, or a staging
- * copy beside it (or inside one).
+ * link there names), a path inside it, one of its ancestors, a staging
+ * copy beside it (or inside one), or its lock file.
  */
 export function isOutputPath(p: string, outdir: string): boolean {
   const q = path.resolve(p);
@@ -128,11 +135,17 @@ export function isOutputPath(p: string, outdir: string): boolean {
   return [path.resolve(outdir), realPath(path.resolve(outdir))].some((abs) => {
     if (within(q, abs) || within(abs, q)) return true;
     const parent = path.dirname(abs);
+    if (q === lockFileOf(abs)) return true;
     return within(q, parent) && stagingTag(path.relative(parent, q).split(path.sep)[0], path.basename(abs)) !== null;
   });
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether process `pid` runs on this machine. This process counts as gone:
+ * what names it was left by an earlier process that had the same pid (a
+ * container restarted with the same folder mounted), not by this one.
+ */
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
@@ -234,7 +247,7 @@ interface Staging {
  * resolved, so a link whose folder a dead run left renamed away still names
  * the folder to recover.
  */
-function targetFolder(outdir: string): string {
+export function targetFolder(outdir: string): string {
   const abs = path.resolve(outdir);
   const st = fs.lstatSync(abs, { throwIfNoEntry: false });
   if (!st?.isSymbolicLink()) return abs;

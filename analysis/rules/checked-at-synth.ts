@@ -155,7 +155,8 @@ Object.assign(waypoint, { [Symbol.for('waypoint-policy.copy')]: '/repo/node_modu
     severity: 'error',
     checkedAt: 'synth (writing)',
     docs: {
-      summary: 'The output folder cannot be written: a part of its path is a file, permission is denied, the disk is read-only or full. Synth stops with exit 1 and the folder stays as it was (the new tree is built beside it and swapped in only when complete).',
+      summary:
+        'The output folder cannot be written: a part of its path is a file, permission is denied, the disk is read-only or full, or another synth of the same folder (a watcher, a pre-commit hook) still holds its lock after 10 s. Synth stops with exit 1 and the folder stays as it was (the new tree is built beside it and swapped in only when complete). One synth writes a folder at a time: each holds a lock file beside it (`.dist.lock` for `dist/`, naming its pid, start time and machine) while it runs; a lock whose process is gone is taken over, and the message names a live holder and the file to remove if that process is not a synth.',
       bad: `waypoint-policy synth --outdir policies/main.ts/dist`,
       message: 'cannot write the output folder: a part of its path is a file, not a folder (ENOTDIR)',
       fix: 'Point --outdir at a folder this user can create and write, on a writable disk with free space.',
