@@ -69,26 +69,43 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
  * Report absolute `source` paths relative to the project root, with `/`
  * separators: a file outside it too (`../lib/team.ts:19`), as the findings
  * of the analysis name it, so one run never names one file two ways. A
- * file of the project that a message or fix names (the first construct of a
- * reused id, a credential file) is shown from the root too.
+ * file that a message or fix names (the first construct of a reused id, a
+ * credential file) is shown from the root too, also outside it
+ * (`../secrets/admin`), unless it shares no folder with the root but the
+ * file-system root (`/run/secrets/admin`), as shownPath() shows paths.
  */
 export function relativizeSources(findings: readonly Finding[], root: string): Finding[] {
-  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   return findings.map((f) => {
     const source = f.source !== undefined && path.isAbsolute(f.source) ? relativeSource(f.source, root) : f.source;
-    const message = fromRoot(f.message, prefix);
-    const fix = f.fix === undefined ? undefined : fromRoot(f.fix, prefix);
+    const message = fromRoot(f.message, root);
+    const fix = f.fix === undefined ? undefined : fromRoot(f.fix, root);
     return source === f.source && message === f.message && fix === f.fix ? f : { ...f, source, message, fix };
   });
 }
 
+/** Where a path ends in a message that goes on: a space, a ':' before a line number, a quote, comma or bracket. */
+const PATH_REST = /^[^\s:()'",]+/;
+
 /**
- * `text` with each path under `prefix` (the project root and a separator)
- * written from the root with `/` separators. A path ends where a message
- * goes on: a space, a ':' before a line number, a quote, comma or bracket.
+ * `text` with each absolute path under `root` written from the root with
+ * `/` separators, and then each under a folder above it (deepest first) as
+ * `../`... from the root. Above the root, only a path that starts a word
+ * counts: `/tmp/` is also the end of `ghcr.io/tmp/x`. The file-system root
+ * is no such folder: every absolute path and many URLs hold a `/`.
  */
-function fromRoot(text: string, prefix: string): string {
-  if (!text.includes(prefix)) return text;
-  const [before, ...paths] = text.split(prefix);
-  return before + paths.map((rest) => rest.replace(/^[^\s:()'",]+/, (p) => p.split(path.sep).join('/'))).join('');
+function fromRoot(text: string, root: string): string {
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  let out = text;
+  if (out.includes(prefix)) {
+    const [before, ...paths] = out.split(prefix);
+    out = before + paths.map((rest) => rest.replace(PATH_REST, (p) => p.split(path.sep).join('/'))).join('');
+  }
+  let up = '..';
+  for (let dir = path.dirname(root); path.dirname(dir) !== dir; dir = path.dirname(dir), up += '/..') {
+    const above = dir + path.sep;
+    if (!out.includes(above)) continue;
+    const escaped = above.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`(^|[\\s('"\`=,])${escaped}([^\\s:()'",]+)`, 'g'), (_, start: string, rest: string) => `${start}${up}/${rest.split(path.sep).join('/')}`);
+  }
+  return out;
 }

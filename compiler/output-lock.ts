@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PolicyError } from '../constructs/errors';
+import { shownPath } from './shown-path';
 import { isAlive, lockFileOf, makeDir, targetFolder } from './write';
 
 /**
@@ -174,7 +175,7 @@ function release(file: string, me: Holder, made: readonly string[]): void {
 }
 
 function lockedError(held: Holder | undefined, file: string, waitMs: number, cwd: string): PolicyError {
-  const shown = (path.relative(cwd, file) || file).split(path.sep).join('/');
+  const shown = shownPath(file, cwd);
   const who = held === undefined ? 'another synth' : `another synth (pid ${held.pid}${held.host !== os.hostname() ? ` on ${held.host}` : ''}, started ${held.started})`;
   const gone = held === undefined ? 'If no synth is running' : `If no synth runs as pid ${held.pid}${held.host !== os.hostname() ? ` on ${held.host}` : ''} any more (its pid was reused, or the machine that ran it is gone)`;
   return new PolicyError([

@@ -13,6 +13,7 @@ import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings, toJsonFindings } from './synth';
 import { fsCause } from '../../compiler/output-errors';
 import { hasConflictMarkers } from '../../compiler/conflict-markers';
+import { shownPath } from '../../compiler/shown-path';
 
 export const usage = `waypoint-policy check [--app FILE] [--outdir DIR] [--json]
 
@@ -76,7 +77,7 @@ function hasSynthScript(root: string): boolean {
 function synthCommandFor(app: string | undefined, outdir: string | undefined, cwd: string, root: string): string {
   const viaScript = hasSynthScript(root);
   const base = viaScript ? root : cwd;
-  const shown = (v: string) => path.relative(base, path.resolve(cwd, v)).split(path.sep).join('/') || '.';
+  const shown = (v: string) => shownPath(path.resolve(cwd, v), base);
   const arg = (flag: string, v: string | undefined) => (v === undefined ? '' : ` ${flag} ${shellWord(shown(v))}`);
   const flags = `${arg('--app', app)}${arg('--outdir', outdir)}`;
   if (!viaScript) return `npx waypoint-policy synth${flags}`;
@@ -115,7 +116,7 @@ export function check(argv: string[], io: Io): number {
   const json = Boolean(values.json);
   const entry = values.app ?? DEFAULT_APP;
   const outdir = path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist');
-  const shown = path.relative(io.cwd, outdir) || '.';
+  const shown = shownPath(outdir, io.cwd);
   const synthCommand = synthCommandFor(values.app, values.outdir, io.cwd, projectRootOf(path.resolve(io.cwd, entry)));
   let result;
   try {
@@ -147,7 +148,7 @@ export function check(argv: string[], io: Io): number {
   // A synth that died between its renames left the folder beside itself: a
   // commit now would delete it from git, so this fails, and says how to get it back.
   const interrupted = exists ? undefined : interruptedCopy(outdir);
-  if (interrupted) return cannotCompare(`${shown} is missing: a synth that was interrupted left it as ${path.relative(io.cwd, interrupted)}. Run \`${synthCommand}\`: it puts the folder back first, then brings it up to date.`, []);
+  if (interrupted) return cannotCompare(`${shown} is missing: a synth that was interrupted left it as ${shownPath(interrupted, io.cwd)}. Run \`${synthCommand}\`: it puts the folder back first, then brings it up to date.`, []);
   let committed: Map<string, string>;
   try {
     committed = exists ? readTree(outdir) : new Map();
@@ -158,7 +159,7 @@ export function check(argv: string[], io: Io): number {
     const cause = fsCause(err.code);
     // What the code means goes beside it, before the advice: "EACCES" alone tells most readers nothing.
     const meaning = cause === err.code ? '' : ` (${cause})`;
-    return cannotCompare(`cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${err.path}` : ''}. Point --outdir at the folder synth writes (dist by default).`, []);
+    return cannotCompare(`cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${shownPath(err.path, io.cwd)}` : ''}. Point --outdir at the folder synth writes (dist by default).`, []);
   }
   const drift = treeDrift(result.files, committed);
   const count = drift.added.length + drift.changed.length + drift.removed.length;

@@ -5,6 +5,7 @@ import { isPolicyError } from '../../constructs/errors';
 import { onProgress, ProgressEvent } from '../../compiler/progress';
 import { synthToDirectory } from '../../compiler/synth';
 import { DELIVERY_DIR } from '../../compiler/delivery/common';
+import { shownPath } from '../../compiler/shown-path';
 import { parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -74,7 +75,7 @@ export function synth(argv: string[], io: Io): number {
     const targets = new Set([...result.files.keys()].map((f) => f.split('/')[0]).filter((t) => t !== DELIVERY_DIR)).size;
     if (!values.json) {
       io.err(
-        `synth: ${objects} objects in ${targets} target(s) -> ${path.relative(io.cwd, outdir) || '.'} ` +
+        `synth: ${objects} objects in ${targets} target(s) -> ${shownPath(outdir, io.cwd)} ` +
           `(${result.write.written} written, ${result.write.unchanged} unchanged, ${result.write.removed} removed)`,
       );
     }
@@ -92,7 +93,7 @@ export function synth(argv: string[], io: Io): number {
   } catch (e) {
     if (!isPolicyError(e)) throw e;
     printFindings(io, relativizeSources(e.findings, root), Boolean(values.json));
-    const shown = path.relative(io.cwd, outdir) || '.';
+    const shown = shownPath(outdir, io.cwd);
     if (!values.json) {
       io.err(
         underCdk8s
