@@ -78,13 +78,17 @@ export function lockOutput(outdir: string, options: OutputLockOptions = {}): Out
 }
 
 /** Create the lock file, holding `me`; false when it exists. */
-function create(file: string, me: Holder): boolean {
+function create(file: string, me: Holder, again = true): boolean {
   let fd: number;
   try {
     fd = fs.openSync(file, 'wx');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A run that failed removed the folder it had made for its lock: make it again.
+    if (code !== 'ENOENT' || !again) throw e;
+    makeDir(path.dirname(file));
+    return create(file, me, false);
   }
   try {
     fs.writeSync(fd, `${JSON.stringify(me)}\n`);

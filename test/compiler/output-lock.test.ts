@@ -166,6 +166,26 @@ test('a holder that finishes while synth waits lets it through; one on another m
   assert.throws(() => synthToDirectory(appOf('new'), { outdir: out, root: dir, cwd: dir, lockWaitMs: 0 }), /another synth \(pid \d+ on build-agent-7, started 2026-01-02T03:04:05\.000Z\) is writing it/);
 });
 
+test('a holder that fails, removing the folder it made for its lock, still lets the waiting synth through', () => {
+  const { dir } = project();
+  const parent = path.join(dir, 'build');
+  const out = path.join(parent, 'dist');
+  const lock = path.join(parent, '.dist.lock');
+  fs.mkdirSync(parent);
+  const live = liveProcess();
+  fs.writeFileSync(lock, holder(live.pid));
+  // What a first synth into build/dist that fails does on release: its lock, then the folder it made, go.
+  const fail = spawn(process.execPath, ['-e', `setTimeout(() => require('node:fs').rmSync(${JSON.stringify(parent)}, { recursive: true }), 300)`], { stdio: 'ignore' });
+  try {
+    const r = synthToDirectory(appOf('new'), { outdir: out, root: dir, cwd: dir, lockWaitMs: 20_000 });
+    assert.ok(r.write.written > 0);
+    assert.equal(fs.existsSync(lock), false);
+  } finally {
+    live.stop();
+    fail.kill();
+  }
+});
+
 /** A policy program for the CLI, in the project. */
 function writeApp(dir: string): string {
   const file = path.join(dir, 'main.ts');
