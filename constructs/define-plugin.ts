@@ -7,7 +7,7 @@ import { callSiteOf } from './internal/provenance';
 import { nearest } from './internal/nearest';
 import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { fail, parseProps, refuseUnknownProps, withProps } from './internal/validate';
-import { credentialInConfig, credentialMemberPath, declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
+import { configProblem, declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
 export interface PluginConfigIssue {
@@ -414,16 +414,15 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
           refuseUnknownProps(this, `${definition.name} pluginConfig`, props.pluginConfig, knownKeys);
         }
         const secretKeys = secretKeysOf(definition);
-        this.spec.pluginConfig = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
+        const parsed: unknown = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
           secretKeys,
           hideSecretsOf: props.pluginConfig,
         });
-        // A schema of z.any() or z.custom() lets one through, and cdk8s then fails deep inside serialization.
-        const credentialAt = credentialMemberPath(this.spec.pluginConfig);
-        if (credentialAt !== undefined) {
-          const { message, fix } = credentialInConfig(credentialAt);
-          fail(this, 'props/invalid', `${definition.name} ${message}`, fix);
-        }
+        // A schema of z.any() or z.record(z.string(), z.unknown()) lets through what cdk8s then fails on deep inside serialization.
+        // Null members are not refused here: a schema that takes null has decided that itself.
+        const problem = configProblem(parsed, true);
+        if (problem !== undefined) fail(this, 'props/invalid', `${definition.name} ${problem.message}`, problem.fix);
+        this.spec.pluginConfig = parsed;
       } catch (e) {
         scope.node.tryRemoveChild(this.node.id);
         throw e;

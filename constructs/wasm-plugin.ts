@@ -1,4 +1,4 @@
-import type { ApiObject } from 'cdk8s';
+import { Lazy, type ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { namespaceOf, targetNameOf } from './app';
@@ -253,7 +253,8 @@ export interface WasmPluginProps extends WasmPluginOptions {
   /**
    * Configuration passed to the module as JSON. A member may not be null:
    * the manifest leaves null members out, so leave the key out instead
-   * (null list items are kept).
+   * (null list items are kept). Values are JSON too (a cdk8s Lazy or token
+   * resolves to one at synth): a Date, Map, class instance or cycle is refused.
    *
    * @default - none
    */
@@ -341,110 +342,171 @@ const optionsShape = {
 
 type Trail = (string | number)[];
 
-/**
- * What `found` gives for the first map in `config`, at any depth, for which
- * it gives anything, and the keys and indexes that lead to that map. The
- * path is kept as a trail and printed only for a hit (`printedTrail`): the
- * walk runs for every plugin and nearly always finds nothing, so it builds
- * no string on the way.
- */
-function firstInMaps<T>(config: unknown, found: (map: object) => T | undefined, trail: Trail = []): { hit: T; trail: Trail } | undefined {
-  if (typeof config !== 'object' || config === null) return undefined;
-  if (Array.isArray(config)) {
-    for (let i = 0; i < config.length; i++) {
-      trail.push(i);
-      const hit = firstInMaps(config[i], found, trail);
-      if (hit !== undefined) return hit;
-      trail.pop();
-    }
-    return undefined;
-  }
-  const here = found(config);
-  if (here !== undefined) return { hit: here, trail };
-  const keys = Object.keys(config);
-  for (let i = 0; i < keys.length; i++) {
-    trail.push(keys[i]);
-    const hit = firstInMaps((config as Record<string, unknown>)[keys[i]], found, trail);
-    if (hit !== undefined) return hit;
-    trail.pop();
-  }
-  return undefined;
-}
-
-/** A trail as a message names it: `rules[0].limits`, below `start`. */
-function printedTrail(trail: Trail, start = ''): string {
-  let out = start;
-  for (const p of trail) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+/** A trail as a message names it: `pluginConfig.rules[0].limits`. */
+function printedTrail(trail: Trail): string {
+  let out = 'pluginConfig';
+  for (const p of trail) out += typeof p === 'number' ? `[${p}]` : `.${p}`;
   return out;
 }
 
-// Module-level, not written inline: a closure per plugin would also get a
-// defineProperty per call from tsx's keepNames.
-const CREDENTIAL = { credential: true } as const;
-const unwritableHere = (map: object): typeof CREDENTIAL | { nullKey: string } | undefined => {
-  if (isCredential(map)) return CREDENTIAL;
-  for (const k of Object.keys(map)) if ((map as Record<string, unknown>)[k] === null) return { nullKey: k };
-  return undefined;
-};
-const credentialHere = (map: object): true | undefined => (isCredential(map) ? true : undefined);
-const protoKeyHere = (map: object): true | undefined => (Object.prototype.hasOwnProperty.call(map, '__proto__') ? true : undefined);
-
-/**
- * The first member of `config` that no manifest can hold as written, and
- * why: a null value (synth, like cdk8s, leaves null members out, so the
- * module would not see the key at all; null array items are kept), or a
- * `Credential` object (only BasicAuth reads those; cdk8s fails on one deep
- * inside serialization). One walk for both: it runs for every plugin.
- */
-function unwritableMember(config: unknown): { at: string; credential: boolean } | undefined {
-  const found = firstInMaps(config, unwritableHere);
-  if (found === undefined) return undefined;
-  return 'nullKey' in found.hit ? { at: printedTrail([...found.trail, found.hit.nullKey]), credential: false } : { at: printedTrail(found.trail), credential: true };
+/** What a config member is that no manifest can hold, and how to write it instead. */
+interface Unwritable {
+  readonly what: string;
+  readonly fix: string;
 }
 
-/** The path of the first `Credential` object in a parsed config, if any (a definePlugin schema may let one through). */
-export function credentialMemberPath(config: unknown): string | undefined {
-  const found = firstInMaps(config, credentialHere);
-  return found && printedTrail(found.trail);
-}
+// Module-level, not built per call: the walk runs for every plugin of a mesh.
+const DATE: Unwritable = { what: 'a Date', fix: 'Write the date as an ISO string: d.toISOString().' };
+const MAP: Unwritable = { what: 'a Map', fix: 'Write it as a plain object: Object.fromEntries(map) (its keys must be strings).' };
+const SET: Unwritable = { what: 'a Set', fix: 'Write it as a list: [...set].' };
+const REGEXP: Unwritable = { what: 'a RegExp', fix: 'Write the pattern as a string, in the syntax the module reads: re.source.' };
+const FUNCTION: Unwritable = { what: 'a function', fix: 'Call it and write what it returns, or leave the key out; a value known only at synth is a cdk8s Lazy: Lazy.any({ produce: () => ... }).' };
+const SYMBOL: Unwritable = { what: 'a symbol', fix: 'Write a string in its place (sym.description holds its name).' };
+const BIGINT: Unwritable = { what: 'a bigint', fix: 'Write it as a number (Number(n), exact up to 2^53 - 1) or, if the module reads one, a string (n.toString()).' };
 
-/** The error for a `Credential` object at `at` of a config that is written as given. */
-export function credentialInConfig(at: string): { message: string; fix: string } {
+/** A non-plain object as a message names it. */
+function unwritableObject(o: object): Unwritable {
+  if (o instanceof Date) return DATE;
+  if (o instanceof Map) return MAP;
+  if (o instanceof Set) return SET;
+  if (o instanceof RegExp) return REGEXP;
+  const name = (o as { constructor?: { name?: unknown } }).constructor?.name;
   return {
-    message: `${at === '' ? 'pluginConfig' : `pluginConfig.${at}`} is a Credential object: only BasicAuth reads Credential objects (its rules' credentials); any other config is written to the manifest as given, and a Credential has no form there`,
-    fix: "Give the module the value another way: a Flux placeholder string such as '${SHOP_TOKEN}', substituted at apply time (docs/security.md), or a vmConfig env entry. With definePlugin, list the key in secretKeys so no message prints it.",
+    what: `an instance of ${typeof name === 'string' && name !== '' ? name : 'a class'}`,
+    fix: 'Write the plain data the module reads: an object literal ({ ...instance } copies its own fields), or what its toJSON() returns if it has one.',
   };
 }
 
+/** Where the walk stopped, and why; `trail` is the walk's own array, read before anything else runs. */
+type UnwritableAt =
+  | { readonly kind: 'credential' | 'null' | 'protoKey'; readonly trail: Trail }
+  | { readonly kind: 'value'; readonly trail: Trail; readonly value: Unwritable }
+  | { readonly kind: 'cycle'; readonly trail: Trail; readonly back: Trail };
+
 /**
- * Where `config` holds an own key named `__proto__` (JSON.parse makes one).
- * Any copy of the object, zod's included, assigns it as the prototype
- * instead, so the manifest would lose the key without a word.
+ * The first member of `v`, at any depth, that no manifest can hold as
+ * written. `ancestors[d]` is the list or map at depth `d` of `trail`, so a
+ * cycle is an object met again among its own ancestors (one shared twice
+ * side by side is only written twice). A module-level function taking its
+ * state as arguments: no closure per plugin, no string unless it finds one.
  */
-function protoKeyPath(config: unknown): string | undefined {
-  const found = firstInMaps(config, protoKeyHere);
-  return found && printedTrail(found.trail, 'pluginConfig');
+function firstUnwritable(v: unknown, trail: Trail, ancestors: object[], nullsWritable: boolean): UnwritableAt | undefined {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return undefined;
+    case 'function':
+      return { kind: 'value', trail, value: FUNCTION };
+    case 'symbol':
+      return { kind: 'value', trail, value: SYMBOL };
+    case 'bigint':
+      return { kind: 'value', trail, value: BIGINT };
+  }
+  if (v === null) return undefined; // a null list item is kept; a null member is found by its map below
+  const o = v as object;
+  if (isCredential(o)) return { kind: 'credential', trail };
+  // A cdk8s Lazy, or any object with a resolve() (a plain one too): cdk8s resolves it at synth, whatever it holds now.
+  if (o instanceof Lazy || typeof (o as { resolve?: unknown }).resolve === 'function') return undefined;
+  const seen = ancestors.indexOf(o);
+  if (seen >= 0) return { kind: 'cycle', trail, back: trail.slice(0, seen) };
+  if (Array.isArray(o)) {
+    ancestors.push(o);
+    for (let i = 0; i < o.length; i++) {
+      trail.push(i);
+      const hit = firstUnwritable(o[i], trail, ancestors, nullsWritable);
+      if (hit !== undefined) return hit;
+      trail.pop();
+    }
+    ancestors.pop();
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) {
+    return { kind: 'value', trail, value: unwritableObject(o) };
+  }
+  if (Object.prototype.hasOwnProperty.call(o, '__proto__')) return { kind: 'protoKey', trail };
+  ancestors.push(o);
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const x = (o as Record<string, unknown>)[keys[i]];
+    trail.push(keys[i]);
+    if (x === null && !nullsWritable) return { kind: 'null', trail };
+    const hit = firstUnwritable(x, trail, ancestors, nullsWritable);
+    if (hit !== undefined) return hit;
+    trail.pop();
+  }
+  ancestors.pop();
+  return undefined;
+}
+
+/** Why a plugin config cannot be written as given, as an error says it. */
+export interface ConfigProblem {
+  readonly message: string;
+  readonly fix: string;
+  /** An own `__proto__` key: found only before any copy, which would make it the prototype. */
+  readonly protoKey: boolean;
+}
+
+/**
+ * The first member of a plugin config that no manifest can hold as
+ * written: a Credential object (only BasicAuth reads those), a null member
+ * unless `nullsWritable` (synth, like cdk8s, leaves it out, so the module
+ * would not see the key), an own `__proto__` key, a value that is not JSON
+ * (a Date, Map, class instance, function, bigint...: cdk8s fails on it deep
+ * inside serialization) or a cycle. cdk8s Lazy values and tokens pass: they
+ * resolve when the manifest is rendered. One walk for all of them: it runs
+ * for every plugin.
+ */
+export function configProblem(config: unknown, nullsWritable: boolean): ConfigProblem | undefined {
+  const found = firstUnwritable(config, [], [], nullsWritable);
+  if (found === undefined) return undefined;
+  const at = printedTrail(found.trail);
+  switch (found.kind) {
+    case 'credential':
+      return { ...credentialInConfig(at), protoKey: false };
+    case 'null':
+      return {
+        message: `${at} is null: the manifest cannot keep a null member (synth, like cdk8s, leaves it out), so the module would not see that key at all`,
+        fix: 'Leave the key out where the module should not see it, or give it the value the module reads in its place.',
+        protoKey: false,
+      };
+    case 'protoKey':
+      return {
+        message: `${at} has a key named "__proto__": JavaScript makes such a key the prototype of every copy of the object, so the manifest would lose it without a word`,
+        fix: 'Rename the key, or leave it out: a module that needs a key of that name cannot be configured from a JavaScript object.',
+        protoKey: true,
+      };
+    case 'value':
+      return {
+        message: `${at} is ${found.value.what}: a manifest holds only strings, numbers, booleans, lists and maps, so cdk8s cannot write it`,
+        fix: found.value.fix,
+        protoKey: false,
+      };
+    case 'cycle':
+      return {
+        message: `${at} refers back to ${printedTrail(found.back)}, which contains it: a manifest is a tree and cannot hold a cyclic object`,
+        fix: 'Write the repeated part out again (a copy: structuredClone(part)) instead of a reference to an object that contains it.',
+        protoKey: false,
+      };
+  }
+}
+
+/** The error for a `Credential` object at `at` (`pluginConfig.auth.token`) of a config that is written as given. */
+export function credentialInConfig(at: string): { message: string; fix: string } {
+  return {
+    message: `${at} is a Credential object: only BasicAuth reads Credential objects (its rules' credentials); any other config is written to the manifest as given, and a Credential has no form there`,
+    fix: "Give the module the value another way: a Flux placeholder string such as '${SHOP_TOKEN}', substituted at apply time (docs/security.md), or a vmConfig env entry. With definePlugin, list the key in secretKeys so no message prints it.",
+  };
 }
 
 const propsSchema = z.object({
   ...optionsShape,
   url: z.string().min(1, { message: 'url is required' }),
+  // Checked before zod parses it (configProblem): zod's copy would drop an own __proto__ key.
   pluginConfig: z
     .record(z.string(), z.unknown())
-    .superRefine((config, ctx) => {
-      const member = unwritableMember(config);
-      if (member === undefined) return;
-      if (member.credential) {
-        const { message, fix } = credentialInConfig(member.at);
-        ctx.addIssue({ code: 'custom', message, ...ruleParams('props/invalid', fix) });
-        return;
-      }
-      ctx.addIssue({
-        code: 'custom',
-        message: `pluginConfig.${member.at} is null: the manifest cannot keep a null member (synth, like cdk8s, leaves it out), so the module would not see that key at all`,
-        ...ruleParams('props/invalid', 'Leave the key out where the module should not see it, or give it the value the module reads in its place.'),
-      });
-    })
     .optional(),
 });
 
@@ -583,14 +645,10 @@ export class WasmPlugin extends Construct {
     // error and goes on would otherwise synthesize it half-built.
     try {
       const p = parseDeclaredProps(this, new.target, props, () => {
-        const protoAt = protoKeyPath(props?.pluginConfig);
-        if (protoAt !== undefined) {
-          fail(
-            this,
-            'props/invalid',
-            `${protoAt} has a key named "__proto__": JavaScript makes such a key the prototype of every copy of the object, so the manifest would lose it without a word`,
-            'Rename the key, or leave it out: a module that needs a key of that name cannot be configured from a JavaScript object.',
-          );
+        const config = props?.pluginConfig;
+        const problem = typeof config === 'object' && config !== null && !Array.isArray(config) ? configProblem(config, false) : undefined;
+        if (problem !== undefined) {
+          fail(this, 'props/invalid', problem.protoKey ? problem.message : `${this.constructor.name} prop 'pluginConfig': ${problem.message}`, problem.fix);
         }
         return parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'], nameFromId: props.name == null });
       });

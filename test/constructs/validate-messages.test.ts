@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Duration } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Target, Waypoint, WasmPlugin } from '../../constructs';
 import { z } from 'zod';
 import { compileApp } from '../../compiler/synth';
@@ -503,6 +503,49 @@ test('a Credential object in a config other than BasicAuth\'s is refused at cons
   } finally {
     delete process.env.WP_TEST_PLUGIN_TOKEN;
   }
+});
+
+test('a pluginConfig value no manifest can hold (a Date, Map, Set, RegExp, class instance, function, symbol, bigint, a cycle) is refused at construction, naming where it is and how to write it', () => {
+  class Window {
+    constructor(readonly seconds: number) {}
+  }
+  const cyclic: Record<string, unknown> = { name: 'a' };
+  cyclic.self = { parent: cyclic };
+  const cases: [unknown, RegExp, RegExp][] = [
+    [new Date(0), /pluginConfig\.upstream\.since is a Date: a manifest holds only strings, numbers, booleans, lists and maps/, /d\.toISOString\(\)/],
+    [new Map([['a', 1]]), /pluginConfig\.upstream\.since is a Map/, /Object\.fromEntries\(map\)/],
+    [new Set(['a']), /pluginConfig\.upstream\.since is a Set/, /\[\.\.\.set\]/],
+    [/^\/api/, /pluginConfig\.upstream\.since is a RegExp/, /re\.source/],
+    [new Window(10), /pluginConfig\.upstream\.since is an instance of Window/, /object literal/],
+    [() => 'x', /pluginConfig\.upstream\.since is a function/, /Call it/],
+    [Symbol('x'), /pluginConfig\.upstream\.since is a symbol/, /sym\.description/],
+    [10n, /pluginConfig\.upstream\.since is a bigint/, /Number\(n\)/],
+    [cyclic, /pluginConfig\.upstream\.since\.self\.parent refers back to pluginConfig\.upstream\.since, which contains it/, /structuredClone/],
+  ];
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const Loose = definePlugin({ name: 'loose-values', url: 'oci://example.com/loose-values:1', defaultPhase: PluginPhase.STATS, configSchema: z.record(z.string(), z.unknown()) });
+  const Any = definePlugin({ name: 'any-values', url: 'oci://example.com/any-values:1', defaultPhase: PluginPhase.STATS, configSchema: z.any() });
+  for (const [since, message, fix] of cases) {
+    const pluginConfig = { upstream: { since } };
+    const raw = messageOf(() => new WasmPlugin(ns, 'raw', { url: 'oci://example.com/p:1', sha256: SHA, targets: [waypoint], pluginConfig }));
+    assert.match(raw, /error\[props\/invalid\]: WasmPlugin prop 'pluginConfig': /);
+    for (const [m, name] of [[raw, 'WasmPlugin'], [messageOf(() => new Loose(ns, 'loose', { targets: [waypoint], sha256: SHA, pluginConfig })), 'loose-values'], [messageOf(() => new Any(ns, 'any', { targets: [waypoint], sha256: SHA, pluginConfig })), 'any-values']] as const) {
+      assert.match(m, message, name);
+      assert.match(m, fix, name);
+      assert.match(m, /at shop\/(raw|loose|any) /, name);
+    }
+  }
+  // Refused plugins leave the tree; a value shared twice side by side is no cycle, and cdk8s Lazy values and tokens resolve at synth.
+  assert.equal(ns.node.tryFindChild('raw'), undefined);
+  const shared = { seconds: 10 };
+  new WasmPlugin(ns, 'raw', { url: 'oci://example.com/p:1', sha256: SHA, targets: [waypoint], pluginConfig: { a: shared, b: [shared], since: Lazy.any({ produce: () => new Date(0).toISOString() }), ttl: { resolve: () => '10s' } } });
+  new Loose(ns, 'loose', { targets: [waypoint], sha256: SHA, pluginConfig: { since: Lazy.any({ produce: () => 'soon' }) } });
+  const out = compileApp(ns.node.root as PolicyApp);
+  assert.deepEqual(out.findings.filter((f) => f.severity === 'error'), []);
+  const raw = [...out.files].find(([f]) => f.endsWith('wasmplugin-raw.yaml'))?.[1] ?? '';
+  assert.match(raw, /a:\n\s+seconds: 10\n\s+b:\n\s+- seconds: 10\n\s+since: "1970-01-01T00:00:00.000Z"\n\s+ttl: 10s\n/);
+  assert.match([...out.files].find(([f]) => f.endsWith('wasmplugin-loose.yaml'))?.[1] ?? '', /since: soon/);
 });
 
 test('validate --manifests and synth hide what construction hides for a definition that lists no secretKeys: a password quoted by analyze() throwing, a key under credentials', () => {
