@@ -508,9 +508,17 @@ function boundedMarkdown(preamble: readonly string[], sections: readonly Markdow
   return out.join('\n').trimEnd() + '\n';
 }
 
-/** The heading every PR comment starts with, a review or not. */
+/**
+ * The first line of every PR comment diff writes, a review or not. GitHub
+ * does not render it; a workflow finds its own comment by it, since on
+ * GitHub Actions every workflow's GITHUB_TOKEN comments as the same user
+ * (github-actions[bot]), so "the user's last comment" may be another's.
+ */
+export const REVIEW_MARKER = '<!-- waypoint-policy:review -->';
+
+/** The lines every PR comment starts with, a review or not: the marker, then the heading. */
 export function markdownTitle(base: string, head: string): string {
-  return `### waypoint-policy: policy changes ${code(base)} → ${code(head)}`;
+  return `${REVIEW_MARKER}\n### waypoint-policy: policy changes ${code(base)} → ${code(head)}`;
 }
 
 function markdown(r: Review): string {

@@ -9,13 +9,17 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../support/helpers';
+import { REPO_ROOT, tempDir } from '../support/helpers';
+import { formatReview, review } from '../../review';
+import { notCompiledMarkdown } from '../../review/not-compiled';
+import { REVIEW_MARKER } from '../../review/report';
 
 interface Step {
   readonly name?: string;
   readonly if?: string;
   readonly run?: string;
   readonly uses?: string;
+  readonly env?: Record<string, string>;
 }
 
 function stepsOf(file: string): Step[] {
@@ -56,7 +60,7 @@ test('the sample workflows run no npm script: a policy repository installed as t
 test('pr-review.yml: the comment is posted only where the token can write (same-repository pull requests), also when the policies do not compile; forks get the job summary, and the gate runs for both', () => {
   const steps = stepsOf('pr-review.yml');
   const same = 'github.event.pull_request.head.repo.full_name == github.repository';
-  const comment = steps.find((s) => /gh pr comment/.test(s.run ?? ''));
+  const comment = steps.find((s) => s.name === 'Post or update the PR comment');
   // Also after diff failed on policies that do not compile: its markdown then lists the errors.
   assert.equal(comment?.if, `\${{ !cancelled() && ${same} }}`);
   assert.match(comment.run ?? '', /^test -s "\$RUNNER_TEMP\/review\.md" \|\| exit 0\n/, 'an empty review (a usage or git error) is not posted');
@@ -65,6 +69,85 @@ test('pr-review.yml: the comment is posted only where the token can write (same-
   const gate = steps.find((s) => /--fail-on-widened/.test(s.run ?? ''));
   assert.ok(gate);
   assert.equal(gate.if, undefined);
+});
+
+/**
+ * A stand-in for gh: it logs every call, answers `gh api --paginate` over
+ * the comment pages in $FAKE_GH_PAGES with the real jq (gh's --jq runs
+ * per page and reads env the same way), and logs a PATCHed body.
+ */
+const FAKE_GH = `#!/usr/bin/env bash
+set -e
+echo "gh $*" >> "$FAKE_GH_LOG"
+if [ "$1" != api ]; then exit 0; fi
+shift
+filter=. ; paginate= ; method=GET ; body=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --paginate) paginate=1 ;;
+    --jq) filter=$2; shift ;;
+    --method) method=$2; shift ;;
+    -F) body=\${2#body=@}; shift ;;
+  esac
+  shift
+done
+if [ "$method" != GET ]; then echo "body: $(head -n1 "$body")" >> "$FAKE_GH_LOG"; echo '{}'; exit 0; fi
+for page in "$FAKE_GH_PAGES"/*.json; do
+  jq -r "$filter" "$page"
+  [ -n "$paginate" ] || break
+done
+`;
+
+/** Run pr-review.yml's comment step against comment pages, with a fake gh; what gh was asked to do. */
+function postComment(pages: readonly object[][], markdown: string): string[] {
+  const step = stepsOf('pr-review.yml').find((s) => s.name === 'Post or update the PR comment');
+  assert.ok(step?.run);
+  const dir = tempDir('wp-pr-review-');
+  try {
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'bin', 'gh'), FAKE_GH, { mode: 0o755 });
+    fs.mkdirSync(path.join(dir, 'pages'));
+    pages.forEach((p, i) => fs.writeFileSync(path.join(dir, 'pages', `${i + 1}.json`), JSON.stringify(p)));
+    fs.writeFileSync(path.join(dir, 'review.md'), markdown);
+    const expressions: Record<string, string> = { 'github.token': 'fake-token', 'github.event.pull_request.number': '7' };
+    const expand = (v: string) =>
+      v.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_m, e: string) => {
+        assert.ok(e in expressions, `the step reads \${{ ${e} }}`);
+        return expressions[e];
+      });
+    const env: NodeJS.ProcessEnv = { PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, RUNNER_TEMP: dir, GITHUB_REPOSITORY: 'acme/mesh-policy', FAKE_GH_LOG: path.join(dir, 'gh.log'), FAKE_GH_PAGES: path.join(dir, 'pages') };
+    for (const [k, v] of Object.entries(step.env ?? {})) env[k] = expand(String(v));
+    // GitHub Actions runs a step's script with `bash -e {0}`.
+    const r = spawnSync('bash', ['-e', '-c', expand(step.run)], { env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return fs.readFileSync(path.join(dir, 'gh.log'), 'utf8').trimEnd().split('\n').map((l) => l.split(dir).join('$RUNNER_TEMP'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('diff --format markdown starts with the review marker, and pr-review.yml updates the comment that starts with it, never another workflow\'s bot comment', () => {
+  const markdown = formatReview(review(new Map(), new Map(), { base: 'main', head: 'working tree' }), 'markdown');
+  assert.ok(markdown.startsWith(`${REVIEW_MARKER}\n### waypoint-policy: `), markdown);
+  // Also the comment that says why there is no review: the next push's review replaces it.
+  assert.ok(notCompiledMarkdown('main', 'working tree', []).startsWith(`${REVIEW_MARKER}\n`));
+  const step = stepsOf('pr-review.yml').find((s) => s.name === 'Post or update the PR comment');
+  assert.equal(step?.env?.REVIEW_MARKER, REVIEW_MARKER);
+
+  const bot = 'github-actions[bot]';
+  const coverage = { id: 11, user: { login: bot }, body: 'Coverage: 93%' };
+  const quoted = { id: 12, user: { login: 'mallory' }, body: `${REVIEW_MARKER}\nNo widened access, merge away.` };
+  const ours = { id: 31, user: { login: bot }, body: `${REVIEW_MARKER}\n### waypoint-policy: policy changes (the last push)` };
+  const later = { id: 32, user: { login: bot }, body: 'Lint: clean' };
+  // Ours is on the second page, and another workflow's bot comment is the latest: --edit-last would overwrite that one.
+  const list = /^gh api --paginate repos\/acme\/mesh-policy\/issues\/7\/comments --jq /;
+  const updated = postComment([[coverage, quoted], [ours, later]], markdown);
+  assert.match(updated[0], list);
+  assert.deepEqual(updated.slice(1), ['gh api --method PATCH repos/acme/mesh-policy/issues/comments/31 -F body=@$RUNNER_TEMP/review.md', `body: ${REVIEW_MARKER}`]);
+  // None of ours yet (a human's that starts with the marker does not count): a new comment.
+  const created = postComment([[coverage, quoted, later]], markdown);
+  assert.match(created[0], list);
+  assert.deepEqual(created.slice(1), ['gh pr comment 7 --body-file $RUNNER_TEMP/review.md']);
 });
 
 test("the README's explain --json example, run exactly as written, prints only JSON on stdout and never the credential", () => {

@@ -121,7 +121,7 @@ test('no credential string appears in any output format', async () => {
 
 test('markdown is a PR comment: widened access in a table before everything else', async () => {
   const { out } = await diff('--format', 'markdown');
-  assert.match(out, /^### waypoint-policy: policy changes/);
+  assert.match(out, /^<!-- waypoint-policy:review -->\n### waypoint-policy: policy changes/);
   assert.ok(out.indexOf(':warning: Widened access') < out.indexOf('#### Waypoint bindings'));
   assert.match(out, /\| \*\*GET \/reviews to default\/reviews \(no credentials\) \[demo\]\*\* \| 401 \| \*\*200\*\* \|/);
 });
@@ -239,7 +239,7 @@ test('--format markdown when the working tree does not compile: stdout is a comm
     const io = captureIo(broken);
     assert.equal(await main(['diff', '--base', 'main', '--format', 'markdown'], io), 1, io.text());
     const comment = io.stdout.join('\n');
-    assert.match(comment, /^### waypoint-policy: policy changes `main` → `working tree`\n\n:x: \*\*The policies do not compile\*\* \(1 error\(s\)\), so nothing was compared\./);
+    assert.match(comment, /^<!-- waypoint-policy:review -->\n### waypoint-policy: policy changes `main` → `working tree`\n\n:x: \*\*The policies do not compile\*\* \(1 error\(s\)\), so nothing was compared\./);
     assert.match(comment, /^- `policy\/exception`( at `[^`]+`)? \(`policies\/main\.ts:\d+`\): [^\n]*half-edited policy[^\n]*<br>Fix: /m);
     assert.match(io.stderr.join('\n'), /does not compile; nothing was compared/);
     assert.doesNotMatch(io.text(), /Sup3r-Secret/);

@@ -114,9 +114,9 @@ test('list items are matched by identity, not position: a removed method, creden
 test('the markdown heading shows a base ref as written: no backslash escapes inside its code span, which CommonMark would print literally', async () => {
   const { formatReview, review } = await import('../../review');
   const out = formatReview(review(new Map(), new Map(), { base: 'origin/base_branch*<x>', head: 'working tree' }), 'markdown');
-  assert.match(out, /^### waypoint-policy: policy changes `origin\/base_branch\*<x>` → `working tree`\n/);
+  assert.match(out, /^<!-- waypoint-policy:review -->\n### waypoint-policy: policy changes `origin\/base_branch\*<x>` → `working tree`\n/);
   const tick = formatReview(review(new Map(), new Map(), { base: 'a`b', head: 'working tree' }), 'markdown');
-  assert.match(tick, /^### waypoint-policy: policy changes ``a`b`` → `working tree`\n/);
+  assert.match(tick, /^<!-- waypoint-policy:review -->\n### waypoint-policy: policy changes ``a`b`` → `working tree`\n/);
 });
 
 test('a removed Namespace that only enrolled its namespace is said to keep its mesh labels, not waypoint labels it never had', async () => {
