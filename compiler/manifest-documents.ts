@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { isAlias, isCollection, isNode, isScalar, parseAllDocuments, visit } from 'yaml';
-import type { Document, ParseOptions, DocumentOptions, SchemaOptions } from 'yaml';
+import type { Document, ParseOptions, DocumentOptions, Scalar, SchemaOptions, YAMLMap } from 'yaml';
 import type { Finding } from '../analysis/finding';
-import { GO_YAML_BOOLEAN, GO_YAML_FLOAT, GO_YAML_INT, goNumberKey, isYaml12Number } from './go-yaml-scalars';
+import { GO_YAML_BOOLEAN, GO_YAML_FLOAT, GO_YAML_INT, goInteger, goNumberKey, isYaml12Number } from './go-yaml-scalars';
 
 /** One value read from a manifest file: a document, or an item of a `kind: List` document. */
 export interface ManifestValue {
@@ -22,6 +22,10 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   // yaml prints its warnings to stderr, quoting the file: a credential there
   // would be printed outside any finding. What they warn of is a finding below.
   logLevel: 'error',
+  // Two keys are refused here only when they are the same text; keys that
+  // differ in YAML but are one key once Go has read them (`0644:` and
+  // `420:`) are refused by goJsonProblem, which can say why.
+  uniqueKeys: (a, b) => a === b || (isScalar(a) && isScalar(b) && a.value === b.value && (typeof a.value === 'string' || a.source === b.source)),
 };
 
 /**
@@ -50,16 +54,72 @@ interface GoJsonProblem {
   readonly fix: string;
 }
 
+/** The JSON key sigs.k8s.io/yaml makes of a scalar key Go read, or undefined for a null or merge (`<<`) key. */
+function jsonKeyOf(key: Scalar): string | undefined {
+  const v = key.value;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' && typeof key.source === 'string') return goNumberKey(key.source, v);
+  return undefined;
+}
+
+/** A key as written, and what Go's reader reads it as: `0644 (the integer 420: a leading 0 is octal)`. */
+function keyReading(key: Scalar): string {
+  const written = key.type === 'PLAIN' && typeof key.source === 'string' ? key.source : JSON.stringify(key.value);
+  const v = key.value;
+  if (typeof v === 'boolean') return `${written} (the boolean ${v})`;
+  if (typeof v !== 'number') return `${written} (a string)`;
+  const src = written.replace(/^[-+]/, '');
+  if (goInteger(written) === undefined) return `${written} (the float ${String(v)})`;
+  const base = /^0_*[xX]/.test(src) ? ': hexadecimal' : /^0_*[bB]/.test(src) ? ': binary' : /^0_*[oO]/.test(src) || /^0_*[0-7]/.test(src) ? ': a leading 0 is octal' : '';
+  return `${written} (the integer ${String(goInteger(written))}${base}${src.includes('_') ? ', its _ dropped' : ''})`;
+}
+
+/**
+ * The first key of `map` that is the same JSON key as an earlier one once
+ * Go has read both (`0644:` and `420:`, `yes:` and `true:`, `"16":` and
+ * `0x10:`). Only a map with a number or boolean key can hold one (equal
+ * strings are refused as the same text), so most maps cost one pass over
+ * their keys and nothing more.
+ */
+function sameKeyOnceRead(map: YAMLMap): { first: Scalar; second: Scalar; json: string } | undefined {
+  if (!map.items.some((p) => isScalar(p.key) && (typeof p.key.value === 'number' || typeof p.key.value === 'boolean'))) return undefined;
+  const seen = new Map<string, Scalar>();
+  for (const pair of map.items) {
+    if (!isScalar(pair.key)) continue;
+    const json = jsonKeyOf(pair.key);
+    if (json === undefined) continue;
+    const first = seen.get(json);
+    if (first !== undefined) return { first, second: pair.key, json };
+    seen.set(json, pair.key);
+  }
+  return undefined;
+}
+
 /**
  * Turn number keys into the strings sigs.k8s.io/yaml makes of them (`0644:`
  * is "420", `1e20:` is "1e+20"), and find what it cannot convert to JSON: a
  * null key (`~:`, `null:`), and an infinity or NaN value (`.inf`, `.nan`),
- * which make kubectl, Argo CD and Flux refuse the file.
+ * which make kubectl, Argo CD and Flux refuse the file; and two keys that
+ * are one once read (`0644:` and `420:`), of which they keep one value.
  */
-function goJsonProblem(doc: Document.Parsed): GoJsonProblem | undefined {
+function goJsonProblem(doc: Document.Parsed, lineOf: (offset: number | undefined) => number): GoJsonProblem | undefined {
   let problem: GoJsonProblem | undefined;
   const at = (node: unknown) => (isNode(node) ? node.range?.[0] : undefined) ?? contentOffset(doc) ?? 0;
   visit(doc, {
+    // Before its pairs, whose number keys the Pair visitor turns into strings.
+    Map(_, map) {
+      const same = sameKeyOnceRead(map);
+      if (same === undefined) return undefined;
+      problem = {
+        at: at(same.second),
+        message:
+          `the key ${keyReading(same.second)} is the same key as ${keyReading(same.first)} at line ${lineOf(same.first.range?.[0])} once Go's YAML 1.1 reader has read them ` +
+          `(sigs.k8s.io/yaml makes both the JSON key "${same.json}"): kubectl, Argo CD and Flux keep only one of the two values, and which one is not defined`,
+        fix: 'Keep one of the two keys, with the value meant; quote a key meant as text ("0644":) so every reader takes it as written.',
+      };
+      return visit.BREAK;
+    },
     Pair(_, pair) {
       const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
       if (key === null || (isScalar(key) && key.value === null)) {
@@ -217,7 +277,7 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
       );
       continue;
     }
-    const goProblem = goJsonProblem(doc);
+    const goProblem = goJsonProblem(doc, lineOf);
     if (goProblem !== undefined) {
       findings.push(parseFinding(`${rel}:${lineOf(goProblem.at)}`, goProblem.message, goProblem.fix));
       continue;

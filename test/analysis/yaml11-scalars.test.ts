@@ -161,3 +161,41 @@ test('an infinity or NaN value and a null key, which kubectl cannot convert to J
     assert.deepEqual(readSpecs(quoted), kubectlSpecs(quoted), quoted);
   }
 });
+
+/** Two keys of one map, spelled differently, that Go's reader makes one JSON key: that key, and what the message says of each. */
+const SAME_KEYS: readonly (readonly [string, string, string, RegExp])[] = [
+  ['0644', '420', '420', /the key 420 \(the integer 420\) is the same key as 0644 \(the integer 420: a leading 0 is octal\) at line 6/],
+  ['yes', 'true', 'true', /the key true \(the boolean true\) is the same key as yes \(the boolean true\) at line 6/],
+  ['0x10', '16', '16', /the key 16 \(the integer 16\) is the same key as 0x10 \(the integer 16: hexadecimal\)/],
+  ['1e3', '1000', '1000', /the key 1000 \(the integer 1000\) is the same key as 1e3 \(the float 1000\)/],
+  ['1_000', '1000', '1000', /the key 1000 \(the integer 1000\) is the same key as 1_000 \(the integer 1000, its _ dropped\)/],
+  ['On', 'y', 'true', /the key y \(the boolean true\) is the same key as On \(the boolean true\)/],
+  // A string and a number: Go keeps both until JSON, which keeps either one.
+  ['"420"', '0644', '420', /the key 0644 \(the integer 420: a leading 0 is octal\) is the same key as "420" \(a string\)/],
+  ['true', "'true'", 'true', /the key "true" \(a string\) is the same key as true \(the boolean true\)/],
+  ['1.0', '1', '1', /the key 1 \(the integer 1\) is the same key as 1.0 \(the float 1\)/],
+];
+
+test('two keys that differ in YAML but are one key once Go reads them (0644: and 420:, yes: and true:) are a manifests/parse error at the second, naming the first and why', () => {
+  for (const [first, second, json, message] of SAME_KEYS) {
+    const text = doc(0, `  ${first}: one\n  other: x\n  ${second}: two`);
+    const read = readDocuments('m/cases.yaml', Buffer.from(text));
+    assert.deepEqual(read.values, [], text);
+    assert.equal(read.findings.length, 1, text);
+    const [f] = read.findings;
+    assert.equal(f.rule, 'manifests/parse');
+    assert.equal(f.file, 'm/cases.yaml:8', text);
+    assert.match(f.message, message, text);
+    assert.match(f.message, new RegExp(`at line 6 once Go's YAML 1.1 reader has read them \\(sigs.k8s.io/yaml makes both the JSON key "${json}"\\): kubectl, Argo CD and Flux keep only one of the two values`), text);
+    assert.match(f.fix ?? '', /Keep one of the two keys/);
+    // The real reader makes the two one key, with one of the two values.
+    const [spec] = kubectlSpecs(text) as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(spec).sort(), [json, 'other'].sort(), text);
+    assert.ok(spec[json] === 'one' || spec[json] === 'two', text);
+  }
+  // Keys that stay two to Go are no finding, as kubectl keeps both.
+  for (const spec of ['  "0644": a\n  0644: b', '  y: a\n  "y": b', '  1.5: a\n  "1.50": b', '  "-0": a\n  -0: b', '  a: &k 1\n  <<: {1: x}\n  2: b']) {
+    const text = doc(0, spec);
+    assert.deepEqual(readSpecs(text), kubectlSpecs(text), spec);
+  }
+});
