@@ -130,3 +130,60 @@ export function goNumberKey(source: string, value: number): string {
   // At most 9 significant digits and a small exponent: JavaScript prints it in plain decimal, the same digits.
   return String(Number(`${mantissa}e${exp}`));
 }
+
+/** What Go's reader resolves a scalar to when no tag says otherwise (resolve.go's resolve with tag ""), timestamps aside. */
+interface GoResolved {
+  readonly kind: 'null' | 'bool' | 'int' | 'float' | 'str';
+  readonly value: unknown;
+  /** An integer past int64, which only ParseUint reads: Go makes no float of it. */
+  readonly unsigned?: boolean;
+}
+
+const GO_NULL = /^(?:|~|null|Null|NULL)$/;
+const GO_TRUE = /^(?:[yY]|yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const GO_FALSE = /^(?:[nN]|no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+
+function goResolve(source: string): GoResolved {
+  if (GO_NULL.test(source)) return { kind: 'null', value: null };
+  if (GO_TRUE.test(source)) return { kind: 'bool', value: true };
+  if (GO_FALSE.test(source)) return { kind: 'bool', value: false };
+  const n = goInteger(source);
+  if (n !== undefined) return { kind: 'int', value: Number(n), unsigned: n > INT64_MAX };
+  if (GO_INT.test(source) || GO_FLOAT.test(source)) {
+    const f = goFloat(source);
+    if (typeof f === 'number') return { kind: 'float', value: f };
+  }
+  return { kind: 'str', value: source };
+}
+
+/** How an error names what Go read a tagged value as. */
+const GO_KIND_NAMES: Record<GoResolved['kind'], string> = { null: 'null', bool: 'a boolean', int: 'an integer', float: 'a float', str: 'a string' };
+
+/** The start of the error an explicit tag Go refuses gives: readDocuments gives it its own fix. */
+export const GO_TAG_REFUSED = 'an explicit !!';
+
+/*
+ * An explicit !!int, !!float, !!bool or !!null: Go resolves the value (a
+ * quoted one too) as it would with no tag, then keeps it only if it is of
+ * the tag's kind, or an int64 under !!float (made a float); anything else
+ * fails the file ("cannot decode !!float `1.5` as a !!int"). No `test` and
+ * no `default`: the JavaScript reader then uses these for explicit tags
+ * only, and the tags above for plain scalars.
+ */
+function explicitTag(kind: 'int' | 'float' | 'bool' | 'null'): ScalarTag {
+  return {
+    tag: `tag:yaml.org,2002:${kind}`,
+    resolve: (source, onError) => {
+      const read = goResolve(source);
+      if (read.kind === kind || (kind === 'float' && read.kind === 'int' && !read.unsigned)) return read.value;
+      // The value itself is not quoted: the file may be a Secret.
+      onError(
+        `${GO_TAG_REFUSED}${kind} tag on a value Go's YAML 1.1 reader reads as ${GO_KIND_NAMES[read.kind]}${read.unsigned ? ' past int64' : ''}; kubectl, Argo CD and Flux refuse the file (cannot decode !!${read.kind} as a !!${kind})`,
+      );
+      return source;
+    },
+  };
+}
+
+/** The explicit tags as Go's reader takes them (`!!str` needs none: any value is its string, as in JavaScript). */
+export const GO_YAML_EXPLICIT_TAGS: readonly ScalarTag[] = [explicitTag('int'), explicitTag('float'), explicitTag('bool'), explicitTag('null')];

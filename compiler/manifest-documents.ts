@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { isAlias, isCollection, isNode, isScalar, parseAllDocuments, visit } from 'yaml';
 import type { Document, ParseOptions, DocumentOptions, Scalar, SchemaOptions, YAMLMap } from 'yaml';
 import type { Finding } from '../analysis/finding';
-import { GO_YAML_BOOLEAN, GO_YAML_FLOAT, GO_YAML_INT, goInteger, goNumberKey, isYaml12Number } from './go-yaml-scalars';
+import { GO_TAG_REFUSED, GO_YAML_BOOLEAN, GO_YAML_EXPLICIT_TAGS, GO_YAML_FLOAT, GO_YAML_INT, goInteger, goNumberKey, isYaml12Number } from './go-yaml-scalars';
 
 /** One value read from a manifest file: a document, or an item of a `kind: List` document. */
 export interface ManifestValue {
@@ -18,7 +18,8 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   // Merge keys (`<<: *defaults`), which Go's reader honours and YAML 1.2 dropped.
   merge: true,
   // Scalars resolved as Go's YAML 1.1 reader resolves them (go-yaml-scalars.ts), YAML 1.2's numbers left out.
-  customTags: (tags) => [GO_YAML_BOOLEAN, GO_YAML_INT, GO_YAML_FLOAT, ...tags.filter((t) => typeof t !== 'object' || !isYaml12Number(t))],
+  // An explicit !!int, !!float, !!bool or !!null is read as Go reads it too, or refused where Go refuses it.
+  customTags: (tags) => [...GO_YAML_EXPLICIT_TAGS, GO_YAML_BOOLEAN, GO_YAML_INT, GO_YAML_FLOAT, ...tags.filter((t) => typeof t !== 'object' || !isYaml12Number(t))],
   // yaml prints its warnings to stderr, quoting the file: a credential there
   // would be printed outside any finding. What they warn of is a finding below.
   logLevel: 'error',
@@ -255,13 +256,16 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const duplicate = e.code === 'DUPLICATE_KEY';
+      const tagRefused = e.code === 'TAG_RESOLVE_FAILED' && e.message.startsWith(GO_TAG_REFUSED);
       findings.push(
         parseFinding(
           `${rel}:${e.linePos?.[0]?.line ?? lineOf(e.pos[0])}`,
-          `not valid YAML: ${e.message.split('\n')[0]}`,
+          tagRefused ? `not valid Kubernetes YAML: ${e.message.split('\n')[0]}` : `not valid YAML: ${e.message.split('\n')[0]}`,
           duplicate
             ? 'Keep one of the two keys: kubectl, Argo CD and Flux refuse the file too (Go\'s YAML reader: mapping key "..." already defined), and which value was meant is yours to say.'
-            : 'Fix the YAML syntax.',
+            : tagRefused
+              ? 'Write the value the tag names (!!int an integer, !!float a number, !!bool true or false, !!null ~), or drop the tag; a value meant as text is quoted, or tagged !!str.'
+              : 'Fix the YAML syntax.',
         ),
       );
       continue;

@@ -199,3 +199,64 @@ test('two keys that differ in YAML but are one key once Go reads them (0644: and
     assert.deepEqual(readSpecs(text), kubectlSpecs(text), spec);
   }
 });
+
+/**
+ * Values under an explicit tag, and what Go's reader makes of each: it
+ * resolves the value (quoted too) as it would untagged, keeps it if it is
+ * of the tag's kind (or an int64 under !!float, made a float), and refuses
+ * the file otherwise (`undefined` here).
+ */
+const TAGGED: readonly (readonly [string, unknown])[] = [
+  ['!!int 0644', 420],
+  ['!!int "0x10"', 16],
+  ['!!int 18446744073709551615', 18446744073709551615],
+  ['!!int 1.5', undefined],
+  ['!!int 1e3', undefined],
+  ['!!int yes', undefined],
+  ['!!int ~', undefined],
+  ['!!int 0x1FFFFFFFFFFFFFFFFF', undefined],
+  ['!!float 0x10', 16],
+  ['!!float 1_000', 1000],
+  ["!!float '1.5'", 1.5],
+  ['!!float 9223372036854775807', 9223372036854775807],
+  ['!!float 18446744073709551615', undefined],
+  ['!!float true', undefined],
+  ['!!float abc', undefined],
+  ['!!bool yes', true],
+  ['!!bool True', true],
+  ['!!bool "off"', false],
+  ['!!bool n', false],
+  ['!!bool 1', undefined],
+  ['!!bool abc', undefined],
+  ['!!bool', undefined],
+  ['!!null ~', null],
+  ['!!null', null],
+  ['!!null Null', null],
+  ['!!null 0', undefined],
+  ['!!null abc', undefined],
+  ['!!str 0644', '0644'],
+  ['!!str yes', 'yes'],
+  ['!!str ~', '~'],
+];
+
+test('explicit !!int, !!float, !!bool, !!null and !!str read as Go reads them, and a value of the wrong kind is a manifests/parse error at its line, as kubectl refuses the file', () => {
+  const kept = TAGGED.filter(([, v]) => v !== undefined);
+  const text = kept.map(([source], i) => doc(i, `  v: ${source}`)).join('---\n');
+  const expected = kept.map(([, value]) => ({ v: value }));
+  const ours = readSpecs(text);
+  kept.forEach(([source], i) => assert.deepEqual(ours[i], expected[i], source));
+  assert.deepEqual(kubectlSpecs(text), expected);
+  for (const [source] of TAGGED.filter(([, v]) => v === undefined)) {
+    const one = doc(0, `  a: 1\n  v: ${source}`);
+    const read = readDocuments('m/cases.yaml', Buffer.from(one));
+    assert.deepEqual(read.values, [], source);
+    assert.deepEqual(read.findings.map((f) => [f.rule, f.file]), [['manifests/parse', 'm/cases.yaml:7']], source);
+    const tag = source.split(' ')[0];
+    assert.match(read.findings[0].message, new RegExp(`an explicit ${tag} tag on a value Go's YAML 1.1 reader reads as .*kubectl, Argo CD and Flux refuse the file`), source);
+    assert.match(read.findings[0].fix ?? '', /Write the value the tag names/, source);
+    // Never the value itself: the file may be a Secret.
+    const value = source.slice(tag.length + 1);
+    if (value.length > 1) assert.ok(!read.findings[0].message.includes(value), source);
+    assert.throws(() => kubectlSpecs(one), /cannot decode/, source);
+  }
+});
