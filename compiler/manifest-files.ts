@@ -57,9 +57,15 @@ export function unreadable(rel: string, e: unknown): Finding {
  * repo-server clones; the manifests folder itself outside any checkout.
  */
 function boundsOf(realDir: string): { root: string; name: string } {
+  const checkout = checkoutOf(realDir);
+  return checkout !== undefined ? { root: checkout, name: 'the repository' } : { root: realDir, name: 'the manifests folder' };
+}
+
+/** The git checkout holding the real folder `realDir` (the nearest folder above with a `.git`), if any. */
+function checkoutOf(realDir: string): string | undefined {
   for (let d = realDir; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, '.git'))) return { root: d, name: 'the repository' };
-    if (path.dirname(d) === d) return { root: realDir, name: 'the manifests folder' };
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return undefined;
   }
 }
 
@@ -101,19 +107,60 @@ function outOfBounds(realParent: string, name: string, bounds: { root: string; n
 }
 
 /**
+ * The symbolic link on the way to `given` (the path itself, or a folder
+ * above it) that leads out of the git checkout holding it, and why, or
+ * undefined. The --manifests path is what a GitOps tool would sync from
+ * the repository, and Argo CD refuses a link out of it as it refuses one
+ * inside the folder; a link taken outside any checkout is no one's to refuse.
+ */
+function givenPathOutOfBounds(given: string): { link: string; why: string } | undefined {
+  const logical = path.resolve(given);
+  const parts = logical.split(path.sep).filter((p) => p !== '');
+  let real = path.parse(logical).root;
+  for (let i = 0; i < parts.length; i++) {
+    const next = path.join(real, parts[i]);
+    try {
+      if (!fs.lstatSync(next).isSymbolicLink()) {
+        real = next;
+        continue;
+      }
+      const checkout = checkoutOf(real);
+      const why = checkout === undefined ? undefined : outOfBounds(real, parts[i], { root: checkout, name: 'the repository' });
+      if (why !== undefined) return { link: i === parts.length - 1 ? given : `${path.join(path.parse(logical).root, ...parts.slice(0, i + 1))} (on the way to ${given})`, why };
+      real = fs.realpathSync(next);
+    } catch {
+      // What cannot be reached is reported by the reader that tries.
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
  * The manifest files under `dir` (or `dir` itself when it is one file), as
  * kubectl `apply -R` would pick them, minus what no GitOps tool deploys:
  * folders and files whose name starts with a dot (`.git`, `.github`) and
  * kustomize's kustomization files. Symbolic links are followed, each real
  * folder and file read once, so a link loop ends and a linked file is not a
  * duplicate of itself; a link out of the repository (see outOfBounds) is
- * not followed. What cannot be read becomes a finding, never an exception:
+ * not followed, nor is `dir` itself when it, or a folder on the way to it,
+ * is such a link. What cannot be read becomes a finding, never an exception:
  * a pipe or device is not read at all (reading a pipe waits forever).
  */
 export function manifestFiles(dir: string): ManifestFiles {
   const findings: Finding[] = [];
   const files: string[] = [];
   const seen = new Set<string>();
+  const escape = givenPathOutOfBounds(dir);
+  if (escape !== undefined) {
+    findings.push({
+      rule: 'manifests/unreadable',
+      severity: 'error',
+      message: `${escape.link} is ${escape.why}, and syncs nothing from the repository; it was not read`,
+      fix: 'Point --manifests at the folder a GitOps tool syncs, inside the repository; copy what the link points to into the repository, or point the link at a folder inside it with a relative path (ln -sfn ../rendered LINK).',
+    });
+    return { root: dir, files, findings };
+  }
   const top = fs.statSync(dir);
   if (top.isFile()) {
     return { root: path.dirname(dir), files: [path.basename(dir)], findings };

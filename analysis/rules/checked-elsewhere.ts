@@ -161,7 +161,7 @@ metadata: { labels: { team: shop } }`,
     checkedAt: 'validate --manifests',
     docs: {
       summary:
-        'A file or folder in the --manifests folder cannot be read: a symbolic link to nothing or in a loop, a file this user may not read, a pipe or device; or a symbolic link is absolute or leads out of the git checkout holding the folder (out of the folder, outside a checkout), which Argo CD\'s repo-server refuses, so it is not read. A --manifests path that does not exist, or is neither a folder nor a file, is a mistake in the command line instead: `validate` and `explain` exit 2 and name it (`checkManifests` and `readManifests`, called from code, report it as this finding).',
+        'A file or folder in the --manifests folder cannot be read: a symbolic link to nothing or in a loop, a file this user may not read, a pipe or device; or a symbolic link is absolute or leads out of the git checkout holding the folder (out of the folder, outside a checkout), or the --manifests path itself (or a folder on the way to it) is such a link out of its checkout, which Argo CD\'s repo-server refuses, so it is not read. A --manifests path that does not exist, or is neither a folder nor a file, is a mistake in the command line instead: `validate` and `explain` exit 2 and name it (`checkManifests` and `readManifests`, called from code, report it as this finding).',
       bad: `waypoint-policy validate --manifests rendered`,
       message: 'app.yaml is a symbolic link to nothing (ENOENT)',
       fix: 'Make it readable, point the link at an existing file, or remove it from the folder.',

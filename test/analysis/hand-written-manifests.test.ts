@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { mock, test } from 'node:test';
-import { findingsOf, manifestDir, run, STACK_FRAME, type JsonFinding, type Run } from './harness';
+import { findingsOf, freshDir, manifestDir, run, STACK_FRAME, type JsonFinding, type Run } from './harness';
 
 /** Credentials the fixtures hold; none may ever be printed. */
 const SECRETS = ['zq7user:zq7pass', 'enE3dXNlcjp6cTdwYXNz', 'zq7-secret-value', 'enE3LXNlY3JldC12YWx1ZQ=='];
@@ -302,6 +302,43 @@ test('a symbolic link out of the repository (or absolute) is manifests/unreadabl
   const read = await validate(loose);
   assert.deepEqual(rules(read.findings), ['manifests/unreadable']);
   assert.match(read.findings[0].message, /^auth\.yaml is a symbolic link to .*, outside the manifests folder/);
+});
+
+test('a --manifests path that is itself a symbolic link out of the repository (or passes through one) is manifests/unreadable and not read, as Argo CD would not follow it; one inside it, or outside any checkout, is read', async () => {
+  // What lies outside: a credential that must never be read nor printed.
+  const outside = manifestDir({ 'rendered/mesh.yaml': `${WAYPOINT()}---\n${SERVICE}`, 'rendered/auth.yaml': AUTH, 'rendered/secret.yaml': SECRET });
+  const repo = checkout({ 'manifests/mesh.yaml': MESH });
+  const relative = path.join(repo, 'rendered');
+  fs.symlinkSync(path.relative(repo, path.join(outside, 'rendered')), relative);
+  const absolute = path.join(repo, 'rendered-abs');
+  fs.symlinkSync(path.join(outside, 'rendered'), absolute);
+  const file = path.join(repo, 'auth.yaml');
+  fs.symlinkSync(path.relative(repo, path.join(outside, 'rendered', 'auth.yaml')), file);
+  const vendor = path.join(repo, 'vendor');
+  fs.symlinkSync(path.relative(repo, outside), vendor);
+  const cases = [
+    [relative, new RegExp(`^${relative} is a symbolic link to \\.\\./.*rendered, outside the repository: Argo CD refuses a link that leaves it, and syncs nothing from the repository; it was not read$`)],
+    [absolute, new RegExp(`^${absolute} is a symbolic link to the absolute path ${path.join(outside, 'rendered')}: Argo CD refuses every absolute link`)],
+    [file, new RegExp(`^${file} is a symbolic link to \\.\\./.*auth\\.yaml, outside the repository`)],
+    [path.join(vendor, 'rendered'), new RegExp(`^${vendor} \\(on the way to ${path.join(vendor, 'rendered')}\\) is a symbolic link to \\.\\./.*, outside the repository`)],
+  ] as const;
+  for (const [given, message] of cases) {
+    const { run: r, findings } = await validate(given);
+    assert.equal(r.code, 1, given);
+    assert.deepEqual(rules(findings), ['manifests/unreadable'], given);
+    assert.match(findings[0].message, message);
+    assert.match(findings[0].fix ?? '', /Point --manifests at the folder a GitOps tool syncs, inside the repository/);
+    assert.doesNotMatch(r.text, /zq7/, 'nothing outside the repository was read');
+    assert.equal((await explainStatus(given)).run.code, 1, given);
+  }
+  // A link that stays in the repository is followed, and so is one outside any checkout.
+  const inside = path.join(repo, 'current');
+  fs.symlinkSync('manifests', inside);
+  assert.deepEqual((await validate(inside)).findings, []);
+  assert.equal((await explainStatus(inside)).status, 401);
+  const loose = path.join(freshDir('loose-'), 'link');
+  fs.symlinkSync(path.join(repo, 'manifests'), loose);
+  assert.deepEqual((await validate(loose)).findings, []);
 });
 
 test('a symbolic link loop, a link to nothing and a pipe are manifests/unreadable naming the file, read without hanging', async () => {
