@@ -1,6 +1,6 @@
 import type { Rule, RuleContext } from '../rule';
 import { resolveRef } from './attachments';
-import { isAuthPlugin, pluginSubject, pluginView } from './plugin-spec';
+import { isAuthPlugin, pluginSubject, pluginView, type PluginTargetRef } from './plugin-spec';
 import { bindingSubjects, useWaypointOf, USE_WAYPOINT, USE_WAYPOINT_NAMESPACE } from './waypoints';
 
 /** `namespace/name` of every waypoint a Namespace, Service or workload of the target names (istio.io/use-waypoint). */
@@ -34,8 +34,10 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
     let named: Set<string> | undefined;
     for (const o of ctx.ofKind('WasmPlugin')) {
       const p = pluginView(o);
-      if (!isAuthPlugin(p)) continue;
+      // Most plugins of a mesh target Services: skip them before anything is looked up.
+      if (!p.targetRefs.some(isGatewayRef) || !isAuthPlugin(p)) continue;
       for (const ref of p.targetRefs) {
+        if (!isGatewayRef(ref)) continue;
         const r = resolveRef(ctx, p, ref);
         // Only a waypoint this app emits: a referenced one is another app's, with users of its own.
         if (r.kind !== 'gateway' || !r.waypoint || !('manifest' in r.about)) continue;
@@ -51,6 +53,8 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
     }
   },
 };
+
+const isGatewayRef = (ref: PluginTargetRef) => ref.kind === 'Gateway';
 
 /** allowedRoutes that admit only the waypoint's own namespace (`namespaces: { from: Same }`). */
 function isSameOnly(allowedRoutes: unknown): boolean {
