@@ -84,6 +84,27 @@ function moduleOf(o: ModelObject): string | undefined {
 /** Whether both run the same module (by `moduleId`: its tag and digest aside). */
 export const sameModule = (x: ModelObject, y: ModelObject) => moduleOf(x) !== undefined && moduleOf(x) === moduleOf(y);
 
+/**
+ * What its targetRefs name, as istiod resolves them (`Gateway shop/waypoint`,
+ * `GatewayClass istio-waypoint`), sorted: a Gateway, Service or ServiceEntry
+ * ref names one in the plugin's own namespace, and the istio-waypoint
+ * GatewayClass means every waypoint only from the root namespace. A ref that
+ * can match nothing is left out, so two plugins in different namespaces
+ * resolve alike only when they attach to the same proxies.
+ */
+function resolvedTargets(o: ModelObject, rootNamespace: string): string[] {
+  const ns = o.manifest.metadata.namespace ?? 'default';
+  const spec = (o.manifest.spec ?? {}) as { targetRefs?: unknown; targetRef?: unknown };
+  type Ref = { group?: unknown; kind?: unknown; name?: unknown; namespace?: unknown };
+  const refs = [...objectItems<Ref>(spec.targetRefs), ...objectItems<Ref>(spec.targetRef === undefined ? [] : [spec.targetRef])];
+  const out = refs.flatMap((r) => {
+    if (r.kind === 'GatewayClass') return r.name === 'istio-waypoint' && ns === rootNamespace ? ['GatewayClass istio-waypoint'] : [];
+    if (r.namespace !== undefined && r.namespace !== ns) return [];
+    return [`${String(r.group ?? '')}/${String(r.kind)} ${ns}/${String(r.name)}`];
+  });
+  return [...new Set(out)].sort();
+}
+
 /** The fields of the spec, bar what it attaches to, that differ between the two, sorted. */
 export function changedFields(from: ModelObject, to: ModelObject): string[] {
   const [a, b] = [specWithoutAttachment(from.manifest), specWithoutAttachment(to.manifest)];
@@ -98,7 +119,11 @@ export function changedFields(from: ModelObject, to: ModelObject): string[] {
  * rename that also edits it: turned FAIL_OPEN, its rules or phase changed),
  * else that is the only one of its module removed and the only one added
  * there (renamed, moved and edited); each pairs at most once, by name order.
- * Without the last two, a rename would hide an edit that weakens the plugin:
+ * Left unpaired, a removed one is paired with one added in another namespace
+ * that runs the same module, when that one alone attaches to the same
+ * proxies (`resolvedTargets`), else when they are the only ones of their
+ * module removed and added in the whole target. Without the passes that
+ * allow an edit, a rename or move would hide one that weakens the plugin:
  * the review compares a pair as it compares an edit in place. A plugin kept
  * under its name whose attachments change is moved.
  */
@@ -128,6 +153,23 @@ export function pluginPairs(base: MeshModel, head: MeshModel, target: string): P
       if (!a) continue;
       taken.add(a);
       out.push({ from: r, to: a, renamed: true });
+    }
+  }
+  // Moved to another namespace (into the root namespace, or to another team's),
+  // maybe edited too: paired only when nothing else could be its old self, as a
+  // wrong pair would hide a weakening, or invent one.
+  const targetsOf = (o: ModelObject, m: MeshModel) => JSON.stringify(resolvedTargets(o, m.rootNamespace));
+  const ofModule = (list: ModelObject[], o: ModelObject) => list.filter((x) => sameModule(x, o)).length;
+  for (const same of [
+    (x: ModelObject, y: ModelObject) => sameModule(x, y) && resolvedTargets(x, base.rootNamespace).length > 0 && targetsOf(x, base) === targetsOf(y, head),
+    (x: ModelObject, y: ModelObject) => sameModule(x, y) && ofModule(removed, x) === 1 && ofModule(added, y) === 1,
+  ]) {
+    for (const r of removed) {
+      if (paired(r)) continue;
+      const candidates = added.filter((x) => !taken.has(x) && same(r, x));
+      if (candidates.length !== 1 || removed.filter((x) => !paired(x) && same(x, candidates[0])).length !== 1) continue;
+      taken.add(candidates[0]);
+      out.push({ from: r, to: candidates[0], renamed: true });
     }
   }
   for (const o of h) {

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import { main } from '../../cli/main';
 import { captureIo, REPO_ROOT } from '../support/helpers';
 import { policyRepo } from './policy-repo';
+import { pluginPairs } from '../../review/plugin-moves';
+import type { MeshModel, ModelObject } from '../../compiler/model';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
 
@@ -134,4 +136,60 @@ test('a plugin renamed while it loses a target and turns FAIL_OPEN (its spec dif
   assert.deepEqual(r.effects.failsOpen.map((f: any) => [f.plugin, f.renamedFrom]), [['WasmPlugin shop/auth-v2', 'WasmPlugin shop/auth']]);
   assert.ok(r.effects.access.some((a: any) => a.widened && a.to === 'shop/cart'), JSON.stringify(r.effects.access));
   assert.equal((await diff(repo, '--fail-on-widened')).code, 1);
+});
+
+/** Namespaces shop and billing, each with its own `waypoint`; BasicAuth plugins in one of them, or in the root namespace's MeshBaseline (`root`), FAIL_OPEN when asked. */
+function across(plugins: { id: string; ns: 'shop' | 'billing' | 'root'; open?: boolean }[]): string {
+  const props = (o: { open?: boolean }) =>
+    `${o.open ? 'failStrategy: wp.FailStrategy.FAIL_OPEN, ' : ''}rules: [{ prefix: '/admin', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: { literalCredentials: 'test', unpinnedModule: 'test'${o.open ? ", failOpen: 'test'" : ''} }`;
+  const inNs = (n: string) =>
+    plugins
+      .filter((p) => p.ns === n)
+      .map((p) => `  new wp.BasicAuth(ns, '${p.id}', { targets: [w], ${props(p)} });`)
+      .join('\n');
+  const root = plugins.filter((p) => p.ns === 'root').map((p) => `(scope, targets) => new wp.BasicAuth(scope, '${p.id}', { targets, ${props(p)} })`);
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp({});
+const target = new wp.Target(app, 'demo');
+${['shop', 'billing'].map((n) => `{\n  const ns = new wp.MeshNamespace(target, '${n}');\n  const w = new wp.Waypoint(ns, 'waypoint');\n  ns.useWaypoint(w);\n${inNs(n)}\n}`).join('\n')}
+${root.length ? `new wp.MeshBaseline(target, 'baseline', { plugins: [${root.join(', ')}] });` : ''}
+export default app;
+`;
+}
+
+test('a plugin moved to another namespace (into the root namespace, or to a namespace whose waypoint has the same name) in the change that turns it FAIL_OPEN is paired with its old self when it is the only one of its module removed and added: the weakening is flagged and fails --fail-on-widened', async () => {
+  for (const [to, id] of [['root', 'istio-system/auth'], ['billing', 'billing/auth']] as const) {
+    const repo = await policyRepo(across([{ id: 'auth', ns: 'shop' }]), across([{ id: 'auth', ns: to, open: true }]), 'wp-moves-');
+    const r = JSON.parse((await diff(repo, '--json')).out);
+    assert.deepEqual(r.effects.pluginMoves.map((m: any) => [m.from, m.to, m.renamed, m.changed]), [['WasmPlugin shop/auth', `WasmPlugin ${id}`, true, ['failStrategy']]], to);
+    assert.deepEqual(r.effects.failsOpen.map((f: any) => [f.plugin, f.renamedFrom, f.before]), [[`WasmPlugin ${id}`, 'WasmPlugin shop/auth', 'FAIL_CLOSE']], to);
+    const text = await diff(repo, '--fail-on-widened');
+    assert.equal(text.code, 1, text.out);
+    assert.match(text.out, new RegExp(`WasmPlugin ${id}.*renamed from shop/auth`), text.out);
+  }
+});
+
+test('a plugin moved to another namespace is not paired when that is ambiguous: two of its module removed, one added elsewhere, fail-closed before', async () => {
+  const repo = await policyRepo(across([{ id: 'auth', ns: 'shop' }, { id: 'auth-b', ns: 'shop' }]), across([{ id: 'auth', ns: 'billing', open: true }]), 'wp-moves-');
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  assert.deepEqual(r.effects.pluginMoves, []);
+  assert.deepEqual(r.effects.failsOpen, []);
+});
+
+test('a plugin moved to another namespace pairs with the one added there that attaches to the same proxies, even among several of its module: the mesh-wide plugins of a root namespace that is renamed', () => {
+  const plugin = (ns: string, name: string, targetRefs: object[]): ModelObject => ({
+    target: 'demo',
+    ownership: 'owned',
+    manifest: { apiVersion: 'extensions.istio.io/v1alpha1', kind: 'WasmPlugin', metadata: { name, namespace: ns }, spec: { url: 'oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0', targetRefs } },
+  });
+  const all = [{ group: 'gateway.networking.k8s.io', kind: 'GatewayClass', name: 'istio-waypoint' }];
+  const gw = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }];
+  const model = (rootNamespace: string, objects: ModelObject[]): MeshModel => ({ objects, references: [], rootNamespace, origin: 'app' });
+  const base = model('istio-system', [plugin('istio-system', 'auth', all), plugin('shop', 'auth', gw)]);
+  const head = model('mesh-root', [plugin('mesh-root', 'auth', all), plugin('billing', 'auth', gw)]);
+  // Gateway waypoint of shop is not billing's: only the mesh-wide one pairs.
+  assert.deepEqual(
+    pluginPairs(base, head, 'demo').map((p) => [p.from.manifest.metadata.namespace, p.to.manifest.metadata.namespace]),
+    [['istio-system', 'mesh-root']],
+  );
 });
