@@ -5,7 +5,7 @@ import { argoSyncOptionsOf, GITOPS_KEYS } from '../compiler/gitops';
 import { manifestOwnership } from '../compiler/read-manifests';
 import { keepsMeshLabels } from './pruned-gateways';
 import { useWaypointOf } from '../analysis/rules/waypoints';
-import { credentialFingerprint, redactSecrets, SecretPolicy, secretPolicyForChange, withNamedItem } from './secrets';
+import { printedKey, redactSecrets, SecretPolicy, secretPolicyForChange, withNamedItem } from './secrets';
 import { hasConflictMarkers } from '../compiler/conflict-markers';
 
 /** An object's identity across revisions. */
@@ -243,7 +243,7 @@ function diffValues(a: unknown, b: unknown, path: (string | number)[], out: Fiel
     // Below a secret key, a key may be the secret itself (a map from API key to team): the path names it by fingerprint.
     const keyed = secrets.isSecret(path);
     const inner = withNamedItem(secrets, path, a, b);
-    for (const k of keys) diffValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], [...path, keyed ? credentialFingerprint(k) : k], out, inner);
+    for (const k of keys) diffValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], [...path, printedKey(k, keyed)], out, inner);
     return;
   }
   out.push({ path: renderPath(path), before: redactSecrets(a, path, secrets), after: redactSecrets(b, path, secrets) });

@@ -51,6 +51,16 @@ function looksLikeCredential(value: string): boolean {
   return AUTH_SCHEME.test(value) || (header !== null && isSecretKeyName(header[1])) || isEncodedPair(value);
 }
 
+/**
+ * A map key as the review prints it: below a secret key, or shaped like a
+ * credential wherever it is (a map from `user:password` in base64, or from a
+ * bearer token, to a team), its fingerprint; a key prints in field paths
+ * and in the objects listed, where the value test never sees it.
+ */
+export function printedKey(key: string, underSecret: boolean): string {
+  return underSecret || looksLikeCredential(key) ? credentialFingerprint(key) : key;
+}
+
 // The fields of a list item that say what its other fields hold: `{ name: Authorization, value: ... }`.
 const NAMING_FIELDS = ['name', 'key', 'header'];
 
@@ -124,7 +134,7 @@ export function redactSecrets(value: unknown, path: (string | number)[], policy:
     // Below a secret key, the keys are fingerprints too: a key may be the secret itself (a map from API key to team).
     const keyed = policy.isSecret(path);
     const inner = withNamedItem(policy, path, value);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [keyed ? credentialFingerprint(k) : k, redactSecrets(v, [...path, k], inner)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [printedKey(k, keyed), redactSecrets(v, [...path, k], inner)]));
   }
   return value;
 }

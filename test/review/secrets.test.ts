@@ -192,6 +192,27 @@ test('credentials under authorization, bearer, cookie and passphrase keys, in a 
   }
 });
 
+test('a map key shaped like a credential (a base64 user:password, a bearer token), under a key named like nothing secret, prints as its fingerprint in field paths and added values, in every format; other keys still show', () => {
+  const pair = Buffer.from('svc:KeyPairCanary1').toString('base64');
+  const bearer = 'Bearer KeyTokenCanary2';
+  const at = (pluginConfig: unknown) => new Map([['demo/shop/wasmplugin-tenants.yaml', plugin('tenants', 'oci://registry.example.com/wasm/tenant-map:1.0.0', pluginConfig)]]);
+  // A tenant's team changed (the key is in the path), one added (in the path), and the whole map added where there was none (in the value).
+  for (const [base, head] of [
+    [at({ tenants: { [pair]: 'team-a', plain: 'team-c' } }), at({ tenants: { [pair]: 'team-b', [bearer]: 'team-d', plain: 'team-e' } })],
+    [at({ upstream: 'x' }), at({ upstream: 'x', tenants: { [pair]: 'team-b', [bearer]: 'team-d', plain: 'team-e' } })],
+  ]) {
+    const [change] = diffObjects(parseTree(base), parseTree(head));
+    assert.ok(change.fields.length > 0);
+    const r = review(base, head, { base: 'main', head: 'working tree' });
+    for (const format of ['text', 'markdown', 'json'] as const) {
+      const out = formatReview(r, format);
+      assert.doesNotMatch(out, new RegExp(`KeyPairCanary|KeyTokenCanary|${pair.slice(0, 12)}`), format);
+      for (const s of ['plain', 'team-b', 'team-d', 'team-e']) assert.ok(out.includes(s), `${s} in ${format}`);
+      assert.match(out, /sha256:[0-9a-f]{8}/, format);
+    }
+  }
+});
+
 test("a Secret's data and stringData values never print, whatever their keys are called; its keys and a change still show", () => {
   const secret = (v: string) => `apiVersion: v1
 kind: Secret
