@@ -254,7 +254,8 @@ export interface WasmPluginProps extends WasmPluginOptions {
    * Configuration passed to the module as JSON. A member may not be null:
    * the manifest leaves null members out, so leave the key out instead
    * (null list items are kept). Values are JSON too (a cdk8s Lazy or token
-   * resolves to one at synth): a Date, Map, class instance or cycle is refused.
+   * resolves to one at synth): a Date, Map, class instance, NaN, Infinity or
+   * cycle is refused.
    *
    * @default - none
    */
@@ -352,6 +353,8 @@ function printedTrail(trail: Trail): string {
 /** What a config member is that no manifest can hold, and how to write it instead. */
 interface Unwritable {
   readonly what: string;
+  /** Why no manifest holds it, when not because it is no JSON type. */
+  readonly why?: string;
   readonly fix: string;
 }
 
@@ -363,6 +366,12 @@ const REGEXP: Unwritable = { what: 'a RegExp', fix: 'Write the pattern as a stri
 const FUNCTION: Unwritable = { what: 'a function', fix: 'Call it and write what it returns, or leave the key out; a value known only at synth is a cdk8s Lazy: Lazy.any({ produce: () => ... }).' };
 const SYMBOL: Unwritable = { what: 'a symbol', fix: 'Write a string in its place (sym.description holds its name).' };
 const BIGINT: Unwritable = { what: 'a bigint', fix: 'Write it as a number (Number(n), exact up to 2^53 - 1) or, if the module reads one, a string (n.toString()).' };
+// Synth refuses these too (output/unrepresentable), but only after the whole app is built, and without the policy line.
+const NON_FINITE_FIX = 'Give it a finite number, or leave the key out. A NaN usually comes from Number() or parseInt() of a string that is no number, such as an unset environment variable.';
+const NON_FINITE_WHY = 'neither YAML nor the JSON the API server reads can hold it';
+const NAN: Unwritable = { what: 'NaN, a non-finite number', why: NON_FINITE_WHY, fix: NON_FINITE_FIX };
+const INFINITY: Unwritable = { what: 'Infinity, a non-finite number', why: NON_FINITE_WHY, fix: NON_FINITE_FIX };
+const NEGATIVE_INFINITY: Unwritable = { what: '-Infinity, a non-finite number', why: NON_FINITE_WHY, fix: NON_FINITE_FIX };
 
 /** A non-plain object as a message names it. */
 function unwritableObject(o: object): Unwritable {
@@ -392,8 +401,10 @@ type UnwritableAt =
  */
 function firstUnwritable(v: unknown, trail: Trail, ancestors: object[], nullsWritable: boolean): UnwritableAt | undefined {
   switch (typeof v) {
-    case 'string':
     case 'number':
+      if (Number.isFinite(v)) return undefined;
+      return { kind: 'value', trail, value: v !== v ? NAN : v > 0 ? INFINITY : NEGATIVE_INFINITY };
+    case 'string':
     case 'boolean':
     case 'undefined':
       return undefined;
@@ -455,7 +466,7 @@ export interface ConfigProblem {
  * unless `nullsWritable` (synth, like cdk8s, leaves it out, so the module
  * would not see the key), an own `__proto__` key, a value that is not JSON
  * (a Date, Map, class instance, function, bigint...: cdk8s fails on it deep
- * inside serialization) or a cycle. cdk8s Lazy values and tokens pass: they
+ * inside serialization), NaN or an infinity, or a cycle. cdk8s Lazy values and tokens pass: they
  * resolve when the manifest is rendered. One walk for all of them: it runs
  * for every plugin.
  */
@@ -480,7 +491,7 @@ export function configProblem(config: unknown, nullsWritable: boolean): ConfigPr
       };
     case 'value':
       return {
-        message: `${at} is ${found.value.what}: a manifest holds only strings, numbers, booleans, lists and maps, so cdk8s cannot write it`,
+        message: `${at} is ${found.value.what}: ${found.value.why ?? 'a manifest holds only strings, numbers, booleans, lists and maps, so cdk8s cannot write it'}`,
         fix: found.value.fix,
         protoKey: false,
       };

@@ -94,8 +94,8 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
     checkedAt: 'synth, validate (writing the manifests)',
     docs: {
       summary:
-        'A value in an object that no YAML file (nor the JSON the API server reads) can hold: NaN or Infinity, a bigint, a function or symbol, a string holding half of a surrogate pair (cut in the middle of an emoji) or a character kustomize cannot write back (DEL, a C1 control character, U+FFFE or U+FFFF: Argo CD and Flux could not build the folder; U+0085, NEL, it writes back as a space), or a map key longer than YAML allows (1024 characters). Most often a `pluginConfig` value computed with Number() from a variable that is not set. The message gives the place in the object.',
-      bad: `new WasmPlugin(ns, 'stats', { url: 'oci://ghcr.io/acme/stats:1.0.0', targets: [waypoint], pluginConfig: { sampleRate: Number('one half') } });`,
+        'A value in an object that no YAML file (nor the JSON the API server reads) can hold: NaN or Infinity, a bigint, a function or symbol, a string holding half of a surrogate pair (cut in the middle of an emoji) or a character kustomize cannot write back (DEL, a C1 control character, U+FFFE or U+FFFF: Argo CD and Flux could not build the folder; U+0085, NEL, it writes back as a space), or a map key longer than YAML allows (1024 characters). A `pluginConfig` value given at construction is checked there (`props/invalid`), so in a plugin this catches what only synth sees: what a cdk8s Lazy or token (an object with a resolve() method) produces. The message gives the place in the object.',
+      bad: `new WasmPlugin(ns, 'stats', { url: 'oci://ghcr.io/acme/stats:1.0.0', targets: [waypoint], pluginConfig: { sampleRate: { resolve: () => Number('one half') } } });`,
       message: 'spec.pluginConfig.sampleRate is NaN, a non-finite number: neither YAML nor the JSON the API server reads can hold it',
       fix: 'Give it a finite number, or leave the key out. A NaN usually comes from Number() or parseInt() of a string that is no number, such as an unset environment variable.',
     },

@@ -24,11 +24,13 @@ new wp.WasmPlugin(ns, 'stats', {
 });
 export default app;`;
 
-// A bigint is refused sooner, at construction (constructs/wasm-plugin.ts), at the same place.
+// A config given at construction is refused there (constructs/wasm-plugin.ts), at the same place;
+// one that only a Lazy produces at synth is refused when the manifest is written.
 for (const [value, rule, problem] of [
-  ["Number('one half')", 'output/unrepresentable', /spec\.pluginConfig\.buckets\[0\]\.rate is NaN, a non-finite number/],
-  ['1 / 0', 'output/unrepresentable', /spec\.pluginConfig\.buckets\[0\]\.rate is Infinity/],
+  ["Number('one half')", 'props/invalid', /pluginConfig\.buckets\[0\]\.rate is NaN, a non-finite number/],
+  ['1 / 0', 'props/invalid', /pluginConfig\.buckets\[0\]\.rate is Infinity, a non-finite number/],
   ['10n', 'props/invalid', /pluginConfig\.buckets\[0\]\.rate is a bigint/],
+  ["{ resolve: () => Number('one half') }", 'output/unrepresentable', /spec\.pluginConfig\.buckets\[0\]\.rate is NaN, a non-finite number/],
 ] as const) {
   test(`a pluginConfig value of ${value} is a finding at the construct and line; nothing is written`, async () => {
     const dir = tempDir();

@@ -548,6 +548,31 @@ test('a pluginConfig value no manifest can hold (a Date, Map, Set, RegExp, class
   assert.match([...out.files].find(([f]) => f.endsWith('wasmplugin-loose.yaml'))?.[1] ?? '', /since: soon/);
 });
 
+test('NaN, Infinity and -Infinity in a pluginConfig are refused at construction, naming where and how to fix, not only at synth', () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const Loose = definePlugin({ name: 'loose-numbers', url: 'oci://example.com/loose-numbers:1', defaultPhase: PluginPhase.STATS, configSchema: z.record(z.string(), z.unknown()) });
+  const Any = definePlugin({ name: 'any-numbers', url: 'oci://example.com/any-numbers:1', defaultPhase: PluginPhase.STATS, configSchema: z.any() });
+  for (const [rate, printed] of [[Number('one half'), 'NaN'], [1 / 0, 'Infinity'], [-1 / 0, '-Infinity']] as const) {
+    const pluginConfig = { buckets: [{ name: 'x', rate }] };
+    const built = [
+      ['WasmPlugin', 'raw', () => new WasmPlugin(ns, 'raw', { url: 'oci://example.com/p:1', sha256: SHA, targets: [waypoint], pluginConfig })],
+      ['loose-numbers', 'loose', () => new Loose(ns, 'loose', { targets: [waypoint], sha256: SHA, pluginConfig })],
+      ['any-numbers', 'any', () => new Any(ns, 'any', { targets: [waypoint], sha256: SHA, pluginConfig })],
+    ] as const;
+    for (const [name, id, build] of built) {
+      const m = messageOf(build);
+      assert.match(m, /error\[props\/invalid\]/, name);
+      assert.ok(m.includes(`pluginConfig.buckets[0].rate is ${printed}, a non-finite number: neither YAML nor the JSON the API server reads can hold it`), `${name}: ${m}`);
+      assert.match(m, /fix: Give it a finite number, or leave the key out/, name);
+      assert.match(m, new RegExp(`at shop/${id} `), name);
+      assert.equal(ns.node.tryFindChild(id), undefined, `${name}: a refused plugin leaves the tree`);
+    }
+  }
+  // Finite numbers, however large or small, are kept.
+  new WasmPlugin(ns, 'raw', { url: 'oci://example.com/p:1', sha256: SHA, targets: [waypoint], pluginConfig: { max: Number.MAX_VALUE, min: -Number.MAX_VALUE, tiny: Number.MIN_VALUE, zero: -0 } });
+});
+
 test('validate --manifests and synth hide what construction hides for a definition that lists no secretKeys: a password quoted by analyze() throwing, a key under credentials', () => {
   const Unlisted = definePlugin({
     name: 'unlisted-secrets',
