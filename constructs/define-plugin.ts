@@ -7,7 +7,7 @@ import { callSiteOf } from './internal/provenance';
 import { nearest } from './internal/nearest';
 import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { fail, parseProps, refuseUnknownProps, withProps } from './internal/validate';
-import { configProblem, declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
+import { configProblem, copyPlain, declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
 export interface PluginConfigIssue {
@@ -390,6 +390,13 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
   registry.set(moduleId(definition.url), definition as unknown as AnyDefinition);
 
   const knownKeys = strippedObjectKeys(definition.configSchema);
+  // zod builds every object and list of what an object, record or array
+  // schema outputs; a schema of any shape (z.any(), z.unknown() values, a
+  // passthrough, a custom or lazy schema) hands back the caller's own, which
+  // may be a null-prototype object that cdk8s cannot write, or be changed
+  // after construction. Only those are copied: BasicAuth, thousands in a
+  // mesh, is rebuilt by zod already.
+  const passesObjectsThrough = !(definition.configSchema instanceof z.ZodType) || schemaKeys(definition.configSchema) === undefined;
 
   class DefinedPlugin extends WasmPlugin {
     public static readonly definition = definition;
@@ -422,7 +429,7 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
         // Null members are not refused here: a schema that takes null has decided that itself.
         const problem = configProblem(parsed, true);
         if (problem !== undefined) fail(this, 'props/invalid', `${definition.name} ${problem.message}`, problem.fix);
-        this.spec.pluginConfig = parsed;
+        this.spec.pluginConfig = passesObjectsThrough ? copyPlain(parsed) : parsed;
       } catch (e) {
         scope.node.tryRemoveChild(this.node.id);
         throw e;

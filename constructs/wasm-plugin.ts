@@ -602,7 +602,12 @@ function copyConfig(config: Record<string, unknown>): Record<string, unknown> {
   return copyPlain(config) as Record<string, unknown>;
 }
 
-function copyPlain(v: unknown): unknown {
+/**
+ * `v` with every plain object and array copied, at any depth; a
+ * null-prototype object becomes an ordinary one, which cdk8s can write.
+ * Anything else is kept as given (a Lazy or token resolves at synth).
+ */
+export function copyPlain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(copyPlain);
   if (typeof v !== 'object' || v === null) return v;
   const proto = Object.getPrototypeOf(v);

@@ -573,6 +573,25 @@ test('NaN, Infinity and -Infinity in a pluginConfig are refused at construction,
   new WasmPlugin(ns, 'raw', { url: 'oci://example.com/p:1', sha256: SHA, targets: [waypoint], pluginConfig: { max: Number.MAX_VALUE, min: -Number.MAX_VALUE, tiny: Number.MIN_VALUE, zero: -0 } });
 });
 
+test('a null-prototype object in a definePlugin config its schema passes through untouched is written like any plain object, not a crash at synth', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const Any = definePlugin({ name: 'any-bare', url: 'oci://example.com/any-bare:1', defaultPhase: PluginPhase.STATS, configSchema: z.any() });
+  const Nested = definePlugin({ name: 'nested-bare', url: 'oci://example.com/nested-bare:1', defaultPhase: PluginPhase.STATS, configSchema: z.object({ upstream: z.any() }) });
+  const bare = <T extends object>(o: T): T => Object.assign(Object.create(null) as T, o);
+  const top = bare({ rate: 5, upstream: bare({ host: 'a', ports: [bare({ port: 1 })] }) });
+  new Any(ns, 'any', { targets: [waypoint], sha256: SHA, pluginConfig: top });
+  new Nested(ns, 'nested', { targets: [waypoint], sha256: SHA, pluginConfig: { upstream: bare({ host: 'b' }) } });
+  // What the schema handed back was the caller's own object: a change after construction must not reach the manifest.
+  top.rate = 6;
+  const out = compileApp(app);
+  assert.deepEqual(out.findings.filter((f) => f.severity === 'error'), []);
+  const file = (name: string) => [...out.files].find(([f]) => f.endsWith(`wasmplugin-${name}.yaml`))?.[1] ?? '';
+  assert.match(file('any'), /pluginConfig:\n\s+rate: 5\n\s+upstream:\n\s+host: a\n\s+ports:\n\s+- port: 1\n/);
+  assert.match(file('nested'), /pluginConfig:\n\s+upstream:\n\s+host: b\n/);
+});
+
 test('validate --manifests and synth hide what construction hides for a definition that lists no secretKeys: a password quoted by analyze() throwing, a key under credentials', () => {
   const Unlisted = definePlugin({
     name: 'unlisted-secrets',
