@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { markExternal } from './internal/ownership';
 import { recordSource } from './internal/provenance';
 import { dns1035Label, dnsLabel, dnsSubdomain } from './internal/schemas';
-import { fail, parseProps, ruleParams, vacant } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, ruleParams, vacant } from './internal/validate';
 
 /** How the Argo CD Applications are written. */
 /** The cluster Argo CD runs in, as an Application destination names it. */
@@ -410,23 +410,31 @@ export class ReleasedLabels extends Construct {
     } catch {
       chartNamespace = undefined;
     }
-    const defaultName = props.kind === ReleasedKind.NAMESPACE ? chartNamespace : id;
-    const schema = props.kind === ReleasedKind.SERVICE ? releasedServiceSchema : releasedLabelsSchema;
-    const p = parseProps(this, 'ReleasedLabels', schema, { kind: props.kind, name: props.name ?? defaultName });
-    if (p.kind === ReleasedKind.SERVICE && !chartNamespace) {
-      fail(this, 'scope/no-namespace', `ReleasedLabels for Service '${p.name}' is not inside a namespace`, 'Create it inside a MeshNamespace.');
+    // A refused release must not stay in the tree: a caller that catches the
+    // error and goes on would otherwise keep its id taken, or synthesize it.
+    try {
+      const defaultName = props?.kind === ReleasedKind.NAMESPACE ? chartNamespace : id;
+      const schema = props?.kind === ReleasedKind.SERVICE ? releasedServiceSchema : releasedLabelsSchema;
+      const p = parseDeclaredProps(this, new.target, props, () => parseProps(this, 'ReleasedLabels', schema, { kind: props?.kind, name: props?.name ?? defaultName }));
+      if (p.kind === ReleasedKind.SERVICE && !chartNamespace) {
+        fail(this, 'scope/no-namespace', `ReleasedLabels for Service '${p.name}' is not inside a namespace`, 'Create it inside a MeshNamespace.');
+      }
+      this.kind = p.kind;
+      this.name = p.name;
+      // A Namespace can be released from anywhere under a Target (its
+      // MeshNamespace is usually gone by then), so it gets a chart of its own.
+      const parent = p.kind === ReleasedKind.NAMESPACE ? new Chart(this, 'Chart', { disableResourceNameHashes: true }) : this;
+      this.apiObject = new ApiObject(parent, 'Labels', {
+        apiVersion: 'v1',
+        kind: p.kind,
+        // Cluster-scoped: a Namespace must not inherit a chart namespace.
+        metadata: p.kind === ReleasedKind.NAMESPACE ? { name: p.name, namespace: undefined as unknown as string } : { name: p.name },
+      });
+      markExternal(this.apiObject);
+    } catch (e) {
+      scope.node.tryRemoveChild(this.node.id);
+      throw e;
     }
-    this.kind = p.kind;
-    this.name = p.name;
-    // A Namespace can be released from anywhere under a Target (its
-    // MeshNamespace is usually gone by then), so it gets a chart of its own.
-    const parent = p.kind === ReleasedKind.NAMESPACE ? new Chart(this, 'Chart', { disableResourceNameHashes: true }) : this;
-    this.apiObject = new ApiObject(parent, 'Labels', {
-      apiVersion: 'v1',
-      kind: p.kind,
-      // Cluster-scoped: a Namespace must not inherit a chart namespace.
-      metadata: p.kind === ReleasedKind.NAMESPACE ? { name: p.name, namespace: undefined as unknown as string } : { name: p.name },
-    });
-    markExternal(this.apiObject);
   }
 }
+declareConstructProps(ReleasedLabels, Object.keys(releasedLabelsSchema.shape));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Duration, Lazy } from 'cdk8s';
-import { BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, Target, Waypoint, WasmPlugin } from '../../constructs';
+import { BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, ReleasedKind, ReleasedLabels, Target, Waypoint, WasmPlugin } from '../../constructs';
 import { z } from 'zod';
 import { compileApp } from '../../compiler/synth';
 import { checkManifests } from '../../analysis/check-manifests';
@@ -590,6 +590,30 @@ test('a null-prototype object in a definePlugin config its schema passes through
   const file = (name: string) => [...out.files].find(([f]) => f.endsWith(`wasmplugin-${name}.yaml`))?.[1] ?? '';
   assert.match(file('any'), /pluginConfig:\n\s+rate: 5\n\s+upstream:\n\s+host: a\n\s+ports:\n\s+- port: 1\n/);
   assert.match(file('nested'), /pluginConfig:\n\s+upstream:\n\s+host: b\n/);
+});
+
+test('ReleasedLabels refuses props it does not take, with its invalid values, and a refused one leaves the tree for a corrected retry', () => {
+  const app = new PolicyApp();
+  const target = new Target(app, 'prod');
+  const ns = new MeshNamespace(target, 'shop');
+  const misspelt = messageOf(() => new ReleasedLabels(ns, 'reviews', { kind: ReleasedKind.SERVICE, nme: 'reviews' } as never));
+  assert.match(misspelt, /error\[props\/unknown\]: ReleasedLabels has no prop 'nme' \(did you mean 'name'\?\)/);
+  assert.match(misspelt, /at prod\/shop\/reviews /);
+  // Reported together, not one per run.
+  const both = messageOf(() => new ReleasedLabels(ns, 'pod', { kind: 'Pod', labels: {} } as never));
+  assert.match(both, /ReleasedLabels has no prop 'labels'/);
+  assert.match(both, /prop 'kind'/);
+  assert.equal(ns.node.tryFindChild('reviews'), undefined);
+  assert.equal(ns.node.tryFindChild('pod'), undefined);
+  // Refused for its place (a Service outside any namespace), too.
+  assert.match(messageOf(() => ReleasedLabels.ofService(target, 'reviews')), /scope\/no-namespace/);
+  assert.equal(target.node.tryFindChild('released-service-reviews'), undefined);
+  const retried = new ReleasedLabels(ns, 'reviews', { kind: ReleasedKind.SERVICE, name: 'reviews' });
+  assert.equal(retried.name, 'reviews');
+  ReleasedLabels.ofNamespace(target, 'legacy');
+  const files = [...compileApp(app).files.keys()];
+  assert.ok(files.some((f) => f.endsWith('/shop/service-reviews.yaml')), files.join('\n'));
+  assert.ok(files.some((f) => f.endsWith('/namespace-legacy.yaml')), files.join('\n'));
 });
 
 test('validate --manifests and synth hide what construction hides for a definition that lists no secretKeys: a password quoted by analyze() throwing, a key under credentials', () => {
