@@ -14,6 +14,10 @@ import { printFindings, toJsonFindings } from './synth';
 import { fsCause } from '../../compiler/output-errors';
 import { hasConflictMarkers } from '../../compiler/conflict-markers';
 import { shownPath } from '../../compiler/shown-path';
+import { DEFAULT_LOCK_WAIT_MS, lockOutput, type OutputLock } from '../../compiler/output-lock';
+
+// Why the lock beside the output folder could not be made, when that only means nothing can write there.
+const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
 
 export const usage = `waypoint-policy check [--app FILE] [--outdir DIR] [--json]
 
@@ -141,32 +145,51 @@ export function check(argv: string[], io: Io): number {
     if (!isPolicyError(e)) throw e;
     return cannotCompare(`${shown} holds the policy project itself: synth refuses to replace it (output/foreign-files), as it replaces all of it. ${e.findings[0].fix}`, []);
   }
-  const st = fs.statSync(outdir, { throwIfNoEntry: false });
-  // synth would refuse to replace it (output/foreign-files): "run synth" would not help.
-  if (st && !st.isDirectory()) return cannotCompare(`${shown} is not a folder: synth writes a folder there and will not replace what is there. Move it away, then run \`${synthCommand}\` and commit ${shown}/.`, [shown]);
-  const exists = st !== undefined;
-  // A synth that died between its renames left the folder beside itself: a
-  // commit now would delete it from git, so this fails, and says how to get it back.
-  const interrupted = exists ? undefined : interruptedCopy(outdir);
-  if (interrupted) return cannotCompare(`${shown} is missing: a synth that was interrupted left it as ${shownPath(interrupted, io.cwd)}. Run \`${synthCommand}\`: it puts the folder back first, then brings it up to date.`, []);
-  let committed: Map<string, string>;
+  // A synth running now swaps the folder in two renames: read between them,
+  // it looks missing (or interrupted), or half of another tree. Its lock
+  // makes this wait for it. A folder this user may not write beside (a
+  // read-only checkout) is read without the lock: nothing there writes.
+  let lock: OutputLock | undefined;
   try {
-    committed = exists ? readTree(outdir) : new Map();
+    lock = lockOutput(outdir, { cwd: io.cwd });
   } catch (e) {
-    // A folder that cannot be read (a subfolder without permission, /proc): say so, not "internal error".
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err.code !== 'string') throw e;
-    const cause = fsCause(err.code);
-    // What the code means goes beside it, before the advice: "EACCES" alone tells most readers nothing.
-    const meaning = cause === err.code ? '' : ` (${cause})`;
-    return cannotCompare(`cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${shownPath(err.path, io.cwd)}` : ''}. Point --outdir at the folder synth writes (dist by default).`, []);
+    if (isPolicyError(e)) return cannotCompare(`${shown} is being written by another synth, which did not finish within ${DEFAULT_LOCK_WAIT_MS / 1000} s: compare once it has. ${e.findings[0].fix ?? ''}`.trimEnd(), []);
+    if (!READ_ONLY.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
   }
-  const drift = treeDrift(result.files, committed);
+  let drift: TreeDrift;
+  let foreign: string[];
+  let conflicted: string[];
+  let exists: boolean;
+  try {
+    const st = fs.statSync(outdir, { throwIfNoEntry: false });
+    // synth would refuse to replace it (output/foreign-files): "run synth" would not help.
+    if (st && !st.isDirectory()) return cannotCompare(`${shown} is not a folder: synth writes a folder there and will not replace what is there. Move it away, then run \`${synthCommand}\` and commit ${shown}/.`, [shown]);
+    exists = st !== undefined;
+    // A synth that died between its renames left the folder beside itself: a
+    // commit now would delete it from git, so this fails, and says how to get it back.
+    const interrupted = exists ? undefined : interruptedCopy(outdir);
+    if (interrupted) return cannotCompare(`${shown} is missing: a synth that was interrupted left it as ${shownPath(interrupted, io.cwd)}. Run \`${synthCommand}\`: it puts the folder back first, then brings it up to date.`, []);
+    let committed: Map<string, string>;
+    try {
+      committed = exists ? readTree(outdir) : new Map();
+    } catch (e) {
+      // A folder that cannot be read (a subfolder without permission, /proc): say so, not "internal error".
+      const err = e as NodeJS.ErrnoException;
+      if (typeof err.code !== 'string') throw e;
+      const cause = fsCause(err.code);
+      // What the code means goes beside it, before the advice: "EACCES" alone tells most readers nothing.
+      const meaning = cause === err.code ? '' : ` (${cause})`;
+      return cannotCompare(`cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${shownPath(err.path, io.cwd)}` : ''}. Point --outdir at the folder synth writes (dist by default).`, []);
+    }
+    drift = treeDrift(result.files, committed);
+    // Files synth would have to remove or overwrite but did not write: it refuses to (output/foreign-files).
+    foreign = foreignFiles(outdir, [...drift.removed, ...drift.changed]);
+    // A merge resolved in the generated files leaves markers that only a new synth removes.
+    conflicted = drift.changed.filter((f) => hasConflictMarkers(committed.get(f) ?? ''));
+  } finally {
+    lock?.release();
+  }
   const count = drift.added.length + drift.changed.length + drift.removed.length;
-  // Files synth would have to remove or overwrite but did not write: it refuses to (output/foreign-files).
-  const foreign = foreignFiles(outdir, [...drift.removed, ...drift.changed]);
-  // A merge resolved in the generated files leaves markers that only a new synth removes.
-  const conflicted = drift.changed.filter((f) => hasConflictMarkers(committed.get(f) ?? ''));
   if (json) {
     io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, conflicted, compiled: true, findings: toJsonFindings(result.findings) }, null, 2));
     return count === 0 ? EXIT.OK : EXIT.FAILED;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -297,4 +297,49 @@ test('check and diff name merge-conflict markers in dist/ (a merge resolved in t
   const d = await run(p.dir, ['diff', '--base', 'HEAD', '--app', p.app]);
   assert.notEqual(d.code, 0);
   assert.match(d.stderr, /wasmplugin-auth\.yaml is not valid YAML \(it holds merge-conflict markers: regenerate it with synth instead of resolving it by hand\)/);
+});
+
+// A synth in another process, caught between its two renames: the committed
+// folder moved aside as its retired copy, the lock beside it held. It puts
+// the folder back and releases the lock after `ms`.
+const SYNTH_BETWEEN_RENAMES = `
+const fs = require('node:fs'), os = require('node:os'), path = require('node:path');
+const [dir, ms] = [process.argv[1], Number(process.argv[2])];
+const dist = path.join(dir, 'dist'), lock = path.join(dir, '.dist.lock');
+const aside = path.join(dir, '.dist-old-' + process.pid + '-' + Date.now().toString(36));
+fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, started: new Date().toISOString(), host: os.hostname() }) + '\\n');
+fs.renameSync(dist, aside);
+console.log('ready');
+setTimeout(() => { fs.renameSync(aside, dist); fs.unlinkSync(lock); }, ms);
+`;
+
+test('check: a synth running at that moment (its lock held, the folder between its renames) is waited for, not reported as a missing or interrupted dist/', async () => {
+  const p = await synthProject();
+  const child = spawn(process.execPath, ['-e', SYNTH_BETWEEN_RENAMES, p.dir, '700'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the stand-in synth exited (${code}) before it was ready`)));
+    });
+    assert.ok(!fs.existsSync(p.dist), 'the folder is between the two renames');
+    const r = await run(p.dir, ['check', '--app', p.app]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /check: dist is up to date with main\.ts/);
+    assert.ok(!fs.existsSync(path.join(p.dir, '.dist.lock')), 'check releases the lock it took');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('check: a folder that nothing may write beside (a read-only checkout) is compared without the lock', async (t) => {
+  const p = await synthProject();
+  // Nothing may be created in the project folder: by its mode, or for root (whom modes do not stop) by the immutable flag.
+  const root = process.getuid?.() === 0;
+  if (root) execFileSync('chattr', ['+i', p.dir]);
+  else fs.chmodSync(p.dir, 0o555);
+  t.after(() => (root ? execFileSync('chattr', ['-i', p.dir]) : fs.chmodSync(p.dir, 0o755)));
+  assert.throws(() => fs.writeFileSync(path.join(p.dir, '.probe'), ''), /EACCES|EPERM/);
+  const r = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /check: dist is up to date with main\.ts/);
 });
