@@ -9,12 +9,17 @@ import type { ScalarTag } from 'yaml';
  * 1000, `0b101` is 5, where YAML 1.2 reads 644 and two strings.
  */
 
+const GO_NULL = /^(?:|~|null|Null|NULL)$/;
+const GO_TRUE = /^(?:[yY]|yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const GO_FALSE = /^(?:[nN]|no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+
 /** An unquoted y, yes, on, n, no, off (any of their capitalised forms) is a boolean there, not a string. */
 export const GO_YAML_BOOLEAN: ScalarTag = {
   tag: 'tag:yaml.org,2002:bool',
   default: true,
   test: /^(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/,
-  resolve: (source) => /^(?:[yY]|yes|Yes|YES|on|On|ON)$/.test(source),
+  // true and false never reach here (the test above leaves them to YAML 1.2's own tag).
+  resolve: (source) => GO_TRUE.test(source),
 };
 
 /*
@@ -138,10 +143,6 @@ interface GoResolved {
   /** An integer past int64, which only ParseUint reads: Go makes no float of it. */
   readonly unsigned?: boolean;
 }
-
-const GO_NULL = /^(?:|~|null|Null|NULL)$/;
-const GO_TRUE = /^(?:[yY]|yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
-const GO_FALSE = /^(?:[nN]|no|No|NO|false|False|FALSE|off|Off|OFF)$/;
 
 function goResolve(source: string): GoResolved {
   if (GO_NULL.test(source)) return { kind: 'null', value: null };
