@@ -180,8 +180,9 @@ function release(file: string, me: Holder, made: readonly string[]): void {
 
 function lockedError(held: Holder | undefined, file: string, waitMs: number, cwd: string): PolicyError {
   const shown = shownPath(file, cwd);
-  const who = held === undefined ? 'another synth' : `another synth (pid ${held.pid}${held.host !== os.hostname() ? ` on ${held.host}` : ''}, started ${held.started})`;
-  const gone = held === undefined ? 'If no synth is running' : `If no synth runs as pid ${held.pid}${held.host !== os.hostname() ? ` on ${held.host}` : ''} any more (its pid was reused, or the machine that ran it is gone)`;
+  const holder = held === undefined ? undefined : `pid ${held.pid}${held.host !== os.hostname() ? ` on ${held.host}` : ''}`;
+  const who = held === undefined ? 'another synth' : `another synth (${holder}, started ${held.started})`;
+  const gone = held === undefined ? 'If no synth is running' : `If no synth runs as ${holder} any more (its pid was reused, or the machine that ran it is gone)`;
   return new PolicyError([
     {
       rule: 'output/unwritable',
