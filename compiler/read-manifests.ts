@@ -83,12 +83,17 @@ function notAnObject(file: string, message: string, fix: string): Finding {
   return { rule: 'manifests/not-an-object', severity: 'error', message, file, fix };
 }
 
+/** A Helm chart's own file (Chart.yaml, values.yaml) read as manifests: say what it is rather than what it lacks. */
+function helmChartFile(rel: string, file: string): Finding {
+  return notAnObject(file, `${path.posix.basename(rel)} is a Helm chart's file, not a Kubernetes object`, HELM_FIX);
+}
+
 const OBJECT_FIX = 'Remove the document, or give it apiVersion, kind and metadata.name.';
 
 /** Why a document read from `file` is not a Kubernetes object we can read, or undefined when it is one. */
 function objectProblem(value: unknown, rel: string, file: string): Finding | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    if (isHelmChartFile(rel)) return notAnObject(file, `${path.posix.basename(rel)} is a Helm chart's file, not a Kubernetes object`, HELM_FIX);
+    if (isHelmChartFile(rel)) return helmChartFile(rel, file);
     return Array.isArray(value)
       ? notAnObject(file, 'document is a list, not a Kubernetes object (apiVersion and kind are required)', 'Write each object as its own document, separated by ---, or as the items of an apiVersion: v1, kind: List document.')
       : notAnObject(file, `document is ${typeOf(value)}, not a Kubernetes object (apiVersion and kind are required)`, OBJECT_FIX);
@@ -96,7 +101,7 @@ function objectProblem(value: unknown, rel: string, file: string): Finding | und
   const m = value as { apiVersion?: unknown; kind?: unknown; metadata?: unknown };
   const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof m[k] !== 'string' || m[k] === '');
   if (missing.length > 0) {
-    if (isHelmChartFile(rel)) return notAnObject(file, `${path.posix.basename(rel)} is a Helm chart's file, not a Kubernetes object`, HELM_FIX);
+    if (isHelmChartFile(rel)) return helmChartFile(rel, file);
     const what = missing.map((k) => (m[k] === undefined || m[k] === '' ? `no ${k}` : `a ${k} that is ${typeOf(m[k])}, not a string`)).join(' and ');
     return notAnObject(file, `document is not a Kubernetes object: it has ${what} (apiVersion and kind are required)`, OBJECT_FIX);
   }
