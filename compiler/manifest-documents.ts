@@ -71,9 +71,10 @@ function keyReading(key: Scalar): string {
   if (typeof v === 'boolean') return `${written} (the boolean ${v})`;
   if (typeof v !== 'number') return `${written} (a string)`;
   const src = written.replace(/^[-+]/, '');
-  if (goInteger(written) === undefined) return `${written} (the float ${String(v)})`;
+  const n = goInteger(written);
+  if (n === undefined) return `${written} (the float ${String(v)})`;
   const base = /^0_*[xX]/.test(src) ? ': hexadecimal' : /^0_*[bB]/.test(src) ? ': binary' : /^0_*[oO]/.test(src) || /^0_*[0-7]/.test(src) ? ': a leading 0 is octal' : '';
-  return `${written} (the integer ${String(goInteger(written))}${base}${src.includes('_') ? ', its _ dropped' : ''})`;
+  return `${written} (the integer ${String(n)}${base}${src.includes('_') ? ', its _ dropped' : ''})`;
 }
 
 /**
