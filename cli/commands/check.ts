@@ -145,26 +145,12 @@ export function check(argv: string[], io: Io): number {
     if (!isPolicyError(e)) throw e;
     return cannotCompare(`${shown} holds the policy project itself: synth refuses to replace it (output/foreign-files), as it replaces all of it. ${e.findings[0].fix}`, []);
   }
-  // A synth running now swaps the folder in two renames: read between them,
-  // it looks missing (or interrupted), or half of another tree. Its lock
-  // makes this wait for it. A folder this user may not write beside (a
-  // read-only checkout) is read without the lock: nothing there writes.
-  let lock: OutputLock | undefined;
-  try {
-    lock = lockOutput(outdir, { cwd: io.cwd });
-  } catch (e) {
-    if (isPolicyError(e)) return cannotCompare(`${shown} is being written by another synth, which did not finish within ${DEFAULT_LOCK_WAIT_MS / 1000} s: compare once it has. ${e.findings[0].fix ?? ''}`.trimEnd(), []);
-    if (!READ_ONLY.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
-  }
-  let drift: TreeDrift;
-  let foreign: string[];
-  let conflicted: string[];
-  let exists: boolean;
-  try {
+  // The committed folder against the compiled tree, or the exit code of why they cannot be compared.
+  const compare = () => {
     const st = fs.statSync(outdir, { throwIfNoEntry: false });
     // synth would refuse to replace it (output/foreign-files): "run synth" would not help.
     if (st && !st.isDirectory()) return cannotCompare(`${shown} is not a folder: synth writes a folder there and will not replace what is there. Move it away, then run \`${synthCommand}\` and commit ${shown}/.`, [shown]);
-    exists = st !== undefined;
+    const exists = st !== undefined;
     // A synth that died between its renames left the folder beside itself: a
     // commit now would delete it from git, so this fails, and says how to get it back.
     const interrupted = exists ? undefined : interruptedCopy(outdir);
@@ -181,14 +167,32 @@ export function check(argv: string[], io: Io): number {
       const meaning = cause === err.code ? '' : ` (${cause})`;
       return cannotCompare(`cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${shownPath(err.path, io.cwd)}` : ''}. Point --outdir at the folder synth writes (dist by default).`, []);
     }
-    drift = treeDrift(result.files, committed);
+    const drift = treeDrift(result.files, committed);
     // Files synth would have to remove or overwrite but did not write: it refuses to (output/foreign-files).
-    foreign = foreignFiles(outdir, [...drift.removed, ...drift.changed]);
+    const foreign = foreignFiles(outdir, [...drift.removed, ...drift.changed]);
     // A merge resolved in the generated files leaves markers that only a new synth removes.
-    conflicted = drift.changed.filter((f) => hasConflictMarkers(committed.get(f) ?? ''));
+    const conflicted = drift.changed.filter((f) => hasConflictMarkers(committed.get(f) ?? ''));
+    return { drift, foreign, conflicted, exists };
+  };
+  // A synth running now swaps the folder in two renames: read between them,
+  // it looks missing (or interrupted), or half of another tree. Its lock
+  // makes this wait for it. A folder this user may not write beside (a
+  // read-only checkout) is read without the lock: nothing there writes.
+  let lock: OutputLock | undefined;
+  try {
+    lock = lockOutput(outdir, { cwd: io.cwd });
+  } catch (e) {
+    if (isPolicyError(e)) return cannotCompare(`${shown} is being written by another synth, which did not finish within ${DEFAULT_LOCK_WAIT_MS / 1000} s: compare once it has. ${e.findings[0].fix ?? ''}`.trimEnd(), []);
+    if (!READ_ONLY.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  }
+  let compared: ReturnType<typeof compare>;
+  try {
+    compared = compare();
   } finally {
     lock?.release();
   }
+  if (typeof compared === 'number') return compared;
+  const { drift, foreign, conflicted, exists } = compared;
   const count = drift.added.length + drift.changed.length + drift.removed.length;
   if (json) {
     io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, conflicted, compiled: true, findings: toJsonFindings(result.findings) }, null, 2));
