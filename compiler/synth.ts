@@ -176,7 +176,10 @@ export interface SynthResult extends CompileResult {
  * files that synth did not write (`output/foreign-files`): it replaces the
  * whole folder, and must not empty one a person keeps other things in.
  */
-export function synthToDirectory(app: PolicyApp, options: SynthOptions): SynthResult {
+export function synthToDirectory(app: PolicyApp, given: SynthOptions): SynthResult {
+  // Resolved once, against the cwd the caller gave: the checks, the lock and
+  // the writer below then all name the same folder, as the delivery check does.
+  const options: SynthOptions = { ...given, outdir: path.resolve(given.cwd ?? process.cwd(), given.outdir) };
   const root = projectRoot(app, options);
   // Before the lock, which is made beside the folder: `--outdir .` must not leave a file above the project.
   refuseEnclosingOutput(path.resolve(options.outdir), root);

@@ -193,3 +193,17 @@ function writeApp(dir: string): string {
   fs.writeFileSync(file, `import * as wp from '${lib}';\nconst app = new wp.PolicyApp();\nnew wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop'), 'waypoint');\nexport default app;\n`);
   return file;
 }
+
+test("a relative outdir is resolved against the cwd option, not the process's, for the lock and the files alike", (t) => {
+  const { dir } = project();
+  // The process runs elsewhere: a folder of its own, so a wrong resolution lands there, not in this repository.
+  const elsewhere = tempDir('wp-lock-cwd-');
+  const before = process.cwd();
+  process.chdir(elsewhere);
+  t.after(() => process.chdir(before));
+  const r = synthToDirectory(appOf('rel'), { outdir: 'dist', root: dir, cwd: dir });
+  assert.ok(r.files.size > 0);
+  assert.deepEqual([...readTree(path.join(dir, 'dist')).keys()].sort(), [...r.files.keys()].sort());
+  assert.deepEqual(fs.readdirSync(elsewhere), [], 'nothing written where the process runs');
+  assert.ok(!fs.existsSync(path.join(dir, '.dist.lock')), 'the lock is released');
+});
