@@ -51,6 +51,19 @@ export interface NewBuild {
 
 const ofTarget = (m: MeshModel, target: string, kind: string): ModelObject[] => m.objects.filter((o) => o.target === target && o.manifest.kind === kind);
 
+/** Code-unit order by `field`, as every list here is sorted. */
+const byField =
+  <K extends string>(field: K) =>
+  (a: Readonly<Record<K, string>>, b: Readonly<Record<K, string>>): number =>
+    a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : 0;
+
+/** The base's plugin of a head plugin: the one this change renames it from (`pairs`), else the base's of its name. */
+function baseSelves(base: MeshModel, target: string, pairs: readonly PluginPair[]): (o: ModelObject) => ModelObject | undefined {
+  const before = new Map(ofTarget(base, target, 'WasmPlugin').map((o) => [objectKey(o.manifest), o]));
+  const renamedFrom = new Map(pairs.filter((p) => p.renamed).map((p) => [p.to, p.from]));
+  return (o) => renamedFrom.get(o) ?? before.get(objectKey(o.manifest));
+}
+
 /**
  * Only pods ztunnel captures have their requests sent to waypoints: a
  * namespace out of ambient calls every Service, its own included, past
@@ -68,7 +81,7 @@ export function leftAmbient(base: MeshModel, live: MeshModel, target: string): L
     const mode = labels[LABELS.dataplaneMode];
     out.push({ target, namespace: o.manifest.metadata.name, ...(mode !== undefined ? { after: mode } : {}) });
   }
-  return out.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+  return out.sort(byField('namespace'));
 }
 
 /**
@@ -102,7 +115,7 @@ export function failsOpen(base: MeshModel, head: MeshModel, target: string, pair
     const replaces = unpaired.filter((x) => namespaceOf(x.manifest) === namespaceOf(o.manifest) && sameModule(x, o)).map(pluginId).sort();
     if (replaces.length > 0) out.push({ target, plugin: pluginSubject(p), replaces, before: pluginView(unpaired.find((x) => pluginId(x) === replaces[0])!).failStrategy });
   }
-  return out.sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0));
+  return out.sort(byField('plugin'));
 }
 
 /** The digest a plugin pins its module to (`spec.sha256`, else the url's `@sha256:`), if any. */
@@ -124,16 +137,15 @@ const withoutDigest = (o: ModelObject): unknown => {
  * listed: what ran before was whatever the tag named.
  */
 export function newBuilds(base: MeshModel, head: MeshModel, target: string, pairs: readonly PluginPair[]): NewBuild[] {
-  const before = new Map(ofTarget(base, target, 'WasmPlugin').map((o) => [objectKey(o.manifest), o]));
-  const renamedFrom = new Map(pairs.filter((p) => p.renamed).map((p) => [p.to, p.from]));
+  const baseSelf = baseSelves(base, target, pairs);
   const short = (d: string | undefined) => (d === undefined ? '(none)' : d.slice(0, 12));
   const out: NewBuild[] = [];
   for (const o of ofTarget(head, target, 'WasmPlugin')) {
-    const was = renamedFrom.get(o) ?? before.get(objectKey(o.manifest));
+    const was = baseSelf(o);
     if (!was || !isAuthPlugin(pluginView(o)) || withoutDigest(was) !== withoutDigest(o)) continue;
     const [from, to] = [digestOf(was), digestOf(o)];
     if (from === undefined || from === to) continue;
     out.push({ target, plugin: pluginSubject(pluginView(o)), before: short(from), after: short(to) });
   }
-  return out.sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0));
+  return out.sort(byField('plugin'));
 }
