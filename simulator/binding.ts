@@ -83,9 +83,9 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
   const trace: TraceEntry[] = [describeService(service)];
   // istiod deploys a waypoint's Service under the Gateway's own name (the
   // istio-waypoint class has no name suffix), labelled as managed by it.
-  const gateway = index.gateway(service.namespace, service.name);
-  if (service.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller' || gateway?.className === 'istio-waypoint') {
-    const why = gateway?.className === 'istio-waypoint' ? `the Service istiod deploys for waypoint ${service.namespace}/${service.name}` : "a waypoint's own Service (gateway.istio.io/managed=istio.io-mesh-controller)";
+  const ofWaypoint = index.gateway(service.namespace, service.name)?.className === 'istio-waypoint';
+  if (ofWaypoint || service.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller') {
+    const why = ofWaypoint ? `the Service istiod deploys for waypoint ${service.namespace}/${service.name}` : "a waypoint's own Service (gateway.istio.io/managed=istio.io-mesh-controller)";
     trace.push({ step: 'binding', detail: `${service.namespace}/${service.name} is ${why}: it never gets a waypoint` });
     return { reason: 'IsWaypoint', trace };
   }
