@@ -126,17 +126,30 @@ export function scrubSecrets(text: string): string {
   return scrubCut(replaceEach(text, values), values);
 }
 
+// Every message printed is scrubbed (each field of each of a synth's
+// findings), and the remembered sets only grow: their order is worked out
+// again only when one has grown, not per message.
+const ordered = new WeakMap<ReadonlySet<string>, { readonly size: number; readonly forms: readonly string[] }>();
+
 /** `text` with every one of `forms` in it replaced. */
 function replaceEach(text: string, forms: ReadonlySet<string>): string {
-  return replaceLongestFirst(text, forms, '<redacted credential>');
+  let known = ordered.get(forms);
+  if (known?.size !== forms.size) {
+    known = { size: forms.size, forms: longestFirst(forms) };
+    ordered.set(forms, known);
+  }
+  return replaceAll(text, known.forms, '<redacted credential>');
 }
 
-/** `text` with every non-empty one of `values` replaced by `mark`, longest first, so one inside another goes whole. */
-function replaceLongestFirst(text: string, values: Iterable<string>, mark: string): string {
+/** The non-empty ones of `values`, once each, longest first, so one inside another goes whole. */
+function longestFirst(values: Iterable<string>): string[] {
+  return [...new Set(values)].filter((x) => x.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every one of `forms` replaced by `mark`, in their order. */
+function replaceAll(text: string, forms: readonly string[], mark: string): string {
   let out = text;
-  for (const v of [...new Set(values)].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) {
-    if (out.includes(v)) out = out.split(v).join(mark);
-  }
+  for (const v of forms) if (out.includes(v)) out = out.split(v).join(mark);
   return out;
 }
 
@@ -240,5 +253,5 @@ export function quotableSecretsOf(config: unknown, secretKeys: readonly string[]
 
 /** `text` with every value in `secrets` replaced, longest first. */
 export function withoutValues(text: string, secrets: readonly string[]): string {
-  return replaceLongestFirst(text, secrets, '<redacted>');
+  return replaceAll(text, longestFirst(secrets), '<redacted>');
 }
