@@ -390,9 +390,12 @@ function otherAuthPlugins(models: MeshModel[], target: string): { namespace: str
       return o.target === target && o.manifest.kind === 'WasmPlugin' && !(typeof url === 'string' && isBasicAuthModule(url)) && isAuthPlugin(pluginView(o));
     }),
   );
+  // Looked up by name, not by scanning the other revision per plugin (a mesh
+  // may hold thousands); the first of a name wins, as a scan would find it.
+  const byKey = found.map((plugins) => new Map([...plugins].reverse().map((o) => [objectKey(o.manifest), o])));
   return found.flatMap((plugins, side) =>
     plugins.map((o) => {
-      const other = found[1 - side].find((x) => objectKey(x.manifest) === objectKey(o.manifest));
+      const other = byKey[1 - side].get(objectKey(o.manifest));
       return { namespace: namespaceOf(o.manifest), refs: targetRefs(o), changed: !other || JSON.stringify(other.manifest.spec) !== JSON.stringify(o.manifest.spec) };
     }),
   );
