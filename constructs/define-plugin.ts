@@ -369,6 +369,24 @@ export function strippedObjectKeys(schema: z.ZodType): ReadonlySet<string> | und
   return new Set(Object.keys(schema.shape));
 }
 
+const secretKeysByDefinition = new WeakMap<object, string[]>();
+
+/**
+ * The config keys whose values a definition's plugins never print: its
+ * `secretKeys`, and the keys diff treats as secret in any config (the fixed
+ * ones, and every key of its schema named like a credential): a definition
+ * that lists no secretKeys may still hold a `password` or a `client_secret`.
+ */
+export function secretKeysOf(definition: { configSchema: z.ZodType; secretKeys?: readonly string[] }): string[] {
+  let keys = secretKeysByDefinition.get(definition);
+  if (!keys) {
+    const named = [...(schemaKeys(definition.configSchema) ?? [])].filter(isSecretKeyName);
+    keys = [...new Set([...SECRET_CONFIG_KEYS, ...named, ...(definition.secretKeys ?? [])])];
+    secretKeysByDefinition.set(definition, keys);
+  }
+  return keys;
+}
+
 /**
  * Define a typed plugin construct from a module URL, a default phase and a
  * zod schema for its config. The config is validated at construction, and
@@ -390,6 +408,7 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
   registry.set(moduleId(definition.url), definition as unknown as AnyDefinition);
 
   const knownKeys = strippedObjectKeys(definition.configSchema);
+  const secretKeys = secretKeysOf(definition);
   // zod builds every object and list of what an object, record or array
   // schema outputs; a schema of any shape (z.any(), z.unknown() values, a
   // passthrough, a custom or lazy schema) hands back the caller's own, which
@@ -420,7 +439,6 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
         if (knownKeys && typeof props.pluginConfig === 'object' && props.pluginConfig !== null) {
           refuseUnknownProps(this, `${definition.name} pluginConfig`, props.pluginConfig, knownKeys);
         }
-        const secretKeys = secretKeysOf(definition);
         const parsed: unknown = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
           secretKeys,
           hideSecretsOf: props.pluginConfig,
@@ -446,24 +464,6 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
   Object.defineProperty(DefinedPlugin, 'name', { value: toClassName(definition.name) });
   declareProps(DefinedPlugin, []);
   return DefinedPlugin;
-}
-
-const secretKeysByDefinition = new WeakMap<object, string[]>();
-
-/**
- * The config keys whose values a definition's plugins never print: its
- * `secretKeys`, and the keys diff treats as secret in any config (the fixed
- * ones, and every key of its schema named like a credential): a definition
- * that lists no secretKeys may still hold a `password` or a `client_secret`.
- */
-export function secretKeysOf(definition: { configSchema: z.ZodType; secretKeys?: readonly string[] }): string[] {
-  let keys = secretKeysByDefinition.get(definition);
-  if (!keys) {
-    const named = [...(schemaKeys(definition.configSchema) ?? [])].filter(isSecretKeyName);
-    keys = [...new Set([...SECRET_CONFIG_KEYS, ...named, ...(definition.secretKeys ?? [])])];
-    secretKeysByDefinition.set(definition, keys);
-  }
-  return keys;
 }
 
 function toClassName(name: string): string {
