@@ -5,9 +5,10 @@ import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
 import { callSiteOf } from './internal/provenance';
 import { nearest } from './internal/nearest';
+import { configProblem, copyPlain } from './internal/plugin-config';
 import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { fail, parseProps, refuseUnknownProps, withProps } from './internal/validate';
-import { configProblem, copyPlain, declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
+import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
 export interface PluginConfigIssue {
