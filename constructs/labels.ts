@@ -10,3 +10,6 @@ export const LABELS = {
 
 /** Opt a Service or Namespace out of any waypoint (`istio.io/use-waypoint: none`). */
 export const NO_WAYPOINT = 'none' as const;
+
+/** The label the API server gives every Namespace, its name as value (AllowedNamespaces.named() selects on it). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

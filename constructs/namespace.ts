@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { LABELS, NO_WAYPOINT } from './labels';
+import { LABELS, NAMESPACE_NAME_LABEL, NO_WAYPOINT } from './labels';
 import { ClusterScopedApiObject } from './internal/cluster-scoped-api-object';
 import { markExternal } from './internal/ownership';
 import { createDeferredApiObjects } from './internal/deferred-api-object';
@@ -138,9 +138,6 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
     }
   }
 }
-
-/** The label the API server gives every Namespace, its name as value. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Istio's label keys this library knows: never taken for a misspelling of another. */
 const KNOWN_ISTIO_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));

@@ -6,7 +6,7 @@ import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dns1035Label, dnsSubdomain, isLabelKey, isLabelValue, dnsLabel } from './internal/schemas';
 import { declareConstructProps, fail, parseDeclaredProps, parseProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
-import { NO_WAYPOINT } from './labels';
+import { NAMESPACE_NAME_LABEL, NO_WAYPOINT } from './labels';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
 
 /** Which traffic a waypoint handles (`istio.io/waypoint-for`). */
@@ -46,7 +46,7 @@ export class AllowedNamespaces {
    * and so not the waypoint's own namespace, unless it is the one named.
    */
   public static named(namespace: string): AllowedNamespaces {
-    return AllowedNamespaces.selector({ 'kubernetes.io/metadata.name': namespace });
+    return AllowedNamespaces.selector({ [NAMESPACE_NAME_LABEL]: namespace });
   }
 
   private constructor(
@@ -58,7 +58,7 @@ export class AllowedNamespaces {
   public admits(waypointNamespace: string, namespace: string, labels: Record<string, string> = {}): boolean {
     if (this.from === 'All') return true;
     if (this.from === 'Same') return namespace === waypointNamespace;
-    const all: Record<string, string> = { 'kubernetes.io/metadata.name': namespace, ...labels };
+    const all: Record<string, string> = { [NAMESPACE_NAME_LABEL]: namespace, ...labels };
     return Object.entries(this.matchLabels ?? {}).every(([k, v]) => all[k] === v);
   }
 }
