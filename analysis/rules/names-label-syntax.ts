@@ -1,7 +1,7 @@
 import { isLabelKey, isLabelValue } from '../../constructs/internal/schemas';
 import type { ModelObject } from '../../compiler/model';
 import type { Rule, RuleContext } from '../rule';
-import { schemaIssuesOf } from '../schema';
+import { schemaChecksMetadata, schemaIssuesOf } from '../schema';
 import { isPlainObject, typeName } from '../schema/issue';
 
 /**
@@ -27,9 +27,6 @@ class Valid {
     return true;
   }
 }
-
-/** The kinds whose schema (analysis/schema/) already reports a label or annotation value that is not a string. */
-const SCHEMA_CHECKS_METADATA = new Set(['WasmPlugin', 'Gateway']);
 
 const NOT_A_STRING_FIX =
   'Quote the value (team: "yes", version: "1.10"): kubectl, Argo CD and Flux read YAML 1.1, where an unquoted yes, no, on, off, y or n is a boolean and 1.10 the number 1.1.';
@@ -117,7 +114,8 @@ metadata:
   check(ctx) {
     const valid = new Valid();
     for (const o of ctx.objects) {
-      const strings = !SCHEMA_CHECKS_METADATA.has(o.manifest.kind);
+      // Where the schema (analysis/schema/) reports a value that is not a string, it is not reported twice.
+      const strings = !schemaChecksMetadata(o.manifest);
       checkLabels(ctx, valid, o, o.manifest.metadata.labels, 'label', strings);
       checkAnnotations(ctx, valid, o, o.manifest.metadata.annotations, strings);
       if (o.manifest.kind === 'Gateway') allowedRoutesSelectors(o).forEach((ml, i) => checkLabels(ctx, valid, o, ml, `spec.listeners[${i}].allowedRoutes selector label`));

@@ -35,6 +35,17 @@ function validatorFor(o: { apiVersion?: unknown; kind?: unknown }): Validator | 
   return undefined;
 }
 
+/**
+ * Whether the schema chosen for this manifest checks its metadata (labels and
+ * annotations as mappings of strings): a served WasmPlugin or Gateway API
+ * Gateway. Not an Istio networking Gateway, nor a WasmPlugin of an unserved
+ * version, though their kind is the same.
+ */
+export function schemaChecksMetadata(manifest: { apiVersion?: unknown; kind?: unknown }): boolean {
+  const validate = validatorFor(manifest);
+  return validate === validateWasmPlugin || validate === validateGateway;
+}
+
 // Several rules read the issues of one object (one rule per id): validate each object once.
 const cache = new RunCache<object, readonly SchemaIssue[]>();
 

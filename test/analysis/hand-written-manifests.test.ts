@@ -168,6 +168,23 @@ test("unquoted yes, no, on, off (YAML 1.1 booleans to kubectl) and numbers as la
   assert.equal(findings.length, 4, JSON.stringify(findings));
 });
 
+test('a label value that is not a string is reported on a WasmPlugin of an unserved version too (only the schema of a served version checks its labels), and once on a served Gateway', async () => {
+  const dir = manifestDir({
+    'old.yaml': AUTH.replace('extensions.istio.io/v1alpha1', 'extensions.istio.io/v1beta1').replace('metadata: { name: auth, namespace: shop }', 'metadata: { name: auth, namespace: shop, labels: { enabled: yes } }'),
+    'ok.yaml': WAYPOINT().replace('metadata: { name: waypoint, namespace: shop }', 'metadata: { name: waypoint, namespace: shop, labels: { team: 2 } }'),
+  });
+  const { findings } = await validate(dir);
+  const labels = findings.filter((f) => f.rule === 'names/label-syntax' || /metadata\.labels/.test(f.message));
+  assert.deepEqual(
+    labels.map((f) => [f.rule, f.file, f.message.split(':')[0]]).sort(),
+    [
+      ['names/label-syntax', 'old.yaml', 'label "enabled" has a boolean as its value, not a string'],
+      ['schema/gateway', 'ok.yaml', 'metadata.labels.team'],
+    ],
+    JSON.stringify(findings),
+  );
+});
+
 test('a YAML 1.1 boolean in a waypoint label (istio.io/ingress-use-waypoint: on) is read as the boolean kubectl sends, which the API server refuses: an error, not a silent "on"', async () => {
   const dir = manifestDir({ 'mesh.yaml': MESH.replace('istio.io/use-waypoint: waypoint', 'istio.io/use-waypoint: waypoint, istio.io/ingress-use-waypoint: on') });
   const { findings } = await validate(dir);
