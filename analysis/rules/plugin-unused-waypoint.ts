@@ -1,7 +1,7 @@
 import type { Rule, RuleContext } from '../rule';
 import { resolveRef } from './attachments';
 import { isAuthPlugin, pluginSubject, pluginView, type PluginTargetRef } from './plugin-spec';
-import { bindingSubjects, useWaypointOf, USE_WAYPOINT, USE_WAYPOINT_NAMESPACE } from './waypoints';
+import { admittedFrom, bindingSubjects, useWaypointOf, USE_WAYPOINT, USE_WAYPOINT_NAMESPACE } from './waypoints';
 
 /** `namespace/name` of every waypoint a Namespace, Service or workload of the target names (istio.io/use-waypoint). */
 function namedWaypoints(ctx: RuleContext): Set<string> {
@@ -42,7 +42,7 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
         // Only a waypoint this app emits: a referenced one is another app's, with users of its own.
         if (r.kind !== 'gateway' || !r.waypoint || !('manifest' in r.about)) continue;
         // One that admits other namespaces is meant for users this model may not hold.
-        if (r.waypoint.allowedRoutes !== undefined && !isSameOnly(r.waypoint.allowedRoutes)) continue;
+        if (admittedFrom(r.waypoint) !== 'Same') continue;
         named ??= namedWaypoints(ctx);
         const key = `${r.waypoint.namespace}/${r.waypoint.name}`;
         if (named.has(key)) continue;
@@ -55,9 +55,3 @@ new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods:
 };
 
 const isGatewayRef = (ref: PluginTargetRef) => ref.kind === 'Gateway';
-
-/** allowedRoutes that admit only the waypoint's own namespace (`namespaces: { from: Same }`). */
-function isSameOnly(allowedRoutes: unknown): boolean {
-  const from = (allowedRoutes as { namespaces?: { from?: unknown } } | null)?.namespaces?.from;
-  return from === undefined || from === 'Same';
-}

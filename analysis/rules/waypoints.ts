@@ -167,14 +167,24 @@ function selectorKeys(selector: unknown): string[] {
 
 export type Admission = 'admitted' | 'denied' | 'unknown';
 
+function allowedNamespaces(wp: WaypointInfo): Record<string, unknown> {
+  return isPlainObject(wp.allowedRoutes) && isPlainObject(wp.allowedRoutes.namespaces) ? wp.allowedRoutes.namespaces : {};
+}
+
+/** `allowedRoutes.namespaces.from` as Gateway API reads it: `Same` when unset. */
+export function admittedFrom(wp: WaypointInfo): string {
+  const from = allowedNamespaces(wp).from;
+  return typeof from === 'string' ? from : 'Same';
+}
+
 /**
  * Whether the waypoint's allowedRoutes admit bindings from `consumerNamespace`.
  * `unknown` when a selector reads Namespace labels this model cannot see (the
  * Namespace is another team's, so it may carry labels we do not write).
  */
 export function admission(ctx: RuleContext, wp: WaypointInfo, consumerNamespace: string): { result: Admission; from: string } {
-  const ns = isPlainObject(wp.allowedRoutes) && isPlainObject(wp.allowedRoutes.namespaces) ? wp.allowedRoutes.namespaces : {};
-  const from = typeof ns.from === 'string' ? ns.from : 'Same';
+  const ns = allowedNamespaces(wp);
+  const from = admittedFrom(wp);
   if (from === 'All') return { result: 'admitted', from };
   if (from === 'Same') return { result: consumerNamespace === wp.namespace ? 'admitted' : 'denied', from };
   if (from !== 'Selector') return { result: 'denied', from };
