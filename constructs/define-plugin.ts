@@ -8,6 +8,7 @@ import { nearest } from './internal/nearest';
 import { configProblem, copyPlain } from './internal/plugin-config';
 import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { fail, parseProps, refuseUnknownProps, withProps } from './internal/validate';
+import { withoutDigest } from './plugins/module-tag';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */
@@ -162,7 +163,7 @@ function ensureCatalogue(): void {
 /** The identity of a module: its location without scheme, tag or digest. */
 export function moduleId(url: string): string {
   const noScheme = withoutUserinfo(url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, ''));
-  const noDigest = noScheme.replace(/@sha256:[a-f0-9]+$/, '');
+  const noDigest = withoutDigest(noScheme);
   const lastSlash = noDigest.lastIndexOf('/');
   const tagAt = noDigest.indexOf(':', lastSlash + 1);
   return tagAt >= 0 ? noDigest.slice(0, tagAt) : noDigest;

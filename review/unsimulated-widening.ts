@@ -4,6 +4,7 @@ import { isAuthPlugin, pluginSubject, pluginView } from '../analysis/rules/plugi
 import { labelsOf } from '../analysis/rules/waypoints';
 import { pluginId, sameModule, type PluginPair } from './plugin-moves';
 import { namespaceOf } from '../simulator/mesh-index';
+import { withoutDigest } from '../constructs/plugins/module-tag';
 
 /**
  * Widenings no representative request can show: the simulator sends every
@@ -125,9 +126,9 @@ function digestOf(o: ModelObject): string | undefined {
   return typeof spec.url === 'string' ? /@sha256:([a-f0-9]+)$/.exec(spec.url)?.[1] : undefined;
 }
 
-const withoutDigest = (o: ModelObject): unknown => {
+const unpinnedUrl = (o: ModelObject): unknown => {
   const url = (o.manifest.spec as { url?: unknown } | undefined)?.url;
-  return typeof url === 'string' ? url.replace(/@sha256:[a-f0-9]+$/, '') : url;
+  return typeof url === 'string' ? withoutDigest(url) : url;
 };
 
 /**
@@ -142,7 +143,7 @@ export function newBuilds(base: MeshModel, head: MeshModel, target: string, pair
   const out: NewBuild[] = [];
   for (const o of ofTarget(head, target, 'WasmPlugin')) {
     const was = baseSelf(o);
-    if (!was || !isAuthPlugin(pluginView(o)) || withoutDigest(was) !== withoutDigest(o)) continue;
+    if (!was || !isAuthPlugin(pluginView(o)) || unpinnedUrl(was) !== unpinnedUrl(o)) continue;
     const [from, to] = [digestOf(was), digestOf(o)];
     if (from === undefined || from === to) continue;
     out.push({ target, plugin: pluginSubject(pluginView(o)), before: short(from), after: short(to) });

@@ -5,6 +5,7 @@ import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-p
 import { declareProps, PluginPhase, WasmPluginOptions } from '../wasm-plugin';
 import { GRPC_ACCESS_LOGGING_RULES } from './catalogue-rules';
 import { checkObject, checkString, issue, parseFriendlyProps, unknownKeys } from './wire';
+import { withoutDigest } from './module-tag';
 
 /** grpc_logging from istio-ecosystem/wasm-extensions tag 1.12.0. */
 export const GRPC_ACCESS_LOGGING_URL = 'oci://ghcr.io/istio-ecosystem/wasm-extensions/grpc_logging:1.12.0';
@@ -50,7 +51,7 @@ export const grpcAccessLoggingConfigSchema = z.unknown().superRefine((config, ct
  * no later build is published.
  */
 export function resendsBatches(url: string | undefined): boolean {
-  const tag = url === undefined ? undefined : /:(\d+)\.(\d+)[^/@]*$/.exec(url.replace(/@sha256:[a-f0-9]+$/, ''));
+  const tag = url === undefined ? undefined : /:(\d+)\.(\d+)[^/@]*$/.exec(withoutDigest(url));
   if (!tag) return true;
   const [major, minor] = [Number(tag[1]), Number(tag[2])];
   return major < 1 || (major === 1 && minor <= 12);
