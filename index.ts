@@ -113,7 +113,7 @@ export type { WriteResult } from './compiler/write';
 export type { FileTree } from './compiler/layout';
 export type { Finding, ObjectRef, Severity } from './analysis/finding';
 export { formatFinding, formatFindings, sortFindings } from './analysis/finding';
-export { checkManifests, type ManifestCheck } from './analysis/check-manifests';
+export { checkManifests, type CheckManifestsOptions, type ManifestCheck } from './analysis/check-manifests';
 // Also exported by waypoint-policy/simulator, with readManifests.
 export type { ReadManifestsOptions } from './compiler/read-manifests';
 

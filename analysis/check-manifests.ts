@@ -1,8 +1,17 @@
-import * as path from 'node:path';
 import { readManifests, ReadManifestsOptions } from '../compiler/read-manifests';
 import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { analyze } from './analyze';
 import { Finding, sortFindings } from './finding';
+
+export interface CheckManifestsOptions extends ReadManifestsOptions {
+  /**
+   * The folder as messages name it: what the user typed, so the message can
+   * be pasted back (`../infra/rendered`, not `rendered`).
+   *
+   * @default - `dir` as given
+   */
+  readonly shownAs?: string;
+}
 
 export interface ManifestCheck {
   /** Every finding, errors first. */
@@ -24,7 +33,7 @@ export interface ManifestCheck {
  * `definePlugin` this process has imported, so import your plugin package
  * before calling it.
  */
-export function checkManifests(dir: string, options: ReadManifestsOptions = {}): ManifestCheck {
+export function checkManifests(dir: string, options: CheckManifestsOptions = {}): ManifestCheck {
   const read = readManifests(dir, options);
   const unchecked = new Set<string>();
   for (const o of read.model.objects) {
@@ -40,7 +49,7 @@ export function checkManifests(dir: string, options: ReadManifestsOptions = {}):
           {
             rule: 'manifests/empty',
             severity: 'error',
-            message: `${path.basename(dir)} holds no Kubernetes objects (read: .yaml, .yml and .json files; skipped: files and folders whose name starts with a dot, kustomization files)`,
+            message: `${options.shownAs ?? dir} holds no Kubernetes objects (read: .yaml, .yml and .json files; skipped: files and folders whose name starts with a dot, kustomization files)`,
             fix: 'Point --manifests at the folder holding the manifests; render a Helm chart or a kustomization with patches first (helm template, kustomize build) and point at the output.',
           },
         ]

@@ -39,7 +39,7 @@ interface Checked {
 }
 
 function validateManifests(dir: string, shown: string, mesh: ReadManifestsOptions): Checked {
-  return { ...checkManifests(dir, mesh), what: shown };
+  return { ...checkManifests(dir, { ...mesh, shownAs: shown }), what: shown };
 }
 
 function validateApp(entry: string, outdir: string, io: Io): Checked {

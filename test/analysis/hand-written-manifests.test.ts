@@ -421,9 +421,15 @@ test('a folder with no Kubernetes object is manifests/empty for validate (exit 1
     const { run: r, findings } = await validate(dir);
     assert.equal(r.code, 1, r.text);
     assert.deepEqual(rules(findings), ['manifests/empty']);
-    assert.match(findings[0].message, new RegExp(`^${path.basename(dir)} holds no Kubernetes objects`));
+    assert.ok(findings[0].message.startsWith(`${dir} holds no Kubernetes objects`), findings[0].message);
     assert.equal((await explainStatus(dir)).run.code, 2);
   }
+  // The folder is named as it was typed, so the message can be pasted back.
+  const parent = path.dirname(path.dirname(manifestDir({})));
+  const typed = path.relative(parent, manifestDir({}));
+  assert.match(typed, /\//);
+  const findings = findingsOf(await run(['validate', '--manifests', typed, '--json'], parent));
+  assert.ok(findings[0].message.startsWith(`${typed} holds no Kubernetes objects`), findings[0].message);
 });
 
 test('a Helm chart is named as one: templates with {{ }} are one finding each at the first {{, Chart.yaml and values.yaml are no objects; {{ inside a string is fine', async () => {
