@@ -186,5 +186,91 @@ function explicitTag(kind: 'int' | 'float' | 'bool' | 'null'): ScalarTag {
   };
 }
 
-/** The explicit tags as Go's reader takes them (`!!str` needs none: any value is its string, as in JavaScript). */
-export const GO_YAML_EXPLICIT_TAGS: readonly ScalarTag[] = [explicitTag('int'), explicitTag('float'), explicitTag('bool'), explicitTag('null')];
+const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Go's four timestamp layouts (resolve.go's allowedTimestampFormats, read by
+ * time.Parse): a date with one- or two-digit month and day, then optionally
+ * a time with a `T` or `t` and a zone, or a space and no zone.
+ */
+const GO_TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d+)?(?:Z|[+-](\d{2}):(\d{2}))|[ ](\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d+)?)?$/;
+
+/** Whether time.Parse takes `s` in one of Go's timestamp layouts: the fields in range, the day in its month. */
+function isGoTimestamp(s: string): boolean {
+  const m = GO_TIMESTAMP.exec(s);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1])) return false;
+  const [hour, minute, second] = m[4] !== undefined ? [m[4], m[5], m[6]].map(Number) : [m[9], m[10], m[11]].map(Number);
+  // A zone offset may be 24 hours or 60 minutes (time.Parse tests them with >).
+  if (m[7] !== undefined && (Number(m[7]) > 24 || Number(m[8]) > 60)) return false;
+  return m[4] === undefined && m[9] === undefined ? true : hour < 24 && minute < 60 && second < 60;
+}
+
+/*
+ * An explicit !!timestamp: Go checks the value (a quoted one too) against its
+ * layouts, and, decoding into the untyped value sigs.k8s.io/yaml reads,
+ * keeps the text as written (yaml.v2 does so for backward compatibility);
+ * a value in no layout fails the file. JavaScript's reader would make a Date.
+ */
+const GO_TIMESTAMP_TAG: ScalarTag = {
+  tag: 'tag:yaml.org,2002:timestamp',
+  resolve: (source, onError) => {
+    if (isGoTimestamp(source)) return source;
+    onError(`${GO_TAG_REFUSED}timestamp tag on a value in none of the layouts Go's YAML 1.1 reader reads as a timestamp; kubectl, Argo CD and Flux refuse the file (cannot decode !!str as a !!timestamp)`);
+    return source;
+  },
+};
+
+/** Base64 as Go's StdEncoding decodes it (padding required), once it has dropped line breaks. */
+const GO_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The string Go's JSON writer makes of bytes: valid UTF-8 as it is, and each
+ * byte that starts no valid sequence (utf8.DecodeRune's width 1) as U+FFFD.
+ * Node's decoder replaces a broken sequence as one character instead.
+ */
+function goJsonString(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const [n, lo, hi] = b < 0x80 ? [1, 0, 0] : b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : [0, 0, 0];
+    // The first continuation byte has the lead's own range (no overlong forms, no surrogates); the others 0x80-0xBF.
+    let ok = n > 0 && i + n <= bytes.length;
+    for (let k = 1; ok && k < n; k++) ok = bytes[i + k] >= (k === 1 ? lo : 0x80) && bytes[i + k] <= (k === 1 ? hi : 0xbf);
+    if (!ok) {
+      out += '\uFFFD';
+      i++;
+      continue;
+    }
+    out += Buffer.from(bytes.subarray(i, i + n)).toString('utf8');
+    i += n;
+  }
+  return out;
+}
+
+/*
+ * An explicit !!binary: Go decodes the base64 and keeps the bytes as a
+ * string, which sigs.k8s.io/yaml writes as JSON text; a value that is not
+ * base64 fails the file. JavaScript's reader would make a Uint8Array.
+ */
+const GO_BINARY_TAG: ScalarTag = {
+  tag: 'tag:yaml.org,2002:binary',
+  resolve: (source, onError) => {
+    const b64 = source.replace(/[\r\n]/g, '');
+    if (GO_BASE64.test(b64)) return goJsonString(Buffer.from(b64, 'base64'));
+    // The value itself is not quoted: the file may be a Secret.
+    onError(`${GO_TAG_REFUSED}binary tag on a value that is not base64 (padded, with no spaces); kubectl, Argo CD and Flux refuse the file (!!binary value contains invalid base64 data)`);
+    return source;
+  },
+};
+
+/**
+ * The explicit tags as Go's reader takes them (`!!str` needs none: any value
+ * is its string, as in JavaScript). `!!set`, `!!omap` and `!!pairs` are no
+ * tags of Go's: it reads them as the mapping or list they are written as,
+ * which is what the JavaScript reader does with a tag it does not know
+ * (readDocuments turns off its own known tags).
+ */
+export const GO_YAML_EXPLICIT_TAGS: readonly ScalarTag[] = [explicitTag('int'), explicitTag('float'), explicitTag('bool'), explicitTag('null'), GO_TIMESTAMP_TAG, GO_BINARY_TAG];

@@ -18,8 +18,10 @@ const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   // Merge keys (`<<: *defaults`), which Go's reader honours and YAML 1.2 dropped.
   merge: true,
   // Scalars resolved as Go's YAML 1.1 reader resolves them (go-yaml-scalars.ts), YAML 1.2's numbers left out.
-  // An explicit !!int, !!float, !!bool or !!null is read as Go reads it too, or refused where Go refuses it.
+  // An explicit !!int, !!float, !!bool, !!null, !!timestamp or !!binary is read as Go reads it too, or refused where Go refuses it.
   customTags: (tags) => [...GO_YAML_EXPLICIT_TAGS, GO_YAML_BOOLEAN, GO_YAML_INT, GO_YAML_FLOAT, ...tags.filter((t) => typeof t !== 'object' || !isYaml12Number(t))],
+  // Not YAML 1.1's !!set, !!omap and !!pairs as a Set and Maps: Go reads them as the mapping or list written.
+  resolveKnownTags: false,
   // yaml prints its warnings to stderr, quoting the file: a credential there
   // would be printed outside any finding. What they warn of is a finding below.
   logLevel: 'error',
@@ -265,7 +267,7 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
           duplicate
             ? 'Keep one of the two keys: kubectl, Argo CD and Flux refuse the file too (Go\'s YAML reader: mapping key "..." already defined), and which value was meant is yours to say.'
             : tagRefused
-              ? 'Write the value the tag names (!!int an integer, !!float a number, !!bool true or false, !!null ~), or drop the tag; a value meant as text is quoted, or tagged !!str.'
+              ? 'Write the value the tag names (!!int an integer, !!float a number, !!bool true or false, !!null ~, !!timestamp a date such as 2024-01-31 or 2024-01-31T10:00:00Z, !!binary padded base64), or drop the tag; a value meant as text is quoted, or tagged !!str.'
               : 'Fix the YAML syntax.',
         ),
       );

@@ -260,3 +260,57 @@ test('explicit !!int, !!float, !!bool, !!null and !!str read as Go reads them, a
     assert.throws(() => kubectlSpecs(one), /cannot decode/, source);
   }
 });
+
+/**
+ * YAML 1.1's other tags, and what Go's reader makes of each: a !!timestamp
+ * in one of its four layouts keeps its text (JavaScript's reader would make a
+ * Date), !!binary is its decoded bytes as text, each byte of a broken UTF-8
+ * sequence a U+FFFD (it would make a Uint8Array), and !!set, !!omap and
+ * !!pairs are the mapping or list written (a Set and Maps). `undefined`:
+ * the file is refused.
+ */
+const OTHER_TAGS: readonly (readonly [string, unknown])[] = [
+  ['!!timestamp 2024-01-31', '2024-01-31'],
+  ['!!timestamp "2024-1-1"', '2024-1-1'],
+  ['!!timestamp 2024-02-29', '2024-02-29'],
+  ['!!timestamp 2024-01-01T10:00:00.5+02:00', '2024-01-01T10:00:00.5+02:00'],
+  ['!!timestamp 2024-01-01t1:2:3,5Z', '2024-01-01t1:2:3,5Z'],
+  ['!!timestamp 2024-01-01T10:00:00+24:60', '2024-01-01T10:00:00+24:60'],
+  ['!!timestamp 2024-01-01 10:00:00', '2024-01-01 10:00:00'],
+  ['!!timestamp 2023-02-29', undefined],
+  ['!!timestamp 2024-13-01', undefined],
+  ['!!timestamp 2024-01-01T10:00:00', undefined],
+  ['!!timestamp 2024-01-01T24:00:00Z', undefined],
+  ['!!timestamp 12024-01-01', undefined],
+  ['!!timestamp soon', undefined],
+  ['!!binary aGVsbG8=', 'hello'],
+  ['!!binary |\n    aGVs\n    bG8=', 'hello'],
+  ['!!binary 4oI=', '\uFFFD\uFFFD'],
+  ['!!binary 7aCA', '\uFFFD\uFFFD\uFFFD'],
+  ['!!binary aGVsbG8', undefined],
+  ['!!binary "a b="', undefined],
+  ['!!set { a, b }', { a: null, b: null }],
+  ['!!omap [ { a: 1 }, { b: 2 } ]', [{ a: 1 }, { b: 2 }]],
+  ['!!pairs [ { a: 1 } ]', [{ a: 1 }]],
+];
+
+test('explicit !!timestamp, !!binary, !!set, !!omap and !!pairs read as Go reads them (text, decoded text, a mapping, lists), never as a Date, bytes, a Set or a Map; a value Go refuses is a manifests/parse error at its line', () => {
+  const kept = OTHER_TAGS.filter(([, v]) => v !== undefined);
+  const text = kept.map(([source], i) => doc(i, `  v: ${source}`)).join('---\n');
+  const expected = kept.map(([, value]) => ({ v: value }));
+  const ours = readSpecs(text);
+  kept.forEach(([source], i) => assert.deepEqual(ours[i], expected[i], source));
+  assert.deepEqual(kubectlSpecs(text), expected);
+  for (const [source] of OTHER_TAGS.filter(([, v]) => v === undefined)) {
+    const one = doc(0, `  a: 1\n  v: ${source}`);
+    const read = readDocuments('m/cases.yaml', Buffer.from(one));
+    assert.deepEqual(read.values, [], source);
+    assert.deepEqual(read.findings.map((f) => [f.rule, f.file]), [['manifests/parse', 'm/cases.yaml:7']], source);
+    const tag = source.split(' ')[0];
+    assert.match(read.findings[0].message, new RegExp(`an explicit ${tag} tag on a value .*kubectl, Argo CD and Flux refuse the file`), source);
+    assert.match(read.findings[0].fix ?? '', new RegExp(`${tag} (a date|padded base64)`), source);
+    const value = source.slice(tag.length + 1).replace(/"/g, '');
+    assert.ok(!read.findings[0].message.includes(value), source);
+    assert.throws(() => kubectlSpecs(one), /cannot decode|invalid base64/, source);
+  }
+});
