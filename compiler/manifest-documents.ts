@@ -265,7 +265,7 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
           `${rel}:${e.linePos?.[0]?.line ?? lineOf(e.pos[0])}`,
           tagRefused ? `not valid Kubernetes YAML: ${e.message.split('\n')[0]}` : `not valid YAML: ${e.message.split('\n')[0]}`,
           duplicate
-            ? 'Keep one of the two keys: kubectl, Argo CD and Flux refuse the file too (Go\'s YAML reader: mapping key "..." already defined), and which value was meant is yours to say.'
+            ? 'Keep one of the two keys, the one meant: kustomize refuses the file (mapping key "..." already defined), so Flux, kubectl apply -k and Argo CD\'s kustomize apps fail, while kubectl apply -f keeps the last value without a word.'
             : tagRefused
               ? 'Write the value the tag names (!!int an integer, !!float a number, !!bool true or false, !!null ~, !!timestamp a date such as 2024-01-31 or 2024-01-31T10:00:00Z, !!binary padded base64), or drop the tag; a value meant as text is quoted, or tagged !!str.'
               : 'Fix the YAML syntax.',

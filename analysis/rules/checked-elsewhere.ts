@@ -134,7 +134,7 @@ ns.useWaypoint(new Waypoint(ns, 'other'));`,
     severity: 'error',
     checkedAt: 'validate --manifests',
     docs: {
-      summary: 'A file in the manifests directory is not valid YAML (a duplicate key, a mapping key that is a list, a mapping or null, or an unquoted `.inf` or `.nan` value, or an explicit `!!int`, `!!float`, `!!bool`, `!!null`, `!!timestamp` or `!!binary` tag on a value Go does not read as that kind (`!!int 1.5`, `!!timestamp 2023-02-29`), included: kubectl and Argo CD refuse those too), holds two keys that are one once Go\'s YAML 1.1 reader reads them (`0644:` and `420:`, `yes:` and `true:`: kubectl keeps only one of the values), is not UTF-8, expands more than 100 aliases (an alias bomb), or is a Helm or Go template (`{{ }}`) that must be rendered first.',
+      summary: 'A file in the manifests directory has a key twice in one mapping (kustomize, so Flux, refuses the file; `kubectl apply -f` keeps the last value without a word), is not valid YAML (a mapping key that is a list, a mapping or null, or an unquoted `.inf` or `.nan` value, or an explicit `!!int`, `!!float`, `!!bool`, `!!null`, `!!timestamp` or `!!binary` tag on a value Go does not read as that kind (`!!int 1.5`, `!!timestamp 2023-02-29`), included: kubectl and Argo CD refuse those too), holds two keys that are one once Go\'s YAML 1.1 reader reads them (`0644:` and `420:`, `yes:` and `true:`: kubectl keeps only one of the values), is not UTF-8, expands more than 100 aliases (an alias bomb), or is a Helm or Go template (`{{ }}`) that must be rendered first.',
       bad: `apiVersion: v1
 kind: Namespace
 metadata: { name: shop`,

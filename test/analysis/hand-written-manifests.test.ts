@@ -137,7 +137,7 @@ test('a file that is not UTF-8 (Latin-1) is refused at the line of its first bad
   assert.equal((await explainStatus(dir)).run.code, 1);
 });
 
-test('tabs as indentation and duplicate keys are refused at their line; the duplicate key says kubectl and Argo CD refuse it too', async () => {
+test('tabs as indentation and duplicate keys are refused at their line; the duplicate key says kustomize refuses it and kubectl apply -f keeps the last', async () => {
   const dir = manifestDir({
     'tabs.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n\tname: shop\n',
     'dup.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: { name: other }\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { team: a }\n  labels: { team: b }\n`,
@@ -152,8 +152,13 @@ test('tabs as indentation and duplicate keys are refused at their line; the dupl
       ['manifests/parse', 'tabs.yaml:4'],
     ],
   );
-  assert.match(findings[0].fix ?? '', /kubectl, Argo CD and Flux refuse the file too/);
+  assert.match(findings[0].fix ?? '', /kustomize refuses the file .*kubectl apply -f keeps the last value/);
   assert.equal(objects, 2);
+  // What the fix says, asked of the real readers.
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: [dup.yaml]\n');
+  assert.throws(() => execFileSync('kubectl', ['kustomize', dir], { stdio: 'pipe' }), /mapping key "labels" already defined/);
+  const read = execFileSync('kubectl', ['label', '--local', '-f', path.join(dir, 'dup.yaml'), 'x=y', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.match(read, /"team": "b"/);
 });
 
 test("unquoted yes, no, on, off (YAML 1.1 booleans to kubectl) and numbers as label or annotation values are errors; quoted ones, and timestamps Go's reader keeps as strings, are not", async () => {
