@@ -8,7 +8,7 @@ import { nearest } from './internal/nearest';
 import { configProblem, copyPlain } from './internal/plugin-config';
 import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { fail, parseProps, refuseUnknownProps, withProps } from './internal/validate';
-import { withoutDigest } from './plugins/module-tag';
+import { withoutDigest } from './internal/module-url';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
 /** A problem a plugin definition finds in a (wire-format) pluginConfig. */

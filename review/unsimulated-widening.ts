@@ -4,7 +4,7 @@ import { isAuthPlugin, pluginSubject, pluginView } from '../analysis/rules/plugi
 import { labelsOf } from '../analysis/rules/waypoints';
 import { pluginId, sameModule, type PluginPair } from './plugin-moves';
 import { namespaceOf } from '../simulator/mesh-index';
-import { withoutDigest } from '../constructs/plugins/module-tag';
+import { withoutDigest } from '../constructs/internal/module-url';
 
 /**
  * Widenings no representative request can show: the simulator sends every

@@ -5,7 +5,7 @@ import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-p
 import { declareProps, PluginPhase, WasmPluginOptions } from '../wasm-plugin';
 import { GRPC_ACCESS_LOGGING_RULES } from './catalogue-rules';
 import { checkObject, checkString, issue, parseFriendlyProps, unknownKeys } from './wire';
-import { withoutDigest } from './module-tag';
+import { withoutDigest } from '../internal/module-url';
 
 /** grpc_logging from istio-ecosystem/wasm-extensions tag 1.12.0. */
 export const GRPC_ACCESS_LOGGING_URL = 'oci://ghcr.io/istio-ecosystem/wasm-extensions/grpc_logging:1.12.0';

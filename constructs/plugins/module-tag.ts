@@ -4,13 +4,10 @@
  * were written from.
  */
 
+import { withoutDigest } from '../internal/module-url';
+
 /** The tag whose source was read (wasm-extensions 1.12.0; basic_auth's plugin.cc is unchanged through master 1ebcbdde, 2025-04-01). */
 export const CATALOGUE_SOURCE_TAG = '1.12.0';
-
-/** A module URL without its `@sha256:` digest, which pins a build but names no tag. */
-export function withoutDigest(url: string): string {
-  return url.replace(/@sha256:[a-f0-9]+$/, '');
-}
 
 /** The tag of a module URL, if it has one (a digest is not a tag). */
 export function moduleTag(url: string): string | undefined {
