@@ -26,6 +26,15 @@ test('a refused name is quoted in the error, so the reader sees which one', () =
   assert.match(messageOf(() => new Waypoint(ns, 'Reviews_Waypoint')), /names\/rfc1123.*RFC 1035 label.*; received "Reviews_Waypoint"/);
 });
 
+test('a value zod already names (NaN, Infinity, null) is said once, and one it does not name is quoted', () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'shop', { owned: true });
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const priority = (value: unknown, id: string) => messageOf(() => new WasmPlugin(ns, id, { url: 'oci://ghcr.io/acme/x:1.0.0', sha256: SHA, targets: [waypoint], priority: value as number }));
+  assert.match(priority(NaN, 'a'), /prop 'priority': Invalid input: expected number, received NaN\n/);
+  assert.match(priority(Infinity, 'b'), /prop 'priority': Invalid input: expected number, received Infinity\n/);
+  assert.match(priority(true, 'c'), /prop 'priority': Invalid input: expected number, received boolean; received true\n/);
+});
+
 test('other refused values are not echoed: a repository URL may carry a token', () => {
   const message = messageOf(() => new PolicyApp({ delivery: { repoURL: 'github.com/acme/policy?token=ghp_s3cr3t' } }));
   assert.match(message, /repoURL must be a git URL/);
