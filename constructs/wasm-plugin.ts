@@ -5,7 +5,7 @@ import { namespaceOf, targetNameOf } from './app';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { configProblem, copyPlain } from './internal/plugin-config';
 import { recordSource } from './internal/provenance';
-import { dnsSubdomain, isLabelKey, isLabelValue } from './internal/schemas';
+import { dnsSubdomain, isLabelKey, isLabelValue, quotedLabel, unwritableKeyProblem } from './internal/schemas';
 import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseOtherCopy, ruleParams, vacant, withProps } from './internal/validate';
 import { printableUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ALLOWED_TARGETS } from '../analysis/schema/wasm-plugin';
@@ -498,13 +498,20 @@ export class WasmPlugin extends Construct {
       if (this.targets.length === 0 && (!p.selector || Object.keys(p.selector).length === 0)) {
         fail(this, 'plugin/no-target', `WasmPlugin '${this.name}' has no targets and ${p.selector ? 'an empty selector' : 'no selector'}, so it would apply to every workload in the namespace and to no waypoint`, 'Pass targets: [a Waypoint, a MeshService or a GatewayReference].');
       }
+      // zod's record drops an own __proto__ before any check sees it: the plugin would select more workloads than written.
+      const rawSelector: unknown = props.selector;
+      if (typeof rawSelector === 'object' && rawSelector !== null && Object.prototype.hasOwnProperty.call(rawSelector, '__proto__')) {
+        fail(this, 'names/label-syntax', `selector key "__proto__" is not a valid label key, and ${unwritableKeyProblem('__proto__')}: the plugin would select on the other labels alone`, 'Remove the key; select on exact label keys.');
+      }
       for (const [key, value] of Object.entries(p.selector ?? {})) {
+        const unwritable = unwritableKeyProblem(key);
+        if (unwritable !== undefined) fail(this, 'names/label-syntax', `selector key ${JSON.stringify(key)} cannot be written: ${unwritable}`, 'Select on another label key.');
         if (key === '' || key.includes('*') || !isLabelKey(key)) {
-          fail(this, 'names/label-syntax', `selector key ${JSON.stringify(key)} is not a valid label key (no '*' allowed)`, 'Use exact label keys.');
+          fail(this, 'names/label-syntax', `selector key ${quotedLabel(key)} is not a valid label key (no '*' allowed)`, 'Use exact label keys.');
         }
         // No label can hold such a value, so the plugin would select nothing.
         if (!isLabelValue(value)) {
-          fail(this, 'names/label-syntax', `selector value ${JSON.stringify(value)} of ${key} is not a label value, so no workload can match it: at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`, 'Use the exact value of the workload label to select.');
+          fail(this, 'names/label-syntax', `selector value ${quotedLabel(value)} of ${key} is not a label value, so no workload can match it: at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`, 'Use the exact value of the workload label to select.');
         }
       }
       // The same parser the synth-time rule uses, so both refuse exactly what a cluster refuses.

@@ -53,7 +53,7 @@ function unwritableObject(o: object): Unwritable {
 
 /** Where the walk stopped, and why; `trail` is the walk's own array, read before anything else runs. */
 type UnwritableAt =
-  | { readonly kind: 'credential' | 'null' | 'protoKey'; readonly trail: Trail }
+  | { readonly kind: 'credential' | 'null' | 'protoKey' | 'constructorKey'; readonly trail: Trail }
   | { readonly kind: 'value'; readonly trail: Trail; readonly value: Unwritable }
   | { readonly kind: 'cycle'; readonly trail: Trail; readonly back: Trail };
 
@@ -103,6 +103,7 @@ function firstUnwritable(v: unknown, trail: Trail, ancestors: object[], nullsWri
     return { kind: 'value', trail, value: unwritableObject(o) };
   }
   if (Object.prototype.hasOwnProperty.call(o, '__proto__')) return { kind: 'protoKey', trail };
+  if (Object.prototype.hasOwnProperty.call(o, 'constructor')) return { kind: 'constructorKey', trail };
   ancestors.push(o);
   const keys = Object.keys(o);
   for (let i = 0; i < keys.length; i++) {
@@ -129,7 +130,7 @@ export interface ConfigProblem {
  * The first member of a plugin config that no manifest can hold as
  * written: a Credential object (only BasicAuth reads those), a null member
  * unless `nullsWritable` (synth, like cdk8s, leaves it out, so the module
- * would not see the key), an own `__proto__` key, a value that is not JSON
+ * would not see the key), an own `__proto__` or `constructor` key, a value that is not JSON
  * (a Date, Map, class instance, function, bigint...: cdk8s fails on it deep
  * inside serialization), NaN or an infinity, or a cycle. cdk8s Lazy values and tokens pass: they
  * resolve when the manifest is rendered. One walk for all of them: it runs
@@ -153,6 +154,12 @@ export function configProblem(config: unknown, nullsWritable: boolean): ConfigPr
         message: `${at} has a key named "__proto__": JavaScript makes such a key the prototype of every copy of the object, so the manifest would lose it without a word`,
         fix: 'Rename the key, or leave it out: a module that needs a key of that name cannot be configured from a JavaScript object.',
         protoKey: true,
+      };
+    case 'constructorKey':
+      return {
+        message: `${at} has a key named "constructor": cdk8s, which writes the manifests, takes a key of that name for the class of the object and cannot write it (synth would fail with "can't render non-simple object")`,
+        fix: 'Rename the key, or leave it out: a module that needs a key of that name cannot be configured through cdk8s.',
+        protoKey: false,
       };
     case 'value':
       return {

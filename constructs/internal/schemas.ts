@@ -74,15 +74,47 @@ export const dnsSubdomain = (what: string) =>
     ...ruleParams('names/rfc1123', `Rename it, e.g. to lower-case words joined by '-'.`),
   });
 
+/**
+ * Why a map key cannot reach a manifest, or undefined. An own `__proto__`
+ * (JSON.parse makes one) becomes the prototype of every copy, zod's
+ * included, so the key would be lost without a word; cdk8s reads a
+ * `constructor` key as the object's class and fails at synth with "can't
+ * render non-simple object".
+ */
+export function unwritableKeyProblem(key: string): string | undefined {
+  if (key === '__proto__') return 'JavaScript makes a key of that name the prototype of every copy of the map, so the manifest would lose it without a word';
+  if (key === 'constructor') return 'cdk8s, which writes the manifests, takes a key of that name for the class of the map and cannot write it';
+  return undefined;
+}
+
+/** A label value or key as a message quotes it: a 1 MB value from a config file would bury the message. */
+export function quotedLabel(s: string): string {
+  return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
+}
+
+/** The own `__proto__` key zod's record drops before any check sees it, refused as the invalid label key it is. */
+function refuseProtoKey(labels: unknown, ctx: z.RefinementCtx): void {
+  if (typeof labels === 'object' && labels !== null && Object.prototype.hasOwnProperty.call(labels, '__proto__')) {
+    ctx.addIssue({ code: 'custom', message: `label key "__proto__" is not a valid Kubernetes label key, and ${unwritableKeyProblem('__proto__')}`, path: ['__proto__'], params: { rule: 'names/label-syntax', fix: 'Remove the key: [prefix/]name with name at most 63 characters of [A-Za-z0-9-_.], starting alphanumeric.' } });
+  }
+}
+
 export const labelMap = z
-  .record(z.string(), z.string())
+  .unknown()
+  .superRefine(refuseProtoKey)
+  .pipe(z.record(z.string(), z.string()))
   .superRefine((labels, ctx) => {
     for (const [k, v] of Object.entries(labels)) {
+      const unwritable = unwritableKeyProblem(k);
+      if (unwritable !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `label key ${JSON.stringify(k)} cannot be written: ${unwritable}`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use another label key.' } });
+        continue;
+      }
       if (!isLabelKey(k)) {
-        ctx.addIssue({ code: 'custom', message: `label key ${JSON.stringify(k)} is not a valid Kubernetes label key`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use [prefix/]name with name at most 63 characters of [A-Za-z0-9-_.].' } });
+        ctx.addIssue({ code: 'custom', message: `label key ${quotedLabel(k)} is not a valid Kubernetes label key`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use [prefix/]name with name at most 63 characters of [A-Za-z0-9-_.].' } });
       }
       if (!isLabelValue(v)) {
-        ctx.addIssue({ code: 'custom', message: `label value ${JSON.stringify(v)} for ${k} is not a valid Kubernetes label value`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric.' } });
+        ctx.addIssue({ code: 'custom', message: `label value ${quotedLabel(v)} for ${isLabelKey(k) ? k : quotedLabel(k)} is not a valid Kubernetes label value`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric.' } });
       }
     }
   });

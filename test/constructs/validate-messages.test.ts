@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Duration, Lazy } from 'cdk8s';
-import { BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, ReleasedKind, ReleasedLabels, Target, Waypoint, WasmPlugin } from '../../constructs';
+import { AllowedNamespaces, BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, ReleasedKind, ReleasedLabels, Target, Waypoint, WasmPlugin } from '../../constructs';
 import { z } from 'zod';
 import { compileApp } from '../../compiler/synth';
 import { checkManifests } from '../../analysis/check-manifests';
@@ -705,4 +705,36 @@ test("BasicAuth's rule errors name the props its author wrote (rules[0].methods)
   assert.equal(ns.node.tryFindChild('lower') ?? ns.node.tryFindChild('empty') ?? ns.node.tryFindChild('host'), undefined);
   const wire = messageOf(() => new BasicAuth.module(ns, 'wire', { targets: [waypoint], pluginConfig: { basic_auth_rules: [{ prefix: '/', request_methods: ['get'], credentials: ['shop:admin'] }] } }));
   assert.match(wire, /basic-auth pluginConfig prop 'basic_auth_rules\[0\]\.request_methods\[0\]'/);
+});
+
+test('a label or selector key named __proto__ (as JSON.parse makes one) is refused, not dropped: a WasmPlugin selector would select on the other labels alone', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const json = '{"__proto__": "x", "app": "cart"}';
+  assert.match(messageOf(() => new MeshNamespace(app, 'labelled', { labels: JSON.parse(json) })), /names\/label-syntax.*MeshNamespace prop 'labels\.__proto__': label key "__proto__" is not a valid Kubernetes label key/);
+  assert.match(messageOf(() => new MeshService(ns, 'cart', { ports: [{ port: 80 }], selector: JSON.parse(json) })), /MeshService prop 'selector\.__proto__'/);
+  assert.match(messageOf(() => new WasmPlugin(ns, 'sidecars', { url: 'oci://ghcr.io/acme/limits:1.0.0', sha256: SHA, selector: JSON.parse(json) })), /names\/label-syntax.*selector key "__proto__".*select on the other labels alone/);
+  assert.equal(ns.node.tryFindChild('sidecars'), undefined);
+});
+
+test('a key named constructor in labels, selectors or a pluginConfig is refused at its line, not by cdk8s at synth ("can\'t render non-simple object")', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  const json = '{"constructor": "x"}';
+  assert.match(messageOf(() => new MeshNamespace(app, 'labelled', { labels: JSON.parse(json) })), /MeshNamespace prop 'labels\.constructor': label key "constructor" cannot be written: cdk8s/);
+  assert.match(messageOf(() => new MeshService(ns, 'cart', { ports: [{ port: 80 }], selector: JSON.parse(json) })), /MeshService prop 'selector\.constructor'/);
+  assert.match(messageOf(() => new WasmPlugin(ns, 'sidecars', { url: 'oci://ghcr.io/acme/limits:1.0.0', sha256: SHA, selector: JSON.parse(json) })), /selector key "constructor" cannot be written/);
+  assert.match(
+    messageOf(() => new WasmPlugin(ns, 'config', { url: 'oci://ghcr.io/acme/limits:1.0.0', sha256: SHA, targets: [waypoint], pluginConfig: JSON.parse('{"limits": {"constructor": 1}}') })),
+    /pluginConfig\.limits has a key named "constructor": cdk8s/,
+  );
+  assert.match(messageOf(() => new Waypoint(ns, 'shared', { allowedNamespaces: AllowedNamespaces.selector(JSON.parse(json)) })), /allowedNamespaces selector key "constructor" cannot be written/);
+  assert.deepEqual(compileApp(app).findings.filter((f) => f.severity === 'error'), []);
+});
+
+test('a refused label value is quoted shortened: a 1 MB value read from a file does not fill the message', () => {
+  const message = messageOf(() => new MeshNamespace(new PolicyApp(), 'shop', { labels: { team: 'x'.repeat(1 << 20) } }));
+  assert.match(message, /label value "x{77}\.\.\." for team is not a valid Kubernetes label value/);
+  assert.ok(message.length < 1000, `${message.length} characters`);
 });
