@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
-import { dns1035Label, dnsSubdomain, isLabelKey, isLabelValue, dnsLabel } from './internal/schemas';
+import { dns1035Label, dnsSubdomain, isLabelKey, isLabelValue, dnsLabel, quotedLabel, unwritableKeyProblem } from './internal/schemas';
 import { declareConstructProps, fail, parseDeclaredProps, parseProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
 import { NAMESPACE_NAME_LABEL, NO_WAYPOINT } from './labels';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
@@ -38,7 +38,10 @@ export class AllowedNamespaces {
    * the waypoint's own namespace too: that namespace binds only if it matches.
    */
   public static selector(matchLabels: Record<string, string>): AllowedNamespaces {
-    return new AllowedNamespaces('Selector', { ...matchLabels });
+    // Kept as given when it is no map: spread, a missing selector (read from a
+    // config file) would become {}, which admits every namespace. The Waypoint refuses it.
+    const map = typeof matchLabels === 'object' && matchLabels !== null && !Array.isArray(matchLabels);
+    return new AllowedNamespaces('Selector', map ? { ...matchLabels } : matchLabels);
   }
 
   /**
@@ -181,9 +184,14 @@ export class Waypoint extends Construct implements IWaypoint {
 
       const listener: Record<string, unknown> = { name: 'mesh', port: 15008, protocol: 'HBONE' };
       const allowed = this.allowedNamespaces;
+      refuseNonMapSelector(this, allowed);
       for (const [k, v] of Object.entries(allowed.matchLabels ?? {})) {
-        if (!isLabelKey(k) || !isLabelValue(v)) {
-          fail(this, 'names/label-syntax', `allowedNamespaces selector ${JSON.stringify(`${k}=${v}`)} is not a valid label selector`, 'Use valid label keys and values in AllowedNamespaces.selector().');
+        const unwritable = unwritableKeyProblem(k);
+        if (unwritable !== undefined && k !== '__proto__') {
+          fail(this, 'names/label-syntax', `allowedNamespaces selector key ${JSON.stringify(k)} cannot be written: ${unwritable}`, 'Select on another label key in AllowedNamespaces.selector().');
+        }
+        if (!isLabelKey(k) || typeof v !== 'string' || !isLabelValue(v)) {
+          fail(this, 'names/label-syntax', `allowedNamespaces selector ${typeof v === 'string' ? quotedLabel(`${k}=${v}`) : `${quotedLabel(k)} has ${v === undefined ? 'no value' : `a ${typeof v}, not a string,`}: it`} is not a valid label selector`, 'Use valid label keys and values in AllowedNamespaces.selector(), and a namespace name in AllowedNamespaces.named().');
         }
       }
       const allowedRoutes = allowedRoutesOf(allowed);
@@ -230,6 +238,7 @@ class WaypointReference extends Construct implements IWaypoint {
     this.namespace = p.namespace;
     this.waypointFor = p.waypointFor ?? WaypointFor.SERVICE;
     this.allowedNamespaces = p.allowedNamespaces ?? AllowedNamespaces.same();
+    refuseNonMapSelector(this, this.allowedNamespaces);
     this.targetRef = { group: GATEWAY_GROUP, kind: 'Gateway', name: this.name };
     this.targetNamespace = this.namespace;
     markReference(this, {
@@ -241,6 +250,18 @@ class WaypointReference extends Construct implements IWaypoint {
       allowedRoutes: allowedRoutesOf(this.allowedNamespaces),
     });
   }
+}
+
+/** A selector() given no map (an unset value of a config file): read as {}, it would admit every namespace. */
+function refuseNonMapSelector(scope: Construct, a: AllowedNamespaces): void {
+  const m: unknown = a.matchLabels;
+  if (a.from !== 'Selector' || (typeof m === 'object' && m !== null && !Array.isArray(m))) return;
+  fail(
+    scope,
+    'props/invalid',
+    `allowedNamespaces is AllowedNamespaces.selector(${m === undefined ? 'undefined' : m === null ? 'null' : Array.isArray(m) ? 'an array' : `a ${typeof m}`}): a selector needs a map of labels, and none would admit every namespace`,
+    'Pass the labels to select on, AllowedNamespaces.selector({ team: "shop" }); AllowedNamespaces.all() if every namespace is meant.',
+  );
 }
 
 function allowedRoutesOf(a: AllowedNamespaces): unknown {

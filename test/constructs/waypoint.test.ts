@@ -98,3 +98,22 @@ test('fails outside a namespace, saying where to create it', () => {
   const app = new PolicyApp();
   assert.throws(() => new Waypoint(app, 'w'), (e: any) => e.findings[0].rule === 'scope/no-namespace' && /MeshNamespace/.test(e.findings[0].fix));
 });
+
+test('AllowedNamespaces.selector() or .named() of a value a config file left unset is refused, not read as {} (which admits every namespace)', () => {
+  const config = JSON.parse('{"team": "shop"}');
+  const ns = new MeshNamespace(new PolicyApp(), 'mesh');
+  const refusal = (build: () => unknown) => {
+    try {
+      build();
+    } catch (e) {
+      assert.ok(e instanceof PolicyError, String(e));
+      return e.message;
+    }
+    assert.fail('expected a PolicyError');
+  };
+  assert.match(refusal(() => new Waypoint(ns, 'shared', { allowedNamespaces: AllowedNamespaces.selector(config.selector) })), /props\/invalid.*AllowedNamespaces\.selector\(undefined\): a selector needs a map of labels/);
+  assert.match(refusal(() => Waypoint.fromWaypointName(ns, 'theirs', { name: 'waypoint', namespace: 'infra', allowedNamespaces: AllowedNamespaces.selector(null as never) })), /AllowedNamespaces\.selector\(null\)/);
+  assert.match(refusal(() => new Waypoint(ns, 'named', { allowedNamespaces: AllowedNamespaces.named(config.namespace) })), /names\/label-syntax.*"kubernetes\.io\/metadata\.name" has no value/);
+  // An explicit empty map is what it says: every namespace matches it.
+  new Waypoint(ns, 'open', { allowedNamespaces: AllowedNamespaces.selector({}) });
+});
