@@ -120,7 +120,8 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
     );
   }
   for (const key of Object.keys(labels)) {
-    const managed = MANAGED_LABELS[key];
+    // Own keys only: `toString` or `constructor` is a label like any other, not one of Object.prototype's members.
+    const managed = Object.prototype.hasOwnProperty.call(MANAGED_LABELS, key) ? MANAGED_LABELS[key] : undefined;
     if (managed !== undefined) {
       fail(ns, 'namespace/managed-label', `labels sets ${key}, which MeshNamespace writes from its ${managed.prop} prop`, `Remove ${key} from labels and use ${managed.use}.`);
     }

@@ -738,3 +738,13 @@ test('a refused label value is quoted shortened: a 1 MB value read from a file d
   assert.match(message, /label value "x{77}\.\.\." for team is not a valid Kubernetes label value/);
   assert.ok(message.length < 1000, `${message.length} characters`);
 });
+
+test('MeshNamespace labels named like members of Object.prototype (toString, hasOwnProperty) are labels like any other, not taken for Istio labels it manages', () => {
+  const app = new PolicyApp();
+  new MeshNamespace(app, 'shop', { labels: { toString: 'yes-really', hasOwnProperty: 'x' } as Record<string, string> });
+  const r = compileApp(app);
+  assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+  const file = [...r.files].find(([k]) => k.endsWith('namespace-shop.yaml'));
+  assert.match(file?.[1] ?? '', /\n {4}hasOwnProperty: x\n/);
+  assert.match(file?.[1] ?? '', /\n {4}toString: yes-really\n/);
+});
