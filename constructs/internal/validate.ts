@@ -191,7 +191,28 @@ function propsShape(schema: z.ZodType): string {
  * builds several per construct (docs/performance.md).
  */
 export function withProps<P extends object, E extends object>(props: P, extra: E): Omit<P, keyof E> & E {
-  return Object.assign({}, props, extra);
+  const proto: unknown = typeof props === 'object' && props !== null ? Object.getPrototypeOf(props) : null;
+  if (proto === Object.prototype || proto === null) return Object.assign({}, props, extra);
+  // A class instance (TypeScript takes one for a props interface) or an
+  // Object.create() keeps props on its prototype chain, as getters or
+  // inherited values, which Object.assign does not copy: an `owned` getter
+  // was dropped without a word, while zod reads nested props through the chain.
+  return Object.assign(prototypeProps(props), props, extra);
+}
+
+/** The values `props` inherits from its prototypes (getters read on `props`), methods and built-in prototypes left out. */
+function prototypeProps(props: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const has = Object.prototype.hasOwnProperty;
+  for (let o: object | null = Object.getPrototypeOf(props); o !== null && o !== Object.prototype && o !== Array.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+    for (const k of Object.getOwnPropertyNames(o)) {
+      if (k === 'constructor' || k === '__proto__' || has.call(out, k)) continue;
+      const d = Object.getOwnPropertyDescriptor(o, k);
+      if (d === undefined || (d.get === undefined && typeof d.value === 'function')) continue;
+      out[k] = (props as Record<string, unknown>)[k];
+    }
+  }
+  return out;
 }
 
 // Ids a construct creates a child under later (on first use), so that

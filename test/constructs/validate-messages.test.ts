@@ -748,3 +748,28 @@ test('MeshNamespace labels named like members of Object.prototype (toString, has
   assert.match(file?.[1] ?? '', /\n {4}hasOwnProperty: x\n/);
   assert.match(file?.[1] ?? '', /\n {4}toString: yes-really\n/);
 });
+
+test('props given as a class instance (getters) or through Object.create are read like a literal, not dropped: TypeScript takes either for a props interface', () => {
+  const app = new PolicyApp();
+  class ShopNamespace {
+    get owned() {
+      return true;
+    }
+  }
+  const ns = new MeshNamespace(app, 'shop', new ShopNamespace());
+  assert.equal(ns.owned, true);
+  const waypoint = new Waypoint(ns, 'waypoint', Object.create({ waypointFor: 'workload' }));
+  assert.equal(waypoint.waypointFor, 'workload');
+  class Limits {
+    readonly url = 'oci://ghcr.io/acme/limits:1.0.0';
+    readonly sha256 = SHA;
+    readonly targets = [waypoint];
+    get priority() {
+      return 7;
+    }
+  }
+  assert.equal(new WasmPlugin(ns, 'limits', new Limits()).priority, 7);
+  const r = compileApp(app);
+  assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+  assert.match([...r.files].find(([k]) => k.endsWith('gateway-waypoint.yaml'))?.[1] ?? '', /istio\.io\/waypoint-for: workload/);
+});
