@@ -195,6 +195,13 @@ class EnvCredential extends Credential {
  * the credential itself passed where its path belongs, and is shown by its
  * length only.
  */
+/** What a non-string argument is, without its value (it may be close to a credential). */
+function kindOf(x: unknown): string {
+  if (x === null) return 'null';
+  if (x === undefined) return 'nothing (undefined)';
+  return typeof x === 'object' ? 'an object' : `a ${typeof x}`;
+}
+
 function printablePath(file: string): string {
   const looksLikeValue = typeof file !== 'string' || /[\0-\x1f\x7f]/.test(file) || file.replace(/^[A-Za-z]:[\\/]/, '').includes(':') || file.endsWith('=') || isEncodedPair(file);
   return looksLikeValue ? `(not a file path, ${String(file).length} characters, not shown: it may be the value itself)` : file;
@@ -225,10 +232,13 @@ class FileCredential extends Credential {
   }
 
   public get relative(): boolean {
-    return !path.isAbsolute(this.file);
+    return typeof this.file === 'string' && !path.isAbsolute(this.file);
   }
 
   public resolve(scope: IConstruct): string {
+    if (typeof this.file !== 'string') {
+      fail(scope, 'props/invalid', `Credential.fromFile() was given ${kindOf(this.file)}, not a file path`, "Pass the path of the file that holds the credential: Credential.fromFile('secrets/admin').");
+    }
     // Where the path was written, not where the plugin is created: the two
     // differ when a pattern in another folder builds the plugin, and that
     // folder may hold a file of the same name.
@@ -236,9 +246,9 @@ class FileCredential extends Credential {
     const base = at ? path.dirname(at.replace(/:\d+$/, '')) : process.cwd();
     const full = path.resolve(base, this.file);
     return readOnce(this.#values, scope, full, () => {
-      let raw: string;
+      let bytes: Buffer;
       try {
-        raw = fs.readFileSync(full, 'utf8');
+        bytes = fs.readFileSync(full);
       } catch (e) {
         if (!this.printable) {
           fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read`, 'Pass the path of the file that holds the credential, not the credential: Credential.fromFile(\'secrets/admin\').');
@@ -246,6 +256,13 @@ class FileCredential extends Credential {
         const code = (e as NodeJS.ErrnoException).code;
         const [why, fix] = unreadableFile(code);
         fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read: ${why} (resolved to ${full})`, (code === 'ENOENT' || code === 'ENOTDIR') && this.fromPolicyFile(base) || fix);
+      }
+      let raw: string;
+      try {
+        raw = UTF8.decode(bytes);
+      } catch {
+        // Read leniently, each bad byte would become U+FFFD: a different credential, written without a word.
+        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read: it is not UTF-8 text${this.printable ? ` (resolved to ${full})` : ""}`, 'Store the credential as UTF-8 text (or the base64 of "user:password", which is ASCII).');
       }
       return rememberSecret(credentialValue(scope, this.source, raw, 'Put the credential in the file.'));
     });
@@ -268,6 +285,9 @@ class FileCredential extends Credential {
 }
 
 /** Why a credential file could not be read, and what to do, by the error's code. */
+// fatal: invalid UTF-8 throws; ignoreBOM: a BOM is kept, and refused as whitespace by credentialValue.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function unreadableFile(code: string | undefined): [string, string] {
   switch (code) {
     case 'ENOENT':
@@ -320,7 +340,12 @@ class LiteralCredential extends Credential {
     this.#value = value;
   }
 
-  public resolve(): string {
+  public resolve(scope: IConstruct): string {
+    // From a config file or `any`, an unset value (undefined) or a number: no
+    // credential, and no message shows what it is (it may be close to one).
+    if (typeof this.#value !== 'string') {
+      fail(scope, 'props/invalid', `Credential.insecureLiteral() was given ${kindOf(this.#value)}, not a string`, 'Pass the "user:password" string (or its base64); for a real credential, Credential.fromEnv() or Credential.fromFile().');
+    }
     return this.#value;
   }
 }

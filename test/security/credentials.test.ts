@@ -559,3 +559,38 @@ test("the stand-in for an unread credential is random: a test that simulates the
   for (const s of standIns) assert.match(s, /^unread-[0-9a-f-]{36}:[0-9a-f-]{36}$/);
   assert.notEqual(standIns[0], standIns[1]);
 });
+
+test('insecureLiteral or fromFile given no string (an unset config value) is refused as a PolicyError at the plugin, not a raw TypeError', () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'default');
+  const w = new Waypoint(ns, 'waypoint');
+  const config = JSON.parse('{"password": 7781}');
+  const refusal = (id: string, credential: Credential) => {
+    try {
+      new BasicAuth(ns, id, { targets: [w], rules: [{ prefix: '/', methods: ['GET'], credentials: [credential] }], acknowledge: { literalCredentials: 'test' } });
+    } catch (e) {
+      assert.ok(e instanceof PolicyError, String(e));
+      assert.equal(e.findings[0].path, `default/${id}`);
+      assert.doesNotMatch(e.message, /7781/);
+      return e.message;
+    }
+    assert.fail('expected a PolicyError');
+  };
+  assert.match(refusal('number', Credential.insecureLiteral(config.password)), /props\/invalid.*Credential\.insecureLiteral\(\) was given a number, not a string/);
+  assert.match(refusal('unset', Credential.insecureLiteral(config.user)), /was given nothing \(undefined\)/);
+  assert.match(refusal('file', Credential.fromFile(config.file)), /Credential\.fromFile\(\) was given nothing \(undefined\), not a file path/);
+});
+
+test('a Credential.fromFile file that is not UTF-8 is refused, not read with U+FFFD in place of its bytes (another credential, written without a word)', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'latin1');
+  fs.writeFileSync(file, Buffer.from('alice:caf\xe9-s3cr3t', 'latin1'));
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'default');
+  new BasicAuth(ns, 'auth', { targets: [new Waypoint(ns, 'waypoint')], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromFile(file)] }] });
+  const r = compileApp(app);
+  const missing = r.findings.filter((f) => f.rule === 'credentials/missing');
+  assert.equal(missing.length, 1);
+  assert.match(missing[0].message, /cannot be read: it is not UTF-8 text/);
+  assert.doesNotMatch(JSON.stringify(r.findings), /s3cr3t/);
+  assert.equal(r.files.size, 0);
+});
