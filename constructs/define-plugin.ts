@@ -5,7 +5,7 @@ import type { RuleInfo } from '../analysis/rule';
 import { PolicyError } from './errors';
 import { callSiteOf } from './internal/provenance';
 import { nearest } from './internal/nearest';
-import { configProblem, copyPlain } from './internal/plugin-config';
+import { configProblem, copyPlain, protoKeyProblem } from './internal/plugin-config';
 import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
 import { fail, parseProps, refuseUnknownProps, withProps } from './internal/validate';
 import { withoutDigest } from './internal/module-url';
@@ -441,6 +441,9 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
         if (knownKeys && typeof props.pluginConfig === 'object' && props.pluginConfig !== null) {
           refuseUnknownProps(this, `${definition.name} pluginConfig`, props.pluginConfig, knownKeys);
         }
+        // A record schema's copy would drop an own __proto__ key before configProblem sees the result.
+        const protoKey = protoKeyProblem(props.pluginConfig);
+        if (protoKey !== undefined) fail(this, 'props/invalid', `${definition.name} ${protoKey.message}`, protoKey.fix);
         const parsed: unknown = parseProps(this, `${definition.name} pluginConfig`, definition.configSchema, props.pluginConfig, {
           secretKeys,
           hideSecretsOf: props.pluginConfig,

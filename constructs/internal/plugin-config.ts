@@ -150,11 +150,7 @@ export function configProblem(config: unknown, nullsWritable: boolean): ConfigPr
         protoKey: false,
       };
     case 'protoKey':
-      return {
-        message: `${at} has a key named "__proto__": JavaScript makes such a key the prototype of every copy of the object, so the manifest would lose it without a word`,
-        fix: 'Rename the key, or leave it out: a module that needs a key of that name cannot be configured from a JavaScript object.',
-        protoKey: true,
-      };
+      return configProblemAt(found.trail);
     case 'constructorKey':
       return {
         message: `${at} has a key named "constructor": cdk8s, which writes the manifests, takes a key of that name for the class of the object and cannot write it (synth would fail with "can't render non-simple object")`,
@@ -174,6 +170,39 @@ export function configProblem(config: unknown, nullsWritable: boolean): ConfigPr
         protoKey: false,
       };
   }
+}
+
+/**
+ * An own `__proto__` key anywhere in the plain objects and arrays of a raw
+ * config, as configProblem words it. For a config a definition's schema
+ * parses first: zod's copy drops that key before configProblem sees the result.
+ */
+export function protoKeyProblem(config: unknown): ConfigProblem | undefined {
+  const trail = protoKeyTrail(config, [], []);
+  return trail === undefined ? undefined : configProblemAt(trail);
+}
+
+function configProblemAt(trail: Trail): ConfigProblem {
+  return {
+    message: `${printedTrail(trail)} has a key named "__proto__": JavaScript makes such a key the prototype of every copy of the object, so the manifest would lose it without a word`,
+    fix: 'Rename the key, or leave it out: a module that needs a key of that name cannot be configured from a JavaScript object.',
+    protoKey: true,
+  };
+}
+
+function protoKeyTrail(v: unknown, trail: Trail, ancestors: object[]): Trail | undefined {
+  if (typeof v !== 'object' || v === null || ancestors.includes(v)) return undefined;
+  const proto = Object.getPrototypeOf(v);
+  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return undefined;
+  if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, '__proto__')) return trail;
+  ancestors.push(v);
+  const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+  for (const [k, x] of entries) {
+    const hit = protoKeyTrail(x, [...trail, k], ancestors);
+    if (hit !== undefined) return hit;
+  }
+  ancestors.pop();
+  return undefined;
 }
 
 /** The error for a `Credential` object at `at` (`pluginConfig.auth.token`) of a config that is written as given. */

@@ -71,3 +71,16 @@ test("definePlugin: an analyze() that throws is the plugin definition's mistake,
   assert.match(f.fix ?? '', /analyze\(\) of the 'quota-throws' plugin definition/);
   assert.equal(c.result.files.size, 0);
 });
+
+test('definePlugin: a config key named __proto__ (JSON.parse makes one) is refused even under a record schema, whose copy would drop it without a word', () => {
+  const Routes = teamPlugin('route-table', z.record(z.string(), z.string()));
+  const { ns, waypoint } = fixture();
+  const [top] = thrownFindings(() => new Routes(ns, 'routes', { targets: [waypoint], pluginConfig: JSON.parse('{"__proto__": "/admin", "/shop": "cart"}') }));
+  assert.equal(top.rule, 'props/invalid');
+  assert.match(top.message, /^route-table pluginConfig has a key named "__proto__"/);
+  assert.equal(top.path, 'shop/routes');
+  assert.equal(ns.node.tryFindChild('routes'), undefined);
+  const Nested = teamPlugin('route-lists', z.object({ routes: z.array(z.record(z.string(), z.string())) }));
+  const [deep] = thrownFindings(() => new Nested(ns, 'nested', { targets: [waypoint], pluginConfig: JSON.parse('{"routes": [{"__proto__": "x"}]}') }));
+  assert.match(deep.message, /pluginConfig\.routes\[0\] has a key named "__proto__"/);
+});
