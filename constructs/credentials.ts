@@ -188,13 +188,6 @@ class EnvCredential extends Credential {
   }
 }
 
-/**
- * A file path as it may be printed. One that holds a ':' (past a Windows
- * drive), a line break or another control character, ends with base64's
- * '=' padding, or is the base64 of a `user:pass` without it, is most often
- * the credential itself passed where its path belongs, and is shown by its
- * length only.
- */
 /** What a non-string argument is, without its value (it may be close to a credential). */
 function kindOf(x: unknown): string {
   if (x === null) return 'null';
@@ -202,6 +195,13 @@ function kindOf(x: unknown): string {
   return typeof x === 'object' ? 'an object' : `a ${typeof x}`;
 }
 
+/**
+ * A file path as it may be printed. One that holds a ':' (past a Windows
+ * drive), a line break or another control character, ends with base64's
+ * '=' padding, or is the base64 of a `user:pass` without it, is most often
+ * the credential itself passed where its path belongs, and is shown by its
+ * length only.
+ */
 function printablePath(file: string): string {
   const looksLikeValue = typeof file !== 'string' || /[\0-\x1f\x7f]/.test(file) || file.replace(/^[A-Za-z]:[\\/]/, '').includes(':') || file.endsWith('=') || isEncodedPair(file);
   return looksLikeValue ? `(not a file path, ${String(file).length} characters, not shown: it may be the value itself)` : file;
@@ -262,7 +262,7 @@ class FileCredential extends Credential {
         raw = UTF8.decode(bytes);
       } catch {
         // Read leniently, each bad byte would become U+FFFD: a different credential, written without a word.
-        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read: it is not UTF-8 text${this.printable ? ` (resolved to ${full})` : ""}`, 'Store the credential as UTF-8 text (or the base64 of "user:password", which is ASCII).');
+        fail(scope, 'credentials/missing', `credential source ${this.source} cannot be read: it is not UTF-8 text${this.printable ? ` (resolved to ${full})` : ''}`, 'Store the credential as UTF-8 text (or the base64 of "user:password", which is ASCII).');
       }
       return rememberSecret(credentialValue(scope, this.source, raw, 'Put the credential in the file.'));
     });
@@ -284,10 +284,10 @@ class FileCredential extends Credential {
   }
 }
 
-/** Why a credential file could not be read, and what to do, by the error's code. */
 // fatal: invalid UTF-8 throws; ignoreBOM: a BOM is kept, and refused as whitespace by credentialValue.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Why a credential file could not be read, and what to do, by the error's code. */
 function unreadableFile(code: string | undefined): [string, string] {
   switch (code) {
     case 'ENOENT':
