@@ -65,8 +65,32 @@ export function twoCopies(other: string, reader: string = LIBRARY_COPY): { messa
     };
   }
   const [theirs, ours] = describeBoth(other, reader);
+  const linked = linkedPackageOf(realPathOf(other), realPathOf(reader));
   return {
     message: `made by another copy of waypoint-policy (${theirs}) than the one reading it (${ours}): each copy keeps its own record of what it owns and emits, so its objects would be misread (another team's Service taken as ours) or left out`,
-    fix: 'Install one copy: make waypoint-policy a peerDependency of the package that brought the second one, then run npm dedupe (npm ls waypoint-policy lists both).',
+    fix:
+      linked === undefined
+        ? 'Install one copy: make waypoint-policy a peerDependency of the package that brought the second one, then run npm dedupe (npm ls waypoint-policy lists both).'
+        : `The package at ${linked} is linked from outside this project (npm link, or npm install of its folder), so Node loads the copy in its own node_modules (installed there for its own development), which npm dedupe never touches: install it packed instead (npm pack there, then npm install the .tgz), or make both folders one npm workspace so that one copy is hoisted.`,
   };
+}
+
+/** The folder before the first node_modules of a copy's real path: the project that installed it. */
+function installedBy(dir: string): string | undefined {
+  const at = dir.indexOf(`${path.sep}node_modules${path.sep}`);
+  return at >= 0 ? dir.slice(0, at) : undefined;
+}
+
+/**
+ * When `other` sits in the node_modules of a package outside the project
+ * that installed `reader` (a linked package's own dependencies), that
+ * package's folder relative to the project; else undefined.
+ */
+function linkedPackageOf(other: string, reader: string): string | undefined {
+  const project = installedBy(reader);
+  const owner = installedBy(other);
+  if (project === undefined || owner === undefined) return undefined;
+  const relative = path.relative(project, owner);
+  if (relative !== '..' && !relative.startsWith(`..${path.sep}`)) return undefined;
+  return relative.split(path.sep).join('/');
 }

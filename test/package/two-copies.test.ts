@@ -125,3 +125,17 @@ test('two copies that npm would both place at node_modules/waypoint-policy (a wo
   // Placed apart by npm already: named from node_modules on, as npm ls shows them.
   assert.match(twoCopies(path.join(repo, 'node_modules', '@acme', 'platform', 'node_modules', 'waypoint-policy'), ours).message, /\(node_modules\/@acme\/platform\/node_modules\/waypoint-policy\) than the one reading it \(node_modules\/waypoint-policy\)/);
 });
+
+test("a linked package's own copy (npm link, npm install <folder>) is named as such: its peerDependency and npm dedupe would not help", async () => {
+  const { twoCopies } = await import('../../constructs/internal/copies');
+  const work = tempDir('wp-linked-');
+  const theirs = path.join(work, 'acme-policy', 'node_modules', 'waypoint-policy');
+  const ours = path.join(work, 'app', 'node_modules', 'waypoint-policy');
+  const { message, fix } = twoCopies(theirs, ours);
+  assert.match(message, /^made by another copy of waypoint-policy \(acme-policy\/node_modules\/waypoint-policy\) than the one reading it \(app\/node_modules\/waypoint-policy\): /);
+  assert.match(fix, /^The package at \.\.\/acme-policy is linked from outside this project/);
+  assert.doesNotMatch(fix, /peerDependency|then run npm dedupe/);
+  // A package npm installed inside the project (a workspace's, a nested one) keeps the peerDependency fix.
+  assert.match(twoCopies(path.join(work, 'app', 'packages', 'platform', 'node_modules', 'waypoint-policy'), ours).fix, /peerDependency/);
+  assert.match(twoCopies(path.join(work, 'app', 'node_modules', '@acme', 'lib', 'node_modules', 'waypoint-policy'), ours).fix, /peerDependency/);
+});
