@@ -8,7 +8,7 @@ import { isWaypointGateway, useWaypointOf } from '../analysis/rules/waypoints';
 import { LABELS } from '../constructs/labels';
 import { argoSyncOptionsOf } from '../compiler/gitops';
 import { GatewayInfo, MeshIndex, namespaceOf, objectItems, ServiceInfo } from '../simulator/mesh-index';
-import { simulate } from '../simulator/simulate';
+import { simulateIn } from '../simulator/simulate';
 import { targetRefsOf } from '../simulator/attachment';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
@@ -370,8 +370,11 @@ function basicAuthPlugins(models: MeshModel[], target: string): BasicAuthPlugin[
       found.push({ key: `${namespace}/${o.manifest.metadata.name}`, side, namespace, refs: targetRefs(o), rules, rest });
     }
   });
+  // The first of a name on each side, as a scan in order finds it: looked up, not scanned per plugin (a mesh may hold thousands).
+  const first = [new Map<string, (typeof found)[number]>(), new Map<string, (typeof found)[number]>()];
+  for (const q of found) if (!first[q.side].has(q.key)) first[q.side].set(q.key, q);
   return found.map((p) => {
-    const other = found.find((q) => q.key === p.key && q.side !== p.side);
+    const other = first[1 - p.side].get(p.key);
     const same = new Set(other && other.rest === p.rest ? other.rules.map((r) => JSON.stringify(r)) : []);
     return { namespace: p.namespace, refs: p.refs, rules: p.rules, changed: p.rules.map((r) => !same.has(JSON.stringify(r))) };
   });
@@ -496,14 +499,14 @@ interface Outcome {
   readonly ifPassed: number | null;
 }
 
-/** `has`: whether the model has any object of the target (read once per target, not per request). */
-function outcomeOf(model: MeshModel, has: boolean, target: string, p: Probe, pruned?: ReadonlySet<string>): Outcome {
-  if (!has) return { status: null, ifPassed: null };
+/** `index`: the revision's index of the target, undefined when it has no object there (built once per target, not per request). */
+function outcomeOf(index: MeshIndex | undefined, target: string, p: Probe, pruned?: ReadonlySet<string>): Outcome {
+  if (!index) return { status: null, ifPassed: null };
   const headers: Record<string, string> = p.credential ? { authorization: `Basic ${storedCredential(p.credential)}` } : {};
   const request = { target, via: p.via, to: p.to, method: p.method, path: p.path, authority: p.authority, headers };
   const run = (unsimulated: 'undetermined' | 'assume-pass') => {
     try {
-      return simulate(model, request, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned, unsimulated }).status;
+      return simulateIn(index, request, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned, unsimulated }).status;
     } catch (e) {
       if (isSimulationError(e)) return null;
       throw e;
@@ -573,7 +576,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   let simulated = 0;
   let truncated = 0;
   let unchanged = 0;
-  const pending: { target: string; probe: Probe; rank: number; live: MeshModel; liveHas: boolean; pruned: ReadonlySet<string> }[] = [];
+  const pending: { target: string; probe: Probe; rank: number; baseIndex?: MeshIndex; liveIndex?: MeshIndex; pruned: ReadonlySet<string> }[] = [];
   const prunedInUse: PrunedGateway[] = [];
   const adoptedEarly: EarlyAdoption[] = [];
   const pluginMoves: PluginMove[] = [];
@@ -677,16 +680,18 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       }
       return inputs.get(key)!;
     };
-    const liveHas = live.objects.some((o) => o.target === target);
+    // A revision with no object of the target answers nothing there (the indexes also exist for one holding only references).
+    const baseIndex = base.objects.some((o) => o.target === target) ? bi : undefined;
+    const liveIndex = live.objects.some((o) => o.target === target) ? hi : undefined;
     for (const { probe, changed } of probes([base, head], target, scope)) {
-      pending.push({ target, probe, rank: touched(probe) ? (changed ? 0 : 1) : 2, live, liveHas, pruned });
+      pending.push({ target, probe, rank: touched(probe) ? (changed ? 0 : 1) : 2, baseIndex, liveIndex, pruned });
     }
   }
   // Whatever their target: first the requests of a rule or plugin that
   // changed, then the others whose path changed (a plugin on it, its
   // binding); last those whose path did not, which cannot differ.
   const order = [0, 1, 2].flatMap((rank) => pending.filter((q) => q.rank === rank));
-  for (const { target, probe: p, rank, live, liveHas, pruned } of order) {
+  for (const { target, probe: p, rank, baseIndex, liveIndex, pruned } of order) {
     if (simulated >= maxRequests) {
       if (rank < 2) truncated++;
       else unchanged++;
@@ -700,8 +705,8 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     // rate limiter that answers 429 or passes): there a 200 that was not
     // possible (401 whatever the rate limiter does) now is.
     const baseHad = baseTargets.has(target);
-    const b = outcomeOf(base, baseHad, target, p);
-    const h = outcomeOf(live, liveHas, target, p, pruned);
+    const b = outcomeOf(baseIndex, target, p);
+    const h = outcomeOf(liveIndex, target, p, pruned);
     if (b.status === h.status && b.ifPassed === h.ifPassed) continue;
     const [before, after] = [b.status, h.status];
     access.push({

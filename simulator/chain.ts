@@ -66,7 +66,7 @@ export interface Chain {
   readonly notes: readonly string[];
 }
 
-const POLICY_KINDS = new Set(['WasmPlugin', 'AuthorizationPolicy', 'RequestAuthentication']);
+const POLICY_KINDS = ['WasmPlugin', 'AuthorizationPolicy', 'RequestAuthentication'];
 
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -97,10 +97,8 @@ export function buildChain(index: MeshIndex, proxy: Proxy): Chain {
   const namespaces = lookupNamespaces(proxy, index.rootNamespace);
   const entries: ChainEntry[] = [];
   const skipped: { id: string; why: string }[] = [];
-  const candidates = index
-    .ofKind('WasmPlugin')
-    .concat(index.ofKind('AuthorizationPolicy'), index.ofKind('RequestAuthentication'))
-    .filter((o) => POLICY_KINDS.has(o.manifest.kind) && namespaces.has(namespaceOf(o.manifest)));
+  // WasmPlugins first, then the security policies, each kind in the model's order.
+  const candidates = POLICY_KINDS.flatMap((kind) => index.inNamespaces(kind, namespaces));
   for (const o of candidates) {
     const id = `${o.manifest.kind} ${namespaceOf(o.manifest)}/${o.manifest.metadata.name}`;
     const attach = attachmentOf(o.manifest, proxy, index.rootNamespace);

@@ -82,8 +82,16 @@ export class MeshIndex {
   public readonly rootNamespace: string;
   /** The cluster's DNS domain, which the default authorities end in. */
   public readonly clusterDomain: string;
-  private readonly objects: readonly ModelObject[];
-  private readonly references: readonly ModelReference[];
+  /**
+   * The target's objects by kind, then namespace, then name, each list in
+   * the model's order: the review looks up every Service of a mesh, and a
+   * scan of every object per lookup made that quadratic in the mesh's size.
+   */
+  private readonly byKind = new Map<unknown, Map<unknown, Map<unknown, ModelObject[]>>>();
+  /** Each object's position in the model, to merge lists of several namespaces back into the model's order. */
+  private readonly position = new Map<ModelObject, number>();
+  /** The first reference of each kind, namespace and name (as a scan in order finds it). */
+  private readonly referenced = new Map<string, ModelReference>();
 
   private constructor(
     public readonly model: MeshModel,
@@ -91,15 +99,48 @@ export class MeshIndex {
   ) {
     this.rootNamespace = model.rootNamespace;
     this.clusterDomain = clusterDomainOf(model);
-    this.objects = model.objects.filter((o) => o.target === target);
-    this.references = model.references.filter((r) => r.target === target);
+    for (const o of model.objects) {
+      if (o.target !== target) continue;
+      this.position.set(o, this.position.size);
+      const namespaces = this.byKind.get(o.manifest.kind) ?? this.byKind.set(o.manifest.kind, new Map()).get(o.manifest.kind)!;
+      const ns = namespaceOf(o.manifest);
+      const names = namespaces.get(ns) ?? namespaces.set(ns, new Map()).get(ns)!;
+      const name = o.manifest.metadata.name;
+      (names.get(name) ?? names.set(name, []).get(name)!).push(o);
+    }
+    for (const r of model.references) {
+      const key = JSON.stringify([r.kind, r.namespace, r.name]);
+      if (r.target === target && !this.referenced.has(key)) this.referenced.set(key, r);
+    }
   }
 
-  /** Objects of a kind, every copy (a label-only manifest and a full one may both exist). */
+  /**
+   * Objects of a kind, every copy (a label-only manifest and a full one may
+   * both exist), in the model's order; only those in `namespace` and named
+   * `name` when given.
+   */
   public ofKind(kind: string, namespace?: string, name?: string): ModelObject[] {
-    return this.objects.filter(
-      (o) => o.manifest.kind === kind && (namespace === undefined || namespaceOf(o.manifest) === namespace) && (name === undefined || o.manifest.metadata.name === name),
-    );
+    const namespaces = this.byKind.get(kind);
+    if (!namespaces) return [];
+    const lists = namespace === undefined ? [...namespaces.values()] : namespaces.has(namespace) ? [namespaces.get(namespace)!] : [];
+    return this.inOrder(lists.flatMap((names) => (name === undefined ? [...names.values()] : names.has(name) ? [names.get(name)!] : [])));
+  }
+
+  /** Objects of a kind in any of `namespaces`, in the model's order. */
+  public inNamespaces(kind: string, namespaces: ReadonlySet<string>): ModelObject[] {
+    const lists: ModelObject[][] = [];
+    for (const ns of namespaces) for (const list of this.byKind.get(kind)?.get(ns)?.values() ?? []) lists.push(list);
+    return this.inOrder(lists);
+  }
+
+  /** Objects of a cluster-scoped kind (Namespace, GatewayClass) by name. */
+  private named(kind: string, name: string): ModelObject[] {
+    return this.inOrder([...(this.byKind.get(kind)?.values() ?? [])].flatMap((names) => (names.has(name) ? [names.get(name)!] : [])));
+  }
+
+  private inOrder(lists: readonly ModelObject[][]): ModelObject[] {
+    if (lists.length === 1) return [...lists[0]];
+    return lists.flat().sort((a, b) => this.position.get(a)! - this.position.get(b)!);
   }
 
   public service(namespace: string, name: string): ServiceInfo {
@@ -123,7 +164,7 @@ export class MeshIndex {
   }
 
   public namespace(name: string): NamespaceInfo {
-    const found = this.objects.filter((o) => o.manifest.kind === 'Namespace' && o.manifest.metadata.name === name);
+    const found = this.named('Namespace', name);
     const labels = { 'kubernetes.io/metadata.name': name, ...mergedLabels(found) };
     if (found.length > 0) return { name, known: 'manifest', labels, labelsComplete: found.every((o) => o.ownership === 'owned'), where: whereOf(found[0]) };
     return { name, known: 'assumed', labels, labelsComplete: false };
@@ -171,12 +212,12 @@ export class MeshIndex {
 
   /** The labels of a GatewayClass, when its manifest is present. */
   public gatewayClassLabels(name: string): Readonly<Record<string, string>> | undefined {
-    const found = this.objects.filter((o) => o.manifest.kind === 'GatewayClass' && o.manifest.metadata.name === name);
+    const found = this.named('GatewayClass', name);
     return found.length > 0 ? mergedLabels(found) : undefined;
   }
 
   private reference(kind: string, namespace: string, name: string): ModelReference | undefined {
-    return this.references.find((r) => r.kind === kind && r.namespace === namespace && r.name === name);
+    return this.referenced.get(JSON.stringify([kind, namespace, name]));
   }
 }
 

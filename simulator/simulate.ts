@@ -251,7 +251,16 @@ function finish(target: string, hops: Hop[], trace: TraceEntry[], outcome: Outco
  * status with the reason, never a guess.
  */
 export function simulate(model: MeshModel, request: SimRequest, options: SimulateOptions = {}): SimulationResult {
-  const index = MeshIndex.forTarget(model, request.target);
+  return simulateIn(MeshIndex.forTarget(model, request.target), request, options);
+}
+
+/**
+ * `simulate` on an index already built for the request's target: the review
+ * sends thousands of requests to one model, and indexing it for each made
+ * the review quadratic in the mesh's size.
+ */
+export function simulateIn(index: MeshIndex, request: SimRequest, options: SimulateOptions = {}): SimulationResult {
+  const model = index.model;
   const dest = parseDestination(request.to);
   const trace: TraceEntry[] = [];
   const hops: Hop[] = [];
