@@ -1,0 +1,49 @@
+/**
+ * The review must stay linear in the mesh's size: `waypoint-policy diff`
+ * runs in CI on meshes of thousands of namespaces. Counted, not timed: how
+ * often the review reads an object's manifest, for a mesh and one twice its
+ * size. Linear work doubles it; a scan of every object per Service or per
+ * simulated request (each once made a 300-namespace diff take minutes)
+ * quadruples it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildMesh } from '../../bench/mesh';
+import type { MeshModel } from '../../compiler/model';
+import { compileApp } from '../../compiler/synth';
+import { effectChanges } from '../../review/effects';
+import { modelOfTree } from '../../review';
+import { REPO_ROOT } from '../support/helpers';
+
+/** The model of the bench mesh of `n` namespaces, each object counting the reads of its manifest into `reads`. */
+function countedModel(n: number, reads: { count: number }): MeshModel {
+  const model = modelOfTree(compileApp(buildMesh(n), { root: REPO_ROOT }).files);
+  const objects = model.objects.map((o) => {
+    const { manifest, ...rest } = o;
+    return Object.defineProperty({ ...rest }, 'manifest', {
+      enumerable: true,
+      get: () => {
+        reads.count++;
+        return manifest;
+      },
+    }) as typeof o;
+  });
+  return { ...model, objects };
+}
+
+function readsFor(n: number): { reads: number; simulated: number } {
+  const reads = { count: 0 };
+  const [base, head] = [countedModel(n, reads), countedModel(n, reads)];
+  reads.count = 0;
+  const effects = effectChanges(base, head);
+  return { reads: reads.count, simulated: effects.simulated };
+}
+
+test('the review reads each manifest a bounded number of times, whatever the mesh size', () => {
+  const small = readsFor(4);
+  const large = readsFor(8);
+  // Every representative request is simulated at both sizes (none is left out by the bound).
+  assert.equal(large.simulated, 2 * small.simulated);
+  const ratio = large.reads / small.reads;
+  assert.ok(ratio < 2.5, `twice the namespaces read manifests ${ratio.toFixed(2)} times as often (${small.reads} -> ${large.reads}): some lookup scans every object`);
+});
