@@ -223,3 +223,25 @@ export function manifestFiles(dir: string): ManifestFiles {
   walk('', realDir);
   return { root: dir, files, findings };
 }
+
+/** Path segments compared one by one, by code unit: the order of a walk that lists each folder sorted by name. */
+function walkOrder(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return a.length - b.length;
+}
+
+/**
+ * The manifest files among the paths of a tree held in memory (`/`
+ * separators, no links), as `manifestFiles` lists them from that tree
+ * written to a folder: the same files, in the same order.
+ */
+export function manifestFilesOf(paths: Iterable<string>): string[] {
+  const picked: string[][] = [];
+  for (const p of paths) {
+    const parts = p.split('/');
+    const name = parts[parts.length - 1];
+    if (parts.some((part) => part.startsWith('.')) || !MANIFEST_FILE.test(name) || KUSTOMIZATION_FILE.test(name)) continue;
+    picked.push(parts);
+  }
+  return picked.sort(walkOrder).map((parts) => parts.join('/'));
+}

@@ -153,9 +153,22 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
   }
   const found = manifestFiles(dir);
   findings.push(...found.findings);
-  let files = found.files;
+  const read = manifestsIn(found.files, (rel) => fs.readFileSync(path.join(found.root, rel)), options);
+  return { model: read.model, findings: [...findings, ...read.findings] };
+}
+
+/**
+ * The objects of manifest files (`files`, relative paths with `/`
+ * separators, in the order manifestFiles lists them), each read by
+ * `readFile`: readManifests reads them from disk, the review from the trees
+ * it already holds in memory.
+ */
+export function manifestsIn(listed: readonly string[], readFile: (rel: string) => Buffer, options: ReadManifestsOptions = {}): ReadManifests {
+  const findings: Finding[] = [];
+  const objects: ModelObject[] = [];
+  let files = listed;
   // A flat folder of YAML is one target, not one target per file: ours has stage folders.
-  const isOurs = (fs: string[]) => fs.some((f) => STAGE_DIR.test(f.split('/')[1] ?? '')) && fs.every((f) => f.split('/').length === 1 || f.split('/').length === 2 || STAGE_DIR.test(f.split('/')[1] ?? ''));
+  const isOurs = (fs: readonly string[]) => fs.some((f) => STAGE_DIR.test(f.split('/')[1] ?? '')) && fs.every((f) => f.split('/').length === 1 || f.split('/').length === 2 || STAGE_DIR.test(f.split('/')[1] ?? ''));
   // Our own dist/: its delivery/ folder holds Argo CD and Flux objects that
   // deploy the policies, not policies; leave it out.
   const withoutDelivery = files.filter((f) => !f.startsWith('delivery/'));
@@ -164,7 +177,7 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
   for (const rel of files) {
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(path.join(found.root, rel));
+      bytes = readFile(rel);
     } catch (e) {
       findings.push(unreadable(rel, e));
       continue;

@@ -1,9 +1,7 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { FileTree } from '../compiler/layout';
 import type { MeshModel } from '../compiler/model';
-import { readManifests, type ReadManifestsOptions } from '../compiler/read-manifests';
+import { manifestsIn, type ReadManifestsOptions } from '../compiler/read-manifests';
+import { manifestFilesOf } from '../compiler/manifest-files';
 import { DELIVERY_DIR } from '../compiler/delivery/common';
 import { effectChanges } from './effects';
 import { deliveryRenames, partOfChange } from './delivery-renames';
@@ -16,17 +14,8 @@ import type { Review } from './report';
  * domain: `mesh` gives them (the head app's, for `diff`).
  */
 export function modelOfTree(tree: FileTree, mesh: ReadManifestsOptions = {}): MeshModel {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-review-'));
-  try {
-    for (const [rel, text] of tree) {
-      const file = path.join(dir, ...rel.split('/'));
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, text);
-    }
-    return readManifests(dir, mesh).model;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  // Read in memory, as readManifests reads the tree written to a folder: writing thousands of files to read them back took most of a review.
+  return manifestsIn(manifestFilesOf(tree.keys()), (rel) => Buffer.from(tree.get(rel)!, 'utf8'), mesh).model;
 }
 
 /**
