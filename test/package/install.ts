@@ -72,3 +72,24 @@ export function runTs(project: string, file: string, args: string[] = [], option
 export function typecheck(project: string): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [TSC, '-p', path.join(project, 'tsconfig.json')], { cwd: project, encoding: 'utf8', timeout: 300_000 });
 }
+
+/**
+ * A packed install whose only source imports the three entry points,
+ * type-checked with `tsconfig` (its `include` and options as given): how a
+ * consumer's compiler options are tried against the library's sources.
+ */
+export function typecheckEntryPoints(tsconfig: object): SpawnSyncReturns<string> {
+  const project = installProject('packed');
+  fs.rmSync(path.join(project, 'src'), { recursive: true });
+  fs.mkdirSync(path.join(project, 'src'));
+  fs.writeFileSync(
+    path.join(project, 'src', 'entries.ts'),
+    `import { PolicyApp } from 'waypoint-policy';
+import { simulate } from 'waypoint-policy/simulator';
+import { expectRequest } from 'waypoint-policy/testing';
+export const used: unknown[] = [PolicyApp, simulate, expectRequest];
+`,
+  );
+  fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
+  return typecheck(project);
+}
