@@ -5,7 +5,7 @@ import { DEFAULT_CLUSTER_DOMAIN } from '../compiler/model';
 import { DeliveryConfig, DeliveryProps, deliverySchema, resolveDelivery } from './delivery';
 import { recordSource } from './internal/provenance';
 import { dnsDomainProblem, dnsLabel } from './internal/schemas';
-import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseUndeclaredProps, ruleParams, vacant } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseNonObjectProps, refuseUndeclaredProps, ruleParams, vacant } from './internal/validate';
 
 /** Which GitOps tools the generated metadata is written for. */
 export enum GitOpsTool {
@@ -220,6 +220,7 @@ export class Target extends Construct {
   public readonly values: Readonly<Record<string, unknown>>;
 
   constructor(scope: PolicyApp, id: string, props: TargetProps = {}) {
+    refuseNonObjectProps(scope, id, props, new.target);
     super(vacant(scope, id, new.target), id);
     Object.defineProperty(this, TARGET, { value: true });
     recordSource(this, new.target);

@@ -7,7 +7,7 @@ import { callSiteOf } from './internal/provenance';
 import { nearest } from './internal/nearest';
 import { configProblem, copyPlain, protoKeyProblem } from './internal/plugin-config';
 import { isSecretKeyName, SECRET_CONFIG_KEYS } from './internal/secret-keys';
-import { fail, parseProps, refuseUnknownProps, withProps } from './internal/validate';
+import { fail, parseProps, refuseNonObjectProps, refuseUnknownProps, withProps } from './internal/validate';
 import { withoutDigest } from './internal/module-url';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from './wasm-plugin';
 
@@ -423,6 +423,7 @@ export function definePlugin<C extends object, I = unknown>(definition: PluginDe
     public static readonly definition = definition;
 
     constructor(scope: Construct, id: string, props: DefinedPluginProps<PluginConfigInput<C, I>>) {
+      refuseNonObjectProps(scope, id, props, new.target);
       super(
         scope,
         id,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { markExternal } from './internal/ownership';
 import { recordSource } from './internal/provenance';
 import { dns1035Label, dnsLabel, dnsSubdomain } from './internal/schemas';
-import { declareConstructProps, fail, parseDeclaredProps, parseProps, ruleParams, vacant } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseNonObjectProps, ruleParams, vacant } from './internal/validate';
 
 /** How the Argo CD Applications are written. */
 /** The cluster Argo CD runs in, as an Application destination names it. */
@@ -402,6 +402,7 @@ export class ReleasedLabels extends Construct {
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: ReleasedLabelsProps) {
+    refuseNonObjectProps(scope, id, props, new.target);
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     let chartNamespace: string | undefined;

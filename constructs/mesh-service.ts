@@ -9,7 +9,7 @@ import { DeferredApiObject, deferredApiObjectOf } from './internal/deferred-api-
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dns1035Label, dnsLabel, labelMap } from './internal/schemas';
-import { declareConstructProps, parseDeclaredProps, parseProps, ruleParams, vacant, withProps } from './internal/validate';
+import { declareConstructProps, parseDeclaredProps, parseProps, refuseNonObjectProps, ruleParams, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { ITargetable, TargetRef } from './target-ref';
 import { IWaypoint, useWaypointOption } from './waypoint';
@@ -175,6 +175,7 @@ export class MeshService extends Construct implements IMeshService {
   }
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
+    refuseNonObjectProps(scope, id, props, new.target);
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     const { p, namespace } = parseServiceProps(this, scope, new.target, 'MeshService', 'MeshService', ownedSchema, withProps(props, { name: props.name ?? id }), props.name == null);
@@ -223,6 +224,7 @@ export class ExternalService extends Construct implements IMeshService {
   }
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
+    refuseNonObjectProps(scope, id, props, new.target);
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     const { p, namespace } = parseServiceProps(this, scope, new.target, 'ExternalService', 'Service', externalSchema, withProps(props, { name: props.name ?? id }), props.name == null);

@@ -8,7 +8,7 @@ import { createDeferredApiObjects } from './internal/deferred-api-object';
 import { callSiteOf, recordSource, sourceOf } from './internal/provenance';
 import { dnsLabel, labelMap } from './internal/schemas';
 import { nearest } from './internal/nearest';
-import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseOtherCopy, reserveId, vacant, withProps } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseNonObjectProps, refuseOtherCopy, reserveId, vacant, withProps } from './internal/validate';
 import { useWaypointLabels } from './internal/waypoint-labels';
 import { isWaypoint, IWaypoint, useWaypointOption } from './waypoint';
 
@@ -178,6 +178,7 @@ export class MeshNamespace extends Chart {
   }
 
   constructor(scope: Construct, id: string, props: MeshNamespaceProps = {}) {
+    refuseNonObjectProps(scope, id, props, new.target);
     const name = props.name ?? id;
     super(vacant(scope, id, new.target), id, { namespace: name, disableResourceNameHashes: true });
     recordSource(this, new.target);

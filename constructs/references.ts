@@ -4,7 +4,7 @@ import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dnsLabel, dnsSubdomain } from './internal/schemas';
-import { parseProps, vacant } from './internal/validate';
+import { parseProps, refuseNonObjectProps, vacant } from './internal/validate';
 import { ITargetable, TargetRef } from './target-ref';
 
 /** What a reference points at: the kind, its API group and version. */
@@ -75,6 +75,7 @@ export class GatewayReference extends NamespacedReference {
   }
 
   constructor(scope: Construct, id: string, props: ReferenceProps = {}) {
+    refuseNonObjectProps(scope, id, props, new.target);
     super(scope, id, props.name, GATEWAY);
   }
 }
@@ -86,6 +87,7 @@ export class ServiceEntryReference extends NamespacedReference {
   }
 
   constructor(scope: Construct, id: string, props: ReferenceProps = {}) {
+    refuseNonObjectProps(scope, id, props, new.target);
     super(scope, id, props.name, SERVICE_ENTRY);
   }
 }

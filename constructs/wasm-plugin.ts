@@ -6,7 +6,7 @@ import { DeferredApiObject } from './internal/deferred-api-object';
 import { configProblem, copyPlain } from './internal/plugin-config';
 import { recordSource } from './internal/provenance';
 import { dnsSubdomain, isLabelKey, isLabelValue, quotedLabel, unwritableKeyProblem } from './internal/schemas';
-import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseOtherCopy, ruleParams, vacant, withProps } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseNonObjectProps, refuseOtherCopy, ruleParams, vacant, withProps } from './internal/validate';
 import { printableUrl, wasmUrlProblem } from '../analysis/schema/go-url';
 import { ALLOWED_TARGETS } from '../analysis/schema/wasm-plugin';
 import { ITargetable, TargetRef } from './target-ref';
@@ -469,6 +469,7 @@ export class WasmPlugin extends Construct {
   protected readonly spec: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: WasmPluginProps) {
+    refuseNonObjectProps(scope, id, props, new.target);
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     // A refused plugin must not stay in the tree: a caller that catches the

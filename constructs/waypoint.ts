@@ -5,7 +5,7 @@ import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dns1035Label, dnsSubdomain, isLabelKey, isLabelValue, dnsLabel, quotedLabel, unwritableKeyProblem } from './internal/schemas';
-import { declareConstructProps, fail, parseDeclaredProps, parseProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseNonObjectProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
 import { NAMESPACE_NAME_LABEL, NO_WAYPOINT } from './labels';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
 
@@ -166,6 +166,7 @@ export class Waypoint extends Construct implements IWaypoint {
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: WaypointProps = {}) {
+    refuseNonObjectProps(scope, id, props, new.target);
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     // A refused waypoint must not stay in the tree: its id would stay taken for a caller that catches the error and goes on.

@@ -136,8 +136,8 @@ export function parseProps<S extends z.ZodType>(
       issue.path.some((p) => options.secretKeys?.includes(String(p))) ||
       ((options.secretKeys?.length ?? 0) > 0 && typeof input === 'string' && params?.rule !== 'names/rfc1123');
     const shown = describeReceived(input);
-    // zod says it already for NaN, null, true... (`expected number, received NaN`).
-    const received = secret || said.endsWith(`received ${shown}`) ? '' : `; received ${shown}`;
+    // zod says it already for NaN, null, undefined... (`expected number, received NaN`).
+    const received = secret || said.endsWith(`received ${shown}`) || (input === undefined && said.endsWith('received undefined')) ? '' : `; received ${shown}`;
     // A name taken from the construct id was never written as a prop: say where it came from.
     const fromId = options.nameFromId === true && issue.path.length === 1 && issue.path[0] === 'name';
     const fix = params?.fix ?? (prop ? `Correct '${prop}' in the ${constructName} props.` : `Pass the ${constructName} props as an object${propsShape(schema)}.`);
@@ -228,6 +228,31 @@ export function reserveId(scope: IConstruct, id: string, what: string): void {
 function deferredId(scope: IConstruct): { id: string; what: string } | undefined {
   const d = deferredApiObjectOf(scope);
   return d && !d.created ? { id: d.id, what: `its ${d.props.kind} manifest` } : undefined;
+}
+
+/**
+ * Refuse props that are not an object (nor left out). TypeScript never lets
+ * null, an array or a number through, but props read from JSON or passed as
+ * `any` can be anything: reading a field of null failed with a bare
+ * TypeError, and an array or a number passed as no props at all. Called
+ * first in a constructor, before `super`: the finding names the path the
+ * construct would have had, and the policy line.
+ */
+export function refuseNonObjectProps(scope: IConstruct, id: string, props: unknown, constructed: Function): void {
+  if (props === undefined || (typeof props === 'object' && props !== null && !Array.isArray(props))) return;
+  const name = classNameOf(constructed);
+  const was = props === null ? 'null' : Array.isArray(props) ? 'an array' : `a ${typeof props}`;
+  const at = (scope as Partial<IConstruct> | undefined)?.node?.path;
+  throw new PolicyError([
+    {
+      rule: 'props/invalid',
+      severity: 'error',
+      message: `${name} props are ${was}, not an object`,
+      fix: `Pass the ${name} props as an object ({ ... }), or leave them out where all are optional (docs/api.md lists them).`,
+      path: at ? `${at}/${id}` : String(id),
+      source: callSiteOf(constructed),
+    },
+  ]);
 }
 
 /**

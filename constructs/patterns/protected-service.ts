@@ -5,7 +5,7 @@ import { namespaceOf, Target, targetNameOf } from '../app';
 import { Credential } from '../credentials';
 import { callSiteOf, recordSource } from '../internal/provenance';
 import { dnsSubdomain } from '../internal/schemas';
-import { fail, parseProps, refuseUnknownProps, ruleParams, vacant } from '../internal/validate';
+import { fail, parseProps, refuseNonObjectProps, refuseUnknownProps, ruleParams, vacant } from '../internal/validate';
 import { PolicyError } from '../errors';
 import { IMeshService } from '../mesh-service';
 import { BasicAuth, BasicAuthRule } from '../plugins/basic-auth';
@@ -149,6 +149,7 @@ export class ProtectedService extends Construct {
   public readonly labeledService: boolean;
 
   constructor(scope: Construct, id: string, props: ProtectedServiceProps) {
+    refuseNonObjectProps(scope, id, props, new.target);
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
     // Set once a waypoint is being created: removed again if the call fails.

@@ -7,7 +7,7 @@ import { isPolicyError, PolicyError } from '../errors';
 import { deferFindings } from '../internal/deferred-findings';
 import { recordSource, sourceOf } from '../internal/provenance';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
-import { blamedOn, parseProps, ruleParams, undeclaredProps, vacant, withProps } from '../internal/validate';
+import { blamedOn, parseProps, refuseNonObjectProps, ruleParams, undeclaredProps, vacant, withProps } from '../internal/validate';
 import { declareProps, PluginPhase, WasmPlugin, WasmPluginOptions } from '../wasm-plugin';
 import { isAcceptedCredential, isBase64WithoutUser, isSubstitutionPlaceholder, isUnpaddedBase64, printableHost, storedCredential } from './basic-auth-format';
 import { canonicalPath } from './envoy-path';
@@ -271,6 +271,7 @@ export class BasicAuth extends BasicAuthModule {
   public readonly usesLiteralCredentials: boolean;
 
   constructor(scope: Construct, id: string, props: BasicAuthProps) {
+    refuseNonObjectProps(scope, id, props, new.target);
     const { rulesProps, values, unread } = parseRules(scope, id, props, new.target);
     // Assignments, not conditional spreads: V8 in Node 20 is slow on those (withProps).
     const rules = rulesProps.map((r, i) => {

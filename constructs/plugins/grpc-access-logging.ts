@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { ruleParams } from '../internal/validate';
+import { refuseNonObjectProps, ruleParams } from '../internal/validate';
 import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-plugin';
 import { declareProps, PluginPhase, WasmPluginOptions } from '../wasm-plugin';
 import { GRPC_ACCESS_LOGGING_RULES } from './catalogue-rules';
@@ -128,6 +128,7 @@ export class GrpcAccessLogging extends GrpcAccessLoggingModule {
   public static readonly module = GrpcAccessLoggingModule;
 
   constructor(scope: Construct, id: string, props: GrpcAccessLoggingProps) {
+    refuseNonObjectProps(scope, id, props, new.target);
     const p = parseFriendlyProps(scope, id, 'GrpcAccessLogging', propsSchema, props, new.target);
     const pluginProps: DefinedPluginProps<GrpcAccessLoggingConfig> = {
       ...props,

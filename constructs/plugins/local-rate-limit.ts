@@ -5,6 +5,7 @@ import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-p
 import { declareProps, PluginPhase, WasmPluginOptions } from '../wasm-plugin';
 import { LOCAL_RATE_LIMIT_RULES } from './catalogue-rules';
 import { checkObject, checkRequired, checkUint64, isDuration, issue, parseFriendlyProps, unknownKeys, wholeSeconds } from './wire';
+import { refuseNonObjectProps } from '../internal/validate';
 
 /** local_rate_limit from istio-ecosystem/wasm-extensions tag 1.12.0 (the tag the catalogue pins). */
 export const LOCAL_RATE_LIMIT_URL = 'oci://ghcr.io/istio-ecosystem/wasm-extensions/local_rate_limit:1.12.0';
@@ -143,6 +144,7 @@ export class LocalRateLimit extends LocalRateLimitModule {
   public static readonly module = LocalRateLimitModule;
 
   constructor(scope: Construct, id: string, props: LocalRateLimitProps) {
+    refuseNonObjectProps(scope, id, props, new.target);
     const p = parseFriendlyProps(scope, id, 'LocalRateLimit', propsSchema, props, new.target);
     const pluginProps: DefinedPluginProps<LocalRateLimitConfig> = {
       ...props,

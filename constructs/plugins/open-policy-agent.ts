@@ -5,6 +5,7 @@ import { definePlugin, DefinedPluginProps, PluginConfigIssue } from '../define-p
 import { declareProps, PluginPhase, WasmPluginOptions } from '../wasm-plugin';
 import { OPEN_POLICY_AGENT_RULES } from './catalogue-rules';
 import { checkObject, checkRequired, checkString, checkUint64, isDuration, issue, parseFriendlyProps, unknownKeys, wholeSeconds } from './wire';
+import { refuseNonObjectProps } from '../internal/validate';
 
 /** open_policy_agent from istio-ecosystem/wasm-extensions tag 1.12.0. */
 export const OPEN_POLICY_AGENT_URL = 'oci://ghcr.io/istio-ecosystem/wasm-extensions/open_policy_agent:1.12.0';
@@ -184,6 +185,7 @@ export class OpenPolicyAgent extends OpenPolicyAgentModule {
   public readonly clusterName: string;
 
   constructor(scope: Construct, id: string, props: OpenPolicyAgentProps) {
+    refuseNonObjectProps(scope, id, props, new.target);
     const p = parseFriendlyProps(scope, id, 'OpenPolicyAgent', propsSchema, props, new.target);
     const clusterName = p.clusterName ?? `outbound|${p.servicePort ?? OPA_DEFAULT_PORT}||${p.serviceHost}`;
     const pluginProps: DefinedPluginProps<OpenPolicyAgentConfig> = {

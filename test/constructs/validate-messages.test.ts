@@ -33,6 +33,32 @@ test('a value zod already names (NaN, Infinity, null) is said once, and one it d
   assert.match(priority(NaN, 'a'), /prop 'priority': Invalid input: expected number, received NaN\n/);
   assert.match(priority(Infinity, 'b'), /prop 'priority': Invalid input: expected number, received Infinity\n/);
   assert.match(priority(true, 'c'), /prop 'priority': Invalid input: expected number, received boolean; received true\n/);
+  assert.match(messageOf(() => new BasicAuth(ns, 'd', {} as never)), /prop 'rules': Invalid input: expected array, received undefined\n/);
+});
+
+test('props that are not an object (null, an array, a number: from JSON or `any`) are refused at the construct\'s path and line, not a TypeError or silently no props', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop', { owned: true });
+  const makers: [string, (bad: unknown, id: string) => unknown][] = [
+    ['MeshNamespace', (bad, id) => new MeshNamespace(app, id, bad as never)],
+    ['Target', (bad, id) => new Target(app, id, bad as never)],
+    ['Waypoint', (bad, id) => new Waypoint(ns, id, bad as never)],
+    ['MeshService', (bad, id) => new MeshService(ns, id, bad as never)],
+    ['WasmPlugin', (bad, id) => new WasmPlugin(ns, id, bad as never)],
+    ['BasicAuth', (bad, id) => new BasicAuth(ns, id, bad as never)],
+    ['LocalRateLimit', (bad, id) => new LocalRateLimit(ns, id, bad as never)],
+    ['ReleasedLabels', (bad, id) => new ReleasedLabels(ns, id, bad as never)],
+  ];
+  for (const [name, make] of makers) {
+    for (const [bad, was] of [[null, 'null'], [[], 'an array'], [5, 'a number']] as const) {
+      const id = `x${was.length}`;
+      const parent = name === 'MeshNamespace' || name === 'Target' ? '' : 'shop/';
+      const before = (parent ? ns : app).node.children.length;
+      const message = messageOf(() => make(bad, id));
+      assert.match(message, new RegExp(`^error\\[props/invalid\\]: ${name} props are ${was}, not an object\\n  at ${parent}${id} \\(.*validate-messages\\.test\\.ts:\\d+\\)`), `${name} ${was}`);
+      assert.equal((parent ? ns : app).node.children.length, before, `${name} ${was}: nothing left in the tree`);
+    }
+  }
 });
 
 test('other refused values are not echoed: a repository URL may carry a token', () => {
