@@ -5,7 +5,7 @@ import { typeName } from '../analysis/schema/issue';
 import { DEFAULT_CLUSTER_DOMAIN, isClusterScoped } from './model';
 import type { KubeObject, MeshModel, ModelObject } from './model';
 import { learnMirror, MIRROR_OF_ANNOTATION } from '../constructs/define-plugin';
-import { isHelmChartFile, readDocuments, templateFinding } from './manifest-documents';
+import { isHelmChartFile, readDocuments, templateFinding, type FileDocuments } from './manifest-documents';
 import { manifestFiles, unreadable } from './manifest-files';
 
 export interface ReadManifestsOptions {
@@ -161,9 +161,10 @@ export function readManifests(dir: string, options: ReadManifestsOptions = {}): 
  * The objects of manifest files (`files`, relative paths with `/`
  * separators, in the order manifestFiles lists them), each read by
  * `readFile`: readManifests reads them from disk, the review from the trees
- * it already holds in memory.
+ * it already holds in memory. `read` parses one file (the review passes one
+ * that remembers the files its two revisions share).
  */
-export function manifestsIn(listed: readonly string[], readFile: (rel: string) => Buffer, options: ReadManifestsOptions = {}): ReadManifests {
+export function manifestsIn(listed: readonly string[], readFile: (rel: string) => Buffer, options: ReadManifestsOptions = {}, read: (rel: string, bytes: Buffer) => FileDocuments = readDocuments): ReadManifests {
   const findings: Finding[] = [];
   const objects: ModelObject[] = [];
   let files = listed;
@@ -182,17 +183,17 @@ export function manifestsIn(listed: readonly string[], readFile: (rel: string) =
       findings.push(unreadable(rel, e));
       continue;
     }
-    const read = readDocuments(rel, bytes);
-    const problems = [...read.findings];
+    const docs = read(rel, bytes);
+    const problems = [...docs.findings];
     const manifests: KubeObject[] = [];
-    for (const { value, line } of read.values) {
+    for (const { value, line } of docs.values) {
       // kustomize's own file under another name: no object to deploy, and it has no metadata.name to ask for.
       if (isKustomization(value)) continue;
       const problem = objectProblem(value, rel, `${rel}:${line}`);
       if (problem) problems.push(problem);
       else manifests.push(value as KubeObject);
     }
-    const template = problems.length > 0 ? templateFinding(rel, read.text) : undefined;
+    const template = problems.length > 0 ? templateFinding(rel, docs.text) : undefined;
     if (template) {
       findings.push(template);
       continue;

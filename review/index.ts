@@ -6,6 +6,7 @@ import { DELIVERY_DIR } from '../compiler/delivery/common';
 import { effectChanges } from './effects';
 import { deliveryRenames, partOfChange } from './delivery-renames';
 import { diffObjects, parseTree, type ObjectId, type ParsedTree } from './object-diff';
+import { ParsedFiles } from './parsed-files';
 import type { Review } from './report';
 
 /**
@@ -13,9 +14,9 @@ import type { Review } from './report';
  * manifests do not record the mesh's root namespace or the cluster's DNS
  * domain: `mesh` gives them (the head app's, for `diff`).
  */
-export function modelOfTree(tree: FileTree, mesh: ReadManifestsOptions = {}): MeshModel {
+export function modelOfTree(tree: FileTree, mesh: ReadManifestsOptions = {}, parsed: ParsedFiles = new ParsedFiles()): MeshModel {
   // Read in memory, as readManifests reads the tree written to a folder: writing thousands of files to read them back took most of a review.
-  return manifestsIn(manifestFilesOf(tree.keys()), (rel) => Buffer.from(tree.get(rel)!, 'utf8'), mesh).model;
+  return manifestsIn(manifestFilesOf(tree.keys()), (rel) => Buffer.from(tree.get(rel)!, 'utf8'), mesh, (rel, bytes) => parsed.documents(rel, bytes)).model;
 }
 
 /**
@@ -63,7 +64,9 @@ export interface ReviewOptions {
 
 /** Compare two dist trees: object changes, and what they do to traffic. */
 export function review(base: FileTree, head: FileTree, labels: { base: string; head: string }, options: ReviewOptions = {}): Review {
-  const [baseObjects, headObjects] = [parseTree(base), parseTree(head)];
+  // A change leaves most files as they were: each text is parsed once for both revisions.
+  const parsed = new ParsedFiles();
+  const [baseObjects, headObjects] = [parseTree(base, parsed), parseTree(head, parsed)];
   const { orphaned, renamed } = removedTargets(base, head, baseObjects, headObjects);
   // What is traffic like after the sync? An orphaned target's objects stay in its cluster, unmanaged. A
   // renamed one's are taken over by the new target (delivered to the same cluster, as its line advises):
@@ -82,7 +85,7 @@ export function review(base: FileTree, head: FileTree, labels: { base: string; h
     base: labels.base,
     head: labels.head,
     objects: diffObjects(baseObjects, headObjects, renamed),
-    effects: effectChanges(modelOfTree(before, options.mesh), modelOfTree(live, options.mesh), options.maxRequests),
+    effects: effectChanges(modelOfTree(before, options.mesh, parsed), modelOfTree(live, options.mesh, parsed), options.maxRequests),
     orphanedTargets: orphaned,
     renamedTargets: [...renamed].map(([from, to]) => ({ from, to })),
     deliveryRenames: deliveryRenames(baseObjects, headObjects, renamed),

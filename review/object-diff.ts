@@ -1,4 +1,3 @@
-import { parseAllDocuments } from 'yaml';
 import type { FileTree } from '../compiler/layout';
 import type { KubeObject } from '../compiler/model';
 import { argoSyncOptionsOf, GITOPS_KEYS } from '../compiler/gitops';
@@ -6,7 +5,7 @@ import { manifestOwnership } from '../compiler/read-manifests';
 import { keepsMeshLabels } from './pruned-gateways';
 import { useWaypointOf } from '../analysis/rules/waypoints';
 import { printedKey, redactSecrets, SecretPolicy, secretPolicyForChange, withNamedItem } from './secrets';
-import { hasConflictMarkers } from '../compiler/conflict-markers';
+import { ParsedFiles } from './parsed-files';
 
 /** An object's identity across revisions. */
 export interface ObjectId {
@@ -124,19 +123,15 @@ function isKustomizeFile(m: KubeObject): boolean {
   return m.kind === 'Kustomization' && (typeof m.apiVersion !== 'string' || m.apiVersion.startsWith('kustomize.config.k8s.io/'));
 }
 
-/** The objects of a dist tree (kustomize's kustomization files skipped). */
-export function parseTree(tree: FileTree): ParsedTree {
+/** The objects of a dist tree (kustomize's kustomization files skipped); `parsed`: the texts of the review, each parsed once. */
+export function parseTree(tree: FileTree, parsed: ParsedFiles = new ParsedFiles()): ParsedTree {
   const objects: ParsedTree['objects'] = new Map();
   for (const [file, text] of tree) {
     if (!/\.ya?ml$/.test(file)) continue;
-    for (const doc of parseAllDocuments(text) as ReturnType<typeof parseAllDocuments> & unknown[]) {
-      if (doc.errors.length > 0) throw new UnreadableTreeError(file, hasConflictMarkers(text) ? 'it holds merge-conflict markers: regenerate it with synth instead of resolving it by hand' : doc.errors[0].message.split('\n')[0]);
-      let m: KubeObject | null;
-      try {
-        m = doc.toJS({ maxAliasCount: 100 }) as KubeObject | null;
-      } catch (e) {
-        throw new UnreadableTreeError(file, (e as Error).message.split('\n')[0]);
-      }
+    const docs = parsed.plainDocuments(text);
+    if ('error' in docs) throw new UnreadableTreeError(file, docs.error);
+    for (const value of docs.values) {
+      const m = value as KubeObject | null;
       // kustomize's own kustomization.yaml files list the others; a Flux Kustomization (delivery) is an object like any other.
       if (!m || typeof m.kind !== 'string' || isKustomizeFile(m) || !m.metadata?.name) continue;
       const target = file.includes('/') ? file.split('/')[0] : '';

@@ -7,12 +7,13 @@
  * quadruples it.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { buildMesh } from '../../bench/mesh';
 import type { MeshModel } from '../../compiler/model';
 import { compileApp } from '../../compiler/synth';
 import { effectChanges } from '../../review/effects';
-import { modelOfTree } from '../../review';
+import { modelOfTree, review } from '../../review';
+import { ParsedFiles } from '../../review/parsed-files';
 import { REPO_ROOT } from '../support/helpers';
 
 /** The model of the bench mesh of `n` namespaces, each object counting the reads of its manifest into `reads`. */
@@ -46,4 +47,32 @@ test('the review reads each manifest a bounded number of times, whatever the mes
   assert.equal(large.simulated, 2 * small.simulated);
   const ratio = large.reads / small.reads;
   assert.ok(ratio < 2.5, `twice the namespaces read manifests ${ratio.toFixed(2)} times as often (${small.reads} -> ${large.reads}): some lookup scans every object`);
+});
+
+test('a review parses each file text once per reader, however many of the two revisions share it, and each reader gets its own copy', () => {
+  // The CommonJS exports our modules read parseAllDocuments from at each call.
+  const yaml = require('yaml') as typeof import('yaml');
+  const tree = compileApp(buildMesh(3), { root: REPO_ROOT }).files;
+  const head = new Map(tree);
+  const changed = [...head.keys()].find((f) => f.endsWith('.yaml') && f.includes('/2-policies/'))!;
+  // Another text, the same object: one file of the tree changed.
+  head.set(changed, `${head.get(changed)!}# changed\n`);
+  const texts = new Set([...tree.values(), ...head.values()]).size;
+  const parse = mock.method(yaml, 'parseAllDocuments');
+  try {
+    const r = review(tree, head, { base: 'base', head: 'head' });
+    assert.ok(r.effects.simulated > 0);
+  } finally {
+    parse.mock.restore();
+  }
+  // Two readers: the object diff (YAML 1.2) and the model (as Go reads it); kustomization files only by the first.
+  const calls = parse.mock.callCount();
+  assert.ok(calls <= 2 * texts, `${calls} parses of ${texts} distinct texts`);
+  assert.ok(calls > texts, `${calls} parses of ${texts} distinct texts: the model reads the files too`);
+
+  const parsed = new ParsedFiles();
+  const one = parsed.documents('a.yaml', Buffer.from('apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n'));
+  (one.values[0].value as { metadata: { name: string } }).metadata.name = 'changed';
+  const two = parsed.documents('b.yaml', Buffer.from('apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n'));
+  assert.equal((two.values[0].value as { metadata: { name: string } }).metadata.name, 'shop');
 });

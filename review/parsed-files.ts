@@ -1,0 +1,54 @@
+import { parseAllDocuments } from 'yaml';
+import { readDocuments, type FileDocuments } from '../compiler/manifest-documents';
+import { hasConflictMarkers } from '../compiler/conflict-markers';
+
+/** A YAML text as the object diff reads it: each document's value, or why the text cannot be read. */
+export type PlainDocuments = { readonly values: readonly unknown[] } | { readonly error: string };
+
+/**
+ * The files of one review, each text parsed once. A pull request changes a
+ * few files of thousands, and the two revisions share the rest: each shared
+ * text was parsed four times (the object diff and the model, for each
+ * revision), half of a review's time at 300 namespaces. Every caller gets
+ * its own copy of the values: the model fills in defaults on what it reads.
+ */
+export class ParsedFiles {
+  private readonly plain = new Map<string, PlainDocuments>();
+  private readonly go = new Map<string, FileDocuments>();
+
+  /** The documents of `text` as YAML 1.2 reads them (`toJS`), or the first document's error. */
+  public plainDocuments(text: string): PlainDocuments {
+    let found = this.plain.get(text);
+    if (found === undefined) {
+      found = plainDocumentsOf(text);
+      this.plain.set(text, found);
+    }
+    return 'error' in found ? found : { values: structuredClone(found.values) };
+  }
+
+  /** `readDocuments(rel, bytes)`: a text read before without a finding is not parsed again (a finding names its file). */
+  public documents(rel: string, bytes: Buffer): FileDocuments {
+    // latin1 maps each byte to one character: equal keys are equal bytes, valid UTF-8 or not.
+    const key = bytes.toString('latin1');
+    let found = this.go.get(key);
+    if (found === undefined) {
+      found = readDocuments(rel, bytes);
+      if (found.findings.length > 0) return found;
+      this.go.set(key, found);
+    }
+    return { text: found.text, values: found.values.map(({ value, line }) => ({ value: structuredClone(value), line })), findings: [] };
+  }
+}
+
+function plainDocumentsOf(text: string): PlainDocuments {
+  const values: unknown[] = [];
+  for (const doc of parseAllDocuments(text) as ReturnType<typeof parseAllDocuments> & unknown[]) {
+    if (doc.errors.length > 0) return { error: hasConflictMarkers(text) ? 'it holds merge-conflict markers: regenerate it with synth instead of resolving it by hand' : doc.errors[0].message.split('\n')[0] };
+    try {
+      values.push(doc.toJS({ maxAliasCount: 100 }));
+    } catch (e) {
+      return { error: (e as Error).message.split('\n')[0] };
+    }
+  }
+  return { values };
+}
