@@ -150,7 +150,7 @@ export function configProblem(config: unknown, nullsWritable: boolean): ConfigPr
         protoKey: false,
       };
     case 'protoKey':
-      return configProblemAt(found.trail);
+      return protoKeyProblemAt(found.trail);
     case 'constructorKey':
       return {
         message: `${at} has a key named "constructor": cdk8s, which writes the manifests, takes a key of that name for the class of the object and cannot write it (synth would fail with "can't render non-simple object")`,
@@ -178,11 +178,11 @@ export function configProblem(config: unknown, nullsWritable: boolean): ConfigPr
  * parses first: zod's copy drops that key before configProblem sees the result.
  */
 export function protoKeyProblem(config: unknown): ConfigProblem | undefined {
-  const trail = protoKeyTrail(config, [], []);
-  return trail === undefined ? undefined : configProblemAt(trail);
+  const trail: Trail = [];
+  return protoKeyIn(config, trail, []) ? protoKeyProblemAt(trail) : undefined;
 }
 
-function configProblemAt(trail: Trail): ConfigProblem {
+function protoKeyProblemAt(trail: Trail): ConfigProblem {
   return {
     message: `${printedTrail(trail)} has a key named "__proto__": JavaScript makes such a key the prototype of every copy of the object, so the manifest would lose it without a word`,
     fix: 'Rename the key, or leave it out: a module that needs a key of that name cannot be configured from a JavaScript object.',
@@ -190,19 +190,30 @@ function configProblemAt(trail: Trail): ConfigProblem {
   };
 }
 
-function protoKeyTrail(v: unknown, trail: Trail, ancestors: object[]): Trail | undefined {
-  if (typeof v !== 'object' || v === null || ancestors.includes(v)) return undefined;
-  const proto = Object.getPrototypeOf(v);
-  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return undefined;
-  if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, '__proto__')) return trail;
+/**
+ * Whether `v` holds an own `__proto__` key; `trail` is left at it. Walked as
+ * firstUnwritable walks (one trail, no array per member): it runs for every
+ * plugin of a definePlugin definition, BasicAuth's included.
+ */
+function protoKeyIn(v: unknown, trail: Trail, ancestors: object[]): boolean {
+  if (typeof v !== 'object' || v === null || ancestors.includes(v)) return false;
+  const isArray = Array.isArray(v);
+  if (!isArray) {
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return false;
+    if (Object.prototype.hasOwnProperty.call(v, '__proto__')) return true;
+  }
   ancestors.push(v);
-  const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
-  for (const [k, x] of entries) {
-    const hit = protoKeyTrail(x, [...trail, k], ancestors);
-    if (hit !== undefined) return hit;
+  const keys = isArray ? undefined : Object.keys(v);
+  const n = isArray ? (v as unknown[]).length : keys!.length;
+  for (let i = 0; i < n; i++) {
+    const k = isArray ? i : keys![i];
+    trail.push(k);
+    if (protoKeyIn((v as Record<string | number, unknown>)[k], trail, ancestors)) return true;
+    trail.pop();
   }
   ancestors.pop();
-  return undefined;
+  return false;
 }
 
 /** The error for a `Credential` object at `at` (`pluginConfig.auth.token`) of a config that is written as given. */
