@@ -4,7 +4,7 @@ import type { IConstruct } from 'constructs';
 import { callSiteOf, sourceOf } from './internal/provenance';
 import { isEncodedPair, rememberDeclared, rememberSecret } from './internal/known-secrets';
 import { nearest } from './internal/nearest';
-import { fail } from './internal/validate';
+import { fail, kindOf } from './internal/validate';
 
 /**
  * Where a Basic-auth credential comes from. The value is read once, at
@@ -186,13 +186,6 @@ class EnvCredential extends Credential {
       return rememberSecret(credentialValue(scope, this.source, value, `${this.shown} is set but empty: give it the credential (in CI, check that the secret exists in this context).`));
     });
   }
-}
-
-/** What a non-string argument is, without its value (it may be close to a credential). */
-function kindOf(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'nothing (undefined)';
-  return typeof x === 'object' ? 'an object' : `a ${typeof x}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { namespaceOf } from './app';
 import { recordSource } from './internal/provenance';
 import { markReference } from './internal/reference';
 import { dns1035Label, dnsSubdomain, isLabelKey, isLabelValue, dnsLabel, quotedLabel, unwritableKeyProblem } from './internal/schemas';
-import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseNonObjectProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
+import { declareConstructProps, fail, kindOf, parseDeclaredProps, parseProps, refuseNonObjectProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
 import { NAMESPACE_NAME_LABEL, NO_WAYPOINT } from './labels';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
 
@@ -192,7 +192,9 @@ export class Waypoint extends Construct implements IWaypoint {
           fail(this, 'names/label-syntax', `allowedNamespaces selector key ${JSON.stringify(k)} cannot be written: ${unwritable}`, 'Select on another label key in AllowedNamespaces.selector().');
         }
         if (!isLabelKey(k) || typeof v !== 'string' || !isLabelValue(v)) {
-          fail(this, 'names/label-syntax', `allowedNamespaces selector ${typeof v === 'string' ? quotedLabel(`${k}=${v}`) : `${quotedLabel(k)} has ${v === undefined ? 'no value' : `a ${typeof v}, not a string,`}: it`} is not a valid label selector`, 'Use valid label keys and values in AllowedNamespaces.selector(), and a namespace name in AllowedNamespaces.named().');
+          // named(undefined) leaves the label without a value; a config file may give a number.
+          const what = typeof v === 'string' ? `selector ${quotedLabel(`${k}=${v}`)} is` : `selector label ${quotedLabel(k)} has ${v === undefined ? 'no value' : `${kindOf(v)} as its value, not a string`}, so it is`;
+          fail(this, 'names/label-syntax', `allowedNamespaces ${what} not a valid label selector`, 'Use valid label keys and values in AllowedNamespaces.selector(), and a namespace name in AllowedNamespaces.named().');
         }
       }
       const allowedRoutes = allowedRoutesOf(allowed);
@@ -260,7 +262,7 @@ function refuseNonMapSelector(scope: Construct, a: AllowedNamespaces): void {
   fail(
     scope,
     'props/invalid',
-    `allowedNamespaces is AllowedNamespaces.selector(${m === undefined ? 'undefined' : m === null ? 'null' : Array.isArray(m) ? 'an array' : `a ${typeof m}`}): a selector needs a map of labels, and none would admit every namespace`,
+    `allowedNamespaces is AllowedNamespaces.selector(${m === undefined ? 'undefined' : kindOf(m)}): a selector needs a map of labels, and none would admit every namespace`,
     'Pass the labels to select on, AllowedNamespaces.selector({ team: "shop" }); AllowedNamespaces.all() if every namespace is meant.',
   );
 }

@@ -230,6 +230,14 @@ function deferredId(scope: IConstruct): { id: string; what: string } | undefined
   return d && !d.created ? { id: d.id, what: `its ${d.props.kind} manifest` } : undefined;
 }
 
+/** What kind of value `x` is, without the value (it may be a secret, or megabytes long). */
+export function kindOf(x: unknown): string {
+  if (x === null) return 'null';
+  if (x === undefined) return 'nothing (undefined)';
+  if (Array.isArray(x)) return 'an array';
+  return typeof x === 'object' ? 'an object' : `a ${typeof x}`;
+}
+
 /**
  * Refuse props that are not an object (nor left out). TypeScript never lets
  * null, an array or a number through, but props read from JSON or passed as
@@ -241,13 +249,12 @@ function deferredId(scope: IConstruct): { id: string; what: string } | undefined
 export function refuseNonObjectProps(scope: IConstruct, id: string, props: unknown, constructed: Function): void {
   if (props === undefined || (typeof props === 'object' && props !== null && !Array.isArray(props))) return;
   const name = classNameOf(constructed);
-  const was = props === null ? 'null' : Array.isArray(props) ? 'an array' : `a ${typeof props}`;
   const at = (scope as Partial<IConstruct> | undefined)?.node?.path;
   throw new PolicyError([
     {
       rule: 'props/invalid',
       severity: 'error',
-      message: `${name} props are ${was}, not an object`,
+      message: `${name} props are ${kindOf(props)}, not an object`,
       fix: `Pass the ${name} props as an object ({ ... }), or leave them out where all are optional (docs/api.md lists them).`,
       path: at ? `${at}/${id}` : String(id),
       source: callSiteOf(constructed),
