@@ -92,31 +92,39 @@ export function quotedLabel(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
 }
 
-/** The own `__proto__` key zod's record drops before any check sees it, refused as the invalid label key it is. */
-function refuseProtoKey(labels: unknown, ctx: z.RefinementCtx): void {
-  if (typeof labels === 'object' && labels !== null && Object.prototype.hasOwnProperty.call(labels, '__proto__')) {
-    ctx.addIssue({ code: 'custom', message: `label key "__proto__" is not a valid Kubernetes label key, and ${unwritableKeyProblem('__proto__')}`, path: ['__proto__'], params: { rule: 'names/label-syntax', fix: 'Remove the key: [prefix/]name with name at most 63 characters of [A-Za-z0-9-_.], starting alphanumeric.' } });
-  }
+/**
+ * A map of strings whose keys can all reach the manifest (`what`: label,
+ * selector). zod's record drops an own `__proto__` key (JSON.parse makes
+ * one) before any check sees it, so it is looked for first; a `constructor`
+ * key, which cdk8s cannot write, after. `consequence`: what the lost key
+ * would do, where it is worse than a missing label.
+ */
+export function stringMap(what: string, consequence?: string) {
+  return z
+    .unknown()
+    .superRefine((map, ctx) => {
+      if (typeof map === 'object' && map !== null && Object.prototype.hasOwnProperty.call(map, '__proto__')) {
+        const message = `${what} key "__proto__" is not a valid Kubernetes label key, and ${unwritableKeyProblem('__proto__')}${consequence ? `: ${consequence}` : ''}`;
+        ctx.addIssue({ code: 'custom', message, path: ['__proto__'], params: { rule: 'names/label-syntax', fix: 'Remove the key: [prefix/]name with name at most 63 characters of [A-Za-z0-9-_.], starting alphanumeric.' } });
+      }
+    })
+    .pipe(z.record(z.string(), z.string()))
+    .superRefine((map, ctx) => {
+      if (Object.prototype.hasOwnProperty.call(map, 'constructor')) {
+        ctx.addIssue({ code: 'custom', message: `${what} key "constructor" cannot be written: ${unwritableKeyProblem('constructor')}`, path: ['constructor'], params: { rule: 'names/label-syntax', fix: `Use another ${what} key.` } });
+      }
+    });
 }
 
-export const labelMap = z
-  .unknown()
-  .superRefine(refuseProtoKey)
-  .pipe(z.record(z.string(), z.string()))
-  .superRefine((labels, ctx) => {
-    for (const [k, v] of Object.entries(labels)) {
-      const unwritable = unwritableKeyProblem(k);
-      if (unwritable !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `label key ${JSON.stringify(k)} cannot be written: ${unwritable}`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use another label key.' } });
-        continue;
-      }
-      if (!isLabelKey(k)) {
-        ctx.addIssue({ code: 'custom', message: `label key ${quotedLabel(k)} is not a valid Kubernetes label key`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use [prefix/]name with name at most 63 characters of [A-Za-z0-9-_.].' } });
-      }
-      if (!isLabelValue(v)) {
-        ctx.addIssue({ code: 'custom', message: `label value ${quotedLabel(v)} for ${isLabelKey(k) ? k : quotedLabel(k)} is not a valid Kubernetes label value`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric.' } });
-      }
+export const labelMap = stringMap('label').superRefine((labels, ctx) => {
+  for (const [k, v] of Object.entries(labels)) {
+    if (!isLabelKey(k)) {
+      ctx.addIssue({ code: 'custom', message: `label key ${quotedLabel(k)} is not a valid Kubernetes label key`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use [prefix/]name with name at most 63 characters of [A-Za-z0-9-_.].' } });
     }
-  });
+    if (!isLabelValue(v)) {
+      ctx.addIssue({ code: 'custom', message: `label value ${quotedLabel(v)} for ${isLabelKey(k) ? k : quotedLabel(k)} is not a valid Kubernetes label value`, path: [k], params: { rule: 'names/label-syntax', fix: 'Use at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric.' } });
+    }
+  }
+});
 
 export const annotationMap = z.record(z.string(), z.string());
