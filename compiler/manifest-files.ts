@@ -22,7 +22,12 @@ export interface ManifestFiles {
   readonly findings: Finding[];
 }
 
-const byName = (a: fs.Dirent, b: fs.Dirent) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/** Names compared by code unit: the order both listings (from disk, from memory) keep. */
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byName = (a: fs.Dirent, b: fs.Dirent) => byCodeUnit(a.name, b.name);
+
+/** A file read as manifests: YAML or JSON, but not kustomize's own kustomization file. */
+const isManifestFileName = (name: string) => MANIFEST_FILE.test(name) && !KUSTOMIZATION_FILE.test(name);
 
 /** A file-system error as a user reads it: its code and what it means, without the machine path Node puts in its message. */
 function describe(e: unknown): string {
@@ -209,7 +214,7 @@ export function manifestFiles(dir: string): ManifestFiles {
         walk(child, target);
         continue;
       }
-      if (!MANIFEST_FILE.test(entry.name) || KUSTOMIZATION_FILE.test(entry.name)) continue;
+      if (!isManifestFileName(entry.name)) continue;
       if (kind === 'other') {
         findings.push({ rule: 'manifests/unreadable', severity: 'error', message: `${child} is not a regular file (a pipe, socket or device): it was not read`, file: child, fix: 'Replace it with a regular file, or remove it from the folder.' });
         continue;
@@ -226,7 +231,7 @@ export function manifestFiles(dir: string): ManifestFiles {
 
 /** Path segments compared one by one, by code unit: the order of a walk that lists each folder sorted by name. */
 function walkOrder(a: string[], b: string[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return byCodeUnit(a[i], b[i]);
   return a.length - b.length;
 }
 
@@ -240,7 +245,8 @@ export function manifestFilesOf(paths: Iterable<string>): string[] {
   for (const p of paths) {
     const parts = p.split('/');
     const name = parts[parts.length - 1];
-    if (parts.some((part) => part.startsWith('.')) || !MANIFEST_FILE.test(name) || KUSTOMIZATION_FILE.test(name)) continue;
+    // Hidden files and folders are skipped, as the walk skips them.
+    if (parts.some((part) => part.startsWith('.')) || !isManifestFileName(name)) continue;
     picked.push(parts);
   }
   return picked.sort(walkOrder).map((parts) => parts.join('/'));
