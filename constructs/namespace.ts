@@ -90,13 +90,17 @@ const schema = z.object({
   labels: labelMap.optional(),
 });
 
-/** The labels MeshNamespace writes from its own props: the prop that sets each, and how to use it. */
-const MANAGED_LABELS: Readonly<Record<string, { prop: string; use: string }>> = {
-  [LABELS.dataplaneMode]: { prop: 'dataplaneMode', use: 'dataplaneMode (or enroll: false, to leave it unset)' },
-  [LABELS.useWaypoint]: { prop: 'useWaypoint', use: 'useWaypoint (or ns.useWaypoint())' },
-  [LABELS.useWaypointNamespace]: { prop: 'useWaypoint', use: 'useWaypoint (or ns.useWaypoint()), with a Waypoint of another namespace' },
-  [LABELS.ingressUseWaypoint]: { prop: 'ingressUseWaypoint', use: 'ingressUseWaypoint' },
-};
+/**
+ * The labels MeshNamespace writes from its own props: the prop that sets
+ * each, and how to use it. A Map: a label named toString or constructor is
+ * a label like any other, not one of Object.prototype's members.
+ */
+const MANAGED_LABELS: ReadonlyMap<string, { prop: string; use: string }> = new Map([
+  [LABELS.dataplaneMode, { prop: 'dataplaneMode', use: 'dataplaneMode (or enroll: false, to leave it unset)' }],
+  [LABELS.useWaypoint, { prop: 'useWaypoint', use: 'useWaypoint (or ns.useWaypoint())' }],
+  [LABELS.useWaypointNamespace, { prop: 'useWaypoint', use: 'useWaypoint (or ns.useWaypoint()), with a Waypoint of another namespace' }],
+  [LABELS.ingressUseWaypoint, { prop: 'ingressUseWaypoint', use: 'ingressUseWaypoint' }],
+]);
 
 /**
  * The props that write these labels also check them against each other
@@ -120,8 +124,7 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
     );
   }
   for (const key of Object.keys(labels)) {
-    // Own keys only: `toString` or `constructor` is a label like any other, not one of Object.prototype's members.
-    const managed = Object.prototype.hasOwnProperty.call(MANAGED_LABELS, key) ? MANAGED_LABELS[key] : undefined;
+    const managed = MANAGED_LABELS.get(key);
     if (managed !== undefined) {
       fail(ns, 'namespace/managed-label', `labels sets ${key}, which MeshNamespace writes from its ${managed.prop} prop`, `Remove ${key} from labels and use ${managed.use}.`);
     }
@@ -129,7 +132,7 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
     // read by no one: the namespace silently goes without its waypoint.
     const near = KNOWN_ISTIO_LABELS.has(key) ? undefined : nearest(key, MANAGED_LABEL_KEYS);
     if (near !== undefined) {
-      const meant = MANAGED_LABELS[near];
+      const meant = MANAGED_LABELS.get(near)!;
       fail(
         ns,
         'namespace/managed-label',
@@ -142,7 +145,7 @@ function refuseManagedLabels(ns: MeshNamespace, labels: Record<string, string>):
 
 /** Istio's label keys this library knows: never taken for a misspelling of another. */
 const KNOWN_ISTIO_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));
-const MANAGED_LABEL_KEYS = Object.keys(MANAGED_LABELS);
+const MANAGED_LABEL_KEYS = [...MANAGED_LABELS.keys()];
 
 /**
  * A namespace of the mesh: the scope for the waypoints, services and plugins

@@ -136,8 +136,8 @@ export function parseProps<S extends z.ZodType>(
       issue.path.some((p) => options.secretKeys?.includes(String(p))) ||
       ((options.secretKeys?.length ?? 0) > 0 && typeof input === 'string' && params?.rule !== 'names/rfc1123');
     const shown = describeReceived(input);
-    // zod says it already for NaN, null, undefined... (`expected number, received NaN`).
-    const received = secret || said.endsWith(`received ${shown}`) || (input === undefined && said.endsWith('received undefined')) ? '' : `; received ${shown}`;
+    // zod says it already for NaN, null, undefined... (`expected number, received NaN`), in its own word for undefined.
+    const received = secret || said.endsWith(`received ${input === undefined ? 'undefined' : shown}`) ? '' : `; received ${shown}`;
     // A name taken from the construct id was never written as a prop: say where it came from.
     const fromId = options.nameFromId === true && issue.path.length === 1 && issue.path[0] === 'name';
     const fix = params?.fix ?? (prop ? `Correct '${prop}' in the ${constructName} props.` : `Pass the ${constructName} props as an object${propsShape(schema)}.`);
