@@ -226,6 +226,19 @@ const GO_TIMESTAMP_TAG: ScalarTag = {
 /** Base64 as Go's StdEncoding decodes it (padding required), once it has dropped line breaks. */
 const GO_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/** A UTF-8 lead byte's sequence length and the range of its first continuation byte (utf8.acceptRanges); length 0: no lead byte. */
+function utf8Sequence(lead: number): readonly [number, number, number] {
+  if (lead < 0x80) return [1, 0, 0];
+  if (lead >= 0xc2 && lead <= 0xdf) return [2, 0x80, 0xbf];
+  if (lead === 0xe0) return [3, 0xa0, 0xbf]; // no overlong forms
+  if (lead === 0xed) return [3, 0x80, 0x9f]; // no surrogates
+  if (lead >= 0xe1 && lead <= 0xef) return [3, 0x80, 0xbf];
+  if (lead === 0xf0) return [4, 0x90, 0xbf]; // no overlong forms
+  if (lead >= 0xf1 && lead <= 0xf3) return [4, 0x80, 0xbf];
+  if (lead === 0xf4) return [4, 0x80, 0x8f]; // nothing past U+10FFFF
+  return [0, 0, 0];
+}
+
 /**
  * The string Go's JSON writer makes of bytes: valid UTF-8 as it is, and each
  * byte that starts no valid sequence (utf8.DecodeRune's width 1) as U+FFFD.
@@ -235,7 +248,7 @@ function goJsonString(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i];
-    const [n, lo, hi] = b < 0x80 ? [1, 0, 0] : b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : [0, 0, 0];
+    const [n, lo, hi] = utf8Sequence(b);
     // The first continuation byte has the lead's own range (no overlong forms, no surrogates); the others 0x80-0xBF.
     let ok = n > 0 && i + n <= bytes.length;
     for (let k = 1; ok && k < n; k++) ok = bytes[i + k] >= (k === 1 ? lo : 0x80) && bytes[i + k] <= (k === 1 ? hi : 0xbf);
