@@ -29,7 +29,8 @@ export interface FailsOpen {
   /**
    * For a plugin added under a new name that no rename pairs (several of its
    * module changed at once): the fail-closed plugins of its module that this
-   * change removes from its namespace, any of which it may replace.
+   * change removes from its namespace (else from the target's other
+   * namespaces: a move across them), any of which it may replace.
    */
   readonly replaces?: string[];
   /** The base's failStrategy (FAIL_CLOSE when unset, the API's default). */
@@ -93,8 +94,9 @@ export function leftAmbient(base: MeshModel, live: MeshModel, target: string): L
  * name or under the one this change renames it from (`pairs`), that did not
  * fail open already: a new plugin that fails open protects more than nothing
  * did. A new one that no rename pairs while this change removes fail-closed
- * plugins of its module from its namespace may be any of them renamed (too
- * many changed at once to tell which): it counts, naming them.
+ * plugins of its module from its namespace (else from any namespace of the
+ * target) may be any of them renamed or moved (too many changed at once to
+ * tell which): it counts, naming them.
  */
 export function failsOpen(base: MeshModel, head: MeshModel, target: string, pairs: readonly PluginPair[]): FailsOpen[] {
   const before = new Map(ofTarget(base, target, 'WasmPlugin').map((o) => [objectKey(o.manifest), o]));
@@ -113,7 +115,10 @@ export function failsOpen(base: MeshModel, head: MeshModel, target: string, pair
       if (pluginView(was).failStrategy !== 'FAIL_OPEN') out.push({ target, plugin: pluginSubject(p), ...(from ? { renamedFrom: pluginId(from) } : {}), before: pluginView(was).failStrategy });
       continue;
     }
-    const replaces = unpaired.filter((x) => namespaceOf(x.manifest) === namespaceOf(o.manifest) && sameModule(x, o)).map(pluginId).sort();
+    // Its own namespace's first; else another's, as a move across namespaces too ambiguous to pair (several of its module at once) still is one.
+    const ofModule = unpaired.filter((x) => sameModule(x, o));
+    const local = ofModule.filter((x) => namespaceOf(x.manifest) === namespaceOf(o.manifest));
+    const replaces = (local.length > 0 ? local : ofModule).map(pluginId).sort();
     if (replaces.length > 0) out.push({ target, plugin: pluginSubject(p), replaces, before: pluginView(unpaired.find((x) => pluginId(x) === replaces[0])!).failStrategy });
   }
   return out.sort(byField('plugin'));

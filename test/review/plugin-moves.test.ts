@@ -169,11 +169,11 @@ test('a plugin moved to another namespace (into the root namespace, or to a name
   }
 });
 
-test('a plugin moved to another namespace is not paired when that is ambiguous: two of its module removed, one added elsewhere, fail-closed before', async () => {
+test('a plugin moved to another namespace is not paired when that is ambiguous (two of its module removed, one added elsewhere): turned FAIL_OPEN there, it is listed as replacing either', async () => {
   const repo = await policyRepo(across([{ id: 'auth', ns: 'shop' }, { id: 'auth-b', ns: 'shop' }]), across([{ id: 'auth', ns: 'billing', open: true }]), 'wp-moves-');
   const r = JSON.parse((await diff(repo, '--json')).out);
   assert.deepEqual(r.effects.pluginMoves, []);
-  assert.deepEqual(r.effects.failsOpen, []);
+  assert.deepEqual(r.effects.failsOpen, [{ target: 'demo', plugin: 'WasmPlugin billing/auth', replaces: ['WasmPlugin shop/auth', 'WasmPlugin shop/auth-b'], before: 'FAIL_CLOSE' }]);
 });
 
 test('a plugin moved to another namespace pairs with the one added there that attaches to the same proxies, even among several of its module: the mesh-wide plugins of a root namespace that is renamed', () => {

@@ -148,3 +148,18 @@ test('two auth plugins of one module renamed, retargeted and edited at once cann
   const text = await diff(repo, 'text');
   assert.match(text.out, /!! WasmPlugin shop\/three \[demo\] \(added as this change removes shop\/one, shop\/two, of the same module\) now fails open/);
 });
+
+test('two auth plugins of one module moved to another namespace at once cannot be paired: one of them added there FAIL_OPEN is still listed, naming the fail-closed ones removed from the first namespace', async () => {
+  const auth = (id: string, waypoint: string, prefix: string, failOpen = false) =>
+    `new wp.BasicAuth(ns, '${id}', { targets: [new wp.Waypoint(ns, '${waypoint}')], ${failOpen ? 'failStrategy: wp.FailStrategy.FAIL_OPEN, ' : ''}rules: [{ prefix: '${prefix}', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });`;
+  const inNamespace = (ns: string, body: string) => program({ extra: `if (name === '${ns}') {\n${body}\n}` });
+  const repo = await policyRepo(inNamespace('shop', `${auth('one', 'x', '/a')}\n${auth('two', 'y', '/b')}`), inNamespace('blog', `${auth('three', 'z', '/a', true)}\n${auth('four', 'w', '/b')}`), 'wp-unsimulated-');
+  const json = await diff(repo, 'json');
+  assert.equal(json.code, 1, json.io.text());
+  const r = JSON.parse(json.out);
+  assert.deepEqual(r.effects.pluginMoves, []);
+  assert.deepEqual(r.effects.failsOpen, [{ target: 'demo', plugin: 'WasmPlugin blog/three', replaces: ['WasmPlugin shop/one', 'WasmPlugin shop/two'], before: 'FAIL_CLOSE' }]);
+  const text = await diff(repo, 'text');
+  assert.match(text.out, /!! WasmPlugin blog\/three \[demo\] \(added as this change removes shop\/one, shop\/two, of the same module\) now fails open/);
+  assert.match(text.err, /--fail-on-widened fails: .*1 auth plugin\(s\) now failing open/);
+});
