@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { isAlias, isCollection, isNode, isScalar, parseAllDocuments, visit } from 'yaml';
 import type { Document, ParseOptions, DocumentOptions, Scalar, SchemaOptions, YAMLMap } from 'yaml';
 import type { Finding } from '../analysis/finding';
+import { yamlErrorReason } from './yaml-error-reason';
 import { GO_TAG_REFUSED, GO_YAML_BOOLEAN, GO_YAML_EXPLICIT_TAGS, GO_YAML_FLOAT, GO_YAML_INT, goInteger, goNumberKey, isYaml12Number } from './go-yaml-scalars';
 
 /** One value read from a manifest file: a document, or an item of a `kind: List` document. */
@@ -200,6 +201,19 @@ function contentOffset(doc: Document.Parsed): number | undefined {
   return isNode(doc.contents) ? doc.contents.range?.[0] : doc.range[0];
 }
 
+/** Where the first alias with no anchor before it is, if one is. */
+function unresolvedAliasOffset(doc: Document.Parsed): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      at = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
 /** A `kind: List` (or `WasmPluginList`, `ServiceList`...) document: kubectl applies its items. */
 function isList(value: unknown): value is { kind: string; items: unknown[] } {
   const v = value as { kind?: unknown; items?: unknown } | null;
@@ -263,7 +277,7 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
       findings.push(
         parseFinding(
           `${rel}:${e.linePos?.[0]?.line ?? lineOf(e.pos[0])}`,
-          tagRefused ? `not valid Kubernetes YAML: ${e.message.split('\n')[0]}` : `not valid YAML: ${e.message.split('\n')[0]}`,
+          tagRefused ? `not valid Kubernetes YAML: ${e.message.split('\n')[0]}` : `not valid YAML: ${yamlErrorReason(e.message)}`,
           duplicate
             ? 'Keep one of the two keys, the one meant: kustomize refuses the file (mapping key "..." already defined), so Flux, kubectl apply -k and Argo CD\'s kustomize apps fail, while kubectl apply -f keeps the last value without a word.'
             : tagRefused
@@ -296,8 +310,8 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
       // An alias to no anchor, or so many aliases that expanding them would exhaust memory.
       findings.push(
         parseFinding(
-          `${rel}:${lineOf(contentOffset(doc))}`,
-          `not valid YAML: ${(e as Error).message.split('\n')[0]}`,
+          `${rel}:${lineOf(unresolvedAliasOffset(doc) ?? contentOffset(doc))}`,
+          `not valid YAML: ${yamlErrorReason((e as Error).message)}`,
           `Fix the YAML: every alias (*name) needs an anchor (&name) before it, and manifests need no more than ${MAX_ALIAS_COUNT} aliases per document.`,
         ),
       );

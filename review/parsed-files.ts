@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { readDocuments, type FileDocuments } from '../compiler/manifest-documents';
 import { hasConflictMarkers } from '../compiler/conflict-markers';
+import { yamlErrorReason } from '../compiler/yaml-error-reason';
 
 /** A YAML text as the object diff reads it: each document's value, or why the text cannot be read. */
 export type PlainDocuments = { readonly values: readonly unknown[] } | { readonly error: string };
@@ -42,12 +43,13 @@ export class ParsedFiles {
 
 function plainDocumentsOf(text: string): PlainDocuments {
   const values: unknown[] = [];
-  for (const doc of parseAllDocuments(text) as ReturnType<typeof parseAllDocuments> & unknown[]) {
-    if (doc.errors.length > 0) return { error: hasConflictMarkers(text) ? 'it holds merge-conflict markers: regenerate it with synth instead of resolving it by hand' : doc.errors[0].message.split('\n')[0] };
+  // yaml's warnings go to stderr and quote the file (a map key that is a list, say): a credential may be there.
+  for (const doc of parseAllDocuments(text, { logLevel: 'error' }) as ReturnType<typeof parseAllDocuments> & unknown[]) {
+    if (doc.errors.length > 0) return { error: hasConflictMarkers(text) ? 'it holds merge-conflict markers: regenerate it with synth instead of resolving it by hand' : yamlErrorReason(doc.errors[0].message) };
     try {
       values.push(doc.toJS({ maxAliasCount: 100 }));
     } catch (e) {
-      return { error: (e as Error).message.split('\n')[0] };
+      return { error: yamlErrorReason((e as Error).message) };
     }
   }
   return { values };

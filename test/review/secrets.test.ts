@@ -235,3 +235,17 @@ stringData:
     assert.ok(out.includes('htpasswd'), format);
   }
 });
+
+test('reading a tree prints no yaml warning quoting the file (a map key that is a list, below credentials)', async () => {
+  const warnings: string[] = [];
+  const listen = (w: Error) => warnings.push(w.message);
+  process.on('warning', listen);
+  try {
+    const tree = new Map([['demo/shop/wasmplugin-keys.yaml', plugin('keys', 'oci://registry.example.com/wasm/api-key-check:1.0.0', {}).replace('pluginConfig: {}', 'pluginConfig:\n    credentials:\n      ? [Key-Secret-4471]\n      : team')]]);
+    parseTree(tree);
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', listen);
+  }
+  assert.deepEqual(warnings.filter((w) => w.includes('Key-Secret-4471')), []);
+});

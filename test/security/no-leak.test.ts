@@ -251,3 +251,62 @@ test('used as a library, a PolicyError prints no declared credential: its messag
     delete process.env.WP_LIB_SECRET;
   }
 });
+
+/** A hand-written WasmPlugin whose credential list holds `line` as written, unquoted. */
+function pluginWithCredentialLine(line: string): string {
+  return `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: {name: auth, namespace: shop}
+spec:
+  url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
+  pluginConfig:
+    basic_auth_rules:
+      - prefix: /
+        request_methods: [GET]
+        credentials:
+          - ${line}
+`;
+}
+
+// A credential starting with a YAML indicator, left unquoted, is read as syntax; the parser's message quotes it.
+const UNQUOTED = [
+  ['*Alias-Secret-6021', 'Alias-Secret-6021'],
+  ['|Block-Secret-6022', 'Block-Secret-6022'],
+  ['"esc\\qEsc-Secret-6023"', 'qEsc-Secret'],
+] as const;
+
+test('a YAML error on an unquoted credential names the line, never the text: validate --manifests, explain --manifests and diff (text, markdown, --json)', async () => {
+  for (const [line, secret] of UNQUOTED) {
+    const dir = tempDir('wp-leak-yaml-');
+    fs.mkdirSync(path.join(dir, 'm'));
+    fs.writeFileSync(path.join(dir, 'm', 'plugin.yaml'), pluginWithCredentialLine(line));
+    const texts: string[] = [];
+    for (const args of [['validate', '--manifests', 'm'], ['validate', '--manifests', 'm', '--json'], ['explain', '--manifests', 'm', '--to', 'shop/api']]) {
+      const io = captureIo(dir);
+      assert.notEqual(await main(args, io), 0, io.text());
+      texts.push(io.text());
+    }
+    assert.match(texts[0], /manifests\/parse/);
+    assert.match(texts[0], /plugin\.yaml:1[01]/);
+    for (const text of texts) assert.equal(text.includes(secret), false, `${line}: ${text}`);
+  }
+
+  // diff reads the base's dist/ from git: a hand edit committed there, with the same mistake.
+  const repo = tempDir('wp-leak-yaml-diff-');
+  fs.writeFileSync(path.join(repo, 'package.json'), '{"name":"leak","private":true}\n');
+  fs.mkdirSync(path.join(repo, 'policies'));
+  fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), `import * as wp from '${LIB}';\nconst app = new wp.PolicyApp();\nnew wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop');\nexport default app;\n`);
+  assert.equal(await main(['synth'], captureIo(repo)), 0);
+  fs.mkdirSync(path.join(repo, 'dist', 'prod', '2-policies', 'shop'));
+  fs.writeFileSync(path.join(repo, 'dist', 'prod', '2-policies', 'shop', 'wasmplugin-auth.yaml'), pluginWithCredentialLine(UNQUOTED[0][0]));
+  const g = (...a: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...a], { cwd: repo, stdio: 'pipe' });
+  g('init', '-q', '-b', 'main');
+  g('add', '-A');
+  g('commit', '-qm', 'base');
+  for (const format of ['text', 'markdown', 'json']) {
+    const io = captureIo(repo);
+    assert.notEqual(await main(['diff', '--base', 'main', '--format', format], io), 0);
+    assert.match(io.text(), /not valid YAML/);
+    assert.equal(io.text().includes(UNQUOTED[0][1]), false, `diff ${format}: ${io.text()}`);
+  }
+});
