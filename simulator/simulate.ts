@@ -319,20 +319,22 @@ export function simulateIn(index: MeshIndex, request: SimRequest, options: Simul
 
   const binding = bindService(index, service, { unlistedWaypoints, prunedWaypoints: options.prunedWaypoints });
   trace.push(...binding.trace);
-  if (binding.reason === 'Undetermined') {
-    outcome.undetermined ??= 'whether the Service binds to its waypoint is not decided by the manifests';
-    return finish(index.target, hops, trace, outcome, destination);
-  }
   if (binding.reason === 'IsWaypoint') {
     // Not a pass-through to an application: the waypoint proxy itself answers (HBONE on 15008, its status port), which is not modelled.
     outcome.undetermined ??= `Service ${service.namespace}/${service.name} is a waypoint's own Service: what the waypoint proxy answers to a request addressed to it is not simulated`;
     return finish(index.target, hops, trace, outcome, destination);
   }
-  let waypoint = binding.waypoint;
-  if (waypoint && via) {
+  const waypoint = binding.waypoint;
+  // Without ingress-use-waypoint the gateway skips whatever waypoint the Service
+  // has, so an undecided binding cannot change what this request meets.
+  if (via && (waypoint || binding.reason === 'Undetermined')) {
     const ingress = ingressUsesWaypoint(index, service);
     trace.push(...ingress.trace);
-    if (!ingress.uses) waypoint = undefined;
+    if (!ingress.uses) return finish(index.target, hops, trace, outcome, destination);
+  }
+  if (binding.reason === 'Undetermined') {
+    outcome.undetermined ??= 'whether the Service binds to its waypoint is not decided by the manifests';
+    return finish(index.target, hops, trace, outcome, destination);
   }
   if (waypoint) {
     const hop: Hop = { kind: 'waypoint', namespace: waypoint.namespace, name: waypoint.name };

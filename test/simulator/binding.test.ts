@@ -237,6 +237,23 @@ describe('traffic from an ingress gateway', () => {
     assert.match(invalid.trace, /is not a boolean \(Go ParseBool\)/);
   });
 
+  // istio-ambient-facts.md §3.5: ingress gateways route through the waypoint only
+  // with ingress-use-waypoint=true; otherwise they send the request straight to
+  // the Service, so a binding the manifests leave open cannot change the answer.
+  test('without ingress-use-waypoint, a binding the manifests do not decide still gives the ingress answer', () => {
+    // Another team's waypoint in another namespace: its allowedRoutes are unknown (binding undetermined).
+    const crossNs = [namespace('apps', { 'istio.io/use-waypoint': 'wp', 'istio.io/use-waypoint-namespace': 'infra' }), service('apps', 'app'), ingressGateway('apps', 'edge')];
+    const r = through(crossNs, via);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.result.hops.map((h) => h.kind), ['ingress']);
+    assert.match(r.trace, /skipping the waypoint/);
+    // From inside the mesh the same binding is still undecided.
+    assert.equal(through(crossNs).status, null);
+    // And through the gateway when it does use the waypoint.
+    const uses = [namespace('apps', { 'istio.io/use-waypoint': 'wp', 'istio.io/use-waypoint-namespace': 'infra', 'istio.io/ingress-use-waypoint': 'true' }), service('apps', 'app'), ingressGateway('apps', 'edge')];
+    assert.equal(through(uses, via).status, null);
+  });
+
   test('traffic from inside the mesh uses the waypoint whatever ingress-use-waypoint says', () => {
     assert.equal(through(objects({ 'istio.io/ingress-use-waypoint': 'false' })).via, 'wp');
   });
