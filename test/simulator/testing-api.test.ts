@@ -7,7 +7,7 @@ import { compileApp } from '../../compiler/synth';
 import { BasicAuth, Credential, MeshNamespace, PolicyApp, Target, Waypoint } from '../../constructs';
 import { expectRequest, expectRequests } from '../../simulator/testing';
 import { captureIo, tempDir } from '../support/helpers';
-import { b64 } from './fixtures';
+import { b64, basicAuthConfig, modelOf, namespace, plugin, service, toGateway, waypoint } from './fixtures';
 
 const PINNED = { unpinnedModule: 'test fixture' };
 
@@ -135,5 +135,31 @@ describe('Flux substitution placeholders', () => {
     const options = { substitutions: { SHOP_ADMIN: 'shop:admin' } };
     expectRequest(app, { to: 'shop/cart:8080', path: '/admin', headers: { Authorization: ADMIN } }, options).toHaveStatus(200);
     expectRequest(app, { to: 'shop/cart:8080', path: '/admin', headers: { Authorization: `Basic ${b64('shop:wrong')}` } }, options).toHaveStatus(401);
+  });
+});
+
+describe('headers of plugins tied in order', () => {
+  // Two plugins of one phase and priority answering 401 with other realms: in a
+  // cluster the older runs first (wasm-plugin-semantics.md §1.7, ties by creation
+  // time), which manifests do not show. The status is certain, the realm is not.
+  const tied = modelOf([
+    namespace('apps', { 'istio.io/use-waypoint': 'wp' }),
+    service('apps', 'app'),
+    waypoint('apps', 'wp'),
+    plugin('apps', 'a', { targetRefs: toGateway('wp'), phase: 'AUTHN', pluginConfig: basicAuthConfig('/', ['x:y'], { realm: 'a' }) }),
+    plugin('apps', 'b', { targetRefs: toGateway('wp'), phase: 'AUTHN', pluginConfig: basicAuthConfig('/', ['x:y'], { realm: 'b' }) }),
+  ]);
+  const request = { to: 'apps/app' };
+
+  test('the status is asserted, but no realm passes toHaveHeader: either could be the one sent', () => {
+    expectRequest(tied, request).toHaveStatus(401);
+    for (const realm of ['a', 'b']) {
+      assert.throws(() => expectRequest(tied, request).toHaveHeader('WWW-Authenticate', `Basic realm=${realm}`), (e: unknown) => e instanceof AssertionError && /got Basic realm=a as one possible answer only: a plugin of the same phase and priority/.test(e.message));
+    }
+  });
+
+  test('nor does a table row that expects one', () => {
+    assert.throws(() => expectRequests(tied, [{ ...request, status: 401, responseHeaders: { 'www-authenticate': 'Basic realm=a' } }]), /#1 .*expected response header www-authenticate: Basic realm=a, got Basic realm=a as one possible answer only/);
+    expectRequests(tied, [{ ...request, status: 401 }]);
   });
 });
