@@ -146,7 +146,7 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
   }
 
   // allowedRoutes of the HBONE listener decides which namespaces may bind.
-  const admission = admitsNamespace(gw, ns);
+  const admission = admitsNamespace(gw, ns, gw.className === undefined ? undefined : index.gatewayClassAnnotations(gw.className));
   if (admission.admitted === false) return fail('AttachmentDenied', admission.why);
   if (admission.admitted === 'unknown') {
     trace.push({ step: 'binding', detail: `${admission.why}: whether the waypoint binds is not simulated` });
@@ -169,13 +169,25 @@ interface Admission {
   readonly why: string;
 }
 
-/** `allowedRoutes.namespaces` of the waypoint's HBONE listener (port 15008), default `Same`. */
-export function admitsNamespace(gw: GatewayInfo, ns: NamespaceInfo): Admission {
+/** Binds ztunnel's inbound tunnel to a listener, whose allowedRoutes istiod then reads instead of the HBONE listener's. */
+const INBOUND_BINDING = 'ambient.istio.io/waypoint-inbound-binding';
+
+/**
+ * `allowedRoutes.namespaces` of the waypoint's HBONE listener (port 15008),
+ * default `Same`. `classAnnotations`: those of the waypoint's GatewayClass,
+ * when its manifest is present.
+ */
+export function admitsNamespace(gw: GatewayInfo, ns: NamespaceInfo, classAnnotations?: Readonly<Record<string, string>>): Admission {
   const label = `waypoint ${gw.namespace}/${gw.name}`;
   if (gw.known === 'assumed') {
     if (gw.namespace === ns.name) return { admitted: true, why: `${label} is in the same namespace, which the default allowedRoutes (Same) admits` };
     // The default (Same, as istioctl generates it) would deny; only All or a matching Selector admits.
     return { admitted: 'unknown', why: `${label} is not in the manifests, so its allowedRoutes are unknown: it admits namespace ${ns.name} only with from All or a Selector that matches it (the default, Same, does not)` };
+  }
+  // The Gateway's annotation wins over its GatewayClass's (istio-ambient-facts.md §2.3, §3.1).
+  const boundBy = gw.annotations?.[INBOUND_BINDING] !== undefined ? 'the Gateway' : classAnnotations?.[INBOUND_BINDING] !== undefined ? `its GatewayClass ${gw.className}` : undefined;
+  if (boundBy) {
+    return { admitted: 'unknown', why: `${label}: ${boundBy} has annotation ${INBOUND_BINDING}, so istiod takes allowedRoutes from the listener it binds (when one matches) instead of the HBONE listener's, which is not simulated` };
   }
   const listener = gw.listeners?.find((l) => l.port === 15008 && l.protocol === 'HBONE');
   if (!listener) return { admitted: 'unknown', why: `${label} has no HBONE listener on port 15008` };

@@ -46,6 +46,12 @@ export interface GatewayInfo {
   /** `spec.gatewayClassName`; for a waypoint reference `istio-waypoint`; undefined when unknown. */
   readonly className?: string;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Its annotations, from a manifest.
+   *
+   * @default - none known (a reference or an assumed Gateway)
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
   /** Listeners from a manifest; a reference carries only the HBONE listener's allowedRoutes. */
   readonly listeners?: readonly ListenerInfo[];
   /** Why the API server refuses its manifest as written, when it does. */
@@ -191,6 +197,7 @@ export class MeshIndex {
         known: 'manifest',
         className: typeof spec.gatewayClassName === 'string' ? spec.gatewayClassName : undefined,
         labels: mergedLabels(found),
+        annotations: mergedAnnotations(found),
         listeners,
         where: whereOf(found[0]),
       };
@@ -214,6 +221,12 @@ export class MeshIndex {
   public gatewayClassLabels(name: string): Readonly<Record<string, string>> | undefined {
     const found = this.named('GatewayClass', name);
     return found.length > 0 ? mergedLabels(found) : undefined;
+  }
+
+  /** The annotations of a GatewayClass, when its manifest is present. */
+  public gatewayClassAnnotations(name: string): Readonly<Record<string, string>> | undefined {
+    const found = this.named('GatewayClass', name);
+    return found.length > 0 ? mergedAnnotations(found) : undefined;
   }
 
   private reference(kind: string, namespace: string, name: string): ModelReference | undefined {
@@ -244,4 +257,10 @@ function mergedLabels(objects: readonly ModelObject[]): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const o of objects) Object.assign(labels, o.manifest.metadata.labels ?? {});
   return labels;
+}
+
+function mergedAnnotations(objects: readonly ModelObject[]): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const o of objects) Object.assign(annotations, o.manifest.metadata.annotations ?? {});
+  return annotations;
 }

@@ -200,6 +200,27 @@ describe('allowedRoutes for a waypoint in another namespace', () => {
   test('All admits every namespace', () => {
     assert.equal(through([consumer, ...guarded('infra', 'shared', { allowedRoutes: { namespaces: { from: 'All' } } })]).via, 'shared');
   });
+
+  // istio-ambient-facts.md §2.3: cross-namespace use is governed by "the first listener with port
+  // 15008 and protocol HBONE, or the listener bound by the ambient.istio.io/waypoint-inbound-binding
+  // annotation" (Gateway, else GatewayClass, §3.1). The bound listener's allowedRoutes may deny what
+  // the HBONE listener's admit: reading the HBONE one alone promised a waypoint that may not bind.
+  test('an inbound-binding annotation (on the Gateway or its GatewayClass) makes the binding undetermined, not the HBONE listener\'s answer', () => {
+    const [gw, auth] = guarded('infra', 'shared', { allowedRoutes: { namespaces: { from: 'All' } } });
+    const spec = gw.spec as { listeners: unknown[] };
+    const proxyListener = { name: 'proxy', port: 15088, protocol: 'istio.io/PROXY' };
+    const annotated = { ...gw, metadata: { ...gw.metadata, annotations: { 'ambient.istio.io/waypoint-inbound-binding': 'PROXY/15088' } }, spec: { ...spec, listeners: [...spec.listeners, proxyListener] } };
+    const r = through([consumer, annotated, auth]);
+    assert.equal(r.status, null);
+    assert.match(r.trace, /the Gateway has annotation ambient\.istio\.io\/waypoint-inbound-binding/);
+
+    const cls = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'istio-waypoint', annotations: { 'ambient.istio.io/waypoint-inbound-binding': 'PROXY/15088' } }, spec: { controllerName: 'istio.io/mesh-controller' } };
+    const byClass = through([consumer, cls, { ...gw, spec: annotated.spec }, auth]);
+    assert.equal(byClass.status, null);
+    assert.match(byClass.trace, /its GatewayClass istio-waypoint has annotation/);
+    // Without the annotation the HBONE listener decides, as before.
+    assert.equal(through([consumer, { ...gw, spec: annotated.spec }, auth]).via, 'shared');
+  });
 });
 
 describe('traffic from an ingress gateway', () => {
