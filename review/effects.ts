@@ -11,7 +11,7 @@ import { GatewayInfo, MeshIndex, namespaceOf, objectItems, ServiceInfo } from '.
 import { simulateIn } from '../simulator/simulate';
 import { targetRefsOf } from '../simulator/attachment';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
-import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply } from './pruned-gateways';
+import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply, prunedUnusedWaypoints, type PrunedWaypoint } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
 import { changedFields, pluginId, pluginPairs, refsOf, type PluginMove, type PluginPair } from './plugin-moves';
@@ -83,6 +83,8 @@ export interface EffectChanges {
   readonly unchangedLeftOut: number;
   /** Gateways this change prunes while objects of the head still use them. */
   readonly prunedInUse: PrunedGateway[];
+  /** Waypoint Gateways this change prunes that nothing in git uses: only the cluster can tell whether a label set outside git still names one. */
+  readonly prunedUnusedWaypoints: PrunedWaypoint[];
   /** Labels this change moves to a waypoint (or plugins) it also adds, applied before them. */
   readonly adoptedEarly: EarlyAdoption[];
   /** WasmPlugins renamed (removed and added again with the same spec) or moved (other targetRefs). */
@@ -578,6 +580,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   let unchanged = 0;
   const pending: { target: string; probe: Probe; rank: number; baseIndex?: MeshIndex; liveIndex?: MeshIndex; pruned: ReadonlySet<string> }[] = [];
   const prunedInUse: PrunedGateway[] = [];
+  const prunedUnused: PrunedWaypoint[] = [];
   const adoptedEarly: EarlyAdoption[] = [];
   const pluginMoves: PluginMove[] = [];
   const syncGaps: SyncGap[] = [];
@@ -591,7 +594,9 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   for (const target of [...new Set([...baseTargets, ...targetsOf(head)])].sort()) {
     const pruned = prunedGatewayKeys(base, head, target);
     const leftBehind = labelOnlyLeftBehind(base, head, target);
-    prunedInUse.push(...prunedGatewaysInUse(pruned, head, target, leftBehind, changedAfterPrune(base, head, target, pruned, flux)));
+    const inUse = prunedGatewaysInUse(pruned, head, target, leftBehind, changedAfterPrune(base, head, target, pruned, flux));
+    prunedInUse.push(...inUse);
+    prunedUnused.push(...prunedUnusedWaypoints(base, target, pruned, inUse));
     const early = earlyAdoptions(base, head, target);
     adoptedEarly.push(...early);
     // An owned Namespace's label landing before its waypoint's plugins is said there, not again as a gap.
@@ -726,5 +731,5 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     });
   }
   access.sort((a, b) => Number(b.widened) - Number(a.widened));
-  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen, newBuilds: otherBuilds };
+  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, prunedUnusedWaypoints: prunedUnused, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen, newBuilds: otherBuilds };
 }

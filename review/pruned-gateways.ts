@@ -1,7 +1,7 @@
 import { objectKey, type KubeObject, type MeshModel, type ModelObject } from '../compiler/model';
 import { argoSyncOptionsOf, GITOPS_KEYS } from '../compiler/gitops';
 import { manifestOwnership } from '../compiler/read-manifests';
-import { useWaypointOf } from '../analysis/rules/waypoints';
+import { isWaypointGateway, useWaypointOf } from '../analysis/rules/waypoints';
 import { LABELS } from '../constructs/labels';
 import { targetRefsOf } from '../simulator/attachment';
 
@@ -47,6 +47,20 @@ export interface PrunedGateway {
    * (`PruneLast`). Absent when there are none.
    */
   readonly changedAfterPrune?: string[];
+}
+
+/**
+ * A waypoint Gateway this change prunes that nothing in the head uses: no
+ * label or plugin in git names it. A label set outside git may still do so
+ * (`kubectl label`, `istioctl waypoint apply --enroll-namespace`, a GitOps
+ * tool the manifests no longer name, a label co-owned with the hand that set
+ * it first), which no manifest shows: its traffic then skips every waypoint.
+ * The review asks for the cluster to be checked; it cannot fail on it.
+ */
+export interface PrunedWaypoint {
+  readonly target: string;
+  /** `namespace/name` */
+  readonly gateway: string;
 }
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -218,4 +232,17 @@ export function prunedGatewaysInUse(
       ...(u.leftBehind.length > 0 ? { leftBehind: u.leftBehind.sort() } : {}),
       ...(u.late.length > 0 ? { changedAfterPrune: u.late.sort() } : {}),
     }));
+}
+
+/** The `pruned` Gateways that are waypoints in the base and that none of `inUse` (from `prunedGatewaysInUse`) names. */
+export function prunedUnusedWaypoints(base: MeshModel, target: string, pruned: ReadonlySet<string>, inUse: readonly PrunedGateway[]): PrunedWaypoint[] {
+  if (pruned.size === 0) return [];
+  const used = new Set(inUse.map((p) => p.gateway));
+  const out = new Set<string>();
+  for (const o of base.objects) {
+    if (o.target !== target || o.manifest.kind !== 'Gateway' || !isWaypointGateway(o.manifest)) continue;
+    const gateway = key(o.manifest.metadata.namespace ?? 'default', o.manifest.metadata.name);
+    if (pruned.has(gateway) && !used.has(gateway)) out.add(gateway);
+  }
+  return [...out].sort().map((gateway) => ({ target, gateway }));
 }

@@ -1,6 +1,6 @@
 import { isNamespaceWide, serviceSubject, type AccessCase, type BindingChange, type ChainChange, type EffectChanges } from './effects';
 import type { FieldChange, ObjectChange } from './object-diff';
-import { describeId, type PrunedGateway } from './pruned-gateways';
+import { describeId, type PrunedGateway, type PrunedWaypoint } from './pruned-gateways';
 import type { EarlyAdoption } from './early-adoption';
 import { isDeliveryHazard, type DeliveryRename } from './delivery-renames';
 import type { PluginMove } from './plugin-moves';
@@ -348,6 +348,23 @@ function hazards(r: Review): string[] {
   ];
 }
 
+/**
+ * A waypoint pruned with no user in git: what to ask the cluster, since only
+ * it knows the labels set by hand. `prose` escapes text and `command` quotes
+ * a command, each as the format needs.
+ */
+function prunedUnusedLine(p: PrunedWaypoint, prose: (s: string) => string = (s) => s, command: (s: string) => string = (s) => `\`${s}\``): string {
+  const [namespace, name] = p.gateway.split('/');
+  return (
+    prose(
+      `waypoint Gateway ${p.gateway}${inTarget(p.target)} is pruned, and nothing in git uses it any more; a label set outside git may still name it ` +
+        '(kubectl label, istioctl waypoint apply --enroll-namespace, a GitOps tool these manifests no longer name), and that traffic would then skip every waypoint. Before merging, check that ',
+    ) +
+    command(`kubectl get namespace,service -A -l istio.io/use-waypoint=${name}`) +
+    prose(` lists nothing in namespace ${namespace}, nor anything labelled istio.io/use-waypoint-namespace=${namespace}`)
+  );
+}
+
 function leftOut(e: EffectChanges): string {
   const parts = [
     ...(e.truncated ? [`${e.truncated} more left out whose path changed: their access may have changed unseen`] : []),
@@ -405,6 +422,11 @@ function text(r: Review): string {
   if (hazardLines.length) {
     lines.push('Removal and rollout hazards:');
     for (const h of hazardLines) lines.push(`  !! ${h}`);
+    lines.push('');
+  }
+  if (r.effects.prunedUnusedWaypoints.length) {
+    lines.push('Check before merging:');
+    for (const p of r.effects.prunedUnusedWaypoints) lines.push(`  ${prunedUnusedLine(p)}`);
     lines.push('');
   }
   const renameLines = renames(r);
@@ -540,6 +562,7 @@ function markdown(r: Review): string {
     table('#### :warning: Widened access (review first)', widened.map((a) => `| **${md(request(a))}** | ${before(a)} | **${after(a)}** |`), 'widened request(s)'),
     list('#### :warning: Widened access no simulated request shows', unsimulatedWidening(r.effects).map((line) => `- **${md(line)}**`), 'widening(s)'),
     list('#### :warning: Removal and rollout hazards', hazards(r).map((h) => `- ${md(h)}`), 'hazard(s)'),
+    list('#### Check before merging', r.effects.prunedUnusedWaypoints.map((p) => `- ${prunedUnusedLine(p, md, code)}`), 'check(s)'),
     list('#### Renames and moves', renames(r).map((line) => `- ${md(line)}`), 'rename(s) and move(s)'),
     list('#### Waypoint bindings', r.effects.bindings.map((b) => `- ${b.lostWaypoint ? ':warning: ' : ''}${md(bindingLine(b))}`), 'binding change(s)'),
     list('#### Plugin chains', r.effects.chains.map((c) => `- ${md(chainLine(c))}`), 'chain change(s)'),

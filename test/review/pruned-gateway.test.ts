@@ -62,6 +62,8 @@ test('an owned waypoint turned into fromWaypointName is a removal hazard: GitOps
   assert.deepEqual(r.effects.prunedInUse, [
     { target: 'demo', gateway: 'default/waypoint', usedBy: ['Namespace default (istio.io/use-waypoint)', 'WasmPlugin default/auth (targetRefs)'] },
   ]);
+  // Named as a hazard already: not asked about again.
+  assert.deepEqual(r.effects.prunedUnusedWaypoints, []);
   // The Services of the namespace lose their waypoint, so the auth it ran is gone.
   const ns = r.effects.bindings.find((b: any) => b.service === 'default/*');
   assert.equal(ns.lostWaypoint, true);
@@ -88,10 +90,26 @@ test('under Argo CD, releasing everything that used a waypoint and removing it i
   assert.doesNotMatch((await diff(repo)).out, /Removal and rollout hazards/);
 });
 
+test('a waypoint pruned with nothing in git using it asks for the cluster to be checked for labels set outside git (text, markdown, --json); the gate fails only for what the change itself widens', async () => {
+  const argoOnly = (text: string) => text.replace('new wp.PolicyApp()', 'new wp.PolicyApp({ gitops: [wp.GitOpsTool.ARGO_CD] })');
+  const repo = await repoWith(argoOnly(policy('owned')), argoOnly(policy('released')));
+  const r = JSON.parse((await diff(repo, '--json')).out);
+  assert.deepEqual(r.effects.prunedUnusedWaypoints, [{ target: 'demo', gateway: 'default/waypoint' }]);
+  const text = await diff(repo, '--fail-on-widened');
+  // Releasing the label is what removes the auth here; the check itself is no reason.
+  assert.match(text.io.stderr.join('\n'), /--fail-on-widened fails: 2 request\(s\) widened\.$/);
+  assert.match(
+    text.out,
+    /Check before merging:\n  waypoint Gateway default\/waypoint \[demo\] is pruned, and nothing in git uses it any more; a label set outside git may still name it .*Before merging, check that `kubectl get namespace,service -A -l istio\.io\/use-waypoint=waypoint` lists nothing in namespace default, nor anything labelled istio\.io\/use-waypoint-namespace=default\n/,
+  );
+  const markdown = (await diff(repo, '--format', 'markdown')).out;
+  assert.match(markdown, /#### Check before merging\n\n- waypoint Gateway default\/waypoint \[demo\] is pruned.* check that `kubectl get namespace,service -A -l istio.io\/use-waypoint=waypoint` lists nothing/);
+});
+
 test('a kept waypoint is never reported as pruned', async () => {
   const repo = await repoAt('owned', 'owned');
   const r = JSON.parse((await diff(repo, '--json')).out);
-  assert.deepEqual([r.effects.prunedInUse, r.effects.bindings, r.effects.access], [[], [], []]);
+  assert.deepEqual([r.effects.prunedInUse, r.effects.prunedUnusedWaypoints, r.effects.bindings, r.effects.access], [[], [], [], []]);
 });
 
 /**
