@@ -16,8 +16,9 @@ import { fail, kindOf } from './internal/validate';
 export abstract class Credential {
   /**
    * Read from an environment variable (e.g. a CI secret). One trailing
-   * newline is dropped; other surrounding whitespace is refused
-   * (`credentials/whitespace`), since no request could match it.
+   * newline is dropped; other surrounding whitespace, or a line break
+   * inside, is refused (`credentials/whitespace`), since no request could
+   * match it.
    */
   public static fromEnv(variable: string): Credential {
     const at = typeof variable === 'string' ? lineIfMissing(seenSet, variable, () => process.env[variable] !== undefined, Credential.fromEnv) : undefined;
@@ -101,6 +102,15 @@ function credentialValue(scope: IConstruct, source: string, raw: string, fix: st
       'credentials/whitespace',
       `credential source ${source} starts or ends with whitespace (after dropping one trailing newline): no request could match it`,
       'Store the credential without surrounding spaces, tabs or blank lines (printf %s, not echo, when writing it).',
+    );
+  }
+  // Two credentials in one file (or variable) read as one: a password with a line break, which no client sends.
+  if (/[\r\n]/.test(value)) {
+    fail(
+      scope,
+      'credentials/whitespace',
+      `credential source ${source} holds a line break inside (after dropping one trailing newline): it would be one credential whose password has a line break, which no client sends`,
+      'Keep one credential per source, on one line; for several credentials, list one Credential each.',
     );
   }
   return value;

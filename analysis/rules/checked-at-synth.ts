@@ -35,7 +35,7 @@ export const CHECKED_AT_SYNTH: readonly (RuleInfo & { readonly checkedAt: string
     checkedAt: 'construction',
     docs: {
       summary:
-        'A credential read from the environment or a file starts or ends with whitespace once one trailing newline is dropped. The plugin compares credentials byte for byte and Envoy trims whitespace from header values, so no request could ever match it. The value is never printed.',
+        'A credential read from the environment or a file starts or ends with whitespace once one trailing newline is dropped, or holds a line break inside (two credentials in one file read as one). The plugin compares credentials byte for byte and Envoy trims whitespace from header values, so no request could ever match it. The value is never printed.',
       bad: `process.env.SHOP_ADMIN = 'admin:pw '; // as a CI secret stored with a trailing space
 new BasicAuth(ns, 'auth', { targets: [waypoint], rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.fromEnv('SHOP_ADMIN')] }] });`,
       message: 'credential source environment variable SHOP_ADMIN starts or ends with whitespace (after dropping one trailing newline): no request could match it',

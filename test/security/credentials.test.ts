@@ -78,7 +78,7 @@ test('Credential.fromFile reads relative to the policy file; a missing file is n
   assert.match(res2.io.text(), /credential source file secrets\/absent cannot be read/);
 });
 
-test('one trailing newline is dropped from an environment variable; surrounding whitespace is refused without printing the value; empty is not "not set"', async () => {
+test('one trailing newline is dropped from an environment variable; surrounding whitespace or a line break inside is refused without printing the value; empty is not "not set"', async () => {
   const dir = tempDir();
   const file = writePolicy(dir, policyWith(`wp.Credential.fromEnv('WP_TEST_WS')`));
   // Credentials read the process's environment (the CLI's io.env is for its own settings).
@@ -95,6 +95,14 @@ test('one trailing newline is dropped from an environment variable; surrounding 
       assert.equal(res.code, 1, JSON.stringify(bad));
       assert.match(res.io.text(), /error\[credentials\/whitespace\]: credential source environment variable WP_TEST_WS starts or ends with whitespace/);
       assert.doesNotMatch(res.io.text(), /s3cr3t/);
+      assert.equal(fs.existsSync(res.out), false);
+    }
+    // Two credentials in one variable (or file) would be one, with a line break in its password.
+    for (const bad of [`${SECRET}\nuser2:pw2`, `${SECRET}\r\nuser2:pw2\n`]) {
+      const res = await run(bad);
+      assert.equal(res.code, 1, JSON.stringify(bad));
+      assert.match(res.io.text(), /error\[credentials\/whitespace\]: credential source environment variable WP_TEST_WS holds a line break inside/);
+      assert.doesNotMatch(res.io.text(), /s3cr3t|pw2/);
       assert.equal(fs.existsSync(res.out), false);
     }
     const empty = await run('');
