@@ -110,7 +110,7 @@ function credentialValue(scope: IConstruct, source: string, raw: string, fix: st
       scope,
       'credentials/whitespace',
       `credential source ${source} holds a line break inside (after dropping one trailing newline): it would be one credential whose password has a line break, which no client sends`,
-      'Keep one credential per source, on one line; for several credentials, list one Credential each.',
+      'Keep one credential per source, on one line (base64 -w0 writes it unwrapped); for several credentials, list one Credential each.',
     );
   }
   return value;
