@@ -127,4 +127,3 @@ export const labelMap = stringMap('label').superRefine((labels, ctx) => {
   }
 });
 
-export const annotationMap = z.record(z.string(), z.string());
