@@ -7,13 +7,33 @@ export interface Io {
   err(text: string): void;
 }
 
-export const processIo = (): Io => ({
-  cwd: process.cwd(),
-  env: process.env,
-  isTTY: Boolean(process.stderr.isTTY),
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-});
+/**
+ * A reader that stops early (`check | head -1`, a pager quit) closes the
+ * pipe: the next write fails with EPIPE, which Node raises as an unhandled
+ * 'error' event, a stack trace on stderr. The command's result stands (its
+ * exit code); the output nobody reads is dropped. Any other error still throws.
+ */
+let pipesGuarded = false;
+function ignoreClosedPipes(): void {
+  if (pipesGuarded) return;
+  pipesGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
+}
+
+export const processIo = (): Io => {
+  ignoreClosedPipes();
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: Boolean(process.stderr.isTTY),
+    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  };
+};
 
 /** Exit codes shared by every command. */
 export const EXIT = {

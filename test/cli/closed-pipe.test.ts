@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT, tempDir } from '../support/helpers';
+
+const BIN = path.join(REPO_ROOT, 'cli', 'bin.cjs');
+
+/**
+ * Run the installed command with its stdout closed by the reader before it
+ * writes (`waypoint-policy ... | head -0`): what it prints on stderr, and its exit code.
+ */
+function runWithClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAYPOINT_POLICY_DEBUG: '' } });
+    // Closed at once: the command takes far longer to boot than this takes.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+test('a reader that closes stdout early (| head -1) gets no EPIPE stack trace, and the exit code stays the command\'s', async () => {
+  const help = await runWithClosedStdout(['--help']);
+  assert.doesNotMatch(help.stderr, /EPIPE|Unhandled 'error' event|at /, help.stderr);
+  assert.equal(help.code, 0, help.stderr);
+
+  // check with drift prints its list on stdout, its summary on stderr, and exits 1.
+  const missing = path.join(tempDir('wp-pipe-'), 'dist');
+  const check = await runWithClosedStdout(['check', '--outdir', missing, '--json']);
+  assert.doesNotMatch(check.stderr, /EPIPE|Unhandled 'error' event/, check.stderr);
+  assert.equal(check.code, 1, check.stderr);
+});
