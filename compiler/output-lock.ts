@@ -92,9 +92,14 @@ function create(file: string, me: Holder, again = true): boolean {
   }
   try {
     fs.writeSync(fd, `${JSON.stringify(me)}\n`);
-  } finally {
+  } catch (e) {
+    // A full disk has room for the file but not its holder: an empty lock
+    // left beside the folder would outlive this failed run.
     fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
   return true;
 }
 

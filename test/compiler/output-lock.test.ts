@@ -207,3 +207,17 @@ test("a relative outdir is resolved against the cwd option, not the process's, f
   assert.deepEqual(fs.readdirSync(elsewhere), [], 'nothing written where the process runs');
   assert.ok(!fs.existsSync(path.join(dir, '.dist.lock')), 'the lock is released');
 });
+
+test('a disk too full to hold the lock\'s holder fails with output/unwritable and leaves no empty lock file beside the folder', (t) => {
+  const { dir, out, lock } = project();
+  // What a full disk does: the file is created (an inode was free), writing into it fails.
+  t.mock.method(nodeFs, 'writeSync', () => {
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+  });
+  assert.throws(
+    () => synthToDirectory(appOf('full'), { outdir: out, root: dir, cwd: dir, lockWaitMs: 0 }),
+    (e: unknown) => isPolicyError(e) && e.findings[0].rule === 'output/unwritable' && /the disk is full/.test(e.findings[0].message),
+  );
+  assert.equal(fs.existsSync(lock), false, 'no lock file left');
+  assert.equal(fs.existsSync(out), false);
+});
