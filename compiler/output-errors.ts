@@ -1,5 +1,7 @@
+import * as path from 'node:path';
 import { PolicyError } from '../constructs/errors';
-import { isOutputPath, WRITER_NOT_STARTED } from './write';
+import { shownPath } from './shown-path';
+import { isOutputPath, lockFileOf, targetFolder, WRITER_NOT_STARTED } from './write';
 
 /** What went wrong, and (when the general advice does not fit) what to do about it. */
 interface Cause {
@@ -75,13 +77,13 @@ const AMBIGUOUS = new Set(['ENOENT', 'EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR']
  * ambiguous code naming none, stays an internal error: advice about the
  * folder would mislead when the fault is ours.
  */
-export function asOutputError(e: unknown, outdir: string): unknown {
+export function asOutputError(e: unknown, outdir: string, cwd: string = process.cwd()): unknown {
   const err = e as (NodeJS.ErrnoException & { dest?: unknown }) | undefined;
   const code = err?.code;
   if (typeof code !== 'string' || !Object.hasOwn(CAUSES, code)) return e;
   const paths = [err?.path, err?.dest].filter((p): p is string => typeof p === 'string');
   if (paths.length > 0 ? !paths.some((p) => isOutputPath(p, outdir)) : AMBIGUOUS.has(code)) return e;
-  const cause = CAUSES[code];
+  const cause = deniedBeside(code, paths, outdir, cwd) ?? CAUSES[code];
   return new PolicyError([
     {
       rule: 'output/unwritable',
@@ -90,4 +92,28 @@ export function asOutputError(e: unknown, outdir: string): unknown {
       fix: cause.fix ?? FIX,
     },
   ]);
+}
+
+/**
+ * Permission denied in the folder that holds the output folder, not in the
+ * output folder itself: its lock file, the new tree and the old one's
+ * renamed copy go there. "Permission denied" alone sends the reader to a
+ * folder they can write; this names the one they cannot.
+ */
+function deniedBeside(code: string, paths: readonly string[], outdir: string, cwd: string): Cause | undefined {
+  if (code !== 'EACCES' && code !== 'EPERM') return undefined;
+  let abs: string;
+  try {
+    abs = targetFolder(path.resolve(cwd, outdir));
+  } catch {
+    return undefined;
+  }
+  const parent = path.dirname(abs);
+  if (!paths.some((p) => path.dirname(path.resolve(p)) === parent)) return undefined;
+  const shown = shownPath(parent, cwd);
+  const where = shown === '.' ? 'the working directory (.)' : shown;
+  return {
+    what: `${code === 'EACCES' ? 'permission denied' : 'the operation is not permitted'} in ${where}, the folder that holds it`,
+    fix: `Synth writes beside the output folder too (its lock file ${shownPath(lockFileOf(abs), cwd)}, then the new tree, swapped in by renaming), so this user must be able to write ${shown}: make it writable, or point --outdir at a folder inside a writable one.`,
+  };
 }

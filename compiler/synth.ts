@@ -187,7 +187,7 @@ export function synthToDirectory(app: PolicyApp, given: SynthOptions): SynthResu
   try {
     lock = lockOutput(options.outdir, { waitMs: options.lockWaitMs, cwd: options.cwd });
   } catch (e) {
-    throw asOutputError(e, options.outdir);
+    throw asOutputError(e, options.outdir, options.cwd);
   }
   try {
     return synthLocked(app, options, root);
@@ -225,7 +225,7 @@ function synthLocked(app: PolicyApp, options: SynthOptions, root: string): Synth
   } catch (e) {
     // Leaves outdir as it was (abort is safe after a failed commit too).
     writer?.abort();
-    throw asOutputError(e, options.outdir);
+    throw asOutputError(e, options.outdir, options.cwd);
   }
 }
 

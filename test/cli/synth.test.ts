@@ -277,6 +277,29 @@ test('every file-system failure of the output folder reads as output/unwritable,
   }
 });
 
+test('permission denied beside the output folder (its lock file, the new tree) names the folder that holds it, not the writable output folder', async () => {
+  const { asOutputError } = await import('../../compiler/output-errors');
+  const dir = tempDir();
+  const out = path.join(dir, 'build', 'dist');
+  fs.mkdirSync(out, { recursive: true });
+  const denied = (p: string) => Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES', path: p });
+  for (const p of [path.join(dir, 'build', '.dist.lock'), path.join(dir, 'build', '.dist-new-4242-mbx3k2ab'), out]) {
+    const e = asOutputError(denied(p), out, dir);
+    assert.ok(isPolicyError(e), p);
+    assert.equal(e.findings[0].message, 'cannot write the output folder: permission denied in build, the folder that holds it (EACCES)', p);
+    assert.match(e.findings[0].fix ?? '', /its lock file build\/\.dist\.lock.*this user must be able to write build: make it writable/, p);
+    assert.equal(`${e.findings[0].message} ${e.findings[0].fix}`.includes(dir), false, 'relative to the working directory');
+  }
+  // Beside an output folder in the working directory: said in words, not as a bare '.'.
+  const here = asOutputError(denied(path.join(dir, '.out.lock')), path.join(dir, 'out'), dir);
+  assert.ok(isPolicyError(here));
+  assert.match(here.findings[0].message, /permission denied in the working directory \(\.\), the folder that holds it/);
+  // Inside the output folder itself: the general advice, as before.
+  const inside = asOutputError(denied(path.join(out, 'demo', 'x.yaml')), out, dir);
+  assert.ok(isPolicyError(inside));
+  assert.equal(inside.findings[0].message, 'cannot write the output folder: permission denied (EACCES)');
+});
+
 test('a file-system error on a path that is not the output folder stays an internal error: advice about the folder would mislead when the fault is ours', async () => {
   const { asOutputError } = await import('../../compiler/output-errors');
   const out = '/tmp/x/dist';
