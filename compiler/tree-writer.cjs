@@ -95,7 +95,8 @@ function compare(file, content) {
   }
   if (st.isDirectory()) return 'missing';
   // Only a regular file can be linked as it is (reading a FIFO would block).
-  if (!st.isFile() || st.size !== Buffer.byteLength(content)) return 'different';
+  // An executable bit is drift too: git records it, and synth writes none.
+  if (!st.isFile() || st.size !== Buffer.byteLength(content) || (st.mode & 0o111) !== 0) return 'different';
   try {
     return fs.readFileSync(file, 'utf8') === content ? 'same' : 'different';
   } catch {

@@ -23,7 +23,8 @@ export const usage = `waypoint-policy check [--app FILE] [--outdir DIR] [--json]
 
 Compile the policy program in memory and compare it with the committed DIR
 (default: dist, or $CDK8S_OUTDIR). Exit 0 when they are identical; exit 1 and
-list the files that synth would add, change or remove (never their contents).
+list the files that synth would add, change (their content, or an executable
+bit git records) or remove (never their contents). Line endings are not drift.
 Errors in the policies also fail with exit 1.`;
 
 /** What `synth` would do to the committed tree, file by file. */
@@ -51,8 +52,26 @@ export function treeDrift(compiled: FileTree, committed: FileTree): TreeDrift {
     else if (normalize(current) !== normalize(content)) changed.push(file);
   }
   for (const file of committed.keys()) if (!compiled.has(file)) removed.push(file);
-  const sort = (a: string[]) => a.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-  return { added: sort(added), changed: sort(changed), removed: sort(removed) };
+  return { added: sortPaths(added), changed: sortPaths(changed), removed: sortPaths(removed) };
+}
+
+/** Sorted by code unit, as the tree is: the same order on every machine and locale. */
+function sortPaths(a: string[]): string[] {
+  return a.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+/**
+ * Committed files with the content synth writes but an executable bit (a
+ * `chmod +x`, a checkout from a system that set it): git records that mode,
+ * and synth rewrites them without it, so they are drift too.
+ */
+function executableFiles(outdir: string, compiled: FileTree, committed: FileTree, drift: TreeDrift): string[] {
+  const changed = new Set(drift.changed);
+  return [...compiled.keys()].filter((f) => {
+    if (!committed.has(f) || changed.has(f)) return false;
+    const st = fs.lstatSync(path.join(outdir, ...f.split('/')), { throwIfNoEntry: false });
+    return st !== undefined && st.isFile() && (st.mode & 0o111) !== 0;
+  });
 }
 
 /**
@@ -168,11 +187,14 @@ export function check(argv: string[], io: Io): number {
       return cannotCompare(`cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${shownPath(err.path, io.cwd)}` : ''}. Point --outdir at the folder synth writes (dist by default).`, []);
     }
     const drift = treeDrift(result.files, committed);
+    const executable = executableFiles(outdir, result.files, committed, drift);
+    drift.changed.push(...executable);
+    sortPaths(drift.changed);
     // Files synth would have to remove or overwrite but did not write: it refuses to (output/foreign-files).
     const foreign = foreignFiles(outdir, [...drift.removed, ...drift.changed]);
     // A merge resolved in the generated files leaves markers that only a new synth removes.
     const conflicted = drift.changed.filter((f) => hasConflictMarkers(committed.get(f) ?? ''));
-    return { drift, foreign, conflicted, exists };
+    return { drift, foreign, conflicted, executable, exists };
   };
   // A synth running now swaps the folder in two renames: read between them,
   // it looks missing (or interrupted), or half of another tree. Its lock
@@ -192,7 +214,7 @@ export function check(argv: string[], io: Io): number {
     lock?.release();
   }
   if (typeof compared === 'number') return compared;
-  const { drift, foreign, conflicted, exists } = compared;
+  const { drift, foreign, conflicted, executable, exists } = compared;
   const count = drift.added.length + drift.changed.length + drift.removed.length;
   if (json) {
     io.out(JSON.stringify({ inSync: count === 0, outdir: shown, ...drift, foreign, conflicted, compiled: true, findings: toJsonFindings(result.findings) }, null, 2));
@@ -205,7 +227,7 @@ export function check(argv: string[], io: Io): number {
   }
   const lines = [
     ...drift.added.map((f) => `  add     ${f}`),
-    ...drift.changed.map((f) => `  change  ${f}${conflicted.includes(f) ? '  (holds merge-conflict markers)' : ''}`),
+    ...drift.changed.map((f) => `  change  ${f}${conflicted.includes(f) ? '  (holds merge-conflict markers)' : executable.includes(f) ? '  (executable: synth writes it without the x bit)' : ''}`),
     ...drift.removed.map((f) => `  remove  ${f}`),
   ];
   io.out(lines.join('\n'));

@@ -343,3 +343,20 @@ test('check: a folder that nothing may write beside (a read-only checkout) is co
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /check: dist is up to date with main\.ts/);
 });
+
+test('check: a committed file with the content synth writes but an executable bit (git records it) is drift; synth rewrites it without the bit, and check agrees', async () => {
+  const p = await synthProject();
+  const file = 'prod/2-policies/shop/wasmplugin-auth.yaml';
+  fs.chmodSync(path.join(p.dist, file), 0o755);
+  const r = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(r.stdout.split('\n'), [`  change  ${file}  (executable: synth writes it without the x bit)`]);
+  const j = JSON.parse((await run(p.dir, ['check', '--app', p.app, '--json'])).stdout);
+  assert.deepEqual([j.inSync, j.changed, j.foreign], [false, [file], []]);
+  // The hard link that keeps an unchanged file would keep its mode too: it is written anew.
+  const s = await run(p.dir, ['synth', '--app', p.app]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stderr, /\(1 written, \d+ unchanged, 0 removed\)/);
+  assert.equal(fs.statSync(path.join(p.dist, file)).mode & 0o111, 0);
+  assert.equal((await run(p.dir, ['check', '--app', p.app])).code, 0);
+});
