@@ -24,14 +24,36 @@ function redactArgs(message: string, argv: readonly string[]): string {
   return out === message ? out : `${out} (arguments are shown by fingerprint here: they may be credentials)`;
 }
 
+/**
+ * Flags that name a file or folder, and what each should name. Empty
+ * (`--outdir "$OUTDIR"` with the variable unset) each resolves to the
+ * working directory: synth would aim at the project, `--manifests` would
+ * read the whole project as manifests.
+ */
+const PATH_FLAGS: Readonly<Record<string, string>> = {
+  app: 'the policy program file',
+  outdir: 'the output folder (dist by default)',
+  manifests: 'a folder of YAML or JSON manifests, or one such file',
+  plugins: 'a plugin module file or package',
+  base: 'a git revision (e.g. origin/main)',
+};
+
 /** Parse flags strictly; every problem names the flag (and an argument only by fingerprint). */
 export function parseFlags<O extends Options>(command: string, argv: string[], options: O, allowPositionals = false) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (e) {
-    const message = redactArgs((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), argv);
+    const message = redactArgs((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '').replace(/\.$/, ''), argv);
     throw new UsageError(`${command}: ${message}${hint(message, options)}. ${seeUsage(command)}`);
   }
+  for (const [flag, what] of Object.entries(PATH_FLAGS)) {
+    const value: unknown = (parsed.values as Record<string, unknown>)[flag];
+    if (value === '' || (Array.isArray(value) && value.includes(''))) {
+      throw new UsageError(`${command}: --${flag} is empty (an unset variable?): pass ${what}. ${seeUsage(command)}`);
+    }
+  }
+  return parsed;
 }
 
 /** "did you mean" for a mistyped long flag (`--outdri`), from the command's own flags. */
@@ -39,4 +61,13 @@ function hint(message: string, options: Options): string {
   const typed = /^Unknown option '--([^'=]+)'/.exec(message)?.[1];
   const meant = typed === undefined ? undefined : nearest(typed, Object.keys(options));
   return meant === undefined ? '' : ` (did you mean '--${meant}'?)`;
+}
+
+/**
+ * The output folder a command names: --outdir, else $CDK8S_OUTDIR (which
+ * `cdk8s synth` sets), else dist. An empty variable counts as unset, as a
+ * CI variable defined but left blank is: it would name the working directory.
+ */
+export function outdirOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? (env.CDK8S_OUTDIR || 'dist');
 }

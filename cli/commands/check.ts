@@ -7,7 +7,7 @@ import type { FileTree } from '../../compiler/layout';
 import { compileApp } from '../../compiler/synth';
 import { foreignFiles, refuseEnclosingOutput, someOf } from '../../compiler/foreign-files';
 import { interruptedCopy, readTree } from '../../compiler/write';
-import { parseFlags } from '../args';
+import { outdirOf, parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { printFindings, toJsonFindings } from './synth';
@@ -138,7 +138,7 @@ export function check(argv: string[], io: Io): number {
   });
   const json = Boolean(values.json);
   const entry = values.app ?? DEFAULT_APP;
-  const outdir = path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist');
+  const outdir = path.resolve(io.cwd, outdirOf(values.outdir, io.env));
   const shown = shownPath(outdir, io.cwd);
   const synthCommand = synthCommandFor(values.app, values.outdir, io.cwd, projectRootOf(path.resolve(io.cwd, entry)));
   let result;

@@ -7,7 +7,7 @@ import { clusterDomainOf } from '../../compiler/model';
 import { isPolicyError } from '../../constructs/errors';
 import { commitsAheadOfHead, DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, ignoredFiles, review, type Review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
 import { notCompiledMarkdown } from '../../review/not-compiled';
-import { parseFlags } from '../args';
+import { outdirOf, parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { realPath } from '../../compiler/project-root';
@@ -157,7 +157,7 @@ export function diff(argv: string[], io: Io): number {
   const entry = values.app ?? DEFAULT_APP;
   const root = projectRootOf(path.resolve(io.cwd, entry));
   // The output folder, its links resolved, and as the working directory (its links resolved too) names it.
-  const outAbs = physicalPath(path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist'));
+  const outAbs = physicalPath(path.resolve(io.cwd, outdirOf(values.outdir, io.env)));
   const outdir = path.relative(realPath(io.cwd), outAbs) || '.';
   // As git names paths (and every message shows them): '/'-separated, '' for the current folder.
   const folder = outdir === '.' ? '' : `${outdir.split(path.sep).join('/')}/`;

@@ -6,7 +6,7 @@ import { onProgress, ProgressEvent } from '../../compiler/progress';
 import { synthToDirectory } from '../../compiler/synth';
 import { DELIVERY_DIR } from '../../compiler/delivery/common';
 import { shownPath } from '../../compiler/shown-path';
-import { parseFlags } from '../args';
+import { outdirOf, parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { readDeclaredSecrets, scrubSecrets } from '../../constructs/internal/known-secrets';
@@ -53,9 +53,9 @@ export function synth(argv: string[], io: Io): number {
     verbose: { type: 'boolean' },
     progress: { type: 'boolean' },
   });
-  const outdir = path.resolve(io.cwd, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist');
+  const outdir = path.resolve(io.cwd, outdirOf(values.outdir, io.env));
   // `cdk8s synth` sets CDK8S_OUTDIR, and empties that folder before it runs the app.
-  const underCdk8s = values.outdir === undefined && io.env.CDK8S_OUTDIR !== undefined;
+  const underCdk8s = values.outdir === undefined && Boolean(io.env.CDK8S_OUTDIR);
   const started = performance.now();
   let loadMs = 0;
   const entry = values.app ?? DEFAULT_APP;

@@ -4,7 +4,7 @@ import type { Finding } from '../../analysis/finding';
 import { relativizeSources } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
 import { compileApp } from '../../compiler/synth';
-import { parseFlags } from '../args';
+import { outdirOf, parseFlags } from '../args';
 import { EXIT, Io, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { loadPlugins } from '../plugins';
@@ -82,7 +82,7 @@ export function validate(argv: string[], io: Io): number {
   // Checked before any --plugins module runs: a mistyped folder is reported as itself.
   const manifests = values.manifests === undefined ? undefined : { dir: manifestsPath('validate', values.manifests, values.manifests, io.cwd), shown: values.manifests };
   loadPlugins('validate', values.plugins ?? [], io.cwd);
-  const checked = manifests !== undefined ? validateManifests(manifests.dir, manifests.shown, mesh) : validateApp(values.app ?? DEFAULT_APP, values.outdir ?? io.env.CDK8S_OUTDIR ?? 'dist', io);
+  const checked = manifests !== undefined ? validateManifests(manifests.dir, manifests.shown, mesh) : validateApp(values.app ?? DEFAULT_APP, outdirOf(values.outdir, io.env), io);
   const json = Boolean(values.json);
   printFindings(io, checked.findings, json);
   // Not a finding (a module without a definition is no mistake), but a

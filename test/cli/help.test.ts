@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
-import { captureIo, REPO_ROOT } from '../support/helpers';
+import { captureIo, REPO_ROOT, tempDir, writePolicy } from '../support/helpers';
 
 const COMMANDS = ['synth', 'validate', 'check', 'explain', 'diff'];
 
@@ -77,4 +77,42 @@ test('an unknown command that is not a word (a credential pasted first) is not e
     assert.ok(!io.text().includes(pasted) && !io.text().includes('S3cr3t'), io.text());
     assert.match(io.text(), new RegExp(`^unknown command \\(${pasted.length} characters, not shown: it may be a credential\\); commands: `, 'm'));
   }
+});
+
+test('an empty path flag (`--outdir "$OUTDIR"` with the variable unset) is bad usage (exit 2) naming the flag, not the working directory taken for it', async () => {
+  const dir = tempDir('wp-empty-flag-');
+  const cases: [string[], string][] = [
+    [['synth', '--outdir', ''], 'synth: --outdir is empty'],
+    [['synth', '--outdir='], 'synth: --outdir is empty'],
+    [['check', '--app', ''], 'check: --app is empty'],
+    [['validate', '--manifests', ''], 'validate: --manifests is empty'],
+    [['validate', '--manifests', 'x', '--plugins', 'p.ts', '--plugins', ''], 'validate: --plugins is empty'],
+    [['explain', '--to', 'shop/cart', '--manifests', ''], 'explain: --manifests is empty'],
+    [['diff', '--base', ''], 'diff: --base is empty'],
+  ];
+  for (const [argv, said] of cases) {
+    const io = captureIo(dir);
+    assert.equal(await main(argv, io), 2, `${argv.join(' ')}: ${io.text()}`);
+    assert.ok(io.stderr.join('\n').startsWith(`${said} (an unset variable?): pass `), io.text());
+    assert.match(io.text(), new RegExp(`Run 'waypoint-policy ${argv[0]} --help' for usage\\.$`));
+  }
+  assert.deepEqual(fs.readdirSync(dir), [], 'nothing written');
+});
+
+test('an empty $CDK8S_OUTDIR (a CI variable defined but blank) counts as unset: dist, not the working directory', async () => {
+  const dir = tempDir('wp-empty-env-');
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"empty-env","private":true}\n');
+  const app = writePolicy(dir, "const app = new wp.PolicyApp();\nnew wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'prod'), 'shop'), 'waypoint');\nexport default app;");
+  const io = captureIo(dir, { ...process.env, CDK8S_OUTDIR: '' });
+  assert.equal(await main(['synth', '--app', app], io), 0, io.text());
+  assert.match(io.text(), /-> dist \(/);
+  assert.ok(fs.existsSync(path.join(dir, 'dist', 'prod')));
+  const check = captureIo(dir, { ...process.env, CDK8S_OUTDIR: '' });
+  assert.equal(await main(['check', '--app', app], check), 0, check.text());
+});
+
+test("a parse error's message ends in one period before the pointer to the usage", async () => {
+  const io = captureIo();
+  assert.equal(await main(['synth', '--outdir', '--strict'], io), 2);
+  assert.match(io.text(), /'--outdir=-XYZ'\. Run 'waypoint-policy synth --help' for usage\.$/);
 });
