@@ -55,6 +55,8 @@ function unknownCommand(name: string): string {
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
+  // `help synth` is read as `synth --help`, as git and npm read it.
+  if (name === 'help' && rest.length > 0) return main([rest[0], '--help', ...rest.slice(1)], io);
   if (!name || name === 'help' || name === '--help' || name === '-h') return help(io);
   if (name === '--version' || name === '-V') {
     io.out(version());

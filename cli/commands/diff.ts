@@ -8,7 +8,7 @@ import { isPolicyError } from '../../constructs/errors';
 import { commitsAheadOfHead, DEFAULT_MAX_REQUESTS, formatReview, gateFailures, GitError, ignoredFiles, review, type Review, ReviewFormat, treeAtRevision, UnreadableTreeError, workTreeTop } from '../../review';
 import { notCompiledMarkdown } from '../../review/not-compiled';
 import { outdirOf, parseFlags } from '../args';
-import { EXIT, Io, UsageError } from '../io';
+import { EXIT, Io, seeUsage, UsageError } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
 import { realPath } from '../../compiler/project-root';
 import { printFindings, toJsonFindings } from './synth';
@@ -149,7 +149,7 @@ export function diff(argv: string[], io: Io): number {
     'fail-on-widened': { type: 'boolean' },
     'max-requests': { type: 'string' },
   });
-  if (!values.base) throw new UsageError('diff: --base REF is required (e.g. --base origin/main).');
+  if (!values.base) throw new UsageError(`diff: --base REF is required (e.g. --base origin/main). ${seeUsage('diff')}`);
   const format = (values.json ? 'json' : values.format ?? 'text') as ReviewFormat;
   if (!FORMATS.includes(format)) throw new UsageError(`diff: --format ${JSON.stringify(values.format)} is not one of ${FORMATS.join(', ')}.`);
   const max = values['max-requests'] === undefined ? DEFAULT_MAX_REQUESTS : Number(values['max-requests']);

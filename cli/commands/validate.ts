@@ -13,7 +13,7 @@ import type { ReadManifestsOptions } from '../../compiler/read-manifests';
 import { printFindings } from './synth';
 import { manifestsPath } from '../manifests-flag';
 
-export const usage = `waypoint-policy validate [--app FILE [--outdir DIR]] [--manifests DIR [--plugins FILE|PACKAGE]... [--root-namespace NS] [--cluster-domain DOMAIN]] [--json] [--strict]
+export const usage = `waypoint-policy validate [--app FILE [--outdir DIR] | --manifests DIR [--plugins FILE|PACKAGE]... [--root-namespace NS] [--cluster-domain DOMAIN]] [--json] [--strict]
 
 Check without writing anything. Without --manifests: compile the policy program
 (default ${DEFAULT_APP}) and run every check synth runs. With --manifests DIR: run

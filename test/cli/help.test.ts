@@ -116,3 +116,33 @@ test("a parse error's message ends in one period before the pointer to the usage
   assert.equal(await main(['synth', '--outdir', '--strict'], io), 2);
   assert.match(io.text(), /'--outdir=-XYZ'\. Run 'waypoint-policy synth --help' for usage\.$/);
 });
+
+test('`help COMMAND` prints that command\'s usage, as `COMMAND --help` does', async () => {
+  for (const command of COMMANDS) {
+    const io = captureIo();
+    assert.equal(await main(['help', command], io), 0, io.text());
+    assert.match(io.stdout.join('\n'), new RegExp(`^waypoint-policy ${command} `));
+  }
+  const unknown = captureIo();
+  assert.equal(await main(['help', 'synht'], unknown), 2);
+  assert.match(unknown.text(), /unknown command "synht" \(did you mean 'synth'\?\)/);
+});
+
+test("each command's usage line is the README's (explain's, wrapped over three lines, is not compared)", async () => {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  for (const command of COMMANDS.filter((c) => c !== 'explain')) {
+    const io = captureIo();
+    await main([command, '--help'], io);
+    const synopsis = io.stdout.join('\n').split('\n')[0].replace(/^waypoint-policy /, '');
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${command} `))!;
+    assert.equal(/^\| `(.*?)` \|/.exec(row)![1].replace(/\\\|/g, '|'), synopsis, command);
+  }
+});
+
+test('a missing required flag points to the command\'s usage, as other usage errors do', async () => {
+  for (const command of ['diff', 'explain']) {
+    const io = captureIo();
+    assert.equal(await main([command], io), 2);
+    assert.match(io.text(), new RegExp(`is required .*Run 'waypoint-policy ${command} --help' for usage\\.$`));
+  }
+});
