@@ -22,6 +22,14 @@ interface Holder {
   readonly started: string;
   /** The machine it runs on: a pid means nothing on another one (a folder on a network mount). */
   readonly host: string;
+  /**
+   * Linux only: the kernel's boot id and the holder's start time in clock
+   * ticks since boot (/proc/self/stat), which tell a holder from a process
+   * that got its pid later (a container restarted with the folder mounted
+   * numbers its processes from 1 again).
+   */
+  readonly boot?: string;
+  readonly ticks?: number;
 }
 
 export interface OutputLock {
@@ -60,7 +68,7 @@ export function lockOutput(outdir: string, options: OutputLockOptions = {}): Out
   const file = lockFileOf(targetFolder(outdir));
   const made = missingFolders(path.dirname(file));
   makeDir(path.dirname(file));
-  const me: Holder = { pid: process.pid, started: new Date().toISOString(), host: os.hostname() };
+  const me: Holder = { pid: process.pid, started: new Date().toISOString(), host: os.hostname(), ...processIdentity(process.pid) };
   const waitMs = options.waitMs ?? DEFAULT_LOCK_WAIT_MS;
   const deadline = performance.now() + waitMs;
   for (;;) {
@@ -129,7 +137,34 @@ function isStale(held: Holder | undefined, file: string): boolean {
   // Another machine's process cannot be looked up from here: held until it releases it, or someone removes it.
   if (held.host !== os.hostname()) return false;
   if (held.pid === process.pid) return Date.parse(held.started) < PROCESS_STARTED;
-  return !isAlive(held.pid);
+  if (!isAlive(held.pid)) return true;
+  // Alive: the holder itself, or a process that got its pid after the holder died.
+  if (held.boot === undefined || held.ticks === undefined) return false;
+  const now = processIdentity(held.pid);
+  if (now.boot === undefined) return false;
+  return now.boot !== held.boot || (now.ticks !== undefined && now.ticks !== held.ticks);
+}
+
+/**
+ * The boot id of this machine's kernel and the start time of process `pid`
+ * in clock ticks since that boot, where /proc has them (Linux); empty
+ * elsewhere, and where they cannot be read (then a live pid is the holder).
+ */
+function processIdentity(pid: number): { boot?: string; ticks?: number } {
+  let boot: string;
+  try {
+    boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return {};
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22, counted after the command name, which may hold spaces and parentheses.
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isSafeInteger(ticks) && boot !== '' ? { boot, ticks } : {};
+  } catch {
+    return boot === '' ? {} : { boot };
+  }
 }
 
 /**

@@ -221,3 +221,43 @@ test('a disk too full to hold the lock\'s holder fails with output/unwritable an
   assert.equal(fs.existsSync(lock), false, 'no lock file left');
   assert.equal(fs.existsSync(out), false);
 });
+
+test('a lock whose pid now belongs to another process (a restarted container numbers from 1 again) is taken over at once; the holder itself still holds it', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
+  const { dir, out, lock } = project();
+  const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const live = liveProcess();
+  try {
+    const stat = fs.readFileSync(`/proc/${live.pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const lockOf = (b: string, t: number) => `${JSON.stringify({ pid: live.pid, started: '2026-01-02T03:04:05.000Z', host: os.hostname(), boot: b, ticks: t })}\n`;
+    // The same pid, started later than the holder did, or the holder ran before the machine rebooted.
+    for (const stale of [lockOf(boot, ticks - 1), lockOf('00000000-0000-0000-0000-000000000000', ticks)]) {
+      fs.writeFileSync(lock, stale);
+      const r = synthToDirectory(appOf('reused'), { outdir: out, root: dir, cwd: dir, lockWaitMs: 0 });
+      assert.ok(r.write.written + r.write.unchanged > 0);
+      assert.equal(fs.existsSync(lock), false);
+    }
+    // The holder itself, alive: held.
+    fs.writeFileSync(lock, lockOf(boot, ticks));
+    assert.throws(() => synthToDirectory(appOf('reused'), { outdir: out, root: dir, cwd: dir, lockWaitMs: 0 }), /another synth \(pid \d+, started 2026-01-02T03:04:05\.000Z\) is writing it/);
+  } finally {
+    live.stop();
+  }
+  // What a synth writes into its lock: enough to tell it from a later process with its pid.
+  fs.rmSync(lock);
+  const other = spawnSync(process.execPath, ['-e', OTHER_SYNTH_LOCK, dir, out], { encoding: 'utf8' });
+  const written = JSON.parse(other.stdout);
+  assert.equal(written.boot, boot);
+  assert.ok(Number.isSafeInteger(written.ticks) && written.ticks > 0, other.stdout);
+});
+
+// A synth in another process that prints its own lock file while it holds it.
+const OTHER_SYNTH_LOCK = `
+require(${JSON.stringify(path.join(REPO_ROOT, 'cli', 'register.cjs'))});
+const { lockOutput } = require(${JSON.stringify(path.join(REPO_ROOT, 'compiler', 'output-lock.ts'))});
+const fs = require('node:fs'), path = require('node:path');
+const [dir, out] = process.argv.slice(1);
+const lock = lockOutput(out, { cwd: dir });
+process.stdout.write(fs.readFileSync(path.join(dir, '.dist.lock'), 'utf8'));
+lock.release();
+`;
