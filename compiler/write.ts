@@ -346,6 +346,42 @@ function writableTree(dir: string): void {
   for (const e of entries) if (e.isDirectory()) writableTree(path.join(dir, e.name));
 }
 
+/**
+ * Swap the filled staging tree in, unless the live tree already is it: a
+ * synth that changes nothing (a pre-commit hook, a watcher's rerun) then
+ * leaves every folder in place too. A swap gives each folder a new inode,
+ * and a watcher on one (fs.watch, an editor's) would hear every entry
+ * renamed, then stay on the removed old copy and miss later changes.
+ */
+function commitStaging(s: Staging, written: number, removed: number): void {
+  if (written === 0 && removed === 0 && sameFolders(s.abs, s.staging)) dropStaging(s);
+  else swapIn(s);
+}
+
+/**
+ * Whether both trees hold the same folders (by relative path): nothing
+ * written and nothing removed says the files are the same, not that an
+ * empty stage folder synth makes is there, or that no empty folder was added.
+ */
+function sameFolders(live: string, staging: string): boolean {
+  if (!fs.statSync(live, { throwIfNoEntry: false })?.isDirectory()) return false;
+  const folders = (dir: string, prefix = '', out: string[] = []): string[] => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      out.push(`${prefix}${e.name}`);
+      folders(path.join(dir, e.name), `${prefix}${e.name}/`, out);
+    }
+    return out;
+  };
+  try {
+    const a = folders(live).sort();
+    const b = fs.existsSync(staging) ? folders(staging).sort() : [];
+    return a.length === b.length && a.every((f, i) => f === b[i]);
+  } catch {
+    return false;
+  }
+}
+
 /** Swap the filled staging tree in with two renames; undo on failure. */
 function swapIn(s: Staging): void {
   try {
@@ -414,7 +450,7 @@ class InlineWriter implements TreeWriter {
     this.progress ??= phaseProgress('write', this.options.expected);
     const tree = this.staging();
     const removed = checkLiveTree(this.s, this.options.checkReplaced, this.added, tree.foreign);
-    swapIn(this.s);
+    commitStaging(this.s, tree.written, removed);
     this.progress.end();
     return { written: tree.written, unchanged: tree.kept, removed };
   }
@@ -617,8 +653,8 @@ class BackgroundWriter implements TreeWriter {
     }
     const results = replies as LaneResult[];
     const removed = checkLiveTree(this.s, this.options.checkReplaced, this.added, results.flatMap((r) => r.foreign));
-    swapIn(this.s);
     const sum = (field: 'written' | 'unchanged') => results.reduce((n, r) => n + r[field], 0);
+    commitStaging(this.s, sum('written'), removed);
     return { written: sum('written'), unchanged: sum('unchanged'), removed };
   }
 

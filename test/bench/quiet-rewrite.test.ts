@@ -96,6 +96,29 @@ for (const backgroundWrite of [false, true]) {
     assert.deepEqual(leftovers(out), []);
   });
 
+  test(`${writer}: a synth that changes nothing leaves every folder in place (a watcher on one keeps hearing it); an extra empty folder still goes`, () => {
+    const out = path.join(tempDir('wp-quiet-'), 'dist');
+    synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
+    const folders = (dir: string): Map<string, number> => {
+      const m = new Map<string, number>([['.', fs.statSync(dir).ino]]);
+      for (const rel of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+        const st = fs.statSync(path.join(dir, rel));
+        if (st.isDirectory()) m.set(rel, st.ino);
+      }
+      return m;
+    };
+    const before = folders(out);
+    const again = synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
+    assert.deepEqual(again.write, { written: 0, unchanged: readTree(out).size, removed: 0 });
+    assert.deepEqual(folders(out), before, 'same folders, same inodes');
+    assert.deepEqual(leftovers(out), []);
+    // Nothing to write, but a folder synth does not make: the tree is replaced, without it.
+    fs.mkdirSync(path.join(out, 'prod', 'stray'));
+    synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
+    assert.equal(fs.existsSync(path.join(out, 'prod', 'stray')), false);
+    assert.deepEqual(leftovers(out), []);
+  });
+
   test(`${writer}: the output folder keeps the mode its owner gave it (not the umask's) across a synth`, () => {
     const out = path.join(tempDir('wp-quiet-'), 'dist');
     synthToDirectory(policy('/v1'), { outdir: out, backgroundWrite });
