@@ -8,24 +8,34 @@ export interface Io {
 }
 
 /**
- * A reader that stops early (`check | head -1`, a pager quit) closes the
- * pipe: the next write fails with EPIPE, which Node raises as an unhandled
- * 'error' event, a stack trace on stderr. The command's result stands (its
- * exit code); the output nobody reads is dropped. Any other error still throws.
+ * Where the output cannot go. A reader that stops early (`check | head -1`,
+ * a pager quit) closes the pipe: the next write fails with EPIPE, which Node
+ * raises as an unhandled 'error' event, a stack trace on stderr. The
+ * command's result stands (its exit code); the output nobody reads is
+ * dropped; so are diagnostics stderr cannot take. Any other failure of
+ * stdout (`--json > report.json` on a full disk) loses output someone meant
+ * to keep: one line on stderr, and exit OUTPUT_FAILED whatever the command
+ * returned, so CI does not take a cut report for a whole one.
  */
-let pipesGuarded = false;
-function ignoreClosedPipes(): void {
-  if (pipesGuarded) return;
-  pipesGuarded = true;
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
+let outputGuarded = false;
+function guardOutput(): void {
+  if (outputGuarded) return;
+  outputGuarded = true;
+  process.stderr.on('error', () => {});
+  let failed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || failed) return;
+    failed = true;
+    // Set at exit, over the code the command's promise sets once it settles.
+    process.once('exit', () => {
+      process.exitCode = EXIT.OUTPUT_FAILED;
     });
-  }
+    process.stderr.write(`waypoint-policy: cannot write its output: ${e.code ?? e.message}; what was printed is incomplete.\n`);
+  });
 }
 
 export const processIo = (): Io => {
-  ignoreClosedPipes();
+  guardOutput();
   return {
     cwd: process.cwd(),
     env: process.env,
@@ -42,6 +52,8 @@ export const EXIT = {
   FAILED: 1,
   /** Bad usage: unknown flag, missing value. */
   USAGE: 2,
+  /** The output could not be written (stdout on a full disk): what was printed is incomplete. */
+  OUTPUT_FAILED: 74,
 } as const;
 
 /** A mistake in how the command was called; printed without a stack trace. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT, tempDir } from '../support/helpers';
@@ -32,4 +33,27 @@ test('a reader that closes stdout early (| head -1) gets no EPIPE stack trace, a
   const check = await runWithClosedStdout(['check', '--outdir', missing, '--json']);
   assert.doesNotMatch(check.stderr, /EPIPE|Unhandled 'error' event/, check.stderr);
   assert.equal(check.code, 1, check.stderr);
+});
+
+test('stdout that cannot take the output (a full disk) is named on stderr in one line, and the exit code is 74 whatever the command returned', { skip: !fs.existsSync('/dev/full') && 'needs /dev/full' }, async () => {
+  const run = (args: string[], stderrTo: 'pipe' | number) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const full = fs.openSync('/dev/full', 'w');
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', full, stderrTo] });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        fs.closeSync(full);
+        resolve({ code, stderr });
+      });
+    });
+  const help = await run(['--help'], 'pipe');
+  assert.equal(help.code, 74);
+  assert.equal(help.stderr, 'waypoint-policy: cannot write its output: ENOSPC; what was printed is incomplete.\n');
+  // Diagnostics stderr cannot take are dropped: the exit code stays the command's (2, bad usage).
+  const full = fs.openSync('/dev/full', 'w');
+  const usage = await run(['synth', '--bogus'], full);
+  fs.closeSync(full);
+  assert.equal(usage.code, 2);
 });
