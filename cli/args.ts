@@ -45,7 +45,7 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
     parsed = parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (e) {
     const message = redactArgs((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '').replace(/\.$/, ''), argv);
-    throw new UsageError(`${command}: ${message}${hint(message, options)}. ${seeUsage(command)}`);
+    throw new UsageError(`${command}: ${message}${hint(message, options)}${fileNamesHint(command, message, argv)}. ${seeUsage(command)}`);
   }
   for (const [flag, what] of Object.entries(PATH_FLAGS)) {
     const value: unknown = (parsed.values as Record<string, unknown>)[flag];
@@ -54,6 +54,17 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
     }
   }
   return parsed;
+}
+
+/**
+ * A hook runner (pre-commit, lint-staged) appends the staged files' names to
+ * the command: say so when a stray argument looks like one. Said without
+ * quoting it, so a credential that only looks like a file name stays unshown.
+ */
+function fileNamesHint(command: string, message: string, argv: readonly string[]): string {
+  if (!message.startsWith('Unexpected argument')) return '';
+  const looksLikeFile = argv.some((a) => !a.startsWith('-') && /\.(ya?ml|json|[cm]?[jt]s|md)$/i.test(a));
+  return looksLikeFile ? `. If a hook runner (pre-commit, lint-staged) appended the changed files' names, turn that off for ${command}, which always reads the whole policy program (pre-commit: pass_filenames: false)` : '';
 }
 
 /** "did you mean" for a mistyped long flag (`--outdri`), from the command's own flags. */

@@ -146,3 +146,16 @@ test('a missing required flag points to the command\'s usage, as other usage err
     assert.match(io.text(), new RegExp(`is required .*Run 'waypoint-policy ${command} --help' for usage\\.$`));
   }
 });
+
+test("file names a hook runner appended (pre-commit's pass_filenames) are bad usage that says so, still without quoting them", async () => {
+  for (const command of ['synth', 'check', 'validate']) {
+    const io = captureIo();
+    assert.equal(await main([command, 'policies/main.ts', 'dist/demo/kustomization.yaml'], io), 2);
+    assert.match(io.text(), new RegExp(`If a hook runner \\(pre-commit, lint-staged\\) appended the changed files' names, turn that off for ${command}, .*pass_filenames: false\\)\\. Run 'waypoint-policy ${command} --help'`));
+    assert.doesNotMatch(io.text(), /main\.ts|kustomization/);
+  }
+  // A stray argument that does not look like a file gets no such hint.
+  const io = captureIo();
+  assert.equal(await main(['synth', 'bGVha3k6UzNjcjN0'], io), 2);
+  assert.doesNotMatch(io.text(), /hook runner/);
+});
