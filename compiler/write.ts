@@ -35,6 +35,15 @@ export interface WriteResult {
   readonly written: number;
   readonly unchanged: number;
   readonly removed: number;
+  /**
+   * The previous tree, when it could not be removed after the swap (files
+   * another user wrote, such as a root-owned dist/ from a container run):
+   * where it was left (absolute) and the error code. Not part of the
+   * output; each later synth tries to remove it again.
+   *
+   * @default - nothing was left
+   */
+  readonly leftBehind?: { readonly path: string; readonly code?: string };
 }
 
 /** What one worker reports: files it wrote and kept, and the live files it would overwrite that synth did not write. */
@@ -318,10 +327,15 @@ function removeTree(dir: string): void {
 function discard(full: string, retired: boolean): void {
   let doomed = full;
   if (retired) {
-    doomed = path.join(path.dirname(full), path.basename(full).replace(/-old-(?=\d+-[0-9a-z]{8,}$)/, '-del-'));
+    doomed = deletionName(full);
     fs.renameSync(full, doomed);
   }
   removeTree(doomed);
+}
+
+/** The name a retired copy takes while it is removed. */
+function deletionName(full: string): string {
+  return path.join(path.dirname(full), path.basename(full).replace(/-old-(?=\d+-[0-9a-z]{8,}$)/, '-del-'));
 }
 
 /** Give the owner write access to folder `dir` if it lacks it; never throws. */
@@ -353,9 +367,12 @@ function writableTree(dir: string): void {
  * and a watcher on one (fs.watch, an editor's) would hear every entry
  * renamed, then stay on the removed old copy and miss later changes.
  */
-function commitStaging(s: Staging, written: number, removed: number): void {
-  if (written === 0 && removed === 0 && sameFolders(s.abs, s.staging)) dropStaging(s);
-  else swapIn(s);
+function commitStaging(s: Staging, written: number, removed: number): WriteResult['leftBehind'] {
+  if (written === 0 && removed === 0 && sameFolders(s.abs, s.staging)) {
+    dropStaging(s);
+    return undefined;
+  }
+  return swapIn(s);
 }
 
 /**
@@ -382,8 +399,8 @@ function sameFolders(live: string, staging: string): boolean {
   }
 }
 
-/** Swap the filled staging tree in with two renames; undo on failure. */
-function swapIn(s: Staging): void {
+/** Swap the filled staging tree in with two renames; undo on failure. Returns the old tree if it could not be removed. */
+function swapIn(s: Staging): WriteResult['leftBehind'] {
   try {
     if (!fs.existsSync(s.staging)) core.makeDir(s.staging);
     // The new folder replaces the old one: keep the mode its owner gave it
@@ -398,9 +415,12 @@ function swapIn(s: Staging): void {
   }
   try {
     if (fs.existsSync(s.retired)) discard(s.retired, true);
-  } catch {
-    // The new tree is in place; the old copy is removed by a later run's recover().
+  } catch (e) {
+    // The new tree is in place; a later run's recover() tries again. Said, as it may hold old manifests.
+    const left = [deletionName(s.retired), s.retired].find((p) => fs.existsSync(p));
+    if (left !== undefined) return { path: left, code: (e as NodeJS.ErrnoException).code };
   }
+  return undefined;
 }
 
 /** Remove the staging tree and put the old one back if it was moved. Runs on a failure path: never throws over the error being reported. */
@@ -450,9 +470,9 @@ class InlineWriter implements TreeWriter {
     this.progress ??= phaseProgress('write', this.options.expected);
     const tree = this.staging();
     const removed = checkLiveTree(this.s, this.options.checkReplaced, this.added, tree.foreign);
-    commitStaging(this.s, tree.written, removed);
+    const leftBehind = commitStaging(this.s, tree.written, removed);
     this.progress.end();
-    return { written: tree.written, unchanged: tree.kept, removed };
+    return { written: tree.written, unchanged: tree.kept, removed, ...(leftBehind && { leftBehind }) };
   }
 
   public abort(): void {
@@ -654,8 +674,8 @@ class BackgroundWriter implements TreeWriter {
     const results = replies as LaneResult[];
     const removed = checkLiveTree(this.s, this.options.checkReplaced, this.added, results.flatMap((r) => r.foreign));
     const sum = (field: 'written' | 'unchanged') => results.reduce((n, r) => n + r[field], 0);
-    commitStaging(this.s, sum('written'), removed);
-    return { written: sum('written'), unchanged: sum('unchanged'), removed };
+    const leftBehind = commitStaging(this.s, sum('written'), removed);
+    return { written: sum('written'), unchanged: sum('unchanged'), removed, ...(leftBehind && { leftBehind }) };
   }
 
   public abort(): void {

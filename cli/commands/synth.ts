@@ -6,6 +6,7 @@ import { onProgress, ProgressEvent } from '../../compiler/progress';
 import { synthToDirectory } from '../../compiler/synth';
 import { DELIVERY_DIR } from '../../compiler/delivery/common';
 import { shownPath } from '../../compiler/shown-path';
+import { fsCause } from '../../compiler/output-errors';
 import { outdirOf, parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -77,6 +78,14 @@ export function synth(argv: string[], io: Io): number {
       io.err(
         `synth: ${objects} objects in ${targets} target(s) -> ${shownPath(outdir, io.cwd)} ` +
           `(${result.write.written} written, ${result.write.unchanged} unchanged, ${result.write.removed} removed)`,
+      );
+    }
+    const left = result.write.leftBehind;
+    if (left) {
+      // Even with --json (on stderr): a copy of old manifests is lying beside the output.
+      io.err(
+        `synth: the previous tree could not be removed${left.code ? ` (${left.code}: ${fsCause(left.code)})` : ''}; it was left beside the output as ${shownPath(left.path, io.cwd)}. ` +
+          'It is not part of the output, and the next synth tries again; remove it by hand (files another user wrote, such as a container run as root, need that user).',
       );
     }
     if (values.verbose) {

@@ -547,3 +547,33 @@ test('a thrown value that cannot be read (a message or stack getter that throws,
   }
   assert.equal(fs.existsSync(out), false);
 });
+
+test('a previous tree that cannot be removed after the swap (files another user wrote) is named on stderr, in the result too; the new tree is in place', async (t) => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"left-behind","private":true}\n');
+  const app = (ns: string) => writePolicy(dir, `const app = new wp.PolicyApp();\nnew wp.Waypoint(new wp.MeshNamespace(new wp.Target(app, 'prod'), '${ns}'), 'waypoint');\nexport default app;`);
+  const first = captureIo(dir);
+  app('shop');
+  assert.equal(await main(['synth', '--app', 'main.ts'], first), 0, first.text());
+  // What a root-owned old tree does to a user's synth: it cannot be removed.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodeFs = require('node:fs') as typeof import('node:fs');
+  const rmSync = nodeFs.rmSync;
+  t.mock.method(nodeFs, 'rmSync', (p: fs.PathLike, o?: fs.RmOptions) => {
+    if (String(p).includes('.dist-del-')) throw Object.assign(new Error(`EACCES: permission denied, rmdir '${String(p)}'`), { code: 'EACCES', path: String(p) });
+    return rmSync(p, o);
+  });
+  app('billing');
+  const io = captureIo(dir);
+  assert.equal(await main(['synth', '--app', 'main.ts'], io), 0, io.text());
+  const left = fs.readdirSync(dir).filter((n) => n.startsWith('.dist-del-'));
+  assert.equal(left.length, 1);
+  assert.match(io.stderr.join('\n'), new RegExp(`^synth: the previous tree could not be removed \\(EACCES: permission denied\\); it was left beside the output as \\${left[0]}\\. It is not part of the output`, 'm'));
+  assert.ok(fs.existsSync(path.join(dir, 'dist', 'prod', '1-waypoints', 'billing')), 'the new tree is in place');
+  // The next synth, allowed to remove it, does so silently.
+  t.mock.restoreAll();
+  const next = captureIo(dir);
+  assert.equal(await main(['synth', '--app', 'main.ts'], next), 0, next.text());
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith('.dist-')), []);
+  assert.doesNotMatch(next.text(), /could not be removed/);
+});
