@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { Finding } from '../../analysis/finding';
 import { formatFindings, relativizeSources } from '../../analysis/finding';
 import { isPolicyError } from '../../constructs/errors';
-import { onProgress, ProgressEvent } from '../../compiler/progress';
+import { onProgress } from '../../compiler/progress';
+import { progressPrinter, seconds, TERMINAL_QUIET_MS } from '../progress-printer';
 import { synthToDirectory } from '../../compiler/synth';
 import { DELIVERY_DIR } from '../../compiler/delivery/common';
 import { shownPath } from '../../compiler/shown-path';
@@ -18,7 +19,8 @@ Compile the policy program into DIR (default: dist, or $CDK8S_OUTDIR), atomicall
 Errors (and warnings with --strict) fail with exit 1 and leave DIR untouched.
 An app that emits nothing may not empty a DIR that holds manifests (GitOps
 would prune all they deployed) unless --allow-empty is given.
---progress prints each phase and a counter on stderr (the default on a terminal);
+--progress prints each phase and a counter on stderr (on a terminal, the default
+once the run has taken a second);
 --verbose prints how long each phase took.`;
 
 export function printFindings(io: Io, findings: readonly Finding[], json: boolean): void {
@@ -62,7 +64,8 @@ export function synth(argv: string[], io: Io): number {
   const entry = values.app ?? DEFAULT_APP;
   const root = projectRootOf(path.resolve(io.cwd, entry));
   // Progress goes to stderr, so it never mixes with --json on stdout.
-  const progress = values.progress || io.isTTY ? progressPrinter(io) : undefined;
+  // Asked for, it prints from the start; on a terminal only once the run is long enough to want it.
+  const progress = values.progress || io.isTTY ? progressPrinter(io, { quietMs: values.progress ? 0 : TERMINAL_QUIET_MS }) : undefined;
   const stopProgress = progress ? onProgress(progress.listener) : () => {};
   try {
     progress?.line(`loading ${entry}`);
@@ -116,10 +119,6 @@ export function synth(argv: string[], io: Io): number {
   }
 }
 
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
 /**
  * The cost per 1000 objects after construction, the figure to compare
  * across app sizes; below 1000 objects fixed costs (module warm-up, the
@@ -130,42 +129,3 @@ function perThousand(ms: number, objects: number): string {
   return objects >= 1000 ? `; per 1000 objects: ${((ms * 1000) / objects).toFixed(0)} ms after construction` : '';
 }
 
-const NOUN: Record<ProgressEvent['phase'], string> = { collect: 'objects', render: 'objects', write: 'files' };
-
-/** The next count worth a line: 1, 2, 5 x 1000, 10 000, ... so a long phase prints a few lines, not thousands. */
-function nextMark(done: number): number {
-  for (let scale = 1000; ; scale *= 10) {
-    for (const m of [1, 2, 5]) if (m * scale > done) return m * scale;
-  }
-}
-
-/**
- * Phase lines and a counter, on stderr: `synth: render 20000/110000 objects`.
- * Analysis has no counter of its own: it runs between collect and render.
- */
-function progressPrinter(io: Io): { listener: (e: ProgressEvent) => void; line: (text: string) => void } {
-  const line = (text: string) => io.err(`synth: ${text}`);
-  let phaseStart = 0;
-  let analyzeStart: number | undefined;
-  let mark = 0;
-  const listener = (e: ProgressEvent) => {
-    const noun = NOUN[e.phase];
-    const of = e.total !== undefined ? `/${e.total}` : '';
-    if (e.kind === 'start') {
-      phaseStart = performance.now();
-      if (e.phase === 'render' && analyzeStart !== undefined) line(`analyze done in ${seconds(phaseStart - analyzeStart)}`);
-      mark = nextMark(0);
-      line(`${e.phase}${e.total !== undefined ? ` ${e.total} ${noun}` : ''}...`);
-    } else if (e.kind === 'tick' && e.done >= mark) {
-      mark = nextMark(e.done);
-      line(`${e.phase} ${e.done}${of} ${noun}`);
-    } else if (e.kind === 'end') {
-      line(`${e.phase} done: ${e.done} ${noun} in ${seconds(performance.now() - phaseStart)}`);
-      if (e.phase === 'collect') {
-        analyzeStart = performance.now();
-        line(`analyzing ${e.done} objects...`);
-      }
-    }
-  };
-  return { listener, line };
-}

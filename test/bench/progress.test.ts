@@ -1,6 +1,6 @@
 /**
  * Progress of a long synth is shown on stderr only when asked (--progress)
- * or on a terminal; --verbose adds the per-phase timings. Neither changes
+ * or on a terminal once the run has taken a second; --verbose adds the per-phase timings. Neither changes
  * what is written.
  */
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
+import { progressPrinter, TERMINAL_QUIET_MS } from '../../cli/progress-printer';
 import { readTree } from '../../compiler/write';
 import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
 
@@ -63,13 +64,37 @@ test('--progress prints each phase and a counter on stderr; --verbose the timing
   assert.deepEqual(readTree(out2), readTree(out));
 });
 
-test('on a terminal, progress is on by default', async () => {
+test('on a terminal, progress is on by default once the run has taken a second: a quick synth prints only its result', async () => {
   const app = meshPolicy(2);
   const io = { ...captureIo(), isTTY: true };
   const stderr: string[] = [];
   io.err = (t: string) => stderr.push(t);
   assert.equal(await main(['synth', '--app', app, '--outdir', path.join(tempDir('wp-progress-out-'), 'dist')], io), 0);
-  assert.match(stderr.join('\n'), /^synth: write done: \d+ files in/m);
+  // A second is far more than this synth of 44 objects takes, even on a loaded machine.
+  assert.doesNotMatch(stderr.join('\n'), /^synth: (loading|collect|render|write)/m);
+  assert.match(stderr.join('\n'), /^synth: 44 objects in 1 target\(s\)/m);
+});
+
+test('a terminal\'s progress printer drops the lines of the first second, then prints the phase under way from its next line on', () => {
+  let clock = 0;
+  const lines: string[] = [];
+  const io = { ...captureIo(), err: (t: string) => lines.push(t) };
+  const p = progressPrinter(io, { quietMs: TERMINAL_QUIET_MS, now: () => clock });
+  p.line('loading main.ts');
+  p.listener({ phase: 'collect', kind: 'start', done: 0 });
+  clock = 400;
+  p.listener({ phase: 'collect', kind: 'end', done: 3000 });
+  clock = 1200;
+  p.listener({ phase: 'render', kind: 'start', done: 0, total: 3000 });
+  p.listener({ phase: 'render', kind: 'tick', done: 1000, total: 3000 });
+  clock = 1500;
+  p.listener({ phase: 'render', kind: 'end', done: 3000, total: 3000 });
+  assert.deepEqual(lines, ['synth: analyze done in 0.8 s', 'synth: render 3000 objects...', 'synth: render 1000/3000 objects', 'synth: render done: 3000 objects in 0.3 s']);
+  // Asked for (--progress), every line prints from the start.
+  const all: string[] = [];
+  const asked = progressPrinter({ ...io, err: (t: string) => all.push(t) }, { now: () => 0 });
+  asked.line('loading main.ts');
+  assert.deepEqual(all, ['synth: loading main.ts']);
 });
 
 test('--verbose on a small app gives the timings without a per-1000-objects rate, which would scale fixed costs up', async () => {
