@@ -4,12 +4,11 @@ import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
 import { bindService, ingressUsesWaypoint } from '../simulator/binding';
 import { buildChain, orderUnknown, type ChainEntry } from '../simulator/chain';
-import { isWaypointGateway, useWaypointOf } from '../analysis/rules/waypoints';
+import { useWaypointOf } from '../analysis/rules/waypoints';
 import { LABELS } from '../constructs/labels';
 import { argoSyncOptionsOf } from '../compiler/gitops';
 import { GatewayInfo, MeshIndex, namespaceOf, objectItems, ServiceInfo } from '../simulator/mesh-index';
 import { simulateIn } from '../simulator/simulate';
-import { targetRefsOf } from '../simulator/attachment';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply, prunedUnusedWaypoints, type PrunedWaypoint } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
@@ -18,6 +17,9 @@ import { changedFields, pluginId, pluginPairs, refsOf, type PluginMove, type Plu
 import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type RolloutState, type SyncGap } from './sync-gaps';
 import { failsOpen, leftAmbient, newBuilds, type FailsOpen, type LeftAmbient, type NewBuild } from './unsimulated-widening';
 import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
+import { indexFor, ingressGateways, OTHER, serviceInfo, serviceList, serviceSubject, targetRefs, targetsOf, waypointKeys } from './target-subjects';
+
+export { isNamespaceWide, serviceSubject } from './target-subjects';
 
 /** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
 export interface BindingState {
@@ -102,7 +104,6 @@ export interface EffectChanges {
 }
 
 const BASIC_AUTH = moduleId(BASIC_AUTH_URL);
-const OTHER = '*';
 /** About 2 ms each on a laptop (both revisions): a few seconds at most in CI. */
 export const DEFAULT_MAX_REQUESTS = 2000;
 
@@ -113,46 +114,6 @@ interface Rule {
   request_methods?: unknown;
   credentials?: unknown;
   hosts?: unknown;
-}
-
-function targetsOf(model: MeshModel): string[] {
-  return [...new Set(model.objects.map((o) => o.target))].sort();
-}
-
-function indexFor(model: MeshModel, target: string): MeshIndex | undefined {
-  try {
-    return MeshIndex.forTarget(model, target);
-  } catch (e) {
-    if (isSimulationError(e)) return undefined;
-    throw e;
-  }
-}
-
-function serviceList(models: MeshModel[], target: string): { namespace: string; name: string }[] {
-  const out = new Map<string, { namespace: string; name: string }>();
-  for (const m of models) {
-    for (const o of m.objects.filter((x) => x.target === target)) {
-      const ns = namespaceOf(o.manifest);
-      if (o.manifest.kind === 'Service') out.set(`${ns}/${o.manifest.metadata.name}`, { namespace: ns, name: o.manifest.metadata.name });
-      if (o.manifest.kind === 'Namespace') out.set(`${o.manifest.metadata.name}/${OTHER}`, { namespace: o.manifest.metadata.name, name: OTHER });
-      for (const ref of targetRefs(o)) {
-        if (ref.kind === 'Service' && ref.name) out.set(`${ns}/${ref.name}`, { namespace: ns, name: ref.name });
-      }
-    }
-  }
-  return [...out.values()].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
-}
-
-function targetRefs(o: ModelObject): { kind?: string; name?: string; group?: string }[] {
-  if (o.manifest.kind !== 'WasmPlugin') return [];
-  // A null item (a hand-edited base) describes nothing, as in the simulator.
-  return targetRefsOf((o.manifest.spec ?? {}) as Record<string, unknown>);
-}
-
-function serviceInfo(index: MeshIndex, ns: string, name: string): ServiceInfo {
-  if (name !== OTHER) return index.service(ns, name);
-  // Every Service of the namespace that has no labels of its own inherits the Namespace's.
-  return { namespace: ns, name: OTHER, known: 'assumed', labels: {} };
 }
 
 /** What the head side knows beyond its manifests. */
@@ -217,14 +178,6 @@ function chainDuring(index: MeshIndex | undefined, ns: string, name: string, sta
   };
 }
 
-/** Whether a Service label (`ns/name`) stands for every Service of `ns` without a label of its own (`ns/*`). */
-export const isNamespaceWide = (label: string) => label.endsWith(`/${OTHER}`);
-
-/** How review lines name a Service label: `Service ns/name`, or `Services of ns without their own label`. */
-export function serviceSubject(label: string): string {
-  return isNamespaceWide(label) ? `Services of ${label.slice(0, -2)} without their own label` : `Service ${label}`;
-}
-
 /** Who runs a renamed or moved plugin before and after, gathered from every chain it is on. */
 interface MoveWitnesses {
   readonly leaves: string[];
@@ -254,37 +207,6 @@ function notePairs(pairs: readonly PluginPair[], moves: Map<PluginPair, MoveWitn
     const ranBefore = new Set(before.slice(before.indexOf(had) + 1).filter((e) => !orderUnknown(e, had)).map((e) => e.id));
     for (const e of after.slice(0, after.indexOf(mine))) if (!orderUnknown(e, mine) && ranBefore.has(baseId.get(e.id) ?? e.id)) move.nowRunsAfter.add(e.id);
   }
-}
-
-/** Gateways (`namespace/name`) of class istio-waypoint in any of `models`. */
-function waypointKeys(models: MeshModel[], target: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of models) {
-    for (const o of m.objects) {
-      if (o.target !== target || o.manifest.kind !== 'Gateway') continue;
-      if (isWaypointGateway(o.manifest)) out.add(`${namespaceOf(o.manifest)}/${o.manifest.metadata.name}`);
-    }
-  }
-  return out;
-}
-
-function ingressGateways(models: MeshModel[], target: string, waypoints: ReadonlySet<string>): { namespace: string; name: string }[] {
-  const out = new Map<string, { namespace: string; name: string }>();
-  for (const m of models) {
-    for (const o of m.objects.filter((x) => x.target === target)) {
-      const ns = namespaceOf(o.manifest);
-      if (o.manifest.kind === 'Gateway' && !waypoints.has(`${ns}/${o.manifest.metadata.name}`)) {
-        out.set(`${ns}/${o.manifest.metadata.name}`, { namespace: ns, name: o.manifest.metadata.name });
-      }
-      // A Gateway only a plugin names is an ingress gateway, unless either
-      // revision declares it as a waypoint (one removed while a plugin still names it).
-      for (const ref of targetRefs(o)) {
-        if (ref.kind !== 'Gateway' || !ref.name || waypoints.has(`${ns}/${ref.name}`)) continue;
-        out.set(`${ns}/${ref.name}`, { namespace: ns, name: ref.name });
-      }
-    }
-  }
-  return [...out.values()].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
 }
 
 /**
