@@ -1,4 +1,4 @@
-import { objectKey, type MeshModel, type ModelObject } from '../compiler/model';
+import { objectKey, type MeshModel } from '../compiler/model';
 import { isSubstitutionPlaceholder, storedCredential } from '../constructs/plugins/basic-auth-format';
 import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
@@ -7,7 +7,7 @@ import { buildChain, orderUnknown, type ChainEntry } from '../simulator/chain';
 import { useWaypointOf } from '../analysis/rules/waypoints';
 import { LABELS } from '../constructs/labels';
 import { argoSyncOptionsOf } from '../compiler/gitops';
-import { GatewayInfo, MeshIndex, namespaceOf, objectItems, ServiceInfo } from '../simulator/mesh-index';
+import { MeshIndex, namespaceOf, objectItems } from '../simulator/mesh-index';
 import { simulateIn } from '../simulator/simulate';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply, prunedUnusedWaypoints, type PrunedWaypoint } from './pruned-gateways';
@@ -18,24 +18,10 @@ import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type Rollou
 import { failsOpen, leftAmbient, newBuilds, type FailsOpen, type LeftAmbient, type NewBuild } from './unsimulated-widening';
 import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
 import { indexFor, ingressGateways, OTHER, serviceInfo, serviceList, serviceSubject, targetRefs, targetsOf, waypointKeys } from './target-subjects';
+import { binding, headInCluster, type BindingChange, type HeadFacts } from './binding-changes';
 
 export { isNamespaceWide, serviceSubject } from './target-subjects';
-
-/** Which waypoint a Service's traffic goes through, in words a reviewer reads. */
-export interface BindingState {
-  readonly waypoint?: string;
-  readonly reason: string;
-}
-
-export interface BindingChange {
-  readonly target: string;
-  /** `namespace/name`, or `namespace/*` for every Service without labels of its own. */
-  readonly service: string;
-  readonly before: BindingState;
-  readonly after: BindingState;
-  /** The Service no longer passes any waypoint (its plugins stop applying). */
-  readonly lostWaypoint: boolean;
-}
+export type { BindingChange, BindingState } from './binding-changes';
 
 export interface ChainChange {
   readonly target: string;
@@ -114,40 +100,6 @@ interface Rule {
   request_methods?: unknown;
   credentials?: unknown;
   hosts?: unknown;
-}
-
-/** What the head side knows beyond its manifests. */
-interface HeadFacts {
-  readonly pruned: ReadonlySet<string>;
-  /** The label-only objects the head drops, whose live labels stay (see `headInCluster`): `objectKey` to how the review names it. */
-  readonly leftBehind: ReadonlyMap<string, string>;
-}
-
-function binding(index: MeshIndex | undefined, ns: string, name: string, head?: HeadFacts): { state: BindingState; gateway?: GatewayInfo; service?: ServiceInfo } {
-  if (!index) return { state: { reason: 'not in this revision' } };
-  const service = serviceInfo(index, ns, name);
-  // A waypoint absent from the manifests is another team's (assumed present), unless this change prunes it.
-  const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: head?.pruned });
-  const waypoint = b.waypoint ? `${b.waypoint.namespace}/${b.waypoint.name}` : undefined;
-  const why = b.trace.filter((t) => t.step === 'binding').map((t) => t.detail).pop() ?? b.reason;
-  // The simulator's last binding step usually names the reason already.
-  const reason = why.includes(b.reason) ? why : `${b.reason}: ${why}`;
-  // The head's manifests no longer hold that label: say where it still comes from.
-  const labelledBy = b.from === 'Namespace' ? { kind: 'Namespace', name: ns } : b.from === 'Service' ? { kind: 'Service', namespace: ns, name } : undefined;
-  const left = labelledBy && head?.leftBehind.get(objectKey(labelledBy));
-  const note = left ? `${left} is no longer managed here, but keeps its label in the cluster (GitOps never prunes it): ` : '';
-  return { state: { waypoint, reason: `${note}${reason}` }, gateway: b.waypoint, service };
-}
-
-/**
- * The head as the cluster will hold it: plus the label-only objects it drops.
- * GitOps never prunes those, so their live labels, not the head's intent,
- * decide the bindings (no fallback to the Namespace's waypoint): a dropped
- * Service label keeps the Service on its waypoint, whatever that waypoint
- * now runs, and a dropped `none` keeps it off every waypoint.
- */
-function headInCluster(head: MeshModel, leftBehind: readonly ModelObject[]): MeshModel {
-  return leftBehind.length === 0 ? head : { ...head, objects: [...head.objects, ...leftBehind] };
 }
 
 function chainEntries(index: MeshIndex | undefined, proxy: Parameters<typeof buildChain>[1] | undefined): readonly ChainEntry[] {
