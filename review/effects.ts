@@ -4,8 +4,6 @@ import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
 import { bindService, ingressUsesWaypoint } from '../simulator/binding';
 import { buildChain, orderUnknown, type ChainEntry } from '../simulator/chain';
-import { useWaypointOf } from '../analysis/rules/waypoints';
-import { LABELS } from '../constructs/labels';
 import { argoSyncOptionsOf } from '../compiler/gitops';
 import { MeshIndex, namespaceOf, objectItems } from '../simulator/mesh-index';
 import { simulateIn } from '../simulator/simulate';
@@ -14,22 +12,16 @@ import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, pruned
 import { credentialFingerprint } from './secrets';
 import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
 import { changedFields, pluginId, pluginPairs, refsOf, type PluginMove, type PluginPair } from './plugin-moves';
-import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type RolloutState, type SyncGap } from './sync-gaps';
+import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type SyncGap } from './sync-gaps';
 import { failsOpen, leftAmbient, newBuilds, type FailsOpen, type LeftAmbient, type NewBuild } from './unsimulated-widening';
 import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
 import { indexFor, ingressGateways, OTHER, serviceInfo, serviceList, serviceSubject, targetRefs, targetsOf, waypointKeys } from './target-subjects';
 import { binding, headInCluster, type BindingChange, type HeadFacts } from './binding-changes';
+import { chainDuring, chainEntries, chainIds, type ChainChange } from './chain-changes';
 
 export { isNamespaceWide, serviceSubject } from './target-subjects';
 export type { BindingChange, BindingState } from './binding-changes';
-
-export interface ChainChange {
-  readonly target: string;
-  /** `Service default/reviews` or `ingress gateway default/bookinfo-gateway`. */
-  readonly subject: string;
-  readonly before: string[];
-  readonly after: string[];
-}
+export type { ChainChange } from './chain-changes';
 
 export interface AccessCase {
   readonly target: string;
@@ -100,34 +92,6 @@ interface Rule {
   request_methods?: unknown;
   credentials?: unknown;
   hosts?: unknown;
-}
-
-function chainEntries(index: MeshIndex | undefined, proxy: Parameters<typeof buildChain>[1] | undefined): readonly ChainEntry[] {
-  if (!index || !proxy) return [];
-  return buildChain(index, proxy).entries;
-}
-
-function chainIds(entries: readonly ChainEntry[]): string[] {
-  return entries.map((e) => `${e.id}${e.applies === 'unknown' ? ' (may apply)' : ''}`);
-}
-
-/**
- * A Service's chain at one moment of the rollout (see `rolloutStates`), the
- * waypoint it goes through then, and the one its labels name (which may be
- * gone) and where that label is.
- */
-function chainDuring(index: MeshIndex | undefined, ns: string, name: string, state: RolloutState): { entries: readonly ChainEntry[]; waypoint?: string; named?: string; from?: 'Service' | 'Namespace' } {
-  if (!index) return { entries: [] };
-  const service = serviceInfo(index, ns, name);
-  const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: state.gone });
-  const labels = service.labels[LABELS.useWaypoint] !== undefined ? service.labels : index.namespace(ns).labels;
-  const use = useWaypointOf(labels, ns);
-  return {
-    entries: b.waypoint ? buildChain(index, { kind: 'waypoint', gateway: b.waypoint, service }).entries : [],
-    waypoint: b.waypoint ? `${b.waypoint.namespace}/${b.waypoint.name}` : undefined,
-    named: use.kind === 'waypoint' ? `${use.namespace}/${use.name}` : undefined,
-    from: b.from,
-  };
 }
 
 /** Who runs a renamed or moved plugin before and after, gathered from every chain it is on. */
