@@ -3,21 +3,21 @@ import { isSubstitutionPlaceholder, storedCredential } from '../constructs/plugi
 import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
 import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
 import { bindService, ingressUsesWaypoint } from '../simulator/binding';
-import { buildChain, orderUnknown, type ChainEntry } from '../simulator/chain';
-import { argoSyncOptionsOf } from '../compiler/gitops';
+import { buildChain } from '../simulator/chain';
 import { MeshIndex, namespaceOf, objectItems } from '../simulator/mesh-index';
 import { simulateIn } from '../simulator/simulate';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply, prunedUnusedWaypoints, type PrunedWaypoint } from './pruned-gateways';
 import { credentialFingerprint } from './secrets';
 import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
-import { changedFields, pluginId, pluginPairs, refsOf, type PluginMove, type PluginPair } from './plugin-moves';
+import { pluginPairs, type PluginMove, type PluginPair } from './plugin-moves';
 import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type SyncGap } from './sync-gaps';
 import { failsOpen, leftAmbient, newBuilds, type FailsOpen, type LeftAmbient, type NewBuild } from './unsimulated-widening';
 import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
 import { indexFor, ingressGateways, OTHER, serviceInfo, serviceList, serviceSubject, targetRefs, targetsOf, waypointKeys } from './target-subjects';
 import { binding, headInCluster, type BindingChange, type HeadFacts } from './binding-changes';
 import { chainDuring, chainEntries, chainIds, type ChainChange } from './chain-changes';
+import { notePairs, pluginMovesOf, renamedFrom, type MoveWitnesses } from './plugin-move-witnesses';
 
 export { isNamespaceWide, serviceSubject } from './target-subjects';
 export type { BindingChange, BindingState } from './binding-changes';
@@ -92,37 +92,6 @@ interface Rule {
   request_methods?: unknown;
   credentials?: unknown;
   hosts?: unknown;
-}
-
-/** Who runs a renamed or moved plugin before and after, gathered from every chain it is on. */
-interface MoveWitnesses {
-  readonly leaves: string[];
-  readonly joins: string[];
-  readonly runsAfter: Set<string>;
-  readonly nowRunsAfter: Set<string>;
-}
-
-/** The base's id of each renamed plugin, by its head id: a chain entry is compared with its old self. */
-function renamedFrom(pairs: readonly PluginPair[]): Map<string, string> {
-  return new Map(pairs.filter((p) => p.renamed).map((p) => [pluginId(p.to), pluginId(p.from)]));
-}
-
-/** Who runs the plugins of `pairs` before and after, from one subject's two chains (`moves` is filled in place). */
-function notePairs(pairs: readonly PluginPair[], moves: Map<PluginPair, MoveWitnesses>, subject: string, before: readonly ChainEntry[], after: readonly ChainEntry[]): void {
-  const baseId = renamedFrom(pairs);
-  for (const p of pairs) {
-    const [from, to] = [pluginId(p.from), pluginId(p.to)];
-    const move = moves.get(p) ?? moves.set(p, { leaves: [], joins: [], runsAfter: new Set(), nowRunsAfter: new Set() }).get(p)!;
-    const had = before.find((e) => e.id === from);
-    const mine = after.find((e) => e.id === to);
-    if (had && !mine) move.leaves.push(subject);
-    if (!had && mine) move.joins.push(subject);
-    if (p.renamed && mine) for (const e of after) if (e !== mine && orderUnknown(e, mine)) move.runsAfter.add(e.id);
-    if (!had || !mine) continue;
-    // Plugins it surely ran before (not a tie istiod breaks by age) that it now surely runs after.
-    const ranBefore = new Set(before.slice(before.indexOf(had) + 1).filter((e) => !orderUnknown(e, had)).map((e) => e.id));
-    for (const e of after.slice(0, after.indexOf(mine))) if (!orderUnknown(e, mine) && ranBefore.has(baseId.get(e.id) ?? e.id)) move.nowRunsAfter.add(e.id);
-  }
 }
 
 /**
@@ -488,24 +457,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `ingress gateway ${g.namespace}/${g.name}`, before, after });
       notePairs(pairs, moves, `ingress gateway ${g.namespace}/${g.name}`, beforeEntries, afterEntries);
     }
-    for (const p of pairs) {
-      const m = moves.get(p) ?? { leaves: [], joins: [], runsAfter: new Set<string>(), nowRunsAfter: new Set<string>() };
-      const [refsBefore, refsAfter] = [refsOf(p.from), refsOf(p.to)];
-      const changed = changedFields(p.from, p.to);
-      pluginMoves.push({
-        target,
-        from: pluginId(p.from),
-        to: pluginId(p.to),
-        renamed: p.renamed,
-        ...(changed.length > 0 ? { changed } : {}),
-        ...(JSON.stringify(refsBefore) !== JSON.stringify(refsAfter) ? { targetRefs: { before: refsBefore, after: refsAfter } } : {}),
-        leaves: m.leaves.sort(),
-        joins: m.joins.sort(),
-        ...(m.runsAfter.size > 0 ? { runsAfter: [...m.runsAfter].sort() } : {}),
-        ...(m.nowRunsAfter.size > 0 ? { nowRunsAfter: [...m.nowRunsAfter].sort() } : {}),
-        ...(p.renamed ? { prunedLast: argoSyncOptionsOf(p.from.manifest.metadata.annotations).includes('PruneLast=true') } : {}),
-      });
-    }
+    pluginMoves.push(...pluginMovesOf(target, pairs, moves));
     const indexes = [bi, hi];
     const scope: ProbeScope = {
       services,
