@@ -1,10 +1,8 @@
 import { objectKey, type MeshModel } from '../compiler/model';
 import { isSubstitutionPlaceholder, storedCredential } from '../constructs/plugins/basic-auth-format';
-import { moduleId, pluginDefinitionFor } from '../constructs/define-plugin';
-import { BASIC_AUTH_URL } from '../constructs/plugins/basic-auth';
 import { bindService, ingressUsesWaypoint } from '../simulator/binding';
 import { buildChain } from '../simulator/chain';
-import { MeshIndex, namespaceOf, objectItems } from '../simulator/mesh-index';
+import { MeshIndex } from '../simulator/mesh-index';
 import { simulateIn } from '../simulator/simulate';
 import { checkAuthority, isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply, prunedUnusedWaypoints, type PrunedWaypoint } from './pruned-gateways';
@@ -13,11 +11,11 @@ import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
 import { pluginPairs, type PluginMove, type PluginPair } from './plugin-moves';
 import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type SyncGap } from './sync-gaps';
 import { failsOpen, leftAmbient, newBuilds, type FailsOpen, type LeftAmbient, type NewBuild } from './unsimulated-widening';
-import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
-import { indexFor, ingressGateways, OTHER, serviceInfo, serviceList, serviceSubject, targetRefs, targetsOf, waypointKeys } from './target-subjects';
+import { indexFor, ingressGateways, OTHER, serviceInfo, serviceList, serviceSubject, targetsOf, waypointKeys } from './target-subjects';
 import { binding, headInCluster, type BindingChange, type HeadFacts } from './binding-changes';
 import { chainDuring, chainEntries, chainIds, type ChainChange } from './chain-changes';
 import { notePairs, pluginMovesOf, renamedFrom, type MoveWitnesses } from './plugin-move-witnesses';
+import { basicAuthPlugins, otherAuthPlugins, type BasicAuthPlugin, type Rule } from './auth-plugins';
 
 export { isNamespaceWide, serviceSubject } from './target-subjects';
 export type { BindingChange, BindingState } from './binding-changes';
@@ -81,18 +79,8 @@ export interface EffectChanges {
   readonly newBuilds: NewBuild[];
 }
 
-const BASIC_AUTH = moduleId(BASIC_AUTH_URL);
 /** About 2 ms each on a laptop (both revisions): a few seconds at most in CI. */
 export const DEFAULT_MAX_REQUESTS = 2000;
-
-interface Rule {
-  prefix?: string;
-  exact?: string;
-  suffix?: string;
-  request_methods?: unknown;
-  credentials?: unknown;
-  hosts?: unknown;
-}
 
 /**
  * Paths a rule protects, for representative requests: the match string itself,
@@ -150,67 +138,6 @@ interface ProbeScope {
   readonly ingressServices: ReadonlySet<string>;
   /** Gateways (`namespace/name`) of class istio-waypoint in either revision. */
   readonly waypoints: ReadonlySet<string>;
-}
-
-interface BasicAuthPlugin {
-  readonly namespace: string;
-  readonly refs: { kind?: string; name?: string }[];
-  readonly rules: Rule[];
-  /** Per rule: it differs from every rule of the same plugin in the other revision, or the rest of the plugin does. */
-  readonly changed: boolean[];
-}
-
-/** basic_auth, or a mirror of it that a BasicAuth construct registered (`url`). */
-function isBasicAuthModule(url: string): boolean {
-  if (moduleId(url) === BASIC_AUTH) return true;
-  const definition = pluginDefinitionFor(url);
-  return definition !== undefined && moduleId(definition.url) === BASIC_AUTH;
-}
-
-function basicAuthPlugins(models: MeshModel[], target: string): BasicAuthPlugin[] {
-  const found: { key: string; side: number; namespace: string; refs: BasicAuthPlugin['refs']; rules: Rule[]; rest: string }[] = [];
-  models.forEach((m, side) => {
-    for (const o of m.objects.filter((x) => x.target === target && x.manifest.kind === 'WasmPlugin')) {
-      const spec = (o.manifest.spec ?? {}) as { url?: unknown; pluginConfig?: { basic_auth_rules?: unknown } };
-      if (typeof spec.url !== 'string' || !isBasicAuthModule(spec.url)) continue;
-      const rules = objectItems<Rule>(spec.pluginConfig?.basic_auth_rules);
-      const namespace = namespaceOf(o.manifest);
-      const rest = JSON.stringify({ ...spec, pluginConfig: { ...spec.pluginConfig, basic_auth_rules: undefined } });
-      found.push({ key: `${namespace}/${o.manifest.metadata.name}`, side, namespace, refs: targetRefs(o), rules, rest });
-    }
-  });
-  // The first of a name on each side, as a scan in order finds it: looked up, not scanned per plugin (a mesh may hold thousands).
-  const first = [new Map<string, (typeof found)[number]>(), new Map<string, (typeof found)[number]>()];
-  for (const q of found) if (!first[q.side].has(q.key)) first[q.side].set(q.key, q);
-  return found.map((p) => {
-    const other = first[1 - p.side].get(p.key);
-    const same = new Set(other && other.rest === p.rest ? other.rules.map((r) => JSON.stringify(r)) : []);
-    return { namespace: p.namespace, refs: p.refs, rules: p.rules, changed: p.rules.map((r) => !same.has(JSON.stringify(r))) };
-  });
-}
-
-/**
- * The WasmPlugins that decide access (the rule plugin/fail-open-auth's
- * test) with no Basic-auth rules to build requests from: OPA, a team's
- * `definePlugin`. `changed`: it differs from the other revision's plugin of
- * that name, or only one revision has it.
- */
-function otherAuthPlugins(models: MeshModel[], target: string): { namespace: string; refs: BasicAuthPlugin['refs']; changed: boolean }[] {
-  const found = models.map((m) =>
-    m.objects.filter((o) => {
-      const url = (o.manifest.spec as { url?: unknown } | undefined)?.url;
-      return o.target === target && o.manifest.kind === 'WasmPlugin' && !(typeof url === 'string' && isBasicAuthModule(url)) && isAuthPlugin(pluginView(o));
-    }),
-  );
-  // Looked up by name, not by scanning the other revision per plugin (a mesh
-  // may hold thousands); the first of a name wins, as a scan would find it.
-  const byKey = found.map((plugins) => new Map([...plugins].reverse().map((o) => [objectKey(o.manifest), o])));
-  return found.flatMap((plugins, side) =>
-    plugins.map((o) => {
-      const other = byKey[1 - side].get(objectKey(o.manifest));
-      return { namespace: namespaceOf(o.manifest), refs: targetRefs(o), changed: !other || JSON.stringify(other.manifest.spec) !== JSON.stringify(o.manifest.spec) };
-    }),
-  );
 }
 
 /** The requests a plugin's targets receive: in the mesh, or through the ingress gateway it targets. */
