@@ -1,12 +1,6 @@
 import { objectKey, type MeshModel } from '../compiler/model';
-import { storedCredential } from '../constructs/plugins/basic-auth-format';
-import { bindService, ingressUsesWaypoint } from '../simulator/binding';
-import { buildChain } from '../simulator/chain';
 import { MeshIndex } from '../simulator/mesh-index';
-import { simulateIn } from '../simulator/simulate';
-import { isSimulationError, parseDestination, parseGateway } from '../simulator/request';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply, prunedUnusedWaypoints, type PrunedWaypoint } from './pruned-gateways';
-import { credentialFingerprint } from './secrets';
 import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
 import { pluginPairs, type PluginMove, type PluginPair } from './plugin-moves';
 import { missingDuring, rolloutStates, toolsOf, type GitOpsToolName, type SyncGap } from './sync-gaps';
@@ -15,35 +9,19 @@ import { indexFor, ingressGateways, serviceList, serviceSubject, targetsOf, wayp
 import { binding, headInCluster, type BindingChange, type HeadFacts } from './binding-changes';
 import { chainDuring, chainEntries, chainIds, type ChainChange } from './chain-changes';
 import { notePairs, pluginMovesOf, renamedFrom, type MoveWitnesses } from './plugin-move-witnesses';
-import { ingressEntries, ingressServices, probes, type Destination, type Probe, type ProbeScope } from './probes';
+import { ingressEntries, ingressServices, probes, type ProbeScope } from './probes';
+import { rankIn, simulationOrder, type PendingRequest } from './simulation-order';
+import { accessCases, type AccessCase } from './access-cases';
 
 export { isNamespaceWide, serviceSubject } from './target-subjects';
 export type { BindingChange, BindingState } from './binding-changes';
 export type { ChainChange } from './chain-changes';
+export type { AccessCase } from './access-cases';
 
-export interface AccessCase {
-  readonly target: string;
-  readonly via?: string;
-  readonly to: string;
-  /** The Host a rule's `hosts` names; unset for the simulator's default (the Service's fully qualified name in the cluster's DNS domain). */
-  readonly authority?: string;
-  readonly method: string;
-  readonly path: string;
-  /** `none`, or a credential fingerprint (never the value). */
-  readonly credential: string;
-  readonly before: number | null;
-  readonly after: number | null;
-  /**
-   * For an unknown status: the status if every plugin and policy the
-   * simulator does not decide lets the request through (200 when nothing it
-   * models stops the request, so a 200 is possible).
-   */
-  readonly beforeIfPassed?: number;
-  readonly afterIfPassed?: number;
-  /** Allowed now (or now possibly allowed), refused before: listed first and marked. */
-  readonly widened: boolean;
-  readonly narrowed: boolean;
-}
+/**
+ * What a change does to traffic: `effectChanges` walks each target once, in
+ * both revisions, and gathers what the other modules of review/ find there.
+ */
 
 export interface EffectChanges {
   readonly bindings: BindingChange[];
@@ -82,68 +60,11 @@ export interface EffectChanges {
 /** About 2 ms each on a laptop (both revisions): a few seconds at most in CI. */
 export const DEFAULT_MAX_REQUESTS = 2000;
 
-/** A request's status, and for an unknown one the status assuming what is not simulated lets it through. */
-interface Outcome {
-  readonly status: number | null;
-  readonly ifPassed: number | null;
-}
-
-/** `index`: the revision's index of the target, undefined when it has no object there (built once per target, not per request). */
-function outcomeOf(index: MeshIndex | undefined, target: string, p: Probe, pruned?: ReadonlySet<string>): Outcome {
-  if (!index) return { status: null, ifPassed: null };
-  const headers: Record<string, string> = p.credential ? { authorization: `Basic ${storedCredential(p.credential)}` } : {};
-  const request = { target, via: p.via, to: p.to, method: p.method, path: p.path, authority: p.authority, headers };
-  const run = (unsimulated: 'undetermined' | 'assume-pass') => {
-    try {
-      return simulateIn(index, request, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned, unsimulated }).status;
-    } catch (e) {
-      if (isSimulationError(e)) return null;
-      throw e;
-    }
-  };
-  const status = run('undetermined');
-  return { status, ifPassed: status === null ? run('assume-pass') : status };
-}
-
-/**
- * Everything the simulator reads for a request to this destination, in one
- * revision: the Service, the ingress gateway and its chain, the binding, and
- * the waypoint's chain with each plugin's manifest. Equal in both revisions,
- * every request there gets the same answer in both.
- */
-function pathInputs(index: MeshIndex | undefined, d: Destination, pruned?: ReadonlySet<string>): string | undefined {
-  if (!index) return 'absent';
-  const entries = (c: ReturnType<typeof buildChain>) => c.entries.map((e) => [e.id, e.stage, e.priority, e.applies, e.object.manifest]);
-  try {
-    const dest = parseDestination(d.to);
-    const service = index.service(dest.namespace, dest.name);
-    const ref = d.via === undefined ? undefined : parseGateway(d.via);
-    const via = ref && index.gatewayOrAssumed(ref.namespace, ref.name);
-    const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned });
-    return JSON.stringify({
-      service,
-      via,
-      viaChain: via ? entries(buildChain(index, { kind: 'ingress', gateway: via })) : undefined,
-      binding: [b.waypoint, b.reason, b.from],
-      ingressUses: via ? ingressUsesWaypoint(index, service).uses : undefined,
-      chain: b.waypoint ? entries(buildChain(index, { kind: 'waypoint', gateway: b.waypoint, service })) : undefined,
-    });
-  } catch (e) {
-    // Not comparable (undefined): simulate it early rather than assume it unchanged.
-    if (isSimulationError(e)) return undefined;
-    throw e;
-  }
-}
-
 /** What the policies do differently between two revisions: bindings, chains, and access. */
 export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DEFAULT_MAX_REQUESTS): EffectChanges {
   const bindings: BindingChange[] = [];
   const chains: ChainChange[] = [];
-  const access: AccessCase[] = [];
-  let simulated = 0;
-  let truncated = 0;
-  let unchanged = 0;
-  const pending: { target: string; probe: Probe; rank: number; baseIndex?: MeshIndex; liveIndex?: MeshIndex; pruned: ReadonlySet<string> }[] = [];
+  const pending: PendingRequest[] = [];
   const prunedInUse: PrunedGateway[] = [];
   const prunedUnused: PrunedWaypoint[] = [];
   const adoptedEarly: EarlyAdoption[] = [];
@@ -224,60 +145,14 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       ingressServices: ingressServices(services, indexes),
       waypoints,
     };
-    const inputs = new Map<string, boolean>();
-    const touched = (p: Probe) => {
-      const key = `${p.via ?? ''}\0${p.to}`;
-      if (!inputs.has(key)) {
-        const [a, b] = [pathInputs(bi, p), pathInputs(hi, p, pruned)];
-        inputs.set(key, a === undefined || b === undefined || a !== b);
-      }
-      return inputs.get(key)!;
-    };
+    const rank = rankIn(bi, hi, pruned);
     // A revision with no object of the target answers nothing there (the indexes also exist for one holding only references).
     const baseIndex = base.objects.some((o) => o.target === target) ? bi : undefined;
     const liveIndex = live.objects.some((o) => o.target === target) ? hi : undefined;
     for (const { probe, changed } of probes([base, head], target, scope)) {
-      pending.push({ target, probe, rank: touched(probe) ? (changed ? 0 : 1) : 2, baseIndex, liveIndex, pruned });
+      pending.push({ target, probe, rank: rank(probe, changed), baseIndex, liveIndex, pruned });
     }
   }
-  // Whatever their target: first the requests of a rule or plugin that
-  // changed, then the others whose path changed (a plugin on it, its
-  // binding); last those whose path did not, which cannot differ.
-  const order = [0, 1, 2].flatMap((rank) => pending.filter((q) => q.rank === rank));
-  for (const { target, probe: p, rank, baseIndex, liveIndex, pruned } of order) {
-    if (simulated >= maxRequests) {
-      if (rank < 2) truncated++;
-      else unchanged++;
-      continue;
-    }
-    simulated++;
-    // A target the base did not have at all is new access, listed with
-    // the other changes. Any other unknown (a module or policy the
-    // simulator does not model) still counts: the gate must not miss auth
-    // removed from behind it, nor from behind a plugin it cannot decide (a
-    // rate limiter that answers 429 or passes): there a 200 that was not
-    // possible (401 whatever the rate limiter does) now is.
-    const baseHad = baseTargets.has(target);
-    const b = outcomeOf(baseIndex, target, p);
-    const h = outcomeOf(liveIndex, target, p, pruned);
-    if (b.status === h.status && b.ifPassed === h.ifPassed) continue;
-    const [before, after] = [b.status, h.status];
-    access.push({
-      target,
-      via: p.via,
-      to: p.to,
-      authority: p.authority,
-      method: p.method,
-      path: p.path,
-      credential: p.credential ? credentialFingerprint(p.credential) : 'none',
-      before,
-      after,
-      ...(before === null && b.ifPassed !== null ? { beforeIfPassed: b.ifPassed } : {}),
-      ...(after === null && h.ifPassed !== null ? { afterIfPassed: h.ifPassed } : {}),
-      widened: baseHad && ((after === 200 && before !== 200) || (h.ifPassed === 200 && b.ifPassed !== 200)),
-      narrowed: (before === 200 && after !== 200) || (b.ifPassed === 200 && h.ifPassed !== 200),
-    });
-  }
-  access.sort((a, b) => Number(b.widened) - Number(a.widened));
+  const { access, simulated, truncated, unchanged } = accessCases(simulationOrder(pending), baseTargets, maxRequests);
   return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, prunedUnusedWaypoints: prunedUnused, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen, newBuilds: otherBuilds };
 }
