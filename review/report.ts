@@ -1,4 +1,8 @@
-import { isNamespaceWide, serviceSubject, type AccessCase, type BindingChange, type ChainChange, type EffectChanges } from './effects';
+import type { EffectChanges } from './effects';
+import type { AccessCase } from './access-cases';
+import type { BindingChange } from './binding-changes';
+import type { ChainChange } from './chain-changes';
+import { isNamespaceWide, serviceSubject } from './target-subjects';
 import type { FieldChange, ObjectChange } from './object-diff';
 import { describeId, type PrunedGateway, type PrunedWaypoint } from './pruned-gateways';
 import type { EarlyAdoption } from './early-adoption';
