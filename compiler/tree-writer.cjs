@@ -12,7 +12,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { isMainThread, parentPort, workerData } = require('node:worker_threads');
+const { isMainThread, parentPort, threadId, workerData } = require('node:worker_threads');
 
 /**
  * Every entry under `dir` that is not a folder, as `/`-separated relative
@@ -83,8 +83,30 @@ function makeDir(dir) {
   }
 }
 
-/** How `file` in the live tree compares with new content: 'missing' (no file there), 'same' or 'different'. */
-function compare(file, content) {
+/**
+ * Whether the file system of `dir` keeps the modes files are created with.
+ * Some show every file as executable (WSL's DrvFs, FAT; git sets
+ * core.fileMode false there): an x bit then says nothing, and rewriting the
+ * file would not clear it, so every synth would rewrite every file.
+ */
+function keepsModes(dir) {
+  const probe = path.join(dir, `.mode-probe-${process.pid}-${threadId}`);
+  try {
+    fs.writeFileSync(probe, '', { mode: 0o644 });
+    return (fs.lstatSync(probe).mode & 0o111) === 0;
+  } catch {
+    return true;
+  } finally {
+    fs.rmSync(probe, { force: true });
+  }
+}
+
+/**
+ * How `file` in the live tree compares with new content: 'missing' (no file
+ * there), 'same' or 'different'. `modesKept` is asked only for a file with
+ * an x bit.
+ */
+function compare(file, content, modesKept) {
   let st;
   try {
     // Not followed: a link in the live tree, even to a file with the same
@@ -96,7 +118,7 @@ function compare(file, content) {
   if (st.isDirectory()) return 'missing';
   // Only a regular file can be linked as it is (reading a FIFO would block).
   // An executable bit is drift too: git records it, and synth writes none.
-  if (!st.isFile() || st.size !== Buffer.byteLength(content) || (st.mode & 0o111) !== 0) return 'different';
+  if (!st.isFile() || st.size !== Buffer.byteLength(content) || ((st.mode & 0o111) !== 0 && modesKept())) return 'different';
   try {
     return fs.readFileSync(file, 'utf8') === content ? 'same' : 'different';
   } catch {
@@ -130,7 +152,7 @@ function link(file, target) {
  * caller to refuse the swap.
  */
 class StagingTree {
-  constructor(current, staging, guard = false) {
+  constructor(current, staging, guard = false, probeModes = keepsModes) {
     this.current = current;
     this.staging = staging;
     this.guard = guard;
@@ -140,6 +162,9 @@ class StagingTree {
     this.written = 0;
     /** Live files that would be overwritten and that synth did not write (with `guard`). */
     this.foreign = [];
+    let modes;
+    /** `keepsModes`, probed in the staging tree the first time a live file has an x bit. */
+    this.modesKept = () => (modes ??= probeModes(staging));
   }
 
   add(rel, content) {
@@ -155,7 +180,7 @@ class StagingTree {
     // editor saving by rename), and a link made after it would put that file
     // in the new tree unchecked. What was compared is what is kept.
     const linked = previous !== undefined && link(previous, target);
-    const old = linked ? compare(target, content) : previous === undefined ? 'missing' : compare(previous, content);
+    const old = linked ? compare(target, content, this.modesKept) : previous === undefined ? 'missing' : compare(previous, content, this.modesKept);
     if (old === 'same') {
       this.kept++;
       return;

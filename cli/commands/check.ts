@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../../analysis/finding';
@@ -67,11 +68,22 @@ function sortPaths(a: string[]): string[] {
  */
 function executableFiles(outdir: string, compiled: FileTree, committed: FileTree, drift: TreeDrift): string[] {
   const changed = new Set(drift.changed);
-  return [...compiled.keys()].filter((f) => {
+  const found = [...compiled.keys()].filter((f) => {
     if (!committed.has(f) || changed.has(f)) return false;
     const st = fs.lstatSync(path.join(outdir, ...f.split('/')), { throwIfNoEntry: false });
     return st !== undefined && st.isFile() && (st.mode & 0o111) !== 0;
   });
+  return found.length > 0 && gitRecordsModes(outdir) ? found : [];
+}
+
+/**
+ * Whether git records the x bit in the checkout holding `dir`. On a file
+ * system that shows every file as executable (WSL's DrvFs, FAT) git sets
+ * core.fileMode false: the bit is recorded nowhere, so it is no drift.
+ */
+function gitRecordsModes(dir: string): boolean {
+  const r = spawnSync('git', ['config', '--bool', 'core.fileMode'], { cwd: dir, encoding: 'utf8' });
+  return r.stdout?.trim() !== 'false';
 }
 
 /**

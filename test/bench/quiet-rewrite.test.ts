@@ -380,3 +380,19 @@ test('a relative link to the output, reached through a linked folder, is followe
   assert.match(readTree(real).get([...readTree(real).keys()].find((f) => f.includes('wasmplugin-auth') && f.includes('/shop/'))!) ?? '', /prefix: \/v2/);
   assert.equal(fs.existsSync(path.join(root, 'shared')), false, 'nothing written where the link only seems to point');
 });
+
+test('a live file with an x bit is rewritten where the file system keeps modes, and linked where it shows every file executable (WSL DrvFs, FAT): rewriting could not clear the bit there', () => {
+  type Tree = { add(rel: string, content: string): void; readonly written: number; readonly kept: number };
+  const core = require('../../compiler/tree-writer.cjs') as { StagingTree: new (current: string, staging: string, guard: boolean, probeModes?: () => boolean) => Tree; listFiles(dir: string): string[] };
+  const live = tempDir('wp-modes-');
+  fs.writeFileSync(path.join(live, 'a.yaml'), 'x: 1\n');
+  fs.chmodSync(path.join(live, 'a.yaml'), 0o755);
+  for (const [probe, written] of [[undefined, 1], [() => false, 0]] as const) {
+    const staging = path.join(tempDir('wp-modes-stage-'), 'stage');
+    const tree = new core.StagingTree(live, staging, false, probe);
+    tree.add('a.yaml', 'x: 1\n');
+    assert.deepEqual([tree.written, tree.kept], [written, 1 - written]);
+    // The probe (this file system keeps modes) leaves nothing in the new tree.
+    assert.deepEqual(core.listFiles(staging), ['a.yaml']);
+  }
+});

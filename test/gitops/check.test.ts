@@ -360,3 +360,13 @@ test('check: a committed file with the content synth writes but an executable bi
   assert.equal(fs.statSync(path.join(p.dist, file)).mode & 0o111, 0);
   assert.equal((await run(p.dir, ['check', '--app', p.app])).code, 0);
 });
+
+test('check: where git records no x bit (core.fileMode false, as git sets it on file systems that show every file executable), an executable file is no drift', async () => {
+  const p = await synthProject();
+  execFileSync('git', ['init', '-q'], { cwd: p.dir });
+  execFileSync('git', ['config', 'core.fileMode', 'false'], { cwd: p.dir });
+  for (const file of ['prod/2-policies/shop/wasmplugin-auth.yaml', 'prod/1-waypoints/shop/gateway-waypoint.yaml']) fs.chmodSync(path.join(p.dist, file), 0o755);
+  const r = await run(p.dir, ['check', '--app', p.app]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, /is up to date/);
+});
