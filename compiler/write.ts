@@ -2,34 +2,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { discard } from './copy-removal';
+import { recover } from './dead-runs';
 import type { FileTree } from './layout';
+import { deletionName, targetFolder } from './output-paths';
 import { phaseProgress } from './progress';
-import { realPath } from './project-root';
+import { core, StagingTree, WORKER_FILE } from './tree-files';
 
-interface StagingTree {
-  readonly written: number;
-  readonly kept: number;
-  readonly foreign: string[];
-  add(rel: string, content: string): void;
-}
-
-// The part that also runs on a worker thread, so plain JavaScript.
-const WORKER_FILE = path.join(__dirname, 'tree-writer.cjs');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const core = require(WORKER_FILE) as {
-  StagingTree: new (current: string, staging: string, guard?: boolean) => StagingTree;
-  listFiles(dir: string, special?: Set<string>): string[];
-  isGeneratedFile(file: string): boolean;
-  makeDir(dir: string): void;
-  GENERATED_PREFIX: string;
-};
-
-/** Whether `file` is a regular file that synth wrote (its first line is synth's generated-by line). */
-export const isGeneratedFile = core.isGeneratedFile;
-/** How every file synth writes begins. */
-export const GENERATED_PREFIX = core.GENERATED_PREFIX;
-/** `mkdir -p`, which gives up where the kernel makes no folders (see tree-writer.cjs). */
-export const makeDir = core.makeDir;
+export { interruptedCopy, isAlive, recoverOutput } from './dead-runs';
+export { isOutputPath, lockFileOf, targetFolder } from './output-paths';
+export { GENERATED_PREFIX, isGeneratedFile, makeDir, readTree } from './tree-files';
 
 export interface WriteResult {
   readonly written: number;
@@ -51,117 +33,6 @@ interface LaneResult {
   readonly written: number;
   readonly unchanged: number;
   readonly foreign: string[];
-}
-
-/**
- * Read every file under `dir` into a tree (for `check` and tests). Only
- * regular files are read: a link, a FIFO or a device is listed with empty
- * content (reading a FIFO would block), so it shows as drift.
- */
-export function readTree(dir: string): FileTree {
-  const tree: FileTree = new Map();
-  const special = new Set<string>();
-  for (const rel of core.listFiles(dir, special).sort()) tree.set(rel, special.has(rel) ? '' : fs.readFileSync(path.join(dir, rel), 'utf8'));
-  return tree;
-}
-
-/**
- * The copies dead runs left beside `outdir` (oldest name first): only the
- * exact names stagingFor() makes, of processes that are gone. A synth of the
- * same folder running now must keep its staging tree, and a person's
- * `.dist-old-notes` is not ours.
- */
-function deadRunCopies(outdir: string): { retired: boolean; full: string }[] {
-  const parent = path.dirname(outdir);
-  if (!fs.existsSync(parent)) return [];
-  const out: { retired: boolean; full: string }[] = [];
-  for (const name of fs.readdirSync(parent).sort()) {
-    const m = stagingTag(name, path.basename(outdir));
-    if (m && !isAlive(Number(m[2]))) out.push({ retired: m[1] === 'old', full: path.join(parent, name) });
-  }
-  return out;
-}
-
-/**
- * A previous run that died between its two renames leaves `dist` missing and
- * its old copy beside it: put the old copy back before doing anything, and
- * remove whatever else dead runs left.
- */
-function recover(outdir: string): void {
-  for (const { retired, full } of deadRunCopies(outdir)) {
-    try {
-      if (retired && !fs.existsSync(outdir)) fs.renameSync(full, outdir);
-      else discard(full, retired);
-    } catch {
-      // Left for a later run: it must not stop this one.
-    }
-  }
-}
-
-/**
- * Where a synth that died between its two renames left the output folder
- * (its retired copy), when the folder itself is missing; read only, for
- * `check`. The next synth puts that same copy back (recover).
- */
-export function interruptedCopy(outdir: string): string | undefined {
-  try {
-    const abs = targetFolder(outdir);
-    return fs.existsSync(abs) ? undefined : deadRunCopies(abs).find((c) => c.retired)?.full;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * What stagingFor() puts after `.<outdir>-`: which copy (`new` the staging
- * tree, `old` the retired output, `del` a copy being removed), the pid, a
- * time tag.
- */
-// The time tag is `Date.now()` in base 36 (8 digits since 1973): a person's
-// `.dist-old-2024-jan` is not one.
-const STAGING_TAG = /^(old|new|del)-(\d+)-[0-9a-z]{8,}$/;
-
-/** The tag of `name` if it is one that stagingFor() makes beside the folder named `base`. */
-function stagingTag(name: string, base: string): RegExpExecArray | null {
-  const prefix = `.${base}-`;
-  return name.startsWith(prefix) ? STAGING_TAG.exec(name.slice(prefix.length)) : null;
-}
-
-/** The lock file of the output folder `abs` (compiler/output-lock.ts): beside it, as its staging copies are. */
-export function lockFileOf(abs: string): string {
-  return path.join(path.dirname(abs), `.${path.basename(abs)}.lock`);
-}
-
-/**
- * Whether `p` is where synth writes `outdir`: the folder (or the folder a
- * link there names), a path inside it, one of its ancestors, a staging
- * copy beside it (or inside one), or its lock file.
- */
-export function isOutputPath(p: string, outdir: string): boolean {
-  const q = path.resolve(p);
-  // `a` is `b` or inside it (`b` may be the root, which ends in a separator).
-  const within = (a: string, b: string) => a === b || a.startsWith(b.endsWith(path.sep) ? b : b + path.sep);
-  return [path.resolve(outdir), realPath(path.resolve(outdir))].some((abs) => {
-    if (within(q, abs) || within(abs, q)) return true;
-    const parent = path.dirname(abs);
-    if (q === lockFileOf(abs)) return true;
-    return within(q, parent) && stagingTag(path.relative(parent, q).split(path.sep)[0], path.basename(abs)) !== null;
-  });
-}
-
-/**
- * Whether process `pid` runs on this machine. This process counts as gone:
- * what names it was left by an earlier process that had the same pid (a
- * container restarted with the same folder mounted), not by this one.
- */
-export function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Receives the files of a new tree, then swaps it in (or drops it). */
@@ -250,36 +121,6 @@ interface Staging {
   readonly retired: string;
 }
 
-/**
- * The folder synth replaces for `outdir`: `outdir` itself, or the folder a
- * link there names (the link is kept). A link's target is read, not
- * resolved, so a link whose folder a dead run left renamed away still names
- * the folder to recover.
- */
-export function targetFolder(outdir: string): string {
-  const abs = path.resolve(outdir);
-  const st = fs.lstatSync(abs, { throwIfNoEntry: false });
-  if (!st?.isSymbolicLink()) return abs;
-  // Relative to the folder the link really sits in: `..` in its target
-  // climbs from there, not from the path as written (which may pass links).
-  const target = path.resolve(fs.realpathSync(path.dirname(abs)), fs.readlinkSync(abs));
-  return fs.existsSync(target) ? fs.realpathSync(target) : target;
-}
-
-/**
- * Put back the output a run that died between its two renames left beside
- * `outdir`, and remove the staging copies of dead runs. Runs before anything
- * reads the output folder (the emptying guard, the foreign-file check), so
- * those see the folder as it was; never throws.
- */
-export function recoverOutput(outdir: string): void {
-  try {
-    recover(targetFolder(outdir));
-  } catch {
-    // What cannot be recovered now is reported by the write itself.
-  }
-}
-
 function stagingFor(outdir: string): Staging {
   const abs = targetFolder(outdir);
   const st = fs.statSync(abs, { throwIfNoEntry: false });
@@ -295,69 +136,6 @@ function stagingFor(outdir: string): Staging {
     staging: path.join(parent, `.${path.basename(abs)}-new-${tag}`),
     retired: path.join(parent, `.${path.basename(abs)}-old-${tag}`),
   };
-}
-
-/**
- * Remove a retired or staging copy. A read-only output folder (its owner's
- * 0555, kept by swapIn) cannot lose its entries: it is ours to remove, so it
- * is made writable first, or copies would pile up beside the output. So are
- * folders inside it a `chmod -R a-w` left read-only: the copy would otherwise
- * stay beside the output for good, old credentials and all.
- */
-function removeTree(dir: string): void {
-  writable(dir);
-  try {
-    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EACCES' && code !== 'EPERM') throw e;
-    // Only on this rare path: walk the copy and open every folder for removal.
-    writableTree(dir);
-    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  }
-}
-
-/**
- * Remove a copy beside the output. A retired copy (`-old-`) is renamed to
- * its `-del-` name first: recover() puts an `old` copy back as the output
- * folder, so one that a killed removal left half-deleted must no longer bear
- * that name (a later run would restore it, and `check` would name it, as the
- * last output).
- */
-function discard(full: string, retired: boolean): void {
-  let doomed = full;
-  if (retired) {
-    doomed = deletionName(full);
-    fs.renameSync(full, doomed);
-  }
-  removeTree(doomed);
-}
-
-/** The name a retired copy takes while it is removed. */
-function deletionName(full: string): string {
-  return path.join(path.dirname(full), path.basename(full).replace(/-old-(?=\d+-[0-9a-z]{8,}$)/, '-del-'));
-}
-
-/** Give the owner write access to folder `dir` if it lacks it; never throws. */
-function writable(dir: string): void {
-  try {
-    const st = fs.lstatSync(dir);
-    if (st.isDirectory() && (st.mode & 0o200) === 0) fs.chmodSync(dir, (st.mode & 0o7777) | 0o700);
-  } catch {
-    // Gone already, or not ours: rmSync says which.
-  }
-}
-
-/** `writable` for `dir` and every folder below it (links are not followed). */
-function writableTree(dir: string): void {
-  writable(dir);
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) if (e.isDirectory()) writableTree(path.join(dir, e.name));
 }
 
 /**
