@@ -1,104 +1,21 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { discard } from './copy-removal';
-import { recover } from './dead-runs';
 import type { FileTree } from './layout';
-import { deletionName, targetFolder } from './output-paths';
 import { phaseProgress } from './progress';
+import { checkLiveTree, commitStaging, dropStaging, Staging, stagingFor } from './staging';
 import { core, StagingTree, WORKER_FILE } from './tree-files';
+import type { TreeWriter, TreeWriterOptions, WriteResult } from './tree-writer-types';
 
 export { interruptedCopy, isAlive, recoverOutput } from './dead-runs';
 export { isOutputPath, lockFileOf, targetFolder } from './output-paths';
 export { GENERATED_PREFIX, isGeneratedFile, makeDir, readTree } from './tree-files';
-
-export interface WriteResult {
-  readonly written: number;
-  readonly unchanged: number;
-  readonly removed: number;
-  /**
-   * The previous tree, when it could not be removed after the swap (files
-   * another user wrote, such as a root-owned dist/ from a container run):
-   * where it was left (absolute) and the error code. Not part of the
-   * output; each later synth tries to remove it again.
-   *
-   * @default - nothing was left
-   */
-  readonly leftBehind?: { readonly path: string; readonly code?: string };
-}
+export type { TreeWriter, TreeWriterOptions, WriteResult } from './tree-writer-types';
 
 /** What one worker reports: files it wrote and kept, and the live files it would overwrite that synth did not write. */
 interface LaneResult {
   readonly written: number;
   readonly unchanged: number;
   readonly foreign: string[];
-}
-
-/** Receives the files of a new tree, then swaps it in (or drops it). */
-export interface TreeWriter {
-  /** One file of the new tree, by `/`-separated relative path. Each path once. */
-  add(rel: string, content: string): void;
-  /** Wait until every file is in the staging tree, then swap it in atomically. */
-  commit(): WriteResult;
-  /** Drop the staging tree: `outdir` stays exactly as it was. */
-  abort(): void;
-}
-
-export interface TreeWriterOptions {
-  /**
-   * Create the files on a worker thread while the caller renders the next
-   * ones. Worth it from a few thousand files: starting the worker costs
-   * about 50 ms.
-   *
-   * @default false
-   */
-  readonly background?: boolean;
-  /** Files the tree will hold, for progress. @default - unknown */
-  readonly expected?: number;
-  /**
-   * Called at `commit()`, before the swap, with the live files the swap
-   * would destroy that might not be synth's (`/`-separated relative paths):
-   * those the new tree drops, and those it overwrites that synth did not
-   * write. Throw to refuse the swap, which then leaves `outdir` as it was.
-   *
-   * @default - any file may go
-   */
-  readonly checkReplaced?: (files: string[]) => void;
-  /**
-   * How long a writer thread may take to start (background only) before the
-   * write fails: a process out of file descriptors or threads cannot start
-   * one, and only this clock sees it (the thread's error event waits for an
-   * event loop that synth's synchronous run never yields to).
-   *
-   * @default 20000
-   */
-  readonly startTimeoutMs?: number;
-  /**
-   * The script each writer thread runs. Only tests change it, to have a
-   * thread that never starts.
-   *
-   * @default - compiler/tree-writer.cjs
-   */
-  readonly workerFile?: string;
-}
-
-/**
- * At commit: list the live tree (now, not when writing began, so a file
- * saved meanwhile is seen), hand what the swap would destroy to the check,
- * and return how many files the new tree drops.
- */
-function checkLiveTree(s: Staging, check: ((files: string[]) => void) | undefined, added: ReadonlySet<string>, overwritten: readonly string[]): number {
-  const removed = core.listFiles(s.abs).filter((rel) => !added.has(rel));
-  if (check) {
-    try {
-      check([...removed, ...overwritten]);
-    } catch (e) {
-      dropStaging(s);
-      throw e;
-    }
-  }
-  return removed.length;
 }
 
 // Two workers use both cores of a small CI machine; more only contend in the kernel.
@@ -114,102 +31,6 @@ const MAX_IN_FLIGHT_KB = 8 * 1024;
 // A worker that wrote nothing for this long is taken as dead (a crash ends it
 // without a word to the main thread, which cannot hear events while it waits).
 const STALL_MS = 120_000;
-
-interface Staging {
-  readonly abs: string;
-  readonly staging: string;
-  readonly retired: string;
-}
-
-function stagingFor(outdir: string): Staging {
-  const abs = targetFolder(outdir);
-  const st = fs.statSync(abs, { throwIfNoEntry: false });
-  if (st && !st.isDirectory()) {
-    throw Object.assign(new Error(`${abs} is not a folder: synth writes a folder of files there, and leaves what is there as it was`), { code: 'ENOTDIR', path: abs });
-  }
-  recover(abs);
-  core.makeDir(path.dirname(abs));
-  const tag = `${process.pid}-${Date.now().toString(36)}`;
-  const parent = path.dirname(abs);
-  return {
-    abs,
-    staging: path.join(parent, `.${path.basename(abs)}-new-${tag}`),
-    retired: path.join(parent, `.${path.basename(abs)}-old-${tag}`),
-  };
-}
-
-/**
- * Swap the filled staging tree in, unless the live tree already is it: a
- * synth that changes nothing (a pre-commit hook, a watcher's rerun) then
- * leaves every folder in place too. A swap gives each folder a new inode,
- * and a watcher on one (fs.watch, an editor's) would hear every entry
- * renamed, then stay on the removed old copy and miss later changes.
- */
-function commitStaging(s: Staging, written: number, removed: number): WriteResult['leftBehind'] {
-  if (written === 0 && removed === 0 && sameFolders(s.abs, s.staging)) {
-    dropStaging(s);
-    return undefined;
-  }
-  return swapIn(s);
-}
-
-/**
- * Whether both trees hold the same folders (by relative path): nothing
- * written and nothing removed says the files are the same, not that an
- * empty stage folder synth makes is there, or that no empty folder was added.
- */
-function sameFolders(live: string, staging: string): boolean {
-  if (!fs.statSync(live, { throwIfNoEntry: false })?.isDirectory()) return false;
-  const folders = (dir: string, prefix = '', out: string[] = []): string[] => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (!e.isDirectory()) continue;
-      out.push(`${prefix}${e.name}`);
-      folders(path.join(dir, e.name), `${prefix}${e.name}/`, out);
-    }
-    return out;
-  };
-  try {
-    const a = folders(live).sort();
-    const b = fs.existsSync(staging) ? folders(staging).sort() : [];
-    return a.length === b.length && a.every((f, i) => f === b[i]);
-  } catch {
-    return false;
-  }
-}
-
-/** Swap the filled staging tree in with two renames; undo on failure. Returns the old tree if it could not be removed. */
-function swapIn(s: Staging): WriteResult['leftBehind'] {
-  try {
-    if (!fs.existsSync(s.staging)) core.makeDir(s.staging);
-    // The new folder replaces the old one: keep the mode its owner gave it
-    // (a group-writable or setgid dist/), not the umask's.
-    const old = fs.statSync(s.abs, { throwIfNoEntry: false });
-    if (old) fs.chmodSync(s.staging, old.mode & 0o7777);
-    if (old) fs.renameSync(s.abs, s.retired);
-    fs.renameSync(s.staging, s.abs);
-  } catch (e) {
-    dropStaging(s);
-    throw e;
-  }
-  try {
-    if (fs.existsSync(s.retired)) discard(s.retired, true);
-  } catch (e) {
-    // The new tree is in place; a later run's recover() tries again. Said, as it may hold old manifests.
-    const left = [deletionName(s.retired), s.retired].find((p) => fs.existsSync(p));
-    if (left !== undefined) return { path: left, code: (e as NodeJS.ErrnoException).code };
-  }
-  return undefined;
-}
-
-/** Remove the staging tree and put the old one back if it was moved. Runs on a failure path: never throws over the error being reported. */
-function dropStaging(s: Staging): void {
-  try {
-    fs.rmSync(s.staging, { recursive: true, force: true, maxRetries: 3 });
-  } catch {
-    // Left for recover() at the next run; the error that brought us here is what matters.
-  }
-  if (!fs.existsSync(s.abs) && fs.existsSync(s.retired)) fs.renameSync(s.retired, s.abs);
-}
 
 /**
  * Start replacing `outdir`: the new tree is built beside it (`.dist-new-*`)

@@ -1,0 +1,126 @@
+/**
+ * The staging tree beside the output: where it goes, what the live tree
+ * holds at commit, and the swap in with two renames (or its undo). Both
+ * writers fill a staging tree and finish through here.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { discard } from './copy-removal';
+import { recover } from './dead-runs';
+import { deletionName, targetFolder } from './output-paths';
+import { core } from './tree-files';
+import type { WriteResult } from './tree-writer-types';
+
+export interface Staging {
+  readonly abs: string;
+  readonly staging: string;
+  readonly retired: string;
+}
+
+export function stagingFor(outdir: string): Staging {
+  const abs = targetFolder(outdir);
+  const st = fs.statSync(abs, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) {
+    throw Object.assign(new Error(`${abs} is not a folder: synth writes a folder of files there, and leaves what is there as it was`), { code: 'ENOTDIR', path: abs });
+  }
+  recover(abs);
+  core.makeDir(path.dirname(abs));
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const parent = path.dirname(abs);
+  return {
+    abs,
+    staging: path.join(parent, `.${path.basename(abs)}-new-${tag}`),
+    retired: path.join(parent, `.${path.basename(abs)}-old-${tag}`),
+  };
+}
+
+/**
+ * At commit: list the live tree (now, not when writing began, so a file
+ * saved meanwhile is seen), hand what the swap would destroy to the check,
+ * and return how many files the new tree drops.
+ */
+export function checkLiveTree(s: Staging, check: ((files: string[]) => void) | undefined, added: ReadonlySet<string>, overwritten: readonly string[]): number {
+  const removed = core.listFiles(s.abs).filter((rel) => !added.has(rel));
+  if (check) {
+    try {
+      check([...removed, ...overwritten]);
+    } catch (e) {
+      dropStaging(s);
+      throw e;
+    }
+  }
+  return removed.length;
+}
+
+/**
+ * Swap the filled staging tree in, unless the live tree already is it: a
+ * synth that changes nothing (a pre-commit hook, a watcher's rerun) then
+ * leaves every folder in place too. A swap gives each folder a new inode,
+ * and a watcher on one (fs.watch, an editor's) would hear every entry
+ * renamed, then stay on the removed old copy and miss later changes.
+ */
+export function commitStaging(s: Staging, written: number, removed: number): WriteResult['leftBehind'] {
+  if (written === 0 && removed === 0 && sameFolders(s.abs, s.staging)) {
+    dropStaging(s);
+    return undefined;
+  }
+  return swapIn(s);
+}
+
+/**
+ * Whether both trees hold the same folders (by relative path): nothing
+ * written and nothing removed says the files are the same, not that an
+ * empty stage folder synth makes is there, or that no empty folder was added.
+ */
+function sameFolders(live: string, staging: string): boolean {
+  if (!fs.statSync(live, { throwIfNoEntry: false })?.isDirectory()) return false;
+  const folders = (dir: string, prefix = '', out: string[] = []): string[] => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      out.push(`${prefix}${e.name}`);
+      folders(path.join(dir, e.name), `${prefix}${e.name}/`, out);
+    }
+    return out;
+  };
+  try {
+    const a = folders(live).sort();
+    const b = fs.existsSync(staging) ? folders(staging).sort() : [];
+    return a.length === b.length && a.every((f, i) => f === b[i]);
+  } catch {
+    return false;
+  }
+}
+
+/** Swap the filled staging tree in with two renames; undo on failure. Returns the old tree if it could not be removed. */
+function swapIn(s: Staging): WriteResult['leftBehind'] {
+  try {
+    if (!fs.existsSync(s.staging)) core.makeDir(s.staging);
+    // The new folder replaces the old one: keep the mode its owner gave it
+    // (a group-writable or setgid dist/), not the umask's.
+    const old = fs.statSync(s.abs, { throwIfNoEntry: false });
+    if (old) fs.chmodSync(s.staging, old.mode & 0o7777);
+    if (old) fs.renameSync(s.abs, s.retired);
+    fs.renameSync(s.staging, s.abs);
+  } catch (e) {
+    dropStaging(s);
+    throw e;
+  }
+  try {
+    if (fs.existsSync(s.retired)) discard(s.retired, true);
+  } catch (e) {
+    // The new tree is in place; a later run's recover() tries again. Said, as it may hold old manifests.
+    const left = [deletionName(s.retired), s.retired].find((p) => fs.existsSync(p));
+    if (left !== undefined) return { path: left, code: (e as NodeJS.ErrnoException).code };
+  }
+  return undefined;
+}
+
+/** Remove the staging tree and put the old one back if it was moved. Runs on a failure path: never throws over the error being reported. */
+export function dropStaging(s: Staging): void {
+  try {
+    fs.rmSync(s.staging, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // Left for recover() at the next run; the error that brought us here is what matters.
+  }
+  if (!fs.existsSync(s.abs) && fs.existsSync(s.retired)) fs.renameSync(s.retired, s.abs);
+}
