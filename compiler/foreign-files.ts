@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PolicyError } from '../constructs/errors';
 import { realPath } from './project-root';
-import { isGeneratedFile } from './write';
+import { isGeneratedFile } from './tree-files';
 
 /** The files among `files` (relative to `outdir`) that synth did not write, sorted, each once. */
 export function foreignFiles(outdir: string, files: readonly string[]): string[] {

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { PolicyError } from '../constructs/errors';
 import { shownPath } from './shown-path';
-import { isOutputPath, lockFileOf, targetFolder, WRITER_NOT_STARTED } from './write';
+import { isOutputPath, lockFileOf, targetFolder } from './output-paths';
+import { WRITER_NOT_STARTED } from './writer-lane';
 
 /** What went wrong, and (when the general advice does not fit) what to do about it. */
 interface Cause {

@@ -3,7 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PolicyError } from '../constructs/errors';
 import { shownPath } from './shown-path';
-import { isAlive, lockFileOf, makeDir, targetFolder } from './write';
+import { isAlive } from './dead-runs';
+import { lockFileOf, targetFolder } from './output-paths';
+import { makeDir } from './tree-files';
 
 /**
  * One synth at a time per output folder. Each run's swap is atomic, but two

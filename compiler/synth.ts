@@ -14,7 +14,9 @@ import { collectGarbage } from './memory';
 import { gitopsFindings } from './gitops';
 import { refuseEnclosingOutput, refuseForeignFiles, refuseNonFolder } from './foreign-files';
 import { FileTree, layout } from './layout';
-import { openTreeWriter, recoverOutput, TreeWriter, WriteResult } from './write';
+import { recoverOutput } from './dead-runs';
+import type { TreeWriter, WriteResult } from './tree-writer-types';
+import { openTreeWriter } from './write';
 import { asOutputError } from './output-errors';
 import { lockOutput, OutputLock } from './output-lock';
 import { defaultRootOf, realPath } from './project-root';
@@ -132,7 +134,7 @@ function sortTree(files: FileTree): FileTree {
 const COLLECT_BEFORE_RENDER_OBJECTS = 50_000;
 
 // From this many objects, files are created on a worker thread while the
-// next ones render (compiler/write.ts); below it the worker's start costs more.
+// next ones render (compiler/background-writer.ts); below it the worker's start costs more.
 const BACKGROUND_WRITE_OBJECTS = 1000;
 
 export interface SynthOptions extends CompileOptions {
