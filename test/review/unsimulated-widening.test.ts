@@ -135,31 +135,33 @@ test('an auth plugin pinned to another build of its module under the same url an
   assert.deepEqual(JSON.parse(a.out).effects.newBuilds, []);
 });
 
-test('two auth plugins of one module renamed, retargeted and edited at once cannot be told apart: one added FAIL_OPEN while a fail-closed one of its module is removed from its namespace is still listed, naming what it may replace', async () => {
-  const auth = (id: string, waypoint: string, prefix: string, failOpen = false) =>
-    `new wp.BasicAuth(ns, '${id}', { targets: [new wp.Waypoint(ns, '${waypoint}')], ${failOpen ? 'failStrategy: wp.FailStrategy.FAIL_OPEN, ' : ''}rules: [{ prefix: '${prefix}', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });`;
-  const shop = (body: string) => program({ extra: `if (name === 'shop') {\n${body}\n}` });
-  const repo = await policyRepo(shop(`${auth('one', 'x', '/a')}\n${auth('two', 'y', '/b')}`), shop(`${auth('three', 'z', '/a2', true)}\n${auth('four', 'w', '/b2')}`), 'wp-unsimulated-');
+/** A BasicAuth plugin on a new waypoint of its namespace, guarding GET on `prefix`. */
+const auth = (id: string, waypoint: string, prefix: string, failOpen = false) =>
+  `new wp.BasicAuth(ns, '${id}', { targets: [new wp.Waypoint(ns, '${waypoint}')], ${failOpen ? 'failStrategy: wp.FailStrategy.FAIL_OPEN, ' : ''}rules: [{ prefix: '${prefix}', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });`;
+
+/**
+ * Two auth plugins of one module in namespace `from` (one, two) replaced by
+ * two in namespace `to` (three, four: three FAIL_OPEN) with other waypoints,
+ * too many changed at once to pair: the diff's JSON and text.
+ */
+async function unpairedFailOpen(from: string, to: string, prefixes: [string, string]) {
+  const inNamespace = (ns: string, body: string) => program({ extra: `if (name === '${ns}') {\n${body}\n}` });
+  const repo = await policyRepo(inNamespace(from, `${auth('one', 'x', '/a')}\n${auth('two', 'y', '/b')}`), inNamespace(to, `${auth('three', 'z', prefixes[0], true)}\n${auth('four', 'w', prefixes[1])}`), 'wp-unsimulated-');
   const json = await diff(repo, 'json');
   assert.equal(json.code, 1, json.io.text());
-  const r = JSON.parse(json.out);
-  assert.deepEqual(r.effects.pluginMoves, []);
-  assert.deepEqual(r.effects.failsOpen, [{ target: 'demo', plugin: 'WasmPlugin shop/three', replaces: ['WasmPlugin shop/one', 'WasmPlugin shop/two'], before: 'FAIL_CLOSE' }]);
-  const text = await diff(repo, 'text');
+  assert.deepEqual(JSON.parse(json.out).effects.pluginMoves, []);
+  return { failsOpen: JSON.parse(json.out).effects.failsOpen, text: await diff(repo, 'text') };
+}
+
+test('two auth plugins of one module renamed, retargeted and edited at once cannot be told apart: one added FAIL_OPEN while a fail-closed one of its module is removed from its namespace is still listed, naming what it may replace', async () => {
+  const { failsOpen, text } = await unpairedFailOpen('shop', 'shop', ['/a2', '/b2']);
+  assert.deepEqual(failsOpen, [{ target: 'demo', plugin: 'WasmPlugin shop/three', replaces: ['WasmPlugin shop/one', 'WasmPlugin shop/two'], before: 'FAIL_CLOSE' }]);
   assert.match(text.out, /!! WasmPlugin shop\/three \[demo\] \(added as this change removes shop\/one, shop\/two, of the same module\) now fails open/);
 });
 
 test('two auth plugins of one module moved to another namespace at once cannot be paired: one of them added there FAIL_OPEN is still listed, naming the fail-closed ones removed from the first namespace', async () => {
-  const auth = (id: string, waypoint: string, prefix: string, failOpen = false) =>
-    `new wp.BasicAuth(ns, '${id}', { targets: [new wp.Waypoint(ns, '${waypoint}')], ${failOpen ? 'failStrategy: wp.FailStrategy.FAIL_OPEN, ' : ''}rules: [{ prefix: '${prefix}', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });`;
-  const inNamespace = (ns: string, body: string) => program({ extra: `if (name === '${ns}') {\n${body}\n}` });
-  const repo = await policyRepo(inNamespace('shop', `${auth('one', 'x', '/a')}\n${auth('two', 'y', '/b')}`), inNamespace('blog', `${auth('three', 'z', '/a', true)}\n${auth('four', 'w', '/b')}`), 'wp-unsimulated-');
-  const json = await diff(repo, 'json');
-  assert.equal(json.code, 1, json.io.text());
-  const r = JSON.parse(json.out);
-  assert.deepEqual(r.effects.pluginMoves, []);
-  assert.deepEqual(r.effects.failsOpen, [{ target: 'demo', plugin: 'WasmPlugin blog/three', replaces: ['WasmPlugin shop/one', 'WasmPlugin shop/two'], before: 'FAIL_CLOSE' }]);
-  const text = await diff(repo, 'text');
+  const { failsOpen, text } = await unpairedFailOpen('shop', 'blog', ['/a', '/b']);
+  assert.deepEqual(failsOpen, [{ target: 'demo', plugin: 'WasmPlugin blog/three', replaces: ['WasmPlugin shop/one', 'WasmPlugin shop/two'], before: 'FAIL_CLOSE' }]);
   assert.match(text.out, /!! WasmPlugin blog\/three \[demo\] \(added as this change removes shop\/one, shop\/two, of the same module\) now fails open/);
   assert.match(text.err, /--fail-on-widened fails: .*1 auth plugin\(s\) now failing open/);
 });
