@@ -148,6 +148,11 @@ export function hazards(r: Review): string[] {
   ];
 }
 
+// Every kind istiod reads istio.io/use-waypoint from (istio-ambient-facts.md): a
+// hand-labelled ServiceEntry (an egress waypoint's usual user) is missed by a
+// listing of Namespaces and Services alone.
+const WAYPOINT_LABEL_KINDS = 'namespace,service,serviceentry,workloadentry,pod';
+
 /**
  * A waypoint pruned with no user in git: what to ask the cluster, since only
  * it knows the labels set by hand. `prose` escapes text and `command` quotes
@@ -160,7 +165,7 @@ export function prunedUnusedLine(p: PrunedWaypoint, prose: (s: string) => string
       `waypoint Gateway ${p.gateway}${inTarget(p.target)} is pruned, and nothing in git uses it any more; a label set outside git may still name it ` +
         '(kubectl label, istioctl waypoint apply --enroll-namespace, a GitOps tool these manifests no longer name), and that traffic would then skip every waypoint. Before merging, check that ',
     ) +
-    command(`kubectl get namespace,service -A -l istio.io/use-waypoint=${name}`) +
-    prose(` lists nothing in namespace ${namespace}, nor anything labelled istio.io/use-waypoint-namespace=${namespace}`)
+    command(`kubectl get ${WAYPOINT_LABEL_KINDS} -A -l istio.io/use-waypoint=${name} -L istio.io/use-waypoint-namespace`) +
+    prose(` lists neither namespace/${namespace} nor anything in namespace ${namespace}, and nothing whose USE-WAYPOINT-NAMESPACE is ${namespace}`)
   );
 }

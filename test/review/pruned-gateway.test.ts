@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
+import { prunedUnusedLine } from '../../review/hazard-lines';
 import { captureIo, REPO_ROOT } from '../support/helpers';
 import { policyRepo } from './policy-repo';
 
@@ -100,10 +102,10 @@ test('a waypoint pruned with nothing in git using it asks for the cluster to be 
   assert.match(text.io.stderr.join('\n'), /--fail-on-widened fails: 2 request\(s\) widened\.$/);
   assert.match(
     text.out,
-    /Check before merging:\n  waypoint Gateway default\/waypoint \[demo\] is pruned, and nothing in git uses it any more; a label set outside git may still name it .*Before merging, check that `kubectl get namespace,service -A -l istio\.io\/use-waypoint=waypoint` lists nothing in namespace default, nor anything labelled istio\.io\/use-waypoint-namespace=default\n/,
+    /Check before merging:\n  waypoint Gateway default\/waypoint \[demo\] is pruned, and nothing in git uses it any more; a label set outside git may still name it .*Before merging, check that `kubectl get namespace,service,serviceentry,workloadentry,pod -A -l istio\.io\/use-waypoint=waypoint -L istio\.io\/use-waypoint-namespace` lists neither namespace\/default nor anything in namespace default, and nothing whose USE-WAYPOINT-NAMESPACE is default\n/,
   );
   const markdown = (await diff(repo, '--format', 'markdown')).out;
-  assert.match(markdown, /#### Check before merging\n\n- waypoint Gateway default\/waypoint \[demo\] is pruned.* check that `kubectl get namespace,service -A -l istio.io\/use-waypoint=waypoint` lists nothing/);
+  assert.match(markdown, /#### Check before merging\n\n- waypoint Gateway default\/waypoint \[demo\] is pruned.* check that `kubectl get namespace,service,serviceentry,workloadentry,pod -A -l istio.io\/use-waypoint=waypoint -L istio.io\/use-waypoint-namespace` lists neither/);
 });
 
 test('a kept waypoint is never reported as pruned', async () => {
@@ -469,4 +471,21 @@ export default app;
 `;
   const repo = await repoWith(base, head);
   assert.deepEqual(JSON.parse((await diff(repo, '--json')).out).effects.adoptedEarly, []);
+});
+
+test("the check before merging lists every kind Istio reads istio.io/use-waypoint from, and shows each one's use-waypoint-namespace", () => {
+  const facts = fs.readFileSync(path.join(process.env.WAYPOINT_POLICY_SHARED_DIR ?? '/work/shared', 'reference', 'istio-ambient-facts.md'), 'utf8');
+  const row = facts.split('\n').find((l) => l.startsWith('| `istio.io/use-waypoint` |'));
+  assert.ok(row, 'the reference names the kinds the label applies to');
+  const kinds = row.split('|')[3].split(',').map((k) => k.trim().toLowerCase());
+  assert.ok(kinds.includes('serviceentry') && kinds.includes('namespace'), row);
+  const line = prunedUnusedLine({ target: 'demo', gateway: 'shop/egress' });
+  const command = /`(kubectl get [^`]*)`/.exec(line)?.[1] ?? '';
+  const listed = (/kubectl get (\S+)/.exec(command)?.[1] ?? '').split(',');
+  assert.deepEqual(kinds.filter((k) => !listed.includes(k)), [], command);
+  assert.match(command, / -A -l istio\.io\/use-waypoint=egress\b/);
+  // Without the column the listing cannot show which objects name another namespace's waypoint.
+  assert.match(command, / -L istio\.io\/use-waypoint-namespace\b/);
+  // A Namespace labelled by hand (istioctl waypoint apply --enroll-namespace) is listed as namespace/shop, in no namespace.
+  assert.match(line, /namespace\/shop/);
 });
