@@ -77,10 +77,10 @@ export class BackgroundWriter implements TreeWriter {
       throw Object.assign(new Error(failed.error.message), { code: failed.error.code, path: failed.error.path });
     }
     const results = replies as LaneResult[];
-    const removed = checkLiveTree(this.s, this.options.checkReplaced, this.added, results.flatMap((r) => r.foreign));
+    const live = checkLiveTree(this.s, this.options.checkReplaced, this.added, results.flatMap((r) => r.foreign));
     const sum = (field: 'written' | 'unchanged') => results.reduce((n, r) => n + r[field], 0);
-    const leftBehind = commitStaging(this.s, sum('written'), removed);
-    return { written: sum('written'), unchanged: sum('unchanged'), removed, ...(leftBehind && { leftBehind }) };
+    const leftBehind = commitStaging(this.s, sum('written'), live);
+    return { written: sum('written'), unchanged: sum('unchanged'), removed: live.removed, ...(leftBehind && { leftBehind }) };
   }
 
   public abort(): void {

@@ -33,10 +33,10 @@ export class InlineWriter implements TreeWriter {
   public commit(): WriteResult {
     this.progress ??= phaseProgress('write', this.options.expected);
     const tree = this.staging();
-    const removed = checkLiveTree(this.s, this.options.checkReplaced, this.added, tree.foreign);
-    const leftBehind = commitStaging(this.s, tree.written, removed);
+    const live = checkLiveTree(this.s, this.options.checkReplaced, this.added, tree.foreign);
+    const leftBehind = commitStaging(this.s, tree.written, live);
     this.progress.end();
-    return { written: tree.written, unchanged: tree.kept, removed, ...(leftBehind && { leftBehind }) };
+    return { written: tree.written, unchanged: tree.kept, removed: live.removed, ...(leftBehind && { leftBehind }) };
   }
 
   public abort(): void {

@@ -34,13 +34,23 @@ export function stagingFor(outdir: string): Staging {
   };
 }
 
+/** What the live tree holds at commit, beside the new one. */
+export interface LiveTree {
+  /** How many of its files the new tree drops. */
+  readonly removed: number;
+  /** Its folders with no file below them: the staging tree has none. */
+  readonly emptyFolders: number;
+}
+
 /**
  * At commit: list the live tree (now, not when writing began, so a file
  * saved meanwhile is seen), hand what the swap would destroy to the check,
- * and return how many files the new tree drops.
+ * and say how many files the new tree drops and how many empty folders the
+ * live one holds.
  */
-export function checkLiveTree(s: Staging, check: ((files: string[]) => void) | undefined, added: ReadonlySet<string>, overwritten: readonly string[]): number {
-  const removed = core.listFiles(s.abs).filter((rel) => !added.has(rel));
+export function checkLiveTree(s: Staging, check: ((files: string[]) => void) | undefined, added: ReadonlySet<string>, overwritten: readonly string[]): LiveTree {
+  const empty: string[] = [];
+  const removed = core.listFiles(s.abs, undefined, '', [], empty).filter((rel) => !added.has(rel));
   if (check) {
     try {
       check([...removed, ...overwritten]);
@@ -49,7 +59,7 @@ export function checkLiveTree(s: Staging, check: ((files: string[]) => void) | u
       throw e;
     }
   }
-  return removed.length;
+  return { removed: removed.length, emptyFolders: empty.length };
 }
 
 /**
@@ -58,37 +68,20 @@ export function checkLiveTree(s: Staging, check: ((files: string[]) => void) | u
  * leaves every folder in place too. A swap gives each folder a new inode,
  * and a watcher on one (fs.watch, an editor's) would hear every entry
  * renamed, then stay on the removed old copy and miss later changes.
+ *
+ * Nothing written and nothing removed says both trees hold the same files
+ * (each kept file was linked from the live one), so the same folders that
+ * hold files. The staging tree has no other folders (the writer makes a
+ * folder only for a file in it), so the trees differ only if the live one
+ * holds an empty folder, which the listing at commit counted: no second walk
+ * of either tree.
  */
-export function commitStaging(s: Staging, written: number, removed: number): WriteResult['leftBehind'] {
-  if (written === 0 && removed === 0 && sameFolders(s.abs, s.staging)) {
+export function commitStaging(s: Staging, written: number, live: LiveTree): WriteResult['leftBehind'] {
+  if (written === 0 && live.removed === 0 && live.emptyFolders === 0 && fs.statSync(s.abs, { throwIfNoEntry: false })?.isDirectory()) {
     dropStaging(s);
     return undefined;
   }
   return swapIn(s);
-}
-
-/**
- * Whether both trees hold the same folders (by relative path): nothing
- * written and nothing removed says the files are the same, not that an
- * empty stage folder synth makes is there, or that no empty folder was added.
- */
-function sameFolders(live: string, staging: string): boolean {
-  if (!fs.statSync(live, { throwIfNoEntry: false })?.isDirectory()) return false;
-  const folders = (dir: string, prefix = '', out: string[] = []): string[] => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (!e.isDirectory()) continue;
-      out.push(`${prefix}${e.name}`);
-      folders(path.join(dir, e.name), `${prefix}${e.name}/`, out);
-    }
-    return out;
-  };
-  try {
-    const a = folders(live).sort();
-    const b = fs.existsSync(staging) ? folders(staging).sort() : [];
-    return a.length === b.length && a.every((f, i) => f === b[i]);
-  } catch {
-    return false;
-  }
 }
 
 /** Swap the filled staging tree in with two renames; undo on failure. Returns the old tree if it could not be removed. */

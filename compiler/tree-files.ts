@@ -19,7 +19,7 @@ export const WORKER_FILE = path.join(__dirname, 'tree-writer.cjs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const core = require(WORKER_FILE) as {
   StagingTree: new (current: string, staging: string, guard?: boolean) => StagingTree;
-  listFiles(dir: string, special?: Set<string>): string[];
+  listFiles(dir: string, special?: Set<string>, prefix?: string, out?: string[], empty?: string[]): string[];
   isGeneratedFile(file: string): boolean;
   makeDir(dir: string): void;
   GENERATED_PREFIX: string;

@@ -17,9 +17,11 @@ const { isMainThread, parentPort, threadId, workerData } = require('node:worker_
 /**
  * Every entry under `dir` that is not a folder, as `/`-separated relative
  * paths (links are not followed). Those that are not regular files (links,
- * FIFOs, sockets) also go to `special`, when given.
+ * FIFOs, sockets) also go to `special`, when given, and folders with nothing
+ * but folders below them to `empty` (deepest first), when given: the same
+ * walk, one comparison a folder.
  */
-function listFiles(dir, special, prefix = '', out = []) {
+function listFiles(dir, special, prefix = '', out = [], empty) {
   let entries;
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -29,8 +31,11 @@ function listFiles(dir, special, prefix = '', out = []) {
   }
   for (const entry of entries) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) listFiles(path.join(dir, entry.name), special, rel, out);
-    else {
+    if (entry.isDirectory()) {
+      const before = out.length;
+      listFiles(path.join(dir, entry.name), special, rel, out, empty);
+      if (empty && out.length === before) empty.push(rel);
+    } else {
       out.push(rel);
       if (special && !entry.isFile()) special.add(rel);
     }

@@ -396,3 +396,29 @@ test('a live file with an x bit is rewritten where the file system keeps modes, 
     assert.deepEqual(core.listFiles(staging), ['a.yaml']);
   }
 });
+
+test('a synth that changes nothing lists each live folder once and never walks its staging tree to tell the folders are the same (no per-file work on the hot path)', () => {
+  const out = path.join(tempDir('wp-quiet-'), 'dist');
+  synthToDirectory(policy('/v1'), { outdir: out });
+  const liveFolders = new Set([out, ...fs.readdirSync(out, { recursive: true, encoding: 'utf8' }).map((rel) => path.join(out, rel)).filter((p) => fs.statSync(p).isDirectory())]);
+  const reads = new Map<string, number>();
+  // The builtin's own object (the writer's module calls through it), not this module's read-only namespace.
+  const nodeFs = require('node:fs') as { readdirSync: unknown };
+  const original = fs.readdirSync;
+  nodeFs.readdirSync = (dir: fs.PathLike, ...rest: unknown[]) => {
+    const key = path.resolve(String(dir));
+    reads.set(key, (reads.get(key) ?? 0) + 1);
+    return (original as (...a: unknown[]) => unknown)(dir, ...rest);
+  };
+  let again;
+  try {
+    again = synthToDirectory(policy('/v1'), { outdir: out });
+  } finally {
+    nodeFs.readdirSync = original;
+  }
+  assert.equal(again.write.written, 0);
+  const staging = [...reads.keys()].filter((d) => path.basename(d).startsWith('.dist-new-') || d.includes(`${path.sep}.dist-new-`));
+  assert.deepEqual(staging.filter((d) => d !== path.dirname(out)), [], 'the staging tree is not walked');
+  const twice = [...liveFolders].filter((d) => (reads.get(d) ?? 0) > 1);
+  assert.deepEqual(twice, [], 'each live folder is read once');
+});
