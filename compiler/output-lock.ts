@@ -73,17 +73,23 @@ export function lockOutput(outdir: string, options: OutputLockOptions = {}): Out
   const me: Holder = { pid: process.pid, started: new Date().toISOString(), host: os.hostname(), ...processIdentity(process.pid) };
   const waitMs = options.waitMs ?? DEFAULT_LOCK_WAIT_MS;
   const deadline = performance.now() + waitMs;
-  for (;;) {
-    if (create(file, me)) return { release: () => release(file, me, made) };
-    const held = read(file);
-    // Released between our attempt and the read: try again at once.
-    if (held === 'gone') continue;
-    if (isStale(held, file)) {
-      takeOver(file, held);
-      continue;
+  try {
+    for (;;) {
+      if (create(file, me)) return { release: () => release(file, me, made) };
+      const held = read(file);
+      // Released between our attempt and the read: try again at once.
+      if (held === 'gone') continue;
+      if (isStale(held, file)) {
+        takeOver(file, held);
+        continue;
+      }
+      if (performance.now() >= deadline) throw lockedError(held, file, waitMs, options.cwd ?? process.cwd());
+      pause(POLL_MS);
     }
-    if (performance.now() >= deadline) throw lockedError(held, file, waitMs, options.cwd ?? process.cwd());
-    pause(POLL_MS);
+  } catch (e) {
+    // A lock never taken (a full disk, a read-only folder) leaves no folder made for it either.
+    removeEmpty(made);
+    throw e;
   }
 }
 
@@ -214,9 +220,18 @@ function release(file: string, me: Holder, made: readonly string[]): void {
     const held = read(file);
     // Only our own: a run that judged us gone and took over keeps its lock.
     if (typeof held === 'object' && held.pid === me.pid && held.started === me.started) fs.unlinkSync(file);
+  } catch {
+    // A lock left behind names a process that is gone: the next run takes it over.
+  }
+  removeEmpty(made);
+}
+
+/** Remove the folders made for the lock (deepest first) while they are empty. Never throws. */
+function removeEmpty(made: readonly string[]): void {
+  try {
     for (const dir of made) fs.rmdirSync(dir);
   } catch {
-    // A folder that holds the output now stays. A lock left behind names a process that is gone: the next run takes it over.
+    // A folder that holds the output (or another run's lock) now stays.
   }
 }
 

@@ -261,3 +261,16 @@ const lock = lockOutput(out, { cwd: dir });
 process.stdout.write(fs.readFileSync(path.join(dir, '.dist.lock'), 'utf8'));
 lock.release();
 `;
+
+test('a disk too full to hold the lock\'s holder leaves none of the folders made for the lock either', (t) => {
+  const { dir } = project();
+  const out = path.join(dir, 'deploy', 'prod', 'dist');
+  t.mock.method(nodeFs, 'writeSync', () => {
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+  });
+  assert.throws(
+    () => synthToDirectory(appOf('full'), { outdir: out, root: dir, cwd: dir, lockWaitMs: 0 }),
+    (e: unknown) => isPolicyError(e) && e.findings[0].rule === 'output/unwritable',
+  );
+  assert.equal(fs.existsSync(path.join(dir, 'deploy')), false, 'a synth that fails writes nothing, not even the folders above the output');
+});
