@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+
 /** Where a command writes, and from where it runs: injected so tests call handlers directly. */
 export interface Io {
   readonly cwd: string;
@@ -18,20 +20,50 @@ export interface Io {
  * returned, so CI does not take a cut report for a whole one.
  */
 let outputGuarded = false;
+let outputFailed = false;
+/** Whether fd 1 is a regular file (`> report.json`), written by writeAll rather than by Node's stream. */
+let stdoutIsFile = false;
+
+function onOutputError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE' || outputFailed) return;
+  outputFailed = true;
+  // Set at exit, over the code the command's promise sets once it settles.
+  process.once('exit', () => {
+    process.exitCode = EXIT.OUTPUT_FAILED;
+  });
+  process.stderr.write(`waypoint-policy: cannot write its output: ${e.code ?? e.message}; what was printed is incomplete.\n`);
+}
+
 function guardOutput(): void {
   if (outputGuarded) return;
   outputGuarded = true;
   process.stderr.on('error', () => {});
-  let failed = false;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE' || failed) return;
-    failed = true;
-    // Set at exit, over the code the command's promise sets once it settles.
-    process.once('exit', () => {
-      process.exitCode = EXIT.OUTPUT_FAILED;
-    });
-    process.stderr.write(`waypoint-policy: cannot write its output: ${e.code ?? e.message}; what was printed is incomplete.\n`);
-  });
+  process.stdout.on('error', onOutputError);
+  try {
+    stdoutIsFile = fs.fstatSync(1).isFile();
+  } catch {
+    // No fd 1: the stream reports it at the first write.
+  }
+}
+
+/**
+ * Into a file, Node's stdout ignores a short write: a disk that fills up in
+ * the middle of a `--json` report takes what fits, and the rest is dropped
+ * without an error. Written here until all is written, the write after a
+ * short one fails with ENOSPC, which is then reported.
+ */
+function writeOut(text: string): void {
+  if (!stdoutIsFile) {
+    process.stdout.write(text);
+    return;
+  }
+  if (outputFailed) return;
+  const buf = Buffer.from(text);
+  try {
+    for (let off = 0; off < buf.length; ) off += fs.writeSync(1, buf, off);
+  } catch (e) {
+    onOutputError(e as NodeJS.ErrnoException);
+  }
 }
 
 export const processIo = (): Io => {
@@ -40,7 +72,7 @@ export const processIo = (): Io => {
     cwd: process.cwd(),
     env: process.env,
     isTTY: Boolean(process.stderr.isTTY),
-    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    out: (t) => writeOut(t.endsWith('\n') ? t : `${t}\n`),
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   };
 };

@@ -57,3 +57,38 @@ test('stdout that cannot take the output (a full disk) is named on stderr in one
   fs.closeSync(full);
   assert.equal(usage.code, 2);
 });
+
+// Preloaded into the command: fd 1 is a file on a disk with `room` bytes free. The kernel then
+// writes what fits and returns the short count; only a write with no room left fails (ENOSPC).
+const NEARLY_FULL_DISK = `
+const fs = require('node:fs');
+const write = fs.writeSync;
+let room = Number(process.env.WP_TEST_ROOM);
+fs.writeSync = function (fd, data, ...rest) {
+  if (fd !== 1) return write.call(this, fd, data, ...rest);
+  if (room === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+  const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength).subarray(typeof rest[0] === 'number' ? rest[0] : 0);
+  const n = write.call(this, fd, buf.subarray(0, Math.min(room, buf.length)));
+  room -= n;
+  return n;
+};
+`;
+
+test('a disk that fills up in the middle of the output (a short write, then no room) is exit 74 too, not a cut file and exit 0', async () => {
+  const dir = tempDir('wp-short-');
+  const preload = path.join(dir, 'nearly-full.cjs');
+  fs.writeFileSync(preload, NEARLY_FULL_DISK);
+  const file = path.join(dir, 'help.txt');
+  const out = fs.openSync(file, 'w');
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', preload, BIN, '--help'], { cwd: REPO_ROOT, stdio: ['ignore', out, 'pipe'], env: { ...process.env, WP_TEST_ROOM: '1000' } });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  fs.closeSync(out);
+  assert.equal(fs.statSync(file).size, 1000, 'what fitted was written');
+  assert.equal(r.stderr, 'waypoint-policy: cannot write its output: ENOSPC; what was printed is incomplete.\n');
+  assert.equal(r.code, 74);
+});
