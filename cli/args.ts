@@ -45,7 +45,7 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
     parsed = parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (e) {
     const message = redactArgs((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '').replace(/\.$/, ''), argv);
-    throw new UsageError(`${command}: ${message}${hint(message, options)}${fileNamesHint(command, message, argv)}. ${seeUsage(command)}`);
+    throw new UsageError(`${command}: ${message}${hint(message, options)}${fileNamesHint(command, message, argv, options)}. ${seeUsage(command)}`);
   }
   for (const [flag, what] of Object.entries(PATH_FLAGS)) {
     const value: unknown = (parsed.values as Record<string, unknown>)[flag];
@@ -61,9 +61,11 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
  * the command: say so when a stray argument looks like one. Said without
  * quoting it, so a credential that only looks like a file name stays unshown.
  */
-function fileNamesHint(command: string, message: string, argv: readonly string[]): string {
+function fileNamesHint(command: string, message: string, argv: readonly string[], options: Options): string {
   if (!message.startsWith('Unexpected argument')) return '';
-  const looksLikeFile = argv.some((a) => !a.startsWith('-') && /\.(ya?ml|json|[cm]?[jt]s|md)$/i.test(a));
+  // The stray arguments only: a flag's value (--app policies/main.ts) is no appended name.
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  const looksLikeFile = tokens.some((t) => t.kind === 'positional' && /\.(ya?ml|json|[cm]?[jt]s|md)$/i.test(t.value));
   return looksLikeFile ? `. If a hook runner (pre-commit, lint-staged) appended the changed files' names, turn that off for ${command}, which always reads the whole policy program (pre-commit: pass_filenames: false)` : '';
 }
 

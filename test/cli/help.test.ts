@@ -158,4 +158,8 @@ test("file names a hook runner appended (pre-commit's pass_filenames) are bad us
   const io = captureIo();
   assert.equal(await main(['synth', 'bGVha3k6UzNjcjN0'], io), 2);
   assert.doesNotMatch(io.text(), /hook runner/);
+  // Nor one beside a flag whose value is a file name: the hint is about the stray argument.
+  const beside = captureIo();
+  assert.equal(await main(['synth', '--app', 'policies/main.ts', 'oops'], beside), 2);
+  assert.doesNotMatch(beside.text(), /hook runner/);
 });
