@@ -1,16 +1,16 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { z } from 'zod';
-import { namespaceOf, targetNameOf } from './app';
+import { namespaceOf } from './app';
 import { ACKNOWLEDGED_RULES, Acknowledgements, acknowledgementKey } from './acknowledgements';
 import { DeferredApiObject } from './internal/deferred-api-object';
 import { configProblem, copyPlain } from './internal/plugin-config';
+import { optionsShape, propsSchema } from './internal/plugin-props-schema';
+import { refKey, refuseForeignTargets, refuseUnattachableRef } from './internal/plugin-targets';
 import { recordSource } from './internal/provenance';
-import { dnsSubdomain, isLabelKey, isLabelValue, quotedLabel, stringMap } from './internal/schemas';
-import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseNonObjectProps, refuseOtherCopy, ruleParams, vacant, withProps } from './internal/validate';
+import { isLabelKey, isLabelValue, quotedLabel } from './internal/schemas';
+import { declareConstructProps, fail, parseDeclaredProps, parseProps, refuseNonObjectProps, vacant, withProps } from './internal/validate';
 import { printableUrl, wasmUrlProblem } from '../analysis/schema/go-url';
-import { ALLOWED_TARGETS } from '../analysis/schema/wasm-plugin';
-import { EnvValueSource, FailStrategy, PluginPhase, PluginType, PullPolicy, WorkloadMode } from './plugin-enums';
+import { FailStrategy, PluginPhase } from './plugin-enums';
 import { WasmPluginProps } from './plugin-options';
 import { ITargetable, TargetRef } from './target-ref';
 
@@ -19,163 +19,6 @@ export { acknowledgementKey } from './acknowledgements';
 export type { Acknowledgements } from './acknowledgements';
 export { EnvValueSource, FailStrategy, PluginPhase, PluginType, PullPolicy, WorkloadMode } from './plugin-enums';
 export type { PluginEnvVar, TrafficSelector, WasmPluginOptions, WasmPluginProps } from './plugin-options';
-
-const HEX64 = /^[a-f0-9]{64}$/;
-
-/** CRD `maxProperties` of `spec.selector.matchLabels`. */
-const MAX_SELECTOR_LABELS = 4096;
-
-/**
- * The CRD keys `match[].ports` by number (`x-kubernetes-list-type: map`):
- * the API server refuses a port listed twice in one selector.
- */
-function refuseRepeatedPorts(ports: number[], ctx: z.RefinementCtx): void {
-  if (new Set(ports).size === ports.length) return;
-  ports.forEach((port, i) => {
-    const first = ports.indexOf(port);
-    if (first < i) ctx.addIssue({ code: 'custom', path: [i], message: `port ${port} is already listed as ports[${first}]: the CRD keys match ports by number, so the API server refuses a repeated one`, ...ruleParams('schema/wasm-plugin', 'List each port once.') });
-  });
-}
-
-const refKey = (t: ITargetable) => `${t.targetRef.group}/${t.targetRef.kind}/${t.targetRef.name}`;
-const distinctRefs = (targets: readonly ITargetable[]) => new Set(targets.map(refKey)).size;
-
-const targetableSchema = z.custom<ITargetable>(
-  (t) => typeof t === 'object' && t !== null && typeof (t as ITargetable).targetRef?.kind === 'string',
-  {
-    message: 'a target must be a Waypoint, MeshService, ExternalService, GatewayReference, ServiceEntryReference or ALL_WAYPOINTS',
-    // A namespace is the most common wrong guess: plugins attach to a proxy or a Service, never to a namespace.
-    ...ruleParams('props/invalid', 'Target what the plugin guards: a Waypoint (every Service that uses it), a MeshService or ExternalService, or a GatewayReference (an ingress gateway). A MeshNamespace is not a target: target the Waypoint it uses.'),
-  },
-);
-
-const optionsShape = {
-  name: dnsSubdomain('WasmPlugin name'),
-  // Counted as emitted: the same target twice is one targetRef.
-  targets: z.array(targetableSchema).refine((t) => t.length <= 16 || distinctRefs(t) <= 16, { message: 'at most 16 distinct targets (CRD maxItems)', ...ruleParams('plugin/too-many-targets', 'Split the plugin into several WasmPlugins, or target the waypoint (Gateway) they share.') }).optional(),
-  selector: stringMap('selector', 'the plugin would select on the other labels alone')
-    .refine((s) => Object.keys(s).length <= MAX_SELECTOR_LABELS, { message: `selector may hold at most ${MAX_SELECTOR_LABELS} labels (CRD maxProperties)`, ...ruleParams('schema/wasm-plugin', 'Select on the few labels that tell the workloads apart.') })
-    .optional(),
-  phase: z.enum(PluginPhase).optional(),
-  priority: z.number().int().min(-2147483648).max(2147483647).optional(),
-  failStrategy: z.enum(FailStrategy).optional(),
-  type: z.enum(PluginType).optional(),
-  sha256: z.string().refine((s) => HEX64.test(s), { message: 'sha256 must be 64 lower-case hex characters', ...ruleParams('plugin/sha256-format', 'Use the hex digest without the "sha256:" prefix.') }).optional(),
-  imagePullPolicy: z.enum(PullPolicy).optional(),
-  imagePullSecret: dnsSubdomain('imagePullSecret').optional(),
-  pluginName: z.string().min(1).max(256).optional(),
-  env: z
-    .array(
-      z.object({
-        name: z.string().min(1).max(256),
-        valueFrom: z.enum(EnvValueSource).optional(),
-        value: z.string().max(2048).optional(),
-      }).refine((e) => e.valueFrom !== EnvValueSource.HOST || e.value === undefined, { message: 'value may only be set when valueFrom is INLINE', ...ruleParams('plugin/env-value-from-host') }),
-    )
-    .max(256)
-    .refine((env) => new Set(env.map((e) => e.name)).size === env.length, { message: 'env names must be unique', ...ruleParams('plugin/duplicate-env') })
-    .optional(),
-  match: z
-    .array(
-      z.object({
-        mode: z.enum(WorkloadMode).optional(),
-        ports: z
-          .array(z.number().int().min(1).max(65535))
-          .superRefine(refuseRepeatedPorts)
-          .optional(),
-      }),
-    )
-    .optional(),
-  acknowledge: z
-    .object({
-      // A reason, not a document: each becomes an annotation, and the API server caps them at 256 KiB together.
-      failOpen: z.string().min(1).max(1024).optional(),
-      unpinnedModule: z.string().min(1).max(1024).optional(),
-      literalCredentials: z.string().min(1).max(1024).optional(),
-      ambiguousOrder: z.string().min(1).max(1024).optional(),
-    })
-    .strict()
-    .optional(),
-};
-
-const propsSchema = z.object({
-  ...optionsShape,
-  url: z.string().min(1, { message: 'url is required' }),
-  // Checked before zod parses it (configProblem): zod's copy would drop an own __proto__ key.
-  pluginConfig: z
-    .record(z.string(), z.unknown())
-    .optional(),
-});
-
-/**
- * How an error names the `i`th target. A module-level function, not a
- * closure per target: tsx (esbuild's keepNames) names every named closure
- * with an Object.defineProperty call, ~2 µs for each target of a mesh's
- * thousands of plugins.
- */
-function targetLabel(t: ITargetable, i: number): string {
-  return `targets[${i}] (${t.targetRef.kind} ${t.targetRef.name})`;
-}
-
-/**
- * A targetRef carries no namespace and the compiler writes each plugin into
- * its own target's folder: istiod resolves the name in the plugin's
- * namespace, in the cluster it is applied to. A target from another
- * namespace or Target would attach the plugin to a same-named object there
- * (every namespace tends to have a `waypoint`) and leave the one meant
- * unprotected, so it is refused here, where it is still known which was meant.
- */
-function refuseForeignTargets(plugin: WasmPlugin, targets: readonly ITargetable[]): void {
-  let mine: string | undefined; // the plugin's Target, looked up once, and only if a target is a construct
-  targets.forEach((t, i) => {
-    // A target is taken by its shape, so a construct of another copy of the library passes the props check.
-    refuseOtherCopy(plugin, t, () => `${targetLabel(t, i)} was`);
-    const fix = "Create the WasmPlugin in the target's namespace and Target (or reference the target there with fromGatewayName/fromServiceName).";
-    if (t.targetNamespace !== undefined && t.targetNamespace !== plugin.namespace) {
-      fail(
-        plugin,
-        'plugin/unresolved-target',
-        `${targetLabel(t, i)} is in namespace ${t.targetNamespace}, but istiod only attaches a plugin to targets in the plugin's own namespace (${plugin.namespace}): it would attach to a ${t.targetRef.kind} named ${t.targetRef.name} there, if any, and never run in ${t.targetNamespace}`,
-        fix,
-      );
-    }
-    if (!Construct.isConstruct(t)) return;
-    mine ??= targetNameOf(plugin);
-    const theirs = targetNameOf(t);
-    if (theirs !== mine) {
-      fail(plugin, 'plugin/unresolved-target', `${targetLabel(t, i)} belongs to Target '${theirs}', but this plugin is written to Target '${mine}': in that cluster it would attach to ${mine}'s ${t.targetRef.kind} named ${t.targetRef.name}, if any`, fix);
-    }
-  });
-}
-
-/**
- * The group of each kind istiod's webhook lets a plugin target (each kind
- * has one); '' is core, which a targetRef may also spell 'core'.
- */
-const TARGET_GROUPS: ReadonlyMap<string, string> = new Map(ALLOWED_TARGETS.map((t) => [t.kind, t.group === 'core' ? '' : t.group]));
-
-/**
- * The library's targets always give a ref the webhook and the CRD take; a
- * team's own ITargetable may not, and would then fail only at synth, or at
- * apply. Checked without building a string: it runs for every target.
- */
-function refuseUnattachableRef(plugin: WasmPlugin, t: ITargetable, i: number): void {
-  const { kind, name } = t.targetRef;
-  // No group is written as none, which istiod reads as core (a plain JavaScript target may leave it out).
-  const group = t.targetRef.group ?? '';
-  const expected = TARGET_GROUPS.get(kind);
-  if (expected === undefined || (group !== expected && !(expected === '' && group === 'core'))) {
-    fail(
-      plugin,
-      'plugin/target-kind',
-      `${targetLabel(t, i)} gives the targetRef group ${JSON.stringify(group)}, kind ${JSON.stringify(kind)}: istiod's webhook accepts only Service (core), ServiceEntry (networking.istio.io), Gateway and GatewayClass (gateway.networking.k8s.io)${expected === undefined ? '' : `, and ${kind} belongs to group ${JSON.stringify(expected)}`}`,
-      'Target a Waypoint, MeshService, ExternalService, GatewayReference or ServiceEntryReference; an ITargetable of your own must give one of those group/kind pairs.',
-    );
-  }
-  if (typeof name !== 'string' || name.length === 0 || name.length > 253) {
-    fail(plugin, 'schema/wasm-plugin', `${targetLabel(t, i)} has a targetRef name of ${typeof name === 'string' ? `${name.length} characters` : typeof name}: the CRD takes 1 to 253 characters`, "Give the target's name as the object is named in the cluster.");
-  }
-}
 
 /**
  * A copy of the plain objects and arrays of a config, at every depth.
