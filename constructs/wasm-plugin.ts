@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { namespaceOf } from './app';
 import { ACKNOWLEDGED_RULES, Acknowledgements, acknowledgementKey } from './acknowledgements';
 import { DeferredApiObject } from './internal/deferred-api-object';
-import { configProblem, copyPlain } from './internal/plugin-config';
+import { configProblem, copyConfig } from './internal/plugin-config';
 import { optionsShape, propsSchema } from './internal/plugin-props-schema';
 import { refKey, refuseForeignTargets, refuseUnattachableRef } from './internal/plugin-targets';
 import { recordSource } from './internal/provenance';
@@ -17,28 +17,9 @@ import { ITargetable, TargetRef } from './target-ref';
 // Re-exported so that every importer of './wasm-plugin', and constructs/index.ts's `export *`, keeps these names.
 export { acknowledgementKey } from './acknowledgements';
 export type { Acknowledgements } from './acknowledgements';
+export { urlScheme } from './internal/module-url';
 export { EnvValueSource, FailStrategy, PluginPhase, PluginType, PullPolicy, WorkloadMode } from './plugin-enums';
 export type { PluginEnvVar, TrafficSelector, WasmPluginOptions, WasmPluginProps } from './plugin-options';
-
-/**
- * A copy of the plain objects and arrays of a config, at every depth.
- * Anything else is kept as given: a cdk8s Lazy or token resolves when the
- * manifest is rendered, and copying it would lose its methods.
- */
-function copyConfig(config: Record<string, unknown>): Record<string, unknown> {
-  // A defined plugin (BasicAuth, thousands in a mesh) passes {} and sets its parsed config afterwards.
-  if (Object.keys(config).length === 0) return {};
-  return copyPlain(config) as Record<string, unknown>;
-}
-
-/**
- * The scheme of a module URL as Istio reads it: a scheme counts only when a
- * `/` follows its colon (`ghcr.io:5000/x` has none); no scheme means `oci`.
- */
-export function urlScheme(url: string): string {
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\//.exec(url);
-  return m && !/^[^:]+:\d/.test(url) ? m[1].toLowerCase() : 'oci';
-}
 
 /**
  * An Istio WasmPlugin (`extensions.istio.io/v1alpha1`), typed over every

@@ -238,3 +238,14 @@ export function copyPlain(v: unknown): unknown {
   for (const [k, x] of Object.entries(v)) out[k] = copyPlain(x);
   return out;
 }
+
+/**
+ * A copy of the plain objects and arrays of a config, at every depth.
+ * Anything else is kept as given: a cdk8s Lazy or token resolves when the
+ * manifest is rendered, and copying it would lose its methods.
+ */
+export function copyConfig(config: Record<string, unknown>): Record<string, unknown> {
+  // A defined plugin (BasicAuth, thousands in a mesh) passes {} and sets its parsed config afterwards.
+  if (Object.keys(config).length === 0) return {};
+  return copyPlain(config) as Record<string, unknown>;
+}
