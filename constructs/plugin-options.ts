@@ -2,6 +2,7 @@ import type { Acknowledgements } from './acknowledgements';
 import type { EnvValueSource, FailStrategy, PluginPhase, PluginType, PullPolicy, WorkloadMode } from './plugin-enums';
 import type { ITargetable } from './target-ref';
 
+/** An environment variable of the plugin's VM (`spec.vmConfig.env`): what the module reads at start. */
 export interface PluginEnvVar {
   /** Variable name; unique within the plugin. */
   readonly name: string;
@@ -19,6 +20,7 @@ export interface PluginEnvVar {
   readonly value?: string;
 }
 
+/** Which traffic a plugin runs on (one item of `spec.match`): a direction and ports. */
 export interface TrafficSelector {
   /**
    * Direction of traffic.
