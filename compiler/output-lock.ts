@@ -26,7 +26,8 @@ interface Holder {
   readonly host: string;
   /**
    * Linux only: the kernel's boot id and the holder's start time in clock
-   * ticks since boot (/proc/self/stat), which tell a holder from a process
+   * ticks since boot (/proc/<pid>/stat, read as a run checking the lock reads
+   * it, so both look at the same entry), which tell a holder from a process
    * that got its pid later (a container restarted with the folder mounted
    * numbers its processes from 1 again).
    */
