@@ -63,16 +63,14 @@ function sortPaths(a: string[]): string[] {
 
 /**
  * Committed files with the content synth writes but an executable bit (a
- * `chmod +x`, a checkout from a system that set it): git records that mode,
- * and synth rewrites them without it, so they are drift too.
+ * `chmod +x`, a checkout from a system that set it; `withBit`, noted while
+ * reading the tree): git records that mode, and synth rewrites them without
+ * it, so they are drift too.
  */
-function executableFiles(outdir: string, compiled: FileTree, committed: FileTree, drift: TreeDrift): string[] {
+function executableFiles(outdir: string, withBit: ReadonlySet<string>, compiled: FileTree, drift: TreeDrift): string[] {
+  if (withBit.size === 0) return [];
   const changed = new Set(drift.changed);
-  const found = [...compiled.keys()].filter((f) => {
-    if (!committed.has(f) || changed.has(f)) return false;
-    const st = fs.lstatSync(path.join(outdir, ...f.split('/')), { throwIfNoEntry: false });
-    return st !== undefined && st.isFile() && (st.mode & 0o111) !== 0;
-  });
+  const found = [...withBit].filter((f) => compiled.has(f) && !changed.has(f));
   return found.length > 0 && gitRecordsModes(outdir) ? found : [];
 }
 
@@ -187,8 +185,9 @@ export function check(argv: string[], io: Io): number {
     const interrupted = exists ? undefined : interruptedCopy(outdir);
     if (interrupted) return cannotCompare(`${shown} is missing: a synth that was interrupted left it as ${shownPath(interrupted, io.cwd)}. Run \`${synthCommand}\`: it puts the folder back first, then brings it up to date.`, []);
     let committed: Map<string, string>;
+    const withBit = new Set<string>();
     try {
-      committed = exists ? readTree(outdir) : new Map();
+      committed = exists ? readTree(outdir, withBit) : new Map();
     } catch (e) {
       // A folder that cannot be read (a subfolder without permission, /proc): say so, not "internal error".
       const err = e as NodeJS.ErrnoException;
@@ -199,7 +198,7 @@ export function check(argv: string[], io: Io): number {
       return cannotCompare(`cannot read ${shown}: ${err.code}${meaning}${err.path ? ` at ${shownPath(err.path, io.cwd)}` : ''}. Point --outdir at the folder synth writes (dist by default).`, []);
     }
     const drift = treeDrift(result.files, committed);
-    const executable = executableFiles(outdir, result.files, committed, drift);
+    const executable = executableFiles(outdir, withBit, result.files, drift);
     drift.changed.push(...executable);
     sortPaths(drift.changed);
     // Files synth would have to remove or overwrite but did not write: it refuses to (output/foreign-files).
