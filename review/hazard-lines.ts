@@ -1,3 +1,4 @@
+import { LABELS } from '../constructs/labels';
 import { isDeliveryHazard } from './delivery-renames';
 import type { EarlyAdoption } from './early-adoption';
 import { inTarget, objectLine } from './finding-lines';
@@ -165,7 +166,7 @@ export function prunedUnusedLine(p: PrunedWaypoint, prose: (s: string) => string
       `waypoint Gateway ${p.gateway}${inTarget(p.target)} is pruned, and nothing in git uses it any more; a label set outside git may still name it ` +
         '(kubectl label, istioctl waypoint apply --enroll-namespace, a GitOps tool these manifests no longer name), and that traffic would then skip every waypoint. Before merging, check that ',
     ) +
-    command(`kubectl get ${WAYPOINT_LABEL_KINDS} -A -l istio.io/use-waypoint=${name} -L istio.io/use-waypoint-namespace`) +
+    command(`kubectl get ${WAYPOINT_LABEL_KINDS} -A -l ${LABELS.useWaypoint}=${name} -L ${LABELS.useWaypointNamespace}`) +
     prose(` lists neither namespace/${namespace} nor anything in namespace ${namespace}, and nothing whose USE-WAYPOINT-NAMESPACE is ${namespace}`)
   );
 }

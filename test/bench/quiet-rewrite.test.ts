@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { synthToDirectory } from '../../compiler/synth';
 import { readTree, writeTreeAtomically } from '../../compiler/write';
+import { core } from '../../compiler/tree-files';
 import { BasicAuth, Credential, MeshNamespace, MeshService, PolicyApp, Target, Waypoint } from '../../constructs';
 import { isPolicyError } from '../../constructs/errors';
 import { REPO_ROOT, tempDir } from '../support/helpers';
@@ -382,8 +383,6 @@ test('a relative link to the output, reached through a linked folder, is followe
 });
 
 test('a live file with an x bit is rewritten where the file system keeps modes, and linked where it shows every file executable (WSL DrvFs, FAT): rewriting could not clear the bit there', () => {
-  type Tree = { add(rel: string, content: string): void; readonly written: number; readonly kept: number };
-  const core = require('../../compiler/tree-writer.cjs') as { StagingTree: new (current: string, staging: string, guard: boolean, probeModes?: () => boolean) => Tree; listFiles(dir: string): string[] };
   const live = tempDir('wp-modes-');
   fs.writeFileSync(path.join(live, 'a.yaml'), 'x: 1\n');
   fs.chmodSync(path.join(live, 'a.yaml'), 0o755);
