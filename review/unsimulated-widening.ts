@@ -118,8 +118,8 @@ export function failsOpen(base: MeshModel, head: MeshModel, target: string, pair
     // Its own namespace's first; else another's, as a move across namespaces too ambiguous to pair (several of its module at once) still is one.
     const ofModule = unpaired.filter((x) => sameModule(x, o));
     const local = ofModule.filter((x) => namespaceOf(x.manifest) === namespaceOf(o.manifest));
-    const replaces = (local.length > 0 ? local : ofModule).map(pluginId).sort();
-    if (replaces.length > 0) out.push({ target, plugin: pluginSubject(p), replaces, before: pluginView(unpaired.find((x) => pluginId(x) === replaces[0])!).failStrategy });
+    const candidates = (local.length > 0 ? local : ofModule).map((x) => ({ id: pluginId(x), failStrategy: pluginView(x).failStrategy })).sort(byField('id'));
+    if (candidates.length > 0) out.push({ target, plugin: pluginSubject(p), replaces: candidates.map((c) => c.id), before: candidates[0].failStrategy });
   }
   return out.sort(byField('plugin'));
 }
