@@ -21,7 +21,7 @@ export interface Io {
  */
 let outputGuarded = false;
 let outputFailed = false;
-/** Whether fd 1 is a regular file (`> report.json`), written by writeAll rather than by Node's stream. */
+/** Whether fd 1 is a regular file (`> report.json`), written by writeOut rather than by Node's stream. */
 let stdoutIsFile = false;
 
 function onOutputError(e: NodeJS.ErrnoException): void {
@@ -31,7 +31,9 @@ function onOutputError(e: NodeJS.ErrnoException): void {
   process.once('exit', () => {
     process.exitCode = EXIT.OUTPUT_FAILED;
   });
-  process.stderr.write(`waypoint-policy: cannot write its output: ${e.code ?? e.message}; what was printed is incomplete.\n`);
+  // Loaded only here, off every command's start.
+  const { codeAndCause } = require('../compiler/output-errors') as typeof import('../compiler/output-errors');
+  process.stderr.write(`waypoint-policy: cannot write its output to stdout (${e.code === undefined ? e.message : codeAndCause(e.code)}); what was printed is incomplete.\n`);
 }
 
 function guardOutput(): void {

@@ -67,6 +67,11 @@ export function fsCause(code: string): string {
   return Object.hasOwn(CAUSES, code) ? CAUSES[code].what : code;
 }
 
+/** `ENOSPC: the disk is full`, or the code alone when it has no known meaning: "ENOSPC" alone tells most readers nothing. */
+export function codeAndCause(code: string): string {
+  return Object.hasOwn(CAUSES, code) ? `${code}: ${CAUSES[code].what}` : code;
+}
+
 // Codes our own code could raise by mistake (a path it got wrong): these
 // are the folder's fault only when the failing path is the output folder's.
 const AMBIGUOUS = new Set(['ENOENT', 'EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR']);

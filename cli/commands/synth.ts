@@ -7,7 +7,7 @@ import { progressPrinter, seconds, TERMINAL_QUIET_MS } from '../progress-printer
 import { synthToDirectory } from '../../compiler/synth';
 import { DELIVERY_DIR } from '../../compiler/delivery/common';
 import { shownPath } from '../../compiler/shown-path';
-import { fsCause } from '../../compiler/output-errors';
+import { codeAndCause } from '../../compiler/output-errors';
 import { outdirOf, parseFlags } from '../args';
 import { EXIT, Io } from '../io';
 import { DEFAULT_APP, loadApp, projectRootOf } from '../load-app';
@@ -87,7 +87,7 @@ export function synth(argv: string[], io: Io): number {
     if (left) {
       // Even with --json (on stderr): a copy of old manifests is lying beside the output.
       io.err(
-        `synth: the previous tree could not be removed${left.code ? ` (${left.code}: ${fsCause(left.code)})` : ''}; it was left beside the output as ${shownPath(left.path, io.cwd)}. ` +
+        `synth: the previous tree could not be removed${left.code ? ` (${codeAndCause(left.code)})` : ''}; it was left beside the output as ${shownPath(left.path, io.cwd)}. ` +
           'It is not part of the output, and the next synth tries again; remove it by hand (files another user wrote, such as a container run as root, need that user).',
       );
     }

@@ -50,7 +50,7 @@ test('stdout that cannot take the output (a full disk) is named on stderr in one
     });
   const help = await run(['--help'], 'pipe');
   assert.equal(help.code, 74);
-  assert.equal(help.stderr, 'waypoint-policy: cannot write its output: ENOSPC; what was printed is incomplete.\n');
+  assert.equal(help.stderr, 'waypoint-policy: cannot write its output to stdout (ENOSPC: the disk is full); what was printed is incomplete.\n');
   // Diagnostics stderr cannot take are dropped: the exit code stays the command's (2, bad usage).
   const full = fs.openSync('/dev/full', 'w');
   const usage = await run(['synth', '--bogus'], full);
@@ -89,6 +89,6 @@ test('a disk that fills up in the middle of the output (a short write, then no r
   });
   fs.closeSync(out);
   assert.equal(fs.statSync(file).size, 1000, 'what fitted was written');
-  assert.equal(r.stderr, 'waypoint-policy: cannot write its output: ENOSPC; what was printed is incomplete.\n');
+  assert.equal(r.stderr, 'waypoint-policy: cannot write its output to stdout (ENOSPC: the disk is full); what was printed is incomplete.\n');
   assert.equal(r.code, 74);
 });
