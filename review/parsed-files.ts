@@ -7,11 +7,13 @@ import { yamlErrorReason } from '../compiler/yaml-error-reason';
 export type PlainDocuments = { readonly values: readonly unknown[] } | { readonly error: string };
 
 /**
- * The files of one review, each text parsed once. A pull request changes a
- * few files of thousands, and the two revisions share the rest: each shared
- * text was parsed four times (the object diff and the model, for each
- * revision), half of a review's time at 300 namespaces. Every caller gets
- * its own copy of the values: the model fills in defaults on what it reads.
+ * The files of one review, each text parsed once per reader. A pull request
+ * changes a few files of thousands, and the two revisions share the rest:
+ * each shared text was parsed four times (the object diff and the model, for
+ * each revision), half of a review's time at 300 namespaces. Every caller
+ * gets its own copy of the values: the model fills in defaults on what it
+ * reads. `review()` gives each reader an instance of its own, dropped once
+ * both revisions are read, so only one reader's cache is held at a time.
  */
 export class ParsedFiles {
   private readonly plain = new Map<string, PlainDocuments>();
