@@ -70,11 +70,12 @@ const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
 export function lockOutput(outdir: string, options: OutputLockOptions = {}): OutputLock {
   const file = lockFileOf(targetFolder(outdir));
   const made = missingFolders(path.dirname(file));
-  makeDir(path.dirname(file));
   const me: Holder = { pid: process.pid, started: new Date().toISOString(), host: os.hostname(), ...processIdentity(process.pid) };
   const waitMs = options.waitMs ?? DEFAULT_LOCK_WAIT_MS;
   const deadline = performance.now() + waitMs;
   try {
+    // Inside: a disk that fills up between two of these folders leaves none of them either.
+    makeDir(path.dirname(file));
     for (;;) {
       if (create(file, me)) return { release: () => release(file, me, made) };
       const held = read(file);
@@ -229,10 +230,15 @@ function release(file: string, me: Holder, made: readonly string[]): void {
 
 /** Remove the folders made for the lock (deepest first) while they are empty. Never throws. */
 function removeEmpty(made: readonly string[]): void {
-  try {
-    for (const dir of made) fs.rmdirSync(dir);
-  } catch {
-    // A folder that holds the output (or another run's lock) now stays.
+  for (const dir of made) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // Never made (the run failed before it, a name too long): its parent may still be ours.
+      if (!fs.existsSync(dir)) continue;
+      // A folder that holds the output (or another run's lock) now stays, and so do its parents.
+      return;
+    }
   }
 }
 

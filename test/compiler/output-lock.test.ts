@@ -274,3 +274,11 @@ test('a disk too full to hold the lock\'s holder leaves none of the folders made
   );
   assert.equal(fs.existsSync(path.join(dir, 'deploy')), false, 'a synth that fails writes nothing, not even the folders above the output');
 });
+
+test('a folder for the lock that cannot be made (a name too long) leaves none of the folders made before it', () => {
+  const { dir } = project();
+  // deploy/ is made, the folder below it cannot be (ENAMETOOLONG), and the output folder sits in it.
+  const out = path.join(dir, 'deploy', 'x'.repeat(300), 'dist');
+  assert.throws(() => synthToDirectory(appOf('long'), { outdir: out, root: dir, cwd: dir, lockWaitMs: 0 }));
+  assert.equal(fs.existsSync(path.join(dir, 'deploy')), false, 'a synth that fails writes nothing, not even the folders above the output');
+});
