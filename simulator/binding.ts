@@ -146,7 +146,8 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
   }
 
   // allowedRoutes of the HBONE listener decides which namespaces may bind.
-  const admission = admitsNamespace(gw, ns, gw.className === undefined ? undefined : index.gatewayClassAnnotations(gw.className));
+  const gatewayClass = index.gatewayClass(gw.className);
+  const admission = admitsNamespace(gw, ns, gatewayClass?.annotations);
   if (admission.admitted === false) return fail('AttachmentDenied', admission.why);
   if (admission.admitted === 'unknown') {
     trace.push({ step: 'binding', detail: `${admission.why}: whether the waypoint binds is not simulated` });
@@ -154,7 +155,7 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
   }
   trace.push({ step: gw.known === 'assumed' ? 'assumption' : 'binding', detail: admission.why });
 
-  const classFor = index.gatewayClassLabels(gw.className ?? '')?.[LABELS.waypointFor];
+  const classFor = gatewayClass?.labels[LABELS.waypointFor];
   const trafficType = gw.labels[LABELS.waypointFor] ?? classFor ?? 'service';
   const typeSource = gw.labels[LABELS.waypointFor] !== undefined ? `its ${LABELS.waypointFor} label` : classFor !== undefined ? `GatewayClass ${gw.className}'s ${LABELS.waypointFor} label` : `no ${LABELS.waypointFor} label, so the default`;
   if (trafficType !== 'service' && trafficType !== 'all') {

@@ -159,7 +159,7 @@ export class MeshIndex {
         namespace,
         name,
         known: 'manifest',
-        labels: mergedLabels(found),
+        labels: merged(found, 'labels'),
         ports: ports?.map((p) => p.port).filter((p): p is number => typeof p === 'number'),
         where: whereOf(found[0]),
       };
@@ -171,7 +171,7 @@ export class MeshIndex {
 
   public namespace(name: string): NamespaceInfo {
     const found = this.named('Namespace', name);
-    const labels = { 'kubernetes.io/metadata.name': name, ...mergedLabels(found) };
+    const labels = { 'kubernetes.io/metadata.name': name, ...merged(found, 'labels') };
     if (found.length > 0) return { name, known: 'manifest', labels, labelsComplete: found.every((o) => o.ownership === 'owned'), where: whereOf(found[0]) };
     return { name, known: 'assumed', labels, labelsComplete: false };
   }
@@ -196,8 +196,8 @@ export class MeshIndex {
         name,
         known: 'manifest',
         className: typeof spec.gatewayClassName === 'string' ? spec.gatewayClassName : undefined,
-        labels: mergedLabels(found),
-        annotations: mergedAnnotations(found),
+        labels: merged(found, 'labels'),
+        annotations: merged(found, 'annotations'),
         listeners,
         where: whereOf(found[0]),
       };
@@ -217,16 +217,10 @@ export class MeshIndex {
     };
   }
 
-  /** The labels of a GatewayClass, when its manifest is present. */
-  public gatewayClassLabels(name: string): Readonly<Record<string, string>> | undefined {
-    const found = this.named('GatewayClass', name);
-    return found.length > 0 ? mergedLabels(found) : undefined;
-  }
-
-  /** The annotations of a GatewayClass, when its manifest is present. */
-  public gatewayClassAnnotations(name: string): Readonly<Record<string, string>> | undefined {
-    const found = this.named('GatewayClass', name);
-    return found.length > 0 ? mergedAnnotations(found) : undefined;
+  /** The labels and annotations of a GatewayClass, when its manifest is present. */
+  public gatewayClass(name: string | undefined): { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>> } | undefined {
+    const found = name === undefined ? [] : this.named('GatewayClass', name);
+    return found.length > 0 ? { labels: merged(found, 'labels'), annotations: merged(found, 'annotations') } : undefined;
   }
 
   private reference(kind: string, namespace: string, name: string): ModelReference | undefined {
@@ -253,14 +247,9 @@ export function whereOf(o: ModelObject): string | undefined {
   return o.file ?? o.source;
 }
 
-function mergedLabels(objects: readonly ModelObject[]): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const o of objects) Object.assign(labels, o.manifest.metadata.labels ?? {});
-  return labels;
-}
-
-function mergedAnnotations(objects: readonly ModelObject[]): Record<string, string> {
-  const annotations: Record<string, string> = {};
-  for (const o of objects) Object.assign(annotations, o.manifest.metadata.annotations ?? {});
-  return annotations;
+/** One metadata map of the manifests of one object, merged in the model's order. */
+function merged(objects: readonly ModelObject[], field: 'labels' | 'annotations'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of objects) Object.assign(out, o.manifest.metadata[field] ?? {});
+  return out;
 }
