@@ -77,7 +77,12 @@ export interface WasmPluginOptions {
   /**
    * Behaviour when the module cannot be fetched or fails at run time.
    *
-   * @default - unset: Istio applies FAIL_CLOSE
+   * Written into every manifest, the default too: a GitOps tool that takes
+   * over a hand-made WasmPlugin keeps the fields its manifest leaves out
+   * (Argo CD's server-side apply), so an unwritten default would leave a
+   * hand-set FAIL_OPEN in force.
+   *
+   * @default FailStrategy.FAIL_CLOSE
    */
   readonly failStrategy?: FailStrategy;
 

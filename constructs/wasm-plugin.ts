@@ -33,7 +33,8 @@ export class WasmPlugin extends Construct {
   public readonly url: string;
   public readonly phase?: PluginPhase;
   public readonly priority?: number;
-  public readonly failStrategy?: FailStrategy;
+  /** Always set: unset in props means FAIL_CLOSE, which the manifest states (see `WasmPluginOptions.failStrategy`). */
+  public readonly failStrategy: FailStrategy;
   public readonly targets: readonly ITargetable[];
   /**
    * The emitted WasmPlugin, as a cdk8s `ApiObject` (the escape hatch: JSON
@@ -69,7 +70,7 @@ export class WasmPlugin extends Construct {
       this.url = p.url;
       this.phase = p.phase;
       this.priority = p.priority;
-      this.failStrategy = p.failStrategy;
+      this.failStrategy = p.failStrategy ?? FailStrategy.FAIL_CLOSE;
       this.targets = [...(p.targets ?? [])];
       this.acknowledged = Object.freeze({ ...(p.acknowledge ?? {}) });
 
@@ -117,7 +118,7 @@ export class WasmPlugin extends Construct {
       if (p.imagePullSecret) spec.imagePullSecret = p.imagePullSecret;
       if (p.phase) spec.phase = p.phase;
       if (p.priority !== undefined) spec.priority = p.priority;
-      if (p.failStrategy) spec.failStrategy = p.failStrategy;
+      spec.failStrategy = this.failStrategy;
       if (p.type) spec.type = p.type;
       if (p.pluginName) spec.pluginName = p.pluginName;
       // Copied whole, as every other prop is: a change to the caller's object after construction must not reach the manifest half-way (zod copies one level).

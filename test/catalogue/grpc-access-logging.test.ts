@@ -61,6 +61,7 @@ test('GrpcAccessLogging compiles to the wire config, phase STATS, the 1.12.0 mod
     targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }],
     url: GRPC_ACCESS_LOGGING_URL,
     phase: 'STATS',
+    failStrategy: 'FAIL_CLOSE',
     pluginConfig: UPSTREAM_TEST,
   });
   assert.equal(GRPC_ACCESS_LOGGING_URL, 'oci://ghcr.io/istio-ecosystem/wasm-extensions/grpc_logging:1.12.0');

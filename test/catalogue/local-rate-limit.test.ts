@@ -92,6 +92,7 @@ test('LocalRateLimit compiles camelCase props to the wire config, phase AUTHN, t
     targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }],
     url: LOCAL_RATE_LIMIT_URL,
     phase: 'AUTHN',
+    failStrategy: 'FAIL_CLOSE',
     pluginConfig: UPSTREAM_TEST,
   });
   assert.equal(LOCAL_RATE_LIMIT_URL, 'oci://ghcr.io/istio-ecosystem/wasm-extensions/local_rate_limit:1.12.0');

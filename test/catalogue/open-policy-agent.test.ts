@@ -77,6 +77,7 @@ test('OpenPolicyAgent: default cluster from host and port, cache in seconds, pha
     targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }],
     url: OPEN_POLICY_AGENT_URL,
     phase: 'AUTHZ',
+    failStrategy: 'FAIL_CLOSE',
     pluginConfig: UPSTREAM_EXAMPLE,
   });
   assert.equal(OPEN_POLICY_AGENT_URL, 'oci://ghcr.io/istio-ecosystem/wasm-extensions/open_policy_agent:1.12.0');

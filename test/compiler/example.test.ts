@@ -9,7 +9,8 @@ const compiled = compileApp(app);
 const objects = compiled.collected.model.objects.map((o) => o.manifest);
 const byName = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 
-// The three WasmPlugins exactly as the guide applies them with kubectl (namespace default).
+// The three WasmPlugins exactly as the guide applies them with kubectl (namespace default), plus one
+// field the guide leaves to its default: failStrategy, stated so that a takeover resets a hand-set FAIL_OPEN.
 const GUIDE_PLUGINS = {
   'basic-auth-at-gateway': { gateway: 'bookinfo-gateway', prefix: '/productpage', credentials: ['ok:test', 'YWRtaW4zOmFkbWluMw=='] },
   'basic-auth-at-waypoint': { gateway: 'waypoint', prefix: '/productpage', credentials: ['ok:test', 'YWRtaW4zOmFkbWluMw=='] },
@@ -33,6 +34,7 @@ targetRefs:
     name: ${g.gateway}
 url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0
 phase: AUTHN
+failStrategy: FAIL_CLOSE
 pluginConfig:
   basic_auth_rules:
     - prefix: "${g.prefix}"

@@ -108,6 +108,7 @@ for (const mode of ['link', 'packed'] as InstallMode[]) {
       url: 'oci://registry.acme.example/wasm/header-stamp:2.1.0',
       sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
       phase: 'STATS',
+      failStrategy: 'FAIL_CLOSE',
       pluginConfig: { header_name: 'x-acme-team', header_value: 'storefront' },
     });
     assert.equal(stamp.metadata.labels?.['app.kubernetes.io/part-of'], 'acme-mesh');
