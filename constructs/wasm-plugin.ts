@@ -58,12 +58,15 @@ export class WasmPlugin extends Construct {
     // error and goes on would otherwise synthesize it half-built.
     try {
       const p = parseDeclaredProps(this, new.target, props, () => {
-        const config = props?.pluginConfig;
+        // Each prop read once: a getter could otherwise hand the check one config and the manifest another.
+        const name = props.name;
+        const read = withProps(props, { name: name ?? id });
+        const config = read.pluginConfig;
         const problem = typeof config === 'object' && config !== null && !Array.isArray(config) ? configProblem(config, false) : undefined;
         if (problem !== undefined) {
           fail(this, 'props/invalid', problem.protoKey ? problem.message : `${this.constructor.name} prop 'pluginConfig': ${problem.message}`, problem.fix);
         }
-        return parseProps(this, this.constructor.name, propsSchema, withProps(props, { name: props.name ?? id }), { secretKeys: ['pluginConfig', 'env'], nameFromId: props.name == null });
+        return parseProps(this, this.constructor.name, propsSchema, read, { secretKeys: ['pluginConfig', 'env'], nameFromId: name == null });
       });
       this.name = p.name;
       this.namespace = namespaceOf(this, `WasmPlugin '${this.name}'`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Duration, Lazy } from 'cdk8s';
-import { AllowedNamespaces, BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, ReleasedKind, ReleasedLabels, Target, Waypoint, WasmPlugin } from '../../constructs';
+import { AllowedNamespaces, BasicAuth, BasicAuthProps, checkProps, Credential, definePlugin, isPolicyError, LocalRateLimit, MeshNamespace, MeshService, PluginPhase, PolicyApp, PolicyError, ReleasedKind, ReleasedLabels, Target, Waypoint, WasmPlugin, WasmPluginProps } from '../../constructs';
 import { z } from 'zod';
 import { compileApp } from '../../compiler/synth';
 import { checkManifests } from '../../analysis/check-manifests';
@@ -798,4 +798,26 @@ test('props given as a class instance (getters) or through Object.create are rea
   const r = compileApp(app);
   assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
   assert.match([...r.files].find(([k]) => k.endsWith('gateway-waypoint.yaml'))?.[1] ?? '', /istio\.io\/waypoint-for: workload/);
+});
+
+test('a pluginConfig getter is read once: the config the checks passed is the one the manifest holds', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  let reads = 0;
+  const props = {
+    url: 'oci://ghcr.io/acme/limits:1.0.0',
+    sha256: SHA,
+    targets: [waypoint],
+    get pluginConfig() {
+      reads++;
+      // Unwritable from the second read on: a second read slipped past the check that refuses it.
+      return reads === 1 ? { limit: 1 } : { limit: () => 1 };
+    },
+  };
+  new WasmPlugin(ns, 'limits', props as unknown as WasmPluginProps);
+  assert.equal(reads, 1);
+  const r = compileApp(app);
+  assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+  assert.match([...r.files].find(([k]) => k.endsWith('wasmplugin-limits.yaml'))?.[1] ?? '', /\n {4}limit: 1\n/);
 });
