@@ -273,6 +273,19 @@ export function refuseNonObjectProps(scope: IConstruct, id: string, props: unkno
 export function vacant<S extends IConstruct>(scope: S, id: string, constructed: Function): S {
   // Not a construct, or no id: the constructs library's own error says so.
   if (typeof id !== 'string') return scope;
+  // The library's refusal ("Only root constructs may have an empty ID") names neither the scope nor the class.
+  if (id === '' && typeof (scope as Partial<IConstruct> | undefined)?.node?.path === 'string') {
+    throw new PolicyError([
+      {
+        rule: 'construct/empty-id',
+        severity: 'error',
+        message: `the new ${constructed.name} in ${scope.node.path === '' ? 'the app' : `'${scope.node.path}'`} has an empty id: only the app itself may have one`,
+        fix: 'Pass a non-empty id (a variable that held the id may have been empty): it names the construct in its path and, without a name prop, the object it emits.',
+        path: scope.node.path,
+        source: callSiteOf(constructed),
+      },
+    ]);
+  }
   const existing = (scope as Partial<IConstruct> | undefined)?.node?.tryFindChild(id);
   const kept = existing === undefined ? reservedIds.get(scope) ?? deferredId(scope) : undefined;
   if (existing === undefined && kept?.id !== id) return scope;

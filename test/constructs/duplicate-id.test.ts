@@ -71,6 +71,26 @@ test('every kind of construct checks its id before the constructs library would 
   }
 });
 
+test('an empty id (a variable that held an empty string) is refused with the scope, the class and the policy line, by every kind of construct', () => {
+  const cases: [(ns: MeshNamespace, w: Waypoint) => unknown, string][] = [
+    [(ns) => new Waypoint(ns, ''), 'Waypoint'],
+    [(ns) => new MeshService(ns, '', { ports: [{ port: 80 }] }), 'MeshService'],
+    [(ns) => MeshService.fromServiceName(ns, '', 'cart'), 'ExternalService'],
+    [(ns) => new GatewayReference(ns, '', { name: 'ingress' }), 'GatewayReference'],
+    [(ns, w) => new BasicAuth(ns, '', { targets: [w], sha256: SHA, rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }] }), 'BasicAuth'],
+  ];
+  for (const [build, kind] of cases) {
+    const { ns, waypoint } = shop();
+    const children = ns.node.children.length;
+    const { at, ...r } = refusal(() => build(ns, waypoint));
+    assert.deepEqual(r, { rule: 'construct/empty-id', path: 'prod/shop', message: `the new ${kind} in 'prod/shop' has an empty id: only the app itself may have one` }, kind);
+    assert.match(at ?? '', /^duplicate-id\.test\.ts:(7[6-9]|8[0-9])$/, `${kind}: the line of the case, not a library frame`);
+    assert.equal(ns.node.children.length, children, `${kind}: nothing added`);
+  }
+  const app = new PolicyApp();
+  assert.equal(refusal(() => new MeshNamespace(app, '')).message, "the new MeshNamespace in the app has an empty id: only the app itself may have one");
+});
+
 test('a plugin defined with definePlugin is named by its class, and a namespace or target id in the app is checked too', () => {
   const HeaderStamp = definePlugin({ name: 'header-stamp', url: 'oci://ghcr.io/acme/header-stamp:1.0.0', sha256: SHA, defaultPhase: PluginPhase.STATS, configSchema: z.object({}).strict() });
   const { ns, waypoint } = shop();
