@@ -41,14 +41,30 @@ const AUTH_SCHEME = /^\s*(bearer|basic)\s+\S+\s*$/i;
 // `Authorization: Bearer ...`, `X-Api-Key: ...`: a header line, under a key or in a list of lines.
 const HEADER_LINE = /^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*:\s*\S/;
 
+// A private key in PEM (`-----BEGIN RSA PRIVATE KEY-----`), not a certificate: a module handed a key to sign with.
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+// A signed JWT (header.payload.signature, the header's JSON base64url: `eyJ`): a bearer credential without its `Bearer `.
+const JWT = /^\s*eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\s*$/;
+// Tokens whose issuer marks them by prefix so that scanners find them: GitHub, GitLab, Slack, Stripe secret keys.
+const PREFIXED_TOKEN = /^\s*(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|glpat-[\w-]{16,}|xox[abposr]-[\w-]{8,}|[sr]k_live_\w{8,})\s*$/;
+
 /**
  * Whether a string is a credential by its shape, wherever it is: an
  * Authorization header's value, a header line naming a credential, a
- * `user:password` pair in base64 (how basic_auth stores one).
+ * `user:password` pair in base64 (how basic_auth stores one), a PEM private
+ * key, a JWT, or a token its issuer marks by prefix (`ghp_`, `glpat-`,
+ * `xoxb-`, `sk_live_`).
  */
 function looksLikeCredential(value: string): boolean {
   const header = HEADER_LINE.exec(value);
-  return AUTH_SCHEME.test(value) || (header !== null && isSecretKeyName(header[1])) || isEncodedPair(value);
+  return (
+    AUTH_SCHEME.test(value) ||
+    (header !== null && isSecretKeyName(header[1])) ||
+    isEncodedPair(value) ||
+    PEM_PRIVATE_KEY.test(value) ||
+    JWT.test(value) ||
+    PREFIXED_TOKEN.test(value)
+  );
 }
 
 /**

@@ -249,3 +249,32 @@ test('reading a tree prints no yaml warning quoting the file (a map key that is 
   }
   assert.deepEqual(warnings.filter((w) => w.includes('Key-Secret-4471')), []);
 });
+
+test('a value shaped like a credential whatever its key (a PEM private key, a JWT, a GitHub, GitLab, Slack or Stripe token) prints as its fingerprint in every format; a public certificate and ordinary dotted values still show', () => {
+  const jwt = (tag: string) => `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ${tag}In0.${tag}Sig-_x`;
+  const config = (tag: string) => ({
+    pem: `-----BEGIN PRIVATE KEY-----\nMIIE${tag}PemCanary1\n-----END PRIVATE KEY-----`,
+    rsa: `-----BEGIN RSA PRIVATE KEY-----\n${tag}RsaCanary2\n-----END RSA PRIVATE KEY-----`,
+    session: jwt(`${tag}JwtCanary3`),
+    github: `ghp_${tag}GhCanary4aaaaaaaaaaaaaaaaaaaaaa`,
+    gitlab: `glpat-${tag}GlCanary5aaaaaaaaaa`,
+    slack: `xoxb-1234-${tag}SlackCanary6`,
+    stripe: `sk_live_${tag}StripeCanary7aaaa`,
+    cert: `-----BEGIN CERTIFICATE-----\ncert-${tag}\n-----END CERTIFICATE-----`,
+    host: `api.${tag}.example.com`,
+    version: `v1.2.${tag}`,
+  });
+  const tree = (tag: string) => new Map([['demo/shop/wasmplugin-shapes.yaml', plugin('shapes', 'oci://registry.example.com/wasm/unregistered-shapes:1.0.0', config(tag))]]);
+  for (const [base, head] of [
+    [tree('Before'), tree('After')],
+    [new Map([['demo/shop/wasmplugin-shapes.yaml', plugin('shapes', 'oci://registry.example.com/wasm/unregistered-shapes:1.0.0', {})]]), tree('After')],
+  ]) {
+    const r = review(base, head, { base: 'main', head: 'working tree' });
+    for (const format of ['text', 'markdown', 'json'] as const) {
+      const out = formatReview(r, format);
+      assert.doesNotMatch(out, /Canary\d/, format);
+      for (const s of ['cert-After', 'api.After.example.com', 'v1.2.After']) assert.ok(out.includes(s), `${s} in ${format}`);
+      assert.match(out, /sha256:[0-9a-f]{8}/, format);
+    }
+  }
+});
