@@ -12,11 +12,13 @@ import { notePairs, pluginMovesOf, renamedFrom, type MoveWitnesses } from './plu
 import { ingressEntries, ingressServices, probes, type ProbeScope } from './probes';
 import { rankIn, simulationOrder, type PendingRequest } from './simulation-order';
 import { accessCases, type AccessCase } from './access-cases';
+import { serviceEntryAuth, type ServiceEntryAuth } from './service-entry-auth';
 
 export { isNamespaceWide, serviceSubject } from './target-subjects';
 export type { BindingChange, BindingState } from './binding-changes';
 export type { ChainChange } from './chain-changes';
 export type { AccessCase } from './access-cases';
+export type { ServiceEntryAuth } from './service-entry-auth';
 
 /**
  * What a change does to traffic: `effectChanges` walks each target once, in
@@ -55,6 +57,8 @@ export interface EffectChanges {
   readonly failsOpen: FailsOpen[];
   /** Auth plugins now pinned to another build of their module under the same url: the simulator answers for the url, not the build. */
   readonly newBuilds: NewBuild[];
+  /** ServiceEntries whose auth plugins this change removes, edits or moves off them: no simulated request goes to a ServiceEntry. */
+  readonly serviceEntryAuth: ServiceEntryAuth[];
 }
 
 /** About 2 ms each on a laptop (both revisions): a few seconds at most in CI. */
@@ -73,6 +77,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   const leftAmbientNamespaces: LeftAmbient[] = [];
   const failingOpen: FailsOpen[] = [];
   const otherBuilds: NewBuild[] = [];
+  const entryAuth: ServiceEntryAuth[] = [];
   // Read once: it scans every object of both revisions.
   const flux = fluxMayApply([base, head]);
   const tools = toolsOf([base, head], flux);
@@ -94,6 +99,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     const facts: HeadFacts = { pruned, leftBehind: new Map(leftBehind.map((o) => [objectKey(o.manifest), describe(o)])) };
     const bi = indexFor(base, target);
     const hi = indexFor(live, target);
+    if (baseTargets.has(target)) entryAuth.push(...serviceEntryAuth(base, live, target, bi, hi, facts));
     const services = serviceList([base, head], target);
     const pairs = pluginPairs(base, head, target);
     const renames = renamedFrom(pairs);
@@ -154,5 +160,5 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     }
   }
   const { access, simulated, truncated, unchanged } = accessCases(simulationOrder(pending), baseTargets, maxRequests);
-  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, prunedUnusedWaypoints: prunedUnused, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen, newBuilds: otherBuilds };
+  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, prunedUnusedWaypoints: prunedUnused, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen, newBuilds: otherBuilds, serviceEntryAuth: entryAuth };
 }

@@ -5,6 +5,7 @@ import type { EffectChanges } from './effects';
 import type { FieldChange, ObjectChange } from './object-diff';
 import { isNamespaceWide, serviceSubject } from './target-subjects';
 import type { FailsOpen, LeftAmbient, NewBuild } from './unsimulated-widening';
+import type { ServiceEntryAuth } from './service-entry-auth';
 
 /**
  * The line for each access case, widening no request shows, binding, chain,
@@ -69,9 +70,20 @@ function newBuildLine(b: NewBuild): string {
   );
 }
 
+function serviceEntryAuthLine(s: ServiceEntryAuth): string {
+  const plugins = s.plugins.map((p) => p.replace(/^WasmPlugin /, '')).join(', ');
+  const what = s.lostWaypoint
+    ? `loses its waypoint ${s.lostWaypoint} (read from Namespace ${s.serviceEntry.split('/')[0]}; no fallback), so ${plugins} no longer ${s.plugins.length === 1 ? 'runs' : 'run'} for it`
+    : `no longer runs ${plugins} as before (removed, edited or moved off it)`;
+  return (
+    `ServiceEntry ${s.serviceEntry}${inTarget(s.target)} ${what}: no simulated request goes to a ServiceEntry, so whatever this lets through is not shown. ` +
+    'Check its rules by hand, or keep the plugin on it as it was'
+  );
+}
+
 /** Widenings the representative requests cannot show, one line each. */
 export function unsimulatedWidening(e: EffectChanges): string[] {
-  return [...e.leftAmbient.map(leftAmbientLine), ...e.failsOpen.map(failsOpenLine), ...e.newBuilds.map(newBuildLine)];
+  return [...e.leftAmbient.map(leftAmbientLine), ...e.failsOpen.map(failsOpenLine), ...e.newBuilds.map(newBuildLine), ...e.serviceEntryAuth.map(serviceEntryAuthLine)];
 }
 
 export function bindingLine(b: BindingChange): string {

@@ -1,0 +1,80 @@
+import type { MeshModel, ModelObject } from '../compiler/model';
+import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
+import { namespaceOf, type MeshIndex } from '../simulator/mesh-index';
+import { binding, type HeadFacts } from './binding-changes';
+import { chainEntries } from './chain-changes';
+import { pluginId, specWithoutAttachment } from './plugin-moves';
+import { OTHER } from './target-subjects';
+
+/**
+ * Auth plugins on a ServiceEntry (an egress waypoint's usual policy): the
+ * simulator sends no request to a ServiceEntry, so no representative
+ * request shows such a plugin removed, narrowed or moved off it. What the
+ * change does there is listed instead, and `--fail-on-widened` fails, as
+ * for requests left out of the simulation.
+ */
+export interface ServiceEntryAuth {
+  readonly target: string;
+  /** `namespace/name` of the ServiceEntry a base auth plugin targets. */
+  readonly serviceEntry: string;
+  /** The base's auth plugins that ran for it (`WasmPlugin ns/name`) of which the head runs nothing that does the same. */
+  readonly plugins: string[];
+  /** Its waypoint (read from its Namespace: a referenced ServiceEntry's own labels are not in the app), when that is lost. */
+  readonly lostWaypoint?: string;
+}
+
+const SERVICE_ENTRY_GROUP = 'networking.istio.io';
+
+const namesServiceEntry = (o: ModelObject, name: string) => pluginView(o).targetRefs.some((r) => r.kind === 'ServiceEntry' && r.group === SERVICE_ENTRY_GROUP && r.name === name);
+
+/** The ServiceEntries (`namespace/name`) the auth plugins of `model` target in `target`. */
+function targetedEntries(model: MeshModel, target: string): Map<string, { namespace: string; name: string }> {
+  const out = new Map<string, { namespace: string; name: string }>();
+  for (const o of model.objects) {
+    if (o.target !== target || o.manifest.kind !== 'WasmPlugin' || !isAuthPlugin(pluginView(o))) continue;
+    for (const r of pluginView(o).targetRefs) {
+      if (r.kind === 'ServiceEntry' && r.group === SERVICE_ENTRY_GROUP && r.name) out.set(`${namespaceOf(o.manifest)}/${r.name}`, { namespace: namespaceOf(o.manifest), name: r.name });
+    }
+  }
+  return out;
+}
+
+/**
+ * The auth plugins that run for a ServiceEntry in one revision: those of
+ * its namespace that target it by name (its own labels, not in the app, may
+ * give it a waypoint), and, when its Namespace gives it one, those on that
+ * waypoint for every Service of the namespace (a Gateway or GatewayClass target).
+ */
+function authFor(model: MeshModel, index: MeshIndex | undefined, target: string, ns: string, name: string, head?: HeadFacts): { waypoint?: string; plugins: ModelObject[] } {
+  const byName = model.objects.filter((o) => o.target === target && o.manifest.kind === 'WasmPlugin' && namespaceOf(o.manifest) === ns && namesServiceEntry(o, name));
+  const b = binding(index, ns, OTHER, head);
+  const onWaypoint = b.gateway && b.service ? chainEntries(index, { kind: 'waypoint', gateway: b.gateway, service: b.service }).map((e) => e.object) : [];
+  const plugins = [...new Set([...byName, ...onWaypoint])].filter((o) => o.manifest.kind === 'WasmPlugin' && isAuthPlugin(pluginView(o)));
+  return { waypoint: b.state.waypoint, plugins };
+}
+
+/** What a plugin does wherever it runs: a base plugin counts as still running when the head runs one that does the same. */
+const behaviour = (o: ModelObject) => JSON.stringify(specWithoutAttachment(o.manifest));
+
+/**
+ * For each ServiceEntry a base auth plugin targets: the base's auth plugins
+ * on it whose behaviour (spec bar what it attaches to) the head no longer
+ * runs there, removed, edited (a rule narrowed, another credential) or moved
+ * off it, or every one of them when it loses its waypoint. A plugin added,
+ * renamed or moved to its waypoint unchanged is not listed.
+ */
+export function serviceEntryAuth(base: MeshModel, live: MeshModel, target: string, bi: MeshIndex | undefined, hi: MeshIndex | undefined, head: HeadFacts): ServiceEntryAuth[] {
+  const out: ServiceEntryAuth[] = [];
+  for (const [key, se] of [...targetedEntries(base, target)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const before = authFor(base, bi, target, se.namespace, se.name);
+    if (before.plugins.length === 0) continue;
+    const after = authFor(live, hi, target, se.namespace, se.name, head);
+    // Its Namespace's waypoint gone, it has none (no fallback): nothing of it runs, whatever still targets it.
+    const lost = before.waypoint !== undefined && after.waypoint === undefined;
+    const kept = new Set(after.plugins.map(behaviour));
+    const gone = lost ? before.plugins : before.plugins.filter((o) => !kept.has(behaviour(o)));
+    if (gone.length === 0) continue;
+    out.push({ target, serviceEntry: key, plugins: gone.map(pluginId).sort(), ...(lost ? { lostWaypoint: before.waypoint } : {}) });
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../cli/main';
+import { captureIo, REPO_ROOT } from '../support/helpers';
+import { policyRepo } from './policy-repo';
+
+const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
+
+/** Namespace egress (target demo) with an egress waypoint and another team's ServiceEntry; `body` adds plugins with `auth(id, target, prefix)`. */
+function program(body: string, enrolled = true): string {
+  return `import * as wp from '${LIB}';
+const app = new wp.PolicyApp();
+const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'egress');
+const w = new wp.Waypoint(ns, 'egress-waypoint', { waypointFor: wp.WaypointFor.ALL });
+${enrolled ? 'ns.useWaypoint(w);' : ''}
+const se = wp.ServiceEntryReference.fromServiceEntryName(ns, 'api', 'api-example-com');
+const auth = (id: string, target: wp.ITargetable, prefix: string) =>
+  new wp.BasicAuth(ns, id, {
+    targets: [target],
+    rules: [{ prefix, methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }],
+    acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' },
+  });
+${body}
+export default app;
+`;
+}
+
+async function diff(repo: string, format: string) {
+  const io = captureIo(repo);
+  const code = await main(['diff', '--base', 'main', '--format', format, '--fail-on-widened'], io);
+  return { code, io, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+}
+
+test('an auth plugin on a ServiceEntry removed, narrowed or moved off it is listed with the widenings no request shows, in every format, and fails --fail-on-widened: no simulated request goes to a ServiceEntry', async () => {
+  const base = program(`auth('api-auth', se, '/admin');`);
+  for (const head of [program(''), program(`auth('api-auth', se, '/admin/reports');`), program(`auth('api-auth', wp.GatewayReference.fromGatewayName(ns, 'other', 'other-gateway'), '/admin');`)]) {
+    const repo = await policyRepo(base, head, 'wp-se-auth-');
+    const json = await diff(repo, 'json');
+    assert.equal(json.code, 1, json.io.text());
+    assert.deepEqual(JSON.parse(json.out).effects.serviceEntryAuth, [{ target: 'demo', serviceEntry: 'egress/api-example-com', plugins: ['WasmPlugin egress/api-auth'] }]);
+    const text = await diff(repo, 'text');
+    assert.match(text.out, /1 ServiceEntry\(s\) losing auth plugins \(not simulated\)/);
+    assert.match(text.out, /!! ServiceEntry egress\/api-example-com \[demo\] no longer runs egress\/api-auth as before/);
+    assert.match(text.err, /--fail-on-widened fails: 1 ServiceEntry\(s\) whose auth plugins are removed, changed or moved off them/);
+    const markdown = await diff(repo, 'markdown');
+    assert.match(markdown.out, /- \*\*ServiceEntry egress\/api-example-com \[demo\] no longer runs egress\/api-auth/);
+  }
+});
+
+test("a ServiceEntry whose Namespace loses its waypoint loses the plugins that target it (no fallback): listed, and --fail-on-widened fails", async () => {
+  const body = `auth('api-auth', se, '/admin');`;
+  const repo = await policyRepo(program(body), program(body, false), 'wp-se-auth-');
+  const json = await diff(repo, 'json');
+  assert.equal(json.code, 1, json.io.text());
+  assert.deepEqual(JSON.parse(json.out).effects.serviceEntryAuth, [{ target: 'demo', serviceEntry: 'egress/api-example-com', plugins: ['WasmPlugin egress/api-auth'], lostWaypoint: 'egress/egress-waypoint' }]);
+  const text = await diff(repo, 'text');
+  assert.match(text.out, /ServiceEntry egress\/api-example-com \[demo\] loses its waypoint egress\/egress-waypoint .* so egress\/api-auth no longer runs for it/);
+});
+
+test('a ServiceEntry that keeps what its auth plugins do passes: a plugin added, renamed, or moved unchanged to the waypoint its Namespace gives it', async () => {
+  const base = program(`auth('api-auth', se, '/admin');`);
+  for (const head of [program(`auth('api-auth', se, '/admin'); auth('more', se, '/reports');`), program(`auth('api-auth-v2', se, '/admin');`), program(`auth('api-auth', w, '/admin');`)]) {
+    const repo = await policyRepo(base, head, 'wp-se-auth-');
+    const json = await diff(repo, 'json');
+    assert.equal(json.code, 0, json.io.text());
+    assert.deepEqual(JSON.parse(json.out).effects.serviceEntryAuth, []);
+  }
+});
