@@ -25,15 +25,16 @@ export interface ServiceEntryAuth {
 
 const SERVICE_ENTRY_GROUP = 'networking.istio.io';
 
-const namesServiceEntry = (o: ModelObject, name: string) => pluginView(o).targetRefs.some((r) => r.kind === 'ServiceEntry' && r.group === SERVICE_ENTRY_GROUP && r.name === name);
-
-/** The ServiceEntries (`namespace/name`) the auth plugins of `model` target in `target`. */
-function targetedEntries(model: MeshModel, target: string): Map<string, { namespace: string; name: string }> {
-  const out = new Map<string, { namespace: string; name: string }>();
+/** The WasmPlugins of `model` in `target` that name a ServiceEntry, by `namespace/name` of that ServiceEntry (a plugin targets only its own namespace's). One pass over the model. */
+function pluginsByEntry(model: MeshModel, target: string): Map<string, ModelObject[]> {
+  const out = new Map<string, ModelObject[]>();
   for (const o of model.objects) {
-    if (o.target !== target || o.manifest.kind !== 'WasmPlugin' || !isAuthPlugin(pluginView(o))) continue;
-    for (const r of pluginView(o).targetRefs) {
-      if (r.kind === 'ServiceEntry' && r.group === SERVICE_ENTRY_GROUP && r.name) out.set(`${namespaceOf(o.manifest)}/${r.name}`, { namespace: namespaceOf(o.manifest), name: r.name });
+    if (o.target !== target || o.manifest.kind !== 'WasmPlugin') continue;
+    for (const r of new Set(pluginView(o).targetRefs.filter((r) => r.kind === 'ServiceEntry' && r.group === SERVICE_ENTRY_GROUP && r.name).map((r) => r.name))) {
+      const key = `${namespaceOf(o.manifest)}/${r}`;
+      const list = out.get(key);
+      if (list) list.push(o);
+      else out.set(key, [o]);
     }
   }
   return out;
@@ -45,8 +46,7 @@ function targetedEntries(model: MeshModel, target: string): Map<string, { namesp
  * give it a waypoint), and, when its Namespace gives it one, those on that
  * waypoint for every Service of the namespace (a Gateway or GatewayClass target).
  */
-function authFor(model: MeshModel, index: MeshIndex | undefined, target: string, ns: string, name: string, head?: HeadFacts): { waypoint?: string; plugins: ModelObject[] } {
-  const byName = model.objects.filter((o) => o.target === target && o.manifest.kind === 'WasmPlugin' && namespaceOf(o.manifest) === ns && namesServiceEntry(o, name));
+function authFor(byName: readonly ModelObject[], index: MeshIndex | undefined, ns: string, head?: HeadFacts): { waypoint?: string; plugins: ModelObject[] } {
   const b = binding(index, ns, OTHER, head);
   const onWaypoint = b.gateway && b.service ? chainEntries(index, { kind: 'waypoint', gateway: b.gateway, service: b.service }).map((e) => e.object) : [];
   const plugins = [...new Set([...byName, ...onWaypoint])].filter((o) => o.manifest.kind === 'WasmPlugin' && isAuthPlugin(pluginView(o)));
@@ -65,10 +65,15 @@ const behaviour = (o: ModelObject) => JSON.stringify(specWithoutAttachment(o.man
  */
 export function serviceEntryAuth(base: MeshModel, live: MeshModel, target: string, bi: MeshIndex | undefined, hi: MeshIndex | undefined, head: HeadFacts): ServiceEntryAuth[] {
   const out: ServiceEntryAuth[] = [];
-  for (const [key, se] of [...targetedEntries(base, target)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const before = authFor(base, bi, target, se.namespace, se.name);
-    if (before.plugins.length === 0) continue;
-    const after = authFor(live, hi, target, se.namespace, se.name, head);
+  const inBase = pluginsByEntry(base, target);
+  const inHead = pluginsByEntry(live, target);
+  for (const key of [...inBase.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const ns = key.slice(0, key.indexOf('/'));
+    // Only a ServiceEntry a base auth plugin names: the waypoint's plugins for every Service are simulated elsewhere.
+    const named = inBase.get(key)!.filter((o) => isAuthPlugin(pluginView(o)));
+    if (named.length === 0) continue;
+    const before = authFor(named, bi, ns);
+    const after = authFor(inHead.get(key) ?? [], hi, ns, head);
     // Its Namespace's waypoint gone, it has none (no fallback): nothing of it runs, whatever still targets it.
     const lost = before.waypoint !== undefined && after.waypoint === undefined;
     const kept = new Set(after.plugins.map(behaviour));
