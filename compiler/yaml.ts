@@ -165,8 +165,9 @@ function scalar(v: unknown): string {
   );
 }
 
-/** Quoted `key`, refused when no YAML parser would read it as a key. */
+/** Quoted `key`, refused when no YAML parser would read it as a key, or kustomize would drop it. */
 function keyText(key: string): string {
+  if (key === '<<') throw new UnrepresentableError(MERGE_KEY_PROBLEM, MERGE_KEY_FIX);
   const k = quoteString(key);
   if (k.length > MAX_KEY_LENGTH) {
     throw new UnrepresentableError(
@@ -176,6 +177,15 @@ function keyText(key: string): string {
   }
   return k;
 }
+
+/*
+ * kustomize (kyaml) takes a `<<` key for YAML 1.1's merge key however it is
+ * written (plain, quoted, escaped, tagged !!str) and drops the entry from
+ * what it builds, at any depth; kubectl apply -f would keep it.
+ */
+export const MERGE_KEY_PROBLEM =
+  'is a key named "<<": kustomize, which Argo CD and Flux build the folder with, takes it for a YAML merge key however it is quoted and drops the entry, so the module would never see it';
+export const MERGE_KEY_FIX = 'Rename the key, or leave it out: a module that needs a key named "<<" cannot be configured through a kustomize-built folder.';
 
 // prettier's printWidth: past it, prettier moves an empty `{}` or `[]` under its key.
 const PRINT_WIDTH = 80;

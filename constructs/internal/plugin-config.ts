@@ -53,7 +53,7 @@ function unwritableObject(o: object): Unwritable {
 
 /** Where the walk stopped, and why; `trail` is the walk's own array, read before anything else runs. */
 type UnwritableAt =
-  | { readonly kind: 'credential' | 'null' | 'protoKey' | 'constructorKey'; readonly trail: Trail }
+  | { readonly kind: 'credential' | 'null' | 'protoKey' | 'constructorKey' | 'mergeKey'; readonly trail: Trail }
   | { readonly kind: 'value'; readonly trail: Trail; readonly value: Unwritable }
   | { readonly kind: 'cycle'; readonly trail: Trail; readonly back: Trail };
 
@@ -104,6 +104,7 @@ function firstUnwritable(v: unknown, trail: Trail, ancestors: object[], nullsWri
   }
   if (Object.prototype.hasOwnProperty.call(o, '__proto__')) return { kind: 'protoKey', trail };
   if (Object.prototype.hasOwnProperty.call(o, 'constructor')) return { kind: 'constructorKey', trail };
+  if (Object.prototype.hasOwnProperty.call(o, '<<')) return { kind: 'mergeKey', trail };
   ancestors.push(o);
   const keys = Object.keys(o);
   for (let i = 0; i < keys.length; i++) {
@@ -130,7 +131,7 @@ export interface ConfigProblem {
  * The first member of a plugin config that no manifest can hold as
  * written: a Credential object (only BasicAuth reads those), a null member
  * unless `nullsWritable` (synth, like cdk8s, leaves it out, so the module
- * would not see the key), an own `__proto__` or `constructor` key, a value that is not JSON
+ * would not see the key), an own `__proto__`, `constructor` or `<<` key, a value that is not JSON
  * (a Date, Map, class instance, function, bigint...: cdk8s fails on it deep
  * inside serialization), NaN or an infinity, or a cycle. cdk8s Lazy values and tokens pass: they
  * resolve when the manifest is rendered. One walk for all of them: it runs
@@ -155,6 +156,12 @@ export function configProblem(config: unknown, nullsWritable: boolean): ConfigPr
       return {
         message: `${at} has a key named "constructor": cdk8s, which writes the manifests, takes a key of that name for the class of the object and cannot write it (synth would fail with "can't render non-simple object")`,
         fix: 'Rename the key, or leave it out: a module that needs a key of that name cannot be configured through cdk8s.',
+        protoKey: false,
+      };
+    case 'mergeKey':
+      return {
+        message: `${at} has a key named "<<": kustomize, which Argo CD and Flux build the folder with, takes it for a YAML merge key however it is quoted and drops the entry, so the module would never see it`,
+        fix: 'Rename the key, or leave it out: a module that needs a key named "<<" cannot be configured through a kustomize-built folder.',
         protoKey: false,
       };
     case 'value':

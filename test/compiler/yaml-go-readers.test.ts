@@ -106,3 +106,25 @@ test('U+0085 (NEL), which kustomize writes back as a space, is refused as a valu
     assert.throws(() => toYaml({ data: { [s]: 'v' } }), UnrepresentableError, JSON.stringify(s));
   }
 });
+
+test('a key named << is refused at any depth: kustomize takes it for a merge key however it is quoted and drops the entry', () => {
+  // The evidence: every spelling of the key is gone from what kustomize builds, at the root of data and deep in a list.
+  const dir = tempDir();
+  const spellings = ['"<<"', "'<<'", '"\\u003c<"', '!!str <<'];
+  const docs = spellings.map((k, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c${i} }\ndata:\n  ${k}: "x"\n  a: "1"\nx:\n  - ${k}: 1\n    b: 2\n`);
+  fs.writeFileSync(path.join(dir, 'configmaps.yaml'), docs.join('---\n'));
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: [configmaps.yaml]\n');
+  for (const built of kustomize(dir)) {
+    assert.deepEqual(built.data, { a: '1' });
+    assert.deepEqual(built.x, [{ b: 2 }]);
+  }
+  for (const doc of [{ spec: { pluginConfig: { '<<': 1 } } }, { spec: { pluginConfig: { rules: [{ '<<': { a: 1 } }] } } }]) {
+    assert.throws(
+      () => toYaml(doc),
+      (e: unknown) => e instanceof UnrepresentableError && /^spec\.pluginConfig(\.rules\[0\])?\["<<"\] is a key named "<<": kustomize/.test(e.message),
+    );
+  }
+  // As a value, or inside a longer key, it is a string like any other.
+  const { dir: fine, map } = configMapFolder({ v: '<<', '<<a': 'x', ' <<': 'y' });
+  assert.deepEqual(kustomizeReadByGo(fine), labelled(map));
+});

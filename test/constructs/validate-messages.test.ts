@@ -759,6 +759,22 @@ test('a key named constructor in labels, selectors or a pluginConfig is refused 
   assert.deepEqual(compileApp(app).findings.filter((f) => f.severity === 'error'), []);
 });
 
+test('a pluginConfig key named << is refused at its line, in a WasmPlugin and a definePlugin config: kustomize drops the entry however it is quoted', () => {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const waypoint = new Waypoint(ns, 'waypoint');
+  assert.match(
+    messageOf(() => new WasmPlugin(ns, 'config', { url: 'oci://ghcr.io/acme/limits:1.0.0', sha256: SHA, targets: [waypoint], pluginConfig: { limits: [{ '<<': 1 }] } })),
+    /props\/invalid.*pluginConfig\.limits\[0\] has a key named "<<": kustomize, which Argo CD and Flux build the folder with, takes it for a YAML merge key[^]*at shop\/config/,
+  );
+  const Any = definePlugin({ name: 'merge-key-probe', url: 'oci://ghcr.io/acme/merge-key-probe:1.0.0', defaultPhase: PluginPhase.STATS, configSchema: z.record(z.string(), z.unknown()) });
+  assert.match(messageOf(() => new Any(ns, 'defined', { targets: [waypoint], sha256: SHA, pluginConfig: { '<<': { a: 1 } } })), /pluginConfig has a key named "<<"/);
+  assert.equal(ns.node.tryFindChild('config') ?? ns.node.tryFindChild('defined'), undefined);
+  // A key that only contains it is a key like any other.
+  new WasmPlugin(ns, 'fine', { url: 'oci://ghcr.io/acme/limits:1.0.0', sha256: SHA, targets: [waypoint], pluginConfig: { '<<a': 1, ' <<': 2 } });
+  assert.deepEqual(compileApp(app).findings.filter((f) => f.severity === 'error'), []);
+});
+
 test('a refused label value is quoted shortened: a 1 MB value read from a file does not fill the message', () => {
   const message = messageOf(() => new MeshNamespace(new PolicyApp(), 'shop', { labels: { team: 'x'.repeat(1 << 20) } }));
   assert.match(message, /label value "x{77}\.\.\." for team is not a valid Kubernetes label value/);
