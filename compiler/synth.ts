@@ -4,7 +4,7 @@ import { analyze } from '../analysis/analyze';
 import type { Finding } from '../analysis/finding';
 import { sortFindings } from '../analysis/finding';
 import type { PolicyApp } from '../constructs/app';
-import { PolicyError } from '../constructs/errors';
+import { isPolicyError, PolicyError } from '../constructs/errors';
 import { Target } from '../constructs/app';
 import { collect, Collected } from './collect';
 import { planDelivery } from './delivery';
@@ -118,8 +118,26 @@ const hasErrors = (findings: readonly Finding[]) => findings.some((f) => f.sever
  */
 export function compileApp(app: PolicyApp, options: CompileOptions = {}): CompileResult {
   const a = analyzeApp(app, options);
-  const files = hasErrors(a.findings) ? new Map<string, string>() : render(a);
-  return { files, findings: a.findings, collected: a.collected, timings: a.timings };
+  if (hasErrors(a.findings)) return { files: new Map(), findings: a.findings, collected: a.collected, timings: a.timings };
+  try {
+    return { files: renderReported(a), findings: a.findings, collected: a.collected, timings: a.timings };
+  } catch (e) {
+    if (!isPolicyError(e)) throw e;
+    return { files: new Map(), findings: e.findings, collected: a.collected, timings: a.timings };
+  }
+}
+
+/**
+ * render(), whose error (a value no YAML can hold, output/unrepresentable)
+ * carries the analysis' findings too: thrown alone, it hid every warning.
+ */
+function renderReported(a: Analyzed, sink?: (rel: string, content: string) => void): FileTree {
+  try {
+    return render(a, sink);
+  } catch (e) {
+    if (!isPolicyError(e)) throw e;
+    throw new PolicyError(sortFindings([...a.findings, ...e.findings]));
+  }
 }
 
 function sortTree(files: FileTree): FileTree {
@@ -219,7 +237,7 @@ function synthLocked(app: PolicyApp, options: SynthOptions, root: string): Synth
       checkReplaced: refuseForeignFiles(path.resolve(options.outdir)),
     });
     writer = w;
-    const files = render(a, (rel, content) => w.add(rel, content));
+    const files = renderReported(a, (rel, content) => w.add(rel, content));
     const t = performance.now();
     const write = w.commit();
     a.timings.write = performance.now() - t;

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
+import { compileApp } from '../../compiler/synth';
 import { readTree } from '../../compiler/write';
 import { toYaml, UnrepresentableError } from '../../compiler/yaml';
 import { captureIo, tempDir, writePolicy } from '../support/helpers';
@@ -67,4 +68,39 @@ test('a lone surrogate is refused: JS reads its escape back, but no UTF-8 file o
   );
   assert.throws(() => toYaml({ ['\udc00']: 1 }), UnrepresentableError);
   assert.equal(toYaml({ a: '😀' }), 'a: "😀"\n');
+});
+
+// A value only rendering finds unwritable (a string prop with a C1 character,
+// a Lazy's NaN) used to escape compileApp as a thrown PolicyError holding that
+// one finding: compileApp's callers got no result, and validate and synth
+// printed "0 warning(s)" over the warnings the analysis had found.
+test('a value only rendering refuses is a finding compileApp returns beside the warnings, and synth and validate print them all', async () => {
+  const body = `
+const app = new wp.PolicyApp({ partOf: 'p' });
+const ns = new wp.MeshNamespace(app, 'shop');
+const waypoint = new wp.Waypoint(ns, 'waypoint');
+ns.useWaypoint(waypoint);
+new wp.BasicAuth(ns, 'auth', {
+  targets: [waypoint],
+  realm: 'shop\\u0085',
+  rules: [{ prefix: '/', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('u:p')] }],
+});
+export default app;`;
+  const dir = tempDir();
+  const file = writePolicy(dir, body);
+  const { default: app } = await import(file);
+  const result = compileApp(app, { root: dir });
+  assert.equal(result.files.size, 0);
+  assert.deepEqual(
+    result.findings.map((f) => [f.severity, f.rule]),
+    [['error', 'output/unrepresentable'], ['warning', 'credentials/literal'], ['warning', 'supply-chain/unpinned-module']],
+  );
+  assert.match(result.findings[0].message, /^spec\.pluginConfig\.realm holds U\+0085 \(NEL\)/);
+  assert.equal(result.findings[0].source, 'main.ts:7');
+  for (const argv of [['synth', '--outdir', path.join(dir, 'dist')], ['validate']]) {
+    const io = captureIo(dir);
+    assert.equal(await main([...argv, '--app', file], io), 1, io.text());
+    assert.match(io.text(), /error\[output\/unrepresentable\][^]*warning\[credentials\/literal\][^]*1 error\(s\), 2 warning\(s\)/);
+  }
+  assert.deepEqual(fs.readdirSync(dir), ['main.ts']);
 });
