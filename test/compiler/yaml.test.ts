@@ -8,9 +8,10 @@ import { quoteString, toYaml, YamlValue } from '../../compiler/yaml';
 // Strings that stress quoting: YAML indicators, look-alikes of other types, unicode, escapes.
 const tricky = fc.oneof(
   fc.string(),
-  fc.constantFrom('', 'true', 'no', 'null', '~', '123', '0x1F', '1e3', '.inf', '-', '- a', ': x', 'a: b', '#x', 'a #b', '@x', '`x', '*.foo.com', 'foo*', '"q"', "it's", 'a\nb', 'tab\there', ' lead', 'trail ', 'ok:test', 'YWRtaW4zOmFkbWluMw==', 'oci://ghcr.io/x:1.0', '{a}', '[a]', '%x', '!x', '&x', '|', '>', '?', ',x', 'é', '\u2028'),
+  fc.constantFrom('', 'true', 'no', 'null', '~', '123', '0x1F', '1e3', '.inf', '-', '- a', ': x', 'a: b', '#x', 'a #b', '@x', '`x', '*.foo.com', 'foo*', '"q"', "it's", 'a\nb', 'tab\there', ' lead', 'trail ', 'ok:test', 'YWRtaW4zOmFkbWluMw==', 'oci://ghcr.io/x:1.0', '{a}', '[a]', '%x', '!x', '&x', '|', '>', '?', ',x', 'é', '\u2028', '<<', '1:20', '190:20:30', '0o7', '0B101', '+_1', '1_000', '2001-12-14', '.NaN', '-.Inf', '...', '--- x', '\ufeffx', '\u2029', 'a\r\nb', '😀'.repeat(40), 'x\n'),
 );
-const key = fc.oneof(fc.constantFrom('apiVersion', 'istio.io/use-waypoint', 'y', 'n', 'on', 'a b', '1', 'x:y'), fc.string({ minLength: 1, maxLength: 12 }));
+// Not `<<`, which the emitter refuses as a key (test/compiler/yaml-go-readers.test.ts): fc.string draws it about once in 200,000 keys.
+const key = fc.oneof(fc.constantFrom('apiVersion', 'istio.io/use-waypoint', 'y', 'n', 'on', 'a b', '1', 'x:y', '<<a', '? x', '- x'), fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== '<<'));
 
 const value: fc.Arbitrary<YamlValue> = fc.letrec<{ v: YamlValue }>((tie) => ({
   v: fc.oneof(
