@@ -183,9 +183,9 @@ function keyText(key: string): string {
  * written (plain, quoted, escaped, tagged !!str) and drops the entry from
  * what it builds, at any depth; kubectl apply -f would keep it.
  */
-export const MERGE_KEY_PROBLEM =
+const MERGE_KEY_PROBLEM =
   'is a key named "<<": kustomize, which Argo CD and Flux build the folder with, takes it for a YAML merge key however it is quoted and drops the entry, so the module would never see it';
-export const MERGE_KEY_FIX = 'Rename the key, or leave it out: a module that needs a key named "<<" cannot be configured through a kustomize-built folder.';
+const MERGE_KEY_FIX = 'Rename the key, or leave it out: a module that needs a key named "<<" cannot be configured through a kustomize-built folder.';
 
 // prettier's printWidth: past it, prettier moves an empty `{}` or `[]` under its key.
 const PRINT_WIDTH = 80;

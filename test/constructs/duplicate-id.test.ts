@@ -89,6 +89,7 @@ test('an empty id (a variable that held an empty string) is refused with the sco
   }
   const app = new PolicyApp();
   assert.equal(refusal(() => new MeshNamespace(app, '')).message, "the new MeshNamespace in the app has an empty id: only the app itself may have one");
+  assert.equal(refusal(() => new Target(app, '')).message, "the new Target in the app has an empty id: only the app itself may have one");
 });
 
 test('a plugin defined with definePlugin is named by its class, and a namespace or target id in the app is checked too', () => {
