@@ -10,6 +10,7 @@ import { referenceOf } from '../constructs/internal/reference';
 import { isPolicyError, thrown } from '../constructs/errors';
 import { BasicAuth } from '../constructs/plugins/basic-auth';
 import { apiObjectJson, deferredJson, inJsonRun } from './api-object-json';
+import { otherCdk8sCopy } from './cdk8s-copies';
 import { deferredApiObjectOf, withoutCreatingDeferred } from '../constructs/internal/deferred-api-object';
 import { deferredFindingsOf, mergeRepeated } from '../constructs/internal/deferred-findings';
 import { phaseProgress } from './progress';
@@ -65,7 +66,7 @@ export function collect(app: PolicyApp, options: CollectOptions): Collected {
       // A validation or a toJson() override in policy code threw: that is a
       // mistake at this construct, not a crash of the compiler.
       if (isPolicyError(e)) findings.push(...e.findings);
-      else findings.push(constructCrash(e, c.node.path, rel()));
+      else findings.push(constructCrash(e, c, rel()));
     }
     for (const child of c.node.children) visit(child);
     target = outerTarget;
@@ -152,8 +153,11 @@ function twoCopiesFinding(other: string, path: string, source: string | undefine
   return { rule: 'library/two-copies', severity: 'error', message: `this construct was ${message}`, fix, path, source };
 }
 
-function constructCrash(e: unknown, path: string, source: string | undefined): Finding {
+function constructCrash(e: unknown, c: IConstruct, source: string | undefined): Finding {
   const t = thrown(e);
+  const path = c.node.path;
+  const copies = c instanceof ApiObject ? otherCdk8sCopy(c) : undefined;
+  if (copies) return { rule: 'library/two-copies', severity: 'error', message: `${copies.message} (cdk8s: ${t.firstLine})`, fix: copies.fix, path, source };
   return {
     rule: 'policy/exception',
     severity: 'error',

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../support/helpers';
+import { REPO_ROOT, tempDir } from '../support/helpers';
 import { installProject, runTs } from './install';
 
 test('a construct made by a second, nested copy of the library is refused (library/two-copies), not misread', () => {
@@ -138,4 +138,27 @@ test("a linked package's own copy (npm link, npm install <folder>) is named as s
   // A package npm installed inside the project (a workspace's, a nested one) keeps the peerDependency fix.
   assert.match(twoCopies(path.join(work, 'app', 'packages', 'platform', 'node_modules', 'waypoint-policy'), ours).fix, /peerDependency/);
   assert.match(twoCopies(path.join(work, 'app', 'node_modules', '@acme', 'lib', 'node_modules', 'waypoint-policy'), ours).fix, /peerDependency/);
+});
+
+test("a project whose own cdk8s is not waypoint-policy's: a Service cdk8s-plus built with the project's copy is refused as library/two-copies, naming both copies", () => {
+  const project = installProject('packed');
+  // npm nests waypoint-policy's own cdk8s when the project's top-level one is
+  // outside its range; cdk8s-plus-33 (cdk8s is its peer) then takes the project's.
+  fs.cpSync(path.join(REPO_ROOT, 'node_modules', 'cdk8s'), path.join(project, 'node_modules', 'waypoint-policy', 'node_modules', 'cdk8s'), { recursive: true, dereference: true });
+  fs.writeFileSync(
+    path.join(project, 'src', 'cdk8s-copies.ts'),
+    `import { compileApp, MeshNamespace, MeshService, PolicyApp } from 'waypoint-policy';
+const app = new PolicyApp();
+const ns = new MeshNamespace(app, 'shop');
+new MeshService(ns, 'api', { ports: [{ port: 80 }] });
+console.log(JSON.stringify(compileApp(app).findings.filter((f) => f.severity === 'error').map((f) => ({ rule: f.rule, path: f.path, source: f.source, message: f.message, fix: f.fix }))));
+`,
+  );
+  const r = runTs(project, 'src/cdk8s-copies.ts');
+  assert.equal(r.status, 0, r.stderr);
+  const errors = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rule: string; path: string; source: string; message: string; fix: string }[];
+  assert.deepEqual(errors.map((e) => [e.rule, e.path, e.source]), [['library/two-copies', 'shop/api/Resource/Resource', 'src/cdk8s-copies.ts:4']], JSON.stringify(errors));
+  assert.match(errors[0].message, /another copy of cdk8s \(node_modules\/cdk8s \d+\.\d+\.\d+\) than the one waypoint-policy renders manifests with \(node_modules\/waypoint-policy\/node_modules\/cdk8s \d+\.\d+\.\d+\)/);
+  assert.doesNotMatch(errors[0].message, /toJson\(\) override/);
+  assert.match(errors[0].fix, /npm install cdk8s@\^2\.\d+\.\d+/);
 });
