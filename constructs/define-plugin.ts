@@ -236,7 +236,13 @@ const definitionSchema = z.object({
   sha256: z.string().regex(/^[a-f0-9]{64}$/, { message: 'sha256 must be 64 lower-case hex characters (the digest without "sha256:")' }).optional(),
   defaultPhase: z.enum(PluginPhase, { message: 'defaultPhase must be a PluginPhase' }),
   decidesAccess: z.boolean({ message: 'decidesAccess must be true or false' }).optional(),
-  configSchema: z.custom<z.ZodType>((v) => typeof (v as { safeParse?: unknown })?.safeParse === 'function', { message: 'configSchema must be a zod schema' }),
+  // A zod 3 schema (a project's own `zod` dependency) has safeParse too, but not the `_zod` internals this library reads.
+  configSchema: z.custom<z.ZodType>((v) => typeof (v as { safeParse?: unknown })?.safeParse === 'function' && typeof (v as { _zod?: unknown })._zod === 'object', {
+    error: (issue) =>
+      typeof (issue.input as { safeParse?: unknown } | undefined)?.safeParse === 'function'
+        ? "a zod 3 schema, and the library reads zod 4 ones: import { z } from 'waypoint-policy' (not from your project's own 'zod')"
+        : 'configSchema must be a zod schema',
+  }),
   analyze: z.custom<(c: unknown) => unknown>((v) => typeof v === 'function', { message: 'analyze must be a function' }).optional(),
   secretKeys: z.array(z.string().min(1)).optional(),
   simulation: z

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
+import { z as z3 } from 'zod/v3';
 import { analyze } from '../../analysis/analyze';
 import { readManifests } from '../../compiler/read-manifests';
 import {
@@ -121,6 +122,8 @@ test('definePlugin: a broken definition is a plugin/definition finding, not a st
     [{ url: '' }, /url/],
     [{ defaultPhase: 'EARLY' }, /defaultPhase/],
     [{ configSchema: { header: 'string' } }, /zod schema/],
+    // The project's own zod 3 (its `zod` dependency): a zod schema, but not one the library can read.
+    [{ configSchema: z3.object({ header: z3.string() }) }, /configSchema: a zod 3 schema, and the library reads zod 4 ones: import \{ z \} from 'waypoint-policy'/],
     [{ sha256: 'sha256:abc' }, /64 lower-case hex/],
     [{ simulation: { supported: false } }, /simulation/],
   ];
