@@ -60,17 +60,32 @@ function describe(copy: Cdk8sCopy | undefined): string {
   return `${at >= 0 ? posix.slice(at + 1) : 'cdk8s'}${copy.version ? ` ${copy.version}` : ''}`;
 }
 
+/** The ApiObject class of another copy of cdk8s this program has loaded, if any. */
+function otherLoadedApiObjectClass(): Function | undefined {
+  for (const m of Object.values(require.cache)) {
+    const c = (m?.exports as { ApiObject?: unknown } | undefined)?.ApiObject;
+    if (typeof c === 'function' && c !== ApiObject && c.name === 'ApiObject') return c;
+  }
+  return undefined;
+}
+
 /**
- * The message and fix for `o`, an ApiObject that failed to render, when it
- * was built with another copy of cdk8s than ours; undefined otherwise (the
- * failure is then the construct's own).
+ * The message and fix for `o`, an ApiObject that failed to render with
+ * `error`, when another copy of cdk8s is the cause: `o` was built with it,
+ * or holds a value of it that ours cannot render (a Lazy); undefined
+ * otherwise (the failure is then the construct's own).
  */
-export function otherCdk8sCopy(o: object): { message: string; fix: string } | undefined {
-  const theirs = foreignApiObjectClass(o);
+export function otherCdk8sCopy(o: object, error: string): { message: string; fix: string } | undefined {
+  let theirs = foreignApiObjectClass(o);
+  const built = theirs !== undefined;
+  if (!theirs && /can't render non-simple object/.test(error)) theirs = otherLoadedApiObjectClass();
   if (!theirs) return undefined;
+  const copies = `another copy of cdk8s (${describe(copyDefining(theirs))}) than the one waypoint-policy renders manifests with (${describe(copyDefining(ApiObject))})`;
   const range = readPackage(LIBRARY_COPY)?.dependencies?.cdk8s;
   return {
-    message: `this manifest was built with another copy of cdk8s (${describe(copyDefining(theirs))}) than the one waypoint-policy renders manifests with (${describe(copyDefining(ApiObject))}): a value one copy defers (a Lazy, as cdk8s-plus uses for a Service's ports and selector) is not recognised by the other, so it cannot be rendered`,
+    message: built
+      ? `this manifest was built with ${copies}: a value one copy defers (a Lazy, as cdk8s-plus uses for a Service's ports and selector) is not recognised by the other, so it cannot be rendered`
+      : `this manifest holds a value (a Lazy) made with ${copies}, which does not recognise it, so it cannot be rendered`,
     fix: `Install one copy of cdk8s: give your project's cdk8s a version in waypoint-policy's range${range ? ` (npm install cdk8s@${range})` : ''}, so that npm hoists one copy for waypoint-policy, cdk8s-plus-33 and your code (npm ls cdk8s lists the copies); import Duration and JsonPatch from 'waypoint-policy'.`,
   };
 }

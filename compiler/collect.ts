@@ -156,7 +156,7 @@ function twoCopiesFinding(other: string, path: string, source: string | undefine
 function constructCrash(e: unknown, c: IConstruct, source: string | undefined): Finding {
   const t = thrown(e);
   const path = c.node.path;
-  const copies = c instanceof ApiObject ? otherCdk8sCopy(c) : undefined;
+  const copies = c instanceof ApiObject ? otherCdk8sCopy(c, t.firstLine) : undefined;
   if (copies) return { rule: 'library/two-copies', severity: 'error', message: `${copies.message} (cdk8s: ${t.firstLine})`, fix: copies.fix, path, source };
   return {
     rule: 'policy/exception',

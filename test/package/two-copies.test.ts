@@ -161,4 +161,20 @@ console.log(JSON.stringify(compileApp(app).findings.filter((f) => f.severity ===
   assert.match(errors[0].message, /another copy of cdk8s \(node_modules\/cdk8s \d+\.\d+\.\d+\) than the one waypoint-policy renders manifests with \(node_modules\/waypoint-policy\/node_modules\/cdk8s \d+\.\d+\.\d+\)/);
   assert.doesNotMatch(errors[0].message, /toJson\(\) override/);
   assert.match(errors[0].fix, /npm install cdk8s@\^2\.\d+\.\d+/);
+
+  // The project's own Lazy in one of the library's manifests: the same two copies, named.
+  fs.writeFileSync(
+    path.join(project, 'src', 'cdk8s-lazy.ts'),
+    `import { Lazy } from 'cdk8s';
+import { compileApp, MeshNamespace, PolicyApp, Waypoint } from 'waypoint-policy';
+const ns = new MeshNamespace(new PolicyApp(), 'shop');
+new Waypoint(ns, 'waypoint').apiObject.metadata.addAnnotation('acme.example/owner', Lazy.any({ produce: () => 'team-a' }) as never);
+console.log(JSON.stringify(compileApp(ns.node.root as PolicyApp).findings.filter((f) => f.severity === 'error' && f.path === 'shop/waypoint/Resource').map((f) => ({ rule: f.rule, message: f.message }))));
+`,
+  );
+  const lazy = runTs(project, 'src/cdk8s-lazy.ts');
+  assert.equal(lazy.status, 0, lazy.stderr);
+  const refused = JSON.parse(lazy.stdout.trim().split('\n').pop()!) as { rule: string; message: string }[];
+  assert.deepEqual(refused.map((e) => e.rule), ['library/two-copies'], JSON.stringify(refused));
+  assert.match(refused[0].message, /^this manifest holds a value \(a Lazy\) made with another copy of cdk8s \(node_modules\/cdk8s /);
 });
