@@ -13,8 +13,8 @@ const SECRET_WORDS = new Set([
   'credential', 'credentials', 'password', 'passwords', 'passwd', 'passphrase', 'secret', 'secrets', 'token', 'apikey', 'apikeys',
   'authorization', 'bearer', 'cookie', 'cookies',
 ]);
-// `key` names one only after these: `api_key`, `privateKey`, not `cache_key`.
-const KEY_QUALIFIERS = new Set(['api', 'private', 'secret', 'access', 'signing', 'client']);
+// `key` names one only after these: `api_key`, `privateKey`, `hmac_key`, not `cache_key`.
+const KEY_QUALIFIERS = new Set(['api', 'private', 'secret', 'access', 'signing', 'client', 'hmac', 'encryption', 'shared', 'master', 'auth']);
 
 // A diff asks for every path of every value: the keys are few.
 const named = new Map<string, boolean>();
