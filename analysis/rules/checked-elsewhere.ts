@@ -124,7 +124,8 @@ ns.useWaypoint(new Waypoint(ns, 'other'));`,
     checkedAt: 'construction',
     docs: {
       summary: "A construct created with an empty id, often from a variable that held an empty string. Only the app may have one; every waypoint-policy construct refuses it with the scope's path and the policy line, where the constructs library's own refusal names neither.",
-      bad: `new Waypoint(ns, team.waypointName); // team.waypointName is ''`,
+      bad: `const team = { waypointName: '' }; // read from a file that left it out
+new Waypoint(ns, team.waypointName);`,
       message: "the new Waypoint in 'shop' has an empty id: only the app itself may have one",
       fix: 'Pass a non-empty id (a variable that held the id may have been empty): it names the construct in its path and, without a name prop, the object it emits.',
     },
