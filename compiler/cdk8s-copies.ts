@@ -28,7 +28,7 @@ function copyDefining(apiObjectClass: unknown): Cdk8sCopy | undefined {
   return undefined;
 }
 
-function readPackage(dir: string): { name?: string; version?: string; dependencies?: Record<string, string> } | undefined {
+function readPackage(dir: string): { name?: string; version?: string; peerDependencies?: Record<string, string> } | undefined {
   try {
     return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   } catch {
@@ -81,7 +81,7 @@ export function otherCdk8sCopy(o: object, error: string): { message: string; fix
   if (!theirs && /can't render non-simple object/.test(error)) theirs = otherLoadedApiObjectClass();
   if (!theirs) return undefined;
   const copies = `another copy of cdk8s (${describe(copyDefining(theirs))}) than the one waypoint-policy renders manifests with (${describe(copyDefining(ApiObject))})`;
-  const range = readPackage(LIBRARY_COPY)?.dependencies?.cdk8s;
+  const range = readPackage(LIBRARY_COPY)?.peerDependencies?.cdk8s;
   return {
     message: built
       ? `this manifest was built with ${copies}: a value one copy defers (a Lazy, as cdk8s-plus uses for a Service's ports and selector) is not recognised by the other, so it cannot be rendered`

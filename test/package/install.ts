@@ -6,7 +6,9 @@
  *   `npm install <path>` or `npm link` make it;
  * - `packed`: node_modules/waypoint-policy holds a copy of exactly the files
  *   `npm pack` would publish (package.json "files"), with the library's
- *   runtime dependencies linked beside it, as after installing a tarball.
+ *   runtime dependencies and peer dependencies (cdk8s, constructs: one copy
+ *   for the library, cdk8s-plus-33 and the project) linked beside it, as
+ *   after installing a tarball.
  *
  * Nothing is written in the repo.
  */
@@ -49,8 +51,8 @@ export function installProject(mode: InstallMode, src = FIXTURE): string {
     fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
     fs.copyFileSync(path.join(REPO_ROOT, file), path.join(target, file));
   }
-  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  for (const dep of Object.keys(pkg.dependencies)) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+  for (const dep of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)]) {
     const link = path.join(modules, dep);
     fs.mkdirSync(path.dirname(link), { recursive: true });
     fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', dep), link, 'dir');

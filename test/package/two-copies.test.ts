@@ -178,3 +178,14 @@ console.log(JSON.stringify(compileApp(ns.node.root as PolicyApp).findings.filter
   assert.deepEqual(refused.map((e) => e.rule), ['library/two-copies'], JSON.stringify(refused));
   assert.match(refused[0].message, /^this manifest holds a value \(a Lazy\) made with another copy of cdk8s \(node_modules\/cdk8s /);
 });
+
+test('cdk8s and constructs are peer dependencies, as of cdk8s-plus-33: npm gives the library, cdk8s-plus-33 and the project one copy, or refuses the install (ERESOLVE) where it cannot', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+  const plus = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', 'cdk8s-plus-33', 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+  for (const dep of ['cdk8s', 'constructs']) {
+    assert.equal(pkg.dependencies[dep], undefined, `${dep} is no dependency: npm would nest a second copy beside the project's`);
+    assert.ok(pkg.peerDependencies[dep], `${dep} is a peer dependency`);
+    assert.equal(pkg.devDependencies[dep], pkg.peerDependencies[dep], `${dep}: this repo develops against the range it asks of consumers`);
+    assert.ok(plus.peerDependencies[dep], `cdk8s-plus-33 takes ${dep} as a peer too`);
+  }
+});
