@@ -168,6 +168,7 @@ export function decorate(obj: ModelObject, options: GitOpsOptions): KubeObject {
 export function gitopsFindings(objects: readonly ModelObject[]): Finding[] {
   const findings: Finding[] = [];
   for (const o of objects) {
+    pushKustomizeReserved(o, findings);
     if (o.ownership !== 'external') {
       pushOwnedOverrides(o, findings);
       continue;
@@ -302,5 +303,49 @@ function pushToolOverrides(o: ModelObject, findings: Finding[]): void {
         ? 'with force, Flux deletes and re-creates the live object on any apply conflict, and our label-only manifest cannot re-create it'
         : 'it would change how the GitOps tool applies or deletes an object that is only labelled here';
     findings.push(aboutObject(o, 'gitops/external-tool-override', `${kind} '${metadata.name}' belongs to another team but is given the ${where} ${key}=${value}: ${why}`, `Remove the ${key} ${where}: waypoint-policy sets the tool annotations of label-only objects itself (Merge apply, never pruned, never deleted).`));
+  }
+}
+
+// Annotations kustomize (which Flux, and Argo CD for a folder with a
+// kustomization.yaml, as synth writes them, build every folder with) keeps
+// for itself: it strips these from what it builds, and leaves out an object
+// marked local-config (any value but "false") altogether. Checked with
+// kustomize v5.5 (test/gitops/kustomize-reserved.test.ts runs it).
+const KUSTOMIZE_LOCAL_CONFIG = 'config.kubernetes.io/local-config';
+export const KUSTOMIZE_STRIPPED: ReadonlySet<string> = new Set([
+  'alpha.config.kubernetes.io/transformations',
+  'config.k8s.io/id',
+  'config.kubernetes.io/index',
+  'config.kubernetes.io/origin',
+  'config.kubernetes.io/path',
+  'internal.config.kubernetes.io/annotations-migration-resource-id',
+  'internal.config.kubernetes.io/generatorBehavior',
+  'internal.config.kubernetes.io/id',
+  'internal.config.kubernetes.io/index',
+  'internal.config.kubernetes.io/needsHashSuffix',
+  'internal.config.kubernetes.io/path',
+  'internal.config.kubernetes.io/prefixes',
+  'internal.config.kubernetes.io/previousKinds',
+  'internal.config.kubernetes.io/previousNames',
+  'internal.config.kubernetes.io/previousNamespaces',
+  'internal.config.kubernetes.io/seqindent',
+  'internal.config.kubernetes.io/suffixes',
+]);
+
+/** A finding for each kustomize-reserved annotation `o` sets. */
+function pushKustomizeReserved(o: ModelObject, findings: Finding[]): void {
+  const annotations = o.manifest.metadata.annotations;
+  if (!annotations) return;
+  const { kind, metadata } = o.manifest;
+  for (const key of Object.keys(annotations)) {
+    // Every reserved key holds "config.k": one test skips the usual annotations.
+    if (!key.includes('config.k')) continue;
+    const value = annotations[key];
+    if (key === KUSTOMIZE_LOCAL_CONFIG) {
+      if (value === 'false') continue;
+      findings.push(aboutObject(o, 'gitops/kustomize-reserved', `${kind} '${metadata.name}' is given the annotation ${key}=${value}: kustomize, which Argo CD and Flux build the folder with, leaves an object so marked out of what it builds, so it is never applied`, `Remove the ${key} annotation (added through the escape hatch).`));
+    } else if (KUSTOMIZE_STRIPPED.has(key)) {
+      findings.push(aboutObject(o, 'gitops/kustomize-reserved', `${kind} '${metadata.name}' is given the annotation ${key}: kustomize, which Argo CD and Flux build the folder with, keeps that key for itself and strips it from what it builds, so the cluster never sees it`, `Remove the ${key} annotation, or give it a key of your own domain (example.com/...).`));
+    }
   }
 }

@@ -200,6 +200,18 @@ Object.assign(waypoint, { [Symbol.for('waypoint-policy.copy')]: '/repo/node_modu
     },
   },
   {
+    id: 'gitops/kustomize-reserved',
+    severity: 'error',
+    checkedAt: 'synth',
+    docs: {
+      summary:
+        'An object given, through the escape hatch, an annotation kustomize keeps for itself. Argo CD (for a folder with a `kustomization.yaml`, as synth writes them) and Flux build each folder with kustomize, which leaves out of its output every object marked `config.kubernetes.io/local-config` (any value but `"false"`), so it is never applied, and strips the keys it writes while it builds: `config.kubernetes.io/index`, `path` and `origin`, `config.k8s.io/id`, `alpha.config.kubernetes.io/transformations` and thirteen under `internal.config.kubernetes.io/` (`path`, `index`, `id`, `previousNames`...). Neither `kubectl apply -f` nor the simulator drops them, so nothing else shows it.',
+      bad: `waypoint.apiObject.metadata.addAnnotation('config.kubernetes.io/local-config', 'true');`,
+      message: "Gateway 'waypoint' is given the annotation config.kubernetes.io/local-config=true: kustomize, which Argo CD and Flux build the folder with, leaves an object so marked out of what it builds, so it is never applied",
+      fix: 'Remove the config.kubernetes.io/local-config annotation (added through the escape hatch).',
+    },
+  },
+  {
     id: 'gitops/owned-tool-override',
     severity: 'error',
     checkedAt: 'synth',
