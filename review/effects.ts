@@ -1,5 +1,6 @@
 import { objectKey, type MeshModel } from '../compiler/model';
 import { MeshIndex } from '../simulator/mesh-index';
+import type { ChainEntry } from '../simulator/chain';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply, prunedUnusedWaypoints, type PrunedWaypoint } from './pruned-gateways';
 import { earlyAdoptions, type EarlyAdoption } from './early-adoption';
 import { pluginPairs, type PluginMove, type PluginPair } from './plugin-moves';
@@ -13,12 +14,14 @@ import { ingressEntries, ingressServices, probes, type ProbeScope } from './prob
 import { rankIn, simulationOrder, type PendingRequest } from './simulation-order';
 import { accessCases, type AccessCase } from './access-cases';
 import { serviceEntryAuth, type ServiceEntryAuth } from './service-entry-auth';
+import { FailOpenChains, turnedOpenPlugins, type FailOpenChain } from './fail-open-chains';
 
 export { isNamespaceWide, serviceSubject } from './target-subjects';
 export type { BindingChange, BindingState } from './binding-changes';
 export type { ChainChange } from './chain-changes';
 export type { AccessCase } from './access-cases';
 export type { ServiceEntryAuth } from './service-entry-auth';
+export type { FailOpenChain } from './fail-open-chains';
 
 /**
  * What a change does to traffic: `effectChanges` walks each target once, in
@@ -59,6 +62,8 @@ export interface EffectChanges {
   readonly newBuilds: NewBuild[];
   /** ServiceEntries whose auth plugins this change removes, edits or moves off them: no simulated request goes to a ServiceEntry. */
   readonly serviceEntryAuth: ServiceEntryAuth[];
+  /** Services and ingress gateways whose chain keeps only fail-open auth plugins, its fail-closed ones gone: no simulated request shows it (modules load). */
+  readonly failOpenChains: FailOpenChain[];
 }
 
 /** About 2 ms each on a laptop (both revisions): a few seconds at most in CI. */
@@ -78,6 +83,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
   const failingOpen: FailsOpen[] = [];
   const otherBuilds: NewBuild[] = [];
   const entryAuth: ServiceEntryAuth[] = [];
+  const openChains = new FailOpenChains();
   // Read once: it scans every object of both revisions.
   const flux = fluxMayApply([base, head]);
   const tools = toolsOf([base, head], flux);
@@ -103,10 +109,16 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     const services = serviceList([base, head], target);
     const pairs = pluginPairs(base, head, target);
     const renames = renamedFrom(pairs);
-    if (baseTargets.has(target)) {
-      failingOpen.push(...failsOpen(base, head, target, pairs));
+    // A target the base lacks had nothing that failed closed.
+    const turnedOpen = baseTargets.has(target) ? failsOpen(base, head, target, pairs) : undefined;
+    if (turnedOpen) {
+      failingOpen.push(...turnedOpen);
       otherBuilds.push(...newBuilds(base, head, target, pairs));
     }
+    const turnedOpenIds = turnedOpen && turnedOpenPlugins(turnedOpen);
+    const noteFailOpen = (subject: string, before: readonly ChainEntry[], after: readonly ChainEntry[]) => {
+      if (turnedOpenIds) openChains.note(target, subject, before, after, turnedOpenIds);
+    };
     const moves = new Map<PluginPair, MoveWitnesses>();
     const states = rolloutStates(base, live, target, tools);
     const stateIndexes = states.map((st) => indexFor(st.model, target));
@@ -124,6 +136,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       const [before, after] = [chainIds(beforeEntries), chainIds(afterEntries)];
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `Service ${label}`, before, after });
       notePairs(pairs, moves, serviceSubject(label), beforeEntries, afterEntries);
+      noteFailOpen(serviceSubject(label), beforeEntries, afterEntries);
       states.forEach((state, i) => {
         const during = chainDuring(stateIndexes[i], s.namespace, s.name, state);
         // A label naming a Gateway that is gone by then is the pruned-Gateway hazard's; a Namespace label landing early, the early adoption's.
@@ -141,6 +154,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       const [before, after] = [chainIds(beforeEntries), chainIds(afterEntries)];
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `ingress gateway ${g.namespace}/${g.name}`, before, after });
       notePairs(pairs, moves, `ingress gateway ${g.namespace}/${g.name}`, beforeEntries, afterEntries);
+      noteFailOpen(`ingress gateway ${g.namespace}/${g.name}`, beforeEntries, afterEntries);
     }
     pluginMoves.push(...pluginMovesOf(target, pairs, moves));
     const indexes = [bi, hi];
@@ -160,5 +174,5 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
     }
   }
   const { access, simulated, truncated, unchanged } = accessCases(simulationOrder(pending), baseTargets, maxRequests);
-  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, prunedUnusedWaypoints: prunedUnused, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen, newBuilds: otherBuilds, serviceEntryAuth: entryAuth };
+  return { bindings, chains, access, simulated, truncated, unchangedLeftOut: unchanged, prunedInUse, prunedUnusedWaypoints: prunedUnused, adoptedEarly, pluginMoves, syncGaps, tools, leftAmbient: leftAmbientNamespaces, failsOpen: failingOpen, newBuilds: otherBuilds, serviceEntryAuth: entryAuth, failOpenChains: openChains.list() };
 }

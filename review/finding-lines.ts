@@ -6,6 +6,7 @@ import type { FieldChange, ObjectChange } from './object-diff';
 import { isNamespaceWide, serviceSubject } from './target-subjects';
 import type { FailsOpen, LeftAmbient, NewBuild } from './unsimulated-widening';
 import type { ServiceEntryAuth } from './service-entry-auth';
+import type { FailOpenChain } from './fail-open-chains';
 
 /**
  * The line for each access case, widening no request shows, binding, chain,
@@ -81,9 +82,17 @@ function serviceEntryAuthLine(s: ServiceEntryAuth): string {
   );
 }
 
+function failOpenChainLine(c: FailOpenChain): string {
+  const short = (ids: string[]) => ids.map((id) => id.replace(/^WasmPlugin /, '')).join(', ');
+  return (
+    `${c.subjects.join(', ')}${inTarget(c.target)} now ${c.subjects.length === 1 ? 'runs' : 'run'} only fail-open auth plugins (${short(c.remaining)}): this change takes away the fail-closed ${short(c.removed)}, so whenever the module cannot be fetched or crashes, requests pass unchecked. ` +
+    'The simulated requests assume the module loads and do not show this. Keep a fail-closed auth plugin there unless availability beats the check'
+  );
+}
+
 /** Widenings the representative requests cannot show, one line each. */
 export function unsimulatedWidening(e: EffectChanges): string[] {
-  return [...e.leftAmbient.map(leftAmbientLine), ...e.failsOpen.map(failsOpenLine), ...e.newBuilds.map(newBuildLine), ...e.serviceEntryAuth.map(serviceEntryAuthLine)];
+  return [...e.leftAmbient.map(leftAmbientLine), ...e.failsOpen.map(failsOpenLine), ...e.newBuilds.map(newBuildLine), ...e.serviceEntryAuth.map(serviceEntryAuthLine), ...e.failOpenChains.map(failOpenChainLine)];
 }
 
 export function bindingLine(b: BindingChange): string {

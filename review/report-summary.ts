@@ -24,6 +24,7 @@ export function summary(r: Review): string {
     ...(r.effects.leftAmbient.length ? [`${r.effects.leftAmbient.length} Namespace(s) leaving ambient`] : []),
     ...(r.effects.failsOpen.length ? [`${r.effects.failsOpen.length} auth plugin(s) now failing open`] : []),
     ...(r.effects.newBuilds.length ? [`${r.effects.newBuilds.length} auth plugin(s) running another build of their module`] : []),
+    ...(r.effects.failOpenChains.length ? [`${r.effects.failOpenChains.length} chain(s) left with only fail-open auth plugins`] : []),
     ...(r.effects.serviceEntryAuth.length ? [`${r.effects.serviceEntryAuth.length} ServiceEntry(s) losing auth plugins (not simulated)`] : []),
   ].map((s) => `${s}; `).join('');
   return `${r.objects.length} object(s) changed; ${widened} widened access; ${outside}${lost} Service(s) lost their waypoint; ${pruned ? `${pruned} Gateway(s) pruned while in use; ` : ''}${r.effects.simulated} representative request(s) simulated${leftOut(r.effects)}`;

@@ -26,8 +26,9 @@ then effects: waypoint binding per Service, plugin chain per Service and
 ingress gateway, and an access matrix of representative requests (simulated
 before and after), widened access first. Credentials appear only as
 fingerprints. --json is --format json. --fail-on-widened exits 1 when any access
-widened (an auth plugin on a ServiceEntry, which no request is simulated to,
-removed or changed included), when the change prunes a Gateway that its own labels or plugins
+widened (a plugin turned fail-open, a chain left with only fail-open auth
+plugins, an auth plugin on a ServiceEntry, which no request is simulated to,
+removed or changed, included), when the change prunes a Gateway that its own labels or plugins
 still use (their traffic then skips the waypoint), when it moves an owned
 Namespace's label to a waypoint (or plugins) it also adds, which the label
 reaches first, when a Service goes without a plugin it runs before and after

@@ -165,3 +165,35 @@ test('two auth plugins of one module moved to another namespace at once cannot b
   assert.match(text.out, /!! WasmPlugin blog\/three \[demo\] \(added as this change removes shop\/one, shop\/two, of the same module\) now fails open/);
   assert.match(text.err, /--fail-on-widened fails: .*1 auth plugin\(s\) now failing open/);
 });
+
+test("removing a fail-closed auth plugin while a fail-open twin stays beside it is widened access no simulated request shows, one line for every chain it leaves so, and fails --fail-on-widened", async () => {
+  // Both namespaces: 'auth' (fail-closed) and 'open' (FAIL_OPEN, acknowledged) with the same rule; the head drops shop's 'auth'.
+  const twin = `new wp.BasicAuth(ns, 'open', { targets: [w], failStrategy: wp.FailStrategy.FAIL_OPEN, rules: [{ prefix: '/admin', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: ack });
+  wp.MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: w });`;
+  const head = program({ extra: twin }).replace('  new wp.BasicAuth(ns, \'auth\', {', "  if (name !== 'shop') new wp.BasicAuth(ns, 'auth', {");
+  const repo = await policyRepo(program({ extra: twin }), head, 'wp-unsimulated-');
+  const json = await diff(repo, 'json');
+  assert.equal(json.code, 1, json.io.text());
+  const effects = JSON.parse(json.out).effects;
+  assert.deepEqual(effects.access.filter((a: { widened: boolean }) => a.widened), [], 'every simulated request is still refused by the twin');
+  assert.deepEqual(effects.failsOpen, [], 'no plugin turned FAIL_OPEN itself');
+  assert.deepEqual(effects.failOpenChains, [
+    { target: 'demo', subjects: ['Service shop/cart', 'Services of shop without their own label'], removed: ['WasmPlugin shop/auth'], remaining: ['WasmPlugin shop/open'] },
+  ]);
+  const text = await diff(repo, 'text');
+  assert.match(text.out, /1 chain\(s\) left with only fail-open auth plugins;/);
+  assert.match(text.out, /!! Service shop\/cart, Services of shop without their own label \[demo\] now run only fail-open auth plugins \(shop\/open\): this change takes away the fail-closed shop\/auth, so whenever the module cannot be fetched or crashes, requests pass unchecked/);
+  assert.match(text.err, /--fail-on-widened fails: 1 chain\(s\) left with only fail-open auth plugins/);
+
+  // The other way round (a fail-closed plugin added beside the fail-open one) narrows: nothing listed.
+  const back = await policyRepo(head, program({ extra: twin }), 'wp-unsimulated-');
+  const r = await diff(back, 'json');
+  assert.deepEqual(JSON.parse(r.out).effects.failOpenChains, [], r.out);
+});
+
+test('a plugin turned FAIL_OPEN itself is listed once, as failing open, not again as a chain left with only fail-open plugins', async () => {
+  const repo = await policyRepo(program({}), program({ failStrategy: 'wp.FailStrategy.FAIL_OPEN' }), 'wp-unsimulated-');
+  const effects = JSON.parse((await diff(repo, 'json')).out).effects;
+  assert.equal(effects.failsOpen.length, 1);
+  assert.deepEqual(effects.failOpenChains, []);
+});
