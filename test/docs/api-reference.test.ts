@@ -140,6 +140,34 @@ test('a type item that lists some of its interface\'s fields lists them all', ()
   assert.deepEqual(partial, [], `docs/api.md lists some fields of these types but not these: ${partial.join(', ')}`);
 });
 
+test('every enum and constant value docs/api.md spells out is the value the entry points export', async () => {
+  // "`enum Name { A = 'a', B }`" (a member without a value is its own name, as the
+  // string enums here are written), "`const NAME = 'value'`" or "= 8181", and
+  // "`const NAME: { a, b }`" for an object whose keys are listed.
+  const values = Object.assign({}, ...(await Promise.all(Object.values(ENTRY_POINTS).map((f) => import(path.join(REPO_ROOT, f)))))) as Record<string, unknown>;
+  const wrong: string[] = [];
+  const enums = [...DOC.matchAll(new RegExp(`^\`enum (${IDENTIFIER}) \\{ ([^}]*) \\}\`$`, 'gm'))];
+  for (const [, name, body] of enums) {
+    const documented = Object.fromEntries(body.split(', ').map((member) => {
+      const [key, value] = member.split(' = ');
+      return [key, value === undefined ? key : JSON.parse(value.replace(/^'(.*)'$/, '"$1"'))];
+    }));
+    const actual = { ...(values[name] as object) };
+    if (JSON.stringify(actual) !== JSON.stringify(documented)) wrong.push(`enum ${name}: documented ${JSON.stringify(documented)}, exported ${JSON.stringify(actual)}`);
+  }
+  const constants = [...DOC.matchAll(new RegExp(`^\`const (${IDENTIFIER}) = ([^\`]+)\`$`, 'gm'))];
+  for (const [, name, literal] of constants) {
+    const documented: unknown = JSON.parse(literal.replace(/^'(.*)'$/, '"$1"'));
+    if (values[name] !== documented) wrong.push(`const ${name}: documented ${literal}, exported ${JSON.stringify(values[name])}`);
+  }
+  const objects = [...DOC.matchAll(new RegExp(`^\`const (${IDENTIFIER}): \\{ ([^}]*) \\}\`$`, 'gm'))];
+  for (const [, name, keys] of objects) {
+    if (Object.keys(values[name] as object).join(', ') !== keys) wrong.push(`const ${name}: documented keys ${keys}, exported ${Object.keys(values[name] as object).join(', ')}`);
+  }
+  assert.ok(enums.length >= 10 && constants.length >= 7 && objects.length >= 1, 'the enums and constants are found (the extraction itself works)');
+  assert.deepEqual(wrong, [], wrong.join('\n'));
+});
+
 test('README.md links to docs/api.md', () => {
   const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
   assert.match(readme, /\]\(docs\/api\.md\)/, 'README.md has a link to docs/api.md');
