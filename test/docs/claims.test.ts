@@ -114,3 +114,37 @@ test('every field of an exported props or options interface has a doc comment, a
   assert.ok(checked.has('PolicyAppProps') && checked.has('SimulateOptions'), 'the interfaces are found (the extraction itself works)');
   assert.deepEqual(problems, [], problems.join('\n'));
 });
+
+test("docs/gitops.md's table of delivery options gives the defaults PolicyApp fills in", async () => {
+  const { ArgoCdGenerator, PolicyApp } = await import(path.join(REPO_ROOT, 'index.ts'));
+  const table = /^\| Option +\| Default +\|.*\n\|[- |]+\|\n((?:\|.*\|\n)+)/m.exec(read('docs/gitops.md'));
+  assert.ok(table, 'docs/gitops.md has the table of delivery options');
+  const app = new PolicyApp({ partOf: 'shop-policy', delivery: { repoURL: 'https://github.com/acme/mesh-policy.git' } });
+  const resolved = app.delivery as Record<string, unknown>;
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const row of table[1].trimEnd().split('\n')) {
+    const [, option, defaults] = row.split('|').map((cell) => cell.trim());
+    if (defaults === 'required') continue;
+    // "`argocd.namespace` / `project`": the later names are siblings of the first.
+    const names = option.split(' / ').map((o) => o.replace(/`/g, ''));
+    const parent = names[0].includes('.') ? names[0].slice(0, names[0].lastIndexOf('.') + 1) : '';
+    const values = defaults === 'none' ? [undefined] : defaults.split(' / ').map((d) => d.replace(/^`|`$/g, ''));
+    assert.equal(values.length, names.length, row);
+    names.forEach((name, i) => {
+      const key = (i === 0 ? name : parent + name).split('.');
+      const actual = key.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], resolved);
+      const text = values[i];
+      const documented =
+        text === undefined ? undefined
+        : text === 'partOf' ? 'shop-policy'
+        : text.startsWith('ArgoCdGenerator.') ? ArgoCdGenerator[text.slice('ArgoCdGenerator.'.length)]
+        : /^[[{]/.test(text) ? new Function(`return (${text});`)()
+        : text;
+      checked++;
+      if (JSON.stringify(actual) !== JSON.stringify(documented)) wrong.push(`${key.join('.')}: documented ${text}, PolicyApp.delivery has ${JSON.stringify(actual)}`);
+    });
+  }
+  assert.ok(checked >= 14, `the rows are found (the extraction itself works): ${checked}`);
+  assert.deepEqual(wrong, [], wrong.join('\n'));
+});
