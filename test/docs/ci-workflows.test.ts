@@ -19,12 +19,23 @@ interface Step {
   readonly if?: string;
   readonly run?: string;
   readonly uses?: string;
+  readonly with?: Record<string, unknown>;
   readonly env?: Record<string, string>;
 }
 
+interface Workflow {
+  readonly on: Record<string, unknown>;
+  readonly permissions?: Record<string, string>;
+  readonly concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  readonly jobs: Record<string, { steps: Step[] }>;
+}
+
+function workflow(file: string): Workflow {
+  return parse(fs.readFileSync(path.join(REPO_ROOT, 'docs', 'ci', file), 'utf8')) as Workflow;
+}
+
 function stepsOf(file: string): Step[] {
-  const doc = parse(fs.readFileSync(path.join(REPO_ROOT, 'docs', 'ci', file), 'utf8')) as { jobs: Record<string, { steps: Step[] }> };
-  return Object.values(doc.jobs).flatMap((j) => j.steps);
+  return Object.values(workflow(file).jobs).flatMap((j) => j.steps);
 }
 
 /** Every `waypoint-policy <command> <flags>` a step runs. */
@@ -69,6 +80,38 @@ test('pr-review.yml: the comment is posted only where the token can write (same-
   const gate = steps.find((s) => /--fail-on-widened/.test(s.run ?? ''));
   assert.ok(gate);
   assert.equal(gate.if, undefined);
+});
+
+test('the sample workflows run on a fresh GitHub-hosted runner: a full clone where diff reads the base, actions on the Node 24 runtime, no expression spliced into a script', () => {
+  for (const file of fs.readdirSync(path.join(REPO_ROOT, 'docs', 'ci'))) {
+    const steps = stepsOf(file);
+    const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'));
+    assert.ok(checkout, `${file} checks the repository out`);
+    // actions/checkout fetches one commit by default: `diff --base origin/<branch>` would find no base.
+    if (steps.some((s) => /waypoint-policy diff --base/.test(s.run ?? ''))) assert.equal(checkout.with?.['fetch-depth'], 0, `${file}: diff --base needs the base revision in the clone`);
+    // Runners run Node 20 actions on Node 24 since June 2026, with a deprecation warning on every run;
+    // these majors are the first built for Node 24.
+    for (const s of steps.filter((x) => x.uses)) {
+      const [, action, major] = /^(actions\/[a-z-]+)@v(\d+)$/.exec(s.uses!) ?? [];
+      assert.ok(action, `${file}: ${s.uses} is one of GitHub's actions, pinned to a major`);
+      assert.ok(Number(major) >= 5, `${file}: ${s.uses} runs on Node 20: use v5 or later`);
+    }
+    // A value reaches a script through env, never spliced into its text (GitHub's script-injection advice).
+    for (const s of steps) assert.doesNotMatch(s.run ?? '', /\$\{\{/, `${file}: ${s.name ?? s.run}`);
+    assert.equal(workflow(file).permissions?.contents, 'read', `${file}: the token reads the repository and no more`);
+  }
+});
+
+test('pr-review.yml: one run per pull request at a time (two runs racing would both post a comment), and the token may comment', () => {
+  const review = workflow('pr-review.yml');
+  assert.deepEqual(Object.keys(review.on), ['pull_request']);
+  assert.equal(review.permissions?.['pull-requests'], 'write');
+  assert.match(review.concurrency?.group ?? '', /\$\{\{ github\.event\.pull_request\.number \}\}/);
+  assert.equal(review.concurrency?.['cancel-in-progress'], true);
+  // The diff reads the base branch from the runner's environment.
+  const diffs = stepsOf('pr-review.yml').filter((s) => /waypoint-policy diff/.test(s.run ?? ''));
+  assert.equal(diffs.length, 2);
+  for (const s of diffs) assert.match(s.run!, /--base "origin\/\$GITHUB_BASE_REF"/);
 });
 
 /**
