@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
 import { parse } from 'yaml';
 import { compileApp } from '../../compiler/synth';
-import { PolicyApp } from '../../index';
+import { checkManifests, PolicyApp } from '../../index';
 import { REPO_ROOT, tempDir } from '../support/helpers';
 
 /**
@@ -116,4 +116,16 @@ test("docs/security.md's Flux example: the policies stage's Kustomization, a val
   assert.deepEqual(kustomization.spec.postBuild.substituteFrom.map((s: { kind: string; name: string }) => [s.kind, s.name]), [['Secret', secret]]);
   const plugins = [...result.files].filter(([f]) => f.includes('/2-policies/') && f.includes('wasmplugin-'));
   assert.ok(plugins.length === 1 && plugins[0][1].includes(`"\${${placeholder}}"`), 'the WasmPlugin holds the placeholder');
+});
+
+test("docs/plugins.md's hand-written manifest is refused by validate --manifests with the rule it names", () => {
+  const text = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'plugins.md'), 'utf8');
+  const m = /refused with\n`([a-z0-9-]+\/[a-z0-9-]+)`:\n\n```yaml\n([\s\S]*?)```/.exec(text);
+  assert.ok(m, 'docs/plugins.md has the example (the extraction itself works)');
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'rate-limit.yaml'), m[2]);
+  const { findings, objects } = checkManifests(dir);
+  assert.equal(objects, 1);
+  const errors = findings.filter((f) => f.severity === 'error');
+  assert.deepEqual(errors.map((f) => f.rule), [m[1]]);
 });
