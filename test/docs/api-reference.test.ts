@@ -168,6 +168,45 @@ test('every enum and constant value docs/api.md spells out is the value the entr
   assert.deepEqual(wrong, [], wrong.join('\n'));
 });
 
+test('every static and instance member a class entry of docs/api.md names exists', () => {
+  // "`class X extends Y`: `new X(...)`; `X.fromThing(...)`, `x.member`, `.other(...)`, `method(...)`".
+  const config = ts.readConfigFile(path.join(REPO_ROOT, 'tsconfig.json'), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO_ROOT);
+  const files = Object.values(ENTRY_POINTS).map((f) => path.join(REPO_ROOT, f));
+  const program = ts.createProgram(files, options);
+  const checker = program.getTypeChecker();
+  const exported = new Map<string, ts.Symbol>();
+  for (const file of files) {
+    for (const s of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!)) {
+      exported.set(s.name, s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s);
+    }
+  }
+  const missing: string[] = [];
+  let named = 0;
+  for (const [, name, signature] of DOC.matchAll(new RegExp(`^### \`(${IDENTIFIER})\`\n\n\`class [^\`]*\`[^:\n]*: ([^\n]*(?:\n[^\n]+)*)`, 'gm'))) {
+    const symbol = exported.get(name);
+    if (!symbol?.valueDeclaration) continue;
+    const statics = checker.getTypeOfSymbolAtLocation(symbol, symbol.valueDeclaration);
+    const instances = checker.getDeclaredTypeOfSymbol(symbol);
+    for (const [, span] of signature.matchAll(/`([^`]+)`/g)) {
+      if (span.startsWith('new ')) continue;
+      const member = new RegExp(`^${name}\\.(${IDENTIFIER})`).exec(span);
+      const onInstance = /^(?:[a-z]\w*\.)?([a-z]\w*)(?:\(|$)/.exec(span);
+      const onClass = /^\.(\w+)\(/.exec(span);
+      named++;
+      if (member) {
+        if (!statics.getProperty(member[1])) missing.push(`${name}.${member[1]}`);
+      } else if (onClass) {
+        if (!statics.getProperty(onClass[1])) missing.push(`${name}.${onClass[1]}`);
+      } else if (onInstance) {
+        if (!instances.getProperty(onInstance[1])) missing.push(`${name}: ${span}`);
+      } else named--;
+    }
+  }
+  assert.ok(named >= 40, `the members are found (the extraction itself works): ${named}`);
+  assert.deepEqual(missing, [], `docs/api.md names members these classes do not have: ${missing.join(', ')}`);
+});
+
 test('README.md links to docs/api.md', () => {
   const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
   assert.match(readme, /\]\(docs\/api\.md\)/, 'README.md has a link to docs/api.md');
