@@ -70,7 +70,9 @@ export interface SimulationResult extends SimulatedResponse {
    * `headers`, `body` and `decidedBy` are one of them. Says which.
    */
   readonly uncertain?: string;
+  /** The target (folder of `dist/`) whose objects were simulated: the request's, else the only one with mesh objects. */
   readonly target: string;
+  /** The explanation, one entry per step, as `explain` prints it. */
   readonly trace: readonly TraceEntry[];
 }
 
