@@ -169,6 +169,18 @@ export class MeshIndex {
     return { namespace, name, known: 'assumed', labels: {} };
   }
 
+  /**
+   * Where a ServiceEntry of this name is declared or referenced, when no
+   * Service is: a request to it is not simulated, and must not be taken for
+   * one to an unlabelled Service (its own waypoint and plugins would be missed).
+   */
+  public serviceEntry(namespace: string, name: string): { readonly where?: string } | undefined {
+    const found = this.ofKind('ServiceEntry', namespace, name);
+    if (found.length > 0) return { where: whereOf(found[0]) };
+    const ref = this.reference('ServiceEntry', namespace, name);
+    return ref ? { where: ref.source } : undefined;
+  }
+
   public namespace(name: string): NamespaceInfo {
     const found = this.named('Namespace', name);
     const labels = { 'kubernetes.io/metadata.name': name, ...merged(found, 'labels') };

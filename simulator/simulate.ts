@@ -317,6 +317,13 @@ export function simulateIn(index: MeshIndex, request: SimRequest, options: Simul
     trace.push({ step: 'ingress', proxy: label, detail: `the gateway routes the request to Service ${destination} (its HTTPRoute is not simulated: the destination is taken as given; method, path, headers and authority are passed on unchanged)` });
   }
 
+  const entry = service.known === 'assumed' ? index.serviceEntry(service.namespace, service.name) : undefined;
+  if (entry) {
+    trace.push({ step: 'assumption', detail: `no Service ${service.namespace}/${service.name} here, but a ServiceEntry of that name${entry.where ? ` (from ${entry.where})` : ''}: requests to a ServiceEntry (its waypoint, and the plugins that target it) are not simulated` });
+    outcome.undetermined ??= `ServiceEntry ${service.namespace}/${service.name} is not simulated (explain simulates requests to Services)`;
+    return finish(index.target, hops, trace, outcome, destination);
+  }
+
   const binding = bindService(index, service, { unlistedWaypoints, prunedWaypoints: options.prunedWaypoints });
   trace.push(...binding.trace);
   if (binding.reason === 'IsWaypoint') {

@@ -143,6 +143,30 @@ describe('output', () => {
     assert.equal(JSON.parse(r.out).status, null);
   });
 
+  test('a --to that names a ServiceEntry (and no Service) is status null, not a 200 through an unlabelled Service: its waypoint and plugins are not simulated', async () => {
+    const dir = tempDir('wp-explain-');
+    const entry: KubeObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'httpbin-ext', namespace: 'egress', labels: { 'istio.io/use-waypoint': 'egress-waypoint' } },
+      spec: { hosts: ['httpbin.org'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' },
+    };
+    writeManifests(dir, [
+      namespace('egress', { 'istio.io/dataplane-mode': 'ambient' }),
+      waypoint('egress', 'egress-waypoint'),
+      entry,
+      plugin('egress', 'egress-auth', { targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'httpbin-ext' }], pluginConfig: basicAuthConfig('/', [b64('ok:test')]) }),
+    ]);
+    for (const via of [[], ['--via', 'egress/some-ingress']]) {
+      const r = await explain(['--manifests', dir, '--to', 'egress/httpbin-ext:80', '--path', '/get', ...via, '--json']);
+      assert.equal(r.code, 0, r.err);
+      const json = JSON.parse(r.out) as { status: unknown; trace: { step: string; detail: string }[] };
+      assert.equal(json.status, null);
+      assert.match(json.trace.at(-1)!.detail, /^no status: ServiceEntry egress\/httpbin-ext is not simulated/);
+      assert.ok(json.trace.some((e) => e.step === 'assumption' && /a ServiceEntry of that name \(from 2-serviceentry-httpbin-ext\.yaml\)/.test(e.detail)), r.out);
+    }
+  });
+
   test('the text form is a numbered trace ending with the proxies and the result', async () => {
     const r = await explain(['--manifests', guide, '--to', 'default/productpage:9080', '--via', 'default/bookinfo-gateway', '--path', '/productpage']);
     assert.equal(r.code, 0);
