@@ -12,6 +12,7 @@ import { bindingSidecarInjection } from './binding-sidecar-injection';
 import { CHECKED_AT_SYNTH } from './checked-at-synth';
 import { CHECKED_ELSEWHERE } from './checked-elsewhere';
 import { bindingLabelAsAnnotation } from './binding-label-as-annotation';
+import { bindingLabelOnController } from './binding-label-on-controller';
 import { namesLabelSyntax } from './names-label-syntax';
 import { namesRfc1123 } from './names-rfc1123';
 import { objectsDuplicate } from './objects-duplicate';
@@ -90,6 +91,7 @@ export const RULES: readonly Rule[] = [
   bindingSidecarInjection,
   bindingNotEnrolled,
   bindingLabelAsAnnotation,
+  bindingLabelOnController,
   unpinnedModule,
   digestMismatch,
   insecureUrl,
