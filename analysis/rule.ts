@@ -119,7 +119,7 @@ export class RuleContext {
           : undefined,
       path: about?.path,
       source: about?.source,
-      file: about && 'file' in about ? about.file : undefined,
+      file: about && 'file' in about ? fileAndLine(about) : undefined,
     });
   }
 }
@@ -152,4 +152,9 @@ class Index<T> {
 
 export function acknowledged(o: ModelObject, ruleId: string): string | undefined {
   return o.manifest.metadata.annotations?.[acknowledgementKey(ruleId)];
+}
+
+/** Where a manifest object was read: `file:line` when its line is known. */
+export function fileAndLine(o: ModelObject): string | undefined {
+  return o.file !== undefined && o.line !== undefined ? `${o.file}:${o.line}` : o.file;
 }

@@ -31,6 +31,8 @@ export interface ModelObject {
   readonly source?: string;
   /** The manifest file it was read from (validate --manifests). */
   readonly file?: string;
+  /** The 1-based line in `file` where its document (or List item) starts: findings name `file:line`. */
+  readonly line?: number;
 }
 
 /** An object the policies reference but do not emit. */

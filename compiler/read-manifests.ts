@@ -185,13 +185,13 @@ export function manifestsIn(listed: readonly string[], readFile: (rel: string) =
     }
     const docs = read(rel, bytes);
     const problems = [...docs.findings];
-    const manifests: KubeObject[] = [];
+    const manifests: { manifest: KubeObject; line: number }[] = [];
     for (const { value, line } of docs.values) {
       // kustomize's own file under another name: no object to deploy, and it has no metadata.name to ask for.
       if (isKustomization(value)) continue;
       const problem = objectProblem(value, rel, `${rel}:${line}`);
       if (problem) problems.push(problem);
-      else manifests.push(value as KubeObject);
+      else manifests.push({ manifest: value as KubeObject, line });
     }
     const template = problems.length > 0 ? templateFinding(rel, docs.text) : undefined;
     if (template) {
@@ -199,7 +199,7 @@ export function manifestsIn(listed: readonly string[], readFile: (rel: string) =
       continue;
     }
     findings.push(...problems);
-    for (const manifest of manifests) {
+    for (const { manifest, line } of manifests) {
       const group = MODELLED_GROUP[manifest.kind];
       if (group !== undefined && groupOf(manifest.apiVersion) !== group) continue;
       // kubectl applies a namespaced object without one to the context's
@@ -209,7 +209,7 @@ export function manifestsIn(listed: readonly string[], readFile: (rel: string) =
       const mirrorOf = manifest.metadata.annotations?.[MIRROR_OF_ANNOTATION];
       const url = (manifest.spec as { url?: unknown } | undefined)?.url;
       if (manifest.kind === 'WasmPlugin' && typeof mirrorOf === 'string' && typeof url === 'string') learnMirror(url, mirrorOf);
-      objects.push({ manifest, target: targetOf(rel, layoutIsOurs), ownership: manifestOwnership(manifest), file: rel });
+      objects.push({ manifest, target: targetOf(rel, layoutIsOurs), ownership: manifestOwnership(manifest), file: rel, line });
     }
   }
   return { model: modelOf(objects, options), findings };

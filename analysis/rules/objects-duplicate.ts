@@ -1,9 +1,9 @@
 import type { ModelObject } from '../../compiler/model';
-import type { Rule } from '../rule';
+import { fileAndLine, type Rule } from '../rule';
 
 // The first one's policy line too: when a shared pattern declared both, the
 // paths differ only in the caller's id, and the line is what to look at.
-const where = (o: ModelObject): string => (o.path !== undefined && o.source !== undefined ? `${o.path}, ${o.source}` : (o.path ?? o.file ?? o.source ?? 'the first declaration'));
+const where = (o: ModelObject): string => (o.path !== undefined && o.source !== undefined ? `${o.path}, ${o.source}` : (o.path ?? fileAndLine(o) ?? o.source ?? 'the first declaration'));
 
 export const objectsDuplicate: Rule = {
   id: 'objects/duplicate',
@@ -22,6 +22,8 @@ export const objectsDuplicate: Rule = {
       if (earlier === undefined || earlier === o) continue;
       ctx.report(o, {
         message: `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name} is declared twice in target ${ctx.target} (first at ${where(earlier)}); one would silently replace the other`,
+        // Hand-written YAML has no construct to share: two versions of one object belong in different folders (overlays).
+        ...(ctx.model.origin === 'manifests' ? { fix: 'Give each object its own name, or keep one of the two documents (alternative versions of one object belong in different folders, validated one at a time).' } : {}),
       });
     }
   },

@@ -59,6 +59,28 @@ test('every way of separating documents is read as kubectl reads it: leading ---
   assert.equal((await explainStatus(dir)).status, 401);
 });
 
+test('a finding on an object names the line its document starts at, as README promises: one file of helm template output holds many objects (a duplicate names both lines, and says what to do without constructs)', async () => {
+  const rendered = `---\n# Source: shop/templates/waypoint.yaml\n${WAYPOINT()}---\n# Source: shop/templates/service.yaml\n${SERVICE}---\n# Source: shop/templates/auth.yaml\n${AUTH.replace('phase: AUTHN', 'phase: AUTHN\n  failStrategy: FAIL_OPEN')}---\n# Source: shop/templates/service-copy.yaml\n${SERVICE}---\n`;
+  const dir = manifestDir({ 'rendered.yaml': rendered, 'crlf.yaml': rendered.replaceAll('\n', '\r\n').replace(/name: (waypoint|cart|auth)\b/g, 'name: $1-2') });
+  const lineOf = (text: string, needle: string, nth = 1) => {
+    let at = -1;
+    for (let i = 0; i < nth; i++) at = text.indexOf(needle, at + 1);
+    return text.slice(0, at).split('\n').length;
+  };
+  const { findings } = await validate(dir);
+  const shown = findings.map((f) => [f.rule, f.file]).sort();
+  const auth = `rendered.yaml:${lineOf(rendered, 'apiVersion: extensions.istio.io')}`;
+  const copy = `rendered.yaml:${lineOf(rendered, 'apiVersion: v1\nkind: Service', 2)}`;
+  const crlf = findings.find((f) => f.rule === 'plugin/fail-open-auth' && f.file!.startsWith('crlf.yaml'));
+  assert.ok(shown.some(([rule, file]) => rule === 'plugin/fail-open-auth' && file === auth), JSON.stringify(shown));
+  assert.equal(crlf?.file, auth.replace('rendered', 'crlf'), 'CRLF line ends count the same lines');
+  const duplicate = findings.find((f) => f.rule === 'objects/duplicate' && f.file!.startsWith('rendered.yaml'));
+  assert.equal(duplicate?.file, copy);
+  assert.match(duplicate!.message, new RegExp(`\\(first at rendered\\.yaml:${lineOf(rendered, 'apiVersion: v1\nkind: Service')}\\)`));
+  assert.match(duplicate!.fix!, /keep one of the two documents/);
+  assert.doesNotMatch(duplicate!.fix!, /construct/);
+});
+
 test('kind: List and WasmPluginList documents are read item by item, the rules and the simulator see their items, and a bad item is reported at its line', async () => {
   const indent = (doc: string) => `- ${doc.trimEnd().split('\n').join('\n  ')}\n`;
   const dir = manifestDir({
@@ -68,7 +90,7 @@ test('kind: List and WasmPluginList documents are read item by item, the rules a
   const { findings, objects } = await validate(dir);
   assert.equal(objects, 3);
   assert.deepEqual(rules(findings), ['plugin/fail-open-auth']);
-  assert.equal(findings[0].file, 'plugins.yaml');
+  assert.equal(findings[0].file, 'plugins.yaml:5', 'the line of its item in the List');
   assert.equal((await explainStatus(dir)).status, 401);
 
   fs.writeFileSync(path.join(dir, 'bad-list.yaml'), `apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Namespace\n    metadata: { name: shop }\n  - just a string\n`);
@@ -183,8 +205,8 @@ test('a label value that is not a string is reported on a WasmPlugin of an unser
   assert.deepEqual(
     labels.map((f) => [f.rule, f.file, f.message.split(':')[0]]).sort(),
     [
-      ['names/label-syntax', 'old.yaml', 'label "enabled" has a boolean as its value, not a string'],
-      ['schema/gateway', 'ok.yaml', 'metadata.labels.team'],
+      ['names/label-syntax', 'old.yaml:1', 'label "enabled" has a boolean as its value, not a string'],
+      ['schema/gateway', 'ok.yaml:1', 'metadata.labels.team'],
     ],
     JSON.stringify(findings),
   );

@@ -71,7 +71,7 @@ spec:
   targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: waypoint }]
   pluginConfig: { basic_auth_rules: [{ prefix: /, request_methods: [GET], credentials: ["shop:admin"] }] }
 ${user}`;
-  assert.deepEqual(lint(mesh('')).map((f) => [f.rule, f.severity, f.file]), [[RULE, 'warning', 'all.yaml']]);
+  assert.deepEqual(lint(mesh('')).map((f) => [f.rule, f.severity, f.file]), [[RULE, 'warning', 'all.yaml:6']]);
   assert.deepEqual(lint(mesh('---\napiVersion: v1\nkind: Service\nmetadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: waypoint } }\nspec: { ports: [{ port: 80 }] }\n')), []);
   // A label naming another waypoint is no use of this one.
   assert.equal(lint(mesh('---\napiVersion: v1\nkind: Service\nmetadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: other } }\nspec: { ports: [{ port: 80 }] }\n')).length, 1);
