@@ -3,6 +3,7 @@ import { isAlias, isCollection, isNode, isScalar, parseAllDocuments, visit } fro
 import type { Document, ParseOptions, DocumentOptions, Scalar, SchemaOptions, YAMLMap } from 'yaml';
 import type { Finding } from '../analysis/finding';
 import { yamlErrorReason } from './yaml-error-reason';
+import { readEmitted } from './emitted-yaml';
 import { GO_TAG_REFUSED, GO_YAML_BOOLEAN, GO_YAML_EXPLICIT_TAGS, GO_YAML_FLOAT, GO_YAML_INT, goInteger, goNumberKey, isYaml12Number } from './go-yaml-scalars';
 
 /** One value read from a manifest file: a document, or an item of a `kind: List` document. */
@@ -266,6 +267,14 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
     );
     return { values: [], findings: [finding] };
   }
+  // Synth's own files (most of what is read) need no general parser: emitted-yaml.ts says why that is safe.
+  const emitted = readEmitted(text);
+  if (emitted !== undefined && !isList(emitted.value)) return { text, values: [emitted], findings: [] };
+  return parseDocuments(rel, text);
+}
+
+/** readDocuments of a decoded text, always through the general YAML parser. */
+export function parseDocuments(rel: string, text: string): FileDocuments {
   const lineOf = lineIndex(text);
   const values: ManifestValue[] = [];
   const findings: Finding[] = [];
