@@ -13,7 +13,7 @@
  * number that is no small integer, a second document) is answered
  * undefined, and read by the general parser as before.
  */
-import { isPlainSafe, toYaml } from './yaml';
+import { toYaml } from './yaml';
 
 /** One document read back, and the 1-based line where its content starts. */
 export interface EmittedDocument {
@@ -21,19 +21,23 @@ export interface EmittedDocument {
   readonly line: number;
 }
 
-// Thrown where the text departs from toYaml's form: readEmitted then answers undefined.
+// Thrown where the text departs from toYaml's form; readEmitted then answers undefined.
 const NOT_EMITTED = new Error('not in the form toYaml writes');
 
 /** Small integers only: String(n) gives them back, and every reader agrees on them. */
 const INTEGER = /^-?(?:0|[1-9][0-9]{0,14})$/;
 
+/**
+ * A plain scalar as toYaml writes one. Any other word is taken as a string:
+ * if toYaml would quote it (`yes`, `1.5`, `a: b`), its text differs from
+ * what was read, and readEmitted gives up.
+ */
 function plainScalar(s: string): unknown {
   if (s === 'null') return null;
   if (s === 'true') return true;
   if (s === 'false') return false;
   if (INTEGER.test(s)) return Number(s);
-  if (isPlainSafe(s)) return s;
-  throw NOT_EMITTED;
+  return s;
 }
 
 /** The end (exclusive) of the quoted scalar starting at `start`, or -1. */
@@ -75,19 +79,22 @@ function entryKey(line: string, col: number): { key: string; after: number } | u
     end = quotedEnd(line, col);
     if (end < 0 || line[end] !== ':') return undefined;
   } else {
-    // A plain key holds no ': ' and does not end in ':' (isPlainSafe).
+    // toYaml writes no plain key holding ': ' or ending in ':'.
     const sep = line.indexOf(': ', col);
     end = sep >= 0 ? sep : line.endsWith(':') ? line.length - 1 : -1;
     if (end <= col) return undefined;
   }
-  const token = line.slice(col, end);
-  const key = scalar(token);
+  const key = scalar(line.slice(col, end));
   if (typeof key !== 'string' || key === '__proto__') throw NOT_EMITTED;
-  if (token[0] !== '"' && token[0] !== "'" && key !== token) throw NOT_EMITTED;
   return { key, after: end + 1 };
 }
 
-const spaces = (n: number) => ' '.repeat(n);
+/** How many spaces `line` starts with. */
+function indentOf(line: string): number {
+  let i = 0;
+  while (line.charCodeAt(i) === 32) i++;
+  return i;
+}
 
 class Reader {
   private i: number;
@@ -103,19 +110,13 @@ class Reader {
     return this.i;
   }
 
-  /** Whether the current line is indented exactly `col` spaces and continues with `prefix`. */
-  private startsAt(col: number, prefix: string): boolean {
-    const line = this.lines[this.i];
-    return line !== undefined && line.startsWith(prefix, col) && line.startsWith(spaces(col)) && line[col] !== ' ';
-  }
-
   /** A map whose first entry starts at column `col` of the current line (after a `- ` in a list item). */
   public map(col: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     let first = true;
     while (this.i < this.lines.length) {
       const line = this.lines[this.i];
-      if (!first && !(line.startsWith(spaces(col)) && line[col] !== ' ' && line[col] !== '-')) break;
+      if (!first && (indentOf(line) !== col || line[col] === '-')) break;
       const entry = entryKey(line, col);
       if (entry === undefined) throw NOT_EMITTED;
       first = false;
@@ -131,7 +132,7 @@ class Reader {
       this.i++;
       const inner = col + 2;
       const next = this.lines[this.i];
-      if (next === undefined || !next.startsWith(spaces(inner)) || next[inner] === ' ') throw NOT_EMITTED;
+      if (next === undefined || indentOf(next) !== inner) throw NOT_EMITTED;
       if (next.length === inner + 2 && (next.endsWith('{}') || next.endsWith('[]'))) {
         this.i++;
         return next.endsWith('{}') ? {} : [];
@@ -151,9 +152,12 @@ class Reader {
     const out: unknown[] = [];
     let first = true;
     while (this.i < this.lines.length) {
-      if (!first && !this.startsAt(col, '- ')) break;
       const line = this.lines[this.i];
-      if (!line.startsWith('- ', col)) throw NOT_EMITTED;
+      if (!first && indentOf(line) !== col) break;
+      if (!line.startsWith('- ', col)) {
+        if (first) throw NOT_EMITTED;
+        break;
+      }
       first = false;
       const at = col + 2;
       const rest = line.slice(at);

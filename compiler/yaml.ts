@@ -31,8 +31,7 @@ const TIMESTAMPISH = /^[0-9]{4}-/;
 // Conservative plain-scalar alphabet: no indicators at the start, no ': ' or ' #'.
 const PLAIN = /^[A-Za-z0-9_./(+$^=][A-Za-z0-9_./()+$^=@:,~ *-]*$/;
 
-/** Whether `s` is written unquoted: no YAML reader (1.1 or 1.2, Go's too) reads it as anything but this string. */
-export function isPlainSafe(s: string): boolean {
+function isPlainSafe(s: string): boolean {
   if (s.length === 0 || s.length > 72) return false;
   if (!PLAIN.test(s)) return false;
   if (RESERVED.test(s) || NUMBERISH.test(s) || TIMESTAMPISH.test(s)) return false;
