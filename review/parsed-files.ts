@@ -2,6 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { readDocuments, type FileDocuments } from '../compiler/manifest-documents';
 import { hasConflictMarkers } from '../compiler/conflict-markers';
 import { yamlErrorReason } from '../compiler/yaml-error-reason';
+import { readEmitted } from '../compiler/emitted-yaml';
 
 /** A YAML text as the object diff reads it: each document's value, or why the text cannot be read. */
 export type PlainDocuments = { readonly values: readonly unknown[] } | { readonly error: string };
@@ -44,6 +45,13 @@ export class ParsedFiles {
 }
 
 function plainDocumentsOf(text: string): PlainDocuments {
+  // Synth's own files need no general parser (compiler/emitted-yaml.ts): toYaml's output reads back, in YAML 1.2 too, as the value written.
+  const emitted = readEmitted(text);
+  return emitted !== undefined ? { values: [emitted.value] } : parsePlainDocuments(text);
+}
+
+/** plainDocumentsOf, always through the general YAML parser. */
+export function parsePlainDocuments(text: string): PlainDocuments {
   const values: unknown[] = [];
   // yaml's warnings go to stderr and quote the file (a map key that is a list, say): a credential may be there.
   for (const doc of parseAllDocuments(text, { logLevel: 'error' }) as ReturnType<typeof parseAllDocuments> & unknown[]) {

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { readEmitted } from '../../compiler/emitted-yaml';
 import { parseDocuments, readDocuments } from '../../compiler/manifest-documents';
 import { toYaml, YamlValue } from '../../compiler/yaml';
+import { ParsedFiles, parsePlainDocuments } from '../../review/parsed-files';
 
 // Strings that stress quoting: YAML indicators, look-alikes of other types, unicode, escapes.
 const tricky = fc.oneof(
@@ -40,7 +41,7 @@ function emitted(doc: Record<string, YamlValue>, head: string[]): string | undef
   }
 }
 
-test('what the fast path reads from toYaml output is what the general parser reads, line included', () => {
+test('what the fast path reads from toYaml output is what the general parsers read (Go-like and YAML 1.2), line included', () => {
   let read = 0;
   fc.assert(
     fc.property(document, header, (doc, head) => {
@@ -53,6 +54,8 @@ test('what the fast path reads from toYaml output is what the general parser rea
       assert.deepEqual(general.findings, []);
       assert.deepEqual(general.values, [fast]);
       assert.deepEqual(fast.value, doc);
+      // diff's object diff reads files as YAML 1.2.
+      assert.deepEqual(parsePlainDocuments(text), { values: [fast.value] });
     }),
     { numRuns: 500 },
   );
@@ -73,7 +76,9 @@ test('a file changed anywhere reads as the general parser reads it (the fast pat
       const at = e.at % (text.length + 1);
       const changed = text.slice(0, at) + e.insert + text.slice(at + e.cut);
       const bytes = Buffer.from(changed, 'utf8');
-      assert.deepEqual(readDocuments('f.yaml', bytes), parseDocuments('f.yaml', new TextDecoder().decode(bytes)));
+      const decoded = new TextDecoder().decode(bytes);
+      assert.deepEqual(readDocuments('f.yaml', bytes), parseDocuments('f.yaml', decoded));
+      assert.deepEqual(new ParsedFiles().plainDocuments(decoded), parsePlainDocuments(decoded));
     }),
     { numRuns: 1500 },
   );

@@ -52,7 +52,9 @@ test('the review reads each manifest a bounded number of times, whatever the mes
 test('a review parses each file text once per reader, however many of the two revisions share it, and each reader gets its own copy', () => {
   // The CommonJS exports our modules read parseAllDocuments from at each call.
   const yaml = require('yaml') as typeof import('yaml');
-  const tree = compileApp(buildMesh(3), { root: REPO_ROOT }).files;
+  // Each file with a comment at its end, out of the form toYaml writes: synth's own files are read
+  // without parseAllDocuments (compiler/emitted-yaml.ts), these go through it, once per reader.
+  const tree = new Map([...compileApp(buildMesh(3), { root: REPO_ROOT }).files].map(([f, text]) => [f, `${text}# edited\n`]));
   const head = new Map(tree);
   const changed = [...head.keys()].find((f) => f.endsWith('.yaml') && f.includes('/2-policies/'))!;
   // Another text, the same object: one file of the tree changed.
