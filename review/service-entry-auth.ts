@@ -53,8 +53,16 @@ function authFor(byName: readonly ModelObject[], index: MeshIndex | undefined, n
   return { waypoint: b.state.waypoint, plugins };
 }
 
-/** What a plugin does wherever it runs: a base plugin counts as still running when the head runs one that does the same. */
-const behaviour = (o: ModelObject) => JSON.stringify(specWithoutAttachment(o.manifest));
+/**
+ * What a plugin does wherever it runs: a base plugin counts as still running
+ * when the head runs one that does the same. An unset failStrategy is
+ * FAIL_CLOSE: a dist synthesized before synth stated it reads without it, and
+ * the upgrade changes nothing there.
+ */
+const behaviour = (o: ModelObject) => {
+  const { failStrategy, ...rest } = specWithoutAttachment(o.manifest);
+  return JSON.stringify([failStrategy ?? 'FAIL_CLOSE', rest]);
+};
 
 /**
  * For each ServiceEntry a base auth plugin targets: the base's auth plugins

@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import { main } from '../../cli/main';
 import { captureIo, REPO_ROOT } from '../support/helpers';
 import { policyRepo } from './policy-repo';
+import { compileApp } from '../../compiler/synth';
+import * as wp from '../../constructs';
+import { gateFailures, review } from '../../review';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
 
@@ -66,4 +69,19 @@ test('a ServiceEntry that keeps what its auth plugins do passes: a plugin added,
     assert.equal(json.code, 0, json.io.text());
     assert.deepEqual(JSON.parse(json.out).effects.serviceEntryAuth, []);
   }
+});
+
+test('upgrading to manifests that state the default failStrategy (a dist synthesized before left it out) is no change to a ServiceEntry\'s auth plugins', () => {
+  const app = new wp.PolicyApp();
+  const ns = new wp.MeshNamespace(new wp.Target(app, 'demo'), 'egress');
+  const w = new wp.Waypoint(ns, 'egress-waypoint', { waypointFor: wp.WaypointFor.ALL });
+  ns.useWaypoint(w);
+  const se = wp.ServiceEntryReference.fromServiceEntryName(ns, 'api', 'api-example-com');
+  new wp.BasicAuth(ns, 'api-auth', { targets: [se], rules: [{ prefix: '/admin', methods: ['GET'], credentials: [wp.Credential.insecureLiteral('ok:test')] }], acknowledge: { literalCredentials: 'test', unpinnedModule: 'test' } });
+  const head = compileApp(app).files;
+  const base = new Map([...head].map(([f, t]) => [f, t.replace(/\n {2}failStrategy: FAIL_CLOSE\n/, '\n')]));
+  assert.notDeepEqual(base, head);
+  const r = review(base, head, { base: 'before', head: 'after' });
+  assert.deepEqual(r.effects.serviceEntryAuth, []);
+  assert.deepEqual(gateFailures(r), []);
 });
