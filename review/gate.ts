@@ -33,8 +33,9 @@ export function gateFailures(r: Review): string[] {
     ...count(r.effects.failsOpen.length, 'auth plugin(s) now failing open'),
     // Another build answers for the same url: like a rotated credential, the reviewer confirms it.
     ...count(r.effects.newBuilds.length, 'auth plugin(s) running another build of their module'),
-    // No simulated request goes to a ServiceEntry: what its auth plugins lost cannot be shown, as for requests left out.
+    // Simulated requests assume every module loads: a chain left to fail-open plugins only shows no change.
     ...count(r.effects.failOpenChains.length, 'chain(s) left with only fail-open auth plugins'),
+    // No simulated request goes to a ServiceEntry: what its auth plugins lost cannot be shown, as for requests left out.
     ...count(r.effects.serviceEntryAuth.length, 'ServiceEntry(s) whose auth plugins are removed, changed or moved off them (not simulated)'),
     ...count(r.effects.prunedInUse.length, 'Gateway(s) pruned while in use'),
     ...count(r.effects.adoptedEarly.length, 'label(s) reaching a waypoint before it is ready'),
