@@ -31,6 +31,8 @@ export function isSecretKeyName(key: string): boolean {
 
 function namesSecret(key: string): boolean {
   const words = key
+    // An acronym ends one letter before the next word: `HMACKey`, `APIToken`, `JWTSecret`.
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
     .split(/[^a-z0-9]+/)

@@ -138,8 +138,8 @@ test('below a secret key, object keys are fingerprinted too, in field paths and 
 });
 
 test('a value under a key named like a credential, in any case or compound, is fingerprinted in a plugin of no registered module; other keys are shown', () => {
-  const keys = ['client_secret', 'apiToken', 'Password', 'api_key', 'access-token', 'AWS_SECRET_ACCESS_KEY', 'hmac_key', 'encryptionKey', 'SHARED_KEY', 'master-key', 'authKey'];
-  const shown = ['max_tokens', 'cache_key', 'secretRef', 'routing_key', 'hmac_algorithm'];
+  const keys = ['client_secret', 'apiToken', 'Password', 'api_key', 'access-token', 'AWS_SECRET_ACCESS_KEY', 'hmac_key', 'encryptionKey', 'SHARED_KEY', 'master-key', 'authKey', 'HMACKey', 'APIToken', 'JWTSecret'];
+  const shown = ['max_tokens', 'cache_key', 'secretRef', 'routing_key', 'hmac_algorithm', 'HMACAlgorithm'];
   const config = (tag: string) => Object.fromEntries([...keys, ...shown].map((k, i) => [k, `${tag}-${i}-Canary`]));
   const tree = (tag: string) => new Map([['demo/shop/wasmplugin-raw.yaml', plugin('raw', 'oci://registry.example.com/wasm/unregistered:1.0.0', config(tag))]]);
   const r = review(tree('Before'), tree('After'), { base: 'main', head: 'working tree' });
