@@ -41,8 +41,8 @@ const AUTH_SCHEME = /^\s*(bearer|basic)\s+\S+\s*$/i;
 // `Authorization: Bearer ...`, `X-Api-Key: ...`: a header line, under a key or in a list of lines.
 const HEADER_LINE = /^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*:\s*\S/;
 
-// A private key in PEM (`-----BEGIN RSA PRIVATE KEY-----`), not a certificate: a module handed a key to sign with.
-const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+// A private key in PEM (`-----BEGIN RSA PRIVATE KEY-----`) or OpenPGP armor (`... PGP PRIVATE KEY BLOCK-----`), not a certificate: a module handed a key to sign with.
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
 // A signed JWT (header.payload.signature, the header's JSON base64url: `eyJ`): a bearer credential without its `Bearer `.
 const JWT = /^\s*eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\s*$/;
 // Tokens whose issuer marks them by prefix so that scanners find them: GitHub, GitLab, Slack, Stripe secret keys.
