@@ -67,13 +67,22 @@ export function refsOf(o: ModelObject): string[] {
   return [...new Set(refs.map((r) => `${String(r.kind)} ${String(r.name)}`))].sort();
 }
 
-/** A policy's spec without what it attaches to (`targetRefs`, `targetRef`, `selector`): what it does, wherever it runs. */
+/**
+ * A policy's spec without what it attaches to (`targetRefs`, `targetRef`,
+ * `selector`): what it does, wherever it runs. A WasmPlugin's unset
+ * failStrategy is FAIL_CLOSE, the API's default: a dist synthesized before
+ * synth wrote it out does the same as one after.
+ */
 export function specWithoutAttachment(m: KubeObject): Record<string, unknown> {
   const { targetRefs: _refs, targetRef: _ref, selector: _selector, ...rest } = (m.spec ?? {}) as Record<string, unknown>;
-  return rest;
+  if (m.kind !== 'WasmPlugin') return rest;
+  // First, so that where a file had it cannot tell two specs apart either.
+  const { failStrategy, ...others } = rest;
+  return { failStrategy: failStrategy ?? 'FAIL_CLOSE', ...others };
 }
 
-const behaviour = (o: ModelObject) => JSON.stringify(specWithoutAttachment(o.manifest));
+/** What a plugin does, as one string: two plugins with the same do the same wherever they run. */
+export const behaviour = (o: ModelObject) => JSON.stringify(specWithoutAttachment(o.manifest));
 
 /** The module it runs (`ghcr.io/.../basic_auth`, without tag or digest), if its url is a string. */
 function moduleOf(o: ModelObject): string | undefined {

@@ -3,7 +3,7 @@ import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
 import { namespaceOf, type MeshIndex } from '../simulator/mesh-index';
 import { binding, type HeadFacts } from './binding-changes';
 import { chainEntries } from './chain-changes';
-import { pluginId, specWithoutAttachment } from './plugin-moves';
+import { behaviour, pluginId } from './plugin-moves';
 import { OTHER } from './target-subjects';
 
 /**
@@ -52,17 +52,6 @@ function authFor(byName: readonly ModelObject[], index: MeshIndex | undefined, n
   const plugins = [...new Set([...byName, ...onWaypoint])].filter((o) => o.manifest.kind === 'WasmPlugin' && isAuthPlugin(pluginView(o)));
   return { waypoint: b.state.waypoint, plugins };
 }
-
-/**
- * What a plugin does wherever it runs: a base plugin counts as still running
- * when the head runs one that does the same. An unset failStrategy is
- * FAIL_CLOSE: a dist synthesized before synth stated it reads without it, and
- * the upgrade changes nothing there.
- */
-const behaviour = (o: ModelObject) => {
-  const { failStrategy, ...rest } = specWithoutAttachment(o.manifest);
-  return JSON.stringify([failStrategy ?? 'FAIL_CLOSE', rest]);
-};
 
 /**
  * For each ServiceEntry a base auth plugin targets: the base's auth plugins

@@ -42,3 +42,19 @@ test('upgrading to manifests that state the default failStrategy changes no acce
   assert.deepEqual(r.effects.failsOpen, []);
   assert.deepEqual(gateFailures(r), []);
 });
+
+test('a plugin renamed in the same change as that upgrade is paired with its old self, with no field changed', () => {
+  const head = readTree(path.join(REPO_ROOT, 'dist'));
+  const base = new Map<string, string>();
+  for (const [file, text] of head) {
+    const old = text.replace(/\n {2}failStrategy: FAIL_CLOSE\n/, '\n');
+    if (file.endsWith('/wasmplugin-basic-auth-at-waypoint.yaml')) base.set(file.replace('basic-auth-at-waypoint', 'old-auth'), old.replace('name: basic-auth-at-waypoint', 'name: old-auth'));
+    else base.set(file, old);
+  }
+  const r = review(base, head, { base: 'before', head: 'after' });
+  assert.deepEqual(
+    r.effects.pluginMoves.map((m) => ({ from: m.from, to: m.to, renamed: m.renamed, changed: m.changed })),
+    [{ from: 'WasmPlugin default/old-auth', to: 'WasmPlugin default/basic-auth-at-waypoint', renamed: true, changed: undefined }],
+  );
+  assert.deepEqual(gateFailures(r), []);
+});
