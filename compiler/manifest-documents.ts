@@ -267,11 +267,28 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
     );
     return { values: [], findings: [finding] };
   }
+  // Go's YAML reader (kubectl, kustomize, so Argo CD and Flux) breaks lines at NEL, LS and PS as well, where
+  // JavaScript's does not: a key after one in a comment is applied, and read by no one here. Synth escapes them.
+  const lineBreak = YAML11_ONLY_BREAK.exec(text);
+  if (lineBreak !== null) {
+    const line = text.slice(0, lineBreak.index).split('\n').length;
+    const name = BREAK_NAMES[lineBreak[0]];
+    const finding = parseFinding(
+      `${rel}:${line}`,
+      `holds ${name} unescaped: Go's YAML reader, which kubectl, Argo CD and Flux read manifests with, takes it for a line break and this reader does not, so the two read different objects (a comment can hide a key)`,
+      `Remove it, or write it as an escape inside double quotes ("\\u${lineBreak[0].charCodeAt(0).toString(16).padStart(4, '0')}").`,
+    );
+    return { values: [], findings: [finding] };
+  }
   // Synth's own files (most of what is read) need no general parser: emitted-yaml.ts says why that is safe.
   const emitted = readEmitted(text);
   if (emitted !== undefined && !isList(emitted.value)) return { text, values: [emitted], findings: [] };
   return parseDocuments(rel, text);
 }
+
+// YAML 1.1's line breaks beyond CR and LF; YAML 1.2, which the yaml library reads, dropped them.
+const YAML11_ONLY_BREAK = /[\u0085\u2028\u2029]/;
+const BREAK_NAMES: Record<string, string> = { '\u0085': 'U+0085 (NEL, next line)', '\u2028': 'U+2028 (line separator)', '\u2029': 'U+2029 (paragraph separator)' };
 
 /** readDocuments of a decoded text, always through the general YAML parser. */
 export function parseDocuments(rel: string, text: string): FileDocuments {

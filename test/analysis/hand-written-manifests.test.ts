@@ -551,3 +551,22 @@ test("another API's Gateway or Service of the same kind (Istio's networking.isti
   // The plugin's Gateway API target is not Istio's ingress Gateway of the same name.
   assert.deepEqual(rules(findings), ['plugin/unresolved-target']);
 });
+
+test("a line or paragraph separator (or NEL) left unescaped is refused at its line: Go's reader, as kustomize's build shows, takes it for a line break and applies the key a comment hid from a YAML 1.2 reader", async () => {
+  // `# note<LS>labels: { istio.io/use-waypoint: none }`: one comment to YAML 1.2, a comment and a label to Go.
+  const hidden = (sep: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: cart\n  namespace: shop\n  # note${sep}  labels: { istio.io/use-waypoint: none }\nspec: { ports: [{ port: 8080 }] }\n`;
+  const built = freshDir();
+  fs.writeFileSync(path.join(built, 'cart.yaml'), hidden('\u2028'));
+  fs.writeFileSync(path.join(built, 'kustomization.yaml'), 'resources: [cart.yaml]\n');
+  assert.match(execFileSync('kubectl', ['kustomize', built], { encoding: 'utf8' }), /istio\.io\/use-waypoint: none/, 'Go reads the hidden label');
+  for (const [sep, name] of [['\u2028', 'U+2028'], ['\u2029', 'U+2029'], ['\u0085', 'U+0085']]) {
+    const dir = manifestDir({ 'cart.yaml': hidden(sep), 'waypoint.yaml': WAYPOINT() });
+    const { run: r, findings } = await validate(dir);
+    assert.equal(r.code, 1, name);
+    assert.deepEqual(findings.map((f) => [f.rule, f.file]), [['manifests/parse', 'cart.yaml:6']], name);
+    assert.ok(findings[0].message.startsWith(`holds ${name} `), findings[0].message);
+  }
+  // Escaped in double quotes, as synth writes it, it is text to both readers.
+  const escaped = manifestDir({ 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  annotations: { note: "a\\u2028b" }\n' });
+  assert.equal((await validate(escaped)).run.code, 0);
+});
