@@ -337,7 +337,8 @@ function pushKustomizeReserved(o: ModelObject, findings: Finding[]): void {
   const annotations = o.manifest.metadata.annotations;
   if (!annotations) return;
   const { kind, metadata } = o.manifest;
-  for (const key of Object.keys(annotations)) {
+  // for-in: no array per object (annotations is a plain object read from JSON or YAML).
+  for (const key in annotations) {
     // Every reserved key holds "config.k": one test skips the usual annotations.
     if (!key.includes('config.k')) continue;
     const value = annotations[key];

@@ -31,9 +31,9 @@ spec:
     fix: 'Move the label to the pod template (spec.template.metadata.labels; spec.jobTemplate.spec.template.metadata.labels for a CronJob).',
   },
   check(ctx) {
-    for (const o of ctx.objects) {
+    // By kind: a mesh synth compiles holds no controllers, and pays nothing.
+    for (const o of CONTROLLER_KINDS.flatMap((kind) => ctx.ofKind(kind))) {
       const m = o.manifest;
-      if (!CONTROLLER_KINDS.includes(m.kind)) continue;
       const own = labelsOf(m);
       const pod = workloadPodLabels(m) ?? {};
       for (const key of POD_KEYS) {
