@@ -4,7 +4,7 @@ import { argoSyncOptionsOf, GITOPS_KEYS } from '../compiler/gitops';
 import { manifestOwnership } from '../compiler/read-manifests';
 import { keepsMeshLabels } from './pruned-gateways';
 import { useWaypointOf } from '../analysis/rules/waypoints';
-import { printedKey, redactSecrets, SecretPolicy, secretPolicyForChange, withNamedItem } from './secrets';
+import { printedKey, redactSecrets, SecretPolicy, secretPolicyForChange, withKeyLines, withNamedItem } from './secrets';
 import { ParsedFiles } from './parsed-files';
 
 /** An object's identity across revisions. */
@@ -177,7 +177,8 @@ function align(a: string[], b: string[]): [number, number][] {
   return pairs;
 }
 
-function diffLists(a: unknown[], b: unknown[], path: (string | number)[], out: FieldChange[], secrets: SecretPolicy): void {
+function diffLists(a: unknown[], b: unknown[], path: (string | number)[], out: FieldChange[], listPolicy: SecretPolicy): void {
+  const secrets = withKeyLines(listPolicy, path, a, b);
   const ia = a.map(identity);
   const ib = b.map(identity);
   if (ia.some((x) => x === undefined) || ib.some((x) => x === undefined)) {

@@ -102,6 +102,21 @@ export function withNamedItem(policy: SecretPolicy, path: Path, ...items: unknow
   };
 }
 
+/**
+ * `policy`, and every item below `path` when a list there (either
+ * revision's, `lists`) holds a private key's BEGIN line: a key given line by
+ * line, whose base64 lines no test of one value can tell from any text.
+ */
+export function withKeyLines(policy: SecretPolicy, path: Path, ...lists: unknown[]): SecretPolicy {
+  const holdsKey = (l: unknown) => Array.isArray(l) && l.some((x) => typeof x === 'string' && PEM_PRIVATE_KEY.test(x));
+  if (!lists.some(holdsKey)) return policy;
+  const at = path.length;
+  return {
+    isSecret: (p) => policy.isSecret(p) || (p.length > at && path.every((x, i) => p[i] === x)),
+    mask: policy.mask,
+  };
+}
+
 // `spec.vmConfig.env[i].value`: environment values are how a module is
 // handed an API key, whatever the variable is called.
 const isEnvValue = (path: Path) => path.length === 5 && path[0] === 'spec' && path[1] === 'vmConfig' && path[2] === 'env' && path[4] === 'value';
@@ -145,7 +160,10 @@ export function redactSecrets(value: unknown, path: (string | number)[], policy:
   if (typeof value === 'string') return policy.isSecret(path) || looksLikeCredential(value) ? credentialFingerprint(value) : policy.mask(path, value);
   // A secret that is not a string (a number, a nested object) prints as its fingerprint too.
   if (policy.isSecret(path) && value !== undefined && value !== null && typeof value !== 'object') return credentialFingerprint(String(value));
-  if (Array.isArray(value)) return value.map((v, i) => redactSecrets(v, [...path, i], policy));
+  if (Array.isArray(value)) {
+    const inner = withKeyLines(policy, path, value);
+    return value.map((v, i) => redactSecrets(v, [...path, i], inner));
+  }
   if (value && typeof value === 'object') {
     // Below a secret key, the keys are fingerprints too: a key may be the secret itself (a map from API key to team).
     const keyed = policy.isSecret(path);

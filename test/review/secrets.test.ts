@@ -250,7 +250,7 @@ test('reading a tree prints no yaml warning quoting the file (a map key that is 
   assert.deepEqual(warnings.filter((w) => w.includes('Key-Secret-4471')), []);
 });
 
-test('a value shaped like a credential whatever its key (a PEM or OpenPGP private key, a JWT, a GitHub, GitLab, Slack or Stripe token) prints as its fingerprint in every format; a public certificate and ordinary dotted values still show', () => {
+test('a value shaped like a credential whatever its key (a PEM or OpenPGP private key, also as a list of lines, a JWT, a GitHub, GitLab, Slack or Stripe token) prints as its fingerprint in every format; a public certificate and ordinary dotted values still show', () => {
   const jwt = (tag: string) => `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ${tag}In0.${tag}Sig-_x`;
   const config = (tag: string) => ({
     pem: `-----BEGIN PRIVATE KEY-----\nMIIE${tag}PemCanary1\n-----END PRIVATE KEY-----`,
@@ -261,6 +261,8 @@ test('a value shaped like a credential whatever its key (a PEM or OpenPGP privat
     slack: `xoxb-1234-${tag}SlackCanary6`,
     stripe: `sk_live_${tag}StripeCanary7aaaa`,
     pgp: `-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOY${tag}PgpCanary8\n-----END PGP PRIVATE KEY BLOCK-----`,
+    // The same key given line by line: each base64 line alone looks like any text.
+    signer: ['-----BEGIN RSA PRIVATE KEY-----', `MIIEow${tag}LinesCanary9`, '-----END RSA PRIVATE KEY-----'],
     cert: `-----BEGIN CERTIFICATE-----\ncert-${tag}\n-----END CERTIFICATE-----`,
     host: `api.${tag}.example.com`,
     version: `v1.2.${tag}`,
