@@ -167,7 +167,7 @@ function scalar(v: unknown): string {
 
 /** Quoted `key`, refused when no YAML parser would read it as a key, or kustomize would drop it. */
 function keyText(key: string): string {
-  if (key === '<<') throw new UnrepresentableError(MERGE_KEY_PROBLEM, MERGE_KEY_FIX);
+  if (key === '<<') throw new UnrepresentableError(`is a key named "<<": ${MERGE_KEY.why}`, MERGE_KEY.fix);
   const k = quoteString(key);
   if (k.length > MAX_KEY_LENGTH) {
     throw new UnrepresentableError(
@@ -178,14 +178,16 @@ function keyText(key: string): string {
   return k;
 }
 
-/*
- * kustomize (kyaml) takes a `<<` key for YAML 1.1's merge key however it is
- * written (plain, quoted, escaped, tagged !!str) and drops the entry from
- * what it builds, at any depth; kubectl apply -f would keep it.
+/**
+ * Why a key named `<<` is refused, here and in a plugin config at
+ * construction: kustomize (kyaml) takes it for YAML 1.1's merge key however
+ * it is written (plain, quoted, escaped, tagged !!str) and drops the entry
+ * from what it builds, at any depth; kubectl apply -f would keep it.
  */
-const MERGE_KEY_PROBLEM =
-  'is a key named "<<": kustomize, which Argo CD and Flux build the folder with, takes it for a YAML merge key however it is quoted and drops the entry, so the module would never see it';
-const MERGE_KEY_FIX = 'Rename the key, or leave it out: a module that needs a key named "<<" cannot be configured through a kustomize-built folder.';
+export const MERGE_KEY = {
+  why: 'kustomize, which Argo CD and Flux build the folder with, takes it for a YAML merge key however it is quoted and drops the entry, so the module would never see it',
+  fix: 'Rename the key, or leave it out: a module that needs a key named "<<" cannot be configured through a kustomize-built folder.',
+} as const;
 
 // prettier's printWidth: past it, prettier moves an empty `{}` or `[]` under its key.
 const PRINT_WIDTH = 80;

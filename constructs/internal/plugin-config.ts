@@ -5,6 +5,7 @@
  */
 import { Lazy } from 'cdk8s';
 import { isCredential } from '../credentials';
+import { MERGE_KEY } from '../../compiler/yaml';
 
 type Trail = (string | number)[];
 
@@ -159,11 +160,7 @@ export function configProblem(config: unknown, nullsWritable: boolean): ConfigPr
         protoKey: false,
       };
     case 'mergeKey':
-      return {
-        message: `${at} has a key named "<<": kustomize, which Argo CD and Flux build the folder with, takes it for a YAML merge key however it is quoted and drops the entry, so the module would never see it`,
-        fix: 'Rename the key, or leave it out: a module that needs a key named "<<" cannot be configured through a kustomize-built folder.',
-        protoKey: false,
-      };
+      return { message: `${at} has a key named "<<": ${MERGE_KEY.why}`, fix: MERGE_KEY.fix, protoKey: false };
     case 'value':
       return {
         message: `${at} is ${found.value.what}: ${found.value.why ?? 'a manifest holds only strings, numbers, booleans, lists and maps, so cdk8s cannot write it'}`,
