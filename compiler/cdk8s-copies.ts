@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject } from 'cdk8s';
-import { LIBRARY_COPY } from '../constructs/internal/copies';
+import { LIBRARY_COPY, npmPlacement } from '../constructs/internal/copies';
 
 /**
  * A project with its own cdk8s outside our range gets a second copy: npm
@@ -52,12 +52,10 @@ function foreignApiObjectClass(o: object): Function | undefined {
   return foreign;
 }
 
-/** A cdk8s copy as `npm ls` places it: from the first node_modules on, with its version. */
+/** A cdk8s copy as `npm ls` places it, with its version. */
 function describe(copy: Cdk8sCopy | undefined): string {
   if (!copy) return 'another copy';
-  const posix = copy.dir.split(path.sep).join('/');
-  const at = posix.indexOf('/node_modules/');
-  return `${at >= 0 ? posix.slice(at + 1) : 'cdk8s'}${copy.version ? ` ${copy.version}` : ''}`;
+  return `${npmPlacement(copy.dir) ?? 'cdk8s'}${copy.version ? ` ${copy.version}` : ''}`;
 }
 
 /** The ApiObject class of another copy of cdk8s this program has loaded, if any. */

@@ -25,11 +25,16 @@ export function otherCopyOf(x: unknown): string | undefined {
   return copy !== undefined && copy !== LIBRARY_COPY ? copy : undefined;
 }
 
-/** A copy of the library as `npm ls` would place it: from the first node_modules on (no machine path). */
-function describeCopy(dir: string): string {
+/** A package folder as `npm ls` places it, from the first node_modules on (no machine path); undefined outside any. */
+export function npmPlacement(dir: string): string | undefined {
   const posix = dir.split(path.sep).join('/');
   const at = posix.indexOf('/node_modules/');
-  return at >= 0 ? posix.slice(at + 1) : 'a checkout of waypoint-policy, not an installed package';
+  return at >= 0 ? posix.slice(at + 1) : undefined;
+}
+
+/** A copy of the library as `npm ls` would place it. */
+function describeCopy(dir: string): string {
+  return npmPlacement(dir) ?? 'a checkout of waypoint-policy, not an installed package';
 }
 
 function realPathOf(dir: string): string {
