@@ -86,6 +86,15 @@ function secretNamingFields(item: unknown): string[] {
   return NAMING_FIELDS.filter((k) => typeof o[k] === 'string' && isSecretKeyName(o[k] as string));
 }
 
+/** `policy`, and secret too every path below `path` whose next step `except` does not name. */
+function secretBelow(policy: SecretPolicy, path: Path, except: ReadonlySet<string> = new Set()): SecretPolicy {
+  const at = path.length;
+  return {
+    isSecret: (p) => policy.isSecret(p) || (p.length > at && !except.has(String(p[at])) && path.every((x, i) => p[i] === x)),
+    mask: policy.mask,
+  };
+}
+
 /**
  * `policy`, and below `path` every field but the naming one of an item
  * (either revision's, `items`) that names a credential: a list of headers
@@ -94,12 +103,7 @@ function secretNamingFields(item: unknown): string[] {
  */
 export function withNamedItem(policy: SecretPolicy, path: Path, ...items: unknown[]): SecretPolicy {
   const naming = new Set(items.flatMap(secretNamingFields));
-  if (naming.size === 0) return policy;
-  const at = path.length;
-  return {
-    isSecret: (p) => policy.isSecret(p) || (p.length > at && !naming.has(String(p[at])) && path.every((x, i) => p[i] === x)),
-    mask: policy.mask,
-  };
+  return naming.size === 0 ? policy : secretBelow(policy, path, naming);
 }
 
 /**
@@ -109,12 +113,7 @@ export function withNamedItem(policy: SecretPolicy, path: Path, ...items: unknow
  */
 export function withKeyLines(policy: SecretPolicy, path: Path, ...lists: unknown[]): SecretPolicy {
   const holdsKey = (l: unknown) => Array.isArray(l) && l.some((x) => typeof x === 'string' && PEM_PRIVATE_KEY.test(x));
-  if (!lists.some(holdsKey)) return policy;
-  const at = path.length;
-  return {
-    isSecret: (p) => policy.isSecret(p) || (p.length > at && path.every((x, i) => p[i] === x)),
-    mask: policy.mask,
-  };
+  return lists.some(holdsKey) ? secretBelow(policy, path) : policy;
 }
 
 // `spec.vmConfig.env[i].value`: environment values are how a module is
