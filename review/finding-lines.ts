@@ -50,10 +50,12 @@ function leftAmbientLine(n: LeftAmbient): string {
 }
 
 /** Which plugin of the base it is, when it has another name now. */
+/** Plugins named as `shop/auth`, the line being about plugins already (`WasmPlugin shop/auth` elsewhere). */
+export const shortPlugins = (ids: readonly string[]) => ids.map((id) => id.replace(/^WasmPlugin /, '')).join(', ');
+
 function failsOpenOrigin(f: FailsOpen): string {
-  const short = (id: string) => id.replace(/^WasmPlugin /, '');
-  if (f.renamedFrom) return ` (renamed from ${short(f.renamedFrom)})`;
-  return f.replaces ? ` (added as this change removes ${f.replaces.map(short).join(', ')}, of the same module)` : '';
+  if (f.renamedFrom) return ` (renamed from ${shortPlugins([f.renamedFrom])})`;
+  return f.replaces ? ` (added as this change removes ${shortPlugins(f.replaces)}, of the same module)` : '';
 }
 
 function failsOpenLine(f: FailsOpen): string {
@@ -72,7 +74,7 @@ function newBuildLine(b: NewBuild): string {
 }
 
 function serviceEntryAuthLine(s: ServiceEntryAuth): string {
-  const plugins = s.plugins.map((p) => p.replace(/^WasmPlugin /, '')).join(', ');
+  const plugins = shortPlugins(s.plugins);
   const what = s.lostWaypoint
     ? `loses its waypoint ${s.lostWaypoint} (read from Namespace ${s.serviceEntry.split('/')[0]}; no fallback), so ${plugins} no longer ${s.plugins.length === 1 ? 'runs' : 'run'} for it`
     : `no longer runs ${plugins} as before (removed, edited or moved off it)`;
@@ -83,9 +85,8 @@ function serviceEntryAuthLine(s: ServiceEntryAuth): string {
 }
 
 function failOpenChainLine(c: FailOpenChain): string {
-  const short = (ids: string[]) => ids.map((id) => id.replace(/^WasmPlugin /, '')).join(', ');
   return (
-    `${c.subjects.join(', ')}${inTarget(c.target)} now ${c.subjects.length === 1 ? 'runs' : 'run'} only fail-open auth plugins (${short(c.remaining)}): this change takes away the fail-closed ${short(c.removed)}, so whenever the module cannot be fetched or crashes, requests pass unchecked. ` +
+    `${c.subjects.join(', ')}${inTarget(c.target)} now ${c.subjects.length === 1 ? 'runs' : 'run'} only fail-open auth plugins (${shortPlugins(c.remaining)}): this change takes away the fail-closed ${shortPlugins(c.removed)}, so whenever the module cannot be fetched or crashes, requests pass unchecked. ` +
     'The simulated requests assume the module loads and do not show this. Keep a fail-closed auth plugin there unless availability beats the check'
   );
 }

@@ -1,6 +1,6 @@
 import { isDeliveryHazard, type DeliveryRename } from './delivery-renames';
 import type { EffectChanges } from './effects';
-import { inTarget } from './finding-lines';
+import { inTarget, shortPlugins } from './finding-lines';
 import type { PluginMove } from './plugin-moves';
 import type { Review } from './report';
 
@@ -55,7 +55,7 @@ export function deliveryLine(d: DeliveryRename): string {
 
 function moveLine(m: PluginMove, effects: EffectChanges): string {
   const gaps = effects.syncGaps;
-  const what = m.renamed ? `${m.from}${inTarget(m.target)} renamed ${m.to.replace(/^WasmPlugin /, '')}` : `${m.from}${inTarget(m.target)} moved`;
+  const what = m.renamed ? `${m.from}${inTarget(m.target)} renamed ${shortPlugins([m.to])}` : `${m.from}${inTarget(m.target)} moved`;
   const refs = m.targetRefs ? `${m.renamed ? ', and moved' : ''} from ${m.targetRefs.before.join(', ') || 'no targetRefs'} to ${m.targetRefs.after.join(', ') || 'no targetRefs'}` : '';
   // Not a plain rename: what changed with it is compared with the old plugin above (fails open, access, chains).
   const edited = m.changed?.length ? `, and changed (${m.changed.join(', ')})` : '';
