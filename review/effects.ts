@@ -14,7 +14,7 @@ import { ingressEntries, ingressServices, probes, type ProbeScope } from './prob
 import { rankIn, simulationOrder, type PendingRequest } from './simulation-order';
 import { accessCases, type AccessCase } from './access-cases';
 import { serviceEntryAuth, type ServiceEntryAuth } from './service-entry-auth';
-import { FailOpenChains, turnedOpenPlugins, type FailOpenChain } from './fail-open-chains';
+import { FailOpenChains, type FailOpenChain } from './fail-open-chains';
 
 export { isNamespaceWide, serviceSubject } from './target-subjects';
 export type { BindingChange, BindingState } from './binding-changes';
@@ -115,7 +115,7 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       failingOpen.push(...turnedOpen);
       otherBuilds.push(...newBuilds(base, head, target, pairs));
     }
-    const turnedOpenIds = turnedOpen && turnedOpenPlugins(turnedOpen);
+    const turnedOpenIds = turnedOpen && new Set(turnedOpen.map((f) => f.plugin));
     const noteFailOpen = (subject: string, before: readonly ChainEntry[], after: readonly ChainEntry[]) => {
       if (turnedOpenIds) openChains.note(target, subject, before, after, turnedOpenIds);
     };

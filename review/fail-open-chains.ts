@@ -1,6 +1,5 @@
-import { isAuthPlugin, pluginSubject, pluginView } from '../analysis/rules/plugin-spec';
+import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
 import type { ChainEntry } from '../simulator/chain';
-import type { FailsOpen } from './unsimulated-widening';
 
 /**
  * Services and ingress gateways whose chain loses its last fail-closed auth
@@ -26,7 +25,7 @@ const auth = (entries: readonly ChainEntry[]) => entries.filter((e) => isAuthPlu
 
 /** Collects, per target, the chains that keep only fail-open auth plugins, one item per kind of change. */
 export class FailOpenChains {
-  private readonly found = new Map<string, { target: string; subjects: string[]; removed: string[]; remaining: string[] }>();
+  private readonly found = new Map<string, FailOpenChain>();
 
   /**
    * Note `subject`'s chain before and after. `turnedOpen`: the plugins
@@ -38,9 +37,9 @@ export class FailOpenChains {
     if (closedBefore.length === 0) return;
     const authAfter = auth(after);
     if (authAfter.length === 0 || authAfter.some(failsClosed)) return;
-    const remaining = authAfter.map((e) => pluginSubject(pluginView(e.object)));
+    const remaining = authAfter.map((e) => e.id);
     if (remaining.every((p) => turnedOpen.has(p))) return;
-    const removed = closedBefore.map((e) => pluginSubject(pluginView(e.object)));
+    const removed = closedBefore.map((e) => e.id);
     const key = JSON.stringify([target, removed, remaining]);
     const item = this.found.get(key);
     if (item) item.subjects.push(subject);
@@ -49,10 +48,7 @@ export class FailOpenChains {
 
   /** Every item, each list sorted, in the order of their first subject. */
   list(): FailOpenChain[] {
-    const sorted = (xs: string[]) => [...new Set(xs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return [...this.found.values()].map((x) => ({ target: x.target, subjects: sorted(x.subjects), removed: sorted(x.removed), remaining: sorted(x.remaining) }));
+    // Code-unit order (sort()'s own), as every list of the review.
+    return [...this.found.values()].map((x) => ({ target: x.target, subjects: [...x.subjects].sort(), removed: [...x.removed].sort(), remaining: [...x.remaining].sort() }));
   }
 }
-
-/** The plugins `failsOpen` reports, as `FailOpenChains.note` takes them. */
-export const turnedOpenPlugins = (items: readonly FailsOpen[]): ReadonlySet<string> => new Set(items.map((f) => f.plugin));

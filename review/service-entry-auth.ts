@@ -64,7 +64,7 @@ export function serviceEntryAuth(base: MeshModel, live: MeshModel, target: strin
   const out: ServiceEntryAuth[] = [];
   const inBase = pluginsByEntry(base, target);
   const inHead = pluginsByEntry(live, target);
-  for (const key of [...inBase.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const key of [...inBase.keys()].sort()) {
     const ns = key.slice(0, key.indexOf('/'));
     // Only a ServiceEntry a base auth plugin names: the waypoint's plugins for every Service are simulated elsewhere.
     const named = inBase.get(key)!.filter((o) => isAuthPlugin(pluginView(o)));
