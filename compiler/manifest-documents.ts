@@ -271,10 +271,9 @@ export function readDocuments(rel: string, bytes: Buffer): FileDocuments {
   // JavaScript's does not: a key after one in a comment is applied, and read by no one here. Synth escapes them.
   const lineBreak = YAML11_ONLY_BREAK.exec(text);
   if (lineBreak !== null) {
-    const line = text.slice(0, lineBreak.index).split('\n').length;
     const name = BREAK_NAMES[lineBreak[0]];
     const finding = parseFinding(
-      `${rel}:${line}`,
+      `${rel}:${lineIndex(text)(lineBreak.index)}`,
       `holds ${name} unescaped: Go's YAML reader, which kubectl, Argo CD and Flux read manifests with, takes it for a line break and this reader does not, so the two read different objects (a comment can hide a key)`,
       `Remove it, or write it as an escape inside double quotes ("\\u${lineBreak[0].charCodeAt(0).toString(16).padStart(4, '0')}").`,
     );
