@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../cli/main';
-import { captureIo, REPO_ROOT } from '../support/helpers';
-import { policyRepo } from './policy-repo';
+import { REPO_ROOT } from '../support/helpers';
+import { diffAgainstMain, policyRepo } from './policy-repo';
 import { pluginPairs } from '../../review/plugin-moves';
 import type { MeshModel, ModelObject } from '../../compiler/model';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
 
-async function diff(repo: string, ...args: string[]) {
-  const io = captureIo(repo);
-  const code = await main(['diff', '--base', 'main', ...args], io);
-  return { code, out: io.stdout.join('\n'), io };
-}
+const diff = diffAgainstMain;
 
 /** Two waypoints; cart's label names `cart`, the namespace's `ns` (owned when asked); BasicAuth `plugin` on `target`; `gitops` when given. */
 function moves(o: { plugin: string; target: string; cart?: string; ns?: string; owned?: boolean; gitops?: string; extra?: string }): string {

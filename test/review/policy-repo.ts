@@ -24,3 +24,10 @@ export async function policyRepo(base: string, head: string, prefix = 'wp-review
   fs.writeFileSync(path.join(repo, 'policies', 'main.ts'), head);
   return repo;
 }
+
+/** `diff --base main` in `repo`, as a pull request's check runs it: exit code, captured output, stdout and stderr as text. */
+export async function diffAgainstMain(repo: string, ...args: string[]) {
+  const io = captureIo(repo);
+  const code = await main(['diff', '--base', 'main', ...args], io);
+  return { code, io, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+}

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../cli/main';
 import { prunedUnusedLine } from '../../review/hazard-lines';
-import { captureIo, REPO_ROOT } from '../support/helpers';
-import { policyRepo } from './policy-repo';
+import { REPO_ROOT } from '../support/helpers';
+import { diffAgainstMain, policyRepo } from './policy-repo';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
 
@@ -50,11 +49,7 @@ function repoAt(base: 'owned', head: 'reference' | 'released' | 'owned'): Promis
   return repoWith(policy(base), policy(head));
 }
 
-async function diff(repo: string, ...args: string[]) {
-  const io = captureIo(repo);
-  const code = await main(['diff', '--base', 'main', ...args], io);
-  return { code, out: io.stdout.join('\n'), io };
-}
+const diff = diffAgainstMain;
 
 test('an owned waypoint turned into fromWaypointName is a removal hazard: GitOps prunes the Gateway that labels and plugins still use', async () => {
   const repo = await repoAt('owned', 'reference');

@@ -3,9 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../cli/main';
-import { captureIo, REPO_ROOT } from '../support/helpers';
-import { policyRepo } from './policy-repo';
+import { REPO_ROOT } from '../support/helpers';
+import { diffAgainstMain, policyRepo } from './policy-repo';
 import { formatReview, review, treeAtRevision } from '../../review';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
@@ -29,11 +28,7 @@ export default app;
 `;
 }
 
-async function diff(repo: string, ...args: string[]) {
-  const io = captureIo(repo);
-  const code = await main(['diff', '--base', 'main', ...args], io);
-  return { code, out: io.stdout.join('\n'), io };
-}
+const diff = diffAgainstMain;
 
 test('renaming partOf renames the delivery (delivery.name defaults to it): the Argo CD Application is a hazard (its syncs fail on the objects the old one tracks; nothing is deleted; the migration order), the Flux Kustomizations take the objects over (listed, no hazard)', async () => {
   const repo = await policyRepo(owners({ delivery: DELIVERY }), owners({ partOf: 'store-policy', delivery: DELIVERY }), 'wp-renames-');

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../cli/main';
-import { captureIo, REPO_ROOT } from '../support/helpers';
-import { policyRepo } from './policy-repo';
+import { REPO_ROOT } from '../support/helpers';
+import { diffAgainstMain, policyRepo } from './policy-repo';
 import { compileApp } from '../../compiler/synth';
 import * as wp from '../../constructs';
 import { gateFailures, review } from '../../review';
@@ -29,11 +28,7 @@ export default app;
 `;
 }
 
-async function diff(repo: string, format: string) {
-  const io = captureIo(repo);
-  const code = await main(['diff', '--base', 'main', '--format', format, '--fail-on-widened'], io);
-  return { code, io, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
-}
+const diff = (repo: string, format: string) => diffAgainstMain(repo, '--format', format, '--fail-on-widened');
 
 test('an auth plugin on a ServiceEntry removed, narrowed or moved off it is listed with the widenings no request shows, in every format, and fails --fail-on-widened: no simulated request goes to a ServiceEntry', async () => {
   const base = program(`auth('api-auth', se, '/admin');`);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main';
 import { captureIo, REPO_ROOT, tempDir } from '../support/helpers';
-import { policyRepo } from './policy-repo';
+import { diffAgainstMain, policyRepo } from './policy-repo';
 
 const LIB = path.join(REPO_ROOT, 'constructs').split(path.sep).join('/');
 
@@ -26,11 +26,7 @@ export default app;
 `;
 }
 
-async function diff(repo: string, ...args: string[]) {
-  const io = captureIo(repo);
-  const code = await main(['diff', '--base', 'main', ...args], io);
-  return { code, io, out: io.stdout.join('\n') };
-}
+const diff = diffAgainstMain;
 
 test('a waypoint no Service uses is never probed as an ingress gateway: removing a released waypoint and its plugin passes --fail-on-widened', async () => {
   // The documented order: the Service was released in an earlier commit, so the waypoint carries no traffic.
