@@ -1,4 +1,4 @@
-import { isWaypointReference, type MeshModel, type ModelObject, type ModelReference, type KubeObject } from '../compiler/model';
+import type { MeshModel, ModelObject, ModelReference } from '../compiler/model';
 import type { Finding, Severity } from './finding';
 import { acknowledgementKey } from '../constructs/wasm-plugin';
 
@@ -91,15 +91,6 @@ export class RuleContext {
 
   public findReference(kind: string, namespace: string | undefined, name: string): ModelReference | undefined {
     return this.refsByKey.get(kind, namespace, name);
-  }
-
-  /** Waypoint Gateways (class `istio-waypoint`), emitted or referenced. */
-  public waypoint(namespace: string, name: string): { manifest?: KubeObject; reference?: ModelReference } | undefined {
-    const o = this.find('Gateway', namespace, name);
-    if (o && (o.manifest.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName === 'istio-waypoint') return { manifest: o.manifest };
-    const r = this.findReference('Gateway', namespace, name);
-    if (r && isWaypointReference(r)) return { reference: r };
-    return undefined;
   }
 
   public report(about: ModelObject | ModelReference | undefined, options: ReportOptions): void {

@@ -44,6 +44,11 @@ export interface ModelReference {
   readonly name: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly allowedRoutes?: unknown;
+  /**
+   * A referenced waypoint's class, when it is not `istio-waypoint`
+   * (Waypoint.fromWaypointName).
+   */
+  readonly gatewayClassName?: string;
   readonly path?: string;
   readonly source?: string;
 }

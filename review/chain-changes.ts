@@ -1,4 +1,5 @@
 import { useWaypointOf } from '../analysis/rules/waypoints';
+import { waypointProxy } from '../simulator/attachment';
 import { LABELS } from '../constructs/labels';
 import { bindService } from '../simulator/binding';
 import { buildChain, type ChainEntry } from '../simulator/chain';
@@ -43,7 +44,7 @@ export function chainDuring(index: MeshIndex | undefined, ns: string, name: stri
   const labels = service.labels[LABELS.useWaypoint] !== undefined ? service.labels : index.namespace(ns).labels;
   const use = useWaypointOf(labels, ns);
   return {
-    entries: b.waypoint ? buildChain(index, { kind: 'waypoint', gateway: b.waypoint, service }).entries : [],
+    entries: chainEntries(index, b.waypoint && waypointProxy(b.waypoint, service)),
     waypoint: b.waypoint ? `${b.waypoint.namespace}/${b.waypoint.name}` : undefined,
     named: use.kind === 'waypoint' ? `${use.namespace}/${use.name}` : undefined,
     from: b.from,

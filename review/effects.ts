@@ -1,4 +1,5 @@
 import { objectKey, type MeshModel } from '../compiler/model';
+import { waypointProxy } from '../simulator/attachment';
 import { MeshIndex } from '../simulator/mesh-index';
 import type { ChainEntry } from '../simulator/chain';
 import { describe, labelOnlyLeftBehind, prunedGatewayKeys, PrunedGateway, prunedGatewaysInUse, changedAfterPrune, fluxMayApply, prunedUnusedWaypoints, type PrunedWaypoint } from './pruned-gateways';
@@ -131,8 +132,8 @@ export function effectChanges(base: MeshModel, head: MeshModel, maxRequests = DE
       if (b.state.waypoint !== h.state.waypoint) {
         bindings.push({ target, service: label, before: b.state, after: h.state, lostWaypoint: b.state.waypoint !== undefined && h.state.waypoint === undefined });
       }
-      const beforeEntries = chainEntries(bi, b.gateway && b.service ? { kind: 'waypoint', gateway: b.gateway, service: b.service } : undefined);
-      const afterEntries = chainEntries(hi, h.gateway && h.service ? { kind: 'waypoint', gateway: h.gateway, service: h.service } : undefined);
+      const beforeEntries = chainEntries(bi, b.gateway && b.service ? waypointProxy(b.gateway, b.service) : undefined);
+      const afterEntries = chainEntries(hi, h.gateway && h.service ? waypointProxy(h.gateway, h.service) : undefined);
       const [before, after] = [chainIds(beforeEntries), chainIds(afterEntries)];
       if (JSON.stringify(before) !== JSON.stringify(after)) chains.push({ target, subject: `Service ${label}`, before, after });
       notePairs(pairs, moves, serviceSubject(label), beforeEntries, afterEntries);

@@ -1,4 +1,5 @@
 import type { MeshModel, ModelObject } from '../compiler/model';
+import { waypointProxy } from '../simulator/attachment';
 import { isAuthPlugin, pluginView } from '../analysis/rules/plugin-spec';
 import { namespaceOf, type MeshIndex } from '../simulator/mesh-index';
 import { binding, type HeadFacts } from './binding-changes';
@@ -48,7 +49,7 @@ function pluginsByEntry(model: MeshModel, target: string): Map<string, ModelObje
  */
 function authFor(byName: readonly ModelObject[], index: MeshIndex | undefined, ns: string, head?: HeadFacts): { waypoint?: string; plugins: ModelObject[] } {
   const b = binding(index, ns, OTHER, head);
-  const onWaypoint = b.gateway && b.service ? chainEntries(index, { kind: 'waypoint', gateway: b.gateway, service: b.service }).map((e) => e.object) : [];
+  const onWaypoint = b.gateway && b.service ? chainEntries(index, waypointProxy(b.gateway, b.service)).map((e) => e.object) : [];
   const plugins = [...new Set([...byName, ...onWaypoint])].filter((o) => o.manifest.kind === 'WasmPlugin' && isAuthPlugin(pluginView(o)));
   return { waypoint: b.state.waypoint, plugins };
 }

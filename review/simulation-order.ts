@@ -1,4 +1,5 @@
 import { bindService, ingressUsesWaypoint } from '../simulator/binding';
+import { waypointProxy } from '../simulator/attachment';
 import { buildChain } from '../simulator/chain';
 import type { MeshIndex } from '../simulator/mesh-index';
 import { isSimulationError, parseDestination, parseGateway } from '../simulator/request';
@@ -37,13 +38,14 @@ function pathInputs(index: MeshIndex | undefined, d: Destination, pruned?: Reado
     const ref = d.via === undefined ? undefined : parseGateway(d.via);
     const via = ref && index.gatewayOrAssumed(ref.namespace, ref.name);
     const b = bindService(index, service, { unlistedWaypoints: 'assume-present', prunedWaypoints: pruned });
+    const proxy = b.waypoint && waypointProxy(b.waypoint, service);
     return JSON.stringify({
       service,
       via,
       viaChain: via ? entries(buildChain(index, { kind: 'ingress', gateway: via })) : undefined,
       binding: [b.waypoint, b.reason, b.from],
       ingressUses: via ? ingressUsesWaypoint(index, service).uses : undefined,
-      chain: b.waypoint ? entries(buildChain(index, { kind: 'waypoint', gateway: b.waypoint, service })) : undefined,
+      chain: proxy ? entries(buildChain(index, proxy)) : undefined,
     });
   } catch (e) {
     // Not comparable (undefined): simulate it early rather than assume it unchanged.

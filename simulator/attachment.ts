@@ -2,11 +2,28 @@ import type { KubeObject } from '../compiler/model';
 import type { GatewayInfo, ServiceInfo } from './mesh-index';
 import { GATEWAY_GROUP } from '../constructs/target-ref';
 import { namespaceOf, objectItems } from './mesh-index';
+import { WAYPOINT_CLASS } from '../analysis/gateway-classes';
 
-/** A proxy whose HTTP filter chain is simulated. */
+/**
+ * A proxy whose HTTP filter chain is simulated: an Istio waypoint proxy for a
+ * Service, or an Istio gateway (router), which is also what a Gateway of class
+ * `istio` bound as a Service's waypoint (a gateway sandwich) runs.
+ */
 export type Proxy =
   | { readonly kind: 'waypoint'; readonly gateway: GatewayInfo; readonly service: ServiceInfo }
   | { readonly kind: 'ingress'; readonly gateway: GatewayInfo };
+
+/**
+ * The proxy a Service's traffic meets on the Gateway it is bound to: istiod
+ * binds to a Gateway of any class, but only a waypoint proxy attaches Service
+ * targets (`ShouldAttachPolicy`, `IsWaypointProxy`). Undefined for another
+ * controller's proxy or an unknown class: its chain is not ours to simulate.
+ */
+export function waypointProxy(gateway: GatewayInfo, service: ServiceInfo): Proxy | undefined {
+  if (gateway.proxy.kind === 'waypoint') return { kind: 'waypoint', gateway, service };
+  if (gateway.proxy.kind === 'istio-gateway') return { kind: 'ingress', gateway };
+  return undefined;
+}
 
 /** Whether a policy applies to a proxy; `unknown` when it depends on what the manifests do not hold (pod labels). */
 export interface Attachment {
@@ -49,8 +66,8 @@ function refLabel(r: Ref): string {
  * istiod's `ShouldAttachPolicy` for one policy (WasmPlugin, AuthorizationPolicy,
  * RequestAuthentication) and one Gateway-API proxy: with targetRefs, a
  * Gateway ref (same namespace, same name), a Service ref (waypoints only,
- * plugin in the Service's namespace) or GatewayClass istio-waypoint (waypoints
- * only, from the root namespace); without targetRefs, waypoints never use the
+ * plugin in the Service's namespace) or GatewayClass istio-waypoint (waypoint
+ * proxies of any class, from the root namespace); without targetRefs, waypoints never use the
  * policy, and ingress gateways use its selector.
  */
 export function attachmentOf(policy: KubeObject, proxy: Proxy, rootNamespace: string): Attachment {
@@ -74,12 +91,12 @@ export function attachmentOf(policy: KubeObject, proxy: Proxy, rootNamespace: st
       if (r.kind === 'GatewayClass' && group === GATEWAY_GROUP) {
         if (proxy.kind !== 'waypoint') {
           misses.push(`GatewayClass ${r.name} targets apply to waypoints only`);
-        } else if (r.name !== 'istio-waypoint') {
-          misses.push(`it targets GatewayClass ${r.name}; only istio-waypoint ever matches`);
+        } else if (r.name !== WAYPOINT_CLASS) {
+          misses.push(`it targets GatewayClass ${r.name}; only ${WAYPOINT_CLASS} ever matches (on every waypoint proxy, whatever its class)`);
         } else if (ns !== rootNamespace) {
-          misses.push(`it targets GatewayClass istio-waypoint but is not in the root namespace ${rootNamespace}`);
+          misses.push(`it targets GatewayClass ${WAYPOINT_CLASS} but is not in the root namespace ${rootNamespace}`);
         } else {
-          return { applies: 'yes', why: `targets GatewayClass istio-waypoint from the root namespace ${rootNamespace}: every waypoint` };
+          return { applies: 'yes', why: `targets GatewayClass ${WAYPOINT_CLASS} from the root namespace ${rootNamespace}: every waypoint proxy` };
         }
         continue;
       }

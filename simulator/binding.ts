@@ -2,6 +2,7 @@ import { isDnsLabel, isDnsSubdomain } from '../constructs/internal/schemas';
 import { LABELS, NO_WAYPOINT } from '../constructs/labels';
 import type { GatewayInfo, MeshIndex, NamespaceInfo, ServiceInfo } from './mesh-index';
 import { objectItems } from './mesh-index';
+import { gatewayProxy, WAYPOINT_CLASS } from '../analysis/gateway-classes';
 import type { TraceEntry } from './trace';
 
 /**
@@ -82,8 +83,8 @@ export function describeNamespace(n: NamespaceInfo): TraceEntry {
 export function bindService(index: MeshIndex, service: ServiceInfo, options: BindingOptions): WaypointBinding {
   const trace: TraceEntry[] = [describeService(service)];
   // istiod deploys a waypoint's Service under the Gateway's own name (the
-  // istio-waypoint class has no name suffix), labelled as managed by it.
-  const ofWaypoint = index.gateway(service.namespace, service.name)?.className === 'istio-waypoint';
+  // waypoint controller's classes have no name suffix), labelled as managed by it.
+  const ofWaypoint = index.gateway(service.namespace, service.name)?.proxy.kind === 'waypoint';
   if (ofWaypoint || service.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller') {
     const why = ofWaypoint ? `the Service istiod deploys for waypoint ${service.namespace}/${service.name}` : "a waypoint's own Service (gateway.istio.io/managed=istio.io-mesh-controller)";
     trace.push({ step: 'binding', detail: `${service.namespace}/${service.name} is ${why}: it never gets a waypoint` });
@@ -133,11 +134,12 @@ export function bindService(index: MeshIndex, service: ServiceInfo, options: Bin
     if (options.unlistedWaypoints === 'missing') {
       return fail('WaypointIsNotReady', `waypoint ${wpNamespace}/${value} does not exist in this target`);
     }
-    gw = { namespace: wpNamespace, name: value, known: 'assumed', className: 'istio-waypoint', labels: {} };
-    trace.push({ step: 'assumption', detail: `waypoint ${wpNamespace}/${value} is not in the manifests: assumed to exist and be ready, owned by another team, without labels (so it takes service traffic)` });
-  } else if (gw.className !== 'istio-waypoint') {
-    const cls = gw.className === undefined ? 'an ingress gateway referenced by the policies' : `of class ${gw.className}`;
-    return fail('WaypointIsNotReady', `Gateway ${wpNamespace}/${value} is ${cls}, not a waypoint (class istio-waypoint)`);
+    gw = { namespace: wpNamespace, name: value, known: 'assumed', className: WAYPOINT_CLASS, labels: {}, proxy: gatewayProxy(WAYPOINT_CLASS, undefined) };
+    trace.push({ step: 'assumption', detail: `waypoint ${wpNamespace}/${value} is not in the manifests: assumed to exist and be ready, owned by another team, of class ${WAYPOINT_CLASS}, without labels (so it takes service traffic)` });
+  } else if (gw.proxy.kind !== 'waypoint') {
+    // istiod binds use-waypoint to a Gateway of any class once it has status.addresses (gatewayToWaypointTransform).
+    const what = gw.className === undefined ? 'a Gateway referenced by the policies without a class' : `${gw.proxy.description}`;
+    trace.push({ step: 'binding', detail: `Gateway ${wpNamespace}/${value} is ${what}; istiod binds to a Gateway of any class, so the binding is checked as for a waypoint` });
   }
 
   if (gw.refused) {
@@ -191,14 +193,15 @@ export function admitsNamespace(gw: GatewayInfo, ns: NamespaceInfo, classAnnotat
     return { admitted: 'unknown', why: `${label}: ${boundBy} has annotation ${INBOUND_BINDING}, so istiod takes allowedRoutes from the listener it binds (when one matches) instead of the HBONE listener's, which is not simulated` };
   }
   const listener = gw.listeners?.find((l) => l.port === 15008 && l.protocol === 'HBONE');
-  if (!listener) return { admitted: 'unknown', why: `${label} has no HBONE listener on port 15008` };
-  const routes = (listener.allowedRoutes ?? {}) as { namespaces?: { from?: unknown; selector?: LabelSelector } };
+  // A waypoint proxy without it never becomes ready; istiod reads any other Gateway without one as allowedRoutes Same (makeAllowedRoutes).
+  if (!listener && gw.proxy.kind === 'waypoint') return { admitted: 'unknown', why: `${label} has no HBONE listener on port 15008` };
+  const routes = (listener?.allowedRoutes ?? {}) as { namespaces?: { from?: unknown; selector?: LabelSelector } };
   const from = routes.namespaces?.from ?? 'Same';
   if (from === 'All') return { admitted: true, why: `${label} admits every namespace (allowedRoutes from: All)` };
   if (from === 'Same') {
     return gw.namespace === ns.name
       ? { admitted: true, why: `${label} is in the same namespace (allowedRoutes from: Same)` }
-      : { admitted: false, why: `${label} admits only its own namespace (allowedRoutes from: Same${listener.allowedRoutes === undefined ? ', the default' : ''}), not ${ns.name}` };
+      : { admitted: false, why: `${label} admits only its own namespace (allowedRoutes from: Same${!listener ? ', as for every Gateway without an HBONE listener' : listener.allowedRoutes === undefined ? ', the default' : ''}), not ${ns.name}` };
   }
   if (from === 'Selector') {
     // A null selector is one the API server drops: none.

@@ -1,6 +1,7 @@
 import { clusterDomainOf, isWaypointReference, type KubeObject, type MeshModel, type ModelObject, type ModelReference } from '../compiler/model';
 import { admissionRefusal } from './admission';
 import { SimulationError } from './request';
+import { DECLARED_CONTROLLER, gatewayProxy, MESH_CONTROLLER, WAYPOINT_CLASS, type GatewayProxy } from '../analysis/gateway-classes';
 
 /** How the simulator knows an object. */
 export type Knowledge =
@@ -43,8 +44,10 @@ export interface GatewayInfo {
   readonly namespace: string;
   readonly name: string;
   readonly known: Knowledge;
-  /** `spec.gatewayClassName`; for a waypoint reference `istio-waypoint`; undefined when unknown. */
+  /** `spec.gatewayClassName`; for a waypoint reference its declared class (default `istio-waypoint`); undefined when unknown. */
   readonly className?: string;
+  /** What runs for it, by its class (analysis/gateway-classes.ts): istiod binds to a Gateway of any class. */
+  readonly proxy: GatewayProxy;
   readonly labels: Readonly<Record<string, string>>;
   /**
    * Its annotations, from a manifest.
@@ -190,7 +193,7 @@ export class MeshIndex {
 
   /** A Gateway a request names (`via`): when nothing here names it, assumed to exist, with no labels. */
   public gatewayOrAssumed(namespace: string, name: string): GatewayInfo {
-    return this.gateway(namespace, name) ?? { namespace, name, known: 'assumed', labels: {} };
+    return this.gateway(namespace, name) ?? { namespace, name, known: 'assumed', labels: {}, proxy: gatewayProxy(undefined, undefined) };
   }
 
   /** A Gateway, or undefined when neither a manifest nor a reference names it. */
@@ -202,14 +205,16 @@ export class MeshIndex {
       const spec = (full?.manifest.spec ?? {}) as { gatewayClassName?: unknown; listeners?: unknown };
       const listeners = Array.isArray(spec.listeners) ? objectItems<ListenerInfo>(spec.listeners) : undefined;
       const refused = full ? admissionRefusal(full.manifest) : undefined;
+      const annotations = merged(found, 'annotations');
       return {
         ...(refused ? { refused } : {}),
         namespace,
         name,
         known: 'manifest',
         className: typeof spec.gatewayClassName === 'string' ? spec.gatewayClassName : undefined,
+        proxy: gatewayProxy(spec.gatewayClassName, this.gatewayClass(spec.gatewayClassName)?.controllerName, annotations[DECLARED_CONTROLLER]),
         labels: merged(found, 'labels'),
-        annotations: merged(found, 'annotations'),
+        annotations,
         listeners,
         where: whereOf(found[0]),
       };
@@ -218,21 +223,29 @@ export class MeshIndex {
     if (!ref) return undefined;
     const labels = { ...(ref.labels ?? {}) };
     const isWaypoint = isWaypointReference(ref);
+    const className = isWaypoint ? (ref.gatewayClassName ?? WAYPOINT_CLASS) : undefined;
     return {
       namespace,
       name,
       known: 'reference',
-      className: isWaypoint ? 'istio-waypoint' : undefined,
+      className,
+      // Waypoint.fromWaypointName states that it is a waypoint; a GatewayReference says nothing of its class.
+      proxy: gatewayProxy(className, this.gatewayClass(className)?.controllerName, isWaypoint ? MESH_CONTROLLER : undefined),
       labels,
       listeners: isWaypoint ? [{ name: 'mesh', port: 15008, protocol: 'HBONE', allowedRoutes: ref.allowedRoutes }] : undefined,
       where: ref.source,
     };
   }
 
-  /** The labels and annotations of a GatewayClass, when its manifest is present. */
-  public gatewayClass(name: string | undefined): { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>> } | undefined {
-    const found = name === undefined ? [] : this.named('GatewayClass', name);
-    return found.length > 0 ? { labels: merged(found, 'labels'), annotations: merged(found, 'annotations') } : undefined;
+  /**
+   * The labels, annotations and `spec.controllerName` of a GatewayClass, when
+   * its manifest is present (controllerName undefined: a label-only copy).
+   */
+  public gatewayClass(name: unknown): { readonly labels: Readonly<Record<string, string>>; readonly annotations: Readonly<Record<string, string>>; readonly controllerName?: unknown } | undefined {
+    const found = typeof name === 'string' ? this.named('GatewayClass', name) : [];
+    if (found.length === 0) return undefined;
+    const spec = found.find((o) => o.manifest.spec !== undefined)?.manifest.spec as { controllerName?: unknown } | undefined;
+    return { labels: merged(found, 'labels'), annotations: merged(found, 'annotations'), controllerName: spec?.controllerName };
   }
 
   private reference(kind: string, namespace: string, name: string): ModelReference | undefined {

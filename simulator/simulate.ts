@@ -1,5 +1,5 @@
 import type { KubeObject, MeshModel } from '../compiler/model';
-import type { Proxy } from './attachment';
+import { waypointProxy, type Proxy } from './attachment';
 import { bindService, ingressUsesWaypoint } from './binding';
 import { buildChain, Chain, orderUnknown, STAGE_NAMES } from './chain';
 import { pluginDefinitionFor } from '../constructs/define-plugin';
@@ -275,7 +275,7 @@ export function simulateIn(index: MeshIndex, request: SimRequest, options: Simul
   if (request.via !== undefined) {
     const ref = parseGateway(request.via);
     via = index.gatewayOrAssumed(ref.namespace, ref.name);
-    if (via.className === 'istio-waypoint') {
+    if (via.proxy.kind === 'waypoint') {
       throw new SimulationError('via', `via ${request.via} is a waypoint, not an ingress gateway`, 'Name the ingress Gateway the request enters through; waypoints are found from the destination.');
     }
   }
@@ -346,7 +346,15 @@ export function simulateIn(index: MeshIndex, request: SimRequest, options: Simul
   if (waypoint) {
     const hop: Hop = { kind: 'waypoint', namespace: waypoint.namespace, name: waypoint.name };
     hops.push(hop);
-    const proxy: Proxy = { kind: 'waypoint', gateway: waypoint, service };
+    const proxy = waypointProxy(waypoint, service);
+    if (!proxy) {
+      trace.push({ step: 'chain', proxy: hopLabel(hop), detail: `Gateway ${waypoint.namespace}/${waypoint.name} is ${waypoint.proxy.description}: what it does with the request (and whether any WasmPlugin runs on it) is not simulated` });
+      outcome.undetermined ??= `the Service's waypoint ${waypoint.namespace}/${waypoint.name} is not an Istio proxy this simulator models (${waypoint.proxy.description})`;
+      return finish(index.target, hops, trace, outcome, destination);
+    }
+    if (proxy.kind === 'ingress') {
+      trace.push({ step: 'chain', proxy: hopLabel(hop), detail: `Gateway ${waypoint.namespace}/${waypoint.name} is ${waypoint.proxy.description}: it handles the Service's traffic as a gateway (router) proxy, so plugins targeting the Service never attach there; its own Gateway-targeted and selector plugins do` });
+    }
     runChain(hopLabel(hop), buildChain(index, proxy), http, trace, outcome, options);
   }
   return finish(index.target, hops, trace, outcome, destination);

@@ -1,13 +1,14 @@
 /**
  * Which proxy each WasmPlugin runs on, as istiod attaches it (facts §1.6):
  * a Gateway ref in the plugin's namespace, the `istio-waypoint` GatewayClass
- * from the root namespace (every waypoint), or a Service/ServiceEntry ref in
- * the plugin's namespace (that Service's chain on its waypoint).
+ * from the root namespace (every waypoint proxy, whatever its class), or a
+ * Service/ServiceEntry ref in the plugin's namespace (that Service's chain on
+ * its waypoint, when that is an Istio waypoint proxy).
  */
 import type { ModelObject, ModelReference } from '../../compiler/model';
 import type { RuleContext } from '../rule';
 import { GATEWAY_GROUP } from '../../constructs/target-ref';
-import { WAYPOINT_CLASS } from '../schema/gateway';
+import { WAYPOINT_CLASS } from '../gateway-classes';
 import { PluginTargetRef, PluginView, pluginView } from './plugin-spec';
 import { allWaypoints, labelsOfObject, lookupWaypoint, Resolution, resolveServiceWaypoint, WaypointInfo } from './waypoints';
 
@@ -57,7 +58,8 @@ function resolveUncached(ctx: RuleContext, p: PluginView, ref: PluginTargetRef):
     const about = findObject(ctx, 'Gateway', p.namespace, ref.name);
     if (!about) return { kind: 'unresolved' };
     const l = lookupWaypoint(ctx, p.namespace, ref.name);
-    return { kind: 'gateway', about, waypoint: l.found === 'waypoint' ? l.waypoint : undefined };
+    // A Gateway of another kind bound as a waypoint (a gateway sandwich) is still a router proxy.
+    return { kind: 'gateway', about, waypoint: l.found === 'waypoint' && l.waypoint.proxy.kind === 'waypoint' ? l.waypoint : undefined };
   }
   if (SERVICE_KINDS[ref.kind] === ref.group) {
     const about = findObject(ctx, ref.kind, p.namespace, ref.name);
@@ -82,7 +84,7 @@ export function attachments(ctx: RuleContext): readonly Attachment[] {
         out.push({ plugin: p, ref, proxy: `${p.namespace}/${ref.name}`, waypoint: r.waypoint, scope: '*' });
       } else if (r.kind === 'gateway-class' && ref.name === WAYPOINT_CLASS && p.namespace === ctx.model.rootNamespace) {
         for (const wp of allWaypoints(ctx)) out.push({ plugin: p, ref, proxy: `${wp.namespace}/${wp.name}`, waypoint: wp, scope: '*' });
-      } else if (r.kind === 'service' && r.resolution.waypoint && !r.resolution.unbound) {
+      } else if (r.kind === 'service' && r.resolution.waypoint?.proxy.kind === 'waypoint' && !r.resolution.unbound) {
         const wp = r.resolution.waypoint;
         out.push({ plugin: p, ref, proxy: `${wp.namespace}/${wp.name}`, waypoint: wp, scope: `${ref.kind}/${p.namespace}/${ref.name}` });
       }

@@ -33,6 +33,8 @@ ns.useWaypoint(shared);`,
       const found = lookupWaypoint(ctx, use.namespace, use.name);
       if (found.found !== 'waypoint') continue;
       const wp = found.waypoint;
+      // The annotation binds another listener, whose allowedRoutes are not modelled: nothing to say.
+      if (wp.inboundBinding) continue;
       const { result, from } = admission(ctx, wp, s.namespace);
       if (result === 'admitted') continue;
       const base = `${s.label} uses waypoint ${wp.namespace}/${wp.name} from namespace ${s.namespace}, but the waypoint's allowedRoutes (from: ${from})`;

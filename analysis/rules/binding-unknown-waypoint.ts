@@ -1,12 +1,11 @@
 import type { Rule } from '../rule';
 import { lookupWaypoint, noFallback, bindingSubjects, USE_WAYPOINT, USE_WAYPOINT_NAMESPACE, useWaypointOf } from './waypoints';
-import { isPlainObject } from '../schema/issue';
 
 export const bindingUnknownWaypoint: Rule = {
   id: 'binding/unknown-waypoint',
   severity: 'error',
   docs: {
-    summary: 'istio.io/use-waypoint must name a waypoint that exists (emitted or referenced); istiod does not fall back to the namespace waypoint, and ztunnel fails open, so the traffic skips every waypoint policy. With `validate --manifests` a missing waypoint is a warning, since it may exist in the cluster.',
+    summary: 'istio.io/use-waypoint must name a waypoint that exists (emitted or referenced); istiod does not fall back to the namespace waypoint, and ztunnel fails open, so the traffic skips every waypoint policy. With `validate --manifests` a missing waypoint is a warning, since it may exist in the cluster. istiod binds to a Gateway of any class (a class `istio` gateway sandwich, a kgateway waypoint); a class that is neither an Istio builtin nor a GatewayClass in the target is a warning, since which proxy runs is then unknown.',
     bad: `new MeshNamespace(app, 'orders').apiObject?.metadata.addLabel('istio.io/use-waypoint', 'waypoint'); // by name, through the escape hatch`,
     message: 'Namespace orders uses waypoint orders/waypoint, which is neither declared nor referenced in this target. If it does not exist, istiod binds nothing (WaypointIsNotReady). Istio does not fall back to another waypoint: ztunnel fails open and sends this traffic straight to the workloads, so no waypoint policy (WasmPlugin or AuthorizationPolicy) runs for it.',
     fix: 'Create the waypoint (new Waypoint(...)), reference it (Waypoint.fromWaypointName), or fix the name; Waypoint constructs write these labels for you.',
@@ -26,13 +25,17 @@ export const bindingUnknownWaypoint: Rule = {
         continue;
       }
       const found = lookupWaypoint(ctx, ns, named);
-      if (found.found === 'waypoint') continue;
-      if (found.found === 'other-gateway') {
-        const about = found.gateway;
-        const cls = 'manifest' in about && isPlainObject(about.manifest.spec) ? ` (class ${String(about.manifest.spec.gatewayClassName)})` : '';
-        ctx.report(s.about, {
-          message: `${s.label} uses waypoint ${ns}/${named}, but that Gateway${cls} is not a waypoint (class istio-waypoint), so the binding is ignored. ${noFallback(undefined, [])}`,
-        });
+      if (found.found === 'waypoint') {
+        // istiod binds to a Gateway of any class; what an Istio gateway or another
+        // controller's proxy does with plugins, plugin/target-without-waypoint says.
+        const proxy = found.waypoint.proxy;
+        if (proxy.kind === 'unknown') {
+          ctx.report(s.about, {
+            message: `${s.label} uses waypoint ${ns}/${named}, a Gateway of ${proxy.description}. istiod binds the traffic to it once it is ready, whatever its class, but whether it is a waypoint proxy that runs this target's waypoint plugins is not known here.`,
+            fix: "Use a Gateway of class istio-waypoint (or a GatewayClass with controller istio.io/mesh-controller), or put its GatewayClass in the manifests (validate --manifests), or fix the class name.",
+            severity: 'warning',
+          });
+        }
         continue;
       }
       ctx.report(s.about, {

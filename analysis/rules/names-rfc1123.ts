@@ -1,7 +1,8 @@
 import { isDns1035Label, isDnsLabel, isDnsSubdomain } from '../../constructs/internal/schemas';
 import type { Rule } from '../rule';
-import { isPlainObject } from '../schema/issue';
-import { WAYPOINT_CLASS } from '../schema/gateway';
+import type { RuleContext } from '../rule';
+import type { KubeObject } from '../../compiler/model';
+import { gatewayProxyOf } from './waypoints';
 
 type NameRule = { readonly test: (s: string) => boolean; readonly says: string };
 const LABEL: NameRule = { test: isDnsLabel, says: 'an RFC 1123 label: at most 63 lower-case letters, digits and -, starting and ending with a letter or digit' };
@@ -13,10 +14,12 @@ const SERVICE: NameRule = { test: isDns1035Label, says: 'an RFC 1035 label: at m
  * Service and Deployment (istiod disables the name suffix), so it must be a
  * valid Service name.
  */
-function nameRuleFor(kind: string, spec: unknown): { rule: NameRule; why?: string } {
+function nameRuleFor(ctx: RuleContext, m: KubeObject): { rule: NameRule; why?: string } {
+  const kind = m.kind;
   if (kind === 'Namespace') return { rule: LABEL };
   if (kind === 'Service') return { rule: SERVICE };
-  if (kind === 'Gateway' && isPlainObject(spec) && spec.gatewayClassName === WAYPOINT_CLASS) {
+  // The waypoint controller's ClassInfo sets DisableNameSuffix; Istio's other classes append the class name.
+  if (kind === 'Gateway' && gatewayProxyOf(ctx, m).kind === 'waypoint') {
     return { rule: SERVICE, why: ' (a waypoint\'s name is also the name of its Service and Deployment)' };
   }
   return { rule: SUBDOMAIN };
@@ -39,7 +42,7 @@ spec:
   check(ctx) {
     for (const o of ctx.objects) {
       const { kind, metadata } = o.manifest;
-      const { rule, why } = nameRuleFor(kind, o.manifest.spec);
+      const { rule, why } = nameRuleFor(ctx, o.manifest);
       if (!rule.test(metadata.name)) {
         ctx.report(o, { message: `${kind} name ${JSON.stringify(metadata.name)} is not ${rule.says}${why ?? ''}` });
       }

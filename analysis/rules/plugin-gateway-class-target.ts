@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { WAYPOINT_CLASS } from '../schema/gateway';
+import { WAYPOINT_CLASS } from '../gateway-classes';
 import { GATEWAY_GROUP } from '../../constructs/target-ref';
 import { pluginView } from './plugin-spec';
 

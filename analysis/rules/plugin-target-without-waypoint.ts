@@ -11,8 +11,6 @@ function why(r: Resolution, lenient: boolean): string {
     case 'missing':
       // Manifests alone cannot tell: another team's waypoint (Waypoint.fromWaypointName) is not in them.
       return lenient ? `the waypoint it names, ${named}, is not in these manifests, and if it does not exist in the cluster it binds nothing` : `the waypoint it names, ${named}, does not exist`;
-    case 'not-a-waypoint':
-      return `${named} is not a waypoint Gateway`;
     case 'denied':
       return `waypoint ${named} does not admit its namespace (allowedRoutes)`;
     case 'traffic-type':
@@ -40,7 +38,22 @@ new WasmPlugin(ns, 'stamp', { url: 'oci://ghcr.io/acme/stamp:1.0.0', targets: [c
         const r = resolveRef(ctx, p, ref);
         if (r.kind !== 'service') continue;
         const res = r.resolution;
-        if (res.waypoint && !res.unbound) continue;
+        if (res.waypoint && !res.unbound) {
+          const wp = res.waypoint;
+          if (wp.proxy.kind === 'waypoint') continue;
+          // istiod binds the Service to a Gateway of any class, but attaches Service targets only on waypoint proxies.
+          const known = wp.proxy.kind === 'istio-gateway';
+          ctx.report(o, {
+            message: known
+              ? `${ref.path} targets ${refLabel(ref)}, whose waypoint ${wp.namespace}/${wp.name} is ${wp.proxy.description}: istiod attaches Service- and ServiceEntry-targeted plugins only on waypoint proxies, so this plugin never runs there, and the Service's traffic through that Gateway goes unchecked by it (only plugins targeting Gateway ${wp.name} itself run there)`
+              : `${ref.path} targets ${refLabel(ref)}, whose waypoint ${wp.namespace}/${wp.name} is ${wp.proxy.description}: istiod attaches Service- and ServiceEntry-targeted plugins only on Istio waypoint proxies, so whether this plugin runs for the Service is unknown`,
+            fix: known
+              ? `Target the Gateway itself (its plugins run for everything through it), or bind the Service to an Istio waypoint (class istio-waypoint).`
+              : `Check that the proxy of that Gateway enforces this plugin's policy, or bind the Service to an Istio waypoint (class istio-waypoint).`,
+            severity: known && !res.uncertain ? 'error' : 'warning',
+          });
+          continue;
+        }
         // A Namespace we cannot see may still name a waypoint.
         if (res.uncertain && res.use.kind === 'unset') continue;
         // Another team's ServiceEntry, referenced by name: its own labels are

@@ -1,6 +1,5 @@
 import type { Rule } from '../rule';
-import { isPlainObject } from '../schema/issue';
-import { WAYPOINT_CLASS } from '../schema/gateway';
+import { gatewayProxyOf } from './waypoints';
 
 export const waypointReservedName: Rule = {
   id: 'waypoint/reserved-name',
@@ -18,8 +17,7 @@ spec:
   },
   check(ctx) {
     for (const o of ctx.ofKind('Gateway')) {
-      const spec = o.manifest.spec;
-      if (o.manifest.metadata.name === 'none' && isPlainObject(spec) && spec.gatewayClassName === WAYPOINT_CLASS) {
+      if (o.manifest.metadata.name === 'none' && gatewayProxyOf(ctx, o.manifest).kind === 'waypoint') {
         ctx.report(o, { message: `waypoint name 'none' is reserved: istio.io/use-waypoint=none opts out of waypoints, so no Service or Namespace can ever use this one` });
       }
     }

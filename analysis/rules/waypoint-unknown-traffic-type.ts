@@ -1,13 +1,11 @@
 import type { Rule } from '../rule';
-import { isPlainObject } from '../schema/issue';
-import { WAYPOINT_CLASS } from '../schema/gateway';
 import { TRAFFIC_TYPES, WAYPOINT_FOR } from './waypoints';
 
 export const waypointUnknownTrafficType: Rule = {
   id: 'waypoint/unknown-traffic-type',
   severity: 'error',
   docs: {
-    summary: 'istio.io/waypoint-for on a waypoint must be service, workload, all or none; istiod does not validate it and treats any other value as none, so the waypoint takes no traffic.',
+    summary: 'istio.io/waypoint-for on a waypoint Gateway (of any class: istiod binds to every Gateway) or a GatewayClass must be service, workload, all or none; istiod does not validate it and treats any other value as none, so the waypoint takes no traffic.',
     bad: `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata:
@@ -22,10 +20,9 @@ spec:
   },
   check(ctx) {
     for (const o of [...ctx.ofKind('Gateway'), ...ctx.ofKind('GatewayClass')]) {
-      const spec = o.manifest.spec;
-      const isWaypoint = o.manifest.kind === 'GatewayClass' ? o.manifest.metadata.name === WAYPOINT_CLASS : isPlainObject(spec) && spec.gatewayClassName === WAYPOINT_CLASS;
+      // istiod reads the label on every Gateway it binds to, and on its GatewayClass, whatever the class.
       const value = o.manifest.metadata.labels?.[WAYPOINT_FOR];
-      if (!isWaypoint || value === undefined || (TRAFFIC_TYPES as readonly string[]).includes(value)) continue;
+      if (value === undefined || (TRAFFIC_TYPES as readonly string[]).includes(value)) continue;
       ctx.report(o, {
         message: `${WAYPOINT_FOR} is ${JSON.stringify(value)}, which istiod treats as none: the waypoint takes no traffic, and everything bound to it bypasses it`,
       });

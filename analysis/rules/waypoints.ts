@@ -6,7 +6,8 @@
 import { isWaypointReference, type KubeObject, type ModelObject, type ModelReference } from '../../compiler/model';
 import type { RuleContext } from '../rule';
 import { isPlainObject } from '../schema/issue';
-import { HBONE_LISTENER, WAYPOINT_CLASS } from '../schema/gateway';
+import { HBONE_LISTENER } from '../schema/gateway';
+import { DECLARED_CONTROLLER, gatewayProxy, MESH_CONTROLLER, WAYPOINT_CLASS, type GatewayProxy } from '../gateway-classes';
 
 export const USE_WAYPOINT = 'istio.io/use-waypoint';
 export const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
@@ -21,19 +22,53 @@ export interface WaypointInfo {
   readonly trafficType: TrafficType;
   /** The HBONE listener's allowedRoutes (undefined: the default, `Same`). */
   readonly allowedRoutes: unknown;
+  /**
+   * What runs there. istiod binds to a Gateway of any class; only on a
+   * `waypoint` proxy do Service-targeted plugins attach.
+   */
+  readonly proxy: GatewayProxy;
+  /** An `ambient.istio.io/waypoint-inbound-binding` annotation (Gateway or class) picks another listener's allowedRoutes. */
+  readonly inboundBinding: boolean;
   readonly about: ModelObject | ModelReference;
 }
 
 export const labelsOf = (m: { metadata?: { labels?: unknown } }): Record<string, string> =>
   (isPlainObject(m.metadata?.labels) ? m.metadata.labels : {}) as Record<string, string>;
 
+/**
+ * Whether a Gateway manifest, alone, is a waypoint: class `istio-waypoint`, or
+ * a class the Waypoint construct declared a waypoint class. Where the target's
+ * GatewayClasses are at hand, `gatewayProxyOf` decides.
+ */
 export function isWaypointGateway(m: KubeObject): boolean {
-  return isPlainObject(m.spec) && m.spec.gatewayClassName === WAYPOINT_CLASS;
+  return isPlainObject(m.spec) && (m.spec.gatewayClassName === WAYPOINT_CLASS || m.metadata.annotations?.[DECLARED_CONTROLLER] === MESH_CONTROLLER);
 }
 
-function trafficTypeOf(ctx: RuleContext, gatewayLabels: Record<string, string>): TrafficType {
-  const classLabels = ctx.find('GatewayClass', undefined, WAYPOINT_CLASS);
-  const value = gatewayLabels[WAYPOINT_FOR] ?? (classLabels ? labelsOf(classLabels.manifest)[WAYPOINT_FOR] : undefined) ?? 'service';
+export const INBOUND_BINDING = 'ambient.istio.io/waypoint-inbound-binding';
+
+function gatewayClassOf(ctx: RuleContext, className: unknown): ModelObject | undefined {
+  return typeof className === 'string' ? ctx.find('GatewayClass', undefined, className) : undefined;
+}
+
+/** What runs for a Gateway manifest of this target (see analysis/gateway-classes.ts). */
+export function gatewayProxyOf(ctx: RuleContext, m: KubeObject): GatewayProxy {
+  const className = isPlainObject(m.spec) ? m.spec.gatewayClassName : undefined;
+  const spec = gatewayClassOf(ctx, className)?.manifest.spec;
+  return gatewayProxy(className, isPlainObject(spec) ? spec.controllerName : undefined, m.metadata.annotations?.[DECLARED_CONTROLLER]);
+}
+
+/** The class of a referenced Gateway: a waypoint reference declares one (default `istio-waypoint`). */
+function referenceProxy(ctx: RuleContext, r: ModelReference): GatewayProxy {
+  if (!isWaypointReference(r)) return gatewayProxy(undefined, undefined);
+  const className = r.gatewayClassName ?? WAYPOINT_CLASS;
+  const spec = gatewayClassOf(ctx, className)?.manifest.spec;
+  return gatewayProxy(className, isPlainObject(spec) ? spec.controllerName : undefined, MESH_CONTROLLER);
+}
+
+/** istiod reads `istio.io/waypoint-for` from the Gateway, else from its own GatewayClass, else `service`. */
+function trafficTypeOf(ctx: RuleContext, gatewayLabels: Record<string, string>, className: unknown): TrafficType {
+  const gatewayClass = gatewayClassOf(ctx, className);
+  const value = gatewayLabels[WAYPOINT_FOR] ?? (gatewayClass ? labelsOf(gatewayClass.manifest)[WAYPOINT_FOR] : undefined) ?? 'service';
   return (TRAFFIC_TYPES as readonly string[]).includes(value) ? (value as TrafficType) : 'none';
 }
 
@@ -44,12 +79,14 @@ function hboneAllowedRoutes(m: KubeObject): unknown {
 }
 
 export type WaypointLookup =
+  /**
+   * A Gateway of that name: istiod binds to it whatever its class;
+   * `waypoint.proxy` says whether it is an Istio waypoint proxy.
+   */
   | { readonly found: 'waypoint'; readonly waypoint: WaypointInfo }
-  /** A Gateway of another class (an ingress gateway) has that name. */
-  | { readonly found: 'other-gateway'; readonly gateway: ModelObject | ModelReference }
   | { readonly found: 'nothing' };
 
-/** The waypoint `namespace/name` in this target: an emitted Gateway of class istio-waypoint, or a referenced waypoint. */
+/** The Gateway `namespace/name` in this target that `istio.io/use-waypoint` binds to: emitted or referenced. */
 export function lookupWaypoint(ctx: RuleContext, namespace: string, name: string): WaypointLookup {
   const about = ctx.find('Gateway', namespace, name) ?? ctx.findReference('Gateway', namespace, name);
   if (!about) return { found: 'nothing' };
@@ -66,19 +103,29 @@ const lookups = new WeakMap<RuleContext, WeakMap<ModelObject | ModelReference, W
 
 function describeGateway(ctx: RuleContext, namespace: string, name: string, about: ModelObject | ModelReference): WaypointLookup {
   if ('manifest' in about) {
-    if (!isWaypointGateway(about.manifest)) return { found: 'other-gateway', gateway: about };
+    const m = about.manifest;
+    const className = isPlainObject(m.spec) ? m.spec.gatewayClassName : undefined;
+    const gatewayClass = gatewayClassOf(ctx, className)?.manifest;
+    const inboundBinding = m.metadata.annotations?.[INBOUND_BINDING] !== undefined || (gatewayClass !== undefined && annotationsOf(gatewayClass)[INBOUND_BINDING] !== undefined);
     return {
       found: 'waypoint',
-      waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, labelsOf(about.manifest)), allowedRoutes: hboneAllowedRoutes(about.manifest), about },
+      waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, labelsOf(m), className), allowedRoutes: hboneAllowedRoutes(m), proxy: gatewayProxyOf(ctx, m), inboundBinding, about },
     };
   }
-  if (!isWaypointReference(about)) return { found: 'other-gateway', gateway: about };
-  return { found: 'waypoint', waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, { ...about.labels }), allowedRoutes: about.allowedRoutes, about } };
+  const className = isWaypointReference(about) ? (about.gatewayClassName ?? WAYPOINT_CLASS) : undefined;
+  return {
+    found: 'waypoint',
+    waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, { ...about.labels }, className), allowedRoutes: about.allowedRoutes, proxy: referenceProxy(ctx, about), inboundBinding: false, about },
+  };
+}
+
+function annotationsOf(m: KubeObject): Record<string, unknown> {
+  return isPlainObject(m.metadata.annotations) ? m.metadata.annotations : {};
 }
 
 const waypointsByContext = new WeakMap<RuleContext, WaypointInfo[]>();
 
-/** Every waypoint of the target, emitted or referenced, in a stable order (computed once per context). */
+/** Every Istio waypoint proxy of the target, emitted or referenced, in a stable order (computed once per context). */
 export function allWaypoints(ctx: RuleContext): readonly WaypointInfo[] {
   const cached = waypointsByContext.get(ctx);
   if (cached) return cached;
@@ -89,7 +136,7 @@ export function allWaypoints(ctx: RuleContext): readonly WaypointInfo[] {
     if (seen.has(key)) return;
     seen.add(key);
     const l = lookupWaypoint(ctx, ns ?? '', name);
-    if (l.found === 'waypoint') out.push(l.waypoint);
+    if (l.found === 'waypoint' && l.waypoint.proxy.kind === 'waypoint') out.push(l.waypoint);
   };
   for (const o of ctx.ofKind('Gateway')) add(o.manifest.metadata.namespace, o.manifest.metadata.name);
   for (const r of ctx.references) if (r.kind === 'Gateway') add(r.namespace, r.name);
@@ -185,6 +232,8 @@ export function admittedFrom(wp: WaypointInfo): string {
 export function admission(ctx: RuleContext, wp: WaypointInfo, consumerNamespace: string): { result: Admission; from: string } {
   const ns = allowedNamespaces(wp);
   const from = admittedFrom(wp);
+  // The annotation binds another listener (a gateway sandwich's PROXY listener), whose allowedRoutes are not modelled.
+  if (wp.inboundBinding) return { result: 'unknown', from };
   if (from === 'All') return { result: 'admitted', from };
   if (from === 'Same') return { result: consumerNamespace === wp.namespace ? 'admitted' : 'denied', from };
   if (from !== 'Selector') return { result: 'denied', from };
@@ -196,7 +245,7 @@ export function admission(ctx: RuleContext, wp: WaypointInfo, consumerNamespace:
 }
 
 /** Why an object ends up with no waypoint although it names one. */
-export type Unbound = 'missing' | 'not-a-waypoint' | 'denied' | 'traffic-type';
+export type Unbound = 'missing' | 'denied' | 'traffic-type';
 
 export interface Resolution {
   /** Where the deciding label sits. */
@@ -226,7 +275,7 @@ export function resolveServiceWaypoint(ctx: RuleContext, service: { namespace: s
   }
   if (use.kind !== 'waypoint') return { source, use, uncertain };
   const found = lookupWaypoint(ctx, use.namespace, use.name);
-  if (found.found !== 'waypoint') return { source, use, unbound: found.found === 'nothing' ? 'missing' : 'not-a-waypoint', uncertain };
+  if (found.found !== 'waypoint') return { source, use, unbound: 'missing', uncertain };
   const wp = found.waypoint;
   if (admission(ctx, wp, service.namespace).result === 'denied') return { source, use, waypoint: wp, unbound: 'denied', uncertain };
   if (wp.trafficType !== 'service' && wp.trafficType !== 'all') return { source, use, waypoint: wp, unbound: 'traffic-type', uncertain };

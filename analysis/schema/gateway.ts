@@ -2,15 +2,15 @@
  * Our schema of the Gateway API Gateway (v1 and v1beta1, bundle v1.6.1),
  * limited to what matters for waypoints and the ingress Gateways plugins
  * target (shared/reference/istio-ambient-facts.md §2.1, §2.3): spec and
- * listener fields, the listener CEL rules, and, for class `istio-waypoint`,
- * the one listener Istio accepts. TLS certificate settings and addresses are
+ * listener fields, the listener CEL rules, and, for a waypoint (Istio checks
+ * the class's controller, istio.io/mesh-controller), the one listener Istio accepts. TLS certificate settings and addresses are
  * only type-checked: a waypoint has none.
  */
 import { childPath, isPlainObject, IssueCollector, SchemaIssue, SUBDOMAIN_RE } from './issue';
 import { checkMetadata, TOP_LEVEL } from './metadata';
+import { WAYPOINT_CLASS } from '../gateway-classes';
 
 export const GATEWAY_API_VERSIONS = ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'];
-export const WAYPOINT_CLASS = 'istio-waypoint';
 /** The only listener Istio accepts on a waypoint. */
 export const HBONE_LISTENER = { port: 15008, protocol: 'HBONE' } as const;
 
@@ -132,8 +132,12 @@ function checkWaypointListeners(c: IssueCollector, listeners: readonly Listener[
   });
 }
 
-/** Every problem in one Gateway object. */
-export function validateGateway(obj: unknown): SchemaIssue[] {
+/**
+ * Every problem in one Gateway object. `waypoint`: whether its class runs an
+ * Istio waypoint proxy (controller istio.io/mesh-controller), which only the
+ * target's GatewayClasses tell; by default, whether the class is `istio-waypoint`.
+ */
+export function validateGateway(obj: unknown, waypoint?: boolean): SchemaIssue[] {
   const c = new IssueCollector('schema/gateway');
   const root = c.object(obj, '', TOP_LEVEL, ['spec']);
   if (!root) return c.issues;
@@ -154,6 +158,6 @@ export function validateGateway(obj: unknown): SchemaIssue[] {
   const typed = listeners.filter((l): l is Listener => l !== undefined);
   if (typed.length !== listeners.length) return c.issues;
   checkListenerRules(c, typed);
-  if (spec.gatewayClassName === WAYPOINT_CLASS) checkWaypointListeners(c, typed);
+  if (waypoint ?? spec.gatewayClassName === WAYPOINT_CLASS) checkWaypointListeners(c, typed);
   return c.issues;
 }

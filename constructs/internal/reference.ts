@@ -13,6 +13,8 @@ export interface ReferencedObject extends ObjectRef {
   readonly labels?: Readonly<Record<string, string>>;
   /** A waypoint's admission of other namespaces, as a listener `allowedRoutes`. */
   readonly allowedRoutes?: unknown;
+  /** A referenced waypoint's GatewayClass, when it is not `istio-waypoint`. */
+  readonly gatewayClassName?: string;
 }
 
 export function markReference(c: IConstruct, ref: ReferencedObject): void {

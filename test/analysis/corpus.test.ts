@@ -151,9 +151,11 @@ const MANIFEST_CASES: ManifestCase[] = [
   { name: 'waypoint-for typo', manifests: WAYPOINT('waypoint', 'shop', 'istio.io/waypoint-for: services'), rule: 'waypoint/unknown-traffic-type' },
   { name: 'waypoint named none, in YAML', manifests: WAYPOINT('none'), rule: 'waypoint/reserved-name' },
   {
-    name: 'use-waypoint naming an ingress Gateway',
-    manifests: docs(NS('shop', 'istio.io/use-waypoint: ingress'), `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: ingress, namespace: shop }\nspec:\n  gatewayClassName: istio\n  listeners: [{ name: http, port: 80, protocol: HTTP }]\n`),
+    // istiod binds to a Gateway of any class; only a class it cannot identify is worth a word.
+    name: 'use-waypoint naming a Gateway of a class neither builtin nor in the manifests',
+    manifests: docs(NS('shop', 'istio.io/use-waypoint: ingress'), `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: ingress, namespace: shop }\nspec:\n  gatewayClassName: mystery\n  listeners: [{ name: http, port: 80, protocol: HTTP }]\n`),
     rule: 'binding/unknown-waypoint',
+    severity: 'warning',
   },
   { name: 'use-waypoint naming a waypoint not in the manifests', manifests: NS('shop', 'istio.io/use-waypoint: waypoint'), rule: 'binding/unknown-waypoint', severity: 'warning' },
   {

@@ -101,10 +101,44 @@ describe('no fallback when the named waypoint cannot be used', () => {
     assert.match(r.trace, /fails open/);
   });
 
-  test('a Gateway that is not of class istio-waypoint is not a waypoint', () => {
-    const r = through([...base, service('apps', 'app', { 'istio.io/use-waypoint': 'edge' }), ingressGateway('apps', 'edge')]);
-    assert.equal(r.via, 'none');
-    assert.match(r.trace, /class istio, not a waypoint/);
+  describe('istiod binds use-waypoint to a Gateway of any class; what then runs depends on its controller', () => {
+    const gatewayClass = (name: string, controllerName: string): KubeObject => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name }, spec: { controllerName } });
+    const svcAuth = plugin('apps', 'svc-auth', { targetRefs: [{ kind: 'Service', name: 'app' }], phase: 'AUTHN', pluginConfig: basicAuthConfig('/', ['ok:test'], { realm: 'svc' }) });
+    const onEdge = plugin('apps', 'edge-auth', { targetRefs: toGateway('edge'), phase: 'AUTHN', pluginConfig: basicAuthConfig('/', ['ok:test'], { realm: 'edge' }) });
+    const bound = service('apps', 'app', { 'istio.io/use-waypoint': 'edge' });
+
+    test('a class istio Gateway (gateway sandwich) binds: its own Gateway-targeted plugins run, Service-targeted ones never attach', () => {
+      const r = through([...base, bound, ingressGateway('apps', 'edge'), onEdge, svcAuth]);
+      assert.equal(r.via, 'edge', r.trace);
+      assert.match(r.trace, /WaypointAccepted/);
+      assert.match(r.trace, /plugins targeting the Service never attach there/);
+      assert.doesNotMatch(r.trace, /WasmPlugin apps\/svc-auth[^\n]*applies/);
+      // Only a Service-targeted plugin: nothing checks the request on that Gateway.
+      assert.equal(through([...base, bound, ingressGateway('apps', 'edge'), svcAuth]).status, 200);
+    });
+
+    test('a custom class whose GatewayClass has controller istio.io/mesh-controller is a waypoint proxy: Service-targeted plugins run', () => {
+      const r = through([...base, bound, waypoint('apps', 'edge', { className: 'team-waypoints' }), gatewayClass('team-waypoints', 'istio.io/mesh-controller'), svcAuth]);
+      assert.equal(r.via, 'svc', r.trace);
+    });
+
+    test('a Gateway the Waypoint construct declared of a waypoint class is a waypoint proxy without its GatewayClass', () => {
+      const gw = waypoint('apps', 'edge', { className: 'team-waypoints' });
+      gw.metadata.annotations = { 'waypoint-policy.io/gateway-class-controller': 'istio.io/mesh-controller' };
+      assert.equal(through([...base, bound, gw, svcAuth]).via, 'svc');
+    });
+
+    test('a third-party waypoint (kgateway) binds, and the outcome is undetermined rather than a guess', () => {
+      const r = through([...base, bound, waypoint('apps', 'edge', { className: 'kgateway-waypoint' }), gatewayClass('kgateway-waypoint', 'kgateway.dev/kgateway'), svcAuth]);
+      assert.equal(r.status, null, r.trace);
+      assert.match(r.result.reason, /undetermined: .*a proxy of another controller.*kgateway\.dev\/kgateway/);
+    });
+
+    test('a class neither builtin nor in the manifests binds, and the outcome is undetermined', () => {
+      const r = through([...base, bound, waypoint('apps', 'edge', { className: 'mystery' }), svcAuth]);
+      assert.equal(r.status, null, r.trace);
+      assert.match(r.result.reason, /class mystery: neither an Istio builtin class nor a GatewayClass/);
+    });
   });
 
   test("in manifests we did not write, another team's waypoint is assumed present, and the trace says so", () => {

@@ -1,0 +1,75 @@
+/**
+ * istiod (1.30.3) binds istio.io/use-waypoint to a Gateway of any class
+ * (gatewayToWaypointTransform has no class check); which proxy then runs is
+ * the class's controller: its GatewayClass's controllerName, else a builtin.
+ * validate --manifests, as a platform team with a gateway sandwich, kgateway
+ * waypoints or its own mesh-controller class runs it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findingsOf, manifestDir, run, type JsonFinding } from './harness';
+
+const gateway = (name: string, cls: string, listeners = '[{ name: mesh, port: 15008, protocol: HBONE }]', extra = '') =>
+  `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: ${name}, namespace: shop${extra} }\nspec:\n  gatewayClassName: ${cls}\n  listeners: ${listeners}\n`;
+const gatewayClass = (name: string, controller: string) => `apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: { name: ${name} }\nspec: { controllerName: ${controller} }\n`;
+const SERVICE = `apiVersion: v1\nkind: Service\nmetadata: { name: cart, namespace: shop, labels: { istio.io/use-waypoint: edge } }\nspec: { ports: [{ port: 8080 }] }\n`;
+const plugin = (name: string, ref: string) =>
+  `apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: { name: ${name}, namespace: shop }\nspec:\n  url: oci://ghcr.io/acme/audit:1.0.0\n  sha256: ${'0123456789abcdef'.repeat(4)}\n  targetRefs: [${ref}]\n`;
+const ON_SERVICE = plugin('svc-audit', '{ group: "", kind: Service, name: cart }');
+const HTTP = '[{ name: http, port: 80, protocol: HTTP }]';
+
+async function validate(...docs: string[]): Promise<JsonFinding[]> {
+  const dir = manifestDir({ 'mesh.yaml': docs.join('---\n') });
+  const r = await run(['validate', '--manifests', dir, '--json'], dir);
+  assert.notEqual(r.code, 70, r.text);
+  return findingsOf(r);
+}
+
+const about = (findings: JsonFinding[], rule: string) => findings.filter((f) => f.rule === rule);
+
+test('a class istio Gateway used as a waypoint (gateway sandwich) binds: no binding error, but a Service-targeted plugin is dead there (error)', async () => {
+  const findings = await validate(gateway('edge', 'istio', HTTP), SERVICE, ON_SERVICE);
+  assert.deepEqual(about(findings, 'binding/unknown-waypoint'), []);
+  const dead = about(findings, 'plugin/target-without-waypoint');
+  assert.equal(dead.length, 1, JSON.stringify(findings));
+  assert.equal(dead[0].severity, 'error');
+  assert.match(dead[0].message, /waypoint shop\/edge is an Istio gateway, not a waypoint proxy \(class istio.*\): istiod attaches Service- and ServiceEntry-targeted plugins only on waypoint proxies, so this plugin never runs there/);
+  // Its own Gateway-targeted plugin is what runs there: nothing to report.
+  const ok = await validate(gateway('edge', 'istio', HTTP), SERVICE, plugin('edge-audit', '{ group: gateway.networking.k8s.io, kind: Gateway, name: edge }'));
+  assert.deepEqual(ok.filter((f) => f.severity === 'error'), []);
+});
+
+test('a kgateway waypoint (third-party GatewayClass) binds; a Service-targeted plugin there is a warning, not an error', async () => {
+  const findings = await validate(gateway('edge', 'kgateway-waypoint'), gatewayClass('kgateway-waypoint', 'kgateway.dev/kgateway'), SERVICE, ON_SERVICE);
+  assert.deepEqual(findings.filter((f) => f.severity === 'error'), [], JSON.stringify(findings));
+  const maybe = about(findings, 'plugin/target-without-waypoint');
+  assert.equal(maybe.length, 1);
+  assert.equal(maybe[0].severity, 'warning');
+  assert.match(maybe[0].message, /a proxy of another controller, not istiod's \(class kgateway-waypoint, whose GatewayClass has controller "kgateway\.dev\/kgateway"\)/);
+  assert.deepEqual(about(findings, 'binding/unknown-waypoint'), []);
+});
+
+test('a custom class whose GatewayClass has controller istio.io/mesh-controller is a waypoint: no findings, and the waypoint-only rules apply to it', async () => {
+  const cls = gatewayClass('team-waypoints', 'istio.io/mesh-controller');
+  assert.deepEqual(await validate(gateway('edge', 'team-waypoints'), cls, SERVICE, ON_SERVICE), []);
+  const bad = await validate(gateway('edge', 'team-waypoints', '[{ name: mesh, port: 15008, protocol: HBONE }, { name: http, port: 80, protocol: HTTP }]'), cls, SERVICE);
+  assert.match(about(bad, 'waypoint/listener')[0]?.message ?? '', /listener "http" \(port 80, HTTP\) is refused by Istio as UnsupportedProtocol/);
+  const none = await validate(gateway('none', 'team-waypoints'), cls);
+  assert.equal(about(none, 'waypoint/reserved-name').length, 1);
+  const named = await validate(gateway('1st', 'team-waypoints'), cls);
+  assert.match(about(named, 'names/rfc1123')[0]?.message ?? '', /RFC 1035 label/);
+  // The same Gateway with an ingress class takes other listeners and names.
+  assert.deepEqual(about(await validate(gateway('edge', 'istio', HTTP)), 'waypoint/listener'), []);
+});
+
+test("istio.io/waypoint-for comes from the Gateway's own GatewayClass, not istio-waypoint's", async () => {
+  const cls = `apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: { name: team-waypoints, labels: { istio.io/waypoint-for: workload } }\nspec: { controllerName: istio.io/mesh-controller }\n`;
+  const findings = await validate(gateway('edge', 'team-waypoints'), cls, SERVICE);
+  assert.equal(about(findings, 'binding/traffic-type').length, 1, JSON.stringify(findings));
+});
+
+test('a class neither builtin nor in the manifests binds: a warning that says which proxy runs is unknown, never an error', async () => {
+  const findings = await validate(gateway('edge', 'mystery'), SERVICE, ON_SERVICE);
+  assert.deepEqual(findings.filter((f) => f.severity === 'error'), [], JSON.stringify(findings));
+  assert.match(about(findings, 'binding/unknown-waypoint')[0]?.message ?? '', /class mystery: neither an Istio builtin class nor a GatewayClass in this target/);
+});
