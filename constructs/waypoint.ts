@@ -8,6 +8,7 @@ import { dns1035Label, dnsSubdomain, isLabelKey, isLabelValue, dnsLabel, quotedL
 import { declareConstructProps, fail, kindOf, parseDeclaredProps, parseProps, refuseNonObjectProps, refusePropsOutside, ruleParams, vacant, withProps } from './internal/validate';
 import { NAMESPACE_NAME_LABEL, NO_WAYPOINT } from './labels';
 import { GATEWAY_GROUP, ITargetable, TargetRef } from './target-ref';
+import { builtinNonWaypointClass, DECLARED_CONTROLLER, MESH_CONTROLLER, WAYPOINT_CLASS } from '../analysis/gateway-classes';
 
 /** Which traffic a waypoint handles (`istio.io/waypoint-for`). */
 export enum WaypointFor {
@@ -74,6 +75,8 @@ export interface IWaypoint extends ITargetable {
   readonly waypointFor: WaypointFor;
   /** Which namespaces may bind to it. */
   readonly allowedNamespaces: AllowedNamespaces;
+  /** Its Gateway's class. */
+  readonly gatewayClassName: string;
 }
 
 export interface WaypointProps {
@@ -105,6 +108,21 @@ export interface WaypointProps {
    * @default AllowedNamespaces.same() - only this namespace; no allowedRoutes is emitted
    */
   readonly allowedNamespaces?: AllowedNamespaces;
+
+  /**
+   * The Gateway's class, for a platform whose waypoints use their own
+   * GatewayClass. It must be a class whose `controllerName` is
+   * `istio.io/mesh-controller` (istiod then runs an Istio waypoint proxy for
+   * it, whatever its name); that GatewayClass is the platform's
+   * cluster-scoped config and is not emitted. The Gateway then carries the
+   * annotation `waypoint-policy.io/gateway-class-controller:
+   * istio.io/mesh-controller`, so that the analysis and `explain` treat it as
+   * a waypoint without the GatewayClass; when the GatewayClass is in the
+   * target (validate --manifests), its controller decides instead.
+   *
+   * @default 'istio-waypoint'
+   */
+  readonly gatewayClassName?: string;
 }
 
 const WAYPOINT_NAME_FIX = `Choose another name; 'none' means "no waypoint" in istio.io/use-waypoint.`;
@@ -126,6 +144,17 @@ const waypointSchema = z.object({
   allowedNamespaces: z
     .custom<AllowedNamespaces>((v) => v instanceof AllowedNamespaces, { message: 'allowedNamespaces must come from AllowedNamespaces.same(), .all(), .selector() or .named()' })
     .optional(),
+  gatewayClassName: dnsSubdomain('gatewayClassName (a GatewayClass name)')
+    .superRefine((name, ctx) => {
+      const controller = builtinNonWaypointClass(name);
+      if (controller === undefined) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `gatewayClassName '${name}' is Istio's builtin class for controller ${controller}, which runs no waypoint proxy`,
+        ...ruleParams('props/invalid', `Leave gatewayClassName out for '${WAYPOINT_CLASS}', or name a GatewayClass whose controllerName is ${MESH_CONTROLLER}.`),
+      });
+    })
+    .optional(),
 });
 
 // Built once: zod compiles a parser per schema instance on its first parse.
@@ -139,8 +168,9 @@ const waypointRefSchema = waypointSchema.extend({
 });
 
 /**
- * A waypoint proxy: a Gateway API Gateway of class `istio-waypoint`, exactly
- * the shape `istioctl waypoint generate` writes, plus an explicit
+ * A waypoint proxy: a Gateway API Gateway of class `istio-waypoint` (or the
+ * platform's own waypoint class, `gatewayClassName`), exactly the shape
+ * `istioctl waypoint generate` writes, plus an explicit
  * `istio.io/waypoint-for` label.
  *
  * @see https://istio.io/latest/docs/ambient/usage/waypoint/
@@ -150,7 +180,7 @@ export class Waypoint extends Construct implements IWaypoint {
   public static fromWaypointName(
     scope: Construct,
     id: string,
-    ref: { name: string; namespace: string; waypointFor?: WaypointFor; allowedNamespaces?: AllowedNamespaces },
+    ref: { name: string; namespace: string; waypointFor?: WaypointFor; allowedNamespaces?: AllowedNamespaces; gatewayClassName?: string },
   ): IWaypoint {
     return new WaypointReference(scope, id, ref);
   }
@@ -160,6 +190,7 @@ export class Waypoint extends Construct implements IWaypoint {
   public readonly waypointFor: WaypointFor;
   public readonly revision?: string;
   public readonly allowedNamespaces: AllowedNamespaces;
+  public readonly gatewayClassName: string;
   public readonly targetRef: TargetRef;
   public readonly targetNamespace: string;
   /** The emitted Gateway. */
@@ -180,8 +211,12 @@ export class Waypoint extends Construct implements IWaypoint {
       this.targetRef = { group: GATEWAY_GROUP, kind: 'Gateway', name: this.name };
       this.targetNamespace = this.namespace;
 
+      this.gatewayClassName = p.gatewayClassName ?? WAYPOINT_CLASS;
+
       const labels: Record<string, string> = { 'istio.io/waypoint-for': this.waypointFor };
       if (this.revision) labels['istio.io/rev'] = this.revision;
+      // The class is the platform's, not in our output: say what it is meant to be, for the analysis and explain.
+      const annotations = this.gatewayClassName === WAYPOINT_CLASS ? undefined : { [DECLARED_CONTROLLER]: MESH_CONTROLLER };
 
       const listener: Record<string, unknown> = { name: 'mesh', port: 15008, protocol: 'HBONE' };
       const allowed = this.allowedNamespaces;
@@ -203,8 +238,8 @@ export class Waypoint extends Construct implements IWaypoint {
       this.apiObject = new ApiObject(this, 'Resource', {
         apiVersion: 'gateway.networking.k8s.io/v1',
         kind: 'Gateway',
-        metadata: { name: this.name, namespace: this.namespace, labels },
-        spec: { gatewayClassName: 'istio-waypoint', listeners: [listener] },
+        metadata: { name: this.name, namespace: this.namespace, labels, ...(annotations ? { annotations } : {}) },
+        spec: { gatewayClassName: this.gatewayClassName, listeners: [listener] },
       });
     } catch (e) {
       scope.node.tryRemoveChild(this.node.id);
@@ -219,13 +254,14 @@ class WaypointReference extends Construct implements IWaypoint {
   public readonly namespace: string;
   public readonly waypointFor: WaypointFor;
   public readonly allowedNamespaces: AllowedNamespaces;
+  public readonly gatewayClassName: string;
   public readonly targetRef: TargetRef;
   public readonly targetNamespace: string;
 
   constructor(
     scope: Construct,
     id: string,
-    ref: { name: string; namespace: string; waypointFor?: WaypointFor; allowedNamespaces?: AllowedNamespaces },
+    ref: { name: string; namespace: string; waypointFor?: WaypointFor; allowedNamespaces?: AllowedNamespaces; gatewayClassName?: string },
   ) {
     super(vacant(scope, id, new.target), id);
     recordSource(this, new.target);
@@ -241,6 +277,7 @@ class WaypointReference extends Construct implements IWaypoint {
     this.namespace = p.namespace;
     this.waypointFor = p.waypointFor ?? WaypointFor.SERVICE;
     this.allowedNamespaces = p.allowedNamespaces ?? AllowedNamespaces.same();
+    this.gatewayClassName = p.gatewayClassName ?? WAYPOINT_CLASS;
     refuseNonMapSelector(this, this.allowedNamespaces);
     this.targetRef = { group: GATEWAY_GROUP, kind: 'Gateway', name: this.name };
     this.targetNamespace = this.namespace;
@@ -251,6 +288,7 @@ class WaypointReference extends Construct implements IWaypoint {
       name: this.name,
       labels: { 'istio.io/waypoint-for': this.waypointFor },
       allowedRoutes: allowedRoutesOf(this.allowedNamespaces),
+      ...(p.gatewayClassName !== undefined && p.gatewayClassName !== WAYPOINT_CLASS ? { gatewayClassName: p.gatewayClassName } : {}),
     });
   }
 }

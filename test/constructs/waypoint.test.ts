@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { compileApp } from '../../compiler/synth';
-import { AllowedNamespaces, MeshNamespace, PolicyApp, PolicyError, Waypoint, WaypointFor } from '../../constructs';
+import { AllowedNamespaces, BasicAuth, Credential, MeshNamespace, MeshService, PolicyApp, PolicyError, Waypoint, WaypointFor } from '../../constructs';
+import { expectRequest } from '../../simulator/testing';
 
 function gatewayOf(build: (ns: MeshNamespace) => void, nsName = 'default') {
   const app = new PolicyApp();
@@ -116,4 +117,57 @@ test('AllowedNamespaces.selector() or .named() of a value a config file left uns
   assert.match(refusal(() => new Waypoint(ns, 'named', { allowedNamespaces: AllowedNamespaces.named(config.namespace) })), /names\/label-syntax.*"kubernetes\.io\/metadata\.name" has no value/);
   // An explicit empty map is what it says: every namespace matches it.
   new Waypoint(ns, 'open', { allowedNamespaces: AllowedNamespaces.selector({}) });
+});
+
+// A platform's own waypoint class (controller istio.io/mesh-controller): a real waypoint, its GatewayClass not ours to emit.
+function customClassShop(ref = false): PolicyApp {
+  const app = new PolicyApp();
+  const ns = new MeshNamespace(app, 'shop');
+  const wp = ref
+    ? Waypoint.fromWaypointName(ns, 'shared', { name: 'shared', namespace: 'shop', gatewayClassName: 'team-waypoints' })
+    : new Waypoint(ns, 'waypoint', { gatewayClassName: 'team-waypoints' });
+  const cart = new MeshService(ns, 'cart', { ports: [{ port: 8080 }], useWaypoint: wp });
+  new BasicAuth(ns, 'auth', {
+    targets: [cart],
+    rules: [{ prefix: '/', methods: ['GET'], credentials: [Credential.insecureLiteral('a:b')] }],
+    acknowledge: { unpinnedModule: 'test fixture', literalCredentials: 'test fixture' },
+  });
+  return app;
+}
+
+test('gatewayClassName: the Gateway takes that class and says it is a waypoint class; no GatewayClass is emitted; the analysis and explain treat it as a waypoint', () => {
+  const result = compileApp(customClassShop());
+  assert.deepEqual(result.findings.filter((f) => f.severity === 'error'), []);
+  const objects = result.collected.model.objects.map((o) => o.manifest);
+  const gw = objects.find((m) => m.kind === 'Gateway')!;
+  assert.equal((gw.spec as { gatewayClassName: string }).gatewayClassName, 'team-waypoints');
+  assert.deepEqual(gw.metadata.annotations, { 'waypoint-policy.io/gateway-class-controller': 'istio.io/mesh-controller' });
+  assert.equal(objects.some((m) => m.kind === 'GatewayClass'), false);
+  expectRequest(customClassShop(), { to: 'shop/cart:8080' }).toHaveStatus(401);
+  // A reference declares its class the same way.
+  const refApp = compileApp(customClassShop(true));
+  assert.deepEqual(refApp.findings.filter((f) => f.severity === 'error'), []);
+  assert.equal(refApp.collected.model.references.find((r) => r.kind === 'Gateway')?.gatewayClassName, 'team-waypoints');
+});
+
+test('gatewayClassName: the default keeps the istioctl shape (no annotation)', () => {
+  const gw = gatewayOf((ns) => new Waypoint(ns, 'waypoint', { gatewayClassName: 'istio-waypoint' }));
+  assert.deepEqual(gw, parse(ISTIOCTL_SERVICE));
+});
+
+test("gatewayClassName: an Istio builtin class that runs no waypoint proxy, or a name that is no object name, is refused with the construct's path and a fix", () => {
+  const ns = new MeshNamespace(new PolicyApp(), 'shop');
+  assert.throws(
+    () => new Waypoint(ns, 'waypoint', { gatewayClassName: 'istio' }),
+    (e: unknown) => {
+      assert.ok(e instanceof PolicyError);
+      const f = e.findings[0];
+      assert.equal(f.path, 'shop/waypoint');
+      assert.match(f.message, /gatewayClassName 'istio' is Istio's builtin class for controller istio\.io\/gateway-controller, which runs no waypoint proxy/);
+      assert.match(f.fix ?? '', /controllerName is istio\.io\/mesh-controller/);
+      return true;
+    },
+  );
+  assert.throws(() => new Waypoint(ns, 'w2', { gatewayClassName: 'Team_Waypoints' }), (e: any) => e.findings[0].rule === 'names/rfc1123' && /gatewayClassName/.test(e.message));
+  assert.throws(() => Waypoint.fromWaypointName(ns, 'r', { name: 'x', namespace: 'shop', gatewayClassName: 'istio-east-west' }), (e: any) => /istio\.io\/eastwest-controller/.test(e.message));
 });
