@@ -127,6 +127,11 @@ const CASES: Case[] = [
   { name: 'waypoint admitting by selector', object: waypointGateway([{ ...MESH, allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' }, matchExpressions: [{ key: 'team', operator: 'In', values: ['a'] }] } } } }]), verdict: 'valid' },
   { name: 'v1beta1 waypoint', object: gateway({ gatewayClassName: 'istio-waypoint', listeners: [MESH] }, `${GW}/v1beta1`), verdict: 'valid' },
   {
+    name: 'waypoint of a custom class, as Waypoint gatewayClassName writes it',
+    object: { ...gateway({ gatewayClassName: 'team-waypoints', listeners: [MESH] }), metadata: { name: 'waypoint', namespace: 'shop', annotations: { 'waypoint-policy.io/gateway-class-controller': 'istio.io/mesh-controller' } } },
+    verdict: 'valid',
+  },
+  {
     name: 'ingress with HTTP, HTTPS and TCP listeners',
     object: ingress([
       { name: 'http', port: 80, protocol: 'HTTP', hostname: 'shop.example.com' },
