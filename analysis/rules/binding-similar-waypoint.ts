@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { isWaypointReference } from '../../compiler/model';
-import { isWaypointGateway } from './waypoints';
+import { gatewayProxyOf } from './waypoints';
 
 /**
  * Whether `a` is one slip of the keyboard from `b`: a letter dropped or
@@ -37,7 +37,7 @@ MeshService.fromServiceName(ns, 'cart', 'cart', { useWaypoint: ref });`,
   check(ctx) {
     const declared = new Map<string, string[]>();
     for (const g of ctx.ofKind('Gateway')) {
-      if (g.ownership !== 'owned' || !isWaypointGateway(g.manifest)) continue;
+      if (g.ownership !== 'owned' || gatewayProxyOf(ctx, g.manifest).kind !== 'waypoint') continue;
       const ns = g.manifest.metadata.namespace ?? 'default';
       (declared.get(ns) ?? declared.set(ns, []).get(ns)!).push(g.manifest.metadata.name);
     }

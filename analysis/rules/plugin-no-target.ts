@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { pluginSubject, pluginView } from './plugin-spec';
-import { isWaypointGateway, waypointsAround } from './waypoints';
+import { gatewayProxyOf, waypointsAround } from './waypoints';
 
 export const pluginNoTarget: Rule = {
   id: 'plugin/no-target',
@@ -34,7 +34,7 @@ spec:
       }
       const waypoints = around.map((w) => `${w.namespace}/${w.name}`).join(', ');
       // Gateways of the namespace run such a plugin too: meant for an ingress gateway, it works, if too widely.
-      const gateways = ctx.ofKind('Gateway').filter((g) => g.manifest.metadata.namespace === p.namespace && !isWaypointGateway(g.manifest)).map((g) => g.manifest.metadata.name);
+      const gateways = ctx.ofKind('Gateway').filter((g) => g.manifest.metadata.namespace === p.namespace && gatewayProxyOf(ctx, g.manifest).kind !== 'waypoint').map((g) => g.manifest.metadata.name);
       if (gateways.length > 0) {
         ctx.report(o, {
           severity: 'warning',

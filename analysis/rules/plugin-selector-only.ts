@@ -1,7 +1,7 @@
 import type { Rule } from '../rule';
 import { pluginsOnWaypoint } from './attachments';
 import { pluginSubject, pluginView } from './plugin-spec';
-import { isWaypointGateway, waypointsAround } from './waypoints';
+import { gatewayProxyOf, waypointsAround } from './waypoints';
 
 /** Labels istiod puts on a waypoint's pods. */
 const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];
@@ -33,7 +33,7 @@ spec:
       if (p.targetRefs.length > 0 || !p.hasSelector || Object.keys(p.matchLabels).length === 0) continue;
       const ingress = ctx
         .ofKind('Gateway')
-        .find((g) => (g.manifest.metadata.namespace ?? 'default') === p.namespace && !isWaypointGateway(g.manifest) && GATEWAY_NAME_LABELS.some((k) => p.matchLabels[k] === g.manifest.metadata.name));
+        .find((g) => (g.manifest.metadata.namespace ?? 'default') === p.namespace && gatewayProxyOf(ctx, g.manifest).kind !== 'waypoint' && GATEWAY_NAME_LABELS.some((k) => p.matchLabels[k] === g.manifest.metadata.name));
       if (ingress) {
         // istioctl analyze IST0166 IneffectiveSelector: a Kubernetes Gateway's pods take policy by targetRefs.
         ctx.report(o, {

@@ -73,3 +73,12 @@ test('a class neither builtin nor in the manifests binds: a warning that says wh
   assert.deepEqual(findings.filter((f) => f.severity === 'error'), [], JSON.stringify(findings));
   assert.match(about(findings, 'binding/unknown-waypoint')[0]?.message ?? '', /class mystery: neither an Istio builtin class nor a GatewayClass in this target/);
 });
+
+test('a Gateway of a mesh-controller class is a waypoint for the rules that name the namespace\'s ingress gateways too', async () => {
+  const cls = gatewayClass('team-waypoints', 'istio.io/mesh-controller');
+  const untargeted = `apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: { name: audit, namespace: shop }\nspec:\n  url: oci://ghcr.io/acme/audit:1.0.0\n  sha256: ${'0123456789abcdef'.repeat(4)}\n`;
+  const [f] = about(await validate(gateway('edge', 'team-waypoints'), cls, untargeted), 'plugin/no-target');
+  assert.equal(f?.severity, 'error');
+  assert.match(f.message, /applies to every sidecar in namespace shop and to no waypoint, so waypoint shop\/edge never runs it/);
+  assert.doesNotMatch(f.message, /ingress gateway/);
+});
