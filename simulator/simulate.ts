@@ -348,8 +348,10 @@ export function simulateIn(index: MeshIndex, request: SimRequest, options: Simul
     hops.push(hop);
     const proxy = waypointProxy(waypoint, service);
     if (!proxy) {
-      trace.push({ step: 'chain', proxy: hopLabel(hop), detail: `Gateway ${waypoint.namespace}/${waypoint.name} is ${waypoint.proxy.description}: what it does with the request (and whether any WasmPlugin runs on it) is not simulated` });
-      outcome.undetermined ??= `the Service's waypoint ${waypoint.namespace}/${waypoint.name} is not an Istio proxy this simulator models (${waypoint.proxy.description})`;
+      // Like a plugin it cannot decide: asked to assume a pass, the review learns a 200 is now possible (auth moved off an Istio waypoint).
+      const assumePass = options.unsimulated === 'assume-pass';
+      trace.push({ step: 'chain', proxy: hopLabel(hop), detail: `Gateway ${waypoint.namespace}/${waypoint.name} is ${waypoint.proxy.description}: what it does with the request (and whether any WasmPlugin runs on it) is not simulated${assumePass ? ASSUMED_PASS : ''}` });
+      if (!assumePass) outcome.undetermined ??= `the Service's waypoint ${waypoint.namespace}/${waypoint.name} is not an Istio proxy this simulator models (${waypoint.proxy.description})`;
       return finish(index.target, hops, trace, outcome, destination);
     }
     if (proxy.kind === 'ingress') {
