@@ -61,7 +61,8 @@ export interface GatewayProxy {
  * `spec.controllerName` of the GatewayClass of that name in the target, or
  * undefined when the target has none. `declared`: a controller the policies
  * declare for the class (a Waypoint construct's `gatewayClassName`, a
- * waypoint reference), used only when the target has no GatewayClass.
+ * waypoint reference), used only when the target has no GatewayClass and the
+ * class is not one of istiod's builtins.
  */
 export function gatewayProxy(className: unknown, classController: unknown, declared?: string): GatewayProxy {
   const name = typeof className === 'string' ? className : undefined;
@@ -69,9 +70,10 @@ export function gatewayProxy(className: unknown, classController: unknown, decla
   if (classController !== undefined) {
     return byController(typeof classController === 'string' ? classController : '', `${cls}, whose GatewayClass has controller ${JSON.stringify(classController)}`);
   }
-  if (declared !== undefined) return byController(declared, `${cls}, declared by the policies to have controller ${declared}`);
+  // A builtin class is istiod's own (it creates its GatewayClass): a declaration cannot make class istio a waypoint class.
   const builtin = name === undefined ? undefined : BUILTIN.get(name);
   if (builtin) return byController(builtin, `${cls}, builtin with controller ${builtin}`);
+  if (declared !== undefined) return byController(declared, `${cls}, declared by the policies to have controller ${declared}`);
   return {
     kind: 'unknown',
     description: `${cls}: neither an Istio builtin class nor a GatewayClass in this target, so which proxy runs for it is unknown`,

@@ -41,7 +41,7 @@ export const labelsOf = (m: { metadata?: { labels?: unknown } }): Record<string,
  * GatewayClasses are at hand, `gatewayProxyOf` decides.
  */
 export function isWaypointGateway(m: KubeObject): boolean {
-  return isPlainObject(m.spec) && (m.spec.gatewayClassName === WAYPOINT_CLASS || m.metadata.annotations?.[DECLARED_CONTROLLER] === MESH_CONTROLLER);
+  return isPlainObject(m.spec) && gatewayProxy(m.spec.gatewayClassName, undefined, m.metadata.annotations?.[DECLARED_CONTROLLER]).kind === 'waypoint';
 }
 
 export const INBOUND_BINDING = 'ambient.istio.io/waypoint-inbound-binding';

@@ -82,3 +82,13 @@ test('a Gateway of a mesh-controller class is a waypoint for the rules that name
   assert.match(f.message, /applies to every sidecar in namespace shop and to no waypoint, so waypoint shop\/edge never runs it/);
   assert.doesNotMatch(f.message, /ingress gateway/);
 });
+
+test("the Waypoint construct's class declaration does not turn a builtin class into a waypoint class: a class istio Gateway carrying it is still a router", async () => {
+  const declared = ', annotations: { waypoint-policy.io/gateway-class-controller: istio.io/mesh-controller }';
+  const [dead] = about(await validate(gateway('edge', 'istio', HTTP, declared), SERVICE, ON_SERVICE), 'plugin/target-without-waypoint');
+  assert.equal(dead?.severity, 'error');
+  assert.match(dead.message, /waypoint shop\/edge is an Istio gateway, not a waypoint proxy \(class istio, builtin with controller istio\.io\/gateway-controller\)/);
+  const dir = manifestDir({ 'mesh.yaml': [gateway('edge', 'istio', HTTP, declared), SERVICE, plugin('svc-auth', '{ group: "", kind: Service, name: cart }').replace('url: oci://ghcr.io/acme/audit:1.0.0', 'url: oci://ghcr.io/istio-ecosystem/wasm-extensions/basic_auth:1.12.0\n  pluginConfig: { basic_auth_rules: [{ prefix: /, request_methods: [GET], credentials: ["ok:test"] }] }')].join('---\n') });
+  const r = await run(['explain', '--manifests', dir, '--to', 'shop/cart:8080', '--json'], dir);
+  assert.equal(JSON.parse(r.stdout).status, 200, r.text);
+});
