@@ -92,3 +92,16 @@ test("the Waypoint construct's class declaration does not turn a builtin class i
   const r = await run(['explain', '--manifests', dir, '--to', 'shop/cart:8080', '--json'], dir);
   assert.equal(JSON.parse(r.stdout).status, 200, r.text);
 });
+
+test('a root-namespace plugin targeting the GatewayClass of the waypoints (a custom mesh-controller class) is told that istio-waypoint is the ref that reaches them', async () => {
+  const cls = gatewayClass('team-waypoints', 'istio.io/mesh-controller');
+  const ofClass = (name: string) =>
+    `apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: { name: audit, namespace: istio-system }\nspec:\n  url: oci://ghcr.io/acme/audit:1.0.0\n  sha256: ${'0123456789abcdef'.repeat(4)}\n  targetRefs: [{ group: gateway.networking.k8s.io, kind: GatewayClass, name: ${name} }]\n`;
+  const [f] = about(await validate(gateway('edge', 'team-waypoints'), cls, SERVICE, ofClass('team-waypoints')), 'plugin/gateway-class-target');
+  assert.equal(f?.severity, 'error');
+  assert.match(f.message, /team-waypoints is the class of waypoints here, but istiod matches a GatewayClass ref by the name istio-waypoint, not by controller/);
+  assert.match(f.fix ?? '', /^Target GatewayClass istio-waypoint \(ALL_WAYPOINTS\) from the root namespace istio-system: it reaches every waypoint proxy, those of class team-waypoints included/);
+  // A class no waypoint here has keeps the general wording.
+  const [other] = about(await validate(gateway('edge', 'team-waypoints'), cls, SERVICE, ofClass('istio')), 'plugin/gateway-class-target');
+  assert.doesNotMatch(other?.message ?? '', /class of waypoints here/);
+});
