@@ -312,8 +312,15 @@ export function simulateIn(index: MeshIndex, request: SimRequest, options: Simul
     } else {
       trace.push({ step: 'ingress', proxy: label, detail: `Gateway ${via.namespace}/${via.name} (${via.known === 'reference' ? 'referenced by the policies' : `from ${via.where ?? 'the manifests'}`}${via.className ? `, class ${via.className}` : ''})` });
     }
-    const proxy: Proxy = { kind: 'ingress', gateway: via };
-    if (runChain(label, buildChain(index, proxy), http, trace, outcome, options)) return finish(index.target, hops, trace, outcome, destination);
+    if (via.proxy.kind === 'other-proxy') {
+      // Another controller's proxy (kgateway...): istiod does not program it, so its WasmPlugins are not ours to run there.
+      const assumePass = options.unsimulated === 'assume-pass';
+      trace.push({ step: 'chain', proxy: label, detail: `Gateway ${via.namespace}/${via.name} is ${via.proxy.description}: what it does with the request (and whether any WasmPlugin runs on it) is not simulated${assumePass ? ASSUMED_PASS : ''}` });
+      if (!assumePass) outcome.undetermined ??= `the ingress gateway ${via.namespace}/${via.name} is not an Istio proxy this simulator models (${via.proxy.description})`;
+    } else {
+      const proxy: Proxy = { kind: 'ingress', gateway: via };
+      if (runChain(label, buildChain(index, proxy), http, trace, outcome, options)) return finish(index.target, hops, trace, outcome, destination);
+    }
     trace.push({ step: 'ingress', proxy: label, detail: `the gateway routes the request to Service ${destination} (its HTTPRoute is not simulated: the destination is taken as given; method, path, headers and authority are passed on unchanged)` });
   }
 

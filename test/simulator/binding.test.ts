@@ -134,6 +134,15 @@ describe('no fallback when the named waypoint cannot be used', () => {
       assert.match(r.result.reason, /undetermined: .*a proxy of another controller.*kgateway\.dev\/kgateway/);
     });
 
+    test("a request entering through another controller's Gateway (kgateway) is undetermined there: Istio's WasmPlugins targeting it are not run as if istiod programmed it", () => {
+      const objects = [...base, service('apps', 'app'), waypoint('apps', 'edge', { className: 'kgateway' }), gatewayClass('kgateway', 'kgateway.dev/kgateway'), onEdge];
+      const r = through(objects, { via: 'apps/edge' });
+      assert.equal(r.status, null, r.trace);
+      assert.match(r.result.reason, /undetermined: the ingress gateway apps\/edge is not an Istio proxy this simulator models \(a proxy of another controller/);
+      assert.doesNotMatch(r.trace, /WasmPlugin apps\/edge-auth => deny/);
+      assert.equal(through(objects, { via: 'apps/edge' }, { unsimulated: 'assume-pass' }).status, 200);
+    });
+
     test('a class neither builtin nor in the manifests binds, and the outcome is undetermined', () => {
       const r = through([...base, bound, waypoint('apps', 'edge', { className: 'mystery' }), svcAuth]);
       assert.equal(r.status, null, r.trace);
