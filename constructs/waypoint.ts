@@ -150,7 +150,7 @@ const waypointSchema = z.object({
       if (controller === undefined) return;
       ctx.addIssue({
         code: 'custom',
-        message: `gatewayClassName '${name}' is Istio's builtin class for controller ${controller}, which runs no waypoint proxy`,
+        message: `gatewayClassName '${name}' is Istio's builtin class for controller ${controller}, not a waypoint class`,
         ...ruleParams('props/invalid', `Leave gatewayClassName out for '${WAYPOINT_CLASS}', or name a GatewayClass whose controllerName is ${MESH_CONTROLLER}.`),
       });
     })

@@ -33,6 +33,7 @@ import { pluginSelectorOnly } from './plugin-selector-only';
 import { pluginSha256Format } from './plugin-sha256-format';
 import { pluginTargetKind } from './plugin-target-kind';
 import { pluginTargetWithoutWaypoint } from './plugin-target-without-waypoint';
+import { pluginTargetOtherController } from './plugin-target-other-controller';
 import { pluginTooManyTargets } from './plugin-too-many-targets';
 import { pluginUnresolvedTarget } from './plugin-unresolved-target';
 import { pluginUnusedWaypoint } from './plugin-unused-waypoint';
@@ -71,6 +72,7 @@ export const RULES: readonly Rule[] = [
   pluginUnresolvedTarget,
   pluginGatewayClassTarget,
   pluginTargetWithoutWaypoint,
+  pluginTargetOtherController,
   pluginUnusedWaypoint,
   pluginNoTarget,
   pluginSelectorOnly,

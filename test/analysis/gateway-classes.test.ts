@@ -105,3 +105,13 @@ test('a root-namespace plugin targeting the GatewayClass of the waypoints (a cus
   const [other] = about(await validate(gateway('edge', 'team-waypoints'), cls, SERVICE, ofClass('istio')), 'plugin/gateway-class-target');
   assert.doesNotMatch(other?.message ?? '', /class of waypoints here/);
 });
+
+test("a WasmPlugin targeting another controller's Gateway never runs (warning); on an Istio gateway or a custom-class waypoint it does (silent)", async () => {
+  const onEdge = plugin('edge-audit', '{ group: gateway.networking.k8s.io, kind: Gateway, name: edge }');
+  const kgw = about(await validate(gateway('edge', 'kgateway-waypoint'), gatewayClass('kgateway-waypoint', 'kgateway.dev/kgateway'), onEdge), 'plugin/target-other-controller');
+  assert.equal(kgw.length, 1);
+  assert.equal(kgw[0].severity, 'warning');
+  assert.match(kgw[0].message, /targets Gateway edge, a proxy of another controller, not istiod's .*: istiod delivers WasmPlugins only to the proxies it programs, so this plugin never runs there/);
+  assert.deepEqual(about(await validate(gateway('edge', 'istio', HTTP), onEdge), 'plugin/target-other-controller'), []);
+  assert.deepEqual(about(await validate(gateway('edge', 'team-waypoints'), gatewayClass('team-waypoints', 'istio.io/mesh-controller'), onEdge), 'plugin/target-other-controller'), []);
+});

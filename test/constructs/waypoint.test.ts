@@ -155,7 +155,7 @@ test('gatewayClassName: the default keeps the istioctl shape (no annotation)', (
   assert.deepEqual(gw, parse(ISTIOCTL_SERVICE));
 });
 
-test("gatewayClassName: an Istio builtin class that runs no waypoint proxy, or a name that is no object name, is refused with the construct's path and a fix", () => {
+test("gatewayClassName: an Istio builtin class that is not a waypoint class, or a name that is no object name, is refused with the construct's path and a fix", () => {
   const ns = new MeshNamespace(new PolicyApp(), 'shop');
   assert.throws(
     () => new Waypoint(ns, 'waypoint', { gatewayClassName: 'istio' }),
@@ -163,7 +163,7 @@ test("gatewayClassName: an Istio builtin class that runs no waypoint proxy, or a
       assert.ok(e instanceof PolicyError);
       const f = e.findings[0];
       assert.equal(f.path, 'shop/waypoint');
-      assert.match(f.message, /gatewayClassName 'istio' is Istio's builtin class for controller istio\.io\/gateway-controller, which runs no waypoint proxy/);
+      assert.match(f.message, /gatewayClassName 'istio' is Istio's builtin class for controller istio\.io\/gateway-controller, not a waypoint class/);
       assert.match(f.fix ?? '', /controllerName is istio\.io\/mesh-controller/);
       return true;
     },
