@@ -5,10 +5,19 @@ import type { Io } from '../../cli/io';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+const tempDirs: string[] = [];
+
 /** A fresh temp directory, removed when the process exits. */
 export function tempDir(prefix = 'wp-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  // One exit listener for them all: a listener each made Node print a
+  // MaxListenersExceededWarning on stderr in every file using more than ten.
+  if (tempDirs.length === 0) {
+    process.on('exit', () => {
+      for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+    });
+  }
+  tempDirs.push(dir);
   return dir;
 }
 
