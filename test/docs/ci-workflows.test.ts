@@ -203,3 +203,17 @@ test("the README's explain --json example, run exactly as written, prints only J
   assert.equal((JSON.parse(r.stdout) as { status: number }).status, 200);
   assert.doesNotMatch(r.stdout + r.stderr, /YWRtaW4zOmFkbWluMw/);
 });
+
+test('the sample workflows set up the Node LTS line that README names as tested and .ci/run runs synth, check and tests on, not end-of-life Node 20', () => {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const tested = /Node\.js: (\d+) and (\d+) \(the maintained LTS lines\) are supported and tested/.exec(readme);
+  assert.ok(tested, 'README states which Node lines are supported and tested');
+  const ci = fs.readFileSync(path.join(REPO_ROOT, '.ci', 'run'), 'utf8');
+  for (const file of fs.readdirSync(path.join(REPO_ROOT, 'docs', 'ci'))) {
+    const setups = stepsOf(file).filter((s) => s.uses?.startsWith('actions/setup-node@'));
+    assert.equal(setups.length, 1, `${file} sets up Node once`);
+    const version = String(setups[0].with?.['node-version']);
+    assert.ok(tested.slice(1).includes(version), `${file}: node-version ${version} is not a line README names as tested (${tested[1]}, ${tested[2]})`);
+    assert.match(ci, new RegExp(`npm pack [^\\n]*node-linux-[^@\\s]+@${version}"`), `${file}: .ci/run does not run the code on Node ${version}`);
+  }
+});
