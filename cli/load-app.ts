@@ -94,6 +94,19 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
  */
 const SYNTAX_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
 
+/**
+ * The file a syntax error is in, from the name esbuild gave it: tsx compiles
+ * `.mts` and `.cts` files under a `.ts` name and `.mjs` files (and files with
+ * no extension, with `.js` added) under a `.js` one. Where both `a.ts` and
+ * `a.mts` exist the name cannot tell them apart, and `a.ts` is kept.
+ */
+function compiledFile(named: string): string {
+  if (fs.existsSync(named)) return named;
+  const stem = named.slice(0, -3);
+  const candidates = named.endsWith('.ts') ? [`${stem}.mts`, `${stem}.cts`] : named.endsWith('.js') ? [`${stem}.mjs`, stem] : [];
+  return candidates.find((f) => fs.existsSync(f)) ?? named;
+}
+
 // The constructs library's own refusal of a second child with one id (its message, `constructs` 10.x).
 const DUPLICATE_ID = /^There is already a Construct with name '(.*)' in (\S+)(?: \[(.*)\])?/;
 
@@ -136,7 +149,7 @@ function policyCrash(e: unknown, file: string): PolicyError {
         severity: 'error',
         message: `the policy program does not compile: ${syntax[4]} (column ${syntax[3]})`,
         fix: 'Fix the syntax at the location shown.',
-        source: relativeSource(`${syntax[1]}:${syntax[2]}`, root),
+        source: relativeSource(`${compiledFile(syntax[1])}:${syntax[2]}`, root),
       },
     ]);
   }

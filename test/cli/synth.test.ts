@@ -398,6 +398,16 @@ test('where the blame goes: a syntax error at its line, a second useWaypoint() a
   assert.deepEqual([f.rule, f.source], ['policy/exception', 'syntax.ts:3']);
   assert.match(f.message, /^the policy program does not compile: Unexpected "=" \(column \d+\)$/);
 
+  // tsx hands esbuild a .mts or .mjs module under a .ts or .js name: the finding names the file that exists.
+  for (const ext of ['mts', 'mjs']) {
+    fs.writeFileSync(path.join(dir, `broken-${ext}.${ext}`), `export const n = 1;\nexport const x = = 3;\n`);
+    const importer = writePolicy(dir, `import { n } from './broken-${ext}.${ext}';\nexport default new wp.PolicyApp({ partOf: String(n) });`, `imports-${ext}.ts`);
+    const ioExt = captureIo(dir);
+    assert.equal(await main(['synth', '--app', importer, '--outdir', out, '--json'], ioExt), 1);
+    const [e] = JSON.parse(ioExt.stdout.join('\n'));
+    assert.deepEqual([e.rule, e.source], ['policy/exception', `broken-${ext}.${ext}:2`]);
+  }
+
   const twice = writePolicy(dir, `const app = new wp.PolicyApp();\nconst ns = new wp.MeshNamespace(app, 'shop');\nns.useWaypoint(new wp.Waypoint(ns, 'a'));\n\nns.useWaypoint(new wp.Waypoint(ns, 'b'));\nexport default app;`, 'twice.ts');
   const io2 = captureIo(dir);
   assert.equal(await main(['synth', '--app', twice, '--outdir', out, '--json'], io2), 1);
