@@ -44,6 +44,7 @@ import { schemaWasmPlugin } from './schema-wasm-plugin';
 import { waypointListener } from './waypoint-listener';
 import { waypointReservedName } from './waypoint-reserved-name';
 import { waypointUnknownTrafficType } from './waypoint-unknown-traffic-type';
+import { waypointClassController } from './waypoint-class-controller';
 import { digestMismatch, insecureUrl, pullSecret, unpinnedModule } from './supply-chain';
 
 /** Every analysis rule, in documentation order. */
@@ -68,6 +69,7 @@ export const RULES: readonly Rule[] = [
   objectsOwnedAndReferenced,
   waypointReservedName,
   waypointUnknownTrafficType,
+  waypointClassController,
   // Plugin targets and how plugins attach to waypoints.
   pluginUnresolvedTarget,
   pluginGatewayClassTarget,

@@ -115,3 +115,12 @@ test("a WasmPlugin targeting another controller's Gateway never runs (warning); 
   assert.deepEqual(about(await validate(gateway('edge', 'istio', HTTP), onEdge), 'plugin/target-other-controller'), []);
   assert.deepEqual(about(await validate(gateway('edge', 'team-waypoints'), gatewayClass('team-waypoints', 'istio.io/mesh-controller'), onEdge), 'plugin/target-other-controller'), []);
 });
+
+test("a Waypoint's declared class is checked against the GatewayClass in the target: another controller is an error, a mesh-controller class or no GatewayClass is not", async () => {
+  const declared = gateway('edge', 'team-waypoints', undefined, ', annotations: { waypoint-policy.io/gateway-class-controller: istio.io/mesh-controller }');
+  const [f] = about(await validate(declared, gatewayClass('team-waypoints', 'kgateway.dev/kgateway')), 'waypoint/class-controller');
+  assert.equal(f?.severity, 'error');
+  assert.match(f.message, /waypoint shop\/edge is written as a waypoint of class team-waypoints, but GatewayClass team-waypoints has controller "kgateway\.dev\/kgateway", not istio\.io\/mesh-controller: that controller's proxy, not an Istio waypoint proxy runs for it/);
+  assert.deepEqual(about(await validate(declared, gatewayClass('team-waypoints', 'istio.io/mesh-controller')), 'waypoint/class-controller'), []);
+  assert.deepEqual(about(await validate(declared), 'waypoint/class-controller'), []);
+});
