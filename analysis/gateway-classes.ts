@@ -32,12 +32,20 @@ const BUILTIN: ReadonlyMap<string, string> = new Map([
   ['istio-agentgateway', 'istio.io/agentgateway-controller'],
 ]);
 
-/** Istio controllers whose proxies we do not model (not a waypoint, not an ingress Envoy we simulate). */
-const OTHER_ISTIO: ReadonlyMap<string, string> = new Map([
-  ['istio.io/unmanaged-gateway', 'a remote Istio gateway istiod does not program'],
-  ['istio.io/eastwest-controller', 'an Istio east-west gateway'],
-  ['istio.io/agentgateway-controller', 'an Istio agentgateway (not Envoy: WasmPlugins do not run on it)'],
+/**
+ * Istio controllers whose proxies we do not model (not a waypoint, not an
+ * ingress Envoy we simulate), and what becomes of a WasmPlugin targeting
+ * their Gateway. istiod programs the east-west gateway (an Envoy built with
+ * the waypoint listeners) and the agentgateway, so "istiod does not deliver
+ * it" is not the reason there.
+ */
+const OTHER_ISTIO: ReadonlyMap<string, { readonly what: string; readonly plugins: string }> = new Map([
+  ['istio.io/unmanaged-gateway', { what: 'a remote Istio gateway istiod does not program', plugins: 'istiod programs no proxy for it, so this plugin never runs there' }],
+  ['istio.io/eastwest-controller', { what: 'an Istio east-west gateway', plugins: 'istiod programs it as an east-west gateway, not as a waypoint or ingress gateway, and whether this plugin runs there is not modelled here' }],
+  ['istio.io/agentgateway-controller', { what: 'an Istio agentgateway (not Envoy: WasmPlugins do not run on it)', plugins: 'it is not Envoy, so this plugin never runs there' }],
 ]);
+
+const NOT_ISTIOD = "istiod delivers WasmPlugins only to the proxies it programs, so this plugin runs there only if that controller implements Istio's WasmPlugin API itself";
 
 /**
  * - `waypoint`: an Istio waypoint proxy: Service, ServiceEntry and
@@ -54,6 +62,8 @@ export interface GatewayProxy {
   readonly kind: GatewayProxyKind;
   /** `class istio (an Istio gateway, controller istio.io/gateway-controller)`, for messages. */
   readonly description: string;
+  /** For an `other-proxy`: what becomes of a WasmPlugin targeting its Gateway, for messages. */
+  readonly plugins?: string;
 }
 
 /**
@@ -84,7 +94,7 @@ function byController(controller: string, where: string): GatewayProxy {
   if (controller === MESH_CONTROLLER) return { kind: 'waypoint', description: `an Istio waypoint proxy (${where})` };
   if (controller === GATEWAY_CONTROLLER) return { kind: 'istio-gateway', description: `an Istio gateway, not a waypoint proxy (${where})` };
   const istio = OTHER_ISTIO.get(controller);
-  return { kind: 'other-proxy', description: `${istio ?? 'a proxy of another controller, not istiod\'s'} (${where})` };
+  return { kind: 'other-proxy', description: `${istio?.what ?? 'a proxy of another controller, not istiod\'s'} (${where})`, plugins: istio?.plugins ?? NOT_ISTIOD };
 }
 
 /** Whether a builtin class name runs something other than a waypoint proxy (`istio`, `istio-east-west`, ...). */

@@ -106,12 +106,12 @@ test('a root-namespace plugin targeting the GatewayClass of the waypoints (a cus
   assert.doesNotMatch(other?.message ?? '', /class of waypoints here/);
 });
 
-test("a WasmPlugin targeting another controller's Gateway never runs (warning); on an Istio gateway or a custom-class waypoint it does (silent)", async () => {
+test("a WasmPlugin targeting another controller's Gateway runs only if that controller implements the WasmPlugin API (warning); on an Istio gateway or a custom-class waypoint it does (silent)", async () => {
   const onEdge = plugin('edge-audit', '{ group: gateway.networking.k8s.io, kind: Gateway, name: edge }');
   const kgw = about(await validate(gateway('edge', 'kgateway-waypoint'), gatewayClass('kgateway-waypoint', 'kgateway.dev/kgateway'), onEdge), 'plugin/target-other-controller');
   assert.equal(kgw.length, 1);
   assert.equal(kgw[0].severity, 'warning');
-  assert.match(kgw[0].message, /targets Gateway edge, a proxy of another controller, not istiod's .*: istiod delivers WasmPlugins only to the proxies it programs, so this plugin never runs there/);
+  assert.match(kgw[0].message, /targets Gateway edge, a proxy of another controller, not istiod's .*: istiod delivers WasmPlugins only to the proxies it programs, so this plugin runs there only if that controller implements Istio's WasmPlugin API itself$/);
   assert.deepEqual(about(await validate(gateway('edge', 'istio', HTTP), onEdge), 'plugin/target-other-controller'), []);
   assert.deepEqual(about(await validate(gateway('edge', 'team-waypoints'), gatewayClass('team-waypoints', 'istio.io/mesh-controller'), onEdge), 'plugin/target-other-controller'), []);
 });
@@ -123,4 +123,18 @@ test("a Waypoint's declared class is checked against the GatewayClass in the tar
   assert.match(f.message, /waypoint shop\/edge is written as a waypoint of class team-waypoints, but GatewayClass team-waypoints has controller "kgateway\.dev\/kgateway", not istio\.io\/mesh-controller: that controller's proxy, not an Istio waypoint proxy runs for it/);
   assert.deepEqual(about(await validate(declared, gatewayClass('team-waypoints', 'istio.io/mesh-controller')), 'waypoint/class-controller'), []);
   assert.deepEqual(about(await validate(declared), 'waypoint/class-controller'), []);
+});
+
+test("plugin/target-other-controller on Istio's own other classes gives each one's reason: istiod programs the east-west gateway and the agentgateway, so 'it delivers only to the proxies it programs' is not why", async () => {
+  const onEdge = plugin('edge-audit', '{ group: gateway.networking.k8s.io, kind: Gateway, name: edge }');
+  const messageFor = async (cls: string) => {
+    const found = about(await validate(gateway('edge', cls), onEdge), 'plugin/target-other-controller');
+    assert.equal(found.length, 1, cls);
+    assert.equal(found[0].severity, 'warning');
+    return found[0].message;
+  };
+  const eastWest = await messageFor('istio-east-west');
+  assert.match(eastWest, /an Istio east-west gateway \(class istio-east-west, builtin with controller istio\.io\/eastwest-controller\): istiod programs it as an east-west gateway, not as a waypoint or ingress gateway, and whether this plugin runs there is not modelled here$/);
+  assert.match(await messageFor('istio-agentgateway'), /\(class istio-agentgateway, builtin with controller istio\.io\/agentgateway-controller\): it is not Envoy, so this plugin never runs there$/);
+  assert.match(await messageFor('istio-remote'), /\(class istio-remote, builtin with controller istio\.io\/unmanaged-gateway\): istiod programs no proxy for it, so this plugin never runs there$/);
 });
