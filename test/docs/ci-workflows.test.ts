@@ -217,3 +217,19 @@ test('the sample workflows set up the Node LTS line that README names as tested 
     assert.match(ci, new RegExp(`npm pack [^\\n]*node-linux-[^@\\s]+@${version}"`), `${file}: .ci/run does not run the code on Node ${version}`);
   }
 });
+
+test(".ci/run's Node 24 guard runs synth (compared with dist/), check and test files that exist on the Node it downloaded", () => {
+  const ci = fs.readFileSync(path.join(REPO_ROOT, '.ci', 'run'), 'utf8');
+  const guard = ci.slice(ci.indexOf('node24() {'));
+  assert.ok(guard.length < ci.length, '.ci/run defines node24()');
+  const synth = /^node24 node cli\/bin\.cjs synth --outdir "\$node24_dir\/dist"$/m.exec(guard);
+  assert.ok(synth, 'the guard synthesizes policies/ on Node 24');
+  assert.match(guard.slice(synth.index), /^diff -r dist "\$node24_dir\/dist"$/m, 'and compares it with dist/');
+  assert.match(guard, /^node24 node cli\/bin\.cjs check$/m, 'the guard runs check on Node 24');
+  const run = /^node24 npx tsx --test (?:[^\n]*\\\n)*[^\n]*/m.exec(guard);
+  assert.ok(run, 'the guard runs test files on Node 24');
+  const files = run[0].split(/\s+/).filter((w) => w.endsWith('.test.ts'));
+  assert.ok(files.length >= 10, `${files.length} test files`);
+  for (const f of files) assert.ok(fs.existsSync(path.join(REPO_ROOT, f)), `.ci/run names ${f}, which does not exist`);
+  assert.equal(new Set(files).size, files.length, 'no test file twice');
+});
