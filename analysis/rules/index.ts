@@ -7,6 +7,7 @@ import { bindingNotAllowed } from './binding-not-allowed';
 import { bindingNotEnrolled } from './binding-not-enrolled';
 import { bindingTrafficType } from './binding-traffic-type';
 import { bindingUnknownWaypoint } from './binding-unknown-waypoint';
+import { bindingGatewayNotEnrolled } from './binding-gateway-not-enrolled';
 import { bindingSimilarWaypoint } from './binding-similar-waypoint';
 import { bindingSidecarInjection } from './binding-sidecar-injection';
 import { CHECKED_AT_SYNTH } from './checked-at-synth';
@@ -88,6 +89,7 @@ export const RULES: readonly Rule[] = [
   basicAuthPartialHosts,
   // Waypoint bindings (istio.io/use-waypoint).
   bindingUnknownWaypoint,
+  bindingGatewayNotEnrolled,
   bindingSimilarWaypoint,
   bindingTrafficType,
   bindingNotAllowed,

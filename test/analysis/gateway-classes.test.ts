@@ -138,3 +138,18 @@ test("plugin/target-other-controller on Istio's own other classes gives each one
   assert.match(await messageFor('istio-agentgateway'), /\(class istio-agentgateway, builtin with controller istio\.io\/agentgateway-controller\): it is not Envoy, so this plugin never runs there$/);
   assert.match(await messageFor('istio-remote'), /\(class istio-remote, builtin with controller istio\.io\/unmanaged-gateway\): istiod programs no proxy for it, so this plugin never runs there$/);
 });
+
+test('a gateway sandwich must enroll the gateway in ambient: ztunnel tunnels to its port 15008, which istiod leaves unserved by labelling its pods dataplane-mode none', async () => {
+  const [f] = about(await validate(gateway('edge', 'istio', HTTP), SERVICE), 'binding/gateway-not-enrolled');
+  assert.equal(f?.severity, 'warning');
+  assert.match(f.message, /^Service shop\/cart uses Gateway shop\/edge as its waypoint: it is an Istio gateway, not a waypoint proxy \(class istio.*\), and its pods are not enrolled in ambient\. ztunnel sends this traffic over HBONE to its port 15008/);
+  assert.match(f.fix ?? '', /istio\.io\/dataplane-mode: ambient/);
+  // Enrolled through the Gateway's own labels or its infrastructure labels: nothing to say.
+  const labelled = gateway('edge', 'istio', HTTP, ', labels: { istio.io/dataplane-mode: ambient }');
+  assert.deepEqual(about(await validate(labelled, SERVICE), 'binding/gateway-not-enrolled'), []);
+  const infra = gateway('edge', 'istio', HTTP).replace('spec:\n', 'spec:\n  infrastructure: { labels: { istio.io/dataplane-mode: ambient } }\n');
+  assert.deepEqual(about(await validate(infra, SERVICE), 'binding/gateway-not-enrolled'), []);
+  // Waypoint proxies and other controllers' proxies are not this rule's.
+  assert.deepEqual(about(await validate(gateway('edge', 'istio-waypoint'), SERVICE), 'binding/gateway-not-enrolled'), []);
+  assert.deepEqual(about(await validate(gateway('edge', 'kgateway-waypoint'), gatewayClass('kgateway-waypoint', 'kgateway.dev/kgateway'), SERVICE), 'binding/gateway-not-enrolled'), []);
+});
