@@ -16,6 +16,9 @@ const DATAPLANE_MODE = 'istio.io/dataplane-mode';
 function enrolled(gateway: { metadata: { labels?: Record<string, string> }; spec?: unknown }): boolean {
   if (gateway.metadata.labels?.[DATAPLANE_MODE] === 'ambient') return true;
   const spec = gateway.spec;
+  // istiod leaves a class whose name holds "waypoint" or "east-west" to its namespace's enrollment, which may well be ambient.
+  const className = isPlainObject(spec) && typeof spec.gatewayClassName === 'string' ? spec.gatewayClassName : '';
+  if (className.includes('waypoint') || className.includes('east-west')) return true;
   const infra = isPlainObject(spec) && isPlainObject(spec.infrastructure) && isPlainObject(spec.infrastructure.labels) ? spec.infrastructure.labels : undefined;
   return infra?.[DATAPLANE_MODE] === 'ambient';
 }

@@ -153,3 +153,9 @@ test('a gateway sandwich must enroll the gateway in ambient: ztunnel tunnels to 
   assert.deepEqual(about(await validate(gateway('edge', 'istio-waypoint'), SERVICE), 'binding/gateway-not-enrolled'), []);
   assert.deepEqual(about(await validate(gateway('edge', 'kgateway-waypoint'), gatewayClass('kgateway-waypoint', 'kgateway.dev/kgateway'), SERVICE), 'binding/gateway-not-enrolled'), []);
 });
+
+test("istiod leaves a gateway class whose name holds 'waypoint' to its namespace's enrollment: no binding/gateway-not-enrolled there", async () => {
+  const cls = gatewayClass('edge-waypoint-gw', 'istio.io/gateway-controller');
+  assert.deepEqual(about(await validate(gateway('edge', 'edge-waypoint-gw', HTTP), cls, SERVICE), 'binding/gateway-not-enrolled'), []);
+  assert.equal(about(await validate(gateway('edge', 'edge-gw', HTTP), gatewayClass('edge-gw', 'istio.io/gateway-controller'), SERVICE), 'binding/gateway-not-enrolled').length, 1);
+});
