@@ -8,6 +8,7 @@
  * binding and what runs on the proxy are separate questions: this module
  * answers the second, for the analysis and the simulator alike.
  */
+import { isWaypointReference, type ModelReference } from '../compiler/model';
 
 /** The GatewayClass istiod creates for waypoints, and the only one a GatewayClass targetRef attaches through. */
 export const WAYPOINT_CLASS = 'istio-waypoint';
@@ -95,6 +96,11 @@ function byController(controller: string, where: string): GatewayProxy {
   if (controller === GATEWAY_CONTROLLER) return { kind: 'istio-gateway', description: `an Istio gateway, not a waypoint proxy (${where})` };
   const istio = OTHER_ISTIO.get(controller);
   return { kind: 'other-proxy', description: `${istio?.what ?? 'a proxy of another controller, not istiod\'s'} (${where})`, plugins: istio?.plugins ?? NOT_ISTIOD };
+}
+
+/** The class a Gateway reference declares: its own (default `istio-waypoint`) for a waypoint reference; none for a GatewayReference. */
+export function referenceClass(r: ModelReference): string | undefined {
+  return isWaypointReference(r) ? (r.gatewayClassName ?? WAYPOINT_CLASS) : undefined;
 }
 
 /** Whether a builtin class name runs something other than a waypoint proxy (`istio`, `istio-east-west`, ...). */

@@ -1,7 +1,7 @@
 import { clusterDomainOf, isWaypointReference, type KubeObject, type MeshModel, type ModelObject, type ModelReference } from '../compiler/model';
 import { admissionRefusal } from './admission';
 import { SimulationError } from './request';
-import { DECLARED_CONTROLLER, gatewayProxy, MESH_CONTROLLER, WAYPOINT_CLASS, type GatewayProxy } from '../analysis/gateway-classes';
+import { DECLARED_CONTROLLER, gatewayProxy, MESH_CONTROLLER, referenceClass, type GatewayProxy } from '../analysis/gateway-classes';
 
 /** How the simulator knows an object. */
 export type Knowledge =
@@ -223,7 +223,7 @@ export class MeshIndex {
     if (!ref) return undefined;
     const labels = { ...(ref.labels ?? {}) };
     const isWaypoint = isWaypointReference(ref);
-    const className = isWaypoint ? (ref.gatewayClassName ?? WAYPOINT_CLASS) : undefined;
+    const className = referenceClass(ref);
     return {
       namespace,
       name,

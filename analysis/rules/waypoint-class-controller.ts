@@ -1,7 +1,7 @@
 import type { Rule } from '../rule';
 import { isPlainObject } from '../schema/issue';
 import { DECLARED_CONTROLLER, MESH_CONTROLLER } from '../gateway-classes';
-import { gatewayProxyOf } from './waypoints';
+import { controllerOf, gatewayProxyOf } from './waypoints';
 
 /**
  * A Waypoint construct with its own `gatewayClassName` declares that class a
@@ -36,12 +36,13 @@ spec:
       const m = o.manifest;
       if (m.metadata.annotations?.[DECLARED_CONTROLLER] !== MESH_CONTROLLER || !isPlainObject(m.spec)) continue;
       const className = m.spec.gatewayClassName;
-      const proxy = gatewayProxyOf(ctx, m);
-      if (proxy.kind === 'waypoint' || typeof className !== 'string') continue;
-      const cls = ctx.find('GatewayClass', undefined, className);
-      const controller = cls && isPlainObject(cls.manifest.spec) ? cls.manifest.spec.controllerName : undefined;
+      if (typeof className !== 'string') continue;
       // A builtin class is refused at construction; what decides here is a GatewayClass in the target.
+      const gatewayClass = ctx.find('GatewayClass', undefined, className)?.manifest;
+      const controller = controllerOf(gatewayClass);
       if (controller === undefined) continue;
+      const proxy = gatewayProxyOf(ctx, m, gatewayClass);
+      if (proxy.kind === 'waypoint') continue;
       const runs = proxy.kind === 'istio-gateway' ? 'an Istio gateway (a router), not a waypoint proxy' : "that controller's proxy, not an Istio waypoint proxy";
       ctx.report(o, {
         message: `waypoint ${m.metadata.namespace ?? 'default'}/${m.metadata.name} is written as a waypoint of class ${className}, but GatewayClass ${className} has controller ${JSON.stringify(controller)}, not ${MESH_CONTROLLER}: ${runs} runs for it, so Service-targeted plugins never attach there`,

@@ -3,11 +3,11 @@
  * (shared/reference/istio-ambient-facts.md §2.3, §3.2, §3.3), over the model
  * of one target: the lookups the `binding/*` and waypoint-plugin rules share.
  */
-import { isWaypointReference, type KubeObject, type ModelObject, type ModelReference } from '../../compiler/model';
+import { type KubeObject, type ModelObject, type ModelReference } from '../../compiler/model';
 import type { RuleContext } from '../rule';
 import { isPlainObject } from '../schema/issue';
 import { HBONE_LISTENER } from '../schema/gateway';
-import { DECLARED_CONTROLLER, gatewayProxy, MESH_CONTROLLER, WAYPOINT_CLASS, type GatewayProxy } from '../gateway-classes';
+import { DECLARED_CONTROLLER, gatewayProxy, MESH_CONTROLLER, referenceClass, type GatewayProxy } from '../gateway-classes';
 
 export const USE_WAYPOINT = 'istio.io/use-waypoint';
 export const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
@@ -46,29 +46,23 @@ export function isWaypointGateway(m: KubeObject): boolean {
 
 export const INBOUND_BINDING = 'ambient.istio.io/waypoint-inbound-binding';
 
-function gatewayClassOf(ctx: RuleContext, className: unknown): ModelObject | undefined {
-  return typeof className === 'string' ? ctx.find('GatewayClass', undefined, className) : undefined;
+function gatewayClassOf(ctx: RuleContext, className: unknown): KubeObject | undefined {
+  return typeof className === 'string' ? ctx.find('GatewayClass', undefined, className)?.manifest : undefined;
+}
+
+/** The `spec.controllerName` of a GatewayClass of the target (undefined: none, or no spec to tell). */
+export function controllerOf(gatewayClass: KubeObject | undefined): unknown {
+  return gatewayClass && isPlainObject(gatewayClass.spec) ? gatewayClass.spec.controllerName : undefined;
 }
 
 /** What runs for a Gateway manifest of this target (see analysis/gateway-classes.ts). */
-export function gatewayProxyOf(ctx: RuleContext, m: KubeObject): GatewayProxy {
-  const className = isPlainObject(m.spec) ? m.spec.gatewayClassName : undefined;
-  const spec = gatewayClassOf(ctx, className)?.manifest.spec;
-  return gatewayProxy(className, isPlainObject(spec) ? spec.controllerName : undefined, m.metadata.annotations?.[DECLARED_CONTROLLER]);
-}
-
-/** The class of a referenced Gateway: a waypoint reference declares one (default `istio-waypoint`). */
-function referenceProxy(ctx: RuleContext, r: ModelReference): GatewayProxy {
-  if (!isWaypointReference(r)) return gatewayProxy(undefined, undefined);
-  const className = r.gatewayClassName ?? WAYPOINT_CLASS;
-  const spec = gatewayClassOf(ctx, className)?.manifest.spec;
-  return gatewayProxy(className, isPlainObject(spec) ? spec.controllerName : undefined, MESH_CONTROLLER);
+export function gatewayProxyOf(ctx: RuleContext, m: KubeObject, gatewayClass = gatewayClassOf(ctx, isPlainObject(m.spec) ? m.spec.gatewayClassName : undefined)): GatewayProxy {
+  return gatewayProxy(isPlainObject(m.spec) ? m.spec.gatewayClassName : undefined, controllerOf(gatewayClass), m.metadata.annotations?.[DECLARED_CONTROLLER]);
 }
 
 /** istiod reads `istio.io/waypoint-for` from the Gateway, else from its own GatewayClass, else `service`. */
-function trafficTypeOf(ctx: RuleContext, gatewayLabels: Record<string, string>, className: unknown): TrafficType {
-  const gatewayClass = gatewayClassOf(ctx, className);
-  const value = gatewayLabels[WAYPOINT_FOR] ?? (gatewayClass ? labelsOf(gatewayClass.manifest)[WAYPOINT_FOR] : undefined) ?? 'service';
+function trafficTypeOf(gatewayLabels: Record<string, string>, gatewayClass: KubeObject | undefined): TrafficType {
+  const value = gatewayLabels[WAYPOINT_FOR] ?? (gatewayClass ? labelsOf(gatewayClass)[WAYPOINT_FOR] : undefined) ?? 'service';
   return (TRAFFIC_TYPES as readonly string[]).includes(value) ? (value as TrafficType) : 'none';
 }
 
@@ -104,18 +98,20 @@ const lookups = new WeakMap<RuleContext, WeakMap<ModelObject | ModelReference, W
 function describeGateway(ctx: RuleContext, namespace: string, name: string, about: ModelObject | ModelReference): WaypointLookup {
   if ('manifest' in about) {
     const m = about.manifest;
-    const className = isPlainObject(m.spec) ? m.spec.gatewayClassName : undefined;
-    const gatewayClass = gatewayClassOf(ctx, className)?.manifest;
+    const gatewayClass = gatewayClassOf(ctx, isPlainObject(m.spec) ? m.spec.gatewayClassName : undefined);
     const inboundBinding = m.metadata.annotations?.[INBOUND_BINDING] !== undefined || (gatewayClass !== undefined && annotationsOf(gatewayClass)[INBOUND_BINDING] !== undefined);
     return {
       found: 'waypoint',
-      waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, labelsOf(m), className), allowedRoutes: hboneAllowedRoutes(m), proxy: gatewayProxyOf(ctx, m), inboundBinding, about },
+      waypoint: { namespace, name, trafficType: trafficTypeOf(labelsOf(m), gatewayClass), allowedRoutes: hboneAllowedRoutes(m), proxy: gatewayProxyOf(ctx, m, gatewayClass), inboundBinding, about },
     };
   }
-  const className = isWaypointReference(about) ? (about.gatewayClassName ?? WAYPOINT_CLASS) : undefined;
+  // Waypoint.fromWaypointName states a waypoint of its class; a GatewayReference says nothing of its class.
+  const className = referenceClass(about);
+  const gatewayClass = gatewayClassOf(ctx, className);
+  const proxy = gatewayProxy(className, controllerOf(gatewayClass), className === undefined ? undefined : MESH_CONTROLLER);
   return {
     found: 'waypoint',
-    waypoint: { namespace, name, trafficType: trafficTypeOf(ctx, { ...about.labels }, className), allowedRoutes: about.allowedRoutes, proxy: referenceProxy(ctx, about), inboundBinding: false, about },
+    waypoint: { namespace, name, trafficType: trafficTypeOf({ ...about.labels }, gatewayClass), allowedRoutes: about.allowedRoutes, proxy, inboundBinding: false, about },
   };
 }
 
