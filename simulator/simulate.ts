@@ -211,6 +211,19 @@ function runChain(proxy: string, chain: Chain, request: HttpRequest, trace: Trac
 }
 
 /** Why the headers of a decided answer are one of several tied plugins'. */
+/**
+ * A proxy on the request's path that istiod does not program as a waypoint or
+ * ingress gateway we simulate (kgateway, an unknown class). Like a plugin it
+ * cannot decide: asked to assume a pass, the review learns that a 200 is now
+ * possible (auth moved off an Istio waypoint); otherwise the outcome is
+ * undetermined.
+ */
+function unmodelledProxy(proxy: string, gw: GatewayInfo, role: string, trace: TraceEntry[], outcome: Outcome, options: SimulateOptions): void {
+  const assumePass = options.unsimulated === 'assume-pass';
+  trace.push({ step: 'chain', proxy, detail: `Gateway ${gw.namespace}/${gw.name} is ${gw.proxy.description}: what it does with the request (and whether any WasmPlugin runs on it) is not simulated${assumePass ? ASSUMED_PASS : ''}` });
+  if (!assumePass) outcome.undetermined ??= `${role} ${gw.namespace}/${gw.name} is not an Istio proxy this simulator models (${gw.proxy.description})`;
+}
+
 function tiedNote(tied: readonly string[], status: number): string {
   return `${tied.join(', ')} ${tied.length === 1 ? 'shares' : 'share'} its phase and priority and would answer ${status} too, with other headers or body: the status is certain, but whose headers and body the client gets (the older plugin's) is unknown offline`;
 }
@@ -314,9 +327,7 @@ export function simulateIn(index: MeshIndex, request: SimRequest, options: Simul
     }
     if (via.proxy.kind === 'other-proxy') {
       // Another controller's proxy (kgateway...): istiod does not program it, so its WasmPlugins are not ours to run there.
-      const assumePass = options.unsimulated === 'assume-pass';
-      trace.push({ step: 'chain', proxy: label, detail: `Gateway ${via.namespace}/${via.name} is ${via.proxy.description}: what it does with the request (and whether any WasmPlugin runs on it) is not simulated${assumePass ? ASSUMED_PASS : ''}` });
-      if (!assumePass) outcome.undetermined ??= `the ingress gateway ${via.namespace}/${via.name} is not an Istio proxy this simulator models (${via.proxy.description})`;
+      unmodelledProxy(label, via, 'the ingress gateway', trace, outcome, options);
     } else {
       const proxy: Proxy = { kind: 'ingress', gateway: via };
       if (runChain(label, buildChain(index, proxy), http, trace, outcome, options)) return finish(index.target, hops, trace, outcome, destination);
@@ -355,10 +366,7 @@ export function simulateIn(index: MeshIndex, request: SimRequest, options: Simul
     hops.push(hop);
     const proxy = waypointProxy(waypoint, service);
     if (!proxy) {
-      // Like a plugin it cannot decide: asked to assume a pass, the review learns a 200 is now possible (auth moved off an Istio waypoint).
-      const assumePass = options.unsimulated === 'assume-pass';
-      trace.push({ step: 'chain', proxy: hopLabel(hop), detail: `Gateway ${waypoint.namespace}/${waypoint.name} is ${waypoint.proxy.description}: what it does with the request (and whether any WasmPlugin runs on it) is not simulated${assumePass ? ASSUMED_PASS : ''}` });
-      if (!assumePass) outcome.undetermined ??= `the Service's waypoint ${waypoint.namespace}/${waypoint.name} is not an Istio proxy this simulator models (${waypoint.proxy.description})`;
+      unmodelledProxy(hopLabel(hop), waypoint, "the Service's waypoint", trace, outcome, options);
       return finish(index.target, hops, trace, outcome, destination);
     }
     if (proxy.kind === 'ingress') {
